@@ -1,0 +1,114 @@
+// One flat config for the whole repository. It enforces the import boundaries of DESIGN.md:
+// - @keepwatch/vrrp imports nothing of ours and no Node I/O, and has no clock or randomness of its own;
+// - @keepwatch/shared may import types only from @keepwatch/vrrp, and is pure too;
+// - apps/agent and apps/web never import each other;
+// - Prisma only under apps/web/src/server;
+// - product code never imports @keepwatch/lab;
+// - process.env is read in one file per app (config/, env.ts).
+import js from '@eslint/js';
+import tseslint from 'typescript-eslint';
+import globals from 'globals';
+
+const NODE_IO = [
+  'fs', 'fs/promises', 'net', 'dgram', 'child_process', 'cluster', 'http', 'https', 'http2', 'tls',
+  'dns', 'os', 'worker_threads', 'timers', 'timers/promises', 'process', 'readline', 'perf_hooks',
+  'inspector', 'vm', 'v8',
+].flatMap((m) => [m, `node:${m}`]);
+
+const nodeIo = { paths: NODE_IO.map((name) => ({ name, message: 'This package is pure: no Node I/O (DESIGN.md).' })) };
+const noLab = { group: ['@keepwatch/lab', '@keepwatch/lab/*'], message: 'Product code never imports the lab (DESIGN.md).' };
+const noPrisma = { group: ['@prisma/*', 'prisma', '**/server/db/**'], message: 'Prisma is used only under apps/web/src/server (DESIGN.md).' };
+const noDeep = { group: ['@keepwatch/*/src/*', '@keepwatch/*/dist/*'], message: "Import a package's public API, not its files (STYLE §B11)." };
+
+const pureGlobals = [
+  { name: 'setTimeout', message: 'The core has no timers: deadlines live in the state (STYLE §F30).' },
+  { name: 'setInterval', message: 'The core has no timers: deadlines live in the state (STYLE §F30).' },
+  { name: 'setImmediate', message: 'The core has no timers.' },
+  { name: 'Date', message: 'Time comes from the injected clock as `now` (STYLE §F29).' },
+  { name: 'process', message: 'The core has no process access.' },
+  { name: 'performance', message: 'Time comes from the injected clock as `now`.' },
+];
+
+export default tseslint.config(
+  { ignores: ['**/dist/**', '**/.cache/**', '**/.next/**', '**/node_modules/**', '**/generated/**', '**/build/**', '**/next-env.d.ts'] },
+  js.configs.recommended,
+  ...tseslint.configs.recommended,
+  {
+    languageOptions: { globals: { ...globals.node }, ecmaVersion: 2023, sourceType: 'module' },
+    rules: {
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      '@typescript-eslint/consistent-type-imports': 'error',
+      'no-restricted-imports': ['error', { patterns: [noDeep] }],
+    },
+  },
+  // @keepwatch/vrrp: nothing of ours, no Node I/O.
+  {
+    files: ['packages/vrrp/**/*.ts'],
+    rules: {
+      'no-restricted-imports': ['error', {
+        ...nodeIo,
+        patterns: [{ group: ['@keepwatch/*'], message: '@keepwatch/vrrp imports nothing of ours (DESIGN.md).' }, noPrisma],
+      }],
+    },
+  },
+  // ... and no clock or randomness of its own (sim/ and tests may hold time; the bench measures it).
+  {
+    files: ['packages/vrrp/src/**/*.ts'],
+    ignores: ['packages/vrrp/src/sim/**', 'packages/vrrp/src/**/*.test.ts'],
+    rules: {
+      'no-restricted-globals': ['error', ...pureGlobals],
+      'no-restricted-properties': ['error', { object: 'Math', property: 'random', message: 'Randomness comes from the injected Rng (STYLE §F29).' }],
+    },
+  },
+  // @keepwatch/shared: pure; only types from @keepwatch/vrrp.
+  {
+    files: ['packages/shared/src/**/*.ts'],
+    ignores: ['packages/shared/src/**/*.test.ts'],
+    rules: {
+      'no-restricted-imports': ['error', {
+        ...nodeIo,
+        patterns: [
+          { group: ['@keepwatch/*', '!@keepwatch/vrrp'], message: '@keepwatch/shared may import only types from @keepwatch/vrrp (DESIGN.md).' },
+          { group: ['@keepwatch/vrrp'], allowTypeImports: true, message: '@keepwatch/shared may import only types from @keepwatch/vrrp (DESIGN.md).' },
+          noPrisma,
+        ],
+      }],
+    },
+  },
+  // apps/agent never imports the web app, the lab or Prisma.
+  {
+    files: ['apps/agent/**/*.ts'],
+    ignores: ['apps/agent/**/*.test.ts'],
+    rules: {
+      'no-restricted-imports': ['error', {
+        patterns: [{ group: ['@keepwatch/web', '@keepwatch/web/*', '**/apps/web/**'], message: 'agent and web never import each other (DESIGN.md).' }, noLab, noPrisma, noDeep],
+      }],
+    },
+  },
+  // apps/web never imports the agent or the lab; Prisma only under src/server.
+  {
+    files: ['apps/web/**/*.{ts,tsx}'],
+    ignores: ['apps/web/**/*.test.ts', 'apps/web/**/*.spec.ts', 'apps/web/src/server/**'],
+    rules: {
+      'no-restricted-imports': ['error', {
+        patterns: [{ group: ['@keepwatch/agent', '@keepwatch/agent/*', '**/apps/agent/**'], message: 'agent and web never import each other (DESIGN.md).' }, noLab, noPrisma, noDeep],
+      }],
+    },
+  },
+  {
+    files: ['apps/web/src/server/**/*.ts'],
+    rules: {
+      'no-restricted-imports': ['error', {
+        patterns: [{ group: ['@keepwatch/agent', '@keepwatch/agent/*', '**/apps/agent/**'], message: 'agent and web never import each other (DESIGN.md).' }, noLab, noDeep],
+      }],
+    },
+  },
+  // process.env is read in one place per app (STYLE §C16).
+  {
+    files: ['apps/**/*.{ts,tsx}', 'packages/shared/**/*.ts'],
+    ignores: ['apps/web/src/env.ts', 'apps/web/server.ts', 'apps/agent/src/config/**', '**/*.test.ts', '**/*.spec.ts', '**/*.config.ts'],
+    rules: {
+      'no-restricted-properties': ['error', { object: 'process', property: 'env', message: 'Read the environment only in env.ts / config/ (STYLE §C16).' }],
+    },
+  },
+);

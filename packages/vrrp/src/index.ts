@@ -1,0 +1,8 @@
+export type {
+  Advert,
+  PacketContext,
+  CodecRejectReason,
+  InstanceRejectReason,
+  RejectReason,
+  DecodeResult,
+} from './codec/types.js';
