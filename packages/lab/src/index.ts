@@ -1,1 +1,11 @@
-export {};
+export { Lab, type Host, type HostSpec, type LabOptions, type Spawned } from './lab.js';
+export { LabNginx } from './nginx.js';
+export { LabKeepalived } from './keepalived.js';
+export { startBackend } from './backend.js';
+export { startProbe, summariseProbe, type Probe, type ProbeOptions, type ProbeRecord, type ProbeSummary } from './probe.js';
+export { waitFor, type WaitOptions } from './poll.js';
+export { run, runOk, type ExecResult } from './exec.js';
+export { isAlive, signal, procStartTime } from './proc.js';
+export { sweepDeadRuns, leftovers, removeLeftovers, namespacePids } from './sweep.js';
+export { LAB_ROOT } from './marker.js';
+export { assetPath } from './assets.js';
