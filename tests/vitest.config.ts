@@ -5,7 +5,7 @@ import { defineConfig } from 'vitest/config';
 // namespace, link or process is left.
 export default defineConfig({
   test: {
-    include: ['**/*.int.test.ts'],
+    include: ['**/*.test.ts'],
     exclude: ['**/node_modules/**', '**/fixtures/**'],
     fileParallelism: false,
     testTimeout: 120_000,
