@@ -100,6 +100,8 @@ export class Lab {
     recordNamespace(this.runId, ns); // recorded first, so a crash half-way is still swept
     await runOk('ip', ['netns', 'add', ns]);
     await runOk('ip', ['-n', ns, 'link', 'set', 'lo', 'up']);
+    // No duplicate address detection in the lab: link-local and VIP addresses are usable at once.
+    await runOk('ip', ['netns', 'exec', ns, 'sysctl', '-q', '-w', 'net.ipv6.conf.all.accept_dad=0', 'net.ipv6.conf.default.accept_dad=0']);
   }
 
   private async build(): Promise<void> {
