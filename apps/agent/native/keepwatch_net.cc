@@ -20,6 +20,7 @@
 #include <string>
 #include <sys/ioctl.h>
 #include <sys/socket.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 namespace {
@@ -278,6 +279,18 @@ Napi::Value InterfaceInfo(const Napi::CallbackInfo& info) {
   return out;
 }
 
+// pidfdOpen(pid): number — a pidfd that becomes readable when the process exits (Linux >= 5.3).
+// It lets the agent notice a dead nginx master at once instead of polling for it.
+Napi::Value PidfdOpen(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  int pid = info[0].As<Napi::Number>().Int32Value();
+  if (pid <= 0) throw Napi::TypeError::New(env, "pid must be positive");
+  long fd = syscall(SYS_pidfd_open, pid, 0);
+  if (fd < 0) ThrowErrno(env, "pidfd_open(" + std::to_string(pid) + ")");
+  fcntl(static_cast<int>(fd), F_SETFD, FD_CLOEXEC);
+  return Napi::Number::New(env, static_cast<double>(fd));
+}
+
 // closeFd(fd): void
 Napi::Value CloseFd(const Napi::CallbackInfo& info) {
   int fd = info[0].As<Napi::Number>().Int32Value();
@@ -352,6 +365,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("sendFrame", Napi::Function::New(env, SendFrame));
   exports.Set("interfaceInfo", Napi::Function::New(env, InterfaceInfo));
   exports.Set("closeFd", Napi::Function::New(env, CloseFd));
+  exports.Set("pidfdOpen", Napi::Function::New(env, PidfdOpen));
   exports.Set("Watcher", Watcher::Init(env));
   return exports;
 }

@@ -24,6 +24,8 @@ export type NativeNet = {
   sendFrame(ifname: string, frame: Buffer): void;
   interfaceInfo(ifname: string): InterfaceInfo;
   closeFd(fd: number): void;
+  /** A pidfd for `pid`: readable (for a Watcher) once the process has exited. */
+  pidfdOpen(pid: number): number;
   Watcher: new (fd: number, onReadable: (status: number) => void) => Watcher;
 };
 

@@ -1,0 +1,60 @@
+import { describe, expect, it } from 'vitest';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { lookupUser, runScript } from './script.js';
+import { pidAlive } from './process.js';
+
+const never = new AbortController().signal;
+
+describe('script checks', () => {
+  it('is OK when the script exits 0', async () => {
+    expect((await runScript(['/bin/true'], never)).ok).toBe(true);
+  });
+
+  it('fails with the exit status and output when the script exits non-zero', async () => {
+    const r = await runScript(['/bin/sh', '-c', 'echo broken >&2; exit 3'], never);
+    expect(r).toEqual({ ok: false, detail: 'exit 3: broken' });
+  });
+
+  it('passes arguments without a shell', async () => {
+    const r = await runScript(['/bin/echo', '$HOME; rm -rf /'], never);
+    expect(r).toEqual({ ok: true, detail: '$HOME; rm -rf /' });
+  });
+
+  it('kills the whole process group on timeout', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'kw-script-'));
+    const pidFile = join(dir, 'child.pid');
+    const abort = new AbortController();
+    const running = runScript(['/bin/sh', '-c', `sleep 30 & echo $! > ${pidFile}; wait`], abort.signal);
+    const deadline = Date.now() + 3000;
+    let childPid = 0;
+    while (!childPid && Date.now() < deadline) {
+      try {
+        childPid = Number((await import('node:fs')).readFileSync(pidFile, 'utf8'));
+      } catch {
+        await new Promise((r) => setTimeout(r, 10));
+      }
+    }
+    abort.abort();
+    const r = await running;
+    expect(r.ok).toBe(false);
+    expect(r.detail).toMatch(/timed out/);
+    const gone = Date.now() + 3000;
+    while (pidAlive(childPid) && Date.now() < gone) await new Promise((res) => setTimeout(res, 10));
+    expect(pidAlive(childPid)).toBe(false);
+  });
+
+  it('fails clearly when the program does not exist', async () => {
+    const r = await runScript(['/nonexistent/check'], never);
+    expect(r.ok).toBe(false);
+    expect(r.detail).toMatch(/cannot run \/nonexistent\/check/);
+  });
+
+  it('resolves a check user from the passwd file and names an unknown one', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'kw-passwd-'));
+    writeFileSync(join(dir, 'passwd'), 'root:x:0:0::/root:/bin/sh\nnobody:x:65534:65534::/:/usr/sbin/nologin\n');
+    expect(lookupUser('nobody', join(dir, 'passwd'))).toEqual({ uid: 65534, gid: 65534 });
+    expect(() => lookupUser('ghost', join(dir, 'passwd'))).toThrow(/"ghost" does not exist/);
+  });
+});

@@ -1,0 +1,79 @@
+import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import type { CheckOutcome } from '../check.js';
+
+/** A user's uid and gid from /etc/passwd, or an error naming the user. */
+export function lookupUser(name: string, passwd = '/etc/passwd'): { uid: number; gid: number } {
+  for (const line of readFileSync(passwd, 'utf8').split('\n')) {
+    const f = line.split(':');
+    if (f[0] === name && f[2] !== undefined && f[3] !== undefined) return { uid: Number(f[2]), gid: Number(f[3]) };
+  }
+  throw new Error(`check user ${JSON.stringify(name)} does not exist`);
+}
+
+/** Largest part of a script's output kept for the report. */
+const MAX_OUTPUT = 4096;
+const OUTPUT_GRACE_MS = 50;
+
+/**
+ * Runs a check script: argv as given (no shell unless the admin wrote a shell line, which the
+ * caller turns into `['/bin/sh', '-c', line]`), in its own process group, as `user` when given.
+ * Exit 0 is OK (the keepalived idiom). On abort (the timeout) the whole group is SIGKILLed, so a
+ * script's children die with it.
+ */
+export function runScript(argv: readonly string[], signal: AbortSignal, opts: { user?: { uid: number; gid: number }; env?: NodeJS.ProcessEnv } = {}): Promise<CheckOutcome> {
+  const [cmd, ...args] = argv;
+  if (!cmd) return Promise.resolve({ ok: false, detail: 'empty argv' });
+  return new Promise((resolve) => {
+    let output = '';
+    let settled = false;
+    const child = spawn(cmd, args, {
+      detached: true, // own process group: killed as one on timeout
+      stdio: ['ignore', 'pipe', 'pipe'],
+      uid: opts.user?.uid,
+      gid: opts.user?.gid,
+      env: opts.env ?? { PATH: '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin' },
+    });
+    const collect = (c: Buffer) => {
+      if (output.length < MAX_OUTPUT) output += c.toString('utf8').slice(0, MAX_OUTPUT - output.length);
+    };
+    child.stdout?.on('data', collect);
+    child.stderr?.on('data', collect);
+    const killGroup = () => {
+      if (child.pid !== undefined) {
+        try {
+          process.kill(-child.pid, 'SIGKILL');
+        } catch {
+          // already gone
+        }
+      }
+    };
+    const onAbort = () => {
+      killGroup();
+      finish({ ok: false, detail: `timed out; killed${output ? `: ${output.trim()}` : ''}` });
+    };
+    const finish = (o: CheckOutcome) => {
+      if (settled) return;
+      settled = true;
+      signal.removeEventListener('abort', onAbort);
+      resolve(o);
+    };
+    signal.addEventListener('abort', onAbort, { once: true });
+    if (signal.aborted) onAbort();
+    child.on('error', (e) => finish({ ok: false, detail: `cannot run ${cmd}: ${e.message}` }));
+    // The exit status decides. Output is read until the pipes close, but a daemon the script
+    // started may hold them open for ever: wait for that at most OUTPUT_GRACE_MS after exit.
+    child.on('exit', (code, sig) => {
+      const report = () => {
+        const text = output.trim();
+        if (code === 0) finish({ ok: true, ...(text ? { detail: text } : {}) });
+        else finish({ ok: false, detail: `${sig ? `killed by ${sig}` : `exit ${code}`}${text ? `: ${text}` : ''}` });
+      };
+      const grace = setTimeout(report, OUTPUT_GRACE_MS);
+      child.once('close', () => {
+        clearTimeout(grace);
+        report();
+      });
+    });
+  });
+}

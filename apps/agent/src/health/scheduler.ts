@@ -1,0 +1,116 @@
+import type { Check, CheckOutcome } from './check.js';
+import { applyResult, initialRiseFall, type RiseFallState } from './rise-fall.js';
+
+/** Reported after every run of a check. */
+export type CheckResult = {
+  name: string;
+  /** This run's result. */
+  outcome: CheckOutcome;
+  /** The check's state after rise/fall counting. */
+  ok: boolean;
+  /** True when this run flipped the state. */
+  changed: boolean;
+  durationMs: number;
+  at: number;
+};
+
+type Entry = {
+  check: Check;
+  state: RiseFallState;
+  timer: ReturnType<typeof setTimeout> | null;
+  running: boolean;
+  rerun: boolean;
+  unsubscribe: (() => void) | null;
+};
+
+/**
+ * Runs health checks with keepalived `vrrp_script` semantics: every `intervalMs`, bounded by
+ * `timeoutMs` (a run that times out counts as a failure), counted through rise/fall. Unlike
+ * keepalived, a run never overlaps the previous run of the same check: the next starts
+ * `intervalMs` after the last one ended, so a slow check cannot pile up processes. A check may
+ * wake itself for an immediate run (nginx supervision on the master's exit).
+ */
+export class HealthScheduler {
+  private readonly entries = new Map<string, Entry>();
+  private stopped = true;
+
+  constructor(
+    checks: readonly Check[],
+    private readonly onResult: (result: CheckResult) => void,
+    private readonly now: () => number = () => performance.now(),
+  ) {
+    for (const check of checks) {
+      this.entries.set(check.name, { check, state: initialRiseFall(check), timer: null, running: false, rerun: false, unsubscribe: null });
+    }
+  }
+
+  /** The current state of every check (after rise/fall), by name. */
+  states(): Map<string, boolean> {
+    return new Map([...this.entries].map(([name, e]) => [name, e.state.ok]));
+  }
+
+  start(): void {
+    if (!this.stopped) return;
+    this.stopped = false;
+    for (const e of this.entries.values()) {
+      e.unsubscribe = e.check.subscribe?.(() => this.wake(e)) ?? null;
+      this.schedule(e, 0);
+    }
+  }
+
+  stop(): void {
+    this.stopped = true;
+    for (const e of this.entries.values()) {
+      if (e.timer) clearTimeout(e.timer);
+      e.timer = null;
+      e.unsubscribe?.();
+      e.unsubscribe = null;
+      e.check.close?.();
+    }
+  }
+
+  private wake(e: Entry): void {
+    if (this.stopped) return;
+    if (e.running) {
+      e.rerun = true;
+      return;
+    }
+    this.schedule(e, 0);
+  }
+
+  private schedule(e: Entry, delayMs: number): void {
+    if (e.timer) clearTimeout(e.timer);
+    e.timer = setTimeout(() => {
+      e.timer = null;
+      void this.runOnce(e);
+    }, delayMs);
+  }
+
+  private async runOnce(e: Entry): Promise<void> {
+    if (this.stopped || e.running) return;
+    e.running = true;
+    const started = this.now();
+    const abort = new AbortController();
+    const timeout = setTimeout(() => abort.abort(new Error(`timed out after ${e.check.timeoutMs} ms`)), e.check.timeoutMs);
+    let outcome: CheckOutcome;
+    try {
+      outcome = await e.check.probe(abort.signal);
+      if (abort.signal.aborted) outcome = { ok: false, detail: `timed out after ${e.check.timeoutMs} ms` };
+    } catch (err) {
+      outcome = { ok: false, detail: `check error: ${(err as Error).message}` };
+    } finally {
+      clearTimeout(timeout);
+    }
+    e.running = false;
+    if (this.stopped) return;
+    const { state, changed } = applyResult(e.state, outcome.ok, e.check);
+    e.state = state;
+    this.onResult({ name: e.check.name, outcome, ok: state.ok, changed, durationMs: this.now() - started, at: Date.now() });
+    if (e.rerun) {
+      e.rerun = false;
+      this.schedule(e, 0);
+    } else {
+      this.schedule(e, e.check.intervalMs);
+    }
+  }
+}
