@@ -44,6 +44,7 @@ export function loadNative(): NativeNet {
     throw new Error(
       `keepwatch-agent: the native network addon could not be loaded (${(e as Error).message}). ` +
         'It is built by node-gyp at `npm install` (needs g++, make and python3): run `npm rebuild @keepwatch/agent`.',
+      { cause: e },
     );
   }
   return cached;
