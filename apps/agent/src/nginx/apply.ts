@@ -1,0 +1,117 @@
+import { existsSync, readFileSync, renameSync, writeFileSync, fsyncSync, openSync, closeSync, rmSync } from 'node:fs';
+import { dirname, basename, join } from 'node:path';
+import type { NginxExec } from './exec.js';
+
+/** What an apply did, with nginx's own output when something failed. */
+export type ApplyResult =
+  | { status: 'applied'; reloaded: boolean; output: string }
+  | { status: 'unchanged' }
+  | { status: 'failed'; stage: 'test' | 'reload' | 'verify'; output: string; rolledBack: boolean };
+
+export type NginxApplierOptions = {
+  /** The file the agent owns: the rendered configuration (a full nginx.conf, or a file the main config includes). */
+  confPath: string;
+  /** How long to wait for a new worker generation after a reload, ms (default 5000). */
+  verifyTimeoutMs?: number;
+  /** How long to wait for the old workers to finish after a reload, ms (default 2000); not a failure when they take longer. */
+  drainWaitMs?: number;
+};
+
+const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+
+/** Writes a file atomically: a temporary file in the same folder, fsync, rename. */
+export function writeAtomic(path: string, content: string): void {
+  const tmp = join(dirname(path), `.${basename(path)}.${process.pid}.tmp`);
+  writeFileSync(tmp, content, { mode: 0o644 });
+  const fd = openSync(tmp, 'r');
+  try {
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
+  renameSync(tmp, path);
+}
+
+/**
+ * Applies a rendered nginx configuration safely: write it atomically over the file the agent
+ * owns, `nginx -t`, reload, and verify that a new generation of workers took over. On any
+ * failure it puts the last good file back (and reloads again when the bad one had been loaded),
+ * so the old configuration keeps serving, and reports the failure with nginx's own output.
+ *
+ * The candidate is tested in place (the main config includes it by path, so it cannot be tested
+ * under another name); the running nginx does not read it before the reload, and the last good
+ * file is back within one `nginx -t` when the test fails.
+ */
+export class NginxApplier {
+  private lastGood: string | null;
+
+  constructor(private readonly exec: NginxExec, private readonly opts: NginxApplierOptions) {
+    this.lastGood = existsSync(opts.confPath) ? readFileSync(opts.confPath, 'utf8') : null;
+  }
+
+  /** The configuration that last applied (or was there at start). */
+  current(): string | null {
+    return this.lastGood;
+  }
+
+  async apply(rendered: string): Promise<ApplyResult> {
+    if (rendered === this.lastGood) return { status: 'unchanged' };
+    writeAtomic(this.opts.confPath, rendered);
+    const test = await this.exec.test();
+    if (!test.ok) {
+      this.restore();
+      return { status: 'failed', stage: 'test', output: test.output, rolledBack: true };
+    }
+    const master = this.exec.masterPid();
+    if (master === null) {
+      // Nothing runs: the file is valid and in place; the supervisor starts nginx with it.
+      this.lastGood = rendered;
+      return { status: 'applied', reloaded: false, output: test.output };
+    }
+    const before = new Set(this.exec.workerPids(master));
+    const reload = await this.exec.reload();
+    if (!reload.ok) {
+      this.restore();
+      return { status: 'failed', stage: 'reload', output: reload.output, rolledBack: true };
+    }
+    if (!(await this.newGeneration(master, before))) {
+      this.restore();
+      await this.exec.reload();
+      return { status: 'failed', stage: 'verify', output: `no new nginx workers within ${this.opts.verifyTimeoutMs ?? 5000} ms after reload (see nginx's error log)`, rolledBack: true };
+    }
+    this.lastGood = rendered;
+    // The master tells the old workers to quit only after the new ones started; until they do,
+    // they may still accept a connection with the old config. Wait (bounded) for them to go, so
+    // "applied" means "serving the new config". Long-lived connections may keep one draining.
+    await this.oldWorkersGone(master, before);
+    return { status: 'applied', reloaded: true, output: test.output };
+  }
+
+  private async oldWorkersGone(master: number, before: Set<number>): Promise<void> {
+    const timeoutMs = this.opts.drainWaitMs ?? 2000;
+    const deadline = performance.now() + timeoutMs;
+    for (let i = 0; i < Math.ceil(timeoutMs / 10) + 1; i++) {
+      if (!this.exec.workerPids(master).some((p) => before.has(p))) return;
+      if (performance.now() >= deadline) return;
+      await sleep(10);
+    }
+  }
+
+  /** A worker that was not there before the reload appears (bounded poll). */
+  private async newGeneration(master: number, before: Set<number>): Promise<boolean> {
+    const timeoutMs = this.opts.verifyTimeoutMs ?? 5000;
+    const deadline = performance.now() + timeoutMs;
+    for (let i = 0; i < Math.ceil(timeoutMs / 10) + 1; i++) {
+      if (this.exec.masterPid() !== master) return false;
+      if (this.exec.workerPids(master).some((p) => !before.has(p))) return true;
+      if (performance.now() >= deadline) return false;
+      await sleep(10);
+    }
+    return false;
+  }
+
+  private restore(): void {
+    if (this.lastGood !== null) writeAtomic(this.opts.confPath, this.lastGood);
+    else rmSync(this.opts.confPath, { force: true }); // there was none: leave none, not a bad one
+  }
+}
