@@ -1,8 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
-import { LabNginx, startBackend, waitFor, type Lab, type LabKeepalived } from '@keepwatch/lab';
-import { REF, referenceLab } from '../support/topology.js';
-import { referenceKeepalived, referenceNginxSite } from '../support/reference.js';
+import { LabNginx, REF, referenceKeepalived, referenceLab, referenceNginxSite, startBackend, waitFor, type Lab, type LabKeepalived } from '@keepwatch/lab';
 
 /**
  * The reference scenario (shared/seed/scenario.md) on real keepalived 2.2.7 and real nginx, in

@@ -9,3 +9,5 @@ export { isAlive, signal, procStartTime } from './proc.js';
 export { sweepDeadRuns, leftovers, removeLeftovers, namespacePids } from './sweep.js';
 export { LAB_ROOT } from './marker.js';
 export { assetPath } from './assets.js';
+export { REF, referenceLab, mapTutorialAddresses } from './reference-topology.js';
+export { seedFixture, referenceNginxSite, referenceKeepalivedConf, referenceKeepalived, checkNginxScript } from './reference-keepalived.js';

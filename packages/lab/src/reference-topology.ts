@@ -1,4 +1,4 @@
-import { Lab } from '@keepwatch/lab';
+import { Lab } from './lab.js';
 
 /**
  * The reference scenario's hosts mapped onto RFC 5737 addresses (the tutorial's .150–.180 become

@@ -1,12 +1,13 @@
 import { readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
-import type { Lab, LabNginx } from '@keepwatch/lab';
-import { LabKeepalived } from '@keepwatch/lab';
-import { mapTutorialAddresses } from './topology.js';
+import type { Lab } from './lab.js';
+import type { LabNginx } from './nginx.js';
+import { LabKeepalived } from './keepalived.js';
+import { assetPath } from './assets.js';
+import { mapTutorialAddresses } from './reference-topology.js';
 
-/** A fixture from the reference scenario (`tests/fixtures/seed`, copied from shared/seed). */
+/** A file of the reference scenario, unchanged (the lab's `assets/seed/`: the tutorial's own files). */
 export function seedFixture(name: string): string {
-  return readFileSync(fileURLToPath(new URL(`../fixtures/seed/${name}`, import.meta.url)), 'utf8');
+  return readFileSync(assetPath(`seed/${name}`), 'utf8');
 }
 
 /** The reference `lb.conf` with the lab's backend addresses: the site config for nginx on both LBs. */
@@ -58,11 +59,11 @@ exit 0
  * ignores the `authentication` block). `lvs_sync_daemon_interface` is dropped: it configures IPVS
  * connection sync (deprecated in keepalived 2), which this deployment does not use — nginx balances.
  */
-export function referenceKeepalivedConf(role: 'master' | 'backup', scriptPath: string, opts: { fast: boolean }): string {
+export function referenceKeepalivedConf(role: 'master' | 'backup', scriptPath: string, opts: { fast: boolean; checkIntervalS?: number }): string {
   let conf = mapTutorialAddresses(seedFixture(`keepalived-${role}.conf`));
   conf = conf.replace(/\binterface ens160\b/, 'interface eth0');
   conf = conf.replace(/^\s*lvs_sync_daemon_interface ens192\n/m, '');
-  conf = conf.replace('script "/etc/keepalived/check_nginx.sh"', `script "${scriptPath}"\n  interval 1\n  timeout 3`);
+  conf = conf.replace('script "/etc/keepalived/check_nginx.sh"', `script "${scriptPath}"\n  interval ${opts.checkIntervalS ?? 1}\n  timeout 3`);
   if (opts.fast) {
     conf = conf.replace(/(router_id \S+)/, '$1\n   vrrp_version 3');
     conf = conf.replace(/advert_int 1\b/, 'advert_int 0.1');
@@ -71,7 +72,7 @@ export function referenceKeepalivedConf(role: 'master' | 'backup', scriptPath: s
 }
 
 /** Sets up keepalived with the reference config and check script on one LB host. */
-export function referenceKeepalived(lab: Lab, nginx: LabNginx, role: 'master' | 'backup', opts: { fast: boolean }): { keepalived: LabKeepalived; checkLog: string } {
+export function referenceKeepalived(lab: Lab, nginx: LabNginx, role: 'master' | 'backup', opts: { fast: boolean; checkIntervalS?: number }): { keepalived: LabKeepalived; checkLog: string } {
   const host = nginx.host;
   const keepalived = new LabKeepalived(lab, host);
   const checkLog = `${lab.host(host).dir}/check_nginx.log`;
