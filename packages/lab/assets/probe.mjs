@@ -35,7 +35,7 @@ function once() {
     let body = '';
     res.setEncoding('utf8');
     res.on('data', (c) => { body += c; });
-    res.on('end', () => finish({ ok: res.statusCode >= 200 && res.statusCode < 300, status: res.statusCode, backend: body.trim() }));
+    res.on('end', () => finish({ ok: res.statusCode >= 200 && res.statusCode < 300, status: res.statusCode, backend: body.trim(), servedBy: res.headers['x-served-by'] }));
     res.on('error', (e) => finish({ ok: false, error: e.code ?? e.message }));
   });
   req.on('timeout', () => req.destroy(new Error('timeout')));

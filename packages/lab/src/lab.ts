@@ -196,6 +196,12 @@ export class Lab {
     return out;
   }
 
+  /** Whether one host holds `address` now (cheaper than {@link holders} for a tight poll). */
+  async holds(host: string, address: string): Promise<boolean> {
+    const r = await run('ip', ['-n', this.host(host).ns, '-o', 'addr', 'show']);
+    return r.stdout.split('\n').some((l) => l.split(/\s+/).some((w) => w.split('/')[0] === address));
+  }
+
   /** Waits until exactly the given hosts hold `address`. */
   async waitForHolders(address: string, expected: string[], timeoutMs: number): Promise<void> {
     const want = [...expected].sort().join(',');

@@ -14,6 +14,8 @@ export type ProbeRecord = {
   status?: number;
   /** The body's text: the backend's name for the lab's backends. */
   backend?: string;
+  /** The `X-Served-By` response header, when the proxy adds one (the bench's LBs do). */
+  servedBy?: string;
   latencyMs: number;
   error?: string;
 };

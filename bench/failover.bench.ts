@@ -1,0 +1,193 @@
+// Failover benchmark: the reference scenario's faults on the lab, measured from the client's
+// side for each HA implementation in the same run (keepalived is the baseline).
+//
+//   npm run bench -- failover [--runs 5] [--only v3] [--scenario link-down] [--steady 60]
+//
+// For every (advert interval, scenario, implementation) it builds the reference lab, waits for
+// lb1 to hold the VIP, starts a 100 req/s probe from the client (a new connection per request),
+// injects the fault at a random point of the advert cycle and records: the time from the fault to
+// the first successful request through the host that should serve now, the failed requests, and
+// the time until that host holds the VIP. Medians over the runs; the ratio to keepalived; a table
+// on stdout and JSON under bench/results/. Then RSS and CPU seconds over a steady-state period.
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { LabNginx, REF, referenceLab, referenceNginxSite, startBackend, startProbe, waitFor, type Lab, type ProbeRecord } from '@keepwatch/lab';
+import type { DriverFactory, HaDriver } from './drivers/types.js';
+import { keepalivedDriver } from './drivers/keepalived.js';
+import { DRIVERS_EXTRA } from './drivers/extra.js';
+
+type Scenario = 'link-down' | 'daemon-killed' | 'graceful-stop' | 'nginx-killed' | 'nginx-broken' | 'preempt-back';
+const SCENARIOS: Scenario[] = ['link-down', 'daemon-killed', 'graceful-stop', 'nginx-killed', 'nginx-broken', 'preempt-back'];
+const CONFIGS = [
+  { label: 'v2 1s', version: 2 as const, advertIntervalMs: 1000 },
+  { label: 'v3 0.1s', version: 3 as const, advertIntervalMs: 100 },
+];
+const DRIVERS: Record<string, DriverFactory> = { keepalived: keepalivedDriver, ...DRIVERS_EXTRA };
+
+function arg(name: string): string | undefined {
+  const i = process.argv.indexOf(`--${name}`);
+  return i >= 0 ? process.argv[i + 1] : undefined;
+}
+const RUNS = Number(arg('runs') ?? 5);
+const ONLY = arg('only');
+const ONLY_SCENARIO = arg('scenario');
+const STEADY_S = Number(arg('steady') ?? 60);
+const CHECK_INTERVAL_S = Number(arg('check-interval') ?? 2);
+const ONLY_DRIVER = arg('driver');
+
+type Measure = { recoveryMs: number; failed: number; vipMs: number | null };
+
+const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+const median = (xs: number[]) => {
+  const s = [...xs].sort((a, b) => a - b);
+  const n = s.length;
+  return n === 0 ? NaN : n % 2 ? s[(n - 1) / 2]! : (s[n / 2 - 1]! + s[n / 2]!) / 2;
+};
+
+/** The reference site, plus a header naming the LB that served (to tell the new master's answers). */
+function site(lb: string): string {
+  return referenceNginxSite().replace(/location \/ \{/, `add_header X-Served-By ${lb} always;\n  location / {`);
+}
+
+async function setup(factory: DriverFactory, cfg: (typeof CONFIGS)[number]): Promise<{ lab: Lab; nginx: Record<'lb1' | 'lb2', LabNginx>; driver: HaDriver }> {
+  const lab = await referenceLab();
+  try {
+    await startBackend(lab, 'web1', 'web1');
+    await startBackend(lab, 'web2', 'web2');
+    const nginx = { lb1: new LabNginx(lab, 'lb1'), lb2: new LabNginx(lab, 'lb2') };
+    for (const lb of ['lb1', 'lb2'] as const) {
+      nginx[lb].configure(site(lb));
+      await nginx[lb].start();
+    }
+    const driver = factory(lab, nginx, { version: cfg.version, advertIntervalMs: cfg.advertIntervalMs, checkIntervalS: CHECK_INTERVAL_S });
+    await driver.start('lb1');
+    await driver.start('lb2');
+    await lab.waitForHolders(REF.vip, ['lb1'], 20 * cfg.advertIntervalMs + 5000);
+    return { lab, nginx, driver };
+  } catch (e) {
+    await lab.teardown();
+    throw e;
+  }
+}
+
+async function runOnce(factory: DriverFactory, cfg: (typeof CONFIGS)[number], scenario: Scenario): Promise<Measure> {
+  const { lab, nginx, driver } = await setup(factory, cfg);
+  try {
+    let expected: 'lb1' | 'lb2' = 'lb2';
+    if (scenario === 'preempt-back') {
+      await driver.stop('lb1');
+      await lab.waitForHolders(REF.vip, ['lb2'], 10_000);
+      expected = 'lb1';
+    }
+    if (scenario === 'nginx-killed') expected = 'lb1';
+    const probe = await startProbe(lab, 'client', `http://${REF.vip}/`, { rateHz: 100, maxDurationMs: 60_000, requestTimeoutMs: 1000 });
+    await sleep(500);
+    await sleep(Math.random() * cfg.advertIntervalMs); // a random point of the advert cycle
+    const t0 = Date.now();
+    // The fault runs concurrently with the measurement: stopping a daemon returns only once it
+    // has exited, which can be long after the VIP moved.
+    const injecting = (async () => { switch (scenario) {
+      case 'link-down':
+        await lab.setLink('lb1', 'down');
+        break;
+      case 'daemon-killed':
+        await driver.kill('lb1');
+        break;
+      case 'graceful-stop':
+        await driver.stop('lb1');
+        break;
+      case 'nginx-killed':
+        await nginx.lb1.kill();
+        break;
+      case 'nginx-broken':
+        nginx.lb1.writeSite('server { listen 80; location / { proxy_pass http://webs } }\n');
+        await nginx.lb1.kill();
+        break;
+      case 'preempt-back':
+        await driver.start('lb1');
+        break;
+    } })();
+    let vipMs: number | null = null;
+    if (expected === 'lb2' || scenario === 'preempt-back') {
+      await waitFor(async () => (await lab.holds(expected, REF.vip)) || undefined, { timeoutMs: 20_000, intervalMs: 5, what: `${expected} to hold the VIP` });
+      vipMs = Date.now() - t0;
+    }
+    // Recovery: the first success through the serving host sent after the last failure that
+    // followed the fault (or the first such success at all when nothing failed).
+    const recovery = (records: ProbeRecord[]) => {
+      const after = records.filter((r) => r.sentAt >= t0);
+      const lastFail = [...after].reverse().find((r) => !r.ok);
+      return { after, recovered: after.find((r) => r.ok && r.servedBy === expected && (!lastFail || r.sentAt > lastFail.sentAt)) };
+    };
+    await waitFor(() => recovery(probe.records()).recovered, { timeoutMs: 20_000, intervalMs: 20, what: `a request served by ${expected}` });
+    await injecting;
+    await sleep(300);
+    const { after, recovered } = recovery(await probe.stop());
+    return {
+      recoveryMs: recovered ? recovered.sentAt + recovered.latencyMs - t0 : NaN,
+      failed: after.filter((r) => !r.ok).length,
+      vipMs,
+    };
+  } finally {
+    await lab.teardown();
+  }
+}
+
+async function steadyState(factory: DriverFactory): Promise<{ rssKb: number; cpuSeconds: number }> {
+  const cfg = CONFIGS[0]!;
+  const { lab, driver } = await setup(factory, cfg);
+  try {
+    const a = driver.usage('lb1');
+    await sleep(STEADY_S * 1000);
+    const b = driver.usage('lb1');
+    return { rssKb: b.rssKb, cpuSeconds: Math.round((b.cpuSeconds - a.cpuSeconds) * 100) / 100 };
+  } finally {
+    await lab.teardown();
+  }
+}
+
+async function main(): Promise<void> {
+  const drivers = Object.entries(DRIVERS).filter(([n]) => !ONLY_DRIVER || n === ONLY_DRIVER);
+  const results: Record<string, unknown>[] = [];
+  const rows: string[][] = [['interval', 'scenario', 'impl', 'recovery ms', 'failed req', 'VIP ms', 'ratio recovery', 'ratio failed']];
+  for (const cfg of CONFIGS.filter((c) => !ONLY || c.label.includes(ONLY))) {
+    for (const scenario of SCENARIOS.filter((s) => !ONLY_SCENARIO || s === ONLY_SCENARIO)) {
+      const medians: Record<string, { recoveryMs: number; failed: number; vipMs: number | null }> = {};
+      for (const [name, factory] of drivers) {
+        const runs: Measure[] = [];
+        for (let i = 0; i < RUNS; i++) {
+          try {
+            runs.push(await runOnce(factory, cfg, scenario));
+          } catch (e) {
+            console.error(`${cfg.label} ${scenario} ${name} run ${i + 1}: ${(e as Error).message}`);
+          }
+        }
+        const vip = runs.map((r) => r.vipMs).filter((v): v is number => v !== null);
+        medians[name] = { recoveryMs: Math.round(median(runs.map((r) => r.recoveryMs))), failed: median(runs.map((r) => r.failed)), vipMs: vip.length ? Math.round(median(vip)) : null };
+        results.push({ interval: cfg.label, scenario, impl: name, runs, median: medians[name] });
+        const base = medians.keepalived;
+        const m = medians[name]!;
+        rows.push([
+          cfg.label, scenario, name, String(m.recoveryMs), String(m.failed), m.vipMs === null ? '-' : String(m.vipMs),
+          base && name !== 'keepalived' ? (m.recoveryMs / base.recoveryMs).toFixed(2) : '-',
+          base && name !== 'keepalived' ? (base.failed ? (m.failed / base.failed).toFixed(2) : m.failed ? 'inf' : '1.00') : '-',
+        ]);
+        console.log(rows[rows.length - 1]!.join('\t'));
+      }
+    }
+  }
+  const steady: Record<string, unknown> = {};
+  if (STEADY_S > 0) {
+    for (const [name, factory] of drivers) steady[name] = await steadyState(factory);
+  }
+  const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
+  console.log('\n' + rows.map((r) => r.map((c, i) => c.padEnd(widths[i]!)).join('  ')).join('\n'));
+  console.log(`\nsteady state over ${STEADY_S} s (lb1, v2 1 s): ${JSON.stringify(steady)}`);
+  const dir = fileURLToPath(new URL('./results/', import.meta.url));
+  mkdirSync(dir, { recursive: true });
+  const file = `${dir}failover-${new Date().toISOString().replace(/[:.]/g, '-')}.json`;
+  writeFileSync(file, JSON.stringify({ runs: RUNS, checkIntervalS: CHECK_INTERVAL_S, results, steady }, null, 1));
+  console.log(`results: ${file}`);
+}
+
+await main();
