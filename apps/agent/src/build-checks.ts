@@ -1,0 +1,45 @@
+import type { AgentConfig, HealthCheck } from '@keepwatch/shared';
+import type { Check } from './health/check.js';
+import { httpCheck } from './health/kinds/http.js';
+import { nginxSupervision, type PidWatcher } from './health/kinds/nginx.js';
+import { processCheck } from './health/kinds/process.js';
+import { lookupUser, runScript } from './health/kinds/script.js';
+import { tcpCheck } from './health/kinds/tcp.js';
+import { DEF_NGINX_START_WAIT_MS } from './config/defaults.js';
+
+/** Turns the spec's health checks into runnable checks for this host. */
+export function buildCheck(check: HealthCheck, cfg: AgentConfig, watchPid: PidWatcher | undefined): Check {
+  const common = {
+    name: check.name,
+    intervalMs: check.intervalMs,
+    timeoutMs: check.timeoutMs ?? check.intervalMs,
+    fall: check.fall,
+    rise: check.rise,
+    initFail: check.initFail,
+  };
+  switch (check.kind) {
+    case 'script': {
+      const userName = check.user?.user ?? cfg.scriptUser;
+      const user = userName ? lookupUser(userName) : undefined;
+      const argv = 'argv' in check.command ? check.command.argv : ['/bin/sh', '-c', check.command.shell];
+      return { ...common, probe: (signal) => runScript(argv, signal, user ? { user } : {}) };
+    }
+    case 'nginx':
+      return nginxSupervision({
+        ...common,
+        pidFile: cfg.nginx.pidPath,
+        startArgv: cfg.nginx.startCommand,
+        startWaitMs: Math.min(DEF_NGINX_START_WAIT_MS, common.timeoutMs),
+        ...(watchPid ? { watchPid } : {}),
+      });
+    case 'http': {
+      const host = check.address.includes(':') ? `[${check.address}]` : check.address;
+      const url = `http://${host}:${check.port}${check.path}`;
+      return { ...common, probe: (signal) => httpCheck(url, check.expectStatus, signal) };
+    }
+    case 'tcp':
+      return { ...common, probe: (signal) => tcpCheck(check.address, check.port, signal) };
+    case 'process':
+      return { ...common, probe: () => Promise.resolve(processCheck(check.pidFile)) };
+  }
+}

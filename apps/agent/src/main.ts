@@ -1,0 +1,91 @@
+#!/usr/bin/env node
+// keepwatch-agent: the composition root. argv → config → modules → lifecycle; no logic here.
+//
+//   keepwatch-agent run --config FILE          run standalone from a local file
+//   keepwatch-agent cleanup --config FILE      remove this node's VIPs (systemd OnFailure=)
+//   keepwatch-agent import-keepalived FILE [--nginx FILE]
+//                                              print an agent config for a keepalived.conf
+import { parseArgs } from 'node:util';
+import { z } from 'zod';
+import { Agent } from './agent.js';
+import { ConfigError, loadAgentConfig } from './config/load.js';
+import { createLogger } from './log.js';
+import { loadNative } from './transport/native.js';
+import { importKeepalivedFiles } from './import-keepalived.js';
+
+const USAGE = `usage:
+  keepwatch-agent run --config FILE
+  keepwatch-agent cleanup --config FILE
+  keepwatch-agent import-keepalived FILE [--nginx FILE] [--node NAME]`;
+
+const ArgsSchema = z.discriminatedUnion('command', [
+  z.strictObject({ command: z.literal('run'), config: z.string().min(1) }),
+  z.strictObject({ command: z.literal('cleanup'), config: z.string().min(1) }),
+  z.strictObject({ command: z.literal('import-keepalived'), file: z.string().min(1), nginx: z.string().min(1).optional(), node: z.string().min(1).optional() }),
+]);
+
+function parseCli(argv: string[]): z.infer<typeof ArgsSchema> {
+  const { positionals, values } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: { config: { type: 'string', short: 'c' }, nginx: { type: 'string' }, node: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+  });
+  if (values.help) {
+    console.log(USAGE);
+    process.exit(0);
+  }
+  const [command, file] = positionals;
+  const raw = command === 'import-keepalived' ? { command, file, nginx: values.nginx, node: values.node } : { command, config: values.config };
+  const parsed = ArgsSchema.safeParse(JSON.parse(JSON.stringify(raw)));
+  if (!parsed.success) {
+    console.error(`keepwatch-agent: ${parsed.error.issues.map((i) => `${i.path.join('.') || 'command'}: ${i.message}`).join('; ')}\n${USAGE}`);
+    process.exit(2);
+  }
+  return parsed.data;
+}
+
+async function main(): Promise<void> {
+  const args = parseCli(process.argv.slice(2));
+  if (args.command === 'import-keepalived') {
+    const r = importKeepalivedFiles(args.file, { nginxFile: args.nginx, node: args.node });
+    for (const w of r.warnings) console.error(`warning: ${w}`);
+    console.log(JSON.stringify(r.config, null, 2));
+    return;
+  }
+  const cfg = loadAgentConfig(args.config);
+  const log = createLogger();
+  const agent = new Agent(cfg, loadNative(), log);
+  if (args.command === 'cleanup') {
+    const removed = await agent.cleanup();
+    log.info({ vips: removed.map((v) => v.address) }, 'cleanup: VIPs removed');
+    return;
+  }
+  let signals = 0;
+  const onSignal = (sig: NodeJS.Signals) => {
+    signals++;
+    if (signals > 1) {
+      log.warn({ signal: sig }, 'second signal: exiting at once');
+      process.exit(1);
+    }
+    log.info({ signal: sig }, 'stopping');
+    agent.stop().then(
+      () => process.exit(0),
+      (e: unknown) => {
+        log.error({ err: e }, 'stop failed');
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGTERM', onSignal);
+  process.on('SIGINT', onSignal);
+  await agent.start();
+}
+
+main().catch((e: unknown) => {
+  if (e instanceof ConfigError) {
+    console.error(e.message);
+    process.exit(2);
+  }
+  console.error(`keepwatch-agent: ${(e as Error).message}`);
+  process.exit(1);
+});

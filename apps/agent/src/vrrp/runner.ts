@@ -1,0 +1,186 @@
+import { initialState, nextDeadline, step, type Action, type Advert, type Event, type InstanceConfig, type InstanceState, type VrrpState, type TransitionReason } from '@keepwatch/vrrp';
+import type { Logger } from '../log.js';
+import type { AgentMetrics } from '../metrics.js';
+import type { Vip } from '../vip/addresses.js';
+
+/** What an instance runner needs from the rest of the agent (passed in by the composition root). */
+export type InstanceRunnerDeps = {
+  config: InstanceConfig;
+  /** The interface the instance runs on. */
+  iface: string;
+  /** Every VIP of the instance with its prefix and device (the machine knows only addresses). */
+  vips: readonly Vip[];
+  /** Sends one advert (the transport adds the IP header; multicast or each unicast peer). */
+  sendAdvert(advert: Advert): void;
+  addVips(vips: readonly Vip[]): Promise<void>;
+  removeVips(vips: readonly Vip[]): Promise<void>;
+  /** Gratuitous ARP / unsolicited NA, `count` per VIP. */
+  announce(vips: readonly Vip[], count: number): void;
+  /** Monotonic milliseconds (the machine's clock). */
+  now(): number;
+  log: Logger;
+  metrics: AgentMetrics;
+  /** Told of every transition (the control plane, notify hooks). */
+  onTransition?(t: { instance: string; from: VrrpState; to: VrrpState; reason: TransitionReason; priority: number; at: number }): void;
+  /** Told of every admin command's result. */
+  onAdminResult?(r: Extract<Action, { type: 'admin-result' }>): void;
+};
+
+/**
+ * The imperative shell around one `@keepwatch/vrrp` instance: it feeds events to `step` one at a
+ * time (a queue, so a slow `ip addr` never interleaves two steps), executes the actions in the
+ * order of the shell contract, and keeps exactly one real timer, set to `nextDeadline(state)`,
+ * that delivers a `tick`. Each action's failure is logged and counted; the runner keeps going
+ * (STYLE §D23).
+ */
+export class InstanceRunner {
+  private state: InstanceState;
+  private timer: ReturnType<typeof setTimeout> | null = null;
+  private queue: Promise<void> = Promise.resolve();
+  private readonly log: Logger;
+  private stopped = false;
+  private priority = 0;
+
+  constructor(private readonly deps: InstanceRunnerDeps) {
+    this.state = initialState(deps.config);
+    this.log = deps.log.child({ instance: deps.config.name, vrid: deps.config.vrid, family: deps.config.family });
+    this.priority = deps.config.basePriority;
+    deps.metrics.basePriority.set({ instance: deps.config.name }, deps.config.basePriority);
+    deps.metrics.effectivePriority.set({ instance: deps.config.name }, deps.config.basePriority);
+    deps.metrics.setState(deps.config.name, 'initialize');
+  }
+
+  get name(): string {
+    return this.deps.config.name;
+  }
+
+  get vrid(): number {
+    return this.deps.config.vrid;
+  }
+
+  get config(): InstanceConfig {
+    return this.deps.config;
+  }
+
+  get iface(): string {
+    return this.deps.iface;
+  }
+
+  /** The machine's current state (read-only snapshot). */
+  current(): InstanceState {
+    return this.state;
+  }
+
+  start(): Promise<void> {
+    return this.deliver({ type: 'startup' });
+  }
+
+  /** Queues an event; resolves once it has been stepped and its actions executed. */
+  deliver(event: Event): Promise<void> {
+    if (this.stopped && event.type !== 'shutdown') return this.queue;
+    this.queue = this.queue.then(() => this.process(event)).catch((e: unknown) => {
+      this.log.error({ err: e, event: event.type, state: this.state.state }, 'vrrp step failed');
+    });
+    return this.queue;
+  }
+
+  /** Graceful stop: priority-0 advert, VIPs removed (the machine's shutdown actions), timer cleared. */
+  async stop(): Promise<void> {
+    if (this.stopped) return this.queue;
+    const done = this.deliver({ type: 'shutdown' });
+    this.stopped = true;
+    await done;
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+  }
+
+  private async process(event: Event): Promise<void> {
+    const now = this.deps.now();
+    const { state, actions } = step(this.state, event, now);
+    this.state = state;
+    for (const action of actions) {
+      try {
+        await this.execute(action);
+      } catch (e) {
+        this.log.error({ err: e, action: action.type, state: this.state.state }, 'vrrp action failed');
+      }
+    }
+    this.arm();
+  }
+
+  private arm(): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+    if (this.stopped) return;
+    const deadline = nextDeadline(this.state);
+    if (deadline === null) return;
+    const delay = Math.max(0, deadline - this.deps.now());
+    this.timer = setTimeout(() => {
+      this.timer = null;
+      void this.deliver({ type: 'tick' });
+    }, delay);
+  }
+
+  private vipsFor(addresses: readonly string[]): Vip[] {
+    const want = new Set(addresses.map((a) => a.toLowerCase()));
+    return this.deps.vips.filter((v) => want.has(v.address.toLowerCase()));
+  }
+
+  private async execute(action: Action): Promise<void> {
+    const { config, metrics } = this.deps;
+    const instance = config.name;
+    switch (action.type) {
+      case 'send-advert': {
+        this.deps.sendAdvert({
+          version: config.version,
+          vrid: config.vrid,
+          priority: action.priority,
+          advertIntervalMs: config.advertIntervalMs,
+          addresses: [...config.vips],
+          ...(config.version === 2 ? (config.auth ? { authType: 'pass' as const, authData: config.auth.password } : { authType: 'none' as const }) : {}),
+        });
+        metrics.advertsSent.inc({ instance });
+        return;
+      }
+      case 'add-vips':
+        await this.deps.addVips(this.vipsFor(action.vips));
+        this.log.info({ state: this.state.state, vips: action.vips }, 'vips added');
+        return;
+      case 'remove-vips':
+        await this.deps.removeVips(this.vipsFor(action.vips));
+        this.log.info({ state: this.state.state, vips: action.vips }, 'vips removed');
+        return;
+      case 'send-garp':
+        this.deps.announce(this.vipsFor(action.vips), action.count);
+        return;
+      case 'transition':
+        metrics.setState(instance, action.to);
+        metrics.transitions.inc({ instance, from: action.from, to: action.to, reason: action.reason });
+        this.log.info({ state: action.to, from: action.from, reason: action.reason, priority: this.priority }, 'vrrp transition');
+        this.deps.onTransition?.({ instance, from: action.from, to: action.to, reason: action.reason, priority: this.priority, at: Date.now() });
+        return;
+      case 'drop':
+        metrics.dropped.inc({ instance, reason: action.reason });
+        this.log.debug({ state: this.state.state, reason: action.reason, src: action.src, detail: action.detail }, 'advert dropped');
+        return;
+      case 'advert-warning':
+        this.log.warn({ state: this.state.state, reason: action.reason, src: action.src, detail: action.detail }, 'advert warning');
+        return;
+      case 'priority-changed':
+        this.priority = action.to;
+        metrics.effectivePriority.set({ instance }, action.to);
+        this.log.info({ state: this.state.state, from: action.from, to: action.to }, 'priority changed');
+        return;
+      case 'admin-result':
+        this.log.info({ state: this.state.state, command: action.command, accepted: action.accepted, ...(action.accepted ? {} : { reason: action.reason }) }, 'admin command');
+        this.deps.onAdminResult?.(action);
+        return;
+      default:
+        assertNever(action);
+    }
+  }
+}
+
+function assertNever(x: never): never {
+  throw new Error(`unhandled action ${JSON.stringify(x)}`);
+}
