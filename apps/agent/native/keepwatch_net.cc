@@ -21,6 +21,7 @@
 #include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
+#include <sys/un.h>
 #include <unistd.h>
 
 namespace {
@@ -291,6 +292,28 @@ Napi::Value PidfdOpen(const Napi::CallbackInfo& info) {
   return Napi::Number::New(env, static_cast<double>(fd));
 }
 
+// sdNotify(socketPath, message): void — one datagram to systemd's NOTIFY_SOCKET (READY=1,
+// STOPPING=1, WATCHDOG=1). Node has no unix datagram sockets. A leading '@' is an abstract name.
+Napi::Value SdNotify(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  std::string path = info[0].As<Napi::String>().Utf8Value();
+  std::string message = info[1].As<Napi::String>().Utf8Value();
+  sockaddr_un to{};
+  to.sun_family = AF_UNIX;
+  if (path.empty() || path.size() >= sizeof to.sun_path) throw Napi::TypeError::New(env, "bad NOTIFY_SOCKET");
+  std::memcpy(to.sun_path, path.data(), path.size());
+  if (path[0] == '@') to.sun_path[0] = '\0';
+  socklen_t len = static_cast<socklen_t>(offsetof(sockaddr_un, sun_path) + path.size());
+  int fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+  if (fd < 0) ThrowErrno(env, "socket(AF_UNIX)");
+  ssize_t n = sendto(fd, message.data(), message.size(), 0, reinterpret_cast<sockaddr*>(&to), len);
+  int saved = errno;
+  close(fd);
+  errno = saved;
+  if (n < 0) ThrowErrno(env, "sendto(NOTIFY_SOCKET)");
+  return env.Undefined();
+}
+
 // closeFd(fd): void
 Napi::Value CloseFd(const Napi::CallbackInfo& info) {
   int fd = info[0].As<Napi::Number>().Int32Value();
@@ -366,6 +389,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("interfaceInfo", Napi::Function::New(env, InterfaceInfo));
   exports.Set("closeFd", Napi::Function::New(env, CloseFd));
   exports.Set("pidfdOpen", Napi::Function::New(env, PidfdOpen));
+  exports.Set("sdNotify", Napi::Function::New(env, SdNotify));
   exports.Set("Watcher", Watcher::Init(env));
   return exports;
 }

@@ -12,6 +12,8 @@ import { ConfigError, loadAgentConfig } from './config/load.js';
 import { createLogger } from './log.js';
 import { loadNative } from './transport/native.js';
 import { importKeepalivedFiles } from './import-keepalived.js';
+import { readEnv } from './config/env.js';
+import { SystemdNotifier } from './lifecycle.js';
 
 const USAGE = `usage:
   keepwatch-agent run --config FILE
@@ -53,8 +55,11 @@ async function main(): Promise<void> {
     return;
   }
   const cfg = loadAgentConfig(args.config);
-  const log = createLogger();
-  const agent = new Agent(cfg, loadNative(), log);
+  const env = readEnv();
+  const log = createLogger(env.KEEPWATCH_LOG_LEVEL ? { level: env.KEEPWATCH_LOG_LEVEL } : {});
+  const net = loadNative();
+  const agent = new Agent(cfg, net, log);
+  const systemd = new SystemdNotifier(net, env.NOTIFY_SOCKET, env.WATCHDOG_USEC);
   if (args.command === 'cleanup') {
     const removed = await agent.cleanup();
     log.info({ vips: removed.map((v) => v.address) }, 'cleanup: VIPs removed');
@@ -68,6 +73,7 @@ async function main(): Promise<void> {
       process.exit(1);
     }
     log.info({ signal: sig }, 'stopping');
+    systemd.stopping();
     agent.stop().then(
       () => process.exit(0),
       (e: unknown) => {
@@ -79,6 +85,7 @@ async function main(): Promise<void> {
   process.on('SIGTERM', onSignal);
   process.on('SIGINT', onSignal);
   await agent.start();
+  systemd.ready();
 }
 
 main().catch((e: unknown) => {

@@ -26,6 +26,8 @@ export type NativeNet = {
   closeFd(fd: number): void;
   /** A pidfd for `pid`: readable (for a Watcher) once the process has exited. */
   pidfdOpen(pid: number): number;
+  /** One datagram to systemd's notify socket. */
+  sdNotify(socketPath: string, message: string): void;
   Watcher: new (fd: number, onReadable: (status: number) => void) => Watcher;
 };
 
