@@ -14,9 +14,17 @@ export type Advert = {
   advertIntervalMs: number;
   /** The virtual addresses carried in the advert, in wire order, textual form. */
   addresses: string[];
-  /** v2 only (RFC 3768 5.3.6). Absent on v3. */
-  authType?: 'none' | 'pass';
-  /** v2 simple-text password, at most 8 bytes; trailing NULs stripped. */
+  /**
+   * v2 only (RFC 3768 5.3.6). Absent on v3. Decoding always sets it on v2. `'ah'` is Auth Type 2
+   * (RFC 2338 IP Authentication Header): the codec reports it as a fact and cannot check it; the
+   * instance drops it unless configured for it (`'auth-failed'`). Auth types above 2 are rejected
+   * by the codec as `'bad-type'`. Encoding treats an absent value as `'none'`.
+   */
+  authType?: 'none' | 'pass' | 'ah';
+  /**
+   * v2 simple-text password (`authType: 'pass'` only), at most 8 bytes in UTF-8; trailing NULs
+   * stripped on decode. Ignored on encode for other auth types and on v3.
+   */
   authData?: string;
 };
 
@@ -29,6 +37,34 @@ export type PacketContext = {
   dst: string;
   /** IPv4 TTL or IPv6 hop limit as received. */
   ttl: number;
+};
+
+/** Where an advert is sent: the packet context without the TTL, which is always 255 on send. */
+export type EncodeContext = Pick<PacketContext, 'family' | 'src' | 'dst'>;
+
+/** Options of `decodeAdvert`. */
+export type DecodeOptions = {
+  /**
+   * keepalived `vrrp_v3_checksum_as_v2`: on v3 over IPv4, also accept a checksum computed over
+   * the message alone, without the pseudo-header. Both forms are then accepted. Default false.
+   * No effect on v2 or IPv6.
+   */
+  checksumAsV2?: boolean;
+  /**
+   * Reject a TTL / hop limit other than 255 (RFC 3768 7.1, RFC 5798 7.1). Default true.
+   * keepalived skips this check for instances with unicast peers, whose adverts may cross
+   * routers; pass false to do the same.
+   */
+  checkTtl?: boolean;
+};
+
+/** Options of `encodeAdvert`. */
+export type EncodeOptions = {
+  /**
+   * keepalived `vrrp_v3_checksum_as_v2`: on v3 over IPv4, compute the checksum over the message
+   * alone, without the pseudo-header. Default false. No effect on v2 or IPv6.
+   */
+  checksumAsV2?: boolean;
 };
 
 /** Why the codec rejected a packet: only what the bytes and the packet context show (STYLE §D20). */
@@ -51,6 +87,10 @@ export type InstanceRejectReason =
 /** One union of both: the label set of the agent's drop counter. */
 export type RejectReason = CodecRejectReason | InstanceRejectReason;
 
+/**
+ * What `decodeAdvert` returns: the advert, or why the bytes were rejected. `detail` is a short
+ * human text with the offending values (for logs); the codec always sets it on a rejection.
+ */
 export type DecodeResult =
   | { ok: true; advert: Advert }
   | { ok: false; reason: CodecRejectReason; detail?: string };
