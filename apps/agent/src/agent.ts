@@ -77,7 +77,7 @@ export class Agent {
 
   private saveWarm(): void {
     const instances: WarmState['instances'] = {};
-    for (const r of this.runners) instances[r.name] = { state: r.current().state };
+    for (const r of this.runners) instances[r.name] = { state: r.current().vrrpState };
     try {
       mkdirSync(this.cfg.stateDir, { recursive: true });
       writeFileSync(this.warmFile(), JSON.stringify({ savedAt: Date.now(), instances } satisfies WarmState));
@@ -180,7 +180,7 @@ export class Agent {
         removeVips: (v) => this.vips.remove(v),
         announce: (v, count) => {
           for (const vip of v) {
-            const bytes = Uint8Array.from(parseAddress(vip.address) ?? []);
+            const bytes = parseAddress(vip.address)?.bytes ?? new Uint8Array(0);
             const frame = Buffer.from(vip.family === 4 ? garpFrame(this.net.interfaceInfo(vip.dev).mac || mac, bytes) : unsolicitedNaFrame(this.net.interfaceInfo(vip.dev).mac || mac, bytes));
             for (let i = 0; i < count; i++) {
               try {
@@ -235,7 +235,7 @@ export class Agent {
     this.metrics.checkResults.inc({ check: r.name, result: r.outcome.ok ? 'ok' : 'failed' });
     this.metrics.checkUp.set({ check: r.name }, r.ok ? 1 : 0);
     if (r.outcome.detail && /started it/.test(r.outcome.detail)) this.metrics.nginxRestarts.inc();
-    if (r.changed || !r.outcome.ok) this.log[r.ok ? 'info' : 'warn']({ check: r.name, ok: r.ok, changed: r.changed, detail: r.outcome.detail }, 'check result');
+    if (r.changed || !r.outcome.ok || r.outcome.detail) this.log[r.ok ? 'info' : 'warn']({ check: r.name, ok: r.ok, changed: r.changed, detail: r.outcome.detail }, 'check result');
     if (!r.changed) return;
     for (const runner of this.runners) {
       if ((runner.config.trackedChecks ?? []).some((c) => c.name === r.name)) void runner.deliver({ type: 'track-changed', name: r.name, ok: r.ok });

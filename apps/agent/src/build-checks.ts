@@ -29,7 +29,7 @@ export function buildCheck(check: HealthCheck, cfg: AgentConfig, watchPid: PidWa
         ...common,
         pidFile: cfg.nginx.pidPath,
         startArgv: cfg.nginx.startCommand,
-        startWaitMs: Math.min(DEF_NGINX_START_WAIT_MS, common.timeoutMs),
+        startWaitMs: Math.min(DEF_NGINX_START_WAIT_MS, Math.max(10, common.timeoutMs - 100)),
         ...(watchPid ? { watchPid } : {}),
       });
     case 'http': {

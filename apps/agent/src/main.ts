@@ -11,33 +11,33 @@ import { Agent } from './agent.js';
 import { ConfigError, loadAgentConfig } from './config/load.js';
 import { createLogger } from './log.js';
 import { loadNative } from './transport/native.js';
-import { importKeepalivedFiles } from './import-keepalived.js';
+import { describeUnsupported, importKeepalivedFiles } from './import-keepalived.js';
 import { readEnv } from './config/env.js';
 import { SystemdNotifier } from './lifecycle.js';
 
 const USAGE = `usage:
   keepwatch-agent run --config FILE
   keepwatch-agent cleanup --config FILE
-  keepwatch-agent import-keepalived FILE [--nginx FILE] [--node NAME]`;
+  keepwatch-agent import-keepalived FILE [--nginx FILE]`;
 
 const ArgsSchema = z.discriminatedUnion('command', [
   z.strictObject({ command: z.literal('run'), config: z.string().min(1) }),
   z.strictObject({ command: z.literal('cleanup'), config: z.string().min(1) }),
-  z.strictObject({ command: z.literal('import-keepalived'), file: z.string().min(1), nginx: z.string().min(1).optional(), node: z.string().min(1).optional() }),
+  z.strictObject({ command: z.literal('import-keepalived'), file: z.string().min(1), nginx: z.string().min(1).optional() }),
 ]);
 
 function parseCli(argv: string[]): z.infer<typeof ArgsSchema> {
   const { positionals, values } = parseArgs({
     args: argv,
     allowPositionals: true,
-    options: { config: { type: 'string', short: 'c' }, nginx: { type: 'string' }, node: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+    options: { config: { type: 'string', short: 'c' }, nginx: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
   });
   if (values.help) {
     console.log(USAGE);
     process.exit(0);
   }
   const [command, file] = positionals;
-  const raw = command === 'import-keepalived' ? { command, file, nginx: values.nginx, node: values.node } : { command, config: values.config };
+  const raw = command === 'import-keepalived' ? { command, file, nginx: values.nginx } : { command, config: values.config };
   const parsed = ArgsSchema.safeParse(JSON.parse(JSON.stringify(raw)));
   if (!parsed.success) {
     console.error(`keepwatch-agent: ${parsed.error.issues.map((i) => `${i.path.join('.') || 'command'}: ${i.message}`).join('; ')}\n${USAGE}`);
@@ -49,8 +49,13 @@ function parseCli(argv: string[]): z.infer<typeof ArgsSchema> {
 async function main(): Promise<void> {
   const args = parseCli(process.argv.slice(2));
   if (args.command === 'import-keepalived') {
-    const r = importKeepalivedFiles(args.file, { nginxFile: args.nginx, node: args.node });
-    for (const w of r.warnings) console.error(`warning: ${w}`);
+    const r = importKeepalivedFiles(args.file, { nginxFile: args.nginx });
+    for (const u of r.unsupported) console.error(`warning: ${describeUnsupported(u)}`);
+    for (const n of r.notes) console.error(`note: ${n}`);
+    if (!r.ok) {
+      for (const e of r.errors) console.error(`error: ${e.file ?? args.file}${e.line ? `:${e.line}` : ''}: ${e.message}`);
+      process.exit(2);
+    }
     console.log(JSON.stringify(r.config, null, 2));
     return;
   }

@@ -1,4 +1,4 @@
-import { initialState, nextDeadline, step, type Action, type Advert, type Event, type InstanceConfig, type InstanceState, type VrrpState, type TransitionReason } from '@keepwatch/vrrp';
+import { advertFor, initialState, nextDeadline, step, type Action, type Advert, type Event, type InstanceConfig, type InstanceState, type VrrpState, type TransitionReason } from '@keepwatch/vrrp';
 import type { Logger } from '../log.js';
 import type { AgentMetrics } from '../metrics.js';
 import type { Vip } from '../vip/addresses.js';
@@ -79,7 +79,7 @@ export class InstanceRunner {
   deliver(event: Event): Promise<void> {
     if (this.stopped && event.type !== 'shutdown') return this.queue;
     this.queue = this.queue.then(() => this.process(event)).catch((e: unknown) => {
-      this.log.error({ err: e, event: event.type, state: this.state.state }, 'vrrp step failed');
+      this.log.error({ err: e, event: event.type, state: this.state.vrrpState }, 'vrrp step failed');
     });
     return this.queue;
   }
@@ -102,7 +102,7 @@ export class InstanceRunner {
       try {
         await this.execute(action);
       } catch (e) {
-        this.log.error({ err: e, action: action.type, state: this.state.state }, 'vrrp action failed');
+        this.log.error({ err: e, action: action.type, state: this.state.vrrpState }, 'vrrp action failed');
       }
     }
     this.arm();
@@ -130,25 +130,17 @@ export class InstanceRunner {
     const { config, metrics } = this.deps;
     const instance = config.name;
     switch (action.type) {
-      case 'send-advert': {
-        this.deps.sendAdvert({
-          version: config.version,
-          vrid: config.vrid,
-          priority: action.priority,
-          advertIntervalMs: config.advertIntervalMs,
-          addresses: [...config.vips],
-          ...(config.version === 2 ? (config.auth ? { authType: 'pass' as const, authData: config.auth.password } : { authType: 'none' as const }) : {}),
-        });
+      case 'send-advert':
+        this.deps.sendAdvert(advertFor(this.state, action.priority));
         metrics.advertsSent.inc({ instance });
         return;
-      }
       case 'add-vips':
         await this.deps.addVips(this.vipsFor(action.vips));
-        this.log.info({ state: this.state.state, vips: action.vips }, 'vips added');
+        this.log.info({ state: this.state.vrrpState, vips: action.vips }, 'vips added');
         return;
       case 'remove-vips':
         await this.deps.removeVips(this.vipsFor(action.vips));
-        this.log.info({ state: this.state.state, vips: action.vips }, 'vips removed');
+        this.log.info({ state: this.state.vrrpState, vips: action.vips }, 'vips removed');
         return;
       case 'send-garp':
         this.deps.announce(this.vipsFor(action.vips), action.count);
@@ -161,18 +153,18 @@ export class InstanceRunner {
         return;
       case 'drop':
         metrics.dropped.inc({ instance, reason: action.reason });
-        this.log.debug({ state: this.state.state, reason: action.reason, src: action.src, detail: action.detail }, 'advert dropped');
+        this.log.debug({ state: this.state.vrrpState, reason: action.reason, src: action.src, detail: action.detail }, 'advert dropped');
         return;
       case 'advert-warning':
-        this.log.warn({ state: this.state.state, reason: action.reason, src: action.src, detail: action.detail }, 'advert warning');
+        this.log.warn({ state: this.state.vrrpState, reason: action.reason, src: action.src, detail: action.detail }, 'advert warning');
         return;
       case 'priority-changed':
         this.priority = action.to;
         metrics.effectivePriority.set({ instance }, action.to);
-        this.log.info({ state: this.state.state, from: action.from, to: action.to }, 'priority changed');
+        this.log.info({ state: this.state.vrrpState, from: action.from, to: action.to }, 'priority changed');
         return;
       case 'admin-result':
-        this.log.info({ state: this.state.state, command: action.command, accepted: action.accepted, ...(action.accepted ? {} : { reason: action.reason }) }, 'admin command');
+        this.log.info({ state: this.state.vrrpState, command: action.command, accepted: action.accepted, ...(action.accepted ? {} : { reason: action.reason }) }, 'admin command');
         this.deps.onAdminResult?.(action);
         return;
       default:

@@ -82,6 +82,8 @@ export function nginxSupervision(opts: NginxSupervisionOptions): Check {
         return { ok: true };
       }
       const started = await runScript(opts.startArgv, signal);
+      if (!started.ok) return { ok: false, detail: `nginx is not running and could not be started: ${started.detail ?? 'start failed'}` };
+      // The start command succeeded; the master may write its pid file a moment later.
       const waitMs = opts.startWaitMs ?? 2000;
       const deadline = performance.now() + waitMs;
       for (let i = 0; i < Math.ceil(waitMs / 10) + 1 && !signal.aborted; i++) {
@@ -93,7 +95,7 @@ export function nginxSupervision(opts: NginxSupervisionOptions): Check {
         if (performance.now() >= deadline) break;
         await sleep(10);
       }
-      return { ok: false, detail: `nginx is not running and could not be started: ${started.detail ?? (started.ok ? 'no master appeared' : 'start failed')}` };
+      return { ok: false, detail: `nginx is not running and could not be started: no master appeared within ${waitMs} ms` };
     },
     subscribe(w) {
       wake = w;

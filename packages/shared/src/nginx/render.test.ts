@@ -1,0 +1,91 @@
+import { describe, expect, it } from 'vitest';
+import { GOLDEN_CASES, parseCase } from '../../test/spec-cases.js';
+import { nginxTest } from '../../test/nginx-t.js';
+import { nginxTime, renderNginxConfig } from './render.js';
+
+/** Key directives each golden must contain (the kubernetes-ingress wantDirectives pattern). */
+const WANT: Record<string, string[]> = {
+  reference: ['upstream webs {', 'server 192.168.121.152:80;', 'server 192.168.121.153:80;', 'listen 80;', 'location / {', 'proxy_pass http://webs;'],
+  'method-least-conn': ['least_conn;'],
+  'method-ip-hash': ['ip_hash;'],
+  'method-hash': ['hash $request_uri;'],
+  'method-hash-consistent': ['hash $binary_remote_addr$request_uri consistent;'],
+  'method-random': ['random;'],
+  'backup-and-down': [
+    'server 198.51.100.11:8080 weight=3 max_fails=2 fail_timeout=5s;',
+    'server 198.51.100.12:8080 down;',
+    'server 198.51.100.13:8080 fail_timeout=2s backup;',
+    'keepalive 16;',
+    'proxy_http_version 1.1;',
+    'proxy_set_header Connection "";',
+  ],
+  'several-virtual-servers': [
+    'listen 192.0.2.10:80 default_server;',
+    'server_name www.example.com example.com;',
+    'proxy_set_header Host $host;',
+    'proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;',
+    'proxy_connect_timeout 2s;',
+    'proxy_read_timeout 30s;',
+    'proxy_send_timeout 500ms;',
+    'proxy_set_header X-Served-By "keepwatch lb";',
+    'listen 8443;',
+  ],
+  'ipv6-upstreams': ['server [2001:db8::11]:80;', 'server [2001:db8::12]:80 weight=2;', 'listen [2001:db8::10]:80;', 'server_name _;'],
+};
+
+const cases = Object.entries(GOLDEN_CASES).map(([name, input]) => {
+  const spec = parseCase(input);
+  const node = spec.nodes[0]?.name ?? '';
+  return { name, spec, node, text: renderNginxConfig(spec, node) };
+});
+
+describe('renderNginxConfig', () => {
+  describe('goldens', () => {
+    it.each(cases)('renders $name as its golden file', async ({ name, text }) => {
+      await expect(text).toMatchFileSnapshot(`./__golden__/${name}.conf`);
+    });
+
+    it.each(cases)('renders the key directives of $name', ({ name, text }) => {
+      const lines = text.split('\n').map((l) => l.trim());
+      const want = WANT[name];
+      expect(want, `no key directives listed for ${name}`).toBeDefined();
+      for (const d of want ?? []) expect(lines).toContain(d);
+    });
+
+    it('has key directives listed for every golden and no others', () => {
+      expect(Object.keys(WANT).sort()).toEqual(cases.map((c) => c.name).sort());
+    });
+  });
+
+  it('gives the same bytes for the same spec', () => {
+    for (const c of cases) expect(renderNginxConfig(parseCase(GOLDEN_CASES[c.name]!), c.node)).toBe(c.text);
+  });
+
+  it('refuses a node that is not in the spec', () => {
+    const c = cases[0];
+    expect(() => renderNginxConfig(c!.spec, 'nope')).toThrow(/node "nope" is not in cluster/);
+  });
+
+  it('throws instead of rendering a value that slipped past validation', () => {
+    const spec = parseCase(GOLDEN_CASES.reference!);
+    const bad = { ...spec, pools: [{ ...spec.pools[0]!, name: 'webs; include /etc/passwd' }] };
+    expect(() => renderNginxConfig(bad, 'LVS_1')).toThrow(/not a safe nginx token/);
+  });
+
+  it.each([
+    { ms: 0, want: '0s' },
+    { ms: 1000, want: '1s' },
+    { ms: 1500, want: '1500ms' },
+    { ms: 60_000, want: '60s' },
+  ])('formats $ms ms as $want', ({ ms, want }) => {
+    expect(nginxTime(ms)).toBe(want);
+  });
+});
+
+describe('nginx -t on the goldens (real nginx)', () => {
+  it.each(cases)('accepts $name', ({ text }) => {
+    const r = nginxTest(text);
+    expect(r.output).toBe('');
+    expect(r.ok).toBe(true);
+  });
+});

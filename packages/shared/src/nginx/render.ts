@@ -1,0 +1,169 @@
+/**
+ * The nginx renderer: one node's http-level nginx configuration from a cluster spec. Pure and
+ * deterministic — the same spec gives the same bytes: objects render in spec order, optional
+ * values render only when present (nginx's defaults apply otherwise), and nothing depends on the
+ * clock or the environment. The output is meant to be `include`d in the `http {}` block of a main
+ * config (see {@link renderNginxMain}).
+ */
+import { NginxVariableSchema } from '../spec/grammar.js';
+import type { BalanceMethod, ClusterSpec, Listen, Location, ProxyHeader, UpstreamPool, UpstreamServer, VirtualServer } from '../spec/cluster.js';
+import { bareToken, quoted } from './quote.js';
+
+const INDENT = '    ';
+
+/**
+ * Formats milliseconds as an nginx time: whole seconds as `Ns`, anything else as `Nms`.
+ *
+ * @param ms - a non-negative integer number of milliseconds.
+ */
+export function nginxTime(ms: number): string {
+  if (!Number.isInteger(ms) || ms < 0) throw new Error(`invalid duration ${ms} ms`);
+  return ms % 1000 === 0 ? `${ms / 1000}s` : `${ms}ms`;
+}
+
+/** `address:port` with IPv6 addresses in brackets, as nginx wants. */
+function hostPort(address: string, port: number): string {
+  const host = address.includes(':') ? `[${address}]` : address;
+  return `${bareToken(host, 'address')}:${port}`;
+}
+
+function methodLine(method: BalanceMethod): string | null {
+  switch (method.type) {
+    case 'round_robin':
+      return null;
+    case 'least_conn':
+      return 'least_conn;';
+    case 'ip_hash':
+      return 'ip_hash;';
+    case 'random':
+      return 'random;';
+    case 'hash':
+      return `hash ${method.key.map((k) => bareToken(k, 'hash key')).join('')}${method.consistent ? ' consistent' : ''};`;
+  }
+}
+
+function serverLine(s: UpstreamServer): string {
+  const params = [hostPort(s.address, s.port)];
+  if (s.weight !== undefined) params.push(`weight=${s.weight}`);
+  if (s.maxFails !== undefined) params.push(`max_fails=${s.maxFails}`);
+  if (s.failTimeoutMs !== undefined) params.push(`fail_timeout=${nginxTime(s.failTimeoutMs)}`);
+  if (s.backup) params.push('backup');
+  if (s.down) params.push('down');
+  return `server ${params.join(' ')};`;
+}
+
+function renderUpstream(pool: UpstreamPool): string[] {
+  const lines = [`upstream ${bareToken(pool.name, 'pool name')} {`];
+  const m = methodLine(pool.method);
+  if (m) lines.push(INDENT + m);
+  for (const s of pool.servers) lines.push(INDENT + serverLine(s));
+  if (pool.keepalive !== undefined) lines.push(`${INDENT}keepalive ${pool.keepalive};`);
+  lines.push('}');
+  return lines;
+}
+
+function listenLine(l: Listen): string {
+  const where = l.address === undefined ? String(l.port) : hostPort(l.address, l.port);
+  return `listen ${where}${l.defaultServer ? ' default_server' : ''};`;
+}
+
+function headerValue(h: ProxyHeader): string {
+  // An allowed variable renders bare so nginx expands it; anything else is literal text.
+  return NginxVariableSchema.safeParse(h.value).success ? bareToken(h.value, 'header value') : quoted(h.value, 'header value');
+}
+
+function renderLocation(loc: Location, pools: ReadonlyMap<string, UpstreamPool>): string[] {
+  const body: string[] = [`proxy_pass http://${bareToken(loc.pool, 'pool name')};`];
+  const pool = pools.get(loc.pool);
+  if (pool?.keepalive !== undefined) {
+    // nginx: upstream keepalive needs HTTP/1.1 and an empty Connection header towards the pool.
+    body.push('proxy_http_version 1.1;');
+    if (!loc.headers.some((h) => h.name.toLowerCase() === 'connection')) body.push('proxy_set_header Connection "";');
+  }
+  if (loc.proxyConnectTimeoutMs !== undefined) body.push(`proxy_connect_timeout ${nginxTime(loc.proxyConnectTimeoutMs)};`);
+  if (loc.proxyReadTimeoutMs !== undefined) body.push(`proxy_read_timeout ${nginxTime(loc.proxyReadTimeoutMs)};`);
+  if (loc.proxySendTimeoutMs !== undefined) body.push(`proxy_send_timeout ${nginxTime(loc.proxySendTimeoutMs)};`);
+  for (const h of loc.headers) body.push(`proxy_set_header ${bareToken(h.name, 'header name')} ${headerValue(h)};`);
+  return [`location ${bareToken(loc.path, 'location')} {`, ...body.map((l) => INDENT + l), '}'];
+}
+
+function renderServer(vs: VirtualServer, pools: ReadonlyMap<string, UpstreamPool>): string[] {
+  const body: string[] = [`# virtual server ${bareToken(vs.name, 'virtual server name')}`];
+  for (const l of vs.listen) body.push(listenLine(l));
+  if (vs.serverNames.length > 0) body.push(`server_name ${vs.serverNames.map((n) => bareToken(n, 'server name')).join(' ')};`);
+  for (const loc of vs.locations) body.push(...renderLocation(loc, pools));
+  return ['server {', ...body.map((l) => INDENT + l), '}'];
+}
+
+/**
+ * Renders the http-level nginx configuration for one node: every upstream pool, then every
+ * virtual server, in spec order.
+ *
+ * @param spec - a spec that passed {@link ClusterSpecSchema} (the renderer does not re-validate).
+ * @param nodeName - the node the config is for; it must be in `spec.nodes`.
+ * @returns the config text, ending with a newline. Same inputs, same bytes.
+ * @throws Error when the node is not in the spec, or a value is unsafe (a validation bug).
+ */
+export function renderNginxConfig(spec: ClusterSpec, nodeName: string): string {
+  if (!spec.nodes.some((n) => n.name === nodeName)) {
+    throw new Error(`node ${JSON.stringify(nodeName)} is not in cluster ${JSON.stringify(spec.name)}`);
+  }
+  const pools = new Map(spec.pools.map((p) => [p.name, p]));
+  const blocks: string[][] = [
+    [`# Rendered by Keepwatch for node ${bareToken(nodeName, 'node name')} of cluster ${bareToken(spec.name, 'cluster name')}.`, '# Do not edit: the agent overwrites this file.'],
+    ...spec.pools.map(renderUpstream),
+    ...spec.virtualServers.map((vs) => renderServer(vs, pools)),
+  ];
+  return blocks.map((b) => b.join('\n')).join('\n\n') + '\n';
+}
+
+/** Paths and settings for {@link renderNginxMain}. All paths absolute. */
+export type NginxMainOptions = {
+  /** `pid` file. */
+  pidPath: string;
+  /** `error_log` file. */
+  errorLogPath: string;
+  /** The rendered http-level config, included inside `http {}`. */
+  includePath: string;
+  /** Directory for the `*_temp_path` directories, so nginx never writes to the distribution's paths. */
+  tempDir: string;
+  /** `access_log` file; absent = `off`. */
+  accessLogPath?: string;
+  /** `worker_processes`; default 1 (round robin is per worker, so 1 gives strict alternation). */
+  workerProcesses?: number;
+};
+
+/**
+ * Renders a self-contained main nginx config that includes the rendered http-level config, with
+ * every writable path under the given locations. For the lab and for hosts where the agent owns
+ * nginx entirely; with a distribution's nginx the agent writes only the included file.
+ *
+ * @param o - paths and settings; every path must be absolute.
+ * @returns the config text, ending with a newline.
+ */
+export function renderNginxMain(o: NginxMainOptions): string {
+  const p = (path: string, what: string): string => {
+    if (!path.startsWith('/')) throw new Error(`${what} must be absolute: ${JSON.stringify(path)}`);
+    return bareToken(path, what);
+  };
+  const temp = p(o.tempDir.replace(/\/+$/, ''), 'tempDir');
+  const workers = o.workerProcesses ?? 1;
+  if (!Number.isInteger(workers) || workers < 1 || workers > 1024) throw new Error(`invalid workerProcesses ${workers}`);
+  return [
+    '# Rendered by Keepwatch.',
+    `worker_processes ${workers};`,
+    `pid ${p(o.pidPath, 'pidPath')};`,
+    `error_log ${p(o.errorLogPath, 'errorLogPath')};`,
+    '',
+    'events {',
+    `${INDENT}worker_connections 1024;`,
+    '}',
+    '',
+    'http {',
+    `${INDENT}access_log ${o.accessLogPath === undefined ? 'off' : p(o.accessLogPath, 'accessLogPath')};`,
+    ...['client_body', 'proxy', 'fastcgi', 'uwsgi', 'scgi'].map((t) => `${INDENT}${t}_temp_path ${temp}/${t};`),
+    `${INDENT}include ${p(o.includePath, 'includePath')};`,
+    '}',
+    '',
+  ].join('\n');
+}

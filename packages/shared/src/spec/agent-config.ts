@@ -1,0 +1,86 @@
+/**
+ * The agent's configuration file: this node's identity and local facts plus the cluster spec it
+ * runs (DESIGN.md "the agent's configuration"). The spec names nodes; the agent picks its own
+ * entry by `node`. With a control plane, the spec arrives as numbered revisions and the file's
+ * `spec` is only the fallback to start from.
+ */
+import { z } from 'zod';
+import { ClusterSpecSchema } from './cluster.js';
+import { AbsolutePathSchema, ArgvSchema, InterfaceNameSchema, IpAddressSchema, NameSchema, PortSchema } from './grammar.js';
+
+/** Where and how the agent drives nginx on this host. Defaults fit Debian's nginx package. */
+export const NginxLocalSchema = z.strictObject({
+  binary: AbsolutePathSchema.default('/usr/sbin/nginx'),
+  /** `nginx -p`: the prefix path. */
+  prefix: AbsolutePathSchema.default('/etc/nginx/'),
+  /** The main config (`nginx -c`). */
+  mainConfPath: AbsolutePathSchema.default('/etc/nginx/nginx.conf'),
+  /** The file the rendered http-level config is written to (included by the main config). */
+  confPath: AbsolutePathSchema.default('/etc/nginx/conf.d/keepwatch.conf'),
+  pidPath: AbsolutePathSchema.default('/run/nginx.pid'),
+  /** How supervision starts nginx; run detached, never in the agent's process group. */
+  startCommand: ArgvSchema.default(['/usr/bin/systemctl', 'start', 'nginx']),
+  /** Whether an nginx `[warn]` during `nginx -t` fails the apply (STYLE §G37). */
+  failOnWarn: z.boolean().default(false),
+});
+/** Where and how the agent drives nginx. */
+export type NginxLocal = z.infer<typeof NginxLocalSchema>;
+
+/** How the agent reaches the dashboard. */
+export const ControlPlaneSchema = z.strictObject({
+  /** `ws://`, `wss://` or `ws+unix:///path/to.sock:/agent`. */
+  url: z.string().max(2048).regex(/^(?:wss?:\/\/[A-Za-z0-9.[\]:-]+(?::\d{1,5})?(?:\/[A-Za-z0-9._~/-]*)?|ws\+unix:\/\/\/[A-Za-z0-9_./+@-]+(?::\/[A-Za-z0-9._~/-]*)?)$/, {
+    message: 'must be a ws://, wss:// or ws+unix:// URL',
+  }),
+  /** One-time enrollment token, exchanged on first connect for the node credential. */
+  enrollToken: z.string().regex(/^[A-Za-z0-9._~+/=-]{16,512}$/).optional(),
+});
+/** How the agent reaches the dashboard. */
+export type ControlPlane = z.infer<typeof ControlPlaneSchema>;
+
+/** The agent's configuration, before cross-field rules. */
+export const AgentConfigObjectSchema = z.strictObject({
+  /** This node's name: must be one of `spec.nodes[].name`. For imports, keepalived's `router_id`. */
+  node: NameSchema,
+  /** Interfaces present on this host; when given, every interface the spec uses for this node must be one. */
+  interfaces: z.array(InterfaceNameSchema).max(64).optional(),
+  nginx: NginxLocalSchema.default(NginxLocalSchema.parse({})),
+  /** Where the agent keeps its last applied revision, credential and warm-restart state. */
+  stateDir: AbsolutePathSchema.default('/var/lib/keepwatch'),
+  /** User that scripts run as when a check names none (keepalived `script_user`). */
+  scriptUser: z.string().regex(/^[a-z_][a-z0-9_-]{0,31}$/).optional(),
+  controlPlane: ControlPlaneSchema.optional(),
+  /** Prometheus endpoint; absent = off. */
+  metrics: z.strictObject({ address: IpAddressSchema.default('127.0.0.1'), port: PortSchema.default(9623) }).optional(),
+  /** The cluster spec to run; required standalone (no control plane). */
+  spec: ClusterSpecSchema.optional(),
+});
+
+/**
+ * The agent's configuration with its cross-field rules: a spec or a control plane is present,
+ * and the spec names this node.
+ */
+export const AgentConfigSchema = AgentConfigObjectSchema.superRefine((cfg, ctx) => {
+  if (!cfg.spec && !cfg.controlPlane) {
+    ctx.addIssue({ code: 'custom', path: ['spec'], message: 'a spec is required when no controlPlane is configured' });
+    return;
+  }
+  if (!cfg.spec) return;
+  const me = cfg.spec.nodes.find((n) => n.name === cfg.node);
+  if (!me) {
+    ctx.addIssue({ code: 'custom', path: ['node'], message: `node "${cfg.node}" is not in spec.nodes (${cfg.spec.nodes.map((n) => n.name).join(', ')})` });
+    return;
+  }
+  if (cfg.interfaces) {
+    me.interfaces.forEach((ifname, i) => {
+      if (!cfg.interfaces?.includes(ifname)) {
+        const j = cfg.spec?.nodes.indexOf(me) ?? 0;
+        ctx.addIssue({ code: 'custom', path: ['spec', 'nodes', j, 'interfaces', i], message: `interface "${ifname}" is not present on this host` });
+      }
+    });
+  }
+});
+/** The agent's configuration, as parsed. */
+export type AgentConfig = z.infer<typeof AgentConfigSchema>;
+/** The agent's configuration as written. */
+export type AgentConfigInput = z.input<typeof AgentConfigSchema>;

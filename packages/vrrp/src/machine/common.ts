@@ -1,0 +1,37 @@
+// Handlers shared by several states: condition changes (tracked checks, interfaces) and the
+// fault rules (keepalived vrrp_script / track_interface semantics).
+import type { Event } from './events.js';
+import { PRIORITY_OWNER } from './config.js';
+import { effectivePriority, faultCause } from './priority.js';
+import type { InstanceState } from './state.js';
+import { transition, type StepResult } from './transition.js';
+
+/** Record a tracked check's new status. Unknown names are not ours: nothing changes. */
+export function applyTrack(state: InstanceState, event: Extract<Event, { type: 'track-changed' }>): InstanceState {
+  if (!state.config.trackedChecks.some((c) => c.name === event.name)) return state;
+  return { ...state, checks: { ...state.checks, [event.name]: event.ok } };
+}
+
+/** Record an interface's new status. Untracked names are not ours: nothing changes. */
+export function applyInterface(state: InstanceState, event: Extract<Event, { type: 'interface-changed' }>): InstanceState {
+  const name = event.name ?? '';
+  if (name !== '' && !state.config.trackedInterfaces.includes(name)) return state;
+  const rest = state.interfacesDown.filter((n) => n !== name);
+  return { ...state, interfacesDown: event.up ? rest : [...rest, name] };
+}
+
+/** Backup or Master after a condition change: enter Fault if a fault now holds. */
+export function faultIfNeeded(state: InstanceState, now: number): StepResult {
+  const cause = faultCause(state);
+  return cause ? transition(state, 'fault', cause, now) : { state, actions: [] };
+}
+
+/**
+ * Where a running instance goes when it starts or leaves Fault: keepalived goes straight to
+ * MASTER for the address owner; we do the same for a standing promote (README). Else Backup.
+ */
+export function enterRunning(state: InstanceState, now: number, backupReason: 'startup' | 'fault-cleared'): StepResult {
+  if (!state.maintenance && effectivePriority(state) === PRIORITY_OWNER) return transition(state, 'master', 'address-owner', now);
+  if (!state.maintenance && state.promoted) return transition(state, 'master', 'promoted', now);
+  return transition(state, 'backup', backupReason, now);
+}

@@ -1,0 +1,52 @@
+// Fault: a tracked interface is down or a weight-0 check fails (keepalived FAULT state).
+import type { Event } from './events.js';
+import { accepted, refused } from './admin.js';
+import { applyInterface, applyTrack, enterRunning } from './common.js';
+import { assertNever } from './assert-never.js';
+import { faultCause } from './priority.js';
+import type { InstanceState } from './state.js';
+import { transition, type StepResult } from './transition.js';
+
+export function faultOnShutdown(state: InstanceState, now: number): StepResult {
+  return transition(state, 'initialize', 'shutdown', now);
+}
+
+/** No timers run in Fault. */
+export function faultOnTick(state: InstanceState): StepResult {
+  return { state, actions: [] };
+}
+
+/** keepalived ignores adverts in FAULT. */
+export function faultOnAdvert(state: InstanceState): StepResult {
+  return { state, actions: [] };
+}
+
+function leaveIfCleared(state: InstanceState, now: number): StepResult {
+  return faultCause(state) ? { state, actions: [] } : enterRunning(state, now, 'fault-cleared');
+}
+
+export function faultOnTrack(state: InstanceState, event: Extract<Event, { type: 'track-changed' }>, now: number): StepResult {
+  return leaveIfCleared(applyTrack(state, event), now);
+}
+
+export function faultOnInterface(state: InstanceState, event: Extract<Event, { type: 'interface-changed' }>, now: number): StepResult {
+  return leaveIfCleared(applyInterface(state, event), now);
+}
+
+/** In Fault the instance cannot hold the VIP: promote is refused; the flags still change. */
+export function faultOnAdmin(state: InstanceState, event: Extract<Event, { type: 'admin' }>): StepResult {
+  const { command } = event;
+  switch (command) {
+    case 'promote':
+      return { state, actions: [refused(command, 'fault')] };
+    case 'release':
+      if (!state.promoted) return { state, actions: [refused(command, 'not-promoted')] };
+      return { state: { ...state, promoted: false }, actions: [accepted(command)] };
+    case 'maintenance-on':
+      return { state: { ...state, maintenance: true, promoted: false }, actions: [accepted(command)] };
+    case 'maintenance-off':
+      return { state: { ...state, maintenance: false }, actions: [accepted(command)] };
+    default:
+      return assertNever(command, 'admin command');
+  }
+}

@@ -1,0 +1,43 @@
+// Initialize: not running (before startup, after shutdown). RFC 5798 6.4.1.
+import type { Event } from './events.js';
+import { applyInterface, applyTrack, enterRunning } from './common.js';
+import { refused } from './admin.js';
+import { faultCause } from './priority.js';
+import type { InstanceState } from './state.js';
+import { transition, type StepResult } from './transition.js';
+
+/**
+ * RFC 5798 6.4.1: the owner (255) goes to Master, others to Backup; keepalived starts in FAULT
+ * when a tracked interface is down or a weight-0 check fails.
+ */
+export function initializeOnStartup(state: InstanceState, now: number): StepResult {
+  const cause = faultCause(state);
+  if (cause) return transition(state, 'fault', cause, now);
+  return enterRunning(state, now, 'startup');
+}
+
+export function initializeOnShutdown(state: InstanceState): StepResult {
+  return { state, actions: [] };
+}
+
+export function initializeOnTick(state: InstanceState): StepResult {
+  return { state, actions: [] };
+}
+
+/** RFC 5798 6.4.1: an instance that is not running does not process adverts. */
+export function initializeOnAdvert(state: InstanceState): StepResult {
+  return { state, actions: [] };
+}
+
+export function initializeOnTrack(state: InstanceState, event: Extract<Event, { type: 'track-changed' }>): StepResult {
+  return { state: applyTrack(state, event), actions: [] };
+}
+
+export function initializeOnInterface(state: InstanceState, event: Extract<Event, { type: 'interface-changed' }>): StepResult {
+  return { state: applyInterface(state, event), actions: [] };
+}
+
+/** Admin commands need a running instance; a persisted promote/maintenance goes in the config. */
+export function initializeOnAdmin(state: InstanceState, event: Extract<Event, { type: 'admin' }>): StepResult {
+  return { state, actions: [refused(event.command, 'not-running')] };
+}

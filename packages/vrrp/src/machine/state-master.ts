@@ -1,0 +1,113 @@
+// Master: RFC 5798 6.4.3, keepalived vrrp_state_master_rx.
+import type { Action } from './actions.js';
+import type { Event } from './events.js';
+import { accepted, refused } from './admin.js';
+import { checkAdvert } from './advert-checks.js';
+import { compareAddresses } from './address.js';
+import { applyInterface, applyTrack, faultIfNeeded } from './common.js';
+import { assertNever } from './assert-never.js';
+import { effectivePriority } from './priority.js';
+import type { InstanceState } from './state.js';
+import { transition, type StepResult } from './transition.js';
+
+/** RFC 5798 6.4.3: on Shutdown, send priority 0, then give the VIPs up (shell contract). */
+export function masterOnShutdown(state: InstanceState, now: number): StepResult {
+  return transition(state, 'initialize', 'shutdown', now);
+}
+
+/** Adver_Timer (RFC 5798 6.4.3) and the GARP repeat/refresh timers (keepalived). */
+export function masterOnTick(state: InstanceState, now: number): StepResult {
+  const c = state.config;
+  const actions: Action[] = [];
+  let next = state;
+  if (next.adverTimer !== null && next.adverTimer <= now) {
+    actions.push({ type: 'send-advert', priority: effectivePriority(next) });
+    next = { ...next, adverTimer: now + c.advertIntervalMs };
+  }
+  if (next.garpDelayTimer !== null && next.garpDelayTimer <= now) {
+    // keepalived garp_master_delay: the second burst of garp_master_repeat messages.
+    actions.push({ type: 'send-garp', vips: c.vips, count: c.garpMasterRepeat });
+    next = { ...next, garpDelayTimer: null };
+  }
+  if (next.garpRefreshTimer !== null && next.garpRefreshTimer <= now) {
+    // keepalived garp_master_refresh: garp_master_refresh_repeat messages, periodically.
+    if (c.garpMasterRefreshRepeat > 0) actions.push({ type: 'send-garp', vips: c.vips, count: c.garpMasterRefreshRepeat });
+    next = { ...next, garpRefreshTimer: now + c.garpMasterRefreshMs };
+  }
+  return { state: next, actions };
+}
+
+/**
+ * RFC 5798 6.4.3:
+ * - priority 0: send an advert at once and restart Adver_Timer;
+ * - higher priority, or equal priority from a higher primary address: step down to Backup
+ *   (v3: adopting the new master's interval), without a priority-0 advert;
+ * - lower (or equal from a lower address): the RFC discards it; keepalived answers with an advert
+ *   at once ("forcing new election") so a lower-priority router that became master in a split
+ *   brain steps down quickly. We do as keepalived.
+ */
+export function masterOnAdvert(state: InstanceState, event: Extract<Event, { type: 'advert-received' }>, now: number): StepResult {
+  const check = checkAdvert(state.config, event.advert, event.src, event.ttl);
+  if (!check.ok) return { state, actions: [check.drop] };
+  const { advert, src } = event;
+  const actions: Action[] = [...check.warnings];
+  const ours = effectivePriority(state);
+  const addrCmp = compareAddresses(src, state.config.primaryAddress);
+  const answer = (): StepResult => ({
+    state: { ...state, adverTimer: now + state.config.advertIntervalMs },
+    actions: [...actions, { type: 'send-advert', priority: ours }],
+  });
+
+  if (advert.priority === 0) return answer();
+  if (advert.priority > ours || (advert.priority === ours && addrCmp > 0)) {
+    const learned: InstanceState = {
+      ...state,
+      masterAdverIntervalMs: state.config.version === 3 ? advert.advertIntervalMs : state.masterAdverIntervalMs,
+    };
+    const r = transition(learned, 'backup', 'higher-priority', now);
+    return {
+      state: { ...r.state, heardMaster: { address: src, priority: advert.priority, atMs: now } },
+      actions: [...actions, ...r.actions],
+    };
+  }
+  // Our own advert looped back (same priority, same address): nothing to do.
+  if (advert.priority === ours && addrCmp === 0) return { state, actions };
+  return answer();
+}
+
+export function masterOnTrack(state: InstanceState, event: Extract<Event, { type: 'track-changed' }>, now: number): StepResult {
+  return faultIfNeeded(applyTrack(state, event), now);
+}
+
+export function masterOnInterface(state: InstanceState, event: Extract<Event, { type: 'interface-changed' }>, now: number): StepResult {
+  return faultIfNeeded(applyInterface(state, event), now);
+}
+
+export function masterOnAdmin(state: InstanceState, event: Extract<Event, { type: 'admin' }>, now: number): StepResult {
+  const { command } = event;
+  switch (command) {
+    case 'promote': {
+      const next: InstanceState = { ...state, promoted: true };
+      const priority = effectivePriority(next);
+      if (priority === effectivePriority(state)) return { state: next, actions: [accepted(command)] };
+      // Tell the segment at once: a backup at 254 − ε must not preempt us.
+      return {
+        state: { ...next, adverTimer: now + state.config.advertIntervalMs },
+        actions: [accepted(command), { type: 'send-advert', priority }],
+      };
+    }
+    case 'release':
+      // The master keeps the VIP; its normal priority goes out with the next advert, and a
+      // higher-priority backup with preempt takes over by the usual rules.
+      if (!state.promoted) return { state, actions: [refused(command, 'not-promoted')] };
+      return { state: { ...state, promoted: false }, actions: [accepted(command)] };
+    case 'maintenance-on': {
+      const r = transition({ ...state, maintenance: true, promoted: false }, 'backup', 'maintenance', now);
+      return { state: r.state, actions: [accepted(command), ...r.actions] };
+    }
+    case 'maintenance-off':
+      return { state, actions: [accepted(command)] };
+    default:
+      return assertNever(command, 'admin command');
+  }
+}

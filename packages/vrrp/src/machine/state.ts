@@ -1,0 +1,41 @@
+import type { ResolvedConfig } from './config.js';
+import type { VrrpState } from './actions.js';
+
+/** The master this backup last heard (any valid advert for the VRID), for admin decisions. */
+export type HeardMaster = Readonly<{ address: string; priority: number; atMs: number }>;
+
+/**
+ * One instance's whole state: immutable data, replaced by each `step`. Deadlines are absolute
+ * monotonic ms, or null when not pending (STYLE §F30).
+ */
+export type InstanceState = Readonly<{
+  config: ResolvedConfig;
+  vrrpState: VrrpState;
+  /** Status of each tracked check, by name. */
+  checks: Readonly<Record<string, boolean>>;
+  /** Interfaces now down: '' is the instance's own interface, others are `trackedInterfaces`. */
+  interfacesDown: readonly string[];
+  /** A standing admin promote. */
+  promoted: boolean;
+  /** Admin maintenance mode. */
+  maintenance: boolean;
+  /** Master_Adver_Interval (RFC 5798 6.1): learned from the master's adverts in v3 Backup. */
+  masterAdverIntervalMs: number;
+  /** Master: when to send the next periodic advert (Adver_Timer). */
+  adverTimer: number | null;
+  /** Backup: when to declare the master down (Master_Down_Timer). */
+  masterDownTimer: number | null;
+  /**
+   * Backup with `preempt_delay`: lower-priority adverts are accepted until this time (keepalived
+   * `preempt_time`). Not a tick deadline: it is compared when an advert arrives.
+   */
+  preemptDelayUntil: number | null;
+  /** Master: the second GARP burst (`garp_master_delay`). */
+  garpDelayTimer: number | null;
+  /** Master: the next periodic GARP refresh (`garp_master_refresh`). */
+  garpRefreshTimer: number | null;
+  /** Whether the shell has been told to add the VIPs and not yet to remove them. */
+  vipsHeld: boolean;
+  /** The master last heard in Backup (or the one that made this master step down). */
+  heardMaster: HeardMaster | null;
+}>;

@@ -1,0 +1,24 @@
+// Timer math, in one place (STYLE §F31), after RFC 3768 6.1 / RFC 5798 6.1 and keepalived's
+// VRRP_TIMER_SKEW / VRRP_MS_DOWN_TIMER. Integer milliseconds throughout; fractions are floored.
+
+/**
+ * Skew_Time in ms: how much later a lower-priority backup declares the master down.
+ * - v2 (RFC 3768 6.1): (256 − Priority) / 256 seconds.
+ * - v3 (RFC 5798 6.1): ((256 − Priority) × Master_Adver_Interval) / 256.
+ *
+ * @param priority this router's effective priority, 1..255
+ * @param masterAdverIntervalMs v3: the master's advert interval (ignored for v2)
+ */
+export function skewTime(version: 2 | 3, priority: number, masterAdverIntervalMs: number): number {
+  return version === 2
+    ? Math.floor(((256 - priority) * 1000) / 256)
+    : Math.floor(((256 - priority) * masterAdverIntervalMs) / 256);
+}
+
+/**
+ * Master_Down_Interval in ms: 3 × Master_Adver_Interval + Skew_Time (RFC 5798 6.1; RFC 3768 6.1
+ * with Advertisement_Interval).
+ */
+export function masterDownInterval(version: 2 | 3, priority: number, masterAdverIntervalMs: number): number {
+  return 3 * masterAdverIntervalMs + skewTime(version, priority, masterAdverIntervalMs);
+}

@@ -1,0 +1,76 @@
+import type { Action, TransitionReason, VrrpState } from './actions.js';
+import { PRIORITY_STOP } from './config.js';
+import { currentMasterDownInterval, effectivePriority } from './priority.js';
+import type { InstanceState } from './state.js';
+
+/** The result of `step`: the next state and the ordered actions for the shell. */
+export type StepResult = { state: InstanceState; actions: Action[] };
+
+const ALLOWED: Readonly<Record<VrrpState, readonly VrrpState[]>> = {
+  initialize: ['backup', 'master', 'fault'],
+  backup: ['master', 'fault', 'initialize'],
+  master: ['backup', 'fault', 'initialize'],
+  fault: ['backup', 'master', 'initialize'],
+};
+
+/**
+ * The single place where the state changes (FRR vrrp_change_state, etcd becomeX): emits the
+ * `transition` action, then the exit actions of the old state, then the entry actions of the
+ * new one. Throws on a transition the machine never makes (STYLE §D21).
+ */
+export function transition(state: InstanceState, to: VrrpState, reason: TransitionReason, now: number): StepResult {
+  const from = state.vrrpState;
+  if (!ALLOWED[from].includes(to)) throw new Error(`invalid transition ${from} -> ${to} (${reason}) in ${state.config.name}`);
+  const actions: Action[] = [{ type: 'transition', from, to, reason }];
+  let next: InstanceState = state;
+
+  // Exit.
+  if (from === 'master') {
+    // RFC 5798 6.4.3 / keepalived vrrp_state_leave_master: a master that leaves for any reason
+    // but a higher-priority master sends priority 0 first, so a backup takes over after
+    // Skew_Time; then it gives the VIPs up (shell contract: advert before remove-vips).
+    if (reason !== 'higher-priority') actions.push({ type: 'send-advert', priority: PRIORITY_STOP });
+    if (state.vipsHeld) actions.push({ type: 'remove-vips', vips: state.config.vips });
+    next = { ...next, vipsHeld: false, adverTimer: null, garpDelayTimer: null, garpRefreshTimer: null };
+  } else if (from === 'backup') {
+    next = { ...next, masterDownTimer: null, preemptDelayUntil: null };
+  }
+
+  // Entry.
+  next = { ...next, vrrpState: to };
+  const c = state.config;
+  switch (to) {
+    case 'master': {
+      // RFC 5798 6.4.1/6.4.2: send an advert, broadcast gratuitous ARP, start Adver_Timer;
+      // a master advertises its own interval (keepalived resets master_adver_int).
+      next = { ...next, masterAdverIntervalMs: c.advertIntervalMs, heardMaster: null, vipsHeld: true };
+      // Make-before-break: the VIPs are added before the advert that makes the old master step down.
+      actions.push({ type: 'add-vips', vips: c.vips });
+      actions.push({ type: 'send-advert', priority: effectivePriority(next) });
+      if (c.garpMasterRepeat > 0) actions.push({ type: 'send-garp', vips: c.vips, count: c.garpMasterRepeat });
+      next = {
+        ...next,
+        adverTimer: now + c.advertIntervalMs,
+        // keepalived vrrp_state_become_master: a second burst after garp_master_delay, and the
+        // first refresh garp_master_delay + garp_master_refresh after becoming master.
+        garpDelayTimer: c.garpMasterDelayMs > 0 && c.garpMasterRepeat > 0 ? now + c.garpMasterDelayMs : null,
+        garpRefreshTimer: c.garpMasterRefreshMs > 0 ? now + c.garpMasterDelayMs + c.garpMasterRefreshMs : null,
+      };
+      break;
+    }
+    case 'backup': {
+      // RFC 5798 6.4.1: Master_Down_Timer = Master_Down_Interval. In maintenance it never runs.
+      next = { ...next, preemptDelayUntil: null };
+      next = { ...next, masterDownTimer: next.maintenance ? null : now + currentMasterDownInterval(next) };
+      break;
+    }
+    case 'fault':
+      // keepalived leaves FAULT with master_adver_int = adver_int.
+      next = { ...next, masterAdverIntervalMs: c.advertIntervalMs, heardMaster: null };
+      break;
+    case 'initialize':
+      next = { ...next, masterAdverIntervalMs: c.advertIntervalMs, heardMaster: null, masterDownTimer: null };
+      break;
+  }
+  return { state: next, actions };
+}

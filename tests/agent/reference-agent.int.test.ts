@@ -1,0 +1,94 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { LabNginx, REF, referenceLab, startBackend, waitFor, type Lab } from '@keepwatch/lab';
+import { LabAgent, agentConfig, referenceSpec } from '../support/agent-lab.js';
+
+/**
+ * The reference scenario (shared/seed/scenario.md) with keepwatch-agent on both LB hosts instead
+ * of keepalived: the same five behaviours, asserted from the outside as for keepalived
+ * (tests/reference/keepalived.int.test.ts). VRRPv3 at 0.1 s adverts.
+ */
+describe('reference scenario on keepwatch-agent', () => {
+  let lab: Lab;
+  const nginx = {} as Record<'lb1' | 'lb2', LabNginx>;
+  const agent = {} as Record<'lb1' | 'lb2', LabAgent>;
+  const VIP_URL = `http://${REF.vip}/`;
+
+  async function throughVip(n: number): Promise<(string | null)[]> {
+    const out: (string | null)[] = [];
+    for (let i = 0; i < n; i++) out.push((await lab.httpGet('client', VIP_URL, 2000))?.trim() ?? null);
+    return out;
+  }
+
+  async function waitServed(): Promise<void> {
+    await waitFor(async () => (await lab.httpGet('client', VIP_URL, 1000)) !== null, { timeoutMs: 10_000, intervalMs: 50, what: 'requests through the VIP to be served' });
+  }
+
+  beforeAll(async () => {
+    lab = await referenceLab();
+    await startBackend(lab, 'web1', 'web1');
+    await startBackend(lab, 'web2', 'web2');
+    for (const lb of ['lb1', 'lb2'] as const) {
+      nginx[lb] = new LabNginx(lab, lb);
+      nginx[lb].configure('# replaced by the agent\n');
+      await nginx[lb].start();
+      agent[lb] = new LabAgent(lab, lb, agentConfig(lab, nginx[lb], referenceSpec()));
+    }
+    await agent.lb1.start();
+    await agent.lb2.start();
+  });
+
+  afterAll(async () => {
+    await lab?.teardown();
+  });
+
+  it('1. with both LBs up only the master holds the VIP, and requests reach web 1 and web 2 in turn', async () => {
+    await lab.waitForHolders(REF.vip, ['lb1'], 10_000);
+    await waitServed();
+    const bodies = await throughVip(6);
+    expect(bodies.every((b) => b === 'web1' || b === 'web2')).toBe(true);
+    for (let i = 1; i < bodies.length; i++) expect(bodies[i]).not.toBe(bodies[i - 1]);
+    expect(await lab.holders(REF.vip)).toEqual(['lb1']);
+  });
+
+  it('2. when the master\'s agent stops, the backup takes the VIP and serves', async () => {
+    await agent.lb1.stop();
+    await lab.waitForHolders(REF.vip, ['lb2'], 5_000);
+    await waitServed();
+    expect(new Set(await throughVip(4))).toEqual(new Set(['web1', 'web2']));
+  });
+
+  it('3. when the master\'s agent comes back, the VIP returns to it (preemption)', async () => {
+    await agent.lb1.start();
+    await lab.waitForHolders(REF.vip, ['lb1'], 5_000);
+    await waitServed();
+    expect(new Set(await throughVip(4))).toEqual(new Set(['web1', 'web2']));
+  });
+
+  it('4. when every nginx process of the master is killed, supervision starts nginx again and the master keeps the VIP', async () => {
+    const before = nginx.lb1.masterPid();
+    const seen = new Set<string>();
+    await nginx.lb1.kill();
+    await waitFor(async () => {
+      seen.add((await lab.holders(REF.vip)).join(','));
+      const pid = nginx.lb1.masterPid();
+      return pid !== null && pid !== before ? pid : undefined;
+    }, { timeoutMs: 5_000, intervalMs: 10, what: 'supervision to start nginx on lb1 again' });
+    expect([...seen]).toEqual(['lb1']);
+    await waitServed();
+    expect(new Set(await throughVip(4))).toEqual(new Set(['web1', 'web2']));
+    expect(agent.lb1.lines().some((l) => l.msg === 'check result' && String(l.detail).includes('started it'))).toBe(true);
+  });
+
+  it('5. when nginx on the master cannot be started (a file its main config includes is broken), the check fails and the VIP moves to the backup; the failure is logged', async () => {
+    writeFileSync(join(nginx.lb1.prefix, 'conf.d', 'zz-broken.conf'), 'this is not nginx configuration\n');
+    await nginx.lb1.kill();
+    await lab.waitForHolders(REF.vip, ['lb2'], 5_000);
+    await waitServed();
+    expect(new Set(await throughVip(4))).toEqual(new Set(['web1', 'web2']));
+    const failure = agent.lb1.lines().find((l) => l.msg === 'check result' && l.ok === false);
+    expect(String(failure?.detail)).toMatch(/could not be started/);
+    expect(agent.lb1.running()).toBe(true); // unlike the tutorial's script, the agent stays up (in Fault) and reports
+  });
+});

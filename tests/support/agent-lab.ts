@@ -1,0 +1,120 @@
+import { readFileSync, writeFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
+import { REF, isAlive, waitFor, type Lab, type LabNginx, type Spawned } from '@keepwatch/lab';
+import type { AgentConfigInput, ClusterSpecInput } from '@keepwatch/shared';
+
+/** The agent's command, as the README's `npx keepwatch-agent` runs it. */
+export const AGENT_BIN = fileURLToPath(new URL('../../apps/agent/bin/keepwatch-agent.js', import.meta.url));
+
+export type ReferenceSpecOptions = {
+  version?: 2 | 3;
+  advertIntervalMs?: number;
+  /** The built-in nginx supervision (default) or the tutorial's script. */
+  check?: ClusterSpecInput['checks'];
+};
+
+/**
+ * The reference scenario as a Keepwatch cluster spec: the same as importing the tutorial's
+ * keepalived.conf and lb.conf (see the shared package's import tests), with the lab's addresses,
+ * the built-in nginx supervision as `check_nginx`, and VRRPv3 at 0.1 s by default.
+ */
+export function referenceSpec(opts: ReferenceSpecOptions = {}): ClusterSpecInput {
+  const version = opts.version ?? 3;
+  return {
+    name: 'reference',
+    nodes: [
+      { name: 'lb1', addresses: [REF.lb1], interfaces: ['eth0'] },
+      { name: 'lb2', addresses: [REF.lb2], interfaces: ['eth0'] },
+    ],
+    vrrpInstances: [
+      {
+        name: 'VI_1',
+        vrid: 51,
+        version,
+        interface: 'eth0',
+        advertIntervalMs: opts.advertIntervalMs ?? (version === 3 ? 100 : 1000),
+        members: [
+          { node: 'lb1', priority: 100, initialState: 'master' },
+          { node: 'lb2', priority: 80, initialState: 'backup' },
+        ],
+        ...(version === 2 ? { authentication: { type: 'pass' as const, password: '1111' } } : {}),
+        vips: [{ address: REF.vip }],
+        trackChecks: [{ check: 'check_nginx' }],
+      },
+    ],
+    checks: opts.check ?? [{ kind: 'nginx', name: 'check_nginx', intervalMs: 1000 }],
+    pools: [{ name: 'webs', servers: [{ address: REF.web1, port: 80 }, { address: REF.web2, port: 80 }] }],
+    virtualServers: [{ name: 'server-1', listen: [{ port: 80 }], locations: [{ path: '/', pool: 'webs' }] }],
+  };
+}
+
+/** An agent configuration for one lab LB host, driving that host's lab nginx. */
+export function agentConfig(lab: Lab, nginx: LabNginx, spec: ClusterSpecInput): AgentConfigInput {
+  const host = lab.host(nginx.host);
+  return {
+    node: nginx.host,
+    nginx: {
+      binary: '/usr/sbin/nginx',
+      prefix: `${nginx.prefix}/`,
+      mainConfPath: nginx.confPath,
+      confPath: nginx.sitePath,
+      pidPath: nginx.pidPath,
+      startCommand: ['/usr/sbin/nginx', '-p', `${nginx.prefix}/`, '-c', nginx.confPath, '-e', nginx.errorLog],
+    },
+    stateDir: join(host.dir, 'agent-state'),
+    metrics: { address: host.ipv4[0]!.split('/')[0]!, port: 9623 },
+    spec,
+  };
+}
+
+/** A running agent on a lab host. */
+export class LabAgent {
+  readonly configPath: string;
+  readonly logPath: string;
+  proc: Spawned | null = null;
+
+  constructor(private readonly lab: Lab, readonly host: string, config: AgentConfigInput) {
+    this.configPath = join(lab.host(host).dir, 'agent.json');
+    this.logPath = join(lab.host(host).dir, 'agent.log');
+    writeFileSync(this.configPath, JSON.stringify(config, null, 2));
+  }
+
+  /** Starts `keepwatch-agent run` inside the host's namespace and waits until it has started. */
+  async start(): Promise<void> {
+    if (this.proc && isAlive(this.proc.pid)) throw new Error(`agent on ${this.host} already runs`);
+    const before = this.log().length;
+    this.proc = this.lab.spawn(this.host, process.execPath, [AGENT_BIN, 'run', '--config', this.configPath], { logFile: this.logPath, what: 'keepwatch-agent' });
+    await waitFor(() => this.log().slice(before).includes('"agent started"') || (this.proc && !isAlive(this.proc.pid) ? Promise.reject(new Error(`agent on ${this.host} exited:\n${this.log().slice(before)}`)) : false), { timeoutMs: 10_000, intervalMs: 20, what: `agent on ${this.host} to start` });
+  }
+
+  running(): boolean {
+    return this.proc !== null && isAlive(this.proc.pid);
+  }
+
+  /** Graceful stop (SIGTERM) and wait for the exit. */
+  async stop(): Promise<void> {
+    if (!this.proc) return;
+    await this.lab.stop(this.proc.pid, { sig: 'SIGTERM', graceMs: 8000 });
+  }
+
+  /** Crash: SIGKILL. */
+  async kill(): Promise<void> {
+    if (!this.proc) return;
+    await this.lab.stop(this.proc.pid, { sig: 'SIGKILL', graceMs: 3000 });
+  }
+
+  log(): string {
+    try {
+      return readFileSync(this.logPath, 'utf8');
+    } catch {
+      return '';
+    }
+  }
+
+  /** Parsed JSON log lines. */
+  lines(): Record<string, unknown>[] {
+    return this.log().split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as Record<string, unknown>);
+  }
+}
+
