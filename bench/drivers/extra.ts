@@ -1,4 +1,5 @@
 import type { DriverFactory } from './types.js';
+import { keepwatchDriver } from './keepwatch.js';
 
-/** Implementations measured beside keepalived (keepwatch-agent joins here once it runs VRRP). */
-export const DRIVERS_EXTRA: Record<string, DriverFactory> = {};
+/** Implementations measured beside keepalived. */
+export const DRIVERS_EXTRA: Record<string, DriverFactory> = { keepwatch: keepwatchDriver };
