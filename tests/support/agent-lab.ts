@@ -85,7 +85,9 @@ export class LabAgent {
     if (this.proc && isAlive(this.proc.pid)) throw new Error(`agent on ${this.host} already runs`);
     const before = this.log().length;
     this.proc = this.lab.spawn(this.host, process.execPath, [AGENT_BIN, 'run', '--config', this.configPath], { logFile: this.logPath, what: 'keepwatch-agent' });
-    await waitFor(() => this.log().slice(before).includes('"agent started"') || (this.proc && !isAlive(this.proc.pid) ? Promise.reject(new Error(`agent on ${this.host} exited:\n${this.log().slice(before)}`)) : false), { timeoutMs: 10_000, intervalMs: 20, what: `agent on ${this.host} to start` });
+    const proc = this.proc;
+    const outcome = await waitFor(() => (this.log().slice(before).includes('"agent started"') ? 'started' : !isAlive(proc.pid) ? 'exited' : undefined), { timeoutMs: 10_000, intervalMs: 20, what: `agent on ${this.host} to start` });
+    if (outcome === 'exited') throw new Error(`agent on ${this.host} exited:\n${this.log().slice(before)}`);
   }
 
   running(): boolean {

@@ -209,6 +209,18 @@ export class Agent {
   }
 
   private async applyNginx(spec: ClusterSpec): Promise<void> {
+    // A VRRP-only spec (adopting the agent next to a hand-managed nginx) leaves nginx alone.
+    if (spec.pools.length === 0 && spec.virtualServers.length === 0) return;
+    try {
+      await this.applyNginxConfig(spec);
+    } catch (e) {
+      // nginx trouble never stops VRRP: report it and go on.
+      this.metrics.nginxReloads.inc({ result: 'failed' });
+      this.log.error({ err: e }, 'nginx config not applied');
+    }
+  }
+
+  private async applyNginxConfig(spec: ClusterSpec): Promise<void> {
     const n = this.cfg.nginx;
     const applier = new NginxApplier(realNginxExec({ binary: n.binary, args: ['-p', n.prefix, '-c', n.mainConfPath], pidFile: n.pidPath }, { failOnWarn: n.failOnWarn }), { confPath: n.confPath });
     let rendered: string;

@@ -2,19 +2,22 @@
 // completely (script checks with whole-second timings, whole-second GARP and preempt delays),
 // shaped the way the importer builds them (the node's interfaces in first-use order, its
 // addresses = the unicast source addresses), so export → import must give the spec back.
+// Weights stay within ±253, what keepalived 2.2.7 accepts (the export clamps ±254 and says so).
 import fc from 'fast-check';
-import type { ClusterSpecInput } from '../src/spec/cluster.js';
+import type { z } from 'zod';
+import type { ClusterSpecInput, ScriptCommand, VrrpInstanceSchema } from '../src/spec/cluster.js';
+
+type InstanceInput = z.input<typeof VrrpInstanceSchema>;
 
 const ifname = fc.stringMatching(/^[a-z][a-z0-9]{0,6}$/);
 const name = fc.stringMatching(/^[A-Za-z][A-Za-z0-9_]{0,8}$/);
 const wholeSeconds = (max: number) => fc.integer({ min: 0, max }).map((s) => s * 1000);
 const ipv4 = fc.tuple(fc.constantFrom('192.0.2', '198.51.100', '203.0.113'), fc.integer({ min: 1, max: 254 })).map(([n, h]) => `${n}.${h}`);
-const ipv6 = fc.integer({ min: 1, max: 0xffff }).map((h) => `2001:db8::${h.toString(16)}`);
 
 /** Script commands whose programs exist on a Debian host with nginx, so keepalived -t finds them. */
-const command = fc.oneof(
-  fc.constantFrom({ argv: ['/bin/true'] }, { argv: ['/usr/bin/test', '-x', '/usr/sbin/nginx'] }),
-  fc.constantFrom('test -x /usr/sbin/nginx', 'pidof nginx || exit 1', 'exit 0').map((shell) => ({ shell })),
+const command: fc.Arbitrary<ScriptCommand> = fc.oneof(
+  fc.constantFrom(['/bin/true'], ['/usr/bin/test', '-x', '/usr/sbin/nginx']).map((argv): ScriptCommand => ({ argv: [...argv] })),
+  fc.constantFrom('test -x /usr/sbin/nginx', 'pidof nginx || exit 1', 'exit 0').map((shell): ScriptCommand => ({ shell })),
 );
 
 const check = fc.record(
@@ -24,7 +27,7 @@ const check = fc.record(
     command,
     intervalMs: wholeSeconds(30).map((ms) => Math.max(ms, 1000)),
     timeoutMs: wholeSeconds(30).map((ms) => Math.max(ms, 1000)),
-    weight: fc.integer({ min: -254, max: 254 }),
+    weight: fc.integer({ min: -253, max: 253 }),
     fall: fc.integer({ min: 1, max: 10 }),
     rise: fc.integer({ min: 1, max: 10 }),
     initFail: fc.boolean(),
@@ -44,15 +47,15 @@ const instance = (checkNames: string[]) =>
       priority: fc.integer({ min: 1, max: 254 }),
       initialState: fc.constantFrom('master' as const, 'backup' as const),
       preempt: fc.boolean(),
-      preemptDelayMs: wholeSeconds(60),
+      preemptDelayMs: fc.oneof(wholeSeconds(60), fc.integer({ min: 1, max: 60_000 })),
       password: fc.option(fc.stringMatching(/^[A-Za-z0-9]{1,8}$/), { nil: undefined }),
       unicast: fc.boolean(),
       vipHosts: fc.uniqueArray(fc.integer({ min: 1, max: 254 }), { minLength: 1, maxLength: 3 }),
       prefix: fc.option(fc.integer({ min: 8, max: 32 }), { nil: undefined }),
       vipDev: fc.option(ifname, { nil: undefined }),
-      trackIf: fc.option(fc.record({ interface: ifname, weight: fc.integer({ min: -254, max: 254 }) }), { nil: undefined }),
+      trackIf: fc.option(fc.record({ interface: ifname, weight: fc.integer({ min: -253, max: 253 }) }), { nil: undefined }),
       tracks: fc.subarray(checkNames),
-      trackWeight: fc.option(fc.integer({ min: -254, max: 254 }), { nil: undefined }),
+      trackWeight: fc.option(fc.integer({ min: -253, max: 253 }), { nil: undefined }),
       garpMasterDelayMs: wholeSeconds(10),
       garpMasterRepeat: fc.integer({ min: 1, max: 10 }),
       garpMasterRefreshMs: wholeSeconds(120),
@@ -60,9 +63,9 @@ const instance = (checkNames: string[]) =>
       src: ipv4,
       peers: fc.uniqueArray(fc.integer({ min: 1, max: 254 }), { minLength: 1, maxLength: 3 }),
     })
-    .map((g) => {
-      const family = g.v6 ? 6 : 4;
-      const version = g.v6 ? 3 : g.version;
+    .map((g): InstanceInput => {
+      const family: 4 | 6 = g.v6 ? 6 : 4;
+      const version: 2 | 3 = g.v6 ? 3 : g.version;
       const host = (h: number) => (family === 6 ? `2001:db8::${h.toString(16)}` : `203.0.113.${h}`);
       return {
         name: g.name,
@@ -104,9 +107,9 @@ export const keepalivedSpecArb: fc.Arbitrary<ClusterSpecInput> = fc
       for (const inst of instances) {
         use(inst.interface);
         inst.vips.forEach((v) => use(v.dev));
-        inst.trackInterfaces.forEach((t) => use(t.interface));
+        (inst.trackInterfaces ?? []).forEach((t) => use(t.interface));
       }
-      const addresses = [...new Set(instances.flatMap((i) => i.members.flatMap((m) => ('unicastSrcIp' in m ? [m.unicastSrcIp] : []))))];
+      const addresses = [...new Set(instances.flatMap((i) => i.members.flatMap((m) => (m.unicastSrcIp !== undefined ? [m.unicastSrcIp] : []))))];
       return { name: 'imported', nodes: [{ name: 'n1', addresses, interfaces }], vrrpInstances: instances, checks };
     }),
   );

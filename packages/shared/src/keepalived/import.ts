@@ -230,7 +230,7 @@ function importInstance(ctx: Ctx, st: KeepalivedStatement, node: string, default
         inst.preempt = true;
         break;
       case 'preempt_delay':
-        inst.preemptDelayMs = secondsMs(ctx, s, false);
+        inst.preemptDelayMs = secondsMs(ctx, s, true);
         break;
       case 'authentication': {
         let type: string | undefined;

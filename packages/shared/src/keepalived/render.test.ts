@@ -110,6 +110,13 @@ describe('renderKeepalivedConfig', () => {
     expect(r.omitted).toEqual([{ path: 'checks.0.intervalMs', reason: '500 ms rounded up to 1 s: keepalived reads whole seconds here' }]);
   });
 
+  it('clamps a weight of ±254 to the ±253 keepalived 2.2.7 accepts, and says so', () => {
+    const spec = parseCase({ ...reference, checks: [{ kind: 'script', name: 'check_nginx', command: { argv: ['/bin/true'] }, weight: -254 }] });
+    const r = renderKeepalivedConfig(spec, 'LVS_1');
+    expect(r.text).toMatch(/^ {4}weight -253$/m);
+    expect(r.omitted).toEqual([{ path: 'checks.0.weight', reason: 'weight -254 written as -253: keepalived accepts -253..253' }]);
+  });
+
   it('gives the same bytes for the same spec', () => {
     const spec = parseCase(reference);
     expect(renderKeepalivedConfig(spec, 'LVS_1').text).toBe(renderKeepalivedConfig(parseCase(reference), 'LVS_1').text);

@@ -30,13 +30,23 @@ function wholeSeconds(ms: number, path: string, omitted: KeepalivedExportOmissio
   return String(Math.ceil(ms / 1000));
 }
 
+/**
+ * keepalived 2.2.7 refuses weights of ±254 ("must be in [-253, 253]") although its docs and the
+ * spec (after DESIGN.md) allow them: clamp, and record the change.
+ */
+function kaWeight(w: number, path: string, omitted: KeepalivedExportOmission[]): number {
+  if (Math.abs(w) <= 253) return w;
+  omitted.push({ path, reason: `weight ${w} written as ${Math.sign(w) * 253}: keepalived accepts -253..253` });
+  return Math.sign(w) * 253;
+}
+
 function renderScript(c: Extract<HealthCheck, { kind: 'script' }>, index: number, omitted: KeepalivedExportOmission[]): string[] {
   // Grammar guarantees: argv words hold no whitespace or quotes, a shell line no quotes, so
   // single quotes inside keepalived's double-quoted script string group the shell line.
   const command = 'argv' in c.command ? c.command.argv.join(' ') : `/bin/sh -c '${c.command.shell}'`;
   const lines = [`vrrp_script ${c.name} {`, `${I1}script "${command}"`, `${I1}interval ${wholeSeconds(c.intervalMs, `checks.${index}.intervalMs`, omitted)}`];
   if (c.timeoutMs !== undefined) lines.push(`${I1}timeout ${wholeSeconds(c.timeoutMs, `checks.${index}.timeoutMs`, omitted)}`);
-  lines.push(`${I1}weight ${c.weight}`, `${I1}fall ${c.fall}`, `${I1}rise ${c.rise}`);
+  lines.push(`${I1}weight ${kaWeight(c.weight, `checks.${index}.weight`, omitted)}`, `${I1}fall ${c.fall}`, `${I1}rise ${c.rise}`);
   if (c.initFail) lines.push(`${I1}init_fail`);
   if (c.user) lines.push(`${I1}user ${c.user.user}${c.user.group ? ` ${c.user.group}` : ''}`);
   lines.push('}');
@@ -59,7 +69,7 @@ function renderInstance(inst: VrrpInstance, nodeName: string, exported: Readonly
   // keepalived takes the family from the first VIP; native_ipv6 states it for the reader.
   if (inst.family === 6) lines.push(`${I1}native_ipv6`);
   lines.push(inst.preempt ? `${I1}preempt` : `${I1}nopreempt`);
-  if (inst.preemptDelayMs > 0) lines.push(`${I1}preempt_delay ${wholeSeconds(inst.preemptDelayMs, `vrrpInstances.${index}.preemptDelayMs`, omitted)}`);
+  if (inst.preemptDelayMs > 0) lines.push(`${I1}preempt_delay ${seconds(inst.preemptDelayMs)}`);
   if (inst.authentication) lines.push(`${I1}authentication {`, `${I2}auth_type PASS`, `${I2}auth_pass ${inst.authentication.password}`, `${I1}}`);
   if (m.unicastSrcIp !== undefined) lines.push(`${I1}unicast_src_ip ${m.unicastSrcIp}`);
   if (m.unicastPeers.length > 0) lines.push(`${I1}unicast_peer {`, ...m.unicastPeers.map((p) => I2 + p), `${I1}}`);
@@ -69,16 +79,17 @@ function renderInstance(inst: VrrpInstance, nodeName: string, exported: Readonly
     `${I1}}`,
   );
   if (inst.trackInterfaces.length > 0) {
-    lines.push(`${I1}track_interface {`, ...inst.trackInterfaces.map((t) => `${I2}${t.interface} weight ${t.weight}`), `${I1}}`);
+    lines.push(`${I1}track_interface {`, ...inst.trackInterfaces.map((t, j) => `${I2}${t.interface} weight ${kaWeight(t.weight, `vrrpInstances.${index}.trackInterfaces.${j}.weight`, omitted)}`), `${I1}}`);
   }
-  const tracked = inst.trackChecks.filter((t, j) => {
-    if (exported.has(t.check)) return true;
-    omitted.push({ path: `vrrpInstances.${index}.trackChecks.${j}`, reason: `check "${t.check}" is a built-in kind keepalived has no vrrp_script for` });
-    return false;
+  const tracked = inst.trackChecks.flatMap((t, j) => {
+    if (!exported.has(t.check)) {
+      omitted.push({ path: `vrrpInstances.${index}.trackChecks.${j}`, reason: `check "${t.check}" is a built-in kind keepalived has no vrrp_script for` });
+      return [];
+    }
+    const w = t.weight === undefined ? '' : ` weight ${kaWeight(t.weight, `vrrpInstances.${index}.trackChecks.${j}.weight`, omitted)}`;
+    return [`${I2}${t.check}${w}`];
   });
-  if (tracked.length > 0) {
-    lines.push(`${I1}track_script {`, ...tracked.map((t) => `${I2}${t.check}${t.weight === undefined ? '' : ` weight ${t.weight}`}`), `${I1}}`);
-  }
+  if (tracked.length > 0) lines.push(`${I1}track_script {`, ...tracked, `${I1}}`);
   lines.push(
     `${I1}garp_master_delay ${wholeSeconds(inst.garpMasterDelayMs, `vrrpInstances.${index}.garpMasterDelayMs`, omitted)}`,
     `${I1}garp_master_repeat ${inst.garpMasterRepeat}`,
@@ -92,8 +103,9 @@ function renderInstance(inst: VrrpInstance, nodeName: string, exported: Readonly
 /**
  * Renders one node's keepalived.conf from a spec: `global_defs` (router_id = node name, script
  * security on), every script check as a `vrrp_script`, and every instance the node is a member of.
- * Values keepalived reads in whole seconds (script interval/timeout, preempt_delay, garp delays)
- * are rounded up to whole seconds; `advert_int` keeps milliseconds.
+ * Values keepalived reads in whole seconds (script interval/timeout, garp delay and refresh) are
+ * rounded up to whole seconds and listed in `omitted`; `advert_int` and `preempt_delay` keep
+ * milliseconds (keepalived reads them as decimal seconds).
  *
  * @param spec - a spec that passed `ClusterSpecSchema`.
  * @param nodeName - the node to render; must be in `spec.nodes`.

@@ -5,8 +5,11 @@
  * a directive nobody asked for.
  */
 
-/** Characters allowed in a bare nginx token (addresses, names, paths, numbers, allowed variables). */
-const BARE_TOKEN = /^[A-Za-z0-9_.:/[\]*$@=+,~%-]+$/;
+import { NGINX_VARIABLES } from '../spec/grammar.js';
+
+/** Characters allowed in a bare nginx token (addresses, names, paths, numbers); no `$`. */
+const BARE_TOKEN = /^[A-Za-z0-9_.:/[\]*@=+,~%-]+$/;
+const VARIABLES: ReadonlySet<string> = new Set(NGINX_VARIABLES);
 /** Characters allowed inside a double-quoted nginx string: no quote, backslash, `$` or control. */
 const QUOTED_TEXT = /^[\x20-\x21\x23\x25-\x5b\x5d-\x7e]*$/;
 
@@ -18,7 +21,7 @@ const QUOTED_TEXT = /^[\x20-\x21\x23\x25-\x5b\x5d-\x7e]*$/;
  * @throws Error when the value holds anything outside the bare-token set (a validation bug upstream).
  */
 export function bareToken(value: string, what: string): string {
-  if (!BARE_TOKEN.test(value) || value.includes(';') || value.includes('#')) {
+  if (!BARE_TOKEN.test(value)) {
     throw new Error(`refusing to render ${what} ${JSON.stringify(value)}: not a safe nginx token`);
   }
   return value;
@@ -36,4 +39,16 @@ export function quoted(value: string, what: string): string {
     throw new Error(`refusing to render ${what} ${JSON.stringify(value)}: not safe inside an nginx string`);
   }
   return `"${value}"`;
+}
+
+/**
+ * Returns `value` unchanged when it is one of the allowed nginx variables.
+ *
+ * @param value - a variable such as `$host`.
+ * @param what - what it is, for the error message.
+ * @throws Error for anything else (a validation bug upstream).
+ */
+export function variable(value: string, what: string): string {
+  if (!VARIABLES.has(value)) throw new Error(`refusing to render ${what} ${JSON.stringify(value)}: not an allowed nginx variable`);
+  return value;
 }

@@ -72,6 +72,23 @@ describe('renderNginxConfig', () => {
     expect(() => renderNginxConfig(bad, 'LVS_1')).toThrow(/not a safe nginx token/);
   });
 
+  describe('hostile strings that bypass the schema', () => {
+    const HOSTILE = ['a;b', 'a}b', 'a{b', 'a"b', "a'b", 'a\nb', 'a$b', 'a#b', 'a\\b', 'a b'];
+    const spec = parseCase(GOLDEN_CASES['several-virtual-servers']!);
+
+    it.each(HOSTILE)('refuses %j as a bare token (pool name)', (bad) => {
+      const pools = [{ ...spec.pools[0]!, name: bad }, ...spec.pools.slice(1)];
+      expect(() => renderNginxConfig({ ...spec, pools }, 'lb1')).toThrow(/refusing to render pool name/);
+    });
+
+    it.each(HOSTILE.filter((h) => h !== 'a b' && h !== "a'b" && h !== 'a;b' && h !== 'a{b' && h !== 'a}b' && h !== 'a#b'))('refuses %j inside a quoted header value', (bad) => {
+      const vs = spec.virtualServers[1]!;
+      const loc = { ...vs.locations[0]!, headers: [{ name: 'X-Served-By', value: bad }] };
+      const virtualServers = [spec.virtualServers[0]!, { ...vs, locations: [loc] }];
+      expect(() => renderNginxConfig({ ...spec, virtualServers }, 'lb1')).toThrow(/refusing to render header value/);
+    });
+  });
+
   it.each([
     { ms: 0, want: '0s' },
     { ms: 1000, want: '1s' },

@@ -7,7 +7,7 @@
  */
 import { NginxVariableSchema } from '../spec/grammar.js';
 import type { BalanceMethod, ClusterSpec, Listen, Location, ProxyHeader, UpstreamPool, UpstreamServer, VirtualServer } from '../spec/cluster.js';
-import { bareToken, quoted } from './quote.js';
+import { bareToken, quoted, variable } from './quote.js';
 
 const INDENT = '    ';
 
@@ -38,7 +38,7 @@ function methodLine(method: BalanceMethod): string | null {
     case 'random':
       return 'random;';
     case 'hash':
-      return `hash ${method.key.map((k) => bareToken(k, 'hash key')).join('')}${method.consistent ? ' consistent' : ''};`;
+      return `hash ${method.key.map((k) => variable(k, 'hash key')).join('')}${method.consistent ? ' consistent' : ''};`;
   }
 }
 
@@ -69,7 +69,7 @@ function listenLine(l: Listen): string {
 
 function headerValue(h: ProxyHeader): string {
   // An allowed variable renders bare so nginx expands it; anything else is literal text.
-  return NginxVariableSchema.safeParse(h.value).success ? bareToken(h.value, 'header value') : quoted(h.value, 'header value');
+  return NginxVariableSchema.safeParse(h.value).success ? variable(h.value, 'header value') : quoted(h.value, 'header value');
 }
 
 function renderLocation(loc: Location, pools: ReadonlyMap<string, UpstreamPool>): string[] {

@@ -113,7 +113,7 @@ export const VrrpInstanceSchema = z.strictObject({
   members: z.array(VrrpMemberSchema).min(1).max(64),
   /** false = keepalived `nopreempt`. RFC 5798 default is preempt. */
   preempt: z.boolean().default(true),
-  /** keepalived `preempt_delay`, whole seconds up to 1000 s. */
+  /** keepalived `preempt_delay` (it reads decimal seconds), up to 1000 s. */
   preemptDelayMs: msSchema(1_000_000).default(0),
   /** VRRPv2 simple-text authentication (keepalived `authentication { auth_type PASS }`). */
   authentication: z.strictObject({ type: z.literal('pass'), password: AuthPassSchema }).optional(),
@@ -317,7 +317,6 @@ function checkInstances(spec: z.infer<typeof ClusterSpecObjectSchema>, issue: Is
     }
     // keepalived resets preempt_delay under nopreempt ("incompatible with nopreempt mode").
     if (!inst.preempt && inst.preemptDelayMs > 0) issue(at('preemptDelayMs'), 'preemptDelayMs needs preempt: with nopreempt there is nothing to delay');
-    if (inst.preemptDelayMs % 1000 !== 0) issue(at('preemptDelayMs'), 'must be whole seconds (a multiple of 1000), as keepalived counts it');
     unique(inst.members, (m) => m.node, (j) => at('members', j, 'node'), 'member', issue);
     unique(inst.vips, (v) => v.address, (j) => at('vips', j, 'address'), 'VIP', issue);
     unique(inst.trackChecks, (t) => t.check, (j) => at('trackChecks', j, 'check'), 'tracked check', issue);
