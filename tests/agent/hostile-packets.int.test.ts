@@ -81,7 +81,7 @@ for (const unicast of [false, true]) {
           {
             name: 'a bad checksum', reason: 'bad-checksum', frames: () => {
               const p = encodeAdvert(advert(), { family: 4, src: REF.client, dst });
-              p[6] ^= 0xff;
+              p[6] = (p[6] ?? 0) ^ 0xff;
               return [frame(p)];
             },
           },

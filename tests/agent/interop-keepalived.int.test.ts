@@ -46,7 +46,7 @@ function spec(v: Variant): ClusterSpecInput {
 }
 
 /** One HA daemon on one LB, whichever implementation. */
-type Daemon = { start(): Promise<void>; stop(): Promise<void> };
+type Daemon = { start(): Promise<unknown>; stop(): Promise<void> };
 
 for (const v of VARIANTS) {
   for (const agentOn of ['lb1', 'lb2'] as const) {
