@@ -1,0 +1,9 @@
+import { defineConfig } from 'vitest/config';
+
+export default defineConfig({
+  test: {
+    // Property tests and the 100-seed scenarios are bounded by their run counts; on a shared
+    // 2-core machine under turbo's parallel tasks they can pass the 5 s default.
+    testTimeout: 60_000,
+  },
+});
