@@ -56,12 +56,14 @@ export type InstanceConfig = {
   primaryAddress: string;
   /**
    * Preemption (RFC 5798 6.1 Preempt_Mode). Default true. `false` is keepalived `nopreempt`:
-   * a backup accepts a lower-priority master and does not take over from it.
+   * a backup accepts a lower-priority master and does not take over from it. Ignored with
+   * `initialState: 'master'` (keepalived).
    */
   preempt?: boolean;
   /**
    * keepalived `preempt_delay`, in ms (default 0): after this backup first hears a lower-priority
-   * master, it keeps accepting that master's adverts for this long before it preempts.
+   * master, it keeps accepting that master's adverts for this long before it preempts. Ignored
+   * with `initialState: 'master'` (keepalived).
    */
   preemptDelayMs?: number;
   /** keepalived `authentication` (v2 only; ignored with v3 as keepalived does). */
@@ -94,9 +96,10 @@ export type InstanceConfig = {
   /** keepalived `garp_master_refresh_repeat` (default 1): messages per VIP in a refresh burst. */
   garpMasterRefreshRepeat?: number;
   /**
-   * keepalived `state MASTER|BACKUP`: a hint only. As keepalived does, an instance configured
+   * keepalived `state MASTER|BACKUP`, default 'backup'. As keepalived does, an instance configured
    * `MASTER` still starts as Backup and becomes Master when its Master_Down_Timer fires (unless
-   * it is the address owner, 255, which goes straight to Master). Default 'backup'.
+   * it is the address owner, 255, which goes straight to Master); and, as keepalived does,
+   * `MASTER` turns `nopreempt` and `preempt_delay` off.
    */
   initialState?: 'master' | 'backup';
   /**
@@ -152,11 +155,12 @@ export function resolveConfig(config: InstanceConfig): ResolvedConfig {
   }
   const checks = (config.trackedChecks ?? []).map((c) => {
     if (!intIn(c.weight, -254, 254)) fail(config, `check ${c.name} weight ${c.weight} not in -254..254`);
-    // keepalived ignores the weights of an address owner's tracked scripts (they act as weight 0,
-    // so a failure means Fault): the owner's priority is always 255.
-    const weight = config.basePriority === PRIORITY_OWNER ? 0 : c.weight;
-    return { name: c.name, weight, initiallyOk: c.initiallyOk ?? true };
-  });
+    return { name: c.name, weight: c.weight, initiallyOk: c.initiallyOk ?? true };
+  })
+    // keepalived drops an address owner's weighted track_scripts ("ignoring tracked script with
+    // weights due to address_owner"): the owner's priority is always 255. Weight-0 ones still
+    // put it in Fault.
+    .filter((c) => config.basePriority !== PRIORITY_OWNER || c.weight === 0);
   const names = new Set(checks.map((c) => c.name));
   if (names.size !== checks.length) fail(config, 'tracked check names are not unique');
   const nonNegative = (v: number | undefined, what: string, dflt: number): number => {
@@ -164,6 +168,11 @@ export function resolveConfig(config: InstanceConfig): ResolvedConfig {
     if (!Number.isInteger(r) || r < 0) fail(config, `${what} ${r} is not a non-negative integer`);
     return r;
   };
+  // keepalived clears nopreempt and preempt_delay on an instance with `state MASTER` ("will not
+  // work with initial state MASTER - clearing").
+  const initialState = config.initialState ?? 'backup';
+  const preempt = initialState === 'master' ? true : (config.preempt ?? true);
+  const preemptDelayMs = initialState === 'master' ? 0 : nonNegative(config.preemptDelayMs, 'preempt_delay', 0);
   const garpMasterRepeat = nonNegative(config.garpMasterRepeat, 'garp_master_repeat', DEF_GARP_MASTER_REPEAT);
   const garpMasterRefreshRepeat = nonNegative(config.garpMasterRefreshRepeat, 'garp_master_refresh_repeat', DEF_GARP_MASTER_REFRESH_REPEAT);
   return {
@@ -175,8 +184,8 @@ export function resolveConfig(config: InstanceConfig): ResolvedConfig {
     advertIntervalMs: config.advertIntervalMs,
     vips: [...config.vips],
     primaryAddress: config.primaryAddress,
-    preempt: config.preempt ?? true,
-    preemptDelayMs: nonNegative(config.preemptDelayMs, 'preempt_delay', 0),
+    preempt,
+    preemptDelayMs,
     auth: config.version === 2 ? (config.auth ?? null) : null,
     unicastPeers: [...(config.unicastPeers ?? [])],
     trackedChecks: checks,
@@ -185,6 +194,6 @@ export function resolveConfig(config: InstanceConfig): ResolvedConfig {
     garpMasterRepeat,
     garpMasterRefreshMs: nonNegative(config.garpMasterRefreshMs, 'garp_master_refresh', 0),
     garpMasterRefreshRepeat,
-    initialState: config.initialState ?? 'backup',
+    initialState,
   };
 }

@@ -15,9 +15,10 @@ export type Event =
   /** The time `nextDeadline(state)` named has come (it may be late; all passed deadlines run). */
   | { type: 'tick' }
   /**
-   * A decoded advert for this instance's VRID... or another's: the instance checks it.
-   * `src` is the IP source address of the packet; `ttl` is the TTL / hop limit if the shell has
-   * it (the codec already rejects anything but 255; a value here is checked again).
+   * An advert the codec decoded from this instance's socket; the instance checks the rest (VRID,
+   * auth, interval, peers, address list). `src` is the IP source address of the packet; `ttl` is
+   * the TTL / hop limit if the shell has it (the codec already rejects anything but 255; a value
+   * here is checked again).
    */
   | { type: 'advert-received'; advert: Advert; src: string; ttl?: number }
   /** A tracked check's status changed (after the shell's rise/fall counting). */

@@ -4,7 +4,7 @@ import { masterDownInterval, skewTime } from './timers.js';
 
 /**
  * The priority this instance advertises and compares with (keepalived `effective_priority`).
- * - The address owner (255) is always 255 (keepalived ignores tracked-script weights on it).
+ * - The address owner (255) is always 255 (keepalived drops its weighted tracked scripts).
  * - A standing `promote` pins 254 (README: admin semantics).
  * - Otherwise keepalived `vrrp_script` semantics: base + every positive weight whose check
  *   succeeds + every negative weight whose check fails, clamped to 1..254.

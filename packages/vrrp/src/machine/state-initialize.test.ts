@@ -25,6 +25,12 @@ describe('machine', () => {
       expect(r.state.vrrpState).toBe('master');
     });
 
+    it('a `state MASTER` hint turns nopreempt and preempt_delay off (keepalived)', () => {
+      const s = started({ initialState: 'master', preempt: false, preemptDelayMs: 5000 });
+      expect(s.config.preempt).toBe(true);
+      expect(s.config.preemptDelayMs).toBe(0);
+    });
+
     it('starts in Fault when a weight-0 check starts failed (keepalived init_fail)', () => {
       const s = started({ trackedChecks: [{ name: 'nginx', weight: 0, initiallyOk: false }] });
       expect(s.vrrpState).toBe('fault');

@@ -93,8 +93,15 @@ describe('machine', () => {
       expect(r.actions[0]).toMatchObject({ reason: 'address-owner' });
     });
 
-    it('the address owner’s weighted checks act as weight 0: a failure means Fault (keepalived)', () => {
+    it('the address owner ignores weighted checks: a failure changes nothing (keepalived)', () => {
       const { state, now } = asMaster({ basePriority: 255, trackedChecks: [{ name: 'c', weight: -20 }] });
+      const r = step(state, { type: 'track-changed', name: 'c', ok: false }, now + 1);
+      expect(r.state.vrrpState).toBe('master');
+      expect(r.actions).toEqual([]);
+    });
+
+    it('the address owner still goes to Fault on a failing weight-0 check (keepalived)', () => {
+      const { state, now } = asMaster({ basePriority: 255, trackedChecks: [{ name: 'c', weight: 0 }] });
       expect(step(state, { type: 'track-changed', name: 'c', ok: false }, now + 1).state.vrrpState).toBe('fault');
     });
 

@@ -75,6 +75,16 @@ const cases: Case[] = [
     scenario: { name: 'three-routers', routers: three, conditions: { duplicateRate: 0.05, delayMaxMs: 5 }, timeline: start('r1', 'r2', 'r3'), endAt: 3000 },
   },
   {
+    title: 'the address owner (255) starting late takes over at once, without waiting for Master_Down_Interval (RFC 5798 6.4.1)',
+    file: 'address-owner',
+    scenario: {
+      name: 'address-owner',
+      routers: [router('r1', 11, 255), router('r2', 12, 100), router('r3', 13, 50)],
+      timeline: [...start('r2', 'r3'), { at: 1500, op: { type: 'start', router: 'r1' } }, { at: 3000, op: { type: 'shutdown', router: 'r1' } }],
+      endAt: 4500,
+    },
+  },
+  {
     title: 'master crash: the highest backup takes over after Master_Down_Interval (RFC 5798 6.4.2)',
     file: 'master-crash',
     scenario: { name: 'master-crash', routers: three, timeline: [...start('r1', 'r2', 'r3'), { at: 2000, op: { type: 'crash', router: 'r1' } }], endAt: 4000 },
