@@ -22,6 +22,8 @@ export type TransitionReason =
   | 'fault-cleared'
   /** Admin `promote` (or a persisted promote at startup / when leaving Fault). */
   | 'promoted'
+  /** Startup of an instance that was Master a moment ago (warm restart after a crash). */
+  | 'warm-restart'
   /** Admin `maintenance-on`. */
   | 'maintenance'
   /** `shutdown` event — RFC 5798 6.4.3. */

@@ -109,10 +109,19 @@ export type InstanceConfig = {
   promoted?: boolean;
   /** A `maintenance-on` that the shell persisted across a restart. Default false. */
   maintenance?: boolean;
+  /**
+   * Warm restart: the shell's state file says this instance was Master until a moment ago (the
+   * agent crashed and was restarted before its peers' Master_Down_Timer could fire). `startup`
+   * then goes straight to Master and re-announces at once, instead of waiting a
+   * Master_Down_Interval in Backup, so a crash costs no failover. The shell must only set it
+   * when the state is younger than a Master_Down_Interval. Ignored in Fault or maintenance.
+   * keepalived has no equivalent (it always restarts in Backup). Default false.
+   */
+  resumeAsMaster?: boolean;
 };
 
 /** `InstanceConfig` with every default filled in (what the state carries). */
-export type ResolvedConfig = Required<Omit<InstanceConfig, 'auth' | 'promoted' | 'maintenance' | 'trackedChecks'>> & {
+export type ResolvedConfig = Required<Omit<InstanceConfig, 'auth' | 'promoted' | 'maintenance' | 'trackedChecks' | 'resumeAsMaster'>> & {
   auth: AdvertAuth | null;
   trackedChecks: readonly Required<TrackedCheck>[];
 };

@@ -28,6 +28,7 @@ export function initialState(config: InstanceConfig): InstanceState {
     // Maintenance wins over a persisted promote (README: admin semantics).
     promoted: (config.promoted ?? false) && !maintenance,
     maintenance,
+    resumeAsMaster: config.resumeAsMaster ?? false,
     masterAdverIntervalMs: resolved.advertIntervalMs,
     adverTimer: null,
     masterDownTimer: null,

@@ -31,6 +31,27 @@ describe('machine', () => {
       expect(s.config.preemptDelayMs).toBe(0);
     });
 
+    it('a warm restart (resumeAsMaster) goes straight to Master and re-announces at once', () => {
+      const r = step(initialState(config({ resumeAsMaster: true })), { type: 'startup' }, 0);
+      expect(r.state.vrrpState).toBe('master');
+      expect(r.actions[0]).toMatchObject({ type: 'transition', to: 'master', reason: 'warm-restart' });
+      expect(types(r.actions)).toEqual(['transition', 'add-vips', 'send-advert 100', 'send-garp']);
+    });
+
+    it('a warm restart resumes only once: after shutdown, startup waits in Backup again', () => {
+      const r = run(initialState(config({ resumeAsMaster: true })), [[{ type: 'startup' }, 0], [{ type: 'shutdown' }, 10], [{ type: 'startup' }, 20]]);
+      expect(r.state.vrrpState).toBe('backup');
+    });
+
+    it('a warm restart into a failed weight-0 check starts in Fault', () => {
+      const s = started({ resumeAsMaster: true, trackedChecks: [{ name: 'nginx', weight: 0, initiallyOk: false }] });
+      expect(s.vrrpState).toBe('fault');
+    });
+
+    it('a warm restart in maintenance stays in Backup', () => {
+      expect(started({ resumeAsMaster: true, maintenance: true }).vrrpState).toBe('backup');
+    });
+
     it('starts in Fault when a weight-0 check starts failed (keepalived init_fail)', () => {
       const s = started({ trackedChecks: [{ name: 'nginx', weight: 0, initiallyOk: false }] });
       expect(s.vrrpState).toBe('fault');

@@ -12,7 +12,7 @@ import { transition, type StepResult } from './transition.js';
  */
 export function initializeOnStartup(state: InstanceState, now: number): StepResult {
   const cause = faultCause(state);
-  if (cause) return transition(state, 'fault', cause, now);
+  if (cause) return transition({ ...state, resumeAsMaster: false }, 'fault', cause, now);
   return enterRunning(state, now, 'startup');
 }
 

@@ -19,6 +19,8 @@ export type InstanceState = Readonly<{
   promoted: boolean;
   /** Admin maintenance mode. */
   maintenance: boolean;
+  /** Warm restart pending: the next `startup` resumes as Master (`InstanceConfig.resumeAsMaster`). */
+  resumeAsMaster: boolean;
   /** Master_Adver_Interval (RFC 5798 6.1): learned from the master's adverts in v3 Backup. */
   masterAdverIntervalMs: number;
   /** Master: when to send the next periodic advert (Adver_Timer). */
