@@ -1,5 +1,5 @@
 import { createServer, type Server } from 'node:http';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { decodeAdvert, encodeAdvert, parseAddress, VRRP_MULTICAST_V4, VRRP_MULTICAST_V6, type Advert, type InstanceConfig } from '@keepwatch/vrrp';
 import { renderNginxConfig, type AgentConfig, type ClusterSpec, type VrrpInstance } from '@keepwatch/shared';
@@ -13,10 +13,10 @@ import { VipActuator, type Vip } from './vip/addresses.js';
 import { garpFrame, unsolicitedNaFrame } from './vip/frames.js';
 import { HealthScheduler, type CheckResult } from './health/scheduler.js';
 import { buildCheck } from './build-checks.js';
-import { NginxApplier } from './nginx/apply.js';
+import { NginxApplier, writeAtomic } from './nginx/apply.js';
 import { realNginxExec } from './nginx/exec.js';
 import { primaryAddress } from './interfaces.js';
-import { DEF_GRACEFUL_SHUTDOWN_MS, DEF_METRICS_PATH, DEF_WARM_RESTART_MAX_AGE_MS } from './config/defaults.js';
+import { DEF_GRACEFUL_SHUTDOWN_MS, DEF_METRICS_PATH, DEF_WARM_RESTART_MAX_AGE_MS, DEF_WARM_STATE_REFRESH_MS } from './config/defaults.js';
 
 /** What the agent persists for a warm restart: each instance's last state and when. */
 type WarmState = { savedAt: number; instances: Record<string, { state: string; promoted?: boolean }> };
@@ -48,6 +48,7 @@ export class Agent {
   private scheduler: HealthScheduler | null = null;
   private metricsServer: Server | null = null;
   private linkTimer: ReturnType<typeof setInterval> | null = null;
+  private warmTimer: ReturnType<typeof setInterval> | null = null;
   private readonly vips = new VipActuator();
   private stopping: Promise<void> | null = null;
 
@@ -68,11 +69,21 @@ export class Agent {
 
   private readWarm(): WarmState | null {
     try {
-      const w = JSON.parse(readFileSync(this.warmFile(), 'utf8')) as WarmState;
-      return Date.now() - w.savedAt <= DEF_WARM_RESTART_MAX_AGE_MS ? w : null;
+      return JSON.parse(readFileSync(this.warmFile(), 'utf8')) as WarmState;
     } catch {
       return null;
     }
+  }
+
+  /**
+   * Whether an instance resumes as master: the state file, refreshed every
+   * DEF_WARM_STATE_REFRESH_MS while running, said master less than 3 advert intervals ago —
+   * before any peer's Master_Down_Timer (3 intervals plus skew) could have fired.
+   */
+  private resumes(warm: WarmState | null, instance: VrrpInstance): boolean {
+    if (warm?.instances[instance.name]?.state !== 'master') return false;
+    const age = Date.now() - warm.savedAt;
+    return age >= 0 && age < Math.min(3 * instance.advertIntervalMs, DEF_WARM_RESTART_MAX_AGE_MS);
   }
 
   private saveWarm(): void {
@@ -80,7 +91,7 @@ export class Agent {
     for (const r of this.runners) instances[r.name] = { state: r.current().vrrpState };
     try {
       mkdirSync(this.cfg.stateDir, { recursive: true });
-      writeFileSync(this.warmFile(), JSON.stringify({ savedAt: Date.now(), instances } satisfies WarmState));
+      writeAtomic(this.warmFile(), JSON.stringify({ savedAt: Date.now(), instances } satisfies WarmState));
     } catch (e) {
       this.log.warn({ err: e }, 'cannot save warm-restart state');
     }
@@ -105,7 +116,8 @@ export class Agent {
 
     // VIPs left by an earlier run (a crash, or another daemon) are not ours until VRRP says so,
     // unless this is a warm restart of an instance that was master a moment ago.
-    const keep = new Set(members.filter((m) => warm?.instances[m.instance.name]?.state === 'master').flatMap((m) => m.vips.map((v) => v.address)));
+    const resuming = new Set(members.filter((m) => this.resumes(warm, m.instance)).map((m) => m.instance.name));
+    const keep = new Set(members.filter((m) => resuming.has(m.instance.name)).flatMap((m) => m.vips.map((v) => v.address)));
     const stale = (await this.vips.present(members.flatMap((m) => m.vips))).filter((v) => !keep.has(v.address));
     if (stale.length) {
       await this.vips.remove(stale);
@@ -142,7 +154,7 @@ export class Agent {
         garpMasterRefreshMs: m.instance.garpMasterRefreshMs,
         garpMasterRefreshRepeat: m.instance.garpMasterRefreshRepeat,
         initialState: member.initialState,
-        ...(warm?.instances[m.instance.name]?.state === 'master' ? { resumeAsMaster: true } : {}),
+        ...(resuming.has(m.instance.name) ? { resumeAsMaster: true } : {}),
       };
       const family = m.instance.family;
       const ifname = m.iface;
@@ -204,6 +216,9 @@ export class Agent {
     this.startLinkWatch();
     this.startChecks(spec);
     for (const r of this.runners) await r.start();
+    if (resuming.size) this.log.info({ instances: [...resuming] }, 'warm restart: resumed as master');
+    this.saveWarm();
+    this.warmTimer = setInterval(() => this.saveWarm(), DEF_WARM_STATE_REFRESH_MS);
     await this.startMetrics();
     this.log.info({ node: this.cfg.node, instances: this.runners.map((r) => r.name) }, 'agent started');
   }
@@ -318,6 +333,7 @@ export class Agent {
     this.stopping ??= (async () => {
       this.scheduler?.stop();
       if (this.linkTimer) clearInterval(this.linkTimer);
+      if (this.warmTimer) clearInterval(this.warmTimer);
       const graceful = Promise.all(this.runners.map((r) => r.stop()));
       const deadline = new Promise<'timeout'>((r) => setTimeout(() => r('timeout'), DEF_GRACEFUL_SHUTDOWN_MS).unref());
       if ((await Promise.race([graceful, deadline])) === 'timeout') this.log.error('graceful stop timed out');
@@ -332,7 +348,7 @@ export class Agent {
   /** After a graceful stop nothing is held: a restart must not resume as master. */
   private saveWarmStopped(): void {
     try {
-      writeFileSync(this.warmFile(), JSON.stringify({ savedAt: 0, instances: {} } satisfies WarmState));
+      writeAtomic(this.warmFile(), JSON.stringify({ savedAt: 0, instances: {} } satisfies WarmState));
     } catch {
       // no state dir: nothing to forget
     }
