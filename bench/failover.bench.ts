@@ -16,8 +16,8 @@ import type { DriverFactory, HaDriver } from './drivers/types.js';
 import { keepalivedDriver } from './drivers/keepalived.js';
 import { DRIVERS_EXTRA } from './drivers/extra.js';
 
-type Scenario = 'link-down' | 'daemon-killed' | 'graceful-stop' | 'nginx-killed' | 'nginx-broken' | 'preempt-back';
-const SCENARIOS: Scenario[] = ['link-down', 'daemon-killed', 'graceful-stop', 'nginx-killed', 'nginx-broken', 'preempt-back'];
+type Scenario = 'link-down' | 'daemon-killed' | 'daemon-restart' | 'graceful-stop' | 'nginx-killed' | 'nginx-broken' | 'preempt-back';
+const SCENARIOS: Scenario[] = ['link-down', 'daemon-killed', 'daemon-restart', 'graceful-stop', 'nginx-killed', 'nginx-broken', 'preempt-back'];
 const CONFIGS = [
   { label: 'v2 1s', version: 2 as const, advertIntervalMs: 1000 },
   { label: 'v3 0.1s', version: 3 as const, advertIntervalMs: 100 },
@@ -35,7 +35,7 @@ const STEADY_S = Number(arg('steady') ?? 60);
 const CHECK_INTERVAL_S = Number(arg('check-interval') ?? 2);
 const ONLY_DRIVER = arg('driver');
 
-type Measure = { recoveryMs: number; failed: number; vipMs: number | null };
+type Measure = { recoveryMs: number; failed: number; vipMs: number | null; vipMoved: boolean };
 
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 const median = (xs: number[]) => {
@@ -79,7 +79,7 @@ async function runOnce(factory: DriverFactory, cfg: (typeof CONFIGS)[number], sc
       await lab.waitForHolders(REF.vip, ['lb2'], 10_000);
       expected = 'lb1';
     }
-    if (scenario === 'nginx-killed') expected = 'lb1';
+    if (scenario === 'nginx-killed' || scenario === 'daemon-restart') expected = 'lb1';
     const probe = await startProbe(lab, 'client', `http://${REF.vip}/`, { rateHz: 100, maxDurationMs: 60_000, requestTimeoutMs: 1000 });
     await sleep(500);
     await sleep(Math.random() * cfg.advertIntervalMs); // a random point of the advert cycle
@@ -92,6 +92,10 @@ async function runOnce(factory: DriverFactory, cfg: (typeof CONFIGS)[number], sc
         break;
       case 'daemon-killed':
         await driver.kill('lb1');
+        break;
+      case 'daemon-restart': // crashed and restarted at once (systemd Restart=always, RestartSec=0)
+        await driver.kill('lb1');
+        await driver.start('lb1');
         break;
       case 'graceful-stop':
         await driver.stop('lb1');
@@ -107,6 +111,15 @@ async function runOnce(factory: DriverFactory, cfg: (typeof CONFIGS)[number], sc
         await driver.start('lb1');
         break;
     } })();
+    // Did the VIP ever reach lb2 when it should have stayed on lb1?
+    let vipMoved = false;
+    let watching = expected === 'lb1' && scenario !== 'preempt-back';
+    const watcher = (async () => {
+      for (let i = 0; i < 10_000 && watching; i++) {
+        if (await lab.holds('lb2', REF.vip)) vipMoved = true;
+        await sleep(20);
+      }
+    })();
     let vipMs: number | null = null;
     if (expected === 'lb2' || scenario === 'preempt-back') {
       await waitFor(async () => (await lab.holds(expected, REF.vip)) || undefined, { timeoutMs: 20_000, intervalMs: 5, what: `${expected} to hold the VIP` });
@@ -121,12 +134,20 @@ async function runOnce(factory: DriverFactory, cfg: (typeof CONFIGS)[number], sc
     };
     await waitFor(() => recovery(probe.records()).recovered, { timeoutMs: 20_000, intervalMs: 20, what: `a request served by ${expected}` });
     await injecting;
+    // A restart's outcome shows only after the peers' Master_Down_Interval has passed.
+    if (scenario === 'daemon-restart') {
+      await sleep(4 * cfg.advertIntervalMs + 1000);
+      await waitFor(() => recovery(probe.records()).recovered, { timeoutMs: 20_000, intervalMs: 20, what: `a request served by ${expected}` });
+    }
+    watching = false;
+    await watcher;
     await sleep(300);
     const { after, recovered } = recovery(await probe.stop());
     return {
       recoveryMs: recovered ? recovered.sentAt + recovered.latencyMs - t0 : NaN,
       failed: after.filter((r) => !r.ok).length,
       vipMs,
+      vipMoved,
     };
   } finally {
     await lab.teardown();
@@ -149,10 +170,10 @@ async function steadyState(factory: DriverFactory): Promise<{ rssKb: number; cpu
 async function main(): Promise<void> {
   const drivers = Object.entries(DRIVERS).filter(([n]) => !ONLY_DRIVER || n === ONLY_DRIVER);
   const results: Record<string, unknown>[] = [];
-  const rows: string[][] = [['interval', 'scenario', 'impl', 'recovery ms', 'failed req', 'VIP ms', 'ratio recovery', 'ratio failed']];
+  const rows: string[][] = [['interval', 'scenario', 'impl', 'recovery ms', 'failed req', 'VIP ms', 'VIP moved', 'ratio recovery', 'ratio failed']];
   for (const cfg of CONFIGS.filter((c) => !ONLY || c.label.includes(ONLY))) {
     for (const scenario of SCENARIOS.filter((s) => !ONLY_SCENARIO || s === ONLY_SCENARIO)) {
-      const medians: Record<string, { recoveryMs: number; failed: number; vipMs: number | null }> = {};
+      const medians: Record<string, { recoveryMs: number; failed: number; vipMs: number | null; vipMoves: number }> = {};
       for (const [name, factory] of drivers) {
         const runs: Measure[] = [];
         for (let i = 0; i < RUNS; i++) {
@@ -163,12 +184,12 @@ async function main(): Promise<void> {
           }
         }
         const vip = runs.map((r) => r.vipMs).filter((v): v is number => v !== null);
-        medians[name] = { recoveryMs: Math.round(median(runs.map((r) => r.recoveryMs))), failed: median(runs.map((r) => r.failed)), vipMs: vip.length ? Math.round(median(vip)) : null };
+        medians[name] = { recoveryMs: Math.round(median(runs.map((r) => r.recoveryMs))), failed: median(runs.map((r) => r.failed)), vipMs: vip.length ? Math.round(median(vip)) : null, vipMoves: runs.filter((r) => r.vipMoved).length };
         results.push({ interval: cfg.label, scenario, impl: name, runs, median: medians[name] });
         const base = medians.keepalived;
         const m = medians[name]!;
         rows.push([
-          cfg.label, scenario, name, String(m.recoveryMs), String(m.failed), m.vipMs === null ? '-' : String(m.vipMs),
+          cfg.label, scenario, name, String(m.recoveryMs), String(m.failed), m.vipMs === null ? '-' : String(m.vipMs), `${m.vipMoves}/${runs.length}`,
           base && name !== 'keepalived' ? (m.recoveryMs / base.recoveryMs).toFixed(2) : '-',
           base && name !== 'keepalived' ? (base.failed ? (m.failed / base.failed).toFixed(2) : m.failed ? 'inf' : '1.00') : '-',
         ]);

@@ -1,4 +1,4 @@
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Lab, Spawned } from './lab.js';
 import { isAlive, signal } from './proc.js';
@@ -71,6 +71,11 @@ export class LabKeepalived {
     const pids = [this.vrrpPid(), this.pid()].filter((p): p is number => p !== null);
     for (const p of pids) signal(p, 'SIGKILL');
     await waitFor(() => pids.every((p) => !isAlive(p)), { timeoutMs: 5000, what: `keepalived on ${this.host} to die` });
+    // The killed processes stay zombies until this machine's pid 1 reaps them (up to seconds,
+    // STACK-NOTES), and keepalived refuses to start while its pid files name a zombie ("daemon is
+    // already running"). On a host systemd reaps at once; remove the stale files to match that.
+    rmSync(this.pidPath, { force: true });
+    rmSync(this.vrrpPidPath, { force: true });
   }
 
   /** The log's text so far. */
