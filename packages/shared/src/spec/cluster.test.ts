@@ -65,6 +65,11 @@ describe('ClusterSpecSchema', () => {
       expect(hit, lines.join('\n')).toBeDefined();
       expect(hit).toMatch(message);
     });
+
+    it('reports an invalid VIP once, by its grammar, not also as a family mismatch', () => {
+      const lines = issuesOf(edited((s) => (s.vrrpInstances[0].vips[0].address = '192.0.2.999'))).filter((l) => l.startsWith('vrrpInstances.0.vips.0.address: '));
+      expect(lines).toEqual(['vrrpInstances.0.vips.0.address: must be an IPv4 or IPv6 address']);
+    });
   });
 
   describe('hostile strings', () => {

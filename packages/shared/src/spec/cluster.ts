@@ -323,7 +323,7 @@ function checkInstances(spec: z.infer<typeof ClusterSpecObjectSchema>, issue: Is
     unique(inst.trackInterfaces, (t) => t.interface, (j) => at('trackInterfaces', j, 'interface'), 'tracked interface', issue);
     inst.vips.forEach((vip, j) => {
       const fam = addressFamily(vip.address);
-      if (fam !== inst.family) issue(at('vips', j, 'address'), `IPv${fam} VIP in an IPv${inst.family} instance`);
+      if (fam !== null && fam !== inst.family) issue(at('vips', j, 'address'), `IPv${fam} VIP in an IPv${inst.family} instance`);
       if (vip.prefix !== undefined && inst.family === 4 && vip.prefix > 32) issue(at('vips', j, 'prefix'), 'IPv4 prefix must be 0..32');
     });
     inst.trackChecks.forEach((t, j) => {
