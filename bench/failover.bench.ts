@@ -189,7 +189,7 @@ async function main(): Promise<void> {
         const base = medians.keepalived;
         const m = medians[name]!;
         rows.push([
-          cfg.label, scenario, name, String(m.recoveryMs), String(m.failed), m.vipMs === null ? '-' : String(m.vipMs), `${m.vipMoves}/${runs.length}`,
+          cfg.label, scenario, name, String(m.recoveryMs), String(m.failed), m.vipMs === null ? '-' : String(m.vipMs), scenario === 'nginx-killed' || scenario === 'daemon-restart' ? `${m.vipMoves}/${runs.length}` : '-',
           base && name !== 'keepalived' ? (m.recoveryMs / base.recoveryMs).toFixed(2) : '-',
           base && name !== 'keepalived' ? (base.failed ? (m.failed / base.failed).toFixed(2) : m.failed ? 'inf' : '1.00') : '-',
         ]);
