@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
-import { LabNginx, REF, referenceLab, startBackend, waitFor, type Lab } from '@keepwatch/lab';
-import { AGENT_BIN, LabAgent, agentConfig, referenceSpec } from '../support/agent-lab.js';
+import { REF, referenceLab, waitFor, type Lab } from '@keepwatch/lab';
+import { AGENT_BIN, referenceSpec, startReferenceAgents, waitServed, type LabAgent } from '../support/agent-lab.js';
 
 const run = promisify(execFile);
 
@@ -13,21 +13,13 @@ const run = promisify(execFile);
  */
 describe('agent crash without restart, and the clean-up unit', () => {
   let lab: Lab;
-  const agent = {} as Record<'lb1' | 'lb2', LabAgent>;
+  let agent: Record<'lb1' | 'lb2', LabAgent>;
 
   beforeAll(async () => {
     lab = await referenceLab();
-    await startBackend(lab, 'web1', 'web1');
-    await startBackend(lab, 'web2', 'web2');
-    for (const lb of ['lb1', 'lb2'] as const) {
-      const nginx = new LabNginx(lab, lb);
-      nginx.configure('# replaced by the agent\n');
-      await nginx.start();
-      agent[lb] = new LabAgent(lab, lb, agentConfig(lab, nginx, referenceSpec()));
-      await agent[lb].start();
-    }
+    ({ agent } = await startReferenceAgents(lab, referenceSpec()));
     await lab.waitForHolders(REF.vip, ['lb1'], 10_000);
-    await waitFor(async () => (await lab.httpGet('client', `http://${REF.vip}/`, 1000)) !== null, { timeoutMs: 5000, what: 'the VIP to serve' });
+    await waitServed(lab);
   });
   afterAll(async () => {
     await lab?.teardown();

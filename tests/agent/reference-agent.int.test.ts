@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { LabNginx, REF, referenceLab, startBackend, waitFor, type Lab } from '@keepwatch/lab';
-import { LabAgent, agentConfig, referenceSpec } from '../support/agent-lab.js';
+import { REF, referenceLab, waitFor, type Lab, type LabNginx } from '@keepwatch/lab';
+import { referenceSpec, startReferenceAgents, throughVip as viaVip, waitServed as served, type LabAgent } from '../support/agent-lab.js';
 
 /**
  * The reference scenario (shared/seed/scenario.md) with keepwatch-agent on both LB hosts instead
@@ -11,32 +11,14 @@ import { LabAgent, agentConfig, referenceSpec } from '../support/agent-lab.js';
  */
 describe('reference scenario on keepwatch-agent', () => {
   let lab: Lab;
-  const nginx = {} as Record<'lb1' | 'lb2', LabNginx>;
-  const agent = {} as Record<'lb1' | 'lb2', LabAgent>;
-  const VIP_URL = `http://${REF.vip}/`;
-
-  async function throughVip(n: number): Promise<(string | null)[]> {
-    const out: (string | null)[] = [];
-    for (let i = 0; i < n; i++) out.push((await lab.httpGet('client', VIP_URL, 2000))?.trim() ?? null);
-    return out;
-  }
-
-  async function waitServed(): Promise<void> {
-    await waitFor(async () => (await lab.httpGet('client', VIP_URL, 1000)) !== null, { timeoutMs: 10_000, intervalMs: 50, what: 'requests through the VIP to be served' });
-  }
+  let nginx: Record<'lb1' | 'lb2', LabNginx>;
+  let agent: Record<'lb1' | 'lb2', LabAgent>;
+  const throughVip = (n: number) => viaVip(lab, n);
+  const waitServed = () => served(lab);
 
   beforeAll(async () => {
     lab = await referenceLab();
-    await startBackend(lab, 'web1', 'web1');
-    await startBackend(lab, 'web2', 'web2');
-    for (const lb of ['lb1', 'lb2'] as const) {
-      nginx[lb] = new LabNginx(lab, lb);
-      nginx[lb].configure('# replaced by the agent\n');
-      await nginx[lb].start();
-      agent[lb] = new LabAgent(lab, lb, agentConfig(lab, nginx[lb], referenceSpec()));
-    }
-    await agent.lb1.start();
-    await agent.lb2.start();
+    ({ nginx, agent } = await startReferenceAgents(lab, referenceSpec()));
   });
 
   afterAll(async () => {

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { LabNginx, REF, referenceLab, startBackend, startProbe, summariseProbe, waitFor, type Lab } from '@keepwatch/lab';
-import { LabAgent, agentConfig, referenceSpec } from '../support/agent-lab.js';
+import { REF, referenceLab, startProbe, summariseProbe, type Lab } from '@keepwatch/lab';
+import { referenceSpec, startReferenceAgents, waitServed, type LabAgent } from '../support/agent-lab.js';
 
 /**
  * A crashed agent that is back before its peers' Master_Down_Timer (advert interval 1 s, as
@@ -10,21 +10,13 @@ import { LabAgent, agentConfig, referenceSpec } from '../support/agent-lab.js';
  */
 describe('agent SIGKILLed while master and restarted at once', () => {
   let lab: Lab;
-  const agent = {} as Record<'lb1' | 'lb2', LabAgent>;
+  let agent: Record<'lb1' | 'lb2', LabAgent>;
 
   beforeAll(async () => {
     lab = await referenceLab();
-    await startBackend(lab, 'web1', 'web1');
-    await startBackend(lab, 'web2', 'web2');
-    for (const lb of ['lb1', 'lb2'] as const) {
-      const nginx = new LabNginx(lab, lb);
-      nginx.configure('# replaced by the agent\n');
-      await nginx.start();
-      agent[lb] = new LabAgent(lab, lb, { ...agentConfig(lab, nginx, referenceSpec({ version: 2, advertIntervalMs: 1000 })), metrics: undefined });
-      await agent[lb].start();
-    }
+    ({ agent } = await startReferenceAgents(lab, referenceSpec({ version: 2, advertIntervalMs: 1000 }), { metrics: false }));
     await lab.waitForHolders(REF.vip, ['lb1'], 10_000);
-    await waitFor(async () => (await lab.httpGet('client', `http://${REF.vip}/`, 1000)) !== null, { timeoutMs: 5000, what: 'the VIP to serve' });
+    await waitServed(lab);
   });
   afterAll(async () => {
     await lab?.teardown();

@@ -1,7 +1,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
-import { REF, isAlive, waitFor, type Lab, type LabNginx, type Spawned } from '@keepwatch/lab';
+import { LabNginx, REF, isAlive, startBackend, waitFor, type Lab, type Spawned } from '@keepwatch/lab';
 import type { AgentConfigInput, ClusterSpecInput } from '@keepwatch/shared';
 
 /** The agent's command, as the README's `npx keepwatch-agent` runs it. */
@@ -120,3 +120,36 @@ export class LabAgent {
   }
 }
 
+
+/** `n` requests through the VIP from the client, one after the other: the bodies (null = failed). */
+export async function throughVip(lab: Lab, n: number): Promise<(string | null)[]> {
+  const out: (string | null)[] = [];
+  for (let i = 0; i < n; i++) out.push((await lab.httpGet('client', `http://${REF.vip}/`, 2000))?.trim() ?? null);
+  return out;
+}
+
+/** Waits (bounded) until a request through the VIP is answered, e.g. after a failover. */
+export async function waitServed(lab: Lab): Promise<void> {
+  await waitFor(async () => (await lab.httpGet('client', `http://${REF.vip}/`, 1000)) !== null, { timeoutMs: 10_000, intervalMs: 50, what: 'requests through the VIP to be served' });
+}
+
+/**
+ * The reference deployment with keepwatch-agent on both LBs: web1 and web2 backends, lab nginx
+ * on each LB (its site config written by the agent), and an agent per LB running `spec`.
+ * Resolves once both agents have started.
+ */
+export async function startReferenceAgents(lab: Lab, spec: ClusterSpecInput, opts: { metrics?: boolean } = {}): Promise<{ nginx: Record<'lb1' | 'lb2', LabNginx>; agent: Record<'lb1' | 'lb2', LabAgent> }> {
+  await startBackend(lab, 'web1', 'web1');
+  await startBackend(lab, 'web2', 'web2');
+  const nginx = {} as Record<'lb1' | 'lb2', LabNginx>;
+  const agent = {} as Record<'lb1' | 'lb2', LabAgent>;
+  for (const lb of ['lb1', 'lb2'] as const) {
+    nginx[lb] = new LabNginx(lab, lb);
+    nginx[lb].configure('# replaced by the agent\n');
+    await nginx[lb].start();
+    const cfg = agentConfig(lab, nginx[lb], spec);
+    agent[lb] = new LabAgent(lab, lb, opts.metrics === false ? { ...cfg, metrics: undefined } : cfg);
+    await agent[lb].start();
+  }
+  return { nginx, agent };
+}
