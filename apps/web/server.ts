@@ -1,0 +1,54 @@
+/**
+ * The dashboard's one process and one port: Next.js pages, the tRPC API on /api/trpc, /metrics —
+ * and the agent hub's WebSocket upgrade on /agent (marked below) — all in this module graph, so
+ * they share one database client and one set of singletons (STACK-NOTES: route handlers under
+ * app/ are bundled apart and would not). Run with tsx: `npm start` (production build) or
+ * `npm run dev`.
+ */
+import { createServer } from 'node:http';
+import { fileURLToPath } from 'node:url';
+import next from 'next';
+import { loadEnv } from './src/env';
+import { createControlPlane } from './src/server/control-plane';
+
+const env = loadEnv(process.env);
+const dev = env.NODE_ENV !== 'production';
+const dir = fileURLToPath(new URL('.', import.meta.url));
+
+const cp = await createControlPlane(env);
+const app = next({ dev, dir, hostname: env.HOST, port: env.PORT });
+const nextHandler = app.getRequestHandler();
+await app.prepare();
+const nextUpgrade = app.getUpgradeHandler();
+
+const server = createServer((req, res) => {
+  if (cp.handle(req, res)) return;
+  nextHandler(req, res).catch((err: unknown) => {
+    cp.log.error({ err, url: req.url }, 'next failed');
+    if (!res.headersSent) res.writeHead(500).end();
+  });
+});
+
+server.on('upgrade', (req, socket, head) => {
+  // ── Agent hub goes here ──────────────────────────────────────────────────────────────────────
+  // Upgrades for `/agent` will be handed to the hub's `ws` server (noServer mode) before this
+  // line; everything else (Next's dev hot reload) goes to Next, without which dev HMR breaks.
+  nextUpgrade(req, socket, head).catch((err: unknown) => {
+    cp.log.error({ err, url: req.url }, 'upgrade failed');
+    socket.destroy();
+  });
+});
+
+server.listen(env.PORT, env.HOST, () => cp.log.info({ port: env.PORT, host: env.HOST, dev }, 'dashboard listening'));
+
+let stopping = false;
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.on(signal, () => {
+    if (stopping) process.exit(1); // a second signal exits at once
+    stopping = true;
+    cp.log.info({ signal }, 'stopping');
+    server.close();
+    server.closeAllConnections();
+    void Promise.allSettled([app.close?.(), cp.close()]).then(() => process.exit(0));
+  });
+}

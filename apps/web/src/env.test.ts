@@ -1,0 +1,24 @@
+import { describe, expect, it } from 'vitest';
+import { loadEnv } from './env';
+
+describe('loadEnv', () => {
+  it('defaults to the embedded database in a local folder, port 3000, no admin', () => {
+    const env = loadEnv({});
+    expect(env.DATABASE_URL).toBeUndefined();
+    expect(env).toMatchObject({ KEEPWATCH_DATA_DIR: '.keepwatch/data', PORT: 3000, KEEPWATCH_SECURE_COOKIES: false, KEEPWATCH_ALLOWED_ORIGINS: [] });
+    expect(env.KEEPWATCH_ADMIN_PASSWORD).toBeUndefined();
+  });
+
+  it('treats an empty variable as unset', () => {
+    expect(loadEnv({ DATABASE_URL: '' }).DATABASE_URL).toBeUndefined();
+  });
+
+  it('reads a PostgreSQL URL, a port and allowed origins', () => {
+    const env = loadEnv({ DATABASE_URL: 'postgresql://kw@db.example/kw', PORT: '8080', KEEPWATCH_ALLOWED_ORIGINS: 'https://a.example, https://b.example', KEEPWATCH_SECURE_COOKIES: '1' });
+    expect(env).toMatchObject({ DATABASE_URL: 'postgresql://kw@db.example/kw', PORT: 8080, KEEPWATCH_ALLOWED_ORIGINS: ['https://a.example', 'https://b.example'], KEEPWATCH_SECURE_COOKIES: true });
+  });
+
+  it('names each bad variable', () => {
+    expect(() => loadEnv({ DATABASE_URL: 'mysql://x', PORT: 'eighty' })).toThrow(/DATABASE_URL: must be a postgresql:\/\/ URL\nPORT: /);
+  });
+});

@@ -1,0 +1,43 @@
+/**
+ * The dashboard's environment, parsed once with zod (STYLE §C16): the only file besides
+ * server.ts that reads `process.env`. Everything else receives an `Env` value.
+ */
+import { z } from 'zod';
+
+const bool = z.enum(['1', '0', 'true', 'false']).transform((v) => v === '1' || v === 'true');
+
+export const EnvSchema = z.object({
+  NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+  /** Real PostgreSQL. Absent: the embedded database in KEEPWATCH_DATA_DIR. */
+  DATABASE_URL: z.string().regex(/^postgres(ql)?:\/\//, { message: 'must be a postgresql:// URL' }).optional(),
+  /** Where the embedded database (PGlite) keeps its files when DATABASE_URL is absent. */
+  KEEPWATCH_DATA_DIR: z.string().min(1).default('.keepwatch/data'),
+  PORT: z.coerce.number().int().min(1).max(65535).default(3000),
+  HOST: z.string().min(1).default('0.0.0.0'),
+  /** The first admin, created at start only while no admin exists. No default password on purpose. */
+  KEEPWATCH_ADMIN_USERNAME: z.string().optional(),
+  KEEPWATCH_ADMIN_PASSWORD: z.string().optional(),
+  /** Mark the session cookie `Secure` (set it when the dashboard is served over HTTPS). */
+  KEEPWATCH_SECURE_COOKIES: bool.default(false),
+  /** Extra origins allowed to send mutations (besides the request's own Host), comma-separated. */
+  KEEPWATCH_ALLOWED_ORIGINS: z
+    .string()
+    .default('')
+    .transform((s) => s.split(',').map((o) => o.trim()).filter((o) => o.length > 0)),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+});
+export type Env = z.infer<typeof EnvSchema>;
+
+/**
+ * Parses the environment; throws with one `NAME: problem` line per bad variable.
+ *
+ * @param source - the variables to read (process.env by default; tests pass their own).
+ */
+export function loadEnv(source: Record<string, string | undefined> = process.env): Env {
+  // An empty variable (`DATABASE_URL=`) means unset, as in most shells' and compose files' usage.
+  const r = EnvSchema.safeParse(Object.fromEntries(Object.entries(source).filter(([, v]) => v !== '')));
+  if (!r.success) {
+    throw new Error(`invalid environment:\n${r.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('\n')}`);
+  }
+  return r.data;
+}

@@ -1,0 +1,56 @@
+/**
+ * The per-request context: the database, the signed-in user (from the session cookie), the source
+ * address, a child logger and a way to set the session cookie on the response.
+ */
+import { randomUUID } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Logger } from './logger';
+import type { Metrics } from './metrics';
+import type { LoginRateLimiter } from './auth/rate-limit';
+import { readSessionToken } from './auth/cookies';
+import { lookupSession, type SessionUser } from './services/auth';
+import type { Db } from './services/types';
+
+/** What every request shares: built once by the server (or a test). */
+export interface ContextDeps {
+  db: Db;
+  log: Logger;
+  metrics: Metrics;
+  limiter: LoginRateLimiter;
+  secureCookies: boolean;
+}
+
+export interface Context extends ContextDeps {
+  requestId: string;
+  user: SessionUser | null;
+  sourceAddress: string | null;
+  /** Adds a Set-Cookie header to the response. */
+  setCookie(value: string): void;
+}
+
+export function makeContext(deps: ContextDeps, req: { user: SessionUser | null; sourceAddress: string | null; setCookie?: (v: string) => void }): Context {
+  const requestId = randomUUID();
+  return {
+    ...deps,
+    requestId,
+    user: req.user,
+    sourceAddress: req.sourceAddress,
+    log: deps.log.child({ requestId, userId: req.user?.id ?? null }),
+    setCookie: req.setCookie ?? (() => {}),
+  };
+}
+
+/** The tRPC HTTP adapter's createContext. The source address is the peer's (no proxy headers are trusted). */
+export function httpContextFactory(deps: ContextDeps) {
+  return async ({ req, res }: { req: IncomingMessage; res: ServerResponse }): Promise<Context> => {
+    const user = await lookupSession(deps.db, readSessionToken(req.headers.cookie));
+    return makeContext(deps, {
+      user,
+      sourceAddress: req.socket.remoteAddress ?? null,
+      setCookie: (v) => {
+        const prev = res.getHeader('set-cookie');
+        res.setHeader('set-cookie', [...(Array.isArray(prev) ? prev : prev ? [String(prev)] : []), v]);
+      },
+    });
+  };
+}

@@ -1,0 +1,90 @@
+/**
+ * The control plane's composition root (STYLE §G35 for the web side): opens the database (applying
+ * migrations), creates the first admin when the environment asks for one, and builds the HTTP
+ * handler for `/api/trpc/*` and `/metrics`. server.ts puts it in front of Next.js on one port.
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { createHTTPHandler } from '@trpc/server/adapters/standalone';
+import type { Env } from '../env';
+import { openDatabase, type Database } from './db/client';
+import { httpContextFactory, type ContextDeps } from './context';
+import { createLogger, type Logger } from './logger';
+import { createMetrics, type Metrics } from './metrics';
+import { LoginRateLimiter } from './auth/rate-limit';
+import { csrfProblem } from './auth/csrf';
+import { NewPasswordSchema } from './auth/password';
+import { createFirstAdmin } from './services/auth';
+import { appRouter } from './root';
+
+export const TRPC_PATH = '/api/trpc/';
+export const MAX_BODY_BYTES = 4 * 1024 * 1024;
+
+export interface ControlPlane {
+  db: Database;
+  log: Logger;
+  metrics: Metrics;
+  /** Serves the request if it is the control plane's; false when Next should have it. */
+  handle(req: IncomingMessage, res: ServerResponse): boolean;
+  close(): Promise<void>;
+}
+
+/** Creates the first admin from KEEPWATCH_ADMIN_USERNAME / KEEPWATCH_ADMIN_PASSWORD, if both are set. */
+async function bootstrapAdmin(db: Database, env: Env, log: Logger): Promise<void> {
+  const { KEEPWATCH_ADMIN_USERNAME: username, KEEPWATCH_ADMIN_PASSWORD: password } = env;
+  if (username && password) {
+    const ok = NewPasswordSchema.safeParse(password);
+    if (!ok.success) throw new Error(`KEEPWATCH_ADMIN_PASSWORD ${ok.error.issues[0]?.message ?? 'is not acceptable'}`);
+    const r = await createFirstAdmin(db.prisma, { username, password }, 'env');
+    log.info({ username, created: r.created, reason: r.reason }, r.created ? 'first admin created' : 'first admin not created');
+  } else if ((await db.prisma.user.count({ where: { role: 'admin' } })) === 0) {
+    // No default password, on purpose: nobody can sign in until an admin is created.
+    log.warn('no admin yet: set KEEPWATCH_ADMIN_USERNAME and KEEPWATCH_ADMIN_PASSWORD, or run `npm run admin:create -w @keepwatch/web -- --username NAME`');
+  }
+}
+
+export async function createControlPlane(env: Env, opts: { log?: Logger; defaultMetrics?: boolean } = {}): Promise<ControlPlane> {
+  const log = opts.log ?? createLogger(env.LOG_LEVEL);
+  const db = await openDatabase({
+    url: env.DATABASE_URL,
+    dataDir: env.KEEPWATCH_DATA_DIR,
+    log: (msg, fields) => log.info(fields ?? {}, msg),
+  });
+  log.info({ database: db.kind, applied: db.migrations.applied }, 'database ready');
+  await bootstrapAdmin(db, env, log);
+  const metrics = createMetrics({ defaultMetrics: opts.defaultMetrics ?? true });
+  const deps: ContextDeps = { db: db.prisma, log, metrics, limiter: new LoginRateLimiter(), secureCookies: env.KEEPWATCH_SECURE_COOKIES };
+  const trpc = createHTTPHandler({
+    router: appRouter,
+    createContext: httpContextFactory(deps),
+    basePath: TRPC_PATH,
+    // A whole cluster spec is the largest input (the protocol caps a config push at 4 MiB).
+    maxBodySize: MAX_BODY_BYTES,
+  });
+
+  function handle(req: IncomingMessage, res: ServerResponse): boolean {
+    const path = (req.url ?? '/').split('?')[0] ?? '/';
+    if (path.startsWith(TRPC_PATH)) {
+      const problem = csrfProblem(req, env.KEEPWATCH_ALLOWED_ORIGINS);
+      if (problem) {
+        log.warn({ path, problem, origin: req.headers.origin }, 'request refused (CSRF)');
+        res.writeHead(403, { 'content-type': 'application/json' }).end(JSON.stringify({ error: { message: problem, code: 'FORBIDDEN' } }));
+        return true;
+      }
+      trpc(req, res);
+      return true;
+    }
+    if (path === '/metrics' && (req.method === 'GET' || req.method === 'HEAD')) {
+      metrics.registry.metrics().then(
+        (text) => res.writeHead(200, { 'content-type': metrics.registry.contentType }).end(text),
+        (err: unknown) => {
+          log.error({ err }, 'metrics failed');
+          res.writeHead(500).end();
+        },
+      );
+      return true;
+    }
+    return false;
+  }
+
+  return { db, log, metrics, handle, close: () => db.close() };
+}

@@ -1,0 +1,91 @@
+/** The four config areas built on config-area.ts: VRRP instances, health checks, pools, virtual servers. */
+import type { HealthCheck, UpstreamPool, VirtualServer, VrrpInstance } from '@keepwatch/shared';
+import { AppError } from '../errors';
+import { configArea } from './config-area';
+import { insertCheck, insertInstance, insertPool, insertVirtualServer, replaceInstance, replacePool, replaceVirtualServer } from './rows';
+
+const rowSelect = { id: true, clusterId: true, name: true, version: true } as const;
+
+export const instances = configArea<VrrpInstance, 'instance'>({
+  what: 'VRRP instance',
+  targetType: 'instance',
+  field: 'instance',
+  specKey: 'vrrpInstances',
+  find: (tx, id) => tx.vrrpInstance.findUnique({ where: { id }, select: rowSelect }),
+  findByName: (tx, clusterId, name) => tx.vrrpInstance.findUnique({ where: { clusterId_name: { clusterId, name } }, select: { id: true } }),
+  listRows: (db, clusterId) => db.vrrpInstance.findMany({ where: { clusterId }, select: rowSelect, orderBy: { name: 'asc' } }),
+  bump: async (tx, id, version) => (await tx.vrrpInstance.updateMany({ where: { id, version }, data: { version: { increment: 1 } } })).count,
+  insert: (tx, clusterId, obj) => insertInstance(tx, clusterId, obj),
+  replace: (tx, clusterId, id, obj) => replaceInstance(tx, clusterId, id, obj),
+  remove: async (tx, id) => void (await tx.vrrpInstance.delete({ where: { id } })),
+  // The VRRPv2 password travels in clear on the wire (RFC 3768), but it has no place in the audit log.
+  redact: (o) => {
+    const inst = o as { authentication?: unknown } | null;
+    return inst?.authentication ? { ...inst, authentication: { type: 'pass', password: '(redacted)' } } : inst;
+  },
+});
+
+export const checks = configArea<HealthCheck, 'check'>({
+  what: 'health check',
+  targetType: 'check',
+  field: 'check',
+  specKey: 'checks',
+  find: (tx, id) => tx.healthCheck.findUnique({ where: { id }, select: rowSelect }),
+  findByName: (tx, clusterId, name) => tx.healthCheck.findUnique({ where: { clusterId_name: { clusterId, name } }, select: { id: true } }),
+  listRows: (db, clusterId) => db.healthCheck.findMany({ where: { clusterId }, select: rowSelect, orderBy: { name: 'asc' } }),
+  bump: async (tx, id, version) => (await tx.healthCheck.updateMany({ where: { id, version }, data: { version: { increment: 1 } } })).count,
+  insert: (tx, clusterId, obj) => insertCheck(tx, clusterId, obj),
+  replace: async (tx, clusterId, id, obj) => {
+    const before = await tx.healthCheck.findUniqueOrThrow({ where: { id }, select: { name: true } });
+    await tx.healthCheck.update({ where: { id }, data: { name: obj.name, kind: obj.kind, definition: obj as never } });
+    // Instances track checks by name: a rename follows into their trackChecks, so renaming a
+    // tracked check does not need the tracking removed first.
+    if (before.name !== obj.name) {
+      const tracking = await tx.vrrpInstance.findMany({ where: { clusterId }, select: { id: true, trackChecks: true } });
+      for (const inst of tracking) {
+        const list = inst.trackChecks as { check: string; weight?: number }[];
+        if (list.some((t) => t.check === before.name)) {
+          await tx.vrrpInstance.update({ where: { id: inst.id }, data: { trackChecks: list.map((t) => (t.check === before.name ? { ...t, check: obj.name } : t)) } });
+        }
+      }
+    }
+  },
+  remove: async (tx, id) => void (await tx.healthCheck.delete({ where: { id } })),
+});
+
+export const pools = configArea<UpstreamPool, 'pool'>({
+  what: 'pool',
+  targetType: 'pool',
+  field: 'pool',
+  specKey: 'pools',
+  find: (tx, id) => tx.upstreamPool.findUnique({ where: { id }, select: rowSelect }),
+  findByName: (tx, clusterId, name) => tx.upstreamPool.findUnique({ where: { clusterId_name: { clusterId, name } }, select: { id: true } }),
+  listRows: (db, clusterId) => db.upstreamPool.findMany({ where: { clusterId }, select: rowSelect, orderBy: { name: 'asc' } }),
+  bump: async (tx, id, version) => (await tx.upstreamPool.updateMany({ where: { id, version }, data: { version: { increment: 1 } } })).count,
+  insert: (tx, clusterId, obj) => insertPool(tx, clusterId, obj),
+  replace: (tx, _clusterId, id, obj) => replacePool(tx, id, obj),
+  remove: async (tx, id) => void (await tx.upstreamPool.delete({ where: { id } })),
+  beforeDelete: async (tx, id) => {
+    const users = await tx.location.findMany({ where: { poolId: id }, select: { path: true, virtualServer: { select: { name: true } } } });
+    if (users.length > 0) {
+      throw new AppError('CONFLICT', {
+        field: 'id',
+        message: `the pool is used by ${users.map((u) => `virtual server "${u.virtualServer.name}" location ${u.path}`).join(', ')}; change those first`,
+      });
+    }
+  },
+});
+
+export const virtualServers = configArea<VirtualServer, 'virtualServer'>({
+  what: 'virtual server',
+  targetType: 'virtualServer',
+  field: 'virtualServer',
+  specKey: 'virtualServers',
+  find: (tx, id) => tx.virtualServer.findUnique({ where: { id }, select: rowSelect }),
+  findByName: (tx, clusterId, name) => tx.virtualServer.findUnique({ where: { clusterId_name: { clusterId, name } }, select: { id: true } }),
+  listRows: (db, clusterId) => db.virtualServer.findMany({ where: { clusterId }, select: rowSelect, orderBy: { name: 'asc' } }),
+  bump: async (tx, id, version) => (await tx.virtualServer.updateMany({ where: { id, version }, data: { version: { increment: 1 } } })).count,
+  insert: (tx, clusterId, obj) => insertVirtualServer(tx, clusterId, obj),
+  replace: (tx, clusterId, id, obj) => replaceVirtualServer(tx, clusterId, id, obj),
+  remove: async (tx, id) => void (await tx.virtualServer.delete({ where: { id } })),
+});

@@ -1,0 +1,183 @@
+/**
+ * Config revisions: after every config change the cluster's spec is rebuilt from the tables,
+ * validated with @keepwatch/shared's ClusterSpecSchema (every cross-field rule), and stored as a
+ * new immutable numbered revision, with a pending deployment per node. A change that would make
+ * the spec invalid is refused with the spec path at fault, and its transaction rolls back.
+ */
+import { createHash } from 'node:crypto';
+import { ClusterSpecSchema, formatZodIssues, type ClusterSpec, type ClusterSpecInput } from '@keepwatch/shared';
+import { AppError, notFound } from '../errors';
+import { canonicalJson } from './canonical-json';
+import { actorId, actorName, type Actor, type Db, type Tx } from './types';
+
+/** Nullable columns become absent members (the spec's optionals are `undefined`, never null). */
+type Defined<T> = { [K in keyof T as null extends T[K] ? never : undefined extends T[K] ? never : K]: T[K] } & {
+  [K in keyof T as null extends T[K] ? K : undefined extends T[K] ? K : never]?: Exclude<T[K], null | undefined>;
+};
+function defined<T extends Record<string, unknown>>(o: T): Defined<T> {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== null && v !== undefined)) as Defined<T>;
+}
+
+/** The cluster as a spec, straight from the tables (not yet validated). Objects in name order. */
+export async function loadClusterSpec(db: Db | Tx, clusterId: string): Promise<ClusterSpecInput> {
+  const cluster = await db.cluster.findUnique({
+    where: { id: clusterId },
+    include: {
+      nodes: { orderBy: { name: 'asc' } },
+      vrrpInstances: {
+        orderBy: { name: 'asc' },
+        include: { members: { orderBy: { position: 'asc' }, include: { node: { select: { name: true } } } }, vips: { orderBy: { position: 'asc' } } },
+      },
+      checks: { orderBy: { name: 'asc' } },
+      pools: { orderBy: { name: 'asc' }, include: { servers: { orderBy: { position: 'asc' } } } },
+      virtualServers: { orderBy: { name: 'asc' }, include: { locations: { orderBy: { position: 'asc' }, include: { pool: { select: { name: true } } } } } },
+    },
+  });
+  if (!cluster) throw notFound('cluster', 'clusterId');
+  return {
+    name: cluster.name,
+    nodes: cluster.nodes.map((n) => ({ name: n.name, addresses: n.addresses, interfaces: n.interfaces })),
+    vrrpInstances: cluster.vrrpInstances.map((i) =>
+      defined({
+        name: i.name,
+        vrid: i.vrid,
+        version: i.vrrpVersion as 2 | 3,
+        family: i.family as 4 | 6,
+        interface: i.interface,
+        advertIntervalMs: i.advertIntervalMs,
+        members: i.members.map((m) =>
+          defined({
+            node: m.node.name,
+            priority: m.priority,
+            initialState: m.initialState as 'master' | 'backup',
+            interface: m.interface,
+            unicastSrcIp: m.unicastSrcIp,
+            unicastPeers: m.unicastPeers,
+          }),
+        ),
+        preempt: i.preempt,
+        preemptDelayMs: i.preemptDelayMs,
+        authentication: i.authPassword === null ? undefined : { type: 'pass' as const, password: i.authPassword },
+        vips: i.vips.map((v) => defined({ address: v.address, prefix: v.prefix, dev: v.dev })),
+        trackInterfaces: i.trackInterfaces as never,
+        trackChecks: i.trackChecks as never,
+        garpMasterDelayMs: i.garpMasterDelayMs,
+        garpMasterRepeat: i.garpMasterRepeat,
+        garpMasterRefreshMs: i.garpMasterRefreshMs,
+        garpMasterRefreshRepeat: i.garpMasterRefreshRepeat,
+      }),
+    ),
+    checks: cluster.checks.map((c) => c.definition as never),
+    pools: cluster.pools.map((p) =>
+      defined({
+        name: p.name,
+        method: p.method as never,
+        keepalive: p.keepalive,
+        servers: p.servers.map((s) =>
+          defined({ address: s.address, port: s.port, weight: s.weight, maxFails: s.maxFails, failTimeoutMs: s.failTimeoutMs, backup: s.backup, down: s.down }),
+        ),
+      }),
+    ),
+    virtualServers: cluster.virtualServers.map((v) => ({
+      name: v.name,
+      listen: v.listen as never,
+      serverNames: v.serverNames,
+      locations: v.locations.map((l) =>
+        defined({
+          path: l.path,
+          pool: l.pool.name,
+          proxyConnectTimeoutMs: l.proxyConnectTimeoutMs,
+          proxyReadTimeoutMs: l.proxyReadTimeoutMs,
+          proxySendTimeoutMs: l.proxySendTimeoutMs,
+          headers: l.headers as never,
+        }),
+      ),
+    })),
+  };
+}
+
+/**
+ * Serialises config changes per cluster: a concurrent change to the same cluster commits first
+ * and is then visible to this transaction (read committed), so revision N+1 always contains
+ * revision N's changes and no revision silently drops another writer's edit. Taken at the start
+ * of each change (and again, re-entrantly, before the revision). `NO KEY UPDATE` rather than
+ * `UPDATE`: inserting a child row takes `KEY SHARE` on the cluster, which must not deadlock with it.
+ */
+export async function lockCluster(tx: Tx, clusterId: string): Promise<void> {
+  const rows = await tx.$queryRaw<{ id: string }[]>`SELECT id FROM "Cluster" WHERE id = ${clusterId}::uuid FOR NO KEY UPDATE`;
+  if (rows.length === 0) throw notFound('cluster', 'clusterId');
+}
+
+export interface RevisionSummary {
+  number: number;
+  specHash: string;
+}
+
+/**
+ * Records a new revision of the cluster after a change made in `tx`. Returns null while the
+ * cluster has no nodes (a spec needs at least one; the first revision comes with the first node).
+ * Throws BAD_REQUEST naming the spec path when the changed cluster is not a valid spec.
+ */
+export async function commitRevision(tx: Tx, actor: Actor, clusterId: string, summary: string): Promise<RevisionSummary | null> {
+  await lockCluster(tx, clusterId);
+  const input = await loadClusterSpec(tx, clusterId);
+  if (input.nodes.length === 0) return null;
+  const parsed = ClusterSpecSchema.safeParse(input);
+  if (!parsed.success) {
+    const lines = formatZodIssues(parsed.error.issues);
+    throw new AppError('BAD_REQUEST', {
+      field: `spec.${parsed.error.issues[0]?.path.map(String).join('.') ?? ''}`,
+      message: `the change would leave the cluster's spec invalid: ${lines.join('; ')}`,
+    });
+  }
+  const spec: ClusterSpec = parsed.data;
+  const specHash = createHash('sha256').update(canonicalJson(spec)).digest('hex');
+  const cluster = await tx.cluster.update({ where: { id: clusterId }, data: { revision: { increment: 1 } }, select: { revision: true } });
+  const revision = await tx.configRevision.create({
+    data: { clusterId, number: cluster.revision, spec: spec as never, specHash, summary, createdById: actorId(actor), createdBy: actorName(actor) },
+  });
+  const nodes = await tx.node.findMany({ where: { clusterId }, select: { id: true } });
+  await tx.deployment.createMany({ data: nodes.map((n) => ({ revisionId: revision.id, nodeId: n.id })) });
+  return { number: cluster.revision, specHash };
+}
+
+export async function listRevisions(db: Db, clusterId: string, limit: number) {
+  return db.configRevision.findMany({
+    where: { clusterId },
+    orderBy: { number: 'desc' },
+    take: limit,
+    select: { id: true, number: true, specHash: true, summary: true, createdBy: true, createdAt: true },
+  });
+}
+
+export async function getRevision(db: Db, clusterId: string, number: number) {
+  const r = await db.configRevision.findUnique({
+    where: { clusterId_number: { clusterId, number } },
+    include: { deployments: { include: { node: { select: { name: true } } } } },
+  });
+  if (!r) throw notFound(`revision ${number}`, 'number');
+  return {
+    number: r.number,
+    spec: r.spec as ClusterSpec,
+    specHash: r.specHash,
+    summary: r.summary,
+    createdBy: r.createdBy,
+    createdAt: r.createdAt,
+    deployments: r.deployments.map((d) => ({ node: d.node.name, nodeId: d.nodeId, status: d.status, stage: d.stage, message: d.message, nginxOutput: d.nginxOutput, finishedAt: d.finishedAt })),
+  };
+}
+
+export async function listDeployments(db: Db, clusterId: string, limit: number) {
+  const rows = await db.deployment.findMany({
+    where: { revision: { clusterId } },
+    orderBy: [{ createdAt: 'desc' }],
+    take: limit,
+    include: { node: { select: { name: true } }, revision: { select: { number: true } } },
+  });
+  return rows.map((d) => ({ revision: d.revision.number, node: d.node.name, nodeId: d.nodeId, status: d.status, stage: d.stage, message: d.message, nginxOutput: d.nginxOutput, createdAt: d.createdAt, finishedAt: d.finishedAt }));
+}
+
+export async function listTransitions(db: Db, clusterId: string, limit: number) {
+  const rows = await db.stateTransition.findMany({ where: { clusterId }, orderBy: { at: 'desc' }, take: limit, include: { node: { select: { name: true } } } });
+  return rows.map((t) => ({ node: t.node.name, instance: t.instance, vrid: t.vrid, from: t.fromState, to: t.toState, reason: t.reason, priority: t.priority, at: t.at, receivedAt: t.receivedAt }));
+}

@@ -1,0 +1,70 @@
+/**
+ * API test harness: a migrated test database, the context dependencies, one user per role and a
+ * tRPC caller for each (and for anonymous). Calls go through the real router, middlewares and
+ * input parsers; only HTTP is skipped (test/server.test.ts covers it).
+ */
+import { randomUUID } from 'node:crypto';
+import { TRPCError } from '@trpc/server';
+import { expect } from 'vitest';
+import { makeContext, type ContextDeps } from '../context';
+import { createLogger } from '../logger';
+import { createMetrics } from '../metrics';
+import { LoginRateLimiter } from '../auth/rate-limit';
+import { hashPassword } from '../auth/password';
+import { createCaller } from '../root';
+import type { Role } from '../services/types';
+import { createTestDatabase, type TestDatabase } from './db';
+
+export type Caller = ReturnType<typeof createCaller>;
+export const PASSWORD = 'correct horse battery staple';
+
+export interface Api {
+  db: TestDatabase;
+  deps: ContextDeps;
+  anonymous: Caller;
+  viewer: Caller;
+  operator: Caller;
+  admin: Caller;
+  users: Record<Role, { id: string; username: string }>;
+  /** A caller as `role` from a given source address, with the Set-Cookie values it received. */
+  as(role: Role | null, opts?: { sourceAddress?: string }): { caller: Caller; cookies: string[] };
+  close(): Promise<void>;
+}
+
+export async function createApi(): Promise<Api> {
+  const db = await createTestDatabase();
+  const deps: ContextDeps = { db: db.prisma, log: createLogger('silent'), metrics: createMetrics(), limiter: new LoginRateLimiter(), secureCookies: false };
+  const passwordHash = await hashPassword(PASSWORD);
+  const users = {} as Api['users'];
+  for (const role of ['viewer', 'operator', 'admin'] as const) {
+    const u = await db.prisma.user.create({ data: { username: `${role}1`, role, passwordHash } });
+    users[role] = { id: u.id, username: u.username };
+  }
+  const as: Api['as'] = (role, opts = {}) => {
+    const cookies: string[] = [];
+    const user = role === null ? null : { id: users[role].id, username: users[role].username, role, sessionId: randomUUID() };
+    return { caller: createCaller(makeContext(deps, { user, sourceAddress: opts.sourceAddress ?? '198.51.100.9', setCookie: (c) => cookies.push(c) })), cookies };
+  };
+  return {
+    db,
+    deps,
+    users,
+    as,
+    anonymous: as(null).caller,
+    viewer: as('viewer').caller,
+    operator: as('operator').caller,
+    admin: as('admin').caller,
+    close: () => db.drop(),
+  };
+}
+
+/** Awaits a call that must fail and returns its tRPC error. */
+export async function trpcError(p: Promise<unknown>): Promise<TRPCError> {
+  try {
+    await p;
+  } catch (e) {
+    expect(e).toBeInstanceOf(TRPCError);
+    return e as TRPCError;
+  }
+  throw new Error('expected the call to fail, it succeeded');
+}
