@@ -9,7 +9,8 @@
 // the first successful request through the host that should serve now, the failed requests, and
 // the time until that host holds the VIP. Medians over the runs; the ratio to keepalived; a table
 // on stdout and JSON under bench/results/. Then RSS and CPU seconds over a steady-state period.
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { LabNginx, REF, referenceLab, referenceNginxSite, startBackend, startProbe, waitFor, type Lab, type ProbeRecord } from '@keepwatch/lab';
 import type { DriverFactory, HaDriver } from './drivers/types.js';
@@ -35,7 +36,7 @@ const STEADY_S = Number(arg('steady') ?? 60);
 const CHECK_INTERVAL_S = Number(arg('check-interval') ?? 2);
 const ONLY_DRIVER = arg('driver');
 
-type Measure = { recoveryMs: number; failed: number; vipMs: number | null; vipMoved: boolean };
+type Measure = { recoveryMs: number; failed: number; vipMs: number | null; vipMoved: boolean; takeoverMs: number | null };
 
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 const median = (xs: number[]) => {
@@ -81,6 +82,10 @@ async function runOnce(factory: DriverFactory, cfg: (typeof CONFIGS)[number], sc
     }
     if (scenario === 'nginx-killed' || scenario === 'daemon-restart') expected = 'lb1';
     const probe = await startProbe(lab, 'client', `http://${REF.vip}/`, { rateHz: 100, maxDurationMs: 60_000, requestTimeoutMs: 1000 });
+    // The wire clock: every advert as the client sees it, to measure a takeover from the old
+    // master's last advert to the new master's first — free of the random fault phase.
+    const advertsFile = join(lab.host('client').dir, 'adverts.jsonl');
+    const listener = lab.spawn('client', process.execPath, [fileURLToPath(new URL('./advert-listener.mjs', import.meta.url)), advertsFile], { logFile: join(lab.host('client').dir, 'adverts.log'), what: 'advert listener' });
     await sleep(500);
     await sleep(Math.random() * cfg.advertIntervalMs); // a random point of the advert cycle
     const t0 = Date.now();
@@ -141,6 +146,14 @@ async function runOnce(factory: DriverFactory, cfg: (typeof CONFIGS)[number], sc
     }
     watching = false;
     await watcher;
+    await lab.stop(listener.pid, { sig: 'SIGTERM', graceMs: 2000 });
+    let takeoverMs: number | null = null;
+    if (scenario === 'link-down' || scenario === 'daemon-killed') {
+      const adverts = existsSync(advertsFile) ? readFileSync(advertsFile, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as { t: number; src: string; priority: number }) : [];
+      const lastOld = adverts.filter((a) => a.src === REF.lb1 && a.t < t0 + 50).at(-1);
+      const firstNew = adverts.find((a) => a.src === REF.lb2 && a.t > t0);
+      if (lastOld && firstNew) takeoverMs = Math.round((firstNew.t - lastOld.t) * 10) / 10;
+    }
     await sleep(300);
     const { after, recovered } = recovery(await probe.stop());
     return {
@@ -148,6 +161,7 @@ async function runOnce(factory: DriverFactory, cfg: (typeof CONFIGS)[number], sc
       failed: after.filter((r) => !r.ok).length,
       vipMs,
       vipMoved,
+      takeoverMs,
     };
   } finally {
     await lab.teardown();
@@ -170,10 +184,10 @@ async function steadyState(factory: DriverFactory): Promise<{ rssKb: number; cpu
 async function main(): Promise<void> {
   const drivers = Object.entries(DRIVERS).filter(([n]) => !ONLY_DRIVER || n === ONLY_DRIVER);
   const results: Record<string, unknown>[] = [];
-  const rows: string[][] = [['interval', 'scenario', 'impl', 'recovery ms', 'failed req', 'VIP ms', 'VIP moved', 'ratio recovery', 'ratio failed']];
+  const rows: string[][] = [['interval', 'scenario', 'impl', 'recovery ms', 'failed req', 'VIP ms', 'VIP moved', 'wire takeover ms', 'ratio recovery', 'ratio failed']];
   for (const cfg of CONFIGS.filter((c) => !ONLY || c.label.includes(ONLY))) {
     for (const scenario of SCENARIOS.filter((s) => !ONLY_SCENARIO || s === ONLY_SCENARIO)) {
-      const medians: Record<string, { recoveryMs: number; failed: number; vipMs: number | null; vipMoves: number }> = {};
+      const medians: Record<string, { recoveryMs: number; failed: number; vipMs: number | null; vipMoves: number; takeoverMs: number | null }> = {};
       for (const [name, factory] of drivers) {
         const runs: Measure[] = [];
         for (let i = 0; i < RUNS; i++) {
@@ -184,12 +198,14 @@ async function main(): Promise<void> {
           }
         }
         const vip = runs.map((r) => r.vipMs).filter((v): v is number => v !== null);
-        medians[name] = { recoveryMs: Math.round(median(runs.map((r) => r.recoveryMs))), failed: median(runs.map((r) => r.failed)), vipMs: vip.length ? Math.round(median(vip)) : null, vipMoves: runs.filter((r) => r.vipMoved).length };
+        const takeover = runs.map((r) => r.takeoverMs).filter((v): v is number => v !== null);
+        medians[name] = { recoveryMs: Math.round(median(runs.map((r) => r.recoveryMs))), failed: median(runs.map((r) => r.failed)), vipMs: vip.length ? Math.round(median(vip)) : null, vipMoves: runs.filter((r) => r.vipMoved).length, takeoverMs: takeover.length ? Math.round(median(takeover)) : null };
         results.push({ interval: cfg.label, scenario, impl: name, runs, median: medians[name] });
         const base = medians.keepalived;
         const m = medians[name]!;
         rows.push([
           cfg.label, scenario, name, String(m.recoveryMs), String(m.failed), m.vipMs === null ? '-' : String(m.vipMs), scenario === 'nginx-killed' || scenario === 'daemon-restart' ? `${m.vipMoves}/${runs.length}` : '-',
+          m.takeoverMs === null ? '-' : `${m.takeoverMs}${base && name !== 'keepalived' && base.takeoverMs !== null ? ` (${m.takeoverMs - base.takeoverMs >= 0 ? '+' : ''}${m.takeoverMs - base.takeoverMs})` : ''}`,
           base && name !== 'keepalived' ? (m.recoveryMs / base.recoveryMs).toFixed(2) : '-',
           base && name !== 'keepalived' ? (base.failed ? (m.failed / base.failed).toFixed(2) : m.failed ? 'inf' : '1.00') : '-',
         ]);
