@@ -10,6 +10,7 @@ import { fileURLToPath } from 'node:url';
 import next from 'next';
 import { loadEnv } from './src/env';
 import { createControlPlane } from './src/server/control-plane';
+import { AgentHub } from './src/server/hub/hub';
 
 const env = loadEnv(process.env);
 const dev = env.NODE_ENV !== 'production';
@@ -30,9 +31,12 @@ const server = createServer((req, res) => {
 });
 
 server.on('upgrade', (req, socket, head) => {
-  // ── Agent hub goes here ──────────────────────────────────────────────────────────────────────
-  // Upgrades for `/agent` will be handed to the hub's `ws` server (noServer mode) before this
-  // line; everything else (Next's dev hot reload) goes to Next, without which dev HMR breaks.
+  // The agents' WebSocket (the hub, ws in noServer mode); every other upgrade (Next's dev hot
+  // reload) goes to Next, without which dev HMR breaks.
+  if (AgentHub.owns(req)) {
+    cp.hub.handleUpgrade(req, socket, head);
+    return;
+  }
   nextUpgrade(req, socket, head).catch((err: unknown) => {
     cp.log.error({ err, url: req.url }, 'upgrade failed');
     socket.destroy();

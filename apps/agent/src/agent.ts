@@ -2,7 +2,7 @@ import { createServer, type Server } from 'node:http';
 import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { decodeAdvert, encodeAdvert, parseAddress, VRRP_MULTICAST_V4, VRRP_MULTICAST_V6, type Advert, type InstanceConfig } from '@keepwatch/vrrp';
-import { renderNginxConfig, type AgentConfig, type ClusterSpec, type VrrpInstance } from '@keepwatch/shared';
+import { ClusterSpecSchema, renderNginxConfig, type AgentConfig, type ClusterSpec, type InstanceStatus, type VrrpInstance } from '@keepwatch/shared';
 import type { Logger } from './log.js';
 import { AgentMetrics } from './metrics.js';
 import type { NativeNet } from './transport/native.js';
@@ -16,12 +16,29 @@ import { buildCheck } from './build-checks.js';
 import { NginxApplier, writeAtomic } from './nginx/apply.js';
 import { realNginxExec } from './nginx/exec.js';
 import { primaryAddress } from './interfaces.js';
+import { pidAlive, readPidFile } from './health/kinds/process.js';
+import { ControlClient, type ApplyOutcome } from './control/client.js';
+import { readOptional, writePrivate } from './control/files.js';
 import { DEF_GRACEFUL_SHUTDOWN_MS, DEF_METRICS_PATH, DEF_WARM_RESTART_MAX_AGE_MS, DEF_WARM_STATE_REFRESH_MS } from './config/defaults.js';
 
 /** What the agent persists for a warm restart: each instance's last state and when. */
 type WarmState = { savedAt: number; instances: Record<string, { state: string; promoted?: boolean }> };
 
 type Member = { instance: VrrpInstance; iface: string; vips: Vip[]; machine: InstanceConfig };
+
+/** Injected dependencies beyond the config (STYLE §G35); all optional. */
+export type AgentDeps = {
+  /** Uniform in [0, 1): the control-plane reconnect jitter. */
+  rng?: () => number;
+};
+
+/** The last revision applied from the control plane, kept in the state directory. */
+type RevisionFile = { revision: number; spec: ClusterSpec };
+
+/** The parts of a spec the VRRP runners and checks are built from; a change there recreates them. */
+function vrrpPart(spec: ClusterSpec): string {
+  return JSON.stringify([spec.nodes, spec.vrrpInstances, spec.checks]);
+}
 
 /** This node's part of a spec: the instances it is a member of, with their VIPs resolved. */
 export function nodeInstances(spec: ClusterSpec, node: string): Omit<Member, 'machine'>[] {
@@ -51,16 +68,44 @@ export class Agent {
   private warmTimer: ReturnType<typeof setInterval> | null = null;
   private readonly vips = new VipActuator();
   private stopping: Promise<void> | null = null;
+  private control: ControlClient | null = null;
+  /** The spec running now (null: waiting for the control plane's first revision). */
+  private running: ClusterSpec | null = null;
+  private appliedRevision: number | null = null;
+  private readonly since = new Map<string, { at: number; priority: number }>();
+  private readonly reportedChecks = new Set<string>();
 
   constructor(
     private readonly cfg: AgentConfig,
     private readonly net: NativeNet,
     private readonly log: Logger,
+    private readonly deps: AgentDeps = {},
   ) {}
 
   private get spec(): ClusterSpec {
-    if (!this.cfg.spec) throw new Error('no spec to run (the control plane client is not built yet)');
-    return this.cfg.spec;
+    const spec = this.running ?? this.readRevision()?.spec ?? this.cfg.spec;
+    if (!spec) throw new Error('no spec: the control plane has not sent a revision yet');
+    return spec;
+  }
+
+  private revisionFile(): string {
+    return join(this.cfg.stateDir, 'revision.json');
+  }
+
+  /** The last applied revision (control-plane mode), validated again: the file is outside our control. */
+  private readRevision(): RevisionFile | null {
+    if (!this.cfg.controlPlane) return null;
+    const text = readOptional(this.revisionFile());
+    if (text === null) return null;
+    try {
+      const raw = JSON.parse(text) as { revision?: unknown; spec?: unknown };
+      const spec = ClusterSpecSchema.safeParse(raw.spec);
+      if (typeof raw.revision === 'number' && Number.isSafeInteger(raw.revision) && raw.revision > 0 && spec.success) return { revision: raw.revision, spec: spec.data };
+    } catch {
+      // reported below
+    }
+    this.log.warn({ file: this.revisionFile() }, 'last applied revision unreadable; waiting for the control plane');
+    return null;
   }
 
   private warmFile(): string {
@@ -110,12 +155,44 @@ export class Agent {
   }
 
   async start(): Promise<void> {
-    const spec = this.spec;
+    const last = this.readRevision();
+    const spec = last?.spec ?? this.cfg.spec ?? null;
+    if (last) {
+      this.appliedRevision = last.revision;
+      this.log.info({ revision: last.revision }, 'running the last applied revision');
+    }
+    if (spec) {
+      const resuming = await this.prepareVips(spec);
+      await this.applyNginx(spec);
+      await this.startVrrp(spec, resuming);
+    } else this.log.warn('no spec yet: waiting for the control plane');
+    await this.startMetrics();
+    if (this.cfg.controlPlane) {
+      this.control = new ControlClient({
+        controlPlane: this.cfg.controlPlane,
+        node: this.cfg.node,
+        stateDir: this.cfg.stateDir,
+        log: this.log.child({ component: 'control' }),
+        rng: this.deps.rng ?? Math.random,
+        handlers: {
+          applyRevision: (revision, next) => this.applyRevision(revision, next),
+          appliedRevision: () => this.appliedRevision,
+          heartbeat: () => this.heartbeat(),
+        },
+      });
+      this.control.start();
+    }
+    this.log.info({ node: this.cfg.node, instances: this.runners.map((r) => r.name) }, 'agent started');
+  }
+
+  /**
+   * Removes VIPs an earlier run left (a crash, or another daemon): they are not ours until VRRP
+   * says so, unless this is a warm restart of an instance that was master a moment ago. Returns
+   * the instances that resume as master.
+   */
+  private async prepareVips(spec: ClusterSpec): Promise<Set<string>> {
     const members = nodeInstances(spec, this.cfg.node);
     const warm = this.readWarm();
-
-    // VIPs left by an earlier run (a crash, or another daemon) are not ours until VRRP says so,
-    // unless this is a warm restart of an instance that was master a moment ago.
     const resuming = new Set(members.filter((m) => this.resumes(warm, m.instance)).map((m) => m.instance.name));
     const keep = new Set(members.filter((m) => resuming.has(m.instance.name)).flatMap((m) => m.vips.map((v) => v.address)));
     const stale = (await this.vips.present(members.flatMap((m) => m.vips))).filter((v) => !keep.has(v.address));
@@ -123,8 +200,13 @@ export class Agent {
       await this.vips.remove(stale);
       this.log.warn({ vips: stale.map((v) => v.address) }, 'removed VIPs this node does not own');
     }
+    return resuming;
+  }
 
-    await this.applyNginx(spec);
+  /** Builds and starts the VRRP runners, link watch and health checks for `spec`. */
+  private async startVrrp(spec: ClusterSpec, resuming: Set<string>): Promise<void> {
+    this.running = spec;
+    const members = nodeInstances(spec, this.cfg.node);
 
     for (const m of members) {
       const member = m.instance.members.find((x) => x.node === this.cfg.node)!;
@@ -206,7 +288,12 @@ export class Agent {
         now: () => performance.now(),
         log: this.log,
         metrics: this.metrics,
-        onTransition: () => this.saveWarm(),
+        onTransition: (t) => {
+          this.saveWarm();
+          this.since.set(t.instance, { at: t.at, priority: t.priority });
+          this.control?.emit({ v: 1, type: 'state-transition', at: t.at, instance: t.instance, vrid: m.instance.vrid, from: t.from, to: t.to, reason: t.reason, priority: t.priority });
+          this.control?.heartbeatSoon();
+        },
       });
       socket.start();
       this.sockets.push(socket);
@@ -219,8 +306,105 @@ export class Agent {
     if (resuming.size) this.log.info({ instances: [...resuming] }, 'warm restart: resumed as master');
     this.saveWarm();
     this.warmTimer = setInterval(() => this.saveWarm(), DEF_WARM_STATE_REFRESH_MS);
-    await this.startMetrics();
-    this.log.info({ node: this.cfg.node, instances: this.runners.map((r) => r.name) }, 'agent started');
+  }
+
+  /** Stops checks, link watch and every instance (priority-0 advert, VIPs removed) within the deadline. */
+  private async stopVrrp(): Promise<void> {
+    this.scheduler?.stop();
+    this.scheduler = null;
+    if (this.linkTimer) clearInterval(this.linkTimer);
+    if (this.warmTimer) clearInterval(this.warmTimer);
+    this.linkTimer = null;
+    this.warmTimer = null;
+    const graceful = Promise.all(this.runners.map((r) => r.stop()));
+    const deadline = new Promise<'timeout'>((r) => setTimeout(() => r('timeout'), DEF_GRACEFUL_SHUTDOWN_MS).unref());
+    if ((await Promise.race([graceful, deadline])) === 'timeout') this.log.error('graceful stop timed out');
+    for (const s of this.sockets) s.stop();
+    this.sockets.length = 0;
+    this.runners.length = 0;
+  }
+
+  /**
+   * Applies a revision pushed by the control plane: nginx first (render → test → reload, rolled
+   * back on failure — then nothing else changes and the old revision keeps running). When the
+   * VRRP part of the spec changed, the instance runners and checks are shut down (priority 0,
+   * VIPs released) and recreated from the new spec: the simplest correct way for now, at the
+   * cost of one failover of this node's instances.
+   */
+  private async applyRevision(revision: number, spec: ClusterSpec): Promise<ApplyOutcome> {
+    const failed = (stage: 'validate' | 'render' | 'test' | 'reload' | 'verify' | 'vrrp', message: string, nginxOutput = ''): ApplyOutcome => ({ outcome: 'failed', stage, message, nginxOutput: nginxOutput.slice(-60_000), runningRevision: this.appliedRevision });
+    if (!spec.nodes.some((n) => n.name === this.cfg.node)) return failed('validate', `node "${this.cfg.node}" is not in the spec`);
+    if (this.stopping) return failed('vrrp', 'the agent is stopping');
+    const nginx = await this.nginxResult(spec);
+    if (!nginx.ok) return failed(nginx.stage, nginx.message, nginx.output);
+    if (this.stopping) return failed('vrrp', 'the agent is stopping');
+    try {
+      if (this.running === null) await this.startVrrp(spec, await this.prepareVips(spec));
+      else if (vrrpPart(this.running) !== vrrpPart(spec)) {
+        this.log.info({ revision }, 'VRRP settings changed: recreating the instances');
+        await this.stopVrrp();
+        await this.startVrrp(spec, await this.prepareVips(spec));
+      } else this.running = spec;
+    } catch (e) {
+      this.log.error({ err: e, revision }, 'VRRP settings not applied');
+      return failed('vrrp', (e as Error).message);
+    }
+    this.appliedRevision = revision;
+    this.reportedChecks.clear();
+    try {
+      writePrivate(this.revisionFile(), JSON.stringify({ revision, spec } satisfies RevisionFile));
+    } catch (e) {
+      this.log.warn({ err: e }, 'applied revision not saved');
+    }
+    this.log.info({ revision }, 'revision applied');
+    return { outcome: 'applied' };
+  }
+
+  /** nginx for a pushed revision, with the result the apply-result needs. */
+  private async nginxResult(spec: ClusterSpec): Promise<{ ok: true } | { ok: false; stage: 'render' | 'test' | 'reload' | 'verify'; message: string; output: string }> {
+    if (spec.pools.length === 0 && spec.virtualServers.length === 0) return { ok: true };
+    let rendered: string;
+    try {
+      rendered = renderNginxConfig(spec, this.cfg.node);
+    } catch (e) {
+      return { ok: false, stage: 'render', message: (e as Error).message, output: '' };
+    }
+    try {
+      const r = await this.nginxApplier().apply(rendered);
+      this.metrics.nginxReloads.inc({ result: r.status });
+      if (r.status !== 'failed') return { ok: true };
+      this.log.error({ stage: r.stage, output: r.output, rolledBack: r.rolledBack }, 'nginx config not applied');
+      return { ok: false, stage: r.stage, message: `nginx ${r.stage === 'test' ? '-t' : r.stage} failed${r.rolledBack ? '; the last good config was restored' : ''}`, output: r.output };
+    } catch (e) {
+      this.metrics.nginxReloads.inc({ result: 'failed' });
+      return { ok: false, stage: 'reload', message: (e as Error).message, output: '' };
+    }
+  }
+
+  private nginxApplier(): NginxApplier {
+    const n = this.cfg.nginx;
+    return new NginxApplier(realNginxExec({ binary: n.binary, args: ['-p', n.prefix, '-c', n.mainConfPath], pidFile: n.pidPath }, { failOnWarn: n.failOnWarn }), { confPath: n.confPath });
+  }
+
+  /** The live part of a heartbeat: every instance's state and nginx's master. */
+  private heartbeat(): { maintenance: boolean; nginx: { running: boolean; pid: number | null }; instances: InstanceStatus[] } {
+    const pid = readPidFile(this.cfg.nginx.pidPath);
+    const running = pid !== null && pidAlive(pid);
+    const instances = this.runners.map((r): InstanceStatus => {
+      const st = r.current();
+      const s = this.since.get(r.name);
+      return {
+        instance: r.name,
+        vrid: r.vrid,
+        state: st.vrrpState,
+        basePriority: r.config.basePriority,
+        effectivePriority: s?.priority ?? r.config.basePriority,
+        holdsVips: st.vrrpState === 'master',
+        since: s?.at ?? Date.now(),
+        override: st.promoted ? 'promoted' : 'none',
+      };
+    });
+    return { maintenance: this.runners.some((r) => r.current().maintenance), nginx: { running, pid: running ? pid : null }, instances };
   }
 
   private async applyNginx(spec: ClusterSpec): Promise<void> {
@@ -236,8 +420,7 @@ export class Agent {
   }
 
   private async applyNginxConfig(spec: ClusterSpec): Promise<void> {
-    const n = this.cfg.nginx;
-    const applier = new NginxApplier(realNginxExec({ binary: n.binary, args: ['-p', n.prefix, '-c', n.mainConfPath], pidFile: n.pidPath }, { failOnWarn: n.failOnWarn }), { confPath: n.confPath });
+    const applier = this.nginxApplier();
     let rendered: string;
     try {
       rendered = renderNginxConfig(spec, this.cfg.node);
@@ -262,6 +445,12 @@ export class Agent {
     this.metrics.checkResults.inc({ check: r.name, result: r.outcome.ok ? 'ok' : 'failed' });
     this.metrics.checkUp.set({ check: r.name }, r.ok ? 1 : 0);
     if (r.outcome.detail && /started it/.test(r.outcome.detail)) this.metrics.nginxRestarts.inc();
+    // To the control plane: every change, and each check's first run after a start or an apply
+    // (the HA-aware rollout waits for a backup's checks to report healthy after it applied).
+    if (this.control && (r.changed || !this.reportedChecks.has(r.name))) {
+      this.reportedChecks.add(r.name);
+      this.control.emit({ v: 1, type: 'check-result', at: r.at, check: r.name, ok: r.outcome.ok, status: r.ok ? 'healthy' : 'failed', durationMs: Math.max(0, Math.round(r.durationMs)), exitCode: null, timedOut: false, output: (r.outcome.detail ?? '').slice(0, 4000) });
+    }
     if (r.changed || !r.outcome.ok || r.outcome.detail) this.log[r.ok ? 'info' : 'warn']({ check: r.name, ok: r.ok, changed: r.changed, detail: r.outcome.detail }, 'check result');
     if (!r.changed) return;
     for (const runner of this.runners) {
@@ -339,6 +528,9 @@ export class Agent {
       if ((await Promise.race([graceful, deadline])) === 'timeout') this.log.error('graceful stop timed out');
       this.saveWarmStopped();
       for (const s of this.sockets) s.stop();
+      // STYLE §G36: after VRRP shutdown (its transitions are in the outbox), close the control
+      // socket and write the outbox to disk.
+      await this.control?.stop();
       await new Promise<void>((r) => (this.metricsServer ? this.metricsServer.close(() => r()) : r()));
       this.log.info('agent stopped');
     })();

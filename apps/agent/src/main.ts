@@ -2,11 +2,15 @@
 // keepwatch-agent: the composition root. argv → config → modules → lifecycle; no logic here.
 //
 //   keepwatch-agent run --config FILE          run standalone from a local file
+//   keepwatch-agent run --config FILE --server URL [--token T]
+//                                              … with the control plane at URL (ws://, wss://,
+//                                              ws+unix://); T is the one-time enrollment token
 //   keepwatch-agent cleanup --config FILE      remove this node's VIPs (systemd OnFailure=)
 //   keepwatch-agent import-keepalived FILE [--nginx FILE]
 //                                              print an agent config for a keepalived.conf
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
+import { ControlPlaneSchema } from '@keepwatch/shared';
 import { Agent } from './agent.js';
 import { ConfigError, loadAgentConfig } from './config/load.js';
 import { createLogger } from './log.js';
@@ -16,12 +20,12 @@ import { readEnv } from './config/env.js';
 import { SystemdNotifier } from './lifecycle.js';
 
 const USAGE = `usage:
-  keepwatch-agent run --config FILE
+  keepwatch-agent run --config FILE [--server URL [--token T]]
   keepwatch-agent cleanup --config FILE
   keepwatch-agent import-keepalived FILE [--nginx FILE]`;
 
 const ArgsSchema = z.discriminatedUnion('command', [
-  z.strictObject({ command: z.literal('run'), config: z.string().min(1) }),
+  z.strictObject({ command: z.literal('run'), config: z.string().min(1), server: ControlPlaneSchema.shape.url.optional(), token: ControlPlaneSchema.shape.enrollToken }).refine((a) => a.token === undefined || a.server !== undefined, { path: ['token'], message: '--token needs --server' }),
   z.strictObject({ command: z.literal('cleanup'), config: z.string().min(1) }),
   z.strictObject({ command: z.literal('import-keepalived'), file: z.string().min(1), nginx: z.string().min(1).optional() }),
 ]);
@@ -30,14 +34,19 @@ function parseCli(argv: string[]): z.infer<typeof ArgsSchema> {
   const { positionals, values } = parseArgs({
     args: argv,
     allowPositionals: true,
-    options: { config: { type: 'string', short: 'c' }, nginx: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+    options: { config: { type: 'string', short: 'c' }, nginx: { type: 'string' }, server: { type: 'string' }, token: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
   });
   if (values.help) {
     console.log(USAGE);
     process.exit(0);
   }
   const [command, file] = positionals;
-  const raw = command === 'import-keepalived' ? { command, file, nginx: values.nginx } : { command, config: values.config };
+  const raw =
+    command === 'import-keepalived'
+      ? { command, file, nginx: values.nginx }
+      : command === 'run'
+        ? { command, config: values.config, server: values.server, token: values.token }
+        : { command, config: values.config };
   const parsed = ArgsSchema.safeParse(JSON.parse(JSON.stringify(raw)));
   if (!parsed.success) {
     console.error(`keepwatch-agent: ${parsed.error.issues.map((i) => `${i.path.join('.') || 'command'}: ${i.message}`).join('; ')}\n${USAGE}`);
@@ -59,7 +68,7 @@ async function main(): Promise<void> {
     console.log(JSON.stringify(r.config, null, 2));
     return;
   }
-  const cfg = loadAgentConfig(args.config);
+  const cfg = loadAgentConfig(args.config, args.command === 'run' && args.server ? { controlPlane: { url: args.server, ...(args.token ? { enrollToken: args.token } : {}) } } : {});
   const env = readEnv();
   const log = createLogger(env.KEEPWATCH_LOG_LEVEL ? { level: env.KEEPWATCH_LOG_LEVEL } : {});
   const net = loadNative();

@@ -13,3 +13,25 @@ export const DEF_WARM_RESTART_MAX_AGE_MS = 10_000;
 export const DEF_WARM_STATE_REFRESH_MS = 200;
 /** Metrics endpoint path. */
 export const DEF_METRICS_PATH = '/metrics';
+
+/**
+ * Control-plane reconnect: exponential backoff with jitter (after nginx/agent `backoff.go`).
+ *
+ *   base(n)  = min(DEF_RECONNECT_MAX_MS, DEF_RECONNECT_INITIAL_MS × DEF_RECONNECT_MULTIPLIER^n)
+ *   delay(n) = base(n) × (1 − DEF_RECONNECT_JITTER × r),  r uniform in [0, 1) from the injected RNG
+ *
+ * n counts failed attempts since the last successful `welcome` (which resets it to 0). With the
+ * values below the bases are 500, 1000, 2000, 4000, 8000, 16000, 30000, 30000, … ms, and with
+ * r = 0.5 the delays are 375, 750, 1500, 3000, 6000, 12000, 22500, … ms: never more than the
+ * base, never less than half of it, so many agents restarting together spread out.
+ */
+export const DEF_RECONNECT_INITIAL_MS = 500;
+export const DEF_RECONNECT_MAX_MS = 30_000;
+export const DEF_RECONNECT_MULTIPLIER = 2;
+export const DEF_RECONNECT_JITTER = 0.5;
+/** The outbox is written to the state directory at most this long after a change (and at stop). */
+export const DEF_OUTBOX_FLUSH_MS = 200;
+/** The outbox keeps at most this many unacked events; beyond it the oldest are dropped (and counted). */
+export const DEF_OUTBOX_MAX_EVENTS = 10_000;
+/** Heartbeat interval until the hub's `welcome` says otherwise. */
+export const DEF_HEARTBEAT_INTERVAL_MS = 5000;

@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { AgentConfigSchema, formatZodIssues, type AgentConfig } from '@keepwatch/shared';
+import { AgentConfigSchema, formatZodIssues, type AgentConfig, type ControlPlane } from '@keepwatch/shared';
 
 /** A configuration that could not be loaded, with one line per problem (`path: message`). */
 export class ConfigError extends Error {
@@ -12,7 +12,7 @@ export class ConfigError extends Error {
  * Reads and validates the agent's configuration file (JSON). Every problem is reported with its
  * field path; nothing unvalidated reaches nginx, a command line or the network.
  */
-export function loadAgentConfig(file: string): AgentConfig {
+export function loadAgentConfig(file: string, overrides: { controlPlane?: ControlPlane } = {}): AgentConfig {
   let text: string;
   try {
     text = readFileSync(file, 'utf8');
@@ -25,6 +25,8 @@ export function loadAgentConfig(file: string): AgentConfig {
   } catch (e) {
     throw new ConfigError(file, [`(file): not valid JSON: ${(e as Error).message}`]);
   }
+  // `run --server URL --token T` replaces the file's controlPlane (validated with the same schema).
+  if (overrides.controlPlane && typeof raw === 'object' && raw !== null) raw = { ...raw, controlPlane: overrides.controlPlane };
   const parsed = AgentConfigSchema.safeParse(raw);
   if (!parsed.success) throw new ConfigError(file, formatZodIssues(parsed.error.issues));
   return parsed.data;

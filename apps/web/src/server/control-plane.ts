@@ -15,6 +15,7 @@ import { csrfProblem } from './auth/csrf';
 import { NewPasswordSchema } from './auth/password';
 import { createFirstAdmin } from './services/auth';
 import { appRouter } from './root';
+import { AgentHub } from './hub/hub';
 
 export const TRPC_PATH = '/api/trpc/';
 export const MAX_BODY_BYTES = 4 * 1024 * 1024;
@@ -23,6 +24,8 @@ export interface ControlPlane {
   db: Database;
   log: Logger;
   metrics: Metrics;
+  /** The agents' WebSocket hub; server.ts hands it the `/agent` upgrades (`AgentHub.owns`). */
+  hub: AgentHub;
   /** Serves the request if it is the control plane's; false when Next should have it. */
   handle(req: IncomingMessage, res: ServerResponse): boolean;
   close(): Promise<void>;
@@ -86,5 +89,18 @@ export async function createControlPlane(env: Env, opts: { log?: Logger; default
     return false;
   }
 
-  return { db, log, metrics, handle, close: () => db.close() };
+  const hub = new AgentHub({ db: db.prisma, log: log.child({ component: 'hub' }) });
+  hub.start();
+
+  return {
+    db,
+    log,
+    metrics,
+    hub,
+    handle,
+    close: async () => {
+      await hub.close();
+      await db.close();
+    },
+  };
 }

@@ -1,0 +1,274 @@
+import { join } from 'node:path';
+import { WebSocket, type RawData } from 'ws';
+import { z } from 'zod';
+import {
+  encodeFrame,
+  MAX_FRAME_BYTES,
+  parseHubFrame,
+  PROTOCOL_VERSION,
+  type AgentMessage,
+  type ApplyResultMessage,
+  type ClusterSpec,
+  type ControlPlane,
+  type HeartbeatMessage,
+  type HubMessage,
+} from '@keepwatch/shared';
+import type { Logger } from '../log.js';
+import { DEF_HEARTBEAT_INTERVAL_MS } from '../config/defaults.js';
+import { Backoff } from './backoff.js';
+import { readOptional, writePrivate } from './files.js';
+import { Outbox, type NewOutboxEvent } from './outbox.js';
+
+export const AGENT_VERSION = '0.1.0';
+
+/** How applying a pushed revision went, as the apply-result reports it. */
+export type ApplyOutcome =
+  | { outcome: 'applied' }
+  | { outcome: 'failed'; stage: Extract<ApplyResultMessage, { outcome: 'failed' }>['stage']; message: string; nginxOutput: string; runningRevision: number | null };
+
+/** What the client needs from the agent (passed in by the Agent). */
+export interface ControlHandlers {
+  /** Applies a revision the hub pushed; called one at a time. */
+  applyRevision(revision: number, spec: ClusterSpec): Promise<ApplyOutcome>;
+  /** The revision running now, or null. */
+  appliedRevision(): number | null;
+  /** The live part of a heartbeat. */
+  heartbeat(): Pick<HeartbeatMessage, 'maintenance' | 'nginx' | 'instances'>;
+}
+
+export interface ControlClientOptions {
+  controlPlane: ControlPlane;
+  node: string;
+  stateDir: string;
+  log: Logger;
+  handlers: ControlHandlers;
+  /** Uniform in [0, 1): the backoff's jitter. */
+  rng: () => number;
+  /** Wall clock in epoch ms (event timestamps). */
+  now?: () => number;
+}
+
+const CredentialFileSchema = z.strictObject({ node: z.string(), credential: z.string().min(16).max(512) });
+
+/**
+ * The agent's control-plane client: one WebSocket to the hub (`ws://`, `wss://` or `ws+unix://`),
+ * `enroll` once with the one-time token (the credential is then kept in the state directory, mode
+ * 0600), `hello` on every connect, heartbeats, events through the outbox (replayed after a
+ * reconnect, dropped when acked), pushed revisions handed to the agent. Reconnects with jittered
+ * exponential backoff. It never stops the agent: without the hub, VRRP and nginx keep running.
+ */
+export class ControlClient {
+  private ws: WebSocket | null = null;
+  private readonly outbox: Outbox;
+  private readonly backoff: Backoff;
+  private reconnectTimer: ReturnType<typeof setTimeout> | null = null;
+  private heartbeatTimer: ReturnType<typeof setInterval> | null = null;
+  private session = false;
+  private stopped = true;
+  private applying: Promise<void> = Promise.resolve();
+  private readonly now: () => number;
+
+  constructor(private readonly opts: ControlClientOptions) {
+    this.outbox = new Outbox({ stateDir: opts.stateDir, log: opts.log });
+    this.backoff = new Backoff(opts.rng);
+    this.now = opts.now ?? Date.now;
+  }
+
+  private get credentialFile(): string {
+    return join(this.opts.stateDir, 'credential.json');
+  }
+
+  private readCredential(): string | null {
+    const text = readOptional(this.credentialFile);
+    if (text === null) return null;
+    try {
+      const r = CredentialFileSchema.safeParse(JSON.parse(text));
+      if (r.success && r.data.node === this.opts.node) return r.data.credential;
+    } catch {
+      // fall through: an unreadable file is the same as none
+    }
+    this.opts.log.warn({ file: this.credentialFile }, 'credential file ignored (invalid or another node)');
+    return null;
+  }
+
+  /** Connected and welcomed by the hub. */
+  get connected(): boolean {
+    return this.session;
+  }
+
+  start(): void {
+    this.stopped = false;
+    this.outbox.load();
+    this.connect();
+  }
+
+  /** Queues an event (numbered, timestamped by the caller) and sends it when connected. */
+  emit(event: NewOutboxEvent): void {
+    const e = this.outbox.push(event);
+    if (this.session) this.send(e);
+  }
+
+  private send(m: AgentMessage): void {
+    if (this.ws?.readyState !== WebSocket.OPEN) return;
+    try {
+      this.ws.send(encodeFrame(m));
+    } catch (err) {
+      this.opts.log.error({ err, type: m.type }, 'frame not sent');
+    }
+  }
+
+  private connect(): void {
+    if (this.stopped) return;
+    const url = this.opts.controlPlane.url;
+    let ws: WebSocket;
+    try {
+      ws = new WebSocket(url, { maxPayload: 2 * MAX_FRAME_BYTES, handshakeTimeout: 10_000 });
+    } catch (err) {
+      this.opts.log.error({ err, url }, 'control plane URL not usable');
+      this.scheduleReconnect();
+      return;
+    }
+    this.ws = ws;
+    ws.on('open', () => this.onOpen());
+    ws.on('message', (data: RawData) => this.onFrame(Array.isArray(data) ? Buffer.concat(data).toString('utf8') : Buffer.from(data as Buffer).toString('utf8')));
+    ws.on('error', (err) => this.opts.log.warn({ err: err.message, url }, 'control plane connection error'));
+    ws.on('close', (code) => {
+      if (this.ws !== ws) return;
+      this.ws = null;
+      if (this.session) this.opts.log.warn({ code }, 'control plane disconnected');
+      this.session = false;
+      if (this.heartbeatTimer) clearInterval(this.heartbeatTimer);
+      this.heartbeatTimer = null;
+      this.scheduleReconnect();
+    });
+  }
+
+  private scheduleReconnect(): void {
+    if (this.stopped || this.reconnectTimer) return;
+    const delay = this.backoff.next();
+    this.opts.log.debug({ delayMs: delay }, 'control plane reconnect scheduled');
+    this.reconnectTimer = setTimeout(() => {
+      this.reconnectTimer = null;
+      this.connect();
+    }, delay);
+  }
+
+  private onOpen(): void {
+    const credential = this.readCredential();
+    if (credential) return this.hello(credential);
+    const token = this.opts.controlPlane.enrollToken;
+    if (!token) {
+      this.opts.log.error('no node credential in the state directory and no enrollment token: cannot authenticate to the control plane');
+      this.ws?.close();
+      return;
+    }
+    this.send({ v: PROTOCOL_VERSION, type: 'enroll', node: this.opts.node, token, agentVersion: AGENT_VERSION });
+  }
+
+  private hello(credential: string): void {
+    this.send({
+      v: PROTOCOL_VERSION,
+      type: 'hello',
+      node: this.opts.node,
+      credential,
+      agentVersion: AGENT_VERSION,
+      capabilities: [],
+      appliedRevision: this.opts.handlers.appliedRevision(),
+      lastSeq: this.outbox.lastSeq,
+    });
+  }
+
+  private onFrame(raw: string): void {
+    const r = parseHubFrame(raw);
+    if (!r.ok) {
+      this.opts.log.warn({ code: r.reply.code, issues: r.issues }, 'hub frame refused');
+      this.send(r.reply);
+      return;
+    }
+    try {
+      this.onMessage(r.message);
+    } catch (err) {
+      this.opts.log.error({ err, type: r.message.type }, 'hub message failed');
+    }
+  }
+
+  private onMessage(m: HubMessage): void {
+    switch (m.type) {
+      case 'enrolled':
+        writePrivate(this.credentialFile, JSON.stringify({ node: this.opts.node, credential: m.credential }));
+        this.opts.log.info({ node: m.node }, 'enrolled with the control plane');
+        this.hello(m.credential);
+        return;
+      case 'welcome': {
+        this.session = true;
+        this.backoff.reset();
+        this.opts.log.info({ serverVersion: m.serverVersion, ackedSeq: m.ackedSeq }, 'control plane session');
+        if (m.ackedSeq !== null) this.outbox.ack(m.ackedSeq);
+        // Replay what the hub has not acked, with the original timestamps.
+        for (const e of this.outbox.pending()) this.send(e);
+        this.sendHeartbeat();
+        this.heartbeatTimer = setInterval(() => this.sendHeartbeat(), m.heartbeatIntervalMs || DEF_HEARTBEAT_INTERVAL_MS);
+        return;
+      }
+      case 'ack':
+        this.outbox.ack(m.seq);
+        return;
+      case 'config-push':
+        this.applying = this.applying.then(async () => {
+          let result: ApplyOutcome;
+          try {
+            result = await this.opts.handlers.applyRevision(m.revision, m.spec);
+          } catch (err) {
+            result = { outcome: 'failed', stage: 'validate', message: (err as Error).message, nginxOutput: '', runningRevision: this.opts.handlers.appliedRevision() };
+          }
+          this.emit({ v: PROTOCOL_VERSION, type: 'apply-result', at: this.now(), revision: m.revision, ...result } as NewOutboxEvent);
+          this.sendHeartbeat();
+        });
+        return;
+      case 'command':
+        // Failover commands are not carried out by this agent yet: say so rather than stay silent.
+        this.emit({ v: PROTOCOL_VERSION, type: 'command-result', at: this.now(), id: m.id, outcome: 'refused', reason: 'commands are not supported by this agent version yet' });
+        return;
+      case 'error':
+        this.opts.log[m.code === 'unauthorized' ? 'error' : 'warn']({ code: m.code, message: m.message, ref: m.ref }, 'control plane error');
+        return;
+    }
+  }
+
+  /** Sends a heartbeat soon (after a transition: the hub's rollout reads roles from heartbeats). */
+  heartbeatSoon(): void {
+    setImmediate(() => this.sendHeartbeat());
+  }
+
+  private sendHeartbeat(): void {
+    if (!this.session) return;
+    let live: ReturnType<ControlHandlers['heartbeat']>;
+    try {
+      live = this.opts.handlers.heartbeat();
+    } catch (err) {
+      this.opts.log.warn({ err }, 'heartbeat not built');
+      return;
+    }
+    this.send({ v: PROTOCOL_VERSION, type: 'heartbeat', at: this.now(), appliedRevision: this.opts.handlers.appliedRevision(), ...live });
+  }
+
+  /** Closes the socket and writes the outbox to disk (STYLE §G36). */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    if (this.reconnectTimer) clearTimeout(this.reconnectTimer);
+    if (this.heartbeatTimer) clearInterval(this.heartbeatTimer);
+    this.reconnectTimer = null;
+    this.heartbeatTimer = null;
+    const ws = this.ws;
+    this.ws = null;
+    this.session = false;
+    if (ws) {
+      const closed = new Promise<void>((r) => ws.once('close', () => r()));
+      ws.close(1001, 'agent stopping');
+      await Promise.race([closed, new Promise<void>((r) => setTimeout(r, 1000).unref())]);
+      ws.terminate();
+    }
+    this.outbox.flush();
+  }
+}
+

@@ -1,0 +1,215 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { WebSocket } from 'ws';
+import { MAX_FRAME_BYTES, type HubMessage } from '@keepwatch/shared';
+import { createApi, type Api } from '../testing/api';
+import { createLogger } from '../logger';
+import { referenceSpec } from '../../../test/fixtures';
+import { AgentHub } from './hub';
+
+/** A protocol-level agent: sends frames, waits for the hub's. */
+class FakeAgent {
+  readonly frames: HubMessage[] = [];
+  private waiters: (() => void)[] = [];
+  closed: number | null = null;
+  private constructor(readonly ws: WebSocket) {
+    ws.on('message', (d) => {
+      this.frames.push(JSON.parse(String(d)) as HubMessage);
+      for (const w of this.waiters.splice(0)) w();
+    });
+    ws.on('close', (code) => {
+      this.closed = code;
+      for (const w of this.waiters.splice(0)) w();
+    });
+  }
+  static async connect(url: string): Promise<FakeAgent> {
+    const ws = new WebSocket(url);
+    await new Promise<void>((resolve, reject) => {
+      ws.once('open', () => resolve());
+      ws.once('error', reject);
+    });
+    return new FakeAgent(ws);
+  }
+  send(m: unknown): void {
+    this.ws.send(typeof m === 'string' ? m : JSON.stringify(m));
+  }
+  /** Waits (bounded) for the first frame of `type` not yet taken. */
+  async next<T extends HubMessage['type']>(type: T, timeoutMs = 5000): Promise<Extract<HubMessage, { type: T }>> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const i = this.frames.findIndex((f) => f.type === type);
+      if (i >= 0) return this.frames.splice(i, 1)[0] as Extract<HubMessage, { type: T }>;
+      if (Date.now() > deadline) throw new Error(`no ${type} frame within ${timeoutMs} ms; got ${JSON.stringify(this.frames.map((f) => f.type))}, closed ${this.closed}`);
+      await new Promise<void>((r) => {
+        this.waiters.push(r);
+        setTimeout(r, 100);
+      });
+    }
+  }
+  close(): void {
+    this.ws.close();
+  }
+}
+
+describe('agent hub', () => {
+  let api: Api;
+  let hub: AgentHub;
+  let server: Server;
+  let url: string;
+  let clusterId: string;
+  const nodeIds: Record<string, string> = {};
+
+  beforeAll(async () => {
+    api = await createApi();
+    clusterId = (await api.admin.clusters.import({ spec: referenceSpec() })).id;
+    for (const n of await api.viewer.nodes.list({ clusterId })) nodeIds[n.node.name] = n.id;
+    hub = new AgentHub({ db: api.db.prisma, log: createLogger('silent'), heartbeatIntervalMs: 200, missedHeartbeats: 2, rolloutPollMs: 100 });
+    hub.start();
+    server = createServer((_req, res) => res.writeHead(404).end());
+    server.on('upgrade', (req, socket, head) => {
+      if (AgentHub.owns(req)) hub.handleUpgrade(req, socket, head);
+      else socket.destroy();
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
+    url = `ws://127.0.0.1:${(server.address() as AddressInfo).port}/agent`;
+  });
+  afterAll(async () => {
+    await hub?.close();
+    await new Promise<void>((r) => (server ? server.close(() => r()) : r()));
+    await api?.close();
+  });
+
+  const token = async (node: string) => (await api.admin.nodes.issueEnrollToken({ id: nodeIds[node]! })).token;
+  const enroll = async (node: string): Promise<string> => {
+    const a = await FakeAgent.connect(url);
+    a.send({ v: 1, type: 'enroll', node, token: await token(node), agentVersion: '0.1.0' });
+    const { credential } = await a.next('enrolled');
+    a.close();
+    return credential;
+  };
+  const hello = async (node: string, credential: string, appliedRevision: number | null = null) => {
+    const a = await FakeAgent.connect(url);
+    a.send({ v: 1, type: 'hello', node, credential, agentVersion: '0.1.0', capabilities: [], appliedRevision, lastSeq: null });
+    return a;
+  };
+
+  it('exchanges a one-time token for a node credential, stored only as a hash', async () => {
+    const a = await FakeAgent.connect(url);
+    const t = await token('LVS_1');
+    a.send({ v: 1, type: 'enroll', node: 'LVS_1', token: t, agentVersion: '0.1.0' });
+    const m = await a.next('enrolled');
+    expect(m.node).toBe('LVS_1');
+    const row = await api.db.prisma.node.findUniqueOrThrow({ where: { id: nodeIds.LVS_1! } });
+    expect(row.credentialHash).toMatch(/^[0-9a-f]{64}$/);
+    expect(row.credentialHash).not.toContain(m.credential);
+    expect(row.enrollTokenHash).toBeNull();
+    a.close();
+  });
+
+  it('refuses a replayed enrollment token with an unauthorized error frame', async () => {
+    const t = await token('LVS_2');
+    const first = await FakeAgent.connect(url);
+    first.send({ v: 1, type: 'enroll', node: 'LVS_2', token: t, agentVersion: '0.1.0' });
+    await first.next('enrolled');
+    first.close();
+    const again = await FakeAgent.connect(url);
+    again.send({ v: 1, type: 'enroll', node: 'LVS_2', token: t, agentVersion: '0.1.0' });
+    expect(await again.next('error')).toMatchObject({ code: 'unauthorized', message: expect.stringMatching(/already used/) });
+  });
+
+  it('refuses a wrong enrollment token and a token of another node', async () => {
+    const a = await FakeAgent.connect(url);
+    a.send({ v: 1, type: 'enroll', node: 'LVS_1', token: 'kwe_' + 'x'.repeat(32), agentVersion: '0.1.0' });
+    expect(await a.next('error')).toMatchObject({ code: 'unauthorized' });
+    const b = await FakeAgent.connect(url);
+    b.send({ v: 1, type: 'enroll', node: 'LVS_1', token: await token('LVS_2'), agentVersion: '0.1.0' });
+    expect(await b.next('error')).toMatchObject({ code: 'unauthorized' });
+  });
+
+  it('refuses hello with a wrong credential', async () => {
+    const a = await hello('LVS_1', 'kwc_' + 'y'.repeat(40));
+    expect(await a.next('error')).toMatchObject({ code: 'unauthorized', message: 'credential is not valid for this node' });
+  });
+
+  it('refuses events before hello', async () => {
+    const a = await FakeAgent.connect(url);
+    a.send({ v: 1, type: 'state-transition', seq: 1, at: 1, instance: 'VI_1', vrid: 51, from: 'backup', to: 'master', reason: 'x', priority: 100 });
+    expect(await a.next('error')).toMatchObject({ code: 'unauthorized' });
+  });
+
+  it('welcomes a node and pushes the newest revision to an agent that runs none', async () => {
+    const cred = await enroll('LVS_1');
+    const a = await hello('LVS_1', cred);
+    expect(await a.next('welcome')).toMatchObject({ node: 'LVS_1', heartbeatIntervalMs: 200 });
+    const push = await a.next('config-push');
+    expect(push.revision).toBe(1);
+    expect(push.spec.name).toBe('reference');
+    a.close();
+  });
+
+  it('stores an apply result and acks its seq; the deployment shows failed with nginx output', async () => {
+    const cred = await enroll('LVS_2');
+    const a = await hello('LVS_2', cred);
+    await a.next('welcome');
+    await a.next('config-push');
+    a.send({ v: 1, type: 'apply-result', seq: 7, at: Date.UTC(2026, 10, 24, 9), revision: 1, outcome: 'failed', stage: 'test', message: 'nginx -t failed', nginxOutput: 'nginx: [emerg] boom', runningRevision: null });
+    expect(await a.next('ack')).toMatchObject({ seq: 7 });
+    const rev = await api.viewer.clusters.revision({ clusterId, number: 1 });
+    expect(rev.deployments.find((d) => d.node === 'LVS_2')).toMatchObject({ status: 'failed', nginxOutput: 'nginx: [emerg] boom' });
+    a.send({ v: 1, type: 'apply-result', seq: 8, at: Date.UTC(2026, 10, 24, 10), revision: 1, outcome: 'applied' });
+    expect(await a.next('ack')).toMatchObject({ seq: 8 });
+    expect((await api.viewer.clusters.revision({ clusterId, number: 1 })).deployments.find((d) => d.node === 'LVS_2')).toMatchObject({ status: 'applied' });
+    a.close();
+  });
+
+  it('stores a transition with the agent\'s original time', async () => {
+    const cred = await enroll('LVS_1');
+    const a = await hello('LVS_1', cred, 1);
+    await a.next('welcome');
+    const at = Date.UTC(2026, 10, 20, 8, 0, 0);
+    a.send({ v: 1, type: 'state-transition', seq: 12, at, instance: 'VI_1', vrid: 51, from: 'backup', to: 'master', reason: 'master-down-timer', priority: 100 });
+    expect(await a.next('ack')).toMatchObject({ seq: 12 });
+    expect(await api.viewer.clusters.transitions({ clusterId, limit: 10 })).toContainEqual(expect.objectContaining({ node: 'LVS_1', to: 'master', at: new Date(at) }));
+    a.close();
+  });
+
+  it('keeps check results and heartbeats as live state, with their age', async () => {
+    const cred = await enroll('LVS_1');
+    const a = await hello('LVS_1', cred, 1);
+    await a.next('welcome');
+    a.send({ v: 1, type: 'check-result', seq: 20, at: Date.now(), check: 'check_nginx', ok: true, status: 'healthy', durationMs: 3, exitCode: null, timedOut: false, output: '' });
+    expect(await a.next('ack')).toMatchObject({ seq: 20 });
+    a.send({ v: 1, type: 'heartbeat', at: Date.now(), appliedRevision: 1, maintenance: false, nginx: { running: true, pid: 42 }, instances: [] });
+    await expect.poll(() => hub.liveStates().find((l) => l.node === 'LVS_1')?.heartbeat?.nginx.pid).toBe(42);
+    const live = hub.liveStates().find((l) => l.node === 'LVS_1')!;
+    expect(live).toMatchObject({ online: true, appliedRevision: 1, checks: { check_nginx: expect.objectContaining({ status: 'healthy' }) } });
+    expect(live.ageMs).toBeGreaterThanOrEqual(0);
+    a.close();
+  });
+
+  it('marks a node offline after missed heartbeats and closes its socket', async () => {
+    const cred = await enroll('LVS_2');
+    const a = await hello('LVS_2', cred, 1);
+    await a.next('welcome');
+    await expect.poll(() => a.closed, { timeout: 5000 }).not.toBeNull();
+    expect(hub.liveStates().find((l) => l.node === 'LVS_2')).toMatchObject({ online: false });
+  });
+
+  it.each([
+    { name: 'not JSON', frame: '{nope', code: 'bad-json' },
+    { name: 'another protocol version', frame: JSON.stringify({ v: 2, type: 'heartbeat' }), code: 'unsupported-version' },
+    { name: 'an unknown type', frame: JSON.stringify({ v: 1, type: 'rm-rf' }), code: 'invalid-message' },
+    { name: 'a transition over its size limit', frame: JSON.stringify({ v: 1, type: 'state-transition', seq: 1, at: 1, instance: 'VI_1', vrid: 51, from: 'backup', to: 'master', reason: 'x'.repeat(5000), priority: 1 }), code: 'too-large' },
+    { name: 'a frame over the protocol limit', frame: 'x'.repeat(MAX_FRAME_BYTES + 1), code: 'too-large' },
+  ])('answers $name with an error frame and keeps the connection', async ({ frame, code }) => {
+    const cred = await enroll('LVS_1');
+    const a = await hello('LVS_1', cred, 1);
+    await a.next('welcome');
+    a.send(frame);
+    expect(await a.next('error')).toMatchObject({ code });
+    a.send({ v: 1, type: 'state-transition', seq: 30, at: 1, instance: 'VI_1', vrid: 51, from: 'master', to: 'backup', reason: 'higher-priority-advert', priority: 100 });
+    expect(await a.next('ack')).toMatchObject({ seq: 30 });
+    a.close();
+  });
+});

@@ -1,0 +1,186 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { connect, createServer, type Server, type Socket } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { LabNginx, REF, referenceLab, startBackend, waitFor, type Lab } from '@keepwatch/lab';
+import { agentConfig, LabAgent, referenceSpec, throughVip, waitServed } from '../support/agent-lab.js';
+
+/**
+ * The dashboard (apps/web/server.ts, production build, embedded database) and real agents in the
+ * lab: the agents reach the dashboard's port through a unix socket (the filesystem is shared by
+ * every namespace; `ws+unix://`), enroll with one-time tokens, receive revision 1, apply nginx,
+ * and the deployments show applied — then requests through the VIP are served by the pool.
+ */
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = createServer();
+    s.listen(0, '127.0.0.1', () => {
+      const a = s.address();
+      s.close(() => (typeof a === 'object' && a ? resolve(a.port) : reject(new Error('no port'))));
+    });
+  });
+}
+
+type Deployment = { node: string; status: string; nginxOutput: string | null; finishedAt: string | null };
+
+describe('agents under the dashboard', () => {
+  const dataDir = mkdtempSync(join(tmpdir(), 'keepwatch-hub-'));
+  let server: ChildProcess | undefined;
+  let bridge: Server | undefined;
+  const bridged = new Set<Socket>();
+  let lab: Lab;
+  let base = '';
+  let log = '';
+  let cookie = '';
+  const agents: LabAgent[] = [];
+  let clusterId = '';
+  const deploymentsOf = async (number: number) => (await call<{ deployments: Deployment[] }>('clusters.revision', { clusterId, number })).deployments;
+  const deploymentOf = async (number: number, node: string) => (await deploymentsOf(number)).find((d) => d.node === node);
+
+  const call = async <T>(path: string, input: unknown, mutation = false): Promise<T> => {
+    const res = mutation
+      ? await fetch(`${base}/api/trpc/${path}`, { method: 'POST', headers: { 'content-type': 'application/json', origin: base, cookie }, body: JSON.stringify({ json: input }) })
+      : await fetch(`${base}/api/trpc/${path}?input=${encodeURIComponent(JSON.stringify({ json: input }))}`, { headers: { cookie } });
+    const body = (await res.json()) as { result?: { data: { json: T } }; error?: unknown };
+    if (!body.result) throw new Error(`${path}: ${JSON.stringify(body.error)}`);
+    return body.result.data.json;
+  };
+
+  beforeAll(async () => {
+    const port = await freePort();
+    base = `http://127.0.0.1:${port}`;
+    const webDir = fileURLToPath(new URL('../../apps/web/', import.meta.url));
+    const env: NodeJS.ProcessEnv = {
+      ...process.env,
+      NODE_ENV: 'production',
+      NEXT_TELEMETRY_DISABLED: '1',
+      PORT: String(port),
+      HOST: '127.0.0.1',
+      KEEPWATCH_DATA_DIR: join(dataDir, 'data'),
+      KEEPWATCH_ADMIN_USERNAME: 'admin',
+      KEEPWATCH_ADMIN_PASSWORD: 'a long admin password',
+    };
+    delete env.DATABASE_URL;
+    server = spawn(process.execPath, ['--import', 'tsx', 'server.ts'], { cwd: webDir, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    server.stdout?.on('data', (d: Buffer) => (log += d.toString()));
+    server.stderr?.on('data', (d: Buffer) => (log += d.toString()));
+    lab = await referenceLab();
+    // The dashboard's port, reachable from the lab's namespaces through a unix socket.
+    const sock = lab.unixSocketPath('hub');
+    bridge = createServer((c) => {
+      bridged.add(c);
+      c.on('close', () => bridged.delete(c));
+      const up = connect(port, '127.0.0.1');
+      c.pipe(up).pipe(c);
+      c.on('error', () => up.destroy());
+      up.on('error', () => c.destroy());
+    });
+    await new Promise<void>((r) => bridge!.listen(sock, () => r()));
+    await waitFor(async () => (await fetch(base).catch(() => null))?.ok, { timeoutMs: 60_000, intervalMs: 200, what: `the custom server to answer (log: ${log.slice(-500)})` });
+    const login = await fetch(`${base}/api/trpc/session.login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', origin: base },
+      body: JSON.stringify({ json: { username: 'admin', password: 'a long admin password' } }),
+    });
+    cookie = (login.headers.get('set-cookie') ?? '').split(';')[0] ?? '';
+  });
+
+  afterAll(async () => {
+    for (const a of agents) await a.stop().catch(() => undefined);
+    await lab?.teardown();
+    await new Promise<void>((r) => (bridge ? bridge.close(() => r()) : r()));
+    if (server?.pid && server.exitCode === null) {
+      server.kill('SIGTERM');
+      await waitFor(() => server?.exitCode !== null || server?.signalCode !== null, { timeoutMs: 10_000, what: 'the server to exit' }).catch(() => server?.kill('SIGKILL'));
+    }
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  it('agents enroll over ws+unix, apply the pushed revision to nginx, and the deployments show applied', async () => {
+    const spec = referenceSpec();
+    const cluster = await call<{ id: string }>('clusters.import', { spec }, true);
+    clusterId = cluster.id;
+    const nodes = await call<{ id: string; node: { name: string } }[]>('nodes.list', { clusterId: cluster.id });
+    await startBackend(lab, 'web1', 'web1');
+    await startBackend(lab, 'web2', 'web2');
+    for (const lb of ['lb1', 'lb2'] as const) {
+      const nginx = new LabNginx(lab, lb);
+      nginx.configure('# replaced by the agent\n');
+      await nginx.start();
+      const { token } = await call<{ token: string }>('nodes.issueEnrollToken', { id: nodes.find((n) => n.node.name === lb)!.id }, true);
+      const { spec: _standalone, ...cfg } = agentConfig(lab, nginx, spec);
+      const agent = new LabAgent(lab, lb, { ...cfg, controlPlane: { url: `ws+unix://${lab.unixSocketPath('hub')}:/agent`, enrollToken: token } });
+      agents.push(agent);
+      await agent.start();
+    }
+    const deployments = async () => (await call<{ deployments: Deployment[] }>('clusters.revision', { clusterId: cluster.id, number: 1 })).deployments;
+    await waitFor(async () => ((await deployments()).every((d) => d.status === 'applied') ? true : undefined), { timeoutMs: 30_000, intervalMs: 200, what: `both deployments applied (agent log: ${agents[0]?.log().slice(-800)})` });
+    expect((await deployments()).map((d) => [d.node, d.status]).sort()).toEqual([['lb1', 'applied'], ['lb2', 'applied']]);
+    // The credential is kept private in the state directory; the revision is on disk for restarts.
+    const stateDir = join(lab.host('lb1').dir, 'agent-state');
+    expect(statSync(join(stateDir, 'credential.json')).mode & 0o777).toBe(0o600);
+    expect(statSync(join(stateDir, 'revision.json')).isFile()).toBe(true);
+    await lab.waitForHolders(REF.vip, ['lb1'], 10_000);
+    await waitServed(lab);
+    const bodies = await throughVip(lab, 4);
+    expect(bodies.every((b) => b === 'web1' || b === 'web2')).toBe(true);
+    // The master's transition reached the dashboard with the agent's own time.
+    await waitFor(async () => ((await call<{ node: string; to: string }[]>('clusters.transitions', { clusterId: cluster.id, limit: 20 })).some((t) => t.node === 'lb1' && t.to === 'master') ? true : undefined), { timeoutMs: 10_000, intervalMs: 200, what: 'lb1 master transition stored' });
+  });
+
+  it('rolls a pool edit out to the backup first and to the master only after the backup applied it', async () => {
+    const [webs] = await call<{ id: string; version: number; pool: { name: string; servers: unknown[] } }[]>('pools.list', { clusterId });
+    await call('pools.update', { id: webs!.id, version: webs!.version, pool: { name: 'webs', servers: [{ address: REF.web2, port: 80 }] } }, true);
+    await waitFor(async () => ((await deploymentsOf(2)).every((d) => d.status === 'applied') ? true : undefined), { timeoutMs: 30_000, intervalMs: 200, what: 'revision 2 applied on both nodes' });
+    const lb1 = await deploymentOf(2, 'lb1');
+    const lb2 = await deploymentOf(2, 'lb2');
+    expect(Date.parse(lb2!.finishedAt!)).toBeLessThan(Date.parse(lb1!.finishedAt!));
+    expect(await throughVip(lab, 4)).toEqual(['web2', 'web2', 'web2', 'web2']);
+    expect(await lab.holders(REF.vip)).toEqual(['lb1']);
+  });
+
+  it('a revision that fails nginx -t on the backup is reported with nginx\'s output and never reaches the master', async () => {
+    // lb2 lacks lb1's address, so nginx -t on lb2 cannot bind this listen socket.
+    await call('virtualServers.create', { clusterId, virtualServer: { name: 'only-lb1', listen: [{ address: REF.lb1, port: 8080 }], locations: [{ path: '/', pool: 'webs' }] } }, true);
+    await waitFor(async () => ((await deploymentOf(3, 'lb2'))?.status === 'failed' ? true : undefined), { timeoutMs: 30_000, intervalMs: 200, what: 'revision 3 failed on lb2' });
+    expect((await deploymentOf(3, 'lb2'))?.nginxOutput).toMatch(/\[emerg\]/);
+    // A negative can only be watched for a while: several rollout rounds and heartbeats of the
+    // master pass (the hub polls every second), and it stays on revision 2.
+    const until = Date.now() + 4000;
+    while (Date.now() < until) {
+      expect((await deploymentOf(3, 'lb1'))?.status).toBe('pending');
+      await new Promise((r) => setTimeout(r, 250));
+    }
+    expect(await throughVip(lab, 2)).toEqual(['web2', 'web2']);
+  });
+
+  it('with the dashboard unreachable an agent restarts from its last revision, and its transitions arrive later with their true times', async () => {
+    // Cut the agents off: no new connections through the socket, and the open ones dropped.
+    const sock = lab.unixSocketPath('hub');
+    const listener = bridge!;
+    await new Promise<void>((r) => {
+      listener.close(() => r());
+      for (const c of bridged) c.destroy();
+    });
+    const [lb1, lb2] = agents as [LabAgent, LabAgent];
+    await lb2.stop();
+    await lb2.start();
+    expect(lb2.log()).toContain('"running the last applied revision"');
+    // The master goes away: lb2 takes over while nobody listens.
+    const before = Date.now();
+    await lb1.stop();
+    await lab.waitForHolders(REF.vip, ['lb2'], 10_000);
+    await waitServed(lab);
+    const after = Date.now();
+    await new Promise<void>((r) => listener.listen(sock, () => r()));
+    type T = { node: string; to: string; at: string };
+    let took: T | undefined;
+    await waitFor(async () => (took = (await call<T[]>('clusters.transitions', { clusterId, limit: 50 })).find((t) => t.node === 'lb2' && t.to === 'master')), { timeoutMs: 30_000, intervalMs: 200, what: 'lb2\'s takeover to reach the dashboard' });
+    const at = Date.parse(took!.at);
+    expect(at).toBeGreaterThanOrEqual(before);
+    expect(at).toBeLessThanOrEqual(after);
+  });
+});
