@@ -1,12 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { statSync } from 'node:fs';
 import { connect, createServer, type Server, type Socket } from 'node:net';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { LabNginx, REF, referenceLab, startBackend, waitFor, type Lab } from '@keepwatch/lab';
 import { agentConfig, LabAgent, referenceSpec, throughVip, waitServed } from '../support/agent-lab.js';
+import { ADMIN, startDashboard, type Dashboard } from '../support/dashboard.js';
 
 /**
  * The dashboard (apps/web/server.ts, production build, embedded database) and real agents in the
@@ -14,26 +12,14 @@ import { agentConfig, LabAgent, referenceSpec, throughVip, waitServed } from '..
  * every namespace; `ws+unix://`), enroll with one-time tokens, receive revision 1, apply nginx,
  * and the deployments show applied — then requests through the VIP are served by the pool.
  */
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.listen(0, '127.0.0.1', () => {
-      const a = s.address();
-      s.close(() => (typeof a === 'object' && a ? resolve(a.port) : reject(new Error('no port'))));
-    });
-  });
-}
-
 type Deployment = { node: string; status: string; nginxOutput: string | null; finishedAt: string | null };
 
 describe('agents under the dashboard', () => {
-  const dataDir = mkdtempSync(join(tmpdir(), 'keepwatch-hub-'));
-  let server: ChildProcess | undefined;
+  let dashboard: Dashboard | undefined;
   let bridge: Server | undefined;
   const bridged = new Set<Socket>();
   let lab: Lab;
   let base = '';
-  let log = '';
   let cookie = '';
   const agents: LabAgent[] = [];
   let clusterId = '';
@@ -50,23 +36,9 @@ describe('agents under the dashboard', () => {
   };
 
   beforeAll(async () => {
-    const port = await freePort();
-    base = `http://127.0.0.1:${port}`;
-    const webDir = fileURLToPath(new URL('../../apps/web/', import.meta.url));
-    const env: NodeJS.ProcessEnv = {
-      ...process.env,
-      NODE_ENV: 'production',
-      NEXT_TELEMETRY_DISABLED: '1',
-      PORT: String(port),
-      HOST: '127.0.0.1',
-      KEEPWATCH_DATA_DIR: join(dataDir, 'data'),
-      KEEPWATCH_ADMIN_USERNAME: 'admin',
-      KEEPWATCH_ADMIN_PASSWORD: 'a long admin password',
-    };
-    delete env.DATABASE_URL;
-    server = spawn(process.execPath, ['--import', 'tsx', 'server.ts'], { cwd: webDir, env, stdio: ['ignore', 'pipe', 'pipe'] });
-    server.stdout?.on('data', (d: Buffer) => (log += d.toString()));
-    server.stderr?.on('data', (d: Buffer) => (log += d.toString()));
+    dashboard = await startDashboard();
+    base = dashboard.base;
+    const port = dashboard.port;
     lab = await referenceLab();
     // The dashboard's port, reachable from the lab's namespaces through a unix socket.
     const sock = lab.unixSocketPath('hub');
@@ -79,11 +51,10 @@ describe('agents under the dashboard', () => {
       up.on('error', () => c.destroy());
     });
     await new Promise<void>((r) => bridge!.listen(sock, () => r()));
-    await waitFor(async () => (await fetch(base).catch(() => null))?.ok, { timeoutMs: 60_000, intervalMs: 200, what: `the custom server to answer (log: ${log.slice(-500)})` });
     const login = await fetch(`${base}/api/trpc/session.login`, {
       method: 'POST',
       headers: { 'content-type': 'application/json', origin: base },
-      body: JSON.stringify({ json: { username: 'admin', password: 'a long admin password' } }),
+      body: JSON.stringify({ json: ADMIN }),
     });
     cookie = (login.headers.get('set-cookie') ?? '').split(';')[0] ?? '';
   });
@@ -92,11 +63,7 @@ describe('agents under the dashboard', () => {
     for (const a of agents) await a.stop().catch(() => undefined);
     await lab?.teardown();
     await new Promise<void>((r) => (bridge ? bridge.close(() => r()) : r()));
-    if (server?.pid && server.exitCode === null) {
-      server.kill('SIGTERM');
-      await waitFor(() => server?.exitCode !== null || server?.signalCode !== null, { timeoutMs: 10_000, what: 'the server to exit' }).catch(() => server?.kill('SIGKILL'));
-    }
-    rmSync(dataDir, { recursive: true, force: true });
+    await dashboard?.stop();
   });
 
   it('agents enroll over ws+unix, apply the pushed revision to nginx, and the deployments show applied', async () => {

@@ -1,0 +1,68 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { waitFor } from '@keepwatch/lab';
+
+export const ADMIN = { username: 'admin', password: 'a long admin password' } as const;
+
+/** A free TCP port on loopback. */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = createServer();
+    s.listen(0, '127.0.0.1', () => {
+      const a = s.address();
+      s.close(() => (typeof a === 'object' && a ? resolve(a.port) : reject(new Error('no port'))));
+    });
+  });
+}
+
+export type Dashboard = {
+  base: string;
+  port: number;
+  /** What the server printed so far. */
+  log(): string;
+  stop(): Promise<void>;
+};
+
+/**
+ * `npm start`'s custom server (apps/web/server.ts, production build) on loopback, as on a fresh
+ * machine: no DATABASE_URL, so the embedded database in a data folder of its own, and the first
+ * admin from the environment. Resolves once the page answers.
+ */
+export async function startDashboard(): Promise<Dashboard> {
+  const dataDir = mkdtempSync(join(tmpdir(), 'keepwatch-dashboard-'));
+  const port = await freePort();
+  const base = `http://127.0.0.1:${port}`;
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    NODE_ENV: 'production',
+    NEXT_TELEMETRY_DISABLED: '1',
+    PORT: String(port),
+    HOST: '127.0.0.1',
+    KEEPWATCH_DATA_DIR: join(dataDir, 'data'),
+    KEEPWATCH_ADMIN_USERNAME: ADMIN.username,
+    KEEPWATCH_ADMIN_PASSWORD: ADMIN.password,
+  };
+  delete env.DATABASE_URL;
+  let log = '';
+  const server: ChildProcess = spawn(process.execPath, ['--import', 'tsx', 'server.ts'], { cwd: fileURLToPath(new URL('../../apps/web/', import.meta.url)), env, stdio: ['ignore', 'pipe', 'pipe'] });
+  server.stdout?.on('data', (d: Buffer) => (log += d.toString()));
+  server.stderr?.on('data', (d: Buffer) => (log += d.toString()));
+  const stop = async () => {
+    if (server.pid && server.exitCode === null && server.signalCode === null) {
+      server.kill('SIGTERM');
+      await waitFor(() => server.exitCode !== null || server.signalCode !== null, { timeoutMs: 10_000, what: 'the dashboard to exit' }).catch(() => server.kill('SIGKILL'));
+    }
+    rmSync(dataDir, { recursive: true, force: true });
+  };
+  try {
+    await waitFor(async () => (await fetch(base).catch(() => null))?.ok, { timeoutMs: 60_000, intervalMs: 200, what: 'the dashboard to answer' });
+  } catch (e) {
+    await stop();
+    throw new Error(`${(e as Error).message}\n${log.slice(-1500)}`, { cause: e });
+  }
+  return { base, port, log: () => log, stop };
+}
