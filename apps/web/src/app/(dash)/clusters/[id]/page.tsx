@@ -1,0 +1,388 @@
+'use client';
+import { useQuery, useQueryClient } from '@tanstack/react-query';
+import Link from 'next/link';
+import { useParams } from 'next/navigation';
+import { useState } from 'react';
+import { api, apiProblem, type RouterOutputs } from '~/trpc/client';
+import { ConfirmDialog } from '../../../_components/confirm-dialog';
+import { PoolCard } from '../../../_components/pool-editor';
+import { can, useMe } from '../../../_components/session';
+import { Badge, Banner, Button, Loading, Section, linkClass, useNow } from '../../../_components/ui';
+import { ageText, instanceReports, type InstanceReports, type NodeReport } from '../../../_lib/vip-holders';
+
+/**
+ * Polling for now: VRRP transitions, failover intent and deployments are re-read every few
+ * seconds with TanStack Query's refetchInterval. Live updates pushed through the agent hub (tRPC
+ * subscriptions) replace this; until then every state is shown with the age of its report.
+ */
+const POLL_MS = 3_000;
+
+type NodeRow = RouterOutputs['nodes']['list'][number];
+type InstanceRow = RouterOutputs['instances']['list'][number];
+type Deployment = RouterOutputs['clusters']['deployments'][number];
+type Status = RouterOutputs['failover']['status'];
+
+type Pending =
+  | { kind: 'promote'; instance: InstanceRow; node: NodeRow }
+  | { kind: 'release'; instance: InstanceRow; node: string | null }
+  | { kind: 'maintenance'; node: NodeRow; enabled: boolean };
+
+export default function ClusterPage() {
+  const { id } = useParams<{ id: string }>();
+  const me = useMe();
+  const now = useNow();
+  const qc = useQueryClient();
+  const role = me.data?.role;
+
+  const cluster = useQuery({ queryKey: ['clusters.get', id], queryFn: () => api.clusters.get.query({ id }), refetchInterval: POLL_MS });
+  const nodes = useQuery({ queryKey: ['nodes.list', id], queryFn: () => api.nodes.list.query({ clusterId: id }), refetchInterval: POLL_MS });
+  const instances = useQuery({ queryKey: ['instances.list', id], queryFn: () => api.instances.list.query({ clusterId: id }), refetchInterval: POLL_MS });
+  const status = useQuery({ queryKey: ['failover.status', id], queryFn: () => api.failover.status.query({ clusterId: id }), refetchInterval: POLL_MS });
+  const transitions = useQuery({ queryKey: ['clusters.transitions', id], queryFn: () => api.clusters.transitions.query({ clusterId: id, limit: 500 }), refetchInterval: POLL_MS });
+  const deployments = useQuery({ queryKey: ['clusters.deployments', id], queryFn: () => api.clusters.deployments.query({ clusterId: id, limit: 100 }), refetchInterval: POLL_MS });
+  const pools = useQuery({ queryKey: ['pools.list', id], queryFn: () => api.pools.list.query({ clusterId: id }), refetchInterval: POLL_MS });
+
+  const [pending, setPending] = useState<Pending | null>(null);
+  const [busy, setBusy] = useState(false);
+  const [outcome, setOutcome] = useState<{ tone: 'ok' | 'error'; text: string } | null>(null);
+
+  if (cluster.isError) {
+    return (
+      <Banner tone="error" role="alert">
+        {apiProblem(cluster.error).code === 'NOT_FOUND' ? 'This cluster does not exist (it may have been deleted).' : cluster.error.message}{' '}
+        <Link href="/" className={linkClass}>
+          Back to clusters
+        </Link>
+      </Banner>
+    );
+  }
+  if (!cluster.data) return <Loading what="cluster" />;
+
+  const reports = new Map<string, InstanceReports>((instances.data ?? []).map((i) => [i.instance.name, instanceReports(transitions.data ?? [], i.instance.name)]));
+  const maintenance = new Map((status.data?.nodes ?? []).map((n) => [n.id, n.maintenance]));
+  const latestDeployment = new Map<string, Deployment>();
+  for (const d of deployments.data ?? []) if (!latestDeployment.has(d.node)) latestDeployment.set(d.node, d);
+
+  async function confirm() {
+    if (!pending) return;
+    setBusy(true);
+    try {
+      if (pending.kind === 'promote') {
+        await api.failover.promote.mutate({ instanceId: pending.instance.id, nodeId: pending.node.id });
+        setOutcome({ tone: 'ok', text: `Recorded: move ${pending.instance.instance.name} to ${pending.node.node.name} (sticky until released). The agents carry it out; watch the reports below.` });
+      } else if (pending.kind === 'release') {
+        await api.failover.release.mutate({ instanceId: pending.instance.id });
+        setOutcome({ tone: 'ok', text: `Recorded: ${pending.instance.instance.name} released; VRRP priorities decide again.` });
+      } else {
+        await api.failover.maintenance.mutate({ nodeId: pending.node.id, enabled: pending.enabled });
+        setOutcome({ tone: 'ok', text: `Recorded: ${pending.node.node.name} ${pending.enabled ? 'goes into' : 'leaves'} maintenance.` });
+      }
+    } catch (e) {
+      setOutcome({ tone: 'error', text: apiProblem(e).message });
+    } finally {
+      setBusy(false);
+      setPending(null);
+      await Promise.all(['failover.status', 'nodes.list', 'audit.list'].map((k) => qc.invalidateQueries({ queryKey: [k] })));
+    }
+  }
+
+  const problems: string[] = [];
+  for (const inst of instances.data ?? []) {
+    const r = reports.get(inst.instance.name);
+    if (!r || r.masters.length === 0) problems.push(`${inst.instance.name}: no node has reported holding ${inst.instance.vips.map((v) => v.address).join(', ')}`);
+    else if (r.masters.length > 1) problems.push(`${inst.instance.name}: ${r.masters.map((m) => m.node).join(' and ')} each last reported MASTER (possible split brain)`);
+  }
+  for (const n of nodes.data ?? []) {
+    const d = latestDeployment.get(n.node.name);
+    if (maintenance.get(n.id) ?? n.maintenance) problems.push(`${n.node.name} is in maintenance`);
+    if (!n.enrolled) problems.push(`${n.node.name}: no agent enrolled`);
+    if (d?.status === 'failed') problems.push(`${n.node.name}: revision ${d.revision} failed to apply${d.message ? ` (${d.message})` : ''}`);
+    else if (d && cluster.data.revision > 0 && (d.revision !== cluster.data.revision || d.status !== 'applied')) problems.push(`${n.node.name}: revision ${cluster.data.revision} not applied yet`);
+  }
+
+  const activeNodes = (nodes.data ?? []).filter((n) => !(maintenance.get(n.id) ?? n.maintenance));
+  const lastActive = pending?.kind === 'maintenance' && pending.enabled && activeNodes.length === 1 && activeNodes[0]?.id === pending.node.id;
+
+  return (
+    <div className="space-y-4">
+      <div className="flex flex-wrap items-baseline gap-x-4 gap-y-1">
+        <h1 className="text-xl font-semibold">
+          <Link href="/" className={`${linkClass} text-slate-500! font-normal`}>
+            Clusters
+          </Link>{' '}
+          / {cluster.data.name}
+        </h1>
+        <span className="text-sm text-slate-600 dark:text-slate-300">
+          config revision {cluster.data.revision > 0 ? cluster.data.revision : 'none yet'} · changed {ageText(cluster.data.updatedAt, now)}
+        </span>
+        <span className="ml-auto text-xs text-slate-500" aria-live="off">
+          refreshed every {POLL_MS / 1000} s{transitions.dataUpdatedAt ? ` · last ${ageText(new Date(transitions.dataUpdatedAt), now)}` : ''}
+        </span>
+      </div>
+
+      {problems.length > 0 && (
+        <Banner tone="warn">
+          <p className="font-semibold">Needs attention ({problems.length})</p>
+          <ul className="list-inside list-disc">
+            {problems.map((p) => (
+              <li key={p}>{p}</li>
+            ))}
+          </ul>
+        </Banner>
+      )}
+      {outcome && (
+        <Banner tone={outcome.tone === 'ok' ? 'ok' : 'error'} role={outcome.tone === 'ok' ? 'status' : 'alert'}>
+          {outcome.text}
+        </Banner>
+      )}
+      {transitions.isError && <Banner tone="error">Transition history unavailable: {transitions.error.message}</Banner>}
+
+      <Section title="VIPs and who last reported holding them" id="vips">
+        {instances.isPending && <Loading what="VRRP instances" />}
+        {instances.data?.length === 0 && <p className="text-sm text-slate-600">No VRRP instances in this cluster.</p>}
+        <div className="space-y-3">
+          {instances.data?.map((inst) => (
+            <InstanceCard
+              key={inst.id}
+              inst={inst}
+              nodes={nodes.data ?? []}
+              reports={reports.get(inst.instance.name)}
+              status={status.data}
+              now={now}
+              canOperate={can(role, 'operate')}
+              maintenance={maintenance}
+              onPromote={(node) => setPending({ kind: 'promote', instance: inst, node })}
+              onRelease={(node) => setPending({ kind: 'release', instance: inst, node })}
+            />
+          ))}
+        </div>
+      </Section>
+
+      <Section title="Nodes" id="nodes">
+        {nodes.isPending && <Loading what="nodes" />}
+        {nodes.data?.length === 0 && <p className="text-sm text-slate-600">No nodes yet.</p>}
+        {nodes.data && nodes.data.length > 0 && (
+          <table className="w-full text-left text-sm">
+            <thead className="border-b border-slate-200 text-xs uppercase tracking-wide text-slate-500 dark:border-slate-700">
+              <tr>
+                <th scope="col" className="py-1.5 pr-3">Node</th>
+                <th scope="col" className="py-1.5 pr-3">Addresses</th>
+                <th scope="col" className="py-1.5 pr-3">Agent</th>
+                <th scope="col" className="py-1.5 pr-3">Config</th>
+                <th scope="col" className="py-1.5 pr-3">Mode</th>
+                {can(role, 'operate') && (
+                  <th scope="col" className="py-1.5">
+                    <span className="sr-only">Actions</span>
+                  </th>
+                )}
+              </tr>
+            </thead>
+            <tbody>
+              {nodes.data.map((n) => {
+                const inMaint = maintenance.get(n.id) ?? n.maintenance;
+                const d = latestDeployment.get(n.node.name);
+                return (
+                  <tr key={n.id} className="border-b border-slate-100 last:border-0 dark:border-slate-800">
+                    <th scope="row" className="py-1.5 pr-3 font-medium">
+                      {n.node.name}
+                    </th>
+                    <td className="py-1.5 pr-3 font-mono text-xs">{n.node.addresses.join(', ') || '—'}</td>
+                    <td className="py-1.5 pr-3">{n.enrolled ? 'enrolled' : <Badge tone="warn">not enrolled</Badge>}</td>
+                    <td className="py-1.5 pr-3">
+                      <DeploymentCell d={d} current={cluster.data.revision} />
+                    </td>
+                    <td className="py-1.5 pr-3">{inMaint ? <Badge tone="maintenance">maintenance</Badge> : <span className="text-slate-500">in service</span>}</td>
+                    {can(role, 'operate') && (
+                      <td className="py-1.5 text-right">
+                        <Button onClick={() => setPending({ kind: 'maintenance', node: n, enabled: !inMaint })}>{inMaint ? 'End maintenance' : 'Maintenance'}</Button>
+                      </td>
+                    )}
+                  </tr>
+                );
+              })}
+            </tbody>
+          </table>
+        )}
+      </Section>
+
+      <Section title="Upstream pools" id="pools">
+        {pools.isPending && <Loading what="pools" />}
+        {pools.data?.length === 0 && <p className="text-sm text-slate-600">No pools.</p>}
+        <div className="grid gap-3 lg:grid-cols-2">
+          {pools.data?.map((p) => <PoolCard key={p.id} row={p} canEdit={can(role, 'edit')} />)}
+        </div>
+      </Section>
+
+      <ConfirmDialog
+        open={pending !== null}
+        busy={busy}
+        danger={pending?.kind === 'maintenance' && pending.enabled}
+        title={
+          pending?.kind === 'promote'
+            ? `Move ${pending.instance.instance.name} to ${pending.node.node.name}?`
+            : pending?.kind === 'release'
+              ? `Release ${pending.instance.instance.name}?`
+              : pending?.kind === 'maintenance'
+                ? `${pending.enabled ? 'Put' : 'Take'} ${pending.node.node.name} ${pending.enabled ? 'into' : 'out of'} maintenance?`
+                : ''
+        }
+        confirmLabel={pending?.kind === 'promote' ? 'Move VIP' : pending?.kind === 'release' ? 'Release' : pending?.kind === 'maintenance' && pending.enabled ? 'Start maintenance' : 'End maintenance'}
+        onConfirm={confirm}
+        onCancel={() => setPending(null)}
+      >
+        {pending?.kind === 'promote' && (
+          <>
+            {reports.get(pending.instance.instance.name)?.masters[0]?.node === pending.node.node.name ? (
+              <p>
+                <strong>{pending.node.node.name}</strong> last reported holding {pending.instance.instance.vips.map((v) => v.address).join(', ')}. This pins it there (sticky) until someone
+                releases it, even if another node has a higher priority.
+              </p>
+            ) : (
+              <p>
+                {pending.instance.instance.vips.map((v) => v.address).join(', ')} will move to <strong>{pending.node.node.name}</strong>, which takes the address before the current holder lets
+                go. It stays there (sticky) until someone releases it, even if another node has a higher priority.
+              </p>
+            )}
+          </>
+        )}
+        {pending?.kind === 'release' && <p>The sticky move{pending.node ? ` to ${pending.node}` : ''} ends; the VIP goes to whichever node VRRP priorities and preemption choose, which may move it now.</p>}
+        {pending?.kind === 'maintenance' && pending.enabled && (
+          <>
+            <p>{pending.node.node.name} gives up every VIP it holds and takes none until maintenance ends.</p>
+            {lastActive && (
+              <Banner tone="error" role="alert">
+                <strong>{pending.node.node.name} is the last node in service.</strong> With it in maintenance no node can hold this cluster&apos;s VIPs: traffic to them stops.
+              </Banner>
+            )}
+          </>
+        )}
+        {pending?.kind === 'maintenance' && !pending.enabled && <p>{pending.node.node.name} rejoins VRRP with its configured priorities and may take a VIP back (preemption).</p>}
+      </ConfirmDialog>
+    </div>
+  );
+}
+
+function DeploymentCell({ d, current }: { d: Deployment | undefined; current: number }) {
+  if (!d) return <span className="text-slate-500">no revision yet</span>;
+  if (d.status === 'failed')
+    return (
+      <span title={d.nginxOutput ?? d.message ?? undefined}>
+        <Badge tone="fault">failed</Badge> rev {d.revision}
+        {d.message ? <span className="ml-1 text-xs text-red-700 dark:text-red-300">{d.message}</span> : null}
+      </span>
+    );
+  const tone = d.status === 'applied' && d.revision === current ? 'master' : 'warn';
+  return (
+    <span>
+      <Badge tone={tone}>{d.status}</Badge> rev {d.revision}
+      {d.revision !== current && <span className="ml-1 text-xs text-amber-700 dark:text-amber-300">(current is {current})</span>}
+    </span>
+  );
+}
+
+function InstanceCard(props: {
+  inst: InstanceRow;
+  nodes: NodeRow[];
+  reports: InstanceReports | undefined;
+  status: Status | undefined;
+  now: number;
+  canOperate: boolean;
+  maintenance: Map<string, boolean>;
+  onPromote: (n: NodeRow) => void;
+  onRelease: (promotedNode: string | null) => void;
+}) {
+  const { inst, reports, now } = props;
+  const i = inst.instance;
+  const promoted = props.status?.instances.find((s) => s.id === inst.id);
+  const masters = reports?.masters ?? [];
+  const splitBrain = masters.length > 1;
+  const headline = masters[0];
+  return (
+    <article aria-labelledby={`inst-${inst.id}`} className="rounded border border-slate-200 dark:border-slate-700">
+      <header className="flex flex-wrap items-center gap-x-3 gap-y-1 border-b border-slate-200 px-3 py-2 dark:border-slate-700">
+        <h3 id={`inst-${inst.id}`} className="font-semibold">
+          {i.name}
+        </h3>
+        <span className="font-mono text-sm">{i.vips.map((v) => `${v.address}${v.prefix !== undefined ? `/${v.prefix}` : ''}`).join(', ')}</span>
+        <span className="text-xs text-slate-500">
+          VRID {i.vrid} · VRRPv{i.version} · advert {i.advertIntervalMs} ms · {i.preempt ? 'preempt' : 'nopreempt'} · {i.interface}
+        </span>
+        {promoted?.promotedNode && (
+          <span className="ml-auto flex items-center gap-2">
+            <Badge tone="warn">pinned to {promoted.promotedNode}</Badge>
+            {props.canOperate && <Button onClick={() => props.onRelease(promoted.promotedNode)}>Release</Button>}
+          </span>
+        )}
+      </header>
+      <div className="px-3 py-2">
+        <div className="mb-2 text-sm" data-testid={`holder-${i.name}`}>
+          {splitBrain ? (
+            <Banner tone="error" role="alert">
+              Possible split brain: {masters.map((m) => `${m.node} (${ageText(m.at, now)})`).join(' and ')} each last reported MASTER.
+            </Banner>
+          ) : headline ? (
+            <>
+              Last reported holder: <strong className="text-base">{headline.node}</strong>{' '}
+              <span className="text-slate-600 dark:text-slate-300">
+                · last seen {ageText(headline.at, now)} <span className="text-xs">(the last transition it reported, not live state)</span>
+              </span>
+            </>
+          ) : (
+            <span className="text-slate-600 dark:text-slate-300">No node has reported holding this VIP yet (no transition stored).</span>
+          )}
+        </div>
+        <table className="w-full text-left text-sm">
+          <thead className="text-xs uppercase tracking-wide text-slate-500">
+            <tr>
+              <th scope="col" className="py-1 pr-3">Node</th>
+              <th scope="col" className="py-1 pr-3">Priority</th>
+              <th scope="col" className="py-1 pr-3">Last reported state</th>
+              {props.canOperate && (
+                <th scope="col" className="py-1">
+                  <span className="sr-only">Actions</span>
+                </th>
+              )}
+            </tr>
+          </thead>
+          <tbody>
+            {i.members.map((m) => {
+              const node = props.nodes.find((n) => n.node.name === m.node);
+              const r: NodeReport | undefined = reports?.byNode.get(m.node);
+              const inMaint = node ? (props.maintenance.get(node.id) ?? node.maintenance) : false;
+              return (
+                <tr key={m.node} className="border-t border-slate-100 dark:border-slate-800">
+                  <th scope="row" className="py-1 pr-3 font-medium">
+                    {m.node} {inMaint && <Badge tone="maintenance">maintenance</Badge>}
+                  </th>
+                  <td className="py-1 pr-3 tabular-nums">
+                    {m.priority}
+                    {r?.priority != null && r.priority !== m.priority && <span className="ml-1 text-xs text-amber-700 dark:text-amber-300">(reported {r.priority})</span>}
+                  </td>
+                  <td className="py-1 pr-3">
+                    {r ? (
+                      <span title={r.reason ?? undefined}>
+                        <Badge tone={r.state}>{r.state}</Badge> <span className="text-slate-600 dark:text-slate-300">{ageText(r.at, now)}</span>
+                        {r.reason && <span className="ml-1 text-xs text-slate-500">({r.reason})</span>}
+                      </span>
+                    ) : (
+                      <span className="text-slate-500">no report</span>
+                    )}
+                  </td>
+                  {props.canOperate && (
+                    <td className="py-1 text-right">
+                      {node && !inMaint && promoted?.promotedNodeId !== node.id && (
+                        <Button onClick={() => props.onPromote(node)} aria-label={`Move ${i.name} to ${m.node}`}>
+                          {headline?.node === m.node ? 'Pin VIP here' : 'Move VIP here'}
+                        </Button>
+                      )}
+                    </td>
+                  )}
+                </tr>
+              );
+            })}
+          </tbody>
+        </table>
+      </div>
+    </article>
+  );
+}

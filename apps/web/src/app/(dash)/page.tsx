@@ -1,0 +1,78 @@
+'use client';
+import { useQueries, useQuery } from '@tanstack/react-query';
+import Link from 'next/link';
+import { api } from '~/trpc/client';
+import { Banner, Loading, Section, linkClass, useNow } from '../_components/ui';
+import { ageText, instanceReports } from '../_lib/vip-holders';
+
+export default function ClustersPage() {
+  const now = useNow(5_000);
+  // Polled until live updates arrive through the agent hub's subscriptions.
+  const clusters = useQuery({ queryKey: ['clusters.list'], queryFn: () => api.clusters.list.query(), refetchInterval: 5_000 });
+  const ids = clusters.data?.map((c) => c.id) ?? [];
+  const instances = useQueries({ queries: ids.map((id) => ({ queryKey: ['instances.list', id], queryFn: () => api.instances.list.query({ clusterId: id }), refetchInterval: 5_000 })) });
+  const transitions = useQueries({
+    queries: ids.map((id) => ({ queryKey: ['clusters.transitions', id], queryFn: () => api.clusters.transitions.query({ clusterId: id, limit: 500 }), refetchInterval: 5_000 })),
+  });
+
+  return (
+    <Section title="Clusters" id="clusters">
+      {clusters.isPending && <Loading what="clusters" />}
+      {clusters.isError && (
+        <Banner tone="error" role="alert">
+          {clusters.error.message}
+        </Banner>
+      )}
+      {clusters.data?.length === 0 && <p className="text-sm text-slate-600 dark:text-slate-300">No clusters yet. An admin can import one from a cluster spec or a keepalived.conf through the API.</p>}
+      {clusters.data && clusters.data.length > 0 && (
+        <table className="w-full text-left text-sm">
+          <thead className="border-b border-slate-200 text-xs uppercase tracking-wide text-slate-500 dark:border-slate-700">
+            <tr>
+              <th scope="col" className="py-1.5 pr-4">Cluster</th>
+              <th scope="col" className="py-1.5 pr-4">VIPs · last reported holder</th>
+              <th scope="col" className="py-1.5 pr-4">Nodes</th>
+              <th scope="col" className="py-1.5 pr-4">Config revision</th>
+              <th scope="col" className="py-1.5">Last change</th>
+            </tr>
+          </thead>
+          <tbody>
+            {clusters.data.map((c, ci) => (
+              <tr key={c.id} className="border-b border-slate-100 align-top last:border-0 dark:border-slate-800">
+                <td className="py-1.5 pr-4 font-medium">
+                  <Link href={`/clusters/${c.id}`} className={linkClass}>
+                    {c.name}
+                  </Link>
+                </td>
+                <td className="py-1.5 pr-4">
+                  {instances[ci]?.data?.map((i) => {
+                    const r = instanceReports(transitions[ci]?.data ?? [], i.instance.name);
+                    const m = r.masters[0];
+                    return (
+                      <div key={i.id} className="flex flex-wrap gap-x-2">
+                        <span className="font-mono">{i.instance.vips.map((v) => v.address).join(', ')}</span>
+                        {r.masters.length > 1 ? (
+                          <span className="font-semibold text-red-700 dark:text-red-300">split brain? {r.masters.map((x) => x.node).join(' + ')}</span>
+                        ) : m ? (
+                          <span>
+                            <strong>{m.node}</strong> <span className="text-slate-600 dark:text-slate-300">last seen {ageText(m.at, now)}</span>
+                          </span>
+                        ) : (
+                          <span className="text-amber-700 dark:text-amber-300">no holder reported</span>
+                        )}
+                      </div>
+                    );
+                  }) ?? <span className="text-slate-500">…</span>}
+                </td>
+                <td className="py-1.5 pr-4 tabular-nums">{c.nodeCount}</td>
+                <td className="py-1.5 pr-4 tabular-nums">{c.revision > 0 ? c.revision : <span className="text-slate-500">none yet</span>}</td>
+                <td className="py-1.5 text-slate-600 dark:text-slate-300" title={c.updatedAt.toISOString()}>
+                  {ageText(c.updatedAt, now)}
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+    </Section>
+  );
+}

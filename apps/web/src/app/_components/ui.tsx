@@ -1,0 +1,89 @@
+'use client';
+/** Small shared pieces: buttons, badges, banners, a ticking clock for ages. */
+import { useEffect, useState, type ButtonHTMLAttributes, type ReactNode } from 'react';
+
+const FOCUS = 'focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-sky-600';
+
+type Tone = 'primary' | 'secondary' | 'danger' | 'ghost';
+const TONES: Record<Tone, string> = {
+  primary: 'bg-sky-700 text-white hover:bg-sky-800 disabled:bg-sky-700/50',
+  secondary: 'border border-slate-300 bg-white text-slate-800 hover:bg-slate-100 dark:border-slate-600 dark:bg-slate-800 dark:text-slate-100 dark:hover:bg-slate-700',
+  danger: 'bg-red-700 text-white hover:bg-red-800 disabled:bg-red-700/50',
+  ghost: 'text-slate-700 hover:bg-slate-200 dark:text-slate-200 dark:hover:bg-slate-700',
+};
+
+export function Button({ tone = 'secondary', className = '', ...rest }: ButtonHTMLAttributes<HTMLButtonElement> & { tone?: Tone }) {
+  return (
+    <button
+      type="button"
+      {...rest}
+      className={`inline-flex items-center gap-1 rounded px-2.5 py-1 text-sm font-medium disabled:cursor-not-allowed ${FOCUS} ${TONES[tone]} ${className}`}
+    />
+  );
+}
+
+export const inputClass = `rounded border border-slate-300 bg-white px-2 py-1 text-sm dark:border-slate-600 dark:bg-slate-900 ${FOCUS} aria-[invalid=true]:border-red-600 aria-[invalid=true]:bg-red-50 dark:aria-[invalid=true]:bg-red-950`;
+export const linkClass = `text-sky-700 underline-offset-2 hover:underline dark:text-sky-400 ${FOCUS}`;
+
+const STATE_TONES: Record<string, string> = {
+  master: 'bg-emerald-100 text-emerald-900 ring-emerald-600/30 dark:bg-emerald-900 dark:text-emerald-100',
+  backup: 'bg-slate-100 text-slate-800 ring-slate-500/30 dark:bg-slate-800 dark:text-slate-100',
+  fault: 'bg-red-100 text-red-900 ring-red-600/30 dark:bg-red-900 dark:text-red-100',
+  maintenance: 'bg-amber-100 text-amber-900 ring-amber-600/30 dark:bg-amber-900 dark:text-amber-100',
+  warn: 'bg-amber-100 text-amber-900 ring-amber-600/30 dark:bg-amber-900 dark:text-amber-100',
+  unknown: 'bg-white text-slate-600 ring-slate-400/40 dark:bg-slate-900 dark:text-slate-300',
+};
+
+export function Badge({ tone, children, title }: { tone: string; children: ReactNode; title?: string }) {
+  return (
+    <span title={title} className={`inline-flex items-center rounded px-1.5 py-0.5 text-xs font-semibold uppercase tracking-wide ring-1 ring-inset ${STATE_TONES[tone] ?? STATE_TONES.unknown}`}>
+      {children}
+    </span>
+  );
+}
+
+export function Banner({ tone, children, role = 'status' }: { tone: 'error' | 'warn' | 'ok' | 'info'; children: ReactNode; role?: 'status' | 'alert' }) {
+  const c = {
+    error: 'border-red-300 bg-red-50 text-red-900 dark:border-red-800 dark:bg-red-950 dark:text-red-100',
+    warn: 'border-amber-300 bg-amber-50 text-amber-900 dark:border-amber-800 dark:bg-amber-950 dark:text-amber-100',
+    ok: 'border-emerald-300 bg-emerald-50 text-emerald-900 dark:border-emerald-800 dark:bg-emerald-950 dark:text-emerald-100',
+    info: 'border-slate-300 bg-white text-slate-800 dark:border-slate-700 dark:bg-slate-900 dark:text-slate-100',
+  }[tone];
+  return (
+    <div role={role} className={`rounded border px-3 py-2 text-sm ${c}`}>
+      {children}
+    </div>
+  );
+}
+
+export function Section({ title, id, actions, children }: { title: string; id: string; actions?: ReactNode; children: ReactNode }) {
+  return (
+    <section aria-labelledby={id} className="rounded-lg border border-slate-200 bg-white p-4 dark:border-slate-700 dark:bg-slate-900">
+      <div className="mb-3 flex items-center justify-between gap-2">
+        <h2 id={id} className="text-base font-semibold">
+          {title}
+        </h2>
+        {actions}
+      </div>
+      <div className="overflow-x-auto">{children}</div>
+    </section>
+  );
+}
+
+/** The current time, re-rendered every second so ages ("12 s ago") stay true between polls. */
+export function useNow(intervalMs = 1_000): number {
+  const [now, setNow] = useState(() => Date.now());
+  useEffect(() => {
+    const t = setInterval(() => setNow(Date.now()), intervalMs);
+    return () => clearInterval(t);
+  }, [intervalMs]);
+  return now;
+}
+
+export function Loading({ what }: { what: string }) {
+  return (
+    <p role="status" className="text-sm text-slate-500">
+      Loading {what}…
+    </p>
+  );
+}

@@ -1,0 +1,61 @@
+'use client';
+import { useQueryClient } from '@tanstack/react-query';
+import { useRouter } from 'next/navigation';
+import { useState, type FormEvent } from 'react';
+import { api, apiProblem } from '~/trpc/client';
+import { Banner, Button, inputClass } from '../_components/ui';
+import { ME_KEY } from '../_components/session';
+
+export default function LoginPage() {
+  const router = useRouter();
+  const qc = useQueryClient();
+  const [error, setError] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+
+  async function submit(e: FormEvent<HTMLFormElement>) {
+    e.preventDefault();
+    const form = new FormData(e.currentTarget);
+    setBusy(true);
+    setError(null);
+    try {
+      await api.session.login.mutate({ username: String(form.get('username') ?? ''), password: String(form.get('password') ?? '') });
+      await qc.invalidateQueries({ queryKey: ME_KEY });
+      router.replace('/');
+    } catch (err) {
+      setError(apiProblem(err).message);
+    } finally {
+      setBusy(false);
+    }
+  }
+
+  return (
+    <main className="mx-auto mt-24 max-w-sm px-4">
+      <h1 className="mb-6 text-2xl font-semibold tracking-tight">Keepwatch</h1>
+      <form onSubmit={submit} className="space-y-4 rounded-lg border border-slate-200 bg-white p-6 dark:border-slate-700 dark:bg-slate-900" aria-labelledby="signin">
+        <h2 id="signin" className="text-lg font-medium">
+          Sign in
+        </h2>
+        {error && (
+          <Banner tone="error" role="alert">
+            {error}
+          </Banner>
+        )}
+        <div className="flex flex-col gap-1">
+          <label htmlFor="username" className="text-sm font-medium">
+            Username
+          </label>
+          <input id="username" name="username" autoComplete="username" required autoFocus className={inputClass} />
+        </div>
+        <div className="flex flex-col gap-1">
+          <label htmlFor="password" className="text-sm font-medium">
+            Password
+          </label>
+          <input id="password" name="password" type="password" autoComplete="current-password" required className={inputClass} />
+        </div>
+        <Button type="submit" tone="primary" disabled={busy} className="w-full justify-center py-2">
+          {busy ? 'Signing in…' : 'Sign in'}
+        </Button>
+      </form>
+    </main>
+  );
+}

@@ -1,0 +1,287 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import WebSocket from 'ws';
+import { waitFor } from '@keepwatch/lab';
+import { ADMIN, startDashboard, type Dashboard } from '../support/dashboard.js';
+
+/**
+ * The dashboard's pages in real Chromium (Debian's, through playwright-core) against the
+ * production server on the embedded database: sign-in, the cluster page, pool editing with the
+ * version it was based on (conflict and field errors), role-aware controls, the audit log.
+ * Screenshots go to tests/.cache/screenshots/.
+ */
+const VIEWER = { username: 'vera', password: 'a long viewer password' };
+const SHOTS = fileURLToPath(new URL('../.cache/screenshots/', import.meta.url));
+
+const spec = {
+  name: 'edge',
+  nodes: [
+    { name: 'lb1', addresses: ['192.0.2.11'], interfaces: ['eth0'] },
+    { name: 'lb2', addresses: ['192.0.2.12'], interfaces: ['eth0'] },
+  ],
+  vrrpInstances: [
+    {
+      name: 'VI_1',
+      vrid: 51,
+      version: 3,
+      interface: 'eth0',
+      advertIntervalMs: 100,
+      members: [
+        { node: 'lb1', priority: 100, initialState: 'master' },
+        { node: 'lb2', priority: 80, initialState: 'backup' },
+      ],
+      vips: [{ address: '198.51.100.100' }],
+    },
+  ],
+  checks: [],
+  pools: [{ name: 'webs', servers: [{ address: '203.0.113.21', port: 80 }, { address: '203.0.113.22', port: 80, weight: 2 }] }],
+  virtualServers: [{ name: 'server-1', listen: [{ port: 80 }], locations: [{ path: '/', pool: 'webs' }] }],
+};
+
+/**
+ * A minimal agent on the real hub protocol (@keepwatch/shared's messages): enroll with a
+ * one-time token, hello with the credential, then report VRRP transitions and wait for each ack.
+ */
+async function reportTransitions(wsUrl: string, node: string, token: string, transitions: { seq: number; at: number; from: string; to: string; priority: number; reason: string }[]) {
+  const ws = new WebSocket(wsUrl);
+  const inbox: { type: string; seq?: number; credential?: string }[] = [];
+  ws.on('message', (d) => inbox.push(JSON.parse(d.toString()) as { type: string }));
+  await new Promise<void>((resolve, reject) => (ws.once('open', () => resolve()), ws.once('error', reject)));
+  const next = (type: string, pred: (m: { seq?: number; credential?: string }) => boolean = () => true) =>
+    waitFor(() => inbox.find((m) => m.type === type && pred(m)) ?? (inbox.find((m) => m.type === 'error') ? Promise.reject(new Error(JSON.stringify(inbox))) : undefined), { timeoutMs: 10_000, intervalMs: 20, what: `${type} from the hub` });
+  try {
+    ws.send(JSON.stringify({ v: 1, type: 'enroll', node, token, agentVersion: '0.1.0' }));
+    const { credential } = await next('enrolled');
+    ws.send(JSON.stringify({ v: 1, type: 'hello', node, credential, agentVersion: '0.1.0', capabilities: [], appliedRevision: null, lastSeq: null }));
+    await next('welcome');
+    for (const t of transitions) {
+      ws.send(JSON.stringify({ v: 1, type: 'state-transition', instance: 'VI_1', vrid: 51, ...t }));
+      await next('ack', (m) => m.seq === t.seq);
+    }
+  } finally {
+    ws.close();
+  }
+}
+
+type PoolRow = { id: string; version: number; pool: { name: string; servers: { address: string; port: number }[] } };
+
+describe('dashboard pages in Chromium', () => {
+  let dashboard: Dashboard | undefined;
+  let browser: Browser | undefined;
+  let admin: BrowserContext;
+  let base = '';
+  let cookie = '';
+  let clusterId = '';
+
+  const call = async <T>(path: string, input: unknown, opts: { mutation?: boolean; cookie?: string } = {}): Promise<{ data?: T; error?: { data?: { code?: string } } }> => {
+    const headers = { cookie: opts.cookie ?? cookie };
+    const res = opts.mutation
+      ? await fetch(`${base}/api/trpc/${path}`, { method: 'POST', headers: { ...headers, 'content-type': 'application/json', origin: base }, body: JSON.stringify({ json: input }) })
+      : await fetch(`${base}/api/trpc/${path}?input=${encodeURIComponent(JSON.stringify({ json: input }))}`, { headers });
+    const body = (await res.json()) as { result?: { data: { json: T } }; error?: { json: { data?: { code?: string } } } };
+    return body.result ? { data: body.result.data.json } : { error: body.error?.json ?? {} };
+  };
+  const ok = async <T>(path: string, input: unknown, mutation = false): Promise<T> => {
+    const r = await call<T>(path, input, { mutation });
+    if (r.data === undefined) throw new Error(`${path}: ${JSON.stringify(r.error)}`);
+    return r.data;
+  };
+  const pool = async () => (await ok<PoolRow[]>('pools.list', { clusterId }))[0]!;
+
+  async function signIn(ctx: BrowserContext, who: { username: string; password: string }): Promise<Page> {
+    const page = await ctx.newPage();
+    await page.goto(`${base}/login`);
+    await page.getByLabel('Username').fill(who.username);
+    await page.getByLabel('Password').fill(who.password);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByTestId('whoami').waitFor();
+    return page;
+  }
+
+  async function openCluster(page: Page) {
+    await page.goto(`${base}/clusters/${clusterId}`);
+    await page.getByRole('heading', { name: 'Pool webs' }).waitFor();
+  }
+
+  beforeAll(async () => {
+    const launched = chromium.launch({
+      executablePath: '/usr/bin/chromium',
+      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    });
+    dashboard = await startDashboard().catch(async (e: unknown) => {
+      await (await launched).close();
+      throw e;
+    });
+    base = dashboard.base;
+    const login = await fetch(`${base}/api/trpc/session.login`, { method: 'POST', headers: { 'content-type': 'application/json', origin: base }, body: JSON.stringify({ json: ADMIN }) });
+    cookie = (login.headers.get('set-cookie') ?? '').split(';')[0] ?? '';
+    clusterId = (await ok<{ id: string }>('clusters.import', { spec }, true)).id;
+    await ok('users.create', { ...VIEWER, role: 'viewer' }, true);
+    browser = await launched;
+    admin = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+    mkdirSync(SHOTS, { recursive: true });
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await dashboard?.stop();
+  });
+
+  it('sends a visitor who is not signed in to the sign-in page, and a wrong password gets a message', async () => {
+    const ctx = await browser!.newContext();
+    const page = await ctx.newPage();
+    await page.goto(`${base}/`);
+    await page.waitForURL(/\/login$/);
+    await page.getByLabel('Username').fill(ADMIN.username);
+    await page.getByLabel('Password').fill('not the password');
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    // Next.js keeps an empty role=alert route announcer on every page: look for ours by its text.
+    await page.getByRole('alert').filter({ hasText: 'wrong username or password' }).waitFor();
+    await ctx.close();
+  });
+
+  it('signs an admin in and lists the clusters with the user and role shown', async () => {
+    const page = await signIn(admin, ADMIN);
+    expect(await page.getByTestId('whoami').textContent()).toMatch(/admin\s*admin/);
+    await page.getByRole('link', { name: 'edge' }).waitFor();
+    await page.screenshot({ path: join(SHOTS, 'clusters.png') });
+    await page.getByRole('link', { name: 'edge' }).click();
+    await page.getByRole('heading', { name: 'Pool webs' }).waitFor();
+    expect(await page.getByTestId('holder-VI_1').textContent()).toContain('No node has reported holding this VIP yet');
+    await page.screenshot({ path: join(SHOTS, 'cluster-admin.png'), fullPage: true });
+    await page.close();
+  });
+
+  it('an admin adds a server to a pool and sees the new version and config revision', async () => {
+    const page = await admin.newPage();
+    await openCluster(page);
+    await page.getByRole('button', { name: 'Edit pool webs' }).click();
+    await page.getByRole('button', { name: 'Add server' }).click();
+    await page.getByLabel('Address of server 3').fill('203.0.113.23');
+    await page.getByLabel('Weight of server 3').fill('3');
+    await page.getByLabel('Drain server 2').check();
+    await page.getByRole('button', { name: 'Save pool' }).click();
+    await page.getByText('Saved pool webs as version 2 — config revision 2').waitFor();
+    await page.getByRole('cell', { name: '203.0.113.23:80' }).waitFor();
+    expect(await page.getByText('drained').count()).toBe(1);
+    const p = await pool();
+    expect(p.version).toBe(2);
+    expect(p.pool.servers.map((s) => s.address)).toEqual(['203.0.113.21', '203.0.113.22', '203.0.113.23']);
+    await page.close();
+  });
+
+  it('an edit based on a version someone else changed meanwhile is refused with a conflict message', async () => {
+    const page = await admin.newPage();
+    await openCluster(page);
+    await page.getByRole('button', { name: 'Edit pool webs' }).click();
+    const before = await pool();
+    await ok('pools.update', { id: before.id, version: before.version, pool: { ...before.pool, servers: before.pool.servers.slice(0, 2) } }, true);
+    await page.getByLabel('Weight of server 1').fill('5');
+    await page.getByRole('button', { name: 'Save pool' }).click();
+    const alert = page.getByRole('alert').filter({ hasText: 'someone else changed pool webs' });
+    await alert.waitFor();
+    expect(await alert.textContent()).toContain('you edited version 2, it is now at version 3');
+    expect((await pool()).version).toBe(3);
+    await page.getByRole('region', { name: 'Upstream pools' }).screenshot({ path: join(SHOTS, 'pool-conflict.png') });
+    await page.getByRole('button', { name: 'Discard my edit and reload' }).click();
+    await page.getByText('version 3').first().waitFor();
+    expect(await page.getByRole('cell', { name: '203.0.113.23:80' }).count()).toBe(0);
+    await page.close();
+  });
+
+  it('a bad server address is refused with the message next to that field', async () => {
+    const page = await admin.newPage();
+    await openCluster(page);
+    await page.getByRole('button', { name: 'Edit pool webs' }).click();
+    const address = page.getByLabel('Address of server 2');
+    await address.fill('10.0.0.300');
+    await page.getByRole('button', { name: 'Save pool' }).click();
+    await page.getByText('Not saved: fix the marked fields.').waitFor();
+    expect(await address.getAttribute('aria-invalid')).toBe('true');
+    const describedBy = (await address.getAttribute('aria-describedby')) ?? '';
+    expect(await page.locator(`[id="${describedBy}"]`).textContent()).toBe('must be an IPv4 or IPv6 address');
+    expect(await page.getByLabel('Address of server 1').getAttribute('aria-invalid')).toBeNull();
+    await page.getByRole('region', { name: 'Upstream pools' }).screenshot({ path: join(SHOTS, 'pool-field-error.png') });
+    expect((await pool()).version).toBe(3);
+    await page.close();
+  });
+
+  it('warns before taking the last node in service into maintenance', async () => {
+    const page = await admin.newPage();
+    await openCluster(page);
+    const nodes = page.getByRole('region', { name: 'Nodes' });
+    await nodes.getByRole('row', { name: /lb1/ }).getByRole('button', { name: 'Maintenance' }).click();
+    const dialog = page.getByRole('dialog');
+    expect(await dialog.textContent()).not.toContain('last node in service');
+    await dialog.getByRole('button', { name: 'Start maintenance' }).click();
+    await nodes.getByRole('row', { name: /lb1/ }).getByRole('button', { name: 'End maintenance' }).waitFor();
+    await nodes.getByRole('row', { name: /lb2/ }).getByRole('button', { name: 'Maintenance' }).click();
+    expect(await dialog.textContent()).toContain('lb2 is the last node in service');
+    await page.screenshot({ path: join(SHOTS, 'maintenance-last-node.png') });
+    await dialog.getByRole('button', { name: 'Cancel' }).click();
+    await nodes.getByRole('row', { name: /lb1/ }).getByRole('button', { name: 'End maintenance' }).click();
+    await dialog.getByRole('button', { name: 'End maintenance' }).click();
+    await nodes.getByRole('row', { name: /lb1/ }).getByRole('button', { name: 'Maintenance' }).waitFor();
+    await page.close();
+  });
+
+  it('shows which node last reported holding the VIP, with the age of that report, from the stored transitions', async () => {
+    const nodes = await ok<{ id: string; node: { name: string } }[]>('nodes.list', { clusterId });
+    const wsUrl = `${base.replace('http', 'ws')}/agent`;
+    const now = Date.now();
+    for (const [name, to, priority] of [['lb1', 'master', 100], ['lb2', 'backup', 80]] as const) {
+      const { token } = await ok<{ token: string }>('nodes.issueEnrollToken', { id: nodes.find((n) => n.node.name === name)!.id }, true);
+      await reportTransitions(wsUrl, name, token, [
+        { seq: 1, at: now - 45_000, from: 'initialize', to: 'backup', priority, reason: 'startup' },
+        ...(to === 'master' ? [{ seq: 2, at: now - 42_000, from: 'backup', to: 'master', priority, reason: 'master-down-timer' }] : []),
+      ]);
+    }
+    const page = await admin.newPage();
+    await openCluster(page);
+    const holder = page.getByTestId('holder-VI_1');
+    await holder.filter({ hasText: 'Last reported holder: lb1' }).waitFor();
+    // An event, not a heartbeat: the page says how old the report is, never that lb1 holds it now.
+    expect(await holder.textContent()).toMatch(/last seen 4\d s ago/);
+    const rows = page.getByRole('region', { name: 'VIPs and who last reported holding them' }).getByRole('row');
+    expect(await rows.filter({ hasText: 'lb2' }).textContent()).toMatch(/backup\s*4\d s ago/);
+    await page.screenshot({ path: join(SHOTS, 'cluster-with-reports.png'), fullPage: true });
+    await page.goto(`${base}/`);
+    const row = page.getByRole('row', { name: /edge/ });
+    await row.filter({ hasText: 'lb1 last seen' }).waitFor();
+    expect(await row.textContent()).toMatch(/198\.51\.100\.100\s*lb1 last seen 4\d s ago/);
+    await page.screenshot({ path: join(SHOTS, 'clusters-with-reports.png') });
+    await page.close();
+  });
+
+  it('a viewer sees the cluster but no edit or failover controls, and the API refuses the edit', async () => {
+    const ctx = await browser!.newContext({ viewport: { width: 1280, height: 800 }, colorScheme: 'dark' });
+    const page = await signIn(ctx, VIEWER);
+    await openCluster(page);
+    await page.getByRole('heading', { name: 'VI_1' }).waitFor();
+    for (const name of [/^Edit/, /Move/, /maintenance/i, /Release/, 'Add server', 'Save pool']) expect(await page.getByRole('button', { name }).count()).toBe(0);
+    await page.screenshot({ path: join(SHOTS, 'cluster-viewer-dark.png'), fullPage: true });
+    const viewerCookie = (await ctx.cookies()).map((c) => `${c.name}=${c.value}`).join('; ');
+    const p = await pool();
+    const r = await call('pools.update', { id: p.id, version: p.version, pool: p.pool }, { mutation: true, cookie: viewerCookie });
+    expect(r.error?.data?.code).toBe('FORBIDDEN');
+    await page.goto(`${base}/audit`);
+    await page.getByRole('heading', { name: 'Audit log' }).waitFor();
+    expect(await page.getByRole('button', { name: 'Verify chain' }).count()).toBe(0);
+    await ctx.close();
+  });
+
+  it('the audit page lists the edits, and verify reports the chain intact', async () => {
+    const page = await admin.newPage();
+    await page.goto(`${base}/audit`);
+    await page.getByRole('cell', { name: 'pool.update' }).first().waitFor();
+    expect(await page.getByRole('cell', { name: 'pool.update' }).count()).toBe(2);
+    expect(await page.getByRole('cell', { name: 'failover.maintenance' }).count()).toBe(2);
+    await page.getByRole('button', { name: 'Verify chain' }).click();
+    await page.getByText(/Chain intact: \d+ records verified/).waitFor();
+    await page.screenshot({ path: join(SHOTS, 'audit.png'), fullPage: true });
+    await page.close();
+  });
+});
