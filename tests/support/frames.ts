@@ -1,12 +1,4 @@
-import { parseIPv4 } from '@keepwatch/vrrp';
-
-function checksum(bytes: Uint8Array): number {
-  let sum = 0;
-  for (let i = 0; i + 1 < bytes.length; i += 2) sum += (bytes[i]! << 8) | bytes[i + 1]!;
-  if (bytes.length % 2) sum += bytes[bytes.length - 1]! << 8;
-  while (sum > 0xffff) sum = (sum & 0xffff) + (sum >>> 16);
-  return ~sum & 0xffff;
-}
+import { onesComplementSum, parseIPv4 } from '@keepwatch/vrrp';
 
 /**
  * A whole Ethernet frame carrying an IPv4 packet of protocol 112 with `payload`, for injecting
@@ -22,7 +14,7 @@ export function vrrpFrameV4(opts: { srcMac: string; dstMac?: string; src: string
   ip[9] = 112;
   ip.set(parseIPv4(opts.src)!, 12);
   ip.set(parseIPv4(opts.dst)!, 16);
-  const c = checksum(ip.subarray(0, 20));
+  const c = ~onesComplementSum([ip.subarray(0, 20)]) & 0xffff;
   ip[10] = c >> 8;
   ip[11] = c & 0xff;
   ip.set(opts.payload, 20);

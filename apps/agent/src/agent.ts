@@ -275,7 +275,8 @@ export class Agent {
         announce: (v, count) => {
           for (const vip of v) {
             const bytes = parseAddress(vip.address)?.bytes ?? new Uint8Array(0);
-            const frame = Buffer.from(vip.family === 4 ? garpFrame(this.net.interfaceInfo(vip.dev).mac || mac, bytes) : unsolicitedNaFrame(this.net.interfaceInfo(vip.dev).mac || mac, bytes));
+            const devMac = vip.dev === ifname ? mac : this.net.interfaceInfo(vip.dev).mac;
+            const frame = Buffer.from(vip.family === 4 ? garpFrame(devMac, bytes) : unsolicitedNaFrame(devMac, bytes));
             for (let i = 0; i < count; i++) {
               try {
                 this.net.sendFrame(vip.dev, frame);
@@ -444,7 +445,7 @@ export class Agent {
   private onCheck(r: CheckResult): void {
     this.metrics.checkResults.inc({ check: r.name, result: r.outcome.ok ? 'ok' : 'failed' });
     this.metrics.checkUp.set({ check: r.name }, r.ok ? 1 : 0);
-    if (r.outcome.detail && /started it/.test(r.outcome.detail)) this.metrics.nginxRestarts.inc();
+    if (r.outcome.restarted) this.metrics.nginxRestarts.inc();
     // To the control plane: every change, and each check's first run after a start or an apply
     // (the HA-aware rollout waits for a backup's checks to report healthy after it applied).
     if (this.control && (r.changed || !this.reportedChecks.has(r.name))) {

@@ -12,6 +12,7 @@ export type {
 // Codec (RFC 3768 / RFC 5798 wire format).
 export { decodeAdvert, encodeAdvert } from './codec/advert.js';
 export { significantAuthPassword } from './codec/auth.js';
+export { onesComplementSum } from './codec/checksum.js';
 export { CODEC_REJECT_REASONS } from './codec/reject-reason.js';
 export {
   VRRP_PROTOCOL,

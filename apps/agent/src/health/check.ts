@@ -1,5 +1,10 @@
 /** What one run of a check found. */
-export type CheckOutcome = { ok: boolean; detail?: string };
+export type CheckOutcome = {
+  ok: boolean;
+  detail?: string;
+  /** nginx supervision: this run found nginx dead and started it again. */
+  restarted?: boolean;
+};
 
 /**
  * One health check: how often it runs, how long a run may take, keepalived's rise/fall/init_fail,

@@ -1,6 +1,6 @@
 import { execFile } from 'node:child_process';
-import { readdirSync, readFileSync } from 'node:fs';
-import { pidAlive, readPidFile } from '../health/kinds/process.js';
+import { readdirSync } from 'node:fs';
+import { pidAlive, procStat, readPidFile } from '../health/kinds/process.js';
 
 export type NginxCommandResult = { ok: boolean; output: string };
 
@@ -56,13 +56,8 @@ export function realNginxExec(paths: NginxPaths, opts: { failOnWarn?: boolean; t
       for (const d of readdirSync('/proc')) {
         const pid = Number(d);
         if (!Number.isInteger(pid)) continue;
-        try {
-          const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-          const rest = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-          if (Number(rest[1]) === master && rest[0] !== 'Z') out.push(pid);
-        } catch {
-          // gone meanwhile
-        }
+        const s = procStat(pid);
+        if (s && s.ppid === master && s.state !== 'Z') out.push(pid);
       }
       return out;
     },

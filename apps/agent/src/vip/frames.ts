@@ -1,3 +1,5 @@
+import { onesComplementSum } from '@keepwatch/vrrp';
+
 /**
  * Link-layer announcements a new master sends for its VIPs, as whole Ethernet frames for the
  * AF_PACKET socket: gratuitous ARP for IPv4 (RFC 5227 3 / RFC 5798 6.4.1: "broadcast a gratuitous
@@ -42,14 +44,6 @@ export function garpFrame(mac: string, ip: Uint8Array): Uint8Array {
   return f;
 }
 
-function checksum16(bytes: Uint8Array, initial = 0): number {
-  let sum = initial;
-  for (let i = 0; i + 1 < bytes.length; i += 2) sum += (bytes[i]! << 8) | bytes[i + 1]!;
-  if (bytes.length % 2) sum += bytes[bytes.length - 1]! << 8;
-  while (sum > 0xffff) sum = (sum & 0xffff) + (sum >>> 16);
-  return ~sum & 0xffff;
-}
-
 /**
  * An unsolicited neighbour advertisement for `ip` (16 bytes) from `mac`: to all-nodes, hop limit
  * 255, from the VIP itself, Override set (so neighbours replace a cached entry), with the target
@@ -71,7 +65,7 @@ export function unsolicitedNaFrame(mac: string, ip: Uint8Array): Uint8Array {
   pseudo[35] = icmp.length; // upper-layer length (32)
   pseudo[39] = ICMPV6;
   pseudo.set(icmp, 40);
-  const sum = checksum16(pseudo);
+  const sum = ~onesComplementSum([pseudo]) & 0xffff;
   icmp[2] = sum >> 8;
   icmp[3] = sum & 0xff;
 

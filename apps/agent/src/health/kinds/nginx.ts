@@ -90,7 +90,7 @@ export function nginxSupervision(opts: NginxSupervisionOptions): Check {
         const pid = masterPid();
         if (pid !== null) {
           arm(pid);
-          return { ok: true, detail: `nginx was not running; started it (pid ${pid})` };
+          return { ok: true, restarted: true, detail: `nginx was not running; started it (pid ${pid})` };
         }
         if (performance.now() >= deadline) break;
         await sleep(10);

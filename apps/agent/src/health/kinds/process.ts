@@ -2,17 +2,26 @@ import { readFileSync } from 'node:fs';
 import type { CheckOutcome } from '../check.js';
 
 /**
- * Whether a process lives: PID from `/proc`, with a zombie counted as dead (a SIGKILLed process
- * stays a zombie until reaped — STACK-NOTES).
+ * A process's state letter and parent PID from `/proc/PID/stat`, or null when it is gone. The
+ * command name may hold spaces and parentheses: the fields start after the last ')'.
  */
-export function pidAlive(pid: number): boolean {
+export function procStat(pid: number): { state: string; ppid: number } | null {
   try {
     const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const state = stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3);
-    return state !== 'Z' && state !== 'X';
+    const rest = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return { state: rest[0] ?? '', ppid: Number(rest[1]) };
   } catch {
-    return false;
+    return null;
   }
+}
+
+/**
+ * Whether a process lives, with a zombie counted as dead (a SIGKILLed process stays a zombie
+ * until reaped — STACK-NOTES).
+ */
+export function pidAlive(pid: number): boolean {
+  const s = procStat(pid);
+  return s !== null && s.state !== 'Z' && s.state !== 'X';
 }
 
 /** The PID in a pid file, or null when the file is missing or holds no PID. */
