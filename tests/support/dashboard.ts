@@ -27,14 +27,25 @@ export type Dashboard = {
   stop(): Promise<void>;
 };
 
+export type DashboardOptions = {
+  /** Real PostgreSQL instead of the embedded database. */
+  databaseUrl?: string;
+  /** A data folder to use and keep (a restart on the same embedded database); default: a temp one, removed at stop. */
+  dataDir?: string;
+  /** The port to listen on (a restart on the same address); default: a free one. */
+  port?: number;
+  /** More environment for the server. */
+  env?: Record<string, string>;
+};
+
 /**
  * `npm start`'s custom server (apps/web/server.ts, production build) on loopback, as on a fresh
  * machine: no DATABASE_URL, so the embedded database in a data folder of its own, and the first
  * admin from the environment. Resolves once the page answers.
  */
-export async function startDashboard(): Promise<Dashboard> {
-  const dataDir = mkdtempSync(join(tmpdir(), 'keepwatch-dashboard-'));
-  const port = await freePort();
+export async function startDashboard(opts: DashboardOptions = {}): Promise<Dashboard> {
+  const dataDir = opts.dataDir ?? mkdtempSync(join(tmpdir(), 'keepwatch-dashboard-'));
+  const port = opts.port ?? (await freePort());
   const base = `http://127.0.0.1:${port}`;
   const env: NodeJS.ProcessEnv = {
     ...process.env,
@@ -45,8 +56,10 @@ export async function startDashboard(): Promise<Dashboard> {
     KEEPWATCH_DATA_DIR: join(dataDir, 'data'),
     KEEPWATCH_ADMIN_USERNAME: ADMIN.username,
     KEEPWATCH_ADMIN_PASSWORD: ADMIN.password,
+    ...opts.env,
   };
-  delete env.DATABASE_URL;
+  if (opts.databaseUrl) env.DATABASE_URL = opts.databaseUrl;
+  else delete env.DATABASE_URL;
   let log = '';
   const server: ChildProcess = spawn(process.execPath, ['--import', 'tsx', 'server.ts'], { cwd: fileURLToPath(new URL('../../apps/web/', import.meta.url)), env, stdio: ['ignore', 'pipe', 'pipe'] });
   server.stdout?.on('data', (d: Buffer) => (log += d.toString()));
@@ -56,7 +69,7 @@ export async function startDashboard(): Promise<Dashboard> {
       server.kill('SIGTERM');
       await waitFor(() => server.exitCode !== null || server.signalCode !== null, { timeoutMs: 10_000, what: 'the dashboard to exit' }).catch(() => server.kill('SIGKILL'));
     }
-    rmSync(dataDir, { recursive: true, force: true });
+    if (!opts.dataDir) rmSync(dataDir, { recursive: true, force: true });
   };
   try {
     await waitFor(async () => (await fetch(base).catch(() => null))?.ok, { timeoutMs: 60_000, intervalMs: 200, what: 'the dashboard to answer' });
