@@ -11,3 +11,4 @@ export { LAB_ROOT } from './marker.js';
 export { assetPath } from './assets.js';
 export { REF, referenceLab, mapTutorialAddresses } from './reference-topology.js';
 export { seedFixture, referenceNginxSite, referenceKeepalivedConf, referenceKeepalived, checkNginxScript } from './reference-keepalived.js';
+export { AGENT_BIN, referenceSpec, agentConfig, LabAgent, throughVip, waitServed, startReferenceAgents, bridgePort, type ReferenceSpecOptions, type PortBridge } from './agent.js';

@@ -1,0 +1,221 @@
+/**
+ * keepwatch-agent on lab hosts: the reference scenario as a cluster spec, an agent configuration
+ * per LB host driving that host's lab nginx, and the agent process itself — for the integration
+ * tests, the benchmarks and the demo. The agent is run as a program (its bin), never imported.
+ */
+import { readFileSync, writeFileSync } from 'node:fs';
+import { connect, createServer, type Server, type Socket } from 'node:net';
+import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
+import type { AgentConfigInput, ClusterSpecInput } from '@keepwatch/shared';
+import { startBackend } from './backend.js';
+import type { Lab, Spawned } from './lab.js';
+import { LabNginx } from './nginx.js';
+import { isAlive } from './proc.js';
+import { waitFor } from './poll.js';
+import { REF } from './reference-topology.js';
+
+/** The agent's command in this checkout, as the README's `npx keepwatch-agent` runs it. */
+export const AGENT_BIN = fileURLToPath(new URL('../../../apps/agent/bin/keepwatch-agent.js', import.meta.url));
+
+export type ReferenceSpecOptions = {
+  /** The cluster's name (default "reference"). */
+  name?: string;
+  version?: 2 | 3;
+  advertIntervalMs?: number;
+  /** The built-in nginx supervision (default) or the tutorial's script. */
+  check?: ClusterSpecInput['checks'];
+};
+
+/**
+ * The reference scenario as a Keepwatch cluster spec: the same as importing the tutorial's
+ * keepalived.conf and lb.conf (see the shared package's import tests), with the lab's addresses,
+ * the built-in nginx supervision as `check_nginx`, and VRRPv3 at 0.1 s by default (v2 at 1 s
+ * with the tutorial's password when `version: 2`).
+ */
+export function referenceSpec(opts: ReferenceSpecOptions = {}): ClusterSpecInput {
+  const version = opts.version ?? 3;
+  return {
+    name: opts.name ?? 'reference',
+    nodes: [
+      { name: 'lb1', addresses: [REF.lb1], interfaces: ['eth0'] },
+      { name: 'lb2', addresses: [REF.lb2], interfaces: ['eth0'] },
+    ],
+    vrrpInstances: [
+      {
+        name: 'VI_1',
+        vrid: 51,
+        version,
+        interface: 'eth0',
+        advertIntervalMs: opts.advertIntervalMs ?? (version === 3 ? 100 : 1000),
+        members: [
+          { node: 'lb1', priority: 100, initialState: 'master' },
+          { node: 'lb2', priority: 80, initialState: 'backup' },
+        ],
+        ...(version === 2 ? { authentication: { type: 'pass' as const, password: '1111' } } : {}),
+        vips: [{ address: REF.vip }],
+        trackChecks: [{ check: 'check_nginx' }],
+      },
+    ],
+    checks: opts.check ?? [{ kind: 'nginx', name: 'check_nginx', intervalMs: 1000 }],
+    pools: [{ name: 'webs', servers: [{ address: REF.web1, port: 80 }, { address: REF.web2, port: 80 }] }],
+    virtualServers: [{ name: 'server-1', listen: [{ port: 80 }], locations: [{ path: '/', pool: 'webs' }] }],
+  };
+}
+
+/** An agent configuration for one lab LB host, driving that host's lab nginx. */
+export function agentConfig(lab: Lab, nginx: LabNginx, spec: ClusterSpecInput): AgentConfigInput {
+  const host = lab.host(nginx.host);
+  return {
+    node: nginx.host,
+    nginx: {
+      binary: '/usr/sbin/nginx',
+      prefix: `${nginx.prefix}/`,
+      mainConfPath: nginx.confPath,
+      confPath: nginx.sitePath,
+      pidPath: nginx.pidPath,
+      startCommand: ['/usr/sbin/nginx', '-p', `${nginx.prefix}/`, '-c', nginx.confPath, '-e', nginx.errorLog],
+    },
+    stateDir: join(host.dir, 'agent-state'),
+    metrics: { address: host.ipv4[0]!.split('/')[0]!, port: 9623 },
+    spec,
+  };
+}
+
+/** A running agent on a lab host. */
+export class LabAgent {
+  readonly configPath: string;
+  readonly logPath: string;
+  proc: Spawned | null = null;
+
+  constructor(private readonly lab: Lab, readonly host: string, config: AgentConfigInput, private readonly bin = AGENT_BIN) {
+    this.configPath = join(lab.host(host).dir, 'agent.json');
+    this.logPath = join(lab.host(host).dir, 'agent.log');
+    writeFileSync(this.configPath, JSON.stringify(config, null, 2));
+  }
+
+  /** Starts `keepwatch-agent run` inside the host's namespace and waits until it has started. */
+  async start(): Promise<void> {
+    if (this.proc && isAlive(this.proc.pid)) throw new Error(`agent on ${this.host} already runs`);
+    const before = this.log().length;
+    this.proc = this.lab.spawn(this.host, process.execPath, [this.bin, 'run', '--config', this.configPath], { logFile: this.logPath, what: 'keepwatch-agent' });
+    const proc = this.proc;
+    const outcome = await waitFor(() => (this.log().slice(before).includes('"agent started"') ? 'started' : !isAlive(proc.pid) ? 'exited' : undefined), { timeoutMs: 10_000, intervalMs: 20, what: `agent on ${this.host} to start` });
+    if (outcome === 'exited') throw new Error(`agent on ${this.host} exited:\n${this.log().slice(before)}`);
+  }
+
+  running(): boolean {
+    return this.proc !== null && isAlive(this.proc.pid);
+  }
+
+  /** Graceful stop (SIGTERM) and wait for the exit. */
+  async stop(): Promise<void> {
+    if (!this.proc) return;
+    await this.lab.stop(this.proc.pid, { sig: 'SIGTERM', graceMs: 8000 });
+  }
+
+  /** Crash: SIGKILL. */
+  async kill(): Promise<void> {
+    if (!this.proc) return;
+    await this.lab.stop(this.proc.pid, { sig: 'SIGKILL', graceMs: 3000 });
+  }
+
+  log(): string {
+    try {
+      return readFileSync(this.logPath, 'utf8');
+    } catch {
+      return '';
+    }
+  }
+
+  /** Parsed JSON log lines. */
+  lines(): Record<string, unknown>[] {
+    return this.log().split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as Record<string, unknown>);
+  }
+}
+
+/** `n` requests through the VIP from the client, one after the other: the bodies (null = failed). */
+export async function throughVip(lab: Lab, n: number): Promise<(string | null)[]> {
+  const out: (string | null)[] = [];
+  for (let i = 0; i < n; i++) out.push((await lab.httpGet('client', `http://${REF.vip}/`, 2000))?.trim() ?? null);
+  return out;
+}
+
+/** Waits (bounded) until a request through the VIP is answered, e.g. after a failover. */
+export async function waitServed(lab: Lab): Promise<void> {
+  await waitFor(async () => (await lab.httpGet('client', `http://${REF.vip}/`, 1000)) !== null, { timeoutMs: 10_000, intervalMs: 50, what: 'requests through the VIP to be served' });
+}
+
+/**
+ * The reference deployment with keepwatch-agent on both LBs: web1 and web2 backends, lab nginx
+ * on each LB (its site config written by the agent), and an agent per LB with the configuration
+ * `configure` returns for it (default: running `spec` standalone). Resolves once both agents
+ * have started.
+ */
+export async function startReferenceAgents(
+  lab: Lab,
+  spec: ClusterSpecInput,
+  opts: { metrics?: boolean; configure?: (lb: 'lb1' | 'lb2', cfg: AgentConfigInput) => AgentConfigInput | Promise<AgentConfigInput> } = {},
+): Promise<{ nginx: Record<'lb1' | 'lb2', LabNginx>; agent: Record<'lb1' | 'lb2', LabAgent> }> {
+  await startBackend(lab, 'web1', 'web1');
+  await startBackend(lab, 'web2', 'web2');
+  const nginx = {} as Record<'lb1' | 'lb2', LabNginx>;
+  const agent = {} as Record<'lb1' | 'lb2', LabAgent>;
+  for (const lb of ['lb1', 'lb2'] as const) {
+    nginx[lb] = new LabNginx(lab, lb);
+    nginx[lb].configure('# replaced by the agent\n');
+    await nginx[lb].start();
+    const base = agentConfig(lab, nginx[lb], spec);
+    const cfg = opts.metrics === false ? { ...base, metrics: undefined } : base;
+    agent[lb] = new LabAgent(lab, lb, opts.configure ? await opts.configure(lb, cfg) : cfg);
+    await agent[lb].start();
+  }
+  return { nginx, agent };
+}
+
+/** A unix socket in the lab's folder forwarding to a TCP port on the host's loopback. */
+export type PortBridge = {
+  /** The socket path (the filesystem is shared by every namespace). */
+  path: string;
+  /** Stops accepting new connections and drops the open ones (the far side becomes unreachable). */
+  cut(): Promise<void>;
+  /** Accepts connections again after {@link cut}. */
+  restore(): Promise<void>;
+  close(): Promise<void>;
+};
+
+/**
+ * Makes a loopback TCP port (the dashboard's) reachable from the lab's namespaces, which have no
+ * route to the host's loopback: agents connect to `ws+unix://<path>:/agent`.
+ */
+export async function bridgePort(lab: Lab, name: string, port: number): Promise<PortBridge> {
+  const path = lab.unixSocketPath(name);
+  const open = new Set<Socket>();
+  let server: Server | null = null;
+  const listen = () =>
+    new Promise<void>((resolve, reject) => {
+      const s = createServer((c) => {
+        open.add(c);
+        c.on('close', () => open.delete(c));
+        const up = connect(port, '127.0.0.1');
+        c.pipe(up).pipe(c);
+        c.on('error', () => up.destroy());
+        up.on('error', () => c.destroy());
+      });
+      s.once('error', reject);
+      s.listen(path, () => {
+        server = s;
+        resolve();
+      });
+    });
+  const cut = () =>
+    new Promise<void>((resolve) => {
+      const s = server;
+      server = null;
+      for (const c of open) c.destroy();
+      if (s) s.close(() => resolve());
+      else resolve();
+    });
+  await listen();
+  return { path, cut, restore: () => (server ? Promise.resolve() : listen()), close: cut };
+}
