@@ -11,6 +11,8 @@ export { parseKeepalived, splitScriptCommand } from './keepalived/parse.js';
 export type { KeepalivedStatement, KeepalivedParseIssue, IncludeReader, ParseKeepalivedOptions, ParseKeepalivedResult } from './keepalived/parse.js';
 export { importKeepalivedConfig, SUPPORTED_KEEPALIVED_KEYWORDS } from './keepalived/import.js';
 export type { UnsupportedKeyword, ImportIssue, ImportKeepalivedInput, ImportKeepalivedResult } from './keepalived/import.js';
+export { importKeepalivedCluster } from './keepalived/cluster-import.js';
+export type { ImportKeepalivedClusterInput, ImportKeepalivedClusterResult } from './keepalived/cluster-import.js';
 export { renderKeepalivedConfig } from './keepalived/render.js';
 export type { KeepalivedExport, KeepalivedExportOmission } from './keepalived/render.js';
 export * from './protocol/messages.js';

@@ -1,0 +1,51 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { importKeepalivedCluster } from './cluster-import.js';
+import { renderKeepalivedConfig } from './render.js';
+
+const fixture = (name: string) => ({ text: readFileSync(new URL(`./__fixtures__/${name}`, import.meta.url), 'utf8'), file: name });
+const nginx = { text: readFileSync(new URL('../nginx/__fixtures__/lb.conf', import.meta.url), 'utf8'), file: 'lb.conf' };
+
+describe('importKeepalivedCluster', () => {
+  it('imports the reference scenario\'s two hosts and lb.conf as one cluster with both members', () => {
+    const r = importKeepalivedCluster({ keepalived: [fixture('keepalived-master.conf'), fixture('keepalived-backup.conf')], nginx, clusterName: 'reference' });
+    expect(r.ok).toBe(true);
+    if (!r.ok) return;
+    expect(r.spec.nodes.map((n) => n.name).sort()).toHaveLength(2);
+    const [vi] = r.spec.vrrpInstances;
+    expect(vi?.vrid).toBe(51);
+    expect(vi?.members.map((m) => m.priority).sort()).toEqual([100, 80].sort());
+    expect(r.spec.pools).toHaveLength(1);
+    expect(r.unsupported.map((u) => u.keyword)).toContain('lvs_sync_daemon_interface');
+  });
+
+  it('refuses two hosts with the same router_id, naming both files', () => {
+    const m = fixture('keepalived-master.conf');
+    const r = importKeepalivedCluster({ keepalived: [m, { ...m, file: 'copy.conf' }] });
+    expect(r.ok).toBe(false);
+    if (!r.ok) expect(r.errors[0]?.message).toMatch(/is also the router_id of keepalived-master\.conf/);
+  });
+
+  it('refuses an instance configured differently on two hosts, naming the field', () => {
+    const b = fixture('keepalived-backup.conf');
+    const r = importKeepalivedCluster({ keepalived: [fixture('keepalived-master.conf'), { ...b, text: b.text.replace(/advert_int\s+1/, 'advert_int 2') }] });
+    expect(r.ok).toBe(false);
+    if (!r.ok) expect(r.errors.map((e) => e.message).join('\n')).toMatch(/vrrp_instance VI_1 differs from keepalived-master\.conf in advertIntervalMs/);
+  });
+
+  it('reads back its own export: each node\'s rendered keepalived.conf imports to the same instances', () => {
+    const r = importKeepalivedCluster({ keepalived: [fixture('keepalived-master.conf'), fixture('keepalived-backup.conf')], nginx, clusterName: 'reference' });
+    if (!r.ok) throw new Error('import failed');
+    const files = r.spec.nodes.map((n) => ({ text: renderKeepalivedConfig(r.spec, n.name).text, file: `${n.name}.conf` }));
+    const back = importKeepalivedCluster({ keepalived: files, nginx, clusterName: 'reference' });
+    expect(back.ok).toBe(true);
+    if (back.ok) {
+      expect(back.spec.vrrpInstances).toEqual(r.spec.vrrpInstances);
+      expect(back.spec.checks).toEqual(r.spec.checks);
+    }
+  });
+
+  it('asks for at least one file', () => {
+    expect(importKeepalivedCluster({ keepalived: [] })).toMatchObject({ ok: false, errors: [{ message: 'give at least one keepalived.conf' }] });
+  });
+});
