@@ -62,6 +62,7 @@ export function importKeepalivedCluster(input: ImportKeepalivedClusterInput): Im
       return;
     }
     const spec = r.config.spec;
+    if (!spec) return; // an import always carries its spec (the standalone form)
     if (i === 0) {
       pools = spec.pools;
       virtualServers = spec.virtualServers;
