@@ -4,7 +4,7 @@
  * through the same path a real host uses — a one-time token per node, exchanged by the agent
  * for its credential — as the cluster "demo" with the reference scenario's settings.
  */
-import { REF, bridgePort, referenceLab, referenceSpec, startProbe, startReferenceAgents, waitFor, type Lab, type LabAgent, type PortBridge, type Probe } from '@keepwatch/lab';
+import { REF, bridgePort, referenceLab, referenceSpec, startProbe, startReferenceAgents, waitFor, type Lab, type LabAgent, type LabNginx, type PortBridge, type Probe } from '@keepwatch/lab';
 import type { DashboardApi } from './api.js';
 
 export const DEMO_CLUSTER = 'demo';
@@ -15,6 +15,11 @@ const PROBE_MAX_MS = 12 * 3600_000;
 export type DemoLab = {
   lab: Lab;
   clusterId: string;
+  /** The LB hosts' agents and nginx (the full-system test injects its faults through them). */
+  agents: Record<'lb1' | 'lb2', LabAgent>;
+  nginx: Record<'lb1' | 'lb2', LabNginx>;
+  /** The client's light traffic through the VIP. */
+  probe: Probe;
   teardown(): Promise<void>;
 };
 
@@ -55,7 +60,7 @@ export async function startDemoLab(api: DashboardApi, port: number, say: (line: 
       { timeoutMs: 30_000, intervalMs: 250, what: 'the demo cluster to report a master' },
     );
     probe = await startProbe(lab, 'client', `http://${REF.vip}/`, { rateHz: PROBE_RATE_HZ, maxDurationMs: PROBE_MAX_MS });
-    return { lab, clusterId: cluster.id, teardown };
+    return { lab, clusterId: cluster.id, agents: started.agent, nginx: started.nginx, probe, teardown };
   } catch (err) {
     await teardown();
     throw err;
