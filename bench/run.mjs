@@ -6,12 +6,16 @@ import { fileURLToPath } from 'node:url';
 import { dirname, join } from 'node:path';
 
 const here = dirname(fileURLToPath(import.meta.url));
-const only = process.argv[2];
+// `node run.mjs NAME [options]`: only the benchmarks whose file name contains NAME, with the
+// options passed on to them (from the root: `npm run bench -- -- NAME --option value`, turbo
+// forwards what follows its own `--`).
+const only = process.argv[2]?.startsWith('--') ? undefined : process.argv[2];
+const passOn = process.argv.slice(only ? 3 : 2);
 const files = readdirSync(here).filter((f) => f.endsWith('.bench.ts') && (!only || f.includes(only))).sort();
 let failed = 0;
 for (const f of files) {
   console.log(`\n=== ${f}`);
-  const r = spawnSync(process.execPath, ['--import', 'tsx', join(here, f)], { stdio: 'inherit', cwd: here });
+  const r = spawnSync(process.execPath, ['--import', 'tsx', join(here, f), ...passOn], { stdio: 'inherit', cwd: here });
   if (r.status !== 0) failed++;
 }
 console.log(`\n${files.length - failed} benchmarks ran, ${failed} failed`);

@@ -36,7 +36,7 @@ const spec = {
       vips: [{ address: '198.51.100.100' }],
     },
   ],
-  checks: [],
+  checks: [{ kind: 'tcp', name: 'web_tcp', address: '203.0.113.21', port: 80 }],
   pools: [{ name: 'webs', servers: [{ address: '203.0.113.21', port: 80 }, { address: '203.0.113.22', port: 80, weight: 2 }] }],
   virtualServers: [{ name: 'server-1', listen: [{ port: 80 }], locations: [{ path: '/', pool: 'webs' }] }],
 };
@@ -163,10 +163,19 @@ describe('dashboard pages in Chromium', () => {
     await page.getByLabel('Address of server 3').fill('203.0.113.23');
     await page.getByLabel('Weight of server 3').fill('3');
     await page.getByLabel('Drain server 2').check();
+    await page.getByLabel('Balancing method').selectOption('least_conn');
+    await page.getByRole('button', { name: 'Review changes' }).click();
+    // Before saving: the draft rendered as nginx config, diffed against what the nodes run (nothing yet here).
+    const diff = page.getByTestId('config-diff').first();
+    await diff.waitFor();
+    expect(await diff.textContent()).toContain('nothing (no revision applied yet)');
+    expect(await diff.textContent()).toMatch(/least_conn;/);
+    expect(await diff.textContent()).toMatch(/server 203\.0\.113\.23:80 weight=3;/);
     await page.getByRole('button', { name: 'Save pool' }).click();
     await page.getByText('Saved pool webs as version 2 — config revision 2').waitFor();
     await page.getByRole('cell', { name: '203.0.113.23:80' }).waitFor();
     expect(await page.getByText('drained').count()).toBe(1);
+    await page.getByText('least conn · version 2').waitFor();
     const p = await pool();
     expect(p.version).toBe(2);
     expect(p.pool.servers.map((s) => s.address)).toEqual(['203.0.113.21', '203.0.113.22', '203.0.113.23']);
@@ -180,6 +189,7 @@ describe('dashboard pages in Chromium', () => {
     const before = await pool();
     await ok('pools.update', { id: before.id, version: before.version, pool: { ...before.pool, servers: before.pool.servers.slice(0, 2) } }, true);
     await page.getByLabel('Weight of server 1').fill('5');
+    await page.getByRole('button', { name: 'Review changes' }).click();
     await page.getByRole('button', { name: 'Save pool' }).click();
     const alert = page.getByRole('alert').filter({ hasText: 'someone else changed pool webs' });
     await alert.waitFor();
@@ -198,7 +208,7 @@ describe('dashboard pages in Chromium', () => {
     await page.getByRole('button', { name: 'Edit pool webs' }).click();
     const address = page.getByLabel('Address of server 2');
     await address.fill('10.0.0.300');
-    await page.getByRole('button', { name: 'Save pool' }).click();
+    await page.getByRole('button', { name: 'Review changes' }).click();
     await page.getByText('Not saved: fix the marked fields.').waitFor();
     expect(await address.getAttribute('aria-invalid')).toBe('true');
     const describedBy = (await address.getAttribute('aria-describedby')) ?? '';
@@ -206,6 +216,41 @@ describe('dashboard pages in Chromium', () => {
     expect(await page.getByLabel('Address of server 1').getAttribute('aria-invalid')).toBeNull();
     await page.getByRole('region', { name: 'Upstream pools' }).screenshot({ path: join(SHOTS, 'pool-field-error.png') });
     expect((await pool()).version).toBe(3);
+    await page.close();
+  });
+
+  it('an admin edits the VRRP instance: a bad VRID is refused beside its field, then VRID and a priority are saved', async () => {
+    const page = await admin.newPage();
+    await openCluster(page);
+    const vi = page.getByRole('article', { name: 'VI_1' });
+    await vi.getByRole('button', { name: 'Edit VRRP instance VI_1' }).click();
+    const vrid = vi.getByLabel('VRID');
+    await vrid.fill('300');
+    await vi.getByRole('button', { name: 'Save instance' }).click();
+    await vi.getByText('Not saved: fix the marked fields.').waitFor();
+    expect(await vrid.getAttribute('aria-invalid')).toBe('true');
+    expect(await page.locator(`[id="${(await vrid.getAttribute('aria-describedby'))!.split(' ')[0]}"]`).textContent()).toMatch(/255/);
+    await vi.screenshot({ path: join(SHOTS, 'instance-field-error.png') });
+    await vrid.fill('52');
+    await vi.getByLabel('Priority of lb2').fill('90');
+    await vi.getByRole('button', { name: 'Save instance' }).click();
+    await page.getByText(/Saved VRRP instance VI_1 as version 2 — config revision \d+ created/).waitFor();
+    await vi.getByText(/VRID 52/).waitFor();
+    const [inst] = await ok<{ version: number; instance: { vrid: number; members: { node: string; priority: number }[] } }[]>('instances.list', { clusterId });
+    expect([inst!.version, inst!.instance.vrid, inst!.instance.members.map((m) => m.priority)]).toEqual([2, 52, [100, 90]]);
+    await page.close();
+  });
+
+  it('an admin edits a health check\'s rise and fall', async () => {
+    const page = await admin.newPage();
+    await openCluster(page);
+    const checks = page.getByRole('region', { name: 'Health checks' });
+    await checks.getByRole('button', { name: 'Edit check web_tcp' }).click();
+    await checks.getByLabel('Rise').fill('3');
+    await checks.getByLabel('Fall').fill('2');
+    await checks.getByRole('button', { name: 'Save check' }).click();
+    await checks.getByText(/Saved check web_tcp as version 2/).waitFor();
+    await checks.getByRole('cell', { name: '3 / 2' }).waitFor();
     await page.close();
   });
 
@@ -253,6 +298,20 @@ describe('dashboard pages in Chromium', () => {
     await row.filter({ hasText: 'lb1 last seen' }).waitFor();
     expect(await row.textContent()).toMatch(/198\.51\.100\.100\s*lb1 last seen 4\d s ago/);
     await page.screenshot({ path: join(SHOTS, 'clusters-with-reports.png') });
+    await page.close();
+  });
+
+  it('a move the dashboard refuses (the target\'s agent reports no live state) shows the reason as given, and pins nothing', async () => {
+    const page = await admin.newPage();
+    await openCluster(page);
+    const vi = page.getByRole('article', { name: 'VI_1' });
+    await vi.getByRole('button', { name: 'Move VIP to lb2' }).click();
+    await page.getByRole('dialog').getByRole('button', { name: 'Move VIP' }).click();
+    const alert = page.getByRole('alert').filter({ hasText: 'lb2' });
+    await alert.waitFor();
+    // The refusal as the server words it: these test agents connected once and never sent a heartbeat.
+    expect(await alert.textContent()).toMatch(/node "lb2" (is offline|has not reported its state yet)/);
+    expect(await vi.getByText(/pinned to/).count()).toBe(0);
     await page.close();
   });
 

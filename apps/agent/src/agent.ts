@@ -2,7 +2,7 @@ import { createServer, type Server } from 'node:http';
 import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { decodeAdvert, encodeAdvert, parseAddress, VRRP_MULTICAST_V4, VRRP_MULTICAST_V6, type Advert, type InstanceConfig } from '@keepwatch/vrrp';
-import { ClusterSpecSchema, renderNginxConfig, type AgentConfig, type ClusterSpec, type InstanceStatus, type VrrpInstance } from '@keepwatch/shared';
+import { ClusterSpecSchema, renderNginxConfig, type AgentConfig, type ClusterSpec, type Command, type InstanceStatus, type VrrpInstance } from '@keepwatch/shared';
 import type { Logger } from './log.js';
 import { AgentMetrics } from './metrics.js';
 import type { NativeNet } from './transport/native.js';
@@ -18,6 +18,7 @@ import { realNginxExec } from './nginx/exec.js';
 import { primaryAddress } from './interfaces.js';
 import { pidAlive, readPidFile } from './health/kinds/process.js';
 import { ControlClient, type ApplyOutcome } from './control/client.js';
+import { AdminStateFile, nextAdminState, runCommand, type CommandOutcome } from './control/commands.js';
 import { readOptional, writePrivate } from './control/files.js';
 import { DEF_GRACEFUL_SHUTDOWN_MS, DEF_METRICS_PATH, DEF_WARM_RESTART_MAX_AGE_MS, DEF_WARM_STATE_REFRESH_MS } from './config/defaults.js';
 
@@ -74,6 +75,7 @@ export class Agent {
   private appliedRevision: number | null = null;
   private readonly since = new Map<string, { at: number; priority: number }>();
   private readonly reportedChecks = new Set<string>();
+  private adminFile: AdminStateFile | null = null;
 
   constructor(
     private readonly cfg: AgentConfig,
@@ -106,6 +108,12 @@ export class Agent {
     }
     this.log.warn({ file: this.revisionFile() }, 'last applied revision unreadable; waiting for the control plane');
     return null;
+  }
+
+  /** The operator's sticky commands (standing promotes, maintenance), kept across restarts. */
+  private adminState(): AdminStateFile {
+    this.adminFile ??= new AdminStateFile(this.cfg.stateDir, (err, what) => this.log.warn({ err }, what));
+    return this.adminFile;
   }
 
   private warmFile(): string {
@@ -178,6 +186,7 @@ export class Agent {
           applyRevision: (revision, next) => this.applyRevision(revision, next),
           appliedRevision: () => this.appliedRevision,
           heartbeat: () => this.heartbeat(),
+          command: (c) => this.command(c),
         },
       });
       this.control.start();
@@ -207,6 +216,8 @@ export class Agent {
   private async startVrrp(spec: ClusterSpec, resuming: Set<string>): Promise<void> {
     this.running = spec;
     const members = nodeInstances(spec, this.cfg.node);
+    const admin = this.adminState().current;
+    if (admin.maintenance || admin.promoted.length) this.log.info({ maintenance: admin.maintenance, promoted: admin.promoted }, 'operator overrides restored');
 
     for (const m of members) {
       const member = m.instance.members.find((x) => x.node === this.cfg.node)!;
@@ -237,6 +248,9 @@ export class Agent {
         garpMasterRefreshRepeat: m.instance.garpMasterRefreshRepeat,
         initialState: member.initialState,
         ...(resuming.has(m.instance.name) ? { resumeAsMaster: true } : {}),
+        // A standing promote goes straight back to Master; maintenance wins over it (vrrp README).
+        ...(admin.promoted.includes(m.instance.name) ? { promoted: true } : {}),
+        ...(admin.maintenance ? { maintenance: true } : {}),
       };
       const family = m.instance.family;
       const ifname = m.iface;
@@ -405,7 +419,9 @@ export class Agent {
         override: st.promoted ? 'promoted' : 'none',
       };
     });
-    return { maintenance: this.runners.some((r) => r.current().maintenance), nginx: { running, pid: running ? pid : null }, instances };
+    // Without instances (no spec yet) the persisted flag is what will apply when they start.
+    const maintenance = this.runners.length ? this.runners.some((r) => r.current().maintenance) : this.adminState().current.maintenance;
+    return { maintenance, nginx: { running, pid: running ? pid : null }, instances };
   }
 
   private async applyNginx(spec: ClusterSpec): Promise<void> {
@@ -508,11 +524,21 @@ export class Agent {
     return this.metrics.registry.metrics();
   }
 
+  /**
+   * Carries out a failover command from the control plane (promote/release on one instance,
+   * maintenance on every instance) and persists what must survive a restart.
+   */
+  async command(command: Command): Promise<CommandOutcome> {
+    if (this.stopping) return { outcome: 'refused', reason: 'not-running: the agent is stopping' };
+    const outcome = await runCommand(command, this.runners);
+    this.adminState().set(nextAdminState(this.adminState().current, command, outcome));
+    return outcome;
+  }
+
   /** Delivers an admin command to an instance (promote, release, maintenance). */
-  admin(instance: string, command: 'promote' | 'release' | 'maintenance-on' | 'maintenance-off'): Promise<void> {
-    const r = this.runners.find((x) => x.name === instance);
-    if (!r) throw new Error(`no instance ${instance} on this node`);
-    return r.deliver({ type: 'admin', command });
+  async admin(instance: string, command: 'promote' | 'release' | 'maintenance-on' | 'maintenance-off'): Promise<CommandOutcome> {
+    if (command === 'maintenance-on' || command === 'maintenance-off') return this.command({ kind: 'maintenance', enabled: command === 'maintenance-on' });
+    return this.command({ kind: command, instance });
   }
 
   /**

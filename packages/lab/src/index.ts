@@ -1,6 +1,7 @@
 export { Lab, type Host, type HostSpec, type LabOptions, type Spawned } from './lab.js';
 export { LabNginx } from './nginx.js';
 export { LabKeepalived } from './keepalived.js';
+export { LabSshd, forwardToLabHost, SSHD_BINARY, type LabForward } from './sshd.js';
 export { startBackend } from './backend.js';
 export { startProbe, summariseProbe, type Probe, type ProbeOptions, type ProbeRecord, type ProbeSummary } from './probe.js';
 export { waitFor, type WaitOptions } from './poll.js';

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { pino } from 'pino';
-import type { AgentMessage, ClusterSpec, HubMessage } from '@keepwatch/shared';
+import type { AgentMessage, ClusterSpec, Command, HubMessage } from '@keepwatch/shared';
 import { ControlClient, type ApplyOutcome } from './client.js';
 
 const log = pino({ level: 'silent' });
@@ -72,6 +72,7 @@ describe('ControlClient', () => {
   let client: ControlClient | null = null;
   let applied: number | null = null;
   const pushes: number[] = [];
+  const commands: Command[] = [];
 
   const makeClient = (enrollToken?: string) =>
     new ControlClient({
@@ -88,7 +89,13 @@ describe('ControlClient', () => {
           return { outcome: 'applied' };
         },
         appliedRevision: () => applied,
-        heartbeat: () => ({ maintenance: false, nginx: { running: true, pid: 1 }, instances: [] }),
+        heartbeat: () => ({ maintenance: commands.some((c) => c.kind === 'maintenance' && c.enabled), nginx: { running: true, pid: 1 }, instances: [] }),
+        command: async (c) => {
+          commands.push(c);
+          if (c.kind === 'promote' && c.instance === 'VI_X') return { outcome: 'refused', reason: 'unknown-instance: no instance "VI_X" runs on this node' };
+          if (c.kind === 'release') throw new Error('runner exploded');
+          return { outcome: 'done' };
+        },
       },
     });
 
@@ -97,6 +104,7 @@ describe('ControlClient', () => {
     hub = new ScriptedHub(join(dir, 'hub.sock'));
     applied = null;
     pushes.length = 0;
+    commands.length = 0;
   });
   afterEach(async () => {
     await client?.stop();
@@ -134,6 +142,35 @@ describe('ControlClient', () => {
       expect.objectContaining({ revision: 12, outcome: 'applied' }),
       expect.objectContaining({ revision: 13, outcome: 'failed', stage: 'test', nginxOutput: 'nginx: [emerg] x', runningRevision: 12 }),
     ]);
+  });
+
+  it('hands commands to the agent in order and answers each with a command-result carrying its id and reason', async () => {
+    await hub.listen();
+    client = makeClient(TOKEN);
+    client.start();
+    await until(() => client!.connected, 'the session');
+    const heartbeatsBefore = hub.of('heartbeat').length;
+    hub.send({ v: 1, type: 'command', id: 'c-1', at: 1, command: { kind: 'promote', instance: 'VI_1' } });
+    hub.send({ v: 1, type: 'command', id: 'c-2', at: 2, command: { kind: 'promote', instance: 'VI_X' } });
+    hub.send({ v: 1, type: 'command', id: 'c-3', at: 3, command: { kind: 'release', instance: 'VI_1' } });
+    hub.send({ v: 1, type: 'command', id: 'c-4', at: 4, command: { kind: 'maintenance', enabled: true } });
+    await until(() => hub.of('command-result').length === 4, 'four command results');
+    expect(commands).toEqual([
+      { kind: 'promote', instance: 'VI_1' },
+      { kind: 'promote', instance: 'VI_X' },
+      { kind: 'release', instance: 'VI_1' },
+      { kind: 'maintenance', enabled: true },
+    ]);
+    expect(hub.of('command-result').map((r) => [r.id, r.outcome, r.reason])).toEqual([
+      ['c-1', 'done', undefined],
+      ['c-2', 'refused', 'unknown-instance: no instance "VI_X" runs on this node'],
+      ['c-3', 'failed', 'runner exploded'],
+      ['c-4', 'done', undefined],
+    ]);
+    // Each result is an outbox event (numbered, replayable), followed by a fresh heartbeat.
+    expect(hub.of('command-result').every((r) => r.seq > 0)).toBe(true);
+    await until(() => hub.of('heartbeat').length >= heartbeatsBefore + 4, 'heartbeats after the commands');
+    expect(hub.of('heartbeat').at(-1)).toMatchObject({ maintenance: true });
   });
 
   it('buffers events while the hub is away and replays the unacked ones with their original timestamps', async () => {

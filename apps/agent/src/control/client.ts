@@ -9,6 +9,7 @@ import {
   type AgentMessage,
   type ApplyResultMessage,
   type ClusterSpec,
+  type Command,
   type ControlPlane,
   type HeartbeatMessage,
   type HubMessage,
@@ -18,6 +19,7 @@ import { DEF_HEARTBEAT_INTERVAL_MS } from '../config/defaults.js';
 import { Backoff } from './backoff.js';
 import { readOptional, writePrivate } from './files.js';
 import { Outbox, type NewOutboxEvent } from './outbox.js';
+import type { CommandOutcome } from './commands.js';
 
 export const AGENT_VERSION = '0.1.0';
 
@@ -34,6 +36,8 @@ export interface ControlHandlers {
   appliedRevision(): number | null;
   /** The live part of a heartbeat. */
   heartbeat(): Pick<HeartbeatMessage, 'maintenance' | 'nginx' | 'instances'>;
+  /** Carries out a failover command (promote/release/maintenance); called one at a time, between applies. */
+  command(command: Command): Promise<CommandOutcome>;
 }
 
 export interface ControlClientOptions {
@@ -226,8 +230,21 @@ export class ControlClient {
         });
         return;
       case 'command':
-        // Failover commands are not carried out by this agent yet: say so rather than stay silent.
-        this.emit({ v: PROTOCOL_VERSION, type: 'command-result', at: this.now(), id: m.id, outcome: 'refused', reason: 'commands are not supported by this agent version yet' });
+        // In the same queue as revisions: a revision that recreates the instances never runs
+        // under a command, and the recreated ones start from the persisted promote/maintenance.
+        this.applying = this.applying.then(async () => {
+          let result: CommandOutcome;
+          try {
+            result = await this.opts.handlers.command(m.command);
+          } catch (err) {
+            result = { outcome: 'failed', reason: (err as Error).message };
+          }
+          this.opts.log.info({ id: m.id, command: m.command, outcome: result.outcome, reason: result.reason }, 'command');
+          const reason = result.reason === undefined ? {} : { reason: result.reason.slice(0, 1024) };
+          this.emit({ v: PROTOCOL_VERSION, type: 'command-result', at: this.now(), id: m.id, outcome: result.outcome, ...reason });
+          // The hub shows progress from heartbeats (override, maintenance, role): report at once.
+          this.sendHeartbeat();
+        });
         return;
       case 'error':
         this.opts.log[m.code === 'unauthorized' ? 'error' : 'warn']({ code: m.code, message: m.message, ref: m.ref }, 'control plane error');

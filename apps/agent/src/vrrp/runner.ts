@@ -1,4 +1,4 @@
-import { advertFor, initialState, nextDeadline, step, type Action, type Advert, type Event, type InstanceConfig, type InstanceState, type VrrpState, type TransitionReason } from '@keepwatch/vrrp';
+import { advertFor, initialState, nextDeadline, step, type Action, type AdminCommand, type Advert, type Event, type InstanceConfig, type InstanceState, type VrrpState, type TransitionReason } from '@keepwatch/vrrp';
 import type { Logger } from '../log.js';
 import type { AgentMetrics } from '../metrics.js';
 import type { Vip } from '../vip/addresses.js';
@@ -40,6 +40,11 @@ export class InstanceRunner {
   private readonly log: Logger;
   private stopped = false;
   private priority = 0;
+  /**
+   * VIPs a master going into maintenance still holds: given up when the new master's first
+   * advert is heard (or at `until`), so the hand-over is make-before-break like a promote.
+   */
+  private handover: { vips: readonly string[]; until: number } | null = null;
 
   constructor(private readonly deps: InstanceRunnerDeps) {
     this.state = initialState(deps.config);
@@ -78,10 +83,31 @@ export class InstanceRunner {
   /** Queues an event; resolves once it has been stepped and its actions executed. */
   deliver(event: Event): Promise<void> {
     if (this.stopped && event.type !== 'shutdown') return this.queue;
-    this.queue = this.queue.then(() => this.process(event)).catch((e: unknown) => {
+    this.queue = this.queue.then(async () => void (await this.process(event))).catch((e: unknown) => {
       this.log.error({ err: e, event: event.type, state: this.state.vrrpState }, 'vrrp step failed');
     });
     return this.queue;
+  }
+
+  /**
+   * Runs an admin command through the machine and resolves with its `admin-result` (README of
+   * @keepwatch/vrrp: admin semantics) once the step's actions (VIPs, adverts) have been executed.
+   * A stopped runner refuses with `not-running`.
+   */
+  admin(command: AdminCommand): Promise<AdminResult> {
+    if (this.stopped) return Promise.resolve({ type: 'admin-result', command, accepted: false, reason: 'not-running' });
+    return new Promise<AdminResult>((resolve) => {
+      this.queue = this.queue
+        .then(async () => {
+          const actions = await this.process({ type: 'admin', command });
+          const r = actions.find((a): a is AdminResult => a.type === 'admin-result');
+          resolve(r ?? { type: 'admin-result', command, accepted: false, reason: 'not-running' });
+        })
+        .catch((e: unknown) => {
+          this.log.error({ err: e, event: 'admin', command, state: this.state.vrrpState }, 'vrrp step failed');
+          resolve({ type: 'admin-result', command, accepted: false, reason: 'not-running' });
+        });
+    });
   }
 
   /** Graceful stop: priority-0 advert, VIPs removed (the machine's shutdown actions), timer cleared. */
@@ -94,25 +120,55 @@ export class InstanceRunner {
     this.timer = null;
   }
 
-  private async process(event: Event): Promise<void> {
+  private async process(event: Event): Promise<readonly Action[]> {
     const now = this.deps.now();
     const { state, actions } = step(this.state, event, now);
     this.state = state;
+    const maintenance = event.type === 'admin' && event.command === 'maintenance-on';
     for (const action of actions) {
+      if (maintenance && action.type === 'remove-vips') {
+        // The machine's priority-0 advert has gone out: a backup takes over after Skew_Time.
+        // Keeping the VIPs until then (at most 4 advert intervals) spares the requests that
+        // would reach this node in between (the segment's ARP caches still point here).
+        this.handover = { vips: action.vips, until: now + 4 * this.deps.config.advertIntervalMs };
+        continue;
+      }
       try {
         await this.execute(action);
       } catch (e) {
         this.log.error({ err: e, action: action.type, state: this.state.vrrpState }, 'vrrp action failed');
       }
     }
+    await this.settleHandover(event, now);
     this.arm();
+    return actions;
+  }
+
+  /** Ends a maintenance hand-over: the new master spoke, time is up, or this node left Backup. */
+  private async settleHandover(event: Event, now: number): Promise<void> {
+    const h = this.handover;
+    if (!h) return;
+    if (this.state.vrrpState === 'master') {
+      // Master again (maintenance was turned off and it won): the VIPs are its own again.
+      this.handover = null;
+      return;
+    }
+    const newMaster = event.type === 'advert-received' && event.advert.vrid === this.deps.config.vrid && event.advert.priority > 0;
+    if (!newMaster && now < h.until && this.state.vrrpState === 'backup' && event.type !== 'shutdown') return;
+    this.handover = null;
+    try {
+      await this.execute({ type: 'remove-vips', vips: h.vips });
+    } catch (e) {
+      this.log.error({ err: e, action: 'remove-vips', state: this.state.vrrpState }, 'vrrp action failed');
+    }
   }
 
   private arm(): void {
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
     if (this.stopped) return;
-    const deadline = nextDeadline(this.state);
+    const next = nextDeadline(this.state);
+    const deadline = this.handover ? Math.min(next ?? Infinity, this.handover.until) : next;
     if (deadline === null) return;
     const delay = Math.max(0, deadline - this.deps.now());
     this.timer = setTimeout(() => {
@@ -172,6 +228,9 @@ export class InstanceRunner {
     }
   }
 }
+
+/** The machine's answer to an admin command. */
+export type AdminResult = Extract<Action, { type: 'admin-result' }>;
 
 function assertNever(x: never): never {
   throw new Error(`unhandled action ${JSON.stringify(x)}`);

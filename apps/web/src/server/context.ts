@@ -10,6 +10,8 @@ import type { LoginRateLimiter } from './auth/rate-limit';
 import { readSessionToken } from './auth/cookies';
 import { lookupSession, type SessionUser } from './services/auth';
 import type { Db } from './services/types';
+import type { EventBus } from './bus/events';
+import type { LivenessRule } from './services/node-status';
 
 /** What every request shares: built once by the server (or a test). */
 export interface ContextDeps {
@@ -18,6 +20,17 @@ export interface ContextDeps {
   metrics: Metrics;
   limiter: LoginRateLimiter;
   secureCookies: boolean;
+  /** Live updates across instances (routers/live.ts subscribes; mutations publish). Absent in some tests. */
+  bus?: EventBus;
+  /** The hub's offline rule, for reads of node live state (default: 3 × 5 s). */
+  liveness?: LivenessRule;
+  /** Failover delivery: after a failover mutation commits, the cluster's agents are brought to the desired state. Absent in some tests. */
+  commands?: FailoverCommands;
+}
+
+/** How failover mutations reach the agents (hub/commands.ts); fire-and-forget after the commit, never throws. */
+export interface FailoverCommands {
+  reconcile(clusterId: string): Promise<void>;
 }
 
 export interface Context extends ContextDeps {

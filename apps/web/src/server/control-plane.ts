@@ -16,6 +16,7 @@ import { NewPasswordSchema } from './auth/password';
 import { createFirstAdmin } from './services/auth';
 import { appRouter } from './root';
 import { AgentHub } from './hub/hub';
+import { createEventBus, type EventBus } from './bus';
 
 export const TRPC_PATH = '/api/trpc/';
 export const MAX_BODY_BYTES = 4 * 1024 * 1024;
@@ -26,6 +27,8 @@ export interface ControlPlane {
   metrics: Metrics;
   /** The agents' WebSocket hub; server.ts hands it the `/agent` upgrades (`AgentHub.owns`). */
   hub: AgentHub;
+  /** Events across dashboard instances (LISTEN/NOTIFY with PostgreSQL, in-process when embedded). */
+  bus: EventBus;
   /** Serves the request if it is the control plane's; false when Next should have it. */
   handle(req: IncomingMessage, res: ServerResponse): boolean;
   close(): Promise<void>;
@@ -55,7 +58,16 @@ export async function createControlPlane(env: Env, opts: { log?: Logger; default
   log.info({ database: db.kind, applied: db.migrations.applied }, 'database ready');
   await bootstrapAdmin(db, env, log);
   const metrics = createMetrics({ defaultMetrics: opts.defaultMetrics ?? true });
-  const deps: ContextDeps = { db: db.prisma, log, metrics, limiter: new LoginRateLimiter(), secureCookies: env.KEEPWATCH_SECURE_COOKIES };
+  const bus = await createEventBus({
+    url: env.DATABASE_URL,
+    log: log.child({ component: 'bus' }),
+    // NOTIFY through the pool: publishing does not wait for the listening connection.
+    notify: async (channel, payload) => void (await db.prisma.$executeRaw`SELECT pg_notify(${channel}, ${payload})`),
+  });
+  const deps: ContextDeps = { db: db.prisma, log, metrics, limiter: new LoginRateLimiter(), secureCookies: env.KEEPWATCH_SECURE_COOKIES, bus };
+  // Failover mutations announce the changed desired state on the bus; every instance's hub (this
+  // one included, subscribed below) reconciles the agents connected to it.
+  deps.commands = { reconcile: (clusterId) => bus.publish({ type: 'failover', clusterId }) };
   const trpc = createHTTPHandler({
     router: appRouter,
     createContext: httpContextFactory(deps),
@@ -89,17 +101,26 @@ export async function createControlPlane(env: Env, opts: { log?: Logger; default
     return false;
   }
 
-  const hub = new AgentHub({ db: db.prisma, log: log.child({ component: 'hub' }) });
+  const hub = new AgentHub({ db: db.prisma, log: log.child({ component: 'hub' }), bus, metrics });
   hub.start();
+  bus.subscribe((e) => {
+    if (e.type === 'failover') void hub.reconcileCluster(e.clusterId);
+    // A committed mutation may have made a revision: push it without waiting for the poll.
+    else if (e.type === 'audit') void hub.rolloutNow();
+    // Events were missed while the bus was away: a promote may be among them.
+    else if (e.type === 'resync') for (const id of hub.connectedClusters()) void hub.reconcileCluster(id);
+  });
 
   return {
     db,
     log,
     metrics,
     hub,
+    bus,
     handle,
     close: async () => {
       await hub.close();
+      await bus.close();
       await db.close();
     },
   };

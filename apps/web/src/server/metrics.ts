@@ -24,6 +24,12 @@ export function createMetrics(opts: { defaultMetrics?: boolean } = {}) {
     }),
     failedApplies: new Counter({ name: 'keepwatch_failed_applies_total', help: 'Apply results reporting failure.', registers: [registry] }),
     subscriptions: new Gauge({ name: 'keepwatch_subscriptions', help: 'Open live-update subscriptions.', registers: [registry] }),
+    agentAuthFailures: new Counter({
+      name: 'keepwatch_agent_auth_failures_total',
+      help: 'Refused agent connections (enroll, hello, handshake timeout, rate limit), by reason.',
+      labelNames: ['reason'] as const,
+      registers: [registry],
+    }),
   };
   return m;
 }

@@ -1,10 +1,13 @@
 /** The dashboard's API: one router per area (STYLE §E25). */
 import { createCallerFactory, createTRPCRouter } from './trpc';
 import { auditRouter } from './routers/audit';
+import { bootstrapRouter } from './routers/bootstrap';
+import { transferRouter } from './routers/transfer';
 import { checksRouter } from './routers/checks';
 import { clustersRouter } from './routers/clusters';
 import { failoverRouter } from './routers/failover';
 import { instancesRouter } from './routers/instances';
+import { liveRouter } from './routers/live';
 import { nodesRouter } from './routers/nodes';
 import { poolsRouter } from './routers/pools';
 import { sessionRouter } from './routers/session';
@@ -22,6 +25,9 @@ export const appRouter = createTRPCRouter({
   checks: checksRouter,
   failover: failoverRouter,
   audit: auditRouter,
+  transfer: transferRouter,
+  live: liveRouter,
+  bootstrap: bootstrapRouter,
 });
 
 export type AppRouter = typeof appRouter;

@@ -43,6 +43,9 @@ function raceMessage(e: unknown): string | undefined {
 
 const t = initTRPC.context<Context>().create({
   transformer: superjson,
+  // Live subscriptions (SSE): a ping keeps idle streams open through proxies, and a client that
+  // hears nothing for a while (a dead server or network) reconnects and shows "reconnecting".
+  sse: { ping: { enabled: true, intervalMs: 10_000 }, client: { reconnectAfterInactivityMs: 25_000 } },
   errorFormatter({ shape, error }) {
     const cause = error.cause;
     const issues = isZodError(cause) ? cause.issues.map((i) => ({ path: i.path.map(String).join('.'), message: i.message })) : undefined;
@@ -55,10 +58,13 @@ export const createTRPCRouter = t.router;
 export const createCallerFactory = t.createCallerFactory;
 
 /** Maps errors once for every procedure, logs unexpected ones, and gives the logger the path. */
-const base = t.procedure.use(async ({ ctx, next, path, type }) => {
+const base = t.procedure.use(async ({ ctx, next, path, type, getRawInput }) => {
   const log = ctx.log.child({ path, type });
   const r = await next({ ctx: { log } });
   if (r.ok) {
+    // Every mutation writes an audit record: tell the live subscribers of every instance (after
+    // the commit, which `next` has awaited). The cluster is named when the input names it.
+    if (type === 'mutation' && ctx.bus) void ctx.bus.publish({ type: 'audit', clusterId: clusterIdOf(await getRawInput().catch(() => null)) });
     // A config mutation answers with the revision it created (null when the cluster has no nodes).
     if (type === 'mutation' && typeof (r.data as { revision?: unknown } | null)?.revision === 'number') ctx.metrics.revisionsCreated.inc();
     return r;
@@ -76,6 +82,12 @@ const base = t.procedure.use(async ({ ctx, next, path, type }) => {
   if (mapped) throw mapped;
   return r;
 });
+
+/** `input.clusterId` when it is a UUID, else null (the event then concerns every cluster). */
+function clusterIdOf(input: unknown): string | null {
+  const id = typeof input === 'object' && input !== null ? (input as { clusterId?: unknown }).clusterId : undefined;
+  return typeof id === 'string' && /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(id) ? id : null;
+}
 
 export const publicProcedure = base;
 

@@ -7,7 +7,7 @@
  * Same-origin fetches: mutations are JSON POSTs carrying the browser's own Origin, which is what
  * the server's CSRF check (server/auth/csrf.ts) accepts; the session cookie rides along.
  */
-import { createTRPCClient, httpBatchLink, TRPCClientError } from '@trpc/client';
+import { createTRPCClient, httpBatchLink, httpSubscriptionLink, splitLink, TRPCClientError } from '@trpc/client';
 import type { inferRouterInputs, inferRouterOutputs } from '@trpc/server';
 import superjson from 'superjson';
 import type { AppRouter } from '~/server/root';
@@ -16,7 +16,15 @@ export type RouterOutputs = inferRouterOutputs<AppRouter>;
 export type RouterInputs = inferRouterInputs<AppRouter>;
 
 export const api = createTRPCClient<AppRouter>({
-  links: [httpBatchLink({ url: '/api/trpc', transformer: superjson, fetch: (url, init) => fetch(url, { ...init, credentials: 'same-origin' }) })],
+  links: [
+    // Subscriptions (routers/live.ts) are Server-Sent Events: a GET the browser's EventSource
+    // keeps open and reconnects by itself; the session cookie rides along (same origin).
+    splitLink({
+      condition: (op) => op.type === 'subscription',
+      true: httpSubscriptionLink({ url: '/api/trpc', transformer: superjson }),
+      false: httpBatchLink({ url: '/api/trpc', transformer: superjson, fetch: (url, init) => fetch(url, { ...init, credentials: 'same-origin' }) }),
+    }),
+  ],
 });
 
 /** What a form needs from a refused call: the code, the message, and messages by field path. */

@@ -2,37 +2,37 @@
 import { useQueries, useQuery } from '@tanstack/react-query';
 import Link from 'next/link';
 import { api } from '~/trpc/client';
-import { Banner, Loading, Section, linkClass, useNow } from '../_components/ui';
+import { useLiveInvalidation } from '~/trpc/live';
+import { LiveIndicator } from '~/trpc/live-indicator';
+import { Empty, LoadError, Loading, Section, linkClass, mutedClass, thClass, useNow } from '../_components/ui';
 import { ageText, instanceReports } from '../_lib/vip-holders';
 
 export default function ClustersPage() {
   const now = useNow(5_000);
-  // Polled until live updates arrive through the agent hub's subscriptions.
-  const clusters = useQuery({ queryKey: ['clusters.list'], queryFn: () => api.clusters.list.query(), refetchInterval: 5_000 });
+  // Live: the server's events invalidate these queries; they poll slowly only while the stream is down.
+  const stream = useLiveInvalidation();
+  const poll = stream.fallbackPollMs;
+  const clusters = useQuery({ queryKey: ['clusters.list'], queryFn: () => api.clusters.list.query(), refetchInterval: poll });
   const ids = clusters.data?.map((c) => c.id) ?? [];
-  const instances = useQueries({ queries: ids.map((id) => ({ queryKey: ['instances.list', id], queryFn: () => api.instances.list.query({ clusterId: id }), refetchInterval: 5_000 })) });
+  const instances = useQueries({ queries: ids.map((id) => ({ queryKey: ['instances.list', id], queryFn: () => api.instances.list.query({ clusterId: id }), refetchInterval: poll })) });
   const transitions = useQueries({
-    queries: ids.map((id) => ({ queryKey: ['clusters.transitions', id], queryFn: () => api.clusters.transitions.query({ clusterId: id, limit: 500 }), refetchInterval: 5_000 })),
+    queries: ids.map((id) => ({ queryKey: ['clusters.transitions', id], queryFn: () => api.clusters.transitions.query({ clusterId: id, limit: 500 }), refetchInterval: poll })),
   });
 
   return (
-    <Section title="Clusters" id="clusters">
+    <Section title="Clusters" id="clusters" actions={<LiveIndicator state={stream.state} />}>
       {clusters.isPending && <Loading what="clusters" />}
-      {clusters.isError && (
-        <Banner tone="error" role="alert">
-          {clusters.error.message}
-        </Banner>
-      )}
-      {clusters.data?.length === 0 && <p className="text-sm text-slate-600 dark:text-slate-300">No clusters yet. An admin can import one from a cluster spec or a keepalived.conf through the API.</p>}
+      {clusters.isError && <LoadError what="the clusters" message={clusters.error.message} onRetry={() => void clusters.refetch()} />}
+      {clusters.data?.length === 0 && <Empty>No clusters yet. An admin can import one from a cluster spec or a keepalived.conf through the API.</Empty>}
       {clusters.data && clusters.data.length > 0 && (
-        <table className="w-full text-left text-sm">
-          <thead className="border-b border-slate-200 text-xs uppercase tracking-wide text-slate-500 dark:border-slate-700">
+        <table className="w-full min-w-[40rem] text-left text-sm">
+          <thead className="border-b border-slate-200 dark:border-slate-700">
             <tr>
-              <th scope="col" className="py-1.5 pr-4">Cluster</th>
-              <th scope="col" className="py-1.5 pr-4">VIPs · last reported holder</th>
-              <th scope="col" className="py-1.5 pr-4">Nodes</th>
-              <th scope="col" className="py-1.5 pr-4">Config revision</th>
-              <th scope="col" className="py-1.5">Last change</th>
+              <th scope="col" className={thClass}>Cluster</th>
+              <th scope="col" className={thClass}>VIPs · last reported holder</th>
+              <th scope="col" className={thClass}>Nodes</th>
+              <th scope="col" className={thClass}>Config revision</th>
+              <th scope="col" className={thClass}>Last change</th>
             </tr>
           </thead>
           <tbody>
@@ -61,10 +61,16 @@ export default function ClustersPage() {
                         )}
                       </div>
                     );
-                  }) ?? <span className="text-slate-500">…</span>}
+                  }) ??
+                    (instances[ci]?.isError ? (
+                      <span className="text-red-700 dark:text-red-300">could not load: {instances[ci]?.error?.message}</span>
+                    ) : (
+                      <span className={mutedClass}>loading…</span>
+                    ))}
+                  {instances[ci]?.data?.length === 0 && <span className={mutedClass}>no VRRP instances</span>}
                 </td>
                 <td className="py-1.5 pr-4 tabular-nums">{c.nodeCount}</td>
-                <td className="py-1.5 pr-4 tabular-nums">{c.revision > 0 ? c.revision : <span className="text-slate-500">none yet</span>}</td>
+                <td className="py-1.5 pr-4 tabular-nums">{c.revision > 0 ? c.revision : <span className={mutedClass}>none yet</span>}</td>
                 <td className="py-1.5 text-slate-600 dark:text-slate-300" title={c.updatedAt.toISOString()}>
                   {ageText(c.updatedAt, now)}
                 </td>

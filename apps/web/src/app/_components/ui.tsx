@@ -2,7 +2,7 @@
 /** Small shared pieces: buttons, badges, banners, a ticking clock for ages. */
 import { useEffect, useState, type ButtonHTMLAttributes, type ReactNode } from 'react';
 
-const FOCUS = 'focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-sky-600';
+export const FOCUS = 'focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-sky-600';
 
 type Tone = 'primary' | 'secondary' | 'danger' | 'ghost';
 const TONES: Record<Tone, string> = {
@@ -65,7 +65,8 @@ export function Section({ title, id, actions, children }: { title: string; id: s
         </h2>
         {actions}
       </div>
-      <div className="overflow-x-auto">{children}</div>
+      {/* relative: the sr-only (absolutely positioned) text in a wide table stays inside this scroller instead of widening the page. */}
+      <div className="relative overflow-x-auto">{children}</div>
     </section>
   );
 }
@@ -82,8 +83,70 @@ export function useNow(intervalMs = 1_000): number {
 
 export function Loading({ what }: { what: string }) {
   return (
-    <p role="status" className="text-sm text-slate-500">
+    <p role="status" className="text-sm text-slate-600 dark:text-slate-300">
       Loading {what}…
     </p>
   );
 }
+
+/** A list with nothing in it yet, and what to do about it. */
+export function Empty({ children }: { children: ReactNode }) {
+  return <p className="rounded border border-dashed border-slate-300 px-3 py-4 text-sm text-slate-600 dark:border-slate-600 dark:text-slate-300">{children}</p>;
+}
+
+/** A failed load, with the server's message and a way to try again. */
+export function LoadError({ what, message, onRetry }: { what: string; message: string; onRetry?: () => void }) {
+  return (
+    <Banner tone="error" role="alert">
+      <span>
+        Could not load {what}: {message}
+      </span>
+      {onRetry && (
+        <Button className="ml-2" onClick={onRetry}>
+          Retry
+        </Button>
+      )}
+    </Banner>
+  );
+}
+
+/**
+ * A labelled form control with its error beside it: the control gets `aria-invalid` and
+ * `aria-describedby` pointing at the message, so a screen reader reads the error with the field.
+ */
+export function Field({
+  id,
+  label,
+  error,
+  hint,
+  children,
+}: {
+  id: string;
+  label: string;
+  error?: string | undefined;
+  hint?: string;
+  children: (props: { id: string; 'aria-invalid': true | undefined; 'aria-describedby': string | undefined }) => ReactNode;
+}) {
+  const described = [error ? `${id}-error` : null, hint ? `${id}-hint` : null].filter(Boolean).join(' ') || undefined;
+  return (
+    <div className="flex min-w-0 flex-col gap-1">
+      <label htmlFor={id} className="text-sm font-medium">
+        {label}
+      </label>
+      {children({ id, 'aria-invalid': error ? true : undefined, 'aria-describedby': described })}
+      {hint && (
+        <span id={`${id}-hint`} className="text-xs text-slate-600 dark:text-slate-300">
+          {hint}
+        </span>
+      )}
+      {error && (
+        <span id={`${id}-error`} className="text-xs font-medium text-red-700 dark:text-red-300">
+          {error}
+        </span>
+      )}
+    </div>
+  );
+}
+
+export const thClass = 'py-1.5 pr-3 text-xs font-semibold uppercase tracking-wide text-slate-600 dark:text-slate-300';
+export const mutedClass = 'text-slate-600 dark:text-slate-300';

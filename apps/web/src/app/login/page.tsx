@@ -5,6 +5,7 @@ import { useState, type FormEvent } from 'react';
 import { api, apiProblem } from '~/trpc/client';
 import { Banner, Button, inputClass } from '../_components/ui';
 import { ME_KEY } from '../_components/session';
+import { ThemeToggle } from '../_components/theme';
 
 export default function LoginPage() {
   const router = useRouter();
@@ -29,8 +30,11 @@ export default function LoginPage() {
   }
 
   return (
-    <main className="mx-auto mt-24 max-w-sm px-4">
-      <h1 className="mb-6 text-2xl font-semibold tracking-tight">Keepwatch</h1>
+    <main className="mx-auto mt-16 max-w-sm px-4 sm:mt-24">
+      <div className="mb-6 flex items-center justify-between gap-2">
+        <h1 className="text-2xl font-semibold tracking-tight">Keepwatch</h1>
+        <ThemeToggle />
+      </div>
       <form onSubmit={submit} className="space-y-4 rounded-lg border border-slate-200 bg-white p-6 dark:border-slate-700 dark:bg-slate-900" aria-labelledby="signin">
         <h2 id="signin" className="text-lg font-medium">
           Sign in

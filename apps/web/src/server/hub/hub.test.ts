@@ -7,6 +7,7 @@ import { createApi, type Api } from '../testing/api';
 import { createLogger } from '../logger';
 import { referenceSpec } from '../../../test/fixtures';
 import { AgentHub } from './hub';
+import { nodeStatus } from '../services/node-status';
 
 /** A protocol-level agent: sends frames, waits for the hub's. */
 class FakeAgent {
@@ -185,6 +186,10 @@ describe('agent hub', () => {
     const live = hub.liveStates().find((l) => l.node === 'LVS_1')!;
     expect(live).toMatchObject({ online: true, appliedRevision: 1, checks: { check_nginx: expect.objectContaining({ status: 'healthy' }) } });
     expect(live.ageMs).toBeGreaterThanOrEqual(0);
+    // …and in the database, where every dashboard instance reads it (batched writes).
+    await hub.live.flush();
+    const stored = await nodeStatus(api.db.prisma, nodeIds.LVS_1!);
+    expect(stored).toMatchObject({ online: true, agentVersion: '0.1.0', agentAddress: '127.0.0.1', appliedRevision: 1, heartbeat: { nginx: { pid: 42 } }, checks: { check_nginx: { status: 'healthy' } } });
     a.close();
   });
 
@@ -194,6 +199,37 @@ describe('agent hub', () => {
     await a.next('welcome');
     await expect.poll(() => a.closed, { timeout: 5000 }).not.toBeNull();
     expect(hub.liveStates().find((l) => l.node === 'LVS_2')).toMatchObject({ online: false });
+  });
+
+  it('sends a failover command on the first heartbeat that differs from the desired state, and follows it to completed', async () => {
+    const cred = await enroll('LVS_2');
+    const a = await hello('LVS_2', cred, 1);
+    await a.next('welcome');
+    const instance = await api.db.prisma.vrrpInstance.findFirstOrThrow({ where: { clusterId, name: 'VI_1' } });
+    await api.db.prisma.vrrpInstance.update({ where: { id: instance.id }, data: { promotedNodeId: nodeIds.LVS_2! } });
+    const row = await api.db.prisma.failoverCommand.create({ data: { clusterId, nodeId: nodeIds.LVS_2!, kind: 'promote', instance: 'VI_1', actor: 'operator1' } });
+    try {
+      const beat = (state: 'backup' | 'master', override: 'none' | 'promoted') =>
+        a.send({ v: 1, type: 'heartbeat', at: Date.now(), appliedRevision: 1, maintenance: false, nginx: { running: true, pid: 42 }, instances: [{ instance: 'VI_1', vrid: 51, state, basePriority: 80, effectivePriority: override === 'promoted' ? 254 : 80, holdsVips: state === 'master', since: Date.now(), override }] });
+      beat('backup', 'none');
+      const cmd = await a.next('command');
+      expect(cmd).toMatchObject({ id: row.id, command: { kind: 'promote', instance: 'VI_1' } });
+      expect((await api.db.prisma.failoverCommand.findUniqueOrThrow({ where: { id: row.id } })).status).toBe('sent');
+      // The agent's machine goes master at once (make-before-break), then answers.
+      a.send({ v: 1, type: 'state-transition', seq: 40, at: Date.now(), instance: 'VI_1', vrid: 51, from: 'backup', to: 'master', reason: 'promoted', priority: 254 });
+      a.send({ v: 1, type: 'command-result', seq: 41, at: Date.now(), id: cmd.id, outcome: 'done' });
+      expect(await a.next('ack')).toMatchObject({ seq: 40 });
+      expect(await a.next('ack')).toMatchObject({ seq: 41 });
+      beat('master', 'promoted');
+      await expect.poll(async () => (await api.db.prisma.failoverCommand.findUniqueOrThrow({ where: { id: row.id } })).status).toBe('completed');
+      // Converged: no command is sent again.
+      beat('master', 'promoted');
+      await new Promise((r) => setTimeout(r, 150));
+      expect(a.frames.filter((f) => f.type === 'command')).toEqual([]);
+    } finally {
+      await api.db.prisma.vrrpInstance.update({ where: { id: instance.id }, data: { promotedNodeId: null } });
+      a.close();
+    }
   });
 
   it.each([

@@ -51,8 +51,13 @@ const CASES: Case[] = [
   { name: 'cluster name with a slash', field: 'name:', call: (a) => a.admin.clusters.create({ name: '../etc' }) },
   { name: 'id that is not a UUID', field: 'clusterId:', call: (a) => a.viewer.pools.list({ clusterId: "1' OR '1'='1" }) },
   { name: 'version that is not a positive integer', field: 'version:', call: (a, i) => a.admin.pools.delete({ id: i.poolId, version: 0 }) },
+  { name: 'a pool preview with a directive in a server address', field: 'pool.servers.0.address:', call: (a, i) => a.admin.pools.preview({ clusterId: i.clusterId, id: i.poolId, pool: { name: 'webs', servers: [{ address: '192.0.2.1; include /etc/passwd', port: 80 }] } }) },
+  { name: 'a timeline window that is not a date', field: 'since:', call: (a, i) => a.viewer.clusters.timeline({ clusterId: i.clusterId, since: 'yesterday' as never }) },
   { name: 'a weak password for a new user', field: 'password:', call: (a) => a.admin.users.create({ username: 'newbie', password: 'short', role: 'viewer' }) },
   { name: 'a role that does not exist', field: 'role:', call: (a) => a.admin.users.create({ username: 'newbie', password: 'long enough password', role: 'root' as never }) },
+  { name: 'an enrolled node with an interface name holding a space', field: 'node.interfaces.0:', call: (a, i) => a.admin.nodes.enroll({ clusterId: i.clusterId, node: { name: 'LVS_3', interfaces: ['eth0 up'] } }) },
+  { name: 'an audit action filter with a quote', field: 'action:', call: (a) => a.viewer.audit.list({ action: "pool' OR 1=1" }) },
+  { name: 'an audit time range that ends before it starts', field: 'to:', call: (a) => a.viewer.audit.list({ from: new Date(2026, 1, 2), to: new Date(2026, 1, 1) }) },
 ];
 
 describe('bad input', () => {

@@ -1,9 +1,12 @@
 import type { TRPCRouterRecord } from '@trpc/server';
 import { z } from 'zod';
 import { ClusterSpecSchema, NameSchema } from '@keepwatch/shared';
-import { createCluster, deleteCluster, getCluster, importCluster, listClusters, renameCluster } from '../services/clusters';
-import { getRevision, listDeployments, listRevisions, listTransitions } from '../services/revisions';
+import { clusterLive, createCluster, deleteCluster, getCluster, importCluster, listClusters, renameCluster } from '../services/clusters';
+import { getRevision, listDeployments, listRevisions, listTimeline, listTransitions } from '../services/revisions';
+import { AppError } from '../errors';
 import { adminProcedure, viewerProcedure } from '../trpc';
+
+const TIMELINE_MAX_RANGE_MS = 7 * 24 * 3600_000;
 import { IdSchema, LimitSchema, VersionSchema, inTransaction } from './util';
 
 export const clustersRouter = {
@@ -34,4 +37,14 @@ export const clustersRouter = {
   transitions: viewerProcedure
     .input(z.strictObject({ clusterId: IdSchema, limit: LimitSchema }))
     .query(({ ctx, input }) => listTransitions(ctx.db, input.clusterId, input.limit)),
+  /** The VIP ownership timeline's data: transitions since `since` (at most 7 days back) and each node's state at `since`. */
+  timeline: viewerProcedure
+    .input(z.strictObject({ clusterId: IdSchema, since: z.date({ message: 'must be a date' }) }))
+    .query(({ ctx, input }) => {
+      const oldest = Date.now() - TIMELINE_MAX_RANGE_MS;
+      if (input.since.getTime() < oldest) throw new AppError('BAD_REQUEST', { field: 'since', message: 'must be within the last 7 days' });
+      return listTimeline(ctx.db, input.clusterId, input.since);
+    }),
+  /** Each node's last live report (heartbeat, health checks, nginx) with its age; offline and stale when reports stopped. */
+  live: viewerProcedure.input(z.strictObject({ clusterId: IdSchema })).query(({ ctx, input }) => clusterLive(ctx.db, input.clusterId)),
 } satisfies TRPCRouterRecord;

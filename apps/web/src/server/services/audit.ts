@@ -133,14 +133,48 @@ export interface AuditListInput {
   limit: number;
   targetType?: string | undefined;
   targetId?: string | undefined;
+  /** Exact actor name (`admin`, `system:auth`). */
+  actor?: string | undefined;
+  /** An action or the start of one: `pool.update`, or `pool.` for every pool action. */
+  action?: string | undefined;
+  /** Records about the cluster or anything in it (see `clusterWhere`). */
+  clusterId?: string | undefined;
+  /** Time range, inclusive from, exclusive to. */
+  from?: Date | undefined;
+  to?: Date | undefined;
+}
+
+/**
+ * Audit records carry no cluster column (the chain's fields are fixed), so "about this cluster"
+ * means: the cluster itself, every object in it now, and every object whose create record names
+ * the cluster (`after.clusterId`), so the records of an object deleted since still count. Not
+ * found: records of an object that came with the cluster's import and was deleted later.
+ */
+async function clusterWhere(db: Db, clusterId: string): Promise<Prisma.AuditLogWhereInput> {
+  const sel = { where: { clusterId }, select: { id: true } } as const;
+  const [nodes, instances, checks, pools, virtualServers, created] = await Promise.all([
+    db.node.findMany(sel),
+    db.vrrpInstance.findMany(sel),
+    db.healthCheck.findMany(sel),
+    db.upstreamPool.findMany(sel),
+    db.virtualServer.findMany(sel),
+    db.auditLog.findMany({ where: { after: { path: ['clusterId'], equals: clusterId }, targetId: { not: null } }, distinct: ['targetId'], select: { targetId: true } }),
+  ]);
+  const ids = new Set([clusterId, ...[nodes, instances, checks, pools, virtualServers].flat().map((r) => r.id), ...created.map((r) => r.targetId as string)]);
+  return { targetId: { in: [...ids] } };
 }
 
 export async function listAudit(db: Db, input: AuditListInput): Promise<{ records: AuditRecord[]; nextBefore: number | null }> {
+  const at = { ...(input.from !== undefined ? { gte: input.from } : {}), ...(input.to !== undefined ? { lt: input.to } : {}) };
   const rows = await db.auditLog.findMany({
     where: {
       ...(input.before !== undefined ? { seq: { lt: BigInt(input.before) } } : {}),
       ...(input.targetType !== undefined ? { targetType: input.targetType } : {}),
       ...(input.targetId !== undefined ? { targetId: input.targetId } : {}),
+      ...(input.actor !== undefined ? { actor: input.actor } : {}),
+      ...(input.action !== undefined ? { action: { startsWith: input.action } } : {}),
+      ...(Object.keys(at).length > 0 ? { at } : {}),
+      ...(input.clusterId !== undefined ? await clusterWhere(db, input.clusterId) : {}),
     },
     orderBy: { seq: 'desc' },
     take: input.limit,
@@ -148,4 +182,13 @@ export async function listAudit(db: Db, input: AuditListInput): Promise<{ record
   const records = rows.map(fromRow);
   const last = records.at(-1);
   return { records, nextBefore: records.length === input.limit && last ? last.seq : null };
+}
+
+/** The actors and actions that occur in the log, for the filter pickers. */
+export async function auditFacets(db: Db): Promise<{ actors: string[]; actions: string[] }> {
+  const [actors, actions] = await Promise.all([
+    db.auditLog.findMany({ distinct: ['actor'], select: { actor: true }, orderBy: { actor: 'asc' } }),
+    db.auditLog.findMany({ distinct: ['action'], select: { action: true }, orderBy: { action: 'asc' } }),
+  ]);
+  return { actors: actors.map((a) => a.actor), actions: actions.map((a) => a.action) };
 }

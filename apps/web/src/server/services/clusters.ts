@@ -1,5 +1,6 @@
 /** Clusters: create (empty, or from a whole spec), rename, delete; revisions are in revisions.ts. */
 import type { ClusterSpec } from '@keepwatch/shared';
+import { clusterNodeStatuses, DEF_LIVENESS, staleAfterMs } from './node-status';
 import { AppError, notFound, staleVersion } from '../errors';
 import { writeAudit } from './audit';
 import { commitRevision } from './revisions';
@@ -86,3 +87,40 @@ export async function deleteCluster(tx: Tx, actor: Actor, input: { id: string; v
   await writeAudit(tx, actor, { action: 'cluster.delete', targetType: 'cluster', targetId: c.id, before: { name: c.name, version: input.version } });
   return { id: c.id, version: input.version + 1, revision: null };
 }
+
+/**
+ * Each node's last live report as the hub stored it (the agent's last heartbeat, the last result
+ * of each health check, when the agent was last heard), with ages measured on the server's clock
+ * and node-status.ts's one liveness rule, so the page never shows a stale "master" as current.
+ */
+export async function clusterLive(db: Db, clusterId: string, now = Date.now()) {
+  const statuses = await clusterNodeStatuses(db, clusterId, { now });
+  return {
+    now: new Date(now),
+    staleAfterMs: statuses[0]?.staleAfterMs ?? LIVE_STALE_AFTER_MS,
+    nodes: statuses.map((n) => ({
+      id: n.nodeId,
+      name: n.node,
+      enrolled: n.enrolled,
+      maintenance: n.maintenance,
+      online: n.online,
+      lastSeenAt: n.lastSeenAt === null ? null : new Date(n.lastSeenAt),
+      seenAgeMs: n.ageMs,
+      agentVersion: n.agentVersion,
+      agentAddress: n.agentAddress,
+      heartbeat: n.heartbeat && {
+        at: new Date(n.heartbeat.at),
+        appliedRevision: n.heartbeat.appliedRevision,
+        maintenance: n.heartbeat.maintenance,
+        nginx: n.heartbeat.nginx,
+        instances: n.heartbeat.instances.map((i) => ({ ...i, since: new Date(i.since) })),
+      },
+      checks: Object.values(n.checks)
+        .sort((a, b) => a.check.localeCompare(b.check))
+        .map((c) => ({ check: c.check, ok: c.ok, status: c.status, at: new Date(c.at), durationMs: c.durationMs, exitCode: c.exitCode, timedOut: c.timedOut, output: c.output })),
+    })),
+  };
+}
+
+/** After how long without a frame a node is offline (node-status.ts's default rule). */
+export const LIVE_STALE_AFTER_MS = staleAfterMs(DEF_LIVENESS);

@@ -181,3 +181,46 @@ export async function listTransitions(db: Db, clusterId: string, limit: number) 
   const rows = await db.stateTransition.findMany({ where: { clusterId }, orderBy: { at: 'desc' }, take: limit, include: { node: { select: { name: true } } } });
   return rows.map((t) => ({ node: t.node.name, instance: t.instance, vrid: t.vrid, from: t.fromState, to: t.toState, reason: t.reason, priority: t.priority, at: t.at, receivedAt: t.receivedAt }));
 }
+
+/** At most this many transitions in one timeline window (a flapping node must not flood the page). */
+export const TIMELINE_MAX_TRANSITIONS = 5000;
+
+/**
+ * The transitions a VIP ownership timeline needs for the window from `since` to now: those inside
+ * it (oldest first), and for each node and instance the last one before it (`initial`: the
+ * state each node was in when the window starts). `truncated` when the window held more than
+ * TIMELINE_MAX_TRANSITIONS (the newest are kept).
+ */
+export async function listTimeline(db: Db, clusterId: string, since: Date) {
+  const inside = await db.stateTransition.findMany({
+    where: { clusterId, at: { gte: since } },
+    orderBy: [{ at: 'desc' }, { seq: 'desc' }],
+    take: TIMELINE_MAX_TRANSITIONS + 1,
+    include: { node: { select: { name: true } } },
+  });
+  const initial = await db.$queryRaw<{ node: string; instance: string; vrid: number; fromState: string; toState: string; reason: string; priority: number; at: Date; receivedAt: Date }[]>`
+    SELECT DISTINCT ON (t."nodeId", t.instance) n.name AS node, t.instance, t.vrid, t."fromState"::text AS "fromState", t."toState"::text AS "toState", t.reason, t.priority, t.at, t."receivedAt"
+    FROM "StateTransition" t JOIN "Node" n ON n.id = t."nodeId"
+    WHERE t."clusterId" = ${clusterId}::uuid AND t.at < ${since}
+    ORDER BY t."nodeId", t.instance, t.at DESC, t.seq DESC`;
+  const truncated = inside.length > TIMELINE_MAX_TRANSITIONS;
+  const kept = inside.slice(0, TIMELINE_MAX_TRANSITIONS).reverse();
+  const shape = (t: { node: string; instance: string; vrid: number; fromState: string; toState: string; reason: string; priority: number; at: Date; receivedAt: Date }) => ({
+    node: t.node,
+    instance: t.instance,
+    vrid: t.vrid,
+    from: t.fromState,
+    to: t.toState,
+    reason: t.reason,
+    priority: t.priority,
+    at: t.at,
+    receivedAt: t.receivedAt,
+  });
+  return {
+    since,
+    until: new Date(),
+    truncated,
+    initial: initial.map(shape),
+    transitions: kept.map((t) => shape({ ...t, node: t.node.name })),
+  };
+}

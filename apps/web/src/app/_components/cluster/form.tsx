@@ -1,0 +1,81 @@
+'use client';
+/**
+ * Form pieces for the cluster page's editors: a labelled input whose error (from the server's
+ * field path) sits beside it and is read with it, and the mapping of a refused call to fields.
+ */
+import type { ReactNode } from 'react';
+import { apiProblem } from '~/trpc/client';
+import { inputClass } from '../ui';
+
+/** A number when the text is one; otherwise the text itself, so the server names the field. */
+export const num = (s: string): number => (/^\s*-?\d+\s*$/.test(s) ? Number(s) : (s as unknown as number));
+
+export function TextField(props: {
+  id: string;
+  label: string;
+  value: string;
+  onChange: (v: string) => void;
+  error?: string | undefined;
+  hint?: string;
+  className?: string;
+  mono?: boolean;
+  inputMode?: 'numeric' | 'text';
+  multiline?: boolean;
+}) {
+  const described = [props.error ? `${props.id}-err` : null, props.hint ? `${props.id}-hint` : null].filter(Boolean).join(' ') || undefined;
+  const common = {
+    id: props.id,
+    value: props.value,
+    'aria-invalid': props.error ? (true as const) : undefined,
+    'aria-describedby': described,
+    className: `${inputClass} ${props.mono ? 'font-mono' : ''} ${props.className ?? 'w-28'}`,
+    spellCheck: false,
+  };
+  return (
+    <div className="flex flex-col gap-0.5">
+      <label htmlFor={props.id} className="text-xs font-medium">
+        {props.label}
+      </label>
+      {props.multiline ? (
+        <textarea {...common} rows={3} onChange={(e) => props.onChange(e.target.value)} />
+      ) : (
+        <input {...common} inputMode={props.inputMode} autoComplete="off" onChange={(e) => props.onChange(e.target.value)} />
+      )}
+      {props.hint && (
+        <span id={`${props.id}-hint`} className="text-xs text-slate-600 dark:text-slate-300">
+          {props.hint}
+        </span>
+      )}
+      {props.error && (
+        <span id={`${props.id}-err`} className="text-xs font-medium text-red-700 dark:text-red-300">
+          {props.error}
+        </span>
+      )}
+    </div>
+  );
+}
+
+export function CheckField({ id, label, checked, onChange }: { id: string; label: ReactNode; checked: boolean; onChange: (v: boolean) => void }) {
+  return (
+    <label htmlFor={id} className="flex items-center gap-1.5 self-end pb-1 text-sm">
+      <input id={id} type="checkbox" checked={checked} onChange={(e) => onChange(e.target.checked)} className="size-4 accent-sky-700" />
+      {label}
+    </label>
+  );
+}
+
+export type Refusal = { kind: 'conflict'; text: string } | { kind: 'fields'; fields: Record<string, string>; text: string } | { kind: 'error'; text: string };
+
+/**
+ * A refused save for a form whose object sits under `field` (`instance`, `check`): field errors
+ * keyed without that prefix (`vrid`, `vips.0.address`); a spec-wide rule's path
+ * (`spec.vrrpInstances.0.vrid`) is shown with the general message.
+ */
+export function refusal(e: unknown, field: string): Refusal {
+  const p = apiProblem(e);
+  if (p.code === 'CONFLICT' && p.fields.version) return { kind: 'conflict', text: p.fields.version };
+  const fields: Record<string, string> = {};
+  for (const [k, v] of Object.entries(p.fields)) if (k.startsWith(`${field}.`)) fields[k.slice(field.length + 1)] = v;
+  if (Object.keys(fields).length > 0) return { kind: 'fields', fields, text: 'Not saved: fix the marked fields.' };
+  return { kind: 'error', text: p.message };
+}

@@ -1,0 +1,176 @@
+'use client';
+/**
+ * Admins edit a VRRP instance's settings: VRID, version, advert interval, per-member priority,
+ * preempt and its delay, the VRRPv2 password, the VIPs. The edit carries the version it was based
+ * on (a concurrent change is refused with CONFLICT); errors appear beside the field they name.
+ */
+import { useQueryClient } from '@tanstack/react-query';
+import { useId, useState } from 'react';
+import { api, type RouterOutputs } from '~/trpc/client';
+import { Banner, Button } from '../ui';
+import { CheckField, TextField, num, refusal, type Refusal } from './form';
+
+type InstanceRow = RouterOutputs['instances']['list'][number];
+type Instance = InstanceRow['instance'];
+
+interface Draft {
+  vrid: string;
+  version: '2' | '3';
+  advertIntervalMs: string;
+  preempt: boolean;
+  preemptDelayMs: string;
+  password: string;
+  vips: string;
+  priorities: string[];
+}
+
+const toDraft = (i: Instance): Draft => ({
+  vrid: String(i.vrid),
+  version: String(i.version) as '2' | '3',
+  advertIntervalMs: String(i.advertIntervalMs),
+  preempt: i.preempt,
+  preemptDelayMs: String(i.preemptDelayMs),
+  password: i.authentication?.password ?? '',
+  vips: i.vips.map((v) => `${v.address}${v.prefix !== undefined ? `/${v.prefix}` : ''}${v.dev ? ` dev ${v.dev}` : ''}`).join('\n'),
+  priorities: i.members.map((m) => String(m.priority)),
+});
+
+/** "192.0.2.10/32 dev eth1" → a VIP; anything odd is passed as typed so the server names it. */
+function parseVip(line: string): Instance['vips'][number] {
+  const [addr = '', ...rest] = line.trim().split(/\s+/);
+  const [address = '', prefix] = addr.split('/');
+  const vip: Instance['vips'][number] = { address };
+  if (prefix !== undefined) vip.prefix = num(prefix);
+  if (rest[0] === 'dev' && rest[1]) vip.dev = rest[1];
+  return vip;
+}
+
+function toInstance(base: Instance, d: Draft): Instance {
+  const out: Instance = {
+    ...base,
+    vrid: num(d.vrid),
+    version: num(d.version) as 2 | 3,
+    advertIntervalMs: num(d.advertIntervalMs),
+    preempt: d.preempt,
+    preemptDelayMs: num(d.preemptDelayMs),
+    vips: d.vips.split('\n').filter((l) => l.trim() !== '').map(parseVip),
+    members: base.members.map((m, i) => ({ ...m, priority: num(d.priorities[i] ?? '') })),
+  };
+  if (d.password !== '') out.authentication = { type: 'pass', password: d.password };
+  else delete out.authentication;
+  return out;
+}
+
+export function InstanceEditor({ row, onDone }: { row: InstanceRow; onDone: (text: string) => void }) {
+  const uid = useId();
+  const qc = useQueryClient();
+  const [draft, setDraft] = useState<Draft>(() => toDraft(row.instance));
+  const [version] = useState(row.version);
+  const [busy, setBusy] = useState(false);
+  const [problem, setProblem] = useState<Refusal | null>(null);
+  const f = (k: string) => (problem?.kind === 'fields' ? problem.fields[k] : undefined);
+  const set = (p: Partial<Draft>) => (setDraft((d) => ({ ...d, ...p })), setProblem(null));
+  const name = row.instance.name;
+
+  async function save() {
+    setBusy(true);
+    setProblem(null);
+    try {
+      const r = await api.instances.update.mutate({ id: row.id, version, instance: toInstance(row.instance, draft) });
+      await Promise.all(['instances.list', 'clusters.get', 'clusters.deployments', 'audit.list'].map((k) => qc.invalidateQueries({ queryKey: [k] })));
+      onDone(`Saved VRRP instance ${name} as version ${r.version}${r.revision !== null ? ` — config revision ${r.revision} created; nodes apply it next` : ''}.`);
+    } catch (e) {
+      setProblem(refusal(e, 'instance'));
+    } finally {
+      setBusy(false);
+    }
+  }
+
+  const vipErrors = problem?.kind === 'fields' ? Object.entries(problem.fields).filter(([k]) => k.startsWith('vips')) : [];
+  const shown = new Set(['vrid', 'version', 'advertIntervalMs', 'preemptDelayMs', 'authentication.password', 'authentication', ...row.instance.members.map((_, i) => `members.${i}.priority`), ...vipErrors.map(([k]) => k)]);
+  const others = problem?.kind === 'fields' ? Object.entries(problem.fields).filter(([k]) => !shown.has(k)) : [];
+
+  return (
+    <form
+      aria-label={`Edit VRRP instance ${name}`}
+      className="space-y-3 border-t border-slate-200 p-3 dark:border-slate-700"
+      onSubmit={(e) => {
+        e.preventDefault();
+        void save();
+      }}
+    >
+      {problem?.kind === 'conflict' && (
+        <Banner tone="warn" role="alert">
+          <p className="font-semibold">Not saved: someone else changed {name} while you were editing.</p>
+          <p>{problem.text}</p>
+        </Banner>
+      )}
+      {problem && problem.kind !== 'conflict' && (
+        <Banner tone="error" role="alert">
+          {problem.text}
+          {others.map(([k, m]) => (
+            <span key={k} className="block">
+              {k}: {m}
+            </span>
+          ))}
+        </Banner>
+      )}
+      <div className="flex flex-wrap gap-3">
+        <TextField id={`${uid}-vrid`} label="VRID" value={draft.vrid} onChange={(v) => set({ vrid: v })} error={f('vrid')} inputMode="numeric" className="w-20" />
+        <div className="flex flex-col gap-0.5">
+          <label htmlFor={`${uid}-ver`} className="text-xs font-medium">
+            VRRP version
+          </label>
+          <select id={`${uid}-ver`} value={draft.version} onChange={(e) => set({ version: e.target.value as '2' | '3' })} className="rounded border border-slate-300 bg-white px-2 py-1 text-sm dark:border-slate-600 dark:bg-slate-900">
+            <option value="2">2 (RFC 3768)</option>
+            <option value="3">3 (RFC 5798)</option>
+          </select>
+        </div>
+        <TextField id={`${uid}-adv`} label="Advert interval (ms)" value={draft.advertIntervalMs} onChange={(v) => set({ advertIntervalMs: v })} error={f('advertIntervalMs')} inputMode="numeric" />
+        <CheckField id={`${uid}-pre`} label="Preempt" checked={draft.preempt} onChange={(v) => set({ preempt: v })} />
+        <TextField id={`${uid}-pd`} label="Preempt delay (ms)" value={draft.preemptDelayMs} onChange={(v) => set({ preemptDelayMs: v })} error={f('preemptDelayMs')} inputMode="numeric" />
+        <TextField
+          id={`${uid}-pw`}
+          label="VRRPv2 password"
+          value={draft.password}
+          onChange={(v) => set({ password: v })}
+          error={f('authentication.password') ?? f('authentication')}
+          hint="empty = none; v2 only"
+          mono
+        />
+      </div>
+      <div className="flex flex-wrap gap-3">
+        {row.instance.members.map((m, i) => (
+          <TextField
+            key={m.node}
+            id={`${uid}-prio-${i}`}
+            label={`Priority of ${m.node}`}
+            value={draft.priorities[i] ?? ''}
+            onChange={(v) => set({ priorities: draft.priorities.map((p, j) => (j === i ? v : p)) })}
+            error={f(`members.${i}.priority`)}
+            inputMode="numeric"
+            className="w-20"
+          />
+        ))}
+        <TextField
+          id={`${uid}-vips`}
+          label="VIPs"
+          value={draft.vips}
+          onChange={(v) => set({ vips: v })}
+          error={vipErrors.map(([k, m]) => `VIP ${Number(k.split('.')[1] ?? 0) + 1}: ${m}`).join('; ') || undefined}
+          hint="one per line: address[/prefix] [dev interface]"
+          multiline
+          mono
+          className="w-64"
+        />
+      </div>
+      <div className="flex items-center justify-end gap-2">
+        <span className="mr-auto text-xs text-slate-600 dark:text-slate-300">based on version {version}</span>
+        <Button onClick={() => onDone('')}>Cancel</Button>
+        <Button type="submit" tone="primary" disabled={busy}>
+          {busy ? 'Saving…' : 'Save instance'}
+        </Button>
+      </div>
+    </form>
+  );
+}

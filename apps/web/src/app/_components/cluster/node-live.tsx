@@ -1,0 +1,145 @@
+'use client';
+/**
+ * Each node as its agent last reported it: online or not (with the age of the last word), nginx,
+ * per VRRP instance the state with base and effective priority, and the health checks with their
+ * last result and rise/fall. When a node's reports stopped, everything it last said is marked
+ * stale and greyed: never shown as current.
+ */
+import type { RouterOutputs } from '~/trpc/client';
+import { newestState, type TransitionView } from '../../_lib/node-state';
+import { ageText } from '../../_lib/vip-holders';
+import { Badge } from '../ui';
+
+type Live = RouterOutputs['clusters']['live'];
+type LiveNode = Live['nodes'][number];
+type CheckRow = RouterOutputs['checks']['list'][number];
+
+type LastTransition = (node: string, instance: string) => TransitionView | null;
+
+export function NodeLive({ live, checks, now, lastTransition }: { live: Live; checks: CheckRow[]; now: number; lastTransition: LastTransition }) {
+  const spec = new Map(checks.map((c) => [c.check.name, c.check]));
+  return (
+    <div className="grid gap-3 lg:grid-cols-2">
+      {live.nodes.map((n) => (
+        <NodeCard key={n.id} n={n} spec={spec} now={now} lastTransition={lastTransition} />
+      ))}
+    </div>
+  );
+}
+
+function at(d: Date | null, now: number): string {
+  return d ? ageText(d, now) : 'never';
+}
+
+function NodeCard({ n, spec, now, lastTransition }: { n: LiveNode; spec: Map<string, CheckRow['check']>; now: number; lastTransition: LastTransition }) {
+  const stale = !n.online;
+  const hb = n.heartbeat;
+  return (
+    <article aria-labelledby={`live-${n.id}`} className="rounded border border-slate-200 dark:border-slate-700" data-testid={`live-${n.name}`}>
+      <header className="flex flex-wrap items-center gap-2 border-b border-slate-200 px-3 py-2 dark:border-slate-700">
+        <h3 id={`live-${n.id}`} className="font-semibold">
+          {n.name}
+        </h3>
+        {n.online ? <Badge tone="master">online</Badge> : <Badge tone="fault">{n.lastSeenAt ? 'offline' : 'never connected'}</Badge>}
+        <span className="text-xs text-slate-600 dark:text-slate-300">
+          last heard {at(n.lastSeenAt, now)}
+          {n.agentVersion ? ` · agent ${n.agentVersion}` : ''}
+          {n.agentAddress ? ` · from ${n.agentAddress}` : ''}
+        </span>
+        {n.maintenance && <Badge tone="maintenance">maintenance</Badge>}
+      </header>
+      {stale && n.lastSeenAt && (
+        <p role="note" className="border-b border-amber-200 bg-amber-50 px-3 py-1 text-xs text-amber-900 dark:border-amber-800 dark:bg-amber-950 dark:text-amber-100">
+          Stale: no report for {at(n.lastSeenAt, now).replace(' ago', '')}. What follows is what {n.name} said last, not its state now.
+        </p>
+      )}
+      <div className="space-y-2 p-3 text-sm">
+        {!hb ? (
+          <p className="text-slate-600 dark:text-slate-300">No heartbeat stored yet.</p>
+        ) : (
+          <>
+            <p>
+              nginx:{' '}
+              {hb.nginx.running ? (
+                <Badge tone={stale ? 'unknown' : 'master'}>running</Badge>
+              ) : (
+                <Badge tone={stale ? 'unknown' : 'fault'}>not running</Badge>
+              )}{' '}
+              {hb.nginx.pid ? <span className="text-xs text-slate-600 dark:text-slate-300">pid {hb.nginx.pid}</span> : null} · runs revision {hb.appliedRevision ?? 'none'}{' '}
+              <span className="text-xs text-slate-600 dark:text-slate-300">(heartbeat {ageText(hb.at, now)}{stale ? ', stale' : ''})</span>
+            </p>
+            <table className="w-full text-left text-sm">
+              <caption className="sr-only">VRRP instances on {n.name}</caption>
+              <thead className="text-xs uppercase tracking-wide text-slate-600 dark:text-slate-300">
+                <tr>
+                  <th scope="col" className="py-1 pr-2">Instance</th>
+                  <th scope="col" className="py-1 pr-2">State</th>
+                  <th scope="col" className="py-1 pr-2">Priority base → effective</th>
+                  <th scope="col" className="py-1">Since</th>
+                </tr>
+              </thead>
+              <tbody>
+                {hb.instances.map((i) => {
+                  // A transition the agent sent after this heartbeat is newer news than its state.
+                  const cur = newestState({ state: i.state, at: hb.at }, lastTransition(n.name, i.instance));
+                  const state = cur?.state ?? i.state;
+                  return (
+                  <tr key={i.instance} className="border-t border-slate-100 dark:border-slate-800">
+                    <th scope="row" className="py-1 pr-2 font-medium">
+                      {i.instance}
+                    </th>
+                    <td className="py-1 pr-2" data-testid={`live-state-${n.name}-${i.instance}`}>
+                      <Badge tone={stale ? 'unknown' : state}>{state}</Badge>
+                      {stale && <span className="ml-1 text-xs">(stale)</span>}
+                      {i.holdsVips && <span className="ml-1 text-xs">holds VIP</span>}
+                      {i.override !== 'none' && <span className="ml-1 text-xs text-amber-700 dark:text-amber-300">{i.override === 'promoted' ? 'pinned here' : 'pinned away'}</span>}
+                    </td>
+                    <td className="py-1 pr-2 tabular-nums">
+                      {i.basePriority} → {i.effectivePriority}
+                      {i.effectivePriority !== i.basePriority && <span className="ml-1 text-xs text-amber-700 dark:text-amber-300">({i.effectivePriority - i.basePriority > 0 ? '+' : ''}{i.effectivePriority - i.basePriority})</span>}
+                    </td>
+                    <td className="py-1 text-xs">{ageText(cur?.source === 'transition' ? cur.at : i.since, now)}</td>
+                  </tr>
+                  );
+                })}
+              </tbody>
+            </table>
+          </>
+        )}
+        {n.checks.length > 0 && (
+          <table className="w-full text-left text-sm">
+            <caption className="sr-only">Health checks on {n.name}</caption>
+            <thead className="text-xs uppercase tracking-wide text-slate-600 dark:text-slate-300">
+              <tr>
+                <th scope="col" className="py-1 pr-2">Check</th>
+                <th scope="col" className="py-1 pr-2">Status</th>
+                <th scope="col" className="py-1 pr-2">Last run</th>
+                <th scope="col" className="py-1">Rise / fall</th>
+              </tr>
+            </thead>
+            <tbody>
+              {n.checks.map((c) => {
+                const s = spec.get(c.check);
+                return (
+                  <tr key={c.check} className="border-t border-slate-100 dark:border-slate-800">
+                    <th scope="row" className="py-1 pr-2 font-medium">
+                      {c.check}
+                    </th>
+                    <td className="py-1 pr-2">
+                      <Badge tone={stale ? 'unknown' : c.status === 'healthy' ? 'master' : 'fault'}>{c.status}</Badge>
+                    </td>
+                    <td className="py-1 pr-2 text-xs" title={c.output}>
+                      {c.ok ? 'ok' : c.timedOut ? 'timed out' : `failed${c.exitCode !== null ? ` (exit ${c.exitCode})` : ''}`} · {ageText(c.at, now)} · {c.durationMs} ms
+                      {!c.ok && c.output && <span className="block font-mono text-red-700 dark:text-red-300">{c.output}</span>}
+                    </td>
+                    <td className="py-1 text-xs tabular-nums">{s ? `${s.rise} / ${s.fall}` : '—'}</td>
+                  </tr>
+                );
+              })}
+            </tbody>
+          </table>
+        )}
+      </div>
+    </article>
+  );
+}

@@ -1,0 +1,88 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { WebSocket } from 'ws';
+import { createApi, type Api } from '../testing/api';
+import { createLogger } from '../logger';
+import { createMetrics } from '../metrics';
+import { referenceSpec } from '../../../test/fixtures';
+import { AgentHub } from './hub';
+
+/** Opens a socket, sends `frames`, and resolves with the frames received and the close code (bounded). */
+async function exchange(url: string, frames: unknown[], timeoutMs = 5000): Promise<{ frames: { type: string; code?: string; message?: string }[]; closed: number | null }> {
+  const ws = new WebSocket(url);
+  const got: { type: string; code?: string; message?: string }[] = [];
+  let closed: number | null = null;
+  await new Promise<void>((resolve, reject) => {
+    ws.once('open', () => resolve());
+    ws.once('error', reject);
+  });
+  ws.on('message', (d) => got.push(JSON.parse(String(d)) as { type: string }));
+  const done = new Promise<void>((r) => ws.on('close', (code) => ((closed = code), r())));
+  for (const f of frames) ws.send(JSON.stringify(f));
+  await Promise.race([done, new Promise((r) => setTimeout(r, timeoutMs))]);
+  if (closed === null) ws.terminate();
+  return { frames: got, closed };
+}
+
+describe('agent hub: unauthenticated connections', () => {
+  let api: Api;
+  let hub: AgentHub;
+  let server: Server;
+  let url: string;
+  const metrics = createMetrics();
+  const nodeIds: Record<string, string> = {};
+
+  beforeAll(async () => {
+    api = await createApi();
+    const clusterId = (await api.admin.clusters.import({ spec: referenceSpec() })).id;
+    for (const n of await api.viewer.nodes.list({ clusterId })) nodeIds[n.node.name] = n.id;
+    hub = new AgentHub({ db: api.db.prisma, log: createLogger('silent'), metrics, handshakeTimeoutMs: 300, authLimits: { windowMs: 60_000, perUser: 3, perAddress: 3 } });
+    hub.start();
+    server = createServer((_req, res) => res.writeHead(404).end());
+    server.on('upgrade', (req, socket, head) => hub.handleUpgrade(req, socket, head));
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
+    url = `ws://127.0.0.1:${(server.address() as AddressInfo).port}/agent`;
+  });
+  afterAll(async () => {
+    await hub?.close();
+    await new Promise<void>((r) => (server ? server.close(() => r()) : r()));
+    await api?.close();
+  });
+
+  const failures = async (reason: string) => (await metrics.agentAuthFailures.get()).values.find((v) => v.labels.reason === reason)?.value ?? 0;
+
+  it('records an enrollment in the audit log, with the agent as actor and its source address', async () => {
+    const { token } = await api.admin.nodes.issueEnrollToken({ id: nodeIds.LVS_1! });
+    const r = await exchange(url, [{ v: 1, type: 'enroll', node: 'LVS_1', token, agentVersion: '0.1.0' }], 300);
+    expect(r.frames.map((f) => f.type)).toContain('enrolled');
+    const audit = await api.db.prisma.auditLog.findFirstOrThrow({ where: { action: 'node.enroll' } });
+    expect(audit).toMatchObject({ actor: 'system:agent:LVS_1', targetType: 'node', targetId: nodeIds.LVS_1, sourceAddress: '127.0.0.1', after: { node: 'LVS_1', agentVersion: '0.1.0' } });
+    const node = await api.db.prisma.node.findUniqueOrThrow({ where: { id: nodeIds.LVS_1! } });
+    expect(node.credentialHash).not.toBeNull();
+  });
+
+  it('closes a connection that does not say hello within the handshake timeout, with an error naming it', async () => {
+    const before = await failures('handshake-timeout');
+    const r = await exchange(url, [], 3000);
+    expect(r.closed).toBe(1008);
+    expect(r.frames).toEqual([expect.objectContaining({ type: 'error', code: 'unauthorized', message: 'no hello within 300 ms' })]);
+    expect(await failures('handshake-timeout')).toBe(before + 1);
+  });
+
+  it('refuses further attempts from an address after too many refused ones, without looking at the token', async () => {
+    // The earlier test's handshake timeout was slowness, not guessing: it does not count. Three
+    // wrong tokens fill the window (limit 3).
+    for (let i = 0; i < 3; i++) {
+      const r = await exchange(url, [{ v: 1, type: 'enroll', node: 'LVS_2', token: `kwe_wrong_token_${i}_xxxxxxxxxxxxxxxx`, agentVersion: '0.1.0' }]);
+      expect(r.frames[0]).toMatchObject({ type: 'error', code: 'unauthorized', message: expect.stringMatching(/not valid/) });
+    }
+    const { token } = await api.admin.nodes.issueEnrollToken({ id: nodeIds.LVS_2! });
+    const r = await exchange(url, [{ v: 1, type: 'enroll', node: 'LVS_2', token, agentVersion: '0.1.0' }]);
+    expect(r.closed).toBe(1008);
+    expect(r.frames[0]).toMatchObject({ type: 'error', code: 'unauthorized', message: expect.stringMatching(/^too many refused attempts from this address; retry in \d+ s$/) });
+    // The valid token was not consumed: it still works once the address may try again.
+    expect((await api.db.prisma.node.findUniqueOrThrow({ where: { id: nodeIds.LVS_2! } })).credentialHash).toBeNull();
+    expect(await failures('rate-limited')).toBeGreaterThan(0);
+  });
+});

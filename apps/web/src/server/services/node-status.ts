@@ -1,0 +1,321 @@
+/**
+ * A node's live status as every dashboard instance sees it: read from the database (the hub of
+ * whichever instance the agent is connected to writes it), never from one process's memory, so
+ * offline detection survives a restart of the dashboard and works across instances.
+ *
+ * Liveness is one rule (`isOnline`): a node is online while its last frame is younger than
+ * `heartbeatIntervalMs × missedHeartbeats`. Every status carries `ageMs` against `now`, so a
+ * "master" from a node that stopped reporting is shown stale, never as current.
+ *
+ * The writing side is `LiveStateWriter`: the hub tells it what it heard; it writes in batches
+ * (one UPDATE per column family per flush for all nodes), so 1000 agents heartbeating every
+ * second cost a few statements per second, not 1000.
+ */
+import { z } from 'zod';
+import {
+  CheckResultMessageSchema,
+  HeartbeatMessageSchema,
+  type CheckResultMessage,
+  type HeartbeatMessage,
+} from '@keepwatch/shared';
+import type { Logger } from '../logger';
+import type { Db } from './types';
+
+/** How often agents send a heartbeat (told in `welcome`). */
+export const DEF_HEARTBEAT_INTERVAL_MS = 5000;
+/** A node is offline after this many heartbeat intervals without a frame. */
+export const DEF_MISSED_HEARTBEATS = 3;
+/** How often the writer flushes what the hub heard. */
+export const DEF_LIVE_FLUSH_MS = 1000;
+/** An unchanged heartbeat is still stored this often, so the stored one's agent time stays recent. */
+export const DEF_LIVE_STATE_REFRESH_MS = 30_000;
+/**
+ * A node that is only heard from (nothing changed) is still announced this often, so pages
+ * showing its last-seen age refresh without polling; well under the 15 s offline limit.
+ */
+export const DEF_SEEN_ANNOUNCE_MS = 5000;
+
+export interface LivenessRule {
+  heartbeatIntervalMs: number;
+  missedHeartbeats: number;
+}
+
+export const DEF_LIVENESS: LivenessRule = { heartbeatIntervalMs: DEF_HEARTBEAT_INTERVAL_MS, missedHeartbeats: DEF_MISSED_HEARTBEATS };
+
+/** After how long without a frame a node counts as offline. */
+export function staleAfterMs(rule: LivenessRule): number {
+  return rule.heartbeatIntervalMs * rule.missedHeartbeats;
+}
+
+/**
+ * The liveness rule: online while the last frame (`lastSeenAt`, epoch ms, the dashboard's clock)
+ * is at most `staleAfterMs(rule)` old at `now`. Never seen means offline.
+ */
+export function isOnline(lastSeenAt: number | null, now: number, rule: LivenessRule = DEF_LIVENESS): boolean {
+  return lastSeenAt !== null && now - lastSeenAt <= staleAfterMs(rule);
+}
+
+export interface NodeStatus {
+  nodeId: string;
+  clusterId: string;
+  node: string;
+  maintenance: boolean;
+  enrolled: boolean;
+  online: boolean;
+  /** When the hub last heard from the agent (epoch ms, dashboard clock); null when never. */
+  lastSeenAt: number | null;
+  /** How old that is at the time of the read; null when never seen. */
+  ageMs: number | null;
+  /** After this age (ms) the node is offline: lets a client age a status it already holds. */
+  staleAfterMs: number;
+  agentVersion: string | null;
+  agentAddress: string | null;
+  /** The revision the agent runs (from its last heartbeat). */
+  appliedRevision: number | null;
+  /** The last heartbeat stored (VRRP instances with state and priorities, nginx, maintenance). */
+  heartbeat: HeartbeatMessage | null;
+  /** Last result per health check. */
+  checks: Record<string, CheckResultMessage>;
+}
+
+const StoredChecksSchema = z.record(z.string(), CheckResultMessageSchema);
+
+const statusSelect = {
+  id: true,
+  clusterId: true,
+  name: true,
+  maintenance: true,
+  credentialHash: true,
+  lastSeenAt: true,
+  agentVersion: true,
+  agentAddress: true,
+  liveState: true,
+  checkResults: true,
+} as const;
+
+type StatusRow = {
+  id: string;
+  clusterId: string;
+  name: string;
+  maintenance: boolean;
+  credentialHash: string | null;
+  lastSeenAt: Date | null;
+  agentVersion: string | null;
+  agentAddress: string | null;
+  liveState: unknown;
+  checkResults: unknown;
+};
+
+/** Pure: a stored row → the status at `now`. A stored JSON that no longer parses reads as absent. */
+export function toNodeStatus(row: StatusRow, now: number, rule: LivenessRule = DEF_LIVENESS): NodeStatus {
+  const lastSeenAt = row.lastSeenAt ? row.lastSeenAt.getTime() : null;
+  const hb = row.liveState === null || row.liveState === undefined ? null : HeartbeatMessageSchema.safeParse(row.liveState);
+  const checks = StoredChecksSchema.safeParse(row.checkResults ?? {});
+  const heartbeat = hb?.success ? hb.data : null;
+  return {
+    nodeId: row.id,
+    clusterId: row.clusterId,
+    node: row.name,
+    maintenance: row.maintenance,
+    enrolled: row.credentialHash !== null,
+    online: isOnline(lastSeenAt, now, rule),
+    lastSeenAt,
+    ageMs: lastSeenAt === null ? null : Math.max(0, now - lastSeenAt),
+    staleAfterMs: staleAfterMs(rule),
+    agentVersion: row.agentVersion,
+    agentAddress: row.agentAddress,
+    appliedRevision: heartbeat?.appliedRevision ?? null,
+    heartbeat,
+    checks: checks.success ? checks.data : {},
+  };
+}
+
+export interface StatusReadOptions {
+  now?: number;
+  rule?: LivenessRule;
+}
+
+/** One node's live status, or null when the node does not exist. */
+export async function nodeStatus(db: Db, nodeId: string, opts: StatusReadOptions = {}): Promise<NodeStatus | null> {
+  const row = await db.node.findUnique({ where: { id: nodeId }, select: statusSelect });
+  return row ? toNodeStatus(row, opts.now ?? Date.now(), opts.rule) : null;
+}
+
+/** The live status of every node of a cluster, by name. */
+export async function clusterNodeStatuses(db: Db, clusterId: string, opts: StatusReadOptions = {}): Promise<NodeStatus[]> {
+  const rows = await db.node.findMany({ where: { clusterId }, orderBy: { name: 'asc' }, select: statusSelect });
+  const now = opts.now ?? Date.now();
+  return rows.map((r) => toNodeStatus(r, now, opts.rule));
+}
+
+/** Every node's live status (the overview), by cluster then name. */
+export async function allNodeStatuses(db: Db, opts: StatusReadOptions = {}): Promise<NodeStatus[]> {
+  const rows = await db.node.findMany({ orderBy: [{ clusterId: 'asc' }, { name: 'asc' }], select: statusSelect });
+  const now = opts.now ?? Date.now();
+  return rows.map((r) => toNodeStatus(r, now, opts.rule));
+}
+
+/** A heartbeat's content without its send time: two heartbeats with the same key need no write. */
+export function heartbeatKey(hb: HeartbeatMessage): string {
+  const { at: _at, ...rest } = hb;
+  return JSON.stringify(rest);
+}
+
+export interface NodeRef {
+  id: string;
+  clusterId: string;
+}
+
+export interface LiveStateWriterOptions {
+  db: Db;
+  log: Logger;
+  flushMs?: number;
+  liveStateRefreshMs?: number;
+  seenAnnounceMs?: number;
+  now?: () => number;
+  /**
+   * Called after a flush with the nodes whose stored heartbeat or check results changed, and
+   * those only heard from when last announced `seenAnnounceMs` ago or more.
+   */
+  onFlushed?: (changed: NodeRef[]) => void;
+}
+
+interface Pending {
+  clusterId: string;
+  lastSeenAt: number | null;
+  heartbeat: HeartbeatMessage | null;
+  checks: Record<string, CheckResultMessage> | null;
+}
+
+/**
+ * Batches what the hub hears into the Node row: `lastSeenAt` for every node heard from since
+ * the last flush in one UPDATE, changed heartbeats in a second, check results in a third. A
+ * heartbeat is written when its content changed (ignoring `at`) or `liveStateRefreshMs` after
+ * the last write. Writes never move `lastSeenAt` backwards (two instances may both hold a node
+ * for a moment during a reconnect).
+ */
+export class LiveStateWriter {
+  private pending = new Map<string, Pending>();
+  /** Per node: the key of the stored heartbeat and when it was written. */
+  private stored = new Map<string, { key: string; at: number }>();
+  /** Per node: when its lastSeenAt was last announced. */
+  private announced = new Map<string, number>();
+  private timer: ReturnType<typeof setInterval> | null = null;
+  private flushing: Promise<void> | null = null;
+  private readonly now: () => number;
+  private readonly refreshMs: number;
+
+  constructor(private readonly opts: LiveStateWriterOptions) {
+    this.now = opts.now ?? Date.now;
+    this.refreshMs = opts.liveStateRefreshMs ?? DEF_LIVE_STATE_REFRESH_MS;
+  }
+
+  start(): void {
+    this.timer ??= setInterval(() => void this.flush(), this.opts.flushMs ?? DEF_LIVE_FLUSH_MS);
+  }
+
+  private entry(node: NodeRef): Pending {
+    let p = this.pending.get(node.id);
+    if (!p) {
+      p = { clusterId: node.clusterId, lastSeenAt: null, heartbeat: null, checks: null };
+      this.pending.set(node.id, p);
+    }
+    return p;
+  }
+
+  /** The hub heard a frame from the node at `at` (dashboard clock, epoch ms). */
+  seen(node: NodeRef, at: number = this.now()): void {
+    const p = this.entry(node);
+    p.lastSeenAt = Math.max(p.lastSeenAt ?? 0, at);
+  }
+
+  /** The node's current heartbeat (also after the hub patched it with a transition). */
+  heartbeat(node: NodeRef, hb: HeartbeatMessage): void {
+    const key = heartbeatKey(hb);
+    const last = this.stored.get(node.id);
+    if (last && last.key === key && this.now() - last.at < this.refreshMs) return;
+    this.entry(node).heartbeat = hb;
+  }
+
+  checkResult(node: NodeRef, m: CheckResultMessage): void {
+    const p = this.entry(node);
+    (p.checks ??= {})[m.check] = m;
+  }
+
+  /** Forget a node's stored-heartbeat key (its next heartbeat is written even if unchanged). */
+  forget(nodeId: string): void {
+    this.stored.delete(nodeId);
+    this.announced.delete(nodeId);
+  }
+
+  /** Writes what is pending; concurrent calls share one flush. */
+  flush(): Promise<void> {
+    if (this.flushing) return this.flushing.then(() => this.flush());
+    if (this.pending.size === 0) return Promise.resolve();
+    const batch = this.pending;
+    this.pending = new Map();
+    this.flushing = this.write(batch)
+      .catch((err: unknown) => {
+        // Put the batch back (newer values win) so the next flush retries it: the database may be
+        // down for a moment; liveness must not be lost for it.
+        for (const [id, p] of batch) {
+          const cur = this.pending.get(id);
+          if (!cur) this.pending.set(id, p);
+          else {
+            cur.lastSeenAt = Math.max(cur.lastSeenAt ?? 0, p.lastSeenAt ?? 0) || null;
+            cur.heartbeat ??= p.heartbeat;
+            cur.checks = p.checks || cur.checks ? { ...p.checks, ...cur.checks } : null;
+          }
+        }
+        this.opts.log.warn({ err, nodes: batch.size }, 'live state not written; will retry');
+      })
+      .finally(() => {
+        this.flushing = null;
+      });
+    return this.flushing;
+  }
+
+  private async write(batch: Map<string, Pending>): Promise<void> {
+    const seen: [string, string][] = [];
+    const states: [string, string, string][] = [];
+    const checks: [string, string][] = [];
+    for (const [id, p] of batch) {
+      if (p.lastSeenAt !== null) seen.push([id, new Date(p.lastSeenAt).toISOString()]);
+      if (p.heartbeat) states.push([id, JSON.stringify(p.heartbeat), heartbeatKey(p.heartbeat)]);
+      if (p.checks) checks.push([id, JSON.stringify(p.checks)]);
+    }
+    const db = this.opts.db;
+    // unnest over parallel arrays: one statement whatever the number of nodes.
+    if (seen.length > 0) {
+      await db.$executeRaw`UPDATE "Node" AS n SET "lastSeenAt" = v.at::timestamptz
+        FROM unnest(${seen.map((s) => s[0])}::text[], ${seen.map((s) => s[1])}::text[]) AS v(id, at)
+        WHERE n.id = v.id::uuid AND (n."lastSeenAt" IS NULL OR n."lastSeenAt" < v.at::timestamptz)`;
+    }
+    if (states.length > 0) {
+      await db.$executeRaw`UPDATE "Node" AS n SET "liveState" = v.s::jsonb
+        FROM unnest(${states.map((s) => s[0])}::text[], ${states.map((s) => s[1])}::text[]) AS v(id, s)
+        WHERE n.id = v.id::uuid`;
+      const at = this.now();
+      for (const [id, , key] of states) this.stored.set(id, { key, at });
+    }
+    if (checks.length > 0) {
+      await db.$executeRaw`UPDATE "Node" AS n SET "checkResults" = n."checkResults" || v.c::jsonb
+        FROM unnest(${checks.map((c) => c[0])}::text[], ${checks.map((c) => c[1])}::text[]) AS v(id, c)
+        WHERE n.id = v.id::uuid`;
+    }
+    const now = this.now();
+    const every = this.opts.seenAnnounceMs ?? DEF_SEEN_ANNOUNCE_MS;
+    const changed = [...batch]
+      .filter(([id, p]) => p.heartbeat || p.checks || (p.lastSeenAt !== null && now - (this.announced.get(id) ?? -Infinity) >= every))
+      .map(([id, p]) => ({ id, clusterId: p.clusterId }));
+    for (const c of changed) this.announced.set(c.id, now);
+    if (changed.length > 0) this.opts.onFlushed?.(changed);
+  }
+
+  /** Stops the timer and writes what is still pending. */
+  async close(): Promise<void> {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = null;
+    await this.flush();
+  }
+}

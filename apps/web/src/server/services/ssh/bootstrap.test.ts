@@ -1,0 +1,95 @@
+import { describe, expect, it } from 'vitest';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { agentConfigFor, DEFAULT_PREFIX, layoutFor, shellQuote, StartInputSchema } from './bootstrap';
+import { JobStore, MAX_JOBS, MAX_LINES } from './jobs';
+import { newestPackage } from './settings';
+
+const TOKEN = 'kwe_abcdefghijklmnopqrstuvwxyz012345';
+
+describe('ssh bootstrap rules', () => {
+  it('quotes any word for a POSIX shell, including quotes and metacharacters', () => {
+    for (const w of ['plain', "it's", '$(reboot)', 'a b;c', '`x`', '']) {
+      expect(execFileSync('/bin/sh', ['-c', `printf %s ${shellQuote(w)}`], { encoding: 'utf8' })).toBe(w);
+    }
+  });
+
+  it('lays out the default prefix like a system install and any other prefix self-contained (as install.sh does)', () => {
+    expect(layoutFor(DEFAULT_PREFIX)).toEqual({ configPath: '/etc/keepwatch/agent.json', stateDir: undefined });
+    expect(layoutFor('/srv/kw')).toEqual({ configPath: '/srv/kw/etc/agent.json', stateDir: '/srv/kw/state' });
+  });
+
+  it('writes an agent config the agent\'s own schema accepts: node, control plane with the token, the prefix\'s state folder', () => {
+    expect(agentConfigFor('lb1', { prefix: '/srv/kw', serverUrl: 'wss://dash.example.net/agent' }, TOKEN)).toEqual({
+      node: 'lb1',
+      stateDir: '/srv/kw/state',
+      controlPlane: { url: 'wss://dash.example.net/agent', enrollToken: TOKEN },
+    });
+  });
+
+  it('refuses a dashboard URL that is not ws://, wss:// or ws+unix://, naming the field', () => {
+    const r = StartInputSchema.safeParse({ nodeId: '00000000-0000-4000-8000-000000000000', target: { host: 'lb1', username: 'root' }, auth: { kind: 'password', password: 'x' }, serverUrl: 'http://dash/agent' });
+    expect(r.success).toBe(false);
+    expect(r.error?.issues[0]?.path).toEqual(['serverUrl']);
+  });
+
+  it('does not keep a private key unless asked', () => {
+    const r = StartInputSchema.parse({ nodeId: '00000000-0000-4000-8000-000000000000', target: { host: '192.0.2.11', username: 'root' }, auth: { kind: 'password', password: 'x' }, serverUrl: 'ws://192.0.2.1:3000/agent' });
+    expect(r.keepPrivateKey).toBe(false);
+    expect(r.target.port).toBe(22);
+    expect(r.prefix).toBe(DEFAULT_PREFIX);
+  });
+
+  it('refuses host names and users that could smuggle options or shell words', () => {
+    for (const target of [{ host: '-oProxyCommand=x', username: 'root' }, { host: 'lb1', username: 'root;id' }, { host: 'a b', username: 'root' }]) {
+      expect(StartInputSchema.safeParse({ nodeId: '00000000-0000-4000-8000-000000000000', target, auth: { kind: 'password', password: 'x' }, serverUrl: 'ws://192.0.2.1/agent' }).success).toBe(false);
+    }
+  });
+
+  it('picks the newest agent package by version, not by name order', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'kw-pkg-'));
+    try {
+      for (const v of ['0.9.0', '0.10.0', '0.2.5']) writeFileSync(join(dir, `keepwatch-agent-${v}-linux-x64.tar.gz`), '');
+      writeFileSync(join(dir, 'keepwatch-agent-9.9.9-linux-arm64.tar.gz'), '');
+      expect(newestPackage(dir)).toBe(join(dir, 'keepwatch-agent-0.10.0-linux-x64.tar.gz'));
+      expect(newestPackage(join(dir, 'missing'))).toBeNull();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('bootstrap jobs', () => {
+  it('keep at most MAX_LINES lines, the first one (where it connected) always among them', () => {
+    const job = new JobStore().create('n', 'lb1', 'root@lb1:22');
+    job.add('step', 'connected');
+    for (let i = 0; i < MAX_LINES + 10; i++) job.add('output', `line ${i}`);
+    const v = job.view();
+    expect(v.lines).toHaveLength(MAX_LINES);
+    expect(v.lines[0]?.text).toBe('connected');
+    expect(v.lines.at(-1)?.text).toBe(`line ${MAX_LINES + 9}`);
+  });
+
+  it('keep at most MAX_JOBS jobs, dropping the oldest finished one, never a running one', () => {
+    const store = new JobStore();
+    const first = store.create('n0', 'lb0', 't');
+    const second = store.create('n1', 'lb1', 't');
+    second.fail('boom');
+    for (let i = 2; i < MAX_JOBS; i++) store.create(`n${i}`, `lb${i}`, 't').succeed('ok');
+    store.create('nx', 'lbx', 't');
+    expect(store.get(first.id)).toBeDefined();
+    expect(store.get(second.id)).toBeUndefined();
+    expect(store.runningFor('n0')).toBe(first);
+  });
+
+  it('a job reports its lines from `since` on, and its end', () => {
+    const job = new JobStore().create('n', 'lb1', 't');
+    job.add('step', 'a');
+    job.add('step', 'b');
+    job.succeed('online');
+    expect(job.view(1).lines.map((l) => l.text)).toEqual(['b', 'online']);
+    expect(job.view()).toMatchObject({ state: 'succeeded', error: null });
+  });
+});

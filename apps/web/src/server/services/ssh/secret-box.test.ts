@@ -1,0 +1,80 @@
+import { describe, expect, it } from 'vitest';
+import { mkdtempSync, rmSync, statSync, writeFileSync, chmodSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { loadSecretKey, openSecret, parseSecretKey, sealSecret, SECRET_KEY_FILE } from './secret-box';
+
+const KEY = Buffer.alloc(32, 7);
+const PEM = '-----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXktdjEAAAAA\n-----END OPENSSH PRIVATE KEY-----\n';
+
+describe('secret box (AES-256-GCM)', () => {
+  it('opens what it sealed, for the same row', () => {
+    expect(openSecret(KEY, sealSecret(KEY, PEM, 'row-1'), 'row-1')).toBe(PEM);
+  });
+
+  it('stores iv:tag:ciphertext in base64 with a fresh IV each time, never the plaintext', () => {
+    const a = sealSecret(KEY, PEM, 'row-1');
+    const b = sealSecret(KEY, PEM, 'row-1');
+    expect(a).not.toBe(b);
+    const [iv, tag, ct] = a.split(':').map((p) => Buffer.from(p, 'base64'));
+    expect(iv).toHaveLength(12);
+    expect(tag).toHaveLength(16);
+    expect(ct).toHaveLength(Buffer.byteLength(PEM));
+    expect(a).not.toContain('PRIVATE KEY');
+  });
+
+  it('refuses to open with another key', () => {
+    expect(() => openSecret(Buffer.alloc(32, 8), sealSecret(KEY, PEM, 'row-1'), 'row-1')).toThrow(/cannot be opened/);
+  });
+
+  it('refuses to open a secret moved to another row (the row id is associated data)', () => {
+    expect(() => openSecret(KEY, sealSecret(KEY, PEM, 'row-1'), 'row-2')).toThrow(/cannot be opened/);
+  });
+
+  it('refuses a tampered ciphertext', () => {
+    const [iv, tag, ct] = sealSecret(KEY, PEM, 'row-1').split(':') as [string, string, string];
+    const bytes = Buffer.from(ct, 'base64');
+    bytes[0] = bytes[0]! ^ 1;
+    expect(() => openSecret(KEY, `${iv}:${tag}:${bytes.toString('base64')}`, 'row-1')).toThrow(/cannot be opened/);
+    expect(() => openSecret(KEY, 'not-sealed', 'row-1')).toThrow(/iv:tag:ciphertext/);
+  });
+
+  it('accepts a key as 64 hex digits or base64 and names the variable otherwise', () => {
+    expect(parseSecretKey('ab'.repeat(32))).toEqual(Buffer.alloc(32, 0xab));
+    expect(parseSecretKey(Buffer.alloc(32, 1).toString('base64'))).toEqual(Buffer.alloc(32, 1));
+    expect(() => parseSecretKey('too-short')).toThrow(/^KEEPWATCH_SECRET_KEY: must be 32 bytes/);
+  });
+
+  describe('key source', () => {
+    it('prefers the environment value over the data folder', () => {
+      const dir = mkdtempSync(join(tmpdir(), 'kw-secret-'));
+      try {
+        expect(loadSecretKey({ envValue: 'cd'.repeat(32), dataDir: dir })).toEqual(Buffer.alloc(32, 0xcd));
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    });
+
+    it('creates secret.key (mode 0600) in the data folder once and reads the same key afterwards', () => {
+      const dir = mkdtempSync(join(tmpdir(), 'kw-secret-'));
+      try {
+        const k1 = loadSecretKey({ dataDir: join(dir, 'data') });
+        expect(statSync(join(dir, 'data', SECRET_KEY_FILE)).mode & 0o777).toBe(0o600);
+        expect(loadSecretKey({ dataDir: join(dir, 'data') })).toEqual(k1);
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    });
+
+    it('refuses a key file that others can read', () => {
+      const dir = mkdtempSync(join(tmpdir(), 'kw-secret-'));
+      try {
+        writeFileSync(join(dir, SECRET_KEY_FILE), 'ab'.repeat(32));
+        chmodSync(join(dir, SECRET_KEY_FILE), 0o644);
+        expect(() => loadSecretKey({ dataDir: dir })).toThrow(/must not be readable by group or others/);
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    });
+  });
+});

@@ -1,0 +1,313 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { mkdirSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import WebSocket from 'ws';
+import { waitFor } from '@keepwatch/lab';
+import { ADMIN, startDashboard, type Dashboard } from '../support/dashboard.js';
+
+/**
+ * Every dashboard page in real Chromium, light and dark: axe-core (injected into the page) finds
+ * no serious or critical violation; a screenshot of each at 1280×800 goes to
+ * tests/.output/screenshots/<page>-<theme>.png for the documentation; at a phone's width
+ * (390×844) no page scrolls sideways and the navigation collapses into a menu.
+ */
+const SHOTS = fileURLToPath(new URL('../.output/screenshots/', import.meta.url));
+const AXE = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
+const VIEWER = { username: 'vera', password: 'a long viewer password' };
+
+const spec = {
+  name: 'edge',
+  nodes: [
+    { name: 'lb1', addresses: ['192.0.2.11'], interfaces: ['eth0'] },
+    { name: 'lb2', addresses: ['192.0.2.12'], interfaces: ['eth0'] },
+  ],
+  vrrpInstances: [
+    {
+      name: 'VI_1',
+      vrid: 51,
+      version: 3,
+      interface: 'eth0',
+      members: [
+        { node: 'lb1', priority: 100, initialState: 'master' },
+        { node: 'lb2', priority: 80, initialState: 'backup' },
+      ],
+      vips: [{ address: '198.51.100.100' }],
+    },
+  ],
+  checks: [],
+  pools: [{ name: 'webs', servers: [{ address: '203.0.113.21', port: 80 }, { address: '203.0.113.22', port: 80, weight: 2 }] }],
+  virtualServers: [{ name: 'server-1', listen: [{ port: 80 }], locations: [{ path: '/', pool: 'webs' }] }],
+};
+
+type Theme = 'light' | 'dark';
+interface PageCase {
+  name: string;
+  path: () => string;
+  /** Signed in as admin (else: signed out). */
+  signedIn: boolean;
+  /** Resolves once the page shows its data, not its loading state. */
+  ready: (page: Page) => Promise<void>;
+}
+
+interface Violation {
+  id: string;
+  impact: string | null;
+  help: string;
+  targets: string[];
+}
+
+/** Runs axe-core in the page; only what a user would be blocked by counts (serious, critical). */
+async function axeViolations(page: Page): Promise<Violation[]> {
+  await page.addScriptTag({ path: AXE });
+  // A string, not a function: this package is compiled without the DOM's types.
+  const all = (await page.evaluate(`(async () => {
+    const r = await window.axe.run(document, { resultTypes: ['violations'] });
+    return r.violations.map((v) => ({ id: v.id, impact: v.impact, help: v.help, targets: v.nodes.slice(0, 5).map((n) => n.target.map(String).join(' ')) }));
+  })()`)) as Violation[];
+  return all.filter((v) => v.impact === 'serious' || v.impact === 'critical');
+}
+
+/** A minimal agent on the hub protocol: enroll, hello, report transitions (so the pages show live data). */
+async function reportTransitions(wsUrl: string, node: string, token: string, transitions: { seq: number; at: number; from: string; to: string; priority: number; reason: string }[]) {
+  const ws = new WebSocket(wsUrl);
+  const inbox: { type: string; seq?: number; credential?: string }[] = [];
+  ws.on('message', (d) => inbox.push(JSON.parse(d.toString()) as { type: string }));
+  await new Promise<void>((resolve, reject) => (ws.once('open', () => resolve()), ws.once('error', reject)));
+  const next = (type: string, pred: (m: { seq?: number; credential?: string }) => boolean = () => true) =>
+    waitFor(() => inbox.find((m) => m.type === type && pred(m)) ?? (inbox.find((m) => m.type === 'error') ? Promise.reject(new Error(JSON.stringify(inbox))) : undefined), { timeoutMs: 10_000, intervalMs: 20, what: `${type} from the hub` });
+  try {
+    ws.send(JSON.stringify({ v: 1, type: 'enroll', node, token, agentVersion: '0.1.0' }));
+    const { credential } = await next('enrolled');
+    ws.send(JSON.stringify({ v: 1, type: 'hello', node, credential, agentVersion: '0.1.0', capabilities: [], appliedRevision: null, lastSeq: null }));
+    await next('welcome');
+    for (const t of transitions) {
+      ws.send(JSON.stringify({ v: 1, type: 'state-transition', instance: 'VI_1', vrid: 51, ...t }));
+      await next('ack', (m) => m.seq === t.seq);
+    }
+  } finally {
+    ws.close();
+  }
+}
+
+describe('dashboard accessibility, themes and screenshots in Chromium', () => {
+  let dashboard: Dashboard | undefined;
+  let browser: Browser | undefined;
+  let base = '';
+  let cookie = '';
+  let clusterId = '';
+  const contexts = new Map<string, BrowserContext>();
+
+  const ok = async <T>(path: string, input: unknown, mutation = false): Promise<T> => {
+    const res = mutation
+      ? await fetch(`${base}/api/trpc/${path}`, { method: 'POST', headers: { cookie, 'content-type': 'application/json', origin: base }, body: JSON.stringify({ json: input }) })
+      : await fetch(`${base}/api/trpc/${path}?input=${encodeURIComponent(JSON.stringify({ json: input }))}`, { headers: { cookie } });
+    const body = (await res.json()) as { result?: { data: { json: T } }; error?: unknown };
+    if (!body.result) throw new Error(`${path}: ${JSON.stringify(body.error)}`);
+    return body.result.data.json;
+  };
+
+  /** A signed-in (admin) or signed-out browser context for a theme and viewport. */
+  async function context(theme: Theme, signedIn: boolean, viewport = { width: 1280, height: 800 }): Promise<BrowserContext> {
+    const key = `${theme}-${signedIn}-${viewport.width}`;
+    const have = contexts.get(key);
+    if (have) return have;
+    const ctx = await browser!.newContext({ viewport, colorScheme: theme });
+    if (signedIn) {
+      const page = await ctx.newPage();
+      await page.goto(`${base}/login`);
+      await page.getByLabel('Username').fill(ADMIN.username);
+      await page.getByLabel('Password').fill(ADMIN.password);
+      await page.getByRole('button', { name: 'Sign in' }).click();
+      await page.getByTestId('whoami').waitFor();
+      await page.close();
+    }
+    contexts.set(key, ctx);
+    return ctx;
+  }
+
+  const PAGES: PageCase[] = [
+    { name: 'login', path: () => '/login', signedIn: false, ready: (p) => p.getByRole('button', { name: 'Sign in' }).waitFor() },
+    { name: 'overview', path: () => '/', signedIn: true, ready: (p) => p.getByRole('row', { name: /edge/ }).filter({ hasText: 'lb1 last seen' }).waitFor() },
+    { name: 'cluster', path: () => `/clusters/${clusterId}`, signedIn: true, ready: (p) => p.getByRole('heading', { name: 'Pool webs' }).waitFor() },
+    { name: 'nodes', path: () => '/nodes', signedIn: true, ready: (p) => p.getByRole('region', { name: 'Nodes' }).getByRole('row', { name: /lb2/ }).waitFor() },
+    { name: 'audit', path: () => '/audit', signedIn: true, ready: async (p) => (await p.getByTestId('audit-row').first().waitFor(), await p.getByText(/Chain intact/).waitFor()) },
+    { name: 'users', path: () => '/users', signedIn: true, ready: (p) => p.getByRole('row', { name: /vera/ }).waitFor() },
+  ];
+
+  async function open(ctx: BrowserContext, c: PageCase): Promise<Page> {
+    const page = await ctx.newPage();
+    await page.goto(`${base}${c.path()}`);
+    await c.ready(page);
+    // Nothing still loading anywhere on the page (a section loading on its own).
+    await waitFor(async () => (await page.getByText(/^Loading .*…$/).count()) === 0, { timeoutMs: 10_000, what: `${c.name} to finish loading` });
+    return page;
+  }
+
+  beforeAll(async () => {
+    const launched = chromium.launch({
+      executablePath: '/usr/bin/chromium',
+      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    });
+    dashboard = await startDashboard().catch(async (e: unknown) => {
+      await (await launched).close();
+      throw e;
+    });
+    base = dashboard.base;
+    const login = await fetch(`${base}/api/trpc/session.login`, { method: 'POST', headers: { 'content-type': 'application/json', origin: base }, body: JSON.stringify({ json: ADMIN }) });
+    cookie = (login.headers.get('set-cookie') ?? '').split(';')[0] ?? '';
+    clusterId = (await ok<{ id: string }>('clusters.import', { spec }, true)).id;
+    await ok('users.create', { ...VIEWER, role: 'viewer' }, true);
+    const nodes = await ok<{ id: string; node: { name: string } }[]>('nodes.list', { clusterId });
+    const now = Date.now();
+    for (const [name, to, priority] of [['lb1', 'master', 100], ['lb2', 'backup', 80]] as const) {
+      const { token } = await ok<{ token: string }>('nodes.issueEnrollToken', { id: nodes.find((n) => n.node.name === name)!.id }, true);
+      await reportTransitions(`${base.replace(/^http/, 'ws')}/agent`, name, token, [
+        { seq: 1, at: now - 45_000, from: 'initialize', to: 'backup', priority, reason: 'startup' },
+        ...(to === 'master' ? [{ seq: 2, at: now - 42_000, from: 'backup', to: 'master', priority, reason: 'master-down-timer' }] : []),
+      ]);
+    }
+    // Pages other parts of the product add (nodes over SSH, import, export): checked when present.
+    for (const [name, path] of [['nodes-ssh', '/nodes/ssh'], ['import', '/import'], ['export', '/export']] as const) {
+      if ((await fetch(`${base}${path}`, { headers: { cookie } })).status !== 200) continue;
+      PAGES.push({ name, path: () => path, signedIn: true, ready: (p) => p.getByRole('main').getByRole('heading').first().waitFor() });
+    }
+    browser = await launched;
+    mkdirSync(SHOTS, { recursive: true });
+  });
+
+  afterAll(async () => {
+    for (const c of contexts.values()) await c.close().catch(() => undefined);
+    await browser?.close();
+    await dashboard?.stop();
+  });
+
+  for (const theme of ['light', 'dark'] as const) {
+    it(`every page has no serious or critical axe violation in the ${theme} theme, and is screenshotted at 1280×800`, async () => {
+      const found: Record<string, Violation[]> = {};
+      for (const c of PAGES) {
+        const page = await open(await context(theme, c.signedIn), c);
+        // The theme follows the browser's prefers-color-scheme when the user picked none.
+        expect(await page.evaluate('document.documentElement.classList.contains("dark")'), `${c.name} theme`).toBe(theme === 'dark');
+        await page.screenshot({ path: join(SHOTS, `${c.name}-${theme}.png`), fullPage: true });
+        const v = await axeViolations(page);
+        if (v.length > 0) found[c.name] = v;
+        await page.close();
+      }
+      expect(found).toEqual({});
+      expect(PAGES.length).toBeGreaterThanOrEqual(6);
+    });
+  }
+
+  for (const theme of ['light', 'dark'] as const) {
+    it(`forms, dialogs, menus and the one-time token panel have no serious or critical axe violation in the ${theme} theme`, async () => {
+      const page = await (await context(theme, true)).newPage();
+      const found: Record<string, Violation[]> = {};
+      const check = async (name: string) => {
+        const v = await axeViolations(page);
+        if (v.length > 0) found[name] = v;
+      };
+      await page.goto(`${base}/nodes`);
+      await page.getByRole('button', { name: 'Enroll a node' }).click();
+      const form = page.getByRole('form', { name: 'Enroll a node' });
+      await form.getByLabel('Node name').fill(`lb-${theme}`);
+      // A refused field first: the form with its error beside the field.
+      await form.getByLabel('Addresses').fill('not-an-address');
+      await form.getByRole('button', { name: 'Add node and issue token' }).click();
+      await form.getByText('Not added: fix the marked fields.').waitFor();
+      await check('enroll form');
+      await form.getByLabel('Addresses').fill('');
+      await form.getByRole('button', { name: 'Add node and issue token' }).click();
+      await page.getByTestId('enroll-command').waitFor();
+      await check('token panel');
+      await page.screenshot({ path: join(SHOTS, `nodes-token-${theme}.png`), fullPage: true });
+      await page.getByRole('button', { name: `Remove lb-${theme}` }).click();
+      await page.getByRole('dialog').waitFor();
+      await check('remove dialog');
+      await page.getByRole('dialog').getByRole('button', { name: 'Cancel' }).click();
+      await page.getByRole('button', { name: /^Account:/ }).click();
+      await page.getByText('Signed in as').waitFor();
+      await check('user menu');
+      await page.keyboard.press('Escape');
+      await page.goto(`${base}/users`);
+      await page.getByRole('button', { name: 'Set password for vera' }).click();
+      await page.getByRole('dialog').waitFor();
+      await check('password dialog');
+      await page.screenshot({ path: join(SHOTS, `users-password-${theme}.png`) });
+      await page.getByRole('dialog').getByRole('button', { name: 'Cancel' }).click();
+      await page.goto(`${base}/audit`);
+      await page.getByTestId('audit-row').first().locator('summary').first().click();
+      await check('audit diff');
+      await page.close();
+      expect(found).toEqual({});
+    });
+  }
+
+  it('the theme toggle overrides the system preference and is remembered across reloads', async () => {
+    const ctx = await browser!.newContext({ viewport: { width: 1280, height: 800 }, colorScheme: 'light' });
+    try {
+      const page = await ctx.newPage();
+      await page.goto(`${base}/login`);
+      const dark = () => page.evaluate('document.documentElement.classList.contains("dark")');
+      expect(await dark()).toBe(false);
+      await page.getByLabel('Theme').selectOption('dark');
+      expect(await dark()).toBe(true);
+      await page.reload();
+      await page.getByRole('button', { name: 'Sign in' }).waitFor();
+      expect(await dark()).toBe(true);
+      expect(await page.getByLabel('Theme').inputValue()).toBe('dark');
+      await page.getByLabel('Theme').selectOption('system');
+      expect(await dark()).toBe(false);
+      await page.reload();
+      await page.getByRole('button', { name: 'Sign in' }).waitFor();
+      expect(await dark()).toBe(false);
+    } finally {
+      await ctx.close();
+    }
+  });
+
+  it('at a phone width (390×844) no page scrolls sideways and the navigation collapses into a menu', async () => {
+    const overflow: Record<string, number> = {};
+    for (const c of PAGES) {
+      const page = await open(await context('light', c.signedIn, { width: 390, height: 844 }), c);
+      const extra = await page.evaluate<number>('document.documentElement.scrollWidth - document.documentElement.clientWidth');
+      if (extra > 0) overflow[c.name] = extra;
+      await page.screenshot({ path: join(SHOTS, `${c.name}-phone.png`), fullPage: true });
+      await page.close();
+    }
+    expect(overflow).toEqual({});
+
+    const page = await (await context('light', true, { width: 390, height: 844 })).newPage();
+    await page.goto(`${base}/`);
+    await page.getByTestId('whoami').waitFor();
+    expect(await page.getByRole('navigation', { name: 'Main', exact: true }).isVisible()).toBe(false);
+    const menu = page.getByRole('button', { name: 'Menu' });
+    expect(await menu.getAttribute('aria-expanded')).toBe('false');
+    await menu.click();
+    const nav = page.getByRole('navigation', { name: 'Main (menu)' });
+    await nav.getByRole('link', { name: 'Users' }).waitFor();
+    await nav.getByRole('link', { name: 'Nodes' }).click();
+    await page.waitForURL(/\/nodes$/);
+    await page.getByRole('region', { name: 'Nodes' }).waitFor();
+    // Having gone somewhere, the menu closes again.
+    expect(await nav.count()).toBe(0);
+    await page.close();
+  });
+
+  it('every control of the user menu is reachable by keyboard, and Escape closes it', async () => {
+    const page = await (await context('light', true)).newPage();
+    await page.goto(`${base}/nodes`);
+    const account = page.getByRole('button', { name: /^Account: admin, admin/ });
+    await account.focus();
+    await page.keyboard.press('Enter');
+    await page.getByText('Signed in as').waitFor();
+    await page.keyboard.press('Tab');
+    expect(await page.evaluate('document.activeElement && document.activeElement.textContent')).toBe('Sign out');
+    await page.keyboard.press('Escape');
+    await waitFor(async () => (await page.getByText('Signed in as').count()) === 0, { timeoutMs: 2_000, what: 'the menu to close' });
+    expect(await page.evaluate<string | null>('document.activeElement && document.activeElement.getAttribute("aria-label")')).toMatch(/^Account: admin/);
+    await page.close();
+  });
+});

@@ -1,0 +1,244 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { mkdirSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { connect, createServer, type Server, type Socket } from 'node:net';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { LabNginx, REF, referenceLab, startBackend, waitFor, type Lab } from '@keepwatch/lab';
+import { agentConfig, LabAgent, referenceSpec, throughVip, waitServed } from '../support/agent-lab.js';
+import { ADMIN, startDashboard, type Dashboard } from '../support/dashboard.js';
+
+/**
+ * The cluster page in real Chromium against the production dashboard with real agents and nginx
+ * in the lab (VRRPv3 at 0.1 s): the VIP on lb1; a backend added to the pool through the page,
+ * reviewed as an nginx diff, applied on both nodes and served through the VIP; a change that
+ * fails `nginx -t` shown failed with nginx's message while traffic continues; "Move VIP to lb2"
+ * confirmed, followed live until lb2 is master, the VIP in lb2's namespace, and the audit page
+ * listing it with the user.
+ */
+const SHOTS = fileURLToPath(new URL('../.cache/screenshots/', import.meta.url));
+const AXE = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
+
+/** axe-core in the page: the serious and critical violations (what blocks a user). */
+async function axeViolations(page: Page): Promise<{ id: string; impact: string | null; help: string; targets: string[] }[]> {
+  await page.addScriptTag({ path: AXE });
+  const all = (await page.evaluate(`(async () => {
+    const r = await window.axe.run(document, { resultTypes: ['violations'] });
+    return r.violations.map((v) => ({ id: v.id, impact: v.impact, help: v.help, targets: v.nodes.slice(0, 5).map((n) => n.target.map(String).join(' ')) }));
+  })()`)) as { id: string; impact: string | null; help: string; targets: string[] }[];
+  return all.filter((v) => v.impact === 'serious' || v.impact === 'critical');
+}
+
+describe('cluster page with real agents', () => {
+  let dashboard: Dashboard | undefined;
+  let bridge: Server | undefined;
+  const bridged = new Set<Socket>();
+  let lab: Lab | undefined;
+  let browser: Browser | undefined;
+  let ctx: BrowserContext;
+  let page: Page;
+  let base = '';
+  let cookie = '';
+  let clusterId = '';
+  const agents: LabAgent[] = [];
+
+  const call = async <T,>(path: string, input: unknown, mutation = false): Promise<T> => {
+    const res = mutation
+      ? await fetch(`${base}/api/trpc/${path}`, { method: 'POST', headers: { 'content-type': 'application/json', origin: base, cookie }, body: JSON.stringify({ json: input }) })
+      : await fetch(`${base}/api/trpc/${path}?input=${encodeURIComponent(JSON.stringify({ json: input }))}`, { headers: { cookie } });
+    const body = (await res.json()) as { result?: { data: { json: T } }; error?: unknown };
+    if (!body.result) throw new Error(`${path}: ${JSON.stringify(body.error)}`);
+    return body.result.data.json;
+  };
+  const agentLogs = () => agents.map((a) => `--- ${a.host}\n${a.log().slice(-1500)}`).join('\n');
+
+  beforeAll(async () => {
+    const launched = chromium.launch({
+      executablePath: '/usr/bin/chromium',
+      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    });
+    try {
+      dashboard = await startDashboard();
+      base = dashboard.base;
+      lab = await referenceLab();
+      const port = dashboard.port;
+      // The dashboard's port, reachable from the lab's namespaces through a unix socket.
+      bridge = createServer((c) => {
+        bridged.add(c);
+        c.on('close', () => bridged.delete(c));
+        const up = connect(port, '127.0.0.1');
+        c.pipe(up).pipe(c);
+        c.on('error', () => up.destroy());
+        up.on('error', () => c.destroy());
+      });
+      await new Promise<void>((r) => bridge!.listen(lab!.unixSocketPath('hub'), () => r()));
+      const login = await fetch(`${base}/api/trpc/session.login`, { method: 'POST', headers: { 'content-type': 'application/json', origin: base }, body: JSON.stringify({ json: ADMIN }) });
+      cookie = (login.headers.get('set-cookie') ?? '').split(';')[0] ?? '';
+      // The pool starts with web1 only: the test adds web2 through the page.
+      const spec = { ...referenceSpec(), pools: [{ name: 'webs', servers: [{ address: REF.web1, port: 80 }] }] };
+      clusterId = (await call<{ id: string }>('clusters.import', { spec }, true)).id;
+      const nodes = await call<{ id: string; node: { name: string } }[]>('nodes.list', { clusterId });
+      await startBackend(lab, 'web1', 'web1');
+      await startBackend(lab, 'web2', 'web2');
+      for (const lb of ['lb1', 'lb2'] as const) {
+        const nginx = new LabNginx(lab, lb);
+        nginx.configure('# replaced by the agent\n');
+        await nginx.start();
+        const { token } = await call<{ token: string }>('nodes.issueEnrollToken', { id: nodes.find((n) => n.node.name === lb)!.id }, true);
+        const { spec: _standalone, ...cfg } = agentConfig(lab, nginx, spec);
+        const agent = new LabAgent(lab, lb, { ...cfg, controlPlane: { url: `ws+unix://${lab.unixSocketPath('hub')}:/agent`, enrollToken: token } });
+        agents.push(agent);
+        await agent.start();
+      }
+      await lab.waitForHolders(REF.vip, ['lb1'], 15_000);
+      await waitServed(lab);
+      browser = await launched;
+      ctx = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+      page = await ctx.newPage();
+      await page.goto(`${base}/login`);
+      await page.getByLabel('Username').fill(ADMIN.username);
+      await page.getByLabel('Password').fill(ADMIN.password);
+      await page.getByRole('button', { name: 'Sign in' }).click();
+      await page.getByTestId('whoami').waitFor();
+      mkdirSync(SHOTS, { recursive: true });
+    } catch (e) {
+      await (await launched).close();
+      throw e;
+    }
+  }, 120_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    for (const a of agents) await a.stop().catch(() => undefined);
+    await lab?.teardown();
+    await new Promise<void>((r) => (bridge ? bridge.close(() => r()) : r()));
+    for (const c of bridged) c.destroy();
+    await dashboard?.stop();
+  });
+
+  it('shows lb1 holding the VIP, with the live state of both nodes', async () => {
+    await page.goto(`${base}/clusters/${clusterId}`);
+    await page.getByTestId('holder-VI_1').filter({ hasText: 'Last reported holder: lb1' }).waitFor({ timeout: 15_000 });
+    // The live state the hub stored from the agents' heartbeats: lb1 master at its base priority.
+    await page.getByTestId('live-state-lb1-VI_1').filter({ hasText: 'master' }).waitFor({ timeout: 15_000 });
+    await page.getByTestId('live-state-lb2-VI_1').filter({ hasText: 'backup' }).waitFor({ timeout: 15_000 });
+    expect(await page.getByTestId('live-lb1').textContent()).toMatch(/online/);
+    expect(await page.getByTestId('live-lb1').textContent()).toMatch(/100 → 100/);
+    await page.getByTestId('timeline-VI_1').waitFor();
+    await page.screenshot({ path: join(SHOTS, 'cluster-live.png'), fullPage: true });
+  }, 60_000);
+
+  it('adds a backend through the page: the nginx diff is shown first, both nodes show applied, and the VIP serves the new backend', async () => {
+    const pools = page.getByRole('region', { name: 'Upstream pools' });
+    await pools.getByRole('button', { name: 'Edit pool webs' }).click();
+    await pools.getByRole('button', { name: 'Add server' }).click();
+    await pools.getByLabel('Address of server 2').fill(REF.web2);
+    await pools.getByRole('button', { name: 'Review changes' }).click();
+    const diff = pools.getByTestId('config-diff');
+    await diff.first().waitFor();
+    expect(await diff.first().textContent()).toContain(`server ${REF.web2}:80;`);
+    expect(await diff.first().textContent()).toMatch(/against revision 1/);
+    await pools.screenshot({ path: join(SHOTS, 'pool-diff.png') });
+    await pools.getByRole('button', { name: 'Save pool' }).click();
+    const rollout = pools.getByTestId('rollout-2');
+    await rollout.waitFor();
+    for (const lb of ['lb1', 'lb2']) await pools.getByTestId(`rollout-2-${lb}`).filter({ hasText: 'applied' }).waitFor({ timeout: 30_000 });
+    await rollout.filter({ hasText: 'Revision 2 is applied on every node.' }).waitFor();
+    await pools.screenshot({ path: join(SHOTS, 'pool-rollout.png') });
+    const bodies = await throughVip(lab!, 6);
+    expect(bodies).toContain('web2');
+    expect(bodies.every((b) => b === 'web1' || b === 'web2')).toBe(true);
+  }, 60_000);
+
+  it('a change that fails nginx -t shows failed with nginx\'s message, and traffic through the VIP is unaffected', async () => {
+    // lb2 lacks lb1's address, so nginx -t on lb2 (the backup, which gets it first) cannot bind this listen socket.
+    const r = await call<{ revision: number }>('virtualServers.create', { clusterId, virtualServer: { name: 'only-lb1', listen: [{ address: REF.lb1, port: 8080 }], locations: [{ path: '/', pool: 'webs' }] } }, true);
+    const nodes = page.getByRole('region', { name: 'Nodes' });
+    const lb2 = nodes.getByRole('row', { name: /lb2/ });
+    await lb2.filter({ hasText: 'failed' }).waitFor({ timeout: 30_000 });
+    expect(await lb2.textContent()).toContain(`rev ${r.revision}`);
+    expect(await nodes.getByTestId('nginx-output-lb2').textContent()).toMatch(/\[emerg\].*8080/);
+    // The master never got it (the rollout halted) and keeps serving.
+    expect(await nodes.getByRole('row', { name: /lb1/ }).textContent()).not.toContain('failed');
+    expect(await throughVip(lab!, 4)).toEqual(expect.arrayContaining(['web1', 'web2']));
+    expect((await throughVip(lab!, 4)).every((b) => b === 'web1' || b === 'web2')).toBe(true);
+    await page.screenshot({ path: join(SHOTS, 'cluster-failed-apply.png'), fullPage: true });
+    // Undo, so the next revision rolls out again.
+    const [vs] = (await call<{ id: string; version: number; virtualServer: { name: string } }[]>('virtualServers.list', { clusterId })).filter((v) => v.virtualServer.name === 'only-lb1');
+    await call('virtualServers.delete', { id: vs!.id, version: vs!.version }, true);
+  }, 60_000);
+
+  it('"Move VIP to lb2", confirmed: the page shows lb2 as holder within 2 s of its transition, lb2 holds the VIP, and the audit log has it with the user', async () => {
+    const vi = page.getByRole('article', { name: 'VI_1' });
+    await vi.getByRole('button', { name: 'Move VIP to lb2' }).click();
+    const dialog = page.getByRole('dialog');
+    const says = (await dialog.textContent()) ?? '';
+    expect(says).toContain('make-before-break');
+    expect(says).toContain('Release');
+    expect(says).toMatch(/lb1, which holds it now, lets it go/);
+    await page.screenshot({ path: join(SHOTS, 'move-vip-confirm.png') });
+    const asked = Date.now();
+    await dialog.getByRole('button', { name: 'Move VIP' }).click();
+    await page.getByTestId('move-progress').waitFor();
+    // When the page first shows lb2 as the holder (polled tightly; the page itself re-reads every second).
+    let shownAt = 0;
+    await waitFor(async () => ((await page.getByTestId('holder-VI_1').textContent())?.includes('Last reported holder: lb2') ? (shownAt = Date.now()) : undefined), {
+      timeoutMs: 20_000,
+      intervalMs: 50,
+      what: `the page to show lb2 holding VI_1 (agents:\n${agentLogs()})`,
+    });
+    type T = { node: string; to: string; at: string; reason: string };
+    const took = (await call<T[]>('clusters.transitions', { clusterId, limit: 50 })).find((t) => t.node === 'lb2' && t.to === 'master' && Date.parse(t.at) >= asked - 1000);
+    expect(took, 'lb2\'s transition to master is stored').toBeDefined();
+    expect(shownAt - Date.parse(took!.at)).toBeLessThanOrEqual(2000);
+    await page.getByTestId('move-progress').filter({ hasText: 'lb2 now holds VI_1' }).waitFor({ timeout: 10_000 });
+    await lab!.waitForHolders(REF.vip, ['lb2'], 10_000);
+    expect(await lab!.holds('lb2', REF.vip)).toBe(true);
+    await waitServed(lab!);
+    await vi.getByText('pinned to lb2').waitFor({ timeout: 5_000 });
+    await page.screenshot({ path: join(SHOTS, 'move-vip-done.png'), fullPage: true });
+    await page.goto(`${base}/audit`);
+    const row = page.getByRole('row', { name: /failover\.promote/ }).first();
+    await row.waitFor();
+    expect(await row.textContent()).toContain(ADMIN.username);
+  }, 60_000);
+
+  it('with live data, the timeline and a failover in progress, axe finds no serious or critical violation on the cluster page, light or dark', async () => {
+    for (const scheme of ['light', 'dark'] as const) {
+      const c = await browser!.newContext({ viewport: { width: 1280, height: 800 }, colorScheme: scheme });
+      await c.addCookies((await ctx.cookies()).map((k) => ({ ...k })));
+      const p = await c.newPage();
+      await p.goto(`${base}/clusters/${clusterId}`);
+      await p.getByTestId('live-state-lb2-VI_1').waitFor({ timeout: 15_000 });
+      await p.getByTestId('timeline-VI_1').waitFor();
+      // A transition marker focused by keyboard tells its reason.
+      await p.getByTestId('timeline-VI_1').getByRole('img').first().focus();
+      await p.getByTestId('timeline-tooltip').waitFor();
+      expect(await p.getByTestId('timeline-tooltip').textContent()).toMatch(/reason: \S+/);
+      await p.screenshot({ path: join(SHOTS, `cluster-timeline-${scheme}.png`), fullPage: true });
+      expect(await axeViolations(p)).toEqual([]);
+      await p.getByRole('button', { name: 'Last 10 min' }).click();
+      await p.getByRole('figure', { name: /last 10 min/ }).waitFor();
+      await p.getByRole('region', { name: 'VIP ownership timeline' }).screenshot({ path: join(SHOTS, `cluster-timeline-10min-${scheme}.png`) });
+      // Readable on a phone: the page reflows, wide tables and the chart scroll inside their section.
+      await p.setViewportSize({ width: 390, height: 844 });
+      await p.screenshot({ path: join(SHOTS, `cluster-phone-${scheme}.png`), fullPage: true });
+      expect(await p.evaluate('document.documentElement.scrollWidth')).toBeLessThanOrEqual(400);
+      await c.close();
+    }
+  }, 60_000);
+
+  it('"Release" ends the sticky move: lb1, preferred and preempting, takes the VIP back', async () => {
+    await page.goto(`${base}/clusters/${clusterId}`);
+    const vi = page.getByRole('article', { name: 'VI_1' });
+    await vi.getByRole('button', { name: 'Release' }).click();
+    const dialog = page.getByRole('dialog');
+    expect(await dialog.textContent()).toMatch(/lb1 has the highest priority and preempts/);
+    await dialog.getByRole('button', { name: 'Release' }).click();
+    await lab!.waitForHolders(REF.vip, ['lb1'], 15_000);
+    await page.getByTestId('holder-VI_1').filter({ hasText: 'Last reported holder: lb1' }).waitFor({ timeout: 10_000 });
+    expect(await vi.getByText('pinned to lb2').count()).toBe(0);
+    await waitServed(lab!);
+  }, 60_000);
+});

@@ -1,0 +1,131 @@
+/**
+ * The reference lab under a real dashboard, for the failover and outage tests: the dashboard
+ * (production build, apps/web/server.ts) reachable from the namespaces through a unix socket,
+ * signed in as the first admin over tRPC/HTTP, the reference cluster imported (VRRPv3 at 0.1 s),
+ * web1/web2, lab nginx on lb1/lb2 and an enrolled keepwatch-agent on each; resolves once both
+ * applied revision 1, lb1 holds the VIP and requests through it are served.
+ */
+import { bridgePort, LabNginx, REF, referenceLab, startBackend, waitFor, type Lab, type PortBridge } from '@keepwatch/lab';
+import { agentConfig, LabAgent, referenceSpec, waitServed } from '../support/agent-lab.js';
+import { ADMIN, startDashboard, type Dashboard, type DashboardOptions } from '../support/dashboard.js';
+
+export type TrpcError = { message: string; code: string; data?: { code?: string } };
+
+/** tRPC over HTTP with a session cookie (what the browser does). */
+export class Api {
+  cookie = '';
+  constructor(public base: string) {}
+
+  async login(): Promise<void> {
+    const login = await fetch(`${this.base}/api/trpc/session.login`, { method: 'POST', headers: { 'content-type': 'application/json', origin: this.base }, body: JSON.stringify({ json: ADMIN }) });
+    this.cookie = (login.headers.get('set-cookie') ?? '').split(';')[0] ?? '';
+    if (!this.cookie) throw new Error(`login failed: ${login.status} ${await login.text()}`);
+  }
+
+  /** The result, or the tRPC error. */
+  async raw<T>(path: string, input: unknown, mutation = false): Promise<{ ok: true; data: T } | { ok: false; error: TrpcError }> {
+    const res = mutation
+      ? await fetch(`${this.base}/api/trpc/${path}`, { method: 'POST', headers: { 'content-type': 'application/json', origin: this.base, cookie: this.cookie }, body: JSON.stringify({ json: input }) })
+      : await fetch(`${this.base}/api/trpc/${path}?input=${encodeURIComponent(JSON.stringify({ json: input }))}`, { headers: { cookie: this.cookie } });
+    const body = (await res.json()) as { result?: { data: { json: T } }; error?: { json: TrpcError } };
+    return body.result ? { ok: true, data: body.result.data.json } : { ok: false, error: body.error?.json ?? { message: JSON.stringify(body), code: 'unknown' } };
+  }
+
+  async call<T>(path: string, input: unknown, mutation = false): Promise<T> {
+    const r = await this.raw<T>(path, input, mutation);
+    if (!r.ok) throw new Error(`${path}: ${JSON.stringify(r.error)}`);
+    return r.data;
+  }
+}
+
+export type Member = { nodeId: string; node: string; online: boolean; ageMs: number | null; state: string | null; override: string | null };
+export type Command = { id: string; node: string; kind: string; instance: string | null; status: string; reason: string | null; actor: string };
+export type FailoverStatus = {
+  instances: { id: string; name: string; promotedNode: string | null; master: string | null; promoteInEffect: boolean; members: Member[]; commands: Command[] }[];
+  nodes: { id: string; name: string; maintenance: boolean; online: boolean }[];
+  commands: Command[];
+};
+
+export type EnrolledLab = {
+  lab: Lab;
+  dashboard: Dashboard;
+  bridge: PortBridge;
+  api: Api;
+  clusterId: string;
+  instanceId: string;
+  nodeIds: Record<'lb1' | 'lb2', string>;
+  agents: Record<'lb1' | 'lb2', LabAgent>;
+  nginx: Record<'lb1' | 'lb2', LabNginx>;
+  status(): Promise<FailoverStatus>;
+  /** Stops agents, lab, bridge and dashboard; each step even when another failed. */
+  teardown(): Promise<void>;
+};
+
+export async function startEnrolledLab(dashboardOptions: DashboardOptions = {}): Promise<EnrolledLab> {
+  const cleanup: (() => Promise<unknown>)[] = [];
+  const teardown = async () => {
+    for (const f of cleanup.reverse()) await f().catch(() => undefined);
+  };
+  try {
+    const dashboard = await startDashboard(dashboardOptions);
+    const state = { dashboard };
+    cleanup.push(() => state.dashboard.stop());
+    const lab = await referenceLab();
+    cleanup.push(() => lab.teardown());
+    const bridge = await bridgePort(lab, 'hub', dashboard.port);
+    cleanup.push(() => bridge.close());
+    const api = new Api(dashboard.base);
+    await api.login();
+    const spec = referenceSpec();
+    const clusterId = (await api.call<{ id: string }>('clusters.import', { spec }, true)).id;
+    const nodes = await api.call<{ id: string; node: { name: string } }[]>('nodes.list', { clusterId });
+    const nodeIds = { lb1: nodes.find((n) => n.node.name === 'lb1')!.id, lb2: nodes.find((n) => n.node.name === 'lb2')!.id };
+    await startBackend(lab, 'web1', 'web1');
+    await startBackend(lab, 'web2', 'web2');
+    const agents = {} as Record<'lb1' | 'lb2', LabAgent>;
+    const nginx = {} as Record<'lb1' | 'lb2', LabNginx>;
+    for (const lb of ['lb1', 'lb2'] as const) {
+      nginx[lb] = new LabNginx(lab, lb);
+      nginx[lb].configure('# replaced by the agent\n');
+      await nginx[lb].start();
+      const { token } = await api.call<{ token: string }>('nodes.issueEnrollToken', { id: nodeIds[lb] }, true);
+      const { spec: _standalone, ...cfg } = agentConfig(lab, nginx[lb], spec);
+      agents[lb] = new LabAgent(lab, lb, { ...cfg, controlPlane: { url: `ws+unix://${bridge.path}:/agent`, enrollToken: token } });
+      cleanup.push(() => agents[lb].stop());
+      await agents[lb].start();
+    }
+    type Deployment = { node: string; status: string };
+    await waitFor(async () => ((await api.call<{ deployments: Deployment[] }>('clusters.revision', { clusterId, number: 1 })).deployments.every((d) => d.status === 'applied') || undefined), {
+      timeoutMs: 30_000,
+      intervalMs: 200,
+      what: 'revision 1 applied on both nodes',
+    });
+    await lab.waitForHolders(REF.vip, ['lb1'], 10_000);
+    await waitServed(lab);
+    const status = () => api.call<FailoverStatus>('failover.status', { clusterId });
+    // Both nodes' live state (heartbeat, nginx, role) is stored: what a promote is checked against.
+    await waitFor(async () => ((await status()).instances[0]!.members.every((m) => m.online && m.state !== null) || undefined), { timeoutMs: 15_000, intervalMs: 200, what: 'both nodes reporting live state' });
+    const instanceId = (await status()).instances[0]!.id;
+    return {
+      lab,
+      get dashboard() {
+        return state.dashboard;
+      },
+      set dashboard(d: Dashboard) {
+        state.dashboard = d;
+      },
+      bridge,
+      api,
+      clusterId,
+      instanceId,
+      nodeIds,
+      agents,
+      nginx,
+      status,
+      teardown,
+    };
+  } catch (e) {
+    await teardown();
+    throw e;
+  }
+}
