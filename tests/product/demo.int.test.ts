@@ -37,7 +37,7 @@ describe('npm start (the README\'s first command)', () => {
     rmSync(dataDir, { recursive: true, force: true });
   });
 
-  it('serves the dashboard and the demo cluster with a master within 60 s, and Ctrl-C removes the lab', async () => {
+  it('serves the dashboard and the demo cluster with a master within 60 s, and Ctrl-C removes the lab', { timeout: 300_000 }, async () => {
     const port = await freePort();
     const started = Date.now();
     child = spawn('npm', ['start'], {

@@ -132,7 +132,8 @@ describe('dashboard accessibility, themes and screenshots in Chromium', () => {
     { name: 'login', path: () => '/login', signedIn: false, ready: (p) => p.getByRole('button', { name: 'Sign in' }).waitFor() },
     { name: 'overview', path: () => '/', signedIn: true, ready: (p) => p.getByRole('row', { name: /edge/ }).filter({ hasText: 'lb1 last seen' }).waitFor() },
     { name: 'cluster', path: () => `/clusters/${clusterId}`, signedIn: true, ready: (p) => p.getByRole('heading', { name: 'Pool webs' }).waitFor() },
-    { name: 'nodes', path: () => '/nodes', signedIn: true, ready: (p) => p.getByRole('region', { name: 'Nodes' }).getByRole('row', { name: /lb2/ }).waitFor() },
+    // A table on a wide screen, a list of cards on a phone.
+    { name: 'nodes', path: () => '/nodes', signedIn: true, ready: (p) => p.getByRole('region', { name: 'Nodes' }).getByText('lb2', { exact: true }).filter({ visible: true }).first().waitFor() },
     { name: 'audit', path: () => '/audit', signedIn: true, ready: async (p) => (await p.getByTestId('audit-row').first().waitFor(), await p.getByText(/Chain intact/).waitFor()) },
     { name: 'users', path: () => '/users', signedIn: true, ready: (p) => p.getByRole('row', { name: /vera/ }).waitFor() },
   ];

@@ -17,6 +17,10 @@ export const EnvSchema = z.object({
   /** The first admin, created at start only while no admin exists. No default password on purpose. */
   KEEPWATCH_ADMIN_USERNAME: z.string().optional(),
   KEEPWATCH_ADMIN_PASSWORD: z.string().optional(),
+  /** AES-256-GCM key for private keys kept for SSH bootstrap (base64 or hex, 32 bytes); default: a key file in the data folder. */
+  KEEPWATCH_SECRET_KEY: z.string().optional(),
+  /** The agent package the SSH bootstrap copies to hosts; default: the newest dist/keepwatch-agent-*.tar.gz. */
+  KEEPWATCH_AGENT_PACKAGE: z.string().optional(),
   /** Mark the session cookie `Secure` (set it when the dashboard is served over HTTPS). */
   KEEPWATCH_SECURE_COOKIES: bool.default(false),
   /** Extra origins allowed to send mutations (besides the request's own Host), comma-separated. */

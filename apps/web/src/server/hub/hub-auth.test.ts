@@ -8,19 +8,29 @@ import { createMetrics } from '../metrics';
 import { referenceSpec } from '../../../test/fixtures';
 import { AgentHub } from './hub';
 
-/** Opens a socket, sends `frames`, and resolves with the frames received and the close code (bounded). */
-async function exchange(url: string, frames: unknown[], timeoutMs = 5000): Promise<{ frames: { type: string; code?: string; message?: string }[]; closed: number | null }> {
+type Frame = { type: string; code?: string; message?: string };
+
+/**
+ * Opens a socket, sends `frames`, and resolves with the frames received and the close code once
+ * the hub closes it or `until` holds — bounded by `timeoutMs`, after which it is cut.
+ */
+async function exchange(url: string, frames: unknown[], timeoutMs = 5000, until: (got: Frame[]) => boolean = () => false): Promise<{ frames: Frame[]; closed: number | null }> {
   const ws = new WebSocket(url);
-  const got: { type: string; code?: string; message?: string }[] = [];
+  const got: Frame[] = [];
   let closed: number | null = null;
   await new Promise<void>((resolve, reject) => {
     ws.once('open', () => resolve());
     ws.once('error', reject);
   });
-  ws.on('message', (d) => got.push(JSON.parse(String(d)) as { type: string }));
+  let enough: () => void = () => {};
+  const reached = new Promise<void>((r) => (enough = r));
+  ws.on('message', (d) => {
+    got.push(JSON.parse(String(d)) as Frame);
+    if (until(got)) enough();
+  });
   const done = new Promise<void>((r) => ws.on('close', (code) => ((closed = code), r())));
   for (const f of frames) ws.send(JSON.stringify(f));
-  await Promise.race([done, new Promise((r) => setTimeout(r, timeoutMs))]);
+  await Promise.race([done, reached, new Promise((r) => setTimeout(r, timeoutMs))]);
   if (closed === null) ws.terminate();
   return { frames: got, closed };
 }
@@ -54,7 +64,7 @@ describe('agent hub: unauthenticated connections', () => {
 
   it('records an enrollment in the audit log, with the agent as actor and its source address', async () => {
     const { token } = await api.admin.nodes.issueEnrollToken({ id: nodeIds.LVS_1! });
-    const r = await exchange(url, [{ v: 1, type: 'enroll', node: 'LVS_1', token, agentVersion: '0.1.0' }], 300);
+    const r = await exchange(url, [{ v: 1, type: 'enroll', node: 'LVS_1', token, agentVersion: '0.1.0' }], 5000, (got) => got.some((f) => f.type === 'enrolled'));
     expect(r.frames.map((f) => f.type)).toContain('enrolled');
     const audit = await api.db.prisma.auditLog.findFirstOrThrow({ where: { action: 'node.enroll' } });
     expect(audit).toMatchObject({ actor: 'system:agent:LVS_1', targetType: 'node', targetId: nodeIds.LVS_1, sourceAddress: '127.0.0.1', after: { node: 'LVS_1', agentVersion: '0.1.0' } });

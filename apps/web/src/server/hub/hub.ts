@@ -41,7 +41,7 @@ export { DEF_HEARTBEAT_INTERVAL_MS, DEF_MISSED_HEARTBEATS };
 /** How often the hub looks for new revisions to roll out. */
 export const DEF_ROLLOUT_POLL_MS = 1000;
 const SERVER_VERSION = '0.1.0';
-/** A connection must complete hello (after enroll, if any) within this time, or it is closed. */
+/** A connection must send enroll or hello within this time, or it is closed. */
 export const DEF_HANDSHAKE_TIMEOUT_MS = 5000;
 /**
  * Refused enroll/hello attempts per source address in a sliding window; over it, that address's

@@ -114,6 +114,16 @@ describe('LiveStateWriter', () => {
     expect((await nodeStatus(db.prisma, n.id))?.heartbeat?.at).toBe(4);
   });
 
+  it('keeps the stored heartbeat when the state flips and flips back before the next flush', async () => {
+    const n = nodes[5]!;
+    writer.heartbeat(n, hb(10, 'backup'));
+    await writer.flush();
+    writer.heartbeat(n, hb(11, 'master'));
+    writer.heartbeat(n, hb(12, 'backup'));
+    await writer.flush();
+    expect((await nodeStatus(db.prisma, n.id))?.heartbeat).toMatchObject({ at: 10, instances: [{ state: 'backup' }] });
+  });
+
   it('merges check results per check and reports the nodes whose live state changed', async () => {
     const n = nodes[2]!;
     const check = (name: string, ok: boolean): CheckResultMessage => ({ v: 1, type: 'check-result', seq: 1, at: 1, check: name, ok, status: ok ? 'healthy' : 'failed', durationMs: 1, exitCode: null, timedOut: false, output: '' });

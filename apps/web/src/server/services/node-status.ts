@@ -233,7 +233,13 @@ export class LiveStateWriter {
   heartbeat(node: NodeRef, hb: HeartbeatMessage): void {
     const key = heartbeatKey(hb);
     const last = this.stored.get(node.id);
-    if (last && last.key === key && this.now() - last.at < this.refreshMs) return;
+    if (last && last.key === key && this.now() - last.at < this.refreshMs) {
+      // Back to what is stored (e.g. a state that flipped and flipped back within one flush):
+      // a pending, now outdated heartbeat must not be written over it.
+      const p = this.pending.get(node.id);
+      if (p) p.heartbeat = null;
+      return;
+    }
     this.entry(node).heartbeat = hb;
   }
 

@@ -137,7 +137,48 @@ export default function NodesPage() {
         {nodes.isError && <LoadError what="the nodes" message={nodes.error.message} onRetry={() => void nodes.refetch()} />}
         {nodes.data?.length === 0 && <Empty>No nodes yet.{admin ? ' Enroll one to run an agent on it.' : ' An admin can enroll one.'}</Empty>}
         {nodes.data && nodes.data.length > 0 && (
-          <table className="w-full min-w-[52rem] text-left text-sm">
+          // A phone gets one card per node: the same facts without scrolling a wide table sideways.
+          <ul className="space-y-3 md:hidden" aria-label="Nodes">
+            {nodes.data.map((n) => (
+              <li key={n.id} className="rounded border border-slate-200 p-3 text-sm dark:border-slate-700">
+                <div className="flex flex-wrap items-center gap-2">
+                  <span className="font-semibold">{n.name}</span>
+                  <Connection n={n} now={now} />
+                  {n.maintenance && <Badge tone="maintenance">maintenance</Badge>}
+                  <Link href={`/clusters/${n.clusterId}`} className={`ml-auto ${linkClass}`}>
+                    {n.cluster}
+                  </Link>
+                </div>
+                <dl className="mt-2 grid grid-cols-[auto_1fr] gap-x-3 gap-y-1">
+                  <dt className={mutedClass}>Last heartbeat</dt>
+                  <dd>
+                    <Heartbeat n={n} now={now} />
+                  </dd>
+                  <dt className={mutedClass}>Agent</dt>
+                  <dd className="font-mono text-xs">{n.agentVersion ?? '—'}</dd>
+                  <dt className={mutedClass}>Address</dt>
+                  <dd className="font-mono text-xs break-all">{[n.agentAddress, ...n.addresses].filter(Boolean).join(', ') || '—'}</dd>
+                  <dt className={mutedClass}>Applied revision</dt>
+                  <dd>
+                    <Revision n={n} />
+                  </dd>
+                </dl>
+                {admin && (
+                  <div className="mt-2 flex justify-end gap-1">
+                    <Button onClick={() => void reissue(n)} aria-label={`New token for ${n.name}`}>
+                      New token
+                    </Button>
+                    <Button tone="danger" onClick={() => setRemoving(n)} aria-label={`Remove ${n.name}`}>
+                      Remove
+                    </Button>
+                  </div>
+                )}
+              </li>
+            ))}
+          </ul>
+        )}
+        {nodes.data && nodes.data.length > 0 && (
+          <table className="hidden w-full min-w-[52rem] text-left text-sm md:table">
             <thead className="border-b border-slate-200 dark:border-slate-700">
               <tr>
                 <th scope="col" className={thClass}>Node</th>
