@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { writeFileSync, rmSync } from 'node:fs';
+import { mkdirSync, writeFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { REF, waitFor, type ProbeRecord } from '@keepwatch/lab';
 import { DashboardApi, startDemoLab, type DemoLab } from '@keepwatch/demo';
@@ -13,6 +14,9 @@ import { ADMIN, startDashboard, type Dashboard } from '../support/dashboard.js';
  * each confirmed in the page (what an operator sees) and on the wire (who holds the VIP, what
  * the client's probe got).
  */
+/** Screenshots of the live cluster for the documentation (README's docs/screenshots are copied from here). */
+const SHOTS = fileURLToPath(new URL('../.output/screenshots/', import.meta.url));
+
 describe('the product end to end on the demo lab', () => {
   let dashboard: Dashboard | undefined;
   let browser: Browser | undefined;
@@ -57,6 +61,13 @@ describe('the product end to end on the demo lab', () => {
     const t = Date.now();
     await waitFor(() => (new Set(probeSince(t).filter((r) => r.ok).map((r) => r.backend)).size === 2 ? true : undefined), { timeoutMs: 10_000, what: 'answers from web1 and web2' });
     expect(new Set(probeSince(t).filter((r) => r.ok).map((r) => r.backend))).toEqual(new Set(['web1', 'web2']));
+    await page.getByTestId('live-state-lb1-VI_1').filter({ hasText: 'master' }).waitFor({ timeout: 20_000 });
+    mkdirSync(SHOTS, { recursive: true });
+    for (const colorScheme of ['light', 'dark'] as const) {
+      await page.emulateMedia({ colorScheme });
+      await page.screenshot({ path: join(SHOTS, `demo-cluster-${colorScheme}.png`), fullPage: true });
+    }
+    await page.emulateMedia({ colorScheme: 'light' });
   });
 
   it('2. lb1\'s agent stops: lb2 takes the VIP, the page shows lb2', async () => {

@@ -171,6 +171,10 @@ describe('config changes', () => {
       const [inst] = await api.viewer.instances.list({ clusterId });
       const nodes = await api.viewer.nodes.list({ clusterId });
       const lvs2 = nodes.find((n) => n.node.name === 'LVS_2')!;
+      // Promote needs the target online and healthy: LVS_2's agent reported a moment ago, as the hub stores it.
+      const at = Date.now();
+      const liveState = { v: 1, type: 'heartbeat', at, appliedRevision: null, maintenance: false, nginx: { running: true, pid: 4242 }, instances: [{ instance: 'VI_1', vrid: 51, state: 'backup', basePriority: 80, effectivePriority: 80, holdsVips: false, since: at - 60_000, override: 'none' }] };
+      await api.db.prisma.node.update({ where: { id: lvs2.id }, data: { lastSeenAt: new Date(at), liveState } });
       await api.operator.failover.promote({ instanceId: inst!.id, nodeId: lvs2.id });
       expect((await api.viewer.failover.status({ clusterId })).instances[0]).toMatchObject({ name: 'VI_1', promotedNode: 'LVS_2' });
       expect((await api.db.prisma.auditLog.findFirstOrThrow({ orderBy: { seq: 'desc' } })).action).toBe('failover.promote');
