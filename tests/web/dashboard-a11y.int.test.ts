@@ -1,12 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mkdirSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
 import WebSocket from 'ws';
 import { waitFor } from '@keepwatch/lab';
+import { axeViolations, launchChromium, signIn, type Violation } from '../support/browser.js';
 import { ADMIN, startDashboard, type Dashboard } from '../support/dashboard.js';
+import { apiLogin, trpcHttp, type TrpcHttp } from '../support/trpc-http.js';
 
 /**
  * Every dashboard page in real Chromium, light and dark: axe-core (injected into the page) finds
@@ -15,7 +16,6 @@ import { ADMIN, startDashboard, type Dashboard } from '../support/dashboard.js';
  * (390×844) no page scrolls sideways and the navigation collapses into a menu.
  */
 const SHOTS = fileURLToPath(new URL('../.output/screenshots/', import.meta.url));
-const AXE = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
 const VIEWER = { username: 'vera', password: 'a long viewer password' };
 
 const spec = {
@@ -52,24 +52,6 @@ interface PageCase {
   ready: (page: Page) => Promise<void>;
 }
 
-interface Violation {
-  id: string;
-  impact: string | null;
-  help: string;
-  targets: string[];
-}
-
-/** Runs axe-core in the page; only what a user would be blocked by counts (serious, critical). */
-async function axeViolations(page: Page): Promise<Violation[]> {
-  await page.addScriptTag({ path: AXE });
-  // A string, not a function: this package is compiled without the DOM's types.
-  const all = (await page.evaluate(`(async () => {
-    const r = await window.axe.run(document, { resultTypes: ['violations'] });
-    return r.violations.map((v) => ({ id: v.id, impact: v.impact, help: v.help, targets: v.nodes.slice(0, 5).map((n) => n.target.map(String).join(' ')) }));
-  })()`)) as Violation[];
-  return all.filter((v) => v.impact === 'serious' || v.impact === 'critical');
-}
-
 /** A minimal agent on the hub protocol: enroll, hello, report transitions (so the pages show live data). */
 async function reportTransitions(wsUrl: string, node: string, token: string, transitions: { seq: number; at: number; from: string; to: string; priority: number; reason: string }[]) {
   const ws = new WebSocket(wsUrl);
@@ -97,17 +79,9 @@ describe('dashboard accessibility, themes and screenshots in Chromium', () => {
   let browser: Browser | undefined;
   let base = '';
   let cookie = '';
+  let api: TrpcHttp;
   let clusterId = '';
   const contexts = new Map<string, BrowserContext>();
-
-  const ok = async <T>(path: string, input: unknown, mutation = false): Promise<T> => {
-    const res = mutation
-      ? await fetch(`${base}/api/trpc/${path}`, { method: 'POST', headers: { cookie, 'content-type': 'application/json', origin: base }, body: JSON.stringify({ json: input }) })
-      : await fetch(`${base}/api/trpc/${path}?input=${encodeURIComponent(JSON.stringify({ json: input }))}`, { headers: { cookie } });
-    const body = (await res.json()) as { result?: { data: { json: T } }; error?: unknown };
-    if (!body.result) throw new Error(`${path}: ${JSON.stringify(body.error)}`);
-    return body.result.data.json;
-  };
 
   /** A signed-in (admin) or signed-out browser context for a theme and viewport. */
   async function context(theme: Theme, signedIn: boolean, viewport = { width: 1280, height: 800 }): Promise<BrowserContext> {
@@ -115,15 +89,7 @@ describe('dashboard accessibility, themes and screenshots in Chromium', () => {
     const have = contexts.get(key);
     if (have) return have;
     const ctx = await browser!.newContext({ viewport, colorScheme: theme });
-    if (signedIn) {
-      const page = await ctx.newPage();
-      await page.goto(`${base}/login`);
-      await page.getByLabel('Username').fill(ADMIN.username);
-      await page.getByLabel('Password').fill(ADMIN.password);
-      await page.getByRole('button', { name: 'Sign in' }).click();
-      await page.getByTestId('whoami').waitFor();
-      await page.close();
-    }
+    if (signedIn) await (await signIn(ctx, base, ADMIN)).close();
     contexts.set(key, ctx);
     return ctx;
   }
@@ -148,23 +114,20 @@ describe('dashboard accessibility, themes and screenshots in Chromium', () => {
   }
 
   beforeAll(async () => {
-    const launched = chromium.launch({
-      executablePath: '/usr/bin/chromium',
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-    });
+    const launched = launchChromium();
     dashboard = await startDashboard().catch(async (e: unknown) => {
       await (await launched).close();
       throw e;
     });
     base = dashboard.base;
-    const login = await fetch(`${base}/api/trpc/session.login`, { method: 'POST', headers: { 'content-type': 'application/json', origin: base }, body: JSON.stringify({ json: ADMIN }) });
-    cookie = (login.headers.get('set-cookie') ?? '').split(';')[0] ?? '';
-    clusterId = (await ok<{ id: string }>('clusters.import', { spec }, true)).id;
-    await ok('users.create', { ...VIEWER, role: 'viewer' }, true);
-    const nodes = await ok<{ id: string; node: { name: string } }[]>('nodes.list', { clusterId });
+    cookie = await apiLogin(base, ADMIN);
+    api = trpcHttp(base, cookie);
+    clusterId = (await api.mutate<{ id: string }>('clusters.import', { spec })).id;
+    await api.mutate('users.create', { ...VIEWER, role: 'viewer' });
+    const nodes = await api.query<{ id: string; node: { name: string } }[]>('nodes.list', { clusterId });
     const now = Date.now();
     for (const [name, to, priority] of [['lb1', 'master', 100], ['lb2', 'backup', 80]] as const) {
-      const { token } = await ok<{ token: string }>('nodes.issueEnrollToken', { id: nodes.find((n) => n.node.name === name)!.id }, true);
+      const { token } = await api.mutate<{ token: string }>('nodes.issueEnrollToken', { id: nodes.find((n) => n.node.name === name)!.id });
       await reportTransitions(`${base.replace(/^http/, 'ws')}/agent`, name, token, [
         { seq: 1, at: now - 45_000, from: 'initialize', to: 'backup', priority, reason: 'startup' },
         ...(to === 'master' ? [{ seq: 2, at: now - 42_000, from: 'backup', to: 'master', priority, reason: 'master-down-timer' }] : []),

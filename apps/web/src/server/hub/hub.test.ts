@@ -36,7 +36,7 @@ class FakeAgent {
     this.ws.send(typeof m === 'string' ? m : JSON.stringify(m));
   }
   /** Waits (bounded) for the first frame of `type` not yet taken. */
-  async next<T extends HubMessage['type']>(type: T, timeoutMs = 5000): Promise<Extract<HubMessage, { type: T }>> {
+  async next<T extends HubMessage['type']>(type: T, timeoutMs = 15_000): Promise<Extract<HubMessage, { type: T }>> {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
       const i = this.frames.findIndex((f) => f.type === type);

@@ -108,6 +108,14 @@ export class AgentHub {
   private livenessTimer: ReturnType<typeof setInterval> | null = null;
   private rolloutTimer: ReturnType<typeof setInterval> | null = null;
   private rolling = false;
+  /** A rollout was asked for while one ran: run again when it ends, so no trigger is lost. */
+  private rolloutAgain = false;
+  /**
+   * The newest revision of each cluster with a connected agent (revisions are immutable, so only
+   * the number can change): a rollout sweep reads the numbers of all clusters in one query and
+   * fetches a spec only when its number moved.
+   */
+  private readonly revisions = new Map<string, { number: number; spec: ClusterSpec }>();
   /** Writes lastSeenAt, heartbeats and check results to the Node rows, batched. */
   readonly live: LiveStateWriter;
   /** Refused enroll/hello per source address (keyed `agent@ADDRESS`). */
@@ -402,17 +410,24 @@ export class AgentHub {
     return this.commands.reconcile(clusterId, sessions).catch((err: unknown) => this.opts.log.error({ err, clusterId }, 'failover commands not reconciled'));
   }
 
-  private async latestRevision(clusterId: string): Promise<{ number: number; spec: ClusterSpec } | null> {
+  /** The cluster's newest revision: from the cache unless `fresh` (or not cached yet). */
+  private async latestRevision(clusterId: string, fresh = false): Promise<{ number: number; spec: ClusterSpec } | null> {
+    const cached = this.revisions.get(clusterId);
+    if (cached && !fresh) return cached;
     const c = await this.opts.db.cluster.findUnique({ where: { id: clusterId }, select: { revision: true } });
     if (!c || c.revision === 0) return null;
+    if (cached?.number === c.revision) return cached;
     const rev = await this.opts.db.configRevision.findUnique({ where: { clusterId_number: { clusterId, number: c.revision } }, select: { number: true, spec: true } });
+    if (!rev) return null;
     // Stored specs passed ClusterSpecSchema when the revision was made (ConfigRevision is immutable).
-    return rev ? { number: rev.number, spec: rev.spec as unknown as ClusterSpec } : null;
+    const latest = { number: rev.number, spec: rev.spec as unknown as ClusterSpec };
+    this.revisions.set(clusterId, latest);
+    return latest;
   }
 
   private async pushLatest(s: Session): Promise<void> {
     if (!s.node) return;
-    const rev = await this.latestRevision(s.node.clusterId);
+    const rev = await this.latestRevision(s.node.clusterId, true);
     if (rev) this.push(s, rev);
   }
 
@@ -429,19 +444,44 @@ export class AgentHub {
     return this.rollout();
   }
 
-  /** Looks for new revisions of every cluster with a connected agent. */
+  /**
+   * Looks for new revisions of every cluster with a connected agent: one query for all their
+   * revision numbers, then the rollout step only for clusters whose agents do not all run the
+   * newest revision yet — so a sweep over many converged clusters costs one query.
+   */
   private async rollout(): Promise<void> {
-    if (this.rolling) return;
+    if (this.rolling) {
+      this.rolloutAgain = true;
+      return;
+    }
     this.rolling = true;
     try {
-      const clusters = new Set([...this.sessions].flatMap((s) => (s.node ? [s.node.clusterId] : [])));
-      for (const id of clusters) await this.rolloutCluster(id);
-      for (const id of [...this.commands.unconverged]) await this.reconcileCluster(id);
+      for (let round = 0; round < 10; round++) {
+        this.rolloutAgain = false;
+        const ids = this.connectedClusters();
+        const rows = ids.length === 0 ? [] : await this.opts.db.cluster.findMany({ where: { id: { in: ids } }, select: { id: true, revision: true } });
+        const present = new Set(rows.map((r) => r.id));
+        for (const id of this.revisions.keys()) if (!present.has(id)) this.revisions.delete(id);
+        for (const r of rows) {
+          if (r.revision === 0) continue;
+          const latest = this.revisions.get(r.id)?.number === r.revision ? this.revisions.get(r.id) : await this.latestRevision(r.id, true);
+          if (!latest || this.converged(r.id, latest.number)) continue;
+          await this.rolloutCluster(r.id);
+        }
+        for (const id of [...this.commands.unconverged]) await this.reconcileCluster(id);
+        if (!this.rolloutAgain) break;
+      }
     } catch (err) {
       this.opts.log.error({ err }, 'rollout failed');
     } finally {
       this.rolling = false;
     }
+  }
+
+  /** Every connected agent of the cluster runs `revision`: nothing to push. */
+  private converged(clusterId: string, revision: number): boolean {
+    for (const s of this.sessions) if (s.node?.clusterId === clusterId && s.appliedRevision !== revision) return false;
+    return true;
   }
 
   private async rolloutCluster(clusterId: string): Promise<void> {
