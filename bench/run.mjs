@@ -7,8 +7,7 @@ import { dirname, join } from 'node:path';
 
 const here = dirname(fileURLToPath(import.meta.url));
 // `node run.mjs NAME [options]`: only the benchmarks whose file name contains NAME, with the
-// options passed on to them (from the root: `npm run bench -- -- NAME --option value`, turbo
-// forwards what follows its own `--`).
+// options passed on to them (from the root: `npm run bench -- NAME --option value`).
 const only = process.argv[2]?.startsWith('--') ? undefined : process.argv[2];
 const passOn = process.argv.slice(only ? 3 : 2);
 const files = readdirSync(here).filter((f) => f.endsWith('.bench.ts') && (!only || f.includes(only))).sort();

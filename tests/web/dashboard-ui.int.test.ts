@@ -2,10 +2,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
 import WebSocket from 'ws';
 import { waitFor } from '@keepwatch/lab';
+import { cookieHeader, launchChromium, signIn } from '../support/browser.js';
 import { ADMIN, startDashboard, type Dashboard } from '../support/dashboard.js';
+import { apiLogin, trpcHttp, type TrpcHttp } from '../support/trpc-http.js';
 
 /**
  * The dashboard's pages in real Chromium (Debian's, through playwright-core) against the
@@ -73,33 +75,10 @@ describe('dashboard pages in Chromium', () => {
   let browser: Browser | undefined;
   let admin: BrowserContext;
   let base = '';
-  let cookie = '';
+  let api: TrpcHttp;
   let clusterId = '';
 
-  const call = async <T>(path: string, input: unknown, opts: { mutation?: boolean; cookie?: string } = {}): Promise<{ data?: T; error?: { data?: { code?: string } } }> => {
-    const headers = { cookie: opts.cookie ?? cookie };
-    const res = opts.mutation
-      ? await fetch(`${base}/api/trpc/${path}`, { method: 'POST', headers: { ...headers, 'content-type': 'application/json', origin: base }, body: JSON.stringify({ json: input }) })
-      : await fetch(`${base}/api/trpc/${path}?input=${encodeURIComponent(JSON.stringify({ json: input }))}`, { headers });
-    const body = (await res.json()) as { result?: { data: { json: T } }; error?: { json: { data?: { code?: string } } } };
-    return body.result ? { data: body.result.data.json } : { error: body.error?.json ?? {} };
-  };
-  const ok = async <T>(path: string, input: unknown, mutation = false): Promise<T> => {
-    const r = await call<T>(path, input, { mutation });
-    if (r.data === undefined) throw new Error(`${path}: ${JSON.stringify(r.error)}`);
-    return r.data;
-  };
-  const pool = async () => (await ok<PoolRow[]>('pools.list', { clusterId }))[0]!;
-
-  async function signIn(ctx: BrowserContext, who: { username: string; password: string }): Promise<Page> {
-    const page = await ctx.newPage();
-    await page.goto(`${base}/login`);
-    await page.getByLabel('Username').fill(who.username);
-    await page.getByLabel('Password').fill(who.password);
-    await page.getByRole('button', { name: 'Sign in' }).click();
-    await page.getByTestId('whoami').waitFor();
-    return page;
-  }
+  const pool = async () => (await api.query<PoolRow[]>('pools.list', { clusterId }))[0]!;
 
   async function openCluster(page: Page) {
     await page.goto(`${base}/clusters/${clusterId}`);
@@ -107,19 +86,15 @@ describe('dashboard pages in Chromium', () => {
   }
 
   beforeAll(async () => {
-    const launched = chromium.launch({
-      executablePath: '/usr/bin/chromium',
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-    });
+    const launched = launchChromium();
     dashboard = await startDashboard().catch(async (e: unknown) => {
       await (await launched).close();
       throw e;
     });
     base = dashboard.base;
-    const login = await fetch(`${base}/api/trpc/session.login`, { method: 'POST', headers: { 'content-type': 'application/json', origin: base }, body: JSON.stringify({ json: ADMIN }) });
-    cookie = (login.headers.get('set-cookie') ?? '').split(';')[0] ?? '';
-    clusterId = (await ok<{ id: string }>('clusters.import', { spec }, true)).id;
-    await ok('users.create', { ...VIEWER, role: 'viewer' }, true);
+    api = trpcHttp(base, await apiLogin(base, ADMIN));
+    clusterId = (await api.mutate<{ id: string }>('clusters.import', { spec })).id;
+    await api.mutate('users.create', { ...VIEWER, role: 'viewer' });
     browser = await launched;
     admin = await browser.newContext({ viewport: { width: 1280, height: 800 } });
     mkdirSync(SHOTS, { recursive: true });
@@ -144,7 +119,7 @@ describe('dashboard pages in Chromium', () => {
   });
 
   it('signs an admin in and lists the clusters with the user and role shown', async () => {
-    const page = await signIn(admin, ADMIN);
+    const page = await signIn(admin, base, ADMIN);
     expect(await page.getByTestId('whoami').textContent()).toMatch(/admin\s*admin/);
     await page.getByRole('link', { name: 'edge' }).waitFor();
     await page.screenshot({ path: join(SHOTS, 'clusters.png') });
@@ -187,7 +162,7 @@ describe('dashboard pages in Chromium', () => {
     await openCluster(page);
     await page.getByRole('button', { name: 'Edit pool webs' }).click();
     const before = await pool();
-    await ok('pools.update', { id: before.id, version: before.version, pool: { ...before.pool, servers: before.pool.servers.slice(0, 2) } }, true);
+    await api.mutate('pools.update', { id: before.id, version: before.version, pool: { ...before.pool, servers: before.pool.servers.slice(0, 2) } });
     await page.getByLabel('Weight of server 1').fill('5');
     await page.getByRole('button', { name: 'Review changes' }).click();
     await page.getByRole('button', { name: 'Save pool' }).click();
@@ -236,7 +211,7 @@ describe('dashboard pages in Chromium', () => {
     await vi.getByRole('button', { name: 'Save instance' }).click();
     await page.getByText(/Saved VRRP instance VI_1 as version 2 — config revision \d+ created/).waitFor();
     await vi.getByText(/VRID 52/).waitFor();
-    const [inst] = await ok<{ version: number; instance: { vrid: number; members: { node: string; priority: number }[] } }[]>('instances.list', { clusterId });
+    const [inst] = await api.query<{ version: number; instance: { vrid: number; members: { node: string; priority: number }[] } }[]>('instances.list', { clusterId });
     expect([inst!.version, inst!.instance.vrid, inst!.instance.members.map((m) => m.priority)]).toEqual([2, 52, [100, 90]]);
     await page.close();
   });
@@ -274,11 +249,11 @@ describe('dashboard pages in Chromium', () => {
   });
 
   it('shows which node last reported holding the VIP, with the age of that report, from the stored transitions', async () => {
-    const nodes = await ok<{ id: string; node: { name: string } }[]>('nodes.list', { clusterId });
+    const nodes = await api.query<{ id: string; node: { name: string } }[]>('nodes.list', { clusterId });
     const wsUrl = `${base.replace('http', 'ws')}/agent`;
     const now = Date.now();
     for (const [name, to, priority] of [['lb1', 'master', 100], ['lb2', 'backup', 80]] as const) {
-      const { token } = await ok<{ token: string }>('nodes.issueEnrollToken', { id: nodes.find((n) => n.node.name === name)!.id }, true);
+      const { token } = await api.mutate<{ token: string }>('nodes.issueEnrollToken', { id: nodes.find((n) => n.node.name === name)!.id });
       await reportTransitions(wsUrl, name, token, [
         { seq: 1, at: now - 45_000, from: 'initialize', to: 'backup', priority, reason: 'startup' },
         ...(to === 'master' ? [{ seq: 2, at: now - 42_000, from: 'backup', to: 'master', priority, reason: 'master-down-timer' }] : []),
@@ -317,14 +292,14 @@ describe('dashboard pages in Chromium', () => {
 
   it('a viewer sees the cluster but no edit or failover controls, and the API refuses the edit', async () => {
     const ctx = await browser!.newContext({ viewport: { width: 1280, height: 800 }, colorScheme: 'dark' });
-    const page = await signIn(ctx, VIEWER);
+    const page = await signIn(ctx, base, VIEWER);
     await openCluster(page);
     await page.getByRole('heading', { name: 'VI_1' }).waitFor();
     for (const name of [/^Edit/, /Move/, /maintenance/i, /Release/, 'Add server', 'Save pool']) expect(await page.getByRole('button', { name }).count()).toBe(0);
     await page.screenshot({ path: join(SHOTS, 'cluster-viewer-dark.png'), fullPage: true });
-    const viewerCookie = (await ctx.cookies()).map((c) => `${c.name}=${c.value}`).join('; ');
+    const viewerCookie = await cookieHeader(ctx);
     const p = await pool();
-    const r = await call('pools.update', { id: p.id, version: p.version, pool: p.pool }, { mutation: true, cookie: viewerCookie });
+    const r = await api.call('pools.update', { id: p.id, version: p.version, pool: p.pool }, { mutation: true, cookie: viewerCookie });
     expect(r.error?.data?.code).toBe('FORBIDDEN');
     await page.goto(`${base}/audit`);
     await page.getByRole('heading', { name: 'Audit log' }).waitFor();
