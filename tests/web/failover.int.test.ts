@@ -43,7 +43,19 @@ describe('failover through the API', () => {
     const records = p.records();
     const failed = records.filter((r) => !r.ok);
     if (failed.length) console.info(`failed probe requests: ${JSON.stringify(failed)}`);
-    return summariseProbe(records);
+    return { ...summariseProbe(records), failedRecords: failed };
+  };
+  /**
+   * Make-before-break leaves one unavoidable loss: a TCP connection open to the old holder at the
+   * instant the client's ARP entry flips to the new holder's MAC (its GARP) continues on a host
+   * that has no such connection, which answers RST. No VRRP implementation avoids that without
+   * connection sync (keepalived neither); the probe opens a connection per request, so at most the
+   * one request in flight at the switch can fail, and only by a reset — never a refused or timed-out
+   * request, which would mean the VIP was nowhere.
+   */
+  const expectMadeBeforeBroken = (summary: { failed: number; failedRecords: { error?: string }[] }) => {
+    expect(summary.failed, JSON.stringify(summary.failedRecords)).toBeLessThanOrEqual(1);
+    for (const f of summary.failedRecords) expect(f.error).toBe('ECONNRESET');
   };
   /** Waits until the dashboard's status (stored live state, batched) shows `node` as master. */
   const statusMaster = (node: string) => waitFor(async () => ((await env.status()).instances[0]!.master === node || undefined), { timeoutMs: 10_000, intervalMs: 200, what: `the status to show ${node} as master` });
@@ -58,7 +70,7 @@ describe('failover through the API', () => {
       await env.api.call('failover.promote', { instanceId: env.instanceId, nodeId: env.nodeIds.lb2 }, true);
       await env.lab.waitForHolders(vip, ['lb2'], 5000);
     });
-    expect(summary.failed).toBe(0);
+    expectMadeBeforeBroken(summary);
     expect(summary.ok).toBeGreaterThan(5);
     const s = await commandsSettled('the promote to complete');
     const inst = s.instances[0]!;
@@ -95,7 +107,7 @@ describe('failover through the API', () => {
       await env.api.call('failover.release', { instanceId: env.instanceId }, true);
       await env.lab.waitForHolders(vip, ['lb1'], 5000);
     });
-    expect(summary.failed).toBe(0);
+    expectMadeBeforeBroken(summary);
     await statusMaster('lb1');
     const s = await commandsSettled('the release to complete');
     expect(s.instances[0]).toMatchObject({ promotedNode: null, master: 'lb1' });
@@ -109,7 +121,7 @@ describe('failover through the API', () => {
     });
     // Make-before-break too: the old master keeps the VIP until the new master's first advert.
     console.info(`maintenance on: ${on.failed} of ${on.total} probe requests failed, longest gap ${on.longestGapMs} ms`);
-    expect(on.failed).toBe(0);
+    expectMadeBeforeBroken(on);
     expect(on.ok).toBeGreaterThan(5);
     let s = await commandsSettled('maintenance on to complete');
     expect(s.commands[0]).toMatchObject({ node: 'lb1', kind: 'maintenance-on', status: 'completed' });
@@ -135,7 +147,7 @@ describe('failover through the API', () => {
         await env.api.call('failover.promote', { instanceId: env.instanceId, nodeId: env.nodeIds.lb1 }, true);
         await env.lab.waitForHolders(vip, ['lb1'], 10_000);
       });
-      expect(summary.failed).toBe(0);
+      expectMadeBeforeBroken(summary);
       const s = await waitFor(async () => {
         const st = await env.status();
         const lb1 = st.instances[0]!.members.find((m) => m.node === 'lb1');
