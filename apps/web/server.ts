@@ -45,11 +45,17 @@ server.on('upgrade', (req, socket, head) => {
 
 server.listen(env.PORT, env.HOST, () => cp.log.info({ port: env.PORT, host: env.HOST, dev }, 'dashboard listening'));
 
-let stopping = false;
+// One Ctrl-C can arrive twice (the terminal signals the whole process group, and a launcher such
+// as tsx or the demo relays it): only a signal a moment after the first exits at once.
+const SECOND_SIGNAL_AFTER_MS = 1000;
+let stopping = 0;
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   process.on(signal, () => {
-    if (stopping) process.exit(1); // a second signal exits at once
-    stopping = true;
+    if (stopping) {
+      if (Date.now() - stopping >= SECOND_SIGNAL_AFTER_MS) process.exit(1);
+      return;
+    }
+    stopping = Date.now();
     cp.log.info({ signal }, 'stopping');
     server.close();
     server.closeAllConnections();

@@ -34,13 +34,20 @@ function stop(code: number): Promise<void> {
   return stopping;
 }
 
+// A terminal's Ctrl-C reaches every process of the foreground group, and tsx also relays it to
+// this process: one keypress can arrive twice within milliseconds. Only a signal a moment after
+// the first counts as the impatient second Ctrl-C.
+const SECOND_SIGNAL_AFTER_MS = 1000;
+let firstSignalAt = 0;
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   process.on(signal, () => {
     if (stopping) {
+      if (Date.now() - firstSignalAt < SECOND_SIGNAL_AFTER_MS) return;
       // A second Ctrl-C: do not wait for the graceful teardown (the next start sweeps the rest).
       dashboard?.child.kill('SIGKILL');
       process.exit(130);
     }
+    firstSignalAt = Date.now();
     void stop(0);
   });
 }

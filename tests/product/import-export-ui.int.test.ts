@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { mapTutorialAddresses, seedFixture } from '@keepwatch/lab';
+import { launchChromium, signIn } from '../support/browser.js';
 import { ADMIN, startDashboard, type Dashboard } from '../support/dashboard.js';
 
 /**
@@ -15,19 +16,13 @@ describe('import from and export to keepalived in the dashboard', () => {
   let page: Page;
 
   beforeAll(async () => {
-    const launched = chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'] });
+    const launched = launchChromium();
     dashboard = await startDashboard().catch(async (e: unknown) => {
       await (await launched).close();
       throw e;
     });
     browser = await launched;
-    const ctx = await browser.newContext({ viewport: { width: 1280, height: 800 } });
-    page = await ctx.newPage();
-    await page.goto(`${dashboard.base}/login`);
-    await page.getByLabel('Username').fill(ADMIN.username);
-    await page.getByLabel('Password').fill(ADMIN.password);
-    await page.getByRole('button', { name: 'Sign in' }).click();
-    await page.waitForURL((u) => !u.pathname.startsWith('/login'));
+    page = await signIn(browser, dashboard.base, ADMIN, { viewport: { width: 1280, height: 800 } });
   });
 
   afterAll(async () => {

@@ -1,16 +1,16 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { execFile } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
-import { connect, createServer, type Server, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { chromium } from 'playwright-core';
-import { Lab, LabSshd, REF, forwardToLabHost, isAlive, signal, waitFor, type LabForward } from '@keepwatch/lab';
+import { Lab, LabSshd, REF, bridgePort, forwardToLabHost, isAlive, signal, waitFor, type LabForward, type PortBridge } from '@keepwatch/lab';
 import type { ClusterSpecInput } from '@keepwatch/shared';
 import { packageAgent } from './package-agent.js';
+import { launchChromium, signIn } from '../support/browser.js';
 import { ADMIN, startDashboard, type Dashboard } from '../support/dashboard.js';
+import { apiLogin, trpcHttp, type TrpcHttp } from '../support/trpc-http.js';
 
 const exec = promisify(execFile);
 const SHOTS = fileURLToPath(new URL('../.cache/screenshots/', import.meta.url));
@@ -39,33 +39,20 @@ describe('node bootstrap over SSH', () => {
   let lab: Lab | undefined;
   let sshd: LabSshd | undefined;
   let forward: LabForward | undefined;
-  let bridge: Server | undefined;
-  const bridged = new Set<Socket>();
+  let bridge: PortBridge | undefined;
   let work = '';
   let prefix = '';
   let privateKey = '';
   let base = '';
-  let cookie = '';
+  let api: TrpcHttp;
   let nodeId = '';
   let firstFingerprint = '';
 
-  const send = async (path: string, input: unknown, mutation: boolean): Promise<{ data?: unknown; error?: Refusal }> => {
-    const res = mutation
-      ? await fetch(`${base}/api/trpc/${path}`, { method: 'POST', headers: { 'content-type': 'application/json', origin: base, cookie }, body: JSON.stringify({ json: input }) })
-      : await fetch(`${base}/api/trpc/${path}?input=${encodeURIComponent(JSON.stringify({ json: input }))}`, { headers: { cookie } });
-    const body = (await res.json()) as { result?: { data: { json: unknown } }; error?: { json: { message: string; data: { code: string; field: string | null } } } };
-    if (body.result) return { data: body.result.data.json };
-    return { error: { code: body.error?.json.data.code ?? '?', message: body.error?.json.message ?? '?', field: body.error?.json.data.field ?? null } };
-  };
-  const call = async <T>(path: string, input: unknown, mutation = false): Promise<T> => {
-    const r = await send(path, input, mutation);
-    if (r.error) throw new Error(`${path}: ${r.error.code}: ${r.error.message}`);
-    return r.data as T;
-  };
+  const call = <T>(path: string, input: unknown, mutation = false): Promise<T> => (mutation ? api.mutate<T>(path, input) : api.query<T>(path, input));
   const refusal = async (path: string, input: unknown): Promise<Refusal> => {
-    const r = await send(path, input, true);
-    if (!r.error) throw new Error(`${path} was expected to be refused, and answered ${JSON.stringify(r.data)}`);
-    return r.error;
+    const r = await api.call(path, input, { mutation: true });
+    if (r.ok) throw new Error(`${path} was expected to be refused, and answered ${JSON.stringify(r.data)}`);
+    return { code: r.error.data?.code ?? '?', message: r.error.message ?? '?', field: r.error.data?.field ?? null };
   };
   const target = () => ({ host: '127.0.0.1', port: forward!.port, username: 'root' });
   const serverUrl = () => `ws+unix://${lab!.unixSocketPath('hub')}:/agent`;
@@ -82,16 +69,7 @@ describe('node bootstrap over SSH', () => {
     base = dashboard.base;
     lab = await Lab.create({ hosts: [{ name: 'lb1', ipv4: [`${REF.lb1}/24`] }, { name: 'client', ipv4: [`${REF.client}/24`] }] });
     // The dashboard's port, reachable from the lab's namespaces through a unix socket.
-    const port = dashboard.port;
-    bridge = createServer((c) => {
-      bridged.add(c);
-      c.on('close', () => bridged.delete(c));
-      const up = connect(port, '127.0.0.1');
-      c.pipe(up).pipe(c);
-      c.on('error', () => up.destroy());
-      up.on('error', () => c.destroy());
-    });
-    await new Promise<void>((r) => bridge!.listen(lab!.unixSocketPath('hub'), () => r()));
+    bridge = await bridgePort(lab, 'hub', dashboard.port);
 
     sshd = new LabSshd(lab, 'lb1');
     sshd.authorize(readFileSync(join(work, 'id_ed25519.pub'), 'utf8'));
@@ -99,8 +77,7 @@ describe('node bootstrap over SSH', () => {
     await sshd.start();
     forward = await forwardToLabHost(lab, 'lb1', 22);
 
-    const login = await fetch(`${base}/api/trpc/session.login`, { method: 'POST', headers: { 'content-type': 'application/json', origin: base }, body: JSON.stringify({ json: ADMIN }) });
-    cookie = (login.headers.get('set-cookie') ?? '').split(';')[0] ?? '';
+    api = trpcHttp(base, await apiLogin(base, ADMIN));
     const cluster = await call<{ id: string }>('clusters.import', { spec: SPEC }, true);
     const nodes = await call<{ id: string; node: { name: string } }[]>('nodes.list', { clusterId: cluster.id });
     nodeId = nodes.find((n) => n.node.name === 'lb1')!.id;
@@ -117,11 +94,7 @@ describe('node bootstrap over SSH', () => {
     await forward?.close();
     await sshd?.stop();
     await lab?.teardown();
-    await new Promise<void>((r) => {
-      for (const c of bridged) c.destroy();
-      if (bridge) bridge.close(() => r());
-      else r();
-    });
+    await bridge?.close();
     await dashboard?.stop();
     if (work) rmSync(work, { recursive: true, force: true });
   });
@@ -234,17 +207,9 @@ describe('node bootstrap over SSH', () => {
     // A first-time host again: the stored key is forgotten, so the page asks for a confirmation.
     expect(await call('bootstrap.forgetHostKey', { nodeId }, true)).toEqual({ forgotten: true });
     const fingerprint = await sshd!.fingerprint();
-    const browser = await chromium.launch({
-      executablePath: '/usr/bin/chromium',
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-    });
+    const browser = await launchChromium();
     try {
-      const page = await (await browser.newContext({ viewport: { width: 1280, height: 1000 } })).newPage();
-      await page.goto(`${base}/login`);
-      await page.getByLabel('Username').fill(ADMIN.username);
-      await page.getByLabel('Password').fill(ADMIN.password);
-      await page.getByRole('button', { name: 'Sign in' }).click();
-      await page.getByTestId('whoami').waitFor();
+      const page = await signIn(browser, base, ADMIN, { viewport: { width: 1280, height: 1000 } });
       await page.goto(`${base}/nodes/ssh`);
       await page.getByRole('heading', { name: 'Add node over SSH' }).waitFor();
       await page.getByLabel('Cluster').selectOption({ label: 'sshlab' });

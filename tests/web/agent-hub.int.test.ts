@@ -1,10 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { statSync } from 'node:fs';
-import { connect, createServer, type Server, type Socket } from 'node:net';
 import { join } from 'node:path';
 import { LabNginx, REF, referenceLab, startBackend, waitFor, type Lab } from '@keepwatch/lab';
-import { agentConfig, LabAgent, referenceSpec, throughVip, waitServed } from '../support/agent-lab.js';
+import { agentConfig, bridgePort, LabAgent, referenceSpec, throughVip, waitServed, type PortBridge } from '../support/agent-lab.js';
 import { ADMIN, startDashboard, type Dashboard } from '../support/dashboard.js';
+import { apiLogin, trpcHttp, type TrpcHttp } from '../support/trpc-http.js';
 
 /**
  * The dashboard (apps/web/server.ts, production build, embedded database) and real agents in the
@@ -16,74 +16,47 @@ type Deployment = { node: string; status: string; nginxOutput: string | null; fi
 
 describe('agents under the dashboard', () => {
   let dashboard: Dashboard | undefined;
-  let bridge: Server | undefined;
-  const bridged = new Set<Socket>();
+  let bridge: PortBridge | undefined;
   let lab: Lab;
-  let base = '';
-  let cookie = '';
+  let api: TrpcHttp;
   const agents: LabAgent[] = [];
   let clusterId = '';
-  const deploymentsOf = async (number: number) => (await call<{ deployments: Deployment[] }>('clusters.revision', { clusterId, number })).deployments;
+  const deploymentsOf = async (number: number) => (await api.query<{ deployments: Deployment[] }>('clusters.revision', { clusterId, number })).deployments;
   const deploymentOf = async (number: number, node: string) => (await deploymentsOf(number)).find((d) => d.node === node);
-
-  const call = async <T>(path: string, input: unknown, mutation = false): Promise<T> => {
-    const res = mutation
-      ? await fetch(`${base}/api/trpc/${path}`, { method: 'POST', headers: { 'content-type': 'application/json', origin: base, cookie }, body: JSON.stringify({ json: input }) })
-      : await fetch(`${base}/api/trpc/${path}?input=${encodeURIComponent(JSON.stringify({ json: input }))}`, { headers: { cookie } });
-    const body = (await res.json()) as { result?: { data: { json: T } }; error?: unknown };
-    if (!body.result) throw new Error(`${path}: ${JSON.stringify(body.error)}`);
-    return body.result.data.json;
-  };
 
   beforeAll(async () => {
     dashboard = await startDashboard();
-    base = dashboard.base;
-    const port = dashboard.port;
     lab = await referenceLab();
     // The dashboard's port, reachable from the lab's namespaces through a unix socket.
-    const sock = lab.unixSocketPath('hub');
-    bridge = createServer((c) => {
-      bridged.add(c);
-      c.on('close', () => bridged.delete(c));
-      const up = connect(port, '127.0.0.1');
-      c.pipe(up).pipe(c);
-      c.on('error', () => up.destroy());
-      up.on('error', () => c.destroy());
-    });
-    await new Promise<void>((r) => bridge!.listen(sock, () => r()));
-    const login = await fetch(`${base}/api/trpc/session.login`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', origin: base },
-      body: JSON.stringify({ json: ADMIN }),
-    });
-    cookie = (login.headers.get('set-cookie') ?? '').split(';')[0] ?? '';
+    bridge = await bridgePort(lab, 'hub', dashboard.port);
+    api = trpcHttp(dashboard.base, await apiLogin(dashboard.base, ADMIN));
   });
 
   afterAll(async () => {
     for (const a of agents) await a.stop().catch(() => undefined);
     await lab?.teardown();
-    await new Promise<void>((r) => (bridge ? bridge.close(() => r()) : r()));
+    await bridge?.close();
     await dashboard?.stop();
   });
 
   it('agents enroll over ws+unix, apply the pushed revision to nginx, and the deployments show applied', async () => {
     const spec = referenceSpec();
-    const cluster = await call<{ id: string }>('clusters.import', { spec }, true);
+    const cluster = await api.mutate<{ id: string }>('clusters.import', { spec });
     clusterId = cluster.id;
-    const nodes = await call<{ id: string; node: { name: string } }[]>('nodes.list', { clusterId: cluster.id });
+    const nodes = await api.query<{ id: string; node: { name: string } }[]>('nodes.list', { clusterId: cluster.id });
     await startBackend(lab, 'web1', 'web1');
     await startBackend(lab, 'web2', 'web2');
     for (const lb of ['lb1', 'lb2'] as const) {
       const nginx = new LabNginx(lab, lb);
       nginx.configure('# replaced by the agent\n');
       await nginx.start();
-      const { token } = await call<{ token: string }>('nodes.issueEnrollToken', { id: nodes.find((n) => n.node.name === lb)!.id }, true);
+      const { token } = await api.mutate<{ token: string }>('nodes.issueEnrollToken', { id: nodes.find((n) => n.node.name === lb)!.id });
       const { spec: _standalone, ...cfg } = agentConfig(lab, nginx, spec);
-      const agent = new LabAgent(lab, lb, { ...cfg, controlPlane: { url: `ws+unix://${lab.unixSocketPath('hub')}:/agent`, enrollToken: token } });
+      const agent = new LabAgent(lab, lb, { ...cfg, controlPlane: { url: `ws+unix://${bridge!.path}:/agent`, enrollToken: token } });
       agents.push(agent);
       await agent.start();
     }
-    const deployments = async () => (await call<{ deployments: Deployment[] }>('clusters.revision', { clusterId: cluster.id, number: 1 })).deployments;
+    const deployments = async () => (await api.query<{ deployments: Deployment[] }>('clusters.revision', { clusterId: cluster.id, number: 1 })).deployments;
     await waitFor(async () => ((await deployments()).every((d) => d.status === 'applied') ? true : undefined), { timeoutMs: 30_000, intervalMs: 200, what: `both deployments applied (agent log: ${agents[0]?.log().slice(-800)})` });
     expect((await deployments()).map((d) => [d.node, d.status]).sort()).toEqual([['lb1', 'applied'], ['lb2', 'applied']]);
     // The credential is kept private in the state directory; the revision is on disk for restarts.
@@ -95,12 +68,12 @@ describe('agents under the dashboard', () => {
     const bodies = await throughVip(lab, 4);
     expect(bodies.every((b) => b === 'web1' || b === 'web2')).toBe(true);
     // The master's transition reached the dashboard with the agent's own time.
-    await waitFor(async () => ((await call<{ node: string; to: string }[]>('clusters.transitions', { clusterId: cluster.id, limit: 20 })).some((t) => t.node === 'lb1' && t.to === 'master') ? true : undefined), { timeoutMs: 10_000, intervalMs: 200, what: 'lb1 master transition stored' });
+    await waitFor(async () => ((await api.query<{ node: string; to: string }[]>('clusters.transitions', { clusterId: cluster.id, limit: 20 })).some((t) => t.node === 'lb1' && t.to === 'master') ? true : undefined), { timeoutMs: 10_000, intervalMs: 200, what: 'lb1 master transition stored' });
   });
 
   it('rolls a pool edit out to the backup first and to the master only after the backup applied it', async () => {
-    const [webs] = await call<{ id: string; version: number; pool: { name: string; servers: unknown[] } }[]>('pools.list', { clusterId });
-    await call('pools.update', { id: webs!.id, version: webs!.version, pool: { name: 'webs', servers: [{ address: REF.web2, port: 80 }] } }, true);
+    const [webs] = await api.query<{ id: string; version: number; pool: { name: string; servers: unknown[] } }[]>('pools.list', { clusterId });
+    await api.mutate('pools.update', { id: webs!.id, version: webs!.version, pool: { name: 'webs', servers: [{ address: REF.web2, port: 80 }] } });
     await waitFor(async () => ((await deploymentsOf(2)).every((d) => d.status === 'applied') ? true : undefined), { timeoutMs: 30_000, intervalMs: 200, what: 'revision 2 applied on both nodes' });
     const lb1 = await deploymentOf(2, 'lb1');
     const lb2 = await deploymentOf(2, 'lb2');
@@ -111,7 +84,7 @@ describe('agents under the dashboard', () => {
 
   it('a revision that fails nginx -t on the backup is reported with nginx\'s output and never reaches the master', async () => {
     // lb2 lacks lb1's address, so nginx -t on lb2 cannot bind this listen socket.
-    await call('virtualServers.create', { clusterId, virtualServer: { name: 'only-lb1', listen: [{ address: REF.lb1, port: 8080 }], locations: [{ path: '/', pool: 'webs' }] } }, true);
+    await api.mutate('virtualServers.create', { clusterId, virtualServer: { name: 'only-lb1', listen: [{ address: REF.lb1, port: 8080 }], locations: [{ path: '/', pool: 'webs' }] } });
     await waitFor(async () => ((await deploymentOf(3, 'lb2'))?.status === 'failed' ? true : undefined), { timeoutMs: 30_000, intervalMs: 200, what: 'revision 3 failed on lb2' });
     expect((await deploymentOf(3, 'lb2'))?.nginxOutput).toMatch(/\[emerg\]/);
     // A negative can only be watched for a while: several rollout rounds and heartbeats of the
@@ -126,12 +99,7 @@ describe('agents under the dashboard', () => {
 
   it('with the dashboard unreachable an agent restarts from its last revision, and its transitions arrive later with their true times', async () => {
     // Cut the agents off: no new connections through the socket, and the open ones dropped.
-    const sock = lab.unixSocketPath('hub');
-    const listener = bridge!;
-    await new Promise<void>((r) => {
-      listener.close(() => r());
-      for (const c of bridged) c.destroy();
-    });
+    await bridge!.cut();
     const [lb1, lb2] = agents as [LabAgent, LabAgent];
     await lb2.stop();
     await lb2.start();
@@ -142,10 +110,10 @@ describe('agents under the dashboard', () => {
     await lab.waitForHolders(REF.vip, ['lb2'], 10_000);
     await waitServed(lab);
     const after = Date.now();
-    await new Promise<void>((r) => listener.listen(sock, () => r()));
+    await bridge!.restore();
     type T = { node: string; to: string; at: string };
     let took: T | undefined;
-    await waitFor(async () => (took = (await call<T[]>('clusters.transitions', { clusterId, limit: 50 })).find((t) => t.node === 'lb2' && t.to === 'master')), { timeoutMs: 30_000, intervalMs: 200, what: 'lb2\'s takeover to reach the dashboard' });
+    await waitFor(async () => (took = (await api.query<T[]>('clusters.transitions', { clusterId, limit: 50 })).find((t) => t.node === 'lb2' && t.to === 'master')), { timeoutMs: 30_000, intervalMs: 200, what: 'lb2\'s takeover to reach the dashboard' });
     const at = Date.parse(took!.at);
     expect(at).toBeGreaterThanOrEqual(before);
     expect(at).toBeLessThanOrEqual(after);

@@ -1,13 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mkdirSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { connect, createServer, type Server, type Socket } from 'node:net';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { LabNginx, REF, referenceLab, startBackend, waitFor, type Lab } from '@keepwatch/lab';
-import { agentConfig, LabAgent, referenceSpec, throughVip, waitServed } from '../support/agent-lab.js';
+import { agentConfig, bridgePort, LabAgent, referenceSpec, throughVip, waitServed, type PortBridge } from '../support/agent-lab.js';
+import { axeViolations, launchChromium, signIn } from '../support/browser.js';
 import { ADMIN, startDashboard, type Dashboard } from '../support/dashboard.js';
+import { apiLogin, trpcHttp, type TrpcHttp } from '../support/trpc-http.js';
 
 /**
  * The cluster page in real Chromium against the production dashboard with real agents and nginx
@@ -18,76 +18,43 @@ import { ADMIN, startDashboard, type Dashboard } from '../support/dashboard.js';
  * listing it with the user.
  */
 const SHOTS = fileURLToPath(new URL('../.cache/screenshots/', import.meta.url));
-const AXE = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
-
-/** axe-core in the page: the serious and critical violations (what blocks a user). */
-async function axeViolations(page: Page): Promise<{ id: string; impact: string | null; help: string; targets: string[] }[]> {
-  await page.addScriptTag({ path: AXE });
-  const all = (await page.evaluate(`(async () => {
-    const r = await window.axe.run(document, { resultTypes: ['violations'] });
-    return r.violations.map((v) => ({ id: v.id, impact: v.impact, help: v.help, targets: v.nodes.slice(0, 5).map((n) => n.target.map(String).join(' ')) }));
-  })()`)) as { id: string; impact: string | null; help: string; targets: string[] }[];
-  return all.filter((v) => v.impact === 'serious' || v.impact === 'critical');
-}
 
 describe('cluster page with real agents', () => {
   let dashboard: Dashboard | undefined;
-  let bridge: Server | undefined;
-  const bridged = new Set<Socket>();
+  let bridge: PortBridge | undefined;
   let lab: Lab | undefined;
   let browser: Browser | undefined;
   let ctx: BrowserContext;
   let page: Page;
   let base = '';
-  let cookie = '';
+  let api: TrpcHttp;
   let clusterId = '';
   const agents: LabAgent[] = [];
 
-  const call = async <T,>(path: string, input: unknown, mutation = false): Promise<T> => {
-    const res = mutation
-      ? await fetch(`${base}/api/trpc/${path}`, { method: 'POST', headers: { 'content-type': 'application/json', origin: base, cookie }, body: JSON.stringify({ json: input }) })
-      : await fetch(`${base}/api/trpc/${path}?input=${encodeURIComponent(JSON.stringify({ json: input }))}`, { headers: { cookie } });
-    const body = (await res.json()) as { result?: { data: { json: T } }; error?: unknown };
-    if (!body.result) throw new Error(`${path}: ${JSON.stringify(body.error)}`);
-    return body.result.data.json;
-  };
   const agentLogs = () => agents.map((a) => `--- ${a.host}\n${a.log().slice(-1500)}`).join('\n');
 
   beforeAll(async () => {
-    const launched = chromium.launch({
-      executablePath: '/usr/bin/chromium',
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-    });
+    const launched = launchChromium();
     try {
       dashboard = await startDashboard();
       base = dashboard.base;
       lab = await referenceLab();
-      const port = dashboard.port;
       // The dashboard's port, reachable from the lab's namespaces through a unix socket.
-      bridge = createServer((c) => {
-        bridged.add(c);
-        c.on('close', () => bridged.delete(c));
-        const up = connect(port, '127.0.0.1');
-        c.pipe(up).pipe(c);
-        c.on('error', () => up.destroy());
-        up.on('error', () => c.destroy());
-      });
-      await new Promise<void>((r) => bridge!.listen(lab!.unixSocketPath('hub'), () => r()));
-      const login = await fetch(`${base}/api/trpc/session.login`, { method: 'POST', headers: { 'content-type': 'application/json', origin: base }, body: JSON.stringify({ json: ADMIN }) });
-      cookie = (login.headers.get('set-cookie') ?? '').split(';')[0] ?? '';
+      bridge = await bridgePort(lab, 'hub', dashboard.port);
+      api = trpcHttp(base, await apiLogin(base, ADMIN));
       // The pool starts with web1 only: the test adds web2 through the page.
       const spec = { ...referenceSpec(), pools: [{ name: 'webs', servers: [{ address: REF.web1, port: 80 }] }] };
-      clusterId = (await call<{ id: string }>('clusters.import', { spec }, true)).id;
-      const nodes = await call<{ id: string; node: { name: string } }[]>('nodes.list', { clusterId });
+      clusterId = (await api.mutate<{ id: string }>('clusters.import', { spec })).id;
+      const nodes = await api.query<{ id: string; node: { name: string } }[]>('nodes.list', { clusterId });
       await startBackend(lab, 'web1', 'web1');
       await startBackend(lab, 'web2', 'web2');
       for (const lb of ['lb1', 'lb2'] as const) {
         const nginx = new LabNginx(lab, lb);
         nginx.configure('# replaced by the agent\n');
         await nginx.start();
-        const { token } = await call<{ token: string }>('nodes.issueEnrollToken', { id: nodes.find((n) => n.node.name === lb)!.id }, true);
+        const { token } = await api.mutate<{ token: string }>('nodes.issueEnrollToken', { id: nodes.find((n) => n.node.name === lb)!.id });
         const { spec: _standalone, ...cfg } = agentConfig(lab, nginx, spec);
-        const agent = new LabAgent(lab, lb, { ...cfg, controlPlane: { url: `ws+unix://${lab.unixSocketPath('hub')}:/agent`, enrollToken: token } });
+        const agent = new LabAgent(lab, lb, { ...cfg, controlPlane: { url: `ws+unix://${bridge.path}:/agent`, enrollToken: token } });
         agents.push(agent);
         await agent.start();
       }
@@ -95,12 +62,7 @@ describe('cluster page with real agents', () => {
       await waitServed(lab);
       browser = await launched;
       ctx = await browser.newContext({ viewport: { width: 1280, height: 800 } });
-      page = await ctx.newPage();
-      await page.goto(`${base}/login`);
-      await page.getByLabel('Username').fill(ADMIN.username);
-      await page.getByLabel('Password').fill(ADMIN.password);
-      await page.getByRole('button', { name: 'Sign in' }).click();
-      await page.getByTestId('whoami').waitFor();
+      page = await signIn(ctx, base, ADMIN);
       mkdirSync(SHOTS, { recursive: true });
     } catch (e) {
       await (await launched).close();
@@ -112,8 +74,7 @@ describe('cluster page with real agents', () => {
     await browser?.close();
     for (const a of agents) await a.stop().catch(() => undefined);
     await lab?.teardown();
-    await new Promise<void>((r) => (bridge ? bridge.close(() => r()) : r()));
-    for (const c of bridged) c.destroy();
+    await bridge?.close();
     await dashboard?.stop();
   });
 
@@ -153,7 +114,7 @@ describe('cluster page with real agents', () => {
 
   it('a change that fails nginx -t shows failed with nginx\'s message, and traffic through the VIP is unaffected', async () => {
     // lb2 lacks lb1's address, so nginx -t on lb2 (the backup, which gets it first) cannot bind this listen socket.
-    const r = await call<{ revision: number }>('virtualServers.create', { clusterId, virtualServer: { name: 'only-lb1', listen: [{ address: REF.lb1, port: 8080 }], locations: [{ path: '/', pool: 'webs' }] } }, true);
+    const r = await api.mutate<{ revision: number }>('virtualServers.create', { clusterId, virtualServer: { name: 'only-lb1', listen: [{ address: REF.lb1, port: 8080 }], locations: [{ path: '/', pool: 'webs' }] } });
     const nodes = page.getByRole('region', { name: 'Nodes' });
     const lb2 = nodes.getByRole('row', { name: /lb2/ });
     await lb2.filter({ hasText: 'failed' }).waitFor({ timeout: 30_000 });
@@ -165,8 +126,8 @@ describe('cluster page with real agents', () => {
     expect((await throughVip(lab!, 4)).every((b) => b === 'web1' || b === 'web2')).toBe(true);
     await page.screenshot({ path: join(SHOTS, 'cluster-failed-apply.png'), fullPage: true });
     // Undo, so the next revision rolls out again.
-    const [vs] = (await call<{ id: string; version: number; virtualServer: { name: string } }[]>('virtualServers.list', { clusterId })).filter((v) => v.virtualServer.name === 'only-lb1');
-    await call('virtualServers.delete', { id: vs!.id, version: vs!.version }, true);
+    const [vs] = (await api.query<{ id: string; version: number; virtualServer: { name: string } }[]>('virtualServers.list', { clusterId })).filter((v) => v.virtualServer.name === 'only-lb1');
+    await api.mutate('virtualServers.delete', { id: vs!.id, version: vs!.version });
   }, 60_000);
 
   it('"Move VIP to lb2", confirmed: the page shows lb2 as holder within 2 s of its transition, lb2 holds the VIP, and the audit log has it with the user', async () => {
@@ -189,7 +150,7 @@ describe('cluster page with real agents', () => {
       what: `the page to show lb2 holding VI_1 (agents:\n${agentLogs()})`,
     });
     type T = { node: string; to: string; at: string; receivedAt: string; reason: string };
-    const took = (await call<T[]>('clusters.transitions', { clusterId, limit: 50 })).find((t) => t.node === 'lb2' && t.to === 'master' && Date.parse(t.at) >= asked - 1000);
+    const took = (await api.query<T[]>('clusters.transitions', { clusterId, limit: 50 })).find((t) => t.node === 'lb2' && t.to === 'master' && Date.parse(t.at) >= asked - 1000);
     expect(took, 'lb2\'s transition to master is stored').toBeDefined();
     expect(shownAt - Date.parse(took!.at), `shown ${shownAt - Date.parse(took!.at)} ms after the transition (stored ${Date.parse(took!.receivedAt) - Date.parse(took!.at)} ms after it)`).toBeLessThanOrEqual(2000);
     await page.getByTestId('move-progress').filter({ hasText: 'lb2 now holds VI_1' }).waitFor({ timeout: 10_000 });

@@ -1,8 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import type { Browser, BrowserContext } from 'playwright-core';
 import WebSocket from 'ws';
 import { waitFor } from '@keepwatch/lab';
+import { cookieHeader, launchChromium, signIn, submitLogin } from '../support/browser.js';
 import { ADMIN, startDashboard, type Dashboard } from '../support/dashboard.js';
+import { apiLogin, loginAttempt, trpcHttp, type TrpcHttp } from '../support/trpc-http.js';
 
 /**
  * The Nodes, Users and Audit pages in real Chromium (Debian's, through playwright-core) against
@@ -35,8 +37,6 @@ const spec = {
   virtualServers: [{ name: 'server-1', listen: [{ port: 80 }], locations: [{ path: '/', pool: 'webs' }] }],
 };
 
-type Reply<T> = { data?: T; error?: { message?: string; data?: { code?: string } } };
-
 /** Exchanges an enrollment token at the hub the way an agent does; resolves with the hub's answer type. */
 async function enrollAt(wsUrl: string, node: string, token: string): Promise<string> {
   const ws = new WebSocket(wsUrl);
@@ -57,55 +57,26 @@ describe('dashboard nodes, users and audit pages in Chromium', () => {
   let browser: Browser | undefined;
   let admin: BrowserContext;
   let base = '';
-  let adminCookie = '';
+  let api: TrpcHttp;
   let clusterId = '';
 
-  const call = async <T>(path: string, input: unknown, opts: { mutation?: boolean; cookie?: string } = {}): Promise<Reply<T>> => {
-    const headers = { cookie: opts.cookie ?? adminCookie };
-    const res = opts.mutation
-      ? await fetch(`${base}/api/trpc/${path}`, { method: 'POST', headers: { ...headers, 'content-type': 'application/json', origin: base }, body: JSON.stringify({ json: input }) })
-      : await fetch(`${base}/api/trpc/${path}?input=${encodeURIComponent(JSON.stringify({ json: input }))}`, { headers });
-    const body = (await res.json()) as { result?: { data: { json: T } }; error?: { json: { message?: string; data?: { code?: string } } } };
-    return body.result ? { data: body.result.data.json } : { error: body.error?.json ?? {} };
-  };
-  const ok = async <T>(path: string, input: unknown, mutation = false): Promise<T> => {
-    const r = await call<T>(path, input, { mutation });
-    if (r.data === undefined) throw new Error(`${path}: ${JSON.stringify(r.error)}`);
-    return r.data;
-  };
-  const signInApi = async (who: { username: string; password: string }) => {
-    const res = await fetch(`${base}/api/trpc/session.login`, { method: 'POST', headers: { 'content-type': 'application/json', origin: base }, body: JSON.stringify({ json: who }) });
-    return { status: res.status, cookie: (res.headers.get('set-cookie') ?? '').split(';')[0] ?? '' };
-  };
-
-  async function signIn(ctx: BrowserContext, who: { username: string; password: string }): Promise<Page> {
-    const page = await ctx.newPage();
-    await page.goto(`${base}/login`);
-    await page.getByLabel('Username').fill(who.username);
-    await page.getByLabel('Password').fill(who.password);
-    await page.getByRole('button', { name: 'Sign in' }).click();
-    await page.getByTestId('whoami').waitFor();
-    return page;
-  }
+  const signInApi = (who: { username: string; password: string }) => loginAttempt(base, who);
 
   beforeAll(async () => {
-    const launched = chromium.launch({
-      executablePath: '/usr/bin/chromium',
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-    });
+    const launched = launchChromium();
     dashboard = await startDashboard().catch(async (e: unknown) => {
       await (await launched).close();
       throw e;
     });
     base = dashboard.base;
-    adminCookie = (await signInApi(ADMIN)).cookie;
-    clusterId = (await ok<{ id: string }>('clusters.import', { spec }, true)).id;
-    await ok('users.create', { ...VIEWER, role: 'viewer' }, true);
+    api = trpcHttp(base, await apiLogin(base, ADMIN));
+    clusterId = (await api.mutate<{ id: string }>('clusters.import', { spec })).id;
+    await api.mutate('users.create', { ...VIEWER, role: 'viewer' });
     browser = await launched;
     admin = await browser.newContext({ viewport: { width: 1280, height: 800 } });
     // playwright-core waits forever by default: a missing element should fail the test, and say which.
     admin.setDefaultTimeout(20_000);
-    await signIn(admin, ADMIN).then((p) => p.close());
+    await signIn(admin, base, ADMIN).then((p) => p.close());
   });
 
   afterAll(async () => {
@@ -128,8 +99,8 @@ describe('dashboard nodes, users and audit pages in Chromium', () => {
   });
 
   it('shows a connected agent online with its version and address, and offline with a stale heartbeat once it goes quiet', async () => {
-    const lb2 = (await ok<{ id: string; node: { name: string } }[]>('nodes.list', { clusterId })).find((n) => n.node.name === 'lb2')!;
-    const { token } = await ok<{ token: string }>('nodes.issueEnrollToken', { id: lb2.id }, true);
+    const lb2 = (await api.query<{ id: string; node: { name: string } }[]>('nodes.list', { clusterId })).find((n) => n.node.name === 'lb2')!;
+    const { token } = await api.mutate<{ token: string }>('nodes.issueEnrollToken', { id: lb2.id });
     const page = await admin.newPage();
     const ws = new WebSocket(`${base.replace(/^http/, 'ws')}/agent`);
     const inbox: { type: string; credential?: string }[] = [];
@@ -174,7 +145,7 @@ describe('dashboard nodes, users and audit pages in Chromium', () => {
     expect(await addresses.getAttribute('aria-invalid')).toBe('true');
     const describedBy = ((await addresses.getAttribute('aria-describedby')) ?? '').split(' ')[0] ?? '';
     expect(await page.locator(`[id="${describedBy}"]`).textContent()).toMatch(/entry 1: must be an IPv4 or IPv6 address/);
-    expect((await ok<unknown[]>('nodes.list', { clusterId })).length).toBe(2);
+    expect((await api.query<unknown[]>('nodes.list', { clusterId })).length).toBe(2);
 
     await addresses.fill('192.0.2.13');
     await form.getByRole('button', { name: 'Add node and issue token' }).click();
@@ -220,7 +191,7 @@ describe('dashboard nodes, users and audit pages in Chromium', () => {
     await nodes.getByRole('button', { name: 'Remove lb1' }).click();
     await dialog.getByRole('button', { name: 'Remove node' }).click();
     await page.getByTestId('toast').filter({ hasText: /lb1 not removed: .*member of VRRP instance "VI_1"/ }).waitFor();
-    expect((await ok<{ node: { name: string } }[]>('nodes.list', { clusterId })).map((n) => n.node.name)).toEqual(['lb1', 'lb2']);
+    expect((await api.query<{ node: { name: string } }[]>('nodes.list', { clusterId })).map((n) => n.node.name)).toEqual(['lb1', 'lb2']);
     await page.close();
   });
 
@@ -248,7 +219,7 @@ describe('dashboard nodes, users and audit pages in Chromium', () => {
     await row.getByLabel('Role of otto').selectOption('operator');
     await page.getByTestId('toast').filter({ hasText: 'otto is now operator' }).waitFor();
     type U = { username: string; role: string; disabled: boolean };
-    await waitFor(async () => (await ok<U[]>('users.list', undefined)).find((u) => u.username === 'otto')?.role === 'operator', { timeoutMs: 5_000, what: 'otto to be an operator' });
+    await waitFor(async () => (await api.query<U[]>('users.list', undefined)).find((u) => u.username === 'otto')?.role === 'operator', { timeoutMs: 5_000, what: 'otto to be an operator' });
 
     // A new password: refused beside its field when too short, then set, and only it works.
     await row.getByRole('button', { name: 'Set password for otto' }).click();
@@ -267,16 +238,13 @@ describe('dashboard nodes, users and audit pages in Chromium', () => {
     await row.getByRole('button', { name: 'Disable otto' }).click();
     await page.getByRole('dialog').getByRole('button', { name: 'Disable user' }).click();
     await row.filter({ hasText: 'disabled' }).waitFor();
-    expect((await ok<U[]>('users.list', undefined)).find((u) => u.username === 'otto')).toMatchObject({ role: 'operator', disabled: true });
+    expect((await api.query<U[]>('users.list', undefined)).find((u) => u.username === 'otto')).toMatchObject({ role: 'operator', disabled: true });
 
     const r = await signInApi({ username: 'otto', password: 'otto has another long password' });
     expect(r.status).not.toBe(200);
     const ctx = await browser!.newContext();
     const login = await ctx.newPage();
-    await login.goto(`${base}/login`);
-    await login.getByLabel('Username').fill('otto');
-    await login.getByLabel('Password').fill('otto has another long password');
-    await login.getByRole('button', { name: 'Sign in' }).click();
+    await submitLogin(login, base, { username: 'otto', password: 'otto has another long password' });
     await login.getByRole('alert').filter({ hasText: 'wrong username or password' }).waitFor();
     await ctx.close();
 
@@ -345,7 +313,7 @@ describe('dashboard nodes, users and audit pages in Chromium', () => {
 
   it('a viewer sees no admin controls, and the API refuses them with FORBIDDEN for the viewer session', async () => {
     const ctx = await browser!.newContext({ viewport: { width: 1280, height: 800 } });
-    const page = await signIn(ctx, VIEWER);
+    const page = await signIn(ctx, base, VIEWER);
     expect(await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Users' }).count()).toBe(0);
     await page.goto(`${base}/nodes`);
     await page.getByRole('region', { name: 'Nodes' }).getByRole('row', { name: /lb1/ }).waitFor();
@@ -358,21 +326,21 @@ describe('dashboard nodes, users and audit pages in Chromium', () => {
     await page.getByTestId('audit-row').first().waitFor();
     expect(await page.getByRole('button', { name: 'Verify chain' }).count()).toBe(0);
 
-    const cookie = (await ctx.cookies()).map((c) => `${c.name}=${c.value}`).join('; ');
-    const lb1 = (await ok<{ id: string; version: number; node: { name: string } }[]>('nodes.list', { clusterId })).find((n) => n.node.name === 'lb1')!;
-    const vera = (await ok<{ id: string; version: number; username: string }[]>('users.list', undefined)).find((u) => u.username === 'vera')!;
+    const cookie = await cookieHeader(ctx);
+    const lb1 = (await api.query<{ id: string; version: number; node: { name: string } }[]>('nodes.list', { clusterId })).find((n) => n.node.name === 'lb1')!;
+    const vera = (await api.query<{ id: string; version: number; username: string }[]>('users.list', undefined)).find((u) => u.username === 'vera')!;
     const refused = [
-      await call('nodes.enroll', { clusterId, node: { name: 'lb9', interfaces: ['eth0'] } }, { mutation: true, cookie }),
-      await call('nodes.issueEnrollToken', { id: lb1.id }, { mutation: true, cookie }),
-      await call('nodes.delete', { id: lb1.id, version: lb1.version }, { mutation: true, cookie }),
-      await call('users.create', { username: 'mallory', password: 'a long enough password', role: 'admin' }, { mutation: true, cookie }),
-      await call('users.update', { id: vera.id, version: vera.version, role: 'admin' }, { mutation: true, cookie }),
-      await call('users.list', undefined, { cookie }),
-      await call('audit.verify', undefined, { cookie }),
+      await api.call('nodes.enroll', { clusterId, node: { name: 'lb9', interfaces: ['eth0'] } }, { mutation: true, cookie }),
+      await api.call('nodes.issueEnrollToken', { id: lb1.id }, { mutation: true, cookie }),
+      await api.call('nodes.delete', { id: lb1.id, version: lb1.version }, { mutation: true, cookie }),
+      await api.call('users.create', { username: 'mallory', password: 'a long enough password', role: 'admin' }, { mutation: true, cookie }),
+      await api.call('users.update', { id: vera.id, version: vera.version, role: 'admin' }, { mutation: true, cookie }),
+      await api.call('users.list', undefined, { cookie }),
+      await api.call('audit.verify', undefined, { cookie }),
     ];
     expect(refused.map((r) => r.error?.data?.code)).toEqual(Array(refused.length).fill('FORBIDDEN'));
     // What a viewer may read still answers.
-    expect((await call<unknown[]>('nodes.all', undefined, { cookie })).data?.length).toBe(2);
+    expect((await api.call<unknown[]>('nodes.all', undefined, { cookie })).data?.length).toBe(2);
     await ctx.close();
   });
 });

@@ -8,33 +8,30 @@
 import { bridgePort, LabNginx, REF, referenceLab, startBackend, waitFor, type Lab, type PortBridge } from '@keepwatch/lab';
 import { agentConfig, LabAgent, referenceSpec, waitServed } from '../support/agent-lab.js';
 import { ADMIN, startDashboard, type Dashboard, type DashboardOptions } from '../support/dashboard.js';
+import { apiLogin, trpcHttp, type TrpcError } from '../support/trpc-http.js';
 
-export type TrpcError = { message: string; code: string; data?: { code?: string } };
+export type { TrpcError };
 
-/** tRPC over HTTP with a session cookie (what the browser does). */
+/** tRPC over HTTP with the first admin's session cookie (what the browser does); {@link login} again after a dashboard restart. */
 export class Api {
   cookie = '';
   constructor(public base: string) {}
 
+  private get http() {
+    return trpcHttp(this.base, this.cookie);
+  }
+
   async login(): Promise<void> {
-    const login = await fetch(`${this.base}/api/trpc/session.login`, { method: 'POST', headers: { 'content-type': 'application/json', origin: this.base }, body: JSON.stringify({ json: ADMIN }) });
-    this.cookie = (login.headers.get('set-cookie') ?? '').split(';')[0] ?? '';
-    if (!this.cookie) throw new Error(`login failed: ${login.status} ${await login.text()}`);
+    this.cookie = await apiLogin(this.base, ADMIN);
   }
 
   /** The result, or the tRPC error. */
-  async raw<T>(path: string, input: unknown, mutation = false): Promise<{ ok: true; data: T } | { ok: false; error: TrpcError }> {
-    const res = mutation
-      ? await fetch(`${this.base}/api/trpc/${path}`, { method: 'POST', headers: { 'content-type': 'application/json', origin: this.base, cookie: this.cookie }, body: JSON.stringify({ json: input }) })
-      : await fetch(`${this.base}/api/trpc/${path}?input=${encodeURIComponent(JSON.stringify({ json: input }))}`, { headers: { cookie: this.cookie } });
-    const body = (await res.json()) as { result?: { data: { json: T } }; error?: { json: TrpcError } };
-    return body.result ? { ok: true, data: body.result.data.json } : { ok: false, error: body.error?.json ?? { message: JSON.stringify(body), code: 'unknown' } };
+  raw<T>(path: string, input: unknown, mutation = false): Promise<{ ok: true; data: T } | { ok: false; error: TrpcError }> {
+    return this.http.call<T>(path, input, { mutation });
   }
 
-  async call<T>(path: string, input: unknown, mutation = false): Promise<T> {
-    const r = await this.raw<T>(path, input, mutation);
-    if (!r.ok) throw new Error(`${path}: ${JSON.stringify(r.error)}`);
-    return r.data;
+  call<T>(path: string, input: unknown, mutation = false): Promise<T> {
+    return mutation ? this.http.mutate<T>(path, input) : this.http.query<T>(path, input);
   }
 }
 
