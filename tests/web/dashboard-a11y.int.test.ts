@@ -96,7 +96,7 @@ describe('dashboard accessibility, themes and screenshots in Chromium', () => {
 
   const PAGES: PageCase[] = [
     { name: 'login', path: () => '/login', signedIn: false, ready: (p) => p.getByRole('button', { name: 'Sign in' }).waitFor() },
-    { name: 'overview', path: () => '/', signedIn: true, ready: (p) => p.getByRole('row', { name: /edge/ }).filter({ hasText: 'lb1 last seen' }).waitFor() },
+    { name: 'overview', path: () => '/', signedIn: true, ready: (p) => p.getByRole('region', { name: 'edge' }).getByRole('row', { name: /^lb1\b/ }).filter({ hasText: /heard|never/ }).waitFor() },
     { name: 'cluster', path: () => `/clusters/${clusterId}`, signedIn: true, ready: (p) => p.getByRole('heading', { name: 'Pool webs' }).waitFor() },
     // A table on a wide screen, a list of cards on a phone.
     { name: 'nodes', path: () => '/nodes', signedIn: true, ready: (p) => p.getByRole('region', { name: 'Nodes' }).getByText('lb2', { exact: true }).filter({ visible: true }).first().waitFor() },

@@ -12,6 +12,7 @@ import { InstanceRunner } from './vrrp/runner.js';
 import { VipActuator, type Vip } from './vip/addresses.js';
 import { garpFrame, unsolicitedNaFrame } from './vip/frames.js';
 import { HealthScheduler, type CheckResult } from './health/scheduler.js';
+import { checkResultEvent, isNews, type ReportedCheck } from './health/report.js';
 import { buildCheck } from './build-checks.js';
 import { NginxApplier, writeAtomic } from './nginx/apply.js';
 import { realNginxExec } from './nginx/exec.js';
@@ -74,7 +75,8 @@ export class Agent {
   private running: ClusterSpec | null = null;
   private appliedRevision: number | null = null;
   private readonly since = new Map<string, { at: number; priority: number }>();
-  private readonly reportedChecks = new Set<string>();
+  /** Per check: what the control plane last heard (status and rise/fall counters). */
+  private readonly reportedChecks = new Map<string, ReportedCheck>();
   private adminFile: AdminStateFile | null = null;
 
   constructor(
@@ -462,11 +464,13 @@ export class Agent {
     this.metrics.checkResults.inc({ check: r.name, result: r.outcome.ok ? 'ok' : 'failed' });
     this.metrics.checkUp.set({ check: r.name }, r.ok ? 1 : 0);
     if (r.outcome.restarted) this.metrics.nginxRestarts.inc();
-    // To the control plane: every change, and each check's first run after a start or an apply
-    // (the HA-aware rollout waits for a backup's checks to report healthy after it applied).
-    if (this.control && (r.changed || !this.reportedChecks.has(r.name))) {
-      this.reportedChecks.add(r.name);
-      this.control.emit({ v: 1, type: 'check-result', at: r.at, check: r.name, ok: r.outcome.ok, status: r.ok ? 'healthy' : 'failed', durationMs: Math.max(0, Math.round(r.durationMs)), exitCode: null, timedOut: false, output: (r.outcome.detail ?? '').slice(0, 4000) });
+    // To the control plane: each check's first run after a start or an apply (the HA-aware
+    // rollout waits for a backup's checks to report healthy after it applied), every change, and
+    // every move of its rise/fall counters; not every steady run.
+    if (this.control && isNews(this.reportedChecks.get(r.name), r)) {
+      const event = checkResultEvent(r);
+      this.reportedChecks.set(r.name, { status: event.status, consecutiveOk: r.consecutiveOk, consecutiveFailed: r.consecutiveFailed });
+      this.control.emit(event);
     }
     if (r.changed || !r.outcome.ok || r.outcome.detail) this.log[r.ok ? 'info' : 'warn']({ check: r.name, ok: r.ok, changed: r.changed, detail: r.outcome.detail }, 'check result');
     if (!r.changed) return;

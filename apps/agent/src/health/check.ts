@@ -4,6 +4,10 @@ export type CheckOutcome = {
   detail?: string;
   /** nginx supervision: this run found nginx dead and started it again. */
   restarted?: boolean;
+  /** Script checks: the process's exit status (absent when it was killed or never ran). */
+  exitCode?: number;
+  /** The run was cut off by the check's timeout. */
+  timedOut?: boolean;
 };
 
 /**

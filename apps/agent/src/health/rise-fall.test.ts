@@ -18,6 +18,26 @@ describe('vrrp_script rise/fall counting (keepalived)', () => {
     expect(feed(config, results)).toEqual(states);
   });
 
+  it('counts consecutive OK and failed runs up to rise and fall (ok, ok, fail, fail with rise 3, fall 2)', () => {
+    const config = { fall: 2, rise: 3, initFail: false };
+    let s = initialRiseFall(config);
+    const seen = [true, true, false, false, false, true, true, true, true].map((r) => {
+      s = applyResult(s, r, config).state;
+      return [s.ok, s.consecutiveOk, s.consecutiveFailed];
+    });
+    expect(seen).toEqual([
+      [true, 1, 0],
+      [true, 2, 0],
+      [true, 0, 1], // 1 of 2 toward fall
+      [false, 0, 2], // fell
+      [false, 0, 2], // capped at fall: a steady failure stops counting
+      [false, 1, 0], // 1 of 3 toward rise
+      [false, 2, 0],
+      [true, 3, 0], // rose
+      [true, 3, 0], // capped at rise
+    ]);
+  });
+
   it('reports a change only on the result that flips the state', () => {
     const config = { fall: 2, rise: 1, initFail: false };
     const s0 = initialRiseFall(config);

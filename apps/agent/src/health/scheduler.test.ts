@@ -46,6 +46,21 @@ describe('HealthScheduler', () => {
     expect(results[1]?.outcome.detail).toBe('down');
   });
 
+  it('reports the rise/fall counters of every run (ok, ok, fail, fail with fall 2)', async () => {
+    const results: CheckResult[] = [];
+    const check = fakeCheck([{ ok: true }, { ok: true }, { ok: false }, { ok: false }], { fall: 2, rise: 3 });
+    const s = new HealthScheduler([check], (r) => results.push(r));
+    s.start();
+    await vi.advanceTimersByTimeAsync(3001);
+    s.stop();
+    expect(results.map((r) => [r.ok, r.consecutiveOk, r.consecutiveFailed, r.changed])).toEqual([
+      [true, 1, 0, false],
+      [true, 2, 0, false],
+      [true, 0, 1, false],
+      [false, 0, 2, true],
+    ]);
+  });
+
   it('counts a run that exceeds its timeout as a failure', async () => {
     const results: CheckResult[] = [];
     const s = new HealthScheduler([fakeCheck(['hang'])], (r) => results.push(r));
@@ -54,6 +69,7 @@ describe('HealthScheduler', () => {
     s.stop();
     expect(results[0]?.ok).toBe(false);
     expect(results[0]?.outcome.detail).toMatch(/timed out after 500 ms/);
+    expect(results[0]?.outcome.timedOut).toBe(true);
   });
 
   it('never overlaps two runs of one check', async () => {

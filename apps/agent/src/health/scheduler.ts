@@ -10,6 +10,10 @@ export type CheckResult = {
   ok: boolean;
   /** True when this run flipped the state. */
   changed: boolean;
+  /** Runs in a row that were OK, up to `rise` (see {@link RiseFallState}). */
+  consecutiveOk: number;
+  /** Runs in a row that failed, up to `fall`. */
+  consecutiveFailed: number;
   durationMs: number;
   at: number;
 };
@@ -95,7 +99,7 @@ export class HealthScheduler {
     let outcome: CheckOutcome;
     try {
       outcome = await e.check.probe(abort.signal);
-      if (abort.signal.aborted) outcome = { ok: false, detail: `timed out after ${e.check.timeoutMs} ms` };
+      if (abort.signal.aborted) outcome = { ok: false, timedOut: true, detail: `timed out after ${e.check.timeoutMs} ms` };
     } catch (err) {
       outcome = { ok: false, detail: `check error: ${(err as Error).message}` };
     } finally {
@@ -105,7 +109,16 @@ export class HealthScheduler {
     if (this.stopped) return;
     const { state, changed } = applyResult(e.state, outcome.ok, e.check);
     e.state = state;
-    this.onResult({ name: e.check.name, outcome, ok: state.ok, changed, durationMs: this.now() - started, at: Date.now() });
+    this.onResult({
+      name: e.check.name,
+      outcome,
+      ok: state.ok,
+      changed,
+      consecutiveOk: state.consecutiveOk,
+      consecutiveFailed: state.consecutiveFailed,
+      durationMs: this.now() - started,
+      at: Date.now(),
+    });
     if (e.rerun) {
       e.rerun = false;
       this.schedule(e, 0);

@@ -18,6 +18,7 @@ const MATRIX: Record<string, Needs> = {
   'users.update': 'admin',
   'users.setPassword': 'admin',
   'clusters.list': 'viewer',
+  'clusters.overview': 'viewer',
   'clusters.get': 'viewer',
   'clusters.create': 'admin',
   'clusters.import': 'admin',

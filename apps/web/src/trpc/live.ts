@@ -23,11 +23,11 @@ export const LIVE_FALLBACK_POLL_MS = 10_000;
 
 /** Which queries an event type makes stale (besides `*` = every query of the cluster). */
 const AFFECTS: Record<string, readonly string[]> = {
-  transition: ['clusters.transitions', 'clusters.timeline', 'clusters.live', 'clusters.list', 'clusters.get', 'failover.status', 'instances.list', 'nodes.all', 'nodes.list'],
-  deployment: ['clusters.deployments', 'clusters.revision', 'clusters.revisions', 'clusters.get', 'clusters.list', 'clusters.live', 'nodes.all', 'nodes.list'],
-  'node-live': ['clusters.live', 'clusters.get', 'clusters.list', 'failover.status', 'nodes.all', 'nodes.list', 'instances.list'],
-  failover: ['failover.status', 'instances.list', 'clusters.live', 'clusters.get', 'clusters.list', 'nodes.all', 'nodes.list', 'audit.list', 'audit.facets'],
-  command: ['failover.status', 'instances.list', 'clusters.live'],
+  transition: ['clusters.transitions', 'clusters.timeline', 'clusters.live', 'clusters.overview', 'clusters.list', 'clusters.get', 'failover.status', 'instances.list', 'nodes.all', 'nodes.list'],
+  deployment: ['clusters.deployments', 'clusters.revision', 'clusters.revisions', 'clusters.get', 'clusters.list', 'clusters.live', 'clusters.overview', 'nodes.all', 'nodes.list'],
+  'node-live': ['clusters.live', 'clusters.overview', 'clusters.get', 'clusters.list', 'failover.status', 'nodes.all', 'nodes.list', 'instances.list'],
+  failover: ['failover.status', 'instances.list', 'clusters.live', 'clusters.overview', 'clusters.get', 'clusters.list', 'nodes.all', 'nodes.list', 'audit.list', 'audit.facets'],
+  command: ['failover.status', 'instances.list', 'clusters.live', 'clusters.overview'],
   // A mutation: config, users, failover intent — anything of the cluster may have changed.
   audit: ['*'],
   resync: ['*'],

@@ -16,7 +16,10 @@ const AGENT_MESSAGES: AgentMessage[] = [
     message: 'nginx -t failed', nginxOutput: 'nginx: [emerg] unknown directive "foo" in /etc/nginx/conf.d/keepwatch.conf:3\n', runningRevision: 8,
   },
   { v: 1, type: 'state-transition', seq: 44, at: 1_790_000_000_100, instance: 'VI_1', vrid: 51, from: 'backup', to: 'master', reason: 'master-down-timer', priority: 100 },
+  // Without the rise/fall counters, as agents before them send it.
   { v: 1, type: 'check-result', seq: 45, at: 1_790_000_000_200, check: 'check_nginx', ok: false, status: 'failed', durationMs: 12, exitCode: 1, timedOut: false, output: 'nginx not running' },
+  // Still healthy after 2 of `fall 3` failures.
+  { v: 1, type: 'check-result', seq: 47, at: 1_790_000_000_300, check: 'check_http', ok: false, status: 'healthy', durationMs: 3, exitCode: null, timedOut: false, output: 'HTTP 503', consecutiveOk: 0, consecutiveFailed: 2 },
   {
     v: 1, type: 'heartbeat', at: 1_790_000_001_000, appliedRevision: 8, maintenance: false, nginx: { running: true, pid: 1234 },
     instances: [{ instance: 'VI_1', vrid: 51, state: 'master', basePriority: 100, effectivePriority: 100, holdsVips: true, since: 1_790_000_000_100, override: 'none' }],
@@ -79,6 +82,14 @@ describe('parseAgentFrame', () => {
     if (r.ok) return;
     expect(r.reply.code).toBe('invalid-message');
     expect(r.issues).toEqual([expect.stringMatching(/^vrid: /), expect.stringMatching(/^to: /)]);
+  });
+
+  it('refuses rise/fall counters that are negative, fractional or beyond 255, naming the field', () => {
+    for (const bad of [{ consecutiveOk: -1 }, { consecutiveFailed: 1.5 }, { consecutiveFailed: 256 }]) {
+      const r = parseAgentFrame(JSON.stringify({ ...AGENT_MESSAGES[6], ...bad }));
+      expect(r.ok).toBe(false);
+      if (!r.ok) expect(r.issues).toEqual([expect.stringMatching(new RegExp(`^${Object.keys(bad)[0]}: `))]);
+    }
   });
 
   it('refuses a hub message arriving from an agent', () => {

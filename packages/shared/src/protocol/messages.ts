@@ -122,6 +122,16 @@ export const CheckResultMessageSchema = z.strictObject({
   timedOut: z.boolean(),
   /** Output tail (scripts) or a short diagnosis (built-ins). */
   output: text(4096),
+  /**
+   * keepalived's rise/fall counting, ending with this run: how many runs in a row were OK
+   * (`consecutiveOk`, counted up to the check's `rise`) or failed (`consecutiveFailed`, up to its
+   * `fall`); one of them is 0. While `healthy`, `consecutiveFailed` of `fall` is the way toward
+   * failed; while `failed`, `consecutiveOk` of `rise` the way back. Capped at the threshold because
+   * more no longer changes anything (so a steady check need not report again). Optional: agents
+   * before these fields omit them.
+   */
+  consecutiveOk: z.number().int().min(0).max(255).optional(),
+  consecutiveFailed: z.number().int().min(0).max(255).optional(),
 });
 
 /** One instance's state in a heartbeat. */

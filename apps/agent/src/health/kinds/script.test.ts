@@ -14,12 +14,12 @@ describe('script checks', () => {
 
   it('fails with the exit status and output when the script exits non-zero', async () => {
     const r = await runScript(['/bin/sh', '-c', 'echo broken >&2; exit 3'], never);
-    expect(r).toEqual({ ok: false, detail: 'exit 3: broken' });
+    expect(r).toEqual({ ok: false, exitCode: 3, detail: 'exit 3: broken' });
   });
 
   it('passes arguments without a shell', async () => {
     const r = await runScript(['/bin/echo', '$HOME; rm -rf /'], never);
-    expect(r).toEqual({ ok: true, detail: '$HOME; rm -rf /' });
+    expect(r).toEqual({ ok: true, exitCode: 0, detail: '$HOME; rm -rf /' });
   });
 
   it('kills the whole process group on timeout', async () => {
@@ -40,6 +40,7 @@ describe('script checks', () => {
     const r = await running;
     expect(r.ok).toBe(false);
     expect(r.detail).toMatch(/timed out/);
+    expect(r.timedOut).toBe(true);
     const gone = Date.now() + 3000;
     while (pidAlive(childPid) && Date.now() < gone) await new Promise((res) => setTimeout(res, 10));
     expect(pidAlive(childPid)).toBe(false);

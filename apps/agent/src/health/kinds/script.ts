@@ -50,7 +50,7 @@ export function runScript(argv: readonly string[], signal: AbortSignal, opts: { 
     };
     const onAbort = () => {
       killGroup();
-      finish({ ok: false, detail: `timed out; killed${output ? `: ${output.trim()}` : ''}` });
+      finish({ ok: false, timedOut: true, detail: `timed out; killed${output ? `: ${output.trim()}` : ''}` });
     };
     const finish = (o: CheckOutcome) => {
       if (settled) return;
@@ -66,8 +66,9 @@ export function runScript(argv: readonly string[], signal: AbortSignal, opts: { 
     child.on('exit', (code, sig) => {
       const report = () => {
         const text = output.trim();
-        if (code === 0) finish({ ok: true, ...(text ? { detail: text } : {}) });
-        else finish({ ok: false, detail: `${sig ? `killed by ${sig}` : `exit ${code}`}${text ? `: ${text}` : ''}` });
+        const exit = code === null ? {} : { exitCode: code };
+        if (code === 0) finish({ ok: true, ...exit, ...(text ? { detail: text } : {}) });
+        else finish({ ok: false, ...exit, detail: `${sig ? `killed by ${sig}` : `exit ${code}`}${text ? `: ${text}` : ''}` });
       };
       const grace = setTimeout(report, OUTPUT_GRACE_MS);
       child.once('close', () => {

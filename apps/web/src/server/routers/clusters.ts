@@ -2,6 +2,7 @@ import type { TRPCRouterRecord } from '@trpc/server';
 import { z } from 'zod';
 import { ClusterSpecSchema, NameSchema } from '@keepwatch/shared';
 import { clusterLive, createCluster, deleteCluster, getCluster, importCluster, listClusters, renameCluster } from '../services/clusters';
+import { getOverview } from '../services/overview';
 import { getRevision, listDeployments, listRevisions, listTimeline, listTransitions } from '../services/revisions';
 import { AppError } from '../errors';
 import { adminProcedure, viewerProcedure } from '../trpc';
@@ -11,6 +12,8 @@ import { IdSchema, LimitSchema, VersionSchema, inTransaction } from './util';
 
 export const clustersRouter = {
   list: viewerProcedure.query(({ ctx }) => listClusters(ctx.db)),
+  /** Every cluster at a glance: instances and VIPs, each node's live status, newest revision, deployments and problems. */
+  overview: viewerProcedure.query(({ ctx }) => getOverview(ctx.db)),
   get: viewerProcedure.input(z.strictObject({ id: IdSchema })).query(({ ctx, input }) => getCluster(ctx.db, input.id)),
   create: adminProcedure
     .input(z.strictObject({ name: NameSchema }))

@@ -117,7 +117,19 @@ export async function clusterLive(db: Db, clusterId: string, now = Date.now()) {
       },
       checks: Object.values(n.checks)
         .sort((a, b) => a.check.localeCompare(b.check))
-        .map((c) => ({ check: c.check, ok: c.ok, status: c.status, at: new Date(c.at), durationMs: c.durationMs, exitCode: c.exitCode, timedOut: c.timedOut, output: c.output })),
+        .map((c) => ({
+          check: c.check,
+          ok: c.ok,
+          status: c.status,
+          at: new Date(c.at),
+          durationMs: c.durationMs,
+          exitCode: c.exitCode,
+          timedOut: c.timedOut,
+          output: c.output,
+          // rise/fall counters; null from agents that do not send them.
+          consecutiveOk: c.consecutiveOk ?? null,
+          consecutiveFailed: c.consecutiveFailed ?? null,
+        })),
     })),
   };
 }

@@ -2,10 +2,12 @@
 /**
  * Each node as its agent last reported it: online or not (with the age of the last word), nginx,
  * per VRRP instance the state with base and effective priority, and the health checks with their
- * last result and rise/fall. When a node's reports stopped, everything it last said is marked
- * stale and greyed: never shown as current.
+ * last result, their phase (healthy, failing, failed, recovering) and how far the agent's
+ * rise/fall counting is toward the other status ("1 of 2 toward fall"). When a node's reports
+ * stopped, everything it last said is marked stale and greyed: never shown as current.
  */
 import type { RouterOutputs } from '~/trpc/client';
+import { checkProgress, type CheckPhase } from '../../_lib/check-progress';
 import { newestState, type TransitionView } from '../../_lib/node-state';
 import { ageText } from '../../_lib/vip-holders';
 import { Badge } from '../ui';
@@ -15,6 +17,9 @@ type LiveNode = Live['nodes'][number];
 type CheckRow = RouterOutputs['checks']['list'][number];
 
 type LastTransition = (node: string, instance: string) => TransitionView | null;
+
+/** Colour only repeats the phase, which is written out in the badge. */
+const PHASE_TONE: Record<CheckPhase, string> = { healthy: 'master', failing: 'warn', failed: 'fault', recovering: 'warn' };
 
 export function NodeLive({ live, checks, now, lastTransition }: { live: Live; checks: CheckRow[]; now: number; lastTransition: LastTransition }) {
   const spec = new Map(checks.map((c) => [c.check.name, c.check]));
@@ -120,19 +125,24 @@ function NodeCard({ n, spec, now, lastTransition }: { n: LiveNode; spec: Map<str
             <tbody>
               {n.checks.map((c) => {
                 const s = spec.get(c.check);
+                const { phase, progress } = checkProgress(c, s ?? null);
                 return (
-                  <tr key={c.check} className="border-t border-slate-100 dark:border-slate-800">
+                  <tr key={c.check} className="border-t border-slate-100 dark:border-slate-800" data-testid={`live-check-${n.name}-${c.check}`}>
                     <th scope="row" className="py-1 pr-2 font-medium">
                       {c.check}
                     </th>
-                    <td className="py-1 pr-2">
-                      <Badge tone={stale ? 'unknown' : c.status === 'healthy' ? 'master' : 'fault'}>{c.status}</Badge>
+                    <td className="py-1 pr-2" data-testid={`live-check-status-${n.name}-${c.check}`}>
+                      <Badge tone={stale ? 'unknown' : PHASE_TONE[phase]}>{phase}</Badge>
+                      {stale && <span className="ml-1 text-xs">(stale)</span>}
                     </td>
                     <td className="py-1 pr-2 text-xs" title={c.output}>
                       {c.ok ? 'ok' : c.timedOut ? 'timed out' : `failed${c.exitCode !== null ? ` (exit ${c.exitCode})` : ''}`} · {ageText(c.at, now)} · {c.durationMs} ms
                       {!c.ok && c.output && <span className="block font-mono text-red-700 dark:text-red-300">{c.output}</span>}
                     </td>
-                    <td className="py-1 text-xs tabular-nums">{s ? `${s.rise} / ${s.fall}` : '—'}</td>
+                    <td className="py-1 text-xs tabular-nums" data-testid={`live-check-progress-${n.name}-${c.check}`}>
+                      {progress ?? (c.consecutiveOk === null ? 'agent sends no counters' : '—')}
+                      {s && <span className="block text-slate-600 dark:text-slate-300">rise {s.rise} · fall {s.fall}</span>}
+                    </td>
                   </tr>
                 );
               })}

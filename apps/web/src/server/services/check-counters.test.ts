@@ -1,0 +1,44 @@
+import type { CheckResultMessage } from '@keepwatch/shared';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createApi, type Api } from '../testing/api';
+import { referenceSpec } from '../../../test/fixtures';
+import { createLogger } from '../logger';
+import { LiveStateWriter, type NodeRef } from './node-status';
+
+/** The rise/fall counters of check results, from the hub's writer to `clusters.live`. */
+describe('check result rise/fall counters', () => {
+  let api: Api;
+  let clusterId: string;
+  let lvs1: NodeRef;
+  beforeAll(async () => {
+    api = await createApi();
+    clusterId = (await api.admin.clusters.import({ spec: referenceSpec() })).id;
+    const n = (await api.viewer.nodes.list({ clusterId })).find((x) => x.node.name === 'LVS_1')!;
+    lvs1 = { id: n.id, clusterId };
+  });
+  afterAll(async () => {
+    await api?.close();
+  });
+
+  const result = (over: Partial<CheckResultMessage>): CheckResultMessage => ({ v: 1, type: 'check-result', seq: 1, at: Date.now(), check: 'check_nginx', ok: false, status: 'healthy', durationMs: 2, exitCode: null, timedOut: false, output: 'nginx not running', ...over });
+
+  it('are stored as the agent sent them and returned by clusters.live; the newest result replaces the last', async () => {
+    const w = new LiveStateWriter({ db: api.db.prisma, log: createLogger('silent') });
+    w.checkResult(lvs1, result({ consecutiveOk: 0, consecutiveFailed: 1 }));
+    await w.flush();
+    const first = (await api.viewer.clusters.live({ clusterId })).nodes.find((n) => n.name === 'LVS_1')!;
+    expect(first.checks).toEqual([expect.objectContaining({ check: 'check_nginx', status: 'healthy', ok: false, consecutiveOk: 0, consecutiveFailed: 1 })]);
+    w.checkResult(lvs1, result({ seq: 2, status: 'failed', consecutiveOk: 0, consecutiveFailed: 2 }));
+    await w.close();
+    const second = (await api.viewer.clusters.live({ clusterId })).nodes.find((n) => n.name === 'LVS_1')!;
+    expect(second.checks).toEqual([expect.objectContaining({ status: 'failed', consecutiveOk: 0, consecutiveFailed: 2 })]);
+  });
+
+  it('read as null from an agent that does not send them', async () => {
+    const w = new LiveStateWriter({ db: api.db.prisma, log: createLogger('silent') });
+    w.checkResult(lvs1, result({ seq: 3, check: 'check_http', ok: true }));
+    await w.close();
+    const live = (await api.viewer.clusters.live({ clusterId })).nodes.find((n) => n.name === 'LVS_1')!;
+    expect(live.checks.find((c) => c.check === 'check_http')).toMatchObject({ consecutiveOk: null, consecutiveFailed: null });
+  });
+});

@@ -1,0 +1,75 @@
+/**
+ * The overview: every cluster with its instances and VIPs, each node's live status, the newest
+ * revision and each node's newest deployment — read in a fixed number of queries whatever the
+ * number of clusters (clusters with instances and VIPs; each cluster's newest revision; every
+ * node's status; each node's newest deployment). The problem rules are pure (overview-rules.ts) so the page re-ages them itself.
+ */
+import { allNodeStatuses, type StatusReadOptions } from './node-status';
+import { overviewProblems, type OverviewCluster, type OverviewDeployment, type Problem } from './overview-rules';
+import type { Db } from './types';
+
+export interface ClusterOverview extends OverviewCluster {
+  problems: Problem[];
+}
+
+export interface Overview {
+  /** When the dashboard read this (its clock, epoch ms): the page ages everything from here. */
+  readAt: number;
+  clusters: ClusterOverview[];
+}
+
+type DeploymentRow = { nodeId: string; status: OverviewDeployment['status']; stage: string | null; message: string | null; updatedAt: Date; number: number; clusterId: string };
+
+export async function getOverview(db: Db, opts: StatusReadOptions = {}): Promise<Overview> {
+  const now = opts.now ?? Date.now();
+  const [clusters, revisions, statuses, deployments] = await Promise.all([
+    db.cluster.findMany({
+      orderBy: { name: 'asc' },
+      select: {
+        id: true,
+        name: true,
+        revision: true,
+        vrrpInstances: { orderBy: { vrid: 'asc' }, select: { name: true, vrid: true, vips: { orderBy: { position: 'asc' }, select: { address: true, prefix: true } } } },
+      },
+    }),
+    // The newest revision of each cluster (a nested `take: 1` would be cut in memory, after reading every revision).
+    db.$queryRaw<{ clusterId: string; number: number; createdAt: Date }[]>`SELECT DISTINCT ON ("clusterId") "clusterId"::text AS "clusterId", number, "createdAt"
+      FROM "ConfigRevision" ORDER BY "clusterId", number DESC`,
+    allNodeStatuses(db, { ...opts, now }),
+    // Each node's newest deployment by revision number: DISTINCT ON keeps it one row per node.
+    db.$queryRaw<DeploymentRow[]>`SELECT DISTINCT ON (d."nodeId") d."nodeId"::text AS "nodeId", d.status::text AS status, d.stage, d.message, d."updatedAt", r.number, r."clusterId"::text AS "clusterId"
+      FROM "Deployment" d JOIN "ConfigRevision" r ON r.id = d."revisionId"
+      ORDER BY d."nodeId", r.number DESC`,
+  ]);
+  const nodeNames = new Map(statuses.map((s) => [s.nodeId, s.node]));
+  const newestRevision = new Map(revisions.map((r) => [r.clusterId, r]));
+  return {
+    readAt: now,
+    clusters: clusters.map((c) => {
+      const newest = newestRevision.get(c.id);
+      const cluster: OverviewCluster = {
+        id: c.id,
+        name: c.name,
+        revision: newest?.number ?? 0,
+        revisionAt: newest ? newest.createdAt.getTime() : null,
+        instances: c.vrrpInstances.map((i) => ({ name: i.name, vrid: i.vrid, vips: i.vips.map((v) => (v.prefix === null ? v.address : `${v.address}/${v.prefix}`)) })),
+        nodes: statuses
+          .filter((s) => s.clusterId === c.id)
+          .map((s) => ({
+            nodeId: s.nodeId,
+            name: s.node,
+            enrolled: s.enrolled,
+            maintenance: s.maintenance,
+            lastSeenAt: s.lastSeenAt,
+            staleAfterMs: s.staleAfterMs,
+            appliedRevision: s.appliedRevision,
+            instances: (s.heartbeat?.instances ?? []).map((i) => ({ instance: i.instance, vrid: i.vrid, state: i.state, effectivePriority: i.effectivePriority, since: i.since })),
+          })),
+        deployments: deployments
+          .filter((d) => d.clusterId === c.id && nodeNames.has(d.nodeId))
+          .map((d) => ({ nodeId: d.nodeId, node: nodeNames.get(d.nodeId) ?? '?', revision: d.number, status: d.status, stage: d.stage, message: d.message, at: d.updatedAt.getTime() })),
+      };
+      return { ...cluster, problems: overviewProblems(cluster, now) };
+    }),
+  };
+}
