@@ -2,8 +2,8 @@
 import { ClusterSpecSchema, type ClusterSpec, type ClusterSpecInput } from '../src/spec/cluster.js';
 
 const lbNodes = [
-  { name: 'LVS_1', addresses: ['192.168.121.150'], interfaces: ['ens160'] },
-  { name: 'LVS_2', addresses: ['192.168.121.151'], interfaces: ['ens160'] },
+  { name: 'LVS_1', addresses: ['192.0.2.150'], interfaces: ['ens160'] },
+  { name: 'LVS_2', addresses: ['192.0.2.151'], interfaces: ['ens160'] },
 ];
 
 /** The reference scenario (seed/scenario.md) as a spec. */
@@ -21,12 +21,12 @@ export const REFERENCE_SPEC_INPUT: ClusterSpecInput = {
         { node: 'LVS_2', priority: 80, initialState: 'backup' },
       ],
       authentication: { type: 'pass', password: '1111' },
-      vips: [{ address: '192.168.121.180' }],
+      vips: [{ address: '192.0.2.180' }],
       trackChecks: [{ check: 'check_nginx' }],
     },
   ],
   checks: [{ kind: 'script', name: 'check_nginx', command: { argv: ['/etc/keepalived/check_nginx.sh'] } }],
-  pools: [{ name: 'webs', servers: [{ address: '192.168.121.152', port: 80 }, { address: '192.168.121.153', port: 80 }] }],
+  pools: [{ name: 'webs', servers: [{ address: '192.0.2.152', port: 80 }, { address: '192.0.2.153', port: 80 }] }],
   virtualServers: [{ name: 'server-1', listen: [{ port: 80 }], locations: [{ path: '/', pool: 'webs' }] }],
 };
 

@@ -1,13 +1,13 @@
-import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { keepalivedTest } from '../../test/keepalived-t.js';
+import { seedFixture } from '../../test/seed.js';
 import { nginxTest } from '../../test/nginx-t.js';
 import { renderNginxConfig } from '../nginx/render.js';
 import { importKeepalivedCluster } from './cluster-import.js';
 import { renderKeepalivedConfig } from './render.js';
 
-const fixture = (name: string) => ({ text: readFileSync(new URL(`./__fixtures__/${name}`, import.meta.url), 'utf8'), file: name });
-const nginx = { text: readFileSync(new URL('../nginx/__fixtures__/lb.conf', import.meta.url), 'utf8'), file: 'lb.conf' };
+const fixture = (name: 'keepalived-master.conf' | 'keepalived-backup.conf') => ({ text: seedFixture(name), file: name });
+const nginx = { text: seedFixture('lb.conf'), file: 'lb.conf' };
 
 describe('importKeepalivedCluster', () => {
   it('imports the reference scenario\'s two hosts and lb.conf as one cluster with both members', () => {

@@ -1,11 +1,12 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { seedFixture } from '../../test/seed.js';
 import { REFERENCE_SPEC_INPUT, parseCase } from '../../test/spec-cases.js';
 import { importNginxConfig } from '../nginx/import.js';
 import { SUPPORTED_KEEPALIVED_KEYWORDS, importKeepalivedConfig, type ImportKeepalivedResult } from './import.js';
 
-const fixture = (name: string) => readFileSync(new URL(`./__fixtures__/${name}`, import.meta.url), 'utf8');
-const nginxFixture = (name: string) => readFileSync(new URL(`../nginx/__fixtures__/${name}`, import.meta.url), 'utf8');
+const fixture = (name: 'keepalived-master.conf' | 'keepalived-backup.conf') => seedFixture(name);
+const nginxFixture = (name: 'lb.conf') => seedFixture(name);
 
 function imported(r: ImportKeepalivedResult) {
   if (!r.ok) throw new Error(r.errors.map((e) => `${e.file ?? ''}:${e.line ?? ''} ${e.message}`).join('\n'));
@@ -18,7 +19,7 @@ describe('importKeepalivedConfig on the reference scenario', () => {
   const cases = [
     { file: 'keepalived-master.conf', node: 'LVS_1', priority: 100, initialState: 'master' },
     { file: 'keepalived-backup.conf', node: 'LVS_2', priority: 80, initialState: 'backup' },
-  ];
+  ] as const;
 
   it.each(cases)('names the node of $file after its router_id', ({ file, node }) => {
     const r = imported(importKeepalivedConfig({ keepalived: { text: fixture(file), file } }));

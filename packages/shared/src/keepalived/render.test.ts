@@ -20,7 +20,7 @@ const ROUND_TRIP: Record<string, ClusterSpecInput> = {
   'v2 with PASS authentication and a tracked script': {
     name: 'imported',
     nodes: [{ name: 'LVS_1', interfaces: ['ens160'] }],
-    vrrpInstances: [{ name: 'VI_1', vrid: 51, interface: 'ens160', members: [{ node: 'LVS_1', priority: 100, initialState: 'master' }], authentication: { type: 'pass', password: '1111' }, vips: [{ address: '192.168.121.180' }], trackChecks: [{ check: 'check_nginx' }] }],
+    vrrpInstances: [{ name: 'VI_1', vrid: 51, interface: 'ens160', members: [{ node: 'LVS_1', priority: 100, initialState: 'master' }], authentication: { type: 'pass', password: '1111' }, vips: [{ address: '192.0.2.180' }], trackChecks: [{ check: 'check_nginx' }] }],
     checks: [{ kind: 'script', name: 'check_nginx', command: { argv: ['/usr/bin/test', '-x', '/usr/sbin/nginx'] } }],
   },
   'v3 at 100 ms with unicast peers, preempt_delay, tracking and GARP settings': {

@@ -5,7 +5,7 @@ import { nginxTime, renderNginxConfig } from './render.js';
 
 /** Key directives each golden must contain (the kubernetes-ingress wantDirectives pattern). */
 const WANT: Record<string, string[]> = {
-  reference: ['upstream webs {', 'server 192.168.121.152:80;', 'server 192.168.121.153:80;', 'listen 80;', 'location / {', 'proxy_pass http://webs;'],
+  reference: ['upstream webs {', 'server 192.0.2.152:80;', 'server 192.0.2.153:80;', 'listen 80;', 'location / {', 'proxy_pass http://webs;'],
   'method-least-conn': ['least_conn;'],
   'method-ip-hash': ['ip_hash;'],
   'method-hash': ['hash $request_uri;'],

@@ -33,7 +33,7 @@ describe('AgentConfigSchema', () => {
 
 describe('formatZodError', () => {
   it('renders one "path: message" line per issue, dotted, with array indexes', () => {
-    const r = AgentConfigSchema.safeParse({ node: 'LVS_1', spec: { ...REFERENCE_SPEC_INPUT, pools: [{ name: 'webs', servers: [{ address: '192.168.121.152', port: 0 }] }] } });
+    const r = AgentConfigSchema.safeParse({ node: 'LVS_1', spec: { ...REFERENCE_SPEC_INPUT, pools: [{ name: 'webs', servers: [{ address: '192.0.2.152', port: 0 }] }] } });
     expect(r.success).toBe(false);
     if (!r.success) expect(formatZodError(r.error)).toBe('spec.pools.0.servers.0.port: Too small: expected number to be >=1');
   });

@@ -39,7 +39,7 @@ describe('ClusterSpecSchema', () => {
     { name: 'a priority is 0', edit: (s) => (s.vrrpInstances[0].members[0].priority = 0), path: 'vrrpInstances.0.members.0.priority', message: />=1/ },
     { name: 'a VIP is IPv6 in an IPv4 instance', edit: (s) => (s.vrrpInstances[0].vips[0].address = '2001:db8::1'), path: 'vrrpInstances.0.vips.0.address', message: /IPv6 VIP in an IPv4 instance/ },
     { name: 'an IPv6 instance uses VRRPv2', edit: (s) => { s.vrrpInstances[0].family = 6; s.vrrpInstances[0].vips[0].address = '2001:db8::1'; }, path: 'vrrpInstances.0.version', message: /IPv4 only/ },
-    { name: 'two instances share a VRID on one interface', edit: (s) => s.vrrpInstances.push({ ...structuredClone(s.vrrpInstances[0]), name: 'VI_2', vips: [{ address: '192.168.121.181' }] }), path: 'vrrpInstances.1.vrid', message: /VRID 51 is already used by instance "VI_1"/ },
+    { name: 'two instances share a VRID on one interface', edit: (s) => s.vrrpInstances.push({ ...structuredClone(s.vrrpInstances[0]), name: 'VI_2', vips: [{ address: '192.0.2.181' }] }), path: 'vrrpInstances.1.vrid', message: /VRID 51 is already used by instance "VI_1"/ },
     { name: 'a v2 advert interval is not whole seconds', edit: (s) => (s.vrrpInstances[0].advertIntervalMs = 1500), path: 'vrrpInstances.0.advertIntervalMs', message: /whole seconds/ },
     { name: 'a v3 instance sets authentication', edit: (s) => (s.vrrpInstances[0].version = 3), path: 'vrrpInstances.0.authentication', message: /VRRPv2 only/ },
     { name: 'an instance tracks an unknown check', edit: (s) => (s.vrrpInstances[0].trackChecks[0].check = 'nope'), path: 'vrrpInstances.0.trackChecks.0.check', message: /unknown check "nope"/ },
@@ -77,7 +77,7 @@ describe('ClusterSpecSchema', () => {
     type Field = { name: string; set: (s: any, v: string) => void; base: string; allows?: string };
     const fields: Field[] = [
       { name: 'pool name', set: (s, v) => { s.pools[0].name = v; s.virtualServers[0].locations[0].pool = v; }, base: 'webs' },
-      { name: 'server address', set: (s, v) => (s.pools[0].servers[0].address = v), base: '192.168.121.152' },
+      { name: 'server address', set: (s, v) => (s.pools[0].servers[0].address = v), base: '192.0.2.152' },
       { name: 'server name', set: (s, v) => (s.virtualServers[0].serverNames = [v]), base: 'www.example.com' },
       { name: 'location path', set: (s, v) => (s.virtualServers[0].locations[0].path = v), base: '/api/' },
       { name: 'header name', set: (s, v) => (s.virtualServers[0].locations[0].headers = [{ name: v, value: 'x' }]), base: 'X-Test' },
