@@ -3,9 +3,9 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import WebSocket from 'ws';
 import { waitFor } from '@keepwatch/lab';
 import { axeViolations, launchChromium, signIn, type Violation } from '../support/browser.js';
+import { reportTransitions } from '../support/hub-agent.js';
 import { ADMIN, startDashboard, type Dashboard } from '../support/dashboard.js';
 import { apiLogin, trpcHttp, type TrpcHttp } from '../support/trpc-http.js';
 
@@ -50,28 +50,6 @@ interface PageCase {
   signedIn: boolean;
   /** Resolves once the page shows its data, not its loading state. */
   ready: (page: Page) => Promise<void>;
-}
-
-/** A minimal agent on the hub protocol: enroll, hello, report transitions (so the pages show live data). */
-async function reportTransitions(wsUrl: string, node: string, token: string, transitions: { seq: number; at: number; from: string; to: string; priority: number; reason: string }[]) {
-  const ws = new WebSocket(wsUrl);
-  const inbox: { type: string; seq?: number; credential?: string }[] = [];
-  ws.on('message', (d) => inbox.push(JSON.parse(d.toString()) as { type: string }));
-  await new Promise<void>((resolve, reject) => (ws.once('open', () => resolve()), ws.once('error', reject)));
-  const next = (type: string, pred: (m: { seq?: number; credential?: string }) => boolean = () => true) =>
-    waitFor(() => inbox.find((m) => m.type === type && pred(m)) ?? (inbox.find((m) => m.type === 'error') ? Promise.reject(new Error(JSON.stringify(inbox))) : undefined), { timeoutMs: 10_000, intervalMs: 20, what: `${type} from the hub` });
-  try {
-    ws.send(JSON.stringify({ v: 1, type: 'enroll', node, token, agentVersion: '0.1.0' }));
-    const { credential } = await next('enrolled');
-    ws.send(JSON.stringify({ v: 1, type: 'hello', node, credential, agentVersion: '0.1.0', capabilities: [], appliedRevision: null, lastSeq: null }));
-    await next('welcome');
-    for (const t of transitions) {
-      ws.send(JSON.stringify({ v: 1, type: 'state-transition', instance: 'VI_1', vrid: 51, ...t }));
-      await next('ack', (m) => m.seq === t.seq);
-    }
-  } finally {
-    ws.close();
-  }
 }
 
 describe('dashboard accessibility, themes and screenshots in Chromium', () => {
