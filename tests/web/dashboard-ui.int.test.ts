@@ -3,7 +3,6 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { waitFor } from '@keepwatch/lab';
 import { cookieHeader, launchChromium, signIn } from '../support/browser.js';
 import { reportTransitions } from '../support/hub-agent.js';
 import { ADMIN, startDashboard, type Dashboard } from '../support/dashboard.js';
