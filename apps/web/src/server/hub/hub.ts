@@ -90,6 +90,8 @@ interface Session {
   appliedRevision: number | null;
   appliedAt: number;
   heartbeat: HeartbeatMessage | null;
+  /** heartbeatKey(heartbeat): one serialisation per heartbeat, shared by the hub and the live-state writer. */
+  heartbeatKey: string | null;
   checks: Map<string, CheckResultMessage>;
   pushedRevision: number | null;
   ackedSeq: number | null;
@@ -190,7 +192,7 @@ export class AgentHub {
   }
 
   private onConnection(ws: WebSocket, req: IncomingMessage): void {
-    const s: Session = { ws, node: null, greeted: false, queue: Promise.resolve(), lastSeenAt: this.now(), appliedRevision: null, appliedAt: 0, heartbeat: null, checks: new Map(), pushedRevision: null, ackedSeq: null };
+    const s: Session = { ws, node: null, greeted: false, queue: Promise.resolve(), lastSeenAt: this.now(), appliedRevision: null, appliedAt: 0, heartbeat: null, heartbeatKey: null, checks: new Map(), pushedRevision: null, ackedSeq: null };
     this.sessions.add(s);
     const remote = req.socket.remoteAddress ?? 'unix';
     // An unauthenticated socket costs memory and a slot: it must say hello promptly.
@@ -328,10 +330,12 @@ export class AgentHub {
         // Only a heartbeat that can change the rollout's plan (new content, or the first one
         // after an apply, which makes the node count as healthy-after-apply) plans it now; the
         // others wait for the 1 s poll — 1000 agents heartbeating must not cost 2000 queries/s.
-        const replan = s.heartbeat === null || s.heartbeat.at < s.appliedAt || heartbeatKey(s.heartbeat) !== heartbeatKey(m);
+        const key = heartbeatKey(m);
+        const replan = s.heartbeat === null || s.heartbeat.at < s.appliedAt || s.heartbeatKey !== key;
         s.heartbeat = m;
+        s.heartbeatKey = key;
         if (plan) void this.reconcileCluster(node.clusterId);
-        this.live.heartbeat(node, m);
+        this.live.heartbeat(node, m, key);
         if (m.appliedRevision !== s.appliedRevision) {
           s.appliedRevision = m.appliedRevision;
           s.appliedAt = m.at;
@@ -357,7 +361,8 @@ export class AgentHub {
             // The live role changes now, not at the next heartbeat (the rollout reads it).
             if (s.heartbeat && m.at >= s.heartbeat.at) {
               s.heartbeat = { ...s.heartbeat, instances: s.heartbeat.instances.map((i) => (i.instance === m.instance ? { ...i, state: m.to, since: m.at } : i)) };
-              this.live.heartbeat(node, s.heartbeat);
+              s.heartbeatKey = heartbeatKey(s.heartbeat);
+              this.live.heartbeat(node, s.heartbeat, s.heartbeatKey);
             }
             if (isNew) {
               // Store the patched live state first, so a page that refreshes on this event reads the new role.
@@ -464,8 +469,8 @@ export class AgentHub {
         for (const id of this.revisions.keys()) if (!present.has(id)) this.revisions.delete(id);
         for (const r of rows) {
           if (r.revision === 0) continue;
-          const latest = this.revisions.get(r.id)?.number === r.revision ? this.revisions.get(r.id) : await this.latestRevision(r.id, true);
-          if (!latest || this.converged(r.id, latest.number)) continue;
+          // A moved number refreshes the cached spec; rolloutCluster skips converged clusters.
+          if (this.revisions.get(r.id)?.number !== r.revision) await this.latestRevision(r.id, true);
           await this.rolloutCluster(r.id);
         }
         for (const id of [...this.commands.unconverged]) await this.reconcileCluster(id);
@@ -488,7 +493,9 @@ export class AgentHub {
     const sessions = [...this.sessions].filter((s) => s.node?.clusterId === clusterId);
     if (sessions.length === 0) return;
     const rev = await this.latestRevision(clusterId);
-    if (!rev) return;
+    // Called on heartbeats, apply and check results: a cluster whose agents all run the newest
+    // revision costs no query.
+    if (!rev || this.converged(clusterId, rev.number)) return;
     const failed = await this.opts.db.deployment.findMany({ where: { revision: { clusterId, number: rev.number }, status: 'failed' }, select: { nodeId: true } });
     const failedIds = new Set(failed.map((d) => d.nodeId));
     const nodes: RolloutNode[] = sessions.map((s) => ({

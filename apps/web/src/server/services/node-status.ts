@@ -184,6 +184,8 @@ interface Pending {
   clusterId: string;
   lastSeenAt: number | null;
   heartbeat: HeartbeatMessage | null;
+  /** heartbeatKey(heartbeat), computed once when the heartbeat arrived. */
+  heartbeatKey: string | null;
   checks: Record<string, CheckResultMessage> | null;
 }
 
@@ -217,7 +219,7 @@ export class LiveStateWriter {
   private entry(node: NodeRef): Pending {
     let p = this.pending.get(node.id);
     if (!p) {
-      p = { clusterId: node.clusterId, lastSeenAt: null, heartbeat: null, checks: null };
+      p = { clusterId: node.clusterId, lastSeenAt: null, heartbeat: null, heartbeatKey: null, checks: null };
       this.pending.set(node.id, p);
     }
     return p;
@@ -229,18 +231,25 @@ export class LiveStateWriter {
     p.lastSeenAt = Math.max(p.lastSeenAt ?? 0, at);
   }
 
-  /** The node's current heartbeat (also after the hub patched it with a transition). */
-  heartbeat(node: NodeRef, hb: HeartbeatMessage): void {
-    const key = heartbeatKey(hb);
+  /**
+   * The node's current heartbeat (also after the hub patched it with a transition). `key` is its
+   * heartbeatKey when the caller has it already (the hub compares keys on every heartbeat).
+   */
+  heartbeat(node: NodeRef, hb: HeartbeatMessage, key: string = heartbeatKey(hb)): void {
     const last = this.stored.get(node.id);
     if (last && last.key === key && this.now() - last.at < this.refreshMs) {
       // Back to what is stored (e.g. a state that flipped and flipped back within one flush):
       // a pending, now outdated heartbeat must not be written over it.
       const p = this.pending.get(node.id);
-      if (p) p.heartbeat = null;
+      if (p) {
+        p.heartbeat = null;
+        p.heartbeatKey = null;
+      }
       return;
     }
-    this.entry(node).heartbeat = hb;
+    const p = this.entry(node);
+    p.heartbeat = hb;
+    p.heartbeatKey = key;
   }
 
   checkResult(node: NodeRef, m: CheckResultMessage): void {
@@ -269,7 +278,10 @@ export class LiveStateWriter {
           if (!cur) this.pending.set(id, p);
           else {
             cur.lastSeenAt = Math.max(cur.lastSeenAt ?? 0, p.lastSeenAt ?? 0) || null;
-            cur.heartbeat ??= p.heartbeat;
+            if (!cur.heartbeat) {
+              cur.heartbeat = p.heartbeat;
+              cur.heartbeatKey = p.heartbeatKey;
+            }
             cur.checks = p.checks || cur.checks ? { ...p.checks, ...cur.checks } : null;
           }
         }
@@ -287,7 +299,7 @@ export class LiveStateWriter {
     const checks: [string, string][] = [];
     for (const [id, p] of batch) {
       if (p.lastSeenAt !== null) seen.push([id, new Date(p.lastSeenAt).toISOString()]);
-      if (p.heartbeat) states.push([id, JSON.stringify(p.heartbeat), heartbeatKey(p.heartbeat)]);
+      if (p.heartbeat) states.push([id, JSON.stringify(p.heartbeat), p.heartbeatKey ?? heartbeatKey(p.heartbeat)]);
       if (p.checks) checks.push([id, JSON.stringify(p.checks)]);
     }
     const db = this.opts.db;
