@@ -12,11 +12,11 @@ import { DashboardApi } from './api.js';
 import { startDashboardProcess, waitAnswering, WEB_DIR, type DashboardProcess } from './dashboard.js';
 import { DEMO_CLUSTER, startDemoLab, type DemoLab } from './demo-lab.js';
 import { inheritedEnv, loadDemoEnv } from './env.js';
+import { launchMode } from './mode.js';
 
 const say = (line: string) => process.stdout.write(`[keepwatch] ${line}\n`);
 const env = loadDemoEnv();
-const isRoot = process.getuid?.() === 0;
-const demo = isRoot && env.KEEPWATCH_DEMO === '1' && !env.DATABASE_URL;
+const mode = launchMode({ uid: process.getuid?.(), demoEnv: env.KEEPWATCH_DEMO, databaseUrl: env.DATABASE_URL });
 const url = `http://localhost:${env.PORT}`;
 
 let dashboard: DashboardProcess | undefined;
@@ -52,10 +52,8 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   });
 }
 
-if (!demo) {
-  if (!isRoot) say('not running as root: the demo cluster needs network namespaces, so the dashboard starts alone');
-  else if (env.DATABASE_URL) say('DATABASE_URL is set: the demo (which resets its database) is off; the dashboard starts alone');
-  else say('KEEPWATCH_DEMO=0: the dashboard starts alone');
+if (!mode.demo) {
+  say(mode.reason);
   dashboard = startDashboardProcess(inheritedEnv());
   void dashboard.exited.then((code) => stop(code ?? 1));
 } else {
