@@ -10,15 +10,42 @@ import tseslint from 'typescript-eslint';
 import globals from 'globals';
 
 const NODE_IO = [
-  'fs', 'fs/promises', 'net', 'dgram', 'child_process', 'cluster', 'http', 'https', 'http2', 'tls',
-  'dns', 'os', 'worker_threads', 'timers', 'timers/promises', 'process', 'readline', 'perf_hooks',
-  'inspector', 'vm', 'v8',
+  'fs',
+  'fs/promises',
+  'net',
+  'dgram',
+  'child_process',
+  'cluster',
+  'http',
+  'https',
+  'http2',
+  'tls',
+  'dns',
+  'os',
+  'worker_threads',
+  'timers',
+  'timers/promises',
+  'process',
+  'readline',
+  'perf_hooks',
+  'inspector',
+  'vm',
+  'v8',
 ].flatMap((m) => [m, `node:${m}`]);
 
 const nodeIo = { paths: NODE_IO.map((name) => ({ name, message: 'This package is pure: no Node I/O (DESIGN.md).' })) };
-const noLab = { group: ['@keepwatch/lab', '@keepwatch/lab/*'], message: 'Product code never imports the lab (DESIGN.md).' };
-const noPrisma = { group: ['@prisma/*', 'prisma', '**/server/db/**'], message: 'Prisma is used only under apps/web/src/server (DESIGN.md).' };
-const noDeep = { group: ['@keepwatch/*/src/*', '@keepwatch/*/dist/*'], message: "Import a package's public API, not its files (STYLE §B11)." };
+const noLab = {
+  group: ['@keepwatch/lab', '@keepwatch/lab/*'],
+  message: 'Product code never imports the lab (DESIGN.md).',
+};
+const noPrisma = {
+  group: ['@prisma/*', 'prisma', '**/server/db/**'],
+  message: 'Prisma is used only under apps/web/src/server (DESIGN.md).',
+};
+const noDeep = {
+  group: ['@keepwatch/*/src/*', '@keepwatch/*/dist/*'],
+  message: "Import a package's public API, not its files (STYLE §B11).",
+};
 
 const pureGlobals = [
   { name: 'setTimeout', message: 'The core has no timers: deadlines live in the state (STYLE §F30).' },
@@ -30,7 +57,17 @@ const pureGlobals = [
 ];
 
 export default tseslint.config(
-  { ignores: ['**/dist/**', '**/.cache/**', '**/.next/**', '**/node_modules/**', '**/generated/**', '**/build/**', '**/next-env.d.ts'] },
+  {
+    ignores: [
+      '**/dist/**',
+      '**/.cache/**',
+      '**/.next/**',
+      '**/node_modules/**',
+      '**/generated/**',
+      '**/build/**',
+      '**/next-env.d.ts',
+    ],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
@@ -45,10 +82,16 @@ export default tseslint.config(
   {
     files: ['packages/vrrp/**/*.ts'],
     rules: {
-      'no-restricted-imports': ['error', {
-        ...nodeIo,
-        patterns: [{ group: ['@keepwatch/*'], message: '@keepwatch/vrrp imports nothing of ours (DESIGN.md).' }, noPrisma],
-      }],
+      'no-restricted-imports': [
+        'error',
+        {
+          ...nodeIo,
+          patterns: [
+            { group: ['@keepwatch/*'], message: '@keepwatch/vrrp imports nothing of ours (DESIGN.md).' },
+            noPrisma,
+          ],
+        },
+      ],
     },
   },
   // ... and no clock or randomness of its own (sim/ and tests may hold time; the bench measures it).
@@ -57,7 +100,10 @@ export default tseslint.config(
     ignores: ['packages/vrrp/src/sim/**', 'packages/vrrp/src/**/*.test.ts'],
     rules: {
       'no-restricted-globals': ['error', ...pureGlobals],
-      'no-restricted-properties': ['error', { object: 'Math', property: 'random', message: 'Randomness comes from the injected Rng (STYLE §F29).' }],
+      'no-restricted-properties': [
+        'error',
+        { object: 'Math', property: 'random', message: 'Randomness comes from the injected Rng (STYLE §F29).' },
+      ],
     },
   },
   // @keepwatch/shared: pure; only types from @keepwatch/vrrp.
@@ -65,14 +111,24 @@ export default tseslint.config(
     files: ['packages/shared/src/**/*.ts'],
     ignores: ['packages/shared/src/**/*.test.ts'],
     rules: {
-      'no-restricted-imports': ['error', {
-        ...nodeIo,
-        patterns: [
-          { group: ['@keepwatch/*', '!@keepwatch/vrrp'], message: '@keepwatch/shared may import only types from @keepwatch/vrrp (DESIGN.md).' },
-          { group: ['@keepwatch/vrrp'], allowTypeImports: true, message: '@keepwatch/shared may import only types from @keepwatch/vrrp (DESIGN.md).' },
-          noPrisma,
-        ],
-      }],
+      'no-restricted-imports': [
+        'error',
+        {
+          ...nodeIo,
+          patterns: [
+            {
+              group: ['@keepwatch/*', '!@keepwatch/vrrp'],
+              message: '@keepwatch/shared may import only types from @keepwatch/vrrp (DESIGN.md).',
+            },
+            {
+              group: ['@keepwatch/vrrp'],
+              allowTypeImports: true,
+              message: '@keepwatch/shared may import only types from @keepwatch/vrrp (DESIGN.md).',
+            },
+            noPrisma,
+          ],
+        },
+      ],
     },
   },
   // apps/agent never imports the web app, the lab or Prisma.
@@ -80,9 +136,20 @@ export default tseslint.config(
     files: ['apps/agent/**/*.ts'],
     ignores: ['apps/agent/**/*.test.ts'],
     rules: {
-      'no-restricted-imports': ['error', {
-        patterns: [{ group: ['@keepwatch/web', '@keepwatch/web/*', '**/apps/web/**'], message: 'agent and web never import each other (DESIGN.md).' }, noLab, noPrisma, noDeep],
-      }],
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: ['@keepwatch/web', '@keepwatch/web/*', '**/apps/web/**'],
+              message: 'agent and web never import each other (DESIGN.md).',
+            },
+            noLab,
+            noPrisma,
+            noDeep,
+          ],
+        },
+      ],
     },
   },
   // apps/web never imports the agent or the lab; Prisma only under src/server.
@@ -90,25 +157,56 @@ export default tseslint.config(
     files: ['apps/web/**/*.{ts,tsx}'],
     ignores: ['apps/web/**/*.test.ts', 'apps/web/**/*.spec.ts', 'apps/web/src/server/**'],
     rules: {
-      'no-restricted-imports': ['error', {
-        patterns: [{ group: ['@keepwatch/agent', '@keepwatch/agent/*', '**/apps/agent/**'], message: 'agent and web never import each other (DESIGN.md).' }, noLab, noPrisma, noDeep],
-      }],
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: ['@keepwatch/agent', '@keepwatch/agent/*', '**/apps/agent/**'],
+              message: 'agent and web never import each other (DESIGN.md).',
+            },
+            noLab,
+            noPrisma,
+            noDeep,
+          ],
+        },
+      ],
     },
   },
   {
     files: ['apps/web/src/server/**/*.ts'],
     rules: {
-      'no-restricted-imports': ['error', {
-        patterns: [{ group: ['@keepwatch/agent', '@keepwatch/agent/*', '**/apps/agent/**'], message: 'agent and web never import each other (DESIGN.md).' }, noLab, noDeep],
-      }],
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: ['@keepwatch/agent', '@keepwatch/agent/*', '**/apps/agent/**'],
+              message: 'agent and web never import each other (DESIGN.md).',
+            },
+            noLab,
+            noDeep,
+          ],
+        },
+      ],
     },
   },
   // process.env is read in one place per app (STYLE §C16).
   {
     files: ['apps/**/*.{ts,tsx}', 'packages/shared/**/*.ts'],
-    ignores: ['apps/web/src/env.ts', 'apps/web/server.ts', 'apps/agent/src/config/**', '**/*.test.ts', '**/*.spec.ts', '**/*.config.ts'],
+    ignores: [
+      'apps/web/src/env.ts',
+      'apps/web/server.ts',
+      'apps/agent/src/config/**',
+      '**/*.test.ts',
+      '**/*.spec.ts',
+      '**/*.config.ts',
+    ],
     rules: {
-      'no-restricted-properties': ['error', { object: 'process', property: 'env', message: 'Read the environment only in env.ts / config/ (STYLE §C16).' }],
+      'no-restricted-properties': [
+        'error',
+        { object: 'process', property: 'env', message: 'Read the environment only in env.ts / config/ (STYLE §C16).' },
+      ],
     },
   },
 );

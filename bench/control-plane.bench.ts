@@ -24,7 +24,17 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
-import { LabNginx, REF, referenceLab, startBackend, startProbe, summariseProbe, waitFor, type Lab, type ProbeRecord } from '@keepwatch/lab';
+import {
+  LabNginx,
+  REF,
+  referenceLab,
+  startBackend,
+  startProbe,
+  summariseProbe,
+  waitFor,
+  type Lab,
+  type ProbeRecord,
+} from '@keepwatch/lab';
 import type { ClusterSpecInput } from '@keepwatch/shared';
 import { agentConfig, LabAgent, referenceSpec } from '../tests/support/agent-lab.js';
 import { keepalivedDriver } from './drivers/keepalived.js';
@@ -63,14 +73,31 @@ function simSpec(i: number): ClusterSpecInput {
       { name: `s${i}-a`, addresses: [a], interfaces: ['eth0'] },
       { name: `s${i}-b`, addresses: [b], interfaces: ['eth0'] },
     ],
-    vrrpInstances: [{
-      name: 'VI_1', vrid: 51, version: 3, interface: 'eth0', advertIntervalMs: 1000,
-      members: [{ node: `s${i}-a`, priority: 100, initialState: 'master' }, { node: `s${i}-b`, priority: 80, initialState: 'backup' }],
-      vips: [{ address: `203.0.113.${1 + (i % 250)}` }],
-      trackChecks: [{ check: 'check_nginx' }],
-    }],
+    vrrpInstances: [
+      {
+        name: 'VI_1',
+        vrid: 51,
+        version: 3,
+        interface: 'eth0',
+        advertIntervalMs: 1000,
+        members: [
+          { node: `s${i}-a`, priority: 100, initialState: 'master' },
+          { node: `s${i}-b`, priority: 80, initialState: 'backup' },
+        ],
+        vips: [{ address: `203.0.113.${1 + (i % 250)}` }],
+        trackChecks: [{ check: 'check_nginx' }],
+      },
+    ],
     checks: [{ kind: 'nginx', name: 'check_nginx', intervalMs: 1000 }],
-    pools: [{ name: 'webs', servers: [{ address: '203.0.113.10', port: 80 }, { address: '203.0.113.11', port: 80 }] }],
+    pools: [
+      {
+        name: 'webs',
+        servers: [
+          { address: '203.0.113.10', port: 80 },
+          { address: '203.0.113.11', port: 80 },
+        ],
+      },
+    ],
     virtualServers: [{ name: 'server-1', listen: [{ port: 80 }], locations: [{ path: '/', pool: 'webs' }] }],
   };
 }
@@ -89,25 +116,60 @@ async function simFleet(cp: ControlPlane, n: number): Promise<SimCluster[]> {
     const spec = simSpec(i);
     const c = await cp.call<{ id: string }>('clusters.import', { spec }, true);
     const nodes = await cp.call<{ id: string; node: { name: string } }[]>('nodes.list', { clusterId: c.id });
-    const token = async (name: string) => (await cp.call<{ token: string }>('nodes.issueEnrollToken', { id: nodes.find((x) => x.node.name === name)!.id }, true)).token;
+    const token = async (name: string) =>
+      (
+        await cp.call<{ token: string }>(
+          'nodes.issueEnrollToken',
+          { id: nodes.find((x) => x.node.name === name)!.id },
+          true,
+        )
+      ).token;
     const mk = async (name: string, role: 'master' | 'backup') =>
-      new SimAgent({ url, node: name, enrollToken: await token(name), instance: 'VI_1', vrid: 51, role, heartbeatMs: 1000, applyDelayMs: APPLY_DELAY_MS });
+      new SimAgent({
+        url,
+        node: name,
+        enrollToken: await token(name),
+        instance: 'VI_1',
+        vrid: 51,
+        role,
+        heartbeatMs: 1000,
+        applyDelayMs: APPLY_DELAY_MS,
+      });
     clusters.push({ id: c.id, index: i, master: await mk(`s${i}-a`, 'master'), backup: await mk(`s${i}-b`, 'backup') });
   });
   console.log(`  ${n} clusters imported, ${2 * n} tokens issued in ${round((Date.now() - t0) / 1000, 1)} s`);
   const t1 = Date.now();
-  await inBatches(clusters.flatMap((c) => [c.master, c.backup]), 16, (a) => a.start());
+  await inBatches(
+    clusters.flatMap((c) => [c.master, c.backup]),
+    16,
+    (a) => a.start(),
+  );
   const all = clusters.flatMap((c) => [c.master, c.backup]);
   const retries = all.reduce((s, a) => s + a.retries, 0);
   const refusals = [...new Set(all.flatMap((a) => a.errors))].slice(0, 3);
-  console.log(`  ${2 * n} simulated agents enrolled and connected in ${round((Date.now() - t1) / 1000, 1)} s (${retries} handshakes tried again${refusals.length ? `: ${refusals.join(' | ')}` : ''})`);
-  fleetStats.push({ agents: 2 * n, connectSeconds: round((Date.now() - t1) / 1000, 1), handshakeRetries: retries, refusals });
-  await waitFor(() => all.every((a) => a.pushes.some((p) => p.revision === 1 && p.ackedAt !== null)) || undefined, { timeoutMs: 120_000, intervalMs: 500, what: 'every simulated agent to apply revision 1' });
+  console.log(
+    `  ${2 * n} simulated agents enrolled and connected in ${round((Date.now() - t1) / 1000, 1)} s (${retries} handshakes tried again${refusals.length ? `: ${refusals.join(' | ')}` : ''})`,
+  );
+  fleetStats.push({
+    agents: 2 * n,
+    connectSeconds: round((Date.now() - t1) / 1000, 1),
+    handshakeRetries: retries,
+    refusals,
+  });
+  await waitFor(() => all.every((a) => a.pushes.some((p) => p.revision === 1 && p.ackedAt !== null)) || undefined, {
+    timeoutMs: 120_000,
+    intervalMs: 500,
+    what: 'every simulated agent to apply revision 1',
+  });
   return clusters.sort((x, y) => x.index - y.index);
 }
 
 async function stopFleet(clusters: SimCluster[]): Promise<void> {
-  await inBatches(clusters.flatMap((c) => [c.master, c.backup]), 64, (a) => a.stop());
+  await inBatches(
+    clusters.flatMap((c) => [c.master, c.backup]),
+    64,
+    (a) => a.stop(),
+  );
 }
 
 // --- heartbeats -------------------------------------------------------------------------------
@@ -121,7 +183,10 @@ async function heartbeats(): Promise<Record<string, unknown>> {
     await sleep(5000);
     const idle2 = { dashboard: treeUsage(cp.pid), pg: treeUsage(cp.pgPid) };
     const idleHeap = await cp.heap().catch(() => ({}));
-    const idleCores = { dashboard: round((idle2.dashboard.cpuSeconds - idle.dashboard.cpuSeconds) / 5, 3), pg: round((idle2.pg.cpuSeconds - idle.pg.cpuSeconds) / 5, 3) };
+    const idleCores = {
+      dashboard: round((idle2.dashboard.cpuSeconds - idle.dashboard.cpuSeconds) / 5, 3),
+      pg: round((idle2.pg.cpuSeconds - idle.pg.cpuSeconds) / 5, 3),
+    };
     clusters = await simFleet(cp, Math.ceil(AGENTS / 2));
     const agents = clusters.flatMap((c) => [c.master, c.backup]).slice(0, AGENTS);
     for (const extra of clusters.flatMap((c) => [c.master, c.backup]).slice(AGENTS)) await extra.stop();
@@ -158,7 +223,12 @@ async function heartbeats(): Promise<Record<string, unknown>> {
     }
     // Where the memory is, from the dashboard's own /metrics (prom-client's default metrics).
     const heap = await cp.heap().catch((e: unknown) => ({ error: (e as Error).message }));
-    const db = Object.fromEntries(Object.entries(cp.pgStats()).map(([k, v]) => [`${k}PerS`, round((v - (db0 as Record<string, number>)[k]!) / seconds, 1)]));
+    const db = Object.fromEntries(
+      Object.entries(cp.pgStats()).map(([k, v]) => [
+        `${k}PerS`,
+        round((v - (db0 as Record<string, number>)[k]!) / seconds, 1),
+      ]),
+    );
     const r = {
       agents: AGENTS,
       heap,
@@ -167,18 +237,40 @@ async function heartbeats(): Promise<Record<string, unknown>> {
       seconds: round(seconds, 1),
       heartbeatsPerS: round(hb / seconds, 1),
       connectedAtEnd: connected,
-      dashboard: { rssMb: round(d1.rssKb / 1024, 1), rssMaxMb: round(rssMaxKb / 1024, 1), idleRssMb: round(idle2.dashboard.rssKb / 1024, 1), cores: round((d1.cpuSeconds - d0.cpuSeconds) / seconds, 3), cpuSeconds: round(d1.cpuSeconds - d0.cpuSeconds, 2), processes: d1.processes, idleCores: idleCores.dashboard },
-      postgres: { cores: round((p1.cpuSeconds - p0.cpuSeconds) / seconds, 3), cpuSeconds: round(p1.cpuSeconds - p0.cpuSeconds, 2), processes: p1.processes, rssMb: round(p1.rssKb / 1024, 1), idleCores: idleCores.pg },
+      dashboard: {
+        rssMb: round(d1.rssKb / 1024, 1),
+        rssMaxMb: round(rssMaxKb / 1024, 1),
+        idleRssMb: round(idle2.dashboard.rssKb / 1024, 1),
+        cores: round((d1.cpuSeconds - d0.cpuSeconds) / seconds, 3),
+        cpuSeconds: round(d1.cpuSeconds - d0.cpuSeconds, 2),
+        processes: d1.processes,
+        idleCores: idleCores.dashboard,
+      },
+      postgres: {
+        cores: round((p1.cpuSeconds - p0.cpuSeconds) / seconds, 3),
+        cpuSeconds: round(p1.cpuSeconds - p0.cpuSeconds, 2),
+        processes: p1.processes,
+        rssMb: round(p1.rssKb / 1024, 1),
+        idleCores: idleCores.pg,
+      },
       harness,
       nodesWithFreshLastSeen: lastSeenFresh,
       errors,
     };
-    console.log(`  dashboard: RSS ${r.dashboard.rssMb} MB (max ${r.dashboard.rssMaxMb}; target < ${TARGETS.rssMb}: ${met(r.dashboard.rssMaxMb < TARGETS.rssMb)}), CPU ${r.dashboard.cores} cores (target < ${TARGETS.cores}: ${met(r.dashboard.cores < TARGETS.cores)}); idle before the agents: RSS ${r.dashboard.idleRssMb} MB, ${r.dashboard.idleCores} cores`);
+    console.log(
+      `  dashboard: RSS ${r.dashboard.rssMb} MB (max ${r.dashboard.rssMaxMb}; target < ${TARGETS.rssMb}: ${met(r.dashboard.rssMaxMb < TARGETS.rssMb)}), CPU ${r.dashboard.cores} cores (target < ${TARGETS.cores}: ${met(r.dashboard.cores < TARGETS.cores)}); idle before the agents: RSS ${r.dashboard.idleRssMb} MB, ${r.dashboard.idleCores} cores`,
+    );
     console.log(`  dashboard memory: ${JSON.stringify(heap)}; idle before the agents ${JSON.stringify(idleHeap)}`);
     console.log(`  database work: ${JSON.stringify(db)}`);
-    console.log(`  postgres: ${r.postgres.cores} cores over the same window (${r.postgres.processes} processes; idle ${r.postgres.idleCores})`);
-    console.log(`  ${r.heartbeatsPerS} heartbeats/s, ${connected}/${AGENTS} connected at the end, nodes with lastSeenAt < 10 s old: ${lastSeenFresh ?? 'n/a'}`);
-    console.log(`  harness (this process, ${AGENTS} simulated agents): ${harness.cores} cores, event-loop delay p99 ${harness.loopDelayP99Ms} ms, max ${harness.loopDelayMaxMs} ms`);
+    console.log(
+      `  postgres: ${r.postgres.cores} cores over the same window (${r.postgres.processes} processes; idle ${r.postgres.idleCores})`,
+    );
+    console.log(
+      `  ${r.heartbeatsPerS} heartbeats/s, ${connected}/${AGENTS} connected at the end, nodes with lastSeenAt < 10 s old: ${lastSeenFresh ?? 'n/a'}`,
+    );
+    console.log(
+      `  harness (this process, ${AGENTS} simulated agents): ${harness.cores} cores, event-loop delay p99 ${harness.loopDelayP99Ms} ms, max ${harness.loopDelayMaxMs} ms`,
+    );
     if (errors.length) console.log(`  agent errors: ${errors.join(' | ')}`);
     return r;
   } finally {
@@ -199,7 +291,9 @@ async function pushSim(): Promise<Record<string, unknown>> {
 
 async function pushSimOnce(rate: number): Promise<Record<string, unknown>> {
   const how = rate === 0 ? 'all at once' : `${rate} per second`;
-  console.log(`\n## config push: ${SIM_CLUSTERS} clusters × 2 simulated agents, one pool edit per cluster, ${how} (apply delay ${APPLY_DELAY_MS} ms)`);
+  console.log(
+    `\n## config push: ${SIM_CLUSTERS} clusters × 2 simulated agents, one pool edit per cluster, ${how} (apply delay ${APPLY_DELAY_MS} ms)`,
+  );
   const cp = await startControlPlane(cpOpts);
   let clusters: SimCluster[] = [];
   try {
@@ -213,30 +307,44 @@ async function pushSimOnce(rate: number): Promise<Record<string, unknown>> {
     const answeredAt = new Map<string, number>();
     const mutationErrors: string[] = [];
     const tAll = Date.now();
-    await Promise.all(clusters.map(async (c, i) => {
-      if (rate > 0) await sleep(Math.max(0, tAll + (i * 1000) / rate - Date.now()));
-      const p = pools.get(c.id)!;
-      mutatedAt.set(c.id, Date.now());
-      // A refused request (e.g. the database pool's transaction wait under a burst) is sent again
-      // after a second, as a client would; latency still counts from the first try.
-      for (let attempt = 1; ; attempt++) {
-        try {
-          await cp.call('pools.update', { id: p.id, version: p.version, pool: { name: p.pool.name, servers: [p.pool.servers[0]!] } }, true);
-          break;
-        } catch (e) {
-          mutationErrors.push((e as Error).message.slice(0, 160));
-          if (attempt >= 5) throw e;
-          await sleep(1000);
+    await Promise.all(
+      clusters.map(async (c, i) => {
+        if (rate > 0) await sleep(Math.max(0, tAll + (i * 1000) / rate - Date.now()));
+        const p = pools.get(c.id)!;
+        mutatedAt.set(c.id, Date.now());
+        // A refused request (e.g. the database pool's transaction wait under a burst) is sent again
+        // after a second, as a client would; latency still counts from the first try.
+        for (let attempt = 1; ; attempt++) {
+          try {
+            await cp.call(
+              'pools.update',
+              { id: p.id, version: p.version, pool: { name: p.pool.name, servers: [p.pool.servers[0]!] } },
+              true,
+            );
+            break;
+          } catch (e) {
+            mutationErrors.push((e as Error).message.slice(0, 160));
+            if (attempt >= 5) throw e;
+            await sleep(1000);
+          }
         }
-      }
-      answeredAt.set(c.id, Date.now());
-    }));
+        answeredAt.set(c.id, Date.now());
+      }),
+    );
     const all = clusters.flatMap((c) => [c.master, c.backup]);
-    await waitFor(() => all.every((a) => a.pushes.some((p) => p.revision === 2 && p.ackedAt !== null)) || undefined, { timeoutMs: 180_000, intervalMs: 100, what: 'every simulated agent to apply revision 2' });
+    await waitFor(() => all.every((a) => a.pushes.some((p) => p.revision === 2 && p.ackedAt !== null)) || undefined, {
+      timeoutMs: 180_000,
+      intervalMs: 100,
+      what: 'every simulated agent to apply revision 2',
+    });
     const wallS = (Date.now() - tAll) / 1000;
     const harness = meter.stop();
     const d1 = treeUsage(cp.pid);
-    const pushed = new Map(logLines(cp.log(), 'revision pushed').filter((l) => l.revision === 2).map((l) => [String(l.node), Number(l.time)]));
+    const pushed = new Map(
+      logLines(cp.log(), 'revision pushed')
+        .filter((l) => l.revision === 2)
+        .map((l) => [String(l.node), Number(l.time)]),
+    );
     const backup: number[] = [];
     const master: number[] = [];
     const masterWait: number[] = [];
@@ -277,12 +385,23 @@ async function pushSimOnce(rate: number): Promise<Record<string, unknown>> {
       dashboardCpuSeconds: round(d1.cpuSeconds - d0.cpuSeconds, 2),
       harness,
     };
-    if (mutationErrors.length) console.log(`  ${mutationErrors.length} mutation requests refused and sent again: ${r.mutationErrors.join(' | ')}`);
-    console.log(`  ack latency over ${both.n} agents: p50 ${both.p50} ms, p95 ${both.p95} ms, p99 ${both.p99} ms, max ${both.max} ms (target p99 < ${TARGETS.pushP99Ms} ms: ${met(both.p99 < TARGETS.pushP99Ms)})`);
-    console.log(`  backups (from the mutation request): ${JSON.stringify(r.backupAckMs)}; masters (from the push): ${JSON.stringify(r.masterAckFromPushMs)}`);
-    console.log(`  parts: the mutation request ${JSON.stringify(r.parts.mutationRequestMs)}; answered → backup pushed ${JSON.stringify(r.parts.backupPushedAfterMutationAnsweredMs)}; push → stored ack ${JSON.stringify(r.parts.pushToStoredAckMs)}`);
+    if (mutationErrors.length)
+      console.log(
+        `  ${mutationErrors.length} mutation requests refused and sent again: ${r.mutationErrors.join(' | ')}`,
+      );
+    console.log(
+      `  ack latency over ${both.n} agents: p50 ${both.p50} ms, p95 ${both.p95} ms, p99 ${both.p99} ms, max ${both.max} ms (target p99 < ${TARGETS.pushP99Ms} ms: ${met(both.p99 < TARGETS.pushP99Ms)})`,
+    );
+    console.log(
+      `  backups (from the mutation request): ${JSON.stringify(r.backupAckMs)}; masters (from the push): ${JSON.stringify(r.masterAckFromPushMs)}`,
+    );
+    console.log(
+      `  parts: the mutation request ${JSON.stringify(r.parts.mutationRequestMs)}; answered → backup pushed ${JSON.stringify(r.parts.backupPushedAfterMutationAnsweredMs)}; push → stored ack ${JSON.stringify(r.parts.pushToStoredAckMs)}`,
+    );
     console.log(`  master pushed after its backup's ack (left out): ${JSON.stringify(r.masterPushedAfterBackupAckMs)}`);
-    console.log(`  all ${r.agents} applied ${r.wallSeconds} s after the first mutation; dashboard ${r.dashboardCpuSeconds} CPU s; harness ${harness.cores} cores, loop delay p99 ${harness.loopDelayP99Ms} ms`);
+    console.log(
+      `  all ${r.agents} applied ${r.wallSeconds} s after the first mutation; dashboard ${r.dashboardCpuSeconds} CPU s; harness ${harness.cores} cores, loop delay p99 ${harness.loopDelayP99Ms} ms`,
+    );
     return r;
   } finally {
     await stopFleet(clusters);
@@ -312,15 +431,29 @@ async function labRuns(): Promise<Record<string, unknown>> {
       nginx[lb] = new LabNginx(lab, lb);
       nginx[lb].configure('# replaced by the agent\n');
       await nginx[lb].start();
-      const { token } = await cp.call<{ token: string }>('nodes.issueEnrollToken', { id: nodes.find((n) => n.node.name === lb)!.id }, true);
+      const { token } = await cp.call<{ token: string }>(
+        'nodes.issueEnrollToken',
+        { id: nodes.find((n) => n.node.name === lb)!.id },
+        true,
+      );
       const { spec: _standalone, ...cfg } = agentConfig(lab, nginx[lb], spec);
-      const agent = new LabAgent(lab, lb, { ...cfg, controlPlane: { url: `ws+unix://${lab.unixSocketPath('hub')}:/agent`, enrollToken: token } });
+      const agent = new LabAgent(lab, lb, {
+        ...cfg,
+        controlPlane: { url: `ws+unix://${lab.unixSocketPath('hub')}:/agent`, enrollToken: token },
+      });
       agents.push(agent);
       await agent.start();
     }
-    const deployments = async (number: number) => (await cp.call<{ deployments: Deployment[] }>('clusters.revision', { clusterId: cluster.id, number })).deployments;
-    const allApplied = async (number: number) => ((await deployments(number)).every((d) => d.status === 'applied') ? true : undefined);
-    await waitFor(() => allApplied(1), { timeoutMs: 30_000, intervalMs: 200, what: 'revision 1 applied on both nodes' });
+    const deployments = async (number: number) =>
+      (await cp.call<{ deployments: Deployment[] }>('clusters.revision', { clusterId: cluster.id, number }))
+        .deployments;
+    const allApplied = async (number: number) =>
+      (await deployments(number)).every((d) => d.status === 'applied') ? true : undefined;
+    await waitFor(() => allApplied(1), {
+      timeoutMs: 30_000,
+      intervalMs: 200,
+      what: 'revision 1 applied on both nodes',
+    });
     await lab.waitForHolders(REF.vip, ['lb1'], 10_000);
 
     if (ONLY.includes('push-real')) {
@@ -330,12 +463,26 @@ async function labRuns(): Promise<Record<string, unknown>> {
       const masterWait: number[] = [];
       for (let i = 0; i < ROUNDS; i++) {
         const [webs] = await cp.call<PoolRow[]>('pools.list', { clusterId: cluster.id });
-        const servers = i % 2 === 0 ? [{ address: REF.web2, port: 80 }] : [{ address: REF.web1, port: 80 }, { address: REF.web2, port: 80 }];
+        const servers =
+          i % 2 === 0
+            ? [{ address: REF.web2, port: 80 }]
+            : [
+                { address: REF.web1, port: 80 },
+                { address: REF.web2, port: 80 },
+              ];
         const t = Date.now();
-        const r = await cp.call<{ revision?: number }>('pools.update', { id: webs!.id, version: webs!.version, pool: { name: 'webs', servers } }, true);
+        const r = await cp.call<{ revision?: number }>(
+          'pools.update',
+          { id: webs!.id, version: webs!.version, pool: { name: 'webs', servers } },
+          true,
+        );
         const number = i + 2;
         void r;
-        await waitFor(() => allApplied(number), { timeoutMs: 30_000, intervalMs: 50, what: `revision ${number} applied on both nodes` });
+        await waitFor(() => allApplied(number), {
+          timeoutMs: 30_000,
+          intervalMs: 50,
+          what: `revision ${number} applied on both nodes`,
+        });
         const ds = await deployments(number);
         const at = (node: string) => Date.parse(ds.find((d) => d.node === node)!.finishedAt!);
         const pushedAt = logLines(cp.log(), 'revision pushed').find((l) => l.node === 'lb1' && l.revision === number);
@@ -346,10 +493,22 @@ async function labRuns(): Promise<Record<string, unknown>> {
         }
       }
       const both = percentiles([...backup, ...master]);
-      out.pushReal = { rounds: ROUNDS, ackMs: both, backupAckMs: percentiles(backup), masterAckFromPushMs: percentiles(master), masterPushedAfterBackupAckMs: percentiles(masterWait) };
-      console.log(`  apply latency over ${both.n} applies: p50 ${both.p50} ms, p95 ${both.p95} ms, p99 ${both.p99} ms, max ${both.max} ms (target p99 < ${TARGETS.pushP99Ms} ms: ${met(both.p99 < TARGETS.pushP99Ms)})`);
-      console.log(`  backup lb2 (from the mutation): ${JSON.stringify(percentiles(backup))}; master lb1 (from the push): ${JSON.stringify(percentiles(master))}`);
-      console.log(`  master pushed after the backup's apply (the deliberate wait, left out): ${JSON.stringify(percentiles(masterWait))}`);
+      out.pushReal = {
+        rounds: ROUNDS,
+        ackMs: both,
+        backupAckMs: percentiles(backup),
+        masterAckFromPushMs: percentiles(master),
+        masterPushedAfterBackupAckMs: percentiles(masterWait),
+      };
+      console.log(
+        `  apply latency over ${both.n} applies: p50 ${both.p50} ms, p95 ${both.p95} ms, p99 ${both.p99} ms, max ${both.max} ms (target p99 < ${TARGETS.pushP99Ms} ms: ${met(both.p99 < TARGETS.pushP99Ms)})`,
+      );
+      console.log(
+        `  backup lb2 (from the mutation): ${JSON.stringify(percentiles(backup))}; master lb1 (from the push): ${JSON.stringify(percentiles(master))}`,
+      );
+      console.log(
+        `  master pushed after the backup's apply (the deliberate wait, left out): ${JSON.stringify(percentiles(masterWait))}`,
+      );
     }
 
     if (ONLY.includes('failover')) {
@@ -363,10 +522,20 @@ async function labRuns(): Promise<Record<string, unknown>> {
   return out;
 }
 
-type FailoverRun = { failed: number; longestGapMs: number; vipMs: number | null; requests: number; backends: Record<string, number> };
+type FailoverRun = {
+  failed: number;
+  longestGapMs: number;
+  vipMs: number | null;
+  requests: number;
+  backends: Record<string, number>;
+};
 
 async function probeAround(lab: Lab, to: 'lb1' | 'lb2', act: () => Promise<void>): Promise<FailoverRun> {
-  const probe = await startProbe(lab, 'client', `http://${REF.vip}/`, { rateHz: 100, maxDurationMs: 60_000, requestTimeoutMs: 1000 });
+  const probe = await startProbe(lab, 'client', `http://${REF.vip}/`, {
+    rateHz: 100,
+    maxDurationMs: 60_000,
+    requestTimeoutMs: 1000,
+  });
   let records: ProbeRecord[];
   let vipMs: number | null = null;
   try {
@@ -375,7 +544,13 @@ async function probeAround(lab: Lab, to: 'lb1' | 'lb2', act: () => Promise<void>
     // The action runs beside the watch: stopping a daemon returns only once it has exited,
     // which can be long after the VIP moved.
     const acting = act();
-    const moved = waitFor(async () => (await lab.holds(to, REF.vip)) || undefined, { timeoutMs: 15_000, intervalMs: 5, what: `${to} to hold the VIP` }).then(() => (vipMs = Date.now() - t0)).catch(() => undefined);
+    const moved = waitFor(async () => (await lab.holds(to, REF.vip)) || undefined, {
+      timeoutMs: 15_000,
+      intervalMs: 5,
+      what: `${to} to hold the VIP`,
+    })
+      .then(() => (vipMs = Date.now() - t0))
+      .catch(() => undefined);
     await acting;
     await moved;
     await sleep(2000);
@@ -386,8 +561,17 @@ async function probeAround(lab: Lab, to: 'lb1' | 'lb2', act: () => Promise<void>
   return { failed: s.failed, longestGapMs: s.longestGapMs, vipMs, requests: s.total, backends: s.backends };
 }
 
-async function failover(cp: ControlPlane, lab: Lab, clusterId: string, nodes: { id: string; node: { name: string } }[], agents: LabAgent[], nginx: Record<'lb1' | 'lb2', LabNginx>): Promise<Record<string, unknown>> {
-  console.log(`\n## manual failover through the API under a 100 req/s probe, beside keepalived's graceful hand-over (${FAILOVER_RUNS} runs each)`);
+async function failover(
+  cp: ControlPlane,
+  lab: Lab,
+  clusterId: string,
+  nodes: { id: string; node: { name: string } }[],
+  agents: LabAgent[],
+  nginx: Record<'lb1' | 'lb2', LabNginx>,
+): Promise<Record<string, unknown>> {
+  console.log(
+    `\n## manual failover through the API under a 100 req/s probe, beside keepalived's graceful hand-over (${FAILOVER_RUNS} runs each)`,
+  );
   const [vi] = await cp.call<{ id: string; instance: { name: string } }[]>('instances.list', { clusterId });
   const nodeId = (name: string) => nodes.find((n) => n.node.name === name)!.id;
   const keepwatch: (FailoverRun & { error?: string })[] = [];
@@ -410,7 +594,14 @@ async function failover(cp: ControlPlane, lab: Lab, clusterId: string, nodes: { 
       await lab.waitForHolders(REF.vip, ['lb1'], 15_000);
       await sleep(2000);
     } catch (e) {
-      keepwatch.push({ failed: NaN, longestGapMs: NaN, vipMs: null, requests: 0, backends: {}, error: (e as Error).message.slice(0, 300) });
+      keepwatch.push({
+        failed: NaN,
+        longestGapMs: NaN,
+        vipMs: null,
+        requests: 0,
+        backends: {},
+        error: (e as Error).message.slice(0, 300),
+      });
       console.log(`  keepwatch promote run ${i + 1} failed: ${(e as Error).message.slice(0, 300)}`);
       break;
     }
@@ -433,18 +624,50 @@ async function failover(cp: ControlPlane, lab: Lab, clusterId: string, nodes: { 
     await ka.stop('lb1').catch(() => undefined);
     await ka.stop('lb2').catch(() => undefined);
   }
-  const summary = (runs: FailoverRun[]) => ({ failedTotal: runs.reduce((s, r) => s + r.failed, 0), failedMax: Math.max(...runs.map((r) => r.failed)), longestGapMsMax: Math.max(...runs.map((r) => r.longestGapMs)), vipMs: runs.map((r) => r.vipMs) });
+  const summary = (runs: FailoverRun[]) => ({
+    failedTotal: runs.reduce((s, r) => s + r.failed, 0),
+    failedMax: Math.max(...runs.map((r) => r.failed)),
+    longestGapMsMax: Math.max(...runs.map((r) => r.longestGapMs)),
+    vipMs: runs.map((r) => r.vipMs),
+  });
   const kw = summary(keepwatch);
   const kd = summary(keepalived);
   const ok = keepwatch.length === FAILOVER_RUNS && keepwatch.every((r) => r.failed === 0 && r.vipMs !== null);
-  console.log(`  keepwatch promote: failed ${kw.failedTotal} over ${keepwatch.length} runs, longest gap ${kw.longestGapMsMax} ms, VIP at ${JSON.stringify(kw.vipMs)} ms (target zero failed: ${met(ok)})`);
-  console.log(`  keepalived SIGTERM: failed ${kd.failedTotal} over ${keepalived.length} runs, longest gap ${kd.longestGapMsMax} ms, VIP at ${JSON.stringify(kd.vipMs)} ms`);
-  if (released.length) console.log(`  keepwatch release (preempt back, no target): failed ${summary(released).failedTotal}, longest gap ${summary(released).longestGapMsMax} ms`);
-  return { keepwatch, released, keepalived, summary: { keepwatch: kw, released: released.length ? summary(released) : null, keepalived: kd }, vrrp: 'v3 0.1 s' };
+  console.log(
+    `  keepwatch promote: failed ${kw.failedTotal} over ${keepwatch.length} runs, longest gap ${kw.longestGapMsMax} ms, VIP at ${JSON.stringify(kw.vipMs)} ms (target zero failed: ${met(ok)})`,
+  );
+  console.log(
+    `  keepalived SIGTERM: failed ${kd.failedTotal} over ${keepalived.length} runs, longest gap ${kd.longestGapMsMax} ms, VIP at ${JSON.stringify(kd.vipMs)} ms`,
+  );
+  if (released.length)
+    console.log(
+      `  keepwatch release (preempt back, no target): failed ${summary(released).failedTotal}, longest gap ${summary(released).longestGapMsMax} ms`,
+    );
+  return {
+    keepwatch,
+    released,
+    keepalived,
+    summary: { keepwatch: kw, released: released.length ? summary(released) : null, keepalived: kd },
+    vrrp: 'v3 0.1 s',
+  };
 }
 
 async function main(): Promise<void> {
-  const results: Record<string, unknown> = { started: new Date().toISOString(), settings: { only: ONLY, agents: AGENTS, mutationRates: MUTATION_RATES, durationS: DURATION_S, simClusters: SIM_CLUSTERS, applyDelayMs: APPLY_DELAY_MS, rounds: ROUNDS, failoverRuns: FAILOVER_RUNS, warmupS: WARMUP_S }, targets: TARGETS };
+  const results: Record<string, unknown> = {
+    started: new Date().toISOString(),
+    settings: {
+      only: ONLY,
+      agents: AGENTS,
+      mutationRates: MUTATION_RATES,
+      durationS: DURATION_S,
+      simClusters: SIM_CLUSTERS,
+      applyDelayMs: APPLY_DELAY_MS,
+      rounds: ROUNDS,
+      failoverRuns: FAILOVER_RUNS,
+      warmupS: WARMUP_S,
+    },
+    targets: TARGETS,
+  };
   const dir = fileURLToPath(new URL('./results/', import.meta.url));
   mkdirSync(dir, { recursive: true });
   const file = `${dir}control-plane-${new Date().toISOString().replace(/[:.]/g, '-')}.json`;
@@ -454,7 +677,11 @@ async function main(): Promise<void> {
     // The machine is shared: the load before and after each part says how quiet it was.
     const loadBefore = loadavg().map((x) => round(x, 2));
     try {
-      results[name] = { ...((await fn()) as object), loadavgBefore: loadBefore, loadavgAfter: loadavg().map((x) => round(x, 2)) };
+      results[name] = {
+        ...((await fn()) as object),
+        loadavgBefore: loadBefore,
+        loadavgAfter: loadavg().map((x) => round(x, 2)),
+      };
     } catch (e) {
       failed = true;
       results[name] = { error: (e as Error).message };

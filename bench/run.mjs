@@ -10,7 +10,9 @@ const here = dirname(fileURLToPath(import.meta.url));
 // options passed on to them (from the root: `npm run bench -- NAME --option value`).
 const only = process.argv[2]?.startsWith('--') ? undefined : process.argv[2];
 const passOn = process.argv.slice(only ? 3 : 2);
-const files = readdirSync(here).filter((f) => f.endsWith('.bench.ts') && (!only || f.includes(only))).sort();
+const files = readdirSync(here)
+  .filter((f) => f.endsWith('.bench.ts') && (!only || f.includes(only)))
+  .sort();
 let failed = 0;
 for (const f of files) {
   console.log(`\n=== ${f}`);

@@ -25,7 +25,13 @@ const config: InstanceConfig = {
   vips: ['192.0.2.100', '192.0.2.101'],
   primaryAddress: '192.0.2.10',
 };
-const advert: Advert = { version: 3, vrid: 51, priority: 150, advertIntervalMs: 100, addresses: ['192.0.2.100', '192.0.2.101'] };
+const advert: Advert = {
+  version: 3,
+  vrid: 51,
+  priority: 150,
+  advertIntervalMs: 100,
+  addresses: ['192.0.2.100', '192.0.2.101'],
+};
 const ctx = { family: 4 as const, src: '192.0.2.11', dst: VRRP_MULTICAST_V4, ttl: 255 };
 const bytes = encodeAdvert(advert, ctx);
 
@@ -57,11 +63,15 @@ function report(label: string, body: () => (i: number) => void): number {
   measure(body()); // JIT warm-up run
   const runs = Array.from({ length: RUNS }, () => measure(body()));
   const m = median(runs);
-  console.log(`${label.padEnd(34)} ${Math.round(m).toLocaleString('en-US').padStart(12)} adverts/s  (median of ${RUNS}, min ${Math.round(Math.min(...runs)).toLocaleString('en-US')})`);
+  console.log(
+    `${label.padEnd(34)} ${Math.round(m).toLocaleString('en-US').padStart(12)} adverts/s  (median of ${RUNS}, min ${Math.round(Math.min(...runs)).toLocaleString('en-US')})`,
+  );
   return m;
 }
 
-console.log(`@keepwatch/vrrp throughput, one core, node ${process.version}, v3 IPv4 advert with 2 VIPs (${bytes.length} bytes)`);
+console.log(
+  `@keepwatch/vrrp throughput, one core, node ${process.version}, v3 IPv4 advert with 2 VIPs (${bytes.length} bytes)`,
+);
 
 report('decode', () => (_i) => {
   const r = decodeAdvert(bytes, ctx);
@@ -86,4 +96,6 @@ const combined = report('decode + step', () => {
 });
 
 // At keepalived's default 1 s interval, one core could serve this many instances' adverts.
-console.log(`=> decode + step: ${Math.round(combined).toLocaleString('en-US')} adverts/s, ~${(1e6 / combined).toFixed(2)} µs per advert`);
+console.log(
+  `=> decode + step: ${Math.round(combined).toLocaleString('en-US')} adverts/s, ~${(1e6 / combined).toFixed(2)} µs per advert`,
+);

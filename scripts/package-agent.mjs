@@ -36,11 +36,15 @@ function fail(msg) {
   process.exit(1);
 }
 
-if (process.platform !== 'linux' || process.arch !== 'x64') fail(`the package is for linux-x64; this machine is ${process.platform}-${process.arch} (the addon is built for the machine it runs on)`);
+if (process.platform !== 'linux' || process.arch !== 'x64')
+  fail(
+    `the package is for linux-x64; this machine is ${process.platform}-${process.arch} (the addon is built for the machine it runs on)`,
+  );
 const entry = join(agentDir, 'dist/main.js');
 const addon = join(agentDir, 'build/Release/keepwatch_net.node');
 if (!existsSync(entry)) fail(`${entry} is missing: build the agent first (npm run build -w @keepwatch/agent)`);
-if (!existsSync(addon)) fail(`${addon} is missing: the addon is built by node-gyp at npm install (npm rebuild @keepwatch/agent)`);
+if (!existsSync(addon))
+  fail(`${addon} is missing: the addon is built by node-gyp at npm install (npm rebuild @keepwatch/agent)`);
 
 // The agent loads its addon relative to its own compiled file (dist/transport/native.js →
 // ../../build/Release/). In the bundle the addon sits beside the bundle, so that one literal is
@@ -52,7 +56,8 @@ const addonBeside = {
   setup(b) {
     b.onLoad({ filter: /[\\/]dist[\\/]transport[\\/]native\.js$/ }, (args) => {
       const text = readFileSync(args.path, 'utf8');
-      if (!text.includes(ADDON_LITERAL)) throw new Error(`${args.path}: expected ${ADDON_LITERAL} (the addon's path) to rewrite`);
+      if (!text.includes(ADDON_LITERAL))
+        throw new Error(`${args.path}: expected ${ADDON_LITERAL} (the addon's path) to rewrite`);
       return { contents: text.replace(ADDON_LITERAL, "'./keepwatch_net.node'"), loader: 'js' };
     });
   },
@@ -72,7 +77,9 @@ const result = await build({
   format: 'esm',
   // CommonJS dependencies (pino, prom-client, ws) call require() for Node built-ins; an ESM
   // bundle has none, so give it one. The shebang of main.ts is dropped by esbuild's banner.
-  banner: { js: "import { createRequire as __kwCreateRequire } from 'node:module'; const require = __kwCreateRequire(import.meta.url);" },
+  banner: {
+    js: "import { createRequire as __kwCreateRequire } from 'node:module'; const require = __kwCreateRequire(import.meta.url);",
+  },
   // ws loads these optional native speedups when present; the agent does not need them.
   external: ['bufferutil', 'utf-8-validate'],
   plugins: [addonBeside],
@@ -81,7 +88,8 @@ const result = await build({
   metafile: true,
 });
 const inputs = Object.keys(result.metafile.inputs);
-if (!inputs.some((p) => p.includes('dist/transport/native.js'))) fail('the bundle does not contain the transport (dist/transport/native.js)');
+if (!inputs.some((p) => p.includes('dist/transport/native.js')))
+  fail('the bundle does not contain the transport (dist/transport/native.js)');
 
 copyFileSync(addon, join(top, 'lib/keepwatch_net.node'));
 cpSync(join(agentDir, 'systemd'), join(top, 'systemd'), { recursive: true });
@@ -94,6 +102,10 @@ for (const f of ['install.sh', 'bin/keepwatch-agent', 'bin/keepwatch-agent-super
 
 // Reproducible enough: sorted names, fixed owner and mtime (the bytes of the bundle decide the rest).
 mkdirSync(dirname(tarball), { recursive: true });
-execFileSync('tar', ['--sort=name', '--owner=0', '--group=0', '--numeric-owner', '--mtime=@0', '-czf', tarball, '-C', stage, name], { stdio: 'inherit' });
+execFileSync(
+  'tar',
+  ['--sort=name', '--owner=0', '--group=0', '--numeric-owner', '--mtime=@0', '-czf', tarball, '-C', stage, name],
+  { stdio: 'inherit' },
+);
 rmSync(stage, { recursive: true, force: true });
 console.log(tarball);

@@ -12,7 +12,12 @@ import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-const env = { ...process.env, TURBO_TELEMETRY_DISABLED: '1', NEXT_TELEMETRY_DISABLED: '1', FORCE_COLOR: process.env.CI ? '0' : process.env.FORCE_COLOR };
+const env = {
+  ...process.env,
+  TURBO_TELEMETRY_DISABLED: '1',
+  NEXT_TELEMETRY_DISABLED: '1',
+  FORCE_COLOR: process.env.CI ? '0' : process.env.FORCE_COLOR,
+};
 const INTEGRATION = '@keepwatch/tests';
 
 function run(cmd, args) {
@@ -35,7 +40,10 @@ function workspaces() {
 function newestSummary(before) {
   const dir = join(root, '.turbo', 'runs');
   if (!existsSync(dir)) return null;
-  const files = readdirSync(dir).filter((f) => f.endsWith('.json')).map((f) => join(dir, f)).filter((f) => !before.has(f));
+  const files = readdirSync(dir)
+    .filter((f) => f.endsWith('.json'))
+    .map((f) => join(dir, f))
+    .filter((f) => !before.has(f));
   files.sort((a, b) => statSync(b).mtimeMs - statSync(a).mtimeMs);
   return files[0] ? JSON.parse(readFileSync(files[0], 'utf8')) : null;
 }
@@ -60,8 +68,26 @@ if (run('bash', ['scripts/setup.sh']) !== 0) {
 
 const taskExit = new Map();
 for (const [label, args] of [
-  ['unit', ['turbo', 'run', 'build', 'typecheck', 'lint', 'test', '--continue', '--summarize', '--output-logs=new-only', `--filter=!${INTEGRATION}`]],
-  ['integration', ['turbo', 'run', 'test', '--continue', '--summarize', '--output-logs=full', `--filter=${INTEGRATION}`]],
+  [
+    'unit',
+    [
+      'turbo',
+      'run',
+      'build',
+      'typecheck',
+      'lint',
+      'lint:format',
+      'test',
+      '--continue',
+      '--summarize',
+      '--output-logs=new-only',
+      `--filter=!${INTEGRATION}`,
+    ],
+  ],
+  [
+    'integration',
+    ['turbo', 'run', 'test', '--continue', '--summarize', '--output-logs=full', `--filter=${INTEGRATION}`],
+  ],
 ]) {
   const before = existingSummaries();
   const status = run('npx', args);
@@ -88,13 +114,15 @@ for (const [taskId, code] of taskExit) {
     if (report && existsSync(report)) {
       const r = JSON.parse(readFileSync(report, 'utf8'));
       passed += r.numPassedTests ?? 0;
-      failedHere = (r.numFailedTests ?? 0);
+      failedHere = r.numFailedTests ?? 0;
       failed += failedHere;
       skipped += (r.numPendingTests ?? 0) + (r.numTodoTests ?? 0);
       counted = true;
     }
     if (code !== 0 && failedHere === 0) {
-      problems.push(`${taskId} exited ${code}${counted ? ' with no failed test (suite error or teardown check)' : ' without a report'}`);
+      problems.push(
+        `${taskId} exited ${code}${counted ? ' with no failed test (suite error or teardown check)' : ' without a report'}`,
+      );
       failed++;
     }
   } else if (code !== 0) {

@@ -48,9 +48,11 @@ describe('lab', () => {
     expect((await lab.httpGet('a', 'http://192.0.2.2:8080/'))?.trim()).toBe('web-b');
   });
 
-  it('runs real nginx with its own prefix and pid file, and kills only that host\'s nginx', async () => {
+  it("runs real nginx with its own prefix and pid file, and kills only that host's nginx", async () => {
     const nginx = new LabNginx(lab, 'a');
-    nginx.configure('upstream u { server 192.0.2.2:8080; }\nserver { listen 80; location / { proxy_pass http://u; } }\n');
+    nginx.configure(
+      'upstream u { server 192.0.2.2:8080; }\nserver { listen 80; location / { proxy_pass http://u; } }\n',
+    );
     expect((await nginx.test()).ok).toBe(true);
     const master = await nginx.start();
     expect(nginx.pids()).toContain(master);
@@ -76,7 +78,10 @@ describe('lab', () => {
     const server: Server = createServer((sock) => sock.end('hello from root\n'));
     await new Promise<void>((r) => server.listen(path, r));
     try {
-      const r = await lab.exec('a', process.execPath, ['-e', `require('net').connect(${JSON.stringify(path)}).on('data', d => process.stdout.write(d))`]);
+      const r = await lab.exec('a', process.execPath, [
+        '-e',
+        `require('net').connect(${JSON.stringify(path)}).on('data', d => process.stdout.write(d))`,
+      ]);
       expect(r.stdout.trim()).toBe('hello from root');
     } finally {
       await new Promise<void>((r) => server.close(() => r()));

@@ -10,9 +10,17 @@ import { procUsage } from './usage.js';
 export const keepalivedDriver: DriverFactory = (lab, nginx, opts) => {
   const ka: Record<string, LabKeepalived> = {};
   for (const lb of ['lb1', 'lb2'] as const) {
-    const { keepalived } = referenceKeepalived(lab, nginx[lb], lb === 'lb1' ? 'master' : 'backup', { fast: opts.version === 3, checkIntervalS: opts.checkIntervalS });
+    const { keepalived } = referenceKeepalived(lab, nginx[lb], lb === 'lb1' ? 'master' : 'backup', {
+      fast: opts.version === 3,
+      checkIntervalS: opts.checkIntervalS,
+    });
     if (opts.version === 3 && opts.advertIntervalMs !== 100) {
-      keepalived.configure(readFileSync(keepalived.confPath, 'utf8').replace('advert_int 0.1', `advert_int ${opts.advertIntervalMs / 1000}`));
+      keepalived.configure(
+        readFileSync(keepalived.confPath, 'utf8').replace(
+          'advert_int 0.1',
+          `advert_int ${opts.advertIntervalMs / 1000}`,
+        ),
+      );
     }
     ka[lb] = keepalived;
   }
@@ -32,4 +40,3 @@ export const keepalivedDriver: DriverFactory = (lab, nginx, opts) => {
     },
   };
 };
-

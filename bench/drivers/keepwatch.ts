@@ -19,37 +19,59 @@ export const keepwatchDriver: DriverFactory = (lab: Lab, nginx: Record<'lb1' | '
         { name: 'lb1', addresses: [REF.lb1], interfaces: ['eth0'] },
         { name: 'lb2', addresses: [REF.lb2], interfaces: ['eth0'] },
       ],
-      vrrpInstances: [{
-        name: 'VI_1', vrid: 51, version: opts.version, interface: 'eth0', advertIntervalMs: opts.advertIntervalMs,
-        members: [{ node: 'lb1', priority: 100, initialState: 'master' }, { node: 'lb2', priority: 80, initialState: 'backup' }],
-        ...(opts.version === 2 ? { authentication: { type: 'pass', password: '1111' } } : {}),
-        vips: [{ address: REF.vip }],
-        trackChecks: [{ check: 'check_nginx' }],
-      }],
+      vrrpInstances: [
+        {
+          name: 'VI_1',
+          vrid: 51,
+          version: opts.version,
+          interface: 'eth0',
+          advertIntervalMs: opts.advertIntervalMs,
+          members: [
+            { node: 'lb1', priority: 100, initialState: 'master' },
+            { node: 'lb2', priority: 80, initialState: 'backup' },
+          ],
+          ...(opts.version === 2 ? { authentication: { type: 'pass', password: '1111' } } : {}),
+          vips: [{ address: REF.vip }],
+          trackChecks: [{ check: 'check_nginx' }],
+        },
+      ],
       checks: [{ kind: 'nginx', name: 'check_nginx', intervalMs: opts.checkIntervalS * 1000 }],
       // The site the bench's nginx runs (with its X-Served-By header) stays as written: no pools here.
     };
-    writeFileSync(configPath(lb), JSON.stringify({
-      node: lb,
-      nginx: {
-        binary: '/usr/sbin/nginx', prefix: `${n.prefix}/`, mainConfPath: n.confPath, confPath: join(n.prefix, 'conf.d', 'keepwatch.conf'), pidPath: n.pidPath,
-        startCommand: ['/usr/sbin/nginx', '-p', `${n.prefix}/`, '-c', n.confPath, '-e', n.errorLog],
-      },
-      stateDir: join(lab.host(lb).dir, 'agent-state'),
-      spec,
-    }));
+    writeFileSync(
+      configPath(lb),
+      JSON.stringify({
+        node: lb,
+        nginx: {
+          binary: '/usr/sbin/nginx',
+          prefix: `${n.prefix}/`,
+          mainConfPath: n.confPath,
+          confPath: join(n.prefix, 'conf.d', 'keepwatch.conf'),
+          pidPath: n.pidPath,
+          startCommand: ['/usr/sbin/nginx', '-p', `${n.prefix}/`, '-c', n.confPath, '-e', n.errorLog],
+        },
+        stateDir: join(lab.host(lb).dir, 'agent-state'),
+        spec,
+      }),
+    );
   }
   return {
     name: 'keepwatch',
     async start(lb) {
       const log = join(lab.host(lb).dir, 'agent.log');
-      const p = lab.spawn(lb, process.execPath, [AGENT_BIN, 'run', '--config', configPath(lb)], { logFile: log, what: 'keepwatch-agent' });
+      const p = lab.spawn(lb, process.execPath, [AGENT_BIN, 'run', '--config', configPath(lb)], {
+        logFile: log,
+        what: 'keepwatch-agent',
+      });
       procs[lb] = p;
-      await waitFor(async () => {
-        if (!isAlive(p.pid)) throw new Error(`agent on ${lb} exited`);
-        const { readFileSync } = await import('node:fs');
-        return readFileSync(log, 'utf8').includes('"agent started"');
-      }, { timeoutMs: 10_000, intervalMs: 10, what: `agent on ${lb}` });
+      await waitFor(
+        async () => {
+          if (!isAlive(p.pid)) throw new Error(`agent on ${lb} exited`);
+          const { readFileSync } = await import('node:fs');
+          return readFileSync(log, 'utf8').includes('"agent started"');
+        },
+        { timeoutMs: 10_000, intervalMs: 10, what: `agent on ${lb}` },
+      );
     },
     async stop(lb) {
       const p = procs[lb];

@@ -13,4 +13,8 @@ export type HaDriver = {
   usage(lb: 'lb1' | 'lb2'): { rssKb: number; cpuSeconds: number };
 };
 
-export type DriverFactory = (lab: Lab, nginx: Record<'lb1' | 'lb2', LabNginx>, opts: { version: 2 | 3; advertIntervalMs: number; checkIntervalS: number }) => HaDriver;
+export type DriverFactory = (
+  lab: Lab,
+  nginx: Record<'lb1' | 'lb2', LabNginx>,
+  opts: { version: 2 | 3; advertIntervalMs: number; checkIntervalS: number },
+) => HaDriver;

@@ -29,7 +29,9 @@ export function freePort(): Promise<number> {
 }
 
 /** utime + stime (+ cutime + cstime: children already reaped) of one process, in seconds; rss in kB. */
-export function procStat(pid: number): { cpuSeconds: number; childCpuSeconds: number; rssKb: number; ppid: number } | null {
+export function procStat(
+  pid: number,
+): { cpuSeconds: number; childCpuSeconds: number; rssKb: number; ppid: number } | null {
   try {
     const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
     const rest = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
@@ -91,7 +93,9 @@ export interface ControlPlane {
   stop(): Promise<void>;
 }
 
-export async function startControlPlane(opts: { env?: Record<string, string>; nodeArgs?: string[] } = {}): Promise<ControlPlane> {
+export async function startControlPlane(
+  opts: { env?: Record<string, string>; nodeArgs?: string[] } = {},
+): Promise<ControlPlane> {
   const pg: TestPostgres = startTestPostgres();
   const dir = mkdtempSync(join(tmpdir(), 'keepwatch-bench-cp-'));
   const logPath = join(dir, 'dashboard.log');
@@ -137,7 +141,10 @@ export async function startControlPlane(opts: { env?: Record<string, string>; no
     await closeBridge();
     if (server.pid && server.exitCode === null && server.signalCode === null) {
       server.kill('SIGTERM');
-      await waitFor(() => server.exitCode !== null || server.signalCode !== null, { timeoutMs: 10_000, what: 'the dashboard to exit' }).catch(() => server.kill('SIGKILL'));
+      await waitFor(() => server.exitCode !== null || server.signalCode !== null, {
+        timeoutMs: 10_000,
+        what: 'the dashboard to exit',
+      }).catch(() => server.kill('SIGKILL'));
     }
     pg.stop();
     rmSync(dir, { recursive: true, force: true });
@@ -151,12 +158,23 @@ export async function startControlPlane(opts: { env?: Record<string, string>; no
       server.once('exit', onExit);
     });
     try {
-      await Promise.race([waitFor(async () => (await fetch(base).catch(() => null))?.ok, { timeoutMs: 90_000, intervalMs: 250, what: 'the dashboard to answer' }), exited]);
+      await Promise.race([
+        waitFor(async () => (await fetch(base).catch(() => null))?.ok, {
+          timeoutMs: 90_000,
+          intervalMs: 250,
+          what: 'the dashboard to answer',
+        }),
+        exited,
+      ]);
     } finally {
       server.off('exit', onExit);
       exited.catch(() => undefined);
     }
-    const login = await fetch(`${base}/api/trpc/session.login`, { method: 'POST', headers: { 'content-type': 'application/json', origin: base }, body: JSON.stringify({ json: ADMIN }) });
+    const login = await fetch(`${base}/api/trpc/session.login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', origin: base },
+      body: JSON.stringify({ json: ADMIN }),
+    });
     cookie = (login.headers.get('set-cookie') ?? '').split(';')[0] ?? '';
     if (!cookie) throw new Error(`login failed: ${login.status}`);
   } catch (e) {
@@ -173,15 +191,38 @@ export async function startControlPlane(opts: { env?: Record<string, string>; no
     logPath,
     log,
     pgStats() {
-      const [cmd, ...args] = [...(process.getuid?.() === 0 ? ['runuser', '-u', 'postgres', '--'] : []), join(PG_BIN, 'psql'), '-h', pg.socketDir, '-p', String(pg.port), '-U', 'postgres', '-d', 'postgres', '-Atc', "select xact_commit, tup_returned, tup_fetched, tup_updated, tup_inserted from pg_stat_database where datname = 'postgres'"];
+      const [cmd, ...args] = [
+        ...(process.getuid?.() === 0 ? ['runuser', '-u', 'postgres', '--'] : []),
+        join(PG_BIN, 'psql'),
+        '-h',
+        pg.socketDir,
+        '-p',
+        String(pg.port),
+        '-U',
+        'postgres',
+        '-d',
+        'postgres',
+        '-Atc',
+        "select xact_commit, tup_returned, tup_fetched, tup_updated, tup_inserted from pg_stat_database where datname = 'postgres'",
+      ];
       const r = spawnSync(cmd!, args, { encoding: 'utf8' });
       const [xactCommit, tupReturned, tupFetched, tupUpdated, tupInserted] = r.stdout.trim().split('|').map(Number);
-      return { xactCommit: xactCommit!, tupReturned: tupReturned!, tupFetched: tupFetched!, tupUpdated: tupUpdated!, tupInserted: tupInserted! };
+      return {
+        xactCommit: xactCommit!,
+        tupReturned: tupReturned!,
+        tupFetched: tupFetched!,
+        tupUpdated: tupUpdated!,
+        tupInserted: tupInserted!,
+      };
     },
     async heap() {
       const out: Record<string, number> = {};
       const text = await (await fetch(`${base}/metrics`)).text();
-      for (const name of ['nodejs_heap_size_used_bytes', 'nodejs_heap_size_total_bytes', 'nodejs_external_memory_bytes']) {
+      for (const name of [
+        'nodejs_heap_size_used_bytes',
+        'nodejs_heap_size_total_bytes',
+        'nodejs_external_memory_bytes',
+      ]) {
         const m = new RegExp(`^keepwatch_web_${name} (\\S+)$`, 'm').exec(text);
         if (m) out[name.replace(/_bytes$/, 'Mb')] = Math.round((Number(m[1]) / 2 ** 20) * 10) / 10;
       }
@@ -189,8 +230,14 @@ export async function startControlPlane(opts: { env?: Record<string, string>; no
     },
     async call<T>(path: string, input: unknown, mutation = false): Promise<T> {
       const res = mutation
-        ? await fetch(`${base}/api/trpc/${path}`, { method: 'POST', headers: { 'content-type': 'application/json', origin: base, cookie }, body: JSON.stringify({ json: input }) })
-        : await fetch(`${base}/api/trpc/${path}?input=${encodeURIComponent(JSON.stringify({ json: input }))}`, { headers: { cookie } });
+        ? await fetch(`${base}/api/trpc/${path}`, {
+            method: 'POST',
+            headers: { 'content-type': 'application/json', origin: base, cookie },
+            body: JSON.stringify({ json: input }),
+          })
+        : await fetch(`${base}/api/trpc/${path}?input=${encodeURIComponent(JSON.stringify({ json: input }))}`, {
+            headers: { cookie },
+          });
       const body = (await res.json()) as { result?: { data: { json: T } }; error?: unknown };
       if (!body.result) throw new Error(`${path}: ${JSON.stringify(body.error).slice(0, 1000)}`);
       return body.result.data.json;

@@ -27,7 +27,11 @@ const self = new Map();
 const byFile = new Map();
 let total = 0;
 let idle = 0;
-const short = (url) => url.replace(/^file:\/\//, '').replace(/.*node_modules\//, 'nm:').replace(/.*\/apps\/web\//, 'web:');
+const short = (url) =>
+  url
+    .replace(/^file:\/\//, '')
+    .replace(/.*node_modules\//, 'nm:')
+    .replace(/.*\/apps\/web\//, 'web:');
 for (let i = 0; i < p.samples.length; i++) {
   t += p.timeDeltas[i];
   if (t < lo || t > hi) continue;
@@ -52,7 +56,9 @@ for (let i = 0; i < p.samples.length; i++) {
   }
 }
 const ms = (x) => (x / 1000).toFixed(0).padStart(7);
-console.log(`window ${length} s ending ${fromEnd - length} s before the profile's end: ${ms(total)} ms sampled, ${ms(total - idle)} ms busy (${((total - idle) / (length * 1e6)).toFixed(3)} of a core on the main thread)`);
+console.log(
+  `window ${length} s ending ${fromEnd - length} s before the profile's end: ${ms(total)} ms sampled, ${ms(total - idle)} ms busy (${((total - idle) / (length * 1e6)).toFixed(3)} of a core on the main thread)`,
+);
 console.log('\nself time:');
 for (const [k, v] of [...self].sort((a, b) => b[1] - a[1]).slice(0, top)) console.log(`${ms(v)} ms  ${k}`);
 console.log('\ninclusive time by file:');

@@ -88,10 +88,20 @@ export class SimAgent {
         clearTimeout(deadline);
         reject(new Error(`${this.opts.node}: ${why}`));
       };
-      const deadline = setTimeout(() => fail(`no welcome within ${timeoutMs} ms (${this.errors.join('; ')})`), timeoutMs);
+      const deadline = setTimeout(
+        () => fail(`no welcome within ${timeoutMs} ms (${this.errors.join('; ')})`),
+        timeoutMs,
+      );
       ws.on('open', () => {
         if (this.credential) this.hello(this.credential);
-        else this.send({ v: PROTOCOL_VERSION, type: 'enroll', node: this.opts.node, token: this.opts.enrollToken, agentVersion: '0.1.0-sim' });
+        else
+          this.send({
+            v: PROTOCOL_VERSION,
+            type: 'enroll',
+            node: this.opts.node,
+            token: this.opts.enrollToken,
+            agentVersion: '0.1.0-sim',
+          });
       });
       ws.on('error', (err) => this.errors.push(err.message));
       ws.on('close', (code) => {
@@ -101,7 +111,9 @@ export class SimAgent {
         fail(`closed ${code} before welcome`);
       });
       ws.on('message', (data: WebSocket.RawData) => {
-        const r = parseHubFrame(Buffer.isBuffer(data) ? data.toString('utf8') : Buffer.concat(data as Buffer[]).toString('utf8'));
+        const r = parseHubFrame(
+          Buffer.isBuffer(data) ? data.toString('utf8') : Buffer.concat(data as Buffer[]).toString('utf8'),
+        );
         if (!r.ok) {
           this.errors.push(`bad hub frame: ${r.reply.message}`);
           return;
@@ -122,7 +134,16 @@ export class SimAgent {
   }
 
   private hello(credential: string): void {
-    this.send({ v: PROTOCOL_VERSION, type: 'hello', node: this.opts.node, credential, agentVersion: '0.1.0-sim', capabilities: [], appliedRevision: this.appliedRevision, lastSeq: this.seq === 0 ? null : this.seq });
+    this.send({
+      v: PROTOCOL_VERSION,
+      type: 'hello',
+      node: this.opts.node,
+      credential,
+      agentVersion: '0.1.0-sim',
+      capabilities: [],
+      appliedRevision: this.appliedRevision,
+      lastSeq: this.seq === 0 ? null : this.seq,
+    });
   }
 
   private send(m: AgentMessage): void {
@@ -146,14 +167,39 @@ export class SimAgent {
         }, Math.random() * this.opts.heartbeatMs);
         return;
       case 'config-push': {
-        const seen: PushSeen = { revision: m.revision, receivedAt: Date.now(), appliedAt: null, applySeq: null, ackedAt: null };
+        const seen: PushSeen = {
+          revision: m.revision,
+          receivedAt: Date.now(),
+          appliedAt: null,
+          applySeq: null,
+          ackedAt: null,
+        };
         this.pushes.push(seen);
         const apply = () => {
           this.appliedRevision = m.revision;
           seen.appliedAt = Date.now();
           seen.applySeq = ++this.seq;
-          this.send({ v: PROTOCOL_VERSION, type: 'apply-result', seq: seen.applySeq, at: seen.appliedAt, revision: m.revision, outcome: 'applied' });
-          this.send({ v: PROTOCOL_VERSION, type: 'check-result', seq: ++this.seq, at: Date.now(), check: 'check_nginx', ok: true, status: 'healthy', durationMs: 0, exitCode: null, timedOut: false, output: '' });
+          this.send({
+            v: PROTOCOL_VERSION,
+            type: 'apply-result',
+            seq: seen.applySeq,
+            at: seen.appliedAt,
+            revision: m.revision,
+            outcome: 'applied',
+          });
+          this.send({
+            v: PROTOCOL_VERSION,
+            type: 'check-result',
+            seq: ++this.seq,
+            at: Date.now(),
+            check: 'check_nginx',
+            ok: true,
+            status: 'healthy',
+            durationMs: 0,
+            exitCode: null,
+            timedOut: false,
+            output: '',
+          });
           this.heartbeat();
         };
         if (this.opts.applyDelayMs) setTimeout(apply, this.opts.applyDelayMs);
@@ -163,11 +209,19 @@ export class SimAgent {
       case 'ack': {
         this.acked = Math.max(this.acked, m.seq);
         const now = Date.now();
-        for (const p of this.pushes) if (p.applySeq !== null && p.ackedAt === null && p.applySeq <= m.seq) p.ackedAt = now;
+        for (const p of this.pushes)
+          if (p.applySeq !== null && p.ackedAt === null && p.applySeq <= m.seq) p.ackedAt = now;
         return;
       }
       case 'command':
-        this.send({ v: PROTOCOL_VERSION, type: 'command-result', seq: ++this.seq, at: Date.now(), id: m.id, outcome: 'done' });
+        this.send({
+          v: PROTOCOL_VERSION,
+          type: 'command-result',
+          seq: ++this.seq,
+          at: Date.now(),
+          id: m.id,
+          outcome: 'done',
+        });
         return;
       case 'error':
         this.errors.push(`${m.code}: ${m.message}`);
@@ -186,7 +240,18 @@ export class SimAgent {
       appliedRevision: this.appliedRevision,
       maintenance: false,
       nginx: { running: true, pid: 4242 },
-      instances: [{ instance: this.opts.instance, vrid: this.opts.vrid, state: this.opts.role, basePriority: master ? 100 : 80, effectivePriority: master ? 100 : 80, holdsVips: master, since: this.since, override: 'none' }],
+      instances: [
+        {
+          instance: this.opts.instance,
+          vrid: this.opts.vrid,
+          state: this.opts.role,
+          basePriority: master ? 100 : 80,
+          effectivePriority: master ? 100 : 80,
+          holdsVips: master,
+          since: this.since,
+          override: 'none',
+        },
+      ],
     });
   }
 
@@ -210,7 +275,11 @@ export class SimAgent {
 }
 
 /** Starts `n` things with at most `concurrency` in flight (enrollment of a fleet). */
-export async function inBatches<T>(items: readonly T[], concurrency: number, fn: (item: T, i: number) => Promise<void>): Promise<void> {
+export async function inBatches<T>(
+  items: readonly T[],
+  concurrency: number,
+  fn: (item: T, i: number) => Promise<void>,
+): Promise<void> {
   let next = 0;
   const workers = Array.from({ length: Math.min(concurrency, items.length) }, async () => {
     while (next < items.length) {
@@ -222,7 +291,9 @@ export async function inBatches<T>(items: readonly T[], concurrency: number, fn:
 }
 
 /** This process's own CPU and event-loop delay over a window: what the simulated fleet cost. */
-export function harnessMeter(): { stop(): { cpuSeconds: number; cores: number; loopDelayP99Ms: number; loopDelayMaxMs: number } } {
+export function harnessMeter(): {
+  stop(): { cpuSeconds: number; cores: number; loopDelayP99Ms: number; loopDelayMaxMs: number };
+} {
   const h = monitorEventLoopDelay({ resolution: 10 });
   h.enable();
   const c0 = process.cpuUsage();
@@ -232,7 +303,12 @@ export function harnessMeter(): { stop(): { cpuSeconds: number; cores: number; l
       h.disable();
       const c = process.cpuUsage(c0);
       const cpuSeconds = (c.user + c.system) / 1e6;
-      return { cpuSeconds: round(cpuSeconds, 2), cores: round(cpuSeconds / ((performance.now() - t0) / 1000), 3), loopDelayP99Ms: round(h.percentile(99) / 1e6, 1), loopDelayMaxMs: round(h.max / 1e6, 1) };
+      return {
+        cpuSeconds: round(cpuSeconds, 2),
+        cores: round(cpuSeconds / ((performance.now() - t0) / 1000), 3),
+        loopDelayP99Ms: round(h.percentile(99) / 1e6, 1),
+        loopDelayMaxMs: round(h.max / 1e6, 1),
+      };
     },
   };
 }

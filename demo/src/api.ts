@@ -27,8 +27,14 @@ export class DashboardApi {
 
   private async call<T>(path: string, input: unknown, mutation: boolean): Promise<T> {
     const res = mutation
-      ? await fetch(`${this.base}/api/trpc/${path}`, { method: 'POST', headers: { 'content-type': 'application/json', origin: this.base, cookie: this.cookie }, body: JSON.stringify({ json: input }) })
-      : await fetch(`${this.base}/api/trpc/${path}?input=${encodeURIComponent(JSON.stringify({ json: input }))}`, { headers: { cookie: this.cookie } });
+      ? await fetch(`${this.base}/api/trpc/${path}`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', origin: this.base, cookie: this.cookie },
+          body: JSON.stringify({ json: input }),
+        })
+      : await fetch(`${this.base}/api/trpc/${path}?input=${encodeURIComponent(JSON.stringify({ json: input }))}`, {
+          headers: { cookie: this.cookie },
+        });
     const body = (await res.json()) as { result?: { data: { json: T } }; error?: { json?: { message?: string } } };
     if (!body.result) throw new Error(`${path}: ${body.error?.json?.message ?? JSON.stringify(body.error)}`);
     return body.result.data.json;

@@ -35,7 +35,10 @@ export function startDashboardProcess(env: NodeJS.ProcessEnv, logFile?: string):
     async stop() {
       if (child.exitCode !== null || child.signalCode !== null) return;
       child.kill('SIGTERM');
-      const done = await Promise.race([exited.then(() => true), new Promise<false>((r) => setTimeout(() => r(false), 10_000).unref())]);
+      const done = await Promise.race([
+        exited.then(() => true),
+        new Promise<false>((r) => setTimeout(() => r(false), 10_000).unref()),
+      ]);
       if (!done) child.kill('SIGKILL');
     },
   };
@@ -44,7 +47,8 @@ export function startDashboardProcess(env: NodeJS.ProcessEnv, logFile?: string):
 /** Waits until the dashboard answers on `base` (bounded), or throws when it exits first. */
 export async function waitAnswering(base: string, proc: DashboardProcess, timeoutMs = 120_000): Promise<void> {
   const outcome = await waitFor(
-    async () => (proc.child.exitCode !== null ? 'exited' : (await fetch(base).catch(() => null))?.ok ? 'up' : undefined),
+    async () =>
+      proc.child.exitCode !== null ? 'exited' : (await fetch(base).catch(() => null))?.ok ? 'up' : undefined,
     { timeoutMs, intervalMs: 250, what: 'the dashboard to answer' },
   );
   if (outcome === 'exited') throw new Error(`the dashboard exited with code ${proc.child.exitCode}`);

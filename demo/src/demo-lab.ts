@@ -4,7 +4,20 @@
  * through the same path a real host uses — a one-time token per node, exchanged by the agent
  * for its credential — as the cluster "demo" with the reference scenario's settings.
  */
-import { REF, bridgePort, referenceLab, referenceSpec, startProbe, startReferenceAgents, waitFor, type Lab, type LabAgent, type LabNginx, type PortBridge, type Probe } from '@keepwatch/lab';
+import {
+  REF,
+  bridgePort,
+  referenceLab,
+  referenceSpec,
+  startProbe,
+  startReferenceAgents,
+  waitFor,
+  type Lab,
+  type LabAgent,
+  type LabNginx,
+  type PortBridge,
+  type Probe,
+} from '@keepwatch/lab';
 import type { DashboardApi } from './api.js';
 
 export const DEMO_CLUSTER = 'demo';
@@ -56,10 +69,18 @@ export async function startDemoLab(api: DashboardApi, port: number, say: (line: 
     agents.push(started.agent.lb1, started.agent.lb2);
     await lab.waitForHolders(REF.vip, ['lb1'], 30_000);
     await waitFor(
-      async () => ((await api.query<{ node: string; to: string }[]>('clusters.transitions', { clusterId: cluster.id, limit: 20 })).some((t) => t.to === 'master') ? true : undefined),
+      async () =>
+        (
+          await api.query<{ node: string; to: string }[]>('clusters.transitions', { clusterId: cluster.id, limit: 20 })
+        ).some((t) => t.to === 'master')
+          ? true
+          : undefined,
       { timeoutMs: 30_000, intervalMs: 250, what: 'the demo cluster to report a master' },
     );
-    probe = await startProbe(lab, 'client', `http://${REF.vip}/`, { rateHz: PROBE_RATE_HZ, maxDurationMs: PROBE_MAX_MS });
+    probe = await startProbe(lab, 'client', `http://${REF.vip}/`, {
+      rateHz: PROBE_RATE_HZ,
+      maxDurationMs: PROBE_MAX_MS,
+    });
     return { lab, clusterId: cluster.id, agents: started.agent, nginx: started.nginx, probe, teardown };
   } catch (err) {
     await teardown();

@@ -65,7 +65,12 @@ if (!mode.demo) {
   const password = randomBytes(15).toString('base64url');
   const logFile = join(dataDir, 'dashboard.log');
   dashboard = startDashboardProcess(
-    { ...inheritedEnv(), KEEPWATCH_DATA_DIR: join(dataDir, 'db'), KEEPWATCH_ADMIN_USERNAME: 'admin', KEEPWATCH_ADMIN_PASSWORD: password },
+    {
+      ...inheritedEnv(),
+      KEEPWATCH_DATA_DIR: join(dataDir, 'db'),
+      KEEPWATCH_ADMIN_USERNAME: 'admin',
+      KEEPWATCH_ADMIN_PASSWORD: password,
+    },
     logFile,
   );
   void dashboard.exited.then((code) => {
@@ -83,7 +88,9 @@ if (!mode.demo) {
     say('');
     say(`Keepwatch is running: ${url}`);
     say(`  sign in as admin / ${password}   (generated for this run; shown once)`);
-    say(`  cluster "${DEMO_CLUSTER}": VIP ${REF.vip} on lb1, VRID 51, priorities 100/80, the client sends 2 requests/s through it`);
+    say(
+      `  cluster "${DEMO_CLUSTER}": VIP ${REF.vip} on lb1, VRID 51, priorities 100/80, the client sends 2 requests/s through it`,
+    );
     say('  try: move the VIP to lb2, then edit the pool "webs"');
     say('Ctrl-C stops the dashboard and removes the lab.');
   } catch (err) {

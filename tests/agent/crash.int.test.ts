@@ -25,7 +25,7 @@ describe('agent crash without restart, and the clean-up unit', () => {
     await lab?.teardown();
   });
 
-  it('the client learns lb1\'s MAC for the VIP while lb1 is master', async () => {
+  it("the client learns lb1's MAC for the VIP while lb1 is master", async () => {
     expect(await lab.neighbour('client', REF.vip)).toBe(await lab.mac('lb1'));
   });
 
@@ -34,18 +34,30 @@ describe('agent crash without restart, and the clean-up unit', () => {
     await lab.waitForHolders(REF.vip, ['lb1', 'lb2'], 5000);
   });
 
-  it('the backup\'s gratuitous ARP points the client\'s neighbour entry at the new master', async () => {
+  it("the backup's gratuitous ARP points the client's neighbour entry at the new master", async () => {
     const lb2Mac = await lab.mac('lb2');
-    await waitFor(async () => (await lab.neighbour('client', REF.vip)) === lb2Mac, { timeoutMs: 3000, what: 'the client to learn lb2\'s MAC for the VIP' });
+    await waitFor(async () => (await lab.neighbour('client', REF.vip)) === lb2Mac, {
+      timeoutMs: 3000,
+      what: "the client to learn lb2's MAC for the VIP",
+    });
   });
 
-  it('the clean-up step removes the dead agent\'s VIP, and exactly one host holds it', async () => {
-    const r = await run('ip', ['netns', 'exec', lab.host('lb1').ns, process.execPath, AGENT_BIN, 'cleanup', '--config', agent.lb1.configPath]);
+  it("the clean-up step removes the dead agent's VIP, and exactly one host holds it", async () => {
+    const r = await run('ip', [
+      'netns',
+      'exec',
+      lab.host('lb1').ns,
+      process.execPath,
+      AGENT_BIN,
+      'cleanup',
+      '--config',
+      agent.lb1.configPath,
+    ]);
     expect(r.stdout).toContain('cleanup: VIPs removed');
     expect(await lab.holders(REF.vip)).toEqual(['lb2']);
   });
 
-  it('the metrics endpoint reports the instance\'s state and priorities', async () => {
+  it("the metrics endpoint reports the instance's state and priorities", async () => {
     const text = (await lab.httpGet('client', `http://${REF.lb2}:9623/metrics`)) ?? '';
     expect(text).toContain('keepwatch_vrrp_state{instance="VI_1",state="master"} 1');
     expect(text).toContain('keepwatch_vrrp_base_priority{instance="VI_1"} 80');

@@ -20,19 +20,31 @@ function spec(unicast: boolean): ClusterSpecInput {
       { name: 'lb1', addresses: [REF.lb1], interfaces: ['eth0'] },
       { name: 'lb2', addresses: [REF.lb2], interfaces: ['eth0'] },
     ],
-    vrrpInstances: [{
-      name: 'VI_1',
-      vrid: 51,
-      version: unicast ? 3 : 2,
-      interface: 'eth0',
-      advertIntervalMs: unicast ? 100 : 1000,
-      members: [
-        { node: 'lb1', priority: 100, initialState: 'master', ...(unicast ? { unicastSrcIp: REF.lb1, unicastPeers: [REF.lb2] } : {}) },
-        { node: 'lb2', priority: 80, initialState: 'backup', ...(unicast ? { unicastSrcIp: REF.lb2, unicastPeers: [REF.lb1] } : {}) },
-      ],
-      ...(unicast ? {} : { authentication: { type: 'pass' as const, password: '1111' } }),
-      vips: [{ address: REF.vip }],
-    }],
+    vrrpInstances: [
+      {
+        name: 'VI_1',
+        vrid: 51,
+        version: unicast ? 3 : 2,
+        interface: 'eth0',
+        advertIntervalMs: unicast ? 100 : 1000,
+        members: [
+          {
+            node: 'lb1',
+            priority: 100,
+            initialState: 'master',
+            ...(unicast ? { unicastSrcIp: REF.lb1, unicastPeers: [REF.lb2] } : {}),
+          },
+          {
+            node: 'lb2',
+            priority: 80,
+            initialState: 'backup',
+            ...(unicast ? { unicastSrcIp: REF.lb2, unicastPeers: [REF.lb1] } : {}),
+          },
+        ],
+        ...(unicast ? {} : { authentication: { type: 'pass' as const, password: '1111' } }),
+        vips: [{ address: REF.vip }],
+      },
+    ],
   };
 }
 
@@ -42,7 +54,8 @@ for (const unicast of [false, true]) {
     let lb1: LabAgent;
     let clientMac = '';
     const metrics = async () => (await lab.httpGet('client', `http://${REF.lb1}:9623/metrics`)) ?? '';
-    const dropped = async (reason: string) => metricValue(await metrics(), 'keepwatch_vrrp_packets_dropped_total', { instance: 'VI_1', reason });
+    const dropped = async (reason: string) =>
+      metricValue(await metrics(), 'keepwatch_vrrp_packets_dropped_total', { instance: 'VI_1', reason });
     const transitions = () => lb1.lines().filter((l) => l.msg === 'vrrp transition').length;
 
     async function inject(frames: string[]): Promise<void> {
@@ -51,17 +64,26 @@ for (const unicast of [false, true]) {
     }
 
     const advert = (over: Partial<Advert> = {}): Advert => ({
-      version: unicast ? 3 : 2, vrid: 51, priority: 254, advertIntervalMs: unicast ? 100 : 1000, addresses: [REF.vip],
-      ...(unicast ? {} : { authType: 'pass' as const, authData: '1111' }), ...over,
+      version: unicast ? 3 : 2,
+      vrid: 51,
+      priority: 254,
+      advertIntervalMs: unicast ? 100 : 1000,
+      addresses: [REF.vip],
+      ...(unicast ? {} : { authType: 'pass' as const, authData: '1111' }),
+      ...over,
     });
     const dst = unicast ? REF.lb1 : '224.0.0.18';
-    const frame = (payload: Uint8Array, ttl = 255) => vrrpFrameV4({ srcMac: clientMac, src: REF.client, dst, ttl, payload });
+    const frame = (payload: Uint8Array, ttl = 255) =>
+      vrrpFrameV4({ srcMac: clientMac, src: REF.client, dst, ttl, payload });
 
     beforeAll(async () => {
       lab = await referenceLab();
       clientMac = await lab.mac('client');
       lb1 = new LabAgent(lab, 'lb1', agentConfig(lab, new LabNginx(lab, 'lb1'), spec(unicast)));
-      const lb2 = new LabAgent(lab, 'lb2', { ...agentConfig(lab, new LabNginx(lab, 'lb2'), spec(unicast)), metrics: undefined });
+      const lb2 = new LabAgent(lab, 'lb2', {
+        ...agentConfig(lab, new LabNginx(lab, 'lb2'), spec(unicast)),
+        metrics: undefined,
+      });
       await lb1.start();
       await lb2.start();
       await lab.waitForHolders(REF.vip, ['lb1'], 10_000);
@@ -73,21 +95,47 @@ for (const unicast of [false, true]) {
     type Case = { name: string; reason: string; frames: () => string[] };
     const cases: Case[] = unicast
       ? [
-          { name: 'a priority-255 impostor from an unknown peer', reason: 'unknown-peer', frames: () => [frame(encodeAdvert(advert({ priority: 255 }), { family: 4, src: REF.client, dst }))] },
-          { name: 'TTL 254', reason: 'bad-ttl', frames: () => [frame(encodeAdvert(advert(), { family: 4, src: REF.lb2, dst }), 254)] },
+          {
+            name: 'a priority-255 impostor from an unknown peer',
+            reason: 'unknown-peer',
+            frames: () => [frame(encodeAdvert(advert({ priority: 255 }), { family: 4, src: REF.client, dst }))],
+          },
+          {
+            name: 'TTL 254',
+            reason: 'bad-ttl',
+            frames: () => [frame(encodeAdvert(advert(), { family: 4, src: REF.lb2, dst }), 254)],
+          },
         ]
       : [
-          { name: 'TTL 254', reason: 'bad-ttl', frames: () => [frame(encodeAdvert(advert(), { family: 4, src: REF.client, dst }), 254)] },
           {
-            name: 'a bad checksum', reason: 'bad-checksum', frames: () => {
+            name: 'TTL 254',
+            reason: 'bad-ttl',
+            frames: () => [frame(encodeAdvert(advert(), { family: 4, src: REF.client, dst }), 254)],
+          },
+          {
+            name: 'a bad checksum',
+            reason: 'bad-checksum',
+            frames: () => {
               const p = encodeAdvert(advert(), { family: 4, src: REF.client, dst });
               p[6] = (p[6] ?? 0) ^ 0xff;
               return [frame(p)];
             },
           },
-          { name: 'a wrong password', reason: 'auth-failed', frames: () => [frame(encodeAdvert(advert({ authData: 'guess' }), { family: 4, src: REF.client, dst }))] },
-          { name: 'a truncated packet', reason: 'too-short', frames: () => [frame(encodeAdvert(advert(), { family: 4, src: REF.client, dst }).subarray(0, 6))] },
-          { name: 'a wrong VRID', reason: 'vrid-mismatch', frames: () => [frame(encodeAdvert(advert({ vrid: 52 }), { family: 4, src: REF.client, dst }))] },
+          {
+            name: 'a wrong password',
+            reason: 'auth-failed',
+            frames: () => [frame(encodeAdvert(advert({ authData: 'guess' }), { family: 4, src: REF.client, dst }))],
+          },
+          {
+            name: 'a truncated packet',
+            reason: 'too-short',
+            frames: () => [frame(encodeAdvert(advert(), { family: 4, src: REF.client, dst }).subarray(0, 6))],
+          },
+          {
+            name: 'a wrong VRID',
+            reason: 'vrid-mismatch',
+            frames: () => [frame(encodeAdvert(advert({ vrid: 52 }), { family: 4, src: REF.client, dst }))],
+          },
         ];
 
     it.each(cases)('drops $name, counts it as $reason, and changes nothing', async ({ reason, frames }) => {

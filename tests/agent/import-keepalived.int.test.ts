@@ -22,14 +22,18 @@ function conf(o: { router: string; priority: number; src: string; peer: string; 
    script_user root
    vrrp_version 3
 }
-${o.healthyFile ? `vrrp_script chk_file {
+${
+  o.healthyFile
+    ? `vrrp_script chk_file {
    script "/usr/bin/test -f ${o.healthyFile}"
    interval 1
    weight -30
    fall 1
    rise 1
 }
-` : ''}vrrp_instance VI_1 {
+`
+    : ''
+}vrrp_instance VI_1 {
     state BACKUP
     interface eth0
     virtual_router_id 51
@@ -44,13 +48,17 @@ ${o.healthyFile ? `vrrp_script chk_file {
     virtual_ipaddress {
         ${REF.vip}/32
     }
-${o.healthyFile ? `    track_interface {
+${
+  o.healthyFile
+    ? `    track_interface {
         trk0
     }
     track_script {
         chk_file
     }
-` : ''}}
+`
+    : ''
+}}
 `;
 }
 
@@ -63,13 +71,21 @@ describe('an imported keepalived.conf runs under the agent next to keepalived', 
   beforeAll(async () => {
     lab = await referenceLab();
     // A second link on lb1 to track (a veth pair inside its namespace: no dummy module here).
-    for (const args of [['link', 'add', 'trk0', 'type', 'veth', 'peer', 'name', 'trk0p'], ['link', 'set', 'trk0p', 'up'], ['link', 'set', 'trk0', 'up']]) {
+    for (const args of [
+      ['link', 'add', 'trk0', 'type', 'veth', 'peer', 'name', 'trk0p'],
+      ['link', 'set', 'trk0p', 'up'],
+      ['link', 'set', 'trk0', 'up'],
+    ]) {
       const r = await lab.exec('lb1', 'ip', args);
       expect(r.code, r.stderr).toBe(0);
     }
     healthy = join(lab.host('lb1').dir, 'healthy');
     writeFileSync(healthy, 'ok\n');
-    const lb1Conf = lab.writeFile('lb1', 'keepalived.conf', conf({ router: 'lb1', priority: 100, src: REF.lb1, peer: REF.lb2, healthyFile: healthy }));
+    const lb1Conf = lab.writeFile(
+      'lb1',
+      'keepalived.conf',
+      conf({ router: 'lb1', priority: 100, src: REF.lb1, peer: REF.lb2, healthyFile: healthy }),
+    );
     // keepalived itself accepts the file the agent imports.
     const check = await run('ip', ['netns', 'exec', lab.host('lb1').ns, 'keepalived', '-t', '-f', lb1Conf]);
     expect(check.code, check.stderr).toBe(0);
@@ -110,7 +126,9 @@ describe('an imported keepalived.conf runs under the agent next to keepalived', 
   it('a tracked interface going down puts the agent in Fault and keepalived takes over', async () => {
     await lab.exec('lb1', 'ip', ['link', 'set', 'trk0', 'down']);
     await lab.waitForHolders(REF.vip, ['lb2'], 5000);
-    expect(agent.lines().some((l) => l.msg === 'vrrp transition' && l.state === 'fault' && l.reason === 'interface-down')).toBe(true);
+    expect(
+      agent.lines().some((l) => l.msg === 'vrrp transition' && l.state === 'fault' && l.reason === 'interface-down'),
+    ).toBe(true);
   });
 
   it('the tracked interface coming back lets the agent preempt again', async () => {

@@ -9,7 +9,14 @@ import { LabAgent, agentConfig } from '../support/agent-lab.js';
  * the same spec (renderKeepalivedConfig). Takeover: the master's daemon stops gracefully and the
  * other implementation takes the VIP; preemption: it comes back and takes the VIP back.
  */
-type Variant = { name: string; version: 2 | 3; family: 4 | 6; advertIntervalMs: number; auth?: boolean; unicast?: boolean };
+type Variant = {
+  name: string;
+  version: 2 | 3;
+  family: 4 | 6;
+  advertIntervalMs: number;
+  auth?: boolean;
+  unicast?: boolean;
+};
 
 const VARIANTS: Variant[] = [
   { name: 'v2 with PASS authentication at 1 s', version: 2, family: 4, advertIntervalMs: 1000, auth: true },
@@ -20,28 +27,31 @@ const VARIANTS: Variant[] = [
 ];
 
 function spec(v: Variant): ClusterSpecInput {
-  const peer = (self: 'lb1' | 'lb2') => (v.unicast ? { unicastSrcIp: REF[self], unicastPeers: [self === 'lb1' ? REF.lb2 : REF.lb1] } : {});
+  const peer = (self: 'lb1' | 'lb2') =>
+    v.unicast ? { unicastSrcIp: REF[self], unicastPeers: [self === 'lb1' ? REF.lb2 : REF.lb1] } : {};
   return {
     name: 'interop',
     nodes: [
       { name: 'lb1', addresses: [REF.lb1], interfaces: ['eth0'] },
       { name: 'lb2', addresses: [REF.lb2], interfaces: ['eth0'] },
     ],
-    vrrpInstances: [{
-      name: 'VI_1',
-      vrid: 51,
-      version: v.version,
-      family: v.family,
-      interface: 'eth0',
-      advertIntervalMs: v.advertIntervalMs,
-      members: [
-        { node: 'lb1', priority: 100, initialState: 'master', ...peer('lb1') },
-        { node: 'lb2', priority: 80, initialState: 'backup', ...peer('lb2') },
-      ],
-      ...(v.auth ? { authentication: { type: 'pass' as const, password: '1111' } } : {}),
-      vips: [{ address: v.family === 4 ? REF.vip : REF.vip6 }],
-      garpMasterDelayMs: 1000,
-    }],
+    vrrpInstances: [
+      {
+        name: 'VI_1',
+        vrid: 51,
+        version: v.version,
+        family: v.family,
+        interface: 'eth0',
+        advertIntervalMs: v.advertIntervalMs,
+        members: [
+          { node: 'lb1', priority: 100, initialState: 'master', ...peer('lb1') },
+          { node: 'lb2', priority: 80, initialState: 'backup', ...peer('lb2') },
+        ],
+        ...(v.auth ? { authentication: { type: 'pass' as const, password: '1111' } } : {}),
+        vips: [{ address: v.family === 4 ? REF.vip : REF.vip6 }],
+        garpMasterDelayMs: 1000,
+      },
+    ],
   };
 }
 
@@ -60,7 +70,10 @@ for (const v of VARIANTS) {
       beforeAll(async () => {
         lab = await referenceLab();
         const s = spec(v);
-        const agent = new LabAgent(lab, agentOn, { ...agentConfig(lab, new LabNginx(lab, agentOn), s), metrics: undefined });
+        const agent = new LabAgent(lab, agentOn, {
+          ...agentConfig(lab, new LabNginx(lab, agentOn), s),
+          metrics: undefined,
+        });
         const ka = new LabKeepalived(lab, kaOn);
         const exported = renderKeepalivedConfig(ClusterSpecSchema.parse(s), kaOn);
         ka.configure(exported.text);

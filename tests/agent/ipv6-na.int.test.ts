@@ -13,11 +13,21 @@ const spec: ClusterSpecInput = {
     { name: 'lb1', addresses: [REF.lb1], interfaces: ['eth0'] },
     { name: 'lb2', addresses: [REF.lb2], interfaces: ['eth0'] },
   ],
-  vrrpInstances: [{
-    name: 'VI_6', vrid: 61, version: 3, family: 6, interface: 'eth0', advertIntervalMs: 100,
-    members: [{ node: 'lb1', priority: 100, initialState: 'master' }, { node: 'lb2', priority: 80, initialState: 'backup' }],
-    vips: [{ address: REF.vip6 }],
-  }],
+  vrrpInstances: [
+    {
+      name: 'VI_6',
+      vrid: 61,
+      version: 3,
+      family: 6,
+      interface: 'eth0',
+      advertIntervalMs: 100,
+      members: [
+        { node: 'lb1', priority: 100, initialState: 'master' },
+        { node: 'lb2', priority: 80, initialState: 'backup' },
+      ],
+      vips: [{ address: REF.vip6 }],
+    },
+  ],
 };
 
 describe('IPv6 VIP failover', () => {
@@ -36,15 +46,18 @@ describe('IPv6 VIP failover', () => {
     await lab?.teardown();
   });
 
-  it('the client reaches the VIP at lb1\'s MAC', async () => {
+  it("the client reaches the VIP at lb1's MAC", async () => {
     expect((await lab.exec('client', 'ping', ['-6', '-c', '1', '-W', '2', REF.vip6])).code).toBe(0);
     expect(await lab.neighbour('client', REF.vip6)).toBe(await lab.mac('lb1'));
   });
 
-  it('after lb1 stops, lb2\'s unsolicited NA moves the client\'s entry to lb2\'s MAC', async () => {
+  it("after lb1 stops, lb2's unsolicited NA moves the client's entry to lb2's MAC", async () => {
     await agent.lb1.stop();
     await lab.waitForHolders(REF.vip6, ['lb2'], 5000);
     const lb2 = await lab.mac('lb2');
-    await waitFor(async () => (await lab.neighbour('client', REF.vip6)) === lb2, { timeoutMs: 3000, what: 'the client\'s neighbour entry to name lb2' });
+    await waitFor(async () => (await lab.neighbour('client', REF.vip6)) === lb2, {
+      timeoutMs: 3000,
+      what: "the client's neighbour entry to name lb2",
+    });
   });
 });

@@ -12,16 +12,27 @@ describe('nginx apply', () => {
   let lab: Lab;
   let nginx: LabNginx;
   let applier: NginxApplier;
-  const site = (backend: string) => `upstream webs { server 192.0.2.${backend === 'one' ? 21 : 22}:80; }\nserver { listen 80; location / { proxy_pass http://webs; } }\n`;
+  const site = (backend: string) =>
+    `upstream webs { server 192.0.2.${backend === 'one' ? 21 : 22}:80; }\nserver { listen 80; location / { proxy_pass http://webs; } }\n`;
 
   beforeAll(async () => {
-    lab = await Lab.create({ hosts: [{ name: 'lb', ipv4: ['192.0.2.11/24'] }, { name: 'one', ipv4: ['192.0.2.21/24'] }, { name: 'two', ipv4: ['192.0.2.22/24'] }, { name: 'client', ipv4: ['192.0.2.10/24'] }] });
+    lab = await Lab.create({
+      hosts: [
+        { name: 'lb', ipv4: ['192.0.2.11/24'] },
+        { name: 'one', ipv4: ['192.0.2.21/24'] },
+        { name: 'two', ipv4: ['192.0.2.22/24'] },
+        { name: 'client', ipv4: ['192.0.2.10/24'] },
+      ],
+    });
     await startBackend(lab, 'one', 'one');
     await startBackend(lab, 'two', 'two');
     nginx = new LabNginx(lab, 'lb');
     nginx.configure(site('one'));
     await nginx.start();
-    applier = new NginxApplier(realNginxExec({ binary: 'nginx', args: nginx.startArgv().slice(5), pidFile: nginx.pidPath }), { confPath: nginx.sitePath });
+    applier = new NginxApplier(
+      realNginxExec({ binary: 'nginx', args: nginx.startArgv().slice(5), pidFile: nginx.pidPath }),
+      { confPath: nginx.sitePath },
+    );
   });
   afterAll(async () => {
     await lab?.teardown();
@@ -38,7 +49,7 @@ describe('nginx apply', () => {
     expect(await applier.apply(site('two'))).toEqual({ status: 'unchanged' });
   });
 
-  it('rolls back a config that fails nginx -t, keeps serving the old one, and reports nginx\'s output', async () => {
+  it("rolls back a config that fails nginx -t, keeps serving the old one, and reports nginx's output", async () => {
     const r = await applier.apply('upstream webs { server 192.0.2.21:80 }\n');
     expect(r.status).toBe('failed');
     if (r.status !== 'failed') return;

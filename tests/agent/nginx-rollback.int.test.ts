@@ -26,7 +26,9 @@ describe('agent nginx apply with a config nginx refuses', () => {
     await first.stop();
     good = readFileSync(nginx.sitePath, 'utf8');
     const bad = referenceSpec();
-    bad.virtualServers = [{ name: 'server-1', listen: [{ address: '198.51.100.200', port: 80 }], locations: [{ path: '/', pool: 'webs' }] }];
+    bad.virtualServers = [
+      { name: 'server-1', listen: [{ address: '198.51.100.200', port: 80 }], locations: [{ path: '/', pool: 'webs' }] },
+    ];
     second = new LabAgent(lab, 'lb1', agentConfig(lab, nginx, bad));
     await second.start();
     await lab.waitForHolders(REF.vip, ['lb1'], 5000);
@@ -44,7 +46,7 @@ describe('agent nginx apply with a config nginx refuses', () => {
     expect((await lab.httpGet('client', `http://${REF.lb1}/`))?.trim()).toMatch(/^web[12]$/);
   });
 
-  it('reports the failure with nginx\'s own output', () => {
+  it("reports the failure with nginx's own output", () => {
     const line = second.lines().find((l) => l.msg === 'nginx config not applied');
     expect(line?.stage).toBe('test');
     expect(String(line?.output)).toMatch(/\[emerg\].*198\.51\.100\.200:80/);

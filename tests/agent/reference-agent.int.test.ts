@@ -2,7 +2,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { REF, referenceLab, waitFor, type Lab, type LabNginx } from '@keepwatch/lab';
-import { referenceSpec, startReferenceAgents, throughVip as viaVip, waitServed as served, type LabAgent } from '../support/agent-lab.js';
+import {
+  referenceSpec,
+  startReferenceAgents,
+  throughVip as viaVip,
+  waitServed as served,
+  type LabAgent,
+} from '../support/agent-lab.js';
 
 /**
  * The reference scenario (shared/seed/scenario.md) with keepwatch-agent on both LB hosts instead
@@ -34,14 +40,14 @@ describe('reference scenario on keepwatch-agent', () => {
     expect(await lab.holders(REF.vip)).toEqual(['lb1']);
   });
 
-  it('2. when the master\'s agent stops, the backup takes the VIP and serves', async () => {
+  it("2. when the master's agent stops, the backup takes the VIP and serves", async () => {
     await agent.lb1.stop();
     await lab.waitForHolders(REF.vip, ['lb2'], 5_000);
     await waitServed();
     expect(new Set(await throughVip(4))).toEqual(new Set(['web1', 'web2']));
   });
 
-  it('3. when the master\'s agent comes back, the VIP returns to it (preemption)', async () => {
+  it("3. when the master's agent comes back, the VIP returns to it (preemption)", async () => {
     await agent.lb1.start();
     await lab.waitForHolders(REF.vip, ['lb1'], 5_000);
     await waitServed();
@@ -52,15 +58,20 @@ describe('reference scenario on keepwatch-agent', () => {
     const before = nginx.lb1.masterPid();
     const seen = new Set<string>();
     await nginx.lb1.kill();
-    await waitFor(async () => {
-      seen.add((await lab.holders(REF.vip)).join(','));
-      const pid = nginx.lb1.masterPid();
-      return pid !== null && pid !== before ? pid : undefined;
-    }, { timeoutMs: 5_000, intervalMs: 10, what: 'supervision to start nginx on lb1 again' });
+    await waitFor(
+      async () => {
+        seen.add((await lab.holders(REF.vip)).join(','));
+        const pid = nginx.lb1.masterPid();
+        return pid !== null && pid !== before ? pid : undefined;
+      },
+      { timeoutMs: 5_000, intervalMs: 10, what: 'supervision to start nginx on lb1 again' },
+    );
     expect([...seen]).toEqual(['lb1']);
     await waitServed();
     expect(new Set(await throughVip(4))).toEqual(new Set(['web1', 'web2']));
-    expect(agent.lb1.lines().some((l) => l.msg === 'check result' && String(l.detail).includes('started it'))).toBe(true);
+    expect(agent.lb1.lines().some((l) => l.msg === 'check result' && String(l.detail).includes('started it'))).toBe(
+      true,
+    );
   });
 
   it('5. when nginx on the master cannot be started (a file its main config includes is broken), the check fails and the VIP moves to the backup; the failure is logged', async () => {

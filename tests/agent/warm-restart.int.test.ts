@@ -14,7 +14,9 @@ describe('agent SIGKILLed while master and restarted at once', () => {
 
   beforeAll(async () => {
     lab = await referenceLab();
-    ({ agent } = await startReferenceAgents(lab, referenceSpec({ version: 2, advertIntervalMs: 1000 }), { metrics: false }));
+    ({ agent } = await startReferenceAgents(lab, referenceSpec({ version: 2, advertIntervalMs: 1000 }), {
+      metrics: false,
+    }));
     await lab.waitForHolders(REF.vip, ['lb1'], 10_000);
     await waitServed(lab);
   });
@@ -33,7 +35,10 @@ describe('agent SIGKILLed while master and restarted at once', () => {
     expect(s.total).toBeGreaterThan(400);
     expect(s.failed).toBe(0);
     expect(await lab.holders(REF.vip)).toEqual(['lb1']);
-    const lb2Transitions = agent.lb2.lines().filter((l) => l.msg === 'vrrp transition').map((l) => `${String(l.from)}->${String(l.state)}`);
+    const lb2Transitions = agent.lb2
+      .lines()
+      .filter((l) => l.msg === 'vrrp transition')
+      .map((l) => `${String(l.from)}->${String(l.state)}`);
     expect(lb2Transitions).toEqual(['initialize->backup']);
     expect(agent.lb1.lines().some((l) => l.msg === 'vrrp transition' && l.reason === 'warm-restart')).toBe(true);
   });

@@ -34,15 +34,28 @@ describe('agent package', () => {
   }, 300_000);
 
   afterAll(async () => {
-    if (agent && lab && isAlive(agent.pid)) await lab.stop(agent.pid, { sig: 'SIGTERM', graceMs: 8000 }).catch(() => undefined);
+    if (agent && lab && isAlive(agent.pid))
+      await lab.stop(agent.pid, { sig: 'SIGTERM', graceMs: 8000 }).catch(() => undefined);
     await lab?.teardown();
     if (work) rmSync(work, { recursive: true, force: true });
   });
 
   it('builds one linux-x64 tarball with the bundled agent, the addon, the systemd units and install.sh', async () => {
     expect(tarball).toMatch(/dist\/keepwatch-agent-\d+\.\d+\.\d+-linux-x64\.tar\.gz$/);
-    const list = (await exec('tar', ['-tzf', tarball])).stdout.split('\n').filter(Boolean).map((p) => p.replace(/^[^/]+\//, ''));
-    for (const f of ['install.sh', 'bin/keepwatch-agent', 'bin/keepwatch-agent-supervise', 'lib/keepwatch-agent.mjs', 'lib/keepwatch_net.node', 'systemd/keepwatch-agent.service', 'systemd/keepwatch-agent-cleanup.service', 'VERSION']) {
+    const list = (await exec('tar', ['-tzf', tarball])).stdout
+      .split('\n')
+      .filter(Boolean)
+      .map((p) => p.replace(/^[^/]+\//, ''));
+    for (const f of [
+      'install.sh',
+      'bin/keepwatch-agent',
+      'bin/keepwatch-agent-supervise',
+      'lib/keepwatch-agent.mjs',
+      'lib/keepwatch_net.node',
+      'systemd/keepwatch-agent.service',
+      'systemd/keepwatch-agent-cleanup.service',
+      'VERSION',
+    ]) {
       expect(list).toContain(f);
     }
     // No node_modules: the dependencies are in the bundle.
@@ -52,7 +65,10 @@ describe('agent package', () => {
   it('installs into an empty folder outside the repository without systemd and says how to start', async () => {
     await exec('tar', ['-xzf', tarball, '-C', work], { env: BARE_ENV });
     const [top] = readdirSync(work).filter((d) => d.startsWith('keepwatch-agent-'));
-    const r = await exec(join(work, top!, 'install.sh'), ['--prefix', prefix, '--no-systemd'], { cwd: work, env: BARE_ENV });
+    const r = await exec(join(work, top!, 'install.sh'), ['--prefix', prefix, '--no-systemd'], {
+      cwd: work,
+      env: BARE_ENV,
+    });
     expect(r.stdout).toContain(`installed in ${prefix}`);
     expect(r.stdout).toContain('keepwatch-agent-supervise --config');
     expect(statSync(join(prefix, 'bin/keepwatch-agent')).mode & 0o111).not.toBe(0);
@@ -60,14 +76,19 @@ describe('agent package', () => {
     const unit = readFileSync(join(prefix, 'share/systemd/keepwatch-agent.service'), 'utf8');
     expect(unit).toContain(`ExecStart=${prefix}/bin/keepwatch-agent run --config ${prefix}/etc/agent.json`);
     // Nothing in the installed files points back into the repository.
-    for (const f of ['bin/keepwatch-agent', 'lib/keepwatch-agent.mjs']) expect(readFileSync(join(prefix, f), 'utf8')).not.toContain(REPO);
+    for (const f of ['bin/keepwatch-agent', 'lib/keepwatch-agent.mjs'])
+      expect(readFileSync(join(prefix, f), 'utf8')).not.toContain(REPO);
   });
 
   it('refuses clearly when the Node.js binary is older than 20', async () => {
     const [top] = readdirSync(work).filter((d) => d.startsWith('keepwatch-agent-'));
     const fake = join(work, 'old-node');
     writeFileSync(fake, '#!/bin/sh\necho v18.19.0\n', { mode: 0o755 });
-    const r = await exec(join(work, top!, 'install.sh'), ['--prefix', join(work, 'other'), '--no-systemd', '--node-bin', fake], { cwd: work, env: BARE_ENV }).then(
+    const r = await exec(
+      join(work, top!, 'install.sh'),
+      ['--prefix', join(work, 'other'), '--no-systemd', '--node-bin', fake],
+      { cwd: work, env: BARE_ENV },
+    ).then(
       () => null,
       (e: { code: number; stderr: string }) => e,
     );
@@ -82,21 +103,41 @@ describe('agent package', () => {
   });
 
   it('the installed agent runs in a lab namespace, drives real nginx and becomes master of the VIP', async () => {
-    lab = await Lab.create({ hosts: [{ name: 'lb1', ipv4: [`${REF.lb1}/24`] }, { name: 'web1', ipv4: [`${REF.web1}/24`] }, { name: 'client', ipv4: [`${REF.client}/24`] }] });
+    lab = await Lab.create({
+      hosts: [
+        { name: 'lb1', ipv4: [`${REF.lb1}/24`] },
+        { name: 'web1', ipv4: [`${REF.web1}/24`] },
+        { name: 'client', ipv4: [`${REF.client}/24`] },
+      ],
+    });
     await startBackend(lab, 'web1', 'web1');
     const nginx = new LabNginx(lab, 'lb1');
     nginx.configure('# replaced by the agent\n');
     await nginx.start();
     const spec = referenceSpec();
     // One LB only: lb1 alone, with the pool reduced to the one backend this lab has.
-    const single = { ...spec, nodes: spec.nodes.filter((n) => n.name === 'lb1'), vrrpInstances: spec.vrrpInstances!.map((i) => ({ ...i, members: i.members.filter((m) => m.node === 'lb1') })), pools: [{ name: 'webs', servers: [{ address: REF.web1, port: 80 }] }] };
+    const single = {
+      ...spec,
+      nodes: spec.nodes.filter((n) => n.name === 'lb1'),
+      vrrpInstances: spec.vrrpInstances!.map((i) => ({ ...i, members: i.members.filter((m) => m.node === 'lb1') })),
+      pools: [{ name: 'webs', servers: [{ address: REF.web1, port: 80 }] }],
+    };
     const configPath = join(work, 'agent.json');
     writeFileSync(configPath, JSON.stringify({ ...agentConfig(lab, nginx, single), metrics: undefined }, null, 2));
     const logFile = join(work, 'agent.log');
     // cwd outside the repository, the bare environment: module resolution can only find the bundle.
-    agent = lab.spawn('lb1', '/bin/sh', ['-c', 'cd "$1" && exec "$2" run --config "$3"', 'sh', work, join(prefix, 'bin/keepwatch-agent'), configPath], { logFile, what: 'packaged keepwatch-agent', env: BARE_ENV });
+    agent = lab.spawn(
+      'lb1',
+      '/bin/sh',
+      ['-c', 'cd "$1" && exec "$2" run --config "$3"', 'sh', work, join(prefix, 'bin/keepwatch-agent'), configPath],
+      { logFile, what: 'packaged keepwatch-agent', env: BARE_ENV },
+    );
     const log = () => readFileSync(logFile, 'utf8');
-    await waitFor(() => (log().includes('"agent started"') ? true : !isAlive(agent!.pid) ? 'exited' : undefined), { timeoutMs: 15_000, intervalMs: 50, what: 'the packaged agent to start' }).then((r) => {
+    await waitFor(() => (log().includes('"agent started"') ? true : !isAlive(agent!.pid) ? 'exited' : undefined), {
+      timeoutMs: 15_000,
+      intervalMs: 50,
+      what: 'the packaged agent to start',
+    }).then((r) => {
       if (r === 'exited') throw new Error(`the packaged agent exited:\n${log()}`);
     });
     await lab.waitForHolders(REF.vip, ['lb1'], 10_000);
@@ -114,7 +155,12 @@ describe('agent package', () => {
     await lab!.waitForHolders(REF.vip, [], 10_000);
     const [top] = readdirSync(work).filter((d) => d.startsWith('keepwatch-agent-'));
     const configPath = join(work, 'agent.json');
-    const r = await lab!.exec('lb1', join(work, top!, 'install.sh'), ['--prefix', prefix, '--config', configPath, '--no-systemd', '--start'], { timeoutMs: 30_000 });
+    const r = await lab!.exec(
+      'lb1',
+      join(work, top!, 'install.sh'),
+      ['--prefix', prefix, '--config', configPath, '--no-systemd', '--start'],
+      { timeoutMs: 30_000 },
+    );
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toMatch(/keepwatch-agent: started \(supervised, pid \d+/);
     const pidFile = join(prefix, 'run/keepwatch-agent.pid');
@@ -122,22 +168,50 @@ describe('agent package', () => {
     lab!.track(supervisor, 'lb1:keepwatch-agent-supervise');
     // The supervisor's child that runs the bundle (not the `sleep 1` between restarts).
     const child = () => {
-      const kids = readFileSync(`/proc/${supervisor}/task/${supervisor}/children`, 'utf8').trim().split(/\s+/).filter(Boolean).map(Number);
-      return kids.find((k) => { try { return readFileSync(`/proc/${k}/cmdline`, 'utf8').includes('keepwatch-agent.mjs'); } catch { return false; } }) ?? 0;
+      const kids = readFileSync(`/proc/${supervisor}/task/${supervisor}/children`, 'utf8')
+        .trim()
+        .split(/\s+/)
+        .filter(Boolean)
+        .map(Number);
+      return (
+        kids.find((k) => {
+          try {
+            return readFileSync(`/proc/${k}/cmdline`, 'utf8').includes('keepwatch-agent.mjs');
+          } catch {
+            return false;
+          }
+        }) ?? 0
+      );
     };
     let first = 0;
-    await waitFor(() => ((first = child()) > 0 ? true : undefined), { timeoutMs: 10_000, what: 'the supervised agent' });
+    await waitFor(() => ((first = child()) > 0 ? true : undefined), {
+      timeoutMs: 10_000,
+      what: 'the supervised agent',
+    });
     await lab!.waitForHolders(REF.vip, ['lb1'], 15_000);
 
     // A crash: the supervisor starts a new agent, which takes the VIP again.
     process.kill(first, 'SIGKILL');
     let second = 0;
-    await waitFor(() => ((second = child()) > 0 && second !== first ? true : undefined), { timeoutMs: 15_000, intervalMs: 100, what: 'the agent to be restarted' });
+    await waitFor(() => ((second = child()) > 0 && second !== first ? true : undefined), {
+      timeoutMs: 15_000,
+      intervalMs: 100,
+      what: 'the agent to be restarted',
+    });
     expect(isAlive(supervisor)).toBe(true);
     // The killed agent's VIP is still on the interface: wait for the new agent itself to be master.
     const supLog = () => readFileSync(join(prefix, 'log/keepwatch-agent.log'), 'utf8');
-    const tookVip = () => supLog().split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as { pid: number; msg: string }).some((l) => l.pid === second && l.msg === 'vips added');
-    await waitFor(() => (tookVip() ? true : undefined), { timeoutMs: 15_000, intervalMs: 100, what: 'the restarted agent to add the VIP' });
+    const tookVip = () =>
+      supLog()
+        .split('\n')
+        .filter((l) => l.startsWith('{'))
+        .map((l) => JSON.parse(l) as { pid: number; msg: string })
+        .some((l) => l.pid === second && l.msg === 'vips added');
+    await waitFor(() => (tookVip() ? true : undefined), {
+      timeoutMs: 15_000,
+      intervalMs: 100,
+      what: 'the restarted agent to add the VIP',
+    });
     await lab!.waitForHolders(REF.vip, ['lb1'], 5000);
     expect(supLog()).toContain('agent exited with status 137; restarting');
 

@@ -23,7 +23,7 @@ function groupAlive(pgid: number): boolean {
   }
 }
 
-describe('npm start (the README\'s first command)', () => {
+describe("npm start (the README's first command)", () => {
   let child: ChildProcess | undefined;
   let out = '';
   const dataDir = mkdtempSync(join(tmpdir(), 'keepwatch-demo-'));
@@ -32,83 +32,125 @@ describe('npm start (the README\'s first command)', () => {
     // Only if the test failed before its own clean stop: the group is ours (detached below).
     if (child?.pid && groupAlive(child.pid)) {
       process.kill(-child.pid, 'SIGINT');
-      await waitFor(() => !groupAlive(child!.pid!), { timeoutMs: 30_000, what: 'npm start to stop' }).catch(() => process.kill(-child!.pid!, 'SIGKILL'));
+      await waitFor(() => !groupAlive(child!.pid!), { timeoutMs: 30_000, what: 'npm start to stop' }).catch(() =>
+        process.kill(-child!.pid!, 'SIGKILL'),
+      );
     }
     rmSync(dataDir, { recursive: true, force: true });
   });
 
-  it('serves the dashboard and the demo cluster with a master within 60 s, and Ctrl-C removes the lab', { timeout: 300_000 }, async () => {
-    const port = await freePort();
-    const started = Date.now();
-    child = spawn('npm', ['start'], {
-      cwd: ROOT,
-      detached: true, // its own process group, like a terminal's foreground job
-      env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', KEEPWATCH_DATA_DIR: dataDir },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    child.stdout?.on('data', (d: Buffer) => (out += d.toString()));
-    child.stderr?.on('data', (d: Buffer) => (out += d.toString()));
+  it(
+    'serves the dashboard and the demo cluster with a master within 60 s, and Ctrl-C removes the lab',
+    { timeout: 300_000 },
+    async () => {
+      const port = await freePort();
+      const started = Date.now();
+      child = spawn('npm', ['start'], {
+        cwd: ROOT,
+        detached: true, // its own process group, like a terminal's foreground job
+        env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', KEEPWATCH_DATA_DIR: dataDir },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      child.stdout?.on('data', (d: Buffer) => (out += d.toString()));
+      child.stderr?.on('data', (d: Buffer) => (out += d.toString()));
 
-    const password = await waitFor(() => /sign in as admin \/ (\S+)/.exec(out)?.[1] ?? (child!.exitCode !== null ? 'exited' : undefined), { timeoutMs: 240_000, intervalMs: 200, what: `npm start to print the sign-in (output: ${out.slice(-2000)})` });
-    expect(password, out.slice(-2000)).not.toBe('exited');
-    const ns = /lab: namespaces (kw[0-9a-f]+)-lb1/.exec(out)?.[1];
-    expect(ns, out).toBeTruthy();
-    expect(out).toContain(`Keepwatch is running: http://localhost:${port}`);
+      const password = await waitFor(
+        () => /sign in as admin \/ (\S+)/.exec(out)?.[1] ?? (child!.exitCode !== null ? 'exited' : undefined),
+        { timeoutMs: 240_000, intervalMs: 200, what: `npm start to print the sign-in (output: ${out.slice(-2000)})` },
+      );
+      expect(password, out.slice(-2000)).not.toBe('exited');
+      const ns = /lab: namespaces (kw[0-9a-f]+)-lb1/.exec(out)?.[1];
+      expect(ns, out).toBeTruthy();
+      expect(out).toContain(`Keepwatch is running: http://localhost:${port}`);
 
-    // Sign in with the printed password and see the cluster's master, as the overview shows it.
-    const base = `http://127.0.0.1:${port}`;
-    const login = await fetch(`${base}/api/trpc/session.login`, { method: 'POST', headers: { 'content-type': 'application/json', origin: base }, body: JSON.stringify({ json: { username: 'admin', password } }) });
-    expect(login.status).toBe(200);
-    const cookie = (login.headers.get('set-cookie') ?? '').split(';')[0] ?? '';
-    const get = async <T>(path: string, input: unknown): Promise<T> => {
-      const res = await fetch(`${base}/api/trpc/${path}?input=${encodeURIComponent(JSON.stringify({ json: input }))}`, { headers: { cookie } });
-      return ((await res.json()) as { result: { data: { json: T } } }).result.data.json;
-    };
-    const clusters = await get<{ id: string; name: string }[]>('clusters.list', {});
-    const demo = clusters.find((c) => c.name === 'demo');
-    expect(demo).toBeDefined();
-    const transitions = await get<{ node: string; to: string }[]>('clusters.transitions', { clusterId: demo!.id, limit: 20 });
-    expect(transitions.some((t) => t.node === 'lb1' && t.to === 'master')).toBe(true);
-    const readyMs = Date.now() - started;
-    console.log(`npm start: dashboard + demo cluster with a master after ${readyMs} ms`);
-    expect(readyMs).toBeLessThan(60_000);
-    // On the wire: lb1's namespace holds the VIP.
-    expect((await run('ip', ['-n', `${ns}-lb1`, '-o', 'addr', 'show'])).stdout).toContain(REF.vip);
+      // Sign in with the printed password and see the cluster's master, as the overview shows it.
+      const base = `http://127.0.0.1:${port}`;
+      const login = await fetch(`${base}/api/trpc/session.login`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', origin: base },
+        body: JSON.stringify({ json: { username: 'admin', password } }),
+      });
+      expect(login.status).toBe(200);
+      const cookie = (login.headers.get('set-cookie') ?? '').split(';')[0] ?? '';
+      const get = async <T>(path: string, input: unknown): Promise<T> => {
+        const res = await fetch(
+          `${base}/api/trpc/${path}?input=${encodeURIComponent(JSON.stringify({ json: input }))}`,
+          { headers: { cookie } },
+        );
+        return ((await res.json()) as { result: { data: { json: T } } }).result.data.json;
+      };
+      const clusters = await get<{ id: string; name: string }[]>('clusters.list', {});
+      const demo = clusters.find((c) => c.name === 'demo');
+      expect(demo).toBeDefined();
+      const transitions = await get<{ node: string; to: string }[]>('clusters.transitions', {
+        clusterId: demo!.id,
+        limit: 20,
+      });
+      expect(transitions.some((t) => t.node === 'lb1' && t.to === 'master')).toBe(true);
+      const readyMs = Date.now() - started;
+      console.log(`npm start: dashboard + demo cluster with a master after ${readyMs} ms`);
+      expect(readyMs).toBeLessThan(60_000);
+      // On the wire: lb1's namespace holds the VIP.
+      expect((await run('ip', ['-n', `${ns}-lb1`, '-o', 'addr', 'show'])).stdout).toContain(REF.vip);
 
-    // Ctrl-C: everything goes — the lab's namespaces, its marker, every process of the group.
-    process.kill(-child.pid!, 'SIGINT');
-    await waitFor(() => !groupAlive(child!.pid!), { timeoutMs: 30_000, intervalMs: 100, what: `npm start to exit (output: ${out.slice(-1000)})` });
-    expect(out).toContain('[keepwatch] stopped');
-    const left = (await run('ip', ['netns', 'list'])).stdout.split('\n').filter((l) => l.startsWith(`${ns}-`));
-    expect(left).toEqual([]);
-    expect(existsSync(`/run/keepwatch-lab/${ns!.slice(2)}`)).toBe(false);
-  });
+      // Ctrl-C: everything goes — the lab's namespaces, its marker, every process of the group.
+      process.kill(-child.pid!, 'SIGINT');
+      await waitFor(() => !groupAlive(child!.pid!), {
+        timeoutMs: 30_000,
+        intervalMs: 100,
+        what: `npm start to exit (output: ${out.slice(-1000)})`,
+      });
+      expect(out).toContain('[keepwatch] stopped');
+      const left = (await run('ip', ['netns', 'list'])).stdout.split('\n').filter((l) => l.startsWith(`${ns}-`));
+      expect(left).toEqual([]);
+      expect(existsSync(`/run/keepwatch-lab/${ns!.slice(2)}`)).toBe(false);
+    },
+  );
 
-  it('with the demo off (as without root) it says why and serves the dashboard alone, with no lab', { timeout: 120_000 }, async () => {
-    // The launcher's "dashboard alone" path, run as root with KEEPWATCH_DEMO=0 (a checkout in a
-    // 0700 folder is not readable by an unprivileged user); which reason it gives for which user
-    // is launchMode's, tested in launch-mode.test.ts.
-    const dataDir = mkdtempSync(join(tmpdir(), 'keepwatch-alone-'));
-    const port = await freePort();
-    let log = '';
-    const alone = spawn(process.execPath, ['--import', 'tsx', 'demo/src/main.ts'], {
-      cwd: ROOT,
-      detached: true,
-      env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', KEEPWATCH_DATA_DIR: dataDir, KEEPWATCH_DEMO: '0' },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    alone.stdout?.on('data', (d: Buffer) => (log += d.toString()));
-    alone.stderr?.on('data', (d: Buffer) => (log += d.toString()));
-    try {
-      await waitFor(async () => (await fetch(`http://127.0.0.1:${port}/login`).catch(() => null))?.ok || (alone.exitCode !== null ? Promise.reject(new Error(log)) : undefined), { timeoutMs: 90_000, intervalMs: 250, what: `the dashboard to answer (output: ${log.slice(-1500)})` });
-      expect(log).toContain('KEEPWATCH_DEMO=0: the dashboard starts alone');
-      expect(log).not.toContain('lab: namespaces');
-      process.kill(-alone.pid!, 'SIGINT');
-      await waitFor(() => !groupAlive(alone.pid!), { timeoutMs: 30_000, intervalMs: 100, what: `the launcher to exit (output: ${log.slice(-1000)})` });
-      expect(log).toContain('[keepwatch] stopped');
-    } finally {
-      if (alone.pid && groupAlive(alone.pid)) process.kill(-alone.pid, 'SIGKILL');
-      rmSync(dataDir, { recursive: true, force: true });
-    }
-  });
+  it(
+    'with the demo off (as without root) it says why and serves the dashboard alone, with no lab',
+    { timeout: 120_000 },
+    async () => {
+      // The launcher's "dashboard alone" path, run as root with KEEPWATCH_DEMO=0 (a checkout in a
+      // 0700 folder is not readable by an unprivileged user); which reason it gives for which user
+      // is launchMode's, tested in launch-mode.test.ts.
+      const dataDir = mkdtempSync(join(tmpdir(), 'keepwatch-alone-'));
+      const port = await freePort();
+      let log = '';
+      const alone = spawn(process.execPath, ['--import', 'tsx', 'demo/src/main.ts'], {
+        cwd: ROOT,
+        detached: true,
+        env: {
+          ...process.env,
+          PORT: String(port),
+          HOST: '127.0.0.1',
+          KEEPWATCH_DATA_DIR: dataDir,
+          KEEPWATCH_DEMO: '0',
+        },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      alone.stdout?.on('data', (d: Buffer) => (log += d.toString()));
+      alone.stderr?.on('data', (d: Buffer) => (log += d.toString()));
+      try {
+        await waitFor(
+          async () =>
+            (await fetch(`http://127.0.0.1:${port}/login`).catch(() => null))?.ok ||
+            (alone.exitCode !== null ? Promise.reject(new Error(log)) : undefined),
+          { timeoutMs: 90_000, intervalMs: 250, what: `the dashboard to answer (output: ${log.slice(-1500)})` },
+        );
+        expect(log).toContain('KEEPWATCH_DEMO=0: the dashboard starts alone');
+        expect(log).not.toContain('lab: namespaces');
+        process.kill(-alone.pid!, 'SIGINT');
+        await waitFor(() => !groupAlive(alone.pid!), {
+          timeoutMs: 30_000,
+          intervalMs: 100,
+          what: `the launcher to exit (output: ${log.slice(-1000)})`,
+        });
+        expect(log).toContain('[keepwatch] stopped');
+      } finally {
+        if (alone.pid && groupAlive(alone.pid)) process.kill(-alone.pid, 'SIGKILL');
+        rmSync(dataDir, { recursive: true, force: true });
+      }
+    },
+  );
 });

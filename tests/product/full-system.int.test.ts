@@ -25,7 +25,11 @@ describe('the product end to end on the demo lab', () => {
   let page: Page;
   const logs: string[] = [];
 
-  const holderShown = (node: string) => page.getByTestId('holder-VI_1').filter({ hasText: `Last reported holder: ${node}` }).waitFor({ timeout: 20_000 });
+  const holderShown = (node: string) =>
+    page
+      .getByTestId('holder-VI_1')
+      .filter({ hasText: `Last reported holder: ${node}` })
+      .waitFor({ timeout: 20_000 });
   const probeSince = (t: number): ProbeRecord[] => demo!.probe.records().filter((r) => r.sentAt >= t);
 
   beforeAll(async () => {
@@ -54,8 +58,24 @@ describe('the product end to end on the demo lab', () => {
     await holderShown('lb1');
     expect(await demo!.lab.holders(REF.vip)).toEqual(['lb1']);
     const t = Date.now();
-    await waitFor(() => (new Set(probeSince(t).filter((r) => r.ok).map((r) => r.backend)).size === 2 ? true : undefined), { timeoutMs: 10_000, what: 'answers from web1 and web2' });
-    expect(new Set(probeSince(t).filter((r) => r.ok).map((r) => r.backend))).toEqual(new Set(['web1', 'web2']));
+    await waitFor(
+      () =>
+        new Set(
+          probeSince(t)
+            .filter((r) => r.ok)
+            .map((r) => r.backend),
+        ).size === 2
+          ? true
+          : undefined,
+      { timeoutMs: 10_000, what: 'answers from web1 and web2' },
+    );
+    expect(
+      new Set(
+        probeSince(t)
+          .filter((r) => r.ok)
+          .map((r) => r.backend),
+      ),
+    ).toEqual(new Set(['web1', 'web2']));
     await page.getByTestId('live-state-lb1-VI_1').filter({ hasText: 'master' }).waitFor({ timeout: 20_000 });
     mkdirSync(SHOTS, { recursive: true });
     for (const colorScheme of ['light', 'dark'] as const) {
@@ -65,13 +85,13 @@ describe('the product end to end on the demo lab', () => {
     await page.emulateMedia({ colorScheme: 'light' });
   });
 
-  it('2. lb1\'s agent stops: lb2 takes the VIP, the page shows lb2', async () => {
+  it("2. lb1's agent stops: lb2 takes the VIP, the page shows lb2", async () => {
     await demo!.agents.lb1.stop();
     await demo!.lab.waitForHolders(REF.vip, ['lb2'], 10_000);
     await holderShown('lb2');
   });
 
-  it('3. lb1\'s agent comes back: the VIP returns to lb1 (preemption), on the page too', async () => {
+  it("3. lb1's agent comes back: the VIP returns to lb1 (preemption), on the page too", async () => {
     await demo!.agents.lb1.start();
     await demo!.lab.waitForHolders(REF.vip, ['lb1'], 15_000);
     await holderShown('lb1');
@@ -80,7 +100,10 @@ describe('the product end to end on the demo lab', () => {
   it('4. nginx on lb1 is killed: supervision starts it again and lb1 keeps the VIP', async () => {
     const t = Date.now();
     await demo!.nginx.lb1.kill();
-    await waitFor(() => (demo!.nginx.lb1.running() ? true : undefined), { timeoutMs: 5_000, what: 'nginx on lb1 to be started again' });
+    await waitFor(() => (demo!.nginx.lb1.running() ? true : undefined), {
+      timeoutMs: 5_000,
+      what: 'nginx on lb1 to be started again',
+    });
     // Several advert intervals with the VIP where it was.
     const until = Date.now() + 3_000;
     while (Date.now() < until) {

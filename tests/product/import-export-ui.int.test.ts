@@ -30,7 +30,7 @@ describe('import from and export to keepalived in the dashboard', () => {
     await dashboard?.stop();
   });
 
-  it('imports the reference scenario\'s files: the preview names lvs_sync_daemon_interface with its line, and the cluster is created', async () => {
+  it("imports the reference scenario's files: the preview names lvs_sync_daemon_interface with its line, and the cluster is created", async () => {
     const master = mapTutorialAddresses(seedFixture('keepalived-master.conf'));
     const backup = mapTutorialAddresses(seedFixture('keepalived-backup.conf'));
     const lb = mapTutorialAddresses(seedFixture('lb.conf'));
@@ -50,7 +50,7 @@ describe('import from and export to keepalived in the dashboard', () => {
     await page.waitForURL(/\/clusters\/[0-9a-f-]{36}$/, { timeout: 15_000 });
   });
 
-  it('exports the cluster: each node\'s keepalived.conf with its priority, and the nginx upstream', async () => {
+  it("exports the cluster: each node's keepalived.conf with its priority, and the nginx upstream", async () => {
     const id = /\/clusters\/([0-9a-f-]{36})$/.exec(page.url())?.[1];
     await page.goto(`${dashboard!.base}/export?cluster=${id}`);
     const files = page.locator('pre');
@@ -62,11 +62,15 @@ describe('import from and export to keepalived in the dashboard', () => {
     expect(text).toMatch(/upstream /);
   });
 
-  it('shows a broken file\'s error with its file and line, and creates nothing', async () => {
+  it("shows a broken file's error with its file and line, and creates nothing", async () => {
     await page.goto(`${dashboard!.base}/import`);
-    await page.getByLabel('keepalived.conf of load balancer 1').fill('global_defs {\n  router_id lb9\n}\nvrrp_instance VI_9 {\n  virtual_router_id 999\n}\n');
+    await page
+      .getByLabel('keepalived.conf of load balancer 1')
+      .fill('global_defs {\n  router_id lb9\n}\nvrrp_instance VI_9 {\n  virtual_router_id 999\n}\n');
     await page.getByRole('button', { name: 'Preview' }).click();
-    await expect.poll(() => page.getByTestId('import-preview').innerText()).toMatch(/cannot be imported[\s\S]*lb1\.conf:5/);
+    await expect
+      .poll(() => page.getByTestId('import-preview').innerText())
+      .toMatch(/cannot be imported[\s\S]*lb1\.conf:5/);
     expect(await page.getByRole('button', { name: /Create cluster/ }).count()).toBe(0);
   });
 });

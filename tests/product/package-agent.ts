@@ -9,9 +9,19 @@ const REPO = fileURLToPath(new URL('../../', import.meta.url));
  */
 export function packageAgent(timeoutMs = 240_000): Promise<string> {
   return new Promise((resolve, reject) => {
-    execFile('npm', ['run', '--silent', 'package:agent'], { cwd: REPO, timeout: timeoutMs, maxBuffer: 8 << 20 }, (err, stdout, stderr) => {
-      if (err) reject(new Error(`npm run package:agent failed (${err.message.split('\n')[0]}):\n${stdout.slice(-2000)}\n${stderr.slice(-2000)}`));
-      else resolve(stdout.trim().split('\n').at(-1) ?? '');
-    });
+    execFile(
+      'npm',
+      ['run', '--silent', 'package:agent'],
+      { cwd: REPO, timeout: timeoutMs, maxBuffer: 8 << 20 },
+      (err, stdout, stderr) => {
+        if (err)
+          reject(
+            new Error(
+              `npm run package:agent failed (${err.message.split('\n')[0]}):\n${stdout.slice(-2000)}\n${stderr.slice(-2000)}`,
+            ),
+          );
+        else resolve(stdout.trim().split('\n').at(-1) ?? '');
+      },
+    );
   });
 }

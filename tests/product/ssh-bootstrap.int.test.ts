@@ -5,7 +5,18 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { Lab, LabSshd, REF, bridgePort, forwardToLabHost, isAlive, signal, waitFor, type LabForward, type PortBridge } from '@keepwatch/lab';
+import {
+  Lab,
+  LabSshd,
+  REF,
+  bridgePort,
+  forwardToLabHost,
+  isAlive,
+  signal,
+  waitFor,
+  type LabForward,
+  type PortBridge,
+} from '@keepwatch/lab';
 import type { ClusterSpecInput } from '@keepwatch/shared';
 import { packageAgent } from './package-agent.js';
 import { launchChromium, signIn } from '../support/browser.js';
@@ -23,7 +34,17 @@ type Refusal = { code: string; message: string; field: string | null };
 const SPEC: ClusterSpecInput = {
   name: 'sshlab',
   nodes: [{ name: 'lb1', addresses: [REF.lb1], interfaces: ['eth0'] }],
-  vrrpInstances: [{ name: 'VI_1', vrid: 51, version: 3, interface: 'eth0', advertIntervalMs: 100, members: [{ node: 'lb1', priority: 100, initialState: 'master' }], vips: [{ address: REF.vip }] }],
+  vrrpInstances: [
+    {
+      name: 'VI_1',
+      vrid: 51,
+      version: 3,
+      interface: 'eth0',
+      advertIntervalMs: 100,
+      members: [{ node: 'lb1', priority: 100, initialState: 'master' }],
+      vips: [{ address: REF.vip }],
+    },
+  ],
 };
 
 /**
@@ -48,7 +69,8 @@ describe('node bootstrap over SSH', () => {
   let nodeId = '';
   let firstFingerprint = '';
 
-  const call = <T>(path: string, input: unknown, mutation = false): Promise<T> => (mutation ? api.mutate<T>(path, input) : api.query<T>(path, input));
+  const call = <T>(path: string, input: unknown, mutation = false): Promise<T> =>
+    mutation ? api.mutate<T>(path, input) : api.query<T>(path, input);
   const refusal = async (path: string, input: unknown): Promise<Refusal> => {
     const r = await api.call(path, input, { mutation: true });
     if (r.ok) throw new Error(`${path} was expected to be refused, and answered ${JSON.stringify(r.data)}`);
@@ -67,7 +89,12 @@ describe('node bootstrap over SSH', () => {
 
     dashboard = await startDashboard();
     base = dashboard.base;
-    lab = await Lab.create({ hosts: [{ name: 'lb1', ipv4: [`${REF.lb1}/24`] }, { name: 'client', ipv4: [`${REF.client}/24`] }] });
+    lab = await Lab.create({
+      hosts: [
+        { name: 'lb1', ipv4: [`${REF.lb1}/24`] },
+        { name: 'client', ipv4: [`${REF.client}/24`] },
+      ],
+    });
     // The dashboard's port, reachable from the lab's namespaces through a unix socket.
     bridge = await bridgePort(lab, 'hub', dashboard.port);
 
@@ -89,7 +116,9 @@ describe('node bootstrap over SSH', () => {
     const pid = existsSync(pidFile()) ? Number(readFileSync(pidFile(), 'utf8').trim()) : 0;
     if (pid > 0 && isAlive(pid)) {
       signal(pid, 'SIGTERM');
-      await waitFor(() => !isAlive(pid), { timeoutMs: 10_000, what: 'the supervisor to stop' }).catch(() => signal(pid, 'SIGKILL'));
+      await waitFor(() => !isAlive(pid), { timeoutMs: 10_000, what: 'the supervisor to stop' }).catch(() =>
+        signal(pid, 'SIGKILL'),
+      );
     }
     await forward?.close();
     await sshd?.stop();
@@ -100,9 +129,25 @@ describe('node bootstrap over SSH', () => {
   });
 
   it('the first connection only reports the host key, as ssh-keygen prints it, and nothing is installed before it is confirmed', async () => {
-    const probe = await call<{ fingerprint: string; keyType: string; stored: unknown; matchesStored: boolean | null }>('bootstrap.probe', { host: '127.0.0.1', port: forward!.port, nodeId }, true);
-    expect(probe).toMatchObject({ fingerprint: firstFingerprint, keyType: 'ssh-ed25519', stored: null, matchesStored: null });
-    const r = await refusal('bootstrap.start', { nodeId, target: target(), auth: { kind: 'key', privateKey }, prefix, serverUrl: serverUrl(), systemd: 'never' });
+    const probe = await call<{ fingerprint: string; keyType: string; stored: unknown; matchesStored: boolean | null }>(
+      'bootstrap.probe',
+      { host: '127.0.0.1', port: forward!.port, nodeId },
+      true,
+    );
+    expect(probe).toMatchObject({
+      fingerprint: firstFingerprint,
+      keyType: 'ssh-ed25519',
+      stored: null,
+      matchesStored: null,
+    });
+    const r = await refusal('bootstrap.start', {
+      nodeId,
+      target: target(),
+      auth: { kind: 'key', privateKey },
+      prefix,
+      serverUrl: serverUrl(),
+      systemd: 'never',
+    });
     expect(r.code).toBe('BAD_REQUEST');
     expect(r.field).toBe('confirmedFingerprint');
     expect(existsSync(prefix)).toBe(false);
@@ -112,17 +157,36 @@ describe('node bootstrap over SSH', () => {
   it('with the fingerprint confirmed it copies and installs the package into the prefix, starts the agent supervised, and the node comes online', async () => {
     const started = await call<{ jobId: string; hostKey: { fingerprint: string } }>(
       'bootstrap.start',
-      { nodeId, target: target(), auth: { kind: 'key', privateKey }, confirmedFingerprint: firstFingerprint, prefix, serverUrl: serverUrl(), systemd: 'never' },
+      {
+        nodeId,
+        target: target(),
+        auth: { kind: 'key', privateKey },
+        confirmedFingerprint: firstFingerprint,
+        prefix,
+        serverUrl: serverUrl(),
+        systemd: 'never',
+      },
       true,
     );
     expect(started.hostKey.fingerprint).toBe(firstFingerprint);
     let job: JobView | undefined;
-    await waitFor(async () => ((job = await call<JobView>('bootstrap.job', { jobId: started.jobId })).state !== 'running' ? true : undefined), { timeoutMs: 90_000, intervalMs: 500, what: 'the bootstrap job to finish' });
+    await waitFor(
+      async () =>
+        (job = await call<JobView>('bootstrap.job', { jobId: started.jobId })).state !== 'running' ? true : undefined,
+      { timeoutMs: 90_000, intervalMs: 500, what: 'the bootstrap job to finish' },
+    );
     const text = job!.lines.map((l) => `${l.level}: ${l.text}`).join('\n');
     expect(job!.state, text).toBe('succeeded');
     // Progress names each step, in order, and ends with the node online.
     const steps = job!.lines.filter((l) => l.level === 'step').map((l) => l.text);
-    expect(steps.map((s) => s.split(' ')[0])).toEqual(['connected', 'checking', 'copying', 'writing', 'running', 'waiting']);
+    expect(steps.map((s) => s.split(' ')[0])).toEqual([
+      'connected',
+      'checking',
+      'copying',
+      'writing',
+      'running',
+      'waiting',
+    ]);
     expect(job!.lines.at(-1)).toMatchObject({ level: 'done' });
     expect(job!.lines.at(-1)!.text).toMatch(/^node lb1 is online: enrolled, agent \d+\.\d+\.\d+/);
     expect(text).toContain('keepwatch-agent: started (supervised, pid');
@@ -132,33 +196,62 @@ describe('node bootstrap over SSH', () => {
     expect(readdirSync(prefix).sort()).toEqual(['bin', 'etc', 'lib', 'log', 'run', 'share', 'state', 'VERSION'].sort());
     const cfgPath = join(prefix, 'etc/agent.json');
     expect(statSync(cfgPath).mode & 0o777).toBe(0o600);
-    expect(JSON.parse(readFileSync(cfgPath, 'utf8'))).toMatchObject({ node: 'lb1', stateDir: join(prefix, 'state'), controlPlane: { url: serverUrl() } });
+    expect(JSON.parse(readFileSync(cfgPath, 'utf8'))).toMatchObject({
+      node: 'lb1',
+      stateDir: join(prefix, 'state'),
+      controlPlane: { url: serverUrl() },
+    });
     const supervisor = Number(readFileSync(pidFile(), 'utf8').trim());
     expect(isAlive(supervisor)).toBe(true);
     lab!.track(supervisor, 'lb1:keepwatch-agent-supervise');
-    expect(readFileSync(`/proc/${supervisor}/cmdline`, 'utf8')).toContain(join(prefix, 'bin/keepwatch-agent-supervise'));
+    expect(readFileSync(`/proc/${supervisor}/cmdline`, 'utf8')).toContain(
+      join(prefix, 'bin/keepwatch-agent-supervise'),
+    );
 
     // Enrolled and heard from; and it runs the cluster's revision: lb1 holds the VIP.
-    const nodes = await call<{ id: string; enrolled: boolean }[]>('nodes.list', { clusterId: (await call<{ id: string }[]>('clusters.list', undefined))[0]!.id });
+    const nodes = await call<{ id: string; enrolled: boolean }[]>('nodes.list', {
+      clusterId: (await call<{ id: string }[]>('clusters.list', undefined))[0]!.id,
+    });
     expect(nodes.find((n) => n.id === nodeId)?.enrolled).toBe(true);
     await lab!.waitForHolders(REF.vip, ['lb1'], 15_000);
 
     // The confirmed key is stored for the node; the private key was not asked to be kept.
-    expect(await call('bootstrap.host', { nodeId })).toMatchObject({ host: '127.0.0.1', username: 'root', fingerprint: firstFingerprint, keyType: 'ssh-ed25519', hasStoredKey: false });
+    expect(await call('bootstrap.host', { nodeId })).toMatchObject({
+      host: '127.0.0.1',
+      username: 'root',
+      fingerprint: firstFingerprint,
+      keyType: 'ssh-ed25519',
+      hasStoredKey: false,
+    });
     // The temporary upload folder on the host is gone.
     expect(readdirSync('/tmp').some((f) => f.startsWith('keepwatch-bootstrap.'))).toBe(false);
   });
 
-  it('after sshd\'s host key is really replaced, the next connection is refused loudly with both fingerprints and nothing reaches the host', async () => {
+  it("after sshd's host key is really replaced, the next connection is refused loudly with both fingerprints and nothing reaches the host", async () => {
     const replaced = await sshd!.generateHostKey();
     await sshd!.restart();
     expect(replaced).not.toBe(firstFingerprint);
     const logBefore = sshd!.log().length;
 
-    const probe = await call<{ fingerprint: string; matchesStored: boolean; stored: { fingerprint: string } }>('bootstrap.probe', { host: '127.0.0.1', port: forward!.port, nodeId }, true);
-    expect(probe).toMatchObject({ fingerprint: replaced, matchesStored: false, stored: { fingerprint: firstFingerprint } });
+    const probe = await call<{ fingerprint: string; matchesStored: boolean; stored: { fingerprint: string } }>(
+      'bootstrap.probe',
+      { host: '127.0.0.1', port: forward!.port, nodeId },
+      true,
+    );
+    expect(probe).toMatchObject({
+      fingerprint: replaced,
+      matchesStored: false,
+      stored: { fingerprint: firstFingerprint },
+    });
 
-    const r = await refusal('bootstrap.start', { nodeId, target: target(), auth: { kind: 'key', privateKey }, prefix, serverUrl: serverUrl(), systemd: 'never' });
+    const r = await refusal('bootstrap.start', {
+      nodeId,
+      target: target(),
+      auth: { kind: 'key', privateKey },
+      prefix,
+      serverUrl: serverUrl(),
+      systemd: 'never',
+    });
     expect(r.code).toBe('CONFLICT');
     expect(r.message).toMatch(/HOST KEY CHANGED/);
     expect(r.message).toContain(firstFingerprint);
@@ -166,13 +259,24 @@ describe('node bootstrap over SSH', () => {
     // Refused inside the key exchange: the key never signed anything for this host.
     expect(sshd!.log().slice(logBefore)).not.toContain('Accepted publickey');
     // The dashboard logged it as an error, and it is in the audit log.
-    await waitFor(() => (dashboard!.log().includes('ssh host key changed: connection refused') ? true : undefined), { timeoutMs: 5000, what: 'the refusal in the dashboard log' });
+    await waitFor(() => (dashboard!.log().includes('ssh host key changed: connection refused') ? true : undefined), {
+      timeoutMs: 5000,
+      what: 'the refusal in the dashboard log',
+    });
     const audit = await call<{ records: { action: string }[] }>('audit.list', { action: 'node.ssh' });
     const actions = audit.records.map((a) => a.action);
     expect(actions).toContain('node.ssh.host-key-refused');
 
     // Confirming the new key does not replace the stored one silently: it must be forgotten first.
-    const again = await refusal('bootstrap.start', { nodeId, target: target(), auth: { kind: 'key', privateKey }, confirmedFingerprint: replaced, prefix, serverUrl: serverUrl(), systemd: 'never' });
+    const again = await refusal('bootstrap.start', {
+      nodeId,
+      target: target(),
+      auth: { kind: 'key', privateKey },
+      confirmedFingerprint: replaced,
+      prefix,
+      serverUrl: serverUrl(),
+      systemd: 'never',
+    });
     expect(again.code).toBe('CONFLICT');
     expect(again.message).toContain(firstFingerprint);
     expect(await call('bootstrap.forgetHostKey', { nodeId }, true)).toEqual({ forgotten: true });
@@ -182,13 +286,24 @@ describe('node bootstrap over SSH', () => {
   it('once the new key is confirmed, a re-install replaces the running agent; a key kept on request is stored sealed and serves the next run', async () => {
     const replaced = await sshd!.fingerprint();
     const runJob = async (input: Record<string, unknown>): Promise<JobView> => {
-      const { jobId } = await call<{ jobId: string }>('bootstrap.start', { nodeId, target: target(), prefix, serverUrl: serverUrl(), systemd: 'never', ...input }, true);
+      const { jobId } = await call<{ jobId: string }>(
+        'bootstrap.start',
+        { nodeId, target: target(), prefix, serverUrl: serverUrl(), systemd: 'never', ...input },
+        true,
+      );
       let job: JobView | undefined;
-      await waitFor(async () => ((job = await call<JobView>('bootstrap.job', { jobId })).state !== 'running' ? true : undefined), { timeoutMs: 90_000, intervalMs: 500, what: 'the bootstrap job to finish' });
+      await waitFor(
+        async () => ((job = await call<JobView>('bootstrap.job', { jobId })).state !== 'running' ? true : undefined),
+        { timeoutMs: 90_000, intervalMs: 500, what: 'the bootstrap job to finish' },
+      );
       return job!;
     };
     const oldSupervisor = Number(readFileSync(pidFile(), 'utf8').trim());
-    const kept = await runJob({ auth: { kind: 'key', privateKey }, confirmedFingerprint: replaced, keepPrivateKey: true });
+    const kept = await runJob({
+      auth: { kind: 'key', privateKey },
+      confirmedFingerprint: replaced,
+      keepPrivateKey: true,
+    });
     expect(kept.state, kept.lines.map((l) => l.text).join('\n')).toBe('succeeded');
     expect(isAlive(oldSupervisor)).toBe(false);
     const newSupervisor = Number(readFileSync(pidFile(), 'utf8').trim());

@@ -1,6 +1,16 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
-import { LabNginx, REF, referenceKeepalived, referenceLab, referenceNginxSite, startBackend, waitFor, type Lab, type LabKeepalived } from '@keepwatch/lab';
+import {
+  LabNginx,
+  REF,
+  referenceKeepalived,
+  referenceLab,
+  referenceNginxSite,
+  startBackend,
+  waitFor,
+  type Lab,
+  type LabKeepalived,
+} from '@keepwatch/lab';
 
 /**
  * The reference scenario (shared/seed/scenario.md) on real keepalived 2.2.7 and real nginx, in
@@ -23,7 +33,11 @@ describe('reference scenario on keepalived', () => {
 
   /** Waits until requests through the VIP are answered again (after a failover). */
   async function waitServed(): Promise<void> {
-    await waitFor(async () => (await lab.httpGet('client', VIP_URL, 1000)) !== null, { timeoutMs: 10_000, intervalMs: 50, what: 'requests through the VIP to be served' });
+    await waitFor(async () => (await lab.httpGet('client', VIP_URL, 1000)) !== null, {
+      timeoutMs: 10_000,
+      intervalMs: 50,
+      what: 'requests through the VIP to be served',
+    });
   }
 
   beforeAll(async () => {
@@ -52,7 +66,7 @@ describe('reference scenario on keepalived', () => {
     expect(await lab.holders(REF.vip)).toEqual(['lb1']);
   });
 
-  it('2. when the master\'s keepalived stops, the backup takes the VIP and serves', async () => {
+  it("2. when the master's keepalived stops, the backup takes the VIP and serves", async () => {
     await ka.lb1.keepalived.stop();
     await lab.waitForHolders(REF.vip, ['lb2'], 5_000);
     await waitServed();
@@ -60,7 +74,7 @@ describe('reference scenario on keepalived', () => {
     expect(new Set(bodies)).toEqual(new Set(['web1', 'web2']));
   });
 
-  it('3. when the master\'s keepalived comes back, the VIP returns to it (preemption)', async () => {
+  it("3. when the master's keepalived comes back, the VIP returns to it (preemption)", async () => {
     await ka.lb1.keepalived.start();
     await lab.waitForHolders(REF.vip, ['lb1'], 5_000);
     await waitServed();
@@ -71,15 +85,21 @@ describe('reference scenario on keepalived', () => {
     const before = nginx.lb1.masterPid();
     const seen = new Set<string>();
     await nginx.lb1.kill();
-    const restarted = await waitFor(async () => {
-      seen.add((await lab.holders(REF.vip)).join(','));
-      const pid = nginx.lb1.masterPid();
-      return pid !== null && pid !== before ? pid : undefined;
-    }, { timeoutMs: 5_000, intervalMs: 25, what: 'the check to start nginx on lb1 again' });
+    const restarted = await waitFor(
+      async () => {
+        seen.add((await lab.holders(REF.vip)).join(','));
+        const pid = nginx.lb1.masterPid();
+        return pid !== null && pid !== before ? pid : undefined;
+      },
+      { timeoutMs: 5_000, intervalMs: 25, what: 'the check to start nginx on lb1 again' },
+    );
     expect([...seen]).toEqual(['lb1']); // held by lb1 alone at every sample while nginx was down
     expect(restarted).not.toBe(before);
     // The check's own account of its run (it writes once it has seen nginx up again).
-    await waitFor(() => readFileSync(ka.lb1.checkLog, 'utf8').includes('nginx started again'), { timeoutMs: 3_000, what: 'the check to log the restart' });
+    await waitFor(() => readFileSync(ka.lb1.checkLog, 'utf8').includes('nginx started again'), {
+      timeoutMs: 3_000,
+      what: 'the check to log the restart',
+    });
     expect(ka.lb1.keepalived.running()).toBe(true);
     expect(await lab.holders(REF.vip)).toEqual(['lb1']);
     await waitServed();
@@ -87,15 +107,20 @@ describe('reference scenario on keepalived', () => {
   });
 
   it('5. when nginx on the master has a broken config and is stopped, the check fails and the VIP moves to the backup; the failure is logged', async () => {
-    nginx.lb1.writeSite('upstream webs {\n server 198.51.100.21:80;\n}\nserver {\n  location / {\n  proxy_pass http://webs\n}\n');
+    nginx.lb1.writeSite(
+      'upstream webs {\n server 198.51.100.21:80;\n}\nserver {\n  location / {\n  proxy_pass http://webs\n}\n',
+    );
     await nginx.lb1.kill();
     await lab.waitForHolders(REF.vip, ['lb2'], 8_000);
     await waitServed();
     expect(new Set(await throughVip(4))).toEqual(new Set(['web1', 'web2']));
-    const log = await waitFor(() => {
-      const text = readFileSync(ka.lb1.checkLog, 'utf8');
-      return text.includes('nginx could not be started: stopping keepalived') ? text : undefined;
-    }, { timeoutMs: 3_000, what: 'the check to log its failure' });
+    const log = await waitFor(
+      () => {
+        const text = readFileSync(ka.lb1.checkLog, 'utf8');
+        return text.includes('nginx could not be started: stopping keepalived') ? text : undefined;
+      },
+      { timeoutMs: 3_000, what: 'the check to log its failure' },
+    );
     expect(log).toMatch(/nginx: \[emerg\]/); // nginx's own reason, in the check's log
     await waitFor(() => !ka.lb1.keepalived.running(), { timeoutMs: 5_000, what: 'keepalived on lb1 to stop' });
   });

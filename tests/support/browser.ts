@@ -9,7 +9,16 @@ import type { Who } from './trpc-http.js';
  */
 
 /** Headless, no sandbox (the tests run as root), and nothing that reaches out on its own (updates, sync, QUIC). */
-export const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+export const CHROMIUM_ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
 
 export function launchChromium(): Promise<Browser> {
   return chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
@@ -28,7 +37,12 @@ export async function submitLogin(page: Page, base: string, who: Who): Promise<v
  * a new context made with `options`), and resolves once a signed-in page shows who is signed in.
  * The page stays open on the dashboard; its context keeps the session.
  */
-export async function signIn(on: Browser | BrowserContext, base: string, who: Who, options?: BrowserContextOptions): Promise<Page> {
+export async function signIn(
+  on: Browser | BrowserContext,
+  base: string,
+  who: Who,
+  options?: BrowserContextOptions,
+): Promise<Page> {
   const ctx = 'newContext' in on ? await on.newContext(options) : on;
   const page = await ctx.newPage();
   await submitLogin(page, base, who);

@@ -61,18 +61,29 @@ export async function startDashboard(opts: DashboardOptions = {}): Promise<Dashb
   if (opts.databaseUrl) env.DATABASE_URL = opts.databaseUrl;
   else delete env.DATABASE_URL;
   let log = '';
-  const server: ChildProcess = spawn(process.execPath, ['--import', 'tsx', 'server.ts'], { cwd: fileURLToPath(new URL('../../apps/web/', import.meta.url)), env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const server: ChildProcess = spawn(process.execPath, ['--import', 'tsx', 'server.ts'], {
+    cwd: fileURLToPath(new URL('../../apps/web/', import.meta.url)),
+    env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   server.stdout?.on('data', (d: Buffer) => (log += d.toString()));
   server.stderr?.on('data', (d: Buffer) => (log += d.toString()));
   const stop = async () => {
     if (server.pid && server.exitCode === null && server.signalCode === null) {
       server.kill('SIGTERM');
-      await waitFor(() => server.exitCode !== null || server.signalCode !== null, { timeoutMs: 10_000, what: 'the dashboard to exit' }).catch(() => server.kill('SIGKILL'));
+      await waitFor(() => server.exitCode !== null || server.signalCode !== null, {
+        timeoutMs: 10_000,
+        what: 'the dashboard to exit',
+      }).catch(() => server.kill('SIGKILL'));
     }
     if (!opts.dataDir) rmSync(dataDir, { recursive: true, force: true });
   };
   try {
-    await waitFor(async () => (await fetch(base).catch(() => null))?.ok, { timeoutMs: 60_000, intervalMs: 200, what: 'the dashboard to answer' });
+    await waitFor(async () => (await fetch(base).catch(() => null))?.ok, {
+      timeoutMs: 60_000,
+      intervalMs: 200,
+      what: 'the dashboard to answer',
+    });
   } catch (e) {
     await stop();
     throw new Error(`${(e as Error).message}\n${log.slice(-1500)}`, { cause: e });

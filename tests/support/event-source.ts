@@ -45,7 +45,10 @@ export class FetchEventSource {
 
   private async run(headers: Record<string, string>): Promise<void> {
     try {
-      const res = await fetch(this.url, { headers: { accept: 'text/event-stream', ...headers }, signal: this.ac.signal });
+      const res = await fetch(this.url, {
+        headers: { accept: 'text/event-stream', ...headers },
+        signal: this.ac.signal,
+      });
       if (!res.ok || !res.body) throw new Error(`event stream answered ${res.status}`);
       this.readyState = this.OPEN;
       this.emit('open');
@@ -68,7 +71,8 @@ export class FetchEventSource {
             else if (field === 'data') data.push(value);
             else if (field === 'id') id = value;
           }
-          if (data.length > 0 || type !== 'message') this.emit(type, { data: data.join('\n'), ...(id === undefined ? {} : { lastEventId: id }) });
+          if (data.length > 0 || type !== 'message')
+            this.emit(type, { data: data.join('\n'), ...(id === undefined ? {} : { lastEventId: id }) });
         }
       }
     } catch {

@@ -4,7 +4,14 @@ import { onesComplementSum, parseIPv4 } from '@keepwatch/vrrp';
  * A whole Ethernet frame carrying an IPv4 packet of protocol 112 with `payload`, for injecting
  * hand-made (and hostile) VRRP packets into the lab: any TTL, any source.
  */
-export function vrrpFrameV4(opts: { srcMac: string; dstMac?: string; src: string; dst: string; ttl: number; payload: Uint8Array }): string {
+export function vrrpFrameV4(opts: {
+  srcMac: string;
+  dstMac?: string;
+  src: string;
+  dst: string;
+  ttl: number;
+  payload: Uint8Array;
+}): string {
   const ip = new Uint8Array(20 + opts.payload.length);
   ip[0] = 0x45;
   ip[1] = 0xc0;
@@ -19,7 +26,11 @@ export function vrrpFrameV4(opts: { srcMac: string; dstMac?: string; src: string
   ip[11] = c & 0xff;
   ip.set(opts.payload, 20);
   const dstMac = opts.dstMac ?? (opts.dst === '224.0.0.18' ? '01:00:5e:00:00:12' : 'ff:ff:ff:ff:ff:ff');
-  const eth = Buffer.concat([Buffer.from(dstMac.replace(/:/g, ''), 'hex'), Buffer.from(opts.srcMac.replace(/:/g, ''), 'hex'), Buffer.from([0x08, 0x00])]);
+  const eth = Buffer.concat([
+    Buffer.from(dstMac.replace(/:/g, ''), 'hex'),
+    Buffer.from(opts.srcMac.replace(/:/g, ''), 'hex'),
+    Buffer.from([0x08, 0x00]),
+  ]);
   return Buffer.concat([eth, Buffer.from(ip)]).toString('hex');
 }
 
@@ -28,10 +39,12 @@ export function metricValue(text: string, name: string, labels: Record<string, s
   for (const line of text.split('\n')) {
     if (!line.startsWith(`${name}{`)) continue;
     const body = line.slice(name.length + 1, line.indexOf('}'));
-    const got = Object.fromEntries(body.split(',').map((kv) => {
-      const [k, v] = kv.split('=');
-      return [k, v?.replace(/^"|"$/g, '')];
-    }));
+    const got = Object.fromEntries(
+      body.split(',').map((kv) => {
+        const [k, v] = kv.split('=');
+        return [k, v?.replace(/^"|"$/g, '')];
+      }),
+    );
     if (Object.entries(labels).every(([k, v]) => got[k] === v)) return Number(line.slice(line.indexOf('}') + 1).trim());
   }
   return 0;

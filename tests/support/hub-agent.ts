@@ -1,24 +1,52 @@
 import WebSocket from 'ws';
 import { waitFor } from '@keepwatch/lab';
 
-export type ReportedTransition = { seq: number; at: number; from: string; to: string; priority: number; reason: string };
+export type ReportedTransition = {
+  seq: number;
+  at: number;
+  from: string;
+  to: string;
+  priority: number;
+  reason: string;
+};
 
 /**
  * A minimal agent on the real hub protocol (@keepwatch/shared's messages): enroll with a one-time
  * token, hello with the credential, then report VRRP transitions of VI_1 (VRID 51) and wait for
  * each ack — so pages have stored reports to show without a lab.
  */
-export async function reportTransitions(wsUrl: string, node: string, token: string, transitions: ReportedTransition[]): Promise<void> {
+export async function reportTransitions(
+  wsUrl: string,
+  node: string,
+  token: string,
+  transitions: ReportedTransition[],
+): Promise<void> {
   const ws = new WebSocket(wsUrl);
   const inbox: { type: string; seq?: number; credential?: string }[] = [];
   ws.on('message', (d) => inbox.push(JSON.parse(d.toString()) as { type: string }));
   await new Promise<void>((resolve, reject) => (ws.once('open', () => resolve()), ws.once('error', reject)));
   const next = (type: string, pred: (m: { seq?: number; credential?: string }) => boolean = () => true) =>
-    waitFor(() => inbox.find((m) => m.type === type && pred(m)) ?? (inbox.find((m) => m.type === 'error') ? Promise.reject(new Error(JSON.stringify(inbox))) : undefined), { timeoutMs: 10_000, intervalMs: 20, what: `${type} from the hub` });
+    waitFor(
+      () =>
+        inbox.find((m) => m.type === type && pred(m)) ??
+        (inbox.find((m) => m.type === 'error') ? Promise.reject(new Error(JSON.stringify(inbox))) : undefined),
+      { timeoutMs: 10_000, intervalMs: 20, what: `${type} from the hub` },
+    );
   try {
     ws.send(JSON.stringify({ v: 1, type: 'enroll', node, token, agentVersion: '0.1.0' }));
     const { credential } = await next('enrolled');
-    ws.send(JSON.stringify({ v: 1, type: 'hello', node, credential, agentVersion: '0.1.0', capabilities: [], appliedRevision: null, lastSeq: null }));
+    ws.send(
+      JSON.stringify({
+        v: 1,
+        type: 'hello',
+        node,
+        credential,
+        agentVersion: '0.1.0',
+        capabilities: [],
+        appliedRevision: null,
+        lastSeq: null,
+      }),
+    );
     await next('welcome');
     for (const t of transitions) {
       ws.send(JSON.stringify({ v: 1, type: 'state-transition', instance: 'VI_1', vrid: 51, ...t }));

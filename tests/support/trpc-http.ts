@@ -25,9 +25,20 @@ export type TrpcHttp = {
 };
 
 /** POSTs session.login: the status and the session cookie (empty when refused), for tests that check a refusal. */
-export async function loginAttempt(base: string, who: Who): Promise<{ status: number; cookie: string; body: () => Promise<string> }> {
-  const res = await fetch(`${base}/api/trpc/session.login`, { method: 'POST', headers: { 'content-type': 'application/json', origin: base }, body: JSON.stringify({ json: who }) });
-  return { status: res.status, cookie: (res.headers.get('set-cookie') ?? '').split(';')[0] ?? '', body: () => res.text() };
+export async function loginAttempt(
+  base: string,
+  who: Who,
+): Promise<{ status: number; cookie: string; body: () => Promise<string> }> {
+  const res = await fetch(`${base}/api/trpc/session.login`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', origin: base },
+    body: JSON.stringify({ json: who }),
+  });
+  return {
+    status: res.status,
+    cookie: (res.headers.get('set-cookie') ?? '').split(';')[0] ?? '',
+    body: () => res.text(),
+  };
 }
 
 /** Signs in over the API; the session cookie (`name=value`). A refused login throws with the server's answer. */
@@ -43,10 +54,18 @@ export function trpcHttp(base: string, cookie: string | (() => string)): TrpcHtt
   const call = async <T>(path: string, input: unknown, opts: CallOptions = {}): Promise<Reply<T>> => {
     const headers = { cookie: opts.cookie ?? session() };
     const res = opts.mutation
-      ? await fetch(`${base}/api/trpc/${path}`, { method: 'POST', headers: { ...headers, 'content-type': 'application/json', origin: base }, body: JSON.stringify({ json: input }) })
-      : await fetch(`${base}/api/trpc/${path}?input=${encodeURIComponent(JSON.stringify({ json: input }))}`, { headers });
+      ? await fetch(`${base}/api/trpc/${path}`, {
+          method: 'POST',
+          headers: { ...headers, 'content-type': 'application/json', origin: base },
+          body: JSON.stringify({ json: input }),
+        })
+      : await fetch(`${base}/api/trpc/${path}?input=${encodeURIComponent(JSON.stringify({ json: input }))}`, {
+          headers,
+        });
     const body = (await res.json()) as { result?: { data: { json: T } }; error?: { json?: TrpcError } };
-    return body.result ? { ok: true, data: body.result.data.json } : { ok: false, error: body.error?.json ?? { message: JSON.stringify(body), code: 'unknown' } };
+    return body.result
+      ? { ok: true, data: body.result.data.json }
+      : { ok: false, error: body.error?.json ?? { message: JSON.stringify(body), code: 'unknown' } };
   };
   const data = async <T>(path: string, input: unknown, mutation: boolean): Promise<T> => {
     const r = await call<T>(path, input, { mutation });

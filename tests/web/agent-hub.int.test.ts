@@ -2,7 +2,15 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { statSync } from 'node:fs';
 import { join } from 'node:path';
 import { LabNginx, REF, referenceLab, startBackend, waitFor, type Lab } from '@keepwatch/lab';
-import { agentConfig, bridgePort, LabAgent, referenceSpec, throughVip, waitServed, type PortBridge } from '../support/agent-lab.js';
+import {
+  agentConfig,
+  bridgePort,
+  LabAgent,
+  referenceSpec,
+  throughVip,
+  waitServed,
+  type PortBridge,
+} from '../support/agent-lab.js';
 import { ADMIN, startDashboard, type Dashboard } from '../support/dashboard.js';
 import { apiLogin, trpcHttp, type TrpcHttp } from '../support/trpc-http.js';
 
@@ -21,8 +29,10 @@ describe('agents under the dashboard', () => {
   let api: TrpcHttp;
   const agents: LabAgent[] = [];
   let clusterId = '';
-  const deploymentsOf = async (number: number) => (await api.query<{ deployments: Deployment[] }>('clusters.revision', { clusterId, number })).deployments;
-  const deploymentOf = async (number: number, node: string) => (await deploymentsOf(number)).find((d) => d.node === node);
+  const deploymentsOf = async (number: number) =>
+    (await api.query<{ deployments: Deployment[] }>('clusters.revision', { clusterId, number })).deployments;
+  const deploymentOf = async (number: number, node: string) =>
+    (await deploymentsOf(number)).find((d) => d.node === node);
 
   beforeAll(async () => {
     dashboard = await startDashboard();
@@ -50,15 +60,29 @@ describe('agents under the dashboard', () => {
       const nginx = new LabNginx(lab, lb);
       nginx.configure('# replaced by the agent\n');
       await nginx.start();
-      const { token } = await api.mutate<{ token: string }>('nodes.issueEnrollToken', { id: nodes.find((n) => n.node.name === lb)!.id });
+      const { token } = await api.mutate<{ token: string }>('nodes.issueEnrollToken', {
+        id: nodes.find((n) => n.node.name === lb)!.id,
+      });
       const { spec: _standalone, ...cfg } = agentConfig(lab, nginx, spec);
-      const agent = new LabAgent(lab, lb, { ...cfg, controlPlane: { url: `ws+unix://${bridge!.path}:/agent`, enrollToken: token } });
+      const agent = new LabAgent(lab, lb, {
+        ...cfg,
+        controlPlane: { url: `ws+unix://${bridge!.path}:/agent`, enrollToken: token },
+      });
       agents.push(agent);
       await agent.start();
     }
-    const deployments = async () => (await api.query<{ deployments: Deployment[] }>('clusters.revision', { clusterId: cluster.id, number: 1 })).deployments;
-    await waitFor(async () => ((await deployments()).every((d) => d.status === 'applied') ? true : undefined), { timeoutMs: 30_000, intervalMs: 200, what: `both deployments applied (agent log: ${agents[0]?.log().slice(-800)})` });
-    expect((await deployments()).map((d) => [d.node, d.status]).sort()).toEqual([['lb1', 'applied'], ['lb2', 'applied']]);
+    const deployments = async () =>
+      (await api.query<{ deployments: Deployment[] }>('clusters.revision', { clusterId: cluster.id, number: 1 }))
+        .deployments;
+    await waitFor(async () => ((await deployments()).every((d) => d.status === 'applied') ? true : undefined), {
+      timeoutMs: 30_000,
+      intervalMs: 200,
+      what: `both deployments applied (agent log: ${agents[0]?.log().slice(-800)})`,
+    });
+    expect((await deployments()).map((d) => [d.node, d.status]).sort()).toEqual([
+      ['lb1', 'applied'],
+      ['lb2', 'applied'],
+    ]);
     // The credential is kept private in the state directory; the revision is on disk for restarts.
     const stateDir = join(lab.host('lb1').dir, 'agent-state');
     expect(statSync(join(stateDir, 'credential.json')).mode & 0o777).toBe(0o600);
@@ -68,13 +92,32 @@ describe('agents under the dashboard', () => {
     const bodies = await throughVip(lab, 4);
     expect(bodies.every((b) => b === 'web1' || b === 'web2')).toBe(true);
     // The master's transition reached the dashboard with the agent's own time.
-    await waitFor(async () => ((await api.query<{ node: string; to: string }[]>('clusters.transitions', { clusterId: cluster.id, limit: 20 })).some((t) => t.node === 'lb1' && t.to === 'master') ? true : undefined), { timeoutMs: 10_000, intervalMs: 200, what: 'lb1 master transition stored' });
+    await waitFor(
+      async () =>
+        (
+          await api.query<{ node: string; to: string }[]>('clusters.transitions', { clusterId: cluster.id, limit: 20 })
+        ).some((t) => t.node === 'lb1' && t.to === 'master')
+          ? true
+          : undefined,
+      { timeoutMs: 10_000, intervalMs: 200, what: 'lb1 master transition stored' },
+    );
   });
 
   it('rolls a pool edit out to the backup first and to the master only after the backup applied it', async () => {
-    const [webs] = await api.query<{ id: string; version: number; pool: { name: string; servers: unknown[] } }[]>('pools.list', { clusterId });
-    await api.mutate('pools.update', { id: webs!.id, version: webs!.version, pool: { name: 'webs', servers: [{ address: REF.web2, port: 80 }] } });
-    await waitFor(async () => ((await deploymentsOf(2)).every((d) => d.status === 'applied') ? true : undefined), { timeoutMs: 30_000, intervalMs: 200, what: 'revision 2 applied on both nodes' });
+    const [webs] = await api.query<{ id: string; version: number; pool: { name: string; servers: unknown[] } }[]>(
+      'pools.list',
+      { clusterId },
+    );
+    await api.mutate('pools.update', {
+      id: webs!.id,
+      version: webs!.version,
+      pool: { name: 'webs', servers: [{ address: REF.web2, port: 80 }] },
+    });
+    await waitFor(async () => ((await deploymentsOf(2)).every((d) => d.status === 'applied') ? true : undefined), {
+      timeoutMs: 30_000,
+      intervalMs: 200,
+      what: 'revision 2 applied on both nodes',
+    });
     const lb1 = await deploymentOf(2, 'lb1');
     const lb2 = await deploymentOf(2, 'lb2');
     expect(Date.parse(lb2!.finishedAt!)).toBeLessThan(Date.parse(lb1!.finishedAt!));
@@ -82,10 +125,21 @@ describe('agents under the dashboard', () => {
     expect(await lab.holders(REF.vip)).toEqual(['lb1']);
   });
 
-  it('a revision that fails nginx -t on the backup is reported with nginx\'s output and never reaches the master', async () => {
+  it("a revision that fails nginx -t on the backup is reported with nginx's output and never reaches the master", async () => {
     // lb2 lacks lb1's address, so nginx -t on lb2 cannot bind this listen socket.
-    await api.mutate('virtualServers.create', { clusterId, virtualServer: { name: 'only-lb1', listen: [{ address: REF.lb1, port: 8080 }], locations: [{ path: '/', pool: 'webs' }] } });
-    await waitFor(async () => ((await deploymentOf(3, 'lb2'))?.status === 'failed' ? true : undefined), { timeoutMs: 30_000, intervalMs: 200, what: 'revision 3 failed on lb2' });
+    await api.mutate('virtualServers.create', {
+      clusterId,
+      virtualServer: {
+        name: 'only-lb1',
+        listen: [{ address: REF.lb1, port: 8080 }],
+        locations: [{ path: '/', pool: 'webs' }],
+      },
+    });
+    await waitFor(async () => ((await deploymentOf(3, 'lb2'))?.status === 'failed' ? true : undefined), {
+      timeoutMs: 30_000,
+      intervalMs: 200,
+      what: 'revision 3 failed on lb2',
+    });
     expect((await deploymentOf(3, 'lb2'))?.nginxOutput).toMatch(/\[emerg\]/);
     // A negative can only be watched for a while: several rollout rounds and heartbeats of the
     // master pass (the hub polls every second), and it stays on revision 2.
@@ -113,7 +167,13 @@ describe('agents under the dashboard', () => {
     await bridge!.restore();
     type T = { node: string; to: string; at: string };
     let took: T | undefined;
-    await waitFor(async () => (took = (await api.query<T[]>('clusters.transitions', { clusterId, limit: 50 })).find((t) => t.node === 'lb2' && t.to === 'master')), { timeoutMs: 30_000, intervalMs: 200, what: 'lb2\'s takeover to reach the dashboard' });
+    await waitFor(
+      async () =>
+        (took = (await api.query<T[]>('clusters.transitions', { clusterId, limit: 50 })).find(
+          (t) => t.node === 'lb2' && t.to === 'master',
+        )),
+      { timeoutMs: 30_000, intervalMs: 200, what: "lb2's takeover to reach the dashboard" },
+    );
     const at = Date.parse(took!.at);
     expect(at).toBeGreaterThanOrEqual(before);
     expect(at).toBeLessThanOrEqual(after);

@@ -38,7 +38,15 @@ const spec = {
     },
   ],
   checks: [],
-  pools: [{ name: 'webs', servers: [{ address: '203.0.113.21', port: 80 }, { address: '203.0.113.22', port: 80, weight: 2 }] }],
+  pools: [
+    {
+      name: 'webs',
+      servers: [
+        { address: '203.0.113.21', port: 80 },
+        { address: '203.0.113.22', port: 80, weight: 2 },
+      ],
+    },
+  ],
   virtualServers: [{ name: 'server-1', listen: [{ port: 80 }], locations: [{ path: '/', pool: 'webs' }] }],
 };
 
@@ -62,7 +70,11 @@ describe('dashboard accessibility, themes and screenshots in Chromium', () => {
   const contexts = new Map<string, BrowserContext>();
 
   /** A signed-in (admin) or signed-out browser context for a theme and viewport. */
-  async function context(theme: Theme, signedIn: boolean, viewport = { width: 1280, height: 800 }): Promise<BrowserContext> {
+  async function context(
+    theme: Theme,
+    signedIn: boolean,
+    viewport = { width: 1280, height: 800 },
+  ): Promise<BrowserContext> {
     const key = `${theme}-${signedIn}-${viewport.width}`;
     const have = contexts.get(key);
     if (have) return have;
@@ -73,13 +85,57 @@ describe('dashboard accessibility, themes and screenshots in Chromium', () => {
   }
 
   const PAGES: PageCase[] = [
-    { name: 'login', path: () => '/login', signedIn: false, ready: (p) => p.getByRole('button', { name: 'Sign in' }).waitFor() },
-    { name: 'overview', path: () => '/', signedIn: true, ready: (p) => p.getByRole('region', { name: 'edge' }).getByRole('row', { name: /^lb1\b/ }).filter({ hasText: /heard|never/ }).waitFor() },
-    { name: 'cluster', path: () => `/clusters/${clusterId}`, signedIn: true, ready: (p) => p.getByRole('heading', { name: 'Pool webs' }).waitFor() },
+    {
+      name: 'login',
+      path: () => '/login',
+      signedIn: false,
+      ready: (p) => p.getByRole('button', { name: 'Sign in' }).waitFor(),
+    },
+    {
+      name: 'overview',
+      path: () => '/',
+      signedIn: true,
+      ready: (p) =>
+        p
+          .getByRole('region', { name: 'edge' })
+          .getByRole('row', { name: /^lb1\b/ })
+          .filter({ hasText: /heard|never/ })
+          .waitFor(),
+    },
+    {
+      name: 'cluster',
+      path: () => `/clusters/${clusterId}`,
+      signedIn: true,
+      ready: (p) => p.getByRole('heading', { name: 'Pool webs' }).waitFor(),
+    },
     // A table on a wide screen, a list of cards on a phone.
-    { name: 'nodes', path: () => '/nodes', signedIn: true, ready: (p) => p.getByRole('region', { name: 'Nodes' }).getByText('lb2', { exact: true }).filter({ visible: true }).first().waitFor() },
-    { name: 'audit', path: () => '/audit', signedIn: true, ready: async (p) => (await p.getByTestId('audit-row').first().waitFor(), await p.getByText(/Chain intact/).waitFor()) },
-    { name: 'users', path: () => '/users', signedIn: true, ready: (p) => p.getByRole('row', { name: /vera/ }).waitFor() },
+    {
+      name: 'nodes',
+      path: () => '/nodes',
+      signedIn: true,
+      ready: (p) =>
+        p
+          .getByRole('region', { name: 'Nodes' })
+          .getByText('lb2', { exact: true })
+          .filter({ visible: true })
+          .first()
+          .waitFor(),
+    },
+    {
+      name: 'audit',
+      path: () => '/audit',
+      signedIn: true,
+      ready: async (p) => (
+        await p.getByTestId('audit-row').first().waitFor(),
+        await p.getByText(/Chain intact/).waitFor()
+      ),
+    },
+    {
+      name: 'users',
+      path: () => '/users',
+      signedIn: true,
+      ready: (p) => p.getByRole('row', { name: /vera/ }).waitFor(),
+    },
   ];
 
   async function open(ctx: BrowserContext, c: PageCase): Promise<Page> {
@@ -87,7 +143,10 @@ describe('dashboard accessibility, themes and screenshots in Chromium', () => {
     await page.goto(`${base}${c.path()}`);
     await c.ready(page);
     // Nothing still loading anywhere on the page (a section loading on its own).
-    await waitFor(async () => (await page.getByText(/^Loading .*…$/).count()) === 0, { timeoutMs: 10_000, what: `${c.name} to finish loading` });
+    await waitFor(async () => (await page.getByText(/^Loading .*…$/).count()) === 0, {
+      timeoutMs: 10_000,
+      what: `${c.name} to finish loading`,
+    });
     return page;
   }
 
@@ -104,17 +163,33 @@ describe('dashboard accessibility, themes and screenshots in Chromium', () => {
     await api.mutate('users.create', { ...VIEWER, role: 'viewer' });
     const nodes = await api.query<{ id: string; node: { name: string } }[]>('nodes.list', { clusterId });
     const now = Date.now();
-    for (const [name, to, priority] of [['lb1', 'master', 100], ['lb2', 'backup', 80]] as const) {
-      const { token } = await api.mutate<{ token: string }>('nodes.issueEnrollToken', { id: nodes.find((n) => n.node.name === name)!.id });
+    for (const [name, to, priority] of [
+      ['lb1', 'master', 100],
+      ['lb2', 'backup', 80],
+    ] as const) {
+      const { token } = await api.mutate<{ token: string }>('nodes.issueEnrollToken', {
+        id: nodes.find((n) => n.node.name === name)!.id,
+      });
       await reportTransitions(`${base.replace(/^http/, 'ws')}/agent`, name, token, [
         { seq: 1, at: now - 45_000, from: 'initialize', to: 'backup', priority, reason: 'startup' },
-        ...(to === 'master' ? [{ seq: 2, at: now - 42_000, from: 'backup', to: 'master', priority, reason: 'master-down-timer' }] : []),
+        ...(to === 'master'
+          ? [{ seq: 2, at: now - 42_000, from: 'backup', to: 'master', priority, reason: 'master-down-timer' }]
+          : []),
       ]);
     }
     // Pages other parts of the product add (nodes over SSH, import, export): checked when present.
-    for (const [name, path] of [['nodes-ssh', '/nodes/ssh'], ['import', '/import'], ['export', '/export']] as const) {
+    for (const [name, path] of [
+      ['nodes-ssh', '/nodes/ssh'],
+      ['import', '/import'],
+      ['export', '/export'],
+    ] as const) {
       if ((await fetch(`${base}${path}`, { headers: { cookie } })).status !== 200) continue;
-      PAGES.push({ name, path: () => path, signedIn: true, ready: (p) => p.getByRole('main').getByRole('heading').first().waitFor() });
+      PAGES.push({
+        name,
+        path: () => path,
+        signedIn: true,
+        ready: (p) => p.getByRole('main').getByRole('heading').first().waitFor(),
+      });
     }
     browser = await launched;
     mkdirSync(SHOTS, { recursive: true });
@@ -132,7 +207,9 @@ describe('dashboard accessibility, themes and screenshots in Chromium', () => {
       for (const c of PAGES) {
         const page = await open(await context(theme, c.signedIn), c);
         // The theme follows the browser's prefers-color-scheme when the user picked none.
-        expect(await page.evaluate('document.documentElement.classList.contains("dark")'), `${c.name} theme`).toBe(theme === 'dark');
+        expect(await page.evaluate('document.documentElement.classList.contains("dark")'), `${c.name} theme`).toBe(
+          theme === 'dark',
+        );
         await page.screenshot({ path: join(SHOTS, `${c.name}-${theme}.png`), fullPage: true });
         const v = await axeViolations(page);
         if (v.length > 0) found[c.name] = v;
@@ -214,7 +291,9 @@ describe('dashboard accessibility, themes and screenshots in Chromium', () => {
     const overflow: Record<string, number> = {};
     for (const c of PAGES) {
       const page = await open(await context('light', c.signedIn, { width: 390, height: 844 }), c);
-      const extra = await page.evaluate<number>('document.documentElement.scrollWidth - document.documentElement.clientWidth');
+      const extra = await page.evaluate<number>(
+        'document.documentElement.scrollWidth - document.documentElement.clientWidth',
+      );
       if (extra > 0) overflow[c.name] = extra;
       await page.screenshot({ path: join(SHOTS, `${c.name}-phone.png`), fullPage: true });
       await page.close();
@@ -248,8 +327,13 @@ describe('dashboard accessibility, themes and screenshots in Chromium', () => {
     await page.keyboard.press('Tab');
     expect(await page.evaluate('document.activeElement && document.activeElement.textContent')).toBe('Sign out');
     await page.keyboard.press('Escape');
-    await waitFor(async () => (await page.getByText('Signed in as').count()) === 0, { timeoutMs: 2_000, what: 'the menu to close' });
-    expect(await page.evaluate<string | null>('document.activeElement && document.activeElement.getAttribute("aria-label")')).toMatch(/^Account: admin/);
+    await waitFor(async () => (await page.getByText('Signed in as').count()) === 0, {
+      timeoutMs: 2_000,
+      what: 'the menu to close',
+    });
+    expect(
+      await page.evaluate<string | null>('document.activeElement && document.activeElement.getAttribute("aria-label")'),
+    ).toMatch(/^Account: admin/);
     await page.close();
   });
 });

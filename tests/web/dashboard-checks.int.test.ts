@@ -4,7 +4,13 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Browser, Page } from 'playwright-core';
 import { REF, referenceLab, waitFor, type Lab } from '@keepwatch/lab';
-import { bridgePort, referenceSpec, startReferenceAgents, type LabAgent, type PortBridge } from '../support/agent-lab.js';
+import {
+  bridgePort,
+  referenceSpec,
+  startReferenceAgents,
+  type LabAgent,
+  type PortBridge,
+} from '../support/agent-lab.js';
 import { axeViolations, launchChromium, signIn } from '../support/browser.js';
 import { ADMIN, startDashboard, type Dashboard } from '../support/dashboard.js';
 import { apiLogin, trpcHttp } from '../support/trpc-http.js';
@@ -42,9 +48,19 @@ describe('health check counters on the cluster page', () => {
         checks: [
           ...(ref.checks ?? []),
           // Fails where lb1's address is configured (the filesystem is shared, the network namespace is not) while the flag exists.
-          { kind: 'script' as const, name: 'check_flag', intervalMs: INTERVAL_MS, rise: 3, fall: 2, command: { shell: `test ! -e ${flag} || ! ip -4 -o addr show | grep -qwF ${REF.lb1}` } },
+          {
+            kind: 'script' as const,
+            name: 'check_flag',
+            intervalMs: INTERVAL_MS,
+            rise: 3,
+            fall: 2,
+            command: { shell: `test ! -e ${flag} || ! ip -4 -o addr show | grep -qwF ${REF.lb1}` },
+          },
         ],
-        vrrpInstances: (ref.vrrpInstances ?? []).map((i) => ({ ...i, trackChecks: [...(i.trackChecks ?? []), { check: 'check_flag' }] })),
+        vrrpInstances: (ref.vrrpInstances ?? []).map((i) => ({
+          ...i,
+          trackChecks: [...(i.trackChecks ?? []), { check: 'check_flag' }],
+        })),
       };
       clusterId = (await api.mutate<{ id: string }>('clusters.import', { spec })).id;
       const nodes = await api.query<{ id: string; node: { name: string } }[]>('nodes.list', { clusterId });
@@ -52,7 +68,9 @@ describe('health check counters on the cluster page', () => {
       const started = await startReferenceAgents(lab, spec, {
         metrics: false,
         configure: async (lb, { spec: _standalone, ...cfg }) => {
-          const { token } = await api.mutate<{ token: string }>('nodes.issueEnrollToken', { id: nodes.find((n) => n.node.name === lb)!.id });
+          const { token } = await api.mutate<{ token: string }>('nodes.issueEnrollToken', {
+            id: nodes.find((n) => n.node.name === lb)!.id,
+          });
           return { ...cfg, controlPlane: { url: `ws+unix://${path}:/agent`, enrollToken: token } };
         },
       });
@@ -76,13 +94,32 @@ describe('health check counters on the cluster page', () => {
 
   /** Waits until the page shows the check on the node in `phase` with `progress`, both at once. */
   async function shows(node: string, check: string, phase: string, progress: string, timeoutMs = 4 * INTERVAL_MS) {
-    const read = async () => [await page.getByTestId(`live-check-status-${node}-${check}`).textContent({ timeout: 1000 }).catch(() => null), await page.getByTestId(`live-check-progress-${node}-${check}`).textContent({ timeout: 1000 }).catch(() => null)] as const;
-    await waitFor(async () => {
-      const [status, prog] = await read();
-      return (status?.trim() === phase && prog?.startsWith(progress)) || undefined;
-    }, { timeoutMs, intervalMs: 50, what: `${node} ${check} ${phase} "${progress}"` }).catch(async (e: unknown) => {
-      const row = await page.getByTestId(`live-check-${node}-${check}`).textContent().catch(() => null);
-      throw new Error(`${node} ${check}: wanted ${phase} "${progress}", the page shows: ${row}\n${agents.map((a) => `--- ${a.host}\n${a.log().slice(-1200)}`).join('\n')}`, { cause: e });
+    const read = async () =>
+      [
+        await page
+          .getByTestId(`live-check-status-${node}-${check}`)
+          .textContent({ timeout: 1000 })
+          .catch(() => null),
+        await page
+          .getByTestId(`live-check-progress-${node}-${check}`)
+          .textContent({ timeout: 1000 })
+          .catch(() => null),
+      ] as const;
+    await waitFor(
+      async () => {
+        const [status, prog] = await read();
+        return (status?.trim() === phase && prog?.startsWith(progress)) || undefined;
+      },
+      { timeoutMs, intervalMs: 50, what: `${node} ${check} ${phase} "${progress}"` },
+    ).catch(async (e: unknown) => {
+      const row = await page
+        .getByTestId(`live-check-${node}-${check}`)
+        .textContent()
+        .catch(() => null);
+      throw new Error(
+        `${node} ${check}: wanted ${phase} "${progress}", the page shows: ${row}\n${agents.map((a) => `--- ${a.host}\n${a.log().slice(-1200)}`).join('\n')}`,
+        { cause: e },
+      );
     });
   }
 
@@ -95,7 +132,9 @@ describe('health check counters on the cluster page', () => {
     writeFileSync(flag, '');
     await shows('lb1', 'check_flag', 'failing', '1 of 2 toward fall');
     // The last run's result and its age, in words.
-    expect(await page.getByTestId('live-check-lb1-check_flag').textContent()).toMatch(/failed \(exit 1\) · (just now|\d+ s ago)/);
+    expect(await page.getByTestId('live-check-lb1-check_flag').textContent()).toMatch(
+      /failed \(exit 1\) · (just now|\d+ s ago)/,
+    );
     await shows('lb1', 'check_flag', 'failed', '0 of 3 toward rise');
     mkdirSync(SHOTS, { recursive: true });
     await page.getByTestId('live-lb1').screenshot({ path: join(SHOTS, 'cluster-checks-failed.png') });

@@ -4,7 +4,15 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { LabNginx, REF, referenceLab, startBackend, waitFor, type Lab } from '@keepwatch/lab';
-import { agentConfig, bridgePort, LabAgent, referenceSpec, throughVip, waitServed, type PortBridge } from '../support/agent-lab.js';
+import {
+  agentConfig,
+  bridgePort,
+  LabAgent,
+  referenceSpec,
+  throughVip,
+  waitServed,
+  type PortBridge,
+} from '../support/agent-lab.js';
 import { axeViolations, launchChromium, signIn } from '../support/browser.js';
 import { ADMIN, startDashboard, type Dashboard } from '../support/dashboard.js';
 import { apiLogin, trpcHttp, type TrpcHttp } from '../support/trpc-http.js';
@@ -52,9 +60,14 @@ describe('cluster page with real agents', () => {
         const nginx = new LabNginx(lab, lb);
         nginx.configure('# replaced by the agent\n');
         await nginx.start();
-        const { token } = await api.mutate<{ token: string }>('nodes.issueEnrollToken', { id: nodes.find((n) => n.node.name === lb)!.id });
+        const { token } = await api.mutate<{ token: string }>('nodes.issueEnrollToken', {
+          id: nodes.find((n) => n.node.name === lb)!.id,
+        });
         const { spec: _standalone, ...cfg } = agentConfig(lab, nginx, spec);
-        const agent = new LabAgent(lab, lb, { ...cfg, controlPlane: { url: `ws+unix://${bridge.path}:/agent`, enrollToken: token } });
+        const agent = new LabAgent(lab, lb, {
+          ...cfg,
+          controlPlane: { url: `ws+unix://${bridge.path}:/agent`, enrollToken: token },
+        });
         agents.push(agent);
         await agent.start();
       }
@@ -104,7 +117,8 @@ describe('cluster page with real agents', () => {
     await pools.getByRole('button', { name: 'Save pool' }).click();
     const rollout = pools.getByTestId('rollout-2');
     await rollout.waitFor();
-    for (const lb of ['lb1', 'lb2']) await pools.getByTestId(`rollout-2-${lb}`).filter({ hasText: 'applied' }).waitFor({ timeout: 30_000 });
+    for (const lb of ['lb1', 'lb2'])
+      await pools.getByTestId(`rollout-2-${lb}`).filter({ hasText: 'applied' }).waitFor({ timeout: 30_000 });
     await rollout.filter({ hasText: 'Revision 2 is applied on every node.' }).waitFor();
     await pools.screenshot({ path: join(SHOTS, 'pool-rollout.png') });
     const bodies = await throughVip(lab!, 6);
@@ -112,9 +126,16 @@ describe('cluster page with real agents', () => {
     expect(bodies.every((b) => b === 'web1' || b === 'web2')).toBe(true);
   }, 60_000);
 
-  it('a change that fails nginx -t shows failed with nginx\'s message, and traffic through the VIP is unaffected', async () => {
+  it("a change that fails nginx -t shows failed with nginx's message, and traffic through the VIP is unaffected", async () => {
     // lb2 lacks lb1's address, so nginx -t on lb2 (the backup, which gets it first) cannot bind this listen socket.
-    const r = await api.mutate<{ revision: number }>('virtualServers.create', { clusterId, virtualServer: { name: 'only-lb1', listen: [{ address: REF.lb1, port: 8080 }], locations: [{ path: '/', pool: 'webs' }] } });
+    const r = await api.mutate<{ revision: number }>('virtualServers.create', {
+      clusterId,
+      virtualServer: {
+        name: 'only-lb1',
+        listen: [{ address: REF.lb1, port: 8080 }],
+        locations: [{ path: '/', pool: 'webs' }],
+      },
+    });
     const nodes = page.getByRole('region', { name: 'Nodes' });
     const lb2 = nodes.getByRole('row', { name: /lb2/ });
     await lb2.filter({ hasText: 'failed' }).waitFor({ timeout: 30_000 });
@@ -126,7 +147,11 @@ describe('cluster page with real agents', () => {
     expect((await throughVip(lab!, 4)).every((b) => b === 'web1' || b === 'web2')).toBe(true);
     await page.screenshot({ path: join(SHOTS, 'cluster-failed-apply.png'), fullPage: true });
     // Undo, so the next revision rolls out again.
-    const [vs] = (await api.query<{ id: string; version: number; virtualServer: { name: string } }[]>('virtualServers.list', { clusterId })).filter((v) => v.virtualServer.name === 'only-lb1');
+    const [vs] = (
+      await api.query<{ id: string; version: number; virtualServer: { name: string } }[]>('virtualServers.list', {
+        clusterId,
+      })
+    ).filter((v) => v.virtualServer.name === 'only-lb1');
     await api.mutate('virtualServers.delete', { id: vs!.id, version: vs!.version });
   }, 60_000);
 
@@ -144,15 +169,26 @@ describe('cluster page with real agents', () => {
     await page.getByTestId('move-progress').waitFor();
     // When the page first shows lb2 as the holder (polled tightly; the page itself re-reads every second).
     let shownAt = 0;
-    await waitFor(async () => ((await page.getByTestId('holder-VI_1').textContent())?.includes('Last reported holder: lb2') ? (shownAt = Date.now()) : undefined), {
-      timeoutMs: 20_000,
-      intervalMs: 50,
-      what: `the page to show lb2 holding VI_1 (agents:\n${agentLogs()})`,
-    });
+    await waitFor(
+      async () =>
+        (await page.getByTestId('holder-VI_1').textContent())?.includes('Last reported holder: lb2')
+          ? (shownAt = Date.now())
+          : undefined,
+      {
+        timeoutMs: 20_000,
+        intervalMs: 50,
+        what: `the page to show lb2 holding VI_1 (agents:\n${agentLogs()})`,
+      },
+    );
     type T = { node: string; to: string; at: string; receivedAt: string; reason: string };
-    const took = (await api.query<T[]>('clusters.transitions', { clusterId, limit: 50 })).find((t) => t.node === 'lb2' && t.to === 'master' && Date.parse(t.at) >= asked - 1000);
-    expect(took, 'lb2\'s transition to master is stored').toBeDefined();
-    expect(shownAt - Date.parse(took!.at), `shown ${shownAt - Date.parse(took!.at)} ms after the transition (stored ${Date.parse(took!.receivedAt) - Date.parse(took!.at)} ms after it)`).toBeLessThanOrEqual(2000);
+    const took = (await api.query<T[]>('clusters.transitions', { clusterId, limit: 50 })).find(
+      (t) => t.node === 'lb2' && t.to === 'master' && Date.parse(t.at) >= asked - 1000,
+    );
+    expect(took, "lb2's transition to master is stored").toBeDefined();
+    expect(
+      shownAt - Date.parse(took!.at),
+      `shown ${shownAt - Date.parse(took!.at)} ms after the transition (stored ${Date.parse(took!.receivedAt) - Date.parse(took!.at)} ms after it)`,
+    ).toBeLessThanOrEqual(2000);
     await page.getByTestId('move-progress').filter({ hasText: 'lb2 now holds VI_1' }).waitFor({ timeout: 10_000 });
     await lab!.waitForHolders(REF.vip, ['lb2'], 10_000);
     expect(await lab!.holds('lb2', REF.vip)).toBe(true);
@@ -181,7 +217,9 @@ describe('cluster page with real agents', () => {
       expect(await axeViolations(p)).toEqual([]);
       await p.getByRole('button', { name: 'Last 10 min' }).click();
       await p.getByRole('figure', { name: /last 10 min/ }).waitFor();
-      await p.getByRole('region', { name: 'VIP ownership timeline' }).screenshot({ path: join(SHOTS, `cluster-timeline-10min-${scheme}.png`) });
+      await p
+        .getByRole('region', { name: 'VIP ownership timeline' })
+        .screenshot({ path: join(SHOTS, `cluster-timeline-10min-${scheme}.png`) });
       // Readable on a phone: the page reflows, wide tables and the chart scroll inside their section.
       await p.setViewportSize({ width: 390, height: 844 });
       await p.screenshot({ path: join(SHOTS, `cluster-phone-${scheme}.png`), fullPage: true });

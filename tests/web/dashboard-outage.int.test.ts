@@ -65,10 +65,19 @@ describe('the dashboard stopped for 30 s', () => {
     const quiet = summariseProbe(records ?? []);
     if (holderChanges.length) {
       // For the diagnosis: what the agents said about VRRP around the change.
-      const vrrp = (log: string) => log.split('\n').filter((l) => /vrrp transition|priority changed|advert warning|timed out/.test(l)).slice(-12).join('\n');
-      console.info(`load ${JSON.stringify(loadavg())}\nlb1:\n${vrrp(env.agents.lb1.log())}\nlb2:\n${vrrp(env.agents.lb2.log())}`);
+      const vrrp = (log: string) =>
+        log
+          .split('\n')
+          .filter((l) => /vrrp transition|priority changed|advert warning|timed out/.test(l))
+          .slice(-12)
+          .join('\n');
+      console.info(
+        `load ${JSON.stringify(loadavg())}\nlb1:\n${vrrp(env.agents.lb1.log())}\nlb2:\n${vrrp(env.agents.lb2.log())}`,
+      );
     }
-    console.info(`quiet ${Math.round((records?.length ?? 0) / 20)} s: ${quiet.total} probe requests, ${quiet.failed} failed, longest gap ${quiet.longestGapMs} ms, ${holderChanges.length} holder changes`);
+    console.info(
+      `quiet ${Math.round((records?.length ?? 0) / 20)} s: ${quiet.total} probe requests, ${quiet.failed} failed, longest gap ${quiet.longestGapMs} ms, ${holderChanges.length} holder changes`,
+    );
     expect(holderChanges).toEqual([]);
     expect(quiet.total).toBeGreaterThan(400); // ~29 s at 20 req/s
     expect(quiet.failed).toBe(0);
@@ -80,12 +89,17 @@ describe('the dashboard stopped for 30 s', () => {
     await waitServed(lab);
     type Transition = { node: string; from: string; to: string; at: string; receivedAt: string };
     const during = (t: Transition) => Date.parse(t.at) >= fault!.from && Date.parse(t.at) <= fault!.to;
-    const transitions = await waitFor(async () => {
-      const all = await env.api.call<Transition[]>('clusters.transitions', { clusterId: env.clusterId, limit: 50 });
-      const mine = all.filter(during);
-      const seen = (node: string, to: string) => mine.some((t) => t.node === node && t.to === to);
-      return seen('lb1', 'fault') && seen('lb2', 'master') && seen('lb2', 'backup') && seen('lb1', 'master') ? mine : undefined;
-    }, { timeoutMs: 60_000, intervalMs: 500, what: 'the outage\'s transitions to reach the restarted dashboard' });
+    const transitions = await waitFor(
+      async () => {
+        const all = await env.api.call<Transition[]>('clusters.transitions', { clusterId: env.clusterId, limit: 50 });
+        const mine = all.filter(during);
+        const seen = (node: string, to: string) => mine.some((t) => t.node === node && t.to === to);
+        return seen('lb1', 'fault') && seen('lb2', 'master') && seen('lb2', 'backup') && seen('lb1', 'master')
+          ? mine
+          : undefined;
+      },
+      { timeoutMs: 60_000, intervalMs: 500, what: "the outage's transitions to reach the restarted dashboard" },
+    );
     // Stored after the restart, yet carrying the time they happened (during the outage).
     for (const t of transitions) expect(Date.parse(t.receivedAt)).toBeGreaterThanOrEqual(restartedAt);
     // In the order they happened on the agents' clocks: lb1 faulted, lb2 took over, lb1 took it back.
@@ -94,6 +108,10 @@ describe('the dashboard stopped for 30 s', () => {
     expect(at('lb2', 'master')).toBeLessThanOrEqual(at('lb1', 'master'));
     expect(at('lb1', 'master')).toBeLessThanOrEqual(at('lb2', 'backup') + 1000);
     // Both agents are online again in the status the dashboard reports.
-    await waitFor(async () => ((await env.status()).nodes.every((n) => n.online) || undefined), { timeoutMs: 30_000, intervalMs: 500, what: 'both nodes online again' });
+    await waitFor(async () => (await env.status()).nodes.every((n) => n.online) || undefined, {
+      timeoutMs: 30_000,
+      intervalMs: 500,
+      what: 'both nodes online again',
+    });
   });
 });

@@ -45,7 +45,11 @@ async function enrollAt(wsUrl: string, node: string, token: string): Promise<str
   try {
     await new Promise<void>((resolve, reject) => (ws.once('open', () => resolve()), ws.once('error', reject)));
     ws.send(JSON.stringify({ v: 1, type: 'enroll', node, token, agentVersion: '0.1.0' }));
-    const first = await waitFor(() => inbox[0], { timeoutMs: 10_000, intervalMs: 20, what: 'the hub to answer the enrollment' });
+    const first = await waitFor(() => inbox[0], {
+      timeoutMs: 10_000,
+      intervalMs: 20,
+      what: 'the hub to answer the enrollment',
+    });
     return first.type;
   } finally {
     ws.close();
@@ -99,7 +103,9 @@ describe('dashboard nodes, users and audit pages in Chromium', () => {
   });
 
   it('shows a connected agent online with its version and address, and offline with a stale heartbeat once it goes quiet', async () => {
-    const lb2 = (await api.query<{ id: string; node: { name: string } }[]>('nodes.list', { clusterId })).find((n) => n.node.name === 'lb2')!;
+    const lb2 = (await api.query<{ id: string; node: { name: string } }[]>('nodes.list', { clusterId })).find(
+      (n) => n.node.name === 'lb2',
+    )!;
     const { token } = await api.mutate<{ token: string }>('nodes.issueEnrollToken', { id: lb2.id });
     const page = await admin.newPage();
     const ws = new WebSocket(`${base.replace(/^http/, 'ws')}/agent`);
@@ -109,9 +115,28 @@ describe('dashboard nodes, users and audit pages in Chromium', () => {
     try {
       await opened;
       ws.send(JSON.stringify({ v: 1, type: 'enroll', node: 'lb2', token, agentVersion: '0.1.0' }));
-      const { credential } = await waitFor(() => inbox.find((m) => m.type === 'enrolled'), { timeoutMs: 10_000, intervalMs: 20, what: 'enrolled' });
-      ws.send(JSON.stringify({ v: 1, type: 'hello', node: 'lb2', credential, agentVersion: '0.1.0', capabilities: [], appliedRevision: null, lastSeq: null }));
-      await waitFor(() => inbox.find((m) => m.type === 'welcome'), { timeoutMs: 10_000, intervalMs: 20, what: 'welcome' });
+      const { credential } = await waitFor(() => inbox.find((m) => m.type === 'enrolled'), {
+        timeoutMs: 10_000,
+        intervalMs: 20,
+        what: 'enrolled',
+      });
+      ws.send(
+        JSON.stringify({
+          v: 1,
+          type: 'hello',
+          node: 'lb2',
+          credential,
+          agentVersion: '0.1.0',
+          capabilities: [],
+          appliedRevision: null,
+          lastSeq: null,
+        }),
+      );
+      await waitFor(() => inbox.find((m) => m.type === 'welcome'), {
+        timeoutMs: 10_000,
+        intervalMs: 20,
+        what: 'welcome',
+      });
       await page.goto(`${base}/nodes`);
       const row = page.getByRole('region', { name: 'Nodes' }).getByRole('row', { name: /lb2/ });
       await row.filter({ hasText: 'online' }).waitFor({ timeout: 10_000 });
@@ -144,7 +169,9 @@ describe('dashboard nodes, users and audit pages in Chromium', () => {
     const addresses = form.getByLabel('Addresses');
     expect(await addresses.getAttribute('aria-invalid')).toBe('true');
     const describedBy = ((await addresses.getAttribute('aria-describedby')) ?? '').split(' ')[0] ?? '';
-    expect(await page.locator(`[id="${describedBy}"]`).textContent()).toMatch(/entry 1: must be an IPv4 or IPv6 address/);
+    expect(await page.locator(`[id="${describedBy}"]`).textContent()).toMatch(
+      /entry 1: must be an IPv4 or IPv6 address/,
+    );
     expect((await api.query<unknown[]>('nodes.list', { clusterId })).length).toBe(2);
 
     await addresses.fill('192.0.2.13');
@@ -153,8 +180,14 @@ describe('dashboard nodes, users and audit pages in Chromium', () => {
     await command.waitFor();
     const line = (await command.textContent()) ?? '';
     const wsUrl = `${base.replace(/^http/, 'ws')}/agent`;
-    expect(line).toMatch(new RegExp(`^keepwatch-agent run --config /etc/keepwatch/agent\\.json --server ${wsUrl.replace(/[.]/g, '\\.')} --token kwe_[A-Za-z0-9_-]{32}$`));
-    expect(await page.getByTestId('enroll-config').textContent()).toContain(`echo '{"node":"lb3"}' > /etc/keepwatch/agent.json`);
+    expect(line).toMatch(
+      new RegExp(
+        `^keepwatch-agent run --config /etc/keepwatch/agent\\.json --server ${wsUrl.replace(/[.]/g, '\\.')} --token kwe_[A-Za-z0-9_-]{32}$`,
+      ),
+    );
+    expect(await page.getByTestId('enroll-config').textContent()).toContain(
+      `echo '{"node":"lb3"}' > /etc/keepwatch/agent.json`,
+    );
     await page.getByTestId('toast').filter({ hasText: 'Node lb3 added' }).waitFor();
     const row = page.getByRole('region', { name: 'Nodes' }).getByRole('row', { name: /lb3/ });
     await row.filter({ hasText: 'waiting for agent' }).waitFor();
@@ -166,7 +199,9 @@ describe('dashboard nodes, users and audit pages in Chromium', () => {
     await page.getByRole('button', { name: 'Done' }).click();
     expect(await command.count()).toBe(0);
     await page.reload();
-    expect(await page.getByRole('region', { name: 'Nodes' }).getByRole('row', { name: /lb3/ }).textContent()).not.toContain('not enrolled');
+    expect(
+      await page.getByRole('region', { name: 'Nodes' }).getByRole('row', { name: /lb3/ }).textContent(),
+    ).not.toContain('not enrolled');
     await page.close();
   });
 
@@ -177,7 +212,10 @@ describe('dashboard nodes, users and audit pages in Chromium', () => {
     await nodes.getByRole('button', { name: 'New token for lb3' }).click();
     const first = (await page.getByTestId('enroll-command').textContent()) ?? '';
     await nodes.getByRole('button', { name: 'New token for lb3' }).click();
-    await waitFor(async () => ((await page.getByTestId('enroll-command').textContent()) ?? '') !== first, { timeoutMs: 5_000, what: 'a second token' });
+    await waitFor(async () => ((await page.getByTestId('enroll-command').textContent()) ?? '') !== first, {
+      timeoutMs: 5_000,
+      what: 'a second token',
+    });
     const wsUrl = `${base.replace(/^http/, 'ws')}/agent`;
     expect(await enrollAt(wsUrl, 'lb3', first.split('--token ')[1] ?? '')).toBe('error');
 
@@ -186,12 +224,20 @@ describe('dashboard nodes, users and audit pages in Chromium', () => {
     expect(await dialog.textContent()).toContain('lb3 leaves cluster edge');
     await dialog.getByRole('button', { name: 'Remove node' }).click();
     await page.getByTestId('toast').filter({ hasText: 'Node lb3 removed from edge' }).waitFor();
-    await waitFor(async () => (await nodes.getByRole('row', { name: /lb3/ }).count()) === 0, { timeoutMs: 5_000, what: 'lb3 to leave the list' });
+    await waitFor(async () => (await nodes.getByRole('row', { name: /lb3/ }).count()) === 0, {
+      timeoutMs: 5_000,
+      what: 'lb3 to leave the list',
+    });
     // A member of a VRRP instance cannot go: the refusal says why.
     await nodes.getByRole('button', { name: 'Remove lb1' }).click();
     await dialog.getByRole('button', { name: 'Remove node' }).click();
-    await page.getByTestId('toast').filter({ hasText: /lb1 not removed: .*member of VRRP instance "VI_1"/ }).waitFor();
-    expect((await api.query<{ node: { name: string } }[]>('nodes.list', { clusterId })).map((n) => n.node.name)).toEqual(['lb1', 'lb2']);
+    await page
+      .getByTestId('toast')
+      .filter({ hasText: /lb1 not removed: .*member of VRRP instance "VI_1"/ })
+      .waitFor();
+    expect(
+      (await api.query<{ node: { name: string } }[]>('nodes.list', { clusterId })).map((n) => n.node.name),
+    ).toEqual(['lb1', 'lb2']);
     await page.close();
   });
 
@@ -219,7 +265,11 @@ describe('dashboard nodes, users and audit pages in Chromium', () => {
     await row.getByLabel('Role of otto').selectOption('operator');
     await page.getByTestId('toast').filter({ hasText: 'otto is now operator' }).waitFor();
     type U = { username: string; role: string; disabled: boolean };
-    await waitFor(async () => (await api.query<U[]>('users.list', undefined)).find((u) => u.username === 'otto')?.role === 'operator', { timeoutMs: 5_000, what: 'otto to be an operator' });
+    await waitFor(
+      async () =>
+        (await api.query<U[]>('users.list', undefined)).find((u) => u.username === 'otto')?.role === 'operator',
+      { timeoutMs: 5_000, what: 'otto to be an operator' },
+    );
 
     // A new password: refused beside its field when too short, then set, and only it works.
     await row.getByRole('button', { name: 'Set password for otto' }).click();
@@ -227,8 +277,13 @@ describe('dashboard nodes, users and audit pages in Chromium', () => {
     await dialog.getByLabel('New password').fill('short');
     await dialog.getByRole('button', { name: 'Set password' }).click();
     const np = dialog.getByLabel('New password');
-    await waitFor(async () => (await np.getAttribute('aria-invalid')) === 'true', { timeoutMs: 5_000, what: 'the password to be marked' });
-    expect(await page.locator(`[id="${((await np.getAttribute('aria-describedby')) ?? '').split(' ')[0]}"]`).textContent()).toMatch(/12/);
+    await waitFor(async () => (await np.getAttribute('aria-invalid')) === 'true', {
+      timeoutMs: 5_000,
+      what: 'the password to be marked',
+    });
+    expect(
+      await page.locator(`[id="${((await np.getAttribute('aria-describedby')) ?? '').split(' ')[0]}"]`).textContent(),
+    ).toMatch(/12/);
     await np.fill('otto has another long password');
     await dialog.getByRole('button', { name: 'Set password' }).click();
     await page.getByTestId('toast').filter({ hasText: 'otto has a new password' }).waitFor();
@@ -238,7 +293,10 @@ describe('dashboard nodes, users and audit pages in Chromium', () => {
     await row.getByRole('button', { name: 'Disable otto' }).click();
     await page.getByRole('dialog').getByRole('button', { name: 'Disable user' }).click();
     await row.filter({ hasText: 'disabled' }).waitFor();
-    expect((await api.query<U[]>('users.list', undefined)).find((u) => u.username === 'otto')).toMatchObject({ role: 'operator', disabled: true });
+    expect((await api.query<U[]>('users.list', undefined)).find((u) => u.username === 'otto')).toMatchObject({
+      role: 'operator',
+      disabled: true,
+    });
 
     const r = await signInApi({ username: 'otto', password: 'otto has another long password' });
     expect(r.status).not.toBe(200);
@@ -264,31 +322,45 @@ describe('dashboard nodes, users and audit pages in Chromium', () => {
     const all = await rows.count();
     const form = page.getByRole('form', { name: 'Filter the audit log' });
     const apply = () => form.getByRole('button', { name: 'Apply filters' }).click();
-    const actions = async () => (await page.getByTestId('audit-row').locator('td:nth-child(4)').allTextContents()).map((s) => s.trim());
+    const actions = async () =>
+      (await page.getByTestId('audit-row').locator('td:nth-child(4)').allTextContents()).map((s) => s.trim());
 
     // Each filter is asked of the server; wait for its answer (not for the list being replaced).
     const settle = (what: string, ok: (a: string[]) => boolean) =>
-      waitFor(async () => {
-        const a = await actions();
-        return a.length > 0 && ok(a);
-      }, { timeoutMs: 5_000, what });
+      waitFor(
+        async () => {
+          const a = await actions();
+          return a.length > 0 && ok(a);
+        },
+        { timeoutMs: 5_000, what },
+      );
     await form.getByLabel('Action').fill('user.');
     await apply();
     await settle('the action filter', (a) => a.every((x) => x.startsWith('user.')));
-    expect(new Set(await actions())).toEqual(new Set(['user.create', 'user.update', 'user.set-password', 'user.create-first-admin']));
+    expect(new Set(await actions())).toEqual(
+      new Set(['user.create', 'user.update', 'user.set-password', 'user.create-first-admin']),
+    );
 
     await form.getByRole('button', { name: 'Clear' }).click();
     await form.getByLabel('Actor').selectOption('otto');
     await apply();
     // otto signed in twice before being disabled; the failed sign-ins are the system's (auth).
-    await waitFor(async () => JSON.stringify(await actions()) === JSON.stringify(['auth.login', 'auth.login']), { timeoutMs: 5_000, what: 'the actor filter' });
+    await waitFor(async () => JSON.stringify(await actions()) === JSON.stringify(['auth.login', 'auth.login']), {
+      timeoutMs: 5_000,
+      what: 'the actor filter',
+    });
 
     await form.getByRole('button', { name: 'Clear' }).click();
     await form.getByLabel('Cluster').selectOption({ label: 'edge' });
     await apply();
-    await settle('the cluster filter', (a) => a.includes('cluster.import') && !a.some((x) => x.startsWith('user.') || x.startsWith('auth.')));
+    await settle(
+      'the cluster filter',
+      (a) => a.includes('cluster.import') && !a.some((x) => x.startsWith('user.') || x.startsWith('auth.')),
+    );
     // lb3 was created and deleted: its records still belong to the cluster.
-    expect(await actions()).toEqual(expect.arrayContaining(['node.create', 'node.enroll-token', 'node.delete', 'cluster.import']));
+    expect(await actions()).toEqual(
+      expect.arrayContaining(['node.create', 'node.enroll-token', 'node.delete', 'cluster.import']),
+    );
 
     await form.getByRole('button', { name: 'Clear' }).click();
     await form.getByLabel('From', { exact: true }).fill('2099-01-01T00:00');
@@ -307,7 +379,9 @@ describe('dashboard nodes, users and audit pages in Chromium', () => {
     const disable = rows.filter({ hasText: 'otto' }).first();
     await disable.locator('summary').first().click();
     const diff = disable.getByRole('table', { name: 'Changed fields' });
-    expect(await diff.getByRole('row', { name: /^disabled/ }).textContent()).toMatch(/disabled\s*(was )?false\s*(now )?true/);
+    expect(await diff.getByRole('row', { name: /^disabled/ }).textContent()).toMatch(
+      /disabled\s*(was )?false\s*(now )?true/,
+    );
     await page.close();
   });
 
@@ -317,7 +391,8 @@ describe('dashboard nodes, users and audit pages in Chromium', () => {
     expect(await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Users' }).count()).toBe(0);
     await page.goto(`${base}/nodes`);
     await page.getByRole('region', { name: 'Nodes' }).getByRole('row', { name: /lb1/ }).waitFor();
-    for (const name of ['Enroll a node', /New token/, /Remove/]) expect(await page.getByRole('button', { name }).count()).toBe(0);
+    for (const name of ['Enroll a node', /New token/, /Remove/])
+      expect(await page.getByRole('button', { name }).count()).toBe(0);
     expect(await page.getByRole('link', { name: 'Add node over SSH' }).count()).toBe(0);
     await page.goto(`${base}/users`);
     await page.getByText('Only admins manage users.').waitFor();
@@ -327,13 +402,25 @@ describe('dashboard nodes, users and audit pages in Chromium', () => {
     expect(await page.getByRole('button', { name: 'Verify chain' }).count()).toBe(0);
 
     const cookie = await cookieHeader(ctx);
-    const lb1 = (await api.query<{ id: string; version: number; node: { name: string } }[]>('nodes.list', { clusterId })).find((n) => n.node.name === 'lb1')!;
-    const vera = (await api.query<{ id: string; version: number; username: string }[]>('users.list', undefined)).find((u) => u.username === 'vera')!;
+    const lb1 = (
+      await api.query<{ id: string; version: number; node: { name: string } }[]>('nodes.list', { clusterId })
+    ).find((n) => n.node.name === 'lb1')!;
+    const vera = (await api.query<{ id: string; version: number; username: string }[]>('users.list', undefined)).find(
+      (u) => u.username === 'vera',
+    )!;
     const refused = [
-      await api.call('nodes.enroll', { clusterId, node: { name: 'lb9', interfaces: ['eth0'] } }, { mutation: true, cookie }),
+      await api.call(
+        'nodes.enroll',
+        { clusterId, node: { name: 'lb9', interfaces: ['eth0'] } },
+        { mutation: true, cookie },
+      ),
       await api.call('nodes.issueEnrollToken', { id: lb1.id }, { mutation: true, cookie }),
       await api.call('nodes.delete', { id: lb1.id, version: lb1.version }, { mutation: true, cookie }),
-      await api.call('users.create', { username: 'mallory', password: 'a long enough password', role: 'admin' }, { mutation: true, cookie }),
+      await api.call(
+        'users.create',
+        { username: 'mallory', password: 'a long enough password', role: 'admin' },
+        { mutation: true, cookie },
+      ),
       await api.call('users.update', { id: vera.id, version: vera.version, role: 'admin' }, { mutation: true, cookie }),
       await api.call('users.list', undefined, { cookie }),
       await api.call('audit.verify', undefined, { cookie }),

@@ -38,7 +38,15 @@ const spec = {
     },
   ],
   checks: [{ kind: 'tcp', name: 'web_tcp', address: '203.0.113.21', port: 80 }],
-  pools: [{ name: 'webs', servers: [{ address: '203.0.113.21', port: 80 }, { address: '203.0.113.22', port: 80, weight: 2 }] }],
+  pools: [
+    {
+      name: 'webs',
+      servers: [
+        { address: '203.0.113.21', port: 80 },
+        { address: '203.0.113.22', port: 80, weight: 2 },
+      ],
+    },
+  ],
   virtualServers: [{ name: 'server-1', listen: [{ port: 80 }], locations: [{ path: '/', pool: 'webs' }] }],
 };
 
@@ -136,7 +144,11 @@ describe('dashboard pages in Chromium', () => {
     await openCluster(page);
     await page.getByRole('button', { name: 'Edit pool webs' }).click();
     const before = await pool();
-    await api.mutate('pools.update', { id: before.id, version: before.version, pool: { ...before.pool, servers: before.pool.servers.slice(0, 2) } });
+    await api.mutate('pools.update', {
+      id: before.id,
+      version: before.version,
+      pool: { ...before.pool, servers: before.pool.servers.slice(0, 2) },
+    });
     await page.getByLabel('Weight of server 1').fill('5');
     await page.getByRole('button', { name: 'Review changes' }).click();
     await page.getByRole('button', { name: 'Save pool' }).click();
@@ -163,7 +175,9 @@ describe('dashboard pages in Chromium', () => {
     const describedBy = (await address.getAttribute('aria-describedby')) ?? '';
     expect(await page.locator(`[id="${describedBy}"]`).textContent()).toBe('must be an IPv4 or IPv6 address');
     expect(await page.getByLabel('Address of server 1').getAttribute('aria-invalid')).toBeNull();
-    await page.getByRole('region', { name: 'Upstream pools' }).screenshot({ path: join(SHOTS, 'pool-field-error.png') });
+    await page
+      .getByRole('region', { name: 'Upstream pools' })
+      .screenshot({ path: join(SHOTS, 'pool-field-error.png') });
     expect((await pool()).version).toBe(3);
     await page.close();
   });
@@ -178,19 +192,27 @@ describe('dashboard pages in Chromium', () => {
     await vi.getByRole('button', { name: 'Save instance' }).click();
     await vi.getByText('Not saved: fix the marked fields.').waitFor();
     expect(await vrid.getAttribute('aria-invalid')).toBe('true');
-    expect(await page.locator(`[id="${(await vrid.getAttribute('aria-describedby'))!.split(' ')[0]}"]`).textContent()).toMatch(/255/);
+    expect(
+      await page.locator(`[id="${(await vrid.getAttribute('aria-describedby'))!.split(' ')[0]}"]`).textContent(),
+    ).toMatch(/255/);
     await vi.screenshot({ path: join(SHOTS, 'instance-field-error.png') });
     await vrid.fill('52');
     await vi.getByLabel('Priority of lb2').fill('90');
     await vi.getByRole('button', { name: 'Save instance' }).click();
     await page.getByText(/Saved VRRP instance VI_1 as version 2 — config revision \d+ created/).waitFor();
     await vi.getByText(/VRID 52/).waitFor();
-    const [inst] = await api.query<{ version: number; instance: { vrid: number; members: { node: string; priority: number }[] } }[]>('instances.list', { clusterId });
-    expect([inst!.version, inst!.instance.vrid, inst!.instance.members.map((m) => m.priority)]).toEqual([2, 52, [100, 90]]);
+    const [inst] = await api.query<
+      { version: number; instance: { vrid: number; members: { node: string; priority: number }[] } }[]
+    >('instances.list', { clusterId });
+    expect([inst!.version, inst!.instance.vrid, inst!.instance.members.map((m) => m.priority)]).toEqual([
+      2,
+      52,
+      [100, 90],
+    ]);
     await page.close();
   });
 
-  it('an admin edits a health check\'s rise and fall', async () => {
+  it("an admin edits a health check's rise and fall", async () => {
     const page = await admin.newPage();
     await openCluster(page);
     const checks = page.getByRole('region', { name: 'Health checks' });
@@ -226,11 +248,18 @@ describe('dashboard pages in Chromium', () => {
     const nodes = await api.query<{ id: string; node: { name: string } }[]>('nodes.list', { clusterId });
     const wsUrl = `${base.replace('http', 'ws')}/agent`;
     const now = Date.now();
-    for (const [name, to, priority] of [['lb1', 'master', 100], ['lb2', 'backup', 80]] as const) {
-      const { token } = await api.mutate<{ token: string }>('nodes.issueEnrollToken', { id: nodes.find((n) => n.node.name === name)!.id });
+    for (const [name, to, priority] of [
+      ['lb1', 'master', 100],
+      ['lb2', 'backup', 80],
+    ] as const) {
+      const { token } = await api.mutate<{ token: string }>('nodes.issueEnrollToken', {
+        id: nodes.find((n) => n.node.name === name)!.id,
+      });
       await reportTransitions(wsUrl, name, token, [
         { seq: 1, at: now - 45_000, from: 'initialize', to: 'backup', priority, reason: 'startup' },
-        ...(to === 'master' ? [{ seq: 2, at: now - 42_000, from: 'backup', to: 'master', priority, reason: 'master-down-timer' }] : []),
+        ...(to === 'master'
+          ? [{ seq: 2, at: now - 42_000, from: 'backup', to: 'master', priority, reason: 'master-down-timer' }]
+          : []),
       ]);
     }
     const page = await admin.newPage();
@@ -246,13 +275,16 @@ describe('dashboard pages in Chromium', () => {
     // events, so with no heartbeat yet it claims no holder, and says when each node was heard.
     await page.goto(`${base}/`);
     const card = page.getByRole('region', { name: 'edge' });
-    await card.getByRole('row', { name: /^lb1\b/ }).filter({ hasText: /heard/ }).waitFor();
+    await card
+      .getByRole('row', { name: /^lb1\b/ })
+      .filter({ hasText: /heard/ })
+      .waitFor();
     expect(await card.textContent()).toContain('no holder reporting');
     await page.screenshot({ path: join(SHOTS, 'clusters-with-reports.png') });
     await page.close();
   });
 
-  it('a move the dashboard refuses (the target\'s agent reports no live state) shows the reason as given, and pins nothing', async () => {
+  it("a move the dashboard refuses (the target's agent reports no live state) shows the reason as given, and pins nothing", async () => {
     const page = await admin.newPage();
     await openCluster(page);
     const vi = page.getByRole('article', { name: 'VI_1' });
@@ -271,11 +303,16 @@ describe('dashboard pages in Chromium', () => {
     const page = await signIn(ctx, base, VIEWER);
     await openCluster(page);
     await page.getByRole('heading', { name: 'VI_1' }).waitFor();
-    for (const name of [/^Edit/, /Move/, /maintenance/i, /Release/, 'Add server', 'Save pool']) expect(await page.getByRole('button', { name }).count()).toBe(0);
+    for (const name of [/^Edit/, /Move/, /maintenance/i, /Release/, 'Add server', 'Save pool'])
+      expect(await page.getByRole('button', { name }).count()).toBe(0);
     await page.screenshot({ path: join(SHOTS, 'cluster-viewer-dark.png'), fullPage: true });
     const viewerCookie = await cookieHeader(ctx);
     const p = await pool();
-    const r = await api.call('pools.update', { id: p.id, version: p.version, pool: p.pool }, { mutation: true, cookie: viewerCookie });
+    const r = await api.call(
+      'pools.update',
+      { id: p.id, version: p.version, pool: p.pool },
+      { mutation: true, cookie: viewerCookie },
+    );
     expect(r.error?.data?.code).toBe('FORBIDDEN');
     await page.goto(`${base}/audit`);
     await page.getByRole('heading', { name: 'Audit log' }).waitFor();
@@ -289,7 +326,9 @@ describe('dashboard pages in Chromium', () => {
     await page.getByRole('cell', { name: 'pool.update' }).first().waitFor();
     // The list may still be filling in (a live refresh) when the first row shows: poll the counts.
     await expect.poll(() => page.getByRole('cell', { name: 'pool.update' }).count(), { timeout: 10_000 }).toBe(2);
-    await expect.poll(() => page.getByRole('cell', { name: 'failover.maintenance' }).count(), { timeout: 10_000 }).toBe(2);
+    await expect
+      .poll(() => page.getByRole('cell', { name: 'failover.maintenance' }).count(), { timeout: 10_000 })
+      .toBe(2);
     await page.getByRole('button', { name: 'Verify chain' }).click();
     await page.getByText(/Chain intact: \d+ records verified/).waitFor();
     await page.screenshot({ path: join(SHOTS, 'audit.png'), fullPage: true });

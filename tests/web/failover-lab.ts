@@ -5,7 +5,16 @@
  * web1/web2, lab nginx on lb1/lb2 and an enrolled keepwatch-agent on each; resolves once both
  * applied revision 1, lb1 holds the VIP and requests through it are served.
  */
-import { bridgePort, LabNginx, REF, referenceLab, startBackend, waitFor, type Lab, type PortBridge } from '@keepwatch/lab';
+import {
+  bridgePort,
+  LabNginx,
+  REF,
+  referenceLab,
+  startBackend,
+  waitFor,
+  type Lab,
+  type PortBridge,
+} from '@keepwatch/lab';
 import { agentConfig, LabAgent, referenceSpec, waitServed } from '../support/agent-lab.js';
 import { ADMIN, startDashboard, type Dashboard, type DashboardOptions } from '../support/dashboard.js';
 import { apiLogin, trpcHttp, type TrpcError } from '../support/trpc-http.js';
@@ -26,7 +35,11 @@ export class Api {
   }
 
   /** The result, or the tRPC error. */
-  raw<T>(path: string, input: unknown, mutation = false): Promise<{ ok: true; data: T } | { ok: false; error: TrpcError }> {
+  raw<T>(
+    path: string,
+    input: unknown,
+    mutation = false,
+  ): Promise<{ ok: true; data: T } | { ok: false; error: TrpcError }> {
     return this.http.call<T>(path, input, { mutation });
   }
 
@@ -35,10 +48,33 @@ export class Api {
   }
 }
 
-export type Member = { nodeId: string; node: string; online: boolean; ageMs: number | null; state: string | null; override: string | null };
-export type Command = { id: string; node: string; kind: string; instance: string | null; status: string; reason: string | null; actor: string };
+export type Member = {
+  nodeId: string;
+  node: string;
+  online: boolean;
+  ageMs: number | null;
+  state: string | null;
+  override: string | null;
+};
+export type Command = {
+  id: string;
+  node: string;
+  kind: string;
+  instance: string | null;
+  status: string;
+  reason: string | null;
+  actor: string;
+};
 export type FailoverStatus = {
-  instances: { id: string; name: string; promotedNode: string | null; master: string | null; promoteInEffect: boolean; members: Member[]; commands: Command[] }[];
+  instances: {
+    id: string;
+    name: string;
+    promotedNode: string | null;
+    master: string | null;
+    promoteInEffect: boolean;
+    members: Member[];
+    commands: Command[];
+  }[];
   nodes: { id: string; name: string; maintenance: boolean; online: boolean }[];
   commands: Command[];
 };
@@ -76,7 +112,10 @@ export async function startEnrolledLab(dashboardOptions: DashboardOptions = {}):
     const spec = referenceSpec();
     const clusterId = (await api.call<{ id: string }>('clusters.import', { spec }, true)).id;
     const nodes = await api.call<{ id: string; node: { name: string } }[]>('nodes.list', { clusterId });
-    const nodeIds = { lb1: nodes.find((n) => n.node.name === 'lb1')!.id, lb2: nodes.find((n) => n.node.name === 'lb2')!.id };
+    const nodeIds = {
+      lb1: nodes.find((n) => n.node.name === 'lb1')!.id,
+      lb2: nodes.find((n) => n.node.name === 'lb2')!.id,
+    };
     await startBackend(lab, 'web1', 'web1');
     await startBackend(lab, 'web2', 'web2');
     const agents = {} as Record<'lb1' | 'lb2', LabAgent>;
@@ -87,21 +126,33 @@ export async function startEnrolledLab(dashboardOptions: DashboardOptions = {}):
       await nginx[lb].start();
       const { token } = await api.call<{ token: string }>('nodes.issueEnrollToken', { id: nodeIds[lb] }, true);
       const { spec: _standalone, ...cfg } = agentConfig(lab, nginx[lb], spec);
-      agents[lb] = new LabAgent(lab, lb, { ...cfg, controlPlane: { url: `ws+unix://${bridge.path}:/agent`, enrollToken: token } });
+      agents[lb] = new LabAgent(lab, lb, {
+        ...cfg,
+        controlPlane: { url: `ws+unix://${bridge.path}:/agent`, enrollToken: token },
+      });
       cleanup.push(() => agents[lb].stop());
       await agents[lb].start();
     }
     type Deployment = { node: string; status: string };
-    await waitFor(async () => ((await api.call<{ deployments: Deployment[] }>('clusters.revision', { clusterId, number: 1 })).deployments.every((d) => d.status === 'applied') || undefined), {
-      timeoutMs: 30_000,
-      intervalMs: 200,
-      what: 'revision 1 applied on both nodes',
-    });
+    await waitFor(
+      async () =>
+        (
+          await api.call<{ deployments: Deployment[] }>('clusters.revision', { clusterId, number: 1 })
+        ).deployments.every((d) => d.status === 'applied') || undefined,
+      {
+        timeoutMs: 30_000,
+        intervalMs: 200,
+        what: 'revision 1 applied on both nodes',
+      },
+    );
     await lab.waitForHolders(REF.vip, ['lb1'], 10_000);
     await waitServed(lab);
     const status = () => api.call<FailoverStatus>('failover.status', { clusterId });
     // Both nodes' live state (heartbeat, nginx, role) is stored: what a promote is checked against.
-    await waitFor(async () => ((await status()).instances[0]!.members.every((m) => m.online && m.state !== null) || undefined), { timeoutMs: 15_000, intervalMs: 200, what: 'both nodes reporting live state' });
+    await waitFor(
+      async () => (await status()).instances[0]!.members.every((m) => m.online && m.state !== null) || undefined,
+      { timeoutMs: 15_000, intervalMs: 200, what: 'both nodes reporting live state' },
+    );
     const instanceId = (await status()).instances[0]!.id;
     return {
       lab,

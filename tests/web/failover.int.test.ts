@@ -19,8 +19,15 @@ describe('failover through the API', () => {
   afterEach((ctx) => {
     // What the dashboard and the agents said about commands, for a failure's diagnosis.
     if (ctx.task.result?.state !== 'fail') return;
-    const about = (log: string) => log.split('\n').filter((l) => /command|override|transition|promot|release|maintenance|error/i.test(l)).slice(-40).join('\n');
-    console.info(`dashboard:\n${about(env.dashboard.log())}\nlb1:\n${about(env.agents.lb1.log())}\nlb2:\n${about(env.agents.lb2.log())}`);
+    const about = (log: string) =>
+      log
+        .split('\n')
+        .filter((l) => /command|override|transition|promot|release|maintenance|error/i.test(l))
+        .slice(-40)
+        .join('\n');
+    console.info(
+      `dashboard:\n${about(env.dashboard.log())}\nlb1:\n${about(env.agents.lb1.log())}\nlb2:\n${about(env.agents.lb2.log())}`,
+    );
   });
   afterAll(async () => {
     await probe?.stop().catch(() => undefined);
@@ -58,12 +65,20 @@ describe('failover through the API', () => {
     for (const f of summary.failedRecords) expect(f.error).toBe('ECONNRESET');
   };
   /** Waits until the dashboard's status (stored live state, batched) shows `node` as master. */
-  const statusMaster = (node: string) => waitFor(async () => ((await env.status()).instances[0]!.master === node || undefined), { timeoutMs: 10_000, intervalMs: 200, what: `the status to show ${node} as master` });
+  const statusMaster = (node: string) =>
+    waitFor(async () => (await env.status()).instances[0]!.master === node || undefined, {
+      timeoutMs: 10_000,
+      intervalMs: 200,
+      what: `the status to show ${node} as master`,
+    });
   const commandsSettled = async (what: string) =>
-    waitFor(async () => {
-      const s = await env.status();
-      return s.commands.every((c) => ['completed', 'refused', 'failed'].includes(c.status)) ? s : undefined;
-    }, { timeoutMs: 15_000, intervalMs: 200, what });
+    waitFor(
+      async () => {
+        const s = await env.status();
+        return s.commands.every((c) => ['completed', 'refused', 'failed'].includes(c.status)) ? s : undefined;
+      },
+      { timeoutMs: 15_000, intervalMs: 200, what },
+    );
 
   it('promote moves the VIP to lb2 at once with no failed request, and the status follows it to master', async () => {
     const summary = await probed(async () => {
@@ -76,7 +91,11 @@ describe('failover through the API', () => {
     const inst = s.instances[0]!;
     expect(inst).toMatchObject({ promotedNode: 'lb2', master: 'lb2', promoteInEffect: true });
     expect(inst.commands[0]).toMatchObject({ node: 'lb2', kind: 'promote', status: 'completed', actor: 'admin' });
-    expect(inst.members.find((m) => m.node === 'lb2')).toMatchObject({ state: 'master', override: 'promoted', online: true });
+    expect(inst.members.find((m) => m.node === 'lb2')).toMatchObject({
+      state: 'master',
+      override: 'promoted',
+      online: true,
+    });
     // Sticky: lb1 has the higher priority and preempts, yet lb2 keeps the VIP.
     await new Promise((r) => setTimeout(r, 1500));
     expect(await env.lab.holders(vip)).toEqual(['lb2']);
@@ -97,9 +116,17 @@ describe('failover through the API', () => {
     } finally {
       await env.bridge.restore();
     }
-    await waitFor(() => env.agents.lb2.log().slice(before).includes('"control plane session"') || undefined, { timeoutMs: 30_000, intervalMs: 100, what: 'lb2 to reconnect' });
+    await waitFor(() => env.agents.lb2.log().slice(before).includes('"control plane session"') || undefined, {
+      timeoutMs: 30_000,
+      intervalMs: 100,
+      what: 'lb2 to reconnect',
+    });
     await waitServed(env.lab);
-    await waitFor(async () => ((await env.status()).instances[0]!.members.find((m) => m.node === 'lb2')?.override === 'promoted' || undefined), { timeoutMs: 30_000, intervalMs: 200, what: 'lb2 to report its promote after reconnecting' });
+    await waitFor(
+      async () =>
+        (await env.status()).instances[0]!.members.find((m) => m.node === 'lb2')?.override === 'promoted' || undefined,
+      { timeoutMs: 30_000, intervalMs: 200, what: 'lb2 to report its promote after reconnecting' },
+    );
   });
 
   it('release lets lb1 (higher priority, preempt) take the VIP back', async () => {
@@ -120,14 +147,20 @@ describe('failover through the API', () => {
       await env.lab.waitForHolders(vip, ['lb2'], 5000);
     });
     // Make-before-break too: the old master keeps the VIP until the new master's first advert.
-    console.info(`maintenance on: ${on.failed} of ${on.total} probe requests failed, longest gap ${on.longestGapMs} ms`);
+    console.info(
+      `maintenance on: ${on.failed} of ${on.total} probe requests failed, longest gap ${on.longestGapMs} ms`,
+    );
     expectMadeBeforeBroken(on);
     expect(on.ok).toBeGreaterThan(5);
     let s = await commandsSettled('maintenance on to complete');
     expect(s.commands[0]).toMatchObject({ node: 'lb1', kind: 'maintenance-on', status: 'completed' });
     expect(s.nodes.find((n) => n.name === 'lb1')).toMatchObject({ maintenance: true });
     // Promote is refused while the node is in maintenance.
-    const refused = await env.api.raw('failover.promote', { instanceId: env.instanceId, nodeId: env.nodeIds.lb1 }, true);
+    const refused = await env.api.raw(
+      'failover.promote',
+      { instanceId: env.instanceId, nodeId: env.nodeIds.lb1 },
+      true,
+    );
     expect(refused.ok).toBe(false);
     if (!refused.ok) expect(refused.error.message).toMatch(/^nodeId: cannot promote: node "lb1" is in maintenance/);
 
@@ -148,13 +181,31 @@ describe('failover through the API', () => {
         await env.lab.waitForHolders(vip, ['lb1'], 10_000);
       });
       expectMadeBeforeBroken(summary);
-      const s = await waitFor(async () => {
-        const st = await env.status();
-        const lb1 = st.instances[0]!.members.find((m) => m.node === 'lb1');
-        return st.instances[0]!.promoteInEffect && lb1?.override === 'promoted' && st.commands.slice(0, 2).every((c) => c.status === 'completed') ? st : undefined;
-      }, { timeoutMs: 15_000, intervalMs: 200, what: 'the move to complete' });
-      expect(s.commands.slice(0, 2).map((c) => [c.node, c.kind]).sort()).toEqual([['lb1', 'promote'], ['lb2', 'release']]);
-      expect(s.instances[0]!.members.map((m) => [m.node, m.override])).toEqual([['lb1', 'promoted'], ['lb2', 'none']]);
+      const s = await waitFor(
+        async () => {
+          const st = await env.status();
+          const lb1 = st.instances[0]!.members.find((m) => m.node === 'lb1');
+          return st.instances[0]!.promoteInEffect &&
+            lb1?.override === 'promoted' &&
+            st.commands.slice(0, 2).every((c) => c.status === 'completed')
+            ? st
+            : undefined;
+        },
+        { timeoutMs: 15_000, intervalMs: 200, what: 'the move to complete' },
+      );
+      expect(
+        s.commands
+          .slice(0, 2)
+          .map((c) => [c.node, c.kind])
+          .sort(),
+      ).toEqual([
+        ['lb1', 'promote'],
+        ['lb2', 'release'],
+      ]);
+      expect(s.instances[0]!.members.map((m) => [m.node, m.override])).toEqual([
+        ['lb1', 'promoted'],
+        ['lb2', 'none'],
+      ]);
     } finally {
       await env.api.call('failover.release', { instanceId: env.instanceId }, true);
       await commandsSettled('the release of lb1');
@@ -164,12 +215,17 @@ describe('failover through the API', () => {
   it('a promote to a stopped (offline) agent is refused with the reason, and nothing moves', async () => {
     await env.agents.lb2.stop();
     try {
-      await waitFor(async () => ((await env.status()).nodes.find((n) => n.name === 'lb2')?.online === false || undefined), { timeoutMs: 30_000, intervalMs: 500, what: 'lb2 to be offline' });
+      await waitFor(
+        async () => (await env.status()).nodes.find((n) => n.name === 'lb2')?.online === false || undefined,
+        { timeoutMs: 30_000, intervalMs: 500, what: 'lb2 to be offline' },
+      );
       const r = await env.api.raw('failover.promote', { instanceId: env.instanceId, nodeId: env.nodeIds.lb2 }, true);
       expect(r.ok).toBe(false);
       if (!r.ok) {
         expect(r.error.data?.code).toBe('BAD_REQUEST');
-        expect(r.error.message).toMatch(/^nodeId: cannot promote: node "lb2" is offline \(last heard from \d+ s ago; offline after 15 s without a heartbeat\)$/);
+        expect(r.error.message).toMatch(
+          /^nodeId: cannot promote: node "lb2" is offline \(last heard from \d+ s ago; offline after 15 s without a heartbeat\)$/,
+        );
       }
       expect((await env.status()).instances[0]!.promotedNode).toBeNull();
       expect(await env.lab.holders(vip)).toEqual(['lb1']);

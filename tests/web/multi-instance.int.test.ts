@@ -19,7 +19,14 @@ import { Api, startEnrolledLab, type EnrolledLab } from './failover-lab.js';
  */
 type LiveEvent = { type: string; clusterId?: string | null; nodeId?: string; instance?: string; to?: string };
 type LiveClient = {
-  live: { cluster: { subscribe(input: { clusterId: string }, opts: { onStarted?: () => void; onData?: (e: LiveEvent) => void; onError?: (e: unknown) => void }): { unsubscribe(): void } } };
+  live: {
+    cluster: {
+      subscribe(
+        input: { clusterId: string },
+        opts: { onStarted?: () => void; onData?: (e: LiveEvent) => void; onError?: (e: unknown) => void },
+      ): { unsubscribe(): void };
+    };
+  };
 };
 
 const metric = async (base: string, name: string): Promise<number> => {
@@ -49,16 +56,35 @@ describe('two dashboard instances on one PostgreSQL', () => {
     apiB = new Api(b.base);
     await apiB.login();
     const client = createTRPCClient<AnyTRPCRouter>({
-      links: [httpSubscriptionLink({ url: `${b.base}/api/trpc`, transformer: superjson, EventSource: FetchEventSource, eventSourceOptions: { headers: { cookie: apiB.cookie } } })],
+      links: [
+        httpSubscriptionLink({
+          url: `${b.base}/api/trpc`,
+          transformer: superjson,
+          EventSource: FetchEventSource,
+          eventSourceOptions: { headers: { cookie: apiB.cookie } },
+        }),
+      ],
     }) as unknown as LiveClient;
     sub = client.live.cluster.subscribe(
       { clusterId: env.clusterId },
       { onStarted: () => void started++, onData: (e) => void events.push(e), onError: (e) => void errors.push(e) },
     );
-    await waitFor(() => started > 0 || undefined, { timeoutMs: 10_000, intervalMs: 50, what: `the subscription on B to start (errors: ${JSON.stringify(errors)})` });
+    await waitFor(() => started > 0 || undefined, {
+      timeoutMs: 10_000,
+      intervalMs: 50,
+      what: `the subscription on B to start (errors: ${JSON.stringify(errors)})`,
+    });
     browser = await chromium.launch({
       executablePath: '/usr/bin/chromium',
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+      args: [
+        '--headless',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+        '--no-first-run',
+      ],
     });
     const ctx = await browser.newContext({ viewport: { width: 1280, height: 800 } });
     const [name, value] = apiB.cookie.split('=') as [string, string];
@@ -77,7 +103,7 @@ describe('two dashboard instances on one PostgreSQL', () => {
     pg?.stop();
   });
 
-  it('the agents are connected to instance A only, and each instance\'s metrics say what it did', async () => {
+  it("the agents are connected to instance A only, and each instance's metrics say what it did", async () => {
     const a = env!.dashboard.base;
     expect(await metric(a, 'keepwatch_agents_connected')).toBe(2);
     expect(await metric(b!.base, 'keepwatch_agents_connected')).toBe(0);
@@ -90,46 +116,76 @@ describe('two dashboard instances on one PostgreSQL', () => {
     expect(await metric(b!.base, 'keepwatch_subscriptions')).toBe(2);
   });
 
-  it('a promote issued on B reaches the agent held by A: the VIP moves to lb2, and B\'s subscriber and B\'s cluster page in Chromium see lb2 become master', async () => {
+  it("a promote issued on B reaches the agent held by A: the VIP moves to lb2, and B's subscriber and B's cluster page in Chromium see lb2 become master", async () => {
     const { lab, nodeIds, instanceId, clusterId } = env!;
     const issued = Date.now();
     await apiB.call('failover.promote', { instanceId, nodeId: nodeIds.lb2 }, true);
     await lab.waitForHolders(REF.vip, ['lb2'], 10_000);
     const moved = Date.now() - issued;
-    await waitFor(() => events.some((e) => e.type === 'transition' && e.nodeId === nodeIds.lb2 && e.to === 'master') || undefined, {
-      timeoutMs: 5000,
-      intervalMs: 50,
-      what: `B's subscriber to see lb2 become master (events: ${JSON.stringify(events)})`,
+    await waitFor(
+      () => events.some((e) => e.type === 'transition' && e.nodeId === nodeIds.lb2 && e.to === 'master') || undefined,
+      {
+        timeoutMs: 5000,
+        intervalMs: 50,
+        what: `B's subscriber to see lb2 become master (events: ${JSON.stringify(events)})`,
+      },
+    );
+    expect(events.find((e) => e.type === 'transition' && e.nodeId === nodeIds.lb2 && e.to === 'master')).toEqual({
+      type: 'transition',
+      clusterId,
+      nodeId: nodeIds.lb2,
+      instance: 'VI_1',
+      to: 'master',
     });
-    expect(events.find((e) => e.type === 'transition' && e.nodeId === nodeIds.lb2 && e.to === 'master')).toEqual({ type: 'transition', clusterId, nodeId: nodeIds.lb2, instance: 'VI_1', to: 'master' });
     // The intent itself crossed as a failover event, and the agents' live state as node-live.
     expect(events.some((e) => e.type === 'failover' && e.clusterId === clusterId)).toBe(true);
     // B reads the stored result written by A's hub.
-    const status = await apiB.call<{ instances: { master: string | null; promotedNode: string | null }[] }>('failover.status', { clusterId });
+    const status = await apiB.call<{ instances: { master: string | null; promotedNode: string | null }[] }>(
+      'failover.status',
+      { clusterId },
+    );
     expect(status.instances[0]).toMatchObject({ promotedNode: 'lb2' });
-    await waitFor(async () => ((await apiB.call<{ instances: { master: string | null }[] }>('failover.status', { clusterId })).instances[0]?.master === 'lb2') || undefined, { timeoutMs: 5000, intervalMs: 100, what: 'B to read lb2 as master' });
+    await waitFor(
+      async () =>
+        (await apiB.call<{ instances: { master: string | null }[] }>('failover.status', { clusterId })).instances[0]
+          ?.master === 'lb2' || undefined,
+      { timeoutMs: 5000, intervalMs: 100, what: 'B to read lb2 as master' },
+    );
     expect(moved).toBeLessThan(10_000);
     // The page on B shows lb2 as the holder without polling (it would poll only every 10 s while
     // its stream were down): within 2 s of lb2's stored transition.
     type T = { node: string; to: string; at: string };
-    const took = (await apiB.call<T[]>('clusters.transitions', { clusterId, limit: 50 })).find((t) => t.node === 'lb2' && t.to === 'master' && Date.parse(t.at) >= issued - 1000);
+    const took = (await apiB.call<T[]>('clusters.transitions', { clusterId, limit: 50 })).find(
+      (t) => t.node === 'lb2' && t.to === 'master' && Date.parse(t.at) >= issued - 1000,
+    );
     expect(took).toBeDefined();
     let shownAt = 0;
-    await waitFor(async () => ((await page.getByTestId('holder-VI_1').textContent())?.includes('Last reported holder: lb2') ? (shownAt = Date.now()) : undefined), { timeoutMs: 10_000, intervalMs: 50, what: 'the page on B to show lb2 holding VI_1' });
+    await waitFor(
+      async () =>
+        (await page.getByTestId('holder-VI_1').textContent())?.includes('Last reported holder: lb2')
+          ? (shownAt = Date.now())
+          : undefined,
+      { timeoutMs: 10_000, intervalMs: 50, what: 'the page on B to show lb2 holding VI_1' },
+    );
     expect(shownAt - Date.parse(took!.at)).toBeLessThanOrEqual(2000);
     expect(await page.locator('[data-live-state="live"]').count()).toBe(1);
   });
 
-  it('a release issued on A is seen live on B: lb1 preempts back and B\'s subscriber sees it become master', async () => {
+  it("a release issued on A is seen live on B: lb1 preempts back and B's subscriber sees it become master", async () => {
     const { lab, nodeIds, instanceId, api } = env!;
     const before = events.length;
     await api.call('failover.release', { instanceId }, true);
     await lab.waitForHolders(REF.vip, ['lb1'], 10_000);
-    await waitFor(() => events.slice(before).some((e) => e.type === 'transition' && e.nodeId === nodeIds.lb1 && e.to === 'master') || undefined, {
-      timeoutMs: 5000,
-      intervalMs: 50,
-      what: `B's subscriber to see lb1 become master again (events: ${JSON.stringify(events.slice(before))})`,
-    });
+    await waitFor(
+      () =>
+        events.slice(before).some((e) => e.type === 'transition' && e.nodeId === nodeIds.lb1 && e.to === 'master') ||
+        undefined,
+      {
+        timeoutMs: 5000,
+        intervalMs: 50,
+        what: `B's subscriber to see lb1 become master again (events: ${JSON.stringify(events.slice(before))})`,
+      },
+    );
     // The release was a mutation on A: B's subscriber also got its audit event.
     expect(events.slice(before).some((e) => e.type === 'audit')).toBe(true);
     expect(errors).toEqual([]);

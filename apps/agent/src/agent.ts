@@ -1,8 +1,24 @@
 import { createServer, type Server } from 'node:http';
 import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { decodeAdvert, encodeAdvert, parseAddress, VRRP_MULTICAST_V4, VRRP_MULTICAST_V6, type Advert, type InstanceConfig } from '@keepwatch/vrrp';
-import { ClusterSpecSchema, renderNginxConfig, type AgentConfig, type ClusterSpec, type Command, type InstanceStatus, type VrrpInstance } from '@keepwatch/shared';
+import {
+  decodeAdvert,
+  encodeAdvert,
+  parseAddress,
+  VRRP_MULTICAST_V4,
+  VRRP_MULTICAST_V6,
+  type Advert,
+  type InstanceConfig,
+} from '@keepwatch/vrrp';
+import {
+  ClusterSpecSchema,
+  renderNginxConfig,
+  type AgentConfig,
+  type ClusterSpec,
+  type Command,
+  type InstanceStatus,
+  type VrrpInstance,
+} from '@keepwatch/shared';
 import type { Logger } from './log.js';
 import { AgentMetrics } from './metrics.js';
 import type { NativeNet } from './transport/native.js';
@@ -21,7 +37,12 @@ import { pidAlive, readPidFile } from './health/kinds/process.js';
 import { ControlClient, type ApplyOutcome } from './control/client.js';
 import { AdminStateFile, nextAdminState, runCommand, type CommandOutcome } from './control/commands.js';
 import { readOptional, writePrivate } from './control/files.js';
-import { DEF_GRACEFUL_SHUTDOWN_MS, DEF_METRICS_PATH, DEF_WARM_RESTART_MAX_AGE_MS, DEF_WARM_STATE_REFRESH_MS } from './config/defaults.js';
+import {
+  DEF_GRACEFUL_SHUTDOWN_MS,
+  DEF_METRICS_PATH,
+  DEF_WARM_RESTART_MAX_AGE_MS,
+  DEF_WARM_STATE_REFRESH_MS,
+} from './config/defaults.js';
 
 /** What the agent persists for a warm restart: each instance's last state and when. */
 type WarmState = { savedAt: number; instances: Record<string, { state: string; promoted?: boolean }> };
@@ -49,7 +70,12 @@ export function nodeInstances(spec: ClusterSpec, node: string): Omit<Member, 'ma
     const member = instance.members.find((m) => m.node === node);
     if (!member) continue;
     const iface = member.interface ?? instance.interface;
-    const vips = instance.vips.map((v) => ({ address: v.address, prefix: v.prefix ?? (instance.family === 4 ? 32 : 128), dev: v.dev ?? iface, family: instance.family }));
+    const vips = instance.vips.map((v) => ({
+      address: v.address,
+      prefix: v.prefix ?? (instance.family === 4 ? 32 : 128),
+      dev: v.dev ?? iface,
+      family: instance.family,
+    }));
     out.push({ instance, iface, vips });
   }
   return out;
@@ -104,7 +130,8 @@ export class Agent {
     try {
       const raw = JSON.parse(text) as { revision?: unknown; spec?: unknown };
       const spec = ClusterSpecSchema.safeParse(raw.spec);
-      if (typeof raw.revision === 'number' && Number.isSafeInteger(raw.revision) && raw.revision > 0 && spec.success) return { revision: raw.revision, spec: spec.data };
+      if (typeof raw.revision === 'number' && Number.isSafeInteger(raw.revision) && raw.revision > 0 && spec.success)
+        return { revision: raw.revision, spec: spec.data };
     } catch {
       // reported below
     }
@@ -205,7 +232,9 @@ export class Agent {
     const members = nodeInstances(spec, this.cfg.node);
     const warm = this.readWarm();
     const resuming = new Set(members.filter((m) => this.resumes(warm, m.instance)).map((m) => m.instance.name));
-    const keep = new Set(members.filter((m) => resuming.has(m.instance.name)).flatMap((m) => m.vips.map((v) => v.address)));
+    const keep = new Set(
+      members.filter((m) => resuming.has(m.instance.name)).flatMap((m) => m.vips.map((v) => v.address)),
+    );
     const stale = (await this.vips.present(members.flatMap((m) => m.vips))).filter((v) => !keep.has(v.address));
     if (stale.length) {
       await this.vips.remove(stale);
@@ -219,11 +248,18 @@ export class Agent {
     this.running = spec;
     const members = nodeInstances(spec, this.cfg.node);
     const admin = this.adminState().current;
-    if (admin.maintenance || admin.promoted.length) this.log.info({ maintenance: admin.maintenance, promoted: admin.promoted }, 'operator overrides restored');
+    if (admin.maintenance || admin.promoted.length)
+      this.log.info({ maintenance: admin.maintenance, promoted: admin.promoted }, 'operator overrides restored');
 
     for (const m of members) {
       const member = m.instance.members.find((x) => x.node === this.cfg.node)!;
-      const src = member.unicastSrcIp ?? (await primaryAddress(m.iface, m.instance.family, m.vips.map((v) => v.address)));
+      const src =
+        member.unicastSrcIp ??
+        (await primaryAddress(
+          m.iface,
+          m.instance.family,
+          m.vips.map((v) => v.address),
+        ));
       const peers = member.unicastPeers;
       const checks = new Map(spec.checks.map((c) => [c.name, c]));
       const machine: InstanceConfig = {
@@ -237,7 +273,9 @@ export class Agent {
         primaryAddress: src,
         preempt: m.instance.preempt,
         preemptDelayMs: m.instance.preemptDelayMs,
-        ...(m.instance.authentication ? { auth: { type: 'pass' as const, password: m.instance.authentication.password } } : {}),
+        ...(m.instance.authentication
+          ? { auth: { type: 'pass' as const, password: m.instance.authentication.password } }
+          : {}),
         unicastPeers: peers,
         trackedChecks: m.instance.trackChecks.map((t) => {
           const c = checks.get(t.check)!;
@@ -263,7 +301,16 @@ export class Agent {
           const decoded = decodeAdvert(packet.data, { family, src: packet.src, dst: packet.dst, ttl: packet.ttl });
           if (!decoded.ok) {
             this.metrics.dropped.inc({ instance: m.instance.name, reason: decoded.reason });
-            this.log.debug({ instance: m.instance.name, vrid: m.instance.vrid, reason: decoded.reason, detail: decoded.detail, src: packet.src }, 'packet dropped');
+            this.log.debug(
+              {
+                instance: m.instance.name,
+                vrid: m.instance.vrid,
+                reason: decoded.reason,
+                detail: decoded.detail,
+                src: packet.src,
+              },
+              'packet dropped',
+            );
             return;
           }
           this.metrics.advertsReceived.inc({ instance: m.instance.name });
@@ -308,7 +355,17 @@ export class Agent {
         onTransition: (t) => {
           this.saveWarm();
           this.since.set(t.instance, { at: t.at, priority: t.priority });
-          this.control?.emit({ v: 1, type: 'state-transition', at: t.at, instance: t.instance, vrid: m.instance.vrid, from: t.from, to: t.to, reason: t.reason, priority: t.priority });
+          this.control?.emit({
+            v: 1,
+            type: 'state-transition',
+            at: t.at,
+            instance: t.instance,
+            vrid: m.instance.vrid,
+            from: t.from,
+            to: t.to,
+            reason: t.reason,
+            priority: t.priority,
+          });
           this.control?.heartbeatSoon();
         },
       });
@@ -349,8 +406,19 @@ export class Agent {
    * cost of one failover of this node's instances.
    */
   private async applyRevision(revision: number, spec: ClusterSpec): Promise<ApplyOutcome> {
-    const failed = (stage: 'validate' | 'render' | 'test' | 'reload' | 'verify' | 'vrrp', message: string, nginxOutput = ''): ApplyOutcome => ({ outcome: 'failed', stage, message, nginxOutput: nginxOutput.slice(-60_000), runningRevision: this.appliedRevision });
-    if (!spec.nodes.some((n) => n.name === this.cfg.node)) return failed('validate', `node "${this.cfg.node}" is not in the spec`);
+    const failed = (
+      stage: 'validate' | 'render' | 'test' | 'reload' | 'verify' | 'vrrp',
+      message: string,
+      nginxOutput = '',
+    ): ApplyOutcome => ({
+      outcome: 'failed',
+      stage,
+      message,
+      nginxOutput: nginxOutput.slice(-60_000),
+      runningRevision: this.appliedRevision,
+    });
+    if (!spec.nodes.some((n) => n.name === this.cfg.node))
+      return failed('validate', `node "${this.cfg.node}" is not in the spec`);
     if (this.stopping) return failed('vrrp', 'the agent is stopping');
     const nginx = await this.nginxResult(spec);
     if (!nginx.ok) return failed(nginx.stage, nginx.message, nginx.output);
@@ -378,7 +446,11 @@ export class Agent {
   }
 
   /** nginx for a pushed revision, with the result the apply-result needs. */
-  private async nginxResult(spec: ClusterSpec): Promise<{ ok: true } | { ok: false; stage: 'render' | 'test' | 'reload' | 'verify'; message: string; output: string }> {
+  private async nginxResult(
+    spec: ClusterSpec,
+  ): Promise<
+    { ok: true } | { ok: false; stage: 'render' | 'test' | 'reload' | 'verify'; message: string; output: string }
+  > {
     if (spec.pools.length === 0 && spec.virtualServers.length === 0) return { ok: true };
     let rendered: string;
     try {
@@ -391,7 +463,12 @@ export class Agent {
       this.metrics.nginxReloads.inc({ result: r.status });
       if (r.status !== 'failed') return { ok: true };
       this.log.error({ stage: r.stage, output: r.output, rolledBack: r.rolledBack }, 'nginx config not applied');
-      return { ok: false, stage: r.stage, message: `nginx ${r.stage === 'test' ? '-t' : r.stage} failed${r.rolledBack ? '; the last good config was restored' : ''}`, output: r.output };
+      return {
+        ok: false,
+        stage: r.stage,
+        message: `nginx ${r.stage === 'test' ? '-t' : r.stage} failed${r.rolledBack ? '; the last good config was restored' : ''}`,
+        output: r.output,
+      };
     } catch (e) {
       this.metrics.nginxReloads.inc({ result: 'failed' });
       return { ok: false, stage: 'reload', message: (e as Error).message, output: '' };
@@ -400,11 +477,21 @@ export class Agent {
 
   private nginxApplier(): NginxApplier {
     const n = this.cfg.nginx;
-    return new NginxApplier(realNginxExec({ binary: n.binary, args: ['-p', n.prefix, '-c', n.mainConfPath], pidFile: n.pidPath }, { failOnWarn: n.failOnWarn }), { confPath: n.confPath });
+    return new NginxApplier(
+      realNginxExec(
+        { binary: n.binary, args: ['-p', n.prefix, '-c', n.mainConfPath], pidFile: n.pidPath },
+        { failOnWarn: n.failOnWarn },
+      ),
+      { confPath: n.confPath },
+    );
   }
 
   /** The live part of a heartbeat: every instance's state and nginx's master. */
-  private heartbeat(): { maintenance: boolean; nginx: { running: boolean; pid: number | null }; instances: InstanceStatus[] } {
+  private heartbeat(): {
+    maintenance: boolean;
+    nginx: { running: boolean; pid: number | null };
+    instances: InstanceStatus[];
+  } {
     const pid = readPidFile(this.cfg.nginx.pidPath);
     const running = pid !== null && pidAlive(pid);
     const instances = this.runners.map((r): InstanceStatus => {
@@ -422,7 +509,9 @@ export class Agent {
       };
     });
     // Without instances (no spec yet) the persisted flag is what will apply when they start.
-    const maintenance = this.runners.length ? this.runners.some((r) => r.current().maintenance) : this.adminState().current.maintenance;
+    const maintenance = this.runners.length
+      ? this.runners.some((r) => r.current().maintenance)
+      : this.adminState().current.maintenance;
     return { maintenance, nginx: { running, pid: running ? pid : null }, instances };
   }
 
@@ -449,13 +538,16 @@ export class Agent {
     }
     const r = await applier.apply(rendered);
     this.metrics.nginxReloads.inc({ result: r.status });
-    if (r.status === 'failed') this.log.error({ stage: r.stage, output: r.output, rolledBack: r.rolledBack }, 'nginx config not applied');
+    if (r.status === 'failed')
+      this.log.error({ stage: r.stage, output: r.output, rolledBack: r.rolledBack }, 'nginx config not applied');
     else this.log.info({ status: r.status }, 'nginx config');
   }
 
   private startChecks(spec: ClusterSpec): void {
     const tracked = new Set(this.runners.flatMap((r) => (r.config.trackedChecks ?? []).map((c) => c.name)));
-    const checks = spec.checks.filter((c) => tracked.has(c.name)).map((c) => buildCheck(c, this.cfg, (pid, onExit) => watchPidExit(this.net, pid, onExit)));
+    const checks = spec.checks
+      .filter((c) => tracked.has(c.name))
+      .map((c) => buildCheck(c, this.cfg, (pid, onExit) => watchPidExit(this.net, pid, onExit)));
     this.scheduler = new HealthScheduler(checks, (r: CheckResult) => this.onCheck(r));
     this.scheduler.start();
   }
@@ -469,13 +561,22 @@ export class Agent {
     // every move of its rise/fall counters; not every steady run.
     if (this.control && isNews(this.reportedChecks.get(r.name), r)) {
       const event = checkResultEvent(r);
-      this.reportedChecks.set(r.name, { status: event.status, consecutiveOk: r.consecutiveOk, consecutiveFailed: r.consecutiveFailed });
+      this.reportedChecks.set(r.name, {
+        status: event.status,
+        consecutiveOk: r.consecutiveOk,
+        consecutiveFailed: r.consecutiveFailed,
+      });
       this.control.emit(event);
     }
-    if (r.changed || !r.outcome.ok || r.outcome.detail) this.log[r.ok ? 'info' : 'warn']({ check: r.name, ok: r.ok, changed: r.changed, detail: r.outcome.detail }, 'check result');
+    if (r.changed || !r.outcome.ok || r.outcome.detail)
+      this.log[r.ok ? 'info' : 'warn'](
+        { check: r.name, ok: r.ok, changed: r.changed, detail: r.outcome.detail },
+        'check result',
+      );
     if (!r.changed) return;
     for (const runner of this.runners) {
-      if ((runner.config.trackedChecks ?? []).some((c) => c.name === r.name)) void runner.deliver({ type: 'track-changed', name: r.name, ok: r.ok });
+      if ((runner.config.trackedChecks ?? []).some((c) => c.name === r.name))
+        void runner.deliver({ type: 'track-changed', name: r.name, ok: r.ok });
     }
   }
 
@@ -496,7 +597,9 @@ export class Agent {
           const before = last.get(key);
           last.set(key, up);
           if (before === undefined ? up : before === up) continue;
-          void runner.deliver(name === runner.iface ? { type: 'interface-changed', up } : { type: 'interface-changed', up, name });
+          void runner.deliver(
+            name === runner.iface ? { type: 'interface-changed', up } : { type: 'interface-changed', up, name },
+          );
         }
       }
     };
@@ -540,8 +643,12 @@ export class Agent {
   }
 
   /** Delivers an admin command to an instance (promote, release, maintenance). */
-  async admin(instance: string, command: 'promote' | 'release' | 'maintenance-on' | 'maintenance-off'): Promise<CommandOutcome> {
-    if (command === 'maintenance-on' || command === 'maintenance-off') return this.command({ kind: 'maintenance', enabled: command === 'maintenance-on' });
+  async admin(
+    instance: string,
+    command: 'promote' | 'release' | 'maintenance-on' | 'maintenance-off',
+  ): Promise<CommandOutcome> {
+    if (command === 'maintenance-on' || command === 'maintenance-off')
+      return this.command({ kind: 'maintenance', enabled: command === 'maintenance-on' });
     return this.command({ kind: command, instance });
   }
 

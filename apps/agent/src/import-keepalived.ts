@@ -8,7 +8,12 @@ function readInclude(pattern: string, fromFile: string): { path: string; text: s
   const dir = dirname(full);
   const name = basename(full);
   if (!/[*?]/.test(name)) return [{ path: full, text: readFileSync(full, 'utf8') }];
-  const re = new RegExp(`^${name.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.')}$`);
+  const re = new RegExp(
+    `^${name
+      .replace(/[.+^${}()|[\]\\]/g, '\\$&')
+      .replace(/\*/g, '.*')
+      .replace(/\?/g, '.')}$`,
+  );
   return readdirSync(dir)
     .filter((f) => re.test(f))
     .sort()

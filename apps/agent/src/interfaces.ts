@@ -17,5 +17,7 @@ export async function primaryAddress(ifname: string, family: 4 | 6, exclude: rea
       if (family === 6 && a.scope === 'link') return a.local;
     }
   }
-  throw new Error(`interface ${ifname} has no ${family === 4 ? 'IPv4 address' : 'IPv6 link-local address'} to advertise from (set unicastSrcIp)`);
+  throw new Error(
+    `interface ${ifname} has no ${family === 4 ? 'IPv4 address' : 'IPv6 link-local address'} to advertise from (set unicastSrcIp)`,
+  );
 }

@@ -25,16 +25,36 @@ const USAGE = `usage:
   keepwatch-agent import-keepalived FILE [--nginx FILE]`;
 
 const ArgsSchema = z.discriminatedUnion('command', [
-  z.strictObject({ command: z.literal('run'), config: z.string().min(1), server: ControlPlaneSchema.shape.url.optional(), token: ControlPlaneSchema.shape.enrollToken }).refine((a) => a.token === undefined || a.server !== undefined, { path: ['token'], message: '--token needs --server' }),
+  z
+    .strictObject({
+      command: z.literal('run'),
+      config: z.string().min(1),
+      server: ControlPlaneSchema.shape.url.optional(),
+      token: ControlPlaneSchema.shape.enrollToken,
+    })
+    .refine((a) => a.token === undefined || a.server !== undefined, {
+      path: ['token'],
+      message: '--token needs --server',
+    }),
   z.strictObject({ command: z.literal('cleanup'), config: z.string().min(1) }),
-  z.strictObject({ command: z.literal('import-keepalived'), file: z.string().min(1), nginx: z.string().min(1).optional() }),
+  z.strictObject({
+    command: z.literal('import-keepalived'),
+    file: z.string().min(1),
+    nginx: z.string().min(1).optional(),
+  }),
 ]);
 
 function parseCli(argv: string[]): z.infer<typeof ArgsSchema> {
   const { positionals, values } = parseArgs({
     args: argv,
     allowPositionals: true,
-    options: { config: { type: 'string', short: 'c' }, nginx: { type: 'string' }, server: { type: 'string' }, token: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+    options: {
+      config: { type: 'string', short: 'c' },
+      nginx: { type: 'string' },
+      server: { type: 'string' },
+      token: { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+    },
   });
   if (values.help) {
     console.log(USAGE);
@@ -49,7 +69,9 @@ function parseCli(argv: string[]): z.infer<typeof ArgsSchema> {
         : { command, config: values.config };
   const parsed = ArgsSchema.safeParse(JSON.parse(JSON.stringify(raw)));
   if (!parsed.success) {
-    console.error(`keepwatch-agent: ${parsed.error.issues.map((i) => `${i.path.join('.') || 'command'}: ${i.message}`).join('; ')}\n${USAGE}`);
+    console.error(
+      `keepwatch-agent: ${parsed.error.issues.map((i) => `${i.path.join('.') || 'command'}: ${i.message}`).join('; ')}\n${USAGE}`,
+    );
     process.exit(2);
   }
   return parsed.data;
@@ -62,13 +84,19 @@ async function main(): Promise<void> {
     for (const u of r.unsupported) console.error(`warning: ${describeUnsupported(u)}`);
     for (const n of r.notes) console.error(`note: ${n}`);
     if (!r.ok) {
-      for (const e of r.errors) console.error(`error: ${e.file ?? args.file}${e.line ? `:${e.line}` : ''}: ${e.message}`);
+      for (const e of r.errors)
+        console.error(`error: ${e.file ?? args.file}${e.line ? `:${e.line}` : ''}: ${e.message}`);
       process.exit(2);
     }
     console.log(JSON.stringify(r.config, null, 2));
     return;
   }
-  const cfg = loadAgentConfig(args.config, args.command === 'run' && args.server ? { controlPlane: { url: args.server, ...(args.token ? { enrollToken: args.token } : {}) } } : {});
+  const cfg = loadAgentConfig(
+    args.config,
+    args.command === 'run' && args.server
+      ? { controlPlane: { url: args.server, ...(args.token ? { enrollToken: args.token } : {}) } }
+      : {},
+  );
   const env = readEnv();
   const log = createLogger(env.KEEPWATCH_LOG_LEVEL ? { level: env.KEEPWATCH_LOG_LEVEL } : {});
   const net = loadNative();

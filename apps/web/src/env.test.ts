@@ -5,7 +5,12 @@ describe('loadEnv', () => {
   it('defaults to the embedded database in a local folder, port 3000, no admin', () => {
     const env = loadEnv({});
     expect(env.DATABASE_URL).toBeUndefined();
-    expect(env).toMatchObject({ KEEPWATCH_DATA_DIR: '.keepwatch/data', PORT: 3000, KEEPWATCH_SECURE_COOKIES: false, KEEPWATCH_ALLOWED_ORIGINS: [] });
+    expect(env).toMatchObject({
+      KEEPWATCH_DATA_DIR: '.keepwatch/data',
+      PORT: 3000,
+      KEEPWATCH_SECURE_COOKIES: false,
+      KEEPWATCH_ALLOWED_ORIGINS: [],
+    });
     expect(env.KEEPWATCH_ADMIN_PASSWORD).toBeUndefined();
   });
 
@@ -14,11 +19,23 @@ describe('loadEnv', () => {
   });
 
   it('reads a PostgreSQL URL, a port and allowed origins', () => {
-    const env = loadEnv({ DATABASE_URL: 'postgresql://kw@db.example/kw', PORT: '8080', KEEPWATCH_ALLOWED_ORIGINS: 'https://a.example, https://b.example', KEEPWATCH_SECURE_COOKIES: '1' });
-    expect(env).toMatchObject({ DATABASE_URL: 'postgresql://kw@db.example/kw', PORT: 8080, KEEPWATCH_ALLOWED_ORIGINS: ['https://a.example', 'https://b.example'], KEEPWATCH_SECURE_COOKIES: true });
+    const env = loadEnv({
+      DATABASE_URL: 'postgresql://kw@db.example/kw',
+      PORT: '8080',
+      KEEPWATCH_ALLOWED_ORIGINS: 'https://a.example, https://b.example',
+      KEEPWATCH_SECURE_COOKIES: '1',
+    });
+    expect(env).toMatchObject({
+      DATABASE_URL: 'postgresql://kw@db.example/kw',
+      PORT: 8080,
+      KEEPWATCH_ALLOWED_ORIGINS: ['https://a.example', 'https://b.example'],
+      KEEPWATCH_SECURE_COOKIES: true,
+    });
   });
 
   it('names each bad variable', () => {
-    expect(() => loadEnv({ DATABASE_URL: 'mysql://x', PORT: 'eighty' })).toThrow(/DATABASE_URL: must be a postgresql:\/\/ URL\nPORT: /);
+    expect(() => loadEnv({ DATABASE_URL: 'mysql://x', PORT: 'eighty' })).toThrow(
+      /DATABASE_URL: must be a postgresql:\/\/ URL\nPORT: /,
+    );
   });
 });

@@ -9,7 +9,10 @@ const bool = z.enum(['1', '0', 'true', 'false']).transform((v) => v === '1' || v
 export const EnvSchema = z.object({
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
   /** Real PostgreSQL. Absent: the embedded database in KEEPWATCH_DATA_DIR. */
-  DATABASE_URL: z.string().regex(/^postgres(ql)?:\/\//, { message: 'must be a postgresql:// URL' }).optional(),
+  DATABASE_URL: z
+    .string()
+    .regex(/^postgres(ql)?:\/\//, { message: 'must be a postgresql:// URL' })
+    .optional(),
   /** Where the embedded database (PGlite) keeps its files when DATABASE_URL is absent. */
   KEEPWATCH_DATA_DIR: z.string().min(1).default('.keepwatch/data'),
   PORT: z.coerce.number().int().min(1).max(65535).default(3000),
@@ -27,7 +30,12 @@ export const EnvSchema = z.object({
   KEEPWATCH_ALLOWED_ORIGINS: z
     .string()
     .default('')
-    .transform((s) => s.split(',').map((o) => o.trim()).filter((o) => o.length > 0)),
+    .transform((s) =>
+      s
+        .split(',')
+        .map((o) => o.trim())
+        .filter((o) => o.length > 0),
+    ),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 export type Env = z.infer<typeof EnvSchema>;
@@ -41,7 +49,9 @@ export function loadEnv(source: Record<string, string | undefined> = process.env
   // An empty variable (`DATABASE_URL=`) means unset, as in most shells' and compose files' usage.
   const r = EnvSchema.safeParse(Object.fromEntries(Object.entries(source).filter(([, v]) => v !== '')));
   if (!r.success) {
-    throw new Error(`invalid environment:\n${r.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('\n')}`);
+    throw new Error(
+      `invalid environment:\n${r.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('\n')}`,
+    );
   }
   return r.data;
 }

@@ -24,7 +24,15 @@ export function referenceSpec(name = 'reference'): ClusterSpecInput {
       },
     ],
     checks: [{ kind: 'nginx', name: 'check_nginx' }],
-    pools: [{ name: 'webs', servers: [{ address: '192.0.2.152', port: 80 }, { address: '192.0.2.153', port: 80 }] }],
+    pools: [
+      {
+        name: 'webs',
+        servers: [
+          { address: '192.0.2.152', port: 80 },
+          { address: '192.0.2.153', port: 80 },
+        ],
+      },
+    ],
     virtualServers: [{ name: 'server-1', listen: [{ port: 80 }], locations: [{ path: '/', pool: 'webs' }] }],
   };
 }

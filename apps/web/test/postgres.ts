@@ -24,7 +24,8 @@ function asPostgres(argv: string[]): string[] {
 
 export function startTestPostgres(): TestPostgres {
   for (const bin of ['initdb', 'pg_ctl']) {
-    if (!existsSync(join(PG_BIN, bin))) throw new Error(`${join(PG_BIN, bin)} is missing: install postgresql-15 (scripts/setup.sh does)`);
+    if (!existsSync(join(PG_BIN, bin)))
+      throw new Error(`${join(PG_BIN, bin)} is missing: install postgresql-15 (scripts/setup.sh does)`);
   }
   const dir = mkdtempSync('/tmp/keepwatch-web-pg-');
   if (userInfo().uid === 0) {
@@ -42,8 +43,16 @@ export function startTestPostgres(): TestPostgres {
   };
   run([join(PG_BIN, 'initdb'), '-D', data, '-A', 'trust', '-U', 'postgres', '--no-sync', '-E', 'UTF8', '--locale=C']);
   run([
-    join(PG_BIN, 'pg_ctl'), '-D', data, '-l', join(dir, 'server.log'), '-w', '-t', '30',
-    '-o', `-c listen_addresses='' -k ${dir} -p ${port} -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200`,
+    join(PG_BIN, 'pg_ctl'),
+    '-D',
+    data,
+    '-l',
+    join(dir, 'server.log'),
+    '-w',
+    '-t',
+    '30',
+    '-o',
+    `-c listen_addresses='' -k ${dir} -p ${port} -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200`,
     'start',
   ]);
   return {

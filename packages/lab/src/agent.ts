@@ -58,7 +58,15 @@ export function referenceSpec(opts: ReferenceSpecOptions = {}): ClusterSpecInput
       },
     ],
     checks: opts.check ?? [{ kind: 'nginx', name: 'check_nginx', intervalMs: 1000 }],
-    pools: [{ name: 'webs', servers: [{ address: REF.web1, port: 80 }, { address: REF.web2, port: 80 }] }],
+    pools: [
+      {
+        name: 'webs',
+        servers: [
+          { address: REF.web1, port: 80 },
+          { address: REF.web2, port: 80 },
+        ],
+      },
+    ],
     virtualServers: [{ name: 'server-1', listen: [{ port: 80 }], locations: [{ path: '/', pool: 'webs' }] }],
   };
 }
@@ -88,7 +96,12 @@ export class LabAgent {
   readonly logPath: string;
   proc: Spawned | null = null;
 
-  constructor(private readonly lab: Lab, readonly host: string, config: AgentConfigInput, private readonly bin = AGENT_BIN) {
+  constructor(
+    private readonly lab: Lab,
+    readonly host: string,
+    config: AgentConfigInput,
+    private readonly bin = AGENT_BIN,
+  ) {
     this.configPath = join(lab.host(host).dir, 'agent.json');
     this.logPath = join(lab.host(host).dir, 'agent.log');
     writeFileSync(this.configPath, JSON.stringify(config, null, 2));
@@ -98,9 +111,16 @@ export class LabAgent {
   async start(): Promise<void> {
     if (this.proc && isAlive(this.proc.pid)) throw new Error(`agent on ${this.host} already runs`);
     const before = this.log().length;
-    this.proc = this.lab.spawn(this.host, process.execPath, [this.bin, 'run', '--config', this.configPath], { logFile: this.logPath, what: 'keepwatch-agent' });
+    this.proc = this.lab.spawn(this.host, process.execPath, [this.bin, 'run', '--config', this.configPath], {
+      logFile: this.logPath,
+      what: 'keepwatch-agent',
+    });
     const proc = this.proc;
-    const outcome = await waitFor(() => (this.log().slice(before).includes('"agent started"') ? 'started' : !isAlive(proc.pid) ? 'exited' : undefined), { timeoutMs: 10_000, intervalMs: 20, what: `agent on ${this.host} to start` });
+    const outcome = await waitFor(
+      () =>
+        this.log().slice(before).includes('"agent started"') ? 'started' : !isAlive(proc.pid) ? 'exited' : undefined,
+      { timeoutMs: 10_000, intervalMs: 20, what: `agent on ${this.host} to start` },
+    );
     if (outcome === 'exited') throw new Error(`agent on ${this.host} exited:\n${this.log().slice(before)}`);
   }
 
@@ -130,7 +150,10 @@ export class LabAgent {
 
   /** Parsed JSON log lines. */
   lines(): Record<string, unknown>[] {
-    return this.log().split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as Record<string, unknown>);
+    return this.log()
+      .split('\n')
+      .filter((l) => l.startsWith('{'))
+      .map((l) => JSON.parse(l) as Record<string, unknown>);
   }
 }
 
@@ -143,7 +166,11 @@ export async function throughVip(lab: Lab, n: number): Promise<(string | null)[]
 
 /** Waits (bounded) until a request through the VIP is answered, e.g. after a failover. */
 export async function waitServed(lab: Lab): Promise<void> {
-  await waitFor(async () => (await lab.httpGet('client', `http://${REF.vip}/`, 1000)) !== null, { timeoutMs: 10_000, intervalMs: 50, what: 'requests through the VIP to be served' });
+  await waitFor(async () => (await lab.httpGet('client', `http://${REF.vip}/`, 1000)) !== null, {
+    timeoutMs: 10_000,
+    intervalMs: 50,
+    what: 'requests through the VIP to be served',
+  });
 }
 
 /**
@@ -155,7 +182,10 @@ export async function waitServed(lab: Lab): Promise<void> {
 export async function startReferenceAgents(
   lab: Lab,
   spec: ClusterSpecInput,
-  opts: { metrics?: boolean; configure?: (lb: 'lb1' | 'lb2', cfg: AgentConfigInput) => AgentConfigInput | Promise<AgentConfigInput> } = {},
+  opts: {
+    metrics?: boolean;
+    configure?: (lb: 'lb1' | 'lb2', cfg: AgentConfigInput) => AgentConfigInput | Promise<AgentConfigInput>;
+  } = {},
 ): Promise<{ nginx: Record<'lb1' | 'lb2', LabNginx>; agent: Record<'lb1' | 'lb2', LabAgent> }> {
   await startBackend(lab, 'web1', 'web1');
   await startBackend(lab, 'web2', 'web2');

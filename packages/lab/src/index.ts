@@ -3,7 +3,14 @@ export { LabNginx } from './nginx.js';
 export { LabKeepalived } from './keepalived.js';
 export { LabSshd, forwardToLabHost, SSHD_BINARY, type LabForward } from './sshd.js';
 export { startBackend } from './backend.js';
-export { startProbe, summariseProbe, type Probe, type ProbeOptions, type ProbeRecord, type ProbeSummary } from './probe.js';
+export {
+  startProbe,
+  summariseProbe,
+  type Probe,
+  type ProbeOptions,
+  type ProbeRecord,
+  type ProbeSummary,
+} from './probe.js';
 export { waitFor, type WaitOptions } from './poll.js';
 export { run, runOk, type ExecResult } from './exec.js';
 export { isAlive, signal, procStartTime } from './proc.js';
@@ -11,5 +18,22 @@ export { sweepDeadRuns, leftovers, removeLeftovers, namespacePids } from './swee
 export { LAB_ROOT } from './marker.js';
 export { assetPath } from './assets.js';
 export { REF, referenceLab, mapTutorialAddresses } from './reference-topology.js';
-export { seedFixture, referenceNginxSite, referenceKeepalivedConf, referenceKeepalived, checkNginxScript } from './reference-keepalived.js';
-export { AGENT_BIN, referenceSpec, agentConfig, LabAgent, throughVip, waitServed, startReferenceAgents, bridgePort, type ReferenceSpecOptions, type PortBridge } from './agent.js';
+export {
+  seedFixture,
+  referenceNginxSite,
+  referenceKeepalivedConf,
+  referenceKeepalived,
+  checkNginxScript,
+} from './reference-keepalived.js';
+export {
+  AGENT_BIN,
+  referenceSpec,
+  agentConfig,
+  LabAgent,
+  throughVip,
+  waitServed,
+  startReferenceAgents,
+  bridgePort,
+  type ReferenceSpecOptions,
+  type PortBridge,
+} from './agent.js';

@@ -16,7 +16,11 @@ export class LabKeepalived {
   readonly logPath: string;
   private proc: Spawned | null = null;
 
-  constructor(private readonly lab: Lab, readonly host: string, readonly name = 'keepalived') {
+  constructor(
+    private readonly lab: Lab,
+    readonly host: string,
+    readonly name = 'keepalived',
+  ) {
     const dir = lab.host(host).dir;
     this.confPath = join(dir, `${name}.conf`);
     this.pidPath = join(dir, `${name}.pid`);
@@ -31,11 +35,18 @@ export class LabKeepalived {
 
   /** Starts keepalived and waits until its VRRP child runs. */
   async start(): Promise<number> {
-    if (this.proc && isAlive(this.proc.pid)) throw new Error(`keepalived on ${this.host} already runs (pid ${this.proc.pid})`);
-    this.proc = this.lab.spawn(this.host, 'keepalived', [
-      '-n', '-l', '-D', '-P', '-f', this.confPath, '-p', this.pidPath, '-r', this.vrrpPidPath,
-    ], { logFile: this.logPath, what: this.name });
-    const vrrp = await waitFor(() => this.vrrpPid() ?? undefined, { timeoutMs: 5000, what: `keepalived VRRP child on ${this.host}` });
+    if (this.proc && isAlive(this.proc.pid))
+      throw new Error(`keepalived on ${this.host} already runs (pid ${this.proc.pid})`);
+    this.proc = this.lab.spawn(
+      this.host,
+      'keepalived',
+      ['-n', '-l', '-D', '-P', '-f', this.confPath, '-p', this.pidPath, '-r', this.vrrpPidPath],
+      { logFile: this.logPath, what: this.name },
+    );
+    const vrrp = await waitFor(() => this.vrrpPid() ?? undefined, {
+      timeoutMs: 5000,
+      what: `keepalived VRRP child on ${this.host}`,
+    });
     this.lab.track(vrrp, `${this.host}:${this.name}-vrrp`);
     return this.proc.pid;
   }
@@ -63,7 +74,10 @@ export class LabKeepalived {
   async stop(): Promise<void> {
     const pids = [this.pid(), this.vrrpPid()].filter((p): p is number => p !== null);
     if (pids[0] !== undefined) signal(pids[0], 'SIGTERM');
-    await waitFor(() => pids.every((p) => !isAlive(p)), { timeoutMs: 8000, what: `keepalived on ${this.host} to stop` });
+    await waitFor(() => pids.every((p) => !isAlive(p)), {
+      timeoutMs: 8000,
+      what: `keepalived on ${this.host} to stop`,
+    });
   }
 
   /** Crash: SIGKILL to parent and VRRP child (killing only the parent makes the child exit gracefully). */

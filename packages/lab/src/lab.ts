@@ -72,9 +72,12 @@ export class Lab {
   static async create(opts: LabOptions): Promise<Lab> {
     await sweepDeadRuns();
     for (const h of opts.hosts) {
-      if (!HOST_NAME.test(h.name)) throw new Error(`lab host name ${JSON.stringify(h.name)}: lower-case letters and digits, at most 8`);
-      for (const a of h.ipv4 ?? []) if (!RFC5737.test(a)) throw new Error(`lab host ${h.name}: ${a} is not an RFC 5737 address with prefix`);
-      for (const a of h.ipv6 ?? []) if (!DOC_V6.test(a)) throw new Error(`lab host ${h.name}: ${a} is not a 2001:db8::/32 address with prefix`);
+      if (!HOST_NAME.test(h.name))
+        throw new Error(`lab host name ${JSON.stringify(h.name)}: lower-case letters and digits, at most 8`);
+      for (const a of h.ipv4 ?? [])
+        if (!RFC5737.test(a)) throw new Error(`lab host ${h.name}: ${a} is not an RFC 5737 address with prefix`);
+      for (const a of h.ipv6 ?? [])
+        if (!DOC_V6.test(a)) throw new Error(`lab host ${h.name}: ${a} is not a 2001:db8::/32 address with prefix`);
     }
     const runId = randomBytes(2).toString('hex');
     const group = opts.group ?? process.env.KEEPWATCH_LAB_GROUP ?? null;
@@ -84,7 +87,14 @@ export class Lab {
     for (const h of opts.hosts) {
       const dir = join(runDir(runId), 'hosts', h.name);
       mkdirSync(dir, { recursive: true, mode: 0o755 });
-      hosts.set(h.name, { name: h.name, ns: `kw${runId}-${h.name}`, iface: 'eth0', dir, ipv4: h.ipv4 ?? [], ipv6: h.ipv6 ?? [] });
+      hosts.set(h.name, {
+        name: h.name,
+        ns: `kw${runId}-${h.name}`,
+        iface: 'eth0',
+        dir,
+        ipv4: h.ipv4 ?? [],
+        ipv6: h.ipv6 ?? [],
+      });
     }
     const lab = new Lab(runId, hosts);
     try {
@@ -101,7 +111,16 @@ export class Lab {
     await runOk('ip', ['netns', 'add', ns]);
     await runOk('ip', ['-n', ns, 'link', 'set', 'lo', 'up']);
     // No duplicate address detection in the lab: link-local and VIP addresses are usable at once.
-    await runOk('ip', ['netns', 'exec', ns, 'sysctl', '-q', '-w', 'net.ipv6.conf.all.accept_dad=0', 'net.ipv6.conf.default.accept_dad=0']);
+    await runOk('ip', [
+      'netns',
+      'exec',
+      ns,
+      'sysctl',
+      '-q',
+      '-w',
+      'net.ipv6.conf.all.accept_dad=0',
+      'net.ipv6.conf.default.accept_dad=0',
+    ]);
   }
 
   private async build(): Promise<void> {
@@ -131,7 +150,12 @@ export class Lab {
   }
 
   /** Runs a program inside a host's namespace and waits for it (bounded). */
-  exec(host: string, cmd: string, args: readonly string[] = [], opts: { timeoutMs?: number; input?: string } = {}): Promise<ExecResult> {
+  exec(
+    host: string,
+    cmd: string,
+    args: readonly string[] = [],
+    opts: { timeoutMs?: number; input?: string } = {},
+  ): Promise<ExecResult> {
     return run('ip', ['netns', 'exec', this.host(host).ns, cmd, ...args], opts);
   }
 
@@ -140,12 +164,21 @@ export class Lab {
    * stdout and stderr appended to `logFile`. The PID is recorded for teardown and sweeps.
    * (`ip netns exec` execs the program, so the PID is the program's own.)
    */
-  spawn(host: string, cmd: string, args: readonly string[], opts: { logFile: string; what: string; env?: NodeJS.ProcessEnv }): Spawned {
+  spawn(
+    host: string,
+    cmd: string,
+    args: readonly string[],
+    opts: { logFile: string; what: string; env?: NodeJS.ProcessEnv },
+  ): Spawned {
     const h = this.host(host);
     const fd = openSync(opts.logFile, 'a');
     let child: ChildProcess;
     try {
-      child = spawn('ip', ['netns', 'exec', h.ns, cmd, ...args], { detached: true, stdio: ['ignore', fd, fd], env: opts.env ?? process.env });
+      child = spawn('ip', ['netns', 'exec', h.ns, cmd, ...args], {
+        detached: true,
+        stdio: ['ignore', fd, fd],
+        env: opts.env ?? process.env,
+      });
     } finally {
       closeSync(fd);
     }
@@ -206,10 +239,13 @@ export class Lab {
   async waitForHolders(address: string, expected: string[], timeoutMs: number): Promise<void> {
     const want = [...expected].sort().join(',');
     let last = '';
-    await waitFor(async () => {
-      last = (await this.holders(address)).sort().join(',');
-      return last === want;
-    }, { timeoutMs, intervalMs: 25, what: `${address} held by [${want}]` }).catch((e: Error) => {
+    await waitFor(
+      async () => {
+        last = (await this.holders(address)).sort().join(',');
+        return last === want;
+      },
+      { timeoutMs, intervalMs: 25, what: `${address} held by [${want}]` },
+    ).catch((e: Error) => {
       throw new Error(`${e.message} (last seen: [${last}])`);
     });
   }
@@ -241,7 +277,9 @@ export class Lab {
    * Resolves with the body on a 2xx answer and null otherwise.
    */
   async httpGet(host: string, url: string, timeoutMs = 2000): Promise<string | null> {
-    const r = await this.exec(host, 'curl', ['-sS', '--fail', '--noproxy', '*', '-m', String(timeoutMs / 1000), url], { timeoutMs: timeoutMs + 2000 });
+    const r = await this.exec(host, 'curl', ['-sS', '--fail', '--noproxy', '*', '-m', String(timeoutMs / 1000), url], {
+      timeoutMs: timeoutMs + 2000,
+    });
     return r.code === 0 ? r.stdout : null;
   }
 
@@ -274,9 +312,13 @@ export class Lab {
       if (isAlive(p.pid, p.startTime === '0' ? undefined : p.startTime)) signal(p.pid, 'SIGTERM');
     }
     try {
-      await waitFor(() => this.procs.every((p) => !isAlive(p.pid, p.startTime === '0' ? undefined : p.startTime)), { timeoutMs: 2000, what: 'lab processes to exit' });
+      await waitFor(() => this.procs.every((p) => !isAlive(p.pid, p.startTime === '0' ? undefined : p.startTime)), {
+        timeoutMs: 2000,
+        what: 'lab processes to exit',
+      });
     } catch {
-      for (const p of this.procs) if (isAlive(p.pid, p.startTime === '0' ? undefined : p.startTime)) signal(p.pid, 'SIGKILL');
+      for (const p of this.procs)
+        if (isAlive(p.pid, p.startTime === '0' ? undefined : p.startTime)) signal(p.pid, 'SIGKILL');
     }
     const namespaces = [...[...this.hosts.values()].map((h) => h.ns), this.switchNs];
     for (const ns of namespaces) await killNamespaceProcesses(ns);

@@ -43,7 +43,10 @@ export function recordPid(runId: string, rec: ProcRecord): void {
 
 function lines(file: string): string[] {
   try {
-    return readFileSync(file, 'utf8').split('\n').map((l) => l.trim()).filter(Boolean);
+    return readFileSync(file, 'utf8')
+      .split('\n')
+      .map((l) => l.trim())
+      .filter(Boolean);
   } catch {
     return [];
   }

@@ -17,7 +17,10 @@ export class LabNginx {
   readonly pidPath: string;
   readonly errorLog: string;
 
-  constructor(private readonly lab: Lab, readonly host: string) {
+  constructor(
+    private readonly lab: Lab,
+    readonly host: string,
+  ) {
     this.prefix = join(lab.host(host).dir, 'nginx');
     this.confPath = join(this.prefix, 'nginx.conf');
     this.sitePath = join(this.prefix, 'conf.d', 'site.conf');
@@ -32,22 +35,25 @@ export class LabNginx {
   configure(siteConf: string): void {
     for (const d of ['conf.d', 'tmp', 'logs']) mkdirSync(join(this.prefix, d), { recursive: true });
     const p = this.prefix;
-    writeFileSync(this.confPath, [
-      'worker_processes 1;',
-      `pid ${this.pidPath};`,
-      `error_log ${this.errorLog} info;`,
-      'events { worker_connections 256; }',
-      'http {',
-      `  access_log ${join(p, 'logs', 'access.log')};`,
-      `  client_body_temp_path ${join(p, 'tmp', 'body')};`,
-      `  proxy_temp_path ${join(p, 'tmp', 'proxy')};`,
-      `  fastcgi_temp_path ${join(p, 'tmp', 'fastcgi')};`,
-      `  uwsgi_temp_path ${join(p, 'tmp', 'uwsgi')};`,
-      `  scgi_temp_path ${join(p, 'tmp', 'scgi')};`,
-      `  include ${join(p, 'conf.d')}/*.conf;`,
-      '}',
-      '',
-    ].join('\n'));
+    writeFileSync(
+      this.confPath,
+      [
+        'worker_processes 1;',
+        `pid ${this.pidPath};`,
+        `error_log ${this.errorLog} info;`,
+        'events { worker_connections 256; }',
+        'http {',
+        `  access_log ${join(p, 'logs', 'access.log')};`,
+        `  client_body_temp_path ${join(p, 'tmp', 'body')};`,
+        `  proxy_temp_path ${join(p, 'tmp', 'proxy')};`,
+        `  fastcgi_temp_path ${join(p, 'tmp', 'fastcgi')};`,
+        `  uwsgi_temp_path ${join(p, 'tmp', 'uwsgi')};`,
+        `  scgi_temp_path ${join(p, 'tmp', 'scgi')};`,
+        `  include ${join(p, 'conf.d')}/*.conf;`,
+        '}',
+        '',
+      ].join('\n'),
+    );
     writeFileSync(this.sitePath, siteConf);
   }
 
@@ -58,7 +64,19 @@ export class LabNginx {
 
   /** The argv that starts this host's nginx inside its namespace (for check scripts and agents). */
   startArgv(): string[] {
-    return ['ip', 'netns', 'exec', this.lab.host(this.host).ns, 'nginx', '-p', `${this.prefix}/`, '-c', this.confPath, '-e', this.errorLog];
+    return [
+      'ip',
+      'netns',
+      'exec',
+      this.lab.host(this.host).ns,
+      'nginx',
+      '-p',
+      `${this.prefix}/`,
+      '-c',
+      this.confPath,
+      '-e',
+      this.errorLog,
+    ];
   }
 
   /** The same as a shell line. */
@@ -70,7 +88,10 @@ export class LabNginx {
   async start(): Promise<number> {
     const r = await this.lab.exec(this.host, 'nginx', this.startArgv().slice(5), { timeoutMs: 10_000 });
     if (r.code !== 0) throw new Error(`nginx on ${this.host} did not start: ${r.stderr.trim()}`);
-    const pid = await waitFor(() => this.masterPid() ?? undefined, { timeoutMs: 5000, what: `nginx master pid on ${this.host}` });
+    const pid = await waitFor(() => this.masterPid() ?? undefined, {
+      timeoutMs: 5000,
+      what: `nginx master pid on ${this.host}`,
+    });
     this.lab.track(pid, `${this.host}:nginx`);
     return pid;
   }

@@ -8,6 +8,13 @@ describe('waitFor', () => {
   });
 
   it('gives up after its time limit, naming what it waited for and the last error', async () => {
-    await expect(waitFor(() => { throw new Error('boom'); }, { timeoutMs: 30, intervalMs: 5, what: 'the thing' })).rejects.toThrow(/the thing: boom/);
+    await expect(
+      waitFor(
+        () => {
+          throw new Error('boom');
+        },
+        { timeoutMs: 30, intervalMs: 5, what: 'the thing' },
+      ),
+    ).rejects.toThrow(/the thing: boom/);
   });
 });

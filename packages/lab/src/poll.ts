@@ -15,7 +15,10 @@ const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
  * in tries. Throws with `what` and the last error when the time runs out. Never a fixed sleep:
  * the interval is only the pause between tries.
  */
-export async function waitFor<T>(probe: () => Promise<T | undefined | false> | T | undefined | false, opts: WaitOptions): Promise<T> {
+export async function waitFor<T>(
+  probe: () => Promise<T | undefined | false> | T | undefined | false,
+  opts: WaitOptions,
+): Promise<T> {
   const interval = opts.intervalMs ?? 20;
   const deadline = Date.now() + opts.timeoutMs;
   const maxTries = Math.ceil(opts.timeoutMs / Math.max(1, interval)) + 1;

@@ -1,7 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { summariseProbe, type ProbeRecord } from './probe.js';
 
-const rec = (seq: number, sentAt: number, ok: boolean, backend?: string): ProbeRecord => ({ seq, sentAt, ok, backend, latencyMs: 1 });
+const rec = (seq: number, sentAt: number, ok: boolean, backend?: string): ProbeRecord => ({
+  seq,
+  sentAt,
+  ok,
+  backend,
+  latencyMs: 1,
+});
 
 describe('summariseProbe', () => {
   it('counts answers per backend', () => {
@@ -12,7 +18,13 @@ describe('summariseProbe', () => {
   });
 
   it('measures the longest gap between successful requests across a failure', () => {
-    const s = summariseProbe([rec(0, 0, true, 'a'), rec(1, 10, false), rec(2, 20, false), rec(3, 30, true, 'b'), rec(4, 40, true, 'b')]);
+    const s = summariseProbe([
+      rec(0, 0, true, 'a'),
+      rec(1, 10, false),
+      rec(2, 20, false),
+      rec(3, 30, true, 'b'),
+      rec(4, 40, true, 'b'),
+    ]);
     expect(s.longestGapMs).toBe(30);
     expect(s.firstFailureAt).toBe(10);
     expect(s.recoveredAt).toBe(30);

@@ -52,13 +52,17 @@ export type Probe = {
 
 function readRecords(file: string): ProbeRecord[] {
   if (!existsSync(file)) return [];
-  return readFileSync(file, 'utf8').split('\n').filter(Boolean).flatMap((l) => {
-    try {
-      return [JSON.parse(l) as ProbeRecord];
-    } catch {
-      return []; // a line being written while read
-    }
-  }).sort((a, b) => a.seq - b.seq);
+  return readFileSync(file, 'utf8')
+    .split('\n')
+    .filter(Boolean)
+    .flatMap((l) => {
+      try {
+        return [JSON.parse(l) as ProbeRecord];
+      } catch {
+        return []; // a line being written while read
+      }
+    })
+    .sort((a, b) => a.seq - b.seq);
 }
 
 /**
@@ -68,16 +72,32 @@ function readRecords(file: string): ProbeRecord[] {
 export async function startProbe(lab: Lab, host: string, url: string, opts: ProbeOptions = {}): Promise<Probe> {
   const n = Math.random().toString(16).slice(2, 8);
   const out = join(lab.host(host).dir, `probe-${n}.jsonl`);
-  const proc = lab.spawn(host, process.execPath, [
-    assetPath('probe.mjs'), url, String(opts.rateHz ?? 100), String(opts.maxDurationMs ?? 120_000), String(opts.requestTimeoutMs ?? 1000), out,
-  ], { logFile: join(lab.host(host).dir, `probe-${n}.log`), what: 'probe' });
-  await waitFor(() => readRecords(out).length > 0 || !isAlive(proc.pid), { timeoutMs: 5000, what: 'the probe\'s first request' });
+  const proc = lab.spawn(
+    host,
+    process.execPath,
+    [
+      assetPath('probe.mjs'),
+      url,
+      String(opts.rateHz ?? 100),
+      String(opts.maxDurationMs ?? 120_000),
+      String(opts.requestTimeoutMs ?? 1000),
+      out,
+    ],
+    { logFile: join(lab.host(host).dir, `probe-${n}.log`), what: 'probe' },
+  );
+  await waitFor(() => readRecords(out).length > 0 || !isAlive(proc.pid), {
+    timeoutMs: 5000,
+    what: "the probe's first request",
+  });
   return {
     records: () => readRecords(out),
     async stop() {
       if (isAlive(proc.pid)) {
         lab.signal(proc.pid, 'SIGTERM');
-        await waitFor(() => !isAlive(proc.pid), { timeoutMs: (opts.requestTimeoutMs ?? 1000) + 3000, what: 'the probe to stop' });
+        await waitFor(() => !isAlive(proc.pid), {
+          timeoutMs: (opts.requestTimeoutMs ?? 1000) + 3000,
+          what: 'the probe to stop',
+        });
       }
       return readRecords(out);
     },
@@ -103,5 +123,13 @@ export function summariseProbe(records: readonly ProbeRecord[]): ProbeSummary {
       firstFailureAt = r.sentAt;
     }
   }
-  return { total: records.length, ok, failed: records.length - ok, backends, longestGapMs, firstFailureAt, recoveredAt };
+  return {
+    total: records.length,
+    ok,
+    failed: records.length - ok,
+    backends,
+    longestGapMs,
+    firstFailureAt,
+    recoveredAt,
+  };
 }

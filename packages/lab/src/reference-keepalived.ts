@@ -59,11 +59,18 @@ exit 0
  * ignores the `authentication` block). `lvs_sync_daemon_interface` is dropped: it configures IPVS
  * connection sync (deprecated in keepalived 2), which this deployment does not use — nginx balances.
  */
-export function referenceKeepalivedConf(role: 'master' | 'backup', scriptPath: string, opts: { fast: boolean; checkIntervalS?: number }): string {
+export function referenceKeepalivedConf(
+  role: 'master' | 'backup',
+  scriptPath: string,
+  opts: { fast: boolean; checkIntervalS?: number },
+): string {
   let conf = mapTutorialAddresses(seedFixture(`keepalived-${role}.conf`));
   conf = conf.replace(/\binterface ens160\b/, 'interface eth0');
   conf = conf.replace(/^\s*lvs_sync_daemon_interface ens192\n/m, '');
-  conf = conf.replace('script "/etc/keepalived/check_nginx.sh"', `script "${scriptPath}"\n  interval ${opts.checkIntervalS ?? 1}\n  timeout 3`);
+  conf = conf.replace(
+    'script "/etc/keepalived/check_nginx.sh"',
+    `script "${scriptPath}"\n  interval ${opts.checkIntervalS ?? 1}\n  timeout 3`,
+  );
   if (opts.fast) {
     conf = conf.replace(/(router_id \S+)/, '$1\n   vrrp_version 3');
     conf = conf.replace(/advert_int 1\b/, 'advert_int 0.1');
@@ -72,7 +79,12 @@ export function referenceKeepalivedConf(role: 'master' | 'backup', scriptPath: s
 }
 
 /** Sets up keepalived with the reference config and check script on one LB host. */
-export function referenceKeepalived(lab: Lab, nginx: LabNginx, role: 'master' | 'backup', opts: { fast: boolean; checkIntervalS?: number }): { keepalived: LabKeepalived; checkLog: string } {
+export function referenceKeepalived(
+  lab: Lab,
+  nginx: LabNginx,
+  role: 'master' | 'backup',
+  opts: { fast: boolean; checkIntervalS?: number },
+): { keepalived: LabKeepalived; checkLog: string } {
   const host = nginx.host;
   const keepalived = new LabKeepalived(lab, host);
   const checkLog = `${lab.host(host).dir}/check_nginx.log`;

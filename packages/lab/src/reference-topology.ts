@@ -23,11 +23,21 @@ export const REF = {
   } as Record<string, string>,
 } as const;
 
-const V6: Record<string, string> = { client: '2001:db8:51::10', lb1: '2001:db8:51::11', lb2: '2001:db8:51::12', web1: '2001:db8:51::21', web2: '2001:db8:51::22' };
+const V6: Record<string, string> = {
+  client: '2001:db8:51::10',
+  lb1: '2001:db8:51::11',
+  lb2: '2001:db8:51::12',
+  web1: '2001:db8:51::21',
+  web2: '2001:db8:51::22',
+};
 
 /** Builds the reference topology: lb1, lb2, web1, web2 and client on one segment. */
 export function referenceLab(): Promise<Lab> {
-  const host = (name: 'client' | 'lb1' | 'lb2' | 'web1' | 'web2') => ({ name, ipv4: [`${REF[name]}/24`], ipv6: [`${V6[name]}/64`] });
+  const host = (name: 'client' | 'lb1' | 'lb2' | 'web1' | 'web2') => ({
+    name,
+    ipv4: [`${REF[name]}/24`],
+    ipv6: [`${V6[name]}/64`],
+  });
   return Lab.create({ hosts: [host('lb1'), host('lb2'), host('web1'), host('web2'), host('client')] });
 }
 

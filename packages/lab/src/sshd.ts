@@ -24,7 +24,11 @@ export class LabSshd {
   readonly authorizedKeysPath: string;
   proc: Spawned | null = null;
 
-  constructor(private readonly lab: Lab, readonly host: string, readonly port = 22) {
+  constructor(
+    private readonly lab: Lab,
+    readonly host: string,
+    readonly port = 22,
+  ) {
     this.dir = join(lab.host(host).dir, 'sshd');
     this.configPath = join(this.dir, 'sshd_config');
     this.hostKeyPath = join(this.dir, 'ssh_host_ed25519_key');
@@ -56,23 +60,27 @@ export class LabSshd {
   }
 
   private writeConfig(): void {
-    writeFileSync(this.configPath, [
-      `Port ${this.port}`,
-      'ListenAddress 0.0.0.0',
-      `HostKey ${this.hostKeyPath}`,
-      `PidFile ${this.pidPath}`,
-      `AuthorizedKeysFile ${this.authorizedKeysPath}`,
-      'PermitRootLogin prohibit-password',
-      'PubkeyAuthentication yes',
-      'PasswordAuthentication no',
-      'KbdInteractiveAuthentication no',
-      'UsePAM no',
-      // The lab's folders are not laid out like a home directory; the files are ours and 0600.
-      'StrictModes no',
-      'PrintMotd no',
-      'Subsystem sftp internal-sftp',
-      '',
-    ].join('\n'), { mode: 0o600 });
+    writeFileSync(
+      this.configPath,
+      [
+        `Port ${this.port}`,
+        'ListenAddress 0.0.0.0',
+        `HostKey ${this.hostKeyPath}`,
+        `PidFile ${this.pidPath}`,
+        `AuthorizedKeysFile ${this.authorizedKeysPath}`,
+        'PermitRootLogin prohibit-password',
+        'PubkeyAuthentication yes',
+        'PasswordAuthentication no',
+        'KbdInteractiveAuthentication no',
+        'UsePAM no',
+        // The lab's folders are not laid out like a home directory; the files are ours and 0600.
+        'StrictModes no',
+        'PrintMotd no',
+        'Subsystem sftp internal-sftp',
+        '',
+      ].join('\n'),
+      { mode: 0o600 },
+    );
   }
 
   /** Starts sshd in the host's namespace and waits until it accepts connections there. */
@@ -88,10 +96,18 @@ export class LabSshd {
     }
     await runOk(SSHD_BINARY, ['-t', '-f', this.configPath]);
     const before = this.log().length;
-    this.proc = this.lab.spawn(this.host, SSHD_BINARY, ['-D', '-e', '-f', this.configPath], { logFile: this.logPath, what: 'sshd' });
+    this.proc = this.lab.spawn(this.host, SSHD_BINARY, ['-D', '-e', '-f', this.configPath], {
+      logFile: this.logPath,
+      what: 'sshd',
+    });
     const proc = this.proc;
     const outcome = await waitFor(
-      () => (this.log().slice(before).includes(`Server listening on 0.0.0.0 port ${this.port}`) ? 'up' : !isAlive(proc.pid) ? 'exited' : undefined),
+      () =>
+        this.log().slice(before).includes(`Server listening on 0.0.0.0 port ${this.port}`)
+          ? 'up'
+          : !isAlive(proc.pid)
+            ? 'exited'
+            : undefined,
       { timeoutMs: 10_000, intervalMs: 25, what: `sshd on ${this.host} to listen` },
     );
     if (outcome === 'exited') throw new Error(`sshd on ${this.host} exited:\n${this.log().slice(before)}`);
@@ -140,10 +156,22 @@ net.createServer((c) => {
  * For programs that only speak TCP (an SSH client). The relay is a lab process (killed by pid at
  * teardown); `close()` stops the listener here.
  */
-export async function forwardToLabHost(lab: Lab, host: string, port: number, name = `fwd-${host}-${port}`): Promise<LabForward> {
+export async function forwardToLabHost(
+  lab: Lab,
+  host: string,
+  port: number,
+  name = `fwd-${host}-${port}`,
+): Promise<LabForward> {
   const sock = lab.unixSocketPath(name);
-  const relay = lab.spawn(host, process.execPath, ['-e', RELAY, sock, '127.0.0.1', String(port)], { logFile: join(lab.host(host).dir, `${name}.log`), what: `relay to ${host}:${port}` });
-  await waitFor(() => (existsSync(sock) ? true : !isAlive(relay.pid) ? 'exited' : undefined), { timeoutMs: 10_000, intervalMs: 25, what: `relay socket ${sock}` }).then((r) => {
+  const relay = lab.spawn(host, process.execPath, ['-e', RELAY, sock, '127.0.0.1', String(port)], {
+    logFile: join(lab.host(host).dir, `${name}.log`),
+    what: `relay to ${host}:${port}`,
+  });
+  await waitFor(() => (existsSync(sock) ? true : !isAlive(relay.pid) ? 'exited' : undefined), {
+    timeoutMs: 10_000,
+    intervalMs: 25,
+    what: `relay socket ${sock}`,
+  }).then((r) => {
     if (r === 'exited') throw new Error(`the relay to ${host}:${port} exited`);
   });
   const open = new Set<Socket>();

@@ -12,7 +12,10 @@ async function namespaceExists(ns: string): Promise<boolean> {
 export async function namespacePids(ns: string): Promise<number[]> {
   const r = await run('ip', ['netns', 'pids', ns]);
   if (r.code !== 0) return [];
-  return r.stdout.split('\n').map((l) => Number(l.trim())).filter((n) => Number.isInteger(n) && n > 0);
+  return r.stdout
+    .split('\n')
+    .map((l) => Number(l.trim()))
+    .filter((n) => Number.isInteger(n) && n > 0);
 }
 
 /**
@@ -28,7 +31,9 @@ export async function killNamespaceProcesses(ns: string): Promise<void> {
   } catch {
     pids = await namespacePids(ns);
     for (const p of pids) signal(p, 'SIGKILL');
-    await waitFor(() => pids.every((p) => !isAlive(p)), { timeoutMs: 3000, what: `processes in ${ns} to die` }).catch(() => undefined);
+    await waitFor(() => pids.every((p) => !isAlive(p)), { timeoutMs: 3000, what: `processes in ${ns} to die` }).catch(
+      () => undefined,
+    );
   }
 }
 
@@ -62,13 +67,17 @@ export async function sweepDeadRuns(): Promise<string[]> {
  */
 export async function leftovers(group: string): Promise<string[]> {
   const found: string[] = [];
-  const all = (await run('ip', ['netns', 'list'])).stdout.split('\n').map((l) => l.split(' ')[0] ?? '').filter(Boolean);
+  const all = (await run('ip', ['netns', 'list'])).stdout
+    .split('\n')
+    .map((l) => l.split(' ')[0] ?? '')
+    .filter(Boolean);
   for (const runId of listRuns()) {
     const m = readMarker(runId);
     if (!m || m.group !== group) continue;
     found.push(`run folder ${m.dir}`);
     for (const ns of all) if (ns.startsWith(`kw${runId}-`)) found.push(`namespace ${ns}`);
-    for (const p of m.pids) if (isAlive(p.pid, p.startTime === '0' ? undefined : p.startTime)) found.push(`process ${p.pid} (${p.what})`);
+    for (const p of m.pids)
+      if (isAlive(p.pid, p.startTime === '0' ? undefined : p.startTime)) found.push(`process ${p.pid} (${p.what})`);
   }
   return found;
 }

@@ -8,13 +8,31 @@ export type { NginxMainOptions } from './nginx/render.js';
 export { importNginxConfig } from './nginx/import.js';
 export type { ImportNginxResult } from './nginx/import.js';
 export { parseKeepalived, splitScriptCommand } from './keepalived/parse.js';
-export type { KeepalivedStatement, KeepalivedParseIssue, IncludeReader, ParseKeepalivedOptions, ParseKeepalivedResult } from './keepalived/parse.js';
+export type {
+  KeepalivedStatement,
+  KeepalivedParseIssue,
+  IncludeReader,
+  ParseKeepalivedOptions,
+  ParseKeepalivedResult,
+} from './keepalived/parse.js';
 export { importKeepalivedConfig, SUPPORTED_KEEPALIVED_KEYWORDS } from './keepalived/import.js';
-export type { UnsupportedKeyword, ImportIssue, ImportKeepalivedInput, ImportKeepalivedResult } from './keepalived/import.js';
+export type {
+  UnsupportedKeyword,
+  ImportIssue,
+  ImportKeepalivedInput,
+  ImportKeepalivedResult,
+} from './keepalived/import.js';
 export { importKeepalivedCluster } from './keepalived/cluster-import.js';
 export type { ImportKeepalivedClusterInput, ImportKeepalivedClusterResult } from './keepalived/cluster-import.js';
 export { renderKeepalivedConfig } from './keepalived/render.js';
 export type { KeepalivedExport, KeepalivedExportOmission } from './keepalived/render.js';
 export * from './protocol/messages.js';
-export { parseAgentFrame, parseHubFrame, encodeFrame, errorMessage, MAX_FRAME_BYTES, MESSAGE_SIZE_LIMITS } from './protocol/frame.js';
+export {
+  parseAgentFrame,
+  parseHubFrame,
+  encodeFrame,
+  errorMessage,
+  MAX_FRAME_BYTES,
+  MESSAGE_SIZE_LIMITS,
+} from './protocol/frame.js';
 export type { FrameResult } from './protocol/frame.js';

@@ -19,7 +19,11 @@ const method = fc.oneof(
   fc.constant({ type: 'least_conn' as const }),
   fc.constant({ type: 'ip_hash' as const }),
   fc.constant({ type: 'random' as const }),
-  fc.record({ type: fc.constant('hash' as const), key: fc.array(variable, { minLength: 1, maxLength: 3 }), consistent: fc.boolean() }),
+  fc.record({
+    type: fc.constant('hash' as const),
+    key: fc.array(variable, { minLength: 1, maxLength: 3 }),
+    consistent: fc.boolean(),
+  }),
 );
 
 const server = (backupAllowed: boolean) =>
@@ -73,9 +77,13 @@ const location = (pools: string[]) =>
     { requiredKeys: ['path', 'pool'] },
   );
 
-const listen = fc.record({ address: fc.option(address, { nil: undefined }), port: fc.integer({ min: 1, max: 40 }).map((p) => 8000 + p), defaultServer: fc.boolean() }).map((l) =>
-  l.address === undefined ? { port: l.port, defaultServer: l.defaultServer } : l,
-);
+const listen = fc
+  .record({
+    address: fc.option(address, { nil: undefined }),
+    port: fc.integer({ min: 1, max: 40 }).map((p) => 8000 + p),
+    defaultServer: fc.boolean(),
+  })
+  .map((l) => (l.address === undefined ? { port: l.port, defaultServer: l.defaultServer } : l));
 
 /**
  * Specs with 1..3 pools and 0..3 virtual servers. Some generated specs break a cross-field rule
@@ -92,7 +100,11 @@ export const nginxSpecArb: fc.Arbitrary<ClusterSpecInput> = fc
       virtualServers: fc.uniqueArray(
         fc.record({
           name,
-          listen: fc.uniqueArray(listen, { minLength: 1, maxLength: 3, selector: (l) => `${'address' in l ? l.address : '*'}:${l.port}` }),
+          listen: fc.uniqueArray(listen, {
+            minLength: 1,
+            maxLength: 3,
+            selector: (l) => `${'address' in l ? l.address : '*'}:${l.port}`,
+          }),
           serverNames: fc.uniqueArray(hostName, { maxLength: 3, selector: (s) => s.toLowerCase() }),
           locations: fc.uniqueArray(location(poolNames), { minLength: 1, maxLength: 3, selector: (l) => l.path }),
         }),

@@ -12,12 +12,18 @@ type InstanceInput = z.input<typeof VrrpInstanceSchema>;
 const ifname = fc.stringMatching(/^[a-z][a-z0-9]{0,6}$/);
 const name = fc.stringMatching(/^[A-Za-z][A-Za-z0-9_]{0,8}$/);
 const wholeSeconds = (max: number) => fc.integer({ min: 0, max }).map((s) => s * 1000);
-const ipv4 = fc.tuple(fc.constantFrom('192.0.2', '198.51.100', '203.0.113'), fc.integer({ min: 1, max: 254 })).map(([n, h]) => `${n}.${h}`);
+const ipv4 = fc
+  .tuple(fc.constantFrom('192.0.2', '198.51.100', '203.0.113'), fc.integer({ min: 1, max: 254 }))
+  .map(([n, h]) => `${n}.${h}`);
 
 /** Script commands whose programs exist on a Debian host with nginx, so keepalived -t finds them. */
 const command: fc.Arbitrary<ScriptCommand> = fc.oneof(
-  fc.constantFrom(['/bin/true'], ['/usr/bin/test', '-x', '/usr/sbin/nginx']).map((argv): ScriptCommand => ({ argv: [...argv] })),
-  fc.constantFrom('test -x /usr/sbin/nginx', 'pidof nginx || exit 1', 'exit 0').map((shell): ScriptCommand => ({ shell })),
+  fc
+    .constantFrom(['/bin/true'], ['/usr/bin/test', '-x', '/usr/sbin/nginx'])
+    .map((argv): ScriptCommand => ({ argv: [...argv] })),
+  fc
+    .constantFrom('test -x /usr/sbin/nginx', 'pidof nginx || exit 1', 'exit 0')
+    .map((shell): ScriptCommand => ({ shell })),
 );
 
 const check = fc.record(
@@ -53,7 +59,9 @@ const instance = (checkNames: string[]) =>
       vipHosts: fc.uniqueArray(fc.integer({ min: 1, max: 254 }), { minLength: 1, maxLength: 3 }),
       prefix: fc.option(fc.integer({ min: 8, max: 32 }), { nil: undefined }),
       vipDev: fc.option(ifname, { nil: undefined }),
-      trackIf: fc.option(fc.record({ interface: ifname, weight: fc.integer({ min: -253, max: 253 }) }), { nil: undefined }),
+      trackIf: fc.option(fc.record({ interface: ifname, weight: fc.integer({ min: -253, max: 253 }) }), {
+        nil: undefined,
+      }),
       tracks: fc.subarray(checkNames),
       trackWeight: fc.option(fc.integer({ min: -253, max: 253 }), { nil: undefined }),
       garpMasterDelayMs: wholeSeconds(10),
@@ -74,22 +82,35 @@ const instance = (checkNames: string[]) =>
         family,
         interface: g.interface,
         advertIntervalMs: version === 2 ? Math.min(g.advertCs, 255) * 1000 : g.advertCs * 10,
-        members: [{
-          node: 'n1',
-          priority: g.priority,
-          initialState: g.preempt && g.preemptDelayMs === 0 ? g.initialState : ('backup' as const),
-          ...(g.unicast ? { unicastSrcIp: family === 6 ? '2001:db8::ffff' : g.src, unicastPeers: g.peers.map((p) => (family === 6 ? `2001:db8::1:${p.toString(16)}` : `198.51.100.${p}`)) } : {}),
-        }],
+        members: [
+          {
+            node: 'n1',
+            priority: g.priority,
+            initialState: g.preempt && g.preemptDelayMs === 0 ? g.initialState : ('backup' as const),
+            ...(g.unicast
+              ? {
+                  unicastSrcIp: family === 6 ? '2001:db8::ffff' : g.src,
+                  unicastPeers: g.peers.map((p) =>
+                    family === 6 ? `2001:db8::1:${p.toString(16)}` : `198.51.100.${p}`,
+                  ),
+                }
+              : {}),
+          },
+        ],
         preempt: g.preempt,
         preemptDelayMs: g.preempt ? g.preemptDelayMs : 0,
-        ...(version === 2 && g.password !== undefined ? { authentication: { type: 'pass' as const, password: g.password } } : {}),
+        ...(version === 2 && g.password !== undefined
+          ? { authentication: { type: 'pass' as const, password: g.password } }
+          : {}),
         vips: g.vipHosts.map((h) => ({
           address: host(h),
           ...(g.prefix === undefined ? {} : { prefix: family === 6 ? g.prefix + 96 : g.prefix }),
           ...(g.vipDev === undefined ? {} : { dev: g.vipDev }),
         })),
         trackInterfaces: g.trackIf === undefined || g.trackIf.interface === g.interface ? [] : [g.trackIf],
-        trackChecks: g.tracks.map((check) => (g.trackWeight === undefined ? { check } : { check, weight: g.trackWeight })),
+        trackChecks: g.tracks.map((check) =>
+          g.trackWeight === undefined ? { check } : { check, weight: g.trackWeight },
+        ),
         garpMasterDelayMs: g.garpMasterDelayMs,
         garpMasterRepeat: g.garpMasterRepeat,
         garpMasterRefreshMs: g.garpMasterRefreshMs,
@@ -101,15 +122,21 @@ const instance = (checkNames: string[]) =>
 export const keepalivedSpecArb: fc.Arbitrary<ClusterSpecInput> = fc
   .uniqueArray(check, { maxLength: 3, selector: (c) => c.name })
   .chain((checks) =>
-    fc.uniqueArray(instance(checks.map((c) => c.name)), { minLength: 1, maxLength: 3, selector: (i) => i.name }).map((instances) => {
-      const interfaces: string[] = [];
-      const use = (i: string | undefined) => i !== undefined && !interfaces.includes(i) && interfaces.push(i);
-      for (const inst of instances) {
-        use(inst.interface);
-        inst.vips.forEach((v) => use(v.dev));
-        (inst.trackInterfaces ?? []).forEach((t) => use(t.interface));
-      }
-      const addresses = [...new Set(instances.flatMap((i) => i.members.flatMap((m) => (m.unicastSrcIp !== undefined ? [m.unicastSrcIp] : []))))];
-      return { name: 'imported', nodes: [{ name: 'n1', addresses, interfaces }], vrrpInstances: instances, checks };
-    }),
+    fc
+      .uniqueArray(instance(checks.map((c) => c.name)), { minLength: 1, maxLength: 3, selector: (i) => i.name })
+      .map((instances) => {
+        const interfaces: string[] = [];
+        const use = (i: string | undefined) => i !== undefined && !interfaces.includes(i) && interfaces.push(i);
+        for (const inst of instances) {
+          use(inst.interface);
+          inst.vips.forEach((v) => use(v.dev));
+          (inst.trackInterfaces ?? []).forEach((t) => use(t.interface));
+        }
+        const addresses = [
+          ...new Set(
+            instances.flatMap((i) => i.members.flatMap((m) => (m.unicastSrcIp !== undefined ? [m.unicastSrcIp] : []))),
+          ),
+        ];
+        return { name: 'imported', nodes: [{ name: 'n1', addresses, interfaces }], vrrpInstances: instances, checks };
+      }),
   );

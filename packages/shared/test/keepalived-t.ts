@@ -14,9 +14,14 @@ export function keepalivedTest(conf: string, interfaces: readonly string[]): { o
   try {
     const file = join(dir, 'keepalived.conf');
     writeFileSync(file, conf);
-    const links = interfaces.map((name, i) => `ip link add name ${name} type veth peer name kwpeer${i} && ip link set dev ${name} up`).join(' && ');
+    const links = interfaces
+      .map((name, i) => `ip link add name ${name} type veth peer name kwpeer${i} && ip link set dev ${name} up`)
+      .join(' && ');
     const script = `${links || 'true'} && exec "$@"`;
-    const r = spawnSync('unshare', ['-n', 'sh', '-c', script, 'sh', KEEPALIVED_BIN, '-t', '-f', file], { encoding: 'utf8', timeout: 20_000 });
+    const r = spawnSync('unshare', ['-n', 'sh', '-c', script, 'sh', KEEPALIVED_BIN, '-t', '-f', file], {
+      encoding: 'utf8',
+      timeout: 20_000,
+    });
     const output = `${r.stdout ?? ''}${r.stderr ?? ''}${r.error ? r.error.message : ''}`;
     return { ok: r.status === 0 && output.trim() === '', output };
   } finally {

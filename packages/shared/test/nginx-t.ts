@@ -19,14 +19,42 @@ export function nginxTest(httpConf: string): NginxTestResult {
     const include = join(dir, 'keepwatch.conf');
     writeFileSync(include, httpConf);
     const main = join(dir, 'nginx.conf');
-    writeFileSync(main, renderNginxMain({ pidPath: join(dir, 'nginx.pid'), errorLogPath: join(dir, 'error.log'), includePath: include, tempDir: temp }));
+    writeFileSync(
+      main,
+      renderNginxMain({
+        pidPath: join(dir, 'nginx.pid'),
+        errorLogPath: join(dir, 'error.log'),
+        includePath: include,
+        tempDir: temp,
+      }),
+    );
     // nginx -t binds the listen sockets. A fresh network namespace keeps it off the host's ports,
     // and ip_nonlocal_bind lets it bind VIP addresses the host does not hold (as a backup must).
-    const script = 'ip link set lo up && sysctl -qw net.ipv4.ip_nonlocal_bind=1 net.ipv6.ip_nonlocal_bind=1 && exec "$@"';
-    const r = spawnSync('unshare', ['-n', 'sh', '-c', script, 'sh', NGINX_BIN, '-t', '-q', '-p', `${dir}/`, '-c', main, '-e', join(dir, 'error.log')], {
-      encoding: 'utf8',
-      timeout: 20_000,
-    });
+    const script =
+      'ip link set lo up && sysctl -qw net.ipv4.ip_nonlocal_bind=1 net.ipv6.ip_nonlocal_bind=1 && exec "$@"';
+    const r = spawnSync(
+      'unshare',
+      [
+        '-n',
+        'sh',
+        '-c',
+        script,
+        'sh',
+        NGINX_BIN,
+        '-t',
+        '-q',
+        '-p',
+        `${dir}/`,
+        '-c',
+        main,
+        '-e',
+        join(dir, 'error.log'),
+      ],
+      {
+        encoding: 'utf8',
+        timeout: 20_000,
+      },
+    );
     const output = `${r.stdout ?? ''}${r.stderr ?? ''}${r.error ? r.error.message : ''}`;
     // -q prints only findings: any [warn] or worse fails a golden too.
     return { ok: r.status === 0 && !/\[(emerg|alert|crit|warn)\]/.test(output), output };

@@ -26,11 +26,22 @@ export const REFERENCE_SPEC_INPUT: ClusterSpecInput = {
     },
   ],
   checks: [{ kind: 'script', name: 'check_nginx', command: { argv: ['/etc/keepalived/check_nginx.sh'] } }],
-  pools: [{ name: 'webs', servers: [{ address: '192.0.2.152', port: 80 }, { address: '192.0.2.153', port: 80 }] }],
+  pools: [
+    {
+      name: 'webs',
+      servers: [
+        { address: '192.0.2.152', port: 80 },
+        { address: '192.0.2.153', port: 80 },
+      ],
+    },
+  ],
   virtualServers: [{ name: 'server-1', listen: [{ port: 80 }], locations: [{ path: '/', pool: 'webs' }] }],
 };
 
-const two = [{ address: '198.51.100.11', port: 8080 }, { address: '198.51.100.12', port: 8080 }];
+const two = [
+  { address: '198.51.100.11', port: 8080 },
+  { address: '198.51.100.12', port: 8080 },
+];
 
 function withPool(name: string, pool: ClusterSpecInput['pools']): ClusterSpecInput {
   return {
@@ -48,7 +59,11 @@ export const GOLDEN_CASES: Record<string, ClusterSpecInput> = {
   'method-ip-hash': withPool('ip-hash', [{ name: 'app', method: { type: 'ip_hash' }, servers: two }]),
   'method-hash': withPool('hash', [{ name: 'app', method: { type: 'hash', key: ['$request_uri'] }, servers: two }]),
   'method-hash-consistent': withPool('hash-consistent', [
-    { name: 'app', method: { type: 'hash', key: ['$binary_remote_addr', '$request_uri'], consistent: true }, servers: two },
+    {
+      name: 'app',
+      method: { type: 'hash', key: ['$binary_remote_addr', '$request_uri'], consistent: true },
+      servers: two,
+    },
   ]),
   'method-random': withPool('random', [{ name: 'app', method: { type: 'random' }, servers: two }]),
   'backup-and-down': withPool('backup-down', [
@@ -64,10 +79,18 @@ export const GOLDEN_CASES: Record<string, ClusterSpecInput> = {
   ]),
   'several-virtual-servers': {
     name: 'several',
-    nodes: [{ name: 'lb1', interfaces: ['eth0'] }, { name: 'lb2', interfaces: ['eth0'] }],
+    nodes: [
+      { name: 'lb1', interfaces: ['eth0'] },
+      { name: 'lb2', interfaces: ['eth0'] },
+    ],
     pools: [
       { name: 'www', servers: two },
-      { name: 'api', method: { type: 'least_conn' }, keepalive: 32, servers: [{ address: '203.0.113.21', port: 9000 }] },
+      {
+        name: 'api',
+        method: { type: 'least_conn' },
+        keepalive: 32,
+        servers: [{ address: '203.0.113.21', port: 9000 }],
+      },
     ],
     virtualServers: [
       {
@@ -75,8 +98,21 @@ export const GOLDEN_CASES: Record<string, ClusterSpecInput> = {
         listen: [{ address: '192.0.2.10', port: 80, defaultServer: true }],
         serverNames: ['www.example.com', 'example.com'],
         locations: [
-          { path: '/', pool: 'www', headers: [{ name: 'Host', value: '$host' }, { name: 'X-Forwarded-For', value: '$proxy_add_x_forwarded_for' }] },
-          { path: '/api/', pool: 'api', proxyConnectTimeoutMs: 2000, proxyReadTimeoutMs: 30_000, proxySendTimeoutMs: 500 },
+          {
+            path: '/',
+            pool: 'www',
+            headers: [
+              { name: 'Host', value: '$host' },
+              { name: 'X-Forwarded-For', value: '$proxy_add_x_forwarded_for' },
+            ],
+          },
+          {
+            path: '/api/',
+            pool: 'api',
+            proxyConnectTimeoutMs: 2000,
+            proxyReadTimeoutMs: 30_000,
+            proxySendTimeoutMs: 500,
+          },
         ],
       },
       {
@@ -90,8 +126,27 @@ export const GOLDEN_CASES: Record<string, ClusterSpecInput> = {
   'ipv6-upstreams': {
     name: 'ipv6',
     nodes: [{ name: 'lb1', interfaces: ['eth0'] }],
-    pools: [{ name: 'v6', servers: [{ address: '2001:db8::11', port: 80 }, { address: '2001:db8::12', port: 80, weight: 2 }, { address: '198.51.100.13', port: 80, backup: true }] }],
-    virtualServers: [{ name: 'v6', listen: [{ address: '2001:db8::10', port: 80 }, { address: '192.0.2.10', port: 80 }], serverNames: ['_'], locations: [{ path: '/', pool: 'v6' }] }],
+    pools: [
+      {
+        name: 'v6',
+        servers: [
+          { address: '2001:db8::11', port: 80 },
+          { address: '2001:db8::12', port: 80, weight: 2 },
+          { address: '198.51.100.13', port: 80, backup: true },
+        ],
+      },
+    ],
+    virtualServers: [
+      {
+        name: 'v6',
+        listen: [
+          { address: '2001:db8::10', port: 80 },
+          { address: '192.0.2.10', port: 80 },
+        ],
+        serverNames: ['_'],
+        locations: [{ path: '/', pool: 'v6' }],
+      },
+    ],
   },
 };
 

@@ -3,7 +3,10 @@ import { AgentConfigSchema, formatZodIssues, type AgentConfig, type ControlPlane
 
 /** A configuration that could not be loaded, with one line per problem (`path: message`). */
 export class ConfigError extends Error {
-  constructor(readonly file: string, readonly problems: string[]) {
+  constructor(
+    readonly file: string,
+    readonly problems: string[],
+  ) {
     super(`${file}: invalid configuration\n  ${problems.join('\n  ')}`);
   }
 }
@@ -26,7 +29,8 @@ export function loadAgentConfig(file: string, overrides: { controlPlane?: Contro
     throw new ConfigError(file, [`(file): not valid JSON: ${(e as Error).message}`]);
   }
   // `run --server URL --token T` replaces the file's controlPlane (validated with the same schema).
-  if (overrides.controlPlane && typeof raw === 'object' && raw !== null) raw = { ...raw, controlPlane: overrides.controlPlane };
+  if (overrides.controlPlane && typeof raw === 'object' && raw !== null)
+    raw = { ...raw, controlPlane: overrides.controlPlane };
   const parsed = AgentConfigSchema.safeParse(raw);
   if (!parsed.success) throw new ConfigError(file, formatZodIssues(parsed.error.issues));
   return parsed.data;

@@ -30,10 +30,11 @@ describe('Backoff', () => {
   it('drives reconnect timers deterministically under fake timers', async () => {
     const b = new Backoff(() => 0.5);
     const attempts: number[] = [];
-    const schedule = () => setTimeout(() => {
-      attempts.push(Date.now());
-      if (attempts.length < 4) schedule();
-    }, b.next());
+    const schedule = () =>
+      setTimeout(() => {
+        attempts.push(Date.now());
+        if (attempts.length < 4) schedule();
+      }, b.next());
     const t0 = Date.now();
     schedule();
     await vi.advanceTimersByTimeAsync(10_000);

@@ -1,4 +1,9 @@
-import { DEF_RECONNECT_INITIAL_MS, DEF_RECONNECT_JITTER, DEF_RECONNECT_MAX_MS, DEF_RECONNECT_MULTIPLIER } from '../config/defaults.js';
+import {
+  DEF_RECONNECT_INITIAL_MS,
+  DEF_RECONNECT_JITTER,
+  DEF_RECONNECT_MAX_MS,
+  DEF_RECONNECT_MULTIPLIER,
+} from '../config/defaults.js';
 
 export interface BackoffOptions {
   initialMs: number;

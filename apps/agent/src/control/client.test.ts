@@ -11,7 +11,14 @@ import { ControlClient, type ApplyOutcome } from './client.js';
 const log = pino({ level: 'silent' });
 const TOKEN = 'kwe_abcdefghijklmnopqrstuvwxyz';
 const CREDENTIAL = 'kwc_0123456789abcdefghijklmnop';
-const SPEC = { name: 'c', nodes: [{ name: 'lb1', addresses: [], interfaces: ['eth0'] }], vrrpInstances: [], checks: [], pools: [], virtualServers: [] } as unknown as ClusterSpec;
+const SPEC = {
+  name: 'c',
+  nodes: [{ name: 'lb1', addresses: [], interfaces: ['eth0'] }],
+  vrrpInstances: [],
+  checks: [],
+  pools: [],
+  virtualServers: [],
+} as unknown as ClusterSpec;
 
 /** A scripted hub on a unix socket: records what the agent sends, answers enroll and hello. */
 class ScriptedHub {
@@ -32,7 +39,15 @@ class ScriptedHub {
         const m = JSON.parse(String(d)) as AgentMessage;
         this.received.push(m);
         if (m.type === 'enroll') this.send({ v: 1, type: 'enrolled', node: m.node, credential: CREDENTIAL });
-        if (m.type === 'hello') this.send({ v: 1, type: 'welcome', node: m.node, serverVersion: 't', heartbeatIntervalMs: 60_000, ackedSeq: null });
+        if (m.type === 'hello')
+          this.send({
+            v: 1,
+            type: 'welcome',
+            node: m.node,
+            serverVersion: 't',
+            heartbeatIntervalMs: 60_000,
+            ackedSeq: null,
+          });
         if ('seq' in m && this.ack) this.send({ v: 1, type: 'ack', seq: m.seq });
       });
     });
@@ -84,15 +99,27 @@ describe('ControlClient', () => {
       handlers: {
         applyRevision: async (revision): Promise<ApplyOutcome> => {
           pushes.push(revision);
-          if (revision === 13) return { outcome: 'failed', stage: 'test', message: 'nginx -t failed', nginxOutput: 'nginx: [emerg] x', runningRevision: applied };
+          if (revision === 13)
+            return {
+              outcome: 'failed',
+              stage: 'test',
+              message: 'nginx -t failed',
+              nginxOutput: 'nginx: [emerg] x',
+              runningRevision: applied,
+            };
           applied = revision;
           return { outcome: 'applied' };
         },
         appliedRevision: () => applied,
-        heartbeat: () => ({ maintenance: commands.some((c) => c.kind === 'maintenance' && c.enabled), nginx: { running: true, pid: 1 }, instances: [] }),
+        heartbeat: () => ({
+          maintenance: commands.some((c) => c.kind === 'maintenance' && c.enabled),
+          nginx: { running: true, pid: 1 },
+          instances: [],
+        }),
         command: async (c) => {
           commands.push(c);
-          if (c.kind === 'promote' && c.instance === 'VI_X') return { outcome: 'refused', reason: 'unknown-instance: no instance "VI_X" runs on this node' };
+          if (c.kind === 'promote' && c.instance === 'VI_X')
+            return { outcome: 'refused', reason: 'unknown-instance: no instance "VI_X" runs on this node' };
           if (c.kind === 'release') throw new Error('runner exploded');
           return { outcome: 'done' };
         },
@@ -119,7 +146,9 @@ describe('ControlClient', () => {
     client.start();
     await until(() => client!.connected, 'the session');
     expect(hub.of('enroll')).toEqual([expect.objectContaining({ node: 'lb1', token: TOKEN })]);
-    expect(hub.of('hello')).toEqual([expect.objectContaining({ node: 'lb1', credential: CREDENTIAL, appliedRevision: null })]);
+    expect(hub.of('hello')).toEqual([
+      expect.objectContaining({ node: 'lb1', credential: CREDENTIAL, appliedRevision: null }),
+    ]);
     const file = join(dir, 'state', 'credential.json');
     expect(JSON.parse(readFileSync(file, 'utf8'))).toEqual({ node: 'lb1', credential: CREDENTIAL });
     expect(statSync(file).mode & 0o777).toBe(0o600);
@@ -130,7 +159,7 @@ describe('ControlClient', () => {
     expect(hub.of('enroll')).toHaveLength(1);
   });
 
-  it('applies a pushed revision and reports applied, or failed with nginx\'s output', async () => {
+  it("applies a pushed revision and reports applied, or failed with nginx's output", async () => {
     await hub.listen();
     client = makeClient(TOKEN);
     client.start();
@@ -140,7 +169,13 @@ describe('ControlClient', () => {
     await until(() => hub.of('apply-result').length === 2, 'two apply results');
     expect(hub.of('apply-result')).toEqual([
       expect.objectContaining({ revision: 12, outcome: 'applied' }),
-      expect.objectContaining({ revision: 13, outcome: 'failed', stage: 'test', nginxOutput: 'nginx: [emerg] x', runningRevision: 12 }),
+      expect.objectContaining({
+        revision: 13,
+        outcome: 'failed',
+        stage: 'test',
+        nginxOutput: 'nginx: [emerg] x',
+        runningRevision: 12,
+      }),
     ]);
   });
 
@@ -178,16 +213,50 @@ describe('ControlClient', () => {
     client = makeClient(TOKEN);
     client.start();
     await until(() => client!.connected, 'the session');
-    client.emit({ v: 1, type: 'state-transition', at: 1000, instance: 'VI_1', vrid: 51, from: 'initialize', to: 'backup', reason: 'startup', priority: 100 });
+    client.emit({
+      v: 1,
+      type: 'state-transition',
+      at: 1000,
+      instance: 'VI_1',
+      vrid: 51,
+      from: 'initialize',
+      to: 'backup',
+      reason: 'startup',
+      priority: 100,
+    });
     await until(() => hub.of('state-transition').length === 1, 'the first transition');
     await hub.close();
     await until(() => !client!.connected, 'the disconnect');
-    client.emit({ v: 1, type: 'state-transition', at: 2000, instance: 'VI_1', vrid: 51, from: 'backup', to: 'master', reason: 'master-down-timer', priority: 100 });
-    client.emit({ v: 1, type: 'state-transition', at: 3000, instance: 'VI_1', vrid: 51, from: 'master', to: 'backup', reason: 'higher-priority-advert', priority: 100 });
+    client.emit({
+      v: 1,
+      type: 'state-transition',
+      at: 2000,
+      instance: 'VI_1',
+      vrid: 51,
+      from: 'backup',
+      to: 'master',
+      reason: 'master-down-timer',
+      priority: 100,
+    });
+    client.emit({
+      v: 1,
+      type: 'state-transition',
+      at: 3000,
+      instance: 'VI_1',
+      vrid: 51,
+      from: 'master',
+      to: 'backup',
+      reason: 'higher-priority-advert',
+      priority: 100,
+    });
     await hub.listen();
     await until(() => hub.of('state-transition').length === 3, 'the replay');
     // The acked first event is not sent again; the two buffered ones keep their times and order.
-    expect(hub.of('state-transition').map((t) => [t.seq, t.at])).toEqual([[1, 1000], [2, 2000], [3, 3000]]);
+    expect(hub.of('state-transition').map((t) => [t.seq, t.at])).toEqual([
+      [1, 1000],
+      [2, 2000],
+      [3, 3000],
+    ]);
   });
 
   it('writes unacked events to disk at stop, and a new client replays them', async () => {
@@ -196,7 +265,17 @@ describe('ControlClient', () => {
     client = makeClient(TOKEN);
     client.start();
     await until(() => client!.connected, 'the session');
-    client.emit({ v: 1, type: 'state-transition', at: 4242, instance: 'VI_1', vrid: 51, from: 'backup', to: 'master', reason: 'master-down-timer', priority: 90 });
+    client.emit({
+      v: 1,
+      type: 'state-transition',
+      at: 4242,
+      instance: 'VI_1',
+      vrid: 51,
+      from: 'backup',
+      to: 'master',
+      reason: 'master-down-timer',
+      priority: 90,
+    });
     await until(() => hub.of('state-transition').length === 1, 'the transition');
     await client.stop();
     hub.ack = true;

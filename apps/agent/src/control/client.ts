@@ -26,7 +26,13 @@ export const AGENT_VERSION = '0.1.0';
 /** How applying a pushed revision went, as the apply-result reports it. */
 export type ApplyOutcome =
   | { outcome: 'applied' }
-  | { outcome: 'failed'; stage: Extract<ApplyResultMessage, { outcome: 'failed' }>['stage']; message: string; nginxOutput: string; runningRevision: number | null };
+  | {
+      outcome: 'failed';
+      stage: Extract<ApplyResultMessage, { outcome: 'failed' }>['stage'];
+      message: string;
+      nginxOutput: string;
+      runningRevision: number | null;
+    };
 
 /** What the client needs from the agent (passed in by the Agent). */
 export interface ControlHandlers {
@@ -134,7 +140,11 @@ export class ControlClient {
     }
     this.ws = ws;
     ws.on('open', () => this.onOpen());
-    ws.on('message', (data: RawData) => this.onFrame(Array.isArray(data) ? Buffer.concat(data).toString('utf8') : Buffer.from(data as Buffer).toString('utf8')));
+    ws.on('message', (data: RawData) =>
+      this.onFrame(
+        Array.isArray(data) ? Buffer.concat(data).toString('utf8') : Buffer.from(data as Buffer).toString('utf8'),
+      ),
+    );
     ws.on('error', (err) => this.opts.log.warn({ err: err.message, url }, 'control plane connection error'));
     ws.on('close', (code) => {
       if (this.ws !== ws) return;
@@ -162,7 +172,9 @@ export class ControlClient {
     if (credential) return this.hello(credential);
     const token = this.opts.controlPlane.enrollToken;
     if (!token) {
-      this.opts.log.error('no node credential in the state directory and no enrollment token: cannot authenticate to the control plane');
+      this.opts.log.error(
+        'no node credential in the state directory and no enrollment token: cannot authenticate to the control plane',
+      );
       this.ws?.close();
       return;
     }
@@ -211,7 +223,10 @@ export class ControlClient {
         // Replay what the hub has not acked, with the original timestamps.
         for (const e of this.outbox.pending()) this.send(e);
         this.sendHeartbeat();
-        this.heartbeatTimer = setInterval(() => this.sendHeartbeat(), m.heartbeatIntervalMs || DEF_HEARTBEAT_INTERVAL_MS);
+        this.heartbeatTimer = setInterval(
+          () => this.sendHeartbeat(),
+          m.heartbeatIntervalMs || DEF_HEARTBEAT_INTERVAL_MS,
+        );
         return;
       }
       case 'ack':
@@ -223,9 +238,21 @@ export class ControlClient {
           try {
             result = await this.opts.handlers.applyRevision(m.revision, m.spec);
           } catch (err) {
-            result = { outcome: 'failed', stage: 'validate', message: (err as Error).message, nginxOutput: '', runningRevision: this.opts.handlers.appliedRevision() };
+            result = {
+              outcome: 'failed',
+              stage: 'validate',
+              message: (err as Error).message,
+              nginxOutput: '',
+              runningRevision: this.opts.handlers.appliedRevision(),
+            };
           }
-          this.emit({ v: PROTOCOL_VERSION, type: 'apply-result', at: this.now(), revision: m.revision, ...result } as NewOutboxEvent);
+          this.emit({
+            v: PROTOCOL_VERSION,
+            type: 'apply-result',
+            at: this.now(),
+            revision: m.revision,
+            ...result,
+          } as NewOutboxEvent);
           this.sendHeartbeat();
         });
         return;
@@ -239,15 +266,28 @@ export class ControlClient {
           } catch (err) {
             result = { outcome: 'failed', reason: (err as Error).message };
           }
-          this.opts.log.info({ id: m.id, command: m.command, outcome: result.outcome, reason: result.reason }, 'command');
+          this.opts.log.info(
+            { id: m.id, command: m.command, outcome: result.outcome, reason: result.reason },
+            'command',
+          );
           const reason = result.reason === undefined ? {} : { reason: result.reason.slice(0, 1024) };
-          this.emit({ v: PROTOCOL_VERSION, type: 'command-result', at: this.now(), id: m.id, outcome: result.outcome, ...reason });
+          this.emit({
+            v: PROTOCOL_VERSION,
+            type: 'command-result',
+            at: this.now(),
+            id: m.id,
+            outcome: result.outcome,
+            ...reason,
+          });
           // The hub shows progress from heartbeats (override, maintenance, role): report at once.
           this.sendHeartbeat();
         });
         return;
       case 'error':
-        this.opts.log[m.code === 'unauthorized' ? 'error' : 'warn']({ code: m.code, message: m.message, ref: m.ref }, 'control plane error');
+        this.opts.log[m.code === 'unauthorized' ? 'error' : 'warn'](
+          { code: m.code, message: m.message, ref: m.ref },
+          'control plane error',
+        );
         return;
     }
   }
@@ -266,7 +306,13 @@ export class ControlClient {
       this.opts.log.warn({ err }, 'heartbeat not built');
       return;
     }
-    this.send({ v: PROTOCOL_VERSION, type: 'heartbeat', at: this.now(), appliedRevision: this.opts.handlers.appliedRevision(), ...live });
+    this.send({
+      v: PROTOCOL_VERSION,
+      type: 'heartbeat',
+      at: this.now(),
+      appliedRevision: this.opts.handlers.appliedRevision(),
+      ...live,
+    });
   }
 
   /** Closes the socket and writes the outbox to disk (STYLE §G36). */
@@ -288,4 +334,3 @@ export class ControlClient {
     this.outbox.flush();
   }
 }
-

@@ -18,7 +18,17 @@ function runner(name: string, extra: Partial<InstanceConfig> = {}) {
   const adverts: number[] = [];
   const vips: Vip[] = [{ address: '192.0.2.100', prefix: 32, dev: 'eth0', family: 4 }];
   const r = new InstanceRunner({
-    config: { name, version: 3, family: 4, vrid: 51, basePriority: 100, advertIntervalMs: 100, vips: ['192.0.2.100'], primaryAddress: '192.0.2.1', ...extra },
+    config: {
+      name,
+      version: 3,
+      family: 4,
+      vrid: 51,
+      basePriority: 100,
+      advertIntervalMs: 100,
+      vips: ['192.0.2.100'],
+      primaryAddress: '192.0.2.1',
+      ...extra,
+    },
     iface: 'eth0',
     vips,
     sendAdvert: (a) => adverts.push(a.priority),
@@ -33,7 +43,13 @@ function runner(name: string, extra: Partial<InstanceConfig> = {}) {
 }
 
 /** An advert from a peer (192.0.2.2) as the codec would decode it. */
-const advert = (vrid: number, priority: number): Advert => ({ version: 3, vrid, priority, advertIntervalMs: 100, addresses: ['192.0.2.100'] });
+const advert = (vrid: number, priority: number): Advert => ({
+  version: 3,
+  vrid,
+  priority,
+  advertIntervalMs: 100,
+  addresses: ['192.0.2.100'],
+});
 
 describe('runCommand with the real VRRP machine', () => {
   const started: InstanceRunner[] = [];
@@ -69,10 +85,13 @@ describe('runCommand with the real VRRP machine', () => {
 
   it('refuses a promote for an instance this node does not run, naming it', async () => {
     const a = await start('VI_1');
-    expect(await runCommand({ kind: 'promote', instance: 'VI_9' }, [a.r])).toEqual({ outcome: 'refused', reason: 'unknown-instance: no instance "VI_9" runs on this node' });
+    expect(await runCommand({ kind: 'promote', instance: 'VI_9' }, [a.r])).toEqual({
+      outcome: 'refused',
+      reason: 'unknown-instance: no instance "VI_9" runs on this node',
+    });
   });
 
-  it('refuses a promote in Fault and in maintenance with the machine\'s reason', async () => {
+  it("refuses a promote in Fault and in maintenance with the machine's reason", async () => {
     const a = await start('VI_1');
     await a.r.deliver({ type: 'interface-changed', up: false });
     expect(a.r.current().vrrpState).toBe('fault');
@@ -150,11 +169,23 @@ describe('admin state (what survives a restart)', () => {
     let s = { promoted: [] as string[], maintenance: false };
     s = nextAdminState(s, { kind: 'promote', instance: 'VI_1' }, { outcome: 'done' });
     expect(s).toEqual({ promoted: ['VI_1'], maintenance: false });
-    expect(nextAdminState(s, { kind: 'promote', instance: 'VI_2' }, { outcome: 'refused', reason: 'fault: x' })).toBe(s);
-    expect(nextAdminState(s, { kind: 'release', instance: 'VI_1' }, { outcome: 'done' })).toEqual({ promoted: [], maintenance: false });
-    expect(nextAdminState(s, { kind: 'release', instance: 'VI_1' }, { outcome: 'refused', reason: 'not-promoted: x' })).toEqual({ promoted: [], maintenance: false });
-    expect(nextAdminState(s, { kind: 'maintenance', enabled: true }, { outcome: 'done' })).toEqual({ promoted: [], maintenance: true });
-    expect(nextAdminState({ promoted: [], maintenance: true }, { kind: 'maintenance', enabled: false }, { outcome: 'done' })).toEqual({ promoted: [], maintenance: false });
+    expect(nextAdminState(s, { kind: 'promote', instance: 'VI_2' }, { outcome: 'refused', reason: 'fault: x' })).toBe(
+      s,
+    );
+    expect(nextAdminState(s, { kind: 'release', instance: 'VI_1' }, { outcome: 'done' })).toEqual({
+      promoted: [],
+      maintenance: false,
+    });
+    expect(
+      nextAdminState(s, { kind: 'release', instance: 'VI_1' }, { outcome: 'refused', reason: 'not-promoted: x' }),
+    ).toEqual({ promoted: [], maintenance: false });
+    expect(nextAdminState(s, { kind: 'maintenance', enabled: true }, { outcome: 'done' })).toEqual({
+      promoted: [],
+      maintenance: true,
+    });
+    expect(
+      nextAdminState({ promoted: [], maintenance: true }, { kind: 'maintenance', enabled: false }, { outcome: 'done' }),
+    ).toEqual({ promoted: [], maintenance: false });
   });
 
   it('is written 0600 and read back by a new agent process; a corrupt file counts as none', () => {
@@ -166,7 +197,10 @@ describe('admin state (what survives a restart)', () => {
     expect(new AdminStateFile(dir).current).toEqual({ promoted: ['VI_1'], maintenance: true });
     writeFileSync(path, '{"promoted": 3}');
     const errors: string[] = [];
-    expect(new AdminStateFile(dir, (_e, what) => errors.push(what)).current).toEqual({ promoted: [], maintenance: false });
+    expect(new AdminStateFile(dir, (_e, what) => errors.push(what)).current).toEqual({
+      promoted: [],
+      maintenance: false,
+    });
     expect(errors).toEqual(['admin state ignored']);
   });
 });

@@ -46,7 +46,8 @@ export async function runCommand(command: Command, targets: readonly AdminTarget
     return { outcome: 'refused', reason: refused.join('; ') };
   }
   const target = targets.find((t) => t.name === command.instance);
-  if (!target) return { outcome: 'refused', reason: `unknown-instance: no instance "${command.instance}" runs on this node` };
+  if (!target)
+    return { outcome: 'refused', reason: `unknown-instance: no instance "${command.instance}" runs on this node` };
   const r = await target.admin(command.kind);
   return r.accepted ? { outcome: 'done' } : { outcome: 'refused', reason: refusalReason(r) };
 }
@@ -78,7 +79,10 @@ export function nextAdminState(state: AdminState, command: Command, outcome: Com
 export class AdminStateFile {
   private state: AdminState;
 
-  constructor(private readonly stateDir: string, private readonly onError: (err: unknown, what: string) => void = () => {}) {
+  constructor(
+    private readonly stateDir: string,
+    private readonly onError: (err: unknown, what: string) => void = () => {},
+  ) {
     this.state = this.read();
   }
 

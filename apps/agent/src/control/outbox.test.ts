@@ -6,7 +6,17 @@ import { pino } from 'pino';
 import { Outbox, type NewOutboxEvent } from './outbox.js';
 
 const log = pino({ level: 'silent' });
-const transition = (at: number): NewOutboxEvent => ({ v: 1, type: 'state-transition', at, instance: 'VI_1', vrid: 51, from: 'backup', to: 'master', reason: 'master-down-timer', priority: 100 });
+const transition = (at: number): NewOutboxEvent => ({
+  v: 1,
+  type: 'state-transition',
+  at,
+  instance: 'VI_1',
+  vrid: 51,
+  from: 'backup',
+  to: 'master',
+  reason: 'master-down-timer',
+  priority: 100,
+});
 
 describe('Outbox', () => {
   let dir: string;

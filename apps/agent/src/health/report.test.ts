@@ -10,7 +10,16 @@ function runs(outcomes: boolean[], config = { fall: 2, rise: 3, initFail: false 
   return outcomes.map((ok, i) => {
     const r = applyResult(s, ok, config);
     s = r.state;
-    return { name: 'check_http', outcome: ok ? { ok } : { ok, detail: 'HTTP 503' }, ok: s.ok, changed: r.changed, consecutiveOk: s.consecutiveOk, consecutiveFailed: s.consecutiveFailed, durationMs: 2.4, at: 1_790_000_000_000 + i };
+    return {
+      name: 'check_http',
+      outcome: ok ? { ok } : { ok, detail: 'HTTP 503' },
+      ok: s.ok,
+      changed: r.changed,
+      consecutiveOk: s.consecutiveOk,
+      consecutiveFailed: s.consecutiveFailed,
+      durationMs: 2.4,
+      at: 1_790_000_000_000 + i,
+    };
   });
 }
 
@@ -38,10 +47,16 @@ describe('check-result events', () => {
     ]);
   });
 
-  it('carry a script\'s exit status and a timeout as such', () => {
+  it("carry a script's exit status and a timeout as such", () => {
     const [r] = runs([false]);
-    expect(checkResultEvent({ ...r!, outcome: { ok: false, exitCode: 3, detail: 'exit 3: broken' } })).toMatchObject({ exitCode: 3, timedOut: false, output: 'exit 3: broken' });
-    expect(checkResultEvent({ ...r!, outcome: { ok: false, timedOut: true, detail: 'timed out after 500 ms' } })).toMatchObject({ exitCode: null, timedOut: true });
+    expect(checkResultEvent({ ...r!, outcome: { ok: false, exitCode: 3, detail: 'exit 3: broken' } })).toMatchObject({
+      exitCode: 3,
+      timedOut: false,
+      output: 'exit 3: broken',
+    });
+    expect(
+      checkResultEvent({ ...r!, outcome: { ok: false, timedOut: true, detail: 'timed out after 500 ms' } }),
+    ).toMatchObject({ exitCode: null, timedOut: true });
   });
 
   it('are valid protocol messages', () => {

@@ -33,5 +33,10 @@ export function checkResultEvent(r: CheckResult): CheckResultEvent {
  */
 export function isNews(last: ReportedCheck | undefined, r: CheckResult): boolean {
   if (!last) return true;
-  return r.changed || last.status !== (r.ok ? 'healthy' : 'failed') || last.consecutiveOk !== r.consecutiveOk || last.consecutiveFailed !== r.consecutiveFailed;
+  return (
+    r.changed ||
+    last.status !== (r.ok ? 'healthy' : 'failed') ||
+    last.consecutiveOk !== r.consecutiveOk ||
+    last.consecutiveFailed !== r.consecutiveFailed
+  );
 }

@@ -9,11 +9,36 @@ function feed(config: RiseFallConfig, results: boolean[]): boolean[] {
 describe('vrrp_script rise/fall counting (keepalived)', () => {
   it.each<{ name: string; config: RiseFallConfig; results: boolean[]; states: boolean[] }>([
     { name: 'starts OK without init_fail', config: { fall: 1, rise: 1, initFail: false }, results: [], states: [] },
-    { name: 'fall 1: one failure fails the check', config: { fall: 1, rise: 1, initFail: false }, results: [false], states: [false] },
-    { name: 'fall 3: needs three consecutive failures', config: { fall: 3, rise: 1, initFail: false }, results: [false, false, false], states: [true, true, false] },
-    { name: 'fall 3: a success in between restarts the count', config: { fall: 3, rise: 1, initFail: false }, results: [false, false, true, false, false, false], states: [true, true, true, true, true, false] },
-    { name: 'rise 2: needs two consecutive successes to recover', config: { fall: 1, rise: 2, initFail: false }, results: [false, true, true], states: [false, false, true] },
-    { name: 'init_fail: starts failed and rises', config: { fall: 1, rise: 2, initFail: true }, results: [true, true], states: [false, true] },
+    {
+      name: 'fall 1: one failure fails the check',
+      config: { fall: 1, rise: 1, initFail: false },
+      results: [false],
+      states: [false],
+    },
+    {
+      name: 'fall 3: needs three consecutive failures',
+      config: { fall: 3, rise: 1, initFail: false },
+      results: [false, false, false],
+      states: [true, true, false],
+    },
+    {
+      name: 'fall 3: a success in between restarts the count',
+      config: { fall: 3, rise: 1, initFail: false },
+      results: [false, false, true, false, false, false],
+      states: [true, true, true, true, true, false],
+    },
+    {
+      name: 'rise 2: needs two consecutive successes to recover',
+      config: { fall: 1, rise: 2, initFail: false },
+      results: [false, true, true],
+      states: [false, false, true],
+    },
+    {
+      name: 'init_fail: starts failed and rises',
+      config: { fall: 1, rise: 2, initFail: true },
+      results: [true, true],
+      states: [false, true],
+    },
   ])('$name', ({ config, results, states }) => {
     expect(feed(config, results)).toEqual(states);
   });

@@ -23,7 +23,11 @@ export function initialRiseFall(config: RiseFallConfig): RiseFallState {
 }
 
 /** Applies one result; `changed` is true when the check's state flipped. */
-export function applyResult(state: RiseFallState, resultOk: boolean, config: RiseFallConfig): { state: RiseFallState; changed: boolean } {
+export function applyResult(
+  state: RiseFallState,
+  resultOk: boolean,
+  config: RiseFallConfig,
+): { state: RiseFallState; changed: boolean } {
   const counters = resultOk
     ? { consecutiveOk: Math.min(state.consecutiveOk + 1, Math.max(1, config.rise)), consecutiveFailed: 0 }
     : { consecutiveOk: 0, consecutiveFailed: Math.min(state.consecutiveFailed + 1, Math.max(1, config.fall)) };

@@ -13,7 +13,10 @@ function fakeCheck(outcomes: (CheckOutcome | 'hang')[], over: Partial<Check> = {
     runs: 0,
     probe(signal: AbortSignal): Promise<CheckOutcome> {
       const o = outcomes[Math.min(c.runs++, outcomes.length - 1)]!;
-      if (o === 'hang') return new Promise((resolve) => signal.addEventListener('abort', () => resolve({ ok: false, detail: 'aborted' })));
+      if (o === 'hang')
+        return new Promise((resolve) =>
+          signal.addEventListener('abort', () => resolve({ ok: false, detail: 'aborted' })),
+        );
       return Promise.resolve(o);
     },
     ...over,
@@ -42,7 +45,10 @@ describe('HealthScheduler', () => {
     s.start();
     await vi.advanceTimersByTimeAsync(1001);
     s.stop();
-    expect(results.map((r) => [r.ok, r.changed])).toEqual([[true, false], [false, true]]);
+    expect(results.map((r) => [r.ok, r.changed])).toEqual([
+      [true, false],
+      [false, true],
+    ]);
     expect(results[1]?.outcome.detail).toBe('down');
   });
 

@@ -44,7 +44,14 @@ export class HealthScheduler {
     private readonly now: () => number = () => performance.now(),
   ) {
     for (const check of checks) {
-      this.entries.set(check.name, { check, state: initialRiseFall(check), timer: null, running: false, rerun: false, unsubscribe: null });
+      this.entries.set(check.name, {
+        check,
+        state: initialRiseFall(check),
+        timer: null,
+        running: false,
+        rerun: false,
+        unsubscribe: null,
+      });
     }
   }
 
@@ -95,11 +102,15 @@ export class HealthScheduler {
     e.running = true;
     const started = this.now();
     const abort = new AbortController();
-    const timeout = setTimeout(() => abort.abort(new Error(`timed out after ${e.check.timeoutMs} ms`)), e.check.timeoutMs);
+    const timeout = setTimeout(
+      () => abort.abort(new Error(`timed out after ${e.check.timeoutMs} ms`)),
+      e.check.timeoutMs,
+    );
     let outcome: CheckOutcome;
     try {
       outcome = await e.check.probe(abort.signal);
-      if (abort.signal.aborted) outcome = { ok: false, timedOut: true, detail: `timed out after ${e.check.timeoutMs} ms` };
+      if (abort.signal.aborted)
+        outcome = { ok: false, timedOut: true, detail: `timed out after ${e.check.timeoutMs} ms` };
     } catch (err) {
       outcome = { ok: false, detail: `check error: ${(err as Error).message}` };
     } finally {

@@ -45,7 +45,10 @@ export function writeAtomic(path: string, content: string): void {
 export class NginxApplier {
   private lastGood: string | null;
 
-  constructor(private readonly exec: NginxExec, private readonly opts: NginxApplierOptions) {
+  constructor(
+    private readonly exec: NginxExec,
+    private readonly opts: NginxApplierOptions,
+  ) {
     this.lastGood = existsSync(opts.confPath) ? readFileSync(opts.confPath, 'utf8') : null;
   }
 
@@ -77,7 +80,12 @@ export class NginxApplier {
     if (!(await this.newGeneration(master, before))) {
       this.restore();
       await this.exec.reload();
-      return { status: 'failed', stage: 'verify', output: `no new nginx workers within ${this.opts.verifyTimeoutMs ?? 5000} ms after reload (see nginx's error log)`, rolledBack: true };
+      return {
+        status: 'failed',
+        stage: 'verify',
+        output: `no new nginx workers within ${this.opts.verifyTimeoutMs ?? 5000} ms after reload (see nginx's error log)`,
+        rolledBack: true,
+      };
     }
     this.lastGood = rendered;
     // The master tells the old workers to quit only after the new ones started; until they do,

@@ -68,7 +68,14 @@ export class VrrpSocket {
   /** Sends one VRRP message (without IP header) to `dst` with TTL / hop limit 255. */
   send(dst: string, message: Uint8Array): void {
     if (this.fd < 0) throw new Error(`VRRP socket on ${this.options.ifname} is not open`);
-    this.net.sendVrrp(this.fd, this.options.family, this.ifindex, this.options.src, dst, Buffer.from(message.buffer, message.byteOffset, message.byteLength));
+    this.net.sendVrrp(
+      this.fd,
+      this.options.family,
+      this.ifindex,
+      this.options.src,
+      dst,
+      Buffer.from(message.buffer, message.byteOffset, message.byteLength),
+    );
   }
 
   stop(): void {

@@ -15,7 +15,11 @@ export type IpRunner = (args: readonly string[]) => Promise<{ code: number; stdo
 export const runIp: IpRunner = (args) =>
   new Promise((resolve) => {
     execFile('ip', [...args], { timeout: 5000, encoding: 'utf8' }, (err, stdout, stderr) => {
-      const code = err ? (typeof (err as { code?: unknown }).code === 'number' ? (err as { code: number }).code : 1) : 0;
+      const code = err
+        ? typeof (err as { code?: unknown }).code === 'number'
+          ? (err as { code: number }).code
+          : 1
+        : 0;
       resolve({ code, stdout, stderr });
     });
   });
@@ -47,7 +51,8 @@ export class VipActuator {
     for (const v of vips) {
       const args = ['-' + v.family, 'addr', 'del', cidr(v), 'dev', v.dev];
       const r = await this.ip(args);
-      if (r.code !== 0 && !/Cannot assign requested address|does not exist/i.test(r.stderr)) errors.push(`ip ${args.join(' ')}: ${r.stderr.trim()}`);
+      if (r.code !== 0 && !/Cannot assign requested address|does not exist/i.test(r.stderr))
+        errors.push(`ip ${args.join(' ')}: ${r.stderr.trim()}`);
     }
     if (errors.length) throw new Error(errors.join('; '));
   }
@@ -60,7 +65,8 @@ export class VipActuator {
       const r = await this.ip(['-j', 'addr', 'show', 'dev', dev]);
       if (r.code !== 0) continue; // the interface is gone: it holds nothing
       const parsed = JSON.parse(r.stdout || '[]') as { addr_info?: { local?: string }[] }[];
-      for (const link of parsed) for (const a of link.addr_info ?? []) if (a.local) held.add(`${dev} ${a.local.toLowerCase()}`);
+      for (const link of parsed)
+        for (const a of link.addr_info ?? []) if (a.local) held.add(`${dev} ${a.local.toLowerCase()}`);
     }
     return vips.filter((v) => held.has(`${v.dev} ${v.address.toLowerCase()}`));
   }

@@ -3,7 +3,9 @@ import { readFileSync } from 'node:fs';
 import { garpFrame, parseMac, unsolicitedNaFrame } from './frames.js';
 
 type ArpVector = { desc: string; frame_hex: string; fields: { arp_sha: string; arp_spa: string } };
-const vectors = JSON.parse(readFileSync(new URL('./__fixtures__/garp-vectors.json', import.meta.url), 'utf8')) as ArpVector[];
+const vectors = JSON.parse(
+  readFileSync(new URL('./__fixtures__/garp-vectors.json', import.meta.url), 'utf8'),
+) as ArpVector[];
 const v4 = (a: string) => Uint8Array.from(a.split('.').map(Number));
 const hex = (b: Uint8Array) => Buffer.from(b).toString('hex');
 

@@ -20,7 +20,8 @@ const ALL_NODES = [0xff, 0x02, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x01];
 /** A MAC address `aa:bb:cc:dd:ee:ff` as 6 bytes; throws on anything else. */
 export function parseMac(mac: string): Uint8Array {
   const parts = mac.split(':');
-  if (parts.length !== 6 || parts.some((p) => !/^[0-9a-fA-F]{2}$/.test(p))) throw new Error(`bad MAC address ${JSON.stringify(mac)}`);
+  if (parts.length !== 6 || parts.some((p) => !/^[0-9a-fA-F]{2}$/.test(p)))
+    throw new Error(`bad MAC address ${JSON.stringify(mac)}`);
   return Uint8Array.from(parts.map((p) => parseInt(p, 16)));
 }
 

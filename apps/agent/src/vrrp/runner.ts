@@ -1,4 +1,17 @@
-import { advertFor, initialState, nextDeadline, step, type Action, type AdminCommand, type Advert, type Event, type InstanceConfig, type InstanceState, type VrrpState, type TransitionReason } from '@keepwatch/vrrp';
+import {
+  advertFor,
+  initialState,
+  nextDeadline,
+  step,
+  type Action,
+  type AdminCommand,
+  type Advert,
+  type Event,
+  type InstanceConfig,
+  type InstanceState,
+  type VrrpState,
+  type TransitionReason,
+} from '@keepwatch/vrrp';
 import type { Logger } from '../log.js';
 import type { AgentMetrics } from '../metrics.js';
 import type { Vip } from '../vip/addresses.js';
@@ -21,7 +34,14 @@ export type InstanceRunnerDeps = {
   log: Logger;
   metrics: AgentMetrics;
   /** Told of every transition (the control plane, notify hooks). */
-  onTransition?(t: { instance: string; from: VrrpState; to: VrrpState; reason: TransitionReason; priority: number; at: number }): void;
+  onTransition?(t: {
+    instance: string;
+    from: VrrpState;
+    to: VrrpState;
+    reason: TransitionReason;
+    priority: number;
+    at: number;
+  }): void;
   /** Told of every admin command's result. */
   onAdminResult?(r: Extract<Action, { type: 'admin-result' }>): void;
 };
@@ -83,9 +103,11 @@ export class InstanceRunner {
   /** Queues an event; resolves once it has been stepped and its actions executed. */
   deliver(event: Event): Promise<void> {
     if (this.stopped && event.type !== 'shutdown') return this.queue;
-    this.queue = this.queue.then(async () => void (await this.process(event))).catch((e: unknown) => {
-      this.log.error({ err: e, event: event.type, state: this.state.vrrpState }, 'vrrp step failed');
-    });
+    this.queue = this.queue
+      .then(async () => void (await this.process(event)))
+      .catch((e: unknown) => {
+        this.log.error({ err: e, event: event.type, state: this.state.vrrpState }, 'vrrp step failed');
+      });
     return this.queue;
   }
 
@@ -153,7 +175,8 @@ export class InstanceRunner {
       this.handover = null;
       return;
     }
-    const newMaster = event.type === 'advert-received' && event.advert.vrid === this.deps.config.vrid && event.advert.priority > 0;
+    const newMaster =
+      event.type === 'advert-received' && event.advert.vrid === this.deps.config.vrid && event.advert.priority > 0;
     if (!newMaster && now < h.until && this.state.vrrpState === 'backup' && event.type !== 'shutdown') return;
     this.handover = null;
     try {
@@ -204,15 +227,31 @@ export class InstanceRunner {
       case 'transition':
         metrics.setState(instance, action.to);
         metrics.transitions.inc({ instance, from: action.from, to: action.to, reason: action.reason });
-        this.log.info({ state: action.to, from: action.from, reason: action.reason, priority: this.priority }, 'vrrp transition');
-        this.deps.onTransition?.({ instance, from: action.from, to: action.to, reason: action.reason, priority: this.priority, at: Date.now() });
+        this.log.info(
+          { state: action.to, from: action.from, reason: action.reason, priority: this.priority },
+          'vrrp transition',
+        );
+        this.deps.onTransition?.({
+          instance,
+          from: action.from,
+          to: action.to,
+          reason: action.reason,
+          priority: this.priority,
+          at: Date.now(),
+        });
         return;
       case 'drop':
         metrics.dropped.inc({ instance, reason: action.reason });
-        this.log.debug({ state: this.state.vrrpState, reason: action.reason, src: action.src, detail: action.detail }, 'advert dropped');
+        this.log.debug(
+          { state: this.state.vrrpState, reason: action.reason, src: action.src, detail: action.detail },
+          'advert dropped',
+        );
         return;
       case 'advert-warning':
-        this.log.warn({ state: this.state.vrrpState, reason: action.reason, src: action.src, detail: action.detail }, 'advert warning');
+        this.log.warn(
+          { state: this.state.vrrpState, reason: action.reason, src: action.src, detail: action.detail },
+          'advert warning',
+        );
         return;
       case 'priority-changed':
         this.priority = action.to;
@@ -220,7 +259,15 @@ export class InstanceRunner {
         this.log.info({ state: this.state.vrrpState, from: action.from, to: action.to }, 'priority changed');
         return;
       case 'admin-result':
-        this.log.info({ state: this.state.vrrpState, command: action.command, accepted: action.accepted, ...(action.accepted ? {} : { reason: action.reason }) }, 'admin command');
+        this.log.info(
+          {
+            state: this.state.vrrpState,
+            command: action.command,
+            accepted: action.accepted,
+            ...(action.accepted ? {} : { reason: action.reason }),
+          },
+          'admin command',
+        );
         this.deps.onAdminResult?.(action);
         return;
       default:

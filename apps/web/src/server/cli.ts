@@ -30,14 +30,18 @@ async function main(): Promise<number> {
   const { values, positionals } = parseArgs({ options: { username: { type: 'string' } }, allowPositionals: true });
   const args = ArgsSchema.safeParse({ command: positionals[0], ...values });
   if (!args.success) {
-    console.error(`usage: cli.ts migrate | create-admin --username NAME\n${args.error.issues.map((i) => `${i.path.join('.') || 'command'}: ${i.message}`).join('\n')}`);
+    console.error(
+      `usage: cli.ts migrate | create-admin --username NAME\n${args.error.issues.map((i) => `${i.path.join('.') || 'command'}: ${i.message}`).join('\n')}`,
+    );
     return 2;
   }
   const env = loadEnv();
   const db = await openDatabase({ url: env.DATABASE_URL, dataDir: env.KEEPWATCH_DATA_DIR });
   try {
     if (args.data.command === 'migrate') {
-      console.log(`${db.kind} database: applied ${db.migrations.applied.length} migration(s), ${db.migrations.alreadyApplied.length} already applied`);
+      console.log(
+        `${db.kind} database: applied ${db.migrations.applied.length} migration(s), ${db.migrations.alreadyApplied.length} already applied`,
+      );
       return 0;
     }
     const password = NewPasswordSchema.safeParse(env.KEEPWATCH_ADMIN_PASSWORD ?? (await readLine()));

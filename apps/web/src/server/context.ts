@@ -41,7 +41,10 @@ export interface Context extends ContextDeps {
   setCookie(value: string): void;
 }
 
-export function makeContext(deps: ContextDeps, req: { user: SessionUser | null; sourceAddress: string | null; setCookie?: (v: string) => void }): Context {
+export function makeContext(
+  deps: ContextDeps,
+  req: { user: SessionUser | null; sourceAddress: string | null; setCookie?: (v: string) => void },
+): Context {
   const requestId = randomUUID();
   return {
     ...deps,

@@ -17,7 +17,12 @@ describe('control plane over HTTP', () => {
   beforeAll(async () => {
     const db = await createEmptyDatabase();
     drop = db.drop;
-    const env = loadEnv({ DATABASE_URL: db.url, KEEPWATCH_ADMIN_USERNAME: 'admin', KEEPWATCH_ADMIN_PASSWORD: ADMIN_PASSWORD, NODE_ENV: 'test' });
+    const env = loadEnv({
+      DATABASE_URL: db.url,
+      KEEPWATCH_ADMIN_USERNAME: 'admin',
+      KEEPWATCH_ADMIN_PASSWORD: ADMIN_PASSWORD,
+      NODE_ENV: 'test',
+    });
     cp = await createControlPlane(env, { log: createLogger('silent'), defaultMetrics: false });
     server = createServer((req, res) => {
       if (!cp.handle(req, res)) res.writeHead(404).end('next would serve this');
@@ -32,10 +37,18 @@ describe('control plane over HTTP', () => {
   });
 
   const post = (path: string, body: unknown, headers: Record<string, string> = {}) =>
-    fetch(`${base}/api/trpc/${path}`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify({ json: body }) });
+    fetch(`${base}/api/trpc/${path}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...headers },
+      body: JSON.stringify({ json: body }),
+    });
 
   it('the environment created the first admin, who signs in and gets an httpOnly SameSite cookie', async () => {
-    const res = await post('session.login', { username: 'admin', password: ADMIN_PASSWORD }, { origin: base, 'sec-fetch-site': 'same-origin' });
+    const res = await post(
+      'session.login',
+      { username: 'admin', password: ADMIN_PASSWORD },
+      { origin: base, 'sec-fetch-site': 'same-origin' },
+    );
     expect(res.status).toBe(200);
     const cookie = res.headers.get('set-cookie') ?? '';
     expect(cookie).toMatch(/^kw_session=[^;]+; Path=\/; HttpOnly; SameSite=Lax; Max-Age=\d+$/);

@@ -41,14 +41,22 @@ async function bootstrapAdmin(db: Database, env: Env, log: Logger): Promise<void
     const ok = NewPasswordSchema.safeParse(password);
     if (!ok.success) throw new Error(`KEEPWATCH_ADMIN_PASSWORD ${ok.error.issues[0]?.message ?? 'is not acceptable'}`);
     const r = await createFirstAdmin(db.prisma, { username, password }, 'env');
-    log.info({ username, created: r.created, reason: r.reason }, r.created ? 'first admin created' : 'first admin not created');
+    log.info(
+      { username, created: r.created, reason: r.reason },
+      r.created ? 'first admin created' : 'first admin not created',
+    );
   } else if ((await db.prisma.user.count({ where: { role: 'admin' } })) === 0) {
     // No default password, on purpose: nobody can sign in until an admin is created.
-    log.warn('no admin yet: set KEEPWATCH_ADMIN_USERNAME and KEEPWATCH_ADMIN_PASSWORD, or run `npm run admin:create -w @keepwatch/web -- --username NAME`');
+    log.warn(
+      'no admin yet: set KEEPWATCH_ADMIN_USERNAME and KEEPWATCH_ADMIN_PASSWORD, or run `npm run admin:create -w @keepwatch/web -- --username NAME`',
+    );
   }
 }
 
-export async function createControlPlane(env: Env, opts: { log?: Logger; defaultMetrics?: boolean } = {}): Promise<ControlPlane> {
+export async function createControlPlane(
+  env: Env,
+  opts: { log?: Logger; defaultMetrics?: boolean } = {},
+): Promise<ControlPlane> {
   const log = opts.log ?? createLogger(env.LOG_LEVEL);
   const db = await openDatabase({
     url: env.DATABASE_URL,
@@ -64,7 +72,14 @@ export async function createControlPlane(env: Env, opts: { log?: Logger; default
     // NOTIFY through the pool: publishing does not wait for the listening connection.
     notify: async (channel, payload) => void (await db.prisma.$executeRaw`SELECT pg_notify(${channel}, ${payload})`),
   });
-  const deps: ContextDeps = { db: db.prisma, log, metrics, limiter: new LoginRateLimiter(), secureCookies: env.KEEPWATCH_SECURE_COOKIES, bus };
+  const deps: ContextDeps = {
+    db: db.prisma,
+    log,
+    metrics,
+    limiter: new LoginRateLimiter(),
+    secureCookies: env.KEEPWATCH_SECURE_COOKIES,
+    bus,
+  };
   // Failover mutations announce the changed desired state on the bus; every instance's hub (this
   // one included, subscribed below) reconciles the agents connected to it.
   deps.commands = { reconcile: (clusterId) => bus.publish({ type: 'failover', clusterId }) };
@@ -82,7 +97,9 @@ export async function createControlPlane(env: Env, opts: { log?: Logger; default
       const problem = csrfProblem(req, env.KEEPWATCH_ALLOWED_ORIGINS);
       if (problem) {
         log.warn({ path, problem, origin: req.headers.origin }, 'request refused (CSRF)');
-        res.writeHead(403, { 'content-type': 'application/json' }).end(JSON.stringify({ error: { message: problem, code: 'FORBIDDEN' } }));
+        res
+          .writeHead(403, { 'content-type': 'application/json' })
+          .end(JSON.stringify({ error: { message: problem, code: 'FORBIDDEN' } }));
         return true;
       }
       trpc(req, res);

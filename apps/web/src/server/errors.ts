@@ -3,7 +3,8 @@
  * code to a tRPC code in one place (trpc.ts). `field` names the input field at fault, so a form
  * can put the message beside it.
  */
-export type AppErrorCode = 'BAD_REQUEST' | 'UNAUTHORIZED' | 'FORBIDDEN' | 'NOT_FOUND' | 'CONFLICT' | 'TOO_MANY_REQUESTS' | 'INTERNAL';
+export type AppErrorCode =
+  'BAD_REQUEST' | 'UNAUTHORIZED' | 'FORBIDDEN' | 'NOT_FOUND' | 'CONFLICT' | 'TOO_MANY_REQUESTS' | 'INTERNAL';
 
 export class AppError extends Error {
   readonly code: AppErrorCode;

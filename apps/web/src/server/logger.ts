@@ -7,6 +7,9 @@ export function createLogger(level: string): Logger {
   return pino({
     level,
     base: { service: 'keepwatch-web' },
-    redact: { paths: ['password', '*.password', 'token', '*.token', 'credential', '*.credential', 'req.headers.cookie'], censor: '[redacted]' },
+    redact: {
+      paths: ['password', '*.password', 'token', '*.token', 'credential', '*.credential', 'req.headers.cookie'],
+      censor: '[redacted]',
+    },
   });
 }

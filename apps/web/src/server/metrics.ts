@@ -11,19 +11,49 @@ export function createMetrics(opts: { defaultMetrics?: boolean } = {}) {
   const m = {
     registry,
     logins: new Counter({ name: 'keepwatch_logins_total', help: 'Successful sign-ins.', registers: [registry] }),
-    loginFailures: new Counter({ name: 'keepwatch_login_failures_total', help: 'Refused sign-ins, by reason.', labelNames: ['reason'] as const, registers: [registry] }),
-    revisionsCreated: new Counter({ name: 'keepwatch_config_revisions_created_total', help: 'Config revisions created.', registers: [registry] }),
-    procedureErrors: new Counter({ name: 'keepwatch_trpc_errors_total', help: 'tRPC procedure errors, by code.', labelNames: ['code'] as const, registers: [registry] }),
-    agentsConnected: new Gauge({ name: 'keepwatch_agents_connected', help: 'Agents connected to this instance.', registers: [registry] }),
-    revisionsPushed: new Counter({ name: 'keepwatch_revisions_pushed_total', help: 'Config revisions pushed to agents.', registers: [registry] }),
+    loginFailures: new Counter({
+      name: 'keepwatch_login_failures_total',
+      help: 'Refused sign-ins, by reason.',
+      labelNames: ['reason'] as const,
+      registers: [registry],
+    }),
+    revisionsCreated: new Counter({
+      name: 'keepwatch_config_revisions_created_total',
+      help: 'Config revisions created.',
+      registers: [registry],
+    }),
+    procedureErrors: new Counter({
+      name: 'keepwatch_trpc_errors_total',
+      help: 'tRPC procedure errors, by code.',
+      labelNames: ['code'] as const,
+      registers: [registry],
+    }),
+    agentsConnected: new Gauge({
+      name: 'keepwatch_agents_connected',
+      help: 'Agents connected to this instance.',
+      registers: [registry],
+    }),
+    revisionsPushed: new Counter({
+      name: 'keepwatch_revisions_pushed_total',
+      help: 'Config revisions pushed to agents.',
+      registers: [registry],
+    }),
     applyLatency: new Histogram({
       name: 'keepwatch_apply_latency_seconds',
-      help: 'From a config push to the agent\'s apply result.',
+      help: "From a config push to the agent's apply result.",
       buckets: [0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 30],
       registers: [registry],
     }),
-    failedApplies: new Counter({ name: 'keepwatch_failed_applies_total', help: 'Apply results reporting failure.', registers: [registry] }),
-    subscriptions: new Gauge({ name: 'keepwatch_subscriptions', help: 'Open live-update subscriptions.', registers: [registry] }),
+    failedApplies: new Counter({
+      name: 'keepwatch_failed_applies_total',
+      help: 'Apply results reporting failure.',
+      registers: [registry],
+    }),
+    subscriptions: new Gauge({
+      name: 'keepwatch_subscriptions',
+      help: 'Open live-update subscriptions.',
+      registers: [registry],
+    }),
     agentAuthFailures: new Counter({
       name: 'keepwatch_agent_auth_failures_total',
       help: 'Refused agent connections (enroll, hello, handshake timeout, rate limit), by reason.',

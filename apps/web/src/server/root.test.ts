@@ -101,19 +101,22 @@ describe('role matrix', () => {
   });
 
   const cases = procedures.flatMap((path) => ROLES.map((who) => ({ path, who, needs: MATRIX[path] ?? 'admin' })));
-  it.each(cases)('$path as $who ($needs needed)', async ({ path, who, needs }: { path: string; who: Who; needs: Needs }) => {
-    const caller = api[who];
-    const rank = who === 'anonymous' ? 0 : RANK[who];
-    // No input: an allowed caller gets past the role check and stops at input validation (or the
-    // procedure runs, for those without input); a refused one never reaches the input.
-    const outcome = await callByPath(caller, path, undefined).then(
-      () => 'ok',
-      (e: unknown) => (e instanceof TRPCError ? e.code : `unexpected ${String(e)}`),
-    );
-    if (rank >= RANK[needs]) {
-      expect(['ok', 'BAD_REQUEST']).toContain(outcome);
-    } else {
-      expect(outcome).toBe(who === 'anonymous' ? 'UNAUTHORIZED' : 'FORBIDDEN');
-    }
-  });
+  it.each(cases)(
+    '$path as $who ($needs needed)',
+    async ({ path, who, needs }: { path: string; who: Who; needs: Needs }) => {
+      const caller = api[who];
+      const rank = who === 'anonymous' ? 0 : RANK[who];
+      // No input: an allowed caller gets past the role check and stops at input validation (or the
+      // procedure runs, for those without input); a refused one never reaches the input.
+      const outcome = await callByPath(caller, path, undefined).then(
+        () => 'ok',
+        (e: unknown) => (e instanceof TRPCError ? e.code : `unexpected ${String(e)}`),
+      );
+      if (rank >= RANK[needs]) {
+        expect(['ok', 'BAD_REQUEST']).toContain(outcome);
+      } else {
+        expect(outcome).toBe(who === 'anonymous' ? 'UNAUTHORIZED' : 'FORBIDDEN');
+      }
+    },
+  );
 });

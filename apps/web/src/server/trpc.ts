@@ -48,7 +48,9 @@ const t = initTRPC.context<Context>().create({
   sse: { ping: { enabled: true, intervalMs: 10_000 }, client: { reconnectAfterInactivityMs: 25_000 } },
   errorFormatter({ shape, error }) {
     const cause = error.cause;
-    const issues = isZodError(cause) ? cause.issues.map((i) => ({ path: i.path.map(String).join('.'), message: i.message })) : undefined;
+    const issues = isZodError(cause)
+      ? cause.issues.map((i) => ({ path: i.path.map(String).join('.'), message: i.message }))
+      : undefined;
     const field = cause instanceof AppError ? cause.field : issues?.[0]?.path;
     return { ...shape, data: { ...shape.data, field: field ?? null, issues: issues ?? null, stack: undefined } };
   },
@@ -64,17 +66,25 @@ const base = t.procedure.use(async ({ ctx, next, path, type, getRawInput }) => {
   if (r.ok) {
     // Every mutation writes an audit record: tell the live subscribers of every instance (after
     // the commit, which `next` has awaited). The cluster is named when the input names it.
-    if (type === 'mutation' && ctx.bus) void ctx.bus.publish({ type: 'audit', clusterId: clusterIdOf(await getRawInput().catch(() => null)) });
+    if (type === 'mutation' && ctx.bus)
+      void ctx.bus.publish({ type: 'audit', clusterId: clusterIdOf(await getRawInput().catch(() => null)) });
     // A config mutation answers with the revision it created (null when the cluster has no nodes).
-    if (type === 'mutation' && typeof (r.data as { revision?: unknown } | null)?.revision === 'number') ctx.metrics.revisionsCreated.inc();
+    if (type === 'mutation' && typeof (r.data as { revision?: unknown } | null)?.revision === 'number')
+      ctx.metrics.revisionsCreated.inc();
     return r;
   }
   const e = r.error;
   const cause = e.cause;
   let mapped: TRPCError | null = null;
   if (cause instanceof AppError) mapped = new TRPCError({ code: CODE[cause.code], message: cause.message, cause });
-  else if (e.code === 'BAD_REQUEST' && isZodError(cause)) mapped = new TRPCError({ code: 'BAD_REQUEST', message: formatZodIssues(cause.issues as never).join('\n'), cause: cause as never });
-  else if (raceMessage(cause)) mapped = new TRPCError({ code: 'CONFLICT', message: raceMessage(cause) as string, cause });
+  else if (e.code === 'BAD_REQUEST' && isZodError(cause))
+    mapped = new TRPCError({
+      code: 'BAD_REQUEST',
+      message: formatZodIssues(cause.issues as never).join('\n'),
+      cause: cause as never,
+    });
+  else if (raceMessage(cause))
+    mapped = new TRPCError({ code: 'CONFLICT', message: raceMessage(cause) as string, cause });
   const final = mapped ?? e;
   ctx.metrics.procedureErrors.inc({ code: final.code });
   if (final.code === 'INTERNAL_SERVER_ERROR') log.error({ err: cause ?? e }, 'procedure failed');
@@ -86,7 +96,9 @@ const base = t.procedure.use(async ({ ctx, next, path, type, getRawInput }) => {
 /** `input.clusterId` when it is a UUID, else null (the event then concerns every cluster). */
 function clusterIdOf(input: unknown): string | null {
   const id = typeof input === 'object' && input !== null ? (input as { clusterId?: unknown }).clusterId : undefined;
-  return typeof id === 'string' && /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(id) ? id : null;
+  return typeof id === 'string' && /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(id)
+    ? id
+    : null;
 }
 
 export const publicProcedure = base;
@@ -95,8 +107,15 @@ function requireRole(role: Role) {
   return base.use(({ ctx, next }) => {
     // Anonymous: UNAUTHORIZED (sign in); signed in without the role: FORBIDDEN.
     if (!ctx.user) throw new TRPCError({ code: 'UNAUTHORIZED', message: 'sign in first' });
-    if (!roleAtLeast(ctx.user.role, role)) throw new TRPCError({ code: 'FORBIDDEN', message: `needs the ${role} role (you are ${ctx.user.role})` });
-    const actor: Actor = { kind: 'user', id: ctx.user.id, username: ctx.user.username, role: ctx.user.role, sourceAddress: ctx.sourceAddress };
+    if (!roleAtLeast(ctx.user.role, role))
+      throw new TRPCError({ code: 'FORBIDDEN', message: `needs the ${role} role (you are ${ctx.user.role})` });
+    const actor: Actor = {
+      kind: 'user',
+      id: ctx.user.id,
+      username: ctx.user.username,
+      role: ctx.user.role,
+      sourceAddress: ctx.sourceAddress,
+    };
     return next({ ctx: { user: ctx.user, actor } });
   });
 }

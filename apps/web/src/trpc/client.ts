@@ -22,7 +22,11 @@ export const api = createTRPCClient<AppRouter>({
     splitLink({
       condition: (op) => op.type === 'subscription',
       true: httpSubscriptionLink({ url: '/api/trpc', transformer: superjson }),
-      false: httpBatchLink({ url: '/api/trpc', transformer: superjson, fetch: (url, init) => fetch(url, { ...init, credentials: 'same-origin' }) }),
+      false: httpBatchLink({
+        url: '/api/trpc',
+        transformer: superjson,
+        fetch: (url, init) => fetch(url, { ...init, credentials: 'same-origin' }),
+      }),
     }),
   ],
 });
@@ -37,11 +41,16 @@ export interface ApiProblem {
 
 export function apiProblem(e: unknown): ApiProblem {
   if (e instanceof TRPCClientError) {
-    const data = (e.data ?? {}) as { code?: string; field?: string | null; issues?: { path: string; message: string }[] | null };
+    const data = (e.data ?? {}) as {
+      code?: string;
+      field?: string | null;
+      issues?: { path: string; message: string }[] | null;
+    };
     const fields: Record<string, string> = {};
     for (const i of data.issues ?? []) fields[i.path] ??= i.message;
     // AppError messages start with the field path ("pool.servers.0.address: …"); show the rest.
-    if (data.field && !fields[data.field]) fields[data.field] = e.message.startsWith(`${data.field}: `) ? e.message.slice(data.field.length + 2) : e.message;
+    if (data.field && !fields[data.field])
+      fields[data.field] = e.message.startsWith(`${data.field}: `) ? e.message.slice(data.field.length + 2) : e.message;
     return { code: data.code ?? 'INTERNAL_SERVER_ERROR', message: e.message, fields };
   }
   return { code: 'NETWORK', message: e instanceof Error ? e.message : String(e), fields: {} };

@@ -23,10 +23,51 @@ export const LIVE_FALLBACK_POLL_MS = 10_000;
 
 /** Which queries an event type makes stale (besides `*` = every query of the cluster). */
 const AFFECTS: Record<string, readonly string[]> = {
-  transition: ['clusters.transitions', 'clusters.timeline', 'clusters.live', 'clusters.overview', 'clusters.list', 'clusters.get', 'failover.status', 'instances.list', 'nodes.all', 'nodes.list'],
-  deployment: ['clusters.deployments', 'clusters.revision', 'clusters.revisions', 'clusters.get', 'clusters.list', 'clusters.live', 'clusters.overview', 'nodes.all', 'nodes.list'],
-  'node-live': ['clusters.live', 'clusters.overview', 'clusters.get', 'clusters.list', 'failover.status', 'nodes.all', 'nodes.list', 'instances.list'],
-  failover: ['failover.status', 'instances.list', 'clusters.live', 'clusters.overview', 'clusters.get', 'clusters.list', 'nodes.all', 'nodes.list', 'audit.list', 'audit.facets'],
+  transition: [
+    'clusters.transitions',
+    'clusters.timeline',
+    'clusters.live',
+    'clusters.overview',
+    'clusters.list',
+    'clusters.get',
+    'failover.status',
+    'instances.list',
+    'nodes.all',
+    'nodes.list',
+  ],
+  deployment: [
+    'clusters.deployments',
+    'clusters.revision',
+    'clusters.revisions',
+    'clusters.get',
+    'clusters.list',
+    'clusters.live',
+    'clusters.overview',
+    'nodes.all',
+    'nodes.list',
+  ],
+  'node-live': [
+    'clusters.live',
+    'clusters.overview',
+    'clusters.get',
+    'clusters.list',
+    'failover.status',
+    'nodes.all',
+    'nodes.list',
+    'instances.list',
+  ],
+  failover: [
+    'failover.status',
+    'instances.list',
+    'clusters.live',
+    'clusters.overview',
+    'clusters.get',
+    'clusters.list',
+    'nodes.all',
+    'nodes.list',
+    'audit.list',
+    'audit.facets',
+  ],
   command: ['failover.status', 'instances.list', 'clusters.live', 'clusters.overview'],
   // A mutation: config, users, failover intent — anything of the cluster may have changed.
   audit: ['*'],
@@ -55,12 +96,18 @@ function invalidator(qc: QueryClient) {
     timer = null;
     const batch = pending;
     pending = [];
-    void qc.invalidateQueries({ predicate: (q: Query) => batch.some((b) => affects(q.queryKey, b.procedures, b.clusterId)) });
+    void qc.invalidateQueries({
+      predicate: (q: Query) => batch.some((b) => affects(q.queryKey, b.procedures, b.clusterId)),
+    });
   };
   return {
     add(e: { type: string; clusterId?: string | null; clusterIds?: string[] }) {
       // An event about several clusters refreshes the affected queries of all of them.
-      const clusterId = e.clusterIds ? (e.clusterIds.length === 1 ? (e.clusterIds[0] ?? null) : null) : (e.clusterId ?? null);
+      const clusterId = e.clusterIds
+        ? e.clusterIds.length === 1
+          ? (e.clusterIds[0] ?? null)
+          : null
+        : (e.clusterId ?? null);
       pending.push({ procedures: new Set(AFFECTS[e.type] ?? ['*']), clusterId });
       timer ??= setTimeout(flush, LIVE_DEBOUNCE_MS);
     },
@@ -75,7 +122,11 @@ function invalidator(qc: QueryClient) {
  * Keeps the page's queries fresh from the server's events: for one cluster (`clusterId`) or for
  * every cluster (the overview, the audit log).
  */
-export function useLiveInvalidation(opts: { clusterId?: string | undefined } = {}): { state: LiveState; live: boolean; fallbackPollMs: number | false } {
+export function useLiveInvalidation(opts: { clusterId?: string | undefined } = {}): {
+  state: LiveState;
+  live: boolean;
+  fallbackPollMs: number | false;
+} {
   const qc = useQueryClient();
   const [state, setState] = useState<LiveState>('connecting');
   const everLive = useRef(false);
@@ -99,7 +150,9 @@ export function useLiveInvalidation(opts: { clusterId?: string | undefined } = {
         else if (s.state === 'pending' && everLive.current) setState('live');
       },
     };
-    const sub = clusterId ? api.live.cluster.subscribe({ clusterId }, handlers) : api.live.overview.subscribe(undefined, handlers);
+    const sub = clusterId
+      ? api.live.cluster.subscribe({ clusterId }, handlers)
+      : api.live.overview.subscribe(undefined, handlers);
     return () => {
       sub.unsubscribe();
       inv.cancel();

@@ -6,12 +6,19 @@ import { renderNginxConfig } from '../nginx/render.js';
 import { importKeepalivedCluster } from './cluster-import.js';
 import { renderKeepalivedConfig } from './render.js';
 
-const fixture = (name: 'keepalived-master.conf' | 'keepalived-backup.conf') => ({ text: seedFixture(name), file: name });
+const fixture = (name: 'keepalived-master.conf' | 'keepalived-backup.conf') => ({
+  text: seedFixture(name),
+  file: name,
+});
 const nginx = { text: seedFixture('lb.conf'), file: 'lb.conf' };
 
 describe('importKeepalivedCluster', () => {
-  it('imports the reference scenario\'s two hosts and lb.conf as one cluster with both members', () => {
-    const r = importKeepalivedCluster({ keepalived: [fixture('keepalived-master.conf'), fixture('keepalived-backup.conf')], nginx, clusterName: 'reference' });
+  it("imports the reference scenario's two hosts and lb.conf as one cluster with both members", () => {
+    const r = importKeepalivedCluster({
+      keepalived: [fixture('keepalived-master.conf'), fixture('keepalived-backup.conf')],
+      nginx,
+      clusterName: 'reference',
+    });
     expect(r.ok).toBe(true);
     if (!r.ok) return;
     expect(r.spec.nodes.map((n) => n.name).sort()).toHaveLength(2);
@@ -31,15 +38,27 @@ describe('importKeepalivedCluster', () => {
 
   it('refuses an instance configured differently on two hosts, naming the field', () => {
     const b = fixture('keepalived-backup.conf');
-    const r = importKeepalivedCluster({ keepalived: [fixture('keepalived-master.conf'), { ...b, text: b.text.replace(/advert_int\s+1/, 'advert_int 2') }] });
+    const r = importKeepalivedCluster({
+      keepalived: [fixture('keepalived-master.conf'), { ...b, text: b.text.replace(/advert_int\s+1/, 'advert_int 2') }],
+    });
     expect(r.ok).toBe(false);
-    if (!r.ok) expect(r.errors.map((e) => e.message).join('\n')).toMatch(/vrrp_instance VI_1 differs from keepalived-master\.conf in advertIntervalMs/);
+    if (!r.ok)
+      expect(r.errors.map((e) => e.message).join('\n')).toMatch(
+        /vrrp_instance VI_1 differs from keepalived-master\.conf in advertIntervalMs/,
+      );
   });
 
-  it('reads back its own export: each node\'s rendered keepalived.conf imports to the same instances', () => {
-    const r = importKeepalivedCluster({ keepalived: [fixture('keepalived-master.conf'), fixture('keepalived-backup.conf')], nginx, clusterName: 'reference' });
+  it("reads back its own export: each node's rendered keepalived.conf imports to the same instances", () => {
+    const r = importKeepalivedCluster({
+      keepalived: [fixture('keepalived-master.conf'), fixture('keepalived-backup.conf')],
+      nginx,
+      clusterName: 'reference',
+    });
     if (!r.ok) throw new Error('import failed');
-    const files = r.spec.nodes.map((n) => ({ text: renderKeepalivedConfig(r.spec, n.name).text, file: `${n.name}.conf` }));
+    const files = r.spec.nodes.map((n) => ({
+      text: renderKeepalivedConfig(r.spec, n.name).text,
+      file: `${n.name}.conf`,
+    }));
     const back = importKeepalivedCluster({ keepalived: files, nginx, clusterName: 'reference' });
     expect(back.ok).toBe(true);
     if (back.ok) {
@@ -49,13 +68,23 @@ describe('importKeepalivedCluster', () => {
   });
 
   it('asks for at least one file', () => {
-    expect(importKeepalivedCluster({ keepalived: [] })).toMatchObject({ ok: false, errors: [{ message: 'give at least one keepalived.conf' }] });
+    expect(importKeepalivedCluster({ keepalived: [] })).toMatchObject({
+      ok: false,
+      errors: [{ message: 'give at least one keepalived.conf' }],
+    });
   });
 
   it('exports the imported reference cluster to files real keepalived -t and nginx -t accept, which import back to the same cluster', () => {
     // keepalived -t refuses a script that does not exist here: the tutorial's lives in /etc/keepalived.
-    const withScript = (f: { text: string; file: string }) => ({ ...f, text: f.text.replace('/etc/keepalived/check_nginx.sh', '/usr/bin/true') });
-    const r = importKeepalivedCluster({ keepalived: [withScript(fixture('keepalived-master.conf')), withScript(fixture('keepalived-backup.conf'))], nginx, clusterName: 'reference' });
+    const withScript = (f: { text: string; file: string }) => ({
+      ...f,
+      text: f.text.replace('/etc/keepalived/check_nginx.sh', '/usr/bin/true'),
+    });
+    const r = importKeepalivedCluster({
+      keepalived: [withScript(fixture('keepalived-master.conf')), withScript(fixture('keepalived-backup.conf'))],
+      nginx,
+      clusterName: 'reference',
+    });
     if (!r.ok) throw new Error(JSON.stringify(r.errors));
     const files = r.spec.nodes.map((n) => {
       const k = renderKeepalivedConfig(r.spec, n.name);

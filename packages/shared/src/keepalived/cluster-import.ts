@@ -30,7 +30,9 @@ function differences(a: unknown, b: unknown, path = ''): string[] {
   if (JSON.stringify(a) === JSON.stringify(b)) return [];
   if (a && b && typeof a === 'object' && typeof b === 'object' && !Array.isArray(a) && !Array.isArray(b)) {
     const keys = [...new Set([...Object.keys(a), ...Object.keys(b)])].sort();
-    return keys.flatMap((k) => differences((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k], path ? `${path}.${k}` : k));
+    return keys.flatMap((k) =>
+      differences((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k], path ? `${path}.${k}` : k),
+    );
   }
   return [path || '(value)'];
 }
@@ -54,7 +56,11 @@ export function importKeepalivedCluster(input: ImportKeepalivedClusterInput): Im
   let virtualServers: ClusterSpec['virtualServers'] = [];
   input.keepalived.forEach((file, i) => {
     // The nginx config is shared: imported once, with the first host.
-    const r = importKeepalivedConfig({ keepalived: file, ...(i === 0 && input.nginx ? { nginx: input.nginx } : {}), ...(input.readInclude ? { readInclude: input.readInclude } : {}) });
+    const r = importKeepalivedConfig({
+      keepalived: file,
+      ...(i === 0 && input.nginx ? { nginx: input.nginx } : {}),
+      ...(input.readInclude ? { readInclude: input.readInclude } : {}),
+    });
     unsupported.push(...r.unsupported);
     notes.push(...r.notes);
     if (!r.ok) {
@@ -70,7 +76,10 @@ export function importKeepalivedCluster(input: ImportKeepalivedClusterInput): Im
     for (const n of spec.nodes) {
       const other = nodeFile.get(n.name);
       if (other !== undefined) {
-        errors.push({ file: file.file, message: `router_id ${n.name} is also the router_id of ${other}: each host needs its own` });
+        errors.push({
+          file: file.file,
+          message: `router_id ${n.name} is also the router_id of ${other}: each host needs its own`,
+        });
         continue;
       }
       nodeFile.set(n.name, file.file);
@@ -85,7 +94,11 @@ export function importKeepalivedCluster(input: ImportKeepalivedClusterInput): Im
       const { members: _a, ...mine } = inst;
       const { members: _b, ...theirs } = seen.inst;
       const diff = differences(theirs, mine);
-      if (diff.length > 0) errors.push({ file: file.file, message: `vrrp_instance ${inst.name} differs from ${seen.file} in ${diff.join(', ')}: an instance must be configured alike on every host (only priority, state and unicast addresses are per host)` });
+      if (diff.length > 0)
+        errors.push({
+          file: file.file,
+          message: `vrrp_instance ${inst.name} differs from ${seen.file} in ${diff.join(', ')}: an instance must be configured alike on every host (only priority, state and unicast addresses are per host)`,
+        });
       else seen.inst.members.push(...inst.members);
     }
     for (const c of spec.checks) {
@@ -93,7 +106,11 @@ export function importKeepalivedCluster(input: ImportKeepalivedClusterInput): Im
       if (!seen) checks.set(c.name, { check: c, file: file.file });
       else {
         const diff = differences(seen.check, c);
-        if (diff.length > 0) errors.push({ file: file.file, message: `vrrp_script ${c.name} differs from ${seen.file} in ${diff.join(', ')}` });
+        if (diff.length > 0)
+          errors.push({
+            file: file.file,
+            message: `vrrp_script ${c.name} differs from ${seen.file} in ${diff.join(', ')}`,
+          });
       }
     }
   });
@@ -107,6 +124,7 @@ export function importKeepalivedCluster(input: ImportKeepalivedClusterInput): Im
     virtualServers,
   };
   const r = ClusterSpecSchema.safeParse(spec);
-  if (!r.success) return { ok: false, errors: formatZodIssues(r.error.issues).map((message) => ({ message })), unsupported, notes };
+  if (!r.success)
+    return { ok: false, errors: formatZodIssues(r.error.issues).map((message) => ({ message })), unsupported, notes };
   return { ok: true, spec: r.data, unsupported, notes };
 }

@@ -96,7 +96,10 @@ function unsupported(ctx: Ctx, st: KeepalivedStatement, context: string): void {
 function int(ctx: Ctx, st: KeepalivedStatement, min: number, max: number): number | undefined {
   const v = st.args[0];
   if (v === undefined || !/^-?\d+$/.test(v) || Number(v) < min || Number(v) > max) {
-    ctx.errors.push({ ...at(st), message: `${st.keyword} needs an integer ${min}..${max}, got ${JSON.stringify(v ?? '')}` });
+    ctx.errors.push({
+      ...at(st),
+      message: `${st.keyword} needs an integer ${min}..${max}, got ${JSON.stringify(v ?? '')}`,
+    });
     return undefined;
   }
   return Number(v);
@@ -107,7 +110,10 @@ function secondsMs(ctx: Ctx, st: KeepalivedStatement, decimals: boolean): number
   const v = st.args[0];
   const re = decimals ? /^\d+(?:\.\d{1,3})?$/ : /^\d+$/;
   if (v === undefined || !re.test(v)) {
-    ctx.errors.push({ ...at(st), message: `${st.keyword} needs ${decimals ? 'seconds' : 'whole seconds'}, got ${JSON.stringify(v ?? '')}` });
+    ctx.errors.push({
+      ...at(st),
+      message: `${st.keyword} needs ${decimals ? 'seconds' : 'whole seconds'}, got ${JSON.stringify(v ?? '')}`,
+    });
     return undefined;
   }
   return Math.round(Number(v) * 1000);
@@ -147,7 +153,9 @@ function importScript(ctx: Ctx, st: KeepalivedStatement): Check | null {
           // keepalived finds a bare program name on PATH; the agent executes argv without a
           // search, so a shell does the lookup (and anything else the line relies on).
           check.command = { shell: s.args.join(' ') };
-          ctx.notes.push(`${s.file}:${s.line}: script of ${name} runs through /bin/sh -c (its program is not an absolute path or it uses shell syntax)`);
+          ctx.notes.push(
+            `${s.file}:${s.line}: script of ${name} runs through /bin/sh -c (its program is not an absolute path or it uses shell syntax)`,
+          );
         }
         break;
       }
@@ -159,7 +167,8 @@ function importScript(ctx: Ctx, st: KeepalivedStatement): Check | null {
         break;
       case 'weight':
         check.weight = int(ctx, s, -254, 254);
-        if (s.args.length > 1) ctx.unsupported.push({ keyword: `weight ${s.args.slice(1).join(' ')}`, ...at(s), context });
+        if (s.args.length > 1)
+          ctx.unsupported.push({ keyword: `weight ${s.args.slice(1).join(' ')}`, ...at(s), context });
         break;
       case 'fall':
         check.fall = int(ctx, s, 1, 255);
@@ -186,7 +195,13 @@ function importScript(ctx: Ctx, st: KeepalivedStatement): Check | null {
 
 type Instance = NonNullable<ClusterSpecInput['vrrpInstances']>[number];
 
-function importInstance(ctx: Ctx, st: KeepalivedStatement, node: string, defaultVersion: 2 | 3 | undefined, interfaces: string[]): Instance {
+function importInstance(
+  ctx: Ctx,
+  st: KeepalivedStatement,
+  node: string,
+  defaultVersion: 2 | 3 | undefined,
+  interfaces: string[],
+): Instance {
   const name = st.args[0] ?? '';
   const context = `vrrp_instance ${name}`;
   const inst: Record<string, unknown> = { name };
@@ -199,7 +214,11 @@ function importInstance(ctx: Ctx, st: KeepalivedStatement, node: string, default
       case 'state': {
         const v = s.args[0]?.toUpperCase();
         if (v === 'MASTER' || v === 'BACKUP') member.initialState = v.toLowerCase();
-        else ctx.errors.push({ ...at(s), message: `state must be MASTER or BACKUP, got ${JSON.stringify(s.args[0] ?? '')}` });
+        else
+          ctx.errors.push({
+            ...at(s),
+            message: `state must be MASTER or BACKUP, got ${JSON.stringify(s.args[0] ?? '')}`,
+          });
         break;
       }
       case 'interface':
@@ -242,7 +261,10 @@ function importInstance(ctx: Ctx, st: KeepalivedStatement, node: string, default
         }
         if (type?.toUpperCase() === 'PASS' && pass !== undefined) {
           // keepalived truncates the password to the 8 bytes of the v2 auth field.
-          if (pass.length > 8) ctx.notes.push(`${s.file}:${s.line}: auth_pass is longer than 8 characters; keepalived uses the first 8, and so does the import`);
+          if (pass.length > 8)
+            ctx.notes.push(
+              `${s.file}:${s.line}: auth_pass is longer than 8 characters; keepalived uses the first 8, and so does the import`,
+            );
           inst.authentication = { type: 'pass', password: pass.slice(0, 8) };
         } else if (type?.toUpperCase() === 'AH') {
           ctx.unsupported.push({ keyword: 'auth_type AH', ...at(s), context });
@@ -256,7 +278,8 @@ function importInstance(ctx: Ctx, st: KeepalivedStatement, node: string, default
         break;
       case 'unicast_peer':
         member.unicastPeers = (s.block ?? []).map((p) => {
-          if (p.args.length > 0) ctx.unsupported.push({ keyword: p.args[0] ?? '', ...at(p), context: `${context} unicast_peer` });
+          if (p.args.length > 0)
+            ctx.unsupported.push({ keyword: p.args[0] ?? '', ...at(p), context: `${context} unicast_peer` });
           return p.keyword;
         });
         break;
@@ -283,7 +306,9 @@ function importInstance(ctx: Ctx, st: KeepalivedStatement, node: string, default
         });
         break;
       case 'track_script':
-        inst.trackChecks = tracks(ctx, s, context).map((t) => (t.weight === undefined ? { check: t.name } : { check: t.name, weight: t.weight }));
+        inst.trackChecks = tracks(ctx, s, context).map((t) =>
+          t.weight === undefined ? { check: t.name } : { check: t.name, weight: t.weight },
+        );
         break;
       case 'garp_master_delay':
         inst.garpMasterDelayMs = secondsMs(ctx, s, false);
@@ -319,8 +344,16 @@ function importInstance(ctx: Ctx, st: KeepalivedStatement, node: string, default
  */
 export function importKeepalivedConfig(input: ImportKeepalivedInput): ImportKeepalivedResult {
   const ctx: Ctx = { unsupported: [], errors: [], notes: [] };
-  const parsed = parseKeepalived(input.keepalived.text, { file: input.keepalived.file, ...(input.readInclude ? { readInclude: input.readInclude } : {}) });
-  const fail = (): ImportKeepalivedResult => ({ ok: false, errors: ctx.errors, unsupported: ctx.unsupported, notes: ctx.notes });
+  const parsed = parseKeepalived(input.keepalived.text, {
+    file: input.keepalived.file,
+    ...(input.readInclude ? { readInclude: input.readInclude } : {}),
+  });
+  const fail = (): ImportKeepalivedResult => ({
+    ok: false,
+    errors: ctx.errors,
+    unsupported: ctx.unsupported,
+    notes: ctx.notes,
+  });
   for (const w of parsed.warnings) ctx.notes.push(`${w.file}:${w.line}: ${w.message}`);
   if (!parsed.ok) {
     ctx.errors.push(...parsed.errors);
@@ -354,10 +387,15 @@ export function importKeepalivedConfig(input: ImportKeepalivedInput): ImportKeep
     else if (st.keyword === 'vrrp_script') {
       const c = importScript(ctx, st);
       if (c) checks.push(c);
-    } else if (st.keyword === 'vrrp_instance') instances.push(importInstance(ctx, st, node, defaultVersion, interfaces));
+    } else if (st.keyword === 'vrrp_instance')
+      instances.push(importInstance(ctx, st, node, defaultVersion, interfaces));
     else unsupported(ctx, st, '');
   }
-  const addresses = [...new Set(instances.flatMap((i) => i.members.map((m) => m.unicastSrcIp).filter((a): a is string => a !== undefined)))];
+  const addresses = [
+    ...new Set(
+      instances.flatMap((i) => i.members.map((m) => m.unicastSrcIp).filter((a): a is string => a !== undefined)),
+    ),
+  ];
   const spec: ClusterSpecInput = {
     name: input.clusterName ?? 'imported',
     nodes: [{ name: node, addresses, interfaces }],

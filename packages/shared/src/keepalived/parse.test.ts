@@ -14,7 +14,9 @@ function ok(text: string, options = {}) {
 
 describe('parseKeepalived', () => {
   it('reads blocks, statements and their arguments', () => {
-    expect(shape(ok('global_defs {\n router_id LVS_1\n}\n').statements)).toEqual([['global_defs', [['router_id', 'LVS_1']]]]);
+    expect(shape(ok('global_defs {\n router_id LVS_1\n}\n').statements)).toEqual([
+      ['global_defs', [['router_id', 'LVS_1']]],
+    ]);
   });
 
   it.each([
@@ -27,7 +29,9 @@ describe('parseKeepalived', () => {
   });
 
   it('keeps a quoted string as one argument, comment characters included', () => {
-    expect(shape(ok('script "/bin/check --flag # not a comment"\n').statements)).toEqual([['script', '/bin/check --flag # not a comment']]);
+    expect(shape(ok('script "/bin/check --flag # not a comment"\n').statements)).toEqual([
+      ['script', '/bin/check --flag # not a comment'],
+    ]);
   });
 
   it('opens a block with "{" on the next line', () => {
@@ -49,10 +53,13 @@ describe('parseKeepalived', () => {
   });
 
   it('splices included files in place through the injected reader', () => {
-    const files: Record<string, string> = { '/etc/keepalived/conf.d/a.conf': 'vrrp_script a {\n script "/bin/true"\n}\n' };
+    const files: Record<string, string> = {
+      '/etc/keepalived/conf.d/a.conf': 'vrrp_script a {\n script "/bin/true"\n}\n',
+    };
     const r = ok('global_defs {\n}\ninclude conf.d/*.conf\nvrrp_instance X {\n}\n', {
       file: '/etc/keepalived/keepalived.conf',
-      readInclude: (pattern: string) => (pattern === 'conf.d/*.conf' ? Object.entries(files).map(([path, text]) => ({ path, text })) : []),
+      readInclude: (pattern: string) =>
+        pattern === 'conf.d/*.conf' ? Object.entries(files).map(([path, text]) => ({ path, text })) : [],
     });
     expect(r.statements.map((s) => s.keyword)).toEqual(['global_defs', 'vrrp_script', 'vrrp_instance']);
     expect(r.statements[1]).toMatchObject({ file: '/etc/keepalived/conf.d/a.conf', line: 1 });
@@ -65,7 +72,12 @@ describe('parseKeepalived', () => {
 
   it.each([
     { name: 'an unbalanced "}"', text: 'a\n}\n', message: /unbalanced "}"/, line: 2 },
-    { name: 'a block left open', text: 'vrrp_instance X {\n state MASTER\n', message: /block "vrrp_instance" is not closed/, line: 1 },
+    {
+      name: 'a block left open',
+      text: 'vrrp_instance X {\n state MASTER\n',
+      message: /block "vrrp_instance" is not closed/,
+      line: 1,
+    },
     { name: 'an unterminated quote', text: 'script "/bin/true\n', message: /unterminated/, line: 1 },
     { name: 'an include without a reader', text: 'include x.conf\n', message: /needs a file reader/, line: 1 },
   ])('reports $name with its line', ({ text, message, line }) => {
@@ -77,7 +89,10 @@ describe('parseKeepalived', () => {
   });
 
   it('reports an include cycle instead of recursing', () => {
-    const r = parseKeepalived('include a.conf\n', { file: 'main.conf', readInclude: () => [{ path: 'main.conf', text: 'include a.conf\n' }] });
+    const r = parseKeepalived('include a.conf\n', {
+      file: 'main.conf',
+      readInclude: () => [{ path: 'main.conf', text: 'include a.conf\n' }],
+    });
     expect(r.ok).toBe(false);
     if (!r.ok) expect(r.errors[0]?.message).toMatch(/include cycle/);
   });

@@ -26,7 +26,11 @@ function seconds(ms: number): string {
  * and records the rounding as an omission so the loss is visible.
  */
 function wholeSeconds(ms: number, path: string, omitted: KeepalivedExportOmission[]): string {
-  if (ms % 1000 !== 0) omitted.push({ path, reason: `${ms} ms rounded up to ${Math.ceil(ms / 1000)} s: keepalived reads whole seconds here` });
+  if (ms % 1000 !== 0)
+    omitted.push({
+      path,
+      reason: `${ms} ms rounded up to ${Math.ceil(ms / 1000)} s: keepalived reads whole seconds here`,
+    });
   return String(Math.ceil(ms / 1000));
 }
 
@@ -40,20 +44,39 @@ function kaWeight(w: number, path: string, omitted: KeepalivedExportOmission[]):
   return Math.sign(w) * 253;
 }
 
-function renderScript(c: Extract<HealthCheck, { kind: 'script' }>, index: number, omitted: KeepalivedExportOmission[]): string[] {
+function renderScript(
+  c: Extract<HealthCheck, { kind: 'script' }>,
+  index: number,
+  omitted: KeepalivedExportOmission[],
+): string[] {
   // Grammar guarantees: argv words hold no whitespace or quotes, a shell line no quotes, so
   // single quotes inside keepalived's double-quoted script string group the shell line.
   const command = 'argv' in c.command ? c.command.argv.join(' ') : `/bin/sh -c '${c.command.shell}'`;
-  const lines = [`vrrp_script ${c.name} {`, `${I1}script "${command}"`, `${I1}interval ${wholeSeconds(c.intervalMs, `checks.${index}.intervalMs`, omitted)}`];
-  if (c.timeoutMs !== undefined) lines.push(`${I1}timeout ${wholeSeconds(c.timeoutMs, `checks.${index}.timeoutMs`, omitted)}`);
-  lines.push(`${I1}weight ${kaWeight(c.weight, `checks.${index}.weight`, omitted)}`, `${I1}fall ${c.fall}`, `${I1}rise ${c.rise}`);
+  const lines = [
+    `vrrp_script ${c.name} {`,
+    `${I1}script "${command}"`,
+    `${I1}interval ${wholeSeconds(c.intervalMs, `checks.${index}.intervalMs`, omitted)}`,
+  ];
+  if (c.timeoutMs !== undefined)
+    lines.push(`${I1}timeout ${wholeSeconds(c.timeoutMs, `checks.${index}.timeoutMs`, omitted)}`);
+  lines.push(
+    `${I1}weight ${kaWeight(c.weight, `checks.${index}.weight`, omitted)}`,
+    `${I1}fall ${c.fall}`,
+    `${I1}rise ${c.rise}`,
+  );
   if (c.initFail) lines.push(`${I1}init_fail`);
   if (c.user) lines.push(`${I1}user ${c.user.user}${c.user.group ? ` ${c.user.group}` : ''}`);
   lines.push('}');
   return lines;
 }
 
-function renderInstance(inst: VrrpInstance, nodeName: string, exported: ReadonlySet<string>, omitted: KeepalivedExportOmission[], index: number): string[] {
+function renderInstance(
+  inst: VrrpInstance,
+  nodeName: string,
+  exported: ReadonlySet<string>,
+  omitted: KeepalivedExportOmission[],
+  index: number,
+): string[] {
   const m = inst.members.find((x) => x.node === nodeName);
   if (!m) return [];
   const ifname = m.interface ?? inst.interface;
@@ -70,23 +93,45 @@ function renderInstance(inst: VrrpInstance, nodeName: string, exported: Readonly
   if (inst.family === 6) lines.push(`${I1}native_ipv6`);
   lines.push(inst.preempt ? `${I1}preempt` : `${I1}nopreempt`);
   if (inst.preemptDelayMs > 0) lines.push(`${I1}preempt_delay ${seconds(inst.preemptDelayMs)}`);
-  if (inst.authentication) lines.push(`${I1}authentication {`, `${I2}auth_type PASS`, `${I2}auth_pass ${inst.authentication.password}`, `${I1}}`);
+  if (inst.authentication)
+    lines.push(
+      `${I1}authentication {`,
+      `${I2}auth_type PASS`,
+      `${I2}auth_pass ${inst.authentication.password}`,
+      `${I1}}`,
+    );
   if (m.unicastSrcIp !== undefined) lines.push(`${I1}unicast_src_ip ${m.unicastSrcIp}`);
   if (m.unicastPeers.length > 0) lines.push(`${I1}unicast_peer {`, ...m.unicastPeers.map((p) => I2 + p), `${I1}}`);
   lines.push(
     `${I1}virtual_ipaddress {`,
-    ...inst.vips.map((v) => `${I2}${v.address}${v.prefix === undefined ? '' : `/${v.prefix}`}${v.dev === undefined ? '' : ` dev ${v.dev}`}`),
+    ...inst.vips.map(
+      (v) =>
+        `${I2}${v.address}${v.prefix === undefined ? '' : `/${v.prefix}`}${v.dev === undefined ? '' : ` dev ${v.dev}`}`,
+    ),
     `${I1}}`,
   );
   if (inst.trackInterfaces.length > 0) {
-    lines.push(`${I1}track_interface {`, ...inst.trackInterfaces.map((t, j) => `${I2}${t.interface} weight ${kaWeight(t.weight, `vrrpInstances.${index}.trackInterfaces.${j}.weight`, omitted)}`), `${I1}}`);
+    lines.push(
+      `${I1}track_interface {`,
+      ...inst.trackInterfaces.map(
+        (t, j) =>
+          `${I2}${t.interface} weight ${kaWeight(t.weight, `vrrpInstances.${index}.trackInterfaces.${j}.weight`, omitted)}`,
+      ),
+      `${I1}}`,
+    );
   }
   const tracked = inst.trackChecks.flatMap((t, j) => {
     if (!exported.has(t.check)) {
-      omitted.push({ path: `vrrpInstances.${index}.trackChecks.${j}`, reason: `check "${t.check}" is a built-in kind keepalived has no vrrp_script for` });
+      omitted.push({
+        path: `vrrpInstances.${index}.trackChecks.${j}`,
+        reason: `check "${t.check}" is a built-in kind keepalived has no vrrp_script for`,
+      });
       return [];
     }
-    const w = t.weight === undefined ? '' : ` weight ${kaWeight(t.weight, `vrrpInstances.${index}.trackChecks.${j}.weight`, omitted)}`;
+    const w =
+      t.weight === undefined
+        ? ''
+        : ` weight ${kaWeight(t.weight, `vrrpInstances.${index}.trackChecks.${j}.weight`, omitted)}`;
     return [`${I2}${t.check}${w}`];
   });
   if (tracked.length > 0) lines.push(`${I1}track_script {`, ...tracked, `${I1}}`);
@@ -114,16 +159,25 @@ function renderInstance(inst: VrrpInstance, nodeName: string, exported: Readonly
  * @returns the text and the spec parts it could not carry.
  * @throws Error when the node is not in the spec.
  */
-export function renderKeepalivedConfig(spec: ClusterSpec, nodeName: string, options: { scriptUser?: string } = {}): KeepalivedExport {
+export function renderKeepalivedConfig(
+  spec: ClusterSpec,
+  nodeName: string,
+  options: { scriptUser?: string } = {},
+): KeepalivedExport {
   if (!spec.nodes.some((n) => n.name === nodeName)) {
     throw new Error(`node ${JSON.stringify(nodeName)} is not in cluster ${JSON.stringify(spec.name)}`);
   }
   const omitted: KeepalivedExportOmission[] = [];
-  const used = new Set(spec.vrrpInstances.filter((i) => i.members.some((m) => m.node === nodeName)).flatMap((i) => i.trackChecks.map((t) => t.check)));
+  const used = new Set(
+    spec.vrrpInstances
+      .filter((i) => i.members.some((m) => m.node === nodeName))
+      .flatMap((i) => i.trackChecks.map((t) => t.check)),
+  );
   const scripts: { c: Extract<HealthCheck, { kind: 'script' }>; i: number }[] = [];
   spec.checks.forEach((c, i) => {
     if (c.kind === 'script') scripts.push({ c, i });
-    else if (used.has(c.name)) omitted.push({ path: `checks.${i}`, reason: `check kind "${c.kind}" has no keepalived equivalent` });
+    else if (used.has(c.name))
+      omitted.push({ path: `checks.${i}`, reason: `check kind "${c.kind}" has no keepalived equivalent` });
   });
   const exported = new Set(scripts.map(({ c }) => c.name));
   const globals = [`${I1}router_id ${nodeName}`, `${I1}enable_script_security`];
@@ -131,13 +185,16 @@ export function renderKeepalivedConfig(spec: ClusterSpec, nodeName: string, opti
   // keepalived_script, which distributions do not create: it would drop every check. root is
   // what an unsecured keepalived uses, now with its ownership checks on the script path.
   const scriptUser = options.scriptUser ?? 'root';
-  if (!UnixNameSchema.safeParse(scriptUser).success) throw new Error(`invalid scriptUser ${JSON.stringify(scriptUser)}`);
+  if (!UnixNameSchema.safeParse(scriptUser).success)
+    throw new Error(`invalid scriptUser ${JSON.stringify(scriptUser)}`);
   globals.push(`${I1}script_user ${scriptUser}`);
   const blocks: string[][] = [
     [`! Rendered by Keepwatch for node ${nodeName} of cluster ${spec.name}.`],
     ['global_defs {', ...globals, '}'],
     ...scripts.map(({ c, i }) => renderScript(c, i, omitted)),
-    ...spec.vrrpInstances.map((inst, i) => renderInstance(inst, nodeName, exported, omitted, i)).filter((b) => b.length > 0),
+    ...spec.vrrpInstances
+      .map((inst, i) => renderInstance(inst, nodeName, exported, omitted, i))
+      .filter((b) => b.length > 0),
   ];
   return { text: blocks.map((b) => b.join('\n')).join('\n\n') + '\n', omitted };
 }

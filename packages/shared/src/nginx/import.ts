@@ -55,7 +55,8 @@ function parse(text: string, file: string, errors: ImportIssue[]): Directive[] {
       emit(true);
       i++;
     } else if (c === '}') {
-      if (words.length > 0) errors.push({ file, line, message: `directive "${words[0]?.text ?? ''}" is not terminated by ";"` });
+      if (words.length > 0)
+        errors.push({ file, line, message: `directive "${words[0]?.text ?? ''}" is not terminated by ";"` });
       words = [];
       if (stack.length === 1) errors.push({ file, line, message: 'unexpected "}"' });
       else stack.pop();
@@ -76,7 +77,8 @@ function parse(text: string, file: string, errors: ImportIssue[]): Directive[] {
       i = j;
     }
   }
-  if (words.length > 0) errors.push({ file, line, message: `directive "${words[0]?.text ?? ''}" is not terminated by ";"` });
+  if (words.length > 0)
+    errors.push({ file, line, message: `directive "${words[0]?.text ?? ''}" is not terminated by ";"` });
   if (stack.length > 1) errors.push({ file, line, message: 'unexpected end of file: a block is not closed' });
   return root;
 }
@@ -153,7 +155,8 @@ export function importNginxConfig(text: string, options: { file?: string } = {})
           case 'least_conn':
           case 'ip_hash':
           case 'random':
-            if (u.args.length > 0) unsupported.push({ keyword: `${u.name} ${u.args.join(' ')}`, file, line: u.line, context: ctx });
+            if (u.args.length > 0)
+              unsupported.push({ keyword: `${u.name} ${u.args.join(' ')}`, file, line: u.line, context: ctx });
             pool.method = { type: u.name };
             break;
           case 'hash': {
@@ -178,12 +181,15 @@ export function importNginxConfig(text: string, options: { file?: string } = {})
       const ctx = `server #${serverIndex}`;
       for (const s of d.block) {
         if (s.name === 'listen') {
-          const hp = /^\d+$/.test(s.args[0] ?? '') ? { port: Number(s.args[0]) } : splitHostPort((s.args[0] ?? '').replace(/^\*:/, ''));
+          const hp = /^\d+$/.test(s.args[0] ?? '')
+            ? { port: Number(s.args[0]) }
+            : splitHostPort((s.args[0] ?? '').replace(/^\*:/, ''));
           if (!hp) {
             bad(s, `cannot read ${JSON.stringify(s.args[0] ?? '')}`);
             continue;
           }
-          const l: VirtualServers[number]['listen'][number] = 'address' in hp && hp.address !== '*' ? { address: hp.address, port: hp.port } : { port: hp.port };
+          const l: VirtualServers[number]['listen'][number] =
+            'address' in hp && hp.address !== '*' ? { address: hp.address, port: hp.port } : { port: hp.port };
           for (const p of s.args.slice(1)) {
             if (p === 'default_server' || p === 'default') l.defaultServer = true;
             else unsupported.push({ keyword: `listen ${p}`, file, line: s.line, context: ctx });
@@ -193,7 +199,12 @@ export function importNginxConfig(text: string, options: { file?: string } = {})
           vs.serverNames = s.args.filter((n) => n !== '');
         } else if (s.name === 'location' && s.block) {
           if (s.args.length !== 1) {
-            unsupported.push({ keyword: `location ${s.args.slice(0, -1).join(' ')}`, file, line: s.line, context: ctx });
+            unsupported.push({
+              keyword: `location ${s.args.slice(0, -1).join(' ')}`,
+              file,
+              line: s.line,
+              context: ctx,
+            });
             continue;
           }
           const loc: VirtualServers[number]['locations'][number] = { path: s.args[0] ?? '', pool: '' };
@@ -201,7 +212,11 @@ export function importNginxConfig(text: string, options: { file?: string } = {})
           for (const l of s.block) {
             if (l.name === 'proxy_pass') {
               const m = /^http:\/\/([A-Za-z0-9_.-]+)\/?$/.exec(l.args[0] ?? '');
-              if (!m || !pools.some((p) => p.name === m[1])) bad(l, `only proxy_pass http://UPSTREAM to an upstream defined above is supported, got ${JSON.stringify(l.args[0] ?? '')}`);
+              if (!m || !pools.some((p) => p.name === m[1]))
+                bad(
+                  l,
+                  `only proxy_pass http://UPSTREAM to an upstream defined above is supported, got ${JSON.stringify(l.args[0] ?? '')}`,
+                );
               else loc.pool = m[1] ?? '';
             } else if (l.name === 'proxy_set_header' && l.args.length === 2) {
               (loc.headers ??= []).push({ name: l.args[0] ?? '', value: l.args[1] ?? '' });
@@ -213,7 +228,9 @@ export function importNginxConfig(text: string, options: { file?: string } = {})
               else loc.proxySendTimeoutMs = ms;
             } else if (l.name === 'proxy_http_version' && l.args[0] === '1.1') {
               // Rendered by Keepwatch whenever the pool has keepalive; nothing to keep.
-              notes.push(`${file}:${l.line}: proxy_http_version 1.1 is rendered automatically for pools with keepalive`);
+              notes.push(
+                `${file}:${l.line}: proxy_http_version 1.1 is rendered automatically for pools with keepalive`,
+              );
             } else skip(l, lctx);
           }
           if (loc.pool === '' && !errors.some((e) => e.line === s.line)) bad(s, 'has no proxy_pass');

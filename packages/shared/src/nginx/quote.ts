@@ -49,6 +49,7 @@ export function quoted(value: string, what: string): string {
  * @throws Error for anything else (a validation bug upstream).
  */
 export function variable(value: string, what: string): string {
-  if (!VARIABLES.has(value)) throw new Error(`refusing to render ${what} ${JSON.stringify(value)}: not an allowed nginx variable`);
+  if (!VARIABLES.has(value))
+    throw new Error(`refusing to render ${what} ${JSON.stringify(value)}: not an allowed nginx variable`);
   return value;
 }

@@ -37,7 +37,10 @@ function expectedDirectives(spec: ClusterSpec): Map<string, number> {
       add('proxy_pass');
       const ka = keepalivePools.has(l.pool);
       if (ka) add('proxy_http_version');
-      add('proxy_set_header', l.headers.length + (ka && !l.headers.some((h) => h.name.toLowerCase() === 'connection') ? 1 : 0));
+      add(
+        'proxy_set_header',
+        l.headers.length + (ka && !l.headers.some((h) => h.name.toLowerCase() === 'connection') ? 1 : 0),
+      );
       if (l.proxyConnectTimeoutMs !== undefined) add('proxy_connect_timeout');
       if (l.proxyReadTimeoutMs !== undefined) add('proxy_read_timeout');
       if (l.proxySendTimeoutMs !== undefined) add('proxy_send_timeout');

@@ -5,7 +5,14 @@ import { nginxTime, renderNginxConfig } from './render.js';
 
 /** Key directives each golden must contain (the kubernetes-ingress wantDirectives pattern). */
 const WANT: Record<string, string[]> = {
-  reference: ['upstream webs {', 'server 192.0.2.152:80;', 'server 192.0.2.153:80;', 'listen 80;', 'location / {', 'proxy_pass http://webs;'],
+  reference: [
+    'upstream webs {',
+    'server 192.0.2.152:80;',
+    'server 192.0.2.153:80;',
+    'listen 80;',
+    'location / {',
+    'proxy_pass http://webs;',
+  ],
   'method-least-conn': ['least_conn;'],
   'method-ip-hash': ['ip_hash;'],
   'method-hash': ['hash $request_uri;'],
@@ -30,7 +37,12 @@ const WANT: Record<string, string[]> = {
     'proxy_set_header X-Served-By "keepwatch lb";',
     'listen 8443;',
   ],
-  'ipv6-upstreams': ['server [2001:db8::11]:80;', 'server [2001:db8::12]:80 weight=2;', 'listen [2001:db8::10]:80;', 'server_name _;'],
+  'ipv6-upstreams': [
+    'server [2001:db8::11]:80;',
+    'server [2001:db8::12]:80 weight=2;',
+    'listen [2001:db8::10]:80;',
+    'server_name _;',
+  ],
 };
 
 const cases = Object.entries(GOLDEN_CASES).map(([name, input]) => {
@@ -81,7 +93,9 @@ describe('renderNginxConfig', () => {
       expect(() => renderNginxConfig({ ...spec, pools }, 'lb1')).toThrow(/refusing to render pool name/);
     });
 
-    it.each(HOSTILE.filter((h) => h !== 'a b' && h !== "a'b" && h !== 'a;b' && h !== 'a{b' && h !== 'a}b' && h !== 'a#b'))('refuses %j inside a quoted header value', (bad) => {
+    it.each(
+      HOSTILE.filter((h) => h !== 'a b' && h !== "a'b" && h !== 'a;b' && h !== 'a{b' && h !== 'a}b' && h !== 'a#b'),
+    )('refuses %j inside a quoted header value', (bad) => {
       const vs = spec.virtualServers[1]!;
       const loc = { ...vs.locations[0]!, headers: [{ name: 'X-Served-By', value: bad }] };
       const virtualServers = [spec.virtualServers[0]!, { ...vs, locations: [loc] }];

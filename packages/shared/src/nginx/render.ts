@@ -6,7 +6,16 @@
  * config (see {@link renderNginxMain}).
  */
 import { NginxVariableSchema } from '../spec/grammar.js';
-import type { BalanceMethod, ClusterSpec, Listen, Location, ProxyHeader, UpstreamPool, UpstreamServer, VirtualServer } from '../spec/cluster.js';
+import type {
+  BalanceMethod,
+  ClusterSpec,
+  Listen,
+  Location,
+  ProxyHeader,
+  UpstreamPool,
+  UpstreamServer,
+  VirtualServer,
+} from '../spec/cluster.js';
 import { bareToken, quoted, variable } from './quote.js';
 
 const INDENT = '    ';
@@ -69,7 +78,9 @@ function listenLine(l: Listen): string {
 
 function headerValue(h: ProxyHeader): string {
   // An allowed variable renders bare so nginx expands it; anything else is literal text.
-  return NginxVariableSchema.safeParse(h.value).success ? variable(h.value, 'header value') : quoted(h.value, 'header value');
+  return NginxVariableSchema.safeParse(h.value).success
+    ? variable(h.value, 'header value')
+    : quoted(h.value, 'header value');
 }
 
 function renderLocation(loc: Location, pools: ReadonlyMap<string, UpstreamPool>): string[] {
@@ -80,7 +91,8 @@ function renderLocation(loc: Location, pools: ReadonlyMap<string, UpstreamPool>)
     body.push('proxy_http_version 1.1;');
     if (!loc.headers.some((h) => h.name.toLowerCase() === 'connection')) body.push('proxy_set_header Connection "";');
   }
-  if (loc.proxyConnectTimeoutMs !== undefined) body.push(`proxy_connect_timeout ${nginxTime(loc.proxyConnectTimeoutMs)};`);
+  if (loc.proxyConnectTimeoutMs !== undefined)
+    body.push(`proxy_connect_timeout ${nginxTime(loc.proxyConnectTimeoutMs)};`);
   if (loc.proxyReadTimeoutMs !== undefined) body.push(`proxy_read_timeout ${nginxTime(loc.proxyReadTimeoutMs)};`);
   if (loc.proxySendTimeoutMs !== undefined) body.push(`proxy_send_timeout ${nginxTime(loc.proxySendTimeoutMs)};`);
   for (const h of loc.headers) body.push(`proxy_set_header ${bareToken(h.name, 'header name')} ${headerValue(h)};`);
@@ -90,7 +102,8 @@ function renderLocation(loc: Location, pools: ReadonlyMap<string, UpstreamPool>)
 function renderServer(vs: VirtualServer, pools: ReadonlyMap<string, UpstreamPool>): string[] {
   const body: string[] = [`# virtual server ${bareToken(vs.name, 'virtual server name')}`];
   for (const l of vs.listen) body.push(listenLine(l));
-  if (vs.serverNames.length > 0) body.push(`server_name ${vs.serverNames.map((n) => bareToken(n, 'server name')).join(' ')};`);
+  if (vs.serverNames.length > 0)
+    body.push(`server_name ${vs.serverNames.map((n) => bareToken(n, 'server name')).join(' ')};`);
   for (const loc of vs.locations) body.push(...renderLocation(loc, pools));
   return ['server {', ...body.map((l) => INDENT + l), '}'];
 }
@@ -110,7 +123,10 @@ export function renderNginxConfig(spec: ClusterSpec, nodeName: string): string {
   }
   const pools = new Map(spec.pools.map((p) => [p.name, p]));
   const blocks: string[][] = [
-    [`# Rendered by Keepwatch for node ${bareToken(nodeName, 'node name')} of cluster ${bareToken(spec.name, 'cluster name')}.`, '# Do not edit: the agent overwrites this file.'],
+    [
+      `# Rendered by Keepwatch for node ${bareToken(nodeName, 'node name')} of cluster ${bareToken(spec.name, 'cluster name')}.`,
+      '# Do not edit: the agent overwrites this file.',
+    ],
     ...spec.pools.map(renderUpstream),
     ...spec.virtualServers.map((vs) => renderServer(vs, pools)),
   ];
@@ -148,7 +164,8 @@ export function renderNginxMain(o: NginxMainOptions): string {
   };
   const temp = p(o.tempDir.replace(/\/+$/, ''), 'tempDir');
   const workers = o.workerProcesses ?? 1;
-  if (!Number.isInteger(workers) || workers < 1 || workers > 1024) throw new Error(`invalid workerProcesses ${workers}`);
+  if (!Number.isInteger(workers) || workers < 1 || workers > 1024)
+    throw new Error(`invalid workerProcesses ${workers}`);
   return [
     '# Rendered by Keepwatch.',
     `worker_processes ${workers};`,

@@ -9,22 +9,100 @@ const CRED = 'c'.repeat(32);
 /** One valid example of every agent → hub message. */
 const AGENT_MESSAGES: AgentMessage[] = [
   { v: 1, type: 'enroll', node: 'lb1', token: 't'.repeat(24), agentVersion: '0.1.0' },
-  { v: 1, type: 'hello', node: 'lb1', credential: CRED, agentVersion: '0.1.0', capabilities: ['vrrp-v3', 'ipv6'], appliedRevision: 7, lastSeq: 41 },
+  {
+    v: 1,
+    type: 'hello',
+    node: 'lb1',
+    credential: CRED,
+    agentVersion: '0.1.0',
+    capabilities: ['vrrp-v3', 'ipv6'],
+    appliedRevision: 7,
+    lastSeq: 41,
+  },
   { v: 1, type: 'apply-result', seq: 42, at: 1_790_000_000_000, revision: 8, outcome: 'applied' },
   {
-    v: 1, type: 'apply-result', seq: 43, at: 1_790_000_000_000, revision: 9, outcome: 'failed', stage: 'test',
-    message: 'nginx -t failed', nginxOutput: 'nginx: [emerg] unknown directive "foo" in /etc/nginx/conf.d/keepwatch.conf:3\n', runningRevision: 8,
+    v: 1,
+    type: 'apply-result',
+    seq: 43,
+    at: 1_790_000_000_000,
+    revision: 9,
+    outcome: 'failed',
+    stage: 'test',
+    message: 'nginx -t failed',
+    nginxOutput: 'nginx: [emerg] unknown directive "foo" in /etc/nginx/conf.d/keepwatch.conf:3\n',
+    runningRevision: 8,
   },
-  { v: 1, type: 'state-transition', seq: 44, at: 1_790_000_000_100, instance: 'VI_1', vrid: 51, from: 'backup', to: 'master', reason: 'master-down-timer', priority: 100 },
-  // Without the rise/fall counters, as agents before them send it.
-  { v: 1, type: 'check-result', seq: 45, at: 1_790_000_000_200, check: 'check_nginx', ok: false, status: 'failed', durationMs: 12, exitCode: 1, timedOut: false, output: 'nginx not running' },
-  // Still healthy after 2 of `fall 3` failures.
-  { v: 1, type: 'check-result', seq: 47, at: 1_790_000_000_300, check: 'check_http', ok: false, status: 'healthy', durationMs: 3, exitCode: null, timedOut: false, output: 'HTTP 503', consecutiveOk: 0, consecutiveFailed: 2 },
   {
-    v: 1, type: 'heartbeat', at: 1_790_000_001_000, appliedRevision: 8, maintenance: false, nginx: { running: true, pid: 1234 },
-    instances: [{ instance: 'VI_1', vrid: 51, state: 'master', basePriority: 100, effectivePriority: 100, holdsVips: true, since: 1_790_000_000_100, override: 'none' }],
+    v: 1,
+    type: 'state-transition',
+    seq: 44,
+    at: 1_790_000_000_100,
+    instance: 'VI_1',
+    vrid: 51,
+    from: 'backup',
+    to: 'master',
+    reason: 'master-down-timer',
+    priority: 100,
   },
-  { v: 1, type: 'command-result', seq: 46, at: 1_790_000_002_000, id: 'cmd-1', outcome: 'refused', reason: 'node is in fault' },
+  // Without the rise/fall counters, as agents before them send it.
+  {
+    v: 1,
+    type: 'check-result',
+    seq: 45,
+    at: 1_790_000_000_200,
+    check: 'check_nginx',
+    ok: false,
+    status: 'failed',
+    durationMs: 12,
+    exitCode: 1,
+    timedOut: false,
+    output: 'nginx not running',
+  },
+  // Still healthy after 2 of `fall 3` failures.
+  {
+    v: 1,
+    type: 'check-result',
+    seq: 47,
+    at: 1_790_000_000_300,
+    check: 'check_http',
+    ok: false,
+    status: 'healthy',
+    durationMs: 3,
+    exitCode: null,
+    timedOut: false,
+    output: 'HTTP 503',
+    consecutiveOk: 0,
+    consecutiveFailed: 2,
+  },
+  {
+    v: 1,
+    type: 'heartbeat',
+    at: 1_790_000_001_000,
+    appliedRevision: 8,
+    maintenance: false,
+    nginx: { running: true, pid: 1234 },
+    instances: [
+      {
+        instance: 'VI_1',
+        vrid: 51,
+        state: 'master',
+        basePriority: 100,
+        effectivePriority: 100,
+        holdsVips: true,
+        since: 1_790_000_000_100,
+        override: 'none',
+      },
+    ],
+  },
+  {
+    v: 1,
+    type: 'command-result',
+    seq: 46,
+    at: 1_790_000_002_000,
+    id: 'cmd-1',
+    outcome: 'refused',
+    reason: 'node is in fault',
+  },
   { v: 1, type: 'error', code: 'internal', message: 'state file unreadable' },
 ];
 
@@ -52,7 +130,10 @@ describe('parseAgentFrame', () => {
 
   it('answers an unknown protocol version with an error naming the versions it speaks', () => {
     const r = parseAgentFrame(JSON.stringify({ ...AGENT_MESSAGES[1], v: 2 }));
-    expect(r).toMatchObject({ ok: false, reply: { v: 1, type: 'error', code: 'unsupported-version', supportedVersions: [1] } });
+    expect(r).toMatchObject({
+      ok: false,
+      reply: { v: 1, type: 'error', code: 'unsupported-version', supportedVersions: [1] },
+    });
     if (!r.ok) expect(r.reply.message).toBe('protocol version 2 is not supported; this peer speaks version 1');
   });
 
@@ -93,7 +174,10 @@ describe('parseAgentFrame', () => {
   });
 
   it('refuses a hub message arriving from an agent', () => {
-    expect(parseAgentFrame(JSON.stringify(HUB_MESSAGES[4]))).toMatchObject({ ok: false, reply: { code: 'invalid-message' } });
+    expect(parseAgentFrame(JSON.stringify(HUB_MESSAGES[4]))).toMatchObject({
+      ok: false,
+      reply: { code: 'invalid-message' },
+    });
   });
 
   it('refuses a config push whose spec breaks a cross-field rule, naming the path', () => {
@@ -123,13 +207,19 @@ describe('parseHubFrame', () => {
 });
 
 describe('encodeFrame', () => {
-  it.each([...AGENT_MESSAGES, ...HUB_MESSAGES].map((m) => ({ type: m.type, m })))('encodes a $type message that parses back', ({ m }) => {
-    const text = encodeFrame(m);
-    const r = m.type === 'error' || HUB_MESSAGES.includes(m as HubMessage) ? parseHubFrame(text) : parseAgentFrame(text);
-    expect(r.ok).toBe(true);
-  });
+  it.each([...AGENT_MESSAGES, ...HUB_MESSAGES].map((m) => ({ type: m.type, m })))(
+    'encodes a $type message that parses back',
+    ({ m }) => {
+      const text = encodeFrame(m);
+      const r =
+        m.type === 'error' || HUB_MESSAGES.includes(m as HubMessage) ? parseHubFrame(text) : parseAgentFrame(text);
+      expect(r.ok).toBe(true);
+    },
+  );
 
   it('throws on an invalid message, since sending one is a bug on this side', () => {
-    expect(() => encodeFrame({ ...AGENT_MESSAGES[4], priority: 999 } as AgentMessage)).toThrow(/invalid state-transition message: priority: /);
+    expect(() => encodeFrame({ ...AGENT_MESSAGES[4], priority: 999 } as AgentMessage)).toThrow(
+      /invalid state-transition message: priority: /,
+    );
   });
 });

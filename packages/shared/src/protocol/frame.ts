@@ -42,9 +42,7 @@ export const MESSAGE_SIZE_LIMITS: Readonly<Record<MessageType, number>> = {
 };
 
 /** The result of parsing a frame. On failure, `reply` is the `error` message to send back. */
-export type FrameResult<M> =
-  | { ok: true; message: M }
-  | { ok: false; reply: ErrorMessage; issues: string[] };
+export type FrameResult<M> = { ok: true; message: M } | { ok: false; reply: ErrorMessage; issues: string[] };
 
 const encoder = new TextEncoder();
 const decoder = new TextDecoder('utf-8', { fatal: false });
@@ -80,7 +78,8 @@ function fail<M>(code: ProtocolErrorCode, message: string, issues: string[] = []
 
 function parseWith<M extends ProtocolMessage>(schema: z.ZodType<M>, raw: string | Uint8Array): FrameResult<M> {
   const bytes = typeof raw === 'string' ? utf8Length(raw) : raw.byteLength;
-  if (bytes > MAX_FRAME_BYTES) return fail('too-large', `frame of ${bytes} bytes exceeds the limit of ${MAX_FRAME_BYTES}`);
+  if (bytes > MAX_FRAME_BYTES)
+    return fail('too-large', `frame of ${bytes} bytes exceeds the limit of ${MAX_FRAME_BYTES}`);
   const textFrame = typeof raw === 'string' ? raw : decoder.decode(raw);
   let data: unknown;
   try {
@@ -88,19 +87,28 @@ function parseWith<M extends ProtocolMessage>(schema: z.ZodType<M>, raw: string 
   } catch {
     return fail('bad-json', 'frame is not valid JSON');
   }
-  if (typeof data !== 'object' || data === null || Array.isArray(data)) return fail('invalid-message', 'frame is not a JSON object');
+  if (typeof data !== 'object' || data === null || Array.isArray(data))
+    return fail('invalid-message', 'frame is not a JSON object');
   const obj = data as Record<string, unknown>;
   if (obj.v !== PROTOCOL_VERSION) {
     const got = typeof obj.v === 'number' ? String(obj.v) : JSON.stringify(obj.v ?? null);
-    return fail('unsupported-version', `protocol version ${got} is not supported; this peer speaks version ${SUPPORTED_PROTOCOL_VERSIONS.join(', ')}`);
+    return fail(
+      'unsupported-version',
+      `protocol version ${got} is not supported; this peer speaks version ${SUPPORTED_PROTOCOL_VERSIONS.join(', ')}`,
+    );
   }
   const type = typeof obj.type === 'string' ? obj.type : '';
   const limit = (MESSAGE_SIZE_LIMITS as Record<string, number>)[type];
-  if (limit !== undefined && bytes > limit) return fail('too-large', `${type} message of ${bytes} bytes exceeds its limit of ${limit}`);
+  if (limit !== undefined && bytes > limit)
+    return fail('too-large', `${type} message of ${bytes} bytes exceeds its limit of ${limit}`);
   const r = schema.safeParse(data);
   if (!r.success) {
     const issues = formatZodIssues(r.error.issues);
-    return fail('invalid-message', `invalid ${type === '' ? 'message' : `${type} message`}: ${issues.slice(0, 5).join('; ')}`, issues);
+    return fail(
+      'invalid-message',
+      `invalid ${type === '' ? 'message' : `${type} message`}: ${issues.slice(0, 5).join('; ')}`,
+      issues,
+    );
   }
   return { ok: true, message: r.data };
 }
@@ -136,7 +144,10 @@ export function parseHubFrame(raw: string | Uint8Array): FrameResult<HubMessage>
 export function encodeFrame(message: ProtocolMessage): string {
   // `error` is in both unions with one schema, so either choice parses it.
   const r = (HUB_TYPES.has(message.type) ? HubMessageSchema : AgentMessageSchema).safeParse(message);
-  if (!r.success) throw new Error(`refusing to send an invalid ${message.type} message: ${formatZodIssues(r.error.issues).join('; ')}`);
+  if (!r.success)
+    throw new Error(
+      `refusing to send an invalid ${message.type} message: ${formatZodIssues(r.error.issues).join('; ')}`,
+    );
   const textFrame = JSON.stringify(r.data);
   const bytes = encoder.encode(textFrame).length;
   const limit = MESSAGE_SIZE_LIMITS[message.type];

@@ -200,7 +200,12 @@ export const ErrorMessageSchema = z.strictObject({
 });
 
 /** Hub → agent: answer to `enroll`: the node credential to keep and use in `hello` from now on. */
-export const EnrolledMessageSchema = z.strictObject({ v, type: z.literal('enrolled'), node: NameSchema, credential: secret });
+export const EnrolledMessageSchema = z.strictObject({
+  v,
+  type: z.literal('enrolled'),
+  node: NameSchema,
+  credential: secret,
+});
 
 /** Hub → agent: answer to `hello`. */
 export const WelcomeMessageSchema = z.strictObject({
@@ -214,7 +219,12 @@ export const WelcomeMessageSchema = z.strictObject({
 });
 
 /** Hub → agent: a new revision of the cluster spec to apply. */
-export const ConfigPushMessageSchema = z.strictObject({ v, type: z.literal('config-push'), revision, spec: ClusterSpecSchema });
+export const ConfigPushMessageSchema = z.strictObject({
+  v,
+  type: z.literal('config-push'),
+  revision,
+  spec: ClusterSpecSchema,
+});
 
 /** Hub → agent: events up to and including `seq` are stored; drop them from the outbox. */
 export const AckMessageSchema = z.strictObject({ v, type: z.literal('ack'), seq });
@@ -232,7 +242,13 @@ export const CommandSchema = z.discriminatedUnion('kind', [
 export type Command = z.infer<typeof CommandSchema>;
 
 /** Hub → agent: run a command; answered by `command-result` with the same id. */
-export const CommandMessageSchema = z.strictObject({ v, type: z.literal('command'), id: commandId, at, command: CommandSchema });
+export const CommandMessageSchema = z.strictObject({
+  v,
+  type: z.literal('command'),
+  id: commandId,
+  at,
+  command: CommandSchema,
+});
 
 /** Every message the agent sends. */
 export const AgentMessageSchema = z.discriminatedUnion('type', [

@@ -6,7 +6,14 @@
  */
 import { z } from 'zod';
 import { ClusterSpecSchema } from './cluster.js';
-import { AbsolutePathSchema, ArgvSchema, InterfaceNameSchema, IpAddressSchema, NameSchema, PortSchema } from './grammar.js';
+import {
+  AbsolutePathSchema,
+  ArgvSchema,
+  InterfaceNameSchema,
+  IpAddressSchema,
+  NameSchema,
+  PortSchema,
+} from './grammar.js';
 
 /** Where and how the agent drives nginx on this host. Defaults fit Debian's nginx package. */
 export const NginxLocalSchema = z.strictObject({
@@ -29,11 +36,20 @@ export type NginxLocal = z.infer<typeof NginxLocalSchema>;
 /** How the agent reaches the dashboard. */
 export const ControlPlaneSchema = z.strictObject({
   /** `ws://`, `wss://` or `ws+unix:///path/to.sock:/agent`. */
-  url: z.string().max(2048).regex(/^(?:wss?:\/\/[A-Za-z0-9.[\]:-]+(?::\d{1,5})?(?:\/[A-Za-z0-9._~/-]*)?|ws\+unix:\/\/\/[A-Za-z0-9_./+@-]+(?::\/[A-Za-z0-9._~/-]*)?)$/, {
-    message: 'must be a ws://, wss:// or ws+unix:// URL',
-  }),
+  url: z
+    .string()
+    .max(2048)
+    .regex(
+      /^(?:wss?:\/\/[A-Za-z0-9.[\]:-]+(?::\d{1,5})?(?:\/[A-Za-z0-9._~/-]*)?|ws\+unix:\/\/\/[A-Za-z0-9_./+@-]+(?::\/[A-Za-z0-9._~/-]*)?)$/,
+      {
+        message: 'must be a ws://, wss:// or ws+unix:// URL',
+      },
+    ),
   /** One-time enrollment token, exchanged on first connect for the node credential. */
-  enrollToken: z.string().regex(/^[A-Za-z0-9._~+/=-]{16,512}$/).optional(),
+  enrollToken: z
+    .string()
+    .regex(/^[A-Za-z0-9._~+/=-]{16,512}$/)
+    .optional(),
 });
 /** How the agent reaches the dashboard. */
 export type ControlPlane = z.infer<typeof ControlPlaneSchema>;
@@ -48,7 +64,10 @@ export const AgentConfigObjectSchema = z.strictObject({
   /** Where the agent keeps its last applied revision, credential and warm-restart state. */
   stateDir: AbsolutePathSchema.default('/var/lib/keepwatch'),
   /** User that scripts run as when a check names none (keepalived `script_user`). */
-  scriptUser: z.string().regex(/^[a-z_][a-z0-9_-]{0,31}$/).optional(),
+  scriptUser: z
+    .string()
+    .regex(/^[a-z_][a-z0-9_-]{0,31}$/)
+    .optional(),
   controlPlane: ControlPlaneSchema.optional(),
   /** Prometheus endpoint; absent = off. */
   metrics: z.strictObject({ address: IpAddressSchema.default('127.0.0.1'), port: PortSchema.default(9623) }).optional(),
@@ -68,14 +87,22 @@ export const AgentConfigSchema = AgentConfigObjectSchema.superRefine((cfg, ctx) 
   if (!cfg.spec) return;
   const me = cfg.spec.nodes.find((n) => n.name === cfg.node);
   if (!me) {
-    ctx.addIssue({ code: 'custom', path: ['node'], message: `node "${cfg.node}" is not in spec.nodes (${cfg.spec.nodes.map((n) => n.name).join(', ')})` });
+    ctx.addIssue({
+      code: 'custom',
+      path: ['node'],
+      message: `node "${cfg.node}" is not in spec.nodes (${cfg.spec.nodes.map((n) => n.name).join(', ')})`,
+    });
     return;
   }
   if (cfg.interfaces) {
     me.interfaces.forEach((ifname, i) => {
       if (!cfg.interfaces?.includes(ifname)) {
         const j = cfg.spec?.nodes.indexOf(me) ?? 0;
-        ctx.addIssue({ code: 'custom', path: ['spec', 'nodes', j, 'interfaces', i], message: `interface "${ifname}" is not present on this host` });
+        ctx.addIssue({
+          code: 'custom',
+          path: ['spec', 'nodes', j, 'interfaces', i],
+          message: `interface "${ifname}" is not present on this host`,
+        });
       }
     });
   }

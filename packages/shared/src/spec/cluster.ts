@@ -214,7 +214,13 @@ export const UpstreamServerSchema = z.strictObject({
   /** nginx default 1; 0 disables failure accounting. */
   maxFails: z.number().int().min(0).max(1000).optional(),
   /** nginx default 10 s. Whole seconds: nginx parses `fail_timeout` in seconds only. */
-  failTimeoutMs: z.number().int().min(0).max(86_400_000).multipleOf(1000, { message: 'must be whole seconds (a multiple of 1000): nginx refuses ms here' }).optional(),
+  failTimeoutMs: z
+    .number()
+    .int()
+    .min(0)
+    .max(86_400_000)
+    .multipleOf(1000, { message: 'must be whole seconds (a multiple of 1000): nginx refuses ms here' })
+    .optional(),
   backup: z.boolean().default(false),
   /** Marked down: no new requests ("drain" renders this; open connections finish on reload). */
   down: z.boolean().default(false),
@@ -285,7 +291,13 @@ export const ClusterSpecObjectSchema = z.strictObject({
 type Path = (string | number)[];
 type Issue = (path: Path, message: string) => void;
 
-function unique<T>(items: readonly T[], key: (t: T) => string, at: (i: number) => Path, what: string, issue: Issue): void {
+function unique<T>(
+  items: readonly T[],
+  key: (t: T) => string,
+  at: (i: number) => Path,
+  what: string,
+  issue: Issue,
+): void {
   const seen = new Map<string, number>();
   items.forEach((item, i) => {
     const k = key(item);
@@ -307,7 +319,10 @@ function checkInstances(spec: z.infer<typeof ClusterSpecObjectSchema>, issue: Is
     if (inst.version === 2) {
       if (inst.family === 6) issue(at('version'), 'VRRPv2 is IPv4 only (RFC 3768); use version 3 for IPv6');
       if (inst.advertIntervalMs % 1000 !== 0 || inst.advertIntervalMs < 1000) {
-        issue(at('advertIntervalMs'), 'VRRPv2 advertises whole seconds: must be a multiple of 1000 from 1000 to 255000');
+        issue(
+          at('advertIntervalMs'),
+          'VRRPv2 advertises whole seconds: must be a multiple of 1000 from 1000 to 255000',
+        );
       }
     } else {
       if (inst.advertIntervalMs % 10 !== 0 || inst.advertIntervalMs > 40_950) {
@@ -316,22 +331,52 @@ function checkInstances(spec: z.infer<typeof ClusterSpecObjectSchema>, issue: Is
       if (inst.authentication) issue(at('authentication'), 'authentication is VRRPv2 only (RFC 5798 removed it)');
     }
     // keepalived resets preempt_delay under nopreempt ("incompatible with nopreempt mode").
-    if (!inst.preempt && inst.preemptDelayMs > 0) issue(at('preemptDelayMs'), 'preemptDelayMs needs preempt: with nopreempt there is nothing to delay');
-    unique(inst.members, (m) => m.node, (j) => at('members', j, 'node'), 'member', issue);
-    unique(inst.vips, (v) => v.address, (j) => at('vips', j, 'address'), 'VIP', issue);
-    unique(inst.trackChecks, (t) => t.check, (j) => at('trackChecks', j, 'check'), 'tracked check', issue);
-    unique(inst.trackInterfaces, (t) => t.interface, (j) => at('trackInterfaces', j, 'interface'), 'tracked interface', issue);
+    if (!inst.preempt && inst.preemptDelayMs > 0)
+      issue(at('preemptDelayMs'), 'preemptDelayMs needs preempt: with nopreempt there is nothing to delay');
+    unique(
+      inst.members,
+      (m) => m.node,
+      (j) => at('members', j, 'node'),
+      'member',
+      issue,
+    );
+    unique(
+      inst.vips,
+      (v) => v.address,
+      (j) => at('vips', j, 'address'),
+      'VIP',
+      issue,
+    );
+    unique(
+      inst.trackChecks,
+      (t) => t.check,
+      (j) => at('trackChecks', j, 'check'),
+      'tracked check',
+      issue,
+    );
+    unique(
+      inst.trackInterfaces,
+      (t) => t.interface,
+      (j) => at('trackInterfaces', j, 'interface'),
+      'tracked interface',
+      issue,
+    );
     inst.vips.forEach((vip, j) => {
       const fam = addressFamily(vip.address);
-      if (fam !== null && fam !== inst.family) issue(at('vips', j, 'address'), `IPv${fam} VIP in an IPv${inst.family} instance`);
-      if (vip.prefix !== undefined && inst.family === 4 && vip.prefix > 32) issue(at('vips', j, 'prefix'), 'IPv4 prefix must be 0..32');
+      if (fam !== null && fam !== inst.family)
+        issue(at('vips', j, 'address'), `IPv${fam} VIP in an IPv${inst.family} instance`);
+      if (vip.prefix !== undefined && inst.family === 4 && vip.prefix > 32)
+        issue(at('vips', j, 'prefix'), 'IPv4 prefix must be 0..32');
     });
     inst.trackChecks.forEach((t, j) => {
       if (!checks.has(t.check)) issue(at('trackChecks', j, 'check'), `unknown check "${t.check}"`);
     });
     const owners = inst.members.filter((m) => m.priority === 255);
     if (owners.length > 1) {
-      issue(at('members'), `at most one member may own the addresses (priority 255); found ${owners.map((m) => m.node).join(', ')}`);
+      issue(
+        at('members'),
+        `at most one member may own the addresses (priority 255); found ${owners.map((m) => m.node).join(', ')}`,
+      );
     }
     inst.members.forEach((m, j) => {
       const mat = (...rest: Path): Path => at('members', j, ...rest);
@@ -342,11 +387,18 @@ function checkInstances(spec: z.infer<typeof ClusterSpecObjectSchema>, issue: Is
       }
       const ifname = m.interface ?? inst.interface;
       if (!node.interfaces.includes(ifname)) {
-        issue(m.interface === undefined ? at('interface') : mat('interface'), `interface "${ifname}" is not among node "${m.node}"'s interfaces`);
+        issue(
+          m.interface === undefined ? at('interface') : mat('interface'),
+          `interface "${ifname}" is not among node "${m.node}"'s interfaces`,
+        );
       }
       const key = `${m.node}/${ifname}/${inst.family}/${inst.vrid}`;
       const other = vridOwners.get(key);
-      if (other !== undefined) issue(at('vrid'), `VRID ${inst.vrid} is already used by instance "${other}" on ${m.node} ${ifname} (IPv${inst.family})`);
+      if (other !== undefined)
+        issue(
+          at('vrid'),
+          `VRID ${inst.vrid} is already used by instance "${other}" on ${m.node} ${ifname} (IPv${inst.family})`,
+        );
       else vridOwners.set(key, inst.name);
       inst.vips.forEach((vip, k) => {
         if (vip.dev !== undefined && !node.interfaces.includes(vip.dev)) {
@@ -355,31 +407,51 @@ function checkInstances(spec: z.infer<typeof ClusterSpecObjectSchema>, issue: Is
       });
       inst.trackInterfaces.forEach((t, k) => {
         // keepalived ignores tracking the instance's own interface: it is always tracked.
-        if (t.interface === ifname) issue(at('trackInterfaces', k, 'interface'), `the instance's own interface "${ifname}" is always tracked`);
+        if (t.interface === ifname)
+          issue(at('trackInterfaces', k, 'interface'), `the instance's own interface "${ifname}" is always tracked`);
         else if (!node.interfaces.includes(t.interface)) {
-          issue(at('trackInterfaces', k, 'interface'), `interface "${t.interface}" is not among node "${m.node}"'s interfaces`);
+          issue(
+            at('trackInterfaces', k, 'interface'),
+            `interface "${t.interface}" is not among node "${m.node}"'s interfaces`,
+          );
         }
       });
       // keepalived ignores weighted tracking on an address owner: its priority stays 255.
       if (m.priority === 255) {
         const weighted = [
-          ...inst.trackChecks.filter((t) => (t.weight ?? checkWeights.get(t.check) ?? 0) !== 0).map((t) => `check "${t.check}"`),
+          ...inst.trackChecks
+            .filter((t) => (t.weight ?? checkWeights.get(t.check) ?? 0) !== 0)
+            .map((t) => `check "${t.check}"`),
           ...inst.trackInterfaces.filter((t) => t.weight !== 0).map((t) => `interface "${t.interface}"`),
         ];
-        if (weighted.length > 0) issue(mat('priority'), `the address owner (priority 255) cannot track with weights (${weighted.join(', ')}); use weight 0 or a lower priority`);
+        if (weighted.length > 0)
+          issue(
+            mat('priority'),
+            `the address owner (priority 255) cannot track with weights (${weighted.join(', ')}); use weight 0 or a lower priority`,
+          );
       }
       // keepalived clears nopreempt and preempt_delay on an instance that starts as MASTER.
       if (m.initialState === 'master' && (!inst.preempt || inst.preemptDelayMs > 0)) {
-        issue(mat('initialState'), 'nopreempt and preemptDelayMs need initialState "backup" on every member (keepalived ignores them on MASTER)');
+        issue(
+          mat('initialState'),
+          'nopreempt and preemptDelayMs need initialState "backup" on every member (keepalived ignores them on MASTER)',
+        );
       }
       if (m.unicastSrcIp !== undefined && addressFamily(m.unicastSrcIp) !== inst.family) {
         issue(mat('unicastSrcIp'), `must be an IPv${inst.family} address like the instance`);
       }
       m.unicastPeers.forEach((p, k) => {
-        if (addressFamily(p) !== inst.family) issue(mat('unicastPeers', k), `must be an IPv${inst.family} address like the instance`);
+        if (addressFamily(p) !== inst.family)
+          issue(mat('unicastPeers', k), `must be an IPv${inst.family} address like the instance`);
         else if (p === m.unicastSrcIp) issue(mat('unicastPeers', k), 'a node is not its own unicast peer');
       });
-      unique(m.unicastPeers, (p) => p, (k) => mat('unicastPeers', k), 'unicast peer', issue);
+      unique(
+        m.unicastPeers,
+        (p) => p,
+        (k) => mat('unicastPeers', k),
+        'unicast peer',
+        issue,
+      );
     });
   });
 }
@@ -387,13 +459,22 @@ function checkInstances(spec: z.infer<typeof ClusterSpecObjectSchema>, issue: Is
 function checkPoolsAndServers(spec: z.infer<typeof ClusterSpecObjectSchema>, issue: Issue): void {
   const pools = new Set(spec.pools.map((p) => p.name));
   spec.pools.forEach((pool, i) => {
-    unique(pool.servers, (s) => `${s.address}:${s.port}`, (j) => ['pools', i, 'servers', j], 'server', issue);
+    unique(
+      pool.servers,
+      (s) => `${s.address}:${s.port}`,
+      (j) => ['pools', i, 'servers', j],
+      'server',
+      issue,
+    );
     // nginx: an upstream of backup servers only is "no servers in upstream" ([emerg]).
     if (pool.servers.every((s) => s.backup)) issue(['pools', i, 'servers'], 'at least one server must not be a backup');
     pool.servers.forEach((s, j) => {
       // nginx: hash, ip_hash and random do not support "backup" (nginx -t fails).
       if (s.backup && pool.method.type !== 'round_robin' && pool.method.type !== 'least_conn') {
-        issue(['pools', i, 'servers', j, 'backup'], `balancing method ${pool.method.type} does not support backup servers`);
+        issue(
+          ['pools', i, 'servers', j, 'backup'],
+          `balancing method ${pool.method.type} does not support backup servers`,
+        );
       }
     });
   });
@@ -407,24 +488,52 @@ function checkPoolsAndServers(spec: z.infer<typeof ClusterSpecObjectSchema>, iss
         const k = `${l.address ?? '*'}:${l.port} ${n.toLowerCase()}`;
         const other = names.get(k);
         if (other !== undefined && other !== vs.name) {
-          issue(['virtualServers', i, 'listen', j], `server name "${n}" on ${l.address ?? '*'}:${l.port} is already served by virtual server "${other}"`);
+          issue(
+            ['virtualServers', i, 'listen', j],
+            `server name "${n}" on ${l.address ?? '*'}:${l.port} is already served by virtual server "${other}"`,
+          );
         } else names.set(k, vs.name);
       }
     });
-    unique(vs.listen, (l) => `${l.address ?? '*'}:${l.port}`, (j) => ['virtualServers', i, 'listen', j], 'listen', issue);
-    unique(vs.locations, (l) => l.path, (j) => ['virtualServers', i, 'locations', j, 'path'], 'location', issue);
-    unique(vs.serverNames, (s) => s.toLowerCase(), (j) => ['virtualServers', i, 'serverNames', j], 'server name', issue);
+    unique(
+      vs.listen,
+      (l) => `${l.address ?? '*'}:${l.port}`,
+      (j) => ['virtualServers', i, 'listen', j],
+      'listen',
+      issue,
+    );
+    unique(
+      vs.locations,
+      (l) => l.path,
+      (j) => ['virtualServers', i, 'locations', j, 'path'],
+      'location',
+      issue,
+    );
+    unique(
+      vs.serverNames,
+      (s) => s.toLowerCase(),
+      (j) => ['virtualServers', i, 'serverNames', j],
+      'server name',
+      issue,
+    );
     vs.listen.forEach((l, j) => {
       if (!l.defaultServer) return;
       const k = `${l.address ?? '*'}:${l.port}`;
       const other = defaults.get(k);
       // nginx: "a duplicate default server" is an [emerg].
-      if (other !== undefined) issue(['virtualServers', i, 'listen', j, 'defaultServer'], `${k} already has default server "${other}"`);
+      if (other !== undefined)
+        issue(['virtualServers', i, 'listen', j, 'defaultServer'], `${k} already has default server "${other}"`);
       else defaults.set(k, vs.name);
     });
     vs.locations.forEach((loc, j) => {
       if (!pools.has(loc.pool)) issue(['virtualServers', i, 'locations', j, 'pool'], `unknown pool "${loc.pool}"`);
-      unique(loc.headers, (h) => h.name.toLowerCase(), (k) => ['virtualServers', i, 'locations', j, 'headers', k, 'name'], 'header', issue);
+      unique(
+        loc.headers,
+        (h) => h.name.toLowerCase(),
+        (k) => ['virtualServers', i, 'locations', j, 'headers', k, 'name'],
+        'header',
+        issue,
+      );
     });
   });
 }
@@ -435,12 +544,50 @@ function checkPoolsAndServers(spec: z.infer<typeof ClusterSpecObjectSchema>, iss
  */
 export const ClusterSpecSchema = ClusterSpecObjectSchema.superRefine((spec, ctx) => {
   const issue: Issue = (path, message) => ctx.addIssue({ code: 'custom', path, message });
-  unique(spec.nodes, (n) => n.name, (i) => ['nodes', i, 'name'], 'node name', issue);
-  unique(spec.vrrpInstances, (n) => n.name, (i) => ['vrrpInstances', i, 'name'], 'instance name', issue);
-  unique(spec.checks, (n) => n.name, (i) => ['checks', i, 'name'], 'check name', issue);
-  unique(spec.pools, (n) => n.name, (i) => ['pools', i, 'name'], 'pool name', issue);
-  unique(spec.virtualServers, (n) => n.name, (i) => ['virtualServers', i, 'name'], 'virtual server name', issue);
-  spec.nodes.forEach((n, i) => unique(n.interfaces, (s) => s, (j) => ['nodes', i, 'interfaces', j], 'interface', issue));
+  unique(
+    spec.nodes,
+    (n) => n.name,
+    (i) => ['nodes', i, 'name'],
+    'node name',
+    issue,
+  );
+  unique(
+    spec.vrrpInstances,
+    (n) => n.name,
+    (i) => ['vrrpInstances', i, 'name'],
+    'instance name',
+    issue,
+  );
+  unique(
+    spec.checks,
+    (n) => n.name,
+    (i) => ['checks', i, 'name'],
+    'check name',
+    issue,
+  );
+  unique(
+    spec.pools,
+    (n) => n.name,
+    (i) => ['pools', i, 'name'],
+    'pool name',
+    issue,
+  );
+  unique(
+    spec.virtualServers,
+    (n) => n.name,
+    (i) => ['virtualServers', i, 'name'],
+    'virtual server name',
+    issue,
+  );
+  spec.nodes.forEach((n, i) =>
+    unique(
+      n.interfaces,
+      (s) => s,
+      (j) => ['nodes', i, 'interfaces', j],
+      'interface',
+      issue,
+    ),
+  );
   checkInstances(spec, issue);
   checkPoolsAndServers(spec, issue);
 });

@@ -70,17 +70,17 @@ export const PortSchema = z.number().int().min(1).max(65535);
  * `_`, `.`, `-`, starting with a letter or digit. Covers keepalived names such as `VI_1` and
  * `LVS_1` and nginx upstream names.
  */
-export const NameSchema = z
-  .string()
-  .regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$/, { message: 'must be 1-63 letters, digits, "_", "." or "-", starting with a letter or digit' });
+export const NameSchema = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$/, {
+  message: 'must be 1-63 letters, digits, "_", "." or "-", starting with a letter or digit',
+});
 
 /**
  * A Linux interface name: at most 15 characters (IFNAMSIZ - 1), no `/`, `:` or whitespace.
  * `lo` is allowed by the grammar; keepalived itself refuses it for VRRP.
  */
-export const InterfaceNameSchema = z
-  .string()
-  .regex(/^[A-Za-z0-9_][A-Za-z0-9_.@-]{0,14}$/, { message: 'must be a Linux interface name (1-15 characters: letters, digits, "_", ".", "@", "-")' });
+export const InterfaceNameSchema = z.string().regex(/^[A-Za-z0-9_][A-Za-z0-9_.@-]{0,14}$/, {
+  message: 'must be a Linux interface name (1-15 characters: letters, digits, "_", ".", "@", "-")',
+});
 
 /**
  * An nginx `server_name`: a DNS name (RFC 1123 labels), optionally with a leading `*.` wildcard,
@@ -89,22 +89,29 @@ export const InterfaceNameSchema = z
 export const ServerNameSchema = z
   .string()
   .max(253)
-  .regex(/^(?:_|(?:\*\.)?(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*)$/, {
-    message: 'must be a host name such as www.example.com, *.example.com, or _',
-  });
+  .regex(
+    /^(?:_|(?:\*\.)?(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*)$/,
+    {
+      message: 'must be a host name such as www.example.com, *.example.com, or _',
+    },
+  );
 
 /** An absolute filesystem path: `/`-separated segments of letters, digits, `_`, `.`, `-`, `+`, `@`; no `..`. */
 export const AbsolutePathSchema = z
   .string()
   .max(4096)
-  .regex(/^\/(?:[A-Za-z0-9_.+@-]+\/?)*$/, { message: 'must be an absolute path of letters, digits, "_", ".", "-", "+", "@"' })
+  .regex(/^\/(?:[A-Za-z0-9_.+@-]+\/?)*$/, {
+    message: 'must be an absolute path of letters, digits, "_", ".", "-", "+", "@"',
+  })
   .refine((p) => !p.split('/').includes('..'), { message: 'must not contain ".." segments' });
 
 /** An nginx location prefix (`/`, `/api/`): an absolute URI path of unreserved characters. */
 export const LocationPrefixSchema = z
   .string()
   .max(1024)
-  .regex(/^\/[A-Za-z0-9._~/-]*$/, { message: 'must be a URI path prefix starting with "/" (letters, digits, "_", ".", "~", "-", "/")' });
+  .regex(/^\/[A-Za-z0-9._~/-]*$/, {
+    message: 'must be a URI path prefix starting with "/" (letters, digits, "_", ".", "~", "-", "/")',
+  });
 
 /** An HTTP header field name (RFC 9110 token, letters, digits and `-` only here). */
 export const HeaderNameSchema = z
@@ -141,8 +148,17 @@ export type NginxVariable = z.infer<typeof NginxVariableSchema>;
  * The empty string is allowed (nginx then omits the header).
  */
 export const HeaderValueSchema = z.union(
-  [NginxVariableSchema, z.string().max(1024).regex(/^[A-Za-z0-9 _.,:/=+*@()?!~%&<>[\]|^-]*$/)],
-  { message: 'must be one allowed nginx variable (such as $host) or text without quotes, backslash, "$", ";", "{", "}", "#" or control characters' },
+  [
+    NginxVariableSchema,
+    z
+      .string()
+      .max(1024)
+      .regex(/^[A-Za-z0-9 _.,:/=+*@()?!~%&<>[\]|^-]*$/),
+  ],
+  {
+    message:
+      'must be one allowed nginx variable (such as $host) or text without quotes, backslash, "$", ";", "{", "}", "#" or control characters',
+  },
 );
 
 /** A Unix user or group name (the portable shadow-utils grammar). */
@@ -159,14 +175,20 @@ export const ArgSchema = z
   .string()
   .min(1)
   .max(1024)
-  .regex(/^[A-Za-z0-9_./:=@%+,~^*?[\]()-]+$/, { message: 'must be a command argument without whitespace, quotes, "$", ";", "#" or other shell characters' });
+  .regex(/^[A-Za-z0-9_./:=@%+,~^*?[\]()-]+$/, {
+    message: 'must be a command argument without whitespace, quotes, "$", ";", "#" or other shell characters',
+  });
 
 /** An argv: an absolute program path, then arguments. Executed directly, never through a shell. */
-export const ArgvSchema = z.array(ArgSchema).min(1).max(64).superRefine((argv, ctx) => {
-  if (!(argv[0] ?? '').startsWith('/')) {
-    ctx.addIssue({ code: 'custom', path: [0], message: 'the program must be an absolute path' });
-  }
-});
+export const ArgvSchema = z
+  .array(ArgSchema)
+  .min(1)
+  .max(64)
+  .superRefine((argv, ctx) => {
+    if (!(argv[0] ?? '').startsWith('/')) {
+      ctx.addIssue({ code: 'custom', path: [0], message: 'the program must be an absolute path' });
+    }
+  });
 
 /**
  * A shell line, run with `/bin/sh -c` because the admin asked for a shell. Printable ASCII and

@@ -88,7 +88,11 @@ describe('codec address', () => {
     it.each<{ rule: string; text: string; expected: string }>([
       { rule: '4.1: no leading zeros', text: '2001:0db8:0000:0000:0000:0000:0000:0001', expected: '2001:db8::1' },
       { rule: '4.2.1: the longest zero run compressed', text: '2001:db8:0:0:0:0:2:1', expected: '2001:db8::2:1' },
-      { rule: '4.2.2: a single zero group not compressed', text: '2001:db8:0:1:1:1:1:1', expected: '2001:db8:0:1:1:1:1:1' },
+      {
+        rule: '4.2.2: a single zero group not compressed',
+        text: '2001:db8:0:1:1:1:1:1',
+        expected: '2001:db8:0:1:1:1:1:1',
+      },
       { rule: '4.2.3: the longer of two runs', text: '2001:0:0:1:0:0:0:1', expected: '2001:0:0:1::1' },
       { rule: '4.2.3: the first of two equal runs', text: '2001:db8:0:0:1:0:0:1', expected: '2001:db8::1:0:0:1' },
       { rule: '4.3: lower case', text: '2001:DB8::ABCD', expected: '2001:db8::abcd' },
@@ -200,10 +204,14 @@ describe('codec address', () => {
 
     it('sorts addresses as unsigned big-endian numbers', () => {
       fc.assert(
-        fc.property(fc.uint8Array({ minLength: 4, maxLength: 4 }), fc.uint8Array({ minLength: 4, maxLength: 4 }), (x, y) => {
-          const asNumber = (b: Uint8Array): number => new DataView(b.buffer, b.byteOffset, 4).getUint32(0);
-          expect(compareAddresses(formatIPv4(x), formatIPv4(y))).toBe(Math.sign(asNumber(x) - asNumber(y)));
-        }),
+        fc.property(
+          fc.uint8Array({ minLength: 4, maxLength: 4 }),
+          fc.uint8Array({ minLength: 4, maxLength: 4 }),
+          (x, y) => {
+            const asNumber = (b: Uint8Array): number => new DataView(b.buffer, b.byteOffset, 4).getUint32(0);
+            expect(compareAddresses(formatIPv4(x), formatIPv4(y))).toBe(Math.sign(asNumber(x) - asNumber(y)));
+          },
+        ),
       );
     });
 

@@ -14,7 +14,10 @@ const vrid = fc.integer({ min: 1, max: 255 });
 const priority = fc.integer({ min: 0, max: 255 });
 /** Up to 255 addresses (the count is one byte), mostly few. */
 const addressList = (address: fc.Arbitrary<string>): fc.Arbitrary<string[]> =>
-  fc.oneof({ weight: 9, arbitrary: fc.array(address, { maxLength: 8 }) }, { weight: 1, arbitrary: fc.array(address, { maxLength: 255 }) });
+  fc.oneof(
+    { weight: 9, arbitrary: fc.array(address, { maxLength: 8 }) },
+    { weight: 1, arbitrary: fc.array(address, { maxLength: 255 }) },
+  );
 
 /** Passwords that fit the 8-byte field as UTF-8 and survive a UTF-8 round trip, without trailing NULs. */
 const password = fc
@@ -101,20 +104,24 @@ describe('codec advert properties (fast-check)', () => {
       fc.record({ kind: fc.constant('append' as const), extra: fc.uint8Array({ maxLength: 20 }) }),
     );
     fc.assert(
-      fc.property(anyAdvertWithContext, fc.array(mutation, { maxLength: 4 }), ({ advert, ctx, checksumAsV2 }, mutations) => {
-        let bytes = encodeAdvert(advert, ctx, { checksumAsV2 });
-        for (const m of mutations) {
-          if (m.kind === 'set') {
-            bytes = bytes.slice();
-            if (bytes.length > 0) bytes[m.at % bytes.length] = m.value;
-          } else if (m.kind === 'cut') {
-            bytes = bytes.slice(0, m.at % (bytes.length + 1));
-          } else {
-            bytes = Uint8Array.from([...bytes, ...m.extra]);
+      fc.property(
+        anyAdvertWithContext,
+        fc.array(mutation, { maxLength: 4 }),
+        ({ advert, ctx, checksumAsV2 }, mutations) => {
+          let bytes = encodeAdvert(advert, ctx, { checksumAsV2 });
+          for (const m of mutations) {
+            if (m.kind === 'set') {
+              bytes = bytes.slice();
+              if (bytes.length > 0) bytes[m.at % bytes.length] = m.value;
+            } else if (m.kind === 'cut') {
+              bytes = bytes.slice(0, m.at % (bytes.length + 1));
+            } else {
+              bytes = Uint8Array.from([...bytes, ...m.extra]);
+            }
           }
-        }
-        expectWellFormed(decodeAdvert(bytes, { ...ctx, ttl: 255 }, { checksumAsV2 }), ctx.family);
-      }),
+          expectWellFormed(decodeAdvert(bytes, { ...ctx, ttl: 255 }, { checksumAsV2 }), ctx.family);
+        },
+      ),
       { numRuns: 2000 },
     );
   });

@@ -75,7 +75,13 @@ function expectedAdvert(f: VrrpVectorFields): Advert {
 }
 
 /** The fields of the captured lb1 adverts (VRID 51, 1 s, the reference scenario's VIP). */
-const FIXTURE_V2: Advert = { version: 2, vrid: 51, priority: 100, advertIntervalMs: 1000, addresses: ['198.51.100.100'] };
+const FIXTURE_V2: Advert = {
+  version: 2,
+  vrid: 51,
+  priority: 100,
+  advertIntervalMs: 1000,
+  addresses: ['198.51.100.100'],
+};
 
 const contextOf = (f: VrrpVectorFields): PacketContext => ({ family: 4, src: f.ip_src, dst: f.ip_dst, ttl: f.ip_ttl });
 
@@ -87,7 +93,10 @@ describe('codec advert', () => {
     });
 
     it.each(advertVectors)('$name decodes to the captured fields', ({ fields }) => {
-      expect(decodeAdvert(hex(fields.vrrp_hex), contextOf(fields))).toEqual({ ok: true, advert: expectedAdvert(fields) });
+      expect(decodeAdvert(hex(fields.vrrp_hex), contextOf(fields))).toEqual({
+        ok: true,
+        advert: expectedAdvert(fields),
+      });
     });
 
     it.each(advertVectors)('$name encodes from the captured fields to the same bytes', ({ fields }) => {
@@ -114,8 +123,7 @@ describe('codec advert', () => {
 
     it.each(cases)('$name carries the checksum an independent RFC 1071 computation gives', ({ bytes, ctx, advert }) => {
       const message = hex(bytes);
-      const pseudo =
-        advert.version === 3 ? [referencePseudoHeader(ctx.family, ctx.src, ctx.dst, message.length)] : [];
+      const pseudo = advert.version === 3 ? [referencePseudoHeader(ctx.family, ctx.src, ctx.dst, message.length)] : [];
       expect(checksumOf(message)).toBe(referenceChecksum([...pseudo, zeroChecksum(message)]));
     });
   });
@@ -134,180 +142,167 @@ describe('codec advert', () => {
     it.each<RejectCase>([
       {
         name: 'a TTL of 254 is bad-ttl (RFC 5798 5.1.1.3, 7.1)',
-        bytes: Uint8Array.from([
-          0x31, 0x33, 0x64, 0x01, 0x00, 0x64, 0x35, 0x01, 0xc6, 0x33, 0x64, 0x64,
-        ]),
-        ctx: { ...V4_CTX, ttl: 254 }, reason: 'bad-ttl',
+        bytes: Uint8Array.from([0x31, 0x33, 0x64, 0x01, 0x00, 0x64, 0x35, 0x01, 0xc6, 0x33, 0x64, 0x64]),
+        ctx: { ...V4_CTX, ttl: 254 },
+        reason: 'bad-ttl',
       },
       {
         name: 'a TTL of 64 on VRRPv2 is bad-ttl (RFC 3768 7.1)',
         bytes: Uint8Array.from([
-          0x21, 0x33, 0x64, 0x01, 0x01, 0x01, 0xec, 0xcf, 0xc6, 0x33, 0x64, 0x64,
-          0x31, 0x31, 0x31, 0x31, 0, 0, 0, 0,
+          0x21, 0x33, 0x64, 0x01, 0x01, 0x01, 0xec, 0xcf, 0xc6, 0x33, 0x64, 0x64, 0x31, 0x31, 0x31, 0x31, 0, 0, 0, 0,
         ]),
-        ctx: { ...V4_CTX, ttl: 64 }, reason: 'bad-ttl',
+        ctx: { ...V4_CTX, ttl: 64 },
+        reason: 'bad-ttl',
       },
       {
         name: 'a hop limit of 1 over IPv6 is bad-ttl (RFC 5798 5.1.2.3)',
         bytes: Uint8Array.from([
-          0x31, 0x01, 0x64, 0x01, 0x00, 0x64, 0x3e, 0xc0, 0x20, 0x01, 0x0d, 0xb8,
-          0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x01,
+          0x31, 0x01, 0x64, 0x01, 0x00, 0x64, 0x3e, 0xc0, 0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x01,
         ]),
-        ctx: { ...V6_CTX, ttl: 1 }, reason: 'bad-ttl',
+        ctx: { ...V6_CTX, ttl: 1 },
+        reason: 'bad-ttl',
       },
       {
         name: 'an empty payload is too-short',
         bytes: Uint8Array.from([]),
-        ctx: V4_CTX, reason: 'too-short',
+        ctx: V4_CTX,
+        reason: 'too-short',
       },
       {
         name: 'seven bytes, less than the fixed header, are too-short',
-        bytes: Uint8Array.from([
-          0x31, 0x33, 0x64, 0x01, 0x00, 0x64, 0x35,
-        ]),
-        ctx: V4_CTX, reason: 'too-short',
+        bytes: Uint8Array.from([0x31, 0x33, 0x64, 0x01, 0x00, 0x64, 0x35]),
+        ctx: V4_CTX,
+        reason: 'too-short',
       },
       {
         name: 'version 1 is bad-version (RFC 5798 7.1)',
-        bytes: Uint8Array.from([
-          0x11, 0x33, 0x64, 0x01, 0x00, 0x64, 0x35, 0x01, 0xc6, 0x33, 0x64, 0x64,
-        ]),
-        ctx: V4_CTX, reason: 'bad-version',
+        bytes: Uint8Array.from([0x11, 0x33, 0x64, 0x01, 0x00, 0x64, 0x35, 0x01, 0xc6, 0x33, 0x64, 0x64]),
+        ctx: V4_CTX,
+        reason: 'bad-version',
       },
       {
         name: 'version 4 is bad-version (RFC 5798 7.1)',
-        bytes: Uint8Array.from([
-          0x41, 0x33, 0x64, 0x01, 0x00, 0x64, 0x35, 0x01, 0xc6, 0x33, 0x64, 0x64,
-        ]),
-        ctx: V4_CTX, reason: 'bad-version',
+        bytes: Uint8Array.from([0x41, 0x33, 0x64, 0x01, 0x00, 0x64, 0x35, 0x01, 0xc6, 0x33, 0x64, 0x64]),
+        ctx: V4_CTX,
+        reason: 'bad-version',
       },
       {
         name: 'VRRPv2 over IPv6 is bad-version (RFC 3768 is IPv4 only)',
         bytes: Uint8Array.from([
-          0x21, 0x01, 0x64, 0x01, 0x00, 0x01, 0x00, 0x00, 0x20, 0x01, 0x0d, 0xb8,
-          0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x01,
+          0x21, 0x01, 0x64, 0x01, 0x00, 0x01, 0x00, 0x00, 0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x01,
           0, 0, 0, 0, 0, 0, 0, 0,
         ]),
-        ctx: V6_CTX, reason: 'bad-version',
+        ctx: V6_CTX,
+        reason: 'bad-version',
       },
       {
         name: 'type 2 is bad-type (RFC 5798 5.2.2)',
-        bytes: Uint8Array.from([
-          0x32, 0x33, 0x64, 0x01, 0x00, 0x64, 0x35, 0x01, 0xc6, 0x33, 0x64, 0x64,
-        ]),
-        ctx: V4_CTX, reason: 'bad-type',
+        bytes: Uint8Array.from([0x32, 0x33, 0x64, 0x01, 0x00, 0x64, 0x35, 0x01, 0xc6, 0x33, 0x64, 0x64]),
+        ctx: V4_CTX,
+        reason: 'bad-type',
       },
       {
         name: 'type 0 on VRRPv2 is bad-type (RFC 3768 5.3.2)',
         bytes: Uint8Array.from([
-          0x20, 0x33, 0x64, 0x01, 0x01, 0x01, 0xec, 0xcf, 0xc6, 0x33, 0x64, 0x64,
-          0x31, 0x31, 0x31, 0x31, 0, 0, 0, 0,
+          0x20, 0x33, 0x64, 0x01, 0x01, 0x01, 0xec, 0xcf, 0xc6, 0x33, 0x64, 0x64, 0x31, 0x31, 0x31, 0x31, 0, 0, 0, 0,
         ]),
-        ctx: V4_CTX, reason: 'bad-type',
+        ctx: V4_CTX,
+        reason: 'bad-type',
       },
       {
         name: 'a v2 auth type 3 is bad-type (RFC 3768 5.3.6: unknown types are discarded)',
         bytes: Uint8Array.from([
-          0x21, 0x33, 0x64, 0x01, 0x03, 0x01, 0xea, 0xcf, 0xc6, 0x33, 0x64, 0x64,
-          0x31, 0x31, 0x31, 0x31, 0, 0, 0, 0,
+          0x21, 0x33, 0x64, 0x01, 0x03, 0x01, 0xea, 0xcf, 0xc6, 0x33, 0x64, 0x64, 0x31, 0x31, 0x31, 0x31, 0, 0, 0, 0,
         ]),
-        ctx: V4_CTX, reason: 'bad-type',
+        ctx: V4_CTX,
+        reason: 'bad-type',
       },
       {
         name: 'a v3 count of 2 with one IPv4 address is bad-length (RFC 5798 7.1)',
-        bytes: Uint8Array.from([
-          0x31, 0x33, 0x64, 0x02, 0x00, 0x64, 0x35, 0x01, 0xc6, 0x33, 0x64, 0x64,
-        ]),
-        ctx: V4_CTX, reason: 'bad-length',
+        bytes: Uint8Array.from([0x31, 0x33, 0x64, 0x02, 0x00, 0x64, 0x35, 0x01, 0xc6, 0x33, 0x64, 0x64]),
+        ctx: V4_CTX,
+        reason: 'bad-length',
       },
       {
         name: 'a v3 count of 0 with one IPv4 address is bad-length',
-        bytes: Uint8Array.from([
-          0x31, 0x33, 0x64, 0x00, 0x00, 0x64, 0x35, 0x01, 0xc6, 0x33, 0x64, 0x64,
-        ]),
-        ctx: V4_CTX, reason: 'bad-length',
+        bytes: Uint8Array.from([0x31, 0x33, 0x64, 0x00, 0x00, 0x64, 0x35, 0x01, 0xc6, 0x33, 0x64, 0x64]),
+        ctx: V4_CTX,
+        reason: 'bad-length',
       },
       {
         name: 'a v3 advert with a trailing byte is bad-length',
-        bytes: Uint8Array.from([
-          0x31, 0x33, 0x64, 0x01, 0x00, 0x64, 0x35, 0x01, 0xc6, 0x33, 0x64, 0x64,
-          0x00,
-        ]),
-        ctx: V4_CTX, reason: 'bad-length',
+        bytes: Uint8Array.from([0x31, 0x33, 0x64, 0x01, 0x00, 0x64, 0x35, 0x01, 0xc6, 0x33, 0x64, 0x64, 0x00]),
+        ctx: V4_CTX,
+        reason: 'bad-length',
       },
       {
         name: 'a v3 IPv6 advert holding a 4-byte address is bad-length',
-        bytes: Uint8Array.from([
-          0x31, 0x33, 0x64, 0x01, 0x00, 0x64, 0x35, 0x01, 0xc6, 0x33, 0x64, 0x64,
-        ]),
-        ctx: V6_CTX, reason: 'bad-length',
+        bytes: Uint8Array.from([0x31, 0x33, 0x64, 0x01, 0x00, 0x64, 0x35, 0x01, 0xc6, 0x33, 0x64, 0x64]),
+        ctx: V6_CTX,
+        reason: 'bad-length',
       },
       {
         name: 'a v2 count of 2 with one address is bad-length (RFC 3768 7.1)',
         bytes: Uint8Array.from([
-          0x21, 0x33, 0x64, 0x02, 0x01, 0x01, 0xec, 0xce, 0xc6, 0x33, 0x64, 0x64,
-          0x31, 0x31, 0x31, 0x31, 0, 0, 0, 0,
+          0x21, 0x33, 0x64, 0x02, 0x01, 0x01, 0xec, 0xce, 0xc6, 0x33, 0x64, 0x64, 0x31, 0x31, 0x31, 0x31, 0, 0, 0, 0,
         ]),
-        ctx: V4_CTX, reason: 'bad-length',
+        ctx: V4_CTX,
+        reason: 'bad-length',
       },
       {
         name: 'a v2 advert without its 8 auth bytes is bad-length (RFC 3768 5.3.10)',
-        bytes: Uint8Array.from([
-          0x21, 0x33, 0x64, 0x01, 0x00, 0x01, 0x00, 0x00, 0xc6, 0x33, 0x64, 0x64,
-        ]),
-        ctx: V4_CTX, reason: 'bad-length',
+        bytes: Uint8Array.from([0x21, 0x33, 0x64, 0x01, 0x00, 0x01, 0x00, 0x00, 0xc6, 0x33, 0x64, 0x64]),
+        ctx: V4_CTX,
+        reason: 'bad-length',
       },
       {
         name: 'a v2 checksum off by one is bad-checksum (RFC 3768 5.3.8)',
         bytes: Uint8Array.from([
-          0x21, 0x33, 0x64, 0x01, 0x01, 0x01, 0xec, 0xce, 0xc6, 0x33, 0x64, 0x64,
-          0x31, 0x31, 0x31, 0x31, 0, 0, 0, 0,
+          0x21, 0x33, 0x64, 0x01, 0x01, 0x01, 0xec, 0xce, 0xc6, 0x33, 0x64, 0x64, 0x31, 0x31, 0x31, 0x31, 0, 0, 0, 0,
         ]),
-        ctx: V4_CTX, reason: 'bad-checksum',
+        ctx: V4_CTX,
+        reason: 'bad-checksum',
       },
       {
         name: 'a v2 advert with a changed password byte is bad-checksum',
         bytes: Uint8Array.from([
-          0x21, 0x33, 0x64, 0x01, 0x01, 0x01, 0xec, 0xcf, 0xc6, 0x33, 0x64, 0x64,
-          0x31, 0x31, 0x31, 0x32, 0, 0, 0, 0,
+          0x21, 0x33, 0x64, 0x01, 0x01, 0x01, 0xec, 0xcf, 0xc6, 0x33, 0x64, 0x64, 0x31, 0x31, 0x31, 0x32, 0, 0, 0, 0,
         ]),
-        ctx: V4_CTX, reason: 'bad-checksum',
+        ctx: V4_CTX,
+        reason: 'bad-checksum',
       },
       {
         name: 'a v3 checksum from another source address is bad-checksum (RFC 5798 5.2.8 pseudo-header)',
-        bytes: Uint8Array.from([
-          0x31, 0x33, 0x64, 0x01, 0x00, 0x64, 0x35, 0x01, 0xc6, 0x33, 0x64, 0x64,
-        ]),
-        ctx: { ...V4_CTX, src: '198.51.100.12' }, reason: 'bad-checksum',
+        bytes: Uint8Array.from([0x31, 0x33, 0x64, 0x01, 0x00, 0x64, 0x35, 0x01, 0xc6, 0x33, 0x64, 0x64]),
+        ctx: { ...V4_CTX, src: '198.51.100.12' },
+        reason: 'bad-checksum',
       },
       {
         name: 'a unicast v3 checksum checked against the multicast group is bad-checksum',
-        bytes: Uint8Array.from([
-          0x31, 0x09, 0x96, 0x01, 0x00, 0x32, 0xf1, 0xbf, 0xc0, 0x00, 0x02, 0x6e,
-        ]),
-        ctx: { family: 4, src: '192.0.2.11', dst: '224.0.0.18', ttl: 255 }, reason: 'bad-checksum',
+        bytes: Uint8Array.from([0x31, 0x09, 0x96, 0x01, 0x00, 0x32, 0xf1, 0xbf, 0xc0, 0x00, 0x02, 0x6e]),
+        ctx: { family: 4, src: '192.0.2.11', dst: '224.0.0.18', ttl: 255 },
+        reason: 'bad-checksum',
       },
       {
         name: 'a v3 checksum over the message alone is bad-checksum unless asked for',
-        bytes: Uint8Array.from([
-          0x31, 0x33, 0x64, 0x01, 0x00, 0x64, 0x3f, 0xcf, 0xc6, 0x33, 0x64, 0x64,
-        ]),
-        ctx: V4_CTX, reason: 'bad-checksum',
+        bytes: Uint8Array.from([0x31, 0x33, 0x64, 0x01, 0x00, 0x64, 0x3f, 0xcf, 0xc6, 0x33, 0x64, 0x64]),
+        ctx: V4_CTX,
+        reason: 'bad-checksum',
       },
       {
         name: 'a v3 checksum over the message alone is bad-checksum over IPv6 even with checksumAsV2',
         bytes: Uint8Array.from([
-          0x31, 0x01, 0x64, 0x01, 0x00, 0x64, 0x3c, 0xdf, 0x20, 0x01, 0x0d, 0xb8,
-          0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x01,
+          0x31, 0x01, 0x64, 0x01, 0x00, 0x64, 0x3c, 0xdf, 0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x01,
         ]),
-        ctx: V6_CTX, options: { checksumAsV2: true }, reason: 'bad-checksum',
+        ctx: V6_CTX,
+        options: { checksumAsV2: true },
+        reason: 'bad-checksum',
       },
       {
         name: 'a v3 advert whose context source is not an address is bad-checksum (cannot verify)',
-        bytes: Uint8Array.from([
-          0x31, 0x33, 0x64, 0x01, 0x00, 0x64, 0x35, 0x01, 0xc6, 0x33, 0x64, 0x64,
-        ]),
-        ctx: { ...V4_CTX, src: 'lb1' }, reason: 'bad-checksum',
+        bytes: Uint8Array.from([0x31, 0x33, 0x64, 0x01, 0x00, 0x64, 0x35, 0x01, 0xc6, 0x33, 0x64, 0x64]),
+        ctx: { ...V4_CTX, src: 'lb1' },
+        reason: 'bad-checksum',
       },
     ])('$name', ({ bytes, ctx, options, reason }) => {
       const result = decodeAdvert(bytes, ctx, options);
@@ -448,7 +443,13 @@ describe('codec advert', () => {
     });
 
     it('writes the v3 checksum over the message alone with checksumAsV2 on IPv4 (keepalived vrrp_v3_checksum_as_v2)', () => {
-      const advert: Advert = { version: 3, vrid: 51, priority: 100, advertIntervalMs: 1000, addresses: ['198.51.100.100'] };
+      const advert: Advert = {
+        version: 3,
+        vrid: 51,
+        priority: 100,
+        advertIntervalMs: 1000,
+        addresses: ['198.51.100.100'],
+      };
       const ctx: EncodeContext = { family: 4, src: '198.51.100.11', dst: '224.0.0.18' };
       expect(toHex(encodeAdvert(advert, ctx, { checksumAsV2: true }))).toBe('3133640100643fcfc6336464');
     });

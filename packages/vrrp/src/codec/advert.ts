@@ -157,12 +157,7 @@ export function decodeAdvert(bytes: Uint8Array, ctx: PacketContext, options: Dec
 }
 
 /** Verifies the checksum of a length-checked message; null when right, else why not. */
-function checkChecksum(
-  bytes: Uint8Array,
-  version: 2 | 3,
-  ctx: PacketContext,
-  options: DecodeOptions,
-): string | null {
+function checkChecksum(bytes: Uint8Array, version: 2 | 3, ctx: PacketContext, options: DecodeOptions): string | null {
   const received = `0x${(((bytes[6] ?? 0) << 8) | (bytes[7] ?? 0)).toString(16).padStart(4, '0')}`;
   if (version === 2) {
     if (verifyChecksum(bytes, { kind: 'message' }) === true) return null;

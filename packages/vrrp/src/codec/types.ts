@@ -68,21 +68,11 @@ export type EncodeOptions = {
 };
 
 /** Why the codec rejected a packet: only what the bytes and the packet context show (STYLE §D20). */
-export type CodecRejectReason =
-  | 'too-short'
-  | 'bad-length'
-  | 'bad-version'
-  | 'bad-type'
-  | 'bad-checksum'
-  | 'bad-ttl';
+export type CodecRejectReason = 'too-short' | 'bad-length' | 'bad-version' | 'bad-type' | 'bad-checksum' | 'bad-ttl';
 
 /** Why an instance dropped a decoded advert: what needs its configuration. */
 export type InstanceRejectReason =
-  | 'vrid-mismatch'
-  | 'auth-failed'
-  | 'interval-mismatch'
-  | 'address-list-mismatch'
-  | 'unknown-peer';
+  'vrid-mismatch' | 'auth-failed' | 'interval-mismatch' | 'address-list-mismatch' | 'unknown-peer';
 
 /** One union of both: the label set of the agent's drop counter. */
 export type RejectReason = CodecRejectReason | InstanceRejectReason;
@@ -91,6 +81,4 @@ export type RejectReason = CodecRejectReason | InstanceRejectReason;
  * What `decodeAdvert` returns: the advert, or why the bytes were rejected. `detail` is a short
  * human text with the offending values (for logs); the codec always sets it on a rejection.
  */
-export type DecodeResult =
-  | { ok: true; advert: Advert }
-  | { ok: false; reason: CodecRejectReason; detail?: string };
+export type DecodeResult = { ok: true; advert: Advert } | { ok: false; reason: CodecRejectReason; detail?: string };

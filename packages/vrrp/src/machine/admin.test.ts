@@ -15,7 +15,14 @@ describe('machine', () => {
         const s = step(started(), heard({ priority: 200 }), 1000).state;
         const r = step(s, promote, 1500);
         expect(r.state.vrrpState).toBe('master');
-        expect(types(r.actions)).toEqual(['priority-changed', 'admin-result', 'transition', 'add-vips', 'send-advert 254', 'send-garp']);
+        expect(types(r.actions)).toEqual([
+          'priority-changed',
+          'admin-result',
+          'transition',
+          'add-vips',
+          'send-advert 254',
+          'send-garp',
+        ]);
         expect(r.actions[2]).toMatchObject({ reason: 'promoted' });
       });
 
@@ -26,7 +33,10 @@ describe('machine', () => {
 
       it('is sticky: the promoted node keeps 254 whatever its weighted checks say', () => {
         const s = started({ trackedChecks: [{ name: 'a', weight: -50 }] });
-        const r = run(s, [[promote, 10], [{ type: 'track-changed', name: 'a', ok: false }, 20]]);
+        const r = run(s, [
+          [promote, 10],
+          [{ type: 'track-changed', name: 'a', ok: false }, 20],
+        ]);
         expect(effectivePriority(r.state)).toBe(254);
         expect(r.state.vrrpState).toBe('master');
       });
@@ -37,7 +47,9 @@ describe('machine', () => {
       ])('$name', ({ priority }) => {
         const s = step(started(), heard({ priority }), 1000).state;
         const r = step(s, promote, 1500);
-        expect(r.actions).toEqual([{ type: 'admin-result', command: 'promote', accepted: false, reason: 'peer-priority' }]);
+        expect(r.actions).toEqual([
+          { type: 'admin-result', command: 'promote', accepted: false, reason: 'peer-priority' },
+        ]);
         expect(r.state.vrrpState).toBe('backup');
       });
 
@@ -48,12 +60,17 @@ describe('machine', () => {
 
       it('is refused in Fault', () => {
         const s = started({ trackedChecks: [{ name: 'c', weight: 0, initiallyOk: false }] });
-        expect(step(s, promote, 1).actions).toEqual([{ type: 'admin-result', command: 'promote', accepted: false, reason: 'fault' }]);
+        expect(step(s, promote, 1).actions).toEqual([
+          { type: 'admin-result', command: 'promote', accepted: false, reason: 'fault' },
+        ]);
       });
 
       it('a Fault while promoted gives the VIP up; when the fault clears the promoted node is master again', () => {
         const s = started({ trackedChecks: [{ name: 'c', weight: 0 }] });
-        const r = run(s, [[promote, 10], [{ type: 'track-changed', name: 'c', ok: false }, 20]]);
+        const r = run(s, [
+          [promote, 10],
+          [{ type: 'track-changed', name: 'c', ok: false }, 20],
+        ]);
         expect(r.state.vrrpState).toBe('fault');
         expect(types(r.actions).slice(-2)).toEqual(['send-advert 0', 'remove-vips']);
         const back = step(r.state, { type: 'track-changed', name: 'c', ok: true }, 30);
@@ -78,26 +95,39 @@ describe('machine', () => {
         // It stepped down to an owner, which then went away and a lower master took over.
         const down = step(s, heard({ priority: 255 }, '192.0.2.50'), 10).state;
         expect(down.vrrpState).toBe('backup');
-        const r = run(down, [[heard({ priority: 100 }), 1000], [heard({ priority: 100 }), 2000], [heard({ priority: 100 }), 3000], [{ type: 'tick' }, 3619]]);
+        const r = run(down, [
+          [heard({ priority: 100 }), 1000],
+          [heard({ priority: 100 }), 2000],
+          [heard({ priority: 100 }), 3000],
+          [{ type: 'tick' }, 3619],
+        ]);
         expect(r.state.vrrpState).toBe('master');
       });
     });
 
     describe('release', () => {
       it('drops the priority back and keeps the VIP until the usual rules move it', () => {
-        const s = run(started(), [[promote, 10], [release, 20]]);
+        const s = run(started(), [
+          [promote, 10],
+          [release, 20],
+        ]);
         expect(s.state.vrrpState).toBe('master');
         expect(effectivePriority(s.state)).toBe(100);
         expect(types(s.actions).slice(-2)).toEqual(['priority-changed', 'admin-result']);
       });
 
       it('lets a higher-priority backup preempt after release (RFC 5798 6.4.3)', () => {
-        const s = run(started(), [[promote, 10], [release, 20]]).state;
+        const s = run(started(), [
+          [promote, 10],
+          [release, 20],
+        ]).state;
         expect(step(s, heard({ priority: 150 }), 30).state.vrrpState).toBe('backup');
       });
 
       it('is refused without a standing promote', () => {
-        expect(step(started(), release, 1).actions).toEqual([{ type: 'admin-result', command: 'release', accepted: false, reason: 'not-promoted' }]);
+        expect(step(started(), release, 1).actions).toEqual([
+          { type: 'admin-result', command: 'release', accepted: false, reason: 'not-promoted' },
+        ]);
       });
     });
 
@@ -115,20 +145,36 @@ describe('machine', () => {
       });
 
       it('refuses mastership even as the last node: no timer, priority 0 heard changes nothing', () => {
-        const r = run(started(), [[maintenanceOn, 1], [heard({ priority: 0 }), 2], [{ type: 'tick' }, 1_000_000]]);
+        const r = run(started(), [
+          [maintenanceOn, 1],
+          [heard({ priority: 0 }), 2],
+          [{ type: 'tick' }, 1_000_000],
+        ]);
         expect(r.state.vrrpState).toBe('backup');
         expect(nextDeadline(r.state)).toBeNull();
         expect(types(r.actions)).toEqual(['admin-result']);
       });
 
       it('clears a standing promote and refuses a new one', () => {
-        const r = run(started(), [[promote, 1], [maintenanceOn, 2], [promote, 3]]);
+        const r = run(started(), [
+          [promote, 1],
+          [maintenanceOn, 2],
+          [promote, 3],
+        ]);
         expect(r.state.promoted).toBe(false);
-        expect(r.actions.at(-1)).toEqual({ type: 'admin-result', command: 'promote', accepted: false, reason: 'maintenance' });
+        expect(r.actions.at(-1)).toEqual({
+          type: 'admin-result',
+          command: 'promote',
+          accepted: false,
+          reason: 'maintenance',
+        });
       });
 
       it('maintenance off restarts the Master_Down_Timer, so the last node becomes master', () => {
-        const r = run(started(), [[maintenanceOn, 1], [maintenanceOff, 100]]);
+        const r = run(started(), [
+          [maintenanceOn, 1],
+          [maintenanceOff, 100],
+        ]);
         expect(nextDeadline(r.state)).toBe(100 + 3609);
         expect(step(r.state, { type: 'tick' }, 3709).state.vrrpState).toBe('master');
       });
@@ -142,7 +188,10 @@ describe('machine', () => {
 
       it('in Fault only the flag changes; leaving Fault it stays out of the election', () => {
         const s = started({ trackedChecks: [{ name: 'c', weight: 0, initiallyOk: false }] });
-        const r = run(s, [[maintenanceOn, 1], [{ type: 'track-changed', name: 'c', ok: true }, 2]]);
+        const r = run(s, [
+          [maintenanceOn, 1],
+          [{ type: 'track-changed', name: 'c', ok: true }, 2],
+        ]);
         expect(r.state.vrrpState).toBe('backup');
         expect(nextDeadline(r.state)).toBeNull();
       });

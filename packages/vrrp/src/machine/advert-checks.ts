@@ -28,7 +28,8 @@ export function checkAdvert(config: ResolvedConfig, advert: Advert, src: string,
   // RFC 5798 7.1: TTL / hop limit must be 255 (the codec checks it; this guards a shell that
   // builds adverts itself).
   if (ttl !== undefined && ttl !== 255) return drop('bad-ttl', `ttl ${ttl}`);
-  if (advert.version !== config.version) return drop('bad-version', `version ${advert.version}, ours ${config.version}`);
+  if (advert.version !== config.version)
+    return drop('bad-version', `version ${advert.version}, ours ${config.version}`);
   if (advert.vrid !== config.vrid) return drop('vrid-mismatch', `vrid ${advert.vrid}, ours ${config.vrid}`);
   // keepalived unicast mode: only configured peers are heard.
   if (config.unicastPeers.length > 0 && !config.unicastPeers.some((p) => addressKey(p) === addressKey(src))) {
@@ -37,7 +38,8 @@ export function checkAdvert(config: ResolvedConfig, advert: Advert, src: string,
   if (config.version === 2) {
     // RFC 3768 7.1: authentication type and data must match the configuration.
     const want = config.auth ? 'pass' : 'none';
-    if ((advert.authType ?? 'none') !== want) return drop('auth-failed', `auth type ${advert.authType ?? 'none'}, ours ${want}`);
+    if ((advert.authType ?? 'none') !== want)
+      return drop('auth-failed', `auth type ${advert.authType ?? 'none'}, ours ${want}`);
     if (config.auth && (advert.authData ?? '') !== config.auth.password.slice(0, V2_AUTH_BYTES)) {
       return drop('auth-failed', 'password mismatch');
     }

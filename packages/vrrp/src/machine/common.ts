@@ -13,7 +13,10 @@ export function applyTrack(state: InstanceState, event: Extract<Event, { type: '
 }
 
 /** Record an interface's new status. Untracked names are not ours: nothing changes. */
-export function applyInterface(state: InstanceState, event: Extract<Event, { type: 'interface-changed' }>): InstanceState {
+export function applyInterface(
+  state: InstanceState,
+  event: Extract<Event, { type: 'interface-changed' }>,
+): InstanceState {
   const name = event.name ?? '';
   if (name !== '' && !state.config.trackedInterfaces.includes(name)) return state;
   const rest = state.interfacesDown.filter((n) => n !== name);
@@ -30,11 +33,16 @@ export function faultIfNeeded(state: InstanceState, now: number): StepResult {
  * Where a running instance goes when it starts or leaves Fault: keepalived goes straight to
  * MASTER for the address owner; we do the same for a standing promote (README). Else Backup.
  */
-export function enterRunning(current: InstanceState, now: number, backupReason: 'startup' | 'fault-cleared'): StepResult {
+export function enterRunning(
+  current: InstanceState,
+  now: number,
+  backupReason: 'startup' | 'fault-cleared',
+): StepResult {
   // A warm restart resumes mastership once, at startup; whatever happens, the flag is spent.
   const resume = current.resumeAsMaster && backupReason === 'startup';
   const state = current.resumeAsMaster ? { ...current, resumeAsMaster: false } : current;
-  if (!state.maintenance && effectivePriority(state) === PRIORITY_OWNER) return transition(state, 'master', 'address-owner', now);
+  if (!state.maintenance && effectivePriority(state) === PRIORITY_OWNER)
+    return transition(state, 'master', 'address-owner', now);
   if (!state.maintenance && state.promoted) return transition(state, 'master', 'promoted', now);
   if (!state.maintenance && resume) return transition(state, 'master', 'warm-restart', now);
   return transition(state, 'backup', backupReason, now);

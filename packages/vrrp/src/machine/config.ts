@@ -121,7 +121,9 @@ export type InstanceConfig = {
 };
 
 /** `InstanceConfig` with every default filled in (what the state carries). */
-export type ResolvedConfig = Required<Omit<InstanceConfig, 'auth' | 'promoted' | 'maintenance' | 'trackedChecks' | 'resumeAsMaster'>> & {
+export type ResolvedConfig = Required<
+  Omit<InstanceConfig, 'auth' | 'promoted' | 'maintenance' | 'trackedChecks' | 'resumeAsMaster'>
+> & {
   auth: AdvertAuth | null;
   trackedChecks: readonly Required<TrackedCheck>[];
 };
@@ -152,7 +154,10 @@ export function resolveConfig(config: InstanceConfig): ResolvedConfig {
   if (config.family === 6 && config.version === 2) fail(config, 'VRRPv2 is IPv4 only (RFC 3768)');
   if (!intIn(config.vrid, 1, 255)) fail(config, `vrid ${config.vrid} not in 1..255`);
   if (!intIn(config.basePriority, 1, 255)) fail(config, `priority ${config.basePriority} not in 1..255`);
-  if (config.version === 2 && !(intIn(config.advertIntervalMs, 1000, 255_000) && config.advertIntervalMs % 1000 === 0)) {
+  if (
+    config.version === 2 &&
+    !(intIn(config.advertIntervalMs, 1000, 255_000) && config.advertIntervalMs % 1000 === 0)
+  ) {
     fail(config, `v2 advert interval ${config.advertIntervalMs} ms is not whole seconds 1..255`);
   }
   if (config.version === 3 && !(intIn(config.advertIntervalMs, 10, 40_950) && config.advertIntervalMs % 10 === 0)) {
@@ -162,10 +167,11 @@ export function resolveConfig(config: InstanceConfig): ResolvedConfig {
   for (const a of [...config.vips, config.primaryAddress, ...(config.unicastPeers ?? [])]) {
     if (addressBytes(a)?.length !== width) fail(config, `address ${a} is not IPv${config.family}`);
   }
-  const checks = (config.trackedChecks ?? []).map((c) => {
-    if (!intIn(c.weight, -254, 254)) fail(config, `check ${c.name} weight ${c.weight} not in -254..254`);
-    return { name: c.name, weight: c.weight, initiallyOk: c.initiallyOk ?? true };
-  })
+  const checks = (config.trackedChecks ?? [])
+    .map((c) => {
+      if (!intIn(c.weight, -254, 254)) fail(config, `check ${c.name} weight ${c.weight} not in -254..254`);
+      return { name: c.name, weight: c.weight, initiallyOk: c.initiallyOk ?? true };
+    })
     // keepalived drops an address owner's weighted track_scripts ("ignoring tracked script with
     // weights due to address_owner"): the owner's priority is always 255. Weight-0 ones still
     // put it in Fault.
@@ -183,7 +189,11 @@ export function resolveConfig(config: InstanceConfig): ResolvedConfig {
   const preempt = initialState === 'master' ? true : (config.preempt ?? true);
   const preemptDelayMs = initialState === 'master' ? 0 : nonNegative(config.preemptDelayMs, 'preempt_delay', 0);
   const garpMasterRepeat = nonNegative(config.garpMasterRepeat, 'garp_master_repeat', DEF_GARP_MASTER_REPEAT);
-  const garpMasterRefreshRepeat = nonNegative(config.garpMasterRefreshRepeat, 'garp_master_refresh_repeat', DEF_GARP_MASTER_REFRESH_REPEAT);
+  const garpMasterRefreshRepeat = nonNegative(
+    config.garpMasterRefreshRepeat,
+    'garp_master_refresh_repeat',
+    DEF_GARP_MASTER_REFRESH_REPEAT,
+  );
   return {
     name: config.name,
     version: config.version,

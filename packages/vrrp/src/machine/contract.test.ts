@@ -22,7 +22,10 @@ const genEvent: fc.Arbitrary<Gen> = fc.oneof(
   { weight: 2, arbitrary: fc.constant<Gen>({ kind: 'startup' }) },
   { weight: 1, arbitrary: fc.constant<Gen>({ kind: 'shutdown' }) },
   { weight: 6, arbitrary: fc.constant<Gen>({ kind: 'tick-deadline' }) },
-  { weight: 1, arbitrary: fc.record({ kind: fc.constant('tick-later' as const), dt: fc.integer({ min: 0, max: 5000 }) }) },
+  {
+    weight: 1,
+    arbitrary: fc.record({ kind: fc.constant('tick-later' as const), dt: fc.integer({ min: 0, max: 5000 }) }),
+  },
   {
     weight: 3,
     arbitrary: fc.record({
@@ -34,40 +37,66 @@ const genEvent: fc.Arbitrary<Gen> = fc.oneof(
       dt: fc.integer({ min: 0, max: 1500 }),
     }),
   },
-  { weight: 2, arbitrary: fc.record({ kind: fc.constant('track' as const), name: fc.constantFrom('up', 'down', 'zero', 'other'), ok: fc.boolean() }) },
-  { weight: 1, arbitrary: fc.record({ kind: fc.constant('interface' as const), name: fc.constantFrom(null, 'eth1', 'eth9'), up: fc.boolean() }) },
-  { weight: 2, arbitrary: fc.record({ kind: fc.constant('admin' as const), command: fc.constantFrom<AdminCommand>('promote', 'release', 'maintenance-on', 'maintenance-off') }) },
+  {
+    weight: 2,
+    arbitrary: fc.record({
+      kind: fc.constant('track' as const),
+      name: fc.constantFrom('up', 'down', 'zero', 'other'),
+      ok: fc.boolean(),
+    }),
+  },
+  {
+    weight: 1,
+    arbitrary: fc.record({
+      kind: fc.constant('interface' as const),
+      name: fc.constantFrom(null, 'eth1', 'eth9'),
+      up: fc.boolean(),
+    }),
+  },
+  {
+    weight: 2,
+    arbitrary: fc.record({
+      kind: fc.constant('admin' as const),
+      command: fc.constantFrom<AdminCommand>('promote', 'release', 'maintenance-on', 'maintenance-off'),
+    }),
+  },
 );
 
-const genConfig: fc.Arbitrary<InstanceConfig> = fc.record({
-  basePriority: fc.oneof(fc.constantFrom(1, 100, 254, 255), fc.integer({ min: 1, max: 255 })),
-  version: fc.constantFrom<2 | 3>(2, 3),
-  preempt: fc.boolean(),
-  preemptDelayMs: fc.constantFrom(0, 0, 2500),
-  garpMasterDelayMs: fc.constantFrom(0, 5000),
-  garpMasterRepeat: fc.constantFrom(0, 1, 5),
-  garpMasterRefreshMs: fc.constantFrom(0, 3000),
-  promoted: fc.boolean(),
-  maintenance: fc.constantFrom(false, false, true),
-}).map((r) => ({
-  name: 'VI_P',
-  version: r.version,
-  family: 4 as const,
-  vrid: 51,
-  basePriority: r.basePriority,
-  advertIntervalMs: 1000,
-  vips: ['192.0.2.100', '192.0.2.101'],
-  primaryAddress: '192.0.2.10',
-  preempt: r.preempt,
-  preemptDelayMs: r.preemptDelayMs,
-  trackedChecks: [{ name: 'up', weight: 30 }, { name: 'down', weight: -40 }, { name: 'zero', weight: 0 }],
-  trackedInterfaces: ['eth1'],
-  garpMasterDelayMs: r.garpMasterDelayMs,
-  garpMasterRepeat: r.garpMasterRepeat,
-  garpMasterRefreshMs: r.garpMasterRefreshMs,
-  promoted: r.promoted,
-  maintenance: r.maintenance,
-}));
+const genConfig: fc.Arbitrary<InstanceConfig> = fc
+  .record({
+    basePriority: fc.oneof(fc.constantFrom(1, 100, 254, 255), fc.integer({ min: 1, max: 255 })),
+    version: fc.constantFrom<2 | 3>(2, 3),
+    preempt: fc.boolean(),
+    preemptDelayMs: fc.constantFrom(0, 0, 2500),
+    garpMasterDelayMs: fc.constantFrom(0, 5000),
+    garpMasterRepeat: fc.constantFrom(0, 1, 5),
+    garpMasterRefreshMs: fc.constantFrom(0, 3000),
+    promoted: fc.boolean(),
+    maintenance: fc.constantFrom(false, false, true),
+  })
+  .map((r) => ({
+    name: 'VI_P',
+    version: r.version,
+    family: 4 as const,
+    vrid: 51,
+    basePriority: r.basePriority,
+    advertIntervalMs: 1000,
+    vips: ['192.0.2.100', '192.0.2.101'],
+    primaryAddress: '192.0.2.10',
+    preempt: r.preempt,
+    preemptDelayMs: r.preemptDelayMs,
+    trackedChecks: [
+      { name: 'up', weight: 30 },
+      { name: 'down', weight: -40 },
+      { name: 'zero', weight: 0 },
+    ],
+    trackedInterfaces: ['eth1'],
+    garpMasterDelayMs: r.garpMasterDelayMs,
+    garpMasterRepeat: r.garpMasterRepeat,
+    garpMasterRefreshMs: r.garpMasterRefreshMs,
+    promoted: r.promoted,
+    maintenance: r.maintenance,
+  }));
 
 function toEvent(g: Gen, s: InstanceState, now: number, version: 2 | 3): { event: Event; now: number } {
   switch (g.kind) {
@@ -81,22 +110,48 @@ function toEvent(g: Gen, s: InstanceState, now: number, version: 2 | 3): { event
     case 'tick-later':
       return { event: { type: 'tick' }, now: now + g.dt };
     case 'advert': {
-      const advert = version === 2
-        ? { version, vrid: g.vrid, priority: g.priority, advertIntervalMs: 1000, addresses: ['192.0.2.100', '192.0.2.101'], authType: 'none' as const }
-        : { version, vrid: g.vrid, priority: g.priority, advertIntervalMs: g.intervalMs, addresses: ['192.0.2.100', '192.0.2.101'] };
+      const advert =
+        version === 2
+          ? {
+              version,
+              vrid: g.vrid,
+              priority: g.priority,
+              advertIntervalMs: 1000,
+              addresses: ['192.0.2.100', '192.0.2.101'],
+              authType: 'none' as const,
+            }
+          : {
+              version,
+              vrid: g.vrid,
+              priority: g.priority,
+              advertIntervalMs: g.intervalMs,
+              addresses: ['192.0.2.100', '192.0.2.101'],
+            };
       return { event: { type: 'advert-received', advert, src: `192.0.2.${g.src}` }, now: now + g.dt };
     }
     case 'track':
       return { event: { type: 'track-changed', name: g.name, ok: g.ok }, now };
     case 'interface':
-      return { event: g.name === null ? { type: 'interface-changed', up: g.up } : { type: 'interface-changed', up: g.up, name: g.name }, now };
+      return {
+        event:
+          g.name === null
+            ? { type: 'interface-changed', up: g.up }
+            : { type: 'interface-changed', up: g.up, name: g.name },
+        now,
+      };
     case 'admin':
       return { event: { type: 'admin', command: g.command }, now };
   }
 }
 
 /** Every way a step's actions could break the contract; empty when they are fine. */
-function contractBreaches(before: InstanceState, event: Event, now: number, after: InstanceState, actions: readonly Action[]): string[] {
+function contractBreaches(
+  before: InstanceState,
+  event: Event,
+  now: number,
+  after: InstanceState,
+  actions: readonly Action[],
+): string[] {
   const out: string[] = [];
   let held = before.vipsHeld;
   let transitions = 0;
@@ -116,12 +171,15 @@ function contractBreaches(before: InstanceState, event: Event, now: number, afte
         break;
       case 'send-advert':
         if (a.priority > 0 && !held) out.push(`send-advert ${a.priority} without holding the VIPs`);
-        if (a.priority > 0 && a.priority !== effectivePriority(after)) out.push(`send-advert ${a.priority} but the effective priority is ${effectivePriority(after)}`);
-        if (a.priority === 0 && !(held && actions[i + 1]?.type === 'remove-vips')) out.push('send-advert 0 not followed by remove-vips');
+        if (a.priority > 0 && a.priority !== effectivePriority(after))
+          out.push(`send-advert ${a.priority} but the effective priority is ${effectivePriority(after)}`);
+        if (a.priority === 0 && !(held && actions[i + 1]?.type === 'remove-vips'))
+          out.push('send-advert 0 not followed by remove-vips');
         break;
       case 'transition':
         transitions++;
-        if (a.from !== before.vrrpState || a.to !== after.vrrpState) out.push(`transition ${a.from}->${a.to} but state went ${before.vrrpState}->${after.vrrpState}`);
+        if (a.from !== before.vrrpState || a.to !== after.vrrpState)
+          out.push(`transition ${a.from}->${a.to} but state went ${before.vrrpState}->${after.vrrpState}`);
         break;
       default:
         break;
@@ -137,7 +195,9 @@ function contractBreaches(before: InstanceState, event: Event, now: number, afte
   if (event.type === 'tick' && d !== null && d <= now) out.push(`next deadline ${d} is not after now ${now}`);
   if (after.vrrpState === 'initialize' && d !== null) out.push('deadline pending in initialize');
   if (event.type === 'shutdown' && before.vrrpState === 'master') {
-    const kinds = actions.filter((a) => a.type !== 'transition').map((a) => (a.type === 'send-advert' ? `send-advert ${a.priority}` : a.type));
+    const kinds = actions
+      .filter((a) => a.type !== 'transition')
+      .map((a) => (a.type === 'send-advert' ? `send-advert ${a.priority}` : a.type));
     if (kinds.join() !== 'send-advert 0,remove-vips') out.push(`shutdown from master gave ${kinds.join()}`);
   }
   const p = effectivePriority(after);
@@ -159,7 +219,8 @@ describe('machine', () => {
             const r = step(s, event, now);
             expect(JSON.stringify(s)).toBe(frozen); // step is pure: the input is untouched
             const breaches = contractBreaches(s, event, now, r.state, r.actions);
-            if (breaches.length) throw new Error(`${breaches.join('; ')} on ${JSON.stringify(event)} at ${now} from ${s.vrrpState}`);
+            if (breaches.length)
+              throw new Error(`${breaches.join('; ')} on ${JSON.stringify(event)} at ${now} from ${s.vrrpState}`);
             s = r.state;
           }
         }),

@@ -35,7 +35,11 @@ describe('machine', () => {
     });
 
     it('refreshes every garp_master_refresh, first at delay + refresh (keepalived garp_master_refresh)', () => {
-      const { state, now } = asMaster({ garpMasterDelayMs: 2000, garpMasterRefreshMs: 3000, garpMasterRefreshRepeat: 2 });
+      const { state, now } = asMaster({
+        garpMasterDelayMs: 2000,
+        garpMasterRefreshMs: 3000,
+        garpMasterRefreshRepeat: 2,
+      });
       expect(state.garpRefreshTimer).toBe(now + 5000);
       let s = state;
       const garps: string[] = [];
@@ -54,7 +58,10 @@ describe('machine', () => {
       const r = step(state, heard({ priority: 200 }), now + 10);
       expect(r.state.garpDelayTimer).toBeNull();
       expect(r.state.garpRefreshTimer).toBeNull();
-      const later = run(r.state, [[heard({ priority: 200 }), now + 3000], [{ type: 'tick' }, now + 5000]]);
+      const later = run(r.state, [
+        [heard({ priority: 200 }), now + 3000],
+        [{ type: 'tick' }, now + 5000],
+      ]);
       expect(types(later.actions)).not.toContain('send-garp');
     });
   });

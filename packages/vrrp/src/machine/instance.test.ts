@@ -13,12 +13,27 @@ describe('machine', () => {
       {
         name: 'v2 adverts without authentication say so (RFC 3768 5.3.6)',
         over: { version: 2 as const },
-        want: { version: 2, vrid: 51, priority: 100, advertIntervalMs: 1000, addresses: ['192.0.2.100'], authType: 'none' },
+        want: {
+          version: 2,
+          vrid: 51,
+          priority: 100,
+          advertIntervalMs: 1000,
+          addresses: ['192.0.2.100'],
+          authType: 'none',
+        },
       },
       {
         name: 'v2 adverts carry the first 8 bytes of the PASS password (RFC 3768 5.3.10)',
         over: { version: 2 as const, auth: { type: 'pass' as const, password: 'longer-than-8' } },
-        want: { version: 2, vrid: 51, priority: 100, advertIntervalMs: 1000, addresses: ['192.0.2.100'], authType: 'pass', authData: 'longer-t' },
+        want: {
+          version: 2,
+          vrid: 51,
+          priority: 100,
+          advertIntervalMs: 1000,
+          addresses: ['192.0.2.100'],
+          authType: 'pass',
+          authData: 'longer-t',
+        },
       },
     ])('$name', ({ over, want }) => {
       expect(advertFor(started(over), 100)).toEqual(want);

@@ -42,14 +42,22 @@ export function initialState(config: InstanceConfig): InstanceState {
 
 function onInitialize(state: InstanceState, event: Event, now: number): StepResult {
   switch (event.type) {
-    case 'startup': return initialize.initializeOnStartup(state, now);
-    case 'shutdown': return initialize.initializeOnShutdown(state);
-    case 'tick': return initialize.initializeOnTick(state);
-    case 'advert-received': return initialize.initializeOnAdvert(state);
-    case 'track-changed': return initialize.initializeOnTrack(state, event);
-    case 'interface-changed': return initialize.initializeOnInterface(state, event);
-    case 'admin': return initialize.initializeOnAdmin(state, event);
-    default: return assertNever(event, 'event');
+    case 'startup':
+      return initialize.initializeOnStartup(state, now);
+    case 'shutdown':
+      return initialize.initializeOnShutdown(state);
+    case 'tick':
+      return initialize.initializeOnTick(state);
+    case 'advert-received':
+      return initialize.initializeOnAdvert(state);
+    case 'track-changed':
+      return initialize.initializeOnTrack(state, event);
+    case 'interface-changed':
+      return initialize.initializeOnInterface(state, event);
+    case 'admin':
+      return initialize.initializeOnAdmin(state, event);
+    default:
+      return assertNever(event, 'event');
   }
 }
 
@@ -59,40 +67,64 @@ function alreadyRunning(state: InstanceState): never {
 
 function onBackup(state: InstanceState, event: Event, now: number): StepResult {
   switch (event.type) {
-    case 'startup': return alreadyRunning(state);
-    case 'shutdown': return backup.backupOnShutdown(state, now);
-    case 'tick': return backup.backupOnTick(state, now);
-    case 'advert-received': return backup.backupOnAdvert(state, event, now);
-    case 'track-changed': return backup.backupOnTrack(state, event, now);
-    case 'interface-changed': return backup.backupOnInterface(state, event, now);
-    case 'admin': return backup.backupOnAdmin(state, event, now);
-    default: return assertNever(event, 'event');
+    case 'startup':
+      return alreadyRunning(state);
+    case 'shutdown':
+      return backup.backupOnShutdown(state, now);
+    case 'tick':
+      return backup.backupOnTick(state, now);
+    case 'advert-received':
+      return backup.backupOnAdvert(state, event, now);
+    case 'track-changed':
+      return backup.backupOnTrack(state, event, now);
+    case 'interface-changed':
+      return backup.backupOnInterface(state, event, now);
+    case 'admin':
+      return backup.backupOnAdmin(state, event, now);
+    default:
+      return assertNever(event, 'event');
   }
 }
 
 function onMaster(state: InstanceState, event: Event, now: number): StepResult {
   switch (event.type) {
-    case 'startup': return alreadyRunning(state);
-    case 'shutdown': return master.masterOnShutdown(state, now);
-    case 'tick': return master.masterOnTick(state, now);
-    case 'advert-received': return master.masterOnAdvert(state, event, now);
-    case 'track-changed': return master.masterOnTrack(state, event, now);
-    case 'interface-changed': return master.masterOnInterface(state, event, now);
-    case 'admin': return master.masterOnAdmin(state, event, now);
-    default: return assertNever(event, 'event');
+    case 'startup':
+      return alreadyRunning(state);
+    case 'shutdown':
+      return master.masterOnShutdown(state, now);
+    case 'tick':
+      return master.masterOnTick(state, now);
+    case 'advert-received':
+      return master.masterOnAdvert(state, event, now);
+    case 'track-changed':
+      return master.masterOnTrack(state, event, now);
+    case 'interface-changed':
+      return master.masterOnInterface(state, event, now);
+    case 'admin':
+      return master.masterOnAdmin(state, event, now);
+    default:
+      return assertNever(event, 'event');
   }
 }
 
 function onFault(state: InstanceState, event: Event, now: number): StepResult {
   switch (event.type) {
-    case 'startup': return alreadyRunning(state);
-    case 'shutdown': return fault.faultOnShutdown(state, now);
-    case 'tick': return fault.faultOnTick(state);
-    case 'advert-received': return fault.faultOnAdvert(state);
-    case 'track-changed': return fault.faultOnTrack(state, event, now);
-    case 'interface-changed': return fault.faultOnInterface(state, event, now);
-    case 'admin': return fault.faultOnAdmin(state, event);
-    default: return assertNever(event, 'event');
+    case 'startup':
+      return alreadyRunning(state);
+    case 'shutdown':
+      return fault.faultOnShutdown(state, now);
+    case 'tick':
+      return fault.faultOnTick(state);
+    case 'advert-received':
+      return fault.faultOnAdvert(state);
+    case 'track-changed':
+      return fault.faultOnTrack(state, event, now);
+    case 'interface-changed':
+      return fault.faultOnInterface(state, event, now);
+    case 'admin':
+      return fault.faultOnAdmin(state, event);
+    default:
+      return assertNever(event, 'event');
   }
 }
 
@@ -110,11 +142,20 @@ function onFault(state: InstanceState, event: Event, now: number): StepResult {
 export function step(state: InstanceState, event: Event, now: number): StepResult {
   let r: StepResult;
   switch (state.vrrpState) {
-    case 'initialize': r = onInitialize(state, event, now); break;
-    case 'backup': r = onBackup(state, event, now); break;
-    case 'master': r = onMaster(state, event, now); break;
-    case 'fault': r = onFault(state, event, now); break;
-    default: return assertNever(state.vrrpState, 'state');
+    case 'initialize':
+      r = onInitialize(state, event, now);
+      break;
+    case 'backup':
+      r = onBackup(state, event, now);
+      break;
+    case 'master':
+      r = onMaster(state, event, now);
+      break;
+    case 'fault':
+      r = onFault(state, event, now);
+      break;
+    default:
+      return assertNever(state.vrrpState, 'state');
   }
   const before = effectivePriority(state);
   const after = effectivePriority(r.state);

@@ -27,13 +27,42 @@ describe('machine', () => {
     type Case = { name: string; cfg?: Partial<InstanceConfig>; adv: Partial<Advert>; deadline: number };
     // Backup at priority 100, advert heard at t=2000; the old deadline was 3609.
     it.each<Case>([
-      { name: 'resets Master_Down_Timer on an advert of equal priority (RFC 5798 6.4.2)', adv: { priority: 100 }, deadline: 2000 + 3609 },
-      { name: 'resets Master_Down_Timer on an advert of higher priority (RFC 5798 6.4.2)', adv: { priority: 200 }, deadline: 2000 + 3609 },
-      { name: 'does not reset Master_Down_Timer on a lower priority with preempt (RFC 5798 6.4.2)', adv: { priority: 50 }, deadline: 3609 },
-      { name: 'resets Master_Down_Timer on a lower priority with nopreempt (keepalived nopreempt)', cfg: { preempt: false }, adv: { priority: 50 }, deadline: 2000 + 3609 },
-      { name: 'sets Master_Down_Timer to Skew_Time on a priority-0 advert (RFC 5798 6.4.2)', adv: { priority: 0 }, deadline: 2000 + 609 },
-      { name: 'v3 adopts the master’s advert interval for Master_Down_Interval (RFC 5798 6.4.2)', adv: { priority: 150, advertIntervalMs: 200 }, deadline: 2000 + 600 + 121 },
-      { name: 'a priority-0 advert does not change Master_Adver_Interval: Skew_Time uses the current one (RFC 5798 6.4.2)', adv: { priority: 0, advertIntervalMs: 200 }, deadline: 2000 + 609 },
+      {
+        name: 'resets Master_Down_Timer on an advert of equal priority (RFC 5798 6.4.2)',
+        adv: { priority: 100 },
+        deadline: 2000 + 3609,
+      },
+      {
+        name: 'resets Master_Down_Timer on an advert of higher priority (RFC 5798 6.4.2)',
+        adv: { priority: 200 },
+        deadline: 2000 + 3609,
+      },
+      {
+        name: 'does not reset Master_Down_Timer on a lower priority with preempt (RFC 5798 6.4.2)',
+        adv: { priority: 50 },
+        deadline: 3609,
+      },
+      {
+        name: 'resets Master_Down_Timer on a lower priority with nopreempt (keepalived nopreempt)',
+        cfg: { preempt: false },
+        adv: { priority: 50 },
+        deadline: 2000 + 3609,
+      },
+      {
+        name: 'sets Master_Down_Timer to Skew_Time on a priority-0 advert (RFC 5798 6.4.2)',
+        adv: { priority: 0 },
+        deadline: 2000 + 609,
+      },
+      {
+        name: 'v3 adopts the master’s advert interval for Master_Down_Interval (RFC 5798 6.4.2)',
+        adv: { priority: 150, advertIntervalMs: 200 },
+        deadline: 2000 + 600 + 121,
+      },
+      {
+        name: 'a priority-0 advert does not change Master_Adver_Interval: Skew_Time uses the current one (RFC 5798 6.4.2)',
+        adv: { priority: 0, advertIntervalMs: 200 },
+        deadline: 2000 + 609,
+      },
     ])('$name', ({ cfg, adv, deadline }) => {
       const r = step(started(cfg), heard(adv), 2000);
       expect(r.state.vrrpState).toBe('backup');
@@ -59,7 +88,12 @@ describe('machine', () => {
     });
 
     it('preempts a lower-priority master once its timer runs out (RFC 5798 6.4.2)', () => {
-      const r = run(started(), [[heard({ priority: 50 }), 1000], [heard({ priority: 50 }), 2000], [heard({ priority: 50 }), 3000], [{ type: 'tick' }, 3609]]);
+      const r = run(started(), [
+        [heard({ priority: 50 }), 1000],
+        [heard({ priority: 50 }), 2000],
+        [heard({ priority: 50 }), 3000],
+        [{ type: 'tick' }, 3609],
+      ]);
       expect(r.state.vrrpState).toBe('master');
     });
 
@@ -81,7 +115,10 @@ describe('machine', () => {
     });
 
     it('preempt_delay stops when a master of higher priority is heard (keepalived)', () => {
-      const r = run(started({ preemptDelayMs: 5000 }), [[heard({ priority: 50 }), 1000], [heard({ priority: 150 }), 2000]]);
+      const r = run(started({ preemptDelayMs: 5000 }), [
+        [heard({ priority: 50 }), 1000],
+        [heard({ priority: 150 }), 2000],
+      ]);
       expect(r.state.preemptDelayUntil).toBeNull();
     });
 
@@ -93,7 +130,11 @@ describe('machine', () => {
     });
 
     it('a backup never sends adverts or touches VIPs on adverts and ticks (RFC 5798 6.4.2)', () => {
-      const r = run(started(), [[heard({ priority: 200 }), 1000], [{ type: 'tick' }, 1500], [heard({ priority: 0 }), 2000]]);
+      const r = run(started(), [
+        [heard({ priority: 200 }), 1000],
+        [{ type: 'tick' }, 1500],
+        [heard({ priority: 0 }), 2000],
+      ]);
       expect(types(r.actions)).toEqual([]);
     });
   });

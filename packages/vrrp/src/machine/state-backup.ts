@@ -33,7 +33,11 @@ function preemptDelayHolds(state: InstanceState, now: number): boolean {
  *   interval, reset Master_Down_Timer;
  * - else (preempt, lower priority): discard, the timer keeps running, so we take over.
  */
-export function backupOnAdvert(state: InstanceState, event: Extract<Event, { type: 'advert-received' }>, now: number): StepResult {
+export function backupOnAdvert(
+  state: InstanceState,
+  event: Extract<Event, { type: 'advert-received' }>,
+  now: number,
+): StepResult {
   const check = checkAdvert(state.config, event.advert, event.src, event.ttl);
   if (!check.ok) return { state, actions: [check.drop] };
   const { advert } = event;
@@ -63,11 +67,19 @@ export function backupOnAdvert(state: InstanceState, event: Extract<Event, { typ
   return { state: next, actions };
 }
 
-export function backupOnTrack(state: InstanceState, event: Extract<Event, { type: 'track-changed' }>, now: number): StepResult {
+export function backupOnTrack(
+  state: InstanceState,
+  event: Extract<Event, { type: 'track-changed' }>,
+  now: number,
+): StepResult {
   return faultIfNeeded(applyTrack(state, event), now);
 }
 
-export function backupOnInterface(state: InstanceState, event: Extract<Event, { type: 'interface-changed' }>, now: number): StepResult {
+export function backupOnInterface(
+  state: InstanceState,
+  event: Extract<Event, { type: 'interface-changed' }>,
+  now: number,
+): StepResult {
   return faultIfNeeded(applyInterface(state, event), now);
 }
 
@@ -86,11 +98,17 @@ export function backupOnAdmin(state: InstanceState, event: Extract<Event, { type
       return { state: { ...state, promoted: false }, actions: [accepted(command)] };
     case 'maintenance-on':
       // Refuse mastership: the Master_Down_Timer stops, so this node never takes over.
-      return { state: { ...state, maintenance: true, promoted: false, masterDownTimer: null }, actions: [accepted(command)] };
+      return {
+        state: { ...state, maintenance: true, promoted: false, masterDownTimer: null },
+        actions: [accepted(command)],
+      };
     case 'maintenance-off': {
       if (!state.maintenance) return { state, actions: [accepted(command)] };
       const next: InstanceState = { ...state, maintenance: false };
-      return { state: { ...next, masterDownTimer: now + currentMasterDownInterval(next) }, actions: [accepted(command)] };
+      return {
+        state: { ...next, masterDownTimer: now + currentMasterDownInterval(next) },
+        actions: [accepted(command)],
+      };
     }
     default:
       return assertNever(command, 'admin command');

@@ -25,11 +25,19 @@ function leaveIfCleared(state: InstanceState, now: number): StepResult {
   return faultCause(state) ? { state, actions: [] } : enterRunning(state, now, 'fault-cleared');
 }
 
-export function faultOnTrack(state: InstanceState, event: Extract<Event, { type: 'track-changed' }>, now: number): StepResult {
+export function faultOnTrack(
+  state: InstanceState,
+  event: Extract<Event, { type: 'track-changed' }>,
+  now: number,
+): StepResult {
   return leaveIfCleared(applyTrack(state, event), now);
 }
 
-export function faultOnInterface(state: InstanceState, event: Extract<Event, { type: 'interface-changed' }>, now: number): StepResult {
+export function faultOnInterface(
+  state: InstanceState,
+  event: Extract<Event, { type: 'interface-changed' }>,
+  now: number,
+): StepResult {
   return leaveIfCleared(applyInterface(state, event), now);
 }
 

@@ -39,7 +39,11 @@ describe('machine', () => {
     });
 
     it('a warm restart resumes only once: after shutdown, startup waits in Backup again', () => {
-      const r = run(initialState(config({ resumeAsMaster: true })), [[{ type: 'startup' }, 0], [{ type: 'shutdown' }, 10], [{ type: 'startup' }, 20]]);
+      const r = run(initialState(config({ resumeAsMaster: true })), [
+        [{ type: 'startup' }, 0],
+        [{ type: 'shutdown' }, 10],
+        [{ type: 'startup' }, 20],
+      ]);
       expect(r.state.vrrpState).toBe('backup');
     });
 
@@ -59,13 +63,19 @@ describe('machine', () => {
     });
 
     it('starts in Fault when the interface went down before startup (keepalived)', () => {
-      const r = run(initialState(config()), [[{ type: 'interface-changed', up: false }, 0], [{ type: 'startup' }, 5]]);
+      const r = run(initialState(config()), [
+        [{ type: 'interface-changed', up: false }, 0],
+        [{ type: 'startup' }, 5],
+      ]);
       expect(r.state.vrrpState).toBe('fault');
       expect(r.actions).toEqual([{ type: 'transition', from: 'initialize', to: 'fault', reason: 'interface-down' }]);
     });
 
     it('does not process adverts or ticks before startup (RFC 5798 6.4.1)', () => {
-      const r = run(initialState(config()), [[heard({ priority: 0 }), 0], [{ type: 'tick' }, 10]]);
+      const r = run(initialState(config()), [
+        [heard({ priority: 0 }), 0],
+        [{ type: 'tick' }, 10],
+      ]);
       expect(r.actions).toEqual([]);
       expect(r.state.vrrpState).toBe('initialize');
     });
@@ -86,7 +96,10 @@ describe('machine', () => {
     it.each([
       { name: 'rejects a VRID outside 1..255', over: { vrid: 0 } },
       { name: 'rejects a priority of 0', over: { basePriority: 0 } },
-      { name: 'rejects a v2 interval that is not whole seconds (RFC 3768 5.3.7)', over: { version: 2 as const, advertIntervalMs: 1500 } },
+      {
+        name: 'rejects a v2 interval that is not whole seconds (RFC 3768 5.3.7)',
+        over: { version: 2 as const, advertIntervalMs: 1500 },
+      },
       { name: 'rejects a v3 interval that is not centiseconds (RFC 5798 5.2.7)', over: { advertIntervalMs: 1005 } },
       { name: 'rejects VRRPv2 over IPv6 (RFC 3768)', over: { version: 2 as const, family: 6 as const } },
       { name: 'rejects a VIP of the other family', over: { vips: ['2001:db8::1'] } },

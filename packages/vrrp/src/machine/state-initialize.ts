@@ -33,7 +33,10 @@ export function initializeOnTrack(state: InstanceState, event: Extract<Event, { 
   return { state: applyTrack(state, event), actions: [] };
 }
 
-export function initializeOnInterface(state: InstanceState, event: Extract<Event, { type: 'interface-changed' }>): StepResult {
+export function initializeOnInterface(
+  state: InstanceState,
+  event: Extract<Event, { type: 'interface-changed' }>,
+): StepResult {
   return { state: applyInterface(state, event), actions: [] };
 }
 

@@ -8,7 +8,10 @@ describe('machine', () => {
   describe('master', () => {
     it('sends an advert every Advertisement_Interval (RFC 5798 6.4.3)', () => {
       const { state, now } = asMaster({ garpMasterDelayMs: 0 });
-      const r = run(state, [[{ type: 'tick' }, now + 1000], [{ type: 'tick' }, now + 2000]]);
+      const r = run(state, [
+        [{ type: 'tick' }, now + 1000],
+        [{ type: 'tick' }, now + 2000],
+      ]);
       expect(types(r.actions)).toEqual(['send-advert 100', 'send-advert 100']);
       expect(nextDeadline(r.state)).toBe(now + 3000);
     });
@@ -21,16 +24,66 @@ describe('machine', () => {
       expect(nextDeadline(r.state)).toBe(now + 1300);
     });
 
-    type Case = { name: string; cfg?: Partial<InstanceConfig>; adv: Partial<Advert>; src: string; to: 'master' | 'backup'; actions: string[] };
+    type Case = {
+      name: string;
+      cfg?: Partial<InstanceConfig>;
+      adv: Partial<Advert>;
+      src: string;
+      to: 'master' | 'backup';
+      actions: string[];
+    };
     // Our primary address is 192.0.2.10, priority 100.
     it.each<Case>([
-      { name: 'steps down on a higher priority (RFC 5798 6.4.3)', adv: { priority: 101 }, src: '192.0.2.2', to: 'backup', actions: ['transition', 'remove-vips'] },
-      { name: 'steps down on an equal priority from a higher primary address (RFC 5798 6.4.3)', adv: { priority: 100 }, src: '192.0.2.11', to: 'backup', actions: ['transition', 'remove-vips'] },
-      { name: 'compares primary addresses as numbers, not text: .9 < .10 (RFC 5798 6.4.3)', adv: { priority: 100 }, src: '192.0.2.9', to: 'master', actions: ['send-advert 100'] },
-      { name: 'stays master on an equal priority from a lower address and re-advertises (keepalived forcing new election)', adv: { priority: 100 }, src: '192.0.2.3', to: 'master', actions: ['send-advert 100'] },
-      { name: 'stays master on a lower priority and re-advertises at once (keepalived forcing new election)', adv: { priority: 99 }, src: '192.0.2.200', to: 'master', actions: ['send-advert 100'] },
-      { name: 'ignores its own advert looped back (equal priority, own address)', adv: { priority: 100 }, src: '192.0.2.10', to: 'master', actions: [] },
-      { name: 'steps down on an equal priority from a higher IPv6 address (RFC 5798 6.4.3)', cfg: { family: 6, vips: ['2001:db8::100'], primaryAddress: 'fe80::a' }, adv: { priority: 100, addresses: ['2001:db8::100'] }, src: 'fe80::1:0', to: 'backup', actions: ['transition', 'remove-vips'] },
+      {
+        name: 'steps down on a higher priority (RFC 5798 6.4.3)',
+        adv: { priority: 101 },
+        src: '192.0.2.2',
+        to: 'backup',
+        actions: ['transition', 'remove-vips'],
+      },
+      {
+        name: 'steps down on an equal priority from a higher primary address (RFC 5798 6.4.3)',
+        adv: { priority: 100 },
+        src: '192.0.2.11',
+        to: 'backup',
+        actions: ['transition', 'remove-vips'],
+      },
+      {
+        name: 'compares primary addresses as numbers, not text: .9 < .10 (RFC 5798 6.4.3)',
+        adv: { priority: 100 },
+        src: '192.0.2.9',
+        to: 'master',
+        actions: ['send-advert 100'],
+      },
+      {
+        name: 'stays master on an equal priority from a lower address and re-advertises (keepalived forcing new election)',
+        adv: { priority: 100 },
+        src: '192.0.2.3',
+        to: 'master',
+        actions: ['send-advert 100'],
+      },
+      {
+        name: 'stays master on a lower priority and re-advertises at once (keepalived forcing new election)',
+        adv: { priority: 99 },
+        src: '192.0.2.200',
+        to: 'master',
+        actions: ['send-advert 100'],
+      },
+      {
+        name: 'ignores its own advert looped back (equal priority, own address)',
+        adv: { priority: 100 },
+        src: '192.0.2.10',
+        to: 'master',
+        actions: [],
+      },
+      {
+        name: 'steps down on an equal priority from a higher IPv6 address (RFC 5798 6.4.3)',
+        cfg: { family: 6, vips: ['2001:db8::100'], primaryAddress: 'fe80::a' },
+        adv: { priority: 100, addresses: ['2001:db8::100'] },
+        src: 'fe80::1:0',
+        to: 'backup',
+        actions: ['transition', 'remove-vips'],
+      },
     ])('$name', ({ cfg, adv, src, to, actions }) => {
       const { state, now } = asMaster({ garpMasterDelayMs: 0, ...cfg });
       const r = step(state, heard(adv, src), now + 100);
@@ -70,7 +123,10 @@ describe('machine', () => {
 
     it('can start again after shutdown (RFC 5798 6.4.1)', () => {
       const { state, now } = asMaster();
-      const r = run(state, [[{ type: 'shutdown' }, now + 10], [{ type: 'startup' }, now + 20]]);
+      const r = run(state, [
+        [{ type: 'shutdown' }, now + 10],
+        [{ type: 'startup' }, now + 20],
+      ]);
       expect(r.state.vrrpState).toBe('backup');
     });
 

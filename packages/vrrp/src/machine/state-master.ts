@@ -31,7 +31,8 @@ export function masterOnTick(state: InstanceState, now: number): StepResult {
   }
   if (next.garpRefreshTimer !== null && next.garpRefreshTimer <= now) {
     // keepalived garp_master_refresh: garp_master_refresh_repeat messages, periodically.
-    if (c.garpMasterRefreshRepeat > 0) actions.push({ type: 'send-garp', vips: c.vips, count: c.garpMasterRefreshRepeat });
+    if (c.garpMasterRefreshRepeat > 0)
+      actions.push({ type: 'send-garp', vips: c.vips, count: c.garpMasterRefreshRepeat });
     next = { ...next, garpRefreshTimer: now + c.garpMasterRefreshMs };
   }
   return { state: next, actions };
@@ -46,7 +47,11 @@ export function masterOnTick(state: InstanceState, now: number): StepResult {
  *   at once ("forcing new election") so a lower-priority router that became master in a split
  *   brain steps down quickly. We do as keepalived.
  */
-export function masterOnAdvert(state: InstanceState, event: Extract<Event, { type: 'advert-received' }>, now: number): StepResult {
+export function masterOnAdvert(
+  state: InstanceState,
+  event: Extract<Event, { type: 'advert-received' }>,
+  now: number,
+): StepResult {
   const check = checkAdvert(state.config, event.advert, event.src, event.ttl);
   if (!check.ok) return { state, actions: [check.drop] };
   const { advert, src } = event;
@@ -75,11 +80,19 @@ export function masterOnAdvert(state: InstanceState, event: Extract<Event, { typ
   return answer();
 }
 
-export function masterOnTrack(state: InstanceState, event: Extract<Event, { type: 'track-changed' }>, now: number): StepResult {
+export function masterOnTrack(
+  state: InstanceState,
+  event: Extract<Event, { type: 'track-changed' }>,
+  now: number,
+): StepResult {
   return faultIfNeeded(applyTrack(state, event), now);
 }
 
-export function masterOnInterface(state: InstanceState, event: Extract<Event, { type: 'interface-changed' }>, now: number): StepResult {
+export function masterOnInterface(
+  state: InstanceState,
+  event: Extract<Event, { type: 'interface-changed' }>,
+  now: number,
+): StepResult {
   return faultIfNeeded(applyInterface(state, event), now);
 }
 

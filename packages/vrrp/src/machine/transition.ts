@@ -20,7 +20,8 @@ const ALLOWED: Readonly<Record<VrrpState, readonly VrrpState[]>> = {
  */
 export function transition(state: InstanceState, to: VrrpState, reason: TransitionReason, now: number): StepResult {
   const from = state.vrrpState;
-  if (!ALLOWED[from].includes(to)) throw new Error(`invalid transition ${from} -> ${to} (${reason}) in ${state.config.name}`);
+  if (!ALLOWED[from].includes(to))
+    throw new Error(`invalid transition ${from} -> ${to} (${reason}) in ${state.config.name}`);
   const actions: Action[] = [{ type: 'transition', from, to, reason }];
   let next: InstanceState = state;
 

@@ -3,7 +3,16 @@ import type { InstanceConfig } from '../machine/config.js';
 import { SimNetwork } from './network.js';
 
 function config(host: number, basePriority: number): InstanceConfig {
-  return { name: 'VI_1', version: 3, family: 4, vrid: 51, basePriority, advertIntervalMs: 100, vips: ['192.0.2.100'], primaryAddress: `192.0.2.${host}` };
+  return {
+    name: 'VI_1',
+    version: 3,
+    family: 4,
+    vrid: 51,
+    basePriority,
+    advertIntervalMs: 100,
+    vips: ['192.0.2.100'],
+    primaryAddress: `192.0.2.${host}`,
+  };
 }
 
 function segment(options: ConstructorParameters<typeof SimNetwork>[0]): SimNetwork {
@@ -14,7 +23,10 @@ function segment(options: ConstructorParameters<typeof SimNetwork>[0]): SimNetwo
 }
 
 function masters(net: SimNetwork): string[] {
-  return net.view().filter((v) => v.state?.vrrpState === 'master').map((v) => v.name);
+  return net
+    .view()
+    .filter((v) => v.state?.vrrpState === 'master')
+    .map((v) => v.name);
 }
 
 describe('sim', () => {

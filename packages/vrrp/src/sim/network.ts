@@ -76,7 +76,16 @@ type Router = {
 };
 
 type Queued =
-  | { kind: 'delivery'; at: number; seq: number; from: string; to: string; src: string; dst: string; payload: Uint8Array | Advert }
+  | {
+      kind: 'delivery';
+      at: number;
+      seq: number;
+      from: string;
+      to: string;
+      src: string;
+      dst: string;
+      payload: Uint8Array | Advert;
+    }
   | { kind: 'call'; at: number; seq: number; run: () => void };
 
 /** Thrown when the machine's actions break the shell contract; the simulation stops at once. */
@@ -137,7 +146,14 @@ export class SimNetwork {
   /** The fake clock; read it, do not set it (use `runUntil`). */
   readonly clock: FakeClock;
   /** Counters over the run. */
-  readonly stats: SimStats = { advertsSent: 0, copiesDelivered: 0, copiesLost: 0, copiesDuplicated: 0, transitions: 0, drops: 0 };
+  readonly stats: SimStats = {
+    advertsSent: 0,
+    copiesDelivered: 0,
+    copiesLost: 0,
+    copiesDuplicated: 0,
+    transitions: 0,
+    drops: 0,
+  };
   private readonly rng: SeededRng;
   private readonly routers = new Map<string, Router>();
   private readonly queue: Queued[] = [];
@@ -239,7 +255,9 @@ export class SimNetwork {
   setConditions(conditions: Partial<LinkConditions>): void {
     this.conditions = { ...this.conditions, ...conditions };
     const c = this.conditions;
-    this.note(`conditions loss ${c.lossRate * 100}% dup ${c.duplicateRate * 100}% delay ${c.delayMinMs}..${c.delayMaxMs} ms`);
+    this.note(
+      `conditions loss ${c.lossRate * 100}% dup ${c.duplicateRate * 100}% delay ${c.delayMinMs}..${c.delayMaxMs} ms`,
+    );
   }
 
   /** Current link conditions. */
@@ -316,7 +334,9 @@ export class SimNetwork {
       }
       this.observer?.(this);
     }
-    throw new Error(`simulation did not reach ${endMs} ms within ${MAX_STEPS_PER_RUN} steps (a deadline that never moves?)`);
+    throw new Error(
+      `simulation did not reach ${endMs} ms within ${MAX_STEPS_PER_RUN} steps (a deadline that never moves?)`,
+    );
   }
 
   /** The text trace so far, one line per scenario operation or action. */
@@ -401,7 +421,8 @@ export class SimNetwork {
       if (to === from.name) continue;
       if (this.rng.next() < c.lossRate) {
         this.stats.copiesLost++;
-        if (this.traceLevel === 'full') this.lines.push(`${String(this.now).padStart(7)} ${from.name} advert ${priority} to ${to}: lost`);
+        if (this.traceLevel === 'full')
+          this.lines.push(`${String(this.now).padStart(7)} ${from.name} advert ${priority} to ${to}: lost`);
         continue;
       }
       const copies = this.rng.next() < c.duplicateRate ? 2 : 1;

@@ -108,7 +108,11 @@ export function chosenMaster(members: readonly SimRouterView[]): string | null {
 }
 
 /** Run a scenario with one seed, checking the invariant after every step. */
-export function runScenario(scenario: Scenario, seed: number, options: { trace?: 'summary' | 'full' } = {}): ScenarioResult {
+export function runScenario(
+  scenario: Scenario,
+  seed: number,
+  options: { trace?: 'summary' | 'full' } = {},
+): ScenarioResult {
   const conditions: Partial<LinkConditions> = { delayMinMs: 0, delayMaxMs: 2, ...scenario.conditions };
   const net = new SimNetwork({ seed, conditions, ...(options.trace ? { trace: options.trace } : {}) });
   const jitterRng = new SeededRng(seed ^ 0x5bd1e995);
@@ -128,12 +132,25 @@ export function runScenario(scenario: Scenario, seed: number, options: { trace?:
     net.at(when, () => {
       lastDisturbance = net.now;
       switch (op.type) {
-        case 'start': net.start(op.router); break;
-        case 'crash': net.crash(op.router); break;
-        case 'shutdown': net.shutdown(op.router); break;
-        case 'event': net.note(`${op.router} <- ${eventLabel(op.event)}`); net.inject(op.router, op.event); break;
-        case 'partition': net.partition(op.groups); break;
-        case 'heal': net.heal(); break;
+        case 'start':
+          net.start(op.router);
+          break;
+        case 'crash':
+          net.crash(op.router);
+          break;
+        case 'shutdown':
+          net.shutdown(op.router);
+          break;
+        case 'event':
+          net.note(`${op.router} <- ${eventLabel(op.event)}`);
+          net.inject(op.router, op.event);
+          break;
+        case 'partition':
+          net.partition(op.groups);
+          break;
+        case 'heal':
+          net.heal();
+          break;
         case 'conditions': {
           net.setConditions(op.conditions);
           const nowLossy = net.currentConditions().lossRate > 0;
@@ -155,7 +172,8 @@ export function runScenario(scenario: Scenario, seed: number, options: { trace?:
     // The shell contract, at every step: only a master holds the VIPs.
     for (const v of views) {
       const master = v.state?.vrrpState === 'master';
-      if (v.holdsVips !== master) violations.push(`t=${n.now} ${v.name}: holds VIPs ${v.holdsVips} in state ${v.state?.vrrpState ?? 'down'}`);
+      if (v.holdsVips !== master)
+        violations.push(`t=${n.now} ${v.name}: holds VIPs ${v.holdsVips} in state ${v.state?.vrrpState ?? 'down'}`);
     }
     if (lossy || n.now < lastDisturbance + settle) return;
     const expected = scenario.expected?.filter((e) => e.from <= n.now).at(-1);
@@ -165,7 +183,9 @@ export function runScenario(scenario: Scenario, seed: number, options: { trace?:
       const want = expected && part.length === views.length ? expected.master : chosenMaster(members);
       const wantList = want === null ? [] : [want];
       if (masters.join() !== wantList.join()) {
-        violations.push(`t=${n.now} [${part.join(' ')}]: masters [${masters.join(' ')}], the rules choose [${wantList.join(' ')}]`);
+        violations.push(
+          `t=${n.now} [${part.join(' ')}]: masters [${masters.join(' ')}], the rules choose [${wantList.join(' ')}]`,
+        );
       }
     }
   });
@@ -182,6 +202,9 @@ export function runScenario(scenario: Scenario, seed: number, options: { trace?:
     violations: violations.slice(0, 5),
     transitions: net.stats.transitions,
     transitionsDuringLoss,
-    finalMasters: net.view().filter((v) => v.state?.vrrpState === 'master').map((v) => v.name),
+    finalMasters: net
+      .view()
+      .filter((v) => v.state?.vrrpState === 'master')
+      .map((v) => v.name),
   };
 }

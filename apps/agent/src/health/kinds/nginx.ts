@@ -82,7 +82,11 @@ export function nginxSupervision(opts: NginxSupervisionOptions): Check {
         return { ok: true };
       }
       const started = await runScript(opts.startArgv, signal);
-      if (!started.ok) return { ok: false, detail: `nginx is not running and could not be started: ${started.detail ?? 'start failed'}` };
+      if (!started.ok)
+        return {
+          ok: false,
+          detail: `nginx is not running and could not be started: ${started.detail ?? 'start failed'}`,
+        };
       // The start command succeeded; the master may write its pid file a moment later.
       const waitMs = opts.startWaitMs ?? 2000;
       const deadline = performance.now() + waitMs;
@@ -95,7 +99,10 @@ export function nginxSupervision(opts: NginxSupervisionOptions): Check {
         if (performance.now() >= deadline) break;
         await sleep(10);
       }
-      return { ok: false, detail: `nginx is not running and could not be started: no master appeared within ${waitMs} ms` };
+      return {
+        ok: false,
+        detail: `nginx is not running and could not be started: no master appeared within ${waitMs} ms`,
+      };
     },
     subscribe(w) {
       wake = w;

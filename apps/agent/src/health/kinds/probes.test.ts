@@ -28,7 +28,10 @@ describe('built-in check kinds', () => {
   });
 
   it('http fails with the status it got', async () => {
-    expect(await httpCheck(`http://127.0.0.1:${port}/down`, 200, never)).toEqual({ ok: false, detail: 'status 503, expected 200' });
+    expect(await httpCheck(`http://127.0.0.1:${port}/down`, 200, never)).toEqual({
+      ok: false,
+      detail: 'status 503, expected 200',
+    });
   });
 
   it('http fails when nothing listens', async () => {
@@ -55,6 +58,9 @@ describe('built-in check kinds', () => {
     writeFileSync(join(dir, 'dead.pid'), '999999999\n');
     expect(processCheck(join(dir, 'self.pid'))).toEqual({ ok: true });
     expect(processCheck(join(dir, 'dead.pid')).ok).toBe(false);
-    expect(processCheck(join(dir, 'missing.pid'))).toEqual({ ok: false, detail: `no pid in ${join(dir, 'missing.pid')}` });
+    expect(processCheck(join(dir, 'missing.pid'))).toEqual({
+      ok: false,
+      detail: `no pid in ${join(dir, 'missing.pid')}`,
+    });
   });
 });

@@ -21,7 +21,11 @@ const OUTPUT_GRACE_MS = 50;
  * Exit 0 is OK (the keepalived idiom). On abort (the timeout) the whole group is SIGKILLed, so a
  * script's children die with it.
  */
-export function runScript(argv: readonly string[], signal: AbortSignal, opts: { user?: { uid: number; gid: number }; env?: NodeJS.ProcessEnv } = {}): Promise<CheckOutcome> {
+export function runScript(
+  argv: readonly string[],
+  signal: AbortSignal,
+  opts: { user?: { uid: number; gid: number }; env?: NodeJS.ProcessEnv } = {},
+): Promise<CheckOutcome> {
   const [cmd, ...args] = argv;
   if (!cmd) return Promise.resolve({ ok: false, detail: 'empty argv' });
   return new Promise((resolve) => {
@@ -68,7 +72,12 @@ export function runScript(argv: readonly string[], signal: AbortSignal, opts: { 
         const text = output.trim();
         const exit = code === null ? {} : { exitCode: code };
         if (code === 0) finish({ ok: true, ...exit, ...(text ? { detail: text } : {}) });
-        else finish({ ok: false, ...exit, detail: `${sig ? `killed by ${sig}` : `exit ${code}`}${text ? `: ${text}` : ''}` });
+        else
+          finish({
+            ok: false,
+            ...exit,
+            detail: `${sig ? `killed by ${sig}` : `exit ${code}`}${text ? `: ${text}` : ''}`,
+          });
       };
       const grace = setTimeout(report, OUTPUT_GRACE_MS);
       child.once('close', () => {

@@ -9,7 +9,12 @@ import { useMe } from '../_components/session';
 import { ThemeToggle } from '../_components/theme';
 
 /** Closes a popup on Escape or a click outside it, and gives focus back to its button on Escape. */
-function useDismiss(open: boolean, close: () => void, box: React.RefObject<HTMLElement | null>, button: React.RefObject<HTMLElement | null>) {
+function useDismiss(
+  open: boolean,
+  close: () => void,
+  box: React.RefObject<HTMLElement | null>,
+  button: React.RefObject<HTMLElement | null>,
+) {
   useEffect(() => {
     if (!open) return;
     const onKey = (e: KeyboardEvent) => {
@@ -51,7 +56,10 @@ function UserMenu({ username, role, onSignOut }: { username: string; role: strin
         <span aria-hidden="true">▾</span>
       </button>
       {open && (
-        <div id="user-menu" className="absolute right-0 z-40 mt-1 w-56 rounded-md border border-slate-200 bg-white p-2 text-sm shadow-lg dark:border-slate-700 dark:bg-slate-900">
+        <div
+          id="user-menu"
+          className="absolute right-0 z-40 mt-1 w-56 rounded-md border border-slate-200 bg-white p-2 text-sm shadow-lg dark:border-slate-700 dark:bg-slate-900"
+        >
           <p className="px-2 py-1">
             Signed in as <strong>{username}</strong>
             <span className="block text-slate-600 dark:text-slate-300">Role: {role}</span>
@@ -106,12 +114,18 @@ export default function DashboardLayout({ children }: { children: ReactNode }) {
 
   return (
     <div className="min-h-screen">
-      <a href="#main" className={`sr-only rounded bg-white px-3 py-2 text-sm focus:not-sr-only focus:absolute focus:top-2 focus:left-2 focus:z-50 dark:bg-slate-900 ${FOCUS}`}>
+      <a
+        href="#main"
+        className={`sr-only rounded bg-white px-3 py-2 text-sm focus:not-sr-only focus:absolute focus:top-2 focus:left-2 focus:z-50 dark:bg-slate-900 ${FOCUS}`}
+      >
         Skip to content
       </a>
       <header className="border-b border-slate-200 bg-white dark:border-slate-800 dark:bg-slate-900">
         <div className="mx-auto flex max-w-7xl items-center gap-3 px-4 py-2 md:gap-6">
-          <Link href="/" className={`rounded text-lg font-semibold tracking-tight text-slate-900 dark:text-slate-100 ${FOCUS}`}>
+          <Link
+            href="/"
+            className={`rounded text-lg font-semibold tracking-tight text-slate-900 dark:text-slate-100 ${FOCUS}`}
+          >
             Keepwatch
           </Link>
           <nav aria-label="Main" className="hidden gap-1 md:flex">

@@ -39,7 +39,8 @@ const METHODS: { type: MethodType; label: string }[] = [
   { type: 'hash', label: 'Hash of a key' },
   { type: 'random', label: 'Random' },
 ];
-const methodLabel = (m: Pool['method']) => (m.type === 'hash' ? `hash ${m.key.join('')}${m.consistent ? ' consistent' : ''}` : m.type.replace('_', ' '));
+const methodLabel = (m: Pool['method']) =>
+  m.type === 'hash' ? `hash ${m.key.join('')}${m.consistent ? ' consistent' : ''}` : m.type.replace('_', ' ');
 
 let nextKey = 1;
 const toDraft = (row: PoolRow): Draft => ({
@@ -62,7 +63,8 @@ const toDraft = (row: PoolRow): Draft => ({
 const num = (s: string): number => (/^\s*\d+\s*$/.test(s) ? Number(s) : (s as unknown as number));
 
 function toMethod(d: Draft): Pool['method'] {
-  if (d.method === 'hash') return { type: 'hash', key: d.hashKey.split(/\s+/).filter(Boolean) as never, consistent: d.consistent };
+  if (d.method === 'hash')
+    return { type: 'hash', key: d.hashKey.split(/\s+/).filter(Boolean) as never, consistent: d.consistent };
   return { type: d.method } as Pool['method'];
 }
 
@@ -80,7 +82,8 @@ function toPool(base: Pool, d: Draft): Pool {
   };
 }
 
-type Result = { tone: 'ok'; text: string } | { tone: 'conflict'; text: string } | { tone: 'error'; text: string } | null;
+type Result =
+  { tone: 'ok'; text: string } | { tone: 'conflict'; text: string } | { tone: 'error'; text: string } | null;
 
 type Preview = RouterOutputs['pools']['preview'];
 
@@ -97,7 +100,12 @@ export function PoolCard({ row, canEdit, clusterId }: { row: PoolRow; canEdit: b
   const [rollout, setRollout] = useState<number | null>(null);
   const name = row.pool.name;
 
-  const refresh = () => Promise.all(['pools.list', 'clusters.get', 'clusters.deployments', 'audit.list'].map((k) => qc.invalidateQueries({ queryKey: [k] })));
+  const refresh = () =>
+    Promise.all(
+      ['pools.list', 'clusters.get', 'clusters.deployments', 'audit.list'].map((k) =>
+        qc.invalidateQueries({ queryKey: [k] }),
+      ),
+    );
 
   function edit(patch: (d: Draft) => Draft) {
     setDraft((d) => (d ? patch(d) : d));
@@ -112,7 +120,10 @@ export function PoolCard({ row, canEdit, clusterId }: { row: PoolRow; canEdit: b
     } else {
       const byField = Object.fromEntries(Object.entries(p.fields).filter(([k]) => k.startsWith('pool.')));
       setFields(byField);
-      setResult({ tone: 'error', text: Object.keys(byField).length > 0 ? 'Not saved: fix the marked fields.' : p.message });
+      setResult({
+        tone: 'error',
+        text: Object.keys(byField).length > 0 ? 'Not saved: fix the marked fields.' : p.message,
+      });
     }
   }
 
@@ -129,7 +140,8 @@ export function PoolCard({ row, canEdit, clusterId }: { row: PoolRow; canEdit: b
       setBusy(false);
     }
   }
-  const setServer = (i: number, p: Partial<DraftServer>) => edit((d) => ({ ...d, servers: d.servers.map((s, j) => (j === i ? { ...s, ...p } : s)) }));
+  const setServer = (i: number, p: Partial<DraftServer>) =>
+    edit((d) => ({ ...d, servers: d.servers.map((s, j) => (j === i ? { ...s, ...p } : s)) }));
 
   async function save() {
     if (!draft) return;
@@ -141,7 +153,10 @@ export function PoolCard({ row, canEdit, clusterId }: { row: PoolRow; canEdit: b
       setFields({});
       setPreview(null);
       setRollout(r.revision);
-      setResult({ tone: 'ok', text: `Saved pool ${name} as version ${r.version}${r.revision !== null ? ` — config revision ${r.revision} created; nodes apply it next` : ''}.` });
+      setResult({
+        tone: 'ok',
+        text: `Saved pool ${name} as version ${r.version}${r.revision !== null ? ` — config revision ${r.revision} created; nodes apply it next` : ''}.`,
+      });
       await refresh();
     } catch (e) {
       setPreview(null);
@@ -172,7 +187,11 @@ export function PoolCard({ row, canEdit, clusterId }: { row: PoolRow; canEdit: b
           {methodLabel(row.pool.method)} · version {row.version}
         </span>
         {canEdit && !draft && (
-          <Button className="ml-auto" onClick={() => (setDraft(toDraft(row)), setResult(null), setFields({}), setPreview(null))} aria-label={`Edit pool ${name}`}>
+          <Button
+            className="ml-auto"
+            onClick={() => (setDraft(toDraft(row)), setResult(null), setFields({}), setPreview(null))}
+            aria-label={`Edit pool ${name}`}
+          >
             Edit
           </Button>
         )}
@@ -199,14 +218,25 @@ export function PoolCard({ row, canEdit, clusterId }: { row: PoolRow; canEdit: b
             ))}
           </Banner>
         )}
-        {stale && !result && <Banner tone="warn">This pool changed (now version {row.version}) since you started editing version {draft.version}; saving will be refused.</Banner>}
+        {stale && !result && (
+          <Banner tone="warn">
+            This pool changed (now version {row.version}) since you started editing version {draft.version}; saving will
+            be refused.
+          </Banner>
+        )}
         {!draft ? (
           <table className="w-full text-left text-sm">
             <thead className="text-xs uppercase tracking-wide text-slate-600 dark:text-slate-300">
               <tr>
-                <th scope="col" className="py-1 pr-3">Server</th>
-                <th scope="col" className="py-1 pr-3">Weight</th>
-                <th scope="col" className="py-1">Role</th>
+                <th scope="col" className="py-1 pr-3">
+                  Server
+                </th>
+                <th scope="col" className="py-1 pr-3">
+                  Weight
+                </th>
+                <th scope="col" className="py-1">
+                  Role
+                </th>
               </tr>
             </thead>
             <tbody>
@@ -263,11 +293,17 @@ export function PoolCard({ row, canEdit, clusterId }: { row: PoolRow; canEdit: b
                       spellCheck={false}
                     />
                     <span id={`${uid}-key-hint`} className="text-xs text-slate-600 dark:text-slate-300">
-                      {Object.entries(fields).find(([k]) => k.startsWith('pool.method.key'))?.[1] ?? 'nginx variables, e.g. $remote_addr or $request_uri'}
+                      {Object.entries(fields).find(([k]) => k.startsWith('pool.method.key'))?.[1] ??
+                        'nginx variables, e.g. $remote_addr or $request_uri'}
                     </span>
                   </label>
                   <label className="flex items-center gap-1">
-                    <input type="checkbox" checked={draft.consistent} onChange={(e) => edit((d) => ({ ...d, consistent: e.target.checked }))} className="size-4 accent-sky-700" />
+                    <input
+                      type="checkbox"
+                      checked={draft.consistent}
+                      onChange={(e) => edit((d) => ({ ...d, consistent: e.target.checked }))}
+                      className="size-4 accent-sky-700"
+                    />
                     consistent (ketama)
                   </label>
                 </>
@@ -276,10 +312,18 @@ export function PoolCard({ row, canEdit, clusterId }: { row: PoolRow; canEdit: b
             <table className="w-full text-left text-sm">
               <thead className="text-xs uppercase tracking-wide text-slate-600 dark:text-slate-300">
                 <tr>
-                  <th scope="col" className="py-1 pr-2">Address</th>
-                  <th scope="col" className="py-1 pr-2">Port</th>
-                  <th scope="col" className="py-1 pr-2">Weight</th>
-                  <th scope="col" className="py-1 pr-2">Backup</th>
+                  <th scope="col" className="py-1 pr-2">
+                    Address
+                  </th>
+                  <th scope="col" className="py-1 pr-2">
+                    Port
+                  </th>
+                  <th scope="col" className="py-1 pr-2">
+                    Weight
+                  </th>
+                  <th scope="col" className="py-1 pr-2">
+                    Backup
+                  </th>
                   <th scope="col" className="py-1 pr-2" title="Marked down in nginx: no new requests">
                     Drain
                   </th>
@@ -292,7 +336,12 @@ export function PoolCard({ row, canEdit, clusterId }: { row: PoolRow; canEdit: b
                 {draft.servers.map((s, i) => {
                   const n = i + 1;
                   const f = (k: string) => fields[`pool.servers.${i}.${k}`];
-                  const input = (k: 'address' | 'port' | 'weight', label: string, width: string, extra: object = {}) => (
+                  const input = (
+                    k: 'address' | 'port' | 'weight',
+                    label: string,
+                    width: string,
+                    extra: object = {},
+                  ) => (
                     <td className="py-1 pr-2 align-top">
                       <input
                         aria-label={`${label} of server ${n}`}
@@ -316,13 +365,29 @@ export function PoolCard({ row, canEdit, clusterId }: { row: PoolRow; canEdit: b
                       {input('port', 'Port', 'w-20', { inputMode: 'numeric' })}
                       {input('weight', 'Weight', 'w-16', { inputMode: 'numeric', placeholder: '1' })}
                       <td className="py-1 pr-2 align-top">
-                        <input type="checkbox" aria-label={`Backup server ${n}`} checked={s.backup} onChange={(e) => setServer(i, { backup: e.target.checked })} className="size-4 accent-sky-700" />
+                        <input
+                          type="checkbox"
+                          aria-label={`Backup server ${n}`}
+                          checked={s.backup}
+                          onChange={(e) => setServer(i, { backup: e.target.checked })}
+                          className="size-4 accent-sky-700"
+                        />
                       </td>
                       <td className="py-1 pr-2 align-top">
-                        <input type="checkbox" aria-label={`Drain server ${n}`} checked={s.down} onChange={(e) => setServer(i, { down: e.target.checked })} className="size-4 accent-amber-600" />
+                        <input
+                          type="checkbox"
+                          aria-label={`Drain server ${n}`}
+                          checked={s.down}
+                          onChange={(e) => setServer(i, { down: e.target.checked })}
+                          className="size-4 accent-amber-600"
+                        />
                       </td>
                       <td className="py-1 align-top">
-                        <Button tone="ghost" aria-label={`Remove server ${n}`} onClick={() => edit((d) => ({ ...d, servers: d.servers.filter((_, j) => j !== i) }))}>
+                        <Button
+                          tone="ghost"
+                          aria-label={`Remove server ${n}`}
+                          onClick={() => edit((d) => ({ ...d, servers: d.servers.filter((_, j) => j !== i) }))}
+                        >
                           Remove
                         </Button>
                       </td>
@@ -334,12 +399,28 @@ export function PoolCard({ row, canEdit, clusterId }: { row: PoolRow; canEdit: b
             <div className="flex flex-wrap items-center gap-2">
               <Button
                 onClick={() =>
-                  edit((d) => ({ ...d, servers: [...d.servers, { key: nextKey++, address: '', port: '80', weight: '', backup: false, down: false, rest: { maxFails: undefined, failTimeoutMs: undefined } }] }))
+                  edit((d) => ({
+                    ...d,
+                    servers: [
+                      ...d.servers,
+                      {
+                        key: nextKey++,
+                        address: '',
+                        port: '80',
+                        weight: '',
+                        backup: false,
+                        down: false,
+                        rest: { maxFails: undefined, failTimeoutMs: undefined },
+                      },
+                    ],
+                  }))
                 }
               >
                 Add server
               </Button>
-              <span className="ml-auto text-xs text-slate-600 dark:text-slate-300">based on version {draft.version}</span>
+              <span className="ml-auto text-xs text-slate-600 dark:text-slate-300">
+                based on version {draft.version}
+              </span>
               <Button onClick={() => (setDraft(null), setFields({}), setResult(null), setPreview(null))}>Cancel</Button>
               {!preview && (
                 <Button type="submit" tone="primary" disabled={busy}>
@@ -348,13 +429,23 @@ export function PoolCard({ row, canEdit, clusterId }: { row: PoolRow; canEdit: b
               )}
             </div>
             {preview && (
-              <div className="space-y-2 rounded border border-sky-300 p-2 dark:border-sky-800" role="region" aria-label={`Changes to the nginx config of pool ${name}`}>
-                <p className="text-sm font-medium">What the nodes' nginx config would change (the draft rendered with the agents' renderer, against the revision each node runs):</p>
+              <div
+                className="space-y-2 rounded border border-sky-300 p-2 dark:border-sky-800"
+                role="region"
+                aria-label={`Changes to the nginx config of pool ${name}`}
+              >
+                <p className="text-sm font-medium">
+                  What the nodes' nginx config would change (the draft rendered with the agents' renderer, against the
+                  revision each node runs):
+                </p>
                 {preview.diffs.map((d) => (
                   <ConfigDiff key={d.nodes.join(',')} diff={d} />
                 ))}
                 <div className="flex flex-wrap items-center justify-end gap-2">
-                  <span className="mr-auto text-xs text-slate-600 dark:text-slate-300">Applying creates a new config revision: the backups get it first, the master only after they applied it and report healthy.</span>
+                  <span className="mr-auto text-xs text-slate-600 dark:text-slate-300">
+                    Applying creates a new config revision: the backups get it first, the master only after they applied
+                    it and report healthy.
+                  </span>
                   <Button onClick={() => setPreview(null)}>Back to editing</Button>
                   <Button type="submit" tone="primary" disabled={busy}>
                     {busy ? 'Saving…' : 'Save pool'}

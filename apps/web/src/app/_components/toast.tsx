@@ -45,7 +45,12 @@ export function ToastProvider({ children }: { children: ReactNode }) {
           }`}
         >
           <span className="flex-1">{t.text}</span>
-          <button type="button" onClick={() => dismiss(t.id)} aria-label="Dismiss notification" className={`rounded px-1 leading-none ${FOCUS}`}>
+          <button
+            type="button"
+            onClick={() => dismiss(t.id)}
+            aria-label="Dismiss notification"
+            className={`rounded px-1 leading-none ${FOCUS}`}
+          >
             ×
           </button>
         </div>
@@ -68,5 +73,8 @@ export function ToastProvider({ children }: { children: ReactNode }) {
 /** `toast.ok('Saved')`, `toast.error(problem.message)`. */
 export function useToast() {
   const push = useContext(ToastContext);
-  return useMemo(() => ({ ok: (text: string) => push('ok', text), error: (text: string) => push('error', text) }), [push]);
+  return useMemo(
+    () => ({ ok: (text: string) => push('ok', text), error: (text: string) => push('error', text) }),
+    [push],
+  );
 }

@@ -7,12 +7,17 @@ export const FOCUS = 'focus-visible:outline-2 focus-visible:outline-offset-2 foc
 type Tone = 'primary' | 'secondary' | 'danger' | 'ghost';
 const TONES: Record<Tone, string> = {
   primary: 'bg-sky-700 text-white hover:bg-sky-800 disabled:bg-sky-700/50',
-  secondary: 'border border-slate-300 bg-white text-slate-800 hover:bg-slate-100 dark:border-slate-600 dark:bg-slate-800 dark:text-slate-100 dark:hover:bg-slate-700',
+  secondary:
+    'border border-slate-300 bg-white text-slate-800 hover:bg-slate-100 dark:border-slate-600 dark:bg-slate-800 dark:text-slate-100 dark:hover:bg-slate-700',
   danger: 'bg-red-700 text-white hover:bg-red-800 disabled:bg-red-700/50',
   ghost: 'text-slate-700 hover:bg-slate-200 dark:text-slate-200 dark:hover:bg-slate-700',
 };
 
-export function Button({ tone = 'secondary', className = '', ...rest }: ButtonHTMLAttributes<HTMLButtonElement> & { tone?: Tone }) {
+export function Button({
+  tone = 'secondary',
+  className = '',
+  ...rest
+}: ButtonHTMLAttributes<HTMLButtonElement> & { tone?: Tone }) {
   return (
     <button
       type="button"
@@ -36,13 +41,24 @@ const STATE_TONES: Record<string, string> = {
 
 export function Badge({ tone, children, title }: { tone: string; children: ReactNode; title?: string }) {
   return (
-    <span title={title} className={`inline-flex items-center rounded px-1.5 py-0.5 text-xs font-semibold uppercase tracking-wide ring-1 ring-inset ${STATE_TONES[tone] ?? STATE_TONES.unknown}`}>
+    <span
+      title={title}
+      className={`inline-flex items-center rounded px-1.5 py-0.5 text-xs font-semibold uppercase tracking-wide ring-1 ring-inset ${STATE_TONES[tone] ?? STATE_TONES.unknown}`}
+    >
       {children}
     </span>
   );
 }
 
-export function Banner({ tone, children, role = 'status' }: { tone: 'error' | 'warn' | 'ok' | 'info'; children: ReactNode; role?: 'status' | 'alert' }) {
+export function Banner({
+  tone,
+  children,
+  role = 'status',
+}: {
+  tone: 'error' | 'warn' | 'ok' | 'info';
+  children: ReactNode;
+  role?: 'status' | 'alert';
+}) {
   const c = {
     error: 'border-red-300 bg-red-50 text-red-900 dark:border-red-800 dark:bg-red-950 dark:text-red-100',
     warn: 'border-amber-300 bg-amber-50 text-amber-900 dark:border-amber-800 dark:bg-amber-950 dark:text-amber-100',
@@ -56,9 +72,22 @@ export function Banner({ tone, children, role = 'status' }: { tone: 'error' | 'w
   );
 }
 
-export function Section({ title, id, actions, children }: { title: string; id: string; actions?: ReactNode; children: ReactNode }) {
+export function Section({
+  title,
+  id,
+  actions,
+  children,
+}: {
+  title: string;
+  id: string;
+  actions?: ReactNode;
+  children: ReactNode;
+}) {
   return (
-    <section aria-labelledby={id} className="rounded-lg border border-slate-200 bg-white p-4 dark:border-slate-700 dark:bg-slate-900">
+    <section
+      aria-labelledby={id}
+      className="rounded-lg border border-slate-200 bg-white p-4 dark:border-slate-700 dark:bg-slate-900"
+    >
       <div className="mb-3 flex items-center justify-between gap-2">
         <h2 id={id} className="text-base font-semibold">
           {title}
@@ -91,7 +120,11 @@ export function Loading({ what }: { what: string }) {
 
 /** A list with nothing in it yet, and what to do about it. */
 export function Empty({ children }: { children: ReactNode }) {
-  return <p className="rounded border border-dashed border-slate-300 px-3 py-4 text-sm text-slate-600 dark:border-slate-600 dark:text-slate-300">{children}</p>;
+  return (
+    <p className="rounded border border-dashed border-slate-300 px-3 py-4 text-sm text-slate-600 dark:border-slate-600 dark:text-slate-300">
+      {children}
+    </p>
+  );
 }
 
 /** A failed load, with the server's message and a way to try again. */
@@ -125,7 +158,11 @@ export function Field({
   label: string;
   error?: string | undefined;
   hint?: string;
-  children: (props: { id: string; 'aria-invalid': true | undefined; 'aria-describedby': string | undefined }) => ReactNode;
+  children: (props: {
+    id: string;
+    'aria-invalid': true | undefined;
+    'aria-describedby': string | undefined;
+  }) => ReactNode;
 }) {
   const described = [error ? `${id}-error` : null, hint ? `${id}-hint` : null].filter(Boolean).join(' ') || undefined;
   return (

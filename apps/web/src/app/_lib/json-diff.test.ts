@@ -4,7 +4,16 @@ import { jsonDiff, leafText } from './json-diff';
 describe('jsonDiff', () => {
   it('lists only the leaves that changed, with their paths', () => {
     const before = { pool: { name: 'webs', servers: [{ address: '203.0.113.21', weight: 1 }] }, version: 1 };
-    const after = { pool: { name: 'webs', servers: [{ address: '203.0.113.21', weight: 3 }, { address: '203.0.113.23', weight: 1 }] }, version: 2 };
+    const after = {
+      pool: {
+        name: 'webs',
+        servers: [
+          { address: '203.0.113.21', weight: 3 },
+          { address: '203.0.113.23', weight: 1 },
+        ],
+      },
+      version: 2,
+    };
     expect(jsonDiff(before, after)).toEqual([
       { kind: 'changed', path: 'pool.servers.0.weight', before: 1, after: 3 },
       { kind: 'added', path: 'pool.servers.1.address', after: '203.0.113.23' },
@@ -33,6 +42,12 @@ describe('jsonDiff', () => {
   });
 
   it('prints strings bare and other leaves as JSON', () => {
-    expect([leafText('lb1'), leafText(3), leafText(null), leafText([]), leafText(undefined)]).toEqual(['lb1', '3', 'null', '[]', '—']);
+    expect([leafText('lb1'), leafText(3), leafText(null), leafText([]), leafText(undefined)]).toEqual([
+      'lb1',
+      '3',
+      'null',
+      '[]',
+      '—',
+    ]);
   });
 });

@@ -15,7 +15,8 @@ function isObject(v: unknown): v is Record<string, unknown> {
 /** Leaves by path; an empty object or array is a leaf of its own so it still shows. */
 export function flatten(v: unknown, prefix = '', out = new Map<string, unknown>()): Map<string, unknown> {
   if (Array.isArray(v) && v.length > 0) v.forEach((x, i) => flatten(x, prefix ? `${prefix}.${i}` : String(i), out));
-  else if (isObject(v) && Object.keys(v).length > 0) for (const [k, x] of Object.entries(v)) flatten(x, prefix ? `${prefix}.${k}` : k, out);
+  else if (isObject(v) && Object.keys(v).length > 0)
+    for (const [k, x] of Object.entries(v)) flatten(x, prefix ? `${prefix}.${k}` : k, out);
   else out.set(prefix, v);
   return out;
 }
@@ -31,7 +32,8 @@ export function jsonDiff(before: unknown, after: unknown): JsonDiffLine[] {
   const out: JsonDiffLine[] = [];
   for (const [path, av] of a) {
     if (!b.has(path)) out.push({ kind: 'added', path, after: av });
-    else if (JSON.stringify(b.get(path)) !== JSON.stringify(av)) out.push({ kind: 'changed', path, before: b.get(path), after: av });
+    else if (JSON.stringify(b.get(path)) !== JSON.stringify(av))
+      out.push({ kind: 'changed', path, before: b.get(path), after: av });
   }
   for (const [path, bv] of b) if (!a.has(path)) out.push({ kind: 'removed', path, before: bv });
   return out;

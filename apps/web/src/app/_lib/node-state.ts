@@ -15,7 +15,10 @@ export interface TransitionView {
   at: Date;
 }
 
-export function newestState(hb: HeartbeatView | null, tr: TransitionView | null): { state: string; at: Date; source: 'heartbeat' | 'transition' } | null {
+export function newestState(
+  hb: HeartbeatView | null,
+  tr: TransitionView | null,
+): { state: string; at: Date; source: 'heartbeat' | 'transition' } | null {
   if (tr && (!hb || tr.at.getTime() > hb.at.getTime())) return { state: tr.state, at: tr.at, source: 'transition' };
   if (hb) return { state: hb.state, at: hb.at, source: 'heartbeat' };
   return null;

@@ -76,8 +76,16 @@ export interface TimelineInput {
   staleAfterMs?: number;
 }
 
-function laneFor(node: string, instance: string, input: TimelineInput, from: number, to: number): { lane: Lane; marks: Mark[] } {
-  const before = input.initial.filter((t) => t.node === node && t.instance === instance).sort((a, b) => b.at.getTime() - a.at.getTime())[0];
+function laneFor(
+  node: string,
+  instance: string,
+  input: TimelineInput,
+  from: number,
+  to: number,
+): { lane: Lane; marks: Mark[] } {
+  const before = input.initial
+    .filter((t) => t.node === node && t.instance === instance)
+    .sort((a, b) => b.at.getTime() - a.at.getTime())[0];
   const inside = input.transitions
     .filter((t) => t.node === node && t.instance === instance && t.at.getTime() >= from && t.at.getTime() <= to)
     .sort((a, b) => a.at.getTime() - b.at.getTime());
@@ -103,12 +111,21 @@ function laneFor(node: string, instance: string, input: TimelineInput, from: num
       segments.splice(0, segments.length, ...kept);
     }
   }
-  const marks = inside.map((t) => ({ node, at: t.at.getTime(), from: t.from, to: t.to, reason: t.reason, priority: t.priority }));
+  const marks = inside.map((t) => ({
+    node,
+    at: t.at.getTime(),
+    from: t.from,
+    to: t.to,
+    reason: t.reason,
+    priority: t.priority,
+  }));
   return { lane: { node, segments }, marks };
 }
 
 function holderPeriods(lanes: Lane[], from: number, to: number): HolderPeriod[] {
-  const points = [...new Set([from, ...lanes.flatMap((l) => l.segments.map((s) => s.start)), to])].sort((a, b) => a - b);
+  const points = [...new Set([from, ...lanes.flatMap((l) => l.segments.map((s) => s.start)), to])].sort(
+    (a, b) => a - b,
+  );
   const out: HolderPeriod[] = [];
   for (let i = 0; i < points.length - 1; i++) {
     const start = points[i]!;
@@ -138,7 +155,7 @@ export function buildTimeline(input: TimelineInput): InstanceTimeline[] {
 /** The x position (0…width) of time `t` in the window. */
 export function xOf(t: number, since: number, until: number, width: number): number {
   if (until <= since) return 0;
-  return (Math.min(Math.max(t, since), until) - since) / (until - since) * width;
+  return ((Math.min(Math.max(t, since), until) - since) / (until - since)) * width;
 }
 
 /** "lb1", "nobody", "no reports", "lb1 and lb2 (split brain)". */

@@ -1,7 +1,15 @@
 import { describe, expect, it } from 'vitest';
 import { ageText, instanceReports, type Transition } from './vip-holders';
 
-const t = (node: string, to: string, atS: number, instance = 'VI_1'): Transition => ({ node, instance, from: 'backup', to, reason: null, priority: 100, at: new Date(atS * 1000) });
+const t = (node: string, to: string, atS: number, instance = 'VI_1'): Transition => ({
+  node,
+  instance,
+  from: 'backup',
+  to,
+  reason: null,
+  priority: 100,
+  at: new Date(atS * 1000),
+});
 
 describe('instanceReports', () => {
   it('keeps the newest report per node, whatever the order of the history', () => {

@@ -37,9 +37,12 @@ export function instanceReports(transitions: readonly Transition[], instance: st
   for (const t of transitions) {
     if (t.instance !== instance) continue;
     const seen = byNode.get(t.node);
-    if (!seen || t.at.getTime() > seen.at.getTime()) byNode.set(t.node, { node: t.node, state: t.to, reason: t.reason, priority: t.priority, at: t.at });
+    if (!seen || t.at.getTime() > seen.at.getTime())
+      byNode.set(t.node, { node: t.node, state: t.to, reason: t.reason, priority: t.priority, at: t.at });
   }
-  const masters = [...byNode.values()].filter((r) => r.state === 'master').sort((a, b) => b.at.getTime() - a.at.getTime());
+  const masters = [...byNode.values()]
+    .filter((r) => r.state === 'master')
+    .sort((a, b) => b.at.getTime() - a.at.getTime());
   return { byNode, masters };
 }
 

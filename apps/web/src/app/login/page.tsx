@@ -19,7 +19,10 @@ export default function LoginPage() {
     setBusy(true);
     setError(null);
     try {
-      await api.session.login.mutate({ username: String(form.get('username') ?? ''), password: String(form.get('password') ?? '') });
+      await api.session.login.mutate({
+        username: String(form.get('username') ?? ''),
+        password: String(form.get('password') ?? ''),
+      });
       await qc.invalidateQueries({ queryKey: ME_KEY });
       router.replace('/');
     } catch (err) {
@@ -35,7 +38,11 @@ export default function LoginPage() {
         <h1 className="text-2xl font-semibold tracking-tight">Keepwatch</h1>
         <ThemeToggle />
       </div>
-      <form onSubmit={submit} className="space-y-4 rounded-lg border border-slate-200 bg-white p-6 dark:border-slate-700 dark:bg-slate-900" aria-labelledby="signin">
+      <form
+        onSubmit={submit}
+        className="space-y-4 rounded-lg border border-slate-200 bg-white p-6 dark:border-slate-700 dark:bg-slate-900"
+        aria-labelledby="signin"
+      >
         <h2 id="signin" className="text-lg font-medium">
           Sign in
         </h2>
@@ -54,7 +61,14 @@ export default function LoginPage() {
           <label htmlFor="password" className="text-sm font-medium">
             Password
           </label>
-          <input id="password" name="password" type="password" autoComplete="current-password" required className={inputClass} />
+          <input
+            id="password"
+            name="password"
+            type="password"
+            autoComplete="current-password"
+            required
+            className={inputClass}
+          />
         </div>
         <Button type="submit" tone="primary" disabled={busy} className="w-full justify-center py-2">
           {busy ? 'Signing in…' : 'Sign in'}

@@ -6,20 +6,47 @@ import { readSessionToken, sessionCookie } from './cookies';
 describe('csrfProblem', () => {
   const json = { 'content-type': 'application/json', host: 'lb.example:3000' };
   it.each([
-    { name: 'a same-origin JSON POST passes', method: 'POST', headers: { ...json, origin: 'http://lb.example:3000', 'sec-fetch-site': 'same-origin' }, ok: true },
+    {
+      name: 'a same-origin JSON POST passes',
+      method: 'POST',
+      headers: { ...json, origin: 'http://lb.example:3000', 'sec-fetch-site': 'same-origin' },
+      ok: true,
+    },
     { name: 'a JSON POST from a non-browser client (no Origin) passes', method: 'POST', headers: json, ok: true },
     { name: 'GET is never a mutation', method: 'GET', headers: { origin: 'http://evil.example' }, ok: true },
-    { name: 'a form POST is refused', method: 'POST', headers: { ...json, 'content-type': 'application/x-www-form-urlencoded' }, ok: false },
-    { name: 'a text/plain POST (no preflight) is refused', method: 'POST', headers: { ...json, 'content-type': 'text/plain' }, ok: false },
-    { name: 'a cross-origin POST is refused', method: 'POST', headers: { ...json, origin: 'http://evil.example' }, ok: false },
-    { name: 'a cross-site fetch is refused', method: 'POST', headers: { ...json, 'sec-fetch-site': 'cross-site' }, ok: false },
+    {
+      name: 'a form POST is refused',
+      method: 'POST',
+      headers: { ...json, 'content-type': 'application/x-www-form-urlencoded' },
+      ok: false,
+    },
+    {
+      name: 'a text/plain POST (no preflight) is refused',
+      method: 'POST',
+      headers: { ...json, 'content-type': 'text/plain' },
+      ok: false,
+    },
+    {
+      name: 'a cross-origin POST is refused',
+      method: 'POST',
+      headers: { ...json, origin: 'http://evil.example' },
+      ok: false,
+    },
+    {
+      name: 'a cross-site fetch is refused',
+      method: 'POST',
+      headers: { ...json, 'sec-fetch-site': 'cross-site' },
+      ok: false,
+    },
     { name: 'an opaque origin is refused', method: 'POST', headers: { ...json, origin: 'null' }, ok: false },
   ])('$name', ({ method, headers, ok }) => {
     expect(csrfProblem({ method, headers }) === null).toBe(ok);
   });
 
   it('an origin on the allow-list may post', () => {
-    expect(csrfProblem({ method: 'POST', headers: { ...json, origin: 'https://dash.example' } }, ['https://dash.example'])).toBeNull();
+    expect(
+      csrfProblem({ method: 'POST', headers: { ...json, origin: 'https://dash.example' } }, ['https://dash.example']),
+    ).toBeNull();
   });
 });
 
@@ -56,7 +83,9 @@ describe('LoginRateLimiter', () => {
 
 describe('session cookie', () => {
   it('is httpOnly, SameSite=Lax, and Secure when asked', () => {
-    expect(sessionCookie('t'.repeat(43), { maxAgeMs: 60_000, secure: true })).toBe(`kw_session=${'t'.repeat(43)}; Path=/; HttpOnly; SameSite=Lax; Max-Age=60; Secure`);
+    expect(sessionCookie('t'.repeat(43), { maxAgeMs: 60_000, secure: true })).toBe(
+      `kw_session=${'t'.repeat(43)}; Path=/; HttpOnly; SameSite=Lax; Max-Age=60; Secure`,
+    );
   });
   it('reads only a well-formed token from the Cookie header', () => {
     expect(readSessionToken(`a=b; kw_session=${'x'.repeat(43)}`)).toBe('x'.repeat(43));

@@ -2,7 +2,13 @@
 export const SESSION_COOKIE = 'kw_session';
 
 export function sessionCookie(token: string, opts: { maxAgeMs: number; secure: boolean }): string {
-  const parts = [`${SESSION_COOKIE}=${token}`, 'Path=/', 'HttpOnly', 'SameSite=Lax', `Max-Age=${Math.floor(opts.maxAgeMs / 1000)}`];
+  const parts = [
+    `${SESSION_COOKIE}=${token}`,
+    'Path=/',
+    'HttpOnly',
+    'SameSite=Lax',
+    `Max-Age=${Math.floor(opts.maxAgeMs / 1000)}`,
+  ];
   if (opts.secure) parts.push('Secure');
   return parts.join('; ');
 }

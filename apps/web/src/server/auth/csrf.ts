@@ -21,7 +21,8 @@ export function csrfProblem(req: CsrfRequest, allowedOrigins: readonly string[] 
   const type = (header(req, 'content-type') ?? '').split(';')[0]?.trim().toLowerCase();
   if (type !== 'application/json') return 'mutations must be sent as application/json';
   const site = header(req, 'sec-fetch-site');
-  if (site !== undefined && site !== 'same-origin' && site !== 'none') return `cross-site request refused (Sec-Fetch-Site: ${site})`;
+  if (site !== undefined && site !== 'same-origin' && site !== 'none')
+    return `cross-site request refused (Sec-Fetch-Site: ${site})`;
   const origin = header(req, 'origin');
   if (origin !== undefined && origin !== 'null') {
     const host = header(req, 'host');
@@ -31,7 +32,8 @@ export function csrfProblem(req: CsrfRequest, allowedOrigins: readonly string[] 
     } catch {
       return 'malformed Origin header';
     }
-    if (originHost !== host && !allowedOrigins.includes(origin)) return `cross-origin request refused (Origin: ${origin})`;
+    if (originHost !== host && !allowedOrigins.includes(origin))
+      return `cross-origin request refused (Origin: ${origin})`;
   } else if (origin === 'null') {
     return 'opaque origin refused';
   }

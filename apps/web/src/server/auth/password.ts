@@ -8,7 +8,10 @@ import { z } from 'zod';
 const OPTIONS = { memoryCost: 19_456, timeCost: 2, parallelism: 1 } as const;
 
 /** A new password: at least 12 characters (no composition rules, NIST SP 800-63B), at most 256. */
-export const NewPasswordSchema = z.string().min(12, { message: 'must be at least 12 characters' }).max(256, { message: 'must be at most 256 characters' });
+export const NewPasswordSchema = z
+  .string()
+  .min(12, { message: 'must be at least 12 characters' })
+  .max(256, { message: 'must be at most 256 characters' });
 
 export function hashPassword(password: string): Promise<string> {
   return hash(password, OPTIONS);

@@ -3,7 +3,16 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createEmptyDatabase } from '../testing/db';
 import { createLogger } from '../logger';
-import { busBackoffMs, busEvents, concernsCluster, LocalEventBus, PgEventBus, type BusEvent, type EventBus, type LocalBusEvent } from './index';
+import {
+  busBackoffMs,
+  busEvents,
+  concernsCluster,
+  LocalEventBus,
+  PgEventBus,
+  type BusEvent,
+  type EventBus,
+  type LocalBusEvent,
+} from './index';
 
 const log = createLogger('silent');
 const clusterId = randomUUID();
@@ -121,7 +130,9 @@ describe('PostgreSQL bus (LISTEN/NOTIFY)', () => {
     await admin.connect();
     try {
       // Kill every LISTEN session on the channel's database except the admin's own: b's is among them.
-      const r = await admin.query(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid() AND query LIKE 'LISTEN%'`);
+      const r = await admin.query(
+        `SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid() AND query LIKE 'LISTEN%'`,
+      );
       expect(r.rowCount).toBeGreaterThan(0);
     } finally {
       await admin.end();
@@ -137,7 +148,12 @@ describe('PostgreSQL bus (LISTEN/NOTIFY)', () => {
     const got = collect(b);
     const sender = new pg.Client({ connectionString: url });
     await sender.connect();
-    const a = new PgEventBus({ url, log, channel: 'kw_bus_test', notify: async (ch, p) => void (await sender.query('SELECT pg_notify($1, $2)', [ch, p])) });
+    const a = new PgEventBus({
+      url,
+      log,
+      channel: 'kw_bus_test',
+      notify: async (ch, p) => void (await sender.query('SELECT pg_notify($1, $2)', [ch, p])),
+    });
     buses.push(a);
     await a.publish(ev(11));
     await expect.poll(() => got, { timeout: 5000 }).toEqual([ev(11)]);
@@ -148,11 +164,27 @@ describe('PostgreSQL bus (LISTEN/NOTIFY)', () => {
 describe('which events concern a cluster', () => {
   const other = randomUUID();
   it.each<{ name: string; e: LocalBusEvent; concerns: boolean }>([
-    { name: 'a transition of the cluster', e: { type: 'transition', clusterId, nodeId: other, instance: 'VI_1', to: 'master' }, concerns: true },
-    { name: 'a transition of another cluster', e: { type: 'transition', clusterId: other, nodeId: other, instance: 'VI_1', to: 'master' }, concerns: false },
-    { name: 'live state of several clusters including it', e: { type: 'node-live', clusterIds: [other, clusterId] }, concerns: true },
+    {
+      name: 'a transition of the cluster',
+      e: { type: 'transition', clusterId, nodeId: other, instance: 'VI_1', to: 'master' },
+      concerns: true,
+    },
+    {
+      name: 'a transition of another cluster',
+      e: { type: 'transition', clusterId: other, nodeId: other, instance: 'VI_1', to: 'master' },
+      concerns: false,
+    },
+    {
+      name: 'live state of several clusters including it',
+      e: { type: 'node-live', clusterIds: [other, clusterId] },
+      concerns: true,
+    },
     { name: 'live state of other clusters only', e: { type: 'node-live', clusterIds: [other] }, concerns: false },
-    { name: 'an audit record of no cluster (a user change, a sign-in)', e: { type: 'audit', clusterId: null }, concerns: true },
+    {
+      name: 'an audit record of no cluster (a user change, a sign-in)',
+      e: { type: 'audit', clusterId: null },
+      concerns: true,
+    },
     { name: 'an audit record of another cluster', e: { type: 'audit', clusterId: other }, concerns: false },
     { name: 'a resync', e: { type: 'resync' }, concerns: true },
   ])('$name: $concerns', ({ e, concerns }) => {

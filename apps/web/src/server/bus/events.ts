@@ -11,9 +11,20 @@ const id = z.uuid();
 
 export const BusEventSchema = z.discriminatedUnion('type', [
   /** A VRRP transition was stored. */
-  z.strictObject({ type: z.literal('transition'), clusterId: id, nodeId: id, instance: z.string().max(64), to: VrrpStateSchema }),
+  z.strictObject({
+    type: z.literal('transition'),
+    clusterId: id,
+    nodeId: id,
+    instance: z.string().max(64),
+    to: VrrpStateSchema,
+  }),
   /** A deployment changed: a new revision (pending for every node) or a node's apply result. */
-  z.strictObject({ type: z.literal('deployment'), clusterId: id, revision: z.number().int().min(1).nullable(), nodeId: id.nullable() }),
+  z.strictObject({
+    type: z.literal('deployment'),
+    clusterId: id,
+    revision: z.number().int().min(1).nullable(),
+    nodeId: id.nullable(),
+  }),
   /**
    * Nodes' live state changed (connected, disconnected, heartbeat content, check results, or
    * just heard from — every few seconds) in these clusters. One event covers many clusters, so

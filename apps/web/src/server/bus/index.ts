@@ -13,7 +13,11 @@ export { busEvents } from './iterate';
  * The bus for a database: with a PostgreSQL URL, LISTEN/NOTIFY (NOTIFY sent by `notify`, e.g.
  * through Prisma's pool); without one (embedded PGlite, one process), in-process.
  */
-export async function createEventBus(opts: { url?: string | undefined; log: Logger; notify?: (channel: string, payload: string) => Promise<void> }): Promise<EventBus> {
+export async function createEventBus(opts: {
+  url?: string | undefined;
+  log: Logger;
+  notify?: (channel: string, payload: string) => Promise<void>;
+}): Promise<EventBus> {
   if (!opts.url) return new LocalEventBus(opts.log);
   const bus = new PgEventBus({ url: opts.url, log: opts.log, ...(opts.notify ? { notify: opts.notify } : {}) });
   await bus.start();

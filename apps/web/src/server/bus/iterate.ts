@@ -7,7 +7,11 @@ import type { EventBus, LocalBusEvent } from './events';
 
 export const MAX_QUEUED_EVENTS = 256;
 
-export async function* busEvents(bus: EventBus, filter: (e: LocalBusEvent) => boolean, signal?: AbortSignal): AsyncGenerator<LocalBusEvent, void, undefined> {
+export async function* busEvents(
+  bus: EventBus,
+  filter: (e: LocalBusEvent) => boolean,
+  signal?: AbortSignal,
+): AsyncGenerator<LocalBusEvent, void, undefined> {
   let queue: LocalBusEvent[] = [];
   let wake: (() => void) | null = null;
   const unsubscribe = bus.subscribe((e) => {

@@ -46,7 +46,10 @@ export class LocalEventBus implements EventBus {
     // The same check as on a wire, so a bad event fails the same way with either bus.
     const parsed = BusEventSchema.safeParse(event);
     if (!parsed.success) {
-      this.log.error({ event: event.type, issues: parsed.error.issues.map((i) => i.path.join('.')) }, 'bus event refused');
+      this.log.error(
+        { event: event.type, issues: parsed.error.issues.map((i) => i.path.join('.')) },
+        'bus event refused',
+      );
       return Promise.resolve();
     }
     // Asynchronous like NOTIFY: a publisher never runs its subscribers inside its own call.

@@ -27,7 +27,12 @@ export const MAX_NOTIFY_BYTES = 7999;
 export const DEF_BUS_BACKOFF_MIN_MS = 250;
 export const DEF_BUS_BACKOFF_MAX_MS = 10_000;
 
-export function busBackoffMs(attempt: number, rng: () => number = Math.random, minMs = DEF_BUS_BACKOFF_MIN_MS, maxMs = DEF_BUS_BACKOFF_MAX_MS): number {
+export function busBackoffMs(
+  attempt: number,
+  rng: () => number = Math.random,
+  minMs = DEF_BUS_BACKOFF_MIN_MS,
+  maxMs = DEF_BUS_BACKOFF_MAX_MS,
+): number {
   const base = Math.min(maxMs, minMs * 2 ** Math.min(attempt, 30));
   return Math.round(base * (0.5 + rng() / 2));
 }
@@ -62,7 +67,8 @@ export class PgEventBus implements EventBus {
 
   constructor(private readonly opts: PgEventBusOptions) {
     this.channel = opts.channel ?? DEF_BUS_CHANNEL;
-    if (!/^[a-z_][a-z0-9_]{0,62}$/.test(this.channel)) throw new Error(`bus channel "${this.channel}" is not a plain identifier`);
+    if (!/^[a-z_][a-z0-9_]{0,62}$/.test(this.channel))
+      throw new Error(`bus channel "${this.channel}" is not a plain identifier`);
     this.subs = new Subscribers(opts.log);
   }
 
@@ -139,7 +145,10 @@ export class PgEventBus implements EventBus {
     if (env.data.o === this.origin) return; // delivered locally when published
     const e = BusEventSchema.safeParse(env.data.e);
     if (!e.success) {
-      this.opts.log.warn({ issues: e.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`) }, 'bus event refused');
+      this.opts.log.warn(
+        { issues: e.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`) },
+        'bus event refused',
+      );
       return;
     }
     this.subs.deliver(e.data);
@@ -148,18 +157,25 @@ export class PgEventBus implements EventBus {
   async publish(event: BusEvent): Promise<void> {
     const parsed = BusEventSchema.safeParse(event);
     if (!parsed.success) {
-      this.opts.log.error({ event: event.type, issues: parsed.error.issues.map((i) => i.path.join('.')) }, 'bus event refused');
+      this.opts.log.error(
+        { event: event.type, issues: parsed.error.issues.map((i) => i.path.join('.')) },
+        'bus event refused',
+      );
       return;
     }
     queueMicrotask(() => this.subs.deliver(parsed.data));
     const payload = JSON.stringify({ o: this.origin, e: parsed.data });
     if (Buffer.byteLength(payload) > MAX_NOTIFY_BYTES) {
-      this.opts.log.error({ event: event.type, bytes: Buffer.byteLength(payload) }, 'bus event too large for NOTIFY; only local subscribers got it');
+      this.opts.log.error(
+        { event: event.type, bytes: Buffer.byteLength(payload) },
+        'bus event too large for NOTIFY; only local subscribers got it',
+      );
       return;
     }
     try {
       if (this.opts.notify) await this.opts.notify(this.channel, payload);
-      else if (this.client && this.connected) await this.client.query('SELECT pg_notify($1, $2)', [this.channel, payload]);
+      else if (this.client && this.connected)
+        await this.client.query('SELECT pg_notify($1, $2)', [this.channel, payload]);
       else throw new Error('not connected');
     } catch (err) {
       // Other instances miss this one; they resync when their own connection comes back, and

@@ -44,7 +44,10 @@ export function pgSession(client: pg.ClientBase): SqlSession {
 }
 
 /** Applies the migrations on a dedicated connection to `url`. */
-export async function migrateUrl(url: string, opts: Pick<OpenDatabaseOptions, 'migrations' | 'log'> = {}): Promise<MigrateResult> {
+export async function migrateUrl(
+  url: string,
+  opts: Pick<OpenDatabaseOptions, 'migrations' | 'log'> = {},
+): Promise<MigrateResult> {
   const client = new pg.Client({ connectionString: url });
   await client.connect();
   try {

@@ -18,11 +18,15 @@ describe('embedded database (no DATABASE_URL)', () => {
     try {
       expect(db.kind).toBe('embedded');
       expect(db.migrations.applied.length).toBeGreaterThan(0);
-      expect(await createFirstAdmin(db.prisma, { username: 'admin', password: 'a long enough password' }, 'test')).toEqual({ created: true });
+      expect(
+        await createFirstAdmin(db.prisma, { username: 'admin', password: 'a long enough password' }, 'test'),
+      ).toEqual({ created: true });
       const r = await login(db.prisma, { username: 'admin', password: 'a long enough password', sourceAddress: null });
       expect(r.ok).toBe(true);
       const actor = { kind: 'system' as const, name: 'test', sourceAddress: null };
-      const c = await db.prisma.$transaction((tx) => importCluster(tx, actor, { spec: ClusterSpecSchema.parse(referenceSpec()) }));
+      const c = await db.prisma.$transaction((tx) =>
+        importCluster(tx, actor, { spec: ClusterSpecSchema.parse(referenceSpec()) }),
+      );
       expect(c.revision).toBe(1);
       // One in-process connection: concurrent transactions must still be isolated, a rolled-back
       // one leaving no audit record and no hole in the chain.

@@ -12,7 +12,10 @@ import { diffMigrationsToSchema, isEmptyDiff } from './schema-diff';
 import { MIGRATIONS_DIR } from './migrate';
 
 const { positionals } = parseArgs({ allowPositionals: true });
-const name = z.string().regex(/^[a-z0-9_]{1,60}$/, { message: 'the migration name must be lowercase letters, digits and "_"' }).safeParse(positionals[0]);
+const name = z
+  .string()
+  .regex(/^[a-z0-9_]{1,60}$/, { message: 'the migration name must be lowercase letters, digits and "_"' })
+  .safeParse(positionals[0]);
 if (!name.success) {
   console.error(`usage: db:diff NAME\nNAME: ${name.error.issues[0]?.message}`);
   process.exit(2);

@@ -10,13 +10,18 @@ const webDir = fileURLToPath(new URL('../../../', import.meta.url));
 
 function migrateInChildProcess(url: string): Promise<MigrateResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'src/server/testing/migrate-once.ts', url], { cwd: webDir, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, ['--import', 'tsx', 'src/server/testing/migrate-once.ts', url], {
+      cwd: webDir,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let out = '';
     let err = '';
     child.stdout.on('data', (d: Buffer) => (out += d.toString()));
     child.stderr.on('data', (d: Buffer) => (err += d.toString()));
     child.on('error', reject);
-    child.on('exit', (code) => (code === 0 ? resolve(JSON.parse(out) as MigrateResult) : reject(new Error(`migrate-once exited ${code}: ${err}`))));
+    child.on('exit', (code) =>
+      code === 0 ? resolve(JSON.parse(out) as MigrateResult) : reject(new Error(`migrate-once exited ${code}: ${err}`)),
+    );
   });
 }
 
@@ -41,8 +46,14 @@ describe('migrations', () => {
       const c = new pg.Client({ connectionString: url });
       await c.connect();
       try {
-        const rows = (await c.query('SELECT migration_name, checksum, finished_at, applied_steps_count FROM "_prisma_migrations" ORDER BY migration_name')).rows;
-        expect(rows.map((x) => [x.migration_name, x.checksum, x.applied_steps_count])).toEqual(files.map((f) => [f.name, f.checksum, 1]));
+        const rows = (
+          await c.query(
+            'SELECT migration_name, checksum, finished_at, applied_steps_count FROM "_prisma_migrations" ORDER BY migration_name',
+          )
+        ).rows;
+        expect(rows.map((x) => [x.migration_name, x.checksum, x.applied_steps_count])).toEqual(
+          files.map((f) => [f.name, f.checksum, 1]),
+        );
         expect(rows.every((x) => x.finished_at !== null)).toBe(true);
       } finally {
         await c.end();
@@ -83,8 +94,16 @@ describe('migrations', () => {
     const c = new pg.Client({ connectionString: db.url });
     await c.connect();
     try {
-      const bad = [{ name: '20990101000000_bad', sql: 'CREATE TABLE t1 (id int); CREATE TABLE t1 (id int);', checksum: '0'.repeat(64) }];
-      await expect(migrate(pgSession(c), { migrations: bad })).rejects.toThrow(/migration 20990101000000_bad failed: .*already exists/);
+      const bad = [
+        {
+          name: '20990101000000_bad',
+          sql: 'CREATE TABLE t1 (id int); CREATE TABLE t1 (id int);',
+          checksum: '0'.repeat(64),
+        },
+      ];
+      await expect(migrate(pgSession(c), { migrations: bad })).rejects.toThrow(
+        /migration 20990101000000_bad failed: .*already exists/,
+      );
       expect((await c.query(`SELECT to_regclass('t1') AS t`)).rows[0].t).toBeNull();
       expect(Number((await c.query('SELECT count(*) AS n FROM "_prisma_migrations"')).rows[0].n)).toBe(0);
       // The advisory lock was released: another session can take it at once.

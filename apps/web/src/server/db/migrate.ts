@@ -46,7 +46,10 @@ interface MigrationRow extends Record<string, unknown> {
 /** Reads the migration folders in order. */
 export async function readMigrations(dir: string = MIGRATIONS_DIR): Promise<MigrationFile[]> {
   const entries = await readdir(dir, { withFileTypes: true });
-  const names = entries.filter((e) => e.isDirectory()).map((e) => e.name).sort();
+  const names = entries
+    .filter((e) => e.isDirectory())
+    .map((e) => e.name)
+    .sort();
   const out: MigrationFile[] = [];
   for (const name of names) {
     const sql = await readFile(join(dir, name, 'migration.sql'), 'utf8');
@@ -86,7 +89,9 @@ export async function migrate(
     );
     const failed = rows.find((r) => r.finished_at === null);
     if (failed) {
-      throw new Error(`migration ${failed.migration_name} failed earlier and is not rolled back; fix the database, then mark it rolled back`);
+      throw new Error(
+        `migration ${failed.migration_name} failed earlier and is not rolled back; fix the database, then mark it rolled back`,
+      );
     }
     const done = new Map(rows.map((r) => [r.migration_name, r.checksum]));
     const result: MigrateResult = { applied: [], alreadyApplied: [] };
@@ -94,7 +99,9 @@ export async function migrate(
       const checksum = done.get(m.name);
       if (checksum !== undefined) {
         if (checksum !== m.checksum) {
-          throw new Error(`migration ${m.name} was changed after it was applied (checksum ${checksum} in the database, ${m.checksum} on disk)`);
+          throw new Error(
+            `migration ${m.name} was changed after it was applied (checksum ${checksum} in the database, ${m.checksum} on disk)`,
+          );
         }
         result.alreadyApplied.push(m.name);
         continue;
@@ -117,7 +124,8 @@ export async function migrate(
     }
     const known = new Set(migrations.map((m) => m.name));
     const unknown = rows.filter((r) => !known.has(r.migration_name)).map((r) => r.migration_name);
-    if (unknown.length > 0) log('database has migrations this version does not know (newer dashboard?)', { migrations: unknown });
+    if (unknown.length > 0)
+      log('database has migrations this version does not know (newer dashboard?)', { migrations: unknown });
     return result;
   } finally {
     await session.query(`SELECT pg_advisory_unlock(${MIGRATION_LOCK_KEY})::text AS unlocked`);

@@ -21,9 +21,13 @@ let loaded: Promise<void> | undefined;
 // the bytes and wire the bindings by hand, as its entry would.
 function loadEngine(): Promise<void> {
   loaded ??= (async () => {
-    const url = import.meta.resolve('@prisma/schema-engine-wasm/schema_engine_bg').replace(/schema_engine_bg(\.js)?$/, 'schema_engine_bg.wasm');
+    const url = import.meta
+      .resolve('@prisma/schema-engine-wasm/schema_engine_bg')
+      .replace(/schema_engine_bg(\.js)?$/, 'schema_engine_bg.wasm');
     const bytes = await readFile(fileURLToPath(url));
-    const { instance } = await WebAssembly.instantiate(bytes, { './schema_engine_bg.js': engineModule as unknown as WebAssembly.ModuleImports });
+    const { instance } = await WebAssembly.instantiate(bytes, {
+      './schema_engine_bg.js': engineModule as unknown as WebAssembly.ModuleImports,
+    });
     engineModule.__wbg_set_wasm(instance.exports);
     (instance.exports.__wbindgen_start as (() => void) | undefined)?.();
   })();
@@ -34,15 +38,23 @@ function loadEngine(): Promise<void> {
  * The SQL that takes a database built by the committed migrations to `prisma/schema.prisma`:
  * empty (`-- This is an empty migration.`) when they agree.
  */
-export async function diffMigrationsToSchema(opts: { schemaPath?: string; migrationsDir?: string } = {}): Promise<string> {
+export async function diffMigrationsToSchema(
+  opts: { schemaPath?: string; migrationsDir?: string } = {},
+): Promise<string> {
   await loadEngine();
   const schema = await readFile(opts.schemaPath ?? SCHEMA_PATH, 'utf8');
   const dir = opts.migrationsDir ?? MIGRATIONS_DIR;
-  const names = (await readdir(dir, { withFileTypes: true })).filter((d) => d.isDirectory()).map((d) => d.name).sort();
+  const names = (await readdir(dir, { withFileTypes: true }))
+    .filter((d) => d.isDirectory())
+    .map((d) => d.name)
+    .sort();
   const migrationDirectories = await Promise.all(
     names.map(async (name) => ({
       path: name,
-      migrationFile: { path: 'migration.sql', content: { tag: 'ok' as const, value: await readFile(join(dir, name, 'migration.sql'), 'utf8') } },
+      migrationFile: {
+        path: 'migration.sql',
+        content: { tag: 'ok' as const, value: await readFile(join(dir, name, 'migration.sql'), 'utf8') },
+      },
     })),
   );
   const lite = new PGlite();
@@ -54,7 +66,10 @@ export async function diffMigrationsToSchema(opts: { schemaPath?: string; migrat
       from: {
         tag: 'migrations',
         baseDir: dir,
-        lockfile: { path: 'migration_lock.toml', content: await readFile(join(dir, 'migration_lock.toml'), 'utf8').catch(() => null) },
+        lockfile: {
+          path: 'migration_lock.toml',
+          content: await readFile(join(dir, 'migration_lock.toml'), 'utf8').catch(() => null),
+        },
         migrationDirectories,
         shadowDbInitScript: '',
       },

@@ -13,7 +13,7 @@ describe('migrations and schema.prisma agree', () => {
     await db?.drop();
   });
 
-  it('Prisma\'s schema engine finds nothing between the committed migrations and schema.prisma', async () => {
+  it("Prisma's schema engine finds nothing between the committed migrations and schema.prisma", async () => {
     const sql = await diffMigrationsToSchema();
     expect(isEmptyDiff(sql), sql).toBe(true);
   });
@@ -29,7 +29,12 @@ describe('migrations and schema.prisma agree', () => {
     for (const model of Object.values(Prisma.ModelName)) {
       expected[model] = Object.values(ns[`${model}ScalarFieldEnum`] ?? {});
     }
-    const sorted = (o: Record<string, string[]>) => Object.fromEntries(Object.entries(o).sort().map(([k, v]) => [k, [...v].sort()]));
+    const sorted = (o: Record<string, string[]>) =>
+      Object.fromEntries(
+        Object.entries(o)
+          .sort()
+          .map(([k, v]) => [k, [...v].sort()]),
+      );
     expect(sorted(actual)).toEqual(sorted(expected));
   });
 });

@@ -8,31 +8,144 @@ import { referenceSpec } from '../../../test/fixtures';
 import { CommandDispatcher, CommandPacer, planCommands, type DesiredInstance, type PlanNode } from './commands';
 
 type Hb = Pick<HeartbeatMessage, 'maintenance' | 'instances'>;
-const hb = (o: { override?: 'none' | 'promoted'; maintenance?: boolean; state?: 'backup' | 'master' | 'fault'; instance?: string } = {}): Hb => ({
+const hb = (
+  o: {
+    override?: 'none' | 'promoted';
+    maintenance?: boolean;
+    state?: 'backup' | 'master' | 'fault';
+    instance?: string;
+  } = {},
+): Hb => ({
   maintenance: o.maintenance ?? false,
-  instances: [{ instance: o.instance ?? 'VI_1', vrid: 51, state: o.state ?? 'backup', basePriority: 100, effectivePriority: 100, holdsVips: false, since: 0, override: o.override ?? 'none' }],
+  instances: [
+    {
+      instance: o.instance ?? 'VI_1',
+      vrid: 51,
+      state: o.state ?? 'backup',
+      basePriority: 100,
+      effectivePriority: 100,
+      holdsVips: false,
+      since: 0,
+      override: o.override ?? 'none',
+    },
+  ],
 });
-const node = (nodeId: string, heartbeat: Hb | null, maintenance = false): PlanNode => ({ nodeId, maintenance, heartbeat });
-const vi1 = (promotedNodeId: string | null): DesiredInstance => ({ name: 'VI_1', promotedNodeId, memberIds: ['a', 'b'] });
+const node = (nodeId: string, heartbeat: Hb | null, maintenance = false): PlanNode => ({
+  nodeId,
+  maintenance,
+  heartbeat,
+});
+const vi1 = (promotedNodeId: string | null): DesiredInstance => ({
+  name: 'VI_1',
+  promotedNodeId,
+  memberIds: ['a', 'b'],
+});
 /** The plan as `node:command` strings. */
 const show = (cmds: { nodeId: string; command: { kind: string; instance?: string; enabled?: boolean } }[]) =>
-  cmds.map((c) => `${c.nodeId}:${c.command.kind}${c.command.kind === 'maintenance' ? (c.command.enabled ? '-on' : '-off') : ''}`);
+  cmds.map(
+    (c) =>
+      `${c.nodeId}:${c.command.kind}${c.command.kind === 'maintenance' ? (c.command.enabled ? '-on' : '-off') : ''}`,
+  );
 
 describe('planCommands (desired state vs heartbeats)', () => {
   it.each([
-    { name: 'nothing to do when the live state matches', instances: [vi1(null)], nodes: [node('a', hb()), node('b', hb())], send: [], held: [] },
-    { name: 'a promote goes to the target', instances: [vi1('b')], nodes: [node('a', hb()), node('b', hb())], send: ['b:promote'], held: [] },
-    { name: 'a promote in force needs nothing', instances: [vi1('b')], nodes: [node('a', hb()), node('b', hb({ override: 'promoted' }))], send: [], held: [] },
-    { name: 'a release: the promote standing on a node no longer desired is released', instances: [vi1(null)], nodes: [node('a', hb()), node('b', hb({ override: 'promoted' }))], send: ['b:release'], held: [] },
-    { name: 'moving a promote: release the old node first, hold the new one', instances: [vi1('a')], nodes: [node('a', hb()), node('b', hb({ override: 'promoted' }))], send: ['b:release'], held: ['a:promote'] },
-    { name: 'an offline old node does not hold the new promote (its machine decides)', instances: [vi1('a')], nodes: [node('a', hb())], send: ['a:promote'], held: [] },
-    { name: 'a target without a heartbeat yet is waited for', instances: [vi1('b')], nodes: [node('a', hb()), node('b', null)], send: [], held: [] },
-    { name: 'maintenance on is sent; it clears the promote itself, so no release', instances: [vi1(null)], nodes: [node('a', hb({ override: 'promoted' }), true), node('b', hb())], send: ['a:maintenance-on'], held: [] },
-    { name: 'maintenance off is sent when the agent still reports it', instances: [vi1(null)], nodes: [node('a', hb({ maintenance: true })), node('b', hb())], send: ['a:maintenance-off'], held: [] },
-    { name: 'no promote to a node in maintenance', instances: [vi1('a')], nodes: [node('a', hb(), true), node('b', hb())], send: ['a:maintenance-on'], held: [] },
-    { name: 'a promote to a node that does not run the instance yet waits (and is not "in effect")', instances: [vi1('b')], nodes: [node('a', hb()), node('b', hb({ instance: 'VI_2' }))], send: [], held: ['b:promote'] },
-    { name: 'a promote to a node still reporting maintenance waits for maintenance off', instances: [vi1('b')], nodes: [node('a', hb()), node('b', hb({ maintenance: true }))], send: ['b:maintenance-off'], held: ['b:promote'] },
-    { name: 'maintenance first, then releases, then promotes', instances: [vi1('a'), { name: 'VI_2', promotedNodeId: null, memberIds: ['a', 'b'] }], nodes: [node('a', { maintenance: false, instances: [...hb().instances, ...hb({ instance: 'VI_2', override: 'promoted' }).instances] }), node('b', hb(), true)], send: ['b:maintenance-on', 'a:release', 'a:promote'], held: [] },
+    {
+      name: 'nothing to do when the live state matches',
+      instances: [vi1(null)],
+      nodes: [node('a', hb()), node('b', hb())],
+      send: [],
+      held: [],
+    },
+    {
+      name: 'a promote goes to the target',
+      instances: [vi1('b')],
+      nodes: [node('a', hb()), node('b', hb())],
+      send: ['b:promote'],
+      held: [],
+    },
+    {
+      name: 'a promote in force needs nothing',
+      instances: [vi1('b')],
+      nodes: [node('a', hb()), node('b', hb({ override: 'promoted' }))],
+      send: [],
+      held: [],
+    },
+    {
+      name: 'a release: the promote standing on a node no longer desired is released',
+      instances: [vi1(null)],
+      nodes: [node('a', hb()), node('b', hb({ override: 'promoted' }))],
+      send: ['b:release'],
+      held: [],
+    },
+    {
+      name: 'moving a promote: release the old node first, hold the new one',
+      instances: [vi1('a')],
+      nodes: [node('a', hb()), node('b', hb({ override: 'promoted' }))],
+      send: ['b:release'],
+      held: ['a:promote'],
+    },
+    {
+      name: 'an offline old node does not hold the new promote (its machine decides)',
+      instances: [vi1('a')],
+      nodes: [node('a', hb())],
+      send: ['a:promote'],
+      held: [],
+    },
+    {
+      name: 'a target without a heartbeat yet is waited for',
+      instances: [vi1('b')],
+      nodes: [node('a', hb()), node('b', null)],
+      send: [],
+      held: [],
+    },
+    {
+      name: 'maintenance on is sent; it clears the promote itself, so no release',
+      instances: [vi1(null)],
+      nodes: [node('a', hb({ override: 'promoted' }), true), node('b', hb())],
+      send: ['a:maintenance-on'],
+      held: [],
+    },
+    {
+      name: 'maintenance off is sent when the agent still reports it',
+      instances: [vi1(null)],
+      nodes: [node('a', hb({ maintenance: true })), node('b', hb())],
+      send: ['a:maintenance-off'],
+      held: [],
+    },
+    {
+      name: 'no promote to a node in maintenance',
+      instances: [vi1('a')],
+      nodes: [node('a', hb(), true), node('b', hb())],
+      send: ['a:maintenance-on'],
+      held: [],
+    },
+    {
+      name: 'a promote to a node that does not run the instance yet waits (and is not "in effect")',
+      instances: [vi1('b')],
+      nodes: [node('a', hb()), node('b', hb({ instance: 'VI_2' }))],
+      send: [],
+      held: ['b:promote'],
+    },
+    {
+      name: 'a promote to a node still reporting maintenance waits for maintenance off',
+      instances: [vi1('b')],
+      nodes: [node('a', hb()), node('b', hb({ maintenance: true }))],
+      send: ['b:maintenance-off'],
+      held: ['b:promote'],
+    },
+    {
+      name: 'maintenance first, then releases, then promotes',
+      instances: [vi1('a'), { name: 'VI_2', promotedNodeId: null, memberIds: ['a', 'b'] }],
+      nodes: [
+        node('a', {
+          maintenance: false,
+          instances: [...hb().instances, ...hb({ instance: 'VI_2', override: 'promoted' }).instances],
+        }),
+        node('b', hb(), true),
+      ],
+      send: ['b:maintenance-on', 'a:release', 'a:promote'],
+      held: [],
+    },
   ])('$name', ({ instances, nodes, send, held }) => {
     const plan = planCommands(instances, nodes);
     expect(show(plan.send)).toEqual(send);
@@ -67,17 +180,38 @@ describe('CommandDispatcher (real database, scripted sessions)', () => {
   let b: string;
   const sent: { node: string; m: HubMessage }[] = [];
   const heartbeats = new Map<string, HeartbeatMessage>();
-  const full = (h: Hb): HeartbeatMessage => ({ v: 1, type: 'heartbeat', at: Date.now(), appliedRevision: 1, nginx: { running: true, pid: 1 }, ...h });
+  const full = (h: Hb): HeartbeatMessage => ({
+    v: 1,
+    type: 'heartbeat',
+    at: Date.now(),
+    appliedRevision: 1,
+    nginx: { running: true, pid: 1 },
+    ...h,
+  });
   const sessions = () => [
-    { nodeId: a, node: 'LVS_1', heartbeat: heartbeats.get(a) ?? null, send: (m: HubMessage) => sent.push({ node: 'LVS_1', m }) },
-    { nodeId: b, node: 'LVS_2', heartbeat: heartbeats.get(b) ?? null, send: (m: HubMessage) => sent.push({ node: 'LVS_2', m }) },
+    {
+      nodeId: a,
+      node: 'LVS_1',
+      heartbeat: heartbeats.get(a) ?? null,
+      send: (m: HubMessage) => sent.push({ node: 'LVS_1', m }),
+    },
+    {
+      nodeId: b,
+      node: 'LVS_2',
+      heartbeat: heartbeats.get(b) ?? null,
+      send: (m: HubMessage) => sent.push({ node: 'LVS_2', m }),
+    },
   ];
   const commands = () => sent.map(({ node, m }) => (m.type === 'command' ? `${node}:${m.command.kind}` : m.type));
 
   beforeAll(async () => {
     db = await createTestDatabase();
     const spec = ClusterSpecSchema.parse(referenceSpec());
-    clusterId = (await db.prisma.$transaction((tx) => importCluster(tx, { kind: 'system', name: 'test', sourceAddress: null }, { spec }))).id;
+    clusterId = (
+      await db.prisma.$transaction((tx) =>
+        importCluster(tx, { kind: 'system', name: 'test', sourceAddress: null }, { spec }),
+      )
+    ).id;
     a = (await db.prisma.node.findFirstOrThrow({ where: { clusterId, name: 'LVS_1' } })).id;
     b = (await db.prisma.node.findFirstOrThrow({ where: { clusterId, name: 'LVS_2' } })).id;
   });
@@ -87,10 +221,12 @@ describe('CommandDispatcher (real database, scripted sessions)', () => {
     await db.prisma.failoverCommand.deleteMany({});
   });
 
-  it('sends the operator\'s pending row, marks it sent, then accepted/completed from the answer and the transition', async () => {
+  it("sends the operator's pending row, marks it sent, then accepted/completed from the answer and the transition", async () => {
     const d = new CommandDispatcher({ db: db.prisma, log: createLogger('silent') });
     await db.prisma.vrrpInstance.updateMany({ where: { clusterId }, data: { promotedNodeId: b } });
-    const row = await db.prisma.failoverCommand.create({ data: { clusterId, nodeId: b, kind: 'promote', instance: 'VI_1', actor: 'op' } });
+    const row = await db.prisma.failoverCommand.create({
+      data: { clusterId, nodeId: b, kind: 'promote', instance: 'VI_1', actor: 'op' },
+    });
     heartbeats.set(a, full(hb({ state: 'master' })));
     heartbeats.set(b, full(hb()));
     await d.reconcile(clusterId, sessions);
@@ -102,10 +238,28 @@ describe('CommandDispatcher (real database, scripted sessions)', () => {
     await d.reconcile(clusterId, sessions);
     expect(commands()).toEqual(['LVS_2:promote']);
     // Done while still backup → accepted; the transition to master completes it.
-    await d.onResult(b, { v: 1, type: 'command-result', seq: 1, at: Date.now(), id: row.id, outcome: 'done' }, heartbeats.get(b)!);
+    await d.onResult(
+      b,
+      { v: 1, type: 'command-result', seq: 1, at: Date.now(), id: row.id, outcome: 'done' },
+      heartbeats.get(b)!,
+    );
     expect((await db.prisma.failoverCommand.findUniqueOrThrow({ where: { id: row.id } })).status).toBe('accepted');
-    await d.onTransition(b, { v: 1, type: 'state-transition', seq: 2, at: Date.now(), instance: 'VI_1', vrid: 51, from: 'backup', to: 'master', reason: 'promoted', priority: 254 });
-    expect(await db.prisma.failoverCommand.findUniqueOrThrow({ where: { id: row.id } })).toMatchObject({ status: 'completed', finishedAt: expect.any(Date) });
+    await d.onTransition(b, {
+      v: 1,
+      type: 'state-transition',
+      seq: 2,
+      at: Date.now(),
+      instance: 'VI_1',
+      vrid: 51,
+      from: 'backup',
+      to: 'master',
+      reason: 'promoted',
+      priority: 254,
+    });
+    expect(await db.prisma.failoverCommand.findUniqueOrThrow({ where: { id: row.id } })).toMatchObject({
+      status: 'completed',
+      finishedAt: expect.any(Date),
+    });
     // The heartbeat shows the promote: converged.
     heartbeats.set(b, full(hb({ state: 'master', override: 'promoted' })));
     await d.reconcile(clusterId, sessions);
@@ -124,10 +278,28 @@ describe('CommandDispatcher (real database, scripted sessions)', () => {
     await d.reconcile(clusterId, sessions);
     expect(commands()).toEqual(['LVS_2:release', 'LVS_1:promote']);
     const promote = sent[1]!.m as Extract<HubMessage, { type: 'command' }>;
-    expect(await db.prisma.failoverCommand.findUniqueOrThrow({ where: { id: promote.id } })).toMatchObject({ actor: 'system:reconcile', status: 'sent' });
+    expect(await db.prisma.failoverCommand.findUniqueOrThrow({ where: { id: promote.id } })).toMatchObject({
+      actor: 'system:reconcile',
+      status: 'sent',
+    });
     // LVS_1 still heard LVS_2's last 254 advert: refused, then retried after the backoff.
-    await d.onResult(a, { v: 1, type: 'command-result', seq: 3, at: Date.now(), id: promote.id, outcome: 'refused', reason: 'peer-priority: another router advertises 254' }, heartbeats.get(a)!);
-    expect(await db.prisma.failoverCommand.findUniqueOrThrow({ where: { id: promote.id } })).toMatchObject({ status: 'refused', reason: 'peer-priority: another router advertises 254' });
+    await d.onResult(
+      a,
+      {
+        v: 1,
+        type: 'command-result',
+        seq: 3,
+        at: Date.now(),
+        id: promote.id,
+        outcome: 'refused',
+        reason: 'peer-priority: another router advertises 254',
+      },
+      heartbeats.get(a)!,
+    );
+    expect(await db.prisma.failoverCommand.findUniqueOrThrow({ where: { id: promote.id } })).toMatchObject({
+      status: 'refused',
+      reason: 'peer-priority: another router advertises 254',
+    });
     await d.reconcile(clusterId, sessions);
     expect(commands()).toHaveLength(2);
     await new Promise((r) => setTimeout(r, 1100));
@@ -155,11 +327,16 @@ describe('CommandDispatcher (real database, scripted sessions)', () => {
   it('marks a pending row whose effect is already in force as completed', async () => {
     const d = new CommandDispatcher({ db: db.prisma, log: createLogger('silent') });
     await db.prisma.vrrpInstance.updateMany({ where: { clusterId }, data: { promotedNodeId: null } });
-    const row = await db.prisma.failoverCommand.create({ data: { clusterId, nodeId: a, kind: 'maintenance-off', actor: 'op' } });
+    const row = await db.prisma.failoverCommand.create({
+      data: { clusterId, nodeId: a, kind: 'maintenance-off', actor: 'op' },
+    });
     heartbeats.set(a, full(hb()));
     heartbeats.set(b, full(hb()));
     await d.reconcile(clusterId, sessions);
     expect(commands()).toEqual([]);
-    expect(await db.prisma.failoverCommand.findUniqueOrThrow({ where: { id: row.id } })).toMatchObject({ status: 'completed', reason: 'already in effect' });
+    expect(await db.prisma.failoverCommand.findUniqueOrThrow({ where: { id: row.id } })).toMatchObject({
+      status: 'completed',
+      reason: 'already in effect',
+    });
   });
 });

@@ -16,7 +16,13 @@
  * within its Master_Down_Interval it refuses with `peer-priority`, and the retry (after a short
  * backoff) succeeds.
  */
-import type { Command, CommandResultMessage, HeartbeatMessage, HubMessage, StateTransitionMessage } from '@keepwatch/shared';
+import type {
+  Command,
+  CommandResultMessage,
+  HeartbeatMessage,
+  HubMessage,
+  StateTransitionMessage,
+} from '@keepwatch/shared';
 import { PROTOCOL_VERSION } from '@keepwatch/shared';
 import type { Logger } from '../logger';
 import type { Db } from '../services/types';
@@ -30,7 +36,8 @@ export function commandKind(c: Command): CommandKind {
 
 /** The command a row describes (rows store kind + instance). */
 export function commandOf(kind: string, instance: string | null): Command | null {
-  if (kind === 'maintenance-on' || kind === 'maintenance-off') return { kind: 'maintenance', enabled: kind === 'maintenance-on' };
+  if (kind === 'maintenance-on' || kind === 'maintenance-off')
+    return { kind: 'maintenance', enabled: kind === 'maintenance-on' };
   if ((kind === 'promote' || kind === 'release') && instance) return { kind, instance };
   return null;
 }
@@ -77,7 +84,8 @@ export interface CommandPlan {
 export function planCommands(instances: readonly DesiredInstance[], nodes: readonly PlanNode[]): CommandPlan {
   const byId = new Map(nodes.map((n) => [n.nodeId, n]));
   const plan: CommandPlan = { send: [], held: [] };
-  const add = (list: PlannedCommand[], nodeId: string, command: Command) => list.push({ nodeId, command, key: commandKey(nodeId, command) });
+  const add = (list: PlannedCommand[], nodeId: string, command: Command) =>
+    list.push({ nodeId, command, key: commandKey(nodeId, command) });
 
   for (const n of nodes) {
     if (!n.heartbeat || n.heartbeat.maintenance === n.maintenance) continue;
@@ -85,11 +93,14 @@ export function planCommands(instances: readonly DesiredInstance[], nodes: reado
   }
   const promotes: CommandPlan = { send: [], held: [] };
   for (const inst of instances) {
-    const promotedOn = (nodeId: string) => byId.get(nodeId)?.heartbeat?.instances.find((i) => i.instance === inst.name)?.override === 'promoted';
+    const promotedOn = (nodeId: string) =>
+      byId.get(nodeId)?.heartbeat?.instances.find((i) => i.instance === inst.name)?.override === 'promoted';
     // A promote standing anywhere but on the desired node is released (this covers a release, a
     // move to another node, and a promote left behind by an agent the dashboard lost track of).
     // Not on a node going into maintenance: maintenance clears the promote itself.
-    const stale = inst.memberIds.filter((id) => id !== inst.promotedNodeId && promotedOn(id) && !byId.get(id)?.maintenance);
+    const stale = inst.memberIds.filter(
+      (id) => id !== inst.promotedNodeId && promotedOn(id) && !byId.get(id)?.maintenance,
+    );
     for (const id of stale) add(plan.send, id, { kind: 'release', instance: inst.name });
     const target = inst.promotedNodeId === null ? undefined : byId.get(inst.promotedNodeId);
     if (!target?.heartbeat || !inst.memberIds.includes(target.nodeId) || promotedOn(target.nodeId)) continue;
@@ -97,7 +108,10 @@ export function planCommands(instances: readonly DesiredInstance[], nodes: reado
     if (target.maintenance) continue;
     // Still wanted, but not now: the old node's release first, maintenance off first, or the
     // instance is not running on the target yet (e.g. the agent is applying a revision).
-    const blocked = stale.length > 0 || target.heartbeat.maintenance || !target.heartbeat.instances.some((i) => i.instance === inst.name);
+    const blocked =
+      stale.length > 0 ||
+      target.heartbeat.maintenance ||
+      !target.heartbeat.instances.some((i) => i.instance === inst.name);
     add(blocked ? promotes.held : promotes.send, target.nodeId, { kind: 'promote', instance: inst.name });
   }
   plan.send.push(...promotes.send);
@@ -131,7 +145,10 @@ export class CommandPacer {
 
   refused(key: string, now: number): void {
     const refusals = (this.keys.get(key)?.refusals ?? 0) + 1;
-    this.keys.set(key, { nextAt: now + Math.min(DEF_COMMAND_RETRY_MS * 2 ** (refusals - 1), DEF_COMMAND_RETRY_MAX_MS), refusals });
+    this.keys.set(key, {
+      nextAt: now + Math.min(DEF_COMMAND_RETRY_MS * 2 ** (refusals - 1), DEF_COMMAND_RETRY_MAX_MS),
+      refusals,
+    });
   }
 
   /** Forgets every key of the node: its next plan is sent at once. */
@@ -202,13 +219,22 @@ export class CommandDispatcher {
       return;
     }
     const [instances, nodes] = await Promise.all([
-      db.vrrpInstance.findMany({ where: { clusterId }, select: { name: true, promotedNodeId: true, members: { select: { nodeId: true } } } }),
+      db.vrrpInstance.findMany({
+        where: { clusterId },
+        select: { name: true, promotedNodeId: true, members: { select: { nodeId: true } } },
+      }),
       db.node.findMany({ where: { clusterId }, select: { id: true, maintenance: true } }),
     ]);
     const bySession = new Map(current().map((s) => [s.nodeId, s]));
-    const planNodes: PlanNode[] = nodes.filter((n) => bySession.has(n.id)).map((n) => ({ nodeId: n.id, maintenance: n.maintenance, heartbeat: bySession.get(n.id)!.heartbeat }));
+    const planNodes: PlanNode[] = nodes
+      .filter((n) => bySession.has(n.id))
+      .map((n) => ({ nodeId: n.id, maintenance: n.maintenance, heartbeat: bySession.get(n.id)!.heartbeat }));
     const plan = planCommands(
-      instances.map((i) => ({ name: i.name, promotedNodeId: i.promotedNodeId, memberIds: i.members.map((m) => m.nodeId) })),
+      instances.map((i) => ({
+        name: i.name,
+        promotedNodeId: i.promotedNodeId,
+        memberIds: i.members.map((m) => m.nodeId),
+      })),
       planNodes,
     );
     const reported = new Set(planNodes.filter((n) => n.heartbeat).map((n) => n.nodeId));
@@ -219,12 +245,19 @@ export class CommandDispatcher {
 
     // Rows waiting for a node that reports, whose command is no longer needed: already in effect.
     if (reported.size) {
-      const open = await db.failoverCommand.findMany({ where: { clusterId, nodeId: { in: [...reported] }, status: { in: ['pending', 'sent'] } }, select: { id: true, nodeId: true, kind: true, instance: true } });
+      const open = await db.failoverCommand.findMany({
+        where: { clusterId, nodeId: { in: [...reported] }, status: { in: ['pending', 'sent'] } },
+        select: { id: true, nodeId: true, kind: true, instance: true },
+      });
       const done = open.filter((r) => {
         const c = commandOf(r.kind, r.instance);
         return c !== null && !planned.has(commandKey(r.nodeId, c)) && !this.inFlight.has(r.id);
       });
-      if (done.length) await db.failoverCommand.updateMany({ where: { id: { in: done.map((r) => r.id) }, status: { in: ['pending', 'sent'] } }, data: { status: 'completed', reason: 'already in effect', finishedAt: new Date(this.now()) } });
+      if (done.length)
+        await db.failoverCommand.updateMany({
+          where: { id: { in: done.map((r) => r.id) }, status: { in: ['pending', 'sent'] } },
+          data: { status: 'completed', reason: 'already in effect', finishedAt: new Date(this.now()) },
+        });
     }
 
     const now = this.now();
@@ -234,10 +267,21 @@ export class CommandDispatcher {
       const kind = commandKind(p.command);
       const instance = p.command.kind === 'maintenance' ? null : p.command.instance;
       // The operator's row when there is one (a retry reuses it); else a row of the reconciler's own.
-      const open = await db.failoverCommand.findFirst({ where: { nodeId: p.nodeId, kind, instance, status: { in: [...OPEN_STATUSES] } }, orderBy: { createdAt: 'desc' }, select: { id: true } });
+      const open = await db.failoverCommand.findFirst({
+        where: { nodeId: p.nodeId, kind, instance, status: { in: [...OPEN_STATUSES] } },
+        orderBy: { createdAt: 'desc' },
+        select: { id: true },
+      });
       const row = open
-        ? await db.failoverCommand.update({ where: { id: open.id }, data: { status: 'sent', reason: null, finishedAt: null }, select: { id: true } })
-        : await db.failoverCommand.create({ data: { clusterId, nodeId: p.nodeId, kind, instance, status: 'sent', actor: SYSTEM_ACTOR }, select: { id: true } });
+        ? await db.failoverCommand.update({
+            where: { id: open.id },
+            data: { status: 'sent', reason: null, finishedAt: null },
+            select: { id: true },
+          })
+        : await db.failoverCommand.create({
+            data: { clusterId, nodeId: p.nodeId, kind, instance, status: 'sent', actor: SYSTEM_ACTOR },
+            select: { id: true },
+          });
       this.pacer.sent(p.key, now);
       this.inFlight.set(row.id, { key: p.key, clusterId });
       log.info({ node: session.node, id: row.id, command: p.command }, 'command sent');
@@ -260,16 +304,27 @@ export class CommandDispatcher {
   async onResult(nodeId: string, m: CommandResultMessage, heartbeat: HeartbeatMessage | null): Promise<void> {
     const flight = this.inFlight.get(m.id);
     this.inFlight.delete(m.id);
-    const row = await this.opts.db.failoverCommand.findFirst({ where: { id: m.id, nodeId }, select: { id: true, kind: true, instance: true } });
+    const row = await this.opts.db.failoverCommand.findFirst({
+      where: { id: m.id, nodeId },
+      select: { id: true, kind: true, instance: true },
+    });
     if (!row) return;
     const at = new Date(m.at);
     if (m.outcome === 'done') {
-      const master = row.kind === 'promote' && heartbeat?.instances.some((i) => i.instance === row.instance && i.state === 'master') === true;
+      const master =
+        row.kind === 'promote' &&
+        heartbeat?.instances.some((i) => i.instance === row.instance && i.state === 'master') === true;
       const finished = row.kind !== 'promote' || master;
-      await this.opts.db.failoverCommand.update({ where: { id: row.id }, data: { status: finished ? 'completed' : 'accepted', reason: null, finishedAt: finished ? at : null } });
+      await this.opts.db.failoverCommand.update({
+        where: { id: row.id },
+        data: { status: finished ? 'completed' : 'accepted', reason: null, finishedAt: finished ? at : null },
+      });
     } else {
       if (flight) this.pacer.refused(flight.key, this.now());
-      await this.opts.db.failoverCommand.update({ where: { id: row.id }, data: { status: m.outcome === 'refused' ? 'refused' : 'failed', reason: m.reason ?? null, finishedAt: at } });
+      await this.opts.db.failoverCommand.update({
+        where: { id: row.id },
+        data: { status: m.outcome === 'refused' ? 'refused' : 'failed', reason: m.reason ?? null, finishedAt: at },
+      });
     }
   }
 

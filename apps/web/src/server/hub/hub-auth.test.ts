@@ -14,7 +14,12 @@ type Frame = { type: string; code?: string; message?: string };
  * Opens a socket, sends `frames`, and resolves with the frames received and the close code once
  * the hub closes it or `until` holds — bounded by `timeoutMs`, after which it is cut.
  */
-async function exchange(url: string, frames: unknown[], timeoutMs = 5000, until: (got: Frame[]) => boolean = () => false): Promise<{ frames: Frame[]; closed: number | null }> {
+async function exchange(
+  url: string,
+  frames: unknown[],
+  timeoutMs = 5000,
+  until: (got: Frame[]) => boolean = () => false,
+): Promise<{ frames: Frame[]; closed: number | null }> {
   const ws = new WebSocket(url);
   const got: Frame[] = [];
   let closed: number | null = null;
@@ -47,7 +52,13 @@ describe('agent hub: unauthenticated connections', () => {
     api = await createApi();
     const clusterId = (await api.admin.clusters.import({ spec: referenceSpec() })).id;
     for (const n of await api.viewer.nodes.list({ clusterId })) nodeIds[n.node.name] = n.id;
-    hub = new AgentHub({ db: api.db.prisma, log: createLogger('silent'), metrics, handshakeTimeoutMs: 300, authLimits: { windowMs: 60_000, perUser: 3, perAddress: 3 } });
+    hub = new AgentHub({
+      db: api.db.prisma,
+      log: createLogger('silent'),
+      metrics,
+      handshakeTimeoutMs: 300,
+      authLimits: { windowMs: 60_000, perUser: 3, perAddress: 3 },
+    });
     hub.start();
     server = createServer((_req, res) => res.writeHead(404).end());
     server.on('upgrade', (req, socket, head) => hub.handleUpgrade(req, socket, head));
@@ -60,14 +71,26 @@ describe('agent hub: unauthenticated connections', () => {
     await api?.close();
   });
 
-  const failures = async (reason: string) => (await metrics.agentAuthFailures.get()).values.find((v) => v.labels.reason === reason)?.value ?? 0;
+  const failures = async (reason: string) =>
+    (await metrics.agentAuthFailures.get()).values.find((v) => v.labels.reason === reason)?.value ?? 0;
 
   it('records an enrollment in the audit log, with the agent as actor and its source address', async () => {
     const { token } = await api.admin.nodes.issueEnrollToken({ id: nodeIds.LVS_1! });
-    const r = await exchange(url, [{ v: 1, type: 'enroll', node: 'LVS_1', token, agentVersion: '0.1.0' }], 5000, (got) => got.some((f) => f.type === 'enrolled'));
+    const r = await exchange(
+      url,
+      [{ v: 1, type: 'enroll', node: 'LVS_1', token, agentVersion: '0.1.0' }],
+      5000,
+      (got) => got.some((f) => f.type === 'enrolled'),
+    );
     expect(r.frames.map((f) => f.type)).toContain('enrolled');
     const audit = await api.db.prisma.auditLog.findFirstOrThrow({ where: { action: 'node.enroll' } });
-    expect(audit).toMatchObject({ actor: 'system:agent:LVS_1', targetType: 'node', targetId: nodeIds.LVS_1, sourceAddress: '127.0.0.1', after: { node: 'LVS_1', agentVersion: '0.1.0' } });
+    expect(audit).toMatchObject({
+      actor: 'system:agent:LVS_1',
+      targetType: 'node',
+      targetId: nodeIds.LVS_1,
+      sourceAddress: '127.0.0.1',
+      after: { node: 'LVS_1', agentVersion: '0.1.0' },
+    });
     const node = await api.db.prisma.node.findUniqueOrThrow({ where: { id: nodeIds.LVS_1! } });
     expect(node.credentialHash).not.toBeNull();
   });
@@ -76,7 +99,9 @@ describe('agent hub: unauthenticated connections', () => {
     const before = await failures('handshake-timeout');
     const r = await exchange(url, [], 3000);
     expect(r.closed).toBe(1008);
-    expect(r.frames).toEqual([expect.objectContaining({ type: 'error', code: 'unauthorized', message: 'no hello within 300 ms' })]);
+    expect(r.frames).toEqual([
+      expect.objectContaining({ type: 'error', code: 'unauthorized', message: 'no hello within 300 ms' }),
+    ]);
     expect(await failures('handshake-timeout')).toBe(before + 1);
   });
 
@@ -84,13 +109,23 @@ describe('agent hub: unauthenticated connections', () => {
     // The earlier test's handshake timeout was slowness, not guessing: it does not count. Three
     // wrong tokens fill the window (limit 3).
     for (let i = 0; i < 3; i++) {
-      const r = await exchange(url, [{ v: 1, type: 'enroll', node: 'LVS_2', token: `kwe_wrong_token_${i}_xxxxxxxxxxxxxxxx`, agentVersion: '0.1.0' }]);
-      expect(r.frames[0]).toMatchObject({ type: 'error', code: 'unauthorized', message: expect.stringMatching(/not valid/) });
+      const r = await exchange(url, [
+        { v: 1, type: 'enroll', node: 'LVS_2', token: `kwe_wrong_token_${i}_xxxxxxxxxxxxxxxx`, agentVersion: '0.1.0' },
+      ]);
+      expect(r.frames[0]).toMatchObject({
+        type: 'error',
+        code: 'unauthorized',
+        message: expect.stringMatching(/not valid/),
+      });
     }
     const { token } = await api.admin.nodes.issueEnrollToken({ id: nodeIds.LVS_2! });
     const r = await exchange(url, [{ v: 1, type: 'enroll', node: 'LVS_2', token, agentVersion: '0.1.0' }]);
     expect(r.closed).toBe(1008);
-    expect(r.frames[0]).toMatchObject({ type: 'error', code: 'unauthorized', message: expect.stringMatching(/^too many refused attempts from this address; retry in \d+ s$/) });
+    expect(r.frames[0]).toMatchObject({
+      type: 'error',
+      code: 'unauthorized',
+      message: expect.stringMatching(/^too many refused attempts from this address; retry in \d+ s$/),
+    });
     // The valid token was not consumed: it still works once the address may try again.
     expect((await api.db.prisma.node.findUniqueOrThrow({ where: { id: nodeIds.LVS_2! } })).credentialHash).toBeNull();
     expect(await failures('rate-limited')).toBeGreaterThan(0);

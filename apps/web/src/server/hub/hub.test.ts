@@ -41,7 +41,10 @@ class FakeAgent {
     for (;;) {
       const i = this.frames.findIndex((f) => f.type === type);
       if (i >= 0) return this.frames.splice(i, 1)[0] as Extract<HubMessage, { type: T }>;
-      if (Date.now() > deadline) throw new Error(`no ${type} frame within ${timeoutMs} ms; got ${JSON.stringify(this.frames.map((f) => f.type))}, closed ${this.closed}`);
+      if (Date.now() > deadline)
+        throw new Error(
+          `no ${type} frame within ${timeoutMs} ms; got ${JSON.stringify(this.frames.map((f) => f.type))}, closed ${this.closed}`,
+        );
       await new Promise<void>((r) => {
         this.waiters.push(r);
         setTimeout(r, 100);
@@ -65,7 +68,13 @@ describe('agent hub', () => {
     api = await createApi();
     clusterId = (await api.admin.clusters.import({ spec: referenceSpec() })).id;
     for (const n of await api.viewer.nodes.list({ clusterId })) nodeIds[n.node.name] = n.id;
-    hub = new AgentHub({ db: api.db.prisma, log: createLogger('silent'), heartbeatIntervalMs: 200, missedHeartbeats: 2, rolloutPollMs: 100 });
+    hub = new AgentHub({
+      db: api.db.prisma,
+      log: createLogger('silent'),
+      heartbeatIntervalMs: 200,
+      missedHeartbeats: 2,
+      rolloutPollMs: 100,
+    });
     hub.start();
     server = createServer((_req, res) => res.writeHead(404).end());
     server.on('upgrade', (req, socket, head) => {
@@ -91,7 +100,16 @@ describe('agent hub', () => {
   };
   const hello = async (node: string, credential: string, appliedRevision: number | null = null) => {
     const a = await FakeAgent.connect(url);
-    a.send({ v: 1, type: 'hello', node, credential, agentVersion: '0.1.0', capabilities: [], appliedRevision, lastSeq: null });
+    a.send({
+      v: 1,
+      type: 'hello',
+      node,
+      credential,
+      agentVersion: '0.1.0',
+      capabilities: [],
+      appliedRevision,
+      lastSeq: null,
+    });
     return a;
   };
 
@@ -116,7 +134,10 @@ describe('agent hub', () => {
     first.close();
     const again = await FakeAgent.connect(url);
     again.send({ v: 1, type: 'enroll', node: 'LVS_2', token: t, agentVersion: '0.1.0' });
-    expect(await again.next('error')).toMatchObject({ code: 'unauthorized', message: expect.stringMatching(/already used/) });
+    expect(await again.next('error')).toMatchObject({
+      code: 'unauthorized',
+      message: expect.stringMatching(/already used/),
+    });
   });
 
   it('refuses a wrong enrollment token and a token of another node', async () => {
@@ -130,12 +151,26 @@ describe('agent hub', () => {
 
   it('refuses hello with a wrong credential', async () => {
     const a = await hello('LVS_1', 'kwc_' + 'y'.repeat(40));
-    expect(await a.next('error')).toMatchObject({ code: 'unauthorized', message: 'credential is not valid for this node' });
+    expect(await a.next('error')).toMatchObject({
+      code: 'unauthorized',
+      message: 'credential is not valid for this node',
+    });
   });
 
   it('refuses events before hello', async () => {
     const a = await FakeAgent.connect(url);
-    a.send({ v: 1, type: 'state-transition', seq: 1, at: 1, instance: 'VI_1', vrid: 51, from: 'backup', to: 'master', reason: 'x', priority: 100 });
+    a.send({
+      v: 1,
+      type: 'state-transition',
+      seq: 1,
+      at: 1,
+      instance: 'VI_1',
+      vrid: 51,
+      from: 'backup',
+      to: 'master',
+      reason: 'x',
+      priority: 100,
+    });
     expect(await a.next('error')).toMatchObject({ code: 'unauthorized' });
   });
 
@@ -154,24 +189,53 @@ describe('agent hub', () => {
     const a = await hello('LVS_2', cred);
     await a.next('welcome');
     await a.next('config-push');
-    a.send({ v: 1, type: 'apply-result', seq: 7, at: Date.UTC(2026, 10, 24, 9), revision: 1, outcome: 'failed', stage: 'test', message: 'nginx -t failed', nginxOutput: 'nginx: [emerg] boom', runningRevision: null });
+    a.send({
+      v: 1,
+      type: 'apply-result',
+      seq: 7,
+      at: Date.UTC(2026, 10, 24, 9),
+      revision: 1,
+      outcome: 'failed',
+      stage: 'test',
+      message: 'nginx -t failed',
+      nginxOutput: 'nginx: [emerg] boom',
+      runningRevision: null,
+    });
     expect(await a.next('ack')).toMatchObject({ seq: 7 });
     const rev = await api.viewer.clusters.revision({ clusterId, number: 1 });
-    expect(rev.deployments.find((d) => d.node === 'LVS_2')).toMatchObject({ status: 'failed', nginxOutput: 'nginx: [emerg] boom' });
+    expect(rev.deployments.find((d) => d.node === 'LVS_2')).toMatchObject({
+      status: 'failed',
+      nginxOutput: 'nginx: [emerg] boom',
+    });
     a.send({ v: 1, type: 'apply-result', seq: 8, at: Date.UTC(2026, 10, 24, 10), revision: 1, outcome: 'applied' });
     expect(await a.next('ack')).toMatchObject({ seq: 8 });
-    expect((await api.viewer.clusters.revision({ clusterId, number: 1 })).deployments.find((d) => d.node === 'LVS_2')).toMatchObject({ status: 'applied' });
+    expect(
+      (await api.viewer.clusters.revision({ clusterId, number: 1 })).deployments.find((d) => d.node === 'LVS_2'),
+    ).toMatchObject({ status: 'applied' });
     a.close();
   });
 
-  it('stores a transition with the agent\'s original time', async () => {
+  it("stores a transition with the agent's original time", async () => {
     const cred = await enroll('LVS_1');
     const a = await hello('LVS_1', cred, 1);
     await a.next('welcome');
     const at = Date.UTC(2026, 10, 20, 8, 0, 0);
-    a.send({ v: 1, type: 'state-transition', seq: 12, at, instance: 'VI_1', vrid: 51, from: 'backup', to: 'master', reason: 'master-down-timer', priority: 100 });
+    a.send({
+      v: 1,
+      type: 'state-transition',
+      seq: 12,
+      at,
+      instance: 'VI_1',
+      vrid: 51,
+      from: 'backup',
+      to: 'master',
+      reason: 'master-down-timer',
+      priority: 100,
+    });
     expect(await a.next('ack')).toMatchObject({ seq: 12 });
-    expect(await api.viewer.clusters.transitions({ clusterId, limit: 10 })).toContainEqual(expect.objectContaining({ node: 'LVS_1', to: 'master', at: new Date(at) }));
+    expect(await api.viewer.clusters.transitions({ clusterId, limit: 10 })).toContainEqual(
+      expect.objectContaining({ node: 'LVS_1', to: 'master', at: new Date(at) }),
+    );
     a.close();
   });
 
@@ -179,17 +243,48 @@ describe('agent hub', () => {
     const cred = await enroll('LVS_1');
     const a = await hello('LVS_1', cred, 1);
     await a.next('welcome');
-    a.send({ v: 1, type: 'check-result', seq: 20, at: Date.now(), check: 'check_nginx', ok: true, status: 'healthy', durationMs: 3, exitCode: null, timedOut: false, output: '' });
+    a.send({
+      v: 1,
+      type: 'check-result',
+      seq: 20,
+      at: Date.now(),
+      check: 'check_nginx',
+      ok: true,
+      status: 'healthy',
+      durationMs: 3,
+      exitCode: null,
+      timedOut: false,
+      output: '',
+    });
     expect(await a.next('ack')).toMatchObject({ seq: 20 });
-    a.send({ v: 1, type: 'heartbeat', at: Date.now(), appliedRevision: 1, maintenance: false, nginx: { running: true, pid: 42 }, instances: [] });
+    a.send({
+      v: 1,
+      type: 'heartbeat',
+      at: Date.now(),
+      appliedRevision: 1,
+      maintenance: false,
+      nginx: { running: true, pid: 42 },
+      instances: [],
+    });
     await expect.poll(() => hub.liveStates().find((l) => l.node === 'LVS_1')?.heartbeat?.nginx.pid).toBe(42);
     const live = hub.liveStates().find((l) => l.node === 'LVS_1')!;
-    expect(live).toMatchObject({ online: true, appliedRevision: 1, checks: { check_nginx: expect.objectContaining({ status: 'healthy' }) } });
+    expect(live).toMatchObject({
+      online: true,
+      appliedRevision: 1,
+      checks: { check_nginx: expect.objectContaining({ status: 'healthy' }) },
+    });
     expect(live.ageMs).toBeGreaterThanOrEqual(0);
     // …and in the database, where every dashboard instance reads it (batched writes).
     await hub.live.flush();
     const stored = await nodeStatus(api.db.prisma, nodeIds.LVS_1!);
-    expect(stored).toMatchObject({ online: true, agentVersion: '0.1.0', agentAddress: '127.0.0.1', appliedRevision: 1, heartbeat: { nginx: { pid: 42 } }, checks: { check_nginx: { status: 'healthy' } } });
+    expect(stored).toMatchObject({
+      online: true,
+      agentVersion: '0.1.0',
+      agentAddress: '127.0.0.1',
+      appliedRevision: 1,
+      heartbeat: { nginx: { pid: 42 } },
+      checks: { check_nginx: { status: 'healthy' } },
+    });
     a.close();
   });
 
@@ -207,21 +302,55 @@ describe('agent hub', () => {
     await a.next('welcome');
     const instance = await api.db.prisma.vrrpInstance.findFirstOrThrow({ where: { clusterId, name: 'VI_1' } });
     await api.db.prisma.vrrpInstance.update({ where: { id: instance.id }, data: { promotedNodeId: nodeIds.LVS_2! } });
-    const row = await api.db.prisma.failoverCommand.create({ data: { clusterId, nodeId: nodeIds.LVS_2!, kind: 'promote', instance: 'VI_1', actor: 'operator1' } });
+    const row = await api.db.prisma.failoverCommand.create({
+      data: { clusterId, nodeId: nodeIds.LVS_2!, kind: 'promote', instance: 'VI_1', actor: 'operator1' },
+    });
     try {
       const beat = (state: 'backup' | 'master', override: 'none' | 'promoted') =>
-        a.send({ v: 1, type: 'heartbeat', at: Date.now(), appliedRevision: 1, maintenance: false, nginx: { running: true, pid: 42 }, instances: [{ instance: 'VI_1', vrid: 51, state, basePriority: 80, effectivePriority: override === 'promoted' ? 254 : 80, holdsVips: state === 'master', since: Date.now(), override }] });
+        a.send({
+          v: 1,
+          type: 'heartbeat',
+          at: Date.now(),
+          appliedRevision: 1,
+          maintenance: false,
+          nginx: { running: true, pid: 42 },
+          instances: [
+            {
+              instance: 'VI_1',
+              vrid: 51,
+              state,
+              basePriority: 80,
+              effectivePriority: override === 'promoted' ? 254 : 80,
+              holdsVips: state === 'master',
+              since: Date.now(),
+              override,
+            },
+          ],
+        });
       beat('backup', 'none');
       const cmd = await a.next('command');
       expect(cmd).toMatchObject({ id: row.id, command: { kind: 'promote', instance: 'VI_1' } });
       expect((await api.db.prisma.failoverCommand.findUniqueOrThrow({ where: { id: row.id } })).status).toBe('sent');
       // The agent's machine goes master at once (make-before-break), then answers.
-      a.send({ v: 1, type: 'state-transition', seq: 40, at: Date.now(), instance: 'VI_1', vrid: 51, from: 'backup', to: 'master', reason: 'promoted', priority: 254 });
+      a.send({
+        v: 1,
+        type: 'state-transition',
+        seq: 40,
+        at: Date.now(),
+        instance: 'VI_1',
+        vrid: 51,
+        from: 'backup',
+        to: 'master',
+        reason: 'promoted',
+        priority: 254,
+      });
       a.send({ v: 1, type: 'command-result', seq: 41, at: Date.now(), id: cmd.id, outcome: 'done' });
       expect(await a.next('ack')).toMatchObject({ seq: 40 });
       expect(await a.next('ack')).toMatchObject({ seq: 41 });
       beat('master', 'promoted');
-      await expect.poll(async () => (await api.db.prisma.failoverCommand.findUniqueOrThrow({ where: { id: row.id } })).status).toBe('completed');
+      await expect
+        .poll(async () => (await api.db.prisma.failoverCommand.findUniqueOrThrow({ where: { id: row.id } })).status)
+        .toBe('completed');
       // Converged: no command is sent again.
       beat('master', 'promoted');
       await new Promise((r) => setTimeout(r, 150));
@@ -234,9 +363,28 @@ describe('agent hub', () => {
 
   it.each([
     { name: 'not JSON', frame: '{nope', code: 'bad-json' },
-    { name: 'another protocol version', frame: JSON.stringify({ v: 2, type: 'heartbeat' }), code: 'unsupported-version' },
+    {
+      name: 'another protocol version',
+      frame: JSON.stringify({ v: 2, type: 'heartbeat' }),
+      code: 'unsupported-version',
+    },
     { name: 'an unknown type', frame: JSON.stringify({ v: 1, type: 'rm-rf' }), code: 'invalid-message' },
-    { name: 'a transition over its size limit', frame: JSON.stringify({ v: 1, type: 'state-transition', seq: 1, at: 1, instance: 'VI_1', vrid: 51, from: 'backup', to: 'master', reason: 'x'.repeat(5000), priority: 1 }), code: 'too-large' },
+    {
+      name: 'a transition over its size limit',
+      frame: JSON.stringify({
+        v: 1,
+        type: 'state-transition',
+        seq: 1,
+        at: 1,
+        instance: 'VI_1',
+        vrid: 51,
+        from: 'backup',
+        to: 'master',
+        reason: 'x'.repeat(5000),
+        priority: 1,
+      }),
+      code: 'too-large',
+    },
     { name: 'a frame over the protocol limit', frame: 'x'.repeat(MAX_FRAME_BYTES + 1), code: 'too-large' },
   ])('answers $name with an error frame and keeps the connection', async ({ frame, code }) => {
     const cred = await enroll('LVS_1');
@@ -244,7 +392,18 @@ describe('agent hub', () => {
     await a.next('welcome');
     a.send(frame);
     expect(await a.next('error')).toMatchObject({ code });
-    a.send({ v: 1, type: 'state-transition', seq: 30, at: 1, instance: 'VI_1', vrid: 51, from: 'master', to: 'backup', reason: 'higher-priority-advert', priority: 100 });
+    a.send({
+      v: 1,
+      type: 'state-transition',
+      seq: 30,
+      at: 1,
+      instance: 'VI_1',
+      vrid: 51,
+      from: 'master',
+      to: 'backup',
+      reason: 'higher-priority-advert',
+      priority: 100,
+    });
     expect(await a.next('ack')).toMatchObject({ seq: 30 });
     a.close();
   });

@@ -27,7 +27,12 @@ import type { Logger } from '../logger';
 import { AppError } from '../errors';
 import { sha256 } from '../services/nodes';
 import { recordApplyResult, recordTransition, type AgentNode } from '../services/agent-events';
-import { DEF_HEARTBEAT_INTERVAL_MS, DEF_MISSED_HEARTBEATS, heartbeatKey, LiveStateWriter } from '../services/node-status';
+import {
+  DEF_HEARTBEAT_INTERVAL_MS,
+  DEF_MISSED_HEARTBEATS,
+  heartbeatKey,
+  LiveStateWriter,
+} from '../services/node-status';
 import type { EventBus } from '../bus/events';
 import type { Metrics } from '../metrics';
 import { LoginRateLimiter, type LoginLimits } from '../auth/rate-limit';
@@ -148,7 +153,10 @@ export class AgentHub {
 
   start(): void {
     this.live.start();
-    this.livenessTimer = setInterval(() => this.checkLiveness(), Math.max(100, Math.floor(this.heartbeatIntervalMs / 2)));
+    this.livenessTimer = setInterval(
+      () => this.checkLiveness(),
+      Math.max(100, Math.floor(this.heartbeatIntervalMs / 2)),
+    );
     this.rolloutTimer = setInterval(() => void this.rollout(), this.opts.rolloutPollMs ?? DEF_ROLLOUT_POLL_MS);
   }
 
@@ -192,7 +200,20 @@ export class AgentHub {
   }
 
   private onConnection(ws: WebSocket, req: IncomingMessage): void {
-    const s: Session = { ws, node: null, greeted: false, queue: Promise.resolve(), lastSeenAt: this.now(), appliedRevision: null, appliedAt: 0, heartbeat: null, heartbeatKey: null, checks: new Map(), pushedRevision: null, ackedSeq: null };
+    const s: Session = {
+      ws,
+      node: null,
+      greeted: false,
+      queue: Promise.resolve(),
+      lastSeenAt: this.now(),
+      appliedRevision: null,
+      appliedAt: 0,
+      heartbeat: null,
+      heartbeatKey: null,
+      checks: new Map(),
+      pushedRevision: null,
+      ackedSeq: null,
+    };
     this.sessions.add(s);
     const remote = req.socket.remoteAddress ?? 'unix';
     // An unauthenticated socket costs memory and a slot: it must say hello promptly.
@@ -200,7 +221,13 @@ export class AgentHub {
     const handshake = setTimeout(() => {
       // A busy hub may still be checking the enroll/hello it received: only silence is refused.
       if (s.greeted || s.node || s.ws.readyState !== WebSocket.OPEN) return;
-      this.refuse(s, 'unauthorized', `no hello within ${handshakeMs} ms`, { remote, reason: 'handshake-timeout' }, remote);
+      this.refuse(
+        s,
+        'unauthorized',
+        `no hello within ${handshakeMs} ms`,
+        { remote, reason: 'handshake-timeout' },
+        remote,
+      );
     }, handshakeMs);
     ws.on('message', (data: RawData, isBinary: boolean) => {
       const raw = isBinary ? toBytes(data) : toBytes(data).toString('utf8');
@@ -231,7 +258,13 @@ export class AgentHub {
   }
 
   /** Refuses and closes an unauthenticated connection; counts it against the source address. */
-  private refuse(s: Session, code: 'unauthorized' | 'unknown-node', message: string, fields: Record<string, unknown>, remote: string): void {
+  private refuse(
+    s: Session,
+    code: 'unauthorized' | 'unknown-node',
+    message: string,
+    fields: Record<string, unknown>,
+    remote: string,
+  ): void {
     const reason = typeof fields.reason === 'string' ? fields.reason : code;
     if (GUESS_REASONS.has(reason)) this.authLimiter.fail(`agent@${remote}`, null);
     this.opts.metrics?.agentAuthFailures.inc({ reason });
@@ -243,7 +276,10 @@ export class AgentHub {
   private async onFrame(s: Session, raw: string | Uint8Array, remote: string): Promise<void> {
     const parsed = parseAgentFrame(raw);
     if (!parsed.ok) {
-      this.opts.log.warn({ node: s.node?.name, remote, code: parsed.reply.code, issues: parsed.issues }, 'agent frame refused');
+      this.opts.log.warn(
+        { node: s.node?.name, remote, code: parsed.reply.code, issues: parsed.issues },
+        'agent frame refused',
+      );
       this.send(s, parsed.reply);
       return;
     }
@@ -256,7 +292,13 @@ export class AgentHub {
       if (waitMs !== null) {
         this.opts.metrics?.agentAuthFailures.inc({ reason: 'rate-limited' });
         this.opts.log.warn({ remote, node: m.node, type: m.type }, 'agent authentication rate-limited');
-        this.send(s, errorMessage('unauthorized', `too many refused attempts from this address; retry in ${Math.ceil(waitMs / 1000)} s`));
+        this.send(
+          s,
+          errorMessage(
+            'unauthorized',
+            `too many refused attempts from this address; retry in ${Math.ceil(waitMs / 1000)} s`,
+          ),
+        );
         s.ws.close(1008, 'rate-limited');
         return;
       }
@@ -267,17 +309,37 @@ export class AgentHub {
       this.opts.log.warn({ node: s.node?.name, code: m.code, message: m.message }, 'agent reported an error');
       return;
     }
-    if (!s.node) return this.refuse(s, 'unauthorized', 'send hello (or enroll) first', { remote, type: m.type, reason: 'no-hello' }, remote);
+    if (!s.node)
+      return this.refuse(
+        s,
+        'unauthorized',
+        'send hello (or enroll) first',
+        { remote, type: m.type, reason: 'no-hello' },
+        remote,
+      );
     await this.onEvent(s, s.node, m);
   }
 
   private async enroll(s: Session, m: Extract<AgentMessage, { type: 'enroll' }>, remote: string): Promise<void> {
     const hash = sha256(m.token);
-    const node = await this.opts.db.node.findUnique({ where: { enrollTokenHash: hash }, select: { id: true, name: true, enrollTokenExpires: true } });
+    const node = await this.opts.db.node.findUnique({
+      where: { enrollTokenHash: hash },
+      select: { id: true, name: true, enrollTokenExpires: true },
+    });
     // One message for wrong, expired, replayed and other-node tokens: the agent learns nothing more.
     const bad = 'enrollment token is not valid (wrong, expired or already used)';
     if (!node || node.name !== m.node || !node.enrollTokenExpires || node.enrollTokenExpires.getTime() < this.now()) {
-      return this.refuse(s, 'unauthorized', bad, { remote, node: m.node, reason: !node ? 'unknown-token' : node.name !== m.node ? 'token-of-another-node' : 'expired-token' }, remote);
+      return this.refuse(
+        s,
+        'unauthorized',
+        bad,
+        {
+          remote,
+          node: m.node,
+          reason: !node ? 'unknown-token' : node.name !== m.node ? 'token-of-another-node' : 'expired-token',
+        },
+        remote,
+      );
     }
     const credential = `kwc_${randomBytes(32).toString('base64url')}`;
     // The guarded update makes the token single-use even when two agents race with it; the
@@ -288,7 +350,16 @@ export class AgentHub {
         data: { credentialHash: sha256(credential), enrollTokenHash: null, enrollTokenExpires: null },
       });
       if (r.count !== 1) return false;
-      await writeAudit(tx, { kind: 'system', name: `agent:${node.name}`, sourceAddress: remote }, { action: 'node.enroll', targetType: 'node', targetId: node.id, after: { node: node.name, agentVersion: m.agentVersion } });
+      await writeAudit(
+        tx,
+        { kind: 'system', name: `agent:${node.name}`, sourceAddress: remote },
+        {
+          action: 'node.enroll',
+          targetType: 'node',
+          targetId: node.id,
+          after: { node: node.name, agentVersion: m.agentVersion },
+        },
+      );
       return true;
     });
     if (!enrolled) return this.refuse(s, 'unauthorized', bad, { remote, node: m.node, reason: 'raced' }, remote);
@@ -298,8 +369,18 @@ export class AgentHub {
   }
 
   private async hello(s: Session, m: Extract<AgentMessage, { type: 'hello' }>, remote: string): Promise<void> {
-    const node = await this.opts.db.node.findUnique({ where: { credentialHash: sha256(m.credential) }, select: { id: true, name: true, clusterId: true } });
-    if (!node || node.name !== m.node) return this.refuse(s, 'unauthorized', 'credential is not valid for this node', { remote, node: m.node, reason: 'bad-credential' }, remote);
+    const node = await this.opts.db.node.findUnique({
+      where: { credentialHash: sha256(m.credential) },
+      select: { id: true, name: true, clusterId: true },
+    });
+    if (!node || node.name !== m.node)
+      return this.refuse(
+        s,
+        'unauthorized',
+        'credential is not valid for this node',
+        { remote, node: m.node, reason: 'bad-credential' },
+        remote,
+      );
     // A node has one session: a new hello replaces an older connection (the agent reconnected).
     for (const other of this.sessions) {
       if (other !== s && other.node?.id === node.id) other.ws.close(4000, 'replaced by a newer connection');
@@ -310,12 +391,25 @@ export class AgentHub {
     s.ackedSeq = this.acked.get(node.id) ?? null;
     this.offline.delete(node.id);
     // Online at once for every instance (not at the next batch), with what the agent told.
-    await this.opts.db.node.update({ where: { id: node.id }, data: { agentVersion: m.agentVersion, agentAddress: remote, lastSeenAt: new Date(s.lastSeenAt) } });
+    await this.opts.db.node.update({
+      where: { id: node.id },
+      data: { agentVersion: m.agentVersion, agentAddress: remote, lastSeenAt: new Date(s.lastSeenAt) },
+    });
     this.live.forget(node.id);
     this.countAgents();
     void this.publish({ type: 'node-live', clusterIds: [node.clusterId] });
-    this.opts.log.info({ node: node.name, remote, appliedRevision: m.appliedRevision, lastSeq: m.lastSeq }, 'agent connected');
-    this.send(s, { v: PROTOCOL_VERSION, type: 'welcome', node: node.name, serverVersion: SERVER_VERSION, heartbeatIntervalMs: this.heartbeatIntervalMs, ackedSeq: s.ackedSeq });
+    this.opts.log.info(
+      { node: node.name, remote, appliedRevision: m.appliedRevision, lastSeq: m.lastSeq },
+      'agent connected',
+    );
+    this.send(s, {
+      v: PROTOCOL_VERSION,
+      type: 'welcome',
+      node: node.name,
+      serverVersion: SERVER_VERSION,
+      heartbeatIntervalMs: this.heartbeatIntervalMs,
+      ackedSeq: s.ackedSeq,
+    });
     // A node that runs nothing yet gets the newest revision at once; others wait for their role.
     if (m.appliedRevision === null) await this.pushLatest(s);
     else await this.rolloutCluster(node.clusterId);
@@ -355,19 +449,34 @@ export class AgentHub {
             if (m.outcome === 'applied') {
               s.appliedRevision = m.revision;
               s.appliedAt = m.at;
-            } else this.opts.log.warn({ node: node.name, revision: m.revision, stage: m.stage, message: m.message }, 'agent apply failed');
+            } else
+              this.opts.log.warn(
+                { node: node.name, revision: m.revision, stage: m.stage, message: m.message },
+                'agent apply failed',
+              );
           } else if (m.type === 'state-transition') {
             const isNew = await this.opts.db.$transaction((tx) => recordTransition(tx, node, m));
             // The live role changes now, not at the next heartbeat (the rollout reads it).
             if (s.heartbeat && m.at >= s.heartbeat.at) {
-              s.heartbeat = { ...s.heartbeat, instances: s.heartbeat.instances.map((i) => (i.instance === m.instance ? { ...i, state: m.to, since: m.at } : i)) };
+              s.heartbeat = {
+                ...s.heartbeat,
+                instances: s.heartbeat.instances.map((i) =>
+                  i.instance === m.instance ? { ...i, state: m.to, since: m.at } : i,
+                ),
+              };
               s.heartbeatKey = heartbeatKey(s.heartbeat);
               this.live.heartbeat(node, s.heartbeat, s.heartbeatKey);
             }
             if (isNew) {
               // Store the patched live state first, so a page that refreshes on this event reads the new role.
               await this.live.flush();
-              void this.publish({ type: 'transition', clusterId: node.clusterId, nodeId: node.id, instance: m.instance, to: m.to });
+              void this.publish({
+                type: 'transition',
+                clusterId: node.clusterId,
+                nodeId: node.id,
+                instance: m.instance,
+                to: m.to,
+              });
             }
             await this.commands.onTransition(node.id, m);
             void this.publish({ type: 'command', clusterId: node.clusterId });
@@ -411,18 +520,30 @@ export class AgentHub {
 
   reconcileCluster(clusterId: string): Promise<void> {
     const sessions = (): CommandSession[] =>
-      [...this.sessions].flatMap((s) => (s.node?.clusterId === clusterId ? [{ nodeId: s.node.id, node: s.node.name, heartbeat: s.heartbeat, send: (m: HubMessage) => this.send(s, m) }] : []));
-    return this.commands.reconcile(clusterId, sessions).catch((err: unknown) => this.opts.log.error({ err, clusterId }, 'failover commands not reconciled'));
+      [...this.sessions].flatMap((s) =>
+        s.node?.clusterId === clusterId
+          ? [{ nodeId: s.node.id, node: s.node.name, heartbeat: s.heartbeat, send: (m: HubMessage) => this.send(s, m) }]
+          : [],
+      );
+    return this.commands
+      .reconcile(clusterId, sessions)
+      .catch((err: unknown) => this.opts.log.error({ err, clusterId }, 'failover commands not reconciled'));
   }
 
   /** The cluster's newest revision: from the cache unless `fresh` (or not cached yet). */
-  private async latestRevision(clusterId: string, fresh = false): Promise<{ number: number; spec: ClusterSpec } | null> {
+  private async latestRevision(
+    clusterId: string,
+    fresh = false,
+  ): Promise<{ number: number; spec: ClusterSpec } | null> {
     const cached = this.revisions.get(clusterId);
     if (cached && !fresh) return cached;
     const c = await this.opts.db.cluster.findUnique({ where: { id: clusterId }, select: { revision: true } });
     if (!c || c.revision === 0) return null;
     if (cached?.number === c.revision) return cached;
-    const rev = await this.opts.db.configRevision.findUnique({ where: { clusterId_number: { clusterId, number: c.revision } }, select: { number: true, spec: true } });
+    const rev = await this.opts.db.configRevision.findUnique({
+      where: { clusterId_number: { clusterId, number: c.revision } },
+      select: { number: true, spec: true },
+    });
     if (!rev) return null;
     // Stored specs passed ClusterSpecSchema when the revision was made (ConfigRevision is immutable).
     const latest = { number: rev.number, spec: rev.spec as unknown as ClusterSpec };
@@ -464,7 +585,10 @@ export class AgentHub {
       for (let round = 0; round < 10; round++) {
         this.rolloutAgain = false;
         const ids = this.connectedClusters();
-        const rows = ids.length === 0 ? [] : await this.opts.db.cluster.findMany({ where: { id: { in: ids } }, select: { id: true, revision: true } });
+        const rows =
+          ids.length === 0
+            ? []
+            : await this.opts.db.cluster.findMany({ where: { id: { in: ids } }, select: { id: true, revision: true } });
         const present = new Set(rows.map((r) => r.id));
         for (const id of this.revisions.keys()) if (!present.has(id)) this.revisions.delete(id);
         for (const r of rows) {
@@ -496,13 +620,18 @@ export class AgentHub {
     // Called on heartbeats, apply and check results: a cluster whose agents all run the newest
     // revision costs no query.
     if (!rev || this.converged(clusterId, rev.number)) return;
-    const failed = await this.opts.db.deployment.findMany({ where: { revision: { clusterId, number: rev.number }, status: 'failed' }, select: { nodeId: true } });
+    const failed = await this.opts.db.deployment.findMany({
+      where: { revision: { clusterId, number: rev.number }, status: 'failed' },
+      select: { nodeId: true },
+    });
     const failedIds = new Set(failed.map((d) => d.nodeId));
     const nodes: RolloutNode[] = sessions.map((s) => ({
       nodeId: s.node!.id,
       appliedRevision: s.appliedRevision,
       master: s.heartbeat ? s.heartbeat.instances.some((i) => i.state === 'master') : null,
-      healthyAfterApply: [...s.checks.values()].every((c) => c.status === 'healthy' && c.at >= s.appliedAt) && (s.heartbeat?.at ?? 0) >= s.appliedAt,
+      healthyAfterApply:
+        [...s.checks.values()].every((c) => c.status === 'healthy' && c.at >= s.appliedAt) &&
+        (s.heartbeat?.at ?? 0) >= s.appliedAt,
       pushedRevision: s.pushedRevision,
       // A failed apply is retried when the agent reconnects (a new session has pushed nothing).
       failed: failedIds.has(s.node!.id) && s.pushedRevision === rev.number,
@@ -529,7 +658,8 @@ export class AgentHub {
   /** After a live-state flush: the clusters concerned, 150 per event (NOTIFY payload limit). */
   private announceLive(changed: { id: string; clusterId: string }[]): void {
     const ids = [...new Set(changed.map((c) => c.clusterId))];
-    for (let i = 0; i < ids.length; i += 150) void this.publish({ type: 'node-live', clusterIds: ids.slice(i, i + 150) });
+    for (let i = 0; i < ids.length; i += 150)
+      void this.publish({ type: 'node-live', clusterIds: ids.slice(i, i + 150) });
   }
 
   private countAgents(): void {

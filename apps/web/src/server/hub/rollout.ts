@@ -30,10 +30,13 @@ export type RolloutDecision = { push: string[]; halted: boolean; waitingForBacku
 
 export function planRollout(revision: number, nodes: readonly RolloutNode[]): RolloutDecision {
   const halted = nodes.some((n) => n.failed);
-  const needs = (n: RolloutNode) => (n.appliedRevision === null || n.appliedRevision < revision) && n.pushedRevision !== revision && !n.failed;
+  const needs = (n: RolloutNode) =>
+    (n.appliedRevision === null || n.appliedRevision < revision) && n.pushedRevision !== revision && !n.failed;
   const push: string[] = [];
   const waitingForBackups: string[] = [];
-  const backupsDone = nodes.filter((n) => n.master !== true).every((n) => n.appliedRevision === revision && n.healthyAfterApply);
+  const backupsDone = nodes
+    .filter((n) => n.master !== true)
+    .every((n) => n.appliedRevision === revision && n.healthyAfterApply);
   for (const n of nodes) {
     if (!needs(n)) continue;
     if (n.appliedRevision === null) push.push(n.nodeId);

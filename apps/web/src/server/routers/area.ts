@@ -18,13 +18,23 @@ export function areaProcedures<K extends string, S extends z.ZodType<{ name: str
   const pick = (input: unknown) => (input as Record<K, Obj>)[field];
   const ids = (input: unknown) => input as { clusterId: string; id: string; version: number };
   return {
-    list: viewerProcedure.input(z.strictObject({ clusterId: IdSchema })).query(({ ctx, input }) => area.list(ctx.db, input.clusterId)),
+    list: viewerProcedure
+      .input(z.strictObject({ clusterId: IdSchema }))
+      .query(({ ctx, input }) => area.list(ctx.db, input.clusterId)),
     create: adminProcedure
       .input(withObj({ clusterId: IdSchema }))
-      .mutation(({ ctx, input }) => inTransaction(ctx.db, (tx) => area.create(tx, ctx.actor, { clusterId: ids(input).clusterId, obj: pick(input) }))),
+      .mutation(({ ctx, input }) =>
+        inTransaction(ctx.db, (tx) =>
+          area.create(tx, ctx.actor, { clusterId: ids(input).clusterId, obj: pick(input) }),
+        ),
+      ),
     update: adminProcedure
       .input(withObj({ id: IdSchema, version: VersionSchema }))
-      .mutation(({ ctx, input }) => inTransaction(ctx.db, (tx) => area.update(tx, ctx.actor, { id: ids(input).id, version: ids(input).version, obj: pick(input) }))),
+      .mutation(({ ctx, input }) =>
+        inTransaction(ctx.db, (tx) =>
+          area.update(tx, ctx.actor, { id: ids(input).id, version: ids(input).version, obj: pick(input) }),
+        ),
+      ),
     delete: adminProcedure
       .input(z.strictObject({ id: IdSchema, version: VersionSchema }))
       .mutation(({ ctx, input }) => inTransaction(ctx.db, (tx) => area.delete(tx, ctx.actor, input))),

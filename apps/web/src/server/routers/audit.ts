@@ -12,15 +12,24 @@ export const auditRouter = {
         .strictObject({
           before: z.number().int().min(1).optional(),
           limit: z.number().int().min(1).max(500).default(100),
-          targetType: z.string().regex(/^[A-Za-z]{1,32}$/).optional(),
+          targetType: z
+            .string()
+            .regex(/^[A-Za-z]{1,32}$/)
+            .optional(),
           targetId: z.string().max(64).optional(),
           actor: z.string().min(1).max(64).optional(),
-          action: z.string().regex(/^[a-z][a-z0-9.-]{0,63}$/, { message: 'must be an action such as pool.update, or the start of one' }).optional(),
+          action: z
+            .string()
+            .regex(/^[a-z][a-z0-9.-]{0,63}$/, { message: 'must be an action such as pool.update, or the start of one' })
+            .optional(),
           clusterId: IdSchema.optional(),
           from: z.date().optional(),
           to: z.date().optional(),
         })
-        .refine((i) => i.from === undefined || i.to === undefined || i.from < i.to, { path: ['to'], message: 'must be after the start of the range' }),
+        .refine((i) => i.from === undefined || i.to === undefined || i.from < i.to, {
+          path: ['to'],
+          message: 'must be after the start of the range',
+        }),
     )
     .query(({ ctx, input }) => listAudit(ctx.db, input)),
   /** The actors and actions present in the log, for filter pickers. */

@@ -1,7 +1,15 @@
 import type { TRPCRouterRecord } from '@trpc/server';
 import { z } from 'zod';
 import { ClusterSpecSchema, NameSchema } from '@keepwatch/shared';
-import { clusterLive, createCluster, deleteCluster, getCluster, importCluster, listClusters, renameCluster } from '../services/clusters';
+import {
+  clusterLive,
+  createCluster,
+  deleteCluster,
+  getCluster,
+  importCluster,
+  listClusters,
+  renameCluster,
+} from '../services/clusters';
 import { getOverview } from '../services/overview';
 import { getRevision, listDeployments, listRevisions, listTimeline, listTransitions } from '../services/revisions';
 import { AppError } from '../errors';
@@ -45,9 +53,12 @@ export const clustersRouter = {
     .input(z.strictObject({ clusterId: IdSchema, since: z.date({ message: 'must be a date' }) }))
     .query(({ ctx, input }) => {
       const oldest = Date.now() - TIMELINE_MAX_RANGE_MS;
-      if (input.since.getTime() < oldest) throw new AppError('BAD_REQUEST', { field: 'since', message: 'must be within the last 7 days' });
+      if (input.since.getTime() < oldest)
+        throw new AppError('BAD_REQUEST', { field: 'since', message: 'must be within the last 7 days' });
       return listTimeline(ctx.db, input.clusterId, input.since);
     }),
   /** Each node's last live report (heartbeat, health checks, nginx) with its age; offline and stale when reports stopped. */
-  live: viewerProcedure.input(z.strictObject({ clusterId: IdSchema })).query(({ ctx, input }) => clusterLive(ctx.db, input.clusterId)),
+  live: viewerProcedure
+    .input(z.strictObject({ clusterId: IdSchema }))
+    .query(({ ctx, input }) => clusterLive(ctx.db, input.clusterId)),
 } satisfies TRPCRouterRecord;

@@ -4,7 +4,15 @@ import { createApi, trpcError, type Api } from '../testing/api';
 import { referenceSpec } from '../../../test/fixtures';
 
 /** A heartbeat as the agent sends it (what the hub stores in Node.liveState). */
-function heartbeat(o: { state?: 'backup' | 'master' | 'fault'; nginx?: boolean; maintenance?: boolean; override?: 'none' | 'promoted'; instance?: string } = {}): HeartbeatMessage {
+function heartbeat(
+  o: {
+    state?: 'backup' | 'master' | 'fault';
+    nginx?: boolean;
+    maintenance?: boolean;
+    override?: 'none' | 'promoted';
+    instance?: string;
+  } = {},
+): HeartbeatMessage {
   return {
     v: 1,
     type: 'heartbeat',
@@ -12,7 +20,18 @@ function heartbeat(o: { state?: 'backup' | 'master' | 'fault'; nginx?: boolean; 
     appliedRevision: 1,
     maintenance: o.maintenance ?? false,
     nginx: { running: o.nginx ?? true, pid: o.nginx === false ? null : 4242 },
-    instances: [{ instance: o.instance ?? 'VI_1', vrid: 51, state: o.state ?? 'backup', basePriority: 80, effectivePriority: 80, holdsVips: o.state === 'master', since: Date.now() - 1000, override: o.override ?? 'none' }],
+    instances: [
+      {
+        instance: o.instance ?? 'VI_1',
+        vrid: 51,
+        state: o.state ?? 'backup',
+        basePriority: 80,
+        effectivePriority: 80,
+        holdsVips: o.state === 'master',
+        since: Date.now() - 1000,
+        override: o.override ?? 'none',
+      },
+    ],
   };
 }
 
@@ -24,10 +43,18 @@ describe('failover procedures', () => {
   let lvs2: string;
 
   /** Stores live state as the hub would (lastSeenAt on the dashboard clock, the last heartbeat, check results). */
-  const live = (nodeId: string, hb: HeartbeatMessage | null, o: { seenMsAgo?: number; checks?: Record<string, unknown> } = {}) =>
+  const live = (
+    nodeId: string,
+    hb: HeartbeatMessage | null,
+    o: { seenMsAgo?: number; checks?: Record<string, unknown> } = {},
+  ) =>
     api.db.prisma.node.update({
       where: { id: nodeId },
-      data: { lastSeenAt: new Date(Date.now() - (o.seenMsAgo ?? 500)), liveState: hb === null ? undefined : (hb as object), checkResults: (o.checks ?? {}) as object },
+      data: {
+        lastSeenAt: new Date(Date.now() - (o.seenMsAgo ?? 500)),
+        liveState: hb === null ? undefined : (hb as object),
+        checkResults: (o.checks ?? {}) as object,
+      },
     });
 
   beforeAll(async () => {
@@ -51,8 +78,20 @@ describe('failover procedures', () => {
     const r = await api.operator.failover.promote({ instanceId, nodeId: lvs2 });
     expect(r).toMatchObject({ instanceId, clusterId, promotedNodeId: lvs2 });
     const rows = await api.db.prisma.failoverCommand.findMany({ where: { clusterId } });
-    expect(rows).toEqual([expect.objectContaining({ id: r.commandIds[0], nodeId: lvs2, kind: 'promote', instance: 'VI_1', status: 'pending', actor: 'operator1' })]);
-    const audit = await api.db.prisma.auditLog.findFirst({ where: { action: 'failover.promote' }, orderBy: { seq: 'desc' } });
+    expect(rows).toEqual([
+      expect.objectContaining({
+        id: r.commandIds[0],
+        nodeId: lvs2,
+        kind: 'promote',
+        instance: 'VI_1',
+        status: 'pending',
+        actor: 'operator1',
+      }),
+    ]);
+    const audit = await api.db.prisma.auditLog.findFirst({
+      where: { action: 'failover.promote' },
+      orderBy: { seq: 'desc' },
+    });
     expect(audit).toMatchObject({ targetId: instanceId, actor: 'operator1' });
   });
 
@@ -69,27 +108,73 @@ describe('failover procedures', () => {
   });
 
   const refusals: { name: string; setup: () => Promise<unknown>; message: RegExp }[] = [
-    { name: 'offline (no heartbeat within the window)', setup: () => live(lvs2, heartbeat(), { seenMsAgo: 60_000 }), message: /node "LVS_2" is offline \(last heard from 60 s ago/ },
-    { name: 'never seen', setup: () => api.db.prisma.node.update({ where: { id: lvs2 }, data: { lastSeenAt: null } }), message: /is offline \(last heard from never/ },
-    { name: 'in Fault', setup: () => live(lvs2, heartbeat({ state: 'fault' })), message: /instance "VI_1" is in Fault on node "LVS_2"/ },
-    { name: 'nginx not running', setup: () => live(lvs2, heartbeat({ nginx: false })), message: /nginx is not running on node "LVS_2"/ },
+    {
+      name: 'offline (no heartbeat within the window)',
+      setup: () => live(lvs2, heartbeat(), { seenMsAgo: 60_000 }),
+      message: /node "LVS_2" is offline \(last heard from 60 s ago/,
+    },
+    {
+      name: 'never seen',
+      setup: () => api.db.prisma.node.update({ where: { id: lvs2 }, data: { lastSeenAt: null } }),
+      message: /is offline \(last heard from never/,
+    },
+    {
+      name: 'in Fault',
+      setup: () => live(lvs2, heartbeat({ state: 'fault' })),
+      message: /instance "VI_1" is in Fault on node "LVS_2"/,
+    },
+    {
+      name: 'nginx not running',
+      setup: () => live(lvs2, heartbeat({ nginx: false })),
+      message: /nginx is not running on node "LVS_2"/,
+    },
     {
       name: 'a failing nginx check',
-      setup: () => live(lvs2, heartbeat(), { checks: { check_nginx: { v: 1, type: 'check-result', seq: 3, at: Date.now(), check: 'check_nginx', ok: false, status: 'failed', durationMs: 2, exitCode: null, timedOut: false, output: 'nginx: [emerg] bind() failed' } } }),
+      setup: () =>
+        live(lvs2, heartbeat(), {
+          checks: {
+            check_nginx: {
+              v: 1,
+              type: 'check-result',
+              seq: 3,
+              at: Date.now(),
+              check: 'check_nginx',
+              ok: false,
+              status: 'failed',
+              durationMs: 2,
+              exitCode: null,
+              timedOut: false,
+              output: 'nginx: [emerg] bind() failed',
+            },
+          },
+        }),
       message: /nginx is unhealthy on node "LVS_2": check "check_nginx" failed \(nginx: \[emerg\] bind\(\) failed\)/,
     },
-    { name: 'in maintenance', setup: () => api.db.prisma.node.update({ where: { id: lvs2 }, data: { maintenance: true } }), message: /node "LVS_2" is in maintenance/ },
-    { name: 'not running the instance', setup: () => live(lvs2, heartbeat({ instance: 'VI_9' })), message: /does not run instance "VI_1"/ },
+    {
+      name: 'in maintenance',
+      setup: () => api.db.prisma.node.update({ where: { id: lvs2 }, data: { maintenance: true } }),
+      message: /node "LVS_2" is in maintenance/,
+    },
+    {
+      name: 'not running the instance',
+      setup: () => live(lvs2, heartbeat({ instance: 'VI_9' })),
+      message: /does not run instance "VI_1"/,
+    },
   ];
-  it.each(refusals)('promote is refused, naming nodeId, when the target is $name — and nothing is stored', async ({ setup, message }) => {
-    await setup();
-    const err = await trpcError(api.operator.failover.promote({ instanceId, nodeId: lvs2 }));
-    expect(err.code).toBe('BAD_REQUEST');
-    expect(err.message).toMatch(/^nodeId: cannot promote: /);
-    expect(err.message).toMatch(message);
-    expect((await api.db.prisma.vrrpInstance.findUniqueOrThrow({ where: { id: instanceId } })).promotedNodeId).toBeNull();
-    expect(await api.db.prisma.failoverCommand.count({ where: { clusterId } })).toBe(0);
-  });
+  it.each(refusals)(
+    'promote is refused, naming nodeId, when the target is $name — and nothing is stored',
+    async ({ setup, message }) => {
+      await setup();
+      const err = await trpcError(api.operator.failover.promote({ instanceId, nodeId: lvs2 }));
+      expect(err.code).toBe('BAD_REQUEST');
+      expect(err.message).toMatch(/^nodeId: cannot promote: /);
+      expect(err.message).toMatch(message);
+      expect(
+        (await api.db.prisma.vrrpInstance.findUniqueOrThrow({ where: { id: instanceId } })).promotedNodeId,
+      ).toBeNull();
+      expect(await api.db.prisma.failoverCommand.count({ where: { clusterId } })).toBe(0);
+    },
+  );
 
   it('promote is refused for a node that is not a member of the instance', async () => {
     const other = await api.admin.clusters.import({ spec: referenceSpec('other') });
@@ -104,12 +189,14 @@ describe('failover procedures', () => {
     expect(err.message).toBe('instanceId: instance "VI_1" has no standing promote to release');
   });
 
-  it('maintenance on ends the node\'s standing promotes and is accepted for an offline node (delivered on reconnect)', async () => {
+  it("maintenance on ends the node's standing promotes and is accepted for an offline node (delivered on reconnect)", async () => {
     await api.operator.failover.promote({ instanceId, nodeId: lvs2 });
     await live(lvs2, heartbeat(), { seenMsAgo: 60_000 });
     const r = await api.operator.failover.maintenance({ nodeId: lvs2, enabled: true });
     expect(r).toMatchObject({ maintenance: true });
-    expect((await api.db.prisma.vrrpInstance.findUniqueOrThrow({ where: { id: instanceId } })).promotedNodeId).toBeNull();
+    expect(
+      (await api.db.prisma.vrrpInstance.findUniqueOrThrow({ where: { id: instanceId } })).promotedNodeId,
+    ).toBeNull();
     const row = await api.db.prisma.failoverCommand.findUniqueOrThrow({ where: { id: r.commandIds[0]! } });
     expect(row).toMatchObject({ kind: 'maintenance-on', instance: null, status: 'pending' });
   });
@@ -119,7 +206,7 @@ describe('failover procedures', () => {
     expect((await api.viewer.failover.status({ clusterId })).instances).toHaveLength(1);
   });
 
-  it('status shows each member\'s live role with its age, the master, and the commands with their progress', async () => {
+  it("status shows each member's live role with its age, the master, and the commands with their progress", async () => {
     await api.operator.failover.promote({ instanceId, nodeId: lvs2 });
     const s = await api.viewer.failover.status({ clusterId });
     const i = s.instances[0]!;
@@ -130,7 +217,9 @@ describe('failover procedures', () => {
     ]);
     expect(i.members[0]!.ageMs).toBeGreaterThanOrEqual(0);
     expect(i.members[0]!.ageMs).toBeLessThan(10_000);
-    expect(i.commands).toEqual([expect.objectContaining({ node: 'LVS_2', kind: 'promote', status: 'pending', reason: null })]);
+    expect(i.commands).toEqual([
+      expect.objectContaining({ node: 'LVS_2', kind: 'promote', status: 'pending', reason: null }),
+    ]);
     // The target reports master: the promote is in effect.
     await live(lvs2, heartbeat({ state: 'master', override: 'promoted' }));
     await live(lvs1, heartbeat({ state: 'backup' }));

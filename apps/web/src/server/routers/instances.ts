@@ -13,6 +13,10 @@ export const instancesRouter = {
   list: viewerProcedure.input(z.strictObject({ clusterId: IdSchema })).query(async ({ ctx, input }) => {
     const list = await instances.list(ctx.db, input.clusterId);
     if (ctx.user.role === 'admin') return list;
-    return list.map((i) => (i.instance.authentication ? { ...i, instance: { ...i.instance, authentication: { type: 'pass' as const, password: '(redacted)' } } } : i));
+    return list.map((i) =>
+      i.instance.authentication
+        ? { ...i, instance: { ...i.instance, authentication: { type: 'pass' as const, password: '(redacted)' } } }
+        : i,
+    );
   }),
 } satisfies TRPCRouterRecord;

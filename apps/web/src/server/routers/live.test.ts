@@ -13,7 +13,10 @@ const ADMIN_PASSWORD = 'a long admin password';
 /** One Server-Sent Events stream read with fetch: named events and superjson-decoded data. */
 class SseStream {
   readonly events: { event: string; data: unknown }[] = [];
-  private constructor(readonly status: number, private readonly ac: AbortController) {}
+  private constructor(
+    readonly status: number,
+    private readonly ac: AbortController,
+  ) {}
   static async open(url: string, headers: Record<string, string>): Promise<SseStream> {
     const ac = new AbortController();
     const res = await fetch(url, { headers: { accept: 'text/event-stream', ...headers }, signal: ac.signal });
@@ -64,7 +67,12 @@ describe('live subscriptions over SSE (two control planes on one PostgreSQL)', (
   beforeAll(async () => {
     const db = await createEmptyDatabase();
     drop = db.drop;
-    const env = loadEnv({ DATABASE_URL: db.url, KEEPWATCH_ADMIN_USERNAME: 'admin', KEEPWATCH_ADMIN_PASSWORD: ADMIN_PASSWORD, NODE_ENV: 'test' });
+    const env = loadEnv({
+      DATABASE_URL: db.url,
+      KEEPWATCH_ADMIN_USERNAME: 'admin',
+      KEEPWATCH_ADMIN_PASSWORD: ADMIN_PASSWORD,
+      NODE_ENV: 'test',
+    });
     for (let i = 0; i < 2; i++) {
       const cp = await createControlPlane(env, { log: createLogger('silent'), defaultMetrics: false });
       const server = createServer((req, res) => {
@@ -75,7 +83,11 @@ describe('live subscriptions over SSE (two control planes on one PostgreSQL)', (
       servers.push(server);
       bases.push(`http://127.0.0.1:${(server.address() as AddressInfo).port}`);
     }
-    const res = await fetch(`${bases[0]}/api/trpc/session.login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ json: { username: 'admin', password: ADMIN_PASSWORD } }) });
+    const res = await fetch(`${bases[0]}/api/trpc/session.login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ json: { username: 'admin', password: ADMIN_PASSWORD } }),
+    });
     cookie = (res.headers.get('set-cookie') ?? '').split(';')[0]!;
     expect(cookie).toMatch(/^kw_session=/);
   });
@@ -86,17 +98,26 @@ describe('live subscriptions over SSE (two control planes on one PostgreSQL)', (
   });
 
   const mutate = (base: string, path: string, input: unknown) =>
-    fetch(`${base}/api/trpc/${path}`, { method: 'POST', headers: { 'content-type': 'application/json', cookie }, body: JSON.stringify(superjson.serialize(input)) }).then(async (r) => {
+    fetch(`${base}/api/trpc/${path}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', cookie },
+      body: JSON.stringify(superjson.serialize(input)),
+    }).then(async (r) => {
       expect(r.status, await r.clone().text()).toBe(200);
       return ((await r.json()) as { result: { data: { json: unknown } } }).result.data.json;
     });
   const subscribe = (base: string, path: string, input?: unknown) =>
-    SseStream.open(`${base}/api/trpc/${path}${input === undefined ? '' : `?input=${encodeURIComponent(JSON.stringify(superjson.serialize(input)))}`}`, { cookie });
+    SseStream.open(
+      `${base}/api/trpc/${path}${input === undefined ? '' : `?input=${encodeURIComponent(JSON.stringify(superjson.serialize(input)))}`}`,
+      { cookie },
+    );
 
   it('refuses an anonymous subscription (UNAUTHORIZED in the stream) and serves a signed-in one as an event stream', async () => {
     // SSE answers 200 at once; tRPC sends a refusal as a `serialized-error` event and ends.
     const anon = await SseStream.open(`${bases[1]}/api/trpc/live.overview`, {});
-    await expect.poll(() => anon.events.find((e) => e.event === 'serialized-error')?.data).toMatchObject({ data: { code: 'UNAUTHORIZED' } });
+    await expect
+      .poll(() => anon.events.find((e) => e.event === 'serialized-error')?.data)
+      .toMatchObject({ data: { code: 'UNAUTHORIZED' } });
     expect(anon.data).toEqual([]);
     anon.close();
     const s = await subscribe(bases[1]!, 'live.overview');
@@ -112,9 +133,14 @@ describe('live subscriptions over SSE (two control planes on one PostgreSQL)', (
     await expect.poll(() => overview.data, { timeout: 5000 }).toContainEqual({ type: 'audit', clusterId: null });
     const cluster = await subscribe(bases[1]!, 'live.cluster', { clusterId: created.id });
     await expect.poll(() => cluster.events.some((e) => e.event === 'connected')).toBe(true);
-    await mutate(bases[0]!, 'failover.maintenance', { nodeId: (await cps[0]!.db.prisma.node.findFirstOrThrow({ where: { clusterId: created.id } })).id, enabled: true });
+    await mutate(bases[0]!, 'failover.maintenance', {
+      nodeId: (await cps[0]!.db.prisma.node.findFirstOrThrow({ where: { clusterId: created.id } })).id,
+      enabled: true,
+    });
     // The failover intent goes through the bus (every instance's hub reconciles) and is audited.
-    await expect.poll(() => cluster.data, { timeout: 5000 }).toContainEqual({ type: 'failover', clusterId: created.id });
+    await expect
+      .poll(() => cluster.data, { timeout: 5000 })
+      .toContainEqual({ type: 'failover', clusterId: created.id });
     overview.close();
     cluster.close();
   });

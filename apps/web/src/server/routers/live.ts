@@ -20,7 +20,11 @@ function busOf(ctx: Context): EventBus {
   return b;
 }
 
-async function* stream(ctx: Context, filter: (e: LocalBusEvent) => boolean, signal: AbortSignal | undefined): AsyncGenerator<LocalBusEvent, void, undefined> {
+async function* stream(
+  ctx: Context,
+  filter: (e: LocalBusEvent) => boolean,
+  signal: AbortSignal | undefined,
+): AsyncGenerator<LocalBusEvent, void, undefined> {
   ctx.metrics.subscriptions.inc();
   try {
     yield* busEvents(busOf(ctx), filter, signal);
@@ -31,7 +35,11 @@ async function* stream(ctx: Context, filter: (e: LocalBusEvent) => boolean, sign
 
 export const liveRouter = {
   /** One cluster: transitions, deployments, node live state, failover intent and progress, its audit records. */
-  cluster: viewerProcedure.input(z.strictObject({ clusterId: IdSchema })).subscription(async function* ({ ctx, input, signal }) {
+  cluster: viewerProcedure.input(z.strictObject({ clusterId: IdSchema })).subscription(async function* ({
+    ctx,
+    input,
+    signal,
+  }) {
     yield* stream(ctx, (e) => concernsCluster(e, input.clusterId), signal);
   }),
   /** Every cluster (the overview). */

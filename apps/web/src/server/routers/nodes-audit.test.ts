@@ -15,10 +15,20 @@ describe('nodes.all and nodes.enroll', () => {
   });
 
   it('adds the node and issues its one-time token in one step, both audited', async () => {
-    const r = await api.admin.nodes.enroll({ clusterId, node: { name: 'lb9', addresses: ['192.0.2.99'], interfaces: ['eth0'] } });
+    const r = await api.admin.nodes.enroll({
+      clusterId,
+      node: { name: 'lb9', addresses: ['192.0.2.99'], interfaces: ['eth0'] },
+    });
     expect(r.token).toMatch(/^kwe_[A-Za-z0-9_-]{32}$/);
     const row = (await api.viewer.nodes.all()).find((n) => n.name === 'lb9');
-    expect(row).toMatchObject({ clusterId, enrolled: false, online: false, lastSeenAt: null, staleAt: null, addresses: ['192.0.2.99'] });
+    expect(row).toMatchObject({
+      clusterId,
+      enrolled: false,
+      online: false,
+      lastSeenAt: null,
+      staleAt: null,
+      addresses: ['192.0.2.99'],
+    });
     expect(row?.enrollTokenExpires?.getTime()).toBe(r.expiresAt.getTime());
     const actions = (await api.viewer.audit.list({ limit: 5 })).records.map((x) => x.action);
     expect(actions.slice(0, 2)).toEqual(['node.enroll-token', 'node.create']);
@@ -26,7 +36,9 @@ describe('nodes.all and nodes.enroll', () => {
 
   it('adds nothing when the node is refused, naming the field', async () => {
     const before = await api.db.prisma.node.count();
-    const e = await trpcError(api.admin.nodes.enroll({ clusterId, node: { name: 'lb8', addresses: ['192.0.2.300'], interfaces: ['eth0'] } }));
+    const e = await trpcError(
+      api.admin.nodes.enroll({ clusterId, node: { name: 'lb8', addresses: ['192.0.2.300'], interfaces: ['eth0'] } }),
+    );
     expect([e.code, e.message.split(':')[0]]).toEqual(['BAD_REQUEST', 'node.addresses.0']);
     const dup = await trpcError(api.admin.nodes.enroll({ clusterId, node: { name: 'lb9', interfaces: ['eth0'] } }));
     expect([dup.code, dup.message.split(':')[0]]).toEqual(['CONFLICT', 'node.name']);
@@ -36,7 +48,10 @@ describe('nodes.all and nodes.enroll', () => {
   it('is online only while the last frame is within three heartbeats, and stale after', async () => {
     const now = Date.now();
     const set = (name: string, lastSeenAt: Date | null, liveState: object | null = null) =>
-      api.db.prisma.node.updateMany({ where: { clusterId, name }, data: { lastSeenAt, agentVersion: '0.1.0', agentAddress: '192.0.2.99', ...(liveState ? { liveState } : {}) } });
+      api.db.prisma.node.updateMany({
+        where: { clusterId, name },
+        data: { lastSeenAt, agentVersion: '0.1.0', agentAddress: '192.0.2.99', ...(liveState ? { liveState } : {}) },
+      });
     await set('lb9', new Date(now - 2_000), { appliedRevision: 1 });
     let row = (await api.viewer.nodes.all()).find((n) => n.name === 'lb9');
     expect(row).toMatchObject({ online: true, agentVersion: '0.1.0', agentAddress: '192.0.2.99', appliedRevision: 1 });
@@ -65,25 +80,37 @@ describe('audit.list filters', () => {
     await api?.close();
   });
 
-  const actions = async (f: Parameters<Api['viewer']['audit']['list']>[0]) => (await api.viewer.audit.list(f)).records.map((r) => r.action).sort();
+  const actions = async (f: Parameters<Api['viewer']['audit']['list']>[0]) =>
+    (await api.viewer.audit.list(f)).records.map((r) => r.action).sort();
 
   it('filters by action prefix and exact actor', async () => {
     expect(await actions({ limit: 100, action: 'user.' })).toEqual(['user.create']);
     expect(await actions({ limit: 100, action: 'node.create' })).toEqual(['node.create', 'node.create']);
     expect(await actions({ limit: 100, actor: 'nobody' })).toEqual([]);
-    expect((await api.viewer.audit.list({ limit: 100, actor: 'admin1' })).records.length).toBe((await api.viewer.audit.list({ limit: 100 })).records.length);
+    expect((await api.viewer.audit.list({ limit: 100, actor: 'admin1' })).records.length).toBe(
+      (await api.viewer.audit.list({ limit: 100 })).records.length,
+    );
   });
 
   it("filters by cluster, including an object created there and deleted since, and not another cluster's", async () => {
-    expect(await actions({ limit: 100, clusterId: edge })).toEqual(['cluster.import', 'node.create', 'node.delete', 'node.enroll-token']);
+    expect(await actions({ limit: 100, clusterId: edge })).toEqual([
+      'cluster.import',
+      'node.create',
+      'node.delete',
+      'node.enroll-token',
+    ]);
     expect(await actions({ limit: 100, clusterId: other })).toEqual(['cluster.create', 'node.create']);
   });
 
   it('filters by time range and refuses a range that ends before it starts', async () => {
     const all = (await api.viewer.audit.list({ limit: 100 })).records;
     const mid = all[2]!.at;
-    expect((await api.viewer.audit.list({ limit: 100, from: mid })).records.map((r) => r.seq)).toEqual(all.filter((r) => r.at >= mid).map((r) => r.seq));
-    expect((await api.viewer.audit.list({ limit: 100, to: mid })).records.map((r) => r.seq)).toEqual(all.filter((r) => r.at < mid).map((r) => r.seq));
+    expect((await api.viewer.audit.list({ limit: 100, from: mid })).records.map((r) => r.seq)).toEqual(
+      all.filter((r) => r.at >= mid).map((r) => r.seq),
+    );
+    expect((await api.viewer.audit.list({ limit: 100, to: mid })).records.map((r) => r.seq)).toEqual(
+      all.filter((r) => r.at < mid).map((r) => r.seq),
+    );
     const e = await trpcError(api.viewer.audit.list({ limit: 10, from: mid, to: mid }));
     expect([e.code, e.message.split(':')[0]]).toEqual(['BAD_REQUEST', 'to']);
   });

@@ -15,15 +15,13 @@ export const nodesRouter = {
    * Adds a node and issues its one-time enrollment token in one transaction: either both happen
    * (and both are audited) or neither, so a form never leaves a node nobody can enroll.
    */
-  enroll: adminProcedure
-    .input(z.strictObject({ clusterId: IdSchema, node: NodeSchema }))
-    .mutation(({ ctx, input }) =>
-      inTransaction(ctx.db, async (tx) => {
-        const created = await nodes.create(tx, ctx.actor, { clusterId: input.clusterId, obj: input.node });
-        const token = await issueEnrollToken(tx, ctx.actor, { id: created.id });
-        return { ...created, ...token };
-      }),
-    ),
+  enroll: adminProcedure.input(z.strictObject({ clusterId: IdSchema, node: NodeSchema })).mutation(({ ctx, input }) =>
+    inTransaction(ctx.db, async (tx) => {
+      const created = await nodes.create(tx, ctx.actor, { clusterId: input.clusterId, obj: input.node });
+      const token = await issueEnrollToken(tx, ctx.actor, { id: created.id });
+      return { ...created, ...token };
+    }),
+  ),
   /** A one-time enrollment token for the node's agent; shown once, stored hashed. */
   issueEnrollToken: adminProcedure
     .input(z.strictObject({ id: IdSchema }))

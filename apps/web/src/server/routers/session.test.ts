@@ -34,13 +34,22 @@ describe('session', () => {
     const b = await trpcError(caller.session.login({ username: 'nobody', password: 'wrong password!' }));
     expect([a.code, a.message]).toEqual(['UNAUTHORIZED', 'wrong username or password']);
     expect([b.code, b.message]).toEqual(['UNAUTHORIZED', 'wrong username or password']);
-    const failed = await api.db.prisma.auditLog.findMany({ where: { action: 'auth.login.failed' }, orderBy: { seq: 'asc' } });
-    expect(failed.map((r) => [(r.after as { username: string }).username, r.sourceAddress])).toEqual([['viewer1', '203.0.113.1'], ['nobody', '203.0.113.1']]);
+    const failed = await api.db.prisma.auditLog.findMany({
+      where: { action: 'auth.login.failed' },
+      orderBy: { seq: 'asc' },
+    });
+    expect(failed.map((r) => [(r.after as { username: string }).username, r.sourceAddress])).toEqual([
+      ['viewer1', '203.0.113.1'],
+      ['nobody', '203.0.113.1'],
+    ]);
   });
 
   it('rate-limits sign-in: after 5 failures for a username even the right password is refused for a while', async () => {
     const { caller } = api.as(null, { sourceAddress: '203.0.113.2' });
-    for (let i = 0; i < 5; i++) expect((await trpcError(caller.session.login({ username: 'admin1', password: `guess ${i}` }))).code).toBe('UNAUTHORIZED');
+    for (let i = 0; i < 5; i++)
+      expect((await trpcError(caller.session.login({ username: 'admin1', password: `guess ${i}` }))).code).toBe(
+        'UNAUTHORIZED',
+      );
     const e = await trpcError(caller.session.login({ username: 'admin1', password: PASSWORD }));
     expect(e.code).toBe('TOO_MANY_REQUESTS');
     const metrics = await api.deps.metrics.registry.getSingleMetricAsString('keepwatch_login_failures_total');
@@ -55,7 +64,9 @@ describe('session', () => {
     const u = (await api.admin.users.list()).find((x) => x.username === 'viewer1')!;
     await api.admin.users.update({ id: u.id, version: u.version, disabled: true });
     expect(await lookupSession(api.db.prisma, token)).toBeNull();
-    expect((await trpcError(caller.session.login({ username: 'viewer1', password: PASSWORD }))).code).toBe('UNAUTHORIZED');
+    expect((await trpcError(caller.session.login({ username: 'viewer1', password: PASSWORD }))).code).toBe(
+      'UNAUTHORIZED',
+    );
   });
 
   it('the last enabled admin cannot be demoted', async () => {
@@ -66,7 +77,9 @@ describe('session', () => {
   });
 
   it('the first admin is created only while there is none: no default password, no reset by a leftover variable', async () => {
-    expect(await createFirstAdmin(api.db.prisma, { username: 'root', password: 'another long password' }, 'env')).toEqual({ created: false, reason: 'an admin exists already' });
+    expect(
+      await createFirstAdmin(api.db.prisma, { username: 'root', password: 'another long password' }, 'env'),
+    ).toEqual({ created: false, reason: 'an admin exists already' });
   });
 
   it('me answers null for anonymous and the user when signed in', async () => {

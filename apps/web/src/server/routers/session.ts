@@ -7,14 +7,19 @@ import { publicProcedure, viewerProcedure } from '../trpc';
 
 export const sessionRouter = {
   /** Who is signed in (null when nobody). */
-  me: publicProcedure.query(({ ctx }) => (ctx.user ? { id: ctx.user.id, username: ctx.user.username, role: ctx.user.role } : null)),
+  me: publicProcedure.query(({ ctx }) =>
+    ctx.user ? { id: ctx.user.id, username: ctx.user.username, role: ctx.user.role } : null,
+  ),
   login: publicProcedure
     .input(z.strictObject({ username: z.string().min(1).max(64), password: z.string().min(1).max(256) }))
     .mutation(async ({ ctx, input }) => {
       const wait = ctx.limiter.check(input.username, ctx.sourceAddress);
       if (wait !== null) {
         ctx.metrics.loginFailures.inc({ reason: 'rate-limited' });
-        throw new TRPCError({ code: 'TOO_MANY_REQUESTS', message: `too many failed sign-ins; try again in ${Math.ceil(wait / 1000)} s` });
+        throw new TRPCError({
+          code: 'TOO_MANY_REQUESTS',
+          message: `too many failed sign-ins; try again in ${Math.ceil(wait / 1000)} s`,
+        });
       }
       const r = await login(ctx.db, { ...input, sourceAddress: ctx.sourceAddress });
       if (!r.ok) {

@@ -17,22 +17,37 @@ describe('users', () => {
   });
 
   it('an admin creates a user; the hash is argon2id and never returned', async () => {
-    const u = await api.admin.users.create({ username: 'carol', password: 'carol has a long password', role: 'operator' });
+    const u = await api.admin.users.create({
+      username: 'carol',
+      password: 'carol has a long password',
+      role: 'operator',
+    });
     expect(u).toMatchObject({ username: 'carol', role: 'operator', disabled: false, version: 1 });
     expect(u).not.toHaveProperty('passwordHash');
     expect((await api.db.prisma.user.findUniqueOrThrow({ where: { id: u.id } })).passwordHash).toMatch(/^\$argon2id\$/);
-    expect((await trpcError(api.admin.users.create({ username: 'carol', password: 'another long password', role: 'viewer' }))).message).toBe('username: a user named "carol" already exists');
+    expect(
+      (
+        await trpcError(
+          api.admin.users.create({ username: 'carol', password: 'another long password', role: 'viewer' }),
+        )
+      ).message,
+    ).toBe('username: a user named "carol" already exists');
   });
 
-  it('a password change ends the user\'s sessions; the new password works', async () => {
+  it("a password change ends the user's sessions; the new password works", async () => {
     const { caller, cookies } = api.as(null, { sourceAddress: '192.0.2.50' });
     await caller.session.login({ username: 'carol', password: 'carol has a long password' });
     const token = readSessionToken(cookies[0]!.split(';')[0]);
     const u = (await api.admin.users.list()).find((x) => x.username === 'carol')!;
     await api.admin.users.setPassword({ id: u.id, version: u.version, password: 'carol changed her password' });
     expect(await lookupSession(api.db.prisma, token)).toBeNull();
-    await expect(caller.session.login({ username: 'carol', password: 'carol changed her password' })).resolves.toMatchObject({ username: 'carol' });
-    expect((await trpcError(api.admin.users.setPassword({ id: u.id, version: u.version, password: 'a stale edit of it' }))).code).toBe('CONFLICT');
+    await expect(
+      caller.session.login({ username: 'carol', password: 'carol changed her password' }),
+    ).resolves.toMatchObject({ username: 'carol' });
+    expect(
+      (await trpcError(api.admin.users.setPassword({ id: u.id, version: u.version, password: 'a stale edit of it' })))
+        .code,
+    ).toBe('CONFLICT');
   });
 
   it('sign-out deletes the session and clears the cookie', async () => {
@@ -41,7 +56,9 @@ describe('users', () => {
     const token = readSessionToken(cookies[0]!.split(';')[0]);
     const session = (await lookupSession(api.db.prisma, token))!;
     const cookieJar: string[] = [];
-    const caller2 = createCaller(makeContext(api.deps, { user: session, sourceAddress: '192.0.2.51', setCookie: (c) => cookieJar.push(c) }));
+    const caller2 = createCaller(
+      makeContext(api.deps, { user: session, sourceAddress: '192.0.2.51', setCookie: (c) => cookieJar.push(c) }),
+    );
     await caller2.session.logout();
     expect(await lookupSession(api.db.prisma, token)).toBeNull();
     expect(cookieJar).toEqual(['kw_session=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0']);

@@ -6,7 +6,9 @@ import { ROLES } from '../services/types';
 import { adminProcedure } from '../trpc';
 import { IdSchema, VersionSchema, inTransaction } from './util';
 
-export const UsernameSchema = z.string().regex(/^[a-z][a-z0-9._-]{1,31}$/, { message: 'must be 2-32 lowercase letters, digits, ".", "_" or "-", starting with a letter' });
+export const UsernameSchema = z.string().regex(/^[a-z][a-z0-9._-]{1,31}$/, {
+  message: 'must be 2-32 lowercase letters, digits, ".", "_" or "-", starting with a letter',
+});
 
 export const usersRouter = {
   list: adminProcedure.query(({ ctx }) => listUsers(ctx.db)),
@@ -14,7 +16,14 @@ export const usersRouter = {
     .input(z.strictObject({ username: UsernameSchema, password: NewPasswordSchema, role: z.enum(ROLES) }))
     .mutation(({ ctx, input }) => inTransaction(ctx.db, (tx) => createUser(tx, ctx.actor, input))),
   update: adminProcedure
-    .input(z.strictObject({ id: IdSchema, version: VersionSchema, role: z.enum(ROLES).optional(), disabled: z.boolean().optional() }))
+    .input(
+      z.strictObject({
+        id: IdSchema,
+        version: VersionSchema,
+        role: z.enum(ROLES).optional(),
+        disabled: z.boolean().optional(),
+      }),
+    )
     .mutation(({ ctx, input }) => inTransaction(ctx.db, (tx) => updateUser(tx, ctx.actor, input))),
   setPassword: adminProcedure
     .input(z.strictObject({ id: IdSchema, version: VersionSchema, password: NewPasswordSchema }))

@@ -15,12 +15,25 @@ export interface AgentNode {
 
 /** Marks the node's deployment of `msg.revision` applied or failed (with nginx's output). */
 export async function recordApplyResult(tx: Tx, node: AgentNode, msg: ApplyResultMessage): Promise<void> {
-  const revision = await tx.configRevision.findUnique({ where: { clusterId_number: { clusterId: node.clusterId, number: msg.revision } }, select: { id: true } });
-  if (!revision) throw new AppError('NOT_FOUND', { field: 'revision', message: `revision ${msg.revision} does not exist for this node's cluster` });
+  const revision = await tx.configRevision.findUnique({
+    where: { clusterId_number: { clusterId: node.clusterId, number: msg.revision } },
+    select: { id: true },
+  });
+  if (!revision)
+    throw new AppError('NOT_FOUND', {
+      field: 'revision',
+      message: `revision ${msg.revision} does not exist for this node's cluster`,
+    });
   const data =
     msg.outcome === 'applied'
       ? { status: 'applied' as const, stage: null, message: null, nginxOutput: null, finishedAt: new Date(msg.at) }
-      : { status: 'failed' as const, stage: msg.stage, message: msg.message, nginxOutput: msg.nginxOutput, finishedAt: new Date(msg.at) };
+      : {
+          status: 'failed' as const,
+          stage: msg.stage,
+          message: msg.message,
+          nginxOutput: msg.nginxOutput,
+          finishedAt: new Date(msg.at),
+        };
   await tx.deployment.upsert({
     where: { revisionId_nodeId: { revisionId: revision.id, nodeId: node.id } },
     create: { revisionId: revision.id, nodeId: node.id, ...data },

@@ -2,7 +2,15 @@
 import type { HealthCheck, UpstreamPool, VirtualServer, VrrpInstance } from '@keepwatch/shared';
 import { AppError } from '../errors';
 import { configArea } from './config-area';
-import { insertCheck, insertInstance, insertPool, insertVirtualServer, replaceInstance, replacePool, replaceVirtualServer } from './rows';
+import {
+  insertCheck,
+  insertInstance,
+  insertPool,
+  insertVirtualServer,
+  replaceInstance,
+  replacePool,
+  replaceVirtualServer,
+} from './rows';
 
 const rowSelect = { id: true, clusterId: true, name: true, version: true } as const;
 
@@ -12,9 +20,12 @@ export const instances = configArea<VrrpInstance, 'instance'>({
   field: 'instance',
   specKey: 'vrrpInstances',
   find: (tx, id) => tx.vrrpInstance.findUnique({ where: { id }, select: rowSelect }),
-  findByName: (tx, clusterId, name) => tx.vrrpInstance.findUnique({ where: { clusterId_name: { clusterId, name } }, select: { id: true } }),
-  listRows: (db, clusterId) => db.vrrpInstance.findMany({ where: { clusterId }, select: rowSelect, orderBy: { name: 'asc' } }),
-  bump: async (tx, id, version) => (await tx.vrrpInstance.updateMany({ where: { id, version }, data: { version: { increment: 1 } } })).count,
+  findByName: (tx, clusterId, name) =>
+    tx.vrrpInstance.findUnique({ where: { clusterId_name: { clusterId, name } }, select: { id: true } }),
+  listRows: (db, clusterId) =>
+    db.vrrpInstance.findMany({ where: { clusterId }, select: rowSelect, orderBy: { name: 'asc' } }),
+  bump: async (tx, id, version) =>
+    (await tx.vrrpInstance.updateMany({ where: { id, version }, data: { version: { increment: 1 } } })).count,
   insert: (tx, clusterId, obj) => insertInstance(tx, clusterId, obj),
   replace: (tx, clusterId, id, obj) => replaceInstance(tx, clusterId, id, obj),
   remove: async (tx, id) => void (await tx.vrrpInstance.delete({ where: { id } })),
@@ -31,9 +42,12 @@ export const checks = configArea<HealthCheck, 'check'>({
   field: 'check',
   specKey: 'checks',
   find: (tx, id) => tx.healthCheck.findUnique({ where: { id }, select: rowSelect }),
-  findByName: (tx, clusterId, name) => tx.healthCheck.findUnique({ where: { clusterId_name: { clusterId, name } }, select: { id: true } }),
-  listRows: (db, clusterId) => db.healthCheck.findMany({ where: { clusterId }, select: rowSelect, orderBy: { name: 'asc' } }),
-  bump: async (tx, id, version) => (await tx.healthCheck.updateMany({ where: { id, version }, data: { version: { increment: 1 } } })).count,
+  findByName: (tx, clusterId, name) =>
+    tx.healthCheck.findUnique({ where: { clusterId_name: { clusterId, name } }, select: { id: true } }),
+  listRows: (db, clusterId) =>
+    db.healthCheck.findMany({ where: { clusterId }, select: rowSelect, orderBy: { name: 'asc' } }),
+  bump: async (tx, id, version) =>
+    (await tx.healthCheck.updateMany({ where: { id, version }, data: { version: { increment: 1 } } })).count,
   insert: (tx, clusterId, obj) => insertCheck(tx, clusterId, obj),
   replace: async (tx, clusterId, id, obj) => {
     const before = await tx.healthCheck.findUniqueOrThrow({ where: { id }, select: { name: true } });
@@ -41,11 +55,17 @@ export const checks = configArea<HealthCheck, 'check'>({
     // Instances track checks by name: a rename follows into their trackChecks, so renaming a
     // tracked check does not need the tracking removed first.
     if (before.name !== obj.name) {
-      const tracking = await tx.vrrpInstance.findMany({ where: { clusterId }, select: { id: true, trackChecks: true } });
+      const tracking = await tx.vrrpInstance.findMany({
+        where: { clusterId },
+        select: { id: true, trackChecks: true },
+      });
       for (const inst of tracking) {
         const list = inst.trackChecks as { check: string; weight?: number }[];
         if (list.some((t) => t.check === before.name)) {
-          await tx.vrrpInstance.update({ where: { id: inst.id }, data: { trackChecks: list.map((t) => (t.check === before.name ? { ...t, check: obj.name } : t)) } });
+          await tx.vrrpInstance.update({
+            where: { id: inst.id },
+            data: { trackChecks: list.map((t) => (t.check === before.name ? { ...t, check: obj.name } : t)) },
+          });
         }
       }
     }
@@ -59,14 +79,20 @@ export const pools = configArea<UpstreamPool, 'pool'>({
   field: 'pool',
   specKey: 'pools',
   find: (tx, id) => tx.upstreamPool.findUnique({ where: { id }, select: rowSelect }),
-  findByName: (tx, clusterId, name) => tx.upstreamPool.findUnique({ where: { clusterId_name: { clusterId, name } }, select: { id: true } }),
-  listRows: (db, clusterId) => db.upstreamPool.findMany({ where: { clusterId }, select: rowSelect, orderBy: { name: 'asc' } }),
-  bump: async (tx, id, version) => (await tx.upstreamPool.updateMany({ where: { id, version }, data: { version: { increment: 1 } } })).count,
+  findByName: (tx, clusterId, name) =>
+    tx.upstreamPool.findUnique({ where: { clusterId_name: { clusterId, name } }, select: { id: true } }),
+  listRows: (db, clusterId) =>
+    db.upstreamPool.findMany({ where: { clusterId }, select: rowSelect, orderBy: { name: 'asc' } }),
+  bump: async (tx, id, version) =>
+    (await tx.upstreamPool.updateMany({ where: { id, version }, data: { version: { increment: 1 } } })).count,
   insert: (tx, clusterId, obj) => insertPool(tx, clusterId, obj),
   replace: (tx, _clusterId, id, obj) => replacePool(tx, id, obj),
   remove: async (tx, id) => void (await tx.upstreamPool.delete({ where: { id } })),
   beforeDelete: async (tx, id) => {
-    const users = await tx.location.findMany({ where: { poolId: id }, select: { path: true, virtualServer: { select: { name: true } } } });
+    const users = await tx.location.findMany({
+      where: { poolId: id },
+      select: { path: true, virtualServer: { select: { name: true } } },
+    });
     if (users.length > 0) {
       throw new AppError('CONFLICT', {
         field: 'id',
@@ -82,9 +108,12 @@ export const virtualServers = configArea<VirtualServer, 'virtualServer'>({
   field: 'virtualServer',
   specKey: 'virtualServers',
   find: (tx, id) => tx.virtualServer.findUnique({ where: { id }, select: rowSelect }),
-  findByName: (tx, clusterId, name) => tx.virtualServer.findUnique({ where: { clusterId_name: { clusterId, name } }, select: { id: true } }),
-  listRows: (db, clusterId) => db.virtualServer.findMany({ where: { clusterId }, select: rowSelect, orderBy: { name: 'asc' } }),
-  bump: async (tx, id, version) => (await tx.virtualServer.updateMany({ where: { id, version }, data: { version: { increment: 1 } } })).count,
+  findByName: (tx, clusterId, name) =>
+    tx.virtualServer.findUnique({ where: { clusterId_name: { clusterId, name } }, select: { id: true } }),
+  listRows: (db, clusterId) =>
+    db.virtualServer.findMany({ where: { clusterId }, select: rowSelect, orderBy: { name: 'asc' } }),
+  bump: async (tx, id, version) =>
+    (await tx.virtualServer.updateMany({ where: { id, version }, data: { version: { increment: 1 } } })).count,
   insert: (tx, clusterId, obj) => insertVirtualServer(tx, clusterId, obj),
   replace: (tx, clusterId, id, obj) => replaceVirtualServer(tx, clusterId, id, obj),
   remove: async (tx, id) => void (await tx.virtualServer.delete({ where: { id } })),

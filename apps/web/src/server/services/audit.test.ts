@@ -18,7 +18,15 @@ describe('audit log', () => {
 
   it('chains each record to the previous one and verifies', async () => {
     for (let i = 0; i < 3; i++) {
-      await db.prisma.$transaction((tx) => writeAudit(tx, system, { action: 'test.write', targetType: 'thing', targetId: String(i), before: { n: i, z: [1, { b: 2, a: 1 }] }, after: null }));
+      await db.prisma.$transaction((tx) =>
+        writeAudit(tx, system, {
+          action: 'test.write',
+          targetType: 'thing',
+          targetId: String(i),
+          before: { n: i, z: [1, { b: 2, a: 1 }] },
+          after: null,
+        }),
+      );
     }
     const rows = await db.prisma.auditLog.findMany({ orderBy: { seq: 'asc' } });
     expect(rows.map((r) => Number(r.seq))).toEqual([1, 2, 3]);
@@ -28,7 +36,9 @@ describe('audit log', () => {
   });
 
   it('refuses UPDATE and DELETE on audit records (append-only trigger)', async () => {
-    await expect(db.prisma.$executeRawUnsafe(`UPDATE "AuditLog" SET action = 'x' WHERE seq = 1`)).rejects.toThrow(/append-only/);
+    await expect(db.prisma.$executeRawUnsafe(`UPDATE "AuditLog" SET action = 'x' WHERE seq = 1`)).rejects.toThrow(
+      /append-only/,
+    );
     await expect(db.prisma.$executeRawUnsafe(`DELETE FROM "AuditLog" WHERE seq = 1`)).rejects.toThrow(/append-only/);
   });
 
@@ -37,7 +47,17 @@ describe('audit log', () => {
     try {
       const before = await db.prisma.auditLog.count();
       const writer = (d: Database, who: string) =>
-        Promise.all(Array.from({ length: 15 }, (_, i) => d.prisma.$transaction((tx) => writeAudit(tx, { kind: 'system', name: who, sourceAddress: null }, { action: 'race', targetType: who, targetId: String(i) }))));
+        Promise.all(
+          Array.from({ length: 15 }, (_, i) =>
+            d.prisma.$transaction((tx) =>
+              writeAudit(
+                tx,
+                { kind: 'system', name: who, sourceAddress: null },
+                { action: 'race', targetType: who, targetId: String(i) },
+              ),
+            ),
+          ),
+        );
       const [a, b] = await Promise.all([writer(db, 'a'), writer(other, 'b')]);
       const seqs = [...a, ...b].map((r) => r.seq).sort((x, y) => x - y);
       expect(seqs).toEqual(Array.from({ length: 30 }, (_, i) => before + 1 + i));

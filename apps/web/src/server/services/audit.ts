@@ -70,7 +70,12 @@ function jsonOrNull(v: unknown): Prisma.InputJsonValue | typeof Prisma.DbNull {
  * Appends one record in the caller's transaction. Call it from the same `$transaction` as the
  * change it records: when the transaction rolls back, so does the record.
  */
-export async function writeAudit(tx: Tx, actor: Actor, entry: AuditEntry, now: Date = new Date()): Promise<AuditRecord> {
+export async function writeAudit(
+  tx: Tx,
+  actor: Actor,
+  entry: AuditEntry,
+  now: Date = new Date(),
+): Promise<AuditRecord> {
   await tx.$executeRawUnsafe(`SELECT pg_advisory_xact_lock(${AUDIT_LOCK_KEY})`);
   const head = await tx.auditLog.findFirst({ orderBy: { seq: 'desc' }, select: { seq: true, hash: true } });
   const fields: HashedFields = {
@@ -88,7 +93,13 @@ export async function writeAudit(tx: Tx, actor: Actor, entry: AuditEntry, now: D
   };
   const hash = auditHash(fields);
   await tx.auditLog.create({
-    data: { ...fields, seq: BigInt(fields.seq), before: jsonOrNull(fields.before), after: jsonOrNull(fields.after), hash },
+    data: {
+      ...fields,
+      seq: BigInt(fields.seq),
+      before: jsonOrNull(fields.before),
+      after: jsonOrNull(fields.after),
+      hash,
+    },
   });
   return { ...fields, hash };
 }
@@ -101,7 +112,13 @@ function fromRow(r: AuditRow): AuditRecord {
 
 export type VerifyResult =
   | { ok: true; count: number; headHash: string }
-  | { ok: false; count: number; brokenAt: number; reason: 'gap' | 'prev-hash-mismatch' | 'hash-mismatch'; detail: string };
+  | {
+      ok: false;
+      count: number;
+      brokenAt: number;
+      reason: 'gap' | 'prev-hash-mismatch' | 'hash-mismatch';
+      detail: string;
+    };
 
 /**
  * Walks the whole chain in order and reports the first record that does not follow from its
@@ -113,13 +130,38 @@ export async function verifyAuditChain(db: Db | Tx, batch = 1000): Promise<Verif
   let prev = GENESIS_HASH;
   let count = 0;
   for (;;) {
-    const rows = await db.auditLog.findMany({ where: { seq: { gte: BigInt(expectedSeq) } }, orderBy: { seq: 'asc' }, take: batch });
+    const rows = await db.auditLog.findMany({
+      where: { seq: { gte: BigInt(expectedSeq) } },
+      orderBy: { seq: 'asc' },
+      take: batch,
+    });
     if (rows.length === 0) return { ok: true, count, headHash: prev };
     for (const row of rows) {
       const r = fromRow(row);
-      if (r.seq !== expectedSeq) return { ok: false, count, brokenAt: expectedSeq, reason: 'gap', detail: `record ${expectedSeq} is missing (next is ${r.seq})` };
-      if (r.prevHash !== prev) return { ok: false, count, brokenAt: r.seq, reason: 'prev-hash-mismatch', detail: `record ${r.seq} does not point at record ${r.seq - 1}` };
-      if (auditHash(r) !== r.hash) return { ok: false, count, brokenAt: r.seq, reason: 'hash-mismatch', detail: `record ${r.seq} was changed after it was written` };
+      if (r.seq !== expectedSeq)
+        return {
+          ok: false,
+          count,
+          brokenAt: expectedSeq,
+          reason: 'gap',
+          detail: `record ${expectedSeq} is missing (next is ${r.seq})`,
+        };
+      if (r.prevHash !== prev)
+        return {
+          ok: false,
+          count,
+          brokenAt: r.seq,
+          reason: 'prev-hash-mismatch',
+          detail: `record ${r.seq} does not point at record ${r.seq - 1}`,
+        };
+      if (auditHash(r) !== r.hash)
+        return {
+          ok: false,
+          count,
+          brokenAt: r.seq,
+          reason: 'hash-mismatch',
+          detail: `record ${r.seq} was changed after it was written`,
+        };
       prev = r.hash;
       expectedSeq++;
       count++;
@@ -158,14 +200,28 @@ async function clusterWhere(db: Db, clusterId: string): Promise<Prisma.AuditLogW
     db.healthCheck.findMany(sel),
     db.upstreamPool.findMany(sel),
     db.virtualServer.findMany(sel),
-    db.auditLog.findMany({ where: { after: { path: ['clusterId'], equals: clusterId }, targetId: { not: null } }, distinct: ['targetId'], select: { targetId: true } }),
+    db.auditLog.findMany({
+      where: { after: { path: ['clusterId'], equals: clusterId }, targetId: { not: null } },
+      distinct: ['targetId'],
+      select: { targetId: true },
+    }),
   ]);
-  const ids = new Set([clusterId, ...[nodes, instances, checks, pools, virtualServers].flat().map((r) => r.id), ...created.map((r) => r.targetId as string)]);
+  const ids = new Set([
+    clusterId,
+    ...[nodes, instances, checks, pools, virtualServers].flat().map((r) => r.id),
+    ...created.map((r) => r.targetId as string),
+  ]);
   return { targetId: { in: [...ids] } };
 }
 
-export async function listAudit(db: Db, input: AuditListInput): Promise<{ records: AuditRecord[]; nextBefore: number | null }> {
-  const at = { ...(input.from !== undefined ? { gte: input.from } : {}), ...(input.to !== undefined ? { lt: input.to } : {}) };
+export async function listAudit(
+  db: Db,
+  input: AuditListInput,
+): Promise<{ records: AuditRecord[]; nextBefore: number | null }> {
+  const at = {
+    ...(input.from !== undefined ? { gte: input.from } : {}),
+    ...(input.to !== undefined ? { lt: input.to } : {}),
+  };
   const rows = await db.auditLog.findMany({
     where: {
       ...(input.before !== undefined ? { seq: { lt: BigInt(input.before) } } : {}),

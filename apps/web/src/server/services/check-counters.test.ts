@@ -20,18 +20,41 @@ describe('check result rise/fall counters', () => {
     await api?.close();
   });
 
-  const result = (over: Partial<CheckResultMessage>): CheckResultMessage => ({ v: 1, type: 'check-result', seq: 1, at: Date.now(), check: 'check_nginx', ok: false, status: 'healthy', durationMs: 2, exitCode: null, timedOut: false, output: 'nginx not running', ...over });
+  const result = (over: Partial<CheckResultMessage>): CheckResultMessage => ({
+    v: 1,
+    type: 'check-result',
+    seq: 1,
+    at: Date.now(),
+    check: 'check_nginx',
+    ok: false,
+    status: 'healthy',
+    durationMs: 2,
+    exitCode: null,
+    timedOut: false,
+    output: 'nginx not running',
+    ...over,
+  });
 
   it('are stored as the agent sent them and returned by clusters.live; the newest result replaces the last', async () => {
     const w = new LiveStateWriter({ db: api.db.prisma, log: createLogger('silent') });
     w.checkResult(lvs1, result({ consecutiveOk: 0, consecutiveFailed: 1 }));
     await w.flush();
     const first = (await api.viewer.clusters.live({ clusterId })).nodes.find((n) => n.name === 'LVS_1')!;
-    expect(first.checks).toEqual([expect.objectContaining({ check: 'check_nginx', status: 'healthy', ok: false, consecutiveOk: 0, consecutiveFailed: 1 })]);
+    expect(first.checks).toEqual([
+      expect.objectContaining({
+        check: 'check_nginx',
+        status: 'healthy',
+        ok: false,
+        consecutiveOk: 0,
+        consecutiveFailed: 1,
+      }),
+    ]);
     w.checkResult(lvs1, result({ seq: 2, status: 'failed', consecutiveOk: 0, consecutiveFailed: 2 }));
     await w.close();
     const second = (await api.viewer.clusters.live({ clusterId })).nodes.find((n) => n.name === 'LVS_1')!;
-    expect(second.checks).toEqual([expect.objectContaining({ status: 'failed', consecutiveOk: 0, consecutiveFailed: 2 })]);
+    expect(second.checks).toEqual([
+      expect.objectContaining({ status: 'failed', consecutiveOk: 0, consecutiveFailed: 2 }),
+    ]);
   });
 
   it('read as null from an agent that does not send them', async () => {
@@ -39,6 +62,9 @@ describe('check result rise/fall counters', () => {
     w.checkResult(lvs1, result({ seq: 3, check: 'check_http', ok: true }));
     await w.close();
     const live = (await api.viewer.clusters.live({ clusterId })).nodes.find((n) => n.name === 'LVS_1')!;
-    expect(live.checks.find((c) => c.check === 'check_http')).toMatchObject({ consecutiveOk: null, consecutiveFailed: null });
+    expect(live.checks.find((c) => c.check === 'check_http')).toMatchObject({
+      consecutiveOk: null,
+      consecutiveFailed: null,
+    });
   });
 });

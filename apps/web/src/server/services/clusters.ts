@@ -11,7 +11,10 @@ import type { MutationResult } from './config-area';
 const view = { id: true, name: true, version: true, revision: true, createdAt: true, updatedAt: true } as const;
 
 export async function listClusters(db: Db) {
-  const rows = await db.cluster.findMany({ orderBy: { name: 'asc' }, select: { ...view, _count: { select: { nodes: true } } } });
+  const rows = await db.cluster.findMany({
+    orderBy: { name: 'asc' },
+    select: { ...view, _count: { select: { nodes: true } } },
+  });
   return rows.map(({ _count, ...c }) => ({ ...c, nodeCount: _count.nodes }));
 }
 
@@ -23,13 +26,19 @@ export async function getCluster(db: Db, id: string) {
 
 async function ensureNameFree(tx: Tx, name: string, field: string, exceptId?: string) {
   const other = await tx.cluster.findUnique({ where: { name }, select: { id: true } });
-  if (other && other.id !== exceptId) throw new AppError('CONFLICT', { field, message: `a cluster named "${name}" already exists` });
+  if (other && other.id !== exceptId)
+    throw new AppError('CONFLICT', { field, message: `a cluster named "${name}" already exists` });
 }
 
 export async function createCluster(tx: Tx, actor: Actor, input: { name: string }): Promise<MutationResult> {
   await ensureNameFree(tx, input.name, 'name');
   const c = await tx.cluster.create({ data: { name: input.name } });
-  await writeAudit(tx, actor, { action: 'cluster.create', targetType: 'cluster', targetId: c.id, after: { name: c.name } });
+  await writeAudit(tx, actor, {
+    action: 'cluster.create',
+    targetType: 'cluster',
+    targetId: c.id,
+    after: { name: c.name },
+  });
   return { id: c.id, version: c.version, revision: null };
 }
 
@@ -42,7 +51,8 @@ export async function importCluster(tx: Tx, actor: Actor, input: { spec: Cluster
   for (const ch of spec.checks) await insertCheck(tx, c.id, ch);
   for (const [i, inst] of spec.vrrpInstances.entries()) await insertInstance(tx, c.id, inst, `spec.vrrpInstances.${i}`);
   for (const p of spec.pools) await insertPool(tx, c.id, p);
-  for (const [i, vs] of spec.virtualServers.entries()) await insertVirtualServer(tx, c.id, vs, `spec.virtualServers.${i}`);
+  for (const [i, vs] of spec.virtualServers.entries())
+    await insertVirtualServer(tx, c.id, vs, `spec.virtualServers.${i}`);
   const revision = await commitRevision(tx, actor, c.id, 'cluster imported');
   await writeAudit(tx, actor, {
     action: 'cluster.import',
@@ -62,7 +72,11 @@ async function guard(tx: Tx, id: string, version: number) {
   return c;
 }
 
-export async function renameCluster(tx: Tx, actor: Actor, input: { id: string; version: number; name: string }): Promise<MutationResult> {
+export async function renameCluster(
+  tx: Tx,
+  actor: Actor,
+  input: { id: string; version: number; name: string },
+): Promise<MutationResult> {
   const c = await guard(tx, input.id, input.version);
   await ensureNameFree(tx, input.name, 'name', c.id);
   await tx.cluster.update({ where: { id: c.id }, data: { name: input.name } });
@@ -77,14 +91,23 @@ export async function renameCluster(tx: Tx, actor: Actor, input: { id: string; v
   return { id: c.id, version: input.version + 1, revision: revision?.number ?? null };
 }
 
-export async function deleteCluster(tx: Tx, actor: Actor, input: { id: string; version: number }): Promise<MutationResult> {
+export async function deleteCluster(
+  tx: Tx,
+  actor: Actor,
+  input: { id: string; version: number },
+): Promise<MutationResult> {
   const c = await guard(tx, input.id, input.version);
   // Referencing rows first: members point at nodes and locations at pools without cascading
   // (so a node or pool in use cannot vanish on its own), which a single cascade could trip over.
   await tx.vrrpInstance.deleteMany({ where: { clusterId: c.id } });
   await tx.virtualServer.deleteMany({ where: { clusterId: c.id } });
   await tx.cluster.delete({ where: { id: c.id } });
-  await writeAudit(tx, actor, { action: 'cluster.delete', targetType: 'cluster', targetId: c.id, before: { name: c.name, version: input.version } });
+  await writeAudit(tx, actor, {
+    action: 'cluster.delete',
+    targetType: 'cluster',
+    targetId: c.id,
+    before: { name: c.name, version: input.version },
+  });
   return { id: c.id, version: input.version + 1, revision: null };
 }
 

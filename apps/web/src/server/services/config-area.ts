@@ -54,13 +54,18 @@ async function specItem(tx: Tx | Db, clusterId: string, key: SpecKey, name: stri
   return (spec[key] as SpecItem<SpecKey>[] | undefined)?.find((o) => o.name === name) ?? null;
 }
 
-export function configArea<T extends { name: string }, K extends string, X extends object = object>(table: AreaTable<T, K, X>) {
+export function configArea<T extends { name: string }, K extends string, X extends object = object>(
+  table: AreaTable<T, K, X>,
+) {
   const redact = table.redact ?? ((o: unknown) => o);
 
   async function ensureNameFree(tx: Tx, clusterId: string, name: string, exceptId?: string) {
     const other = await table.findByName(tx, clusterId, name);
     if (other && other.id !== exceptId) {
-      throw new AppError('CONFLICT', { field: `${table.field}.name`, message: `a ${table.what} named "${name}" already exists in this cluster` });
+      throw new AppError('CONFLICT', {
+        field: `${table.field}.name`,
+        message: `a ${table.what} named "${name}" already exists in this cluster`,
+      });
     }
   }
 
@@ -86,10 +91,20 @@ export function configArea<T extends { name: string }, K extends string, X exten
   }
 
   return {
-    async list(db: Db, clusterId: string): Promise<({ id: string; version: number } & Omit<X, 'name'> & Record<K, T>)[]> {
+    async list(
+      db: Db,
+      clusterId: string,
+    ): Promise<({ id: string; version: number } & Omit<X, 'name'> & Record<K, T>)[]> {
       const [rows, spec] = await Promise.all([table.listRows(db, clusterId), loadClusterSpec(db, clusterId)]);
       const items = new Map(((spec[table.specKey] ?? []) as SpecItem<SpecKey>[]).map((o) => [o.name, o]));
-      return rows.map(({ name, ...rest }) => ({ ...rest, [table.field]: items.get(name) as unknown as T }) as { id: string; version: number } & Omit<X, 'name'> & Record<K, T>);
+      return rows.map(
+        ({ name, ...rest }) =>
+          ({ ...rest, [table.field]: items.get(name) as unknown as T }) as { id: string; version: number } & Omit<
+            X,
+            'name'
+          > &
+            Record<K, T>,
+      );
     },
 
     async create(tx: Tx, actor: Actor, input: { clusterId: string; obj: T }): Promise<MutationResult> {

@@ -4,7 +4,14 @@
  * writes), diffed against the config the node runs now (its newest applied revision).
  */
 import { createTwoFilesPatch, structuredPatch } from 'diff';
-import { ClusterSpecSchema, formatZodIssues, renderNginxConfig, type ClusterSpec, type ClusterSpecInput, type UpstreamPool } from '@keepwatch/shared';
+import {
+  ClusterSpecSchema,
+  formatZodIssues,
+  renderNginxConfig,
+  type ClusterSpec,
+  type ClusterSpecInput,
+  type UpstreamPool,
+} from '@keepwatch/shared';
 import { AppError, notFound } from '../errors';
 import { loadClusterSpec } from './revisions';
 import type { Db } from './types';
@@ -31,8 +38,14 @@ function specWithPool(input: ClusterSpecInput, replacing: string | null, pool: U
     const first = parsed.error.issues[0]?.path.map(String) ?? [];
     // An issue inside the draft pool names the form's field (`pool.servers.1.backup`), others the spec path.
     const index = at >= 0 ? at : pools.length - 1;
-    const field = first[0] === 'pools' && first[1] === String(index) ? ['pool', ...first.slice(2)].join('.') : `spec.${first.join('.')}`;
-    throw new AppError('BAD_REQUEST', { field, message: `the change would leave the cluster's spec invalid: ${formatZodIssues(parsed.error.issues).join('; ')}` });
+    const field =
+      first[0] === 'pools' && first[1] === String(index)
+        ? ['pool', ...first.slice(2)].join('.')
+        : `spec.${first.join('.')}`;
+    throw new AppError('BAD_REQUEST', {
+      field,
+      message: `the change would leave the cluster's spec invalid: ${formatZodIssues(parsed.error.issues).join('; ')}`,
+    });
   }
   return parsed.data;
 }
@@ -41,7 +54,10 @@ function specWithPool(input: ClusterSpecInput, replacing: string | null, pool: U
  * The nginx config diff, per node, that saving `pool` (replacing the pool `id`, or as a new pool)
  * would roll out. Throws BAD_REQUEST (naming the field) when the draft makes the spec invalid.
  */
-export async function previewPool(db: Db, input: { clusterId: string; id?: string | undefined; pool: UpstreamPool }): Promise<{ diffs: NodeConfigDiff[] }> {
+export async function previewPool(
+  db: Db,
+  input: { clusterId: string; id?: string | undefined; pool: UpstreamPool },
+): Promise<{ diffs: NodeConfigDiff[] }> {
   let replacing: string | null = null;
   if (input.id) {
     const row = await db.upstreamPool.findUnique({ where: { id: input.id }, select: { name: true, clusterId: true } });
@@ -59,10 +75,16 @@ export async function previewPool(db: Db, input: { clusterId: string; id?: strin
   const groups = new Map<string, NodeConfigDiff>();
   for (const node of draft.nodes.map((n) => n.name)) {
     const rev = byNode.get(node) ?? null;
-    const before = rev && (rev.spec as ClusterSpec).nodes.some((n) => n.name === node) ? renderNginxConfig(rev.spec as ClusterSpec, node) : '';
+    const before =
+      rev && (rev.spec as ClusterSpec).nodes.some((n) => n.name === node)
+        ? renderNginxConfig(rev.spec as ClusterSpec, node)
+        : '';
     const after = renderNginxConfig(draft, node);
     const oldName = rev ? `revision ${rev.number} (running)` : 'nothing applied yet';
-    const patch = before === after ? '' : createTwoFilesPatch(oldName, 'draft', before, after, undefined, undefined, { context: 3 });
+    const patch =
+      before === after
+        ? ''
+        : createTwoFilesPatch(oldName, 'draft', before, after, undefined, undefined, { context: 3 });
     let added = 0;
     let removed = 0;
     for (const h of structuredPatch('a', 'b', before, after).hunks) {

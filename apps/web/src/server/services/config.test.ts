@@ -29,28 +29,58 @@ describe('config changes', () => {
       const rev = await api.viewer.clusters.revision({ clusterId, number: 1 });
       expect(ClusterSpecSchema.safeParse(rev.spec).success).toBe(true);
       expect(rev.spec).toEqual(ClusterSpecSchema.parse(referenceSpec()));
-      expect(rev.deployments.map((d) => [d.node, d.status]).sort()).toEqual([['LVS_1', 'pending'], ['LVS_2', 'pending']]);
+      expect(rev.deployments.map((d) => [d.node, d.status]).sort()).toEqual([
+        ['LVS_1', 'pending'],
+        ['LVS_2', 'pending'],
+      ]);
     });
 
     it('a pool edit creates the next revision holding the new backend', async () => {
       const p = await webs();
-      const r = await api.admin.pools.update({ id: p.id, version: p.version, pool: { ...p.pool, servers: [...p.pool.servers, { address: '192.0.2.154', port: 8080, weight: 3 }] } });
+      const r = await api.admin.pools.update({
+        id: p.id,
+        version: p.version,
+        pool: { ...p.pool, servers: [...p.pool.servers, { address: '192.0.2.154', port: 8080, weight: 3 }] },
+      });
       expect(r.version).toBe(p.version + 1);
       const cluster = await api.viewer.clusters.get({ id: clusterId });
       expect(r.revision).toBe(cluster.revision);
       const rev = await api.viewer.clusters.revision({ clusterId, number: cluster.revision });
-      expect(await api.deps.metrics.registry.getSingleMetricAsString('keepwatch_config_revisions_created_total')).toMatch(/ 2$/);
-      expect(rev.spec.pools[0]?.servers.map((s) => `${s.address}:${s.port}`)).toEqual(['192.0.2.152:80', '192.0.2.153:80', '192.0.2.154:8080']);
+      expect(
+        await api.deps.metrics.registry.getSingleMetricAsString('keepwatch_config_revisions_created_total'),
+      ).toMatch(/ 2$/);
+      expect(rev.spec.pools[0]?.servers.map((s) => `${s.address}:${s.port}`)).toEqual([
+        '192.0.2.152:80',
+        '192.0.2.153:80',
+        '192.0.2.154:8080',
+      ]);
       // Revisions are immutable: the database refuses an UPDATE.
-      await expect(api.db.prisma.$executeRawUnsafe(`UPDATE "ConfigRevision" SET summary = 'x'`)).rejects.toThrow(/append-only/);
+      await expect(api.db.prisma.$executeRawUnsafe(`UPDATE "ConfigRevision" SET summary = 'x'`)).rejects.toThrow(
+        /append-only/,
+      );
     });
 
     it('a change that breaks a cross-field rule of the spec is refused with the spec path, and nothing is stored', async () => {
       const p = await webs();
-      const [revBefore, auditBefore] = [(await api.viewer.clusters.get({ id: clusterId })).revision, await auditCount()];
-      const e = await trpcError(api.admin.pools.update({ id: p.id, version: p.version, pool: { ...p.pool, method: { type: 'ip_hash' }, servers: p.pool.servers.map((s, i) => ({ ...s, backup: i === 0 })) } }));
+      const [revBefore, auditBefore] = [
+        (await api.viewer.clusters.get({ id: clusterId })).revision,
+        await auditCount(),
+      ];
+      const e = await trpcError(
+        api.admin.pools.update({
+          id: p.id,
+          version: p.version,
+          pool: {
+            ...p.pool,
+            method: { type: 'ip_hash' },
+            servers: p.pool.servers.map((s, i) => ({ ...s, backup: i === 0 })),
+          },
+        }),
+      );
       expect(e.code).toBe('BAD_REQUEST');
-      expect(e.message).toMatch(/pools\.0\.servers\.0\.backup: balancing method ip_hash does not support backup servers/);
+      expect(e.message).toMatch(
+        /pools\.0\.servers\.0\.backup: balancing method ip_hash does not support backup servers/,
+      );
       expect((await api.viewer.clusters.get({ id: clusterId })).revision).toBe(revBefore);
       expect(await auditCount()).toBe(auditBefore);
       expect((await webs()).version).toBe(p.version);
@@ -62,7 +92,9 @@ describe('config changes', () => {
       const p = await webs();
       await api.admin.pools.update({ id: p.id, version: p.version, pool: { ...p.pool, keepalive: 16 } });
       const auditBefore = await auditCount();
-      const e = await trpcError(api.admin.pools.update({ id: p.id, version: p.version, pool: { ...p.pool, keepalive: 32 } }));
+      const e = await trpcError(
+        api.admin.pools.update({ id: p.id, version: p.version, pool: { ...p.pool, keepalive: 32 } }),
+      );
       expect(e.code).toBe('CONFLICT');
       expect(e.message).toMatch(/^version: .*changed by someone else/);
       expect((await webs()).pool.keepalive).toBe(16);
@@ -71,17 +103,27 @@ describe('config changes', () => {
 
     it('concurrent changes to different objects of one cluster all reach the newest revision', async () => {
       await Promise.all(
-        ['p_a', 'p_b', 'p_c'].map((name, i) => api.admin.pools.create({ clusterId, pool: { name, servers: [{ address: `198.51.100.${i + 1}`, port: 80 }] } })),
+        ['p_a', 'p_b', 'p_c'].map((name, i) =>
+          api.admin.pools.create({
+            clusterId,
+            pool: { name, servers: [{ address: `198.51.100.${i + 1}`, port: 80 }] },
+          }),
+        ),
       );
       const cluster = await api.viewer.clusters.get({ id: clusterId });
       const rev = await api.viewer.clusters.revision({ clusterId, number: cluster.revision });
       expect(rev.spec.pools.map((p) => p.name)).toEqual(expect.arrayContaining(['p_a', 'p_b', 'p_c']));
-      for (const p of (await api.viewer.pools.list({ clusterId })).filter((x) => x.pool.name.startsWith('p_'))) await api.admin.pools.delete({ id: p.id, version: p.version });
+      for (const p of (await api.viewer.pools.list({ clusterId })).filter((x) => x.pool.name.startsWith('p_')))
+        await api.admin.pools.delete({ id: p.id, version: p.version });
     });
 
     it('of two concurrent edits from the same version exactly one wins', async () => {
       const p = await webs();
-      const results = await Promise.allSettled([1, 2].map((k) => api.admin.pools.update({ id: p.id, version: p.version, pool: { ...p.pool, keepalive: 100 + k } })));
+      const results = await Promise.allSettled(
+        [1, 2].map((k) =>
+          api.admin.pools.update({ id: p.id, version: p.version, pool: { ...p.pool, keepalive: 100 + k } }),
+        ),
+      );
       expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
       const lost = results.find((r) => r.status === 'rejected');
       expect((lost as PromiseRejectedResult).reason.code).toBe('CONFLICT');
@@ -89,8 +131,15 @@ describe('config changes', () => {
     });
 
     it('a stale delete gets CONFLICT too', async () => {
-      const { id } = await api.admin.checks.create({ clusterId, check: { kind: 'tcp', name: 'tcp_web', address: '192.0.2.152', port: 80 } });
-      await api.admin.checks.update({ id, version: 1, check: { kind: 'tcp', name: 'tcp_web', address: '192.0.2.152', port: 81 } });
+      const { id } = await api.admin.checks.create({
+        clusterId,
+        check: { kind: 'tcp', name: 'tcp_web', address: '192.0.2.152', port: 80 },
+      });
+      await api.admin.checks.update({
+        id,
+        version: 1,
+        check: { kind: 'tcp', name: 'tcp_web', address: '192.0.2.152', port: 81 },
+      });
       expect((await trpcError(api.admin.checks.delete({ id, version: 1 }))).code).toBe('CONFLICT');
       await api.admin.checks.delete({ id, version: 2 });
     });
@@ -101,7 +150,14 @@ describe('config changes', () => {
       const p = await webs();
       await api.admin.pools.update({ id: p.id, version: p.version, pool: { ...p.pool, keepalive: 8 } });
       const rec = await api.db.prisma.auditLog.findFirstOrThrow({ orderBy: { seq: 'desc' } });
-      expect(rec).toMatchObject({ actor: 'admin1', actorId: api.users.admin.id, action: 'pool.update', targetType: 'pool', targetId: p.id, sourceAddress: '198.51.100.9' });
+      expect(rec).toMatchObject({
+        actor: 'admin1',
+        actorId: api.users.admin.id,
+        action: 'pool.update',
+        targetType: 'pool',
+        targetId: p.id,
+        sourceAddress: '198.51.100.9',
+      });
       expect((rec.before as { pool: { keepalive?: number } }).pool.keepalive).toBe(p.pool.keepalive);
       expect((rec.after as { pool: { keepalive?: number } }).pool.keepalive).toBe(8);
     });
@@ -109,7 +165,13 @@ describe('config changes', () => {
     it('when the transaction fails after the service ran, neither the change nor its audit record remains', async () => {
       const p = await webs();
       const auditBefore = await auditCount();
-      const actor = { kind: 'user' as const, id: api.users.admin.id, username: 'admin1', role: 'admin' as const, sourceAddress: null };
+      const actor = {
+        kind: 'user' as const,
+        id: api.users.admin.id,
+        username: 'admin1',
+        role: 'admin' as const,
+        sourceAddress: null,
+      };
       await expect(
         api.db.prisma.$transaction(async (tx) => {
           await pools.update(tx, actor, { id: p.id, version: p.version, obj: { ...p.pool, keepalive: 999 } as never });
@@ -123,7 +185,12 @@ describe('config changes', () => {
 
     it('a refused mutation (unknown pool in a location) leaves no audit record', async () => {
       const auditBefore = await auditCount();
-      const e = await trpcError(api.admin.virtualServers.create({ clusterId, virtualServer: { name: 'vs2', listen: [{ port: 8080 }], locations: [{ path: '/', pool: 'nope' }] } }));
+      const e = await trpcError(
+        api.admin.virtualServers.create({
+          clusterId,
+          virtualServer: { name: 'vs2', listen: [{ port: 8080 }], locations: [{ path: '/', pool: 'nope' }] },
+        }),
+      );
       expect(e.code).toBe('BAD_REQUEST');
       expect(e.message).toBe('virtualServer.locations.0.pool: unknown pool "nope" in this cluster');
       expect(await auditCount()).toBe(auditBefore);
@@ -133,7 +200,11 @@ describe('config changes', () => {
   describe('references', () => {
     it('renaming a tracked check renames it where instances track it', async () => {
       const c = (await api.viewer.checks.list({ clusterId })).find((x) => x.check.name === 'check_nginx')!;
-      const r = await api.admin.checks.update({ id: c.id, version: c.version, check: { ...c.check, name: 'nginx_alive' } });
+      const r = await api.admin.checks.update({
+        id: c.id,
+        version: c.version,
+        check: { ...c.check, name: 'nginx_alive' },
+      });
       const rev = await api.viewer.clusters.revision({ clusterId, number: r.revision! });
       expect(rev.spec.vrrpInstances[0]?.trackChecks).toEqual([{ check: 'nginx_alive' }]);
     });
@@ -160,7 +231,9 @@ describe('config changes', () => {
     });
 
     it('a duplicate name is refused with the field', async () => {
-      const e = await trpcError(api.admin.pools.create({ clusterId, pool: { name: 'webs', servers: [{ address: '192.0.2.1', port: 80 }] } }));
+      const e = await trpcError(
+        api.admin.pools.create({ clusterId, pool: { name: 'webs', servers: [{ address: '192.0.2.1', port: 80 }] } }),
+      );
       expect(e.code).toBe('CONFLICT');
       expect(e.message).toBe('pool.name: a pool named "webs" already exists in this cluster');
     });
@@ -173,11 +246,35 @@ describe('config changes', () => {
       const lvs2 = nodes.find((n) => n.node.name === 'LVS_2')!;
       // Promote needs the target online and healthy: LVS_2's agent reported a moment ago, as the hub stores it.
       const at = Date.now();
-      const liveState = { v: 1, type: 'heartbeat', at, appliedRevision: null, maintenance: false, nginx: { running: true, pid: 4242 }, instances: [{ instance: 'VI_1', vrid: 51, state: 'backup', basePriority: 80, effectivePriority: 80, holdsVips: false, since: at - 60_000, override: 'none' }] };
+      const liveState = {
+        v: 1,
+        type: 'heartbeat',
+        at,
+        appliedRevision: null,
+        maintenance: false,
+        nginx: { running: true, pid: 4242 },
+        instances: [
+          {
+            instance: 'VI_1',
+            vrid: 51,
+            state: 'backup',
+            basePriority: 80,
+            effectivePriority: 80,
+            holdsVips: false,
+            since: at - 60_000,
+            override: 'none',
+          },
+        ],
+      };
       await api.db.prisma.node.update({ where: { id: lvs2.id }, data: { lastSeenAt: new Date(at), liveState } });
       await api.operator.failover.promote({ instanceId: inst!.id, nodeId: lvs2.id });
-      expect((await api.viewer.failover.status({ clusterId })).instances[0]).toMatchObject({ name: 'VI_1', promotedNode: 'LVS_2' });
-      expect((await api.db.prisma.auditLog.findFirstOrThrow({ orderBy: { seq: 'desc' } })).action).toBe('failover.promote');
+      expect((await api.viewer.failover.status({ clusterId })).instances[0]).toMatchObject({
+        name: 'VI_1',
+        promotedNode: 'LVS_2',
+      });
+      expect((await api.db.prisma.auditLog.findFirstOrThrow({ orderBy: { seq: 'desc' } })).action).toBe(
+        'failover.promote',
+      );
       await api.operator.failover.release({ instanceId: inst!.id });
       expect((await api.viewer.failover.status({ clusterId })).instances[0]?.promotedNode).toBeNull();
     });
@@ -204,8 +301,15 @@ describe('config changes', () => {
 
   it('the VRRP password never reaches the audit log', async () => {
     const [inst] = await api.admin.instances.list({ clusterId });
-    await api.admin.instances.update({ id: inst!.id, version: inst!.version, instance: { ...inst!.instance, advertIntervalMs: 2000 } });
-    const rec = await api.db.prisma.auditLog.findFirstOrThrow({ where: { action: 'instance.update' }, orderBy: { seq: 'desc' } });
+    await api.admin.instances.update({
+      id: inst!.id,
+      version: inst!.version,
+      instance: { ...inst!.instance, advertIntervalMs: 2000 },
+    });
+    const rec = await api.db.prisma.auditLog.findFirstOrThrow({
+      where: { action: 'instance.update' },
+      orderBy: { seq: 'desc' },
+    });
     const shown = JSON.stringify([rec.before, rec.after]);
     expect(shown).toContain('"advertIntervalMs":2000');
     expect(shown).toContain('(redacted)');

@@ -22,7 +22,18 @@ import { actorName, type Actor, type Db, type Tx } from './types';
 async function liveStatus(tx: Tx, nodeId: string, now: number, rule: LivenessRule): Promise<NodeStatus | null> {
   const row = await tx.node.findUnique({
     where: { id: nodeId },
-    select: { id: true, clusterId: true, name: true, maintenance: true, credentialHash: true, lastSeenAt: true, agentVersion: true, agentAddress: true, liveState: true, checkResults: true },
+    select: {
+      id: true,
+      clusterId: true,
+      name: true,
+      maintenance: true,
+      credentialHash: true,
+      lastSeenAt: true,
+      agentVersion: true,
+      agentAddress: true,
+      liveState: true,
+      checkResults: true,
+    },
   });
   return row ? toNodeStatus(row, now, rule) : null;
 }
@@ -40,19 +51,27 @@ function ago(ms: number | null): string {
  * Why the node cannot take the instance's VIP now, or null when it can (pure). `nginxRequired`:
  * the cluster has pools or virtual servers, so the node must serve them.
  */
-export function promoteRefusal(status: NodeStatus, instance: string, nginxRequired: boolean, nginxChecks: ReadonlySet<string>): string | null {
+export function promoteRefusal(
+  status: NodeStatus,
+  instance: string,
+  nginxRequired: boolean,
+  nginxChecks: ReadonlySet<string>,
+): string | null {
   const node = `node "${status.node}"`;
   if (status.maintenance) return `${node} is in maintenance; turn maintenance off before promoting it`;
-  if (!status.online) return `${node} is offline (last heard from ${ago(status.ageMs)}; offline after ${Math.round(status.staleAfterMs / 1000)} s without a heartbeat)`;
+  if (!status.online)
+    return `${node} is offline (last heard from ${ago(status.ageMs)}; offline after ${Math.round(status.staleAfterMs / 1000)} s without a heartbeat)`;
   const hb = status.heartbeat;
   if (!hb) return `${node} has not reported its state yet; try again in a few seconds`;
   if (hb.maintenance) return `${node} reports maintenance; turn maintenance off before promoting it`;
   const inst = hb.instances.find((i) => i.instance === instance);
   if (!inst) return `${node} does not run instance "${instance}" (it has not applied a revision with it)`;
-  if (inst.state === 'fault') return `instance "${instance}" is in Fault on ${node} (interface down or a tracked check failed)`;
+  if (inst.state === 'fault')
+    return `instance "${instance}" is in Fault on ${node} (interface down or a tracked check failed)`;
   if (nginxRequired && !hb.nginx.running) return `nginx is not running on ${node}`;
   const failing = Object.values(status.checks).filter((c) => nginxChecks.has(c.check) && c.status === 'failed');
-  if (failing.length) return `nginx is unhealthy on ${node}: check "${failing[0]!.check}" failed (${failing[0]!.output.slice(0, 200) || 'no output'})`;
+  if (failing.length)
+    return `nginx is unhealthy on ${node}: check "${failing[0]!.check}" failed (${failing[0]!.output.slice(0, 200) || 'no output'})`;
   return null;
 }
 
@@ -62,17 +81,37 @@ export interface FailoverOptions {
 }
 
 /** Marks open rows for the same target as superseded: a newer intent replaces them. */
-async function supersede(tx: Tx, where: { nodeId?: string; instance?: string | null; kinds: string[]; clusterId: string }): Promise<void> {
+async function supersede(
+  tx: Tx,
+  where: { nodeId?: string; instance?: string | null; kinds: string[]; clusterId: string },
+): Promise<void> {
   await tx.failoverCommand.updateMany({
-    where: { clusterId: where.clusterId, kind: { in: where.kinds }, status: { in: ['pending', 'sent'] }, ...(where.nodeId ? { nodeId: where.nodeId } : {}), ...(where.instance !== undefined ? { instance: where.instance } : {}) },
+    where: {
+      clusterId: where.clusterId,
+      kind: { in: where.kinds },
+      status: { in: ['pending', 'sent'] },
+      ...(where.nodeId ? { nodeId: where.nodeId } : {}),
+      ...(where.instance !== undefined ? { instance: where.instance } : {}),
+    },
     data: { status: 'failed', reason: 'superseded by a later command', finishedAt: new Date() },
   });
 }
 
-export async function promote(tx: Tx, actor: Actor, input: { instanceId: string; nodeId: string }, opts: FailoverOptions = {}) {
+export async function promote(
+  tx: Tx,
+  actor: Actor,
+  input: { instanceId: string; nodeId: string },
+  opts: FailoverOptions = {},
+) {
   const inst = await tx.vrrpInstance.findUnique({
     where: { id: input.instanceId },
-    select: { id: true, name: true, clusterId: true, promotedNodeId: true, members: { select: { nodeId: true, node: { select: { name: true } } } } },
+    select: {
+      id: true,
+      name: true,
+      clusterId: true,
+      promotedNodeId: true,
+      members: { select: { nodeId: true, node: { select: { name: true } } } },
+    },
   });
   if (!inst) throw notFound('VRRP instance', 'instanceId');
   const member = inst.members.find((m) => m.nodeId === input.nodeId);
@@ -92,9 +131,25 @@ export async function promote(tx: Tx, actor: Actor, input: { instanceId: string;
   await supersede(tx, { clusterId: inst.clusterId, instance: inst.name, kinds: ['promote', 'release'] });
   const commands = [];
   if (inst.promotedNodeId && inst.promotedNodeId !== input.nodeId) {
-    commands.push(await tx.failoverCommand.create({ data: { clusterId: inst.clusterId, nodeId: inst.promotedNodeId, kind: 'release', instance: inst.name, actor: by }, select: { id: true } }));
+    commands.push(
+      await tx.failoverCommand.create({
+        data: {
+          clusterId: inst.clusterId,
+          nodeId: inst.promotedNodeId,
+          kind: 'release',
+          instance: inst.name,
+          actor: by,
+        },
+        select: { id: true },
+      }),
+    );
   }
-  commands.push(await tx.failoverCommand.create({ data: { clusterId: inst.clusterId, nodeId: input.nodeId, kind: 'promote', instance: inst.name, actor: by }, select: { id: true } }));
+  commands.push(
+    await tx.failoverCommand.create({
+      data: { clusterId: inst.clusterId, nodeId: input.nodeId, kind: 'promote', instance: inst.name, actor: by },
+      select: { id: true },
+    }),
+  );
   await writeAudit(tx, actor, {
     action: 'failover.promote',
     targetType: 'instance',
@@ -102,17 +157,40 @@ export async function promote(tx: Tx, actor: Actor, input: { instanceId: string;
     before: { promotedNodeId: inst.promotedNodeId },
     after: { instance: inst.name, promotedNodeId: input.nodeId, node: member.node.name },
   });
-  return { instanceId: inst.id, clusterId: inst.clusterId, promotedNodeId: input.nodeId, commandIds: commands.map((c) => c.id) };
+  return {
+    instanceId: inst.id,
+    clusterId: inst.clusterId,
+    promotedNodeId: input.nodeId,
+    commandIds: commands.map((c) => c.id),
+  };
 }
 
 export async function release(tx: Tx, actor: Actor, input: { instanceId: string }) {
-  const inst = await tx.vrrpInstance.findUnique({ where: { id: input.instanceId }, select: { id: true, name: true, clusterId: true, promotedNodeId: true } });
+  const inst = await tx.vrrpInstance.findUnique({
+    where: { id: input.instanceId },
+    select: { id: true, name: true, clusterId: true, promotedNodeId: true },
+  });
   if (!inst) throw notFound('VRRP instance', 'instanceId');
   if (!inst.promotedNodeId) throw refuse('instanceId', `instance "${inst.name}" has no standing promote to release`);
   await tx.vrrpInstance.update({ where: { id: inst.id }, data: { promotedNodeId: null } });
   await supersede(tx, { clusterId: inst.clusterId, instance: inst.name, kinds: ['promote', 'release'] });
-  const cmd = await tx.failoverCommand.create({ data: { clusterId: inst.clusterId, nodeId: inst.promotedNodeId, kind: 'release', instance: inst.name, actor: actorName(actor) }, select: { id: true } });
-  await writeAudit(tx, actor, { action: 'failover.release', targetType: 'instance', targetId: inst.id, before: { promotedNodeId: inst.promotedNodeId }, after: { instance: inst.name, promotedNodeId: null } });
+  const cmd = await tx.failoverCommand.create({
+    data: {
+      clusterId: inst.clusterId,
+      nodeId: inst.promotedNodeId,
+      kind: 'release',
+      instance: inst.name,
+      actor: actorName(actor),
+    },
+    select: { id: true },
+  });
+  await writeAudit(tx, actor, {
+    action: 'failover.release',
+    targetType: 'instance',
+    targetId: inst.id,
+    before: { promotedNodeId: inst.promotedNodeId },
+    after: { instance: inst.name, promotedNodeId: null },
+  });
   return { instanceId: inst.id, clusterId: inst.clusterId, promotedNodeId: null, commandIds: [cmd.id] };
 }
 
@@ -122,13 +200,30 @@ export async function release(tx: Tx, actor: Actor, input: { instanceId: string 
  * consistent. It is accepted for an offline node: the hub delivers it when the agent reconnects.
  */
 export async function setMaintenance(tx: Tx, actor: Actor, input: { nodeId: string; enabled: boolean }) {
-  const node = await tx.node.findUnique({ where: { id: input.nodeId }, select: { id: true, name: true, clusterId: true, maintenance: true } });
+  const node = await tx.node.findUnique({
+    where: { id: input.nodeId },
+    select: { id: true, name: true, clusterId: true, maintenance: true },
+  });
   if (!node) throw notFound('node', 'nodeId');
   await tx.node.update({ where: { id: node.id }, data: { maintenance: input.enabled } });
-  const released = input.enabled ? await tx.vrrpInstance.findMany({ where: { promotedNodeId: node.id }, select: { id: true, name: true } }) : [];
-  if (released.length) await tx.vrrpInstance.updateMany({ where: { id: { in: released.map((i) => i.id) } }, data: { promotedNodeId: null } });
+  const released = input.enabled
+    ? await tx.vrrpInstance.findMany({ where: { promotedNodeId: node.id }, select: { id: true, name: true } })
+    : [];
+  if (released.length)
+    await tx.vrrpInstance.updateMany({
+      where: { id: { in: released.map((i) => i.id) } },
+      data: { promotedNodeId: null },
+    });
   await supersede(tx, { clusterId: node.clusterId, nodeId: node.id, kinds: ['maintenance-on', 'maintenance-off'] });
-  const cmd = await tx.failoverCommand.create({ data: { clusterId: node.clusterId, nodeId: node.id, kind: input.enabled ? 'maintenance-on' : 'maintenance-off', actor: actorName(actor) }, select: { id: true } });
+  const cmd = await tx.failoverCommand.create({
+    data: {
+      clusterId: node.clusterId,
+      nodeId: node.id,
+      kind: input.enabled ? 'maintenance-on' : 'maintenance-off',
+      actor: actorName(actor),
+    },
+    select: { id: true },
+  });
   await writeAudit(tx, actor, {
     action: 'failover.maintenance',
     targetType: 'node',
@@ -154,14 +249,36 @@ export async function failoverStatus(db: Db, clusterId: string, opts: FailoverOp
     db.vrrpInstance.findMany({
       where: { clusterId },
       orderBy: { name: 'asc' },
-      select: { id: true, name: true, promotedNodeId: true, promotedNode: { select: { name: true } }, members: { orderBy: { position: 'asc' }, select: { nodeId: true, priority: true } } },
+      select: {
+        id: true,
+        name: true,
+        promotedNodeId: true,
+        promotedNode: { select: { name: true } },
+        members: { orderBy: { position: 'asc' }, select: { nodeId: true, priority: true } },
+      },
     }),
     db.node.findMany({
       where: { clusterId },
       orderBy: { name: 'asc' },
-      select: { id: true, clusterId: true, name: true, maintenance: true, credentialHash: true, lastSeenAt: true, agentVersion: true, agentAddress: true, liveState: true, checkResults: true },
+      select: {
+        id: true,
+        clusterId: true,
+        name: true,
+        maintenance: true,
+        credentialHash: true,
+        lastSeenAt: true,
+        agentVersion: true,
+        agentAddress: true,
+        liveState: true,
+        checkResults: true,
+      },
     }),
-    db.failoverCommand.findMany({ where: { clusterId }, orderBy: { createdAt: 'desc' }, take: STATUS_COMMANDS, include: { node: { select: { name: true } } } }),
+    db.failoverCommand.findMany({
+      where: { clusterId },
+      orderBy: { createdAt: 'desc' },
+      take: STATUS_COMMANDS,
+      include: { node: { select: { name: true } } },
+    }),
   ]);
   const statuses = new Map(nodeRows.map((r) => [r.id, toNodeStatus(r, now, rule)]));
   const recent = commands.map((c) => ({
@@ -208,12 +325,21 @@ export async function failoverStatus(db: Db, clusterId: string, opts: FailoverOp
         /** True when a standing promote's target reports master. */
         promoteInEffect: i.promotedNodeId !== null && master?.nodeId === i.promotedNodeId,
         members,
-        commands: recent.filter((c) => c.instance === i.name || (c.instance === null && i.members.some((m) => m.nodeId === c.nodeId))),
+        commands: recent.filter(
+          (c) => c.instance === i.name || (c.instance === null && i.members.some((m) => m.nodeId === c.nodeId)),
+        ),
       };
     }),
     nodes: nodeRows.map((n) => {
       const st = statuses.get(n.id)!;
-      return { id: n.id, name: n.name, maintenance: n.maintenance, online: st.online, ageMs: st.ageMs, reportedMaintenance: st.heartbeat?.maintenance ?? null };
+      return {
+        id: n.id,
+        name: n.name,
+        maintenance: n.maintenance,
+        online: st.online,
+        ageMs: st.ageMs,
+        reportedMaintenance: st.heartbeat?.maintenance ?? null,
+      };
     }),
     commands: recent,
   };

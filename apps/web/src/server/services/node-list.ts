@@ -64,7 +64,12 @@ export async function listAllNodes(db: Db, now = Date.now()): Promise<NodeOvervi
       agentAddress: true,
       lastSeenAt: true,
       liveState: true,
-      deployments: { where: { status: 'applied' }, orderBy: { revision: { number: 'desc' } }, take: 1, select: { revision: { select: { number: true } } } },
+      deployments: {
+        where: { status: 'applied' },
+        orderBy: { revision: { number: 'desc' } },
+        take: 1,
+        select: { revision: { select: { number: true } } },
+      },
     },
   });
   return rows.map((r) => ({
@@ -77,7 +82,10 @@ export async function listAllNodes(db: Db, now = Date.now()): Promise<NodeOvervi
     interfaces: r.interfaces,
     maintenance: r.maintenance,
     enrolled: r.credentialHash !== null,
-    enrollTokenExpires: r.enrollTokenHash !== null && r.enrollTokenExpires !== null && r.enrollTokenExpires.getTime() > now ? r.enrollTokenExpires : null,
+    enrollTokenExpires:
+      r.enrollTokenHash !== null && r.enrollTokenExpires !== null && r.enrollTokenExpires.getTime() > now
+        ? r.enrollTokenExpires
+        : null,
     agentVersion: r.agentVersion,
     agentAddress: r.agentAddress,
     lastSeenAt: r.lastSeenAt,

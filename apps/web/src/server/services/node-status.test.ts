@@ -6,7 +6,16 @@ import { openDatabase } from '../db/client';
 import type { CheckResultMessage, HeartbeatMessage } from '@keepwatch/shared';
 import { createTestDatabase, type TestDatabase } from '../testing/db';
 import { createLogger } from '../logger';
-import { clusterNodeStatuses, heartbeatKey, isOnline, LiveStateWriter, nodeStatus, toNodeStatus, type LivenessRule, type NodeRef } from './node-status';
+import {
+  clusterNodeStatuses,
+  heartbeatKey,
+  isOnline,
+  LiveStateWriter,
+  nodeStatus,
+  toNodeStatus,
+  type LivenessRule,
+  type NodeRef,
+} from './node-status';
 
 const RULE: LivenessRule = { heartbeatIntervalMs: 1000, missedHeartbeats: 3 };
 
@@ -16,12 +25,26 @@ describe('node liveness rule', () => {
     { name: 'just heard from is online', lastSeenAt: 10_000, now: 10_000, online: true },
     { name: 'exactly missedHeartbeats × interval old is still online', lastSeenAt: 7_000, now: 10_000, online: true },
     { name: 'one ms past missedHeartbeats × interval is offline', lastSeenAt: 6_999, now: 10_000, online: false },
-    { name: 'a clock step backwards (lastSeenAt in the future) counts as online', lastSeenAt: 12_000, now: 10_000, online: true },
+    {
+      name: 'a clock step backwards (lastSeenAt in the future) counts as online',
+      lastSeenAt: 12_000,
+      now: 10_000,
+      online: true,
+    },
   ])('$name', ({ lastSeenAt, now, online }) => {
     expect(isOnline(lastSeenAt, now, RULE)).toBe(online);
   });
 
-  const row = { id: 'n', clusterId: 'c', name: 'LVS_1', maintenance: false, credentialHash: 'h', agentVersion: '1', agentAddress: 'unix', checkResults: {} };
+  const row = {
+    id: 'n',
+    clusterId: 'c',
+    name: 'LVS_1',
+    maintenance: false,
+    credentialHash: 'h',
+    agentVersion: '1',
+    agentAddress: 'unix',
+    checkResults: {},
+  };
   const hb: HeartbeatMessage = {
     v: 1,
     type: 'heartbeat',
@@ -29,7 +52,18 @@ describe('node liveness rule', () => {
     appliedRevision: 4,
     maintenance: false,
     nginx: { running: true, pid: 7 },
-    instances: [{ instance: 'VI_1', vrid: 51, state: 'master', basePriority: 100, effectivePriority: 100, holdsVips: true, since: 1, override: 'none' }],
+    instances: [
+      {
+        instance: 'VI_1',
+        vrid: 51,
+        state: 'master',
+        basePriority: 100,
+        effectivePriority: 100,
+        holdsVips: true,
+        since: 1,
+        override: 'none',
+      },
+    ],
   };
 
   it('reports a stale master with its age and offline, never as current', () => {
@@ -39,7 +73,11 @@ describe('node liveness rule', () => {
   });
 
   it('reads a stored heartbeat that no longer parses as absent', () => {
-    const s = toNodeStatus({ ...row, lastSeenAt: new Date(1_000), liveState: { type: 'heartbeat', what: 'old shape' } }, 1_500, RULE);
+    const s = toNodeStatus(
+      { ...row, lastSeenAt: new Date(1_000), liveState: { type: 'heartbeat', what: 'old shape' } },
+      1_500,
+      RULE,
+    );
     expect(s).toMatchObject({ online: true, ageMs: 500, heartbeat: null, appliedRevision: null });
   });
 
@@ -60,9 +98,22 @@ describe('LiveStateWriter', () => {
   beforeAll(async () => {
     db = await createTestDatabase();
     clusterId = (await db.prisma.cluster.create({ data: { name: 'bench' } })).id;
-    await db.prisma.node.createMany({ data: Array.from({ length: 1000 }, (_, i) => ({ clusterId, name: `lb${i}`, addresses: [], interfaces: [] })) });
-    for (const n of await db.prisma.node.findMany({ where: { clusterId }, orderBy: { name: 'asc' }, select: { id: true, clusterId: true } })) nodes.push(n);
-    writer = new LiveStateWriter({ db: db.prisma, log: createLogger('silent'), now: () => clock, liveStateRefreshMs: 30_000, onFlushed: (c) => flushed.push(c) });
+    await db.prisma.node.createMany({
+      data: Array.from({ length: 1000 }, (_, i) => ({ clusterId, name: `lb${i}`, addresses: [], interfaces: [] })),
+    });
+    for (const n of await db.prisma.node.findMany({
+      where: { clusterId },
+      orderBy: { name: 'asc' },
+      select: { id: true, clusterId: true },
+    }))
+      nodes.push(n);
+    writer = new LiveStateWriter({
+      db: db.prisma,
+      log: createLogger('silent'),
+      now: () => clock,
+      liveStateRefreshMs: 30_000,
+      onFlushed: (c) => flushed.push(c),
+    });
   });
   afterAll(async () => {
     await writer?.close();
@@ -76,7 +127,18 @@ describe('LiveStateWriter', () => {
     appliedRevision: null,
     maintenance: false,
     nginx: { running: true, pid: 7 },
-    instances: [{ instance: 'VI_1', vrid: 51, state, basePriority: 100, effectivePriority: 100, holdsVips: state === 'master', since: 1, override: 'none' }],
+    instances: [
+      {
+        instance: 'VI_1',
+        vrid: 51,
+        state,
+        basePriority: 100,
+        effectivePriority: 100,
+        holdsVips: state === 'master',
+        since: 1,
+        override: 'none',
+      },
+    ],
   });
 
   it('writes lastSeenAt of 1000 nodes heard from in one flush, and the reader sees them online', async () => {
@@ -126,7 +188,19 @@ describe('LiveStateWriter', () => {
 
   it('merges check results per check and reports the nodes whose live state changed', async () => {
     const n = nodes[2]!;
-    const check = (name: string, ok: boolean): CheckResultMessage => ({ v: 1, type: 'check-result', seq: 1, at: 1, check: name, ok, status: ok ? 'healthy' : 'failed', durationMs: 1, exitCode: null, timedOut: false, output: '' });
+    const check = (name: string, ok: boolean): CheckResultMessage => ({
+      v: 1,
+      type: 'check-result',
+      seq: 1,
+      at: 1,
+      check: name,
+      ok,
+      status: ok ? 'healthy' : 'failed',
+      durationMs: 1,
+      exitCode: null,
+      timedOut: false,
+      output: '',
+    });
     flushed.length = 0;
     writer.checkResult(n, check('check_nginx', true));
     await writer.flush();
@@ -144,7 +218,10 @@ describe('LiveStateWriter', () => {
     const seenOnly = async () => {
       writer.seen(n, clock);
       await writer.flush();
-      return flushed.splice(0).flat().some((c) => c.id === n.id);
+      return flushed
+        .splice(0)
+        .flat()
+        .some((c) => c.id === n.id);
     };
     expect(await seenOnly()).toBe(true);
     clock += 1000;
@@ -179,10 +256,35 @@ describe('LiveStateWriter on the embedded database', () => {
       const w = new LiveStateWriter({ db: db.prisma, log: createLogger('silent'), now: () => 5000 });
       const ref = { id: n.id, clusterId: c.id };
       w.seen(ref, 5000);
-      w.heartbeat(ref, { v: 1, type: 'heartbeat', at: 1, appliedRevision: 2, maintenance: false, nginx: { running: true, pid: 9 }, instances: [] });
-      w.checkResult(ref, { v: 1, type: 'check-result', seq: 1, at: 1, check: 'c1', ok: true, status: 'healthy', durationMs: 1, exitCode: null, timedOut: false, output: '' });
+      w.heartbeat(ref, {
+        v: 1,
+        type: 'heartbeat',
+        at: 1,
+        appliedRevision: 2,
+        maintenance: false,
+        nginx: { running: true, pid: 9 },
+        instances: [],
+      });
+      w.checkResult(ref, {
+        v: 1,
+        type: 'check-result',
+        seq: 1,
+        at: 1,
+        check: 'c1',
+        ok: true,
+        status: 'healthy',
+        durationMs: 1,
+        exitCode: null,
+        timedOut: false,
+        output: '',
+      });
       await w.close();
-      expect(await nodeStatus(db.prisma, n.id, { now: 6000 })).toMatchObject({ online: true, ageMs: 1000, appliedRevision: 2, checks: { c1: { status: 'healthy' } } });
+      expect(await nodeStatus(db.prisma, n.id, { now: 6000 })).toMatchObject({
+        online: true,
+        ageMs: 1000,
+        appliedRevision: 2,
+        checks: { c1: { status: 'healthy' } },
+      });
     } finally {
       await db.close();
       rmSync(dir, { recursive: true, force: true });

@@ -40,7 +40,10 @@ export interface LivenessRule {
   missedHeartbeats: number;
 }
 
-export const DEF_LIVENESS: LivenessRule = { heartbeatIntervalMs: DEF_HEARTBEAT_INTERVAL_MS, missedHeartbeats: DEF_MISSED_HEARTBEATS };
+export const DEF_LIVENESS: LivenessRule = {
+  heartbeatIntervalMs: DEF_HEARTBEAT_INTERVAL_MS,
+  missedHeartbeats: DEF_MISSED_HEARTBEATS,
+};
 
 /** After how long without a frame a node counts as offline. */
 export function staleAfterMs(rule: LivenessRule): number {
@@ -109,7 +112,8 @@ type StatusRow = {
 /** Pure: a stored row → the status at `now`. A stored JSON that no longer parses reads as absent. */
 export function toNodeStatus(row: StatusRow, now: number, rule: LivenessRule = DEF_LIVENESS): NodeStatus {
   const lastSeenAt = row.lastSeenAt ? row.lastSeenAt.getTime() : null;
-  const hb = row.liveState === null || row.liveState === undefined ? null : HeartbeatMessageSchema.safeParse(row.liveState);
+  const hb =
+    row.liveState === null || row.liveState === undefined ? null : HeartbeatMessageSchema.safeParse(row.liveState);
   const checks = StoredChecksSchema.safeParse(row.checkResults ?? {});
   const heartbeat = hb?.success ? hb.data : null;
   return {
@@ -142,7 +146,11 @@ export async function nodeStatus(db: Db, nodeId: string, opts: StatusReadOptions
 }
 
 /** The live status of every node of a cluster, by name. */
-export async function clusterNodeStatuses(db: Db, clusterId: string, opts: StatusReadOptions = {}): Promise<NodeStatus[]> {
+export async function clusterNodeStatuses(
+  db: Db,
+  clusterId: string,
+  opts: StatusReadOptions = {},
+): Promise<NodeStatus[]> {
   const rows = await db.node.findMany({ where: { clusterId }, orderBy: { name: 'asc' }, select: statusSelect });
   const now = opts.now ?? Date.now();
   return rows.map((r) => toNodeStatus(r, now, opts.rule));
@@ -324,7 +332,10 @@ export class LiveStateWriter {
     const now = this.now();
     const every = this.opts.seenAnnounceMs ?? DEF_SEEN_ANNOUNCE_MS;
     const changed = [...batch]
-      .filter(([id, p]) => p.heartbeat || p.checks || (p.lastSeenAt !== null && now - (this.announced.get(id) ?? -Infinity) >= every))
+      .filter(
+        ([id, p]) =>
+          p.heartbeat || p.checks || (p.lastSeenAt !== null && now - (this.announced.get(id) ?? -Infinity) >= every),
+      )
       .map(([id, p]) => ({ id, clusterId: p.clusterId }));
     for (const c of changed) this.announced.set(c.id, now);
     if (changed.length > 0) this.opts.onFlushed?.(changed);

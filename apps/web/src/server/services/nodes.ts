@@ -22,19 +22,35 @@ export const nodes = configArea<SpecNode, 'node', { maintenance: boolean; enroll
   field: 'node',
   specKey: 'nodes',
   find: (tx, id) => tx.node.findUnique({ where: { id }, select: rowSelect }),
-  findByName: (tx, clusterId, name) => tx.node.findUnique({ where: { clusterId_name: { clusterId, name } }, select: { id: true } }),
+  findByName: (tx, clusterId, name) =>
+    tx.node.findUnique({ where: { clusterId_name: { clusterId, name } }, select: { id: true } }),
   listRows: async (db, clusterId) =>
-    (await db.node.findMany({ where: { clusterId }, orderBy: { name: 'asc' }, select: { ...rowSelect, maintenance: true, credentialHash: true } })).map(
-      ({ credentialHash, clusterId: _c, ...r }) => ({ ...r, enrolled: credentialHash !== null }),
-    ),
-  bump: async (tx, id, version) => (await tx.node.updateMany({ where: { id, version }, data: { version: { increment: 1 } } })).count,
+    (
+      await db.node.findMany({
+        where: { clusterId },
+        orderBy: { name: 'asc' },
+        select: { ...rowSelect, maintenance: true, credentialHash: true },
+      })
+    ).map(({ credentialHash, clusterId: _c, ...r }) => ({ ...r, enrolled: credentialHash !== null })),
+  bump: async (tx, id, version) =>
+    (await tx.node.updateMany({ where: { id, version }, data: { version: { increment: 1 } } })).count,
   insert: (tx, clusterId, obj) => insertNode(tx, clusterId, obj),
-  replace: async (tx, _clusterId, id, obj) => void (await tx.node.update({ where: { id }, data: { name: obj.name, addresses: obj.addresses, interfaces: obj.interfaces } })),
+  replace: async (tx, _clusterId, id, obj) =>
+    void (await tx.node.update({
+      where: { id },
+      data: { name: obj.name, addresses: obj.addresses, interfaces: obj.interfaces },
+    })),
   remove: async (tx, id) => void (await tx.node.delete({ where: { id } })),
   beforeDelete: async (tx, id) => {
-    const members = await tx.vrrpMember.findMany({ where: { nodeId: id }, select: { instance: { select: { name: true } } } });
+    const members = await tx.vrrpMember.findMany({
+      where: { nodeId: id },
+      select: { instance: { select: { name: true } } },
+    });
     if (members.length > 0) {
-      throw new AppError('CONFLICT', { field: 'id', message: `the node is a member of VRRP instance ${members.map((m) => `"${m.instance.name}"`).join(', ')}; remove it there first` });
+      throw new AppError('CONFLICT', {
+        field: 'id',
+        message: `the node is a member of VRRP instance ${members.map((m) => `"${m.instance.name}"`).join(', ')}; remove it there first`,
+      });
     }
   },
 });
@@ -43,12 +59,25 @@ export const nodes = configArea<SpecNode, 'node', { maintenance: boolean; enroll
  * Issues a one-time enrollment token for the node (replacing any earlier unused one). Only its
  * hash is stored; the agent exchanges the token for its per-node credential at first connect.
  */
-export async function issueEnrollToken(tx: Tx, actor: Actor, input: { id: string }, now = new Date()): Promise<{ token: string; expiresAt: Date }> {
+export async function issueEnrollToken(
+  tx: Tx,
+  actor: Actor,
+  input: { id: string },
+  now = new Date(),
+): Promise<{ token: string; expiresAt: Date }> {
   const node = await tx.node.findUnique({ where: { id: input.id }, select: { id: true, name: true, clusterId: true } });
   if (!node) throw notFound('node');
   const token = `kwe_${randomBytes(24).toString('base64url')}`;
   const expiresAt = new Date(now.getTime() + ENROLL_TOKEN_TTL_MS);
-  await tx.node.update({ where: { id: node.id }, data: { enrollTokenHash: sha256(token), enrollTokenExpires: expiresAt } });
-  await writeAudit(tx, actor, { action: 'node.enroll-token', targetType: 'node', targetId: node.id, after: { node: node.name, expiresAt } });
+  await tx.node.update({
+    where: { id: node.id },
+    data: { enrollTokenHash: sha256(token), enrollTokenExpires: expiresAt },
+  });
+  await writeAudit(tx, actor, {
+    action: 'node.enroll-token',
+    targetType: 'node',
+    targetId: node.id,
+    after: { node: node.name, expiresAt },
+  });
   return { token, expiresAt };
 }

@@ -85,9 +85,7 @@ export function isNodeOnline(n: OverviewNode, now: number): boolean {
 
 /** What a node is shown as for one instance. `superseded`: it said master, but another node became master after it was last heard. */
 export type NodeInstanceView =
-  | { kind: 'offline' }
-  | { kind: 'unknown' }
-  | { kind: 'state'; state: string; since: number; superseded: boolean };
+  { kind: 'offline' } | { kind: 'unknown' } | { kind: 'state'; state: string; since: number; superseded: boolean };
 
 export interface InstanceView {
   instance: OverviewInstance;
@@ -115,7 +113,9 @@ export function instanceViews(c: OverviewCluster, now: number): InstanceView[] {
         nodes.set(n.name, { kind: 'offline' });
         continue;
       }
-      const s = n.instances.find((i) => i.vrid === inst.vrid && i.instance === inst.name) ?? n.instances.find((i) => i.vrid === inst.vrid);
+      const s =
+        n.instances.find((i) => i.vrid === inst.vrid && i.instance === inst.name) ??
+        n.instances.find((i) => i.vrid === inst.vrid);
       if (!s) {
         nodes.set(n.name, { kind: 'unknown' });
         continue;
@@ -155,26 +155,57 @@ export function overviewProblems(c: OverviewCluster, now: number): Problem[] {
         message: `Split brain on ${v.instance.name} (VRID ${v.instance.vrid}, ${vips}): ${v.masters.map((m) => m.node).join(' and ')} all report master`,
       });
     } else if (v.masters.length === 0 && c.nodes.length > 0) {
-      out.push({ kind: 'no-holder', severity: 'warning', instance: v.instance.name, message: `No node reports holding ${v.instance.name} (VRID ${v.instance.vrid}, ${vips})` });
+      out.push({
+        kind: 'no-holder',
+        severity: 'warning',
+        instance: v.instance.name,
+        message: `No node reports holding ${v.instance.name} (VRID ${v.instance.vrid}, ${vips})`,
+      });
     }
   }
   const failedNodes = new Set<string>();
   for (const d of c.deployments) {
     if (d.status !== 'failed') continue;
     failedNodes.add(d.nodeId);
-    const why = [d.stage ? `at ${d.stage}` : null, d.message ? `: ${d.message.length > 200 ? `${d.message.slice(0, 200)}…` : d.message}` : null].filter(Boolean).join('');
-    out.push({ kind: 'failed-deploy', severity: 'critical', node: d.node, message: `Deploy of revision ${d.revision} failed on ${d.node}${why ? ` ${why}` : ''}` });
+    const why = [
+      d.stage ? `at ${d.stage}` : null,
+      d.message ? `: ${d.message.length > 200 ? `${d.message.slice(0, 200)}…` : d.message}` : null,
+    ]
+      .filter(Boolean)
+      .join('');
+    out.push({
+      kind: 'failed-deploy',
+      severity: 'critical',
+      node: d.node,
+      message: `Deploy of revision ${d.revision} failed on ${d.node}${why ? ` ${why}` : ''}`,
+    });
   }
   const revisionSettled = c.revisionAt !== null && now - c.revisionAt >= REVISION_GRACE_MS;
   for (const n of c.nodes) {
     const online = isNodeOnline(n, now);
     if (!online) {
-      const heard = n.lastSeenAt === null ? (n.enrolled ? 'never reported' : 'not enrolled yet') : `last heard ${ago(now - n.lastSeenAt)}`;
+      const heard =
+        n.lastSeenAt === null
+          ? n.enrolled
+            ? 'never reported'
+            : 'not enrolled yet'
+          : `last heard ${ago(now - n.lastSeenAt)}`;
       out.push({ kind: 'offline', severity: 'warning', node: n.name, message: `${n.name} is offline (${heard})` });
-    } else if (c.revision > 0 && (n.appliedRevision ?? 0) < c.revision && revisionSettled && !failedNodes.has(n.nodeId)) {
-      out.push({ kind: 'old-revision', severity: 'warning', node: n.name, message: `${n.name} runs revision ${n.appliedRevision ?? 'none'}; the newest is ${c.revision}` });
+    } else if (
+      c.revision > 0 &&
+      (n.appliedRevision ?? 0) < c.revision &&
+      revisionSettled &&
+      !failedNodes.has(n.nodeId)
+    ) {
+      out.push({
+        kind: 'old-revision',
+        severity: 'warning',
+        node: n.name,
+        message: `${n.name} runs revision ${n.appliedRevision ?? 'none'}; the newest is ${c.revision}`,
+      });
     }
-    if (n.maintenance) out.push({ kind: 'maintenance', severity: 'info', node: n.name, message: `${n.name} is in maintenance` });
+    if (n.maintenance)
+      out.push({ kind: 'maintenance', severity: 'info', node: n.name, message: `${n.name} is in maintenance` });
   }
   return out.sort((a, b) => SEVERITY_ORDER[a.severity] - SEVERITY_ORDER[b.severity]);
 }

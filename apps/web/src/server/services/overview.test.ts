@@ -2,12 +2,22 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { HeartbeatMessage } from '@keepwatch/shared';
 import { createApi, type Api } from '../testing/api';
 import { referenceSpec } from '../../../test/fixtures';
-import { instanceViews, overviewProblems, REVISION_GRACE_MS, type OverviewCluster, type OverviewNode, type ProblemKind } from './overview-rules';
+import {
+  instanceViews,
+  overviewProblems,
+  REVISION_GRACE_MS,
+  type OverviewCluster,
+  type OverviewNode,
+  type ProblemKind,
+} from './overview-rules';
 
 const NOW = 1_800_000_000_000;
 const STALE = 15_000;
 
-function node(name: string, o: { state?: string; since?: number; seenMsAgo?: number | null; applied?: number | null; maintenance?: boolean } = {}): OverviewNode {
+function node(
+  name: string,
+  o: { state?: string; since?: number; seenMsAgo?: number | null; applied?: number | null; maintenance?: boolean } = {},
+): OverviewNode {
   return {
     nodeId: `id-${name}`,
     name,
@@ -16,7 +26,9 @@ function node(name: string, o: { state?: string; since?: number; seenMsAgo?: num
     lastSeenAt: o.seenMsAgo === null ? null : NOW - (o.seenMsAgo ?? 1000),
     staleAfterMs: STALE,
     appliedRevision: o.applied === undefined ? 3 : o.applied,
-    instances: o.state ? [{ instance: 'VI_1', vrid: 51, state: o.state, effectivePriority: 100, since: o.since ?? NOW - 60_000 }] : [],
+    instances: o.state
+      ? [{ instance: 'VI_1', vrid: 51, state: o.state, effectivePriority: 100, since: o.since ?? NOW - 60_000 }]
+      : [],
   };
 }
 
@@ -35,26 +47,45 @@ function cluster(nodes: OverviewNode[], o: Partial<OverviewCluster> = {}): Overv
 
 describe('overview problem rules', () => {
   const cases: { name: string; c: OverviewCluster; kinds: ProblemKind[]; match?: RegExp }[] = [
-    { name: 'a healthy pair has no problem', c: cluster([node('lb1', { state: 'master' }), node('lb2', { state: 'backup' })]), kinds: [] },
+    {
+      name: 'a healthy pair has no problem',
+      c: cluster([node('lb1', { state: 'master' }), node('lb2', { state: 'backup' })]),
+      kinds: [],
+    },
     {
       name: 'two online masters both heard after the newer took over are a split brain',
-      c: cluster([node('lb1', { state: 'master', since: NOW - 60_000 }), node('lb2', { state: 'master', since: NOW - 20_000 })]),
+      c: cluster([
+        node('lb1', { state: 'master', since: NOW - 60_000 }),
+        node('lb2', { state: 'master', since: NOW - 20_000 }),
+      ]),
       kinds: ['split-brain'],
       match: /lb2 and lb1 all report master/,
     },
     {
       name: 'an older master last heard before the newer master took over is superseded, not a split brain',
-      c: cluster([node('lb1', { state: 'master', since: NOW - 60_000, seenMsAgo: 8000 }), node('lb2', { state: 'master', since: NOW - 5000 })]),
+      c: cluster([
+        node('lb1', { state: 'master', since: NOW - 60_000, seenMsAgo: 8000 }),
+        node('lb2', { state: 'master', since: NOW - 5000 }),
+      ]),
       kinds: [],
     },
-    { name: 'no online master is no holder', c: cluster([node('lb1', { state: 'backup' }), node('lb2', { state: 'backup' })]), kinds: ['no-holder'] },
+    {
+      name: 'no online master is no holder',
+      c: cluster([node('lb1', { state: 'backup' }), node('lb2', { state: 'backup' })]),
+      kinds: ['no-holder'],
+    },
     {
       name: 'a stale node saying master is offline and holds nothing',
       c: cluster([node('lb1', { state: 'master', seenMsAgo: STALE + 1 }), node('lb2', { state: 'backup' })]),
       kinds: ['no-holder', 'offline'],
       match: /lb1 is offline \(last heard 15 s ago\)/,
     },
-    { name: 'a node never heard from is offline', c: cluster([node('lb1', { state: 'master' }), node('lb2', { seenMsAgo: null })]), kinds: ['offline'], match: /never reported/ },
+    {
+      name: 'a node never heard from is offline',
+      c: cluster([node('lb1', { state: 'master' }), node('lb2', { seenMsAgo: null })]),
+      kinds: ['offline'],
+      match: /never reported/,
+    },
     {
       name: 'an online node behind the newest revision after the grace is on an old revision',
       c: cluster([node('lb1', { state: 'master' }), node('lb2', { state: 'backup', applied: 2 })]),
@@ -63,18 +94,34 @@ describe('overview problem rules', () => {
     },
     {
       name: 'a node behind a revision made within the grace is not flagged yet',
-      c: cluster([node('lb1', { state: 'master' }), node('lb2', { state: 'backup', applied: 2 })], { revisionAt: NOW - REVISION_GRACE_MS + 1000 }),
+      c: cluster([node('lb1', { state: 'master' }), node('lb2', { state: 'backup', applied: 2 })], {
+        revisionAt: NOW - REVISION_GRACE_MS + 1000,
+      }),
       kinds: [],
     },
     {
       name: 'a failed deploy names the node and nginx message, and replaces the old-revision warning',
       c: cluster([node('lb1', { state: 'master' }), node('lb2', { state: 'backup', applied: 2 })], {
-        deployments: [{ nodeId: 'id-lb2', node: 'lb2', revision: 3, status: 'failed', stage: 'test', message: 'nginx: [emerg] bind() failed', at: NOW - 1000 }],
+        deployments: [
+          {
+            nodeId: 'id-lb2',
+            node: 'lb2',
+            revision: 3,
+            status: 'failed',
+            stage: 'test',
+            message: 'nginx: [emerg] bind() failed',
+            at: NOW - 1000,
+          },
+        ],
       }),
       kinds: ['failed-deploy'],
       match: /Deploy of revision 3 failed on lb2 at test: nginx: \[emerg\] bind\(\) failed/,
     },
-    { name: 'maintenance is listed as information', c: cluster([node('lb1', { state: 'master' }), node('lb2', { state: 'backup', maintenance: true })]), kinds: ['maintenance'] },
+    {
+      name: 'maintenance is listed as information',
+      c: cluster([node('lb1', { state: 'master' }), node('lb2', { state: 'backup', maintenance: true })]),
+      kinds: ['maintenance'],
+    },
   ];
   it.each(cases)('$name', ({ c, kinds, match }) => {
     const problems = overviewProblems(c, NOW);
@@ -83,12 +130,21 @@ describe('overview problem rules', () => {
   });
 
   it('puts critical problems first', () => {
-    const c = cluster([node('lb1', { state: 'master', maintenance: true }), node('lb2', { state: 'master', since: NOW - 5000 })]);
+    const c = cluster([
+      node('lb1', { state: 'master', maintenance: true }),
+      node('lb2', { state: 'master', since: NOW - 5000 }),
+    ]);
     expect(overviewProblems(c, NOW).map((p) => p.severity)).toEqual(['critical', 'info']);
   });
 
   it('the holder is the newest online master; a superseded claim is marked, never current', () => {
-    const [v] = instanceViews(cluster([node('lb1', { state: 'master', since: NOW - 60_000, seenMsAgo: 8000 }), node('lb2', { state: 'master', since: NOW - 5000 })]), NOW);
+    const [v] = instanceViews(
+      cluster([
+        node('lb1', { state: 'master', since: NOW - 60_000, seenMsAgo: 8000 }),
+        node('lb2', { state: 'master', since: NOW - 5000 }),
+      ]),
+      NOW,
+    );
     expect(v?.masters).toEqual([{ node: 'lb2', since: NOW - 5000 }]);
     expect(v?.nodes.get('lb1')).toEqual({ kind: 'state', state: 'master', since: NOW - 60_000, superseded: true });
   });
@@ -110,7 +166,18 @@ function heartbeat(state: 'master' | 'backup', applied: number, since: number): 
     appliedRevision: applied,
     maintenance: false,
     nginx: { running: true, pid: 4242 },
-    instances: [{ instance: 'VI_1', vrid: 51, state, basePriority: 80, effectivePriority: 80, holdsVips: state === 'master', since, override: 'none' }],
+    instances: [
+      {
+        instance: 'VI_1',
+        vrid: 51,
+        state,
+        basePriority: 80,
+        effectivePriority: 80,
+        holdsVips: state === 'master',
+        since,
+        override: 'none',
+      },
+    ],
   };
 }
 
@@ -131,17 +198,38 @@ describe('clusters.overview', () => {
   it('shows live state, the newest revision, each node’s newest deployment and the problems', async () => {
     const since = Date.now() - 60_000;
     // Stored as the hub stores it: lastSeenAt on the dashboard clock, the last heartbeat as JSON.
-    await api.db.prisma.node.update({ where: { id: lvs1 }, data: { lastSeenAt: new Date(Date.now() - 500), liveState: heartbeat('master', 1, since) as object } });
-    await api.db.prisma.node.update({ where: { id: lvs2 }, data: { lastSeenAt: new Date(Date.now() - 60_000), liveState: heartbeat('backup', 1, since) as object } });
+    await api.db.prisma.node.update({
+      where: { id: lvs1 },
+      data: { lastSeenAt: new Date(Date.now() - 500), liveState: heartbeat('master', 1, since) as object },
+    });
+    await api.db.prisma.node.update({
+      where: { id: lvs2 },
+      data: { lastSeenAt: new Date(Date.now() - 60_000), liveState: heartbeat('backup', 1, since) as object },
+    });
     const rev = await api.db.prisma.configRevision.findFirstOrThrow({ where: { clusterId, number: 1 } });
-    await api.db.prisma.deployment.update({ where: { revisionId_nodeId: { revisionId: rev.id, nodeId: lvs1 } }, data: { status: 'failed', stage: 'test', message: 'nginx: [emerg] bind() to 192.0.2.11:80 failed' } });
+    await api.db.prisma.deployment.update({
+      where: { revisionId_nodeId: { revisionId: rev.id, nodeId: lvs1 } },
+      data: { status: 'failed', stage: 'test', message: 'nginx: [emerg] bind() to 192.0.2.11:80 failed' },
+    });
 
     const o = await api.viewer.clusters.overview();
     const c = o.clusters.find((x) => x.id === clusterId);
-    expect(c).toMatchObject({ revision: 1, instances: expect.arrayContaining([expect.objectContaining({ name: 'VI_1', vrid: 51 })]) });
-    expect(c?.nodes.find((n) => n.name === 'LVS_1')).toMatchObject({ appliedRevision: 1, instances: [expect.objectContaining({ state: 'master', since })] });
-    expect(c?.deployments.find((d) => d.node === 'LVS_1')).toMatchObject({ revision: 1, status: 'failed', stage: 'test' });
-    expect(c?.problems.find((p) => p.kind === 'failed-deploy')?.message).toMatch(/revision 1 failed on LVS_1 at test: nginx: \[emerg\] bind\(\)/);
+    expect(c).toMatchObject({
+      revision: 1,
+      instances: expect.arrayContaining([expect.objectContaining({ name: 'VI_1', vrid: 51 })]),
+    });
+    expect(c?.nodes.find((n) => n.name === 'LVS_1')).toMatchObject({
+      appliedRevision: 1,
+      instances: [expect.objectContaining({ state: 'master', since })],
+    });
+    expect(c?.deployments.find((d) => d.node === 'LVS_1')).toMatchObject({
+      revision: 1,
+      status: 'failed',
+      stage: 'test',
+    });
+    expect(c?.problems.find((p) => p.kind === 'failed-deploy')?.message).toMatch(
+      /revision 1 failed on LVS_1 at test: nginx: \[emerg\] bind\(\)/,
+    );
     const kinds = c?.problems.map((p) => p.kind);
     expect(kinds).toContain('failed-deploy');
     expect(c?.problems.find((p) => p.kind === 'offline')).toMatchObject({ node: 'LVS_2' });
@@ -152,6 +240,12 @@ describe('clusters.overview', () => {
     for (let i = 0; i < 3; i++) await api.admin.clusters.create({ name: `empty-${i}` });
     const o = await api.viewer.clusters.overview();
     expect(o.clusters.map((c) => c.name)).toEqual(expect.arrayContaining(['empty-0', 'empty-1', 'empty-2']));
-    expect(o.clusters.find((c) => c.name === 'empty-0')).toMatchObject({ revision: 0, revisionAt: null, nodes: [], instances: [], problems: [] });
+    expect(o.clusters.find((c) => c.name === 'empty-0')).toMatchObject({
+      revision: 0,
+      revisionAt: null,
+      nodes: [],
+      instances: [],
+      problems: [],
+    });
   });
 });

@@ -18,7 +18,15 @@ export interface Overview {
   clusters: ClusterOverview[];
 }
 
-type DeploymentRow = { nodeId: string; status: OverviewDeployment['status']; stage: string | null; message: string | null; updatedAt: Date; number: number; clusterId: string };
+type DeploymentRow = {
+  nodeId: string;
+  status: OverviewDeployment['status'];
+  stage: string | null;
+  message: string | null;
+  updatedAt: Date;
+  number: number;
+  clusterId: string;
+};
 
 export async function getOverview(db: Db, opts: StatusReadOptions = {}): Promise<Overview> {
   const now = opts.now ?? Date.now();
@@ -29,15 +37,26 @@ export async function getOverview(db: Db, opts: StatusReadOptions = {}): Promise
         id: true,
         name: true,
         revision: true,
-        vrrpInstances: { orderBy: { vrid: 'asc' }, select: { name: true, vrid: true, vips: { orderBy: { position: 'asc' }, select: { address: true, prefix: true } } } },
+        vrrpInstances: {
+          orderBy: { vrid: 'asc' },
+          select: {
+            name: true,
+            vrid: true,
+            vips: { orderBy: { position: 'asc' }, select: { address: true, prefix: true } },
+          },
+        },
       },
     }),
     // The newest revision of each cluster (a nested `take: 1` would be cut in memory, after reading every revision).
-    db.$queryRaw<{ clusterId: string; number: number; createdAt: Date }[]>`SELECT DISTINCT ON ("clusterId") "clusterId"::text AS "clusterId", number, "createdAt"
+    db.$queryRaw<
+      { clusterId: string; number: number; createdAt: Date }[]
+    >`SELECT DISTINCT ON ("clusterId") "clusterId"::text AS "clusterId", number, "createdAt"
       FROM "ConfigRevision" ORDER BY "clusterId", number DESC`,
     allNodeStatuses(db, { ...opts, now }),
     // Each node's newest deployment by revision number: DISTINCT ON keeps it one row per node.
-    db.$queryRaw<DeploymentRow[]>`SELECT DISTINCT ON (d."nodeId") d."nodeId"::text AS "nodeId", d.status::text AS status, d.stage, d.message, d."updatedAt", r.number, r."clusterId"::text AS "clusterId"
+    db.$queryRaw<
+      DeploymentRow[]
+    >`SELECT DISTINCT ON (d."nodeId") d."nodeId"::text AS "nodeId", d.status::text AS status, d.stage, d.message, d."updatedAt", r.number, r."clusterId"::text AS "clusterId"
       FROM "Deployment" d JOIN "ConfigRevision" r ON r.id = d."revisionId"
       ORDER BY d."nodeId", r.number DESC`,
   ]);
@@ -52,7 +71,11 @@ export async function getOverview(db: Db, opts: StatusReadOptions = {}): Promise
         name: c.name,
         revision: newest?.number ?? 0,
         revisionAt: newest ? newest.createdAt.getTime() : null,
-        instances: c.vrrpInstances.map((i) => ({ name: i.name, vrid: i.vrid, vips: i.vips.map((v) => (v.prefix === null ? v.address : `${v.address}/${v.prefix}`)) })),
+        instances: c.vrrpInstances.map((i) => ({
+          name: i.name,
+          vrid: i.vrid,
+          vips: i.vips.map((v) => (v.prefix === null ? v.address : `${v.address}/${v.prefix}`)),
+        })),
         nodes: statuses
           .filter((s) => s.clusterId === c.id)
           .map((s) => ({
@@ -63,11 +86,25 @@ export async function getOverview(db: Db, opts: StatusReadOptions = {}): Promise
             lastSeenAt: s.lastSeenAt,
             staleAfterMs: s.staleAfterMs,
             appliedRevision: s.appliedRevision,
-            instances: (s.heartbeat?.instances ?? []).map((i) => ({ instance: i.instance, vrid: i.vrid, state: i.state, effectivePriority: i.effectivePriority, since: i.since })),
+            instances: (s.heartbeat?.instances ?? []).map((i) => ({
+              instance: i.instance,
+              vrid: i.vrid,
+              state: i.state,
+              effectivePriority: i.effectivePriority,
+              since: i.since,
+            })),
           })),
         deployments: deployments
           .filter((d) => d.clusterId === c.id && nodeNames.has(d.nodeId))
-          .map((d) => ({ nodeId: d.nodeId, node: nodeNames.get(d.nodeId) ?? '?', revision: d.number, status: d.status, stage: d.stage, message: d.message, at: d.updatedAt.getTime() })),
+          .map((d) => ({
+            nodeId: d.nodeId,
+            node: nodeNames.get(d.nodeId) ?? '?',
+            revision: d.number,
+            status: d.status,
+            stage: d.stage,
+            message: d.message,
+            at: d.updatedAt.getTime(),
+          })),
       };
       return { ...cluster, problems: overviewProblems(cluster, now) };
     }),

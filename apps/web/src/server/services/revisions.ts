@@ -26,11 +26,17 @@ export async function loadClusterSpec(db: Db | Tx, clusterId: string): Promise<C
       nodes: { orderBy: { name: 'asc' } },
       vrrpInstances: {
         orderBy: { name: 'asc' },
-        include: { members: { orderBy: { position: 'asc' }, include: { node: { select: { name: true } } } }, vips: { orderBy: { position: 'asc' } } },
+        include: {
+          members: { orderBy: { position: 'asc' }, include: { node: { select: { name: true } } } },
+          vips: { orderBy: { position: 'asc' } },
+        },
       },
       checks: { orderBy: { name: 'asc' } },
       pools: { orderBy: { name: 'asc' }, include: { servers: { orderBy: { position: 'asc' } } } },
-      virtualServers: { orderBy: { name: 'asc' }, include: { locations: { orderBy: { position: 'asc' }, include: { pool: { select: { name: true } } } } } },
+      virtualServers: {
+        orderBy: { name: 'asc' },
+        include: { locations: { orderBy: { position: 'asc' }, include: { pool: { select: { name: true } } } } },
+      },
     },
   });
   if (!cluster) throw notFound('cluster', 'clusterId');
@@ -74,7 +80,15 @@ export async function loadClusterSpec(db: Db | Tx, clusterId: string): Promise<C
         method: p.method as never,
         keepalive: p.keepalive,
         servers: p.servers.map((s) =>
-          defined({ address: s.address, port: s.port, weight: s.weight, maxFails: s.maxFails, failTimeoutMs: s.failTimeoutMs, backup: s.backup, down: s.down }),
+          defined({
+            address: s.address,
+            port: s.port,
+            weight: s.weight,
+            maxFails: s.maxFails,
+            failTimeoutMs: s.failTimeoutMs,
+            backup: s.backup,
+            down: s.down,
+          }),
         ),
       }),
     ),
@@ -104,7 +118,9 @@ export async function loadClusterSpec(db: Db | Tx, clusterId: string): Promise<C
  * `UPDATE`: inserting a child row takes `KEY SHARE` on the cluster, which must not deadlock with it.
  */
 export async function lockCluster(tx: Tx, clusterId: string): Promise<void> {
-  const rows = await tx.$queryRaw<{ id: string }[]>`SELECT id FROM "Cluster" WHERE id = ${clusterId}::uuid FOR NO KEY UPDATE`;
+  const rows = await tx.$queryRaw<
+    { id: string }[]
+  >`SELECT id FROM "Cluster" WHERE id = ${clusterId}::uuid FOR NO KEY UPDATE`;
   if (rows.length === 0) throw notFound('cluster', 'clusterId');
 }
 
@@ -118,7 +134,12 @@ export interface RevisionSummary {
  * cluster has no nodes (a spec needs at least one; the first revision comes with the first node).
  * Throws BAD_REQUEST naming the spec path when the changed cluster is not a valid spec.
  */
-export async function commitRevision(tx: Tx, actor: Actor, clusterId: string, summary: string): Promise<RevisionSummary | null> {
+export async function commitRevision(
+  tx: Tx,
+  actor: Actor,
+  clusterId: string,
+  summary: string,
+): Promise<RevisionSummary | null> {
   await lockCluster(tx, clusterId);
   const input = await loadClusterSpec(tx, clusterId);
   if (input.nodes.length === 0) return null;
@@ -132,9 +153,21 @@ export async function commitRevision(tx: Tx, actor: Actor, clusterId: string, su
   }
   const spec: ClusterSpec = parsed.data;
   const specHash = createHash('sha256').update(canonicalJson(spec)).digest('hex');
-  const cluster = await tx.cluster.update({ where: { id: clusterId }, data: { revision: { increment: 1 } }, select: { revision: true } });
+  const cluster = await tx.cluster.update({
+    where: { id: clusterId },
+    data: { revision: { increment: 1 } },
+    select: { revision: true },
+  });
   const revision = await tx.configRevision.create({
-    data: { clusterId, number: cluster.revision, spec: spec as never, specHash, summary, createdById: actorId(actor), createdBy: actorName(actor) },
+    data: {
+      clusterId,
+      number: cluster.revision,
+      spec: spec as never,
+      specHash,
+      summary,
+      createdById: actorId(actor),
+      createdBy: actorName(actor),
+    },
   });
   const nodes = await tx.node.findMany({ where: { clusterId }, select: { id: true } });
   await tx.deployment.createMany({ data: nodes.map((n) => ({ revisionId: revision.id, nodeId: n.id })) });
@@ -163,7 +196,15 @@ export async function getRevision(db: Db, clusterId: string, number: number) {
     summary: r.summary,
     createdBy: r.createdBy,
     createdAt: r.createdAt,
-    deployments: r.deployments.map((d) => ({ node: d.node.name, nodeId: d.nodeId, status: d.status, stage: d.stage, message: d.message, nginxOutput: d.nginxOutput, finishedAt: d.finishedAt })),
+    deployments: r.deployments.map((d) => ({
+      node: d.node.name,
+      nodeId: d.nodeId,
+      status: d.status,
+      stage: d.stage,
+      message: d.message,
+      nginxOutput: d.nginxOutput,
+      finishedAt: d.finishedAt,
+    })),
   };
 }
 
@@ -174,12 +215,37 @@ export async function listDeployments(db: Db, clusterId: string, limit: number) 
     take: limit,
     include: { node: { select: { name: true } }, revision: { select: { number: true } } },
   });
-  return rows.map((d) => ({ revision: d.revision.number, node: d.node.name, nodeId: d.nodeId, status: d.status, stage: d.stage, message: d.message, nginxOutput: d.nginxOutput, createdAt: d.createdAt, finishedAt: d.finishedAt }));
+  return rows.map((d) => ({
+    revision: d.revision.number,
+    node: d.node.name,
+    nodeId: d.nodeId,
+    status: d.status,
+    stage: d.stage,
+    message: d.message,
+    nginxOutput: d.nginxOutput,
+    createdAt: d.createdAt,
+    finishedAt: d.finishedAt,
+  }));
 }
 
 export async function listTransitions(db: Db, clusterId: string, limit: number) {
-  const rows = await db.stateTransition.findMany({ where: { clusterId }, orderBy: { at: 'desc' }, take: limit, include: { node: { select: { name: true } } } });
-  return rows.map((t) => ({ node: t.node.name, instance: t.instance, vrid: t.vrid, from: t.fromState, to: t.toState, reason: t.reason, priority: t.priority, at: t.at, receivedAt: t.receivedAt }));
+  const rows = await db.stateTransition.findMany({
+    where: { clusterId },
+    orderBy: { at: 'desc' },
+    take: limit,
+    include: { node: { select: { name: true } } },
+  });
+  return rows.map((t) => ({
+    node: t.node.name,
+    instance: t.instance,
+    vrid: t.vrid,
+    from: t.fromState,
+    to: t.toState,
+    reason: t.reason,
+    priority: t.priority,
+    at: t.at,
+    receivedAt: t.receivedAt,
+  }));
 }
 
 /** At most this many transitions in one timeline window (a flapping node must not flood the page). */
@@ -198,14 +264,36 @@ export async function listTimeline(db: Db, clusterId: string, since: Date) {
     take: TIMELINE_MAX_TRANSITIONS + 1,
     include: { node: { select: { name: true } } },
   });
-  const initial = await db.$queryRaw<{ node: string; instance: string; vrid: number; fromState: string; toState: string; reason: string; priority: number; at: Date; receivedAt: Date }[]>`
+  const initial = await db.$queryRaw<
+    {
+      node: string;
+      instance: string;
+      vrid: number;
+      fromState: string;
+      toState: string;
+      reason: string;
+      priority: number;
+      at: Date;
+      receivedAt: Date;
+    }[]
+  >`
     SELECT DISTINCT ON (t."nodeId", t.instance) n.name AS node, t.instance, t.vrid, t."fromState"::text AS "fromState", t."toState"::text AS "toState", t.reason, t.priority, t.at, t."receivedAt"
     FROM "StateTransition" t JOIN "Node" n ON n.id = t."nodeId"
     WHERE t."clusterId" = ${clusterId}::uuid AND t.at < ${since}
     ORDER BY t."nodeId", t.instance, t.at DESC, t.seq DESC`;
   const truncated = inside.length > TIMELINE_MAX_TRANSITIONS;
   const kept = inside.slice(0, TIMELINE_MAX_TRANSITIONS).reverse();
-  const shape = (t: { node: string; instance: string; vrid: number; fromState: string; toState: string; reason: string; priority: number; at: Date; receivedAt: Date }) => ({
+  const shape = (t: {
+    node: string;
+    instance: string;
+    vrid: number;
+    fromState: string;
+    toState: string;
+    reason: string;
+    priority: number;
+    at: Date;
+    receivedAt: Date;
+  }) => ({
     node: t.node,
     instance: t.instance,
     vrid: t.vrid,

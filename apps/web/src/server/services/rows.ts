@@ -10,15 +10,24 @@ import type { Tx } from './types';
 const nullable = <T>(v: T | undefined): T | null => (v === undefined ? null : v);
 
 export async function insertNode(tx: Tx, clusterId: string, node: SpecNode) {
-  return tx.node.create({ data: { clusterId, name: node.name, addresses: node.addresses, interfaces: node.interfaces } });
+  return tx.node.create({
+    data: { clusterId, name: node.name, addresses: node.addresses, interfaces: node.interfaces },
+  });
 }
 
 async function nodeIds(tx: Tx, clusterId: string, inst: VrrpInstance, field: string): Promise<string[]> {
-  const nodes = await tx.node.findMany({ where: { clusterId, name: { in: inst.members.map((m) => m.node) } }, select: { id: true, name: true } });
+  const nodes = await tx.node.findMany({
+    where: { clusterId, name: { in: inst.members.map((m) => m.node) } },
+    select: { id: true, name: true },
+  });
   const byName = new Map(nodes.map((n) => [n.name, n.id]));
   return inst.members.map((m, i) => {
     const id = byName.get(m.node);
-    if (id === undefined) throw new AppError('BAD_REQUEST', { field: `${field}.members.${i}.node`, message: `unknown node "${m.node}" in this cluster` });
+    if (id === undefined)
+      throw new AppError('BAD_REQUEST', {
+        field: `${field}.members.${i}.node`,
+        message: `unknown node "${m.node}" in this cluster`,
+      });
     return id;
   });
 }
@@ -56,7 +65,15 @@ async function writeInstanceChildren(tx: Tx, instanceId: string, inst: VrrpInsta
       unicastPeers: m.unicastPeers,
     })),
   });
-  await tx.vip.createMany({ data: inst.vips.map((v, i) => ({ instanceId, position: i, address: v.address, prefix: nullable(v.prefix), dev: nullable(v.dev) })) });
+  await tx.vip.createMany({
+    data: inst.vips.map((v, i) => ({
+      instanceId,
+      position: i,
+      address: v.address,
+      prefix: nullable(v.prefix),
+      dev: nullable(v.dev),
+    })),
+  });
 }
 
 export async function insertInstance(tx: Tx, clusterId: string, inst: VrrpInstance, field = 'instance') {
@@ -93,23 +110,35 @@ function serverRows(poolId: string, pool: UpstreamPool) {
 }
 
 export async function insertPool(tx: Tx, clusterId: string, pool: UpstreamPool) {
-  const row = await tx.upstreamPool.create({ data: { clusterId, name: pool.name, method: pool.method as never, keepalive: nullable(pool.keepalive) } });
+  const row = await tx.upstreamPool.create({
+    data: { clusterId, name: pool.name, method: pool.method as never, keepalive: nullable(pool.keepalive) },
+  });
   await tx.upstreamServer.createMany({ data: serverRows(row.id, pool) });
   return row;
 }
 
 export async function replacePool(tx: Tx, id: string, pool: UpstreamPool) {
   await tx.upstreamServer.deleteMany({ where: { poolId: id } });
-  await tx.upstreamPool.update({ where: { id }, data: { name: pool.name, method: pool.method as never, keepalive: nullable(pool.keepalive) } });
+  await tx.upstreamPool.update({
+    where: { id },
+    data: { name: pool.name, method: pool.method as never, keepalive: nullable(pool.keepalive) },
+  });
   await tx.upstreamServer.createMany({ data: serverRows(id, pool) });
 }
 
 async function locationRows(tx: Tx, clusterId: string, vsId: string, vs: VirtualServer, field: string) {
-  const pools = await tx.upstreamPool.findMany({ where: { clusterId, name: { in: vs.locations.map((l) => l.pool) } }, select: { id: true, name: true } });
+  const pools = await tx.upstreamPool.findMany({
+    where: { clusterId, name: { in: vs.locations.map((l) => l.pool) } },
+    select: { id: true, name: true },
+  });
   const byName = new Map(pools.map((p) => [p.name, p.id]));
   return vs.locations.map((l, i) => {
     const poolId = byName.get(l.pool);
-    if (poolId === undefined) throw new AppError('BAD_REQUEST', { field: `${field}.locations.${i}.pool`, message: `unknown pool "${l.pool}" in this cluster` });
+    if (poolId === undefined)
+      throw new AppError('BAD_REQUEST', {
+        field: `${field}.locations.${i}.pool`,
+        message: `unknown pool "${l.pool}" in this cluster`,
+      });
     return {
       virtualServerId: vsId,
       position: i,
@@ -124,14 +153,25 @@ async function locationRows(tx: Tx, clusterId: string, vsId: string, vs: Virtual
 }
 
 export async function insertVirtualServer(tx: Tx, clusterId: string, vs: VirtualServer, field = 'virtualServer') {
-  const row = await tx.virtualServer.create({ data: { clusterId, name: vs.name, listen: vs.listen as never, serverNames: vs.serverNames } });
+  const row = await tx.virtualServer.create({
+    data: { clusterId, name: vs.name, listen: vs.listen as never, serverNames: vs.serverNames },
+  });
   await tx.location.createMany({ data: await locationRows(tx, clusterId, row.id, vs, field) });
   return row;
 }
 
-export async function replaceVirtualServer(tx: Tx, clusterId: string, id: string, vs: VirtualServer, field = 'virtualServer') {
+export async function replaceVirtualServer(
+  tx: Tx,
+  clusterId: string,
+  id: string,
+  vs: VirtualServer,
+  field = 'virtualServer',
+) {
   const rows = await locationRows(tx, clusterId, id, vs, field);
   await tx.location.deleteMany({ where: { virtualServerId: id } });
-  await tx.virtualServer.update({ where: { id }, data: { name: vs.name, listen: vs.listen as never, serverNames: vs.serverNames } });
+  await tx.virtualServer.update({
+    where: { id },
+    data: { name: vs.name, listen: vs.listen as never, serverNames: vs.serverNames },
+  });
   await tx.location.createMany({ data: rows });
 }

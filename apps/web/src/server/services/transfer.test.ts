@@ -14,7 +14,7 @@ describe('import from and export to keepalived', () => {
     await api?.close();
   });
 
-  it('exports every node\'s keepalived.conf and nginx config, naming what keepalived cannot express', async () => {
+  it("exports every node's keepalived.conf and nginx config, naming what keepalived cannot express", async () => {
     const out = await api.admin.transfer.export({ clusterId });
     expect(out.nodes.map((n) => n.node)).toEqual(['LVS_1', 'LVS_2']);
     expect(out.nodes[0]?.keepalived).toMatch(/virtual_router_id 51/);
@@ -35,7 +35,9 @@ describe('import from and export to keepalived', () => {
     expect(preview.ok).toBe(true);
     if (!preview.ok) return;
     const original = ClusterSpecSchema.parse(referenceSpec('again'));
-    expect(preview.spec.vrrpInstances.map(({ trackChecks: _t, ...i }) => i)).toEqual(original.vrrpInstances.map(({ trackChecks: _t, ...i }) => i));
+    expect(preview.spec.vrrpInstances.map(({ trackChecks: _t, ...i }) => i)).toEqual(
+      original.vrrpInstances.map(({ trackChecks: _t, ...i }) => i),
+    );
     expect(preview.spec.pools).toEqual(original.pools);
     expect(preview.spec.virtualServers).toEqual(original.virtualServers);
     // …and the preview creates the cluster through clusters.import.
@@ -45,20 +47,33 @@ describe('import from and export to keepalived', () => {
 
   it('names every unsupported keyword with its file and line', async () => {
     const out = await api.admin.transfer.export({ clusterId });
-    const text = out.nodes[0]!.keepalived.replace(/(vrrp_instance VI_1 \{\n)/, '$1    lvs_sync_daemon_interface eth0\n');
-    const preview = await api.admin.transfer.previewImport({ clusterName: 'x', keepalived: [{ file: 'lb1.conf', text }] });
+    const text = out.nodes[0]!.keepalived.replace(
+      /(vrrp_instance VI_1 \{\n)/,
+      '$1    lvs_sync_daemon_interface eth0\n',
+    );
+    const preview = await api.admin.transfer.previewImport({
+      clusterName: 'x',
+      keepalived: [{ file: 'lb1.conf', text }],
+    });
     const line = text.split('\n').findIndex((l) => l.includes('lvs_sync_daemon_interface')) + 1;
-    expect(preview.unsupported).toContainEqual(expect.objectContaining({ keyword: 'lvs_sync_daemon_interface', file: 'lb1.conf', line }));
+    expect(preview.unsupported).toContainEqual(
+      expect.objectContaining({ keyword: 'lvs_sync_daemon_interface', file: 'lb1.conf', line }),
+    );
   });
 
   it('reports a broken file with its line instead of creating anything', async () => {
-    const preview = await api.admin.transfer.previewImport({ clusterName: 'x', keepalived: [{ file: 'bad.conf', text: 'vrrp_instance VI_1 {\n  virtual_router_id 999\n' }] });
+    const preview = await api.admin.transfer.previewImport({
+      clusterName: 'x',
+      keepalived: [{ file: 'bad.conf', text: 'vrrp_instance VI_1 {\n  virtual_router_id 999\n' }],
+    });
     expect(preview.ok).toBe(false);
     if (!preview.ok) expect(preview.errors.some((e) => e.file === 'bad.conf')).toBe(true);
   });
 
   it('refuses a file name that is a path, naming the field', async () => {
-    const e = await trpcError(api.admin.transfer.previewImport({ clusterName: 'x', keepalived: [{ file: '../etc/passwd', text: 'x' }] }));
+    const e = await trpcError(
+      api.admin.transfer.previewImport({ clusterName: 'x', keepalived: [{ file: '../etc/passwd', text: 'x' }] }),
+    );
     expect(e.code).toBe('BAD_REQUEST');
     expect(e.message).toMatch(/keepalived\.0\.file/);
   });

@@ -25,9 +25,17 @@ export type ImportPreview =
   | { ok: false; errors: ImportIssue[]; unsupported: UnsupportedKeyword[]; notes: string[] };
 
 /** Parses and merges the files; never throws on bad input (the errors name file and line). */
-export function previewImport(input: { clusterName: string; keepalived: ImportFile[]; nginx?: ImportFile | undefined }): ImportPreview {
+export function previewImport(input: {
+  clusterName: string;
+  keepalived: ImportFile[];
+  nginx?: ImportFile | undefined;
+}): ImportPreview {
   // Includes cannot be followed in a paste: each `include` is reported by the parser.
-  return importKeepalivedCluster({ clusterName: input.clusterName, keepalived: input.keepalived, ...(input.nginx ? { nginx: input.nginx } : {}) });
+  return importKeepalivedCluster({
+    clusterName: input.clusterName,
+    keepalived: input.keepalived,
+    ...(input.nginx ? { nginx: input.nginx } : {}),
+  });
 }
 
 export type ClusterExport = {
@@ -38,7 +46,11 @@ export type ClusterExport = {
 /** The cluster as it is configured now, as keepalived.conf and nginx config per node. */
 export async function exportCluster(db: Db, clusterId: string): Promise<ClusterExport> {
   const r = ClusterSpecSchema.safeParse(await loadClusterSpec(db, clusterId));
-  if (!r.success) throw new AppError('BAD_REQUEST', { field: 'clusterId', message: `the cluster is not complete enough to export: ${formatZodIssues(r.error.issues).slice(0, 3).join('; ')}` });
+  if (!r.success)
+    throw new AppError('BAD_REQUEST', {
+      field: 'clusterId',
+      message: `the cluster is not complete enough to export: ${formatZodIssues(r.error.issues).slice(0, 3).join('; ')}`,
+    });
   const spec = r.data;
   return {
     cluster: spec.name,

@@ -4,7 +4,15 @@ import { hashPassword } from '../auth/password';
 import { writeAudit } from './audit';
 import type { Actor, Db, Role, Tx } from './types';
 
-const view = { id: true, username: true, role: true, disabled: true, version: true, createdAt: true, updatedAt: true } as const;
+const view = {
+  id: true,
+  username: true,
+  role: true,
+  disabled: true,
+  version: true,
+  createdAt: true,
+  updatedAt: true,
+} as const;
 
 export async function listUsers(db: Db) {
   return db.user.findMany({ orderBy: { username: 'asc' }, select: view });
@@ -14,8 +22,16 @@ export async function createUser(tx: Tx, actor: Actor, input: { username: string
   if (await tx.user.findUnique({ where: { username: input.username }, select: { id: true } })) {
     throw new AppError('CONFLICT', { field: 'username', message: `a user named "${input.username}" already exists` });
   }
-  const u = await tx.user.create({ data: { username: input.username, role: input.role, passwordHash: await hashPassword(input.password) }, select: view });
-  await writeAudit(tx, actor, { action: 'user.create', targetType: 'user', targetId: u.id, after: { username: u.username, role: u.role } });
+  const u = await tx.user.create({
+    data: { username: input.username, role: input.role, passwordHash: await hashPassword(input.password) },
+    select: view,
+  });
+  await writeAudit(tx, actor, {
+    action: 'user.create',
+    targetType: 'user',
+    targetId: u.id,
+    after: { username: u.username, role: u.role },
+  });
   return u;
 }
 
@@ -23,21 +39,31 @@ async function guard(tx: Tx, id: string, version: number) {
   const u = await tx.user.findUnique({ where: { id }, select: view });
   if (!u) throw notFound('user');
   if (u.version !== version) throw staleVersion('the user', version, u.version);
-  if ((await tx.user.updateMany({ where: { id, version }, data: { version: { increment: 1 } } })).count === 0) throw staleVersion('the user', version, version + 1);
+  if ((await tx.user.updateMany({ where: { id, version }, data: { version: { increment: 1 } } })).count === 0)
+    throw staleVersion('the user', version, version + 1);
   return u;
 }
 
 // The last enabled admin cannot be demoted or disabled: nobody could manage users afterwards.
 async function ensureAnotherAdmin(tx: Tx, exceptId: string) {
   const others = await tx.user.count({ where: { role: 'admin', disabled: false, id: { not: exceptId } } });
-  if (others === 0) throw new AppError('CONFLICT', { field: 'role', message: 'this is the last enabled admin; make another admin first' });
+  if (others === 0)
+    throw new AppError('CONFLICT', {
+      field: 'role',
+      message: 'this is the last enabled admin; make another admin first',
+    });
 }
 
-export async function updateUser(tx: Tx, actor: Actor, input: { id: string; version: number; role?: Role | undefined; disabled?: boolean | undefined }) {
+export async function updateUser(
+  tx: Tx,
+  actor: Actor,
+  input: { id: string; version: number; role?: Role | undefined; disabled?: boolean | undefined },
+) {
   const before = await guard(tx, input.id, input.version);
   const role = input.role ?? before.role;
   const disabled = input.disabled ?? before.disabled;
-  if (before.role === 'admin' && !before.disabled && (role !== 'admin' || disabled)) await ensureAnotherAdmin(tx, before.id);
+  if (before.role === 'admin' && !before.disabled && (role !== 'admin' || disabled))
+    await ensureAnotherAdmin(tx, before.id);
   const u = await tx.user.update({ where: { id: before.id }, data: { role, disabled }, select: view });
   // A disabled or demoted user's open sessions end now rather than at expiry.
   if (disabled || role !== before.role) await tx.session.deleteMany({ where: { userId: u.id } });
@@ -53,8 +79,17 @@ export async function updateUser(tx: Tx, actor: Actor, input: { id: string; vers
 
 export async function setPassword(tx: Tx, actor: Actor, input: { id: string; version: number; password: string }) {
   const before = await guard(tx, input.id, input.version);
-  const u = await tx.user.update({ where: { id: before.id }, data: { passwordHash: await hashPassword(input.password) }, select: view });
+  const u = await tx.user.update({
+    where: { id: before.id },
+    data: { passwordHash: await hashPassword(input.password) },
+    select: view,
+  });
   await tx.session.deleteMany({ where: { userId: u.id } });
-  await writeAudit(tx, actor, { action: 'user.set-password', targetType: 'user', targetId: u.id, after: { username: u.username, version: u.version } });
+  await writeAudit(tx, actor, {
+    action: 'user.set-password',
+    targetType: 'user',
+    targetId: u.id,
+    after: { username: u.username, version: u.version },
+  });
   return u;
 }

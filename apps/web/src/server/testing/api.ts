@@ -33,7 +33,13 @@ export interface Api {
 
 export async function createApi(): Promise<Api> {
   const db = await createTestDatabase();
-  const deps: ContextDeps = { db: db.prisma, log: createLogger('silent'), metrics: createMetrics(), limiter: new LoginRateLimiter(), secureCookies: false };
+  const deps: ContextDeps = {
+    db: db.prisma,
+    log: createLogger('silent'),
+    metrics: createMetrics(),
+    limiter: new LoginRateLimiter(),
+    secureCookies: false,
+  };
   const passwordHash = await hashPassword(PASSWORD);
   const users = {} as Api['users'];
   for (const role of ['viewer', 'operator', 'admin'] as const) {
@@ -42,8 +48,18 @@ export async function createApi(): Promise<Api> {
   }
   const as: Api['as'] = (role, opts = {}) => {
     const cookies: string[] = [];
-    const user = role === null ? null : { id: users[role].id, username: users[role].username, role, sessionId: randomUUID() };
-    return { caller: createCaller(makeContext(deps, { user, sourceAddress: opts.sourceAddress ?? '198.51.100.9', setCookie: (c) => cookies.push(c) })), cookies };
+    const user =
+      role === null ? null : { id: users[role].id, username: users[role].username, role, sessionId: randomUUID() };
+    return {
+      caller: createCaller(
+        makeContext(deps, {
+          user,
+          sourceAddress: opts.sourceAddress ?? '198.51.100.9',
+          setCookie: (c) => cookies.push(c),
+        }),
+      ),
+      cookies,
+    };
   };
   return {
     db,

@@ -33,14 +33,25 @@ const cases: Case[] = [
   {
     title: 'two routers: the higher priority becomes master (RFC 5798 6.4.2)',
     file: 'two-routers',
-    scenario: { name: 'two-routers', routers: [router('r1', 11, 150), router('r2', 12, 100)], timeline: start('r1', 'r2'), endAt: 2000 },
+    scenario: {
+      name: 'two-routers',
+      routers: [router('r1', 11, 150), router('r2', 12, 100)],
+      timeline: start('r1', 'r2'),
+      endAt: 2000,
+    },
   },
   {
     title: 'two routers of equal priority: the higher primary address becomes master (RFC 5798 6.4.3)',
     file: 'two-routers-equal-priority',
     // Started together: both timers fire at once and the tie-break decides. (A router of equal
     // priority that starts later stays backup: RFC 5798 6.4.2 accepts an equal-priority master.)
-    scenario: { name: 'two-routers-equal-priority', routers: [router('r1', 11, 100), router('r2', 12, 100)], timeline: start('r1', 'r2'), startJitterMs: 0, endAt: 2000 },
+    scenario: {
+      name: 'two-routers-equal-priority',
+      routers: [router('r1', 11, 100), router('r2', 12, 100)],
+      timeline: start('r1', 'r2'),
+      startJitterMs: 0,
+      endAt: 2000,
+    },
   },
   {
     title: 'two routers over VRRPv2 with PASS auth at 1 s adverts (RFC 3768)',
@@ -48,8 +59,18 @@ const cases: Case[] = [
     scenario: {
       name: 'two-routers-v2-auth',
       routers: [
-        router('r1', 11, 150, { version: 2, advertIntervalMs: 1000, auth: { type: 'pass', password: 'kw' }, garpMasterDelayMs: 5000 }),
-        router('r2', 12, 100, { version: 2, advertIntervalMs: 1000, auth: { type: 'pass', password: 'kw' }, garpMasterDelayMs: 5000 }),
+        router('r1', 11, 150, {
+          version: 2,
+          advertIntervalMs: 1000,
+          auth: { type: 'pass', password: 'kw' },
+          garpMasterDelayMs: 5000,
+        }),
+        router('r2', 12, 100, {
+          version: 2,
+          advertIntervalMs: 1000,
+          auth: { type: 'pass', password: 'kw' },
+          garpMasterDelayMs: 5000,
+        }),
       ],
       timeline: start('r1', 'r2'),
       endAt: 12_000,
@@ -72,27 +93,48 @@ const cases: Case[] = [
   {
     title: 'three routers with 5% duplicated adverts: one master, the highest (RFC 5798 6.4.2)',
     file: 'three-routers',
-    scenario: { name: 'three-routers', routers: three, conditions: { duplicateRate: 0.05, delayMaxMs: 5 }, timeline: start('r1', 'r2', 'r3'), endAt: 3000 },
+    scenario: {
+      name: 'three-routers',
+      routers: three,
+      conditions: { duplicateRate: 0.05, delayMaxMs: 5 },
+      timeline: start('r1', 'r2', 'r3'),
+      endAt: 3000,
+    },
   },
   {
-    title: 'the address owner (255) starting late takes over at once, without waiting for Master_Down_Interval (RFC 5798 6.4.1)',
+    title:
+      'the address owner (255) starting late takes over at once, without waiting for Master_Down_Interval (RFC 5798 6.4.1)',
     file: 'address-owner',
     scenario: {
       name: 'address-owner',
       routers: [router('r1', 11, 255), router('r2', 12, 100), router('r3', 13, 50)],
-      timeline: [...start('r2', 'r3'), { at: 1500, op: { type: 'start', router: 'r1' } }, { at: 3000, op: { type: 'shutdown', router: 'r1' } }],
+      timeline: [
+        ...start('r2', 'r3'),
+        { at: 1500, op: { type: 'start', router: 'r1' } },
+        { at: 3000, op: { type: 'shutdown', router: 'r1' } },
+      ],
       endAt: 4500,
     },
   },
   {
     title: 'master crash: the highest backup takes over after Master_Down_Interval (RFC 5798 6.4.2)',
     file: 'master-crash',
-    scenario: { name: 'master-crash', routers: three, timeline: [...start('r1', 'r2', 'r3'), { at: 2000, op: { type: 'crash', router: 'r1' } }], endAt: 4000 },
+    scenario: {
+      name: 'master-crash',
+      routers: three,
+      timeline: [...start('r1', 'r2', 'r3'), { at: 2000, op: { type: 'crash', router: 'r1' } }],
+      endAt: 4000,
+    },
   },
   {
     title: 'graceful shutdown: priority 0, the highest backup takes over after Skew_Time (RFC 5798 6.4.2/6.4.3)',
     file: 'graceful-shutdown',
-    scenario: { name: 'graceful-shutdown', routers: three, timeline: [...start('r1', 'r2', 'r3'), { at: 2000, op: { type: 'shutdown', router: 'r1' } }], endAt: 3000 },
+    scenario: {
+      name: 'graceful-shutdown',
+      routers: three,
+      timeline: [...start('r1', 'r2', 'r3'), { at: 2000, op: { type: 'shutdown', router: 'r1' } }],
+      endAt: 3000,
+    },
   },
   {
     title: 'preempt back: a returning higher-priority router takes the VIP back (RFC 5798 6.4.2)',
@@ -100,7 +142,11 @@ const cases: Case[] = [
     scenario: {
       name: 'preempt-back',
       routers: three,
-      timeline: [...start('r1', 'r2', 'r3'), { at: 1500, op: { type: 'crash', router: 'r1' } }, { at: 3000, op: { type: 'start', router: 'r1' } }],
+      timeline: [
+        ...start('r1', 'r2', 'r3'),
+        { at: 1500, op: { type: 'crash', router: 'r1' } },
+        { at: 3000, op: { type: 'start', router: 'r1' } },
+      ],
       endAt: 4500,
     },
   },
@@ -111,13 +157,22 @@ const cases: Case[] = [
       name: 'nopreempt',
       routers: [router('r1', 11, 150, { preempt: false }), router('r2', 12, 100, { preempt: false })],
       // r1 starts first (0..100 ms) and wins the first election; r2 starts at 200 ms.
-      timeline: [...start('r1'), { at: 200, op: { type: 'start', router: 'r2' } }, { at: 1500, op: { type: 'crash', router: 'r1' } }, { at: 3000, op: { type: 'start', router: 'r1' } }],
-      expected: [{ from: 0, master: 'r1' }, { from: 1500, master: 'r2' }],
+      timeline: [
+        ...start('r1'),
+        { at: 200, op: { type: 'start', router: 'r2' } },
+        { at: 1500, op: { type: 'crash', router: 'r1' } },
+        { at: 3000, op: { type: 'start', router: 'r1' } },
+      ],
+      expected: [
+        { from: 0, master: 'r1' },
+        { from: 1500, master: 'r2' },
+      ],
       endAt: 5000,
     },
   },
   {
-    title: 'a failing check lowers the master below a backup, which takes over; recovery moves it back (keepalived vrrp_script)',
+    title:
+      'a failing check lowers the master below a backup, which takes over; recovery moves it back (keepalived vrrp_script)',
     file: 'failing-check',
     scenario: {
       name: 'failing-check',
@@ -152,12 +207,17 @@ const cases: Case[] = [
     scenario: {
       name: 'partition-heal',
       routers: three,
-      timeline: [...start('r1', 'r2', 'r3'), { at: 1500, op: { type: 'partition', groups: [['r1'], ['r2', 'r3']] } }, { at: 3500, op: { type: 'heal' } }],
+      timeline: [
+        ...start('r1', 'r2', 'r3'),
+        { at: 1500, op: { type: 'partition', groups: [['r1'], ['r2', 'r3']] } },
+        { at: 3500, op: { type: 'heal' } },
+      ],
       endAt: 5000,
     },
   },
   {
-    title: 'promote then release: make-before-break to the promoted node, refused for a second node, back by preemption',
+    title:
+      'promote then release: make-before-break to the promoted node, refused for a second node, back by preemption',
     file: 'promote-release',
     scenario: {
       name: 'promote-release',

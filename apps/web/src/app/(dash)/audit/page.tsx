@@ -4,7 +4,19 @@ import { useState, type FormEvent } from 'react';
 import { api, apiProblem, type RouterInputs } from '~/trpc/client';
 import { useLiveInvalidation } from '~/trpc/live';
 import { can, useMe } from '../../_components/session';
-import { Banner, Button, Empty, Field, LoadError, Loading, Section, inputClass, mutedClass, thClass, useNow } from '../../_components/ui';
+import {
+  Banner,
+  Button,
+  Empty,
+  Field,
+  LoadError,
+  Loading,
+  Section,
+  inputClass,
+  mutedClass,
+  thClass,
+  useNow,
+} from '../../_components/ui';
 import { jsonDiff, leafText } from '../../_lib/json-diff';
 import { ageText } from '../../_lib/vip-holders';
 
@@ -38,9 +50,15 @@ function Diff({ before, after }: { before: unknown; after: unknown }) {
           <caption className="sr-only">Changed fields</caption>
           <thead>
             <tr>
-              <th scope="col" className="pr-2 text-left font-semibold">Field</th>
-              <th scope="col" className="pr-2 text-left font-semibold">Before</th>
-              <th scope="col" className="text-left font-semibold">After</th>
+              <th scope="col" className="pr-2 text-left font-semibold">
+                Field
+              </th>
+              <th scope="col" className="pr-2 text-left font-semibold">
+                Before
+              </th>
+              <th scope="col" className="text-left font-semibold">
+                After
+              </th>
             </tr>
           </thead>
           <tbody className="font-mono">
@@ -73,8 +91,12 @@ function Diff({ before, after }: { before: unknown; after: unknown }) {
         </table>
       )}
       <details>
-        <summary className="cursor-pointer text-xs text-sky-800 focus-visible:outline-2 focus-visible:outline-sky-600 dark:text-sky-300">Raw JSON</summary>
-        <pre className="max-h-64 overflow-auto rounded bg-slate-100 p-2 text-xs break-all whitespace-pre-wrap dark:bg-slate-800">{JSON.stringify({ before, after }, null, 2)}</pre>
+        <summary className="cursor-pointer text-xs text-sky-800 focus-visible:outline-2 focus-visible:outline-sky-600 dark:text-sky-300">
+          Raw JSON
+        </summary>
+        <pre className="max-h-64 overflow-auto rounded bg-slate-100 p-2 text-xs break-all whitespace-pre-wrap dark:bg-slate-800">
+          {JSON.stringify({ before, after }, null, 2)}
+        </pre>
       </details>
     </div>
   );
@@ -112,7 +134,12 @@ function FilterForm({ onApply, error }: { onApply: (f: Filters) => void; error: 
     onApply(out);
   }
   return (
-    <form onSubmit={submit} onReset={() => onApply({})} aria-label="Filter the audit log" className="mb-4 grid items-end gap-3 sm:grid-cols-2 lg:grid-cols-6">
+    <form
+      onSubmit={submit}
+      onReset={() => onApply({})}
+      aria-label="Filter the audit log"
+      className="mb-4 grid items-end gap-3 sm:grid-cols-2 lg:grid-cols-6"
+    >
       <Field id="filter-actor" label="Actor" error={error.actor}>
         {(p) => (
           <select {...p} name="actor" className={`${inputClass} w-full`}>
@@ -128,7 +155,14 @@ function FilterForm({ onApply, error }: { onApply: (f: Filters) => void; error: 
       <Field id="filter-action" label="Action" error={error.action}>
         {(p) => (
           <>
-            <input {...p} name="action" list="audit-actions" placeholder="e.g. pool. or user.update" autoComplete="off" className={`${inputClass} w-full`} />
+            <input
+              {...p}
+              name="action"
+              list="audit-actions"
+              placeholder="e.g. pool. or user.update"
+              autoComplete="off"
+              className={`${inputClass} w-full`}
+            />
             <datalist id="audit-actions">
               {facets.data?.actions.map((a) => (
                 <option key={a} value={a} />
@@ -174,7 +208,8 @@ export default function AuditPage() {
   const stream = useLiveInvalidation();
   const log = useInfiniteQuery({
     queryKey: ['audit.list', filters],
-    queryFn: ({ pageParam }) => api.audit.list.query({ ...filters, limit: PAGE, ...(pageParam !== undefined ? { before: pageParam } : {}) }),
+    queryFn: ({ pageParam }) =>
+      api.audit.list.query({ ...filters, limit: PAGE, ...(pageParam !== undefined ? { before: pageParam } : {}) }),
     initialPageParam: undefined as number | undefined,
     getNextPageParam: (last) => last.nextBefore ?? undefined,
     refetchInterval: stream.fallbackPollMs,
@@ -182,7 +217,14 @@ export default function AuditPage() {
     placeholderData: keepPreviousData,
   });
   // Verified once when an admin opens the page (it reads the whole chain), and again on request.
-  const verify = useQuery({ queryKey: ['audit.verify'], queryFn: () => api.audit.verify.query(), enabled: admin, retry: false, staleTime: Infinity, refetchOnWindowFocus: false });
+  const verify = useQuery({
+    queryKey: ['audit.verify'],
+    queryFn: () => api.audit.verify.query(),
+    enabled: admin,
+    retry: false,
+    staleTime: Infinity,
+    refetchOnWindowFocus: false,
+  });
   const records = log.data?.pages.flatMap((p) => p.records) ?? [];
   const filtered = Object.keys(filters).length > 0;
   const problem = log.isError ? apiProblem(log.error) : null;
@@ -202,16 +244,22 @@ export default function AuditPage() {
       <div className="mb-3 space-y-2" data-testid="chain-status">
         {verify.data?.ok === true && (
           <Banner tone="ok">
-            Chain intact: {verify.data.count} records verified, head hash <code className="font-mono">{verify.data.headHash.slice(0, 16)}…</code>
+            Chain intact: {verify.data.count} records verified, head hash{' '}
+            <code className="font-mono">{verify.data.headHash.slice(0, 16)}…</code>
           </Banner>
         )}
         {verify.data?.ok === false && (
           <Banner tone="error" role="alert">
-            Chain broken at record {verify.data.brokenAt} ({verify.data.reason}): {verify.data.detail}. {verify.data.count} records before it verified.
+            Chain broken at record {verify.data.brokenAt} ({verify.data.reason}): {verify.data.detail}.{' '}
+            {verify.data.count} records before it verified.
           </Banner>
         )}
         {verify.isError && <LoadError what="the chain verification" message={verify.error.message} />}
-        {!admin && <p className={`text-sm ${mutedClass}`}>Each record carries the hash of the one before it; an admin can verify the chain.</p>}
+        {!admin && (
+          <p className={`text-sm ${mutedClass}`}>
+            Each record carries the hash of the one before it; an admin can verify the chain.
+          </p>
+        )}
       </div>
       <FilterForm onApply={setFilters} error={problem?.fields ?? {}} />
       {log.isError && <LoadError what="the audit log" message={log.error.message} onRetry={() => void log.refetch()} />}
@@ -221,22 +269,40 @@ export default function AuditPage() {
           Filtering…
         </p>
       )}
-      {log.data && records.length === 0 && <Empty>{filtered ? 'No records match these filters.' : 'No records yet.'}</Empty>}
+      {log.data && records.length === 0 && (
+        <Empty>{filtered ? 'No records match these filters.' : 'No records yet.'}</Empty>
+      )}
       {records.length > 0 && (
         <table className="w-full min-w-[48rem] text-left text-sm" aria-label="Audit records">
           <thead className="border-b border-slate-200 dark:border-slate-700">
             <tr>
-              <th scope="col" className={thClass}>#</th>
-              <th scope="col" className={thClass}>When</th>
-              <th scope="col" className={thClass}>Actor</th>
-              <th scope="col" className={thClass}>Action</th>
-              <th scope="col" className={thClass}>Target</th>
-              <th scope="col" className={thClass}>Before / after</th>
+              <th scope="col" className={thClass}>
+                #
+              </th>
+              <th scope="col" className={thClass}>
+                When
+              </th>
+              <th scope="col" className={thClass}>
+                Actor
+              </th>
+              <th scope="col" className={thClass}>
+                Action
+              </th>
+              <th scope="col" className={thClass}>
+                Target
+              </th>
+              <th scope="col" className={thClass}>
+                Before / after
+              </th>
             </tr>
           </thead>
           <tbody>
             {records.map((r) => (
-              <tr key={r.seq} data-testid="audit-row" className="border-b border-slate-100 align-top last:border-0 dark:border-slate-800">
+              <tr
+                key={r.seq}
+                data-testid="audit-row"
+                className="border-b border-slate-100 align-top last:border-0 dark:border-slate-800"
+              >
                 <td className={`py-1.5 pr-3 tabular-nums ${mutedClass}`}>{r.seq}</td>
                 <td className="py-1.5 pr-3 whitespace-nowrap">
                   <time dateTime={r.at.toISOString()} title={r.at.toISOString()}>

@@ -10,7 +10,17 @@ import { Suspense, useState } from 'react';
 import { api, apiProblem } from '~/trpc/client';
 import { can, useMe } from '../../_components/session';
 import { useToast } from '../../_components/toast';
-import { Banner, Button, Empty, Field, LoadError, Loading, Section, inputClass, mutedClass } from '../../_components/ui';
+import {
+  Banner,
+  Button,
+  Empty,
+  Field,
+  LoadError,
+  Loading,
+  Section,
+  inputClass,
+  mutedClass,
+} from '../../_components/ui';
 
 export default function ExportPage() {
   return (
@@ -26,15 +36,29 @@ function ExportView() {
   const [clusterId, setClusterId] = useState(params.get('cluster') ?? '');
   const clusters = useQuery({ queryKey: ['clusters.list'], queryFn: () => api.clusters.list.query() });
   const admin = can(me.data?.role, 'edit');
-  const out = useQuery({ queryKey: ['transfer.export', clusterId], queryFn: () => api.transfer.export.query({ clusterId }), enabled: admin && clusterId !== '' });
+  const out = useQuery({
+    queryKey: ['transfer.export', clusterId],
+    queryFn: () => api.transfer.export.query({ clusterId }),
+    enabled: admin && clusterId !== '',
+  });
 
-  if (me.data && !admin) return <Banner tone="info">Exporting is for admins (the files carry the VRRP password); you are signed in as {me.data.role}.</Banner>;
+  if (me.data && !admin)
+    return (
+      <Banner tone="info">
+        Exporting is for admins (the files carry the VRRP password); you are signed in as {me.data.role}.
+      </Banner>
+    );
   return (
     <div className="space-y-4">
       <h1 className="text-xl font-semibold">Export to keepalived</h1>
       <Field id="export-cluster" label="Cluster">
         {(p) => (
-          <select {...p} className={`${inputClass} w-64`} value={clusterId} onChange={(e) => setClusterId(e.target.value)}>
+          <select
+            {...p}
+            className={`${inputClass} w-64`}
+            value={clusterId}
+            onChange={(e) => setClusterId(e.target.value)}
+          >
             <option value="">Choose a cluster…</option>
             {clusters.data?.map((c) => (
               <option key={c.id} value={c.id}>
@@ -93,7 +117,11 @@ function FileBlock({ title, name, text }: { title: string; name: string; text: s
           </a>
         </div>
       </div>
-      <pre className={`mt-1 max-h-96 overflow-auto rounded bg-slate-100 p-2 text-xs dark:bg-slate-800 ${mutedClass}`} aria-label={`${title} of ${name}`} tabIndex={0}>
+      <pre
+        className={`mt-1 max-h-96 overflow-auto rounded bg-slate-100 p-2 text-xs dark:bg-slate-800 ${mutedClass}`}
+        aria-label={`${title} of ${name}`}
+        tabIndex={0}
+      >
         {text}
       </pre>
     </div>

@@ -64,8 +64,9 @@ export default function ImportPage() {
     <div className="space-y-4">
       <h1 className="text-xl font-semibold">Import from keepalived</h1>
       <p className={`text-sm ${mutedClass}`}>
-        Paste the keepalived.conf of each load balancer (its <code>router_id</code> names the node) and, if you have one, the nginx config with the
-        upstreams. Keepwatch shows what it would create, and names every keyword it does not honour, before anything is stored.
+        Paste the keepalived.conf of each load balancer (its <code>router_id</code> names the node) and, if you have
+        one, the nginx config with the upstreams. Keepwatch shows what it would create, and names every keyword it does
+        not honour, before anything is stored.
       </p>
       <Section title="Files" id="import-files">
         <form
@@ -76,16 +77,42 @@ export default function ImportPage() {
           }}
         >
           <Field id="cluster-name" label="Cluster name" error={problem?.fields.clusterName}>
-            {(p) => <input {...p} className={`${inputClass} w-64`} value={clusterName} onChange={(e) => setClusterName(e.target.value)} />}
+            {(p) => (
+              <input
+                {...p}
+                className={`${inputClass} w-64`}
+                value={clusterName}
+                onChange={(e) => setClusterName(e.target.value)}
+              />
+            )}
           </Field>
           {hosts.map((h, i) => (
             <fieldset key={i} className="space-y-1 rounded border border-slate-200 p-2 dark:border-slate-700">
               <legend className="px-1 text-sm font-medium">Load balancer {i + 1}</legend>
               <Field id={`host-${i}-file`} label="File name" error={problem?.fields[`keepalived.${i}.file`]}>
-                {(p) => <input {...p} className={`${inputClass} w-64`} value={h.file} onChange={(e) => edit(i, { file: e.target.value })} />}
+                {(p) => (
+                  <input
+                    {...p}
+                    className={`${inputClass} w-64`}
+                    value={h.file}
+                    onChange={(e) => edit(i, { file: e.target.value })}
+                  />
+                )}
               </Field>
-              <Field id={`host-${i}-text`} label={`keepalived.conf of load balancer ${i + 1}`} error={problem?.fields[`keepalived.${i}.text`]}>
-                {(p) => <textarea {...p} className={textareaClass} spellCheck={false} value={h.text} onChange={(e) => edit(i, { text: e.target.value })} />}
+              <Field
+                id={`host-${i}-text`}
+                label={`keepalived.conf of load balancer ${i + 1}`}
+                error={problem?.fields[`keepalived.${i}.text`]}
+              >
+                {(p) => (
+                  <textarea
+                    {...p}
+                    className={textareaClass}
+                    spellCheck={false}
+                    value={h.text}
+                    onChange={(e) => edit(i, { text: e.target.value })}
+                  />
+                )}
               </Field>
               {hosts.length > 1 && (
                 <Button tone="ghost" onClick={() => setHosts((hs) => hs.filter((_, j) => j !== i))}>
@@ -94,10 +121,17 @@ export default function ImportPage() {
               )}
             </fieldset>
           ))}
-          <Button onClick={() => setHosts((hs) => [...hs, { file: `lb${hs.length + 1}.conf`, text: '' }])} disabled={hosts.length >= 16}>
+          <Button
+            onClick={() => setHosts((hs) => [...hs, { file: `lb${hs.length + 1}.conf`, text: '' }])}
+            disabled={hosts.length >= 16}
+          >
             Add a load balancer
           </Button>
-          <Field id="nginx-text" label="nginx config with the upstreams (optional)" error={problem?.fields['nginx.text']}>
+          <Field
+            id="nginx-text"
+            label="nginx config with the upstreams (optional)"
+            error={problem?.fields['nginx.text']}
+          >
             {(p) => (
               <textarea
                 {...p}
@@ -111,7 +145,11 @@ export default function ImportPage() {
               />
             )}
           </Field>
-          {problem && Object.keys(problem.fields).length === 0 && <Banner tone="error" role="alert">{problem.message}</Banner>}
+          {problem && Object.keys(problem.fields).length === 0 && (
+            <Banner tone="error" role="alert">
+              {problem.message}
+            </Banner>
+          )}
           <Button tone="primary" type="submit" disabled={previewing.isPending}>
             {previewing.isPending ? 'Reading…' : 'Preview'}
           </Button>
@@ -155,18 +193,29 @@ function PreviewView({ preview }: { preview: Preview }) {
         ) : (
           <>
             <Banner tone="ok">
-              Cluster <strong>{preview.spec.name}</strong>: {preview.spec.nodes.length} node(s), {preview.spec.vrrpInstances.length} VRRP instance(s),{' '}
-              {preview.spec.checks.length} check(s), {preview.spec.pools.length} pool(s), {preview.spec.virtualServers.length} virtual server(s).
+              Cluster <strong>{preview.spec.name}</strong>: {preview.spec.nodes.length} node(s),{' '}
+              {preview.spec.vrrpInstances.length} VRRP instance(s), {preview.spec.checks.length} check(s),{' '}
+              {preview.spec.pools.length} pool(s), {preview.spec.virtualServers.length} virtual server(s).
             </Banner>
             <table className="w-full text-left">
               <caption className="sr-only">VRRP instances to create</caption>
               <thead>
                 <tr>
-                  <th scope="col" className={thClass}>Instance</th>
-                  <th scope="col" className={thClass}>VRID</th>
-                  <th scope="col" className={thClass}>Version / interval</th>
-                  <th scope="col" className={thClass}>Members (priority)</th>
-                  <th scope="col" className={thClass}>VIPs</th>
+                  <th scope="col" className={thClass}>
+                    Instance
+                  </th>
+                  <th scope="col" className={thClass}>
+                    VRID
+                  </th>
+                  <th scope="col" className={thClass}>
+                    Version / interval
+                  </th>
+                  <th scope="col" className={thClass}>
+                    Members (priority)
+                  </th>
+                  <th scope="col" className={thClass}>
+                    VIPs
+                  </th>
                 </tr>
               </thead>
               <tbody>
@@ -193,14 +242,22 @@ function PreviewView({ preview }: { preview: Preview }) {
         {preview.unsupported.length > 0 && (
           <div>
             <h3 className="font-medium">Not honoured by Keepwatch ({preview.unsupported.length})</h3>
-            <p className={mutedClass}>These keywords are read and left out; check that the cluster does not depend on them.</p>
+            <p className={mutedClass}>
+              These keywords are read and left out; check that the cluster does not depend on them.
+            </p>
             <table className="w-full text-left" data-testid="unsupported">
               <caption className="sr-only">Unsupported keywords</caption>
               <thead>
                 <tr>
-                  <th scope="col" className={thClass}>Keyword</th>
-                  <th scope="col" className={thClass}>Where</th>
-                  <th scope="col" className={thClass}>Block</th>
+                  <th scope="col" className={thClass}>
+                    Keyword
+                  </th>
+                  <th scope="col" className={thClass}>
+                    Where
+                  </th>
+                  <th scope="col" className={thClass}>
+                    Block
+                  </th>
                 </tr>
               </thead>
               <tbody className="font-mono text-xs">

@@ -37,7 +37,10 @@ function CopyLine({ label, text, testId }: { label: string; text: string; testId
     <div className="space-y-1">
       <div className="text-xs font-semibold">{label}</div>
       <div className="flex items-start gap-2">
-        <code data-testid={testId} className="block min-w-0 flex-1 rounded bg-slate-100 p-2 font-mono text-xs break-all select-all dark:bg-slate-800">
+        <code
+          data-testid={testId}
+          className="block min-w-0 flex-1 rounded bg-slate-100 p-2 font-mono text-xs break-all select-all dark:bg-slate-800"
+        >
           {text}
         </code>
         <Button onClick={() => void copy()} aria-label={`Copy ${label.toLowerCase()}`}>
@@ -54,16 +57,23 @@ export function TokenPanel({ issued, onDone }: { issued: IssuedToken; onDone: ()
   const config = `mkdir -p /etc/keepwatch && echo '${JSON.stringify({ node: issued.node })}' > ${CONFIG_PATH}`;
   const run = `keepwatch-agent run --config ${CONFIG_PATH} --server ${server} --token ${issued.token}`;
   return (
-    <section aria-labelledby="token-title" className="space-y-3 rounded-lg border border-emerald-400 bg-emerald-50 p-4 dark:border-emerald-700 dark:bg-emerald-950">
+    <section
+      aria-labelledby="token-title"
+      className="space-y-3 rounded-lg border border-emerald-400 bg-emerald-50 p-4 dark:border-emerald-700 dark:bg-emerald-950"
+    >
       <h2 id="token-title" className="text-base font-semibold">
         Enrollment token for {issued.node} ({issued.cluster})
       </h2>
       <p className="text-sm">
-        This token is shown <strong>once</strong> and works once, until {issued.expiresAt.toLocaleString()}. On the host, as root, run:
+        This token is shown <strong>once</strong> and works once, until {issued.expiresAt.toLocaleString()}. On the
+        host, as root, run:
       </p>
       <CopyLine label="Agent config" text={config} testId="enroll-config" />
       <CopyLine label="Command line" text={run} testId="enroll-command" />
-      <p className={`text-xs ${mutedClass}`}>The agent exchanges the token for its own credential at its first connection; the node then shows as online here.</p>
+      <p className={`text-xs ${mutedClass}`}>
+        The agent exchanges the token for its own credential at its first connection; the node then shows as online
+        here.
+      </p>
       <Button onClick={onDone}>Done</Button>
     </section>
   );
@@ -76,20 +86,40 @@ const split = (s: string) =>
     .filter(Boolean);
 
 /** Puts a refused field's message beside it: `node.addresses.1` → the addresses field. */
-function fieldErrors(fields: Record<string, string>): Record<'clusterId' | 'name' | 'addresses' | 'interfaces', string | undefined> {
+function fieldErrors(
+  fields: Record<string, string>,
+): Record<'clusterId' | 'name' | 'addresses' | 'interfaces', string | undefined> {
   const find = (prefix: string) => {
     const k = Object.keys(fields).find((f) => f === prefix || f.startsWith(`${prefix}.`));
     if (!k) return undefined;
     const item = /\.(\d+)$/.exec(k);
     return item ? `entry ${Number(item[1]) + 1}: ${fields[k]}` : fields[k];
   };
-  return { clusterId: find('clusterId'), name: find('node.name'), addresses: find('node.addresses'), interfaces: find('node.interfaces') };
+  return {
+    clusterId: find('clusterId'),
+    name: find('node.name'),
+    addresses: find('node.addresses'),
+    interfaces: find('node.interfaces'),
+  };
 }
 
-export function EnrollForm({ clusters, onEnrolled, onCancel }: { clusters: { id: string; name: string }[]; onEnrolled: (t: IssuedToken) => void; onCancel: () => void }) {
+export function EnrollForm({
+  clusters,
+  onEnrolled,
+  onCancel,
+}: {
+  clusters: { id: string; name: string }[];
+  onEnrolled: (t: IssuedToken) => void;
+  onCancel: () => void;
+}) {
   const toast = useToast();
   const [busy, setBusy] = useState(false);
-  const [errors, setErrors] = useState<ReturnType<typeof fieldErrors>>({ clusterId: undefined, name: undefined, addresses: undefined, interfaces: undefined });
+  const [errors, setErrors] = useState<ReturnType<typeof fieldErrors>>({
+    clusterId: undefined,
+    name: undefined,
+    addresses: undefined,
+    interfaces: undefined,
+  });
   const [formError, setFormError] = useState<string | null>(null);
 
   async function submit(e: FormEvent<HTMLFormElement>) {
@@ -100,10 +130,22 @@ export function EnrollForm({ clusters, onEnrolled, onCancel }: { clusters: { id:
     setBusy(true);
     setFormError(null);
     try {
-      const r = await api.nodes.enroll.mutate({ clusterId, node: { name, addresses: split(String(f.get('addresses') ?? '')), interfaces: split(String(f.get('interfaces') ?? '')) } });
+      const r = await api.nodes.enroll.mutate({
+        clusterId,
+        node: {
+          name,
+          addresses: split(String(f.get('addresses') ?? '')),
+          interfaces: split(String(f.get('interfaces') ?? '')),
+        },
+      });
       setErrors({ clusterId: undefined, name: undefined, addresses: undefined, interfaces: undefined });
       toast.ok(`Node ${name} added${r.revision !== null ? ` — config revision ${r.revision}` : ''}`);
-      onEnrolled({ node: name, cluster: clusters.find((c) => c.id === clusterId)?.name ?? '', token: r.token, expiresAt: r.expiresAt });
+      onEnrolled({
+        node: name,
+        cluster: clusters.find((c) => c.id === clusterId)?.name ?? '',
+        token: r.token,
+        expiresAt: r.expiresAt,
+      });
     } catch (err) {
       const p = apiProblem(err);
       const fe = fieldErrors(p.fields);
@@ -117,7 +159,11 @@ export function EnrollForm({ clusters, onEnrolled, onCancel }: { clusters: { id:
   }
 
   return (
-    <form onSubmit={(e) => void submit(e)} aria-labelledby="enroll-title" className="space-y-3 rounded-lg border border-slate-200 bg-white p-4 dark:border-slate-700 dark:bg-slate-900">
+    <form
+      onSubmit={(e) => void submit(e)}
+      aria-labelledby="enroll-title"
+      className="space-y-3 rounded-lg border border-slate-200 bg-white p-4 dark:border-slate-700 dark:bg-slate-900"
+    >
       <h2 id="enroll-title" className="text-base font-semibold">
         Enroll a node
       </h2>
@@ -141,11 +187,30 @@ export function EnrollForm({ clusters, onEnrolled, onCancel }: { clusters: { id:
         <Field id="enroll-name" label="Node name" error={errors.name} hint="As the agent calls itself, e.g. lb3">
           {(p) => <input {...p} name="name" required autoComplete="off" className={`${inputClass} w-full`} />}
         </Field>
-        <Field id="enroll-addresses" label="Addresses" error={errors.addresses} hint="The node's own IPv4/IPv6 addresses, comma separated">
+        <Field
+          id="enroll-addresses"
+          label="Addresses"
+          error={errors.addresses}
+          hint="The node's own IPv4/IPv6 addresses, comma separated"
+        >
           {(p) => <input {...p} name="addresses" autoComplete="off" className={`${inputClass} w-full`} />}
         </Field>
-        <Field id="enroll-interfaces" label="Interfaces" error={errors.interfaces} hint="Network interfaces the cluster may use, comma separated">
-          {(p) => <input {...p} name="interfaces" defaultValue="eth0" required autoComplete="off" className={`${inputClass} w-full`} />}
+        <Field
+          id="enroll-interfaces"
+          label="Interfaces"
+          error={errors.interfaces}
+          hint="Network interfaces the cluster may use, comma separated"
+        >
+          {(p) => (
+            <input
+              {...p}
+              name="interfaces"
+              defaultValue="eth0"
+              required
+              autoComplete="off"
+              className={`${inputClass} w-full`}
+            />
+          )}
         </Field>
       </div>
       <div className="flex gap-2">

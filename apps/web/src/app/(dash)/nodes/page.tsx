@@ -7,7 +7,18 @@ import { useLiveInvalidation } from '~/trpc/live';
 import { ConfirmDialog } from '../../_components/confirm-dialog';
 import { can, useMe } from '../../_components/session';
 import { useToast } from '../../_components/toast';
-import { Badge, Button, Empty, LoadError, Loading, Section, linkClass, mutedClass, thClass, useNow } from '../../_components/ui';
+import {
+  Badge,
+  Button,
+  Empty,
+  LoadError,
+  Loading,
+  Section,
+  linkClass,
+  mutedClass,
+  thClass,
+  useNow,
+} from '../../_components/ui';
 import { ageText } from '../../_lib/vip-holders';
 import { EnrollForm, TokenPanel, type IssuedToken } from './enroll';
 
@@ -24,7 +35,11 @@ function onlineNow(n: NodeRow, now: number): boolean {
  */
 function Connection({ n, now }: { n: NodeRow; now: number }) {
   if (n.lastSeenAt === null) {
-    return n.enrolled ? <Badge tone="warn">never reported</Badge> : <Badge tone="unknown">{n.enrollTokenExpires ? 'waiting for agent' : 'not enrolled'}</Badge>;
+    return n.enrolled ? (
+      <Badge tone="warn">never reported</Badge>
+    ) : (
+      <Badge tone="unknown">{n.enrollTokenExpires ? 'waiting for agent' : 'not enrolled'}</Badge>
+    );
   }
   return onlineNow(n, now) ? <Badge tone="master">online</Badge> : <Badge tone="fault">offline</Badge>;
 }
@@ -67,7 +82,11 @@ export default function NodesPage() {
   const toast = useToast();
   // Live: refreshed by the server's events (agents connecting, reporting, going quiet); polled only while the stream is down.
   const stream = useLiveInvalidation();
-  const nodes = useQuery({ queryKey: ['nodes.all'], queryFn: () => api.nodes.all.query(), refetchInterval: stream.fallbackPollMs });
+  const nodes = useQuery({
+    queryKey: ['nodes.all'],
+    queryFn: () => api.nodes.all.query(),
+    refetchInterval: stream.fallbackPollMs,
+  });
   const clusters = useQuery({ queryKey: ['clusters.list'], queryFn: () => api.clusters.list.query(), enabled: admin });
   const [enrolling, setEnrolling] = useState(false);
   const [issued, setIssued] = useState<IssuedToken | null>(null);
@@ -89,7 +108,9 @@ export default function NodesPage() {
     setBusy(true);
     try {
       const r = await api.nodes.delete.mutate({ id: n.id, version: n.version });
-      toast.ok(`Node ${n.name} removed from ${n.cluster}${r.revision !== null ? ` — config revision ${r.revision}` : ''}`);
+      toast.ok(
+        `Node ${n.name} removed from ${n.cluster}${r.revision !== null ? ` — config revision ${r.revision}` : ''}`,
+      );
       setRemoving(null);
       await qc.invalidateQueries({ queryKey: ['nodes.all'] });
     } catch (e) {
@@ -131,11 +152,19 @@ export default function NodesPage() {
         }
       >
         {admin && enrolling && clusters.isPending && <Loading what="clusters" />}
-        {admin && enrolling && clusters.isError && <LoadError what="the clusters" message={clusters.error.message} onRetry={() => void clusters.refetch()} />}
-        {admin && enrolling && clusters.data?.length === 0 && <Empty>There is no cluster to add a node to yet: create or import a cluster first.</Empty>}
+        {admin && enrolling && clusters.isError && (
+          <LoadError what="the clusters" message={clusters.error.message} onRetry={() => void clusters.refetch()} />
+        )}
+        {admin && enrolling && clusters.data?.length === 0 && (
+          <Empty>There is no cluster to add a node to yet: create or import a cluster first.</Empty>
+        )}
         {nodes.isPending && <Loading what="nodes" />}
-        {nodes.isError && <LoadError what="the nodes" message={nodes.error.message} onRetry={() => void nodes.refetch()} />}
-        {nodes.data?.length === 0 && <Empty>No nodes yet.{admin ? ' Enroll one to run an agent on it.' : ' An admin can enroll one.'}</Empty>}
+        {nodes.isError && (
+          <LoadError what="the nodes" message={nodes.error.message} onRetry={() => void nodes.refetch()} />
+        )}
+        {nodes.data?.length === 0 && (
+          <Empty>No nodes yet.{admin ? ' Enroll one to run an agent on it.' : ' An admin can enroll one.'}</Empty>
+        )}
         {nodes.data && nodes.data.length > 0 && (
           // A phone gets one card per node: the same facts without scrolling a wide table sideways.
           <ul className="space-y-3 md:hidden" aria-label="Nodes">
@@ -157,7 +186,9 @@ export default function NodesPage() {
                   <dt className={mutedClass}>Agent</dt>
                   <dd className="font-mono text-xs">{n.agentVersion ?? '—'}</dd>
                   <dt className={mutedClass}>Address</dt>
-                  <dd className="font-mono text-xs break-all">{[n.agentAddress, ...n.addresses].filter(Boolean).join(', ') || '—'}</dd>
+                  <dd className="font-mono text-xs break-all">
+                    {[n.agentAddress, ...n.addresses].filter(Boolean).join(', ') || '—'}
+                  </dd>
                   <dt className={mutedClass}>Applied revision</dt>
                   <dd>
                     <Revision n={n} />
@@ -181,13 +212,27 @@ export default function NodesPage() {
           <table className="hidden w-full min-w-[52rem] text-left text-sm md:table">
             <thead className="border-b border-slate-200 dark:border-slate-700">
               <tr>
-                <th scope="col" className={thClass}>Node</th>
-                <th scope="col" className={thClass}>Cluster</th>
-                <th scope="col" className={thClass}>Status</th>
-                <th scope="col" className={thClass}>Last heartbeat</th>
-                <th scope="col" className={thClass}>Agent</th>
-                <th scope="col" className={thClass}>Address</th>
-                <th scope="col" className={thClass}>Applied revision</th>
+                <th scope="col" className={thClass}>
+                  Node
+                </th>
+                <th scope="col" className={thClass}>
+                  Cluster
+                </th>
+                <th scope="col" className={thClass}>
+                  Status
+                </th>
+                <th scope="col" className={thClass}>
+                  Last heartbeat
+                </th>
+                <th scope="col" className={thClass}>
+                  Agent
+                </th>
+                <th scope="col" className={thClass}>
+                  Address
+                </th>
+                <th scope="col" className={thClass}>
+                  Applied revision
+                </th>
                 {admin && (
                   <th scope="col" className={thClass}>
                     <span className="sr-only">Actions</span>
@@ -217,7 +262,9 @@ export default function NodesPage() {
                   <td className="py-1.5 pr-3 whitespace-nowrap">
                     <Heartbeat n={n} now={now} />
                   </td>
-                  <td className="py-1.5 pr-3 font-mono text-xs">{n.agentVersion ?? <span className={mutedClass}>—</span>}</td>
+                  <td className="py-1.5 pr-3 font-mono text-xs">
+                    {n.agentVersion ?? <span className={mutedClass}>—</span>}
+                  </td>
                   <td className="py-1.5 pr-3 font-mono text-xs">
                     {n.agentAddress && <span title="The address the agent connected from">{n.agentAddress}</span>}
                     {n.addresses.length > 0 && <span className={`block ${mutedClass}`}>{n.addresses.join(', ')}</span>}
@@ -254,8 +301,9 @@ export default function NodesPage() {
         onCancel={() => setRemoving(null)}
       >
         <p>
-          {removing?.name} leaves cluster {removing?.cluster}: its agent&apos;s credential stops working and a new config revision is made without it. A node that is still a member of a VRRP
-          instance cannot be removed; take it out of the instance first.
+          {removing?.name} leaves cluster {removing?.cluster}: its agent&apos;s credential stops working and a new
+          config revision is made without it. A node that is still a member of a VRRP instance cannot be removed; take
+          it out of the instance first.
         </p>
       </ConfirmDialog>
     </>

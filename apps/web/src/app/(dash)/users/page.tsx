@@ -5,7 +5,20 @@ import { api, apiProblem, type RouterOutputs } from '~/trpc/client';
 import { ConfirmDialog } from '../../_components/confirm-dialog';
 import { can, useMe } from '../../_components/session';
 import { useToast } from '../../_components/toast';
-import { Badge, Banner, Button, Empty, Field, LoadError, Loading, Section, inputClass, mutedClass, thClass, useNow } from '../../_components/ui';
+import {
+  Badge,
+  Banner,
+  Button,
+  Empty,
+  Field,
+  LoadError,
+  Loading,
+  Section,
+  inputClass,
+  mutedClass,
+  thClass,
+  useNow,
+} from '../../_components/ui';
 import { ageText } from '../../_lib/vip-holders';
 
 type User = RouterOutputs['users']['list'][number];
@@ -33,7 +46,11 @@ function CreateUser({ onCreated }: { onCreated: () => void }) {
     setBusy(true);
     setFormError(null);
     try {
-      await api.users.create.mutate({ username, password: String(f.get('password') ?? ''), role: String(f.get('role')) as Role });
+      await api.users.create.mutate({
+        username,
+        password: String(f.get('password') ?? ''),
+        role: String(f.get('role')) as Role,
+      });
       setErrors({});
       form.current?.reset();
       toast.ok(`User ${username} created`);
@@ -64,7 +81,16 @@ function CreateUser({ onCreated }: { onCreated: () => void }) {
           {(p) => <input {...p} name="username" required autoComplete="off" className={`${inputClass} w-full`} />}
         </Field>
         <Field id="new-password" label="Password" error={errors.password} hint="At least 12 characters">
-          {(p) => <input {...p} name="password" type="password" required autoComplete="new-password" className={`${inputClass} w-full`} />}
+          {(p) => (
+            <input
+              {...p}
+              name="password"
+              type="password"
+              required
+              autoComplete="new-password"
+              className={`${inputClass} w-full`}
+            />
+          )}
         </Field>
         <Field id="new-role" label="Role" error={errors.role}>
           {(p) => (
@@ -145,16 +171,26 @@ export default function UsersPage() {
     <Section title="Users" id="users">
       <div className="space-y-6">
         {users.isPending && <Loading what="users" />}
-        {users.isError && <LoadError what="the users" message={users.error.message} onRetry={() => void users.refetch()} />}
+        {users.isError && (
+          <LoadError what="the users" message={users.error.message} onRetry={() => void users.refetch()} />
+        )}
         {users.data?.length === 0 && <Empty>No users.</Empty>}
         {users.data && users.data.length > 0 && (
           <table className="w-full min-w-[30rem] text-left text-sm">
             <thead className="border-b border-slate-200 dark:border-slate-700">
               <tr>
-                <th scope="col" className={thClass}>User</th>
-                <th scope="col" className={thClass}>Role</th>
-                <th scope="col" className={thClass}>Status</th>
-                <th scope="col" className={thClass}>Changed</th>
+                <th scope="col" className={thClass}>
+                  User
+                </th>
+                <th scope="col" className={thClass}>
+                  Role
+                </th>
+                <th scope="col" className={thClass}>
+                  Status
+                </th>
+                <th scope="col" className={thClass}>
+                  Changed
+                </th>
                 <th scope="col" className={thClass}>
                   <span className="sr-only">Actions</span>
                 </th>
@@ -177,7 +213,9 @@ export default function UsersPage() {
                         aria-describedby={err ? `role-error-${u.id}` : undefined}
                         value={u.role}
                         disabled={busy === u.id}
-                        onChange={(e) => void update(u, { role: e.target.value as Role }, `${u.username} is now ${e.target.value}`)}
+                        onChange={(e) =>
+                          void update(u, { role: e.target.value as Role }, `${u.username} is now ${e.target.value}`)
+                        }
                         className={inputClass}
                       >
                         {ROLES.map((r) => (
@@ -187,12 +225,18 @@ export default function UsersPage() {
                         ))}
                       </select>
                       {err && (
-                        <span id={`role-error-${u.id}`} role="alert" className="mt-1 block text-xs font-medium text-red-700 dark:text-red-300">
+                        <span
+                          id={`role-error-${u.id}`}
+                          role="alert"
+                          className="mt-1 block text-xs font-medium text-red-700 dark:text-red-300"
+                        >
                           {err}
                         </span>
                       )}
                     </td>
-                    <td className="py-1.5 pr-3">{u.disabled ? <Badge tone="fault">disabled</Badge> : <Badge tone="master">active</Badge>}</td>
+                    <td className="py-1.5 pr-3">
+                      {u.disabled ? <Badge tone="fault">disabled</Badge> : <Badge tone="master">active</Badge>}
+                    </td>
                     <td className="py-1.5 pr-3 whitespace-nowrap" title={u.updatedAt.toISOString()}>
                       {ageText(u.updatedAt, now)}
                     </td>
@@ -210,11 +254,20 @@ export default function UsersPage() {
                           Set password
                         </Button>
                         {u.disabled ? (
-                          <Button disabled={busy === u.id} onClick={() => void update(u, { disabled: false }, `${u.username} can sign in again`)} aria-label={`Enable ${u.username}`}>
+                          <Button
+                            disabled={busy === u.id}
+                            onClick={() => void update(u, { disabled: false }, `${u.username} can sign in again`)}
+                            aria-label={`Enable ${u.username}`}
+                          >
                             Enable
                           </Button>
                         ) : (
-                          <Button tone="danger" disabled={busy === u.id} onClick={() => setDisabling(u)} aria-label={`Disable ${u.username}`}>
+                          <Button
+                            tone="danger"
+                            disabled={busy === u.id}
+                            onClick={() => setDisabling(u)}
+                            aria-label={`Disable ${u.username}`}
+                          >
                             Disable
                           </Button>
                         )}
@@ -234,10 +287,15 @@ export default function UsersPage() {
         confirmLabel="Disable user"
         danger
         busy={busy !== null}
-        onConfirm={() => disabling && void update(disabling, { disabled: true }, `${disabling.username} is disabled and signed out`)}
+        onConfirm={() =>
+          disabling && void update(disabling, { disabled: true }, `${disabling.username} is disabled and signed out`)
+        }
         onCancel={() => setDisabling(null)}
       >
-        <p>{disabling?.username} is signed out everywhere now and cannot sign in until an admin enables the account again. Their audit records stay.</p>
+        <p>
+          {disabling?.username} is signed out everywhere now and cannot sign in until an admin enables the account
+          again. Their audit records stay.
+        </p>
       </ConfirmDialog>
       <ConfirmDialog
         open={resetting !== null}
@@ -249,7 +307,16 @@ export default function UsersPage() {
       >
         <p>Their open sessions end; they sign in again with the new password.</p>
         <Field id="reset-password" label="New password" error={passwordError} hint="At least 12 characters">
-          {(p) => <input {...p} type="password" autoComplete="new-password" value={newPassword} onChange={(e) => setNewPassword(e.target.value)} className={`${inputClass} w-full`} />}
+          {(p) => (
+            <input
+              {...p}
+              type="password"
+              autoComplete="new-password"
+              value={newPassword}
+              onChange={(e) => setNewPassword(e.target.value)}
+              className={`${inputClass} w-full`}
+            />
+          )}
         </Field>
       </ConfirmDialog>
     </Section>

@@ -37,11 +37,21 @@ export function ChecksPanel({ rows, canEdit }: { rows: CheckRow[]; canEdit: bool
       <table className="w-full text-left text-sm">
         <thead className="text-xs uppercase tracking-wide text-slate-600 dark:text-slate-300">
           <tr>
-            <th scope="col" className="py-1 pr-3">Check</th>
-            <th scope="col" className="py-1 pr-3">Kind and target</th>
-            <th scope="col" className="py-1 pr-3">Interval / timeout</th>
-            <th scope="col" className="py-1 pr-3">Weight</th>
-            <th scope="col" className="py-1 pr-3">Rise / fall</th>
+            <th scope="col" className="py-1 pr-3">
+              Check
+            </th>
+            <th scope="col" className="py-1 pr-3">
+              Kind and target
+            </th>
+            <th scope="col" className="py-1 pr-3">
+              Interval / timeout
+            </th>
+            <th scope="col" className="py-1 pr-3">
+              Weight
+            </th>
+            <th scope="col" className="py-1 pr-3">
+              Rise / fall
+            </th>
             {canEdit && (
               <th scope="col" className="py-1">
                 <span className="sr-only">Actions</span>
@@ -68,18 +78,24 @@ export function ChecksPanel({ rows, canEdit }: { rows: CheckRow[]; canEdit: bool
               ) : (
                 <>
                   <td className="py-1 pr-3">
-                    <span className="font-semibold">{r.check.kind}</span> <span className="font-mono text-xs">{target(r.check)}</span>
+                    <span className="font-semibold">{r.check.kind}</span>{' '}
+                    <span className="font-mono text-xs">{target(r.check)}</span>
                   </td>
                   <td className="py-1 pr-3 tabular-nums">
                     {r.check.intervalMs} ms / {r.check.timeoutMs ?? r.check.intervalMs} ms
                   </td>
-                  <td className="py-1 pr-3 tabular-nums">{r.check.weight === 0 ? '0 (failure = FAULT)' : r.check.weight}</td>
+                  <td className="py-1 pr-3 tabular-nums">
+                    {r.check.weight === 0 ? '0 (failure = FAULT)' : r.check.weight}
+                  </td>
                   <td className="py-1 pr-3 tabular-nums">
                     {r.check.rise} / {r.check.fall}
                   </td>
                   {canEdit && (
                     <td className="py-1 text-right">
-                      <Button onClick={() => (setEditing(r.id), setSaved(''))} aria-label={`Edit check ${r.check.name}`}>
+                      <Button
+                        onClick={() => (setEditing(r.id), setSaved(''))}
+                        aria-label={`Edit check ${r.check.name}`}
+                      >
                         Edit
                       </Button>
                     </td>
@@ -125,14 +141,27 @@ const toDraft = (c: Check): Draft => ({
 });
 
 function toCheck(base: Check, d: Draft): Check {
-  const common = { intervalMs: num(d.intervalMs), weight: num(d.weight), rise: num(d.rise), fall: num(d.fall), initFail: d.initFail };
+  const common = {
+    intervalMs: num(d.intervalMs),
+    weight: num(d.weight),
+    rise: num(d.rise),
+    fall: num(d.fall),
+    initFail: d.initFail,
+  };
   const out = { ...base, ...common } as Check;
   if (d.timeoutMs.trim() === '') delete (out as { timeoutMs?: number }).timeoutMs;
   else out.timeoutMs = num(d.timeoutMs);
-  if (out.kind === 'http') Object.assign(out, { address: d.address.trim(), port: num(d.port), path: d.path, expectStatus: num(d.expectStatus) });
+  if (out.kind === 'http')
+    Object.assign(out, {
+      address: d.address.trim(),
+      port: num(d.port),
+      path: d.path,
+      expectStatus: num(d.expectStatus),
+    });
   if (out.kind === 'tcp') Object.assign(out, { address: d.address.trim(), port: num(d.port) });
   if (out.kind === 'process') out.pidFile = d.pidFile;
-  if (out.kind === 'script') out.command = 'argv' in out.command ? { argv: d.argv.split('\n').filter((w) => w !== '') } : { shell: d.argv };
+  if (out.kind === 'script')
+    out.command = 'argv' in out.command ? { argv: d.argv.split('\n').filter((w) => w !== '') } : { shell: d.argv };
   return out;
 }
 
@@ -145,15 +174,22 @@ function CheckEditor({ row, onDone }: { row: CheckRow; onDone: (text: string) =>
   const [problem, setProblem] = useState<Refusal | null>(null);
   const f = (k: string) => (problem?.kind === 'fields' ? problem.fields[k] : undefined);
   const set = (p: Partial<Draft>) => (setDraft((d) => ({ ...d, ...p })), setProblem(null));
-  const argvErrors = problem?.kind === 'fields' ? Object.entries(problem.fields).filter(([k]) => k.startsWith('command')) : [];
+  const argvErrors =
+    problem?.kind === 'fields' ? Object.entries(problem.fields).filter(([k]) => k.startsWith('command')) : [];
 
   async function save() {
     setBusy(true);
     setProblem(null);
     try {
       const r = await api.checks.update.mutate({ id: row.id, version: row.version, check: toCheck(c, draft) });
-      await Promise.all(['checks.list', 'clusters.get', 'clusters.deployments', 'audit.list'].map((k) => qc.invalidateQueries({ queryKey: [k] })));
-      onDone(`Saved check ${c.name} as version ${r.version}${r.revision !== null ? ` — config revision ${r.revision} created` : ''}.`);
+      await Promise.all(
+        ['checks.list', 'clusters.get', 'clusters.deployments', 'audit.list'].map((k) =>
+          qc.invalidateQueries({ queryKey: [k] }),
+        ),
+      );
+      onDone(
+        `Saved check ${c.name} as version ${r.version}${r.revision !== null ? ` — config revision ${r.revision} created` : ''}.`,
+      );
     } catch (e) {
       setProblem(refusal(e, 'check'));
     } finally {
@@ -172,25 +208,104 @@ function CheckEditor({ row, onDone }: { row: CheckRow; onDone: (text: string) =>
     >
       {problem && (
         <Banner tone={problem.kind === 'conflict' ? 'warn' : 'error'} role="alert">
-          {problem.kind === 'conflict' ? `Not saved: someone else changed check ${c.name}. ${problem.text}` : problem.text}
+          {problem.kind === 'conflict'
+            ? `Not saved: someone else changed check ${c.name}. ${problem.text}`
+            : problem.text}
         </Banner>
       )}
       <div className="flex flex-wrap gap-3">
-        <TextField id={`${uid}-int`} label="Interval (ms)" value={draft.intervalMs} onChange={(v) => set({ intervalMs: v })} error={f('intervalMs')} inputMode="numeric" />
-        <TextField id={`${uid}-to`} label="Timeout (ms)" value={draft.timeoutMs} onChange={(v) => set({ timeoutMs: v })} error={f('timeoutMs')} hint="empty = the interval" inputMode="numeric" />
-        <TextField id={`${uid}-w`} label="Weight" value={draft.weight} onChange={(v) => set({ weight: v })} error={f('weight')} hint="−254…254; 0: failure = FAULT" inputMode="numeric" className="w-20" />
-        <TextField id={`${uid}-rise`} label="Rise" value={draft.rise} onChange={(v) => set({ rise: v })} error={f('rise')} inputMode="numeric" className="w-16" />
-        <TextField id={`${uid}-fall`} label="Fall" value={draft.fall} onChange={(v) => set({ fall: v })} error={f('fall')} inputMode="numeric" className="w-16" />
-        <CheckField id={`${uid}-if`} label="Starts failed (init_fail)" checked={draft.initFail} onChange={(v) => set({ initFail: v })} />
+        <TextField
+          id={`${uid}-int`}
+          label="Interval (ms)"
+          value={draft.intervalMs}
+          onChange={(v) => set({ intervalMs: v })}
+          error={f('intervalMs')}
+          inputMode="numeric"
+        />
+        <TextField
+          id={`${uid}-to`}
+          label="Timeout (ms)"
+          value={draft.timeoutMs}
+          onChange={(v) => set({ timeoutMs: v })}
+          error={f('timeoutMs')}
+          hint="empty = the interval"
+          inputMode="numeric"
+        />
+        <TextField
+          id={`${uid}-w`}
+          label="Weight"
+          value={draft.weight}
+          onChange={(v) => set({ weight: v })}
+          error={f('weight')}
+          hint="−254…254; 0: failure = FAULT"
+          inputMode="numeric"
+          className="w-20"
+        />
+        <TextField
+          id={`${uid}-rise`}
+          label="Rise"
+          value={draft.rise}
+          onChange={(v) => set({ rise: v })}
+          error={f('rise')}
+          inputMode="numeric"
+          className="w-16"
+        />
+        <TextField
+          id={`${uid}-fall`}
+          label="Fall"
+          value={draft.fall}
+          onChange={(v) => set({ fall: v })}
+          error={f('fall')}
+          inputMode="numeric"
+          className="w-16"
+        />
+        <CheckField
+          id={`${uid}-if`}
+          label="Starts failed (init_fail)"
+          checked={draft.initFail}
+          onChange={(v) => set({ initFail: v })}
+        />
       </div>
       {(c.kind === 'http' || c.kind === 'tcp') && (
         <div className="flex flex-wrap gap-3">
-          <TextField id={`${uid}-addr`} label="Address" value={draft.address} onChange={(v) => set({ address: v })} error={f('address')} mono className="w-44" />
-          <TextField id={`${uid}-port`} label="Port" value={draft.port} onChange={(v) => set({ port: v })} error={f('port')} inputMode="numeric" className="w-20" />
+          <TextField
+            id={`${uid}-addr`}
+            label="Address"
+            value={draft.address}
+            onChange={(v) => set({ address: v })}
+            error={f('address')}
+            mono
+            className="w-44"
+          />
+          <TextField
+            id={`${uid}-port`}
+            label="Port"
+            value={draft.port}
+            onChange={(v) => set({ port: v })}
+            error={f('port')}
+            inputMode="numeric"
+            className="w-20"
+          />
           {c.kind === 'http' && (
             <>
-              <TextField id={`${uid}-path`} label="Path" value={draft.path} onChange={(v) => set({ path: v })} error={f('path')} mono className="w-40" />
-              <TextField id={`${uid}-st`} label="Expected status" value={draft.expectStatus} onChange={(v) => set({ expectStatus: v })} error={f('expectStatus')} inputMode="numeric" className="w-20" />
+              <TextField
+                id={`${uid}-path`}
+                label="Path"
+                value={draft.path}
+                onChange={(v) => set({ path: v })}
+                error={f('path')}
+                mono
+                className="w-40"
+              />
+              <TextField
+                id={`${uid}-st`}
+                label="Expected status"
+                value={draft.expectStatus}
+                onChange={(v) => set({ expectStatus: v })}
+                error={f('expectStatus')}
+                inputMode="numeric"
+                className="w-20"
+              />
             </>
           )}
         </div>
@@ -207,7 +322,17 @@ function CheckEditor({ row, onDone }: { row: CheckRow; onDone: (text: string) =>
           className="w-96"
         />
       )}
-      {c.kind === 'process' && <TextField id={`${uid}-pid`} label="Pid file" value={draft.pidFile} onChange={(v) => set({ pidFile: v })} error={f('pidFile')} mono className="w-72" />}
+      {c.kind === 'process' && (
+        <TextField
+          id={`${uid}-pid`}
+          label="Pid file"
+          value={draft.pidFile}
+          onChange={(v) => set({ pidFile: v })}
+          error={f('pidFile')}
+          mono
+          className="w-72"
+        />
+      )}
       <div className="flex justify-end gap-2">
         <Button onClick={() => onDone('')}>Cancel</Button>
         <Button type="submit" tone="primary" disabled={busy}>

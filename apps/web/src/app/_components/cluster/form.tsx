@@ -22,7 +22,9 @@ export function TextField(props: {
   inputMode?: 'numeric' | 'text';
   multiline?: boolean;
 }) {
-  const described = [props.error ? `${props.id}-err` : null, props.hint ? `${props.id}-hint` : null].filter(Boolean).join(' ') || undefined;
+  const described =
+    [props.error ? `${props.id}-err` : null, props.hint ? `${props.id}-hint` : null].filter(Boolean).join(' ') ||
+    undefined;
   const common = {
     id: props.id,
     value: props.value,
@@ -39,7 +41,12 @@ export function TextField(props: {
       {props.multiline ? (
         <textarea {...common} rows={3} onChange={(e) => props.onChange(e.target.value)} />
       ) : (
-        <input {...common} inputMode={props.inputMode} autoComplete="off" onChange={(e) => props.onChange(e.target.value)} />
+        <input
+          {...common}
+          inputMode={props.inputMode}
+          autoComplete="off"
+          onChange={(e) => props.onChange(e.target.value)}
+        />
       )}
       {props.hint && (
         <span id={`${props.id}-hint`} className="text-xs text-slate-600 dark:text-slate-300">
@@ -55,16 +62,35 @@ export function TextField(props: {
   );
 }
 
-export function CheckField({ id, label, checked, onChange }: { id: string; label: ReactNode; checked: boolean; onChange: (v: boolean) => void }) {
+export function CheckField({
+  id,
+  label,
+  checked,
+  onChange,
+}: {
+  id: string;
+  label: ReactNode;
+  checked: boolean;
+  onChange: (v: boolean) => void;
+}) {
   return (
     <label htmlFor={id} className="flex items-center gap-1.5 self-end pb-1 text-sm">
-      <input id={id} type="checkbox" checked={checked} onChange={(e) => onChange(e.target.checked)} className="size-4 accent-sky-700" />
+      <input
+        id={id}
+        type="checkbox"
+        checked={checked}
+        onChange={(e) => onChange(e.target.checked)}
+        className="size-4 accent-sky-700"
+      />
       {label}
     </label>
   );
 }
 
-export type Refusal = { kind: 'conflict'; text: string } | { kind: 'fields'; fields: Record<string, string>; text: string } | { kind: 'error'; text: string };
+export type Refusal =
+  | { kind: 'conflict'; text: string }
+  | { kind: 'fields'; fields: Record<string, string>; text: string }
+  | { kind: 'error'; text: string };
 
 /**
  * A refused save for a form whose object sits under `field` (`instance`, `check`): field errors

@@ -31,7 +31,9 @@ const toDraft = (i: Instance): Draft => ({
   preempt: i.preempt,
   preemptDelayMs: String(i.preemptDelayMs),
   password: i.authentication?.password ?? '',
-  vips: i.vips.map((v) => `${v.address}${v.prefix !== undefined ? `/${v.prefix}` : ''}${v.dev ? ` dev ${v.dev}` : ''}`).join('\n'),
+  vips: i.vips
+    .map((v) => `${v.address}${v.prefix !== undefined ? `/${v.prefix}` : ''}${v.dev ? ` dev ${v.dev}` : ''}`)
+    .join('\n'),
   priorities: i.members.map((m) => String(m.priority)),
 });
 
@@ -53,7 +55,10 @@ function toInstance(base: Instance, d: Draft): Instance {
     advertIntervalMs: num(d.advertIntervalMs),
     preempt: d.preempt,
     preemptDelayMs: num(d.preemptDelayMs),
-    vips: d.vips.split('\n').filter((l) => l.trim() !== '').map(parseVip),
+    vips: d.vips
+      .split('\n')
+      .filter((l) => l.trim() !== '')
+      .map(parseVip),
     members: base.members.map((m, i) => ({ ...m, priority: num(d.priorities[i] ?? '') })),
   };
   if (d.password !== '') out.authentication = { type: 'pass', password: d.password };
@@ -77,8 +82,14 @@ export function InstanceEditor({ row, onDone }: { row: InstanceRow; onDone: (tex
     setProblem(null);
     try {
       const r = await api.instances.update.mutate({ id: row.id, version, instance: toInstance(row.instance, draft) });
-      await Promise.all(['instances.list', 'clusters.get', 'clusters.deployments', 'audit.list'].map((k) => qc.invalidateQueries({ queryKey: [k] })));
-      onDone(`Saved VRRP instance ${name} as version ${r.version}${r.revision !== null ? ` — config revision ${r.revision} created; nodes apply it next` : ''}.`);
+      await Promise.all(
+        ['instances.list', 'clusters.get', 'clusters.deployments', 'audit.list'].map((k) =>
+          qc.invalidateQueries({ queryKey: [k] }),
+        ),
+      );
+      onDone(
+        `Saved VRRP instance ${name} as version ${r.version}${r.revision !== null ? ` — config revision ${r.revision} created; nodes apply it next` : ''}.`,
+      );
     } catch (e) {
       setProblem(refusal(e, 'instance'));
     } finally {
@@ -86,8 +97,18 @@ export function InstanceEditor({ row, onDone }: { row: InstanceRow; onDone: (tex
     }
   }
 
-  const vipErrors = problem?.kind === 'fields' ? Object.entries(problem.fields).filter(([k]) => k.startsWith('vips')) : [];
-  const shown = new Set(['vrid', 'version', 'advertIntervalMs', 'preemptDelayMs', 'authentication.password', 'authentication', ...row.instance.members.map((_, i) => `members.${i}.priority`), ...vipErrors.map(([k]) => k)]);
+  const vipErrors =
+    problem?.kind === 'fields' ? Object.entries(problem.fields).filter(([k]) => k.startsWith('vips')) : [];
+  const shown = new Set([
+    'vrid',
+    'version',
+    'advertIntervalMs',
+    'preemptDelayMs',
+    'authentication.password',
+    'authentication',
+    ...row.instance.members.map((_, i) => `members.${i}.priority`),
+    ...vipErrors.map(([k]) => k),
+  ]);
   const others = problem?.kind === 'fields' ? Object.entries(problem.fields).filter(([k]) => !shown.has(k)) : [];
 
   return (
@@ -116,19 +137,46 @@ export function InstanceEditor({ row, onDone }: { row: InstanceRow; onDone: (tex
         </Banner>
       )}
       <div className="flex flex-wrap gap-3">
-        <TextField id={`${uid}-vrid`} label="VRID" value={draft.vrid} onChange={(v) => set({ vrid: v })} error={f('vrid')} inputMode="numeric" className="w-20" />
+        <TextField
+          id={`${uid}-vrid`}
+          label="VRID"
+          value={draft.vrid}
+          onChange={(v) => set({ vrid: v })}
+          error={f('vrid')}
+          inputMode="numeric"
+          className="w-20"
+        />
         <div className="flex flex-col gap-0.5">
           <label htmlFor={`${uid}-ver`} className="text-xs font-medium">
             VRRP version
           </label>
-          <select id={`${uid}-ver`} value={draft.version} onChange={(e) => set({ version: e.target.value as '2' | '3' })} className="rounded border border-slate-300 bg-white px-2 py-1 text-sm dark:border-slate-600 dark:bg-slate-900">
+          <select
+            id={`${uid}-ver`}
+            value={draft.version}
+            onChange={(e) => set({ version: e.target.value as '2' | '3' })}
+            className="rounded border border-slate-300 bg-white px-2 py-1 text-sm dark:border-slate-600 dark:bg-slate-900"
+          >
             <option value="2">2 (RFC 3768)</option>
             <option value="3">3 (RFC 5798)</option>
           </select>
         </div>
-        <TextField id={`${uid}-adv`} label="Advert interval (ms)" value={draft.advertIntervalMs} onChange={(v) => set({ advertIntervalMs: v })} error={f('advertIntervalMs')} inputMode="numeric" />
+        <TextField
+          id={`${uid}-adv`}
+          label="Advert interval (ms)"
+          value={draft.advertIntervalMs}
+          onChange={(v) => set({ advertIntervalMs: v })}
+          error={f('advertIntervalMs')}
+          inputMode="numeric"
+        />
         <CheckField id={`${uid}-pre`} label="Preempt" checked={draft.preempt} onChange={(v) => set({ preempt: v })} />
-        <TextField id={`${uid}-pd`} label="Preempt delay (ms)" value={draft.preemptDelayMs} onChange={(v) => set({ preemptDelayMs: v })} error={f('preemptDelayMs')} inputMode="numeric" />
+        <TextField
+          id={`${uid}-pd`}
+          label="Preempt delay (ms)"
+          value={draft.preemptDelayMs}
+          onChange={(v) => set({ preemptDelayMs: v })}
+          error={f('preemptDelayMs')}
+          inputMode="numeric"
+        />
         <TextField
           id={`${uid}-pw`}
           label="VRRPv2 password"

@@ -14,13 +14,31 @@ export type { MoveRequest };
 
 const MARK: Record<Step['state'], string> = { done: '✓', active: '…', waiting: '○', failed: '✗' };
 
-export function MoveProgress({ req, transitions, status, liveMaster, now, onDismiss }: { req: MoveRequest; transitions: readonly Report[]; status: unknown; liveMaster: (node: string) => boolean | null; now: number; onDismiss: () => void }) {
+export function MoveProgress({
+  req,
+  transitions,
+  status,
+  liveMaster,
+  now,
+  onDismiss,
+}: {
+  req: MoveRequest;
+  transitions: readonly Report[];
+  status: unknown;
+  liveMaster: (node: string) => boolean | null;
+  now: number;
+  onDismiss: () => void;
+}) {
   const { steps, done, refused } = moveSteps(req, transitions, status, liveMaster);
   return (
     <Banner tone={refused ? 'error' : done ? 'ok' : 'info'} role="status">
       <div className="flex flex-wrap items-baseline gap-2" data-testid="move-progress">
         <p className="font-semibold">
-          {refused ? `Moving ${req.instance} to ${req.target} was refused` : done ? `${req.target} now holds ${req.instance}` : `Moving ${req.instance} to ${req.target}…`}
+          {refused
+            ? `Moving ${req.instance} to ${req.target} was refused`
+            : done
+              ? `${req.target} now holds ${req.instance}`
+              : `Moving ${req.instance} to ${req.target}…`}
         </p>
         <span className="text-xs">asked {ageText(new Date(req.requestedAt), now)}</span>
         {done && <Badge tone="warn">sticky until released</Badge>}
@@ -36,7 +54,11 @@ export function MoveProgress({ req, transitions, status, liveMaster, now, onDism
             </span>
             <span className="sr-only">{s.state}: </span>
             {s.label}
-            {s.detail && <span className={`ml-1 font-mono text-xs ${s.state === 'failed' ? 'font-semibold' : ''}`}>({s.detail})</span>}
+            {s.detail && (
+              <span className={`ml-1 font-mono text-xs ${s.state === 'failed' ? 'font-semibold' : ''}`}>
+                ({s.detail})
+              </span>
+            )}
           </li>
         ))}
       </ol>

@@ -19,9 +19,24 @@ type CheckRow = RouterOutputs['checks']['list'][number];
 type LastTransition = (node: string, instance: string) => TransitionView | null;
 
 /** Colour only repeats the phase, which is written out in the badge. */
-const PHASE_TONE: Record<CheckPhase, string> = { healthy: 'master', failing: 'warn', failed: 'fault', recovering: 'warn' };
+const PHASE_TONE: Record<CheckPhase, string> = {
+  healthy: 'master',
+  failing: 'warn',
+  failed: 'fault',
+  recovering: 'warn',
+};
 
-export function NodeLive({ live, checks, now, lastTransition }: { live: Live; checks: CheckRow[]; now: number; lastTransition: LastTransition }) {
+export function NodeLive({
+  live,
+  checks,
+  now,
+  lastTransition,
+}: {
+  live: Live;
+  checks: CheckRow[];
+  now: number;
+  lastTransition: LastTransition;
+}) {
   const spec = new Map(checks.map((c) => [c.check.name, c.check]));
   return (
     <div className="grid gap-3 lg:grid-cols-2">
@@ -36,16 +51,34 @@ function at(d: Date | null, now: number): string {
   return d ? ageText(d, now) : 'never';
 }
 
-function NodeCard({ n, spec, now, lastTransition }: { n: LiveNode; spec: Map<string, CheckRow['check']>; now: number; lastTransition: LastTransition }) {
+function NodeCard({
+  n,
+  spec,
+  now,
+  lastTransition,
+}: {
+  n: LiveNode;
+  spec: Map<string, CheckRow['check']>;
+  now: number;
+  lastTransition: LastTransition;
+}) {
   const stale = !n.online;
   const hb = n.heartbeat;
   return (
-    <article aria-labelledby={`live-${n.id}`} className="rounded border border-slate-200 dark:border-slate-700" data-testid={`live-${n.name}`}>
+    <article
+      aria-labelledby={`live-${n.id}`}
+      className="rounded border border-slate-200 dark:border-slate-700"
+      data-testid={`live-${n.name}`}
+    >
       <header className="flex flex-wrap items-center gap-2 border-b border-slate-200 px-3 py-2 dark:border-slate-700">
         <h3 id={`live-${n.id}`} className="font-semibold">
           {n.name}
         </h3>
-        {n.online ? <Badge tone="master">online</Badge> : <Badge tone="fault">{n.lastSeenAt ? 'offline' : 'never connected'}</Badge>}
+        {n.online ? (
+          <Badge tone="master">online</Badge>
+        ) : (
+          <Badge tone="fault">{n.lastSeenAt ? 'offline' : 'never connected'}</Badge>
+        )}
         <span className="text-xs text-slate-600 dark:text-slate-300">
           last heard {at(n.lastSeenAt, now)}
           {n.agentVersion ? ` · agent ${n.agentVersion}` : ''}
@@ -54,8 +87,12 @@ function NodeCard({ n, spec, now, lastTransition }: { n: LiveNode; spec: Map<str
         {n.maintenance && <Badge tone="maintenance">maintenance</Badge>}
       </header>
       {stale && n.lastSeenAt && (
-        <p role="note" className="border-b border-amber-200 bg-amber-50 px-3 py-1 text-xs text-amber-900 dark:border-amber-800 dark:bg-amber-950 dark:text-amber-100">
-          Stale: no report for {at(n.lastSeenAt, now).replace(' ago', '')}. What follows is what {n.name} said last, not its state now.
+        <p
+          role="note"
+          className="border-b border-amber-200 bg-amber-50 px-3 py-1 text-xs text-amber-900 dark:border-amber-800 dark:bg-amber-950 dark:text-amber-100"
+        >
+          Stale: no report for {at(n.lastSeenAt, now).replace(' ago', '')}. What follows is what {n.name} said last, not
+          its state now.
         </p>
       )}
       <div className="space-y-2 p-3 text-sm">
@@ -70,17 +107,31 @@ function NodeCard({ n, spec, now, lastTransition }: { n: LiveNode; spec: Map<str
               ) : (
                 <Badge tone={stale ? 'unknown' : 'fault'}>not running</Badge>
               )}{' '}
-              {hb.nginx.pid ? <span className="text-xs text-slate-600 dark:text-slate-300">pid {hb.nginx.pid}</span> : null} · runs revision {hb.appliedRevision ?? 'none'}{' '}
-              <span className="text-xs text-slate-600 dark:text-slate-300">(heartbeat {ageText(hb.at, now)}{stale ? ', stale' : ''})</span>
+              {hb.nginx.pid ? (
+                <span className="text-xs text-slate-600 dark:text-slate-300">pid {hb.nginx.pid}</span>
+              ) : null}{' '}
+              · runs revision {hb.appliedRevision ?? 'none'}{' '}
+              <span className="text-xs text-slate-600 dark:text-slate-300">
+                (heartbeat {ageText(hb.at, now)}
+                {stale ? ', stale' : ''})
+              </span>
             </p>
             <table className="w-full text-left text-sm">
               <caption className="sr-only">VRRP instances on {n.name}</caption>
               <thead className="text-xs uppercase tracking-wide text-slate-600 dark:text-slate-300">
                 <tr>
-                  <th scope="col" className="py-1 pr-2">Instance</th>
-                  <th scope="col" className="py-1 pr-2">State</th>
-                  <th scope="col" className="py-1 pr-2">Priority base → effective</th>
-                  <th scope="col" className="py-1">Since</th>
+                  <th scope="col" className="py-1 pr-2">
+                    Instance
+                  </th>
+                  <th scope="col" className="py-1 pr-2">
+                    State
+                  </th>
+                  <th scope="col" className="py-1 pr-2">
+                    Priority base → effective
+                  </th>
+                  <th scope="col" className="py-1">
+                    Since
+                  </th>
                 </tr>
               </thead>
               <tbody>
@@ -89,22 +140,31 @@ function NodeCard({ n, spec, now, lastTransition }: { n: LiveNode; spec: Map<str
                   const cur = newestState({ state: i.state, at: hb.at }, lastTransition(n.name, i.instance));
                   const state = cur?.state ?? i.state;
                   return (
-                  <tr key={i.instance} className="border-t border-slate-100 dark:border-slate-800">
-                    <th scope="row" className="py-1 pr-2 font-medium">
-                      {i.instance}
-                    </th>
-                    <td className="py-1 pr-2" data-testid={`live-state-${n.name}-${i.instance}`}>
-                      <Badge tone={stale ? 'unknown' : state}>{state}</Badge>
-                      {stale && <span className="ml-1 text-xs">(stale)</span>}
-                      {i.holdsVips && <span className="ml-1 text-xs">holds VIP</span>}
-                      {i.override !== 'none' && <span className="ml-1 text-xs text-amber-700 dark:text-amber-300">{i.override === 'promoted' ? 'pinned here' : 'pinned away'}</span>}
-                    </td>
-                    <td className="py-1 pr-2 tabular-nums">
-                      {i.basePriority} → {i.effectivePriority}
-                      {i.effectivePriority !== i.basePriority && <span className="ml-1 text-xs text-amber-700 dark:text-amber-300">({i.effectivePriority - i.basePriority > 0 ? '+' : ''}{i.effectivePriority - i.basePriority})</span>}
-                    </td>
-                    <td className="py-1 text-xs">{ageText(cur?.source === 'transition' ? cur.at : i.since, now)}</td>
-                  </tr>
+                    <tr key={i.instance} className="border-t border-slate-100 dark:border-slate-800">
+                      <th scope="row" className="py-1 pr-2 font-medium">
+                        {i.instance}
+                      </th>
+                      <td className="py-1 pr-2" data-testid={`live-state-${n.name}-${i.instance}`}>
+                        <Badge tone={stale ? 'unknown' : state}>{state}</Badge>
+                        {stale && <span className="ml-1 text-xs">(stale)</span>}
+                        {i.holdsVips && <span className="ml-1 text-xs">holds VIP</span>}
+                        {i.override !== 'none' && (
+                          <span className="ml-1 text-xs text-amber-700 dark:text-amber-300">
+                            {i.override === 'promoted' ? 'pinned here' : 'pinned away'}
+                          </span>
+                        )}
+                      </td>
+                      <td className="py-1 pr-2 tabular-nums">
+                        {i.basePriority} → {i.effectivePriority}
+                        {i.effectivePriority !== i.basePriority && (
+                          <span className="ml-1 text-xs text-amber-700 dark:text-amber-300">
+                            ({i.effectivePriority - i.basePriority > 0 ? '+' : ''}
+                            {i.effectivePriority - i.basePriority})
+                          </span>
+                        )}
+                      </td>
+                      <td className="py-1 text-xs">{ageText(cur?.source === 'transition' ? cur.at : i.since, now)}</td>
+                    </tr>
                   );
                 })}
               </tbody>
@@ -116,10 +176,18 @@ function NodeCard({ n, spec, now, lastTransition }: { n: LiveNode; spec: Map<str
             <caption className="sr-only">Health checks on {n.name}</caption>
             <thead className="text-xs uppercase tracking-wide text-slate-600 dark:text-slate-300">
               <tr>
-                <th scope="col" className="py-1 pr-2">Check</th>
-                <th scope="col" className="py-1 pr-2">Status</th>
-                <th scope="col" className="py-1 pr-2">Last run</th>
-                <th scope="col" className="py-1">Rise / fall</th>
+                <th scope="col" className="py-1 pr-2">
+                  Check
+                </th>
+                <th scope="col" className="py-1 pr-2">
+                  Status
+                </th>
+                <th scope="col" className="py-1 pr-2">
+                  Last run
+                </th>
+                <th scope="col" className="py-1">
+                  Rise / fall
+                </th>
               </tr>
             </thead>
             <tbody>
@@ -127,7 +195,11 @@ function NodeCard({ n, spec, now, lastTransition }: { n: LiveNode; spec: Map<str
                 const s = spec.get(c.check);
                 const { phase, progress } = checkProgress(c, s ?? null);
                 return (
-                  <tr key={c.check} className="border-t border-slate-100 dark:border-slate-800" data-testid={`live-check-${n.name}-${c.check}`}>
+                  <tr
+                    key={c.check}
+                    className="border-t border-slate-100 dark:border-slate-800"
+                    data-testid={`live-check-${n.name}-${c.check}`}
+                  >
                     <th scope="row" className="py-1 pr-2 font-medium">
                       {c.check}
                     </th>
@@ -136,12 +208,23 @@ function NodeCard({ n, spec, now, lastTransition }: { n: LiveNode; spec: Map<str
                       {stale && <span className="ml-1 text-xs">(stale)</span>}
                     </td>
                     <td className="py-1 pr-2 text-xs" title={c.output}>
-                      {c.ok ? 'ok' : c.timedOut ? 'timed out' : `failed${c.exitCode !== null ? ` (exit ${c.exitCode})` : ''}`} · {ageText(c.at, now)} · {c.durationMs} ms
-                      {!c.ok && c.output && <span className="block font-mono text-red-700 dark:text-red-300">{c.output}</span>}
+                      {c.ok
+                        ? 'ok'
+                        : c.timedOut
+                          ? 'timed out'
+                          : `failed${c.exitCode !== null ? ` (exit ${c.exitCode})` : ''}`}{' '}
+                      · {ageText(c.at, now)} · {c.durationMs} ms
+                      {!c.ok && c.output && (
+                        <span className="block font-mono text-red-700 dark:text-red-300">{c.output}</span>
+                      )}
                     </td>
                     <td className="py-1 text-xs tabular-nums" data-testid={`live-check-progress-${n.name}-${c.check}`}>
                       {progress ?? (c.consecutiveOk === null ? 'agent sends no counters' : '—')}
-                      {s && <span className="block text-slate-600 dark:text-slate-300">rise {s.rise} · fall {s.fall}</span>}
+                      {s && (
+                        <span className="block text-slate-600 dark:text-slate-300">
+                          rise {s.rise} · fall {s.fall}
+                        </span>
+                      )}
                     </td>
                   </tr>
                 );

@@ -7,7 +7,13 @@
  */
 import Link from 'next/link';
 import type { RouterOutputs } from '~/trpc/client';
-import { instanceViews, isNodeOnline, overviewProblems, type NodeInstanceView, type Problem } from '~/server/services/overview-rules';
+import {
+  instanceViews,
+  isNodeOnline,
+  overviewProblems,
+  type NodeInstanceView,
+  type Problem,
+} from '~/server/services/overview-rules';
 import { Badge, linkClass, mutedClass, thClass } from '../ui';
 
 export type ClusterOverview = RouterOutputs['clusters']['overview']['clusters'][number];
@@ -53,7 +59,10 @@ export function ClusterCard({ cluster: c, now }: { cluster: ClusterOverview; now
   const views = instanceViews(c, now);
   const headingId = `cluster-${c.id}`;
   return (
-    <section aria-labelledby={headingId} className="min-w-0 rounded-lg border border-slate-200 p-3 dark:border-slate-700">
+    <section
+      aria-labelledby={headingId}
+      className="min-w-0 rounded-lg border border-slate-200 p-3 dark:border-slate-700"
+    >
       <div className="mb-2 flex flex-wrap items-baseline justify-between gap-x-3 gap-y-1">
         <h3 id={headingId} className="text-base font-semibold">
           <Link href={`/clusters/${c.id}`} className={linkClass}>
@@ -75,7 +84,11 @@ export function ClusterCard({ cluster: c, now }: { cluster: ClusterOverview; now
       {problems.length > 0 ? (
         <ul aria-label={`Problems in ${c.name}`} className="mb-3 flex flex-col gap-1">
           {problems.map((p, i) => (
-            <li key={`${p.kind}-${p.node ?? p.instance ?? i}`} data-problem={p.kind} className={`rounded border px-2 py-1 text-sm break-words ${PROBLEM_CLASS[p.severity]}`}>
+            <li
+              key={`${p.kind}-${p.node ?? p.instance ?? i}`}
+              data-problem={p.kind}
+              className={`rounded border px-2 py-1 text-sm break-words ${PROBLEM_CLASS[p.severity]}`}
+            >
               <span className="font-semibold">{SEVERITY_WORD[p.severity]}:</span> {p.message}
             </li>
           ))}
@@ -101,7 +114,10 @@ export function ClusterCard({ cluster: c, now }: { cluster: ClusterOverview; now
           </thead>
           <tbody>
             {views.map((v) => (
-              <tr key={v.instance.name} className="border-b border-slate-100 align-top last:border-0 dark:border-slate-800">
+              <tr
+                key={v.instance.name}
+                className="border-b border-slate-100 align-top last:border-0 dark:border-slate-800"
+              >
                 <th scope="row" className="py-1.5 pr-3 text-left font-normal break-words">
                   <span className="font-mono">{v.instance.vips.join(', ') || 'no VIPs'}</span>
                   <span className={`block text-xs ${mutedClass}`}>
@@ -110,10 +126,13 @@ export function ClusterCard({ cluster: c, now }: { cluster: ClusterOverview; now
                 </th>
                 <td className="py-1.5 break-words">
                   {v.masters.length > 1 ? (
-                    <span className="font-semibold text-red-700 dark:text-red-300">split brain: {v.masters.map((m) => m.node).join(' + ')}</span>
+                    <span className="font-semibold text-red-700 dark:text-red-300">
+                      split brain: {v.masters.map((m) => m.node).join(' + ')}
+                    </span>
                   ) : v.masters[0] ? (
                     <span>
-                      <strong>{v.masters[0].node}</strong> <span className={mutedClass}>master since {ageWords(now - v.masters[0].since)}</span>
+                      <strong>{v.masters[0].node}</strong>{' '}
+                      <span className={mutedClass}>master since {ageWords(now - v.masters[0].since)}</span>
                     </span>
                   ) : (
                     <span className="text-amber-800 dark:text-amber-200">no holder reporting</span>
@@ -161,7 +180,14 @@ export function ClusterCard({ cluster: c, now }: { cluster: ClusterOverview; now
                       {!online ? (
                         <Badge tone="unknown">offline</Badge>
                       ) : (
-                        views.map((v) => <StateBadge key={v.instance.name} now={now} view={v.nodes.get(n.name)} {...(views.length > 1 ? { instance: v.instance.name } : {})} />)
+                        views.map((v) => (
+                          <StateBadge
+                            key={v.instance.name}
+                            now={now}
+                            view={v.nodes.get(n.name)}
+                            {...(views.length > 1 ? { instance: v.instance.name } : {})}
+                          />
+                        ))
                       )}
                       {n.maintenance && <Badge tone="maintenance">maintenance</Badge>}
                     </span>
@@ -169,7 +195,9 @@ export function ClusterCard({ cluster: c, now }: { cluster: ClusterOverview; now
                   <td className="py-1.5 pr-2 tabular-nums break-words">
                     {n.appliedRevision ?? <span className={mutedClass}>none</span>}
                     {failed ? (
-                      <span className="block text-xs font-semibold text-red-700 dark:text-red-300">rev {failed.revision} failed</span>
+                      <span className="block text-xs font-semibold text-red-700 dark:text-red-300">
+                        rev {failed.revision} failed
+                      </span>
                     ) : behind ? (
                       <span className="block text-xs text-amber-800 dark:text-amber-200">newest {c.revision}</span>
                     ) : null}
@@ -180,7 +208,9 @@ export function ClusterCard({ cluster: c, now }: { cluster: ClusterOverview; now
                     ) : online ? (
                       <span className={mutedClass}>heard {ageWords(now - n.lastSeenAt)}</span>
                     ) : (
-                      <span className="font-semibold text-amber-800 dark:text-amber-200">stale: heard {ageWords(now - n.lastSeenAt)}</span>
+                      <span className="font-semibold text-amber-800 dark:text-amber-200">
+                        stale: heard {ageWords(now - n.lastSeenAt)}
+                      </span>
                     )}
                   </td>
                 </tr>

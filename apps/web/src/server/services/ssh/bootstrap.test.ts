@@ -21,7 +21,7 @@ describe('ssh bootstrap rules', () => {
     expect(layoutFor('/srv/kw')).toEqual({ configPath: '/srv/kw/etc/agent.json', stateDir: '/srv/kw/state' });
   });
 
-  it('writes an agent config the agent\'s own schema accepts: node, control plane with the token, the prefix\'s state folder', () => {
+  it("writes an agent config the agent's own schema accepts: node, control plane with the token, the prefix's state folder", () => {
     expect(agentConfigFor('lb1', { prefix: '/srv/kw', serverUrl: 'wss://dash.example.net/agent' }, TOKEN)).toEqual({
       node: 'lb1',
       stateDir: '/srv/kw/state',
@@ -30,28 +30,50 @@ describe('ssh bootstrap rules', () => {
   });
 
   it('refuses a dashboard URL that is not ws://, wss:// or ws+unix://, naming the field', () => {
-    const r = StartInputSchema.safeParse({ nodeId: '00000000-0000-4000-8000-000000000000', target: { host: 'lb1', username: 'root' }, auth: { kind: 'password', password: 'x' }, serverUrl: 'http://dash/agent' });
+    const r = StartInputSchema.safeParse({
+      nodeId: '00000000-0000-4000-8000-000000000000',
+      target: { host: 'lb1', username: 'root' },
+      auth: { kind: 'password', password: 'x' },
+      serverUrl: 'http://dash/agent',
+    });
     expect(r.success).toBe(false);
     expect(r.error?.issues[0]?.path).toEqual(['serverUrl']);
   });
 
   it('does not keep a private key unless asked', () => {
-    const r = StartInputSchema.parse({ nodeId: '00000000-0000-4000-8000-000000000000', target: { host: '192.0.2.11', username: 'root' }, auth: { kind: 'password', password: 'x' }, serverUrl: 'ws://192.0.2.1:3000/agent' });
+    const r = StartInputSchema.parse({
+      nodeId: '00000000-0000-4000-8000-000000000000',
+      target: { host: '192.0.2.11', username: 'root' },
+      auth: { kind: 'password', password: 'x' },
+      serverUrl: 'ws://192.0.2.1:3000/agent',
+    });
     expect(r.keepPrivateKey).toBe(false);
     expect(r.target.port).toBe(22);
     expect(r.prefix).toBe(DEFAULT_PREFIX);
   });
 
   it('refuses host names and users that could smuggle options or shell words', () => {
-    for (const target of [{ host: '-oProxyCommand=x', username: 'root' }, { host: 'lb1', username: 'root;id' }, { host: 'a b', username: 'root' }]) {
-      expect(StartInputSchema.safeParse({ nodeId: '00000000-0000-4000-8000-000000000000', target, auth: { kind: 'password', password: 'x' }, serverUrl: 'ws://192.0.2.1/agent' }).success).toBe(false);
+    for (const target of [
+      { host: '-oProxyCommand=x', username: 'root' },
+      { host: 'lb1', username: 'root;id' },
+      { host: 'a b', username: 'root' },
+    ]) {
+      expect(
+        StartInputSchema.safeParse({
+          nodeId: '00000000-0000-4000-8000-000000000000',
+          target,
+          auth: { kind: 'password', password: 'x' },
+          serverUrl: 'ws://192.0.2.1/agent',
+        }).success,
+      ).toBe(false);
     }
   });
 
   it('picks the newest agent package by version, not by name order', () => {
     const dir = mkdtempSync(join(tmpdir(), 'kw-pkg-'));
     try {
-      for (const v of ['0.9.0', '0.10.0', '0.2.5']) writeFileSync(join(dir, `keepwatch-agent-${v}-linux-x64.tar.gz`), '');
+      for (const v of ['0.9.0', '0.10.0', '0.2.5'])
+        writeFileSync(join(dir, `keepwatch-agent-${v}-linux-x64.tar.gz`), '');
       writeFileSync(join(dir, 'keepwatch-agent-9.9.9-linux-arm64.tar.gz'), '');
       expect(newestPackage(dir)).toBe(join(dir, 'keepwatch-agent-0.10.0-linux-x64.tar.gz'));
       expect(newestPackage(join(dir, 'missing'))).toBeNull();

@@ -18,13 +18,27 @@
  */
 import { dirname } from 'node:path';
 import { z } from 'zod';
-import { AbsolutePathSchema, AgentConfigSchema, ControlPlaneSchema, NginxLocalSchema, type AgentConfigInput } from '@keepwatch/shared';
+import {
+  AbsolutePathSchema,
+  AgentConfigSchema,
+  ControlPlaneSchema,
+  NginxLocalSchema,
+  type AgentConfigInput,
+} from '@keepwatch/shared';
 import { AppError, notFound } from '../../errors';
 import type { Logger } from '../../logger';
 import { writeAudit } from '../audit';
 import { issueEnrollToken } from '../nodes';
 import type { Actor, Db } from '../types';
-import { connectVerified, describeTarget, probeHostKey, SshAuthSchema, SshTargetSchema, type SshAuth, type SshSession } from './client';
+import {
+  connectVerified,
+  describeTarget,
+  probeHostKey,
+  SshAuthSchema,
+  SshTargetSchema,
+  type SshAuth,
+  type SshSession,
+} from './client';
 import { FingerprintSchema, HostKeyChangedError, sameFingerprint, type HostKey } from './fingerprint';
 import type { Job, JobStore } from './jobs';
 import { openSecret, sealSecret } from './secret-box';
@@ -60,7 +74,13 @@ export const StartInputSchema = z.strictObject({
 });
 export type StartInput = z.input<typeof StartInputSchema>;
 
-export type BootstrapDeps = { db: Db; log: Logger; settings: BootstrapSettings; jobs: JobStore; onlineTimeoutMs?: number };
+export type BootstrapDeps = {
+  db: Db;
+  log: Logger;
+  settings: BootstrapSettings;
+  jobs: JobStore;
+  onlineTimeoutMs?: number;
+};
 
 /** Single-quotes a word for a POSIX shell. */
 export function shellQuote(s: string): string {
@@ -69,29 +89,62 @@ export function shellQuote(s: string): string {
 
 /** Where install.sh puts the config and state for a prefix (the same rule as install.sh's). */
 export function layoutFor(prefix: string): { configPath: string; stateDir: string | undefined } {
-  return prefix === DEFAULT_PREFIX ? { configPath: '/etc/keepwatch/agent.json', stateDir: undefined } : { configPath: `${prefix}/etc/agent.json`, stateDir: `${prefix}/state` };
+  return prefix === DEFAULT_PREFIX
+    ? { configPath: '/etc/keepwatch/agent.json', stateDir: undefined }
+    : { configPath: `${prefix}/etc/agent.json`, stateDir: `${prefix}/state` };
 }
 
 /** The agent's config file for this node: validated with the agent's own schema before it is sent. */
-export function agentConfigFor(node: string, input: { prefix: string; serverUrl: string; nginx?: z.infer<typeof NginxLocalSchema> | undefined }, enrollToken: string): AgentConfigInput {
+export function agentConfigFor(
+  node: string,
+  input: { prefix: string; serverUrl: string; nginx?: z.infer<typeof NginxLocalSchema> | undefined },
+  enrollToken: string,
+): AgentConfigInput {
   const { stateDir } = layoutFor(input.prefix);
-  const cfg: AgentConfigInput = { node, ...(input.nginx ? { nginx: input.nginx } : {}), ...(stateDir ? { stateDir } : {}), controlPlane: { url: input.serverUrl, enrollToken } };
+  const cfg: AgentConfigInput = {
+    node,
+    ...(input.nginx ? { nginx: input.nginx } : {}),
+    ...(stateDir ? { stateDir } : {}),
+    controlPlane: { url: input.serverUrl, enrollToken },
+  };
   const r = AgentConfigSchema.safeParse(cfg);
-  if (!r.success) throw new AppError('BAD_REQUEST', { message: `agent config: ${r.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}` });
+  if (!r.success)
+    throw new AppError('BAD_REQUEST', {
+      message: `agent config: ${r.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`,
+    });
   return cfg;
 }
 
-export async function probeHost(db: Db, input: z.infer<typeof ProbeInputSchema>): Promise<HostKey & { stored: (HostKey & { host: string; port: number; username: string }) | null; matchesStored: boolean | null }> {
+export async function probeHost(
+  db: Db,
+  input: z.infer<typeof ProbeInputSchema>,
+): Promise<
+  HostKey & {
+    stored: (HostKey & { host: string; port: number; username: string }) | null;
+    matchesStored: boolean | null;
+  }
+> {
   let key: HostKey;
   try {
     key = await probeHostKey(input);
   } catch (e) {
-    throw new AppError('BAD_REQUEST', { field: 'host', message: `cannot reach the SSH server: ${(e as Error).message}` });
+    throw new AppError('BAD_REQUEST', {
+      field: 'host',
+      message: `cannot reach the SSH server: ${(e as Error).message}`,
+    });
   }
   const stored = input.nodeId ? await db.sshHost.findUnique({ where: { nodeId: input.nodeId } }) : null;
   return {
     ...key,
-    stored: stored ? { fingerprint: stored.hostKeyFingerprint, keyType: stored.hostKeyType, host: stored.host, port: stored.port, username: stored.username } : null,
+    stored: stored
+      ? {
+          fingerprint: stored.hostKeyFingerprint,
+          keyType: stored.hostKeyType,
+          host: stored.host,
+          port: stored.port,
+          username: stored.username,
+        }
+      : null,
     matchesStored: stored ? sameFingerprint(stored.hostKeyFingerprint, key.fingerprint) : null,
   };
 }
@@ -99,7 +152,17 @@ export async function probeHost(db: Db, input: z.infer<typeof ProbeInputSchema>)
 /** What is stored for the node's host (never the key itself). */
 export async function storedHost(db: Db, nodeId: string) {
   const h = await db.sshHost.findUnique({ where: { nodeId } });
-  return h ? { host: h.host, port: h.port, username: h.username, fingerprint: h.hostKeyFingerprint, keyType: h.hostKeyType, hasStoredKey: h.encryptedPrivateKey !== null, updatedAt: h.updatedAt } : null;
+  return h
+    ? {
+        host: h.host,
+        port: h.port,
+        username: h.username,
+        fingerprint: h.hostKeyFingerprint,
+        keyType: h.hostKeyType,
+        hasStoredKey: h.encryptedPrivateKey !== null,
+        updatedAt: h.updatedAt,
+      }
+    : null;
 }
 
 /** Forgets the confirmed host key (and any stored private key) of a node; audited. */
@@ -108,7 +171,12 @@ export async function forgetHostKey(db: Db, actor: Actor, input: { nodeId: strin
     const h = await tx.sshHost.findUnique({ where: { nodeId: input.nodeId } });
     if (!h) return { forgotten: false };
     await tx.sshHost.delete({ where: { nodeId: input.nodeId } });
-    await writeAudit(tx, actor, { action: 'node.ssh.forget-host-key', targetType: 'node', targetId: input.nodeId, before: { host: h.host, port: h.port, fingerprint: h.hostKeyFingerprint, keyType: h.hostKeyType } });
+    await writeAudit(tx, actor, {
+      action: 'node.ssh.forget-host-key',
+      targetType: 'node',
+      targetId: input.nodeId,
+      before: { host: h.host, port: h.port, fingerprint: h.hostKeyFingerprint, keyType: h.hostKeyType },
+    });
     return { forgotten: true };
   });
 }
@@ -118,11 +186,19 @@ export async function forgetHostKey(db: Db, actor: Actor, input: { nodeId: strin
  * enrollment token, and starts the job that installs and starts the agent. Resolves once the job
  * runs; its progress is `deps.jobs.get(jobId)`.
  */
-export async function startBootstrap(deps: BootstrapDeps, actor: Actor, raw: StartInput): Promise<{ jobId: string; hostKey: HostKey }> {
+export async function startBootstrap(
+  deps: BootstrapDeps,
+  actor: Actor,
+  raw: StartInput,
+): Promise<{ jobId: string; hostKey: HostKey }> {
   const input = StartInputSchema.parse(raw);
-  const node = await deps.db.node.findUnique({ where: { id: input.nodeId }, select: { id: true, name: true, sshHost: true } });
+  const node = await deps.db.node.findUnique({
+    where: { id: input.nodeId },
+    select: { id: true, name: true, sshHost: true },
+  });
   if (!node) throw notFound('node', 'nodeId');
-  if (deps.jobs.runningFor(node.id)) throw new AppError('CONFLICT', { field: 'nodeId', message: `a bootstrap of node ${node.name} is already running` });
+  if (deps.jobs.runningFor(node.id))
+    throw new AppError('CONFLICT', { field: 'nodeId', message: `a bootstrap of node ${node.name} is already running` });
   const stored = node.sshHost;
   if (stored && input.confirmedFingerprint && !sameFingerprint(stored.hostKeyFingerprint, input.confirmedFingerprint)) {
     throw new AppError('CONFLICT', {
@@ -130,12 +206,24 @@ export async function startBootstrap(deps: BootstrapDeps, actor: Actor, raw: Sta
       message: `node ${node.name} already has a confirmed host key ${stored.hostKeyFingerprint} (${stored.host}:${stored.port}); forget it first if the host's key really changed`,
     });
   }
-  const expected: HostKey | null = stored ? { fingerprint: stored.hostKeyFingerprint, keyType: stored.hostKeyType } : input.confirmedFingerprint ? { fingerprint: input.confirmedFingerprint, keyType: 'unconfirmed' } : null;
-  if (!expected) throw new AppError('BAD_REQUEST', { field: 'confirmedFingerprint', message: 'confirm the host key first: probe the host and compare its fingerprint with the host\'s own' });
+  const expected: HostKey | null = stored
+    ? { fingerprint: stored.hostKeyFingerprint, keyType: stored.hostKeyType }
+    : input.confirmedFingerprint
+      ? { fingerprint: input.confirmedFingerprint, keyType: 'unconfirmed' }
+      : null;
+  if (!expected)
+    throw new AppError('BAD_REQUEST', {
+      field: 'confirmedFingerprint',
+      message: "confirm the host key first: probe the host and compare its fingerprint with the host's own",
+    });
 
   let auth: SshAuth;
   if (input.auth.kind === 'stored') {
-    if (!stored?.encryptedPrivateKey) throw new AppError('BAD_REQUEST', { field: 'auth', message: `no private key is stored for node ${node.name}; give a key or a password` });
+    if (!stored?.encryptedPrivateKey)
+      throw new AppError('BAD_REQUEST', {
+        field: 'auth',
+        message: `no private key is stored for node ${node.name}; give a key or a password`,
+      });
     auth = { kind: 'key', privateKey: openSecret(deps.settings.secretKey(), stored.encryptedPrivateKey, node.id) };
   } else auth = input.auth;
   const packagePath = (() => {
@@ -152,9 +240,22 @@ export async function startBootstrap(deps: BootstrapDeps, actor: Actor, raw: Sta
     session = await connectVerified(input.target, auth, expected);
   } catch (e) {
     if (e instanceof HostKeyChangedError) {
-      deps.log.error({ node: node.name, target, expected: e.expected.fingerprint, actual: e.actual.fingerprint }, 'ssh host key changed: connection refused');
+      deps.log.error(
+        { node: node.name, target, expected: e.expected.fingerprint, actual: e.actual.fingerprint },
+        'ssh host key changed: connection refused',
+      );
       await deps.db.$transaction((tx) =>
-        writeAudit(tx, actor, { action: 'node.ssh.host-key-refused', targetType: 'node', targetId: node.id, after: { target, expected: e.expected.fingerprint, actual: e.actual.fingerprint, actualType: e.actual.keyType } }),
+        writeAudit(tx, actor, {
+          action: 'node.ssh.host-key-refused',
+          targetType: 'node',
+          targetId: node.id,
+          after: {
+            target,
+            expected: e.expected.fingerprint,
+            actual: e.actual.fingerprint,
+            actualType: e.actual.keyType,
+          },
+        }),
       );
       throw new AppError('CONFLICT', { field: 'confirmedFingerprint', message: e.message, cause: e });
     }
@@ -163,8 +264,20 @@ export async function startBootstrap(deps: BootstrapDeps, actor: Actor, raw: Sta
 
   let token: string;
   try {
-    const keep = input.auth.kind === 'stored' ? stored?.encryptedPrivateKey ?? null : input.keepPrivateKey && auth.kind === 'key' ? sealSecret(deps.settings.secretKey(), auth.privateKey, node.id) : null;
-    const data = { host: input.target.host, port: input.target.port, username: input.target.username, hostKeyFingerprint: session.hostKey.fingerprint, hostKeyType: session.hostKey.keyType, encryptedPrivateKey: keep };
+    const keep =
+      input.auth.kind === 'stored'
+        ? (stored?.encryptedPrivateKey ?? null)
+        : input.keepPrivateKey && auth.kind === 'key'
+          ? sealSecret(deps.settings.secretKey(), auth.privateKey, node.id)
+          : null;
+    const data = {
+      host: input.target.host,
+      port: input.target.port,
+      username: input.target.username,
+      hostKeyFingerprint: session.hostKey.fingerprint,
+      hostKeyType: session.hostKey.keyType,
+      encryptedPrivateKey: keep,
+    };
     token = await deps.db.$transaction(
       async (tx) => {
         await tx.sshHost.upsert({ where: { nodeId: node.id }, create: { nodeId: node.id, ...data }, update: data });
@@ -173,7 +286,16 @@ export async function startBootstrap(deps: BootstrapDeps, actor: Actor, raw: Sta
           action: 'node.ssh-bootstrap',
           targetType: 'node',
           targetId: node.id,
-          after: { node: node.name, target, fingerprint: session.hostKey.fingerprint, keyType: session.hostKey.keyType, firstConfirmation: !stored, prefix: input.prefix, systemd: input.systemd, privateKeyKept: keep !== null },
+          after: {
+            node: node.name,
+            target,
+            fingerprint: session.hostKey.fingerprint,
+            keyType: session.hostKey.keyType,
+            firstConfirmation: !stored,
+            prefix: input.prefix,
+            systemd: input.systemd,
+            privateKeyKept: keep !== null,
+          },
         });
         return t.token;
       },
@@ -185,7 +307,10 @@ export async function startBootstrap(deps: BootstrapDeps, actor: Actor, raw: Sta
   }
 
   const job = deps.jobs.create(node.id, node.name, target);
-  job.add('step', `connected to ${target}; host key ${session.hostKey.fingerprint} (${session.hostKey.keyType}) matches the confirmed one`);
+  job.add(
+    'step',
+    `connected to ${target}; host key ${session.hostKey.fingerprint} (${session.hostKey.keyType}) matches the confirmed one`,
+  );
   const log = deps.log.child({ job: job.id, node: node.name, target });
   void runInstall(deps, job, session, { ...input, packagePath, node: { id: node.id, name: node.name }, token }).then(
     (done) => {
@@ -200,7 +325,11 @@ export async function startBootstrap(deps: BootstrapDeps, actor: Actor, raw: Sta
   return { jobId: job.id, hostKey: session.hostKey };
 }
 
-type InstallPlan = z.infer<typeof StartInputSchema> & { packagePath: string; node: { id: string; name: string }; token: string };
+type InstallPlan = z.infer<typeof StartInputSchema> & {
+  packagePath: string;
+  node: { id: string; name: string };
+  token: string;
+};
 
 /** Runs the install; resolves with the success line once the node is online and the host is tidied. */
 async function runInstall(deps: BootstrapDeps, job: Job, s: SshSession, plan: InstallPlan): Promise<string> {
@@ -208,7 +337,10 @@ async function runInstall(deps: BootstrapDeps, job: Job, s: SshSession, plan: In
   const root = plan.target.username === 'root' ? '' : 'sudo -n ';
   const must = async (what: string, cmd: string, stream = false) => {
     const r = await s.exec(cmd, stream ? { onLine: (l) => job.add('output', l) } : {});
-    if (r.code !== 0) throw new Error(`${what} failed (exit ${r.code ?? r.signal}): ${(r.stderr || r.stdout).trim().split('\n').slice(-8).join('\n')}`);
+    if (r.code !== 0)
+      throw new Error(
+        `${what} failed (exit ${r.code ?? r.signal}): ${(r.stderr || r.stdout).trim().split('\n').slice(-8).join('\n')}`,
+      );
     return r.stdout.trim();
   };
   let tmp: string | null = null;
@@ -218,10 +350,16 @@ async function runInstall(deps: BootstrapDeps, job: Job, s: SshSession, plan: In
     const uname = await must('uname', 'uname -sm');
     if (uname !== 'Linux x86_64') throw new Error(`the agent package is for Linux x86_64; this host is ${uname}`);
     const node = await s.exec('node --version');
-    job.add('output', node.code === 0 ? `Node.js ${node.stdout.trim()}` : 'no `node` on the login PATH (install.sh will say what it needs)');
+    job.add(
+      'output',
+      node.code === 0
+        ? `Node.js ${node.stdout.trim()}`
+        : 'no `node` on the login PATH (install.sh will say what it needs)',
+    );
 
     tmp = await must('mktemp', 'mktemp -d /tmp/keepwatch-bootstrap.XXXXXX');
-    if (!/^\/tmp\/keepwatch-bootstrap\.[A-Za-z0-9]+$/.test(tmp)) throw new Error(`mktemp answered ${JSON.stringify(tmp)}`);
+    if (!/^\/tmp\/keepwatch-bootstrap\.[A-Za-z0-9]+$/.test(tmp))
+      throw new Error(`mktemp answered ${JSON.stringify(tmp)}`);
     job.add('step', `copying the agent package (${plan.packagePath.split('/').at(-1)})`);
     await s.putFile(plan.packagePath, `${tmp}/keepwatch-agent.tar.gz`);
     await must('unpacking the package', `tar -xzf ${tmp}/keepwatch-agent.tar.gz -C ${tmp}`);
@@ -230,10 +368,22 @@ async function runInstall(deps: BootstrapDeps, job: Job, s: SshSession, plan: In
     job.add('step', `writing ${configPath} (dashboard ${plan.serverUrl}, a one-time enrollment token)`);
     const cfg = agentConfigFor(plan.node.name, plan, plan.token);
     await s.writeFile(`${tmp}/agent.json`, `${JSON.stringify(cfg, null, 2)}\n`, 0o600);
-    await must('installing the config', `${root}mkdir -p ${shellQuote(dirname(configPath))} && ${root}install -m 600 ${tmp}/agent.json ${shellQuote(configPath)}`);
+    await must(
+      'installing the config',
+      `${root}mkdir -p ${shellQuote(dirname(configPath))} && ${root}install -m 600 ${tmp}/agent.json ${shellQuote(configPath)}`,
+    );
 
     job.add('step', `running install.sh (prefix ${plan.prefix})`);
-    const args = ['--prefix', plan.prefix, '--config', configPath, '--start', ...(plan.systemd === 'never' ? ['--no-systemd'] : [])].map(shellQuote).join(' ');
+    const args = [
+      '--prefix',
+      plan.prefix,
+      '--config',
+      configPath,
+      '--start',
+      ...(plan.systemd === 'never' ? ['--no-systemd'] : []),
+    ]
+      .map(shellQuote)
+      .join(' ');
     const out = await must('install.sh', `${root}sh ${tmp}/keepwatch-agent-*/install.sh ${args}`, true);
     const last = out.split('\n').at(-1) ?? '';
     if (!/keepwatch-agent: started/.test(last)) throw new Error(`install.sh did not start the agent: ${last}`);
@@ -241,14 +391,19 @@ async function runInstall(deps: BootstrapDeps, job: Job, s: SshSession, plan: In
     job.add('step', 'waiting for the agent to enroll and report');
     const deadline = Date.now() + (deps.onlineTimeoutMs ?? DEF_ONLINE_TIMEOUT_MS);
     for (;;) {
-      const n = await deps.db.node.findUnique({ where: { id: plan.node.id }, select: { credentialHash: true, lastSeenAt: true, agentVersion: true, agentAddress: true } });
+      const n = await deps.db.node.findUnique({
+        where: { id: plan.node.id },
+        select: { credentialHash: true, lastSeenAt: true, agentVersion: true, agentAddress: true },
+      });
       if (n?.credentialHash && n.lastSeenAt && n.lastSeenAt >= started) {
         return `node ${plan.node.name} is online: enrolled, agent ${n.agentVersion ?? '?'}${n.agentAddress ? ` from ${n.agentAddress}` : ''}`;
       }
       if (Date.now() > deadline) {
         const logPath = `${plan.prefix}/log/keepwatch-agent.log`;
         const tail = await s.exec(`${root}tail -n 20 ${shellQuote(logPath)}`).catch(() => null);
-        throw new Error(`the agent was started but has not connected within ${(deps.onlineTimeoutMs ?? DEF_ONLINE_TIMEOUT_MS) / 1000} s: can the host reach ${plan.serverUrl}?${tail?.stdout ? `\n${tail.stdout.trim()}` : ''}`);
+        throw new Error(
+          `the agent was started but has not connected within ${(deps.onlineTimeoutMs ?? DEF_ONLINE_TIMEOUT_MS) / 1000} s: can the host reach ${plan.serverUrl}?${tail?.stdout ? `\n${tail.stdout.trim()}` : ''}`,
+        );
       }
       await new Promise((r) => setTimeout(r, 500));
     }

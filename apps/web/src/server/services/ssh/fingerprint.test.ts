@@ -12,7 +12,9 @@ function opensshKey(type: 'ed25519' | 'ecdsa' | 'rsa'): { blob: Buffer; fingerpr
     const file = join(dir, 'key');
     execFileSync('ssh-keygen', ['-q', '-t', type, '-N', '', '-f', file, ...(type === 'rsa' ? ['-b', '2048'] : [])]);
     const pub = readFileSync(`${file}.pub`, 'utf8').split(' ');
-    const printed = execFileSync('ssh-keygen', ['-l', '-E', 'sha256', '-f', `${file}.pub`], { encoding: 'utf8' }).split(' ')[1]!;
+    const printed = execFileSync('ssh-keygen', ['-l', '-E', 'sha256', '-f', `${file}.pub`], { encoding: 'utf8' }).split(
+      ' ',
+    )[1]!;
     return { blob: Buffer.from(pub[1]!, 'base64'), fingerprint: printed };
   } finally {
     rmSync(dir, { recursive: true, force: true });
@@ -43,11 +45,16 @@ describe('host key fingerprints', () => {
   });
 
   it('refuse the wrong shapes (MD5 form, padding, missing prefix)', () => {
-    for (const bad of ['MD5:12:34', `SHA256:${'A'.repeat(43)}=`, 'A'.repeat(43)]) expect(FingerprintSchema.safeParse(bad).success).toBe(false);
+    for (const bad of ['MD5:12:34', `SHA256:${'A'.repeat(43)}=`, 'A'.repeat(43)])
+      expect(FingerprintSchema.safeParse(bad).success).toBe(false);
   });
 
   it('a changed host key is refused with both fingerprints named', () => {
-    const e = new HostKeyChangedError('192.0.2.5:22', { fingerprint: 'SHA256:old', keyType: 'ssh-ed25519' }, { fingerprint: 'SHA256:new', keyType: 'ssh-ed25519' });
+    const e = new HostKeyChangedError(
+      '192.0.2.5:22',
+      { fingerprint: 'SHA256:old', keyType: 'ssh-ed25519' },
+      { fingerprint: 'SHA256:new', keyType: 'ssh-ed25519' },
+    );
     expect(e.message).toMatch(/^HOST KEY CHANGED for 192\.0\.2\.5:22/);
     expect(e.message).toContain('SHA256:old');
     expect(e.message).toContain('SHA256:new');

@@ -6,7 +6,9 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import { z } from 'zod';
 
 /** `SHA256:` + 43 characters of unpadded base64 (32 bytes). */
-export const FingerprintSchema = z.string().regex(/^SHA256:[A-Za-z0-9+/]{43}$/, { message: 'must be an OpenSSH SHA256 fingerprint (SHA256:… as ssh-keygen -l prints it)' });
+export const FingerprintSchema = z.string().regex(/^SHA256:[A-Za-z0-9+/]{43}$/, {
+  message: 'must be an OpenSSH SHA256 fingerprint (SHA256:… as ssh-keygen -l prints it)',
+});
 
 export type HostKey = { fingerprint: string; keyType: string };
 
@@ -45,7 +47,7 @@ export class HostKeyChangedError extends Error {
     super(
       `HOST KEY CHANGED for ${target}: the confirmed key is ${expected.fingerprint} (${expected.keyType}) but the host presented ${actual.fingerprint} (${actual.keyType}). ` +
         'The connection was refused and nothing was sent. Someone may be intercepting the connection, or the host was reinstalled; ' +
-        'check the new fingerprint on the host\'s console, then forget the stored key and confirm the new one.',
+        "check the new fingerprint on the host's console, then forget the stored key and confirm the new one.",
     );
     this.name = 'HostKeyChangedError';
   }

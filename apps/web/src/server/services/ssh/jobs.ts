@@ -32,7 +32,11 @@ export class Job {
   private readonly lines: JobLine[] = [];
   private dropped = 0;
 
-  constructor(readonly nodeId: string, readonly node: string, readonly target: string) {}
+  constructor(
+    readonly nodeId: string,
+    readonly node: string,
+    readonly target: string,
+  ) {}
 
   add(level: JobLine['level'], text: string): void {
     if (this.lines.length >= MAX_LINES) {
@@ -56,7 +60,17 @@ export class Job {
   }
 
   view(since = 0): JobView {
-    return { id: this.id, nodeId: this.nodeId, node: this.node, target: this.target, state: this.state, startedAt: this.startedAt, finishedAt: this.finishedAt, error: this.error, lines: this.lines.slice(since) };
+    return {
+      id: this.id,
+      nodeId: this.nodeId,
+      node: this.node,
+      target: this.target,
+      state: this.state,
+      startedAt: this.startedAt,
+      finishedAt: this.finishedAt,
+      error: this.error,
+      lines: this.lines.slice(since),
+    };
   }
 }
 

@@ -21,8 +21,13 @@ export const SECRET_KEY_FILE = 'secret.key';
 /** Parses a 32-byte key given as 64 hex digits or as base64; throws naming the variable. */
 export function parseSecretKey(text: string, what = 'KEEPWATCH_SECRET_KEY'): Buffer {
   const t = text.trim();
-  const key = /^[0-9a-fA-F]{64}$/.test(t) ? Buffer.from(t, 'hex') : /^[A-Za-z0-9+/]{43}=?$/.test(t) ? Buffer.from(t, 'base64') : null;
-  if (!key || key.length !== 32) throw new Error(`${what}: must be 32 bytes as 64 hex digits or base64 (e.g. \`openssl rand -hex 32\`)`);
+  const key = /^[0-9a-fA-F]{64}$/.test(t)
+    ? Buffer.from(t, 'hex')
+    : /^[A-Za-z0-9+/]{43}=?$/.test(t)
+      ? Buffer.from(t, 'base64')
+      : null;
+  if (!key || key.length !== 32)
+    throw new Error(`${what}: must be 32 bytes as 64 hex digits or base64 (e.g. \`openssl rand -hex 32\`)`);
   return key;
 }
 
@@ -37,7 +42,8 @@ export function loadSecretKey(opts: { envValue?: string | undefined; dataDir: st
   try {
     text = readFileSync(file, 'utf8');
   } catch (e) {
-    if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw new Error(`${file}: ${(e as Error).message}`, { cause: e });
+    if ((e as NodeJS.ErrnoException).code !== 'ENOENT')
+      throw new Error(`${file}: ${(e as Error).message}`, { cause: e });
   }
   if (text === null) {
     mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
@@ -45,7 +51,8 @@ export function loadSecretKey(opts: { envValue?: string | undefined; dataDir: st
     chmodSync(file, 0o600);
     text = readFileSync(file, 'utf8');
   }
-  if ((statSync(file).mode & 0o077) !== 0) throw new Error(`${file}: the secret key file must not be readable by group or others (chmod 600)`);
+  if ((statSync(file).mode & 0o077) !== 0)
+    throw new Error(`${file}: the secret key file must not be readable by group or others (chmod 600)`);
   return parseSecretKey(text, file);
 }
 
@@ -73,6 +80,8 @@ export function openSecret(key: Buffer, sealed: string, context: string): string
   try {
     return Buffer.concat([decipher.update(ct), decipher.final()]).toString('utf8');
   } catch (e) {
-    throw new Error('sealed secret: cannot be opened (wrong key, wrong row, or the stored text was changed)', { cause: e });
+    throw new Error('sealed secret: cannot be opened (wrong key, wrong row, or the stored text was changed)', {
+      cause: e,
+    });
   }
 }

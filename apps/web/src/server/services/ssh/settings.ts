@@ -38,13 +38,17 @@ export function newestPackage(dir: string): string | null {
  * Settings from the environment. The two KEEPWATCH_* variables above are read when env.ts knows
  * them; until then the defaults apply.
  */
-export function bootstrapSettings(env: Env & { KEEPWATCH_AGENT_PACKAGE?: string; KEEPWATCH_SECRET_KEY?: string } = loadEnv()): BootstrapSettings {
+export function bootstrapSettings(
+  env: Env & { KEEPWATCH_AGENT_PACKAGE?: string; KEEPWATCH_SECRET_KEY?: string } = loadEnv(),
+): BootstrapSettings {
   let key: Buffer | null = null;
   return {
     packagePath() {
       const p = env.KEEPWATCH_AGENT_PACKAGE ?? newestPackage(REPO_DIST);
       if (!p || !existsSync(p) || !statSync(p).isFile()) {
-        throw new Error(`no agent package${p ? ` at ${p}` : ` in ${REPO_DIST}`}: build it with \`npm run package:agent\` (or set KEEPWATCH_AGENT_PACKAGE)`);
+        throw new Error(
+          `no agent package${p ? ` at ${p}` : ` in ${REPO_DIST}`}: build it with \`npm run package:agent\` (or set KEEPWATCH_AGENT_PACKAGE)`,
+        );
       }
       return p;
     },

@@ -19,9 +19,17 @@ function agentServerUrl(origin: string): string {
 export default function SshBootstrapPage() {
   const clusters = useQuery({ queryKey: ['clusters.list'], queryFn: () => api.clusters.list.query() });
   const [clusterId, setClusterId] = useState('');
-  const nodes = useQuery({ queryKey: ['nodes.list', clusterId], queryFn: () => api.nodes.list.query({ clusterId }), enabled: clusterId !== '' });
+  const nodes = useQuery({
+    queryKey: ['nodes.list', clusterId],
+    queryFn: () => api.nodes.list.query({ clusterId }),
+    enabled: clusterId !== '',
+  });
   const [nodeId, setNodeId] = useState('');
-  const stored = useQuery({ queryKey: ['bootstrap.host', nodeId], queryFn: () => api.bootstrap.host.query({ nodeId }), enabled: nodeId !== '' });
+  const stored = useQuery({
+    queryKey: ['bootstrap.host', nodeId],
+    queryFn: () => api.bootstrap.host.query({ nodeId }),
+    enabled: nodeId !== '',
+  });
 
   const [host, setHost] = useState('');
   const [port, setPort] = useState('22');
@@ -68,7 +76,9 @@ export default function SshBootstrapPage() {
     setConfirmed(false);
     setBusy(true);
     try {
-      setProbe(await api.bootstrap.probe.mutate({ host: target.host, port: target.port, ...(nodeId ? { nodeId } : {}) }));
+      setProbe(
+        await api.bootstrap.probe.mutate({ host: target.host, port: target.port, ...(nodeId ? { nodeId } : {}) }),
+      );
     } catch (e) {
       setProblem(apiProblem(e));
     } finally {
@@ -77,7 +87,12 @@ export default function SshBootstrapPage() {
   }
 
   async function forget() {
-    if (!window.confirm('Forget the confirmed host key of this node? Only do this when you know why the host\'s key changed.')) return;
+    if (
+      !window.confirm(
+        "Forget the confirmed host key of this node? Only do this when you know why the host's key changed.",
+      )
+    )
+      return;
     await api.bootstrap.forgetHostKey.mutate({ nodeId });
     await stored.refetch();
     setProbe(null);
@@ -90,7 +105,11 @@ export default function SshBootstrapPage() {
     setBusy(true);
     try {
       const auth =
-        authKind === 'stored' ? ({ kind: 'stored' } as const) : authKind === 'password' ? ({ kind: 'password', password } as const) : ({ kind: 'key', privateKey, ...(passphrase ? { passphrase } : {}) } as const);
+        authKind === 'stored'
+          ? ({ kind: 'stored' } as const)
+          : authKind === 'password'
+            ? ({ kind: 'password', password } as const)
+            : ({ kind: 'key', privateKey, ...(passphrase ? { passphrase } : {}) } as const);
       const r = await api.bootstrap.start.mutate({
         nodeId,
         target,
@@ -117,39 +136,104 @@ export default function SshBootstrapPage() {
   return (
     <Section title="Add node over SSH" id="ssh-bootstrap">
       <p className={`text-sm ${mutedClass}`}>
-        The dashboard logs in to the host, copies the agent package, writes its config with a fresh enrollment token and starts it (systemd when the host runs it, otherwise a supervised process). The host key is
-        checked first: confirm its fingerprint once, and every later connection must present the same key.
+        The dashboard logs in to the host, copies the agent package, writes its config with a fresh enrollment token and
+        starts it (systemd when the host runs it, otherwise a supervised process). The host key is checked first:
+        confirm its fingerprint once, and every later connection must present the same key.
       </p>
       {problem && (
         <Banner tone="error" role="alert">
-          <span data-testid="ssh-problem" className="whitespace-pre-wrap">{problem.message}</span>
+          <span data-testid="ssh-problem" className="whitespace-pre-wrap">
+            {problem.message}
+          </span>
         </Banner>
       )}
       <form onSubmit={(e) => void install(e)} className="mt-3 grid max-w-3xl gap-3 sm:grid-cols-2">
         <Field id="ssh-cluster" label="Cluster">
           {(p) => (
-            <select {...p} className={inputClass} value={clusterId} onChange={(e) => { setClusterId(e.target.value); setNodeId(''); }}>
+            <select
+              {...p}
+              className={inputClass}
+              value={clusterId}
+              onChange={(e) => {
+                setClusterId(e.target.value);
+                setNodeId('');
+              }}
+            >
               <option value="">Choose…</option>
-              {clusters.data?.map((c) => <option key={c.id} value={c.id}>{c.name}</option>)}
+              {clusters.data?.map((c) => (
+                <option key={c.id} value={c.id}>
+                  {c.name}
+                </option>
+              ))}
             </select>
           )}
         </Field>
         <Field id="ssh-node" label="Node" error={f.nodeId} hint="The node of the cluster this host becomes.">
           {(p) => (
-            <select {...p} className={inputClass} value={nodeId} onChange={(e) => { setNodeId(e.target.value); setProbe(null); }} disabled={!clusterId}>
+            <select
+              {...p}
+              className={inputClass}
+              value={nodeId}
+              onChange={(e) => {
+                setNodeId(e.target.value);
+                setProbe(null);
+              }}
+              disabled={!clusterId}
+            >
               <option value="">Choose…</option>
-              {nodes.data?.map((n) => <option key={n.id} value={n.id}>{n.node.name}{n.enrolled ? ' (enrolled)' : ''}</option>)}
+              {nodes.data?.map((n) => (
+                <option key={n.id} value={n.id}>
+                  {n.node.name}
+                  {n.enrolled ? ' (enrolled)' : ''}
+                </option>
+              ))}
             </select>
           )}
         </Field>
         <Field id="ssh-host" label="Host" error={f['target.host'] ?? f.host ?? f.target}>
-          {(p) => <input {...p} className={inputClass} value={host} onChange={(e) => { setHost(e.target.value); setProbe(null); }} placeholder="lb1.example.net or 192.0.2.11" autoComplete="off" />}
+          {(p) => (
+            <input
+              {...p}
+              className={inputClass}
+              value={host}
+              onChange={(e) => {
+                setHost(e.target.value);
+                setProbe(null);
+              }}
+              placeholder="lb1.example.net or 192.0.2.11"
+              autoComplete="off"
+            />
+          )}
         </Field>
         <Field id="ssh-port" label="Port" error={f['target.port'] ?? f.port}>
-          {(p) => <input {...p} className={inputClass} inputMode="numeric" value={port} onChange={(e) => { setPort(e.target.value); setProbe(null); }} />}
+          {(p) => (
+            <input
+              {...p}
+              className={inputClass}
+              inputMode="numeric"
+              value={port}
+              onChange={(e) => {
+                setPort(e.target.value);
+                setProbe(null);
+              }}
+            />
+          )}
         </Field>
-        <Field id="ssh-user" label="User" error={f['target.username']} hint="Not root: the install runs through sudo without a password prompt.">
-          {(p) => <input {...p} className={inputClass} value={username} onChange={(e) => setUsername(e.target.value)} autoComplete="off" />}
+        <Field
+          id="ssh-user"
+          label="User"
+          error={f['target.username']}
+          hint="Not root: the install runs through sudo without a password prompt."
+        >
+          {(p) => (
+            <input
+              {...p}
+              className={inputClass}
+              value={username}
+              onChange={(e) => setUsername(e.target.value)}
+              autoComplete="off"
+            />
+          )}
         </Field>
         <fieldset className="flex flex-col gap-1">
           <legend className="text-sm font-medium">Log in with</legend>
@@ -163,12 +247,35 @@ export default function SshBootstrapPage() {
         {authKind === 'key' && (
           <>
             <div className="sm:col-span-2">
-              <Field id="ssh-key" label="Private key" error={f['auth.privateKey']} hint="OpenSSH or PEM. Used for this connection and forgotten, unless you keep it below.">
-                {(p) => <textarea {...p} className={`${inputClass} h-28 w-full font-mono text-xs`} value={privateKey} onChange={(e) => setPrivateKey(e.target.value)} spellCheck={false} autoComplete="off" />}
+              <Field
+                id="ssh-key"
+                label="Private key"
+                error={f['auth.privateKey']}
+                hint="OpenSSH or PEM. Used for this connection and forgotten, unless you keep it below."
+              >
+                {(p) => (
+                  <textarea
+                    {...p}
+                    className={`${inputClass} h-28 w-full font-mono text-xs`}
+                    value={privateKey}
+                    onChange={(e) => setPrivateKey(e.target.value)}
+                    spellCheck={false}
+                    autoComplete="off"
+                  />
+                )}
               </Field>
             </div>
             <Field id="ssh-passphrase" label="Key passphrase (if any)">
-              {(p) => <input {...p} type="password" className={inputClass} value={passphrase} onChange={(e) => setPassphrase(e.target.value)} autoComplete="off" />}
+              {(p) => (
+                <input
+                  {...p}
+                  type="password"
+                  className={inputClass}
+                  value={passphrase}
+                  onChange={(e) => setPassphrase(e.target.value)}
+                  autoComplete="off"
+                />
+              )}
             </Field>
             <label className="flex items-center gap-2 self-end text-sm">
               <input type="checkbox" checked={keepKey} onChange={(e) => setKeepKey(e.target.checked)} />
@@ -178,18 +285,34 @@ export default function SshBootstrapPage() {
         )}
         {authKind === 'password' && (
           <Field id="ssh-password" label="Password" error={f['auth.password']} hint="Never stored.">
-            {(p) => <input {...p} type="password" className={inputClass} value={password} onChange={(e) => setPassword(e.target.value)} autoComplete="off" />}
+            {(p) => (
+              <input
+                {...p}
+                type="password"
+                className={inputClass}
+                value={password}
+                onChange={(e) => setPassword(e.target.value)}
+                autoComplete="off"
+              />
+            )}
           </Field>
         )}
         <Field id="ssh-prefix" label="Install prefix" error={f.prefix}>
           {(p) => <input {...p} className={inputClass} value={prefix} onChange={(e) => setPrefix(e.target.value)} />}
         </Field>
         <Field id="ssh-server" label="Dashboard URL (as the host reaches it)" error={f.serverUrl}>
-          {(p) => <input {...p} className={inputClass} value={serverUrl} onChange={(e) => setServerUrl(e.target.value)} />}
+          {(p) => (
+            <input {...p} className={inputClass} value={serverUrl} onChange={(e) => setServerUrl(e.target.value)} />
+          )}
         </Field>
         <Field id="ssh-systemd" label="Start with">
           {(p) => (
-            <select {...p} className={inputClass} value={systemd} onChange={(e) => setSystemd(e.target.value as 'auto' | 'never')}>
+            <select
+              {...p}
+              className={inputClass}
+              value={systemd}
+              onChange={(e) => setSystemd(e.target.value as 'auto' | 'never')}
+            >
               <option value="auto">systemd when the host runs it, else supervised</option>
               <option value="never">a supervised process (no systemd unit)</option>
             </select>
@@ -203,27 +326,47 @@ export default function SshBootstrapPage() {
         </div>
 
         {probe && (
-          <div className="space-y-2 rounded-lg border border-slate-300 p-3 sm:col-span-2 dark:border-slate-600" aria-live="polite">
+          <div
+            className="space-y-2 rounded-lg border border-slate-300 p-3 sm:col-span-2 dark:border-slate-600"
+            aria-live="polite"
+          >
             <div className="text-sm">
-              Host key ({probe.keyType}): <code data-testid="ssh-fingerprint" className="font-mono">{probe.fingerprint}</code>
+              Host key ({probe.keyType}):{' '}
+              <code data-testid="ssh-fingerprint" className="font-mono">
+                {probe.fingerprint}
+              </code>
             </div>
             {mismatch && probe.stored && (
               <Banner tone="error" role="alert">
-                HOST KEY CHANGED: this node&apos;s confirmed key is <code>{probe.stored.fingerprint}</code> ({probe.stored.keyType}), but the host now presents <code>{probe.fingerprint}</code>. Nothing will be sent to it.
-                Someone may be intercepting the connection, or the host was reinstalled. Check on the host&apos;s console, then{' '}
-                <Button tone="danger" onClick={() => void forget()}>Forget the stored key</Button>
+                HOST KEY CHANGED: this node&apos;s confirmed key is <code>{probe.stored.fingerprint}</code> (
+                {probe.stored.keyType}), but the host now presents <code>{probe.fingerprint}</code>. Nothing will be
+                sent to it. Someone may be intercepting the connection, or the host was reinstalled. Check on the
+                host&apos;s console, then{' '}
+                <Button tone="danger" onClick={() => void forget()}>
+                  Forget the stored key
+                </Button>
               </Banner>
             )}
             {probe.matchesStored === true && <Badge tone="master">matches the confirmed key</Badge>}
             {!probe.stored && (
               <label className="flex items-start gap-2 text-sm">
-                <input type="checkbox" checked={confirmed} onChange={(e) => setConfirmed(e.target.checked)} data-testid="ssh-confirm" />
+                <input
+                  type="checkbox"
+                  checked={confirmed}
+                  onChange={(e) => setConfirmed(e.target.checked)}
+                  data-testid="ssh-confirm"
+                />
                 <span>
-                  I compared it with the host&apos;s own fingerprint (<code>ssh-keygen -l -f /etc/ssh/ssh_host_ed25519_key.pub</code> on its console) and they are the same.
+                  I compared it with the host&apos;s own fingerprint (
+                  <code>ssh-keygen -l -f /etc/ssh/ssh_host_ed25519_key.pub</code> on its console) and they are the same.
                 </span>
               </label>
             )}
-            <Button tone="primary" type="submit" disabled={busy || mismatch || (!probe.stored && !confirmed) || (job.data?.state === 'running')}>
+            <Button
+              tone="primary"
+              type="submit"
+              disabled={busy || mismatch || (!probe.stored && !confirmed) || job.data?.state === 'running'}
+            >
               Install and start the agent
             </Button>
           </div>
@@ -234,18 +377,36 @@ export default function SshBootstrapPage() {
         <section aria-labelledby="ssh-progress" className="mt-4 max-w-3xl space-y-2">
           <h2 id="ssh-progress" className="text-base font-semibold">
             {job.data.node} on {job.data.target}:{' '}
-            <Badge tone={job.data.state === 'succeeded' ? 'master' : job.data.state === 'failed' ? 'fault' : 'backup'}>{job.data.state}</Badge>
+            <Badge tone={job.data.state === 'succeeded' ? 'master' : job.data.state === 'failed' ? 'fault' : 'backup'}>
+              {job.data.state}
+            </Badge>
           </h2>
-          <ol data-testid="ssh-log" className="max-h-96 overflow-auto rounded bg-slate-100 p-2 font-mono text-xs dark:bg-slate-800">
+          <ol
+            data-testid="ssh-log"
+            className="max-h-96 overflow-auto rounded bg-slate-100 p-2 font-mono text-xs dark:bg-slate-800"
+          >
             {job.data.lines.map((l, i) => (
-              <li key={i} className={l.level === 'error' ? 'text-red-700 dark:text-red-300' : l.level === 'step' || l.level === 'done' ? 'font-semibold' : ''}>
+              <li
+                key={i}
+                className={
+                  l.level === 'error'
+                    ? 'text-red-700 dark:text-red-300'
+                    : l.level === 'step' || l.level === 'done'
+                      ? 'font-semibold'
+                      : ''
+                }
+              >
                 {l.level === 'output' ? '  ' : ''}
                 {l.text}
               </li>
             ))}
           </ol>
           {job.data.state === 'succeeded' && <Banner tone="ok">The node is online.</Banner>}
-          {job.data.state === 'failed' && <Banner tone="error" role="alert">{job.data.error}</Banner>}
+          {job.data.state === 'failed' && (
+            <Banner tone="error" role="alert">
+              {job.data.error}
+            </Banner>
+          )}
         </section>
       )}
     </Section>
