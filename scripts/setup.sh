@@ -3,7 +3,17 @@
 # installs and does nothing when everything is there. Needs root only when something is missing.
 # Services Debian starts on install (nginx on :80, PostgreSQL, sshd) are stopped again: the tests
 # and the demo start their own instances.
+#
+# Exit status: 0 when everything is installed at the end (whatever the starting state), 1 naming
+# the packages when it could not install them (not root, or apt-get failed, or a package did not
+# provide what it should).
+#
+# KEEPWATCH_SETUP_ROOT (tests only): a folder that stands for `/` for every path this script checks
+# or writes (the binaries it looks for, /usr/sbin/policy-rc.d). apt-get, dpkg-query and service are
+# found through PATH, so a test can put recording stand-ins first and touch nothing on the host.
 set -euo pipefail
+
+root=${KEEPWATCH_SETUP_ROOT:-}
 
 # command-or-file to check  →  Debian package that provides it
 declare -A NEED=(
@@ -20,26 +30,32 @@ declare -A NEED=(
   [/usr/bin/make]=make
   [/usr/bin/g++]=g++
   [/usr/bin/python3]=python3
+  [/usr/bin/dpkg-shlibdeps]=dpkg-dev  # the agent's .deb: its shared-library dependencies
+  [/usr/bin/lintian]=lintian        # the agent's .deb is checked with it
+  [/usr/bin/rpmbuild]=rpm           # the agent's .rpm is built with it
+  [/usr/bin/script]=bsdutils        # a console for systemd in the unit tests
 )
 
-missing=()
-for path in "${!NEED[@]}"; do
-  pkg=${NEED[$path]}
-  if [ ! -x "$path" ] && ! dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q 'install ok installed'; then
-    missing+=("$pkg")
-  fi
-done
-# iputils-arping vs arping: the binary path is the same, so check the package too.
-if dpkg-query -W -f='${Status}' arping 2>/dev/null | grep -q 'install ok installed'; then
-  echo "setup: Debian's 'arping' package is installed; Keepwatch needs 'iputils-arping' (they conflict)." >&2
-  missing+=(iputils-arping)
-fi
+installed() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q 'install ok installed'; }
 
+missing_packages() {
+  local path pkg
+  for path in "${!NEED[@]}"; do
+    pkg=${NEED[$path]}
+    if [ ! -x "$root$path" ] && ! installed "$pkg"; then echo "$pkg"; fi
+  done
+  # iputils-arping vs arping: the binary path is the same, so check the package too.
+  if installed arping; then echo iputils-arping; fi
+}
+
+mapfile -t missing < <(missing_packages | sort -u)
 if [ ${#missing[@]} -eq 0 ]; then
   exit 0
 fi
 
-mapfile -t missing < <(printf '%s\n' "${missing[@]}" | sort -u)
+if installed arping; then
+  echo "setup: Debian's 'arping' package is installed; Keepwatch needs 'iputils-arping' (they conflict)." >&2
+fi
 if [ "$(id -u)" -ne 0 ]; then
   echo "setup: these Debian packages are missing: ${missing[*]}" >&2
   echo "setup: run as root (or: sudo apt-get install ${missing[*]})" >&2
@@ -48,18 +64,36 @@ fi
 
 echo "setup: installing ${missing[*]}"
 export DEBIAN_FRONTEND=noninteractive
-# Keep Debian from starting services during the install (policy-rc.d), so nothing binds :80.
-policy=/usr/sbin/policy-rc.d
+# Keep Debian from starting services during the install (policy-rc.d), so nothing binds :80. A
+# policy-rc.d that was there before (Debian's container images ship one) is left as it was.
+policy=$root/usr/sbin/policy-rc.d
 created_policy=0
 if [ ! -e "$policy" ]; then
-  printf '#!/bin/sh\nexit 101\n' > "$policy"; chmod +x "$policy"; created_policy=1
+  mkdir -p "$(dirname "$policy")"
+  printf '#!/bin/sh\nexit 101\n' >"$policy"
+  chmod +x "$policy"
+  created_policy=1
 fi
-cleanup() { [ "$created_policy" = 1 ] && rm -f "$policy"; }
+# An EXIT trap's last command sets the script's status: it must be one that succeeds either way.
+cleanup() {
+  if [ "$created_policy" = 1 ]; then rm -f "$policy"; fi
+}
 trap cleanup EXIT
-apt-get update -qq
-apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+
+status=0
+apt-get update -qq || status=$?
+if [ "$status" -eq 0 ]; then
+  apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null || status=$?
+fi
 # Services that still came up (no systemd here, or an init script that ignored the policy).
 for svc in nginx postgresql ssh keepalived; do
   if command -v service >/dev/null 2>&1; then service "$svc" stop >/dev/null 2>&1 || true; fi
 done
+
+mapfile -t still < <(missing_packages | sort -u)
+if [ ${#still[@]} -ne 0 ]; then
+  echo "setup: could not install: ${still[*]} (apt-get exited $status)" >&2
+  exit 1
+fi
 echo "setup: installed ${missing[*]}"
+exit 0
