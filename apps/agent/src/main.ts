@@ -11,6 +11,7 @@
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
 import { ControlPlaneSchema } from '@keepwatch/shared';
+import { onStopSignals } from '@keepwatch/shared/signals';
 import { Agent } from './agent.js';
 import { ConfigError, loadAgentConfig } from './config/load.js';
 import { createLogger } from './log.js';
@@ -107,25 +108,24 @@ async function main(): Promise<void> {
     log.info({ vips: removed.map((v) => v.address) }, 'cleanup: VIPs removed');
     return;
   }
-  let signals = 0;
-  const onSignal = (sig: NodeJS.Signals) => {
-    signals++;
-    if (signals > 1) {
+  // A repeat within a second is the same Ctrl-C relayed twice; a later one exits at once (STYLE §G36).
+  onStopSignals(process, {
+    onFirst: (sig) => {
+      log.info({ signal: sig }, 'stopping');
+      systemd.stopping();
+      agent.stop().then(
+        () => process.exit(0),
+        (e: unknown) => {
+          log.error({ err: e }, 'stop failed');
+          process.exit(1);
+        },
+      );
+    },
+    onSecond: (sig) => {
       log.warn({ signal: sig }, 'second signal: exiting at once');
       process.exit(1);
-    }
-    log.info({ signal: sig }, 'stopping');
-    systemd.stopping();
-    agent.stop().then(
-      () => process.exit(0),
-      (e: unknown) => {
-        log.error({ err: e }, 'stop failed');
-        process.exit(1);
-      },
-    );
-  };
-  process.on('SIGTERM', onSignal);
-  process.on('SIGINT', onSignal);
+    },
+  });
   await agent.start();
   systemd.ready();
 }
