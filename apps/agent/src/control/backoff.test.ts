@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { Backoff } from './backoff.js';
+import { Backoff, RetryTimer } from './backoff.js';
 
 describe('Backoff', () => {
   beforeEach(() => {
@@ -27,17 +27,23 @@ describe('Backoff', () => {
     expect(b.next()).toBe(500);
   });
 
-  it('drives reconnect timers deterministically under fake timers', async () => {
-    const b = new Backoff(() => 0.5);
+  it('schedules one retry at a time, each after the next delay, and cancels a pending one', async () => {
+    const retry = new RetryTimer(new Backoff(() => 0.5));
     const attempts: number[] = [];
-    const schedule = () =>
-      setTimeout(() => {
-        attempts.push(Date.now());
-        if (attempts.length < 4) schedule();
-      }, b.next());
     const t0 = Date.now();
-    schedule();
+    const attempt = () => {
+      attempts.push(Date.now() - t0);
+      if (attempts.length < 4) retry.schedule(attempt);
+    };
+    expect(retry.schedule(attempt)).toBe(375);
+    // A second request while one is pending is the same retry, not another.
+    expect(retry.schedule(attempt)).toBeNull();
     await vi.advanceTimersByTimeAsync(10_000);
-    expect(attempts.map((t) => t - t0)).toEqual([375, 375 + 750, 375 + 750 + 1500, 375 + 750 + 1500 + 3000]);
+    expect(attempts).toEqual([375, 375 + 750, 375 + 750 + 1500, 375 + 750 + 1500 + 3000]);
+    retry.reset();
+    expect(retry.schedule(attempt)).toBe(375);
+    retry.cancel();
+    await vi.advanceTimersByTimeAsync(10_000);
+    expect(attempts).toHaveLength(4);
   });
 });

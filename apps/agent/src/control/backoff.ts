@@ -45,3 +45,35 @@ export class Backoff {
     this.attempt = 0;
   }
 }
+
+/**
+ * The reconnect schedule: at most one pending retry, each after the backoff's next delay. The
+ * control client runs its reconnects through it, and its test drives it under fake timers.
+ */
+export class RetryTimer {
+  private timer: ReturnType<typeof setTimeout> | null = null;
+
+  constructor(private readonly backoff: Backoff) {}
+
+  /** Runs `attempt` after the next delay; the delay, or null when a retry is already pending. */
+  schedule(attempt: () => void): number | null {
+    if (this.timer) return null;
+    const delay = this.backoff.next();
+    this.timer = setTimeout(() => {
+      this.timer = null;
+      attempt();
+    }, delay);
+    return delay;
+  }
+
+  /** Drops the pending retry, if any. */
+  cancel(): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+  }
+
+  /** After a successful session: the next delay starts from the initial value again. */
+  reset(): void {
+    this.backoff.reset();
+  }
+}

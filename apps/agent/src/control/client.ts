@@ -16,7 +16,7 @@ import {
 } from '@keepwatch/shared';
 import type { Logger } from '../log.js';
 import { DEF_HEARTBEAT_INTERVAL_MS } from '../config/defaults.js';
-import { Backoff } from './backoff.js';
+import { Backoff, RetryTimer } from './backoff.js';
 import { readOptional, writePrivate } from './files.js';
 import { Outbox, type NewOutboxEvent } from './outbox.js';
 import type { CommandOutcome } from './commands.js';
@@ -70,8 +70,7 @@ const CredentialFileSchema = z.strictObject({ node: z.string(), credential: z.st
 export class ControlClient {
   private ws: WebSocket | null = null;
   private readonly outbox: Outbox;
-  private readonly backoff: Backoff;
-  private reconnectTimer: ReturnType<typeof setTimeout> | null = null;
+  private readonly retry: RetryTimer;
   private heartbeatTimer: ReturnType<typeof setInterval> | null = null;
   private session = false;
   private stopped = true;
@@ -80,7 +79,7 @@ export class ControlClient {
 
   constructor(private readonly opts: ControlClientOptions) {
     this.outbox = new Outbox({ stateDir: opts.stateDir, log: opts.log });
-    this.backoff = new Backoff(opts.rng);
+    this.retry = new RetryTimer(new Backoff(opts.rng));
     this.now = opts.now ?? Date.now;
   }
 
@@ -158,13 +157,9 @@ export class ControlClient {
   }
 
   private scheduleReconnect(): void {
-    if (this.stopped || this.reconnectTimer) return;
-    const delay = this.backoff.next();
-    this.opts.log.debug({ delayMs: delay }, 'control plane reconnect scheduled');
-    this.reconnectTimer = setTimeout(() => {
-      this.reconnectTimer = null;
-      this.connect();
-    }, delay);
+    if (this.stopped) return;
+    const delay = this.retry.schedule(() => this.connect());
+    if (delay !== null) this.opts.log.debug({ delayMs: delay }, 'control plane reconnect scheduled');
   }
 
   private onOpen(): void {
@@ -217,7 +212,7 @@ export class ControlClient {
         return;
       case 'welcome': {
         this.session = true;
-        this.backoff.reset();
+        this.retry.reset();
         this.opts.log.info({ serverVersion: m.serverVersion, ackedSeq: m.ackedSeq }, 'control plane session');
         if (m.ackedSeq !== null) this.outbox.ack(m.ackedSeq);
         // Replay what the hub has not acked, with the original timestamps.
@@ -318,9 +313,8 @@ export class ControlClient {
   /** Closes the socket and writes the outbox to disk (STYLE §G36). */
   async stop(): Promise<void> {
     this.stopped = true;
-    if (this.reconnectTimer) clearTimeout(this.reconnectTimer);
+    this.retry.cancel();
     if (this.heartbeatTimer) clearInterval(this.heartbeatTimer);
-    this.reconnectTimer = null;
     this.heartbeatTimer = null;
     const ws = this.ws;
     this.ws = null;

@@ -5,7 +5,14 @@ import { createLogger } from '../logger';
 import { importCluster } from '../services/clusters';
 import { ClusterSpecSchema } from '@keepwatch/shared';
 import { referenceSpec } from '../../../test/fixtures';
-import { CommandDispatcher, CommandPacer, planCommands, type DesiredInstance, type PlanNode } from './commands';
+import {
+  CommandDispatcher,
+  CommandPacer,
+  DEF_COMMAND_RETRY_MS,
+  planCommands,
+  type DesiredInstance,
+  type PlanNode,
+} from './commands';
 
 type Hb = Pick<HeartbeatMessage, 'maintenance' | 'instances'>;
 const hb = (
@@ -267,7 +274,9 @@ describe('CommandDispatcher (real database, scripted sessions)', () => {
   });
 
   it('moves a promote release-first, and retries a refused promote on the same row', async () => {
-    const d = new CommandDispatcher({ db: db.prisma, log: createLogger('silent') });
+    // The pacer's retry delay runs on the dispatcher's clock: the test moves it instead of sleeping.
+    let clock = Date.now();
+    const d = new CommandDispatcher({ db: db.prisma, log: createLogger('silent'), now: () => clock });
     await db.prisma.vrrpInstance.updateMany({ where: { clusterId }, data: { promotedNodeId: a } });
     heartbeats.set(a, full(hb()));
     heartbeats.set(b, full(hb({ state: 'master', override: 'promoted' })));
@@ -302,7 +311,10 @@ describe('CommandDispatcher (real database, scripted sessions)', () => {
     });
     await d.reconcile(clusterId, sessions);
     expect(commands()).toHaveLength(2);
-    await new Promise((r) => setTimeout(r, 1100));
+    clock += DEF_COMMAND_RETRY_MS - 1;
+    await d.reconcile(clusterId, sessions);
+    expect(commands()).toHaveLength(2);
+    clock += 1;
     await d.reconcile(clusterId, sessions);
     expect(commands()).toEqual(['LVS_2:release', 'LVS_1:promote', 'LVS_1:promote']);
     expect((sent[2]!.m as Extract<HubMessage, { type: 'command' }>).id).toBe(promote.id);
