@@ -19,11 +19,13 @@ import { loadNative } from './transport/native.js';
 import { describeUnsupported, importKeepalivedFiles } from './import-keepalived.js';
 import { readEnv } from './config/env.js';
 import { SystemdNotifier } from './lifecycle.js';
+import { AGENT_VERSION } from './control/client.js';
 
 const USAGE = `usage:
   keepwatch-agent run --config FILE [--server URL [--token T]]
   keepwatch-agent cleanup --config FILE
-  keepwatch-agent import-keepalived FILE [--nginx FILE]`;
+  keepwatch-agent import-keepalived FILE [--nginx FILE]
+  keepwatch-agent --version`;
 
 const ArgsSchema = z.discriminatedUnion('command', [
   z
@@ -55,8 +57,13 @@ function parseCli(argv: string[]): z.infer<typeof ArgsSchema> {
       server: { type: 'string' },
       token: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
+      version: { type: 'boolean', short: 'V' },
     },
   });
+  if (values.version) {
+    console.log(`keepwatch-agent ${AGENT_VERSION}`);
+    process.exit(0);
+  }
   if (values.help) {
     console.log(USAGE);
     process.exit(0);
@@ -100,7 +107,7 @@ async function main(): Promise<void> {
   );
   const env = readEnv();
   const log = createLogger(env.KEEPWATCH_LOG_LEVEL ? { level: env.KEEPWATCH_LOG_LEVEL } : {});
-  const net = loadNative();
+  const net = loadNative({ runtimeDirectory: env.RUNTIME_DIRECTORY?.split(':')[0] });
   const agent = new Agent(cfg, net, log);
   const systemd = new SystemdNotifier(net, env.NOTIFY_SOCKET, env.WATCHDOG_USEC);
   if (args.command === 'cleanup') {

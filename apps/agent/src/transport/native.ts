@@ -1,4 +1,8 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import * as sea from 'node:sea';
 
 /** One received VRRP packet as the kernel reported it. */
 export type RawPacket = {
@@ -33,21 +37,62 @@ export type NativeNet = {
 
 let cached: NativeNet | null = null;
 
+/** The addon's asset key in the single executable (scripts/package-agent/sea.mjs puts it there). */
+export const SEA_ADDON_ASSET = 'keepwatch_net.node';
+
 /**
- * Loads the addon built by node-gyp at `npm install`. Fails with a message that says what to do,
- * not only that a file is missing.
+ * Loads the native addon: from the single executable's assets when running as one, else the file
+ * built by node-gyp at `npm install` (dev, tests, the tarball's bundle). Fails with a message that
+ * says what to do, not only that a file is missing.
  */
-export function loadNative(): NativeNet {
+export function loadNative(opts: { runtimeDirectory?: string | undefined } = {}): NativeNet {
   if (cached) return cached;
-  const require = createRequire(import.meta.url);
   try {
-    cached = require('../../build/Release/keepwatch_net.node') as NativeNet;
+    cached = sea.isSea() ? loadFromExecutable(opts.runtimeDirectory) : loadBuilt();
   } catch (e) {
     throw new Error(
-      `keepwatch-agent: the native network addon could not be loaded (${(e as Error).message}). ` +
-        'It is built by node-gyp at `npm install` (needs g++, make and python3): run `npm rebuild @keepwatch/agent`.',
+      sea.isSea()
+        ? `keepwatch-agent: the native network addon inside this executable could not be loaded (${(e as Error).message}).`
+        : `keepwatch-agent: the native network addon could not be loaded (${(e as Error).message}). ` +
+            'It is built by node-gyp at `npm install` (needs g++, make and python3): run `npm rebuild @keepwatch/agent`.',
       { cause: e },
     );
   }
   return cached;
+}
+
+function loadBuilt(): NativeNet {
+  const require = createRequire(import.meta.url);
+  return require('../../build/Release/keepwatch_net.node') as NativeNet;
+}
+
+/**
+ * dlopen needs a file, and the agent runs as root: a predictable path in a shared folder would let
+ * another user plant or swap the library between our write and our dlopen. So the file goes into a
+ * folder that mkdtemp creates atomically (random name, mode 0700, owned by us: nobody else can
+ * enter it), is created with O_CREAT|O_EXCL ('wx': never follows or reuses an existing entry),
+ * read/execute for us only, and is removed right after dlopen — the mapping stays valid. systemd's
+ * RuntimeDirectory= (root-owned, private to the unit; main.ts passes it) is used when the unit gives one; a folder
+ * mounted noexec fails the dlopen, so the next candidate is tried.
+ */
+function loadFromExecutable(runtimeDirectory: string | undefined): NativeNet {
+  const bytes = new Uint8Array(sea.getRawAsset(SEA_ADDON_ASSET) as ArrayBuffer);
+  const candidates = [runtimeDirectory, tmpdir(), '/dev/shm'].filter((d): d is string => !!d);
+  const failures: string[] = [];
+  for (const base of candidates) {
+    let dir = '';
+    try {
+      dir = mkdtempSync(join(base, 'keepwatch-addon-'));
+      const file = join(dir, SEA_ADDON_ASSET);
+      writeFileSync(file, bytes, { flag: 'wx', mode: 0o500 });
+      const module = { exports: {} as NativeNet };
+      process.dlopen(module, file);
+      return module.exports;
+    } catch (e) {
+      failures.push(`${base}: ${(e as Error).message}`);
+    } finally {
+      if (dir) rmSync(dir, { recursive: true, force: true });
+    }
+  }
+  throw new Error(failures.join('; '));
 }
