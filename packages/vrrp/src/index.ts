@@ -36,6 +36,7 @@ export {
   formatAddress,
   canonicalAddress,
   compareAddresses,
+  compareAddressBytes,
 } from './codec/address.js';
 
 // State machine (one VRRP instance; see README: shell contract).

@@ -5,6 +5,7 @@
  * (STYLE §D21), so there is exactly one place to read them.
  */
 import { z } from 'zod';
+import { VRRP_STATES } from '@keepwatch/vrrp';
 import {
   AbsolutePathSchema,
   ArgvSchema,
@@ -50,9 +51,9 @@ export const NodeSchema = z.strictObject({
 export type Node = z.infer<typeof NodeSchema>;
 
 /** A VRRP state as reported by the agent: the RFC states in keepalived's spelling. */
-export const VrrpStateSchema = z.enum(['initialize', 'backup', 'master', 'fault']);
-/** A VRRP state. */
-export type VrrpState = z.infer<typeof VrrpStateSchema>;
+export const VrrpStateSchema = z.enum(VRRP_STATES);
+/** A VRRP state: @keepwatch/vrrp's one definition. */
+export type { VrrpState } from '@keepwatch/vrrp';
 
 /** A virtual IP address of an instance (keepalived `virtual_ipaddress` entry). */
 export const VipSchema = z.strictObject({

@@ -6,42 +6,19 @@
  * grammar below unless a comment says otherwise.
  */
 import { z } from 'zod';
-
-/** Matches a dotted-quad IPv4 address without leading zeros (`192.0.2.1`). */
-const IPV4_RE = /^(?:(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\.){3}(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)$/;
+import { parseIPv4, parseIPv6 } from '@keepwatch/vrrp';
 
 /**
- * True when `s` is an IPv6 address in textual form (RFC 4291 2.2), without zone id or brackets.
- * Hand-written rather than a regex so `::` compression is counted exactly.
+ * True when `s` is an IPv6 address in textual form (RFC 4291 2.2), without zone id or brackets:
+ * the parser of @keepwatch/vrrp's codec, so the spec accepts exactly what the wire format encodes.
  */
 export function isIpv6(s: string): boolean {
-  if (s.length < 2 || s.length > 45) return false;
-  let head = s;
-  let v4Tail = 0;
-  const lastColon = s.lastIndexOf(':');
-  if (s.includes('.')) {
-    // An embedded IPv4 tail (::ffff:192.0.2.1) counts as two groups.
-    if (!IPV4_RE.test(s.slice(lastColon + 1))) return false;
-    head = s.slice(0, lastColon + 1) + '0';
-    v4Tail = 1;
-  }
-  const halves = head.split('::');
-  if (halves.length > 2) return false;
-  const groups = (part: string): string[] | null => {
-    if (part === '') return [];
-    const gs = part.split(':');
-    return gs.every((g) => /^[0-9a-fA-F]{1,4}$/.test(g)) ? gs : null;
-  };
-  const left = groups(halves[0] ?? '');
-  const right = halves.length === 2 ? groups(halves[1] ?? '') : [];
-  if (left === null || right === null) return false;
-  const count = left.length + right.length + v4Tail;
-  return halves.length === 2 ? count <= 7 : count === 8;
+  return parseIPv6(s) !== null;
 }
 
-/** True when `s` is a dotted-quad IPv4 address. */
+/** True when `s` is a dotted-quad IPv4 address without leading zeros (`192.0.2.1`). */
 export function isIpv4(s: string): boolean {
-  return IPV4_RE.test(s);
+  return parseIPv4(s) !== null;
 }
 
 /** Address family of a textual address: 4, 6, or null when it is neither. */

@@ -175,6 +175,21 @@ export function canonicalAddress(text: string): string | null {
 }
 
 /**
+ * The one address order (RFC 5798 6.4.3 tie-break): two addresses' bytes of one family compared
+ * as unsigned big-endian numbers. `compareAddresses` and the machine's tie-break both use it.
+ *
+ * @returns -1 when `x` < `y`, 0 when equal, 1 when `x` > `y`; a shorter (IPv4) array sorts first.
+ */
+export function compareAddressBytes(x: Uint8Array, y: Uint8Array): -1 | 0 | 1 {
+  if (x.length !== y.length) return x.length < y.length ? -1 : 1;
+  for (let i = 0; i < x.length; i++) {
+    const d = (x[i] ?? 0) - (y[i] ?? 0);
+    if (d !== 0) return d < 0 ? -1 : 1;
+  }
+  return 0;
+}
+
+/**
  * Compares two addresses of one family as unsigned big-endian numbers (byte strings), the order
  * of RFC 5798 6.4.3's tie-break: on equal priority, the advert from the higher primary address
  * wins. Usable directly as an `Array.prototype.sort` comparator.
@@ -191,9 +206,5 @@ export function compareAddresses(a: string, b: string): -1 | 0 | 1 {
   if (x.family !== y.family) {
     throw new RangeError(`compareAddresses: different families: '${a}' (IPv${x.family}) and '${b}' (IPv${y.family})`);
   }
-  for (let i = 0; i < x.bytes.length; i++) {
-    const d = (x.bytes[i] ?? 0) - (y.bytes[i] ?? 0);
-    if (d !== 0) return d < 0 ? -1 : 1;
-  }
-  return 0;
+  return compareAddressBytes(x.bytes, y.bytes);
 }

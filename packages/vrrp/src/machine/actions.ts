@@ -1,8 +1,11 @@
 import type { RejectReason } from '../codec/types.js';
 import type { AdminCommand } from './events.js';
 
-/** VRRP states (RFC 5798 6.4), as a string union (STYLE §A6). */
-export type VrrpState = 'initialize' | 'backup' | 'master' | 'fault';
+/** The VRRP states (RFC 5798 6.4) in keepalived's spelling, for validators elsewhere (zod enums). */
+export const VRRP_STATES = ['initialize', 'backup', 'master', 'fault'] as const;
+
+/** A VRRP state (RFC 5798 6.4), as a string union (STYLE §A6): the one definition in the project. */
+export type VrrpState = (typeof VRRP_STATES)[number];
 
 /** Why a transition happened. */
 export type TransitionReason =

@@ -13,6 +13,7 @@ export {
 } from './config.js';
 export type { InstanceConfig, ResolvedConfig, TrackedCheck, AdvertAuth } from './config.js';
 export type { Event, AdminCommand } from './events.js';
+export { VRRP_STATES } from './actions.js';
 export type { Action, VrrpState, TransitionReason, AdminRefusal, AdvertWarning } from './actions.js';
 export type { InstanceState, HeardMaster } from './state.js';
 export type { StepResult } from './transition.js';

@@ -3,7 +3,7 @@ import type { Action } from './actions.js';
 import type { Event } from './events.js';
 import { accepted, refused } from './admin.js';
 import { checkAdvert } from './advert-checks.js';
-import { compareAddresses } from './address.js';
+import { tieBreakOrder } from './address.js';
 import { applyInterface, applyTrack, faultIfNeeded } from './common.js';
 import { assertNever } from './assert-never.js';
 import { effectivePriority } from './priority.js';
@@ -57,7 +57,7 @@ export function masterOnAdvert(
   const { advert, src } = event;
   const actions: Action[] = [...check.warnings];
   const ours = effectivePriority(state);
-  const addrCmp = compareAddresses(src, state.config.primaryAddress);
+  const addrCmp = tieBreakOrder(src, state.config.primaryAddress);
   const answer = (): StepResult => ({
     state: { ...state, adverTimer: now + state.config.advertIntervalMs },
     actions: [...actions, { type: 'send-advert', priority: ours }],

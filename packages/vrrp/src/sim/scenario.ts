@@ -1,7 +1,7 @@
 // Declarative scenarios over the simulated segment, with the election invariant checked after
 // every step: from a settling time after the last disturbance on, each connected part of the
 // segment has exactly one master, holding the VIPs, and it is the one the rules choose.
-import { addressBytes } from '../machine/address.js';
+import { tieBreakOrder } from '../machine/address.js';
 import type { InstanceConfig } from '../machine/config.js';
 import type { Event } from '../machine/events.js';
 import { effectivePriority } from '../machine/priority.js';
@@ -71,17 +71,6 @@ export function settleTimeMs(scenario: Scenario): number {
   return worst + 2 * delay + 1;
 }
 
-function compareBytes(a: string, b: string): number {
-  const x = addressBytes(a);
-  const y = addressBytes(b);
-  if (!x || !y) return a < b ? -1 : 1;
-  for (let i = 0; i < Math.min(x.length, y.length); i++) {
-    const d = (x[i] ?? 0) - (y[i] ?? 0);
-    if (d !== 0) return d;
-  }
-  return x.length - y.length;
-}
-
 /**
  * The master the rules choose among `members`: running, not in Fault, not in maintenance; highest
  * effective priority (a promoted router has 254, the owner 255); then highest primary address
@@ -102,7 +91,7 @@ export function chosenMaster(members: readonly SimRouterView[]): string | null {
       continue;
     }
     const d = effectivePriority(s) - effectivePriority(best.state);
-    if (d > 0 || (d === 0 && compareBytes(r.config.primaryAddress, best.config.primaryAddress) > 0)) best = r;
+    if (d > 0 || (d === 0 && tieBreakOrder(r.config.primaryAddress, best.config.primaryAddress) > 0)) best = r;
   }
   return best?.name ?? null;
 }
