@@ -6,7 +6,7 @@
  */
 import type { ApplyResultMessage, StateTransitionMessage } from '@keepwatch/shared';
 import { AppError } from '../errors';
-import type { Tx } from './types';
+import type { Db, Tx } from './types';
 
 export interface AgentNode {
   id: string;
@@ -61,4 +61,14 @@ export async function recordTransition(tx: Tx, node: AgentNode, msg: StateTransi
     skipDuplicates: true,
   });
   return r.count === 1;
+}
+
+/** `recordApplyResult` in its own transaction. */
+export function storeApplyResult(db: Db, node: AgentNode, msg: ApplyResultMessage): Promise<void> {
+  return db.$transaction((tx) => recordApplyResult(tx, node, msg));
+}
+
+/** `recordTransition` in its own transaction; true when the transition was not stored before. */
+export function storeTransition(db: Db, node: AgentNode, msg: StateTransitionMessage): Promise<boolean> {
+  return db.$transaction((tx) => recordTransition(tx, node, msg));
 }

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApi, type Api } from '../testing/api';
 import { referenceSpec } from '../../../test/fixtures';
 import { createLogger } from '../logger';
-import { LiveStateWriter, type NodeRef } from './node-status';
+import { LiveStateWriter, type NodeRef } from './live-state-writer';
 
 /** The rise/fall counters of check results, from the hub's writer to `clusters.live`. */
 describe('check result rise/fall counters', () => {

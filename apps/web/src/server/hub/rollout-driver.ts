@@ -1,0 +1,138 @@
+/**
+ * Drives the HA-aware rollout (the plan itself is pure: rollout.ts): every poll, after a commit
+ * somewhere, and on the events that can change the plan, it pushes the newest revision to the
+ * connected agents the plan names. Revisions are immutable, so specs are cached by number and a
+ * sweep over many converged clusters costs one query.
+ */
+import { PROTOCOL_VERSION } from '@keepwatch/shared';
+import type { Logger } from '../logger';
+import type { Metrics } from '../metrics';
+import {
+  failedNodeIds,
+  revisionNumber,
+  revisionNumbers,
+  revisionSpec,
+  type NewestRevision,
+} from '../services/rollout-reads';
+import type { Db } from '../services/types';
+import { planRollout, type RolloutNode } from './rollout';
+import { send, type Session, type Sessions } from './session';
+
+/** How often the hub looks for new revisions to roll out. */
+export const DEF_ROLLOUT_POLL_MS = 1000;
+
+export interface RolloutDriverOptions {
+  db: Db;
+  log: Logger;
+  metrics?: Metrics;
+  now: () => number;
+  sessions: Sessions;
+  /** Run at the end of each sweep: the failover commands of clusters not yet as desired. */
+  afterSweep: () => Promise<void>;
+}
+
+export class RolloutDriver {
+  private rolling = false;
+  /** A sweep was asked for while one ran: run again when it ends, so no trigger is lost. */
+  private again = false;
+  /** The newest revision of each cluster with a connected agent (the number is re-read each sweep). */
+  private readonly revisions = new Map<string, NewestRevision>();
+  /** When each node was last pushed a revision, for the apply-latency histogram. */
+  private readonly pushedAt = new Map<string, { revision: number; at: number }>();
+
+  constructor(private readonly opts: RolloutDriverOptions) {}
+
+  /**
+   * Looks for new revisions of every cluster with a connected agent: one query for all their
+   * revision numbers, then the rollout step only for clusters whose agents do not all run the
+   * newest revision yet. Never throws (logged).
+   */
+  async sweep(): Promise<void> {
+    if (this.rolling) {
+      this.again = true;
+      return;
+    }
+    this.rolling = true;
+    try {
+      for (let round = 0; round < 10; round++) {
+        this.again = false;
+        const numbers = await revisionNumbers(this.opts.db, this.opts.sessions.clusters());
+        for (const id of this.revisions.keys()) if (!numbers.has(id)) this.revisions.delete(id);
+        for (const [id, number] of numbers) {
+          if (number === 0) continue;
+          // A moved number refreshes the cached spec; cluster() skips converged clusters.
+          if (this.revisions.get(id)?.number !== number) await this.latest(id, true);
+          await this.cluster(id);
+        }
+        await this.opts.afterSweep();
+        if (!this.again) break;
+      }
+    } catch (err) {
+      this.opts.log.error({ err }, 'rollout failed');
+    } finally {
+      this.rolling = false;
+    }
+  }
+
+  /** One rollout step for one cluster: pushes the newest revision to the nodes the plan names. */
+  async cluster(clusterId: string): Promise<void> {
+    const sessions = this.opts.sessions.ofCluster(clusterId);
+    if (sessions.length === 0) return;
+    const rev = await this.latest(clusterId);
+    // Called on heartbeats, apply and check results: a cluster whose agents all run the newest
+    // revision costs no query.
+    if (!rev || sessions.every((s) => s.appliedRevision === rev.number)) return;
+    const failed = await failedNodeIds(this.opts.db, clusterId, rev.number);
+    const nodes: RolloutNode[] = sessions.map((s) => ({
+      nodeId: s.node.id,
+      appliedRevision: s.appliedRevision,
+      master: s.heartbeat ? s.heartbeat.instances.some((i) => i.state === 'master') : null,
+      healthyAfterApply:
+        [...s.checks.values()].every((c) => c.status === 'healthy' && c.at >= s.appliedAt) &&
+        (s.heartbeat?.at ?? 0) >= s.appliedAt,
+      pushedRevision: s.pushedRevision,
+      // A failed apply is retried when the agent reconnects (a new session has pushed nothing).
+      failed: failed.has(s.node.id) && s.pushedRevision === rev.number,
+    }));
+    const plan = planRollout(rev.number, nodes);
+    for (const s of sessions) if (plan.push.includes(s.node.id)) this.push(s, rev);
+  }
+
+  /** A node that runs nothing yet gets the newest revision at once. */
+  async pushLatest(s: Session): Promise<void> {
+    if (!s.node) return;
+    const rev = await this.latest(s.node.clusterId, true);
+    if (rev) this.push(s, rev);
+  }
+
+  /** Counts an apply result; one for the revision this instance pushed also has a latency. */
+  observeApply(nodeId: string, revision: number, outcome: 'applied' | 'failed'): void {
+    if (outcome === 'failed') this.opts.metrics?.failedApplies.inc();
+    const p = this.pushedAt.get(nodeId);
+    // A replayed result has no latency: this instance did not push that revision.
+    if (p && p.revision === revision) {
+      this.opts.metrics?.applyLatency.observe((this.opts.now() - p.at) / 1000);
+      this.pushedAt.delete(nodeId);
+    }
+  }
+
+  /** The cluster's newest revision: from the cache unless `fresh` (or not cached yet). */
+  private async latest(clusterId: string, fresh = false): Promise<NewestRevision | null> {
+    const cached = this.revisions.get(clusterId);
+    if (cached && !fresh) return cached;
+    const number = await revisionNumber(this.opts.db, clusterId);
+    if (number === null) return null;
+    if (cached?.number === number) return cached;
+    const latest = await revisionSpec(this.opts.db, clusterId, number);
+    if (latest) this.revisions.set(clusterId, latest);
+    return latest;
+  }
+
+  private push(s: Session, rev: NewestRevision): void {
+    s.pushedRevision = rev.number;
+    if (s.node) this.pushedAt.set(s.node.id, { revision: rev.number, at: this.opts.now() });
+    this.opts.metrics?.revisionsPushed.inc();
+    this.opts.log.info({ node: s.node?.name, revision: rev.number }, 'revision pushed');
+    send(s, { v: PROTOCOL_VERSION, type: 'config-push', revision: rev.number, spec: rev.spec });
+  }
+}
