@@ -16,6 +16,7 @@ export { run, runOk, type ExecResult } from './exec.js';
 export { isAlive, signal, procStartTime } from './proc.js';
 export { sweepDeadRuns, leftovers, removeLeftovers, namespacePids } from './sweep.js';
 export { LAB_ROOT } from './marker.js';
+export { bootSystemd, type SystemdContainer, type SystemdOptions } from './systemd.js';
 export { assetPath } from './assets.js';
 export { REF, referenceLab, mapTutorialAddresses } from './reference-topology.js';
 export {
@@ -27,13 +28,14 @@ export {
 } from './reference-keepalived.js';
 export {
   AGENT_BIN,
-  referenceSpec,
   agentConfig,
   LabAgent,
   throughVip,
   waitServed,
   startReferenceAgents,
   bridgePort,
-  type ReferenceSpecOptions,
   type PortBridge,
 } from './agent.js';
+export { referenceSpec, type ReferenceSpecOptions } from './reference-spec.js';
+export { startEnrolledAgents, waitRevisionApplied, type DashboardClient, type EnrolledAgents } from './enrolled.js';
+export { PG_BIN, pgUrl, startTestPostgres, type TestPostgres } from './postgres.js';

@@ -3,10 +3,19 @@ import { randomBytes } from 'node:crypto';
 import { mkdirSync, openSync, closeSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { run, runOk, type ExecResult } from './exec.js';
-import { LAB_ROOT, recordNamespace, recordPid, removeRunDir, runDir, writeOwner, type ProcRecord } from './marker.js';
+import {
+  LAB_ROOT,
+  readMarker,
+  recordNamespace,
+  recordPid,
+  removeRunDir,
+  runDir,
+  writeOwner,
+  type ProcRecord,
+} from './marker.js';
 import { isAlive, procStartTime, signal } from './proc.js';
 import { waitFor } from './poll.js';
-import { sweepDeadRuns, killNamespaceProcesses } from './sweep.js';
+import { sweepDeadRuns, killNamespaceProcesses, removeRunCgroups } from './sweep.js';
 
 /** One host of the lab: a network namespace with `eth0` on the lab's bridge. */
 export type HostSpec = {
@@ -59,6 +68,7 @@ export class Lab {
   readonly switchNs: string;
   readonly hosts: ReadonlyMap<string, Host>;
   private readonly procs: (ProcRecord & { child?: ChildProcess })[] = [];
+  private readonly teardownHooks: (() => Promise<void>)[] = [];
   private tornDown = false;
 
   private constructor(runId: string, hosts: Map<string, Host>) {
@@ -200,6 +210,11 @@ export class Lab {
     recordPid(this.runId, { pid, startTime, what });
   }
 
+  /** Runs `hook` first in {@link teardown} (latest first), e.g. a systemd container's clean power-off. */
+  onTeardown(hook: () => Promise<void>): void {
+    this.teardownHooks.push(hook);
+  }
+
   /** Sends a signal to a process this lab started (by PID, never by name). */
   signal(pid: number, sig: NodeJS.Signals): boolean {
     const rec = this.procs.find((p) => p.pid === pid);
@@ -308,6 +323,7 @@ export class Lab {
   async teardown(): Promise<void> {
     if (this.tornDown) return;
     this.tornDown = true;
+    for (const hook of [...this.teardownHooks].reverse()) await hook().catch(() => undefined);
     for (const p of [...this.procs].reverse()) {
       if (isAlive(p.pid, p.startTime === '0' ? undefined : p.startTime)) signal(p.pid, 'SIGTERM');
     }
@@ -323,6 +339,8 @@ export class Lab {
     const namespaces = [...[...this.hosts.values()].map((h) => h.ns), this.switchNs];
     for (const ns of namespaces) await killNamespaceProcesses(ns);
     for (const ns of namespaces) await run('ip', ['netns', 'del', ns]);
+    const marker = readMarker(this.runId);
+    if (marker) await removeRunCgroups(marker);
     removeRunDir(this.runId);
   }
 }

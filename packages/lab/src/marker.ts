@@ -19,6 +19,8 @@ export type RunMarker = {
   group: string | null;
   namespaces: string[];
   pids: ProcRecord[];
+  /** cgroup2 subtrees (names under the unified root) of the run's systemd containers. */
+  cgroups: string[];
 };
 
 export function runDir(runId: string): string {
@@ -35,6 +37,10 @@ export function writeOwner(runId: string, group: string | null): string {
 
 export function recordNamespace(runId: string, ns: string): void {
   appendFileSync(join(runDir(runId), 'namespaces'), `${ns}\n`);
+}
+
+export function recordCgroup(runId: string, name: string): void {
+  appendFileSync(join(runDir(runId), 'cgroups'), `${name}\n`);
 }
 
 export function recordPid(runId: string, rec: ProcRecord): void {
@@ -66,6 +72,7 @@ export function readMarker(runId: string): RunMarker | null {
       const [p, st, ...what] = l.split(' ');
       return { pid: Number(p), startTime: st ?? '', what: what.join(' ') };
     }),
+    cgroups: lines(join(dir, 'cgroups')),
   };
 }
 

@@ -1,5 +1,7 @@
+import { existsSync } from 'node:fs';
+import { cgroupPids, labCgroupPath, removeCgroup } from './cgroup.js';
 import { run } from './exec.js';
-import { listRuns, ownerAlive, readMarker, removeRunDir } from './marker.js';
+import { listRuns, ownerAlive, readMarker, removeRunDir, type RunMarker } from './marker.js';
 import { isAlive, signal } from './proc.js';
 import { waitFor } from './poll.js';
 
@@ -38,6 +40,22 @@ export async function killNamespaceProcesses(ns: string): Promise<void> {
 }
 
 /**
+ * Kills what is left in a run's recorded cgroup subtrees (a systemd container's processes) and
+ * removes the subtrees deepest-first. Only names of the form kw<runId>-… are touched.
+ */
+export async function removeRunCgroups(m: RunMarker): Promise<void> {
+  for (const name of m.cgroups) {
+    if (!name.startsWith(`kw${m.runId}-`)) continue;
+    const path = labCgroupPath(name);
+    for (const p of cgroupPids(path)) signal(p, 'SIGKILL');
+    await waitFor(() => cgroupPids(path).length === 0, { timeoutMs: 3000, what: `cgroup ${name} to empty` }).catch(
+      () => undefined,
+    );
+    removeCgroup(name);
+  }
+}
+
+/**
  * Removes the leftovers of earlier lab runs whose owner process is gone (a test run killed
  * mid-way): their recorded processes (only when PID and start time still match), whatever runs in
  * their namespaces, the namespaces and the run folder. Live runs — another test file, another
@@ -55,6 +73,7 @@ export async function sweepDeadRuns(): Promise<string[]> {
       await killNamespaceProcesses(ns);
       await run('ip', ['netns', 'del', ns]);
     }
+    await removeRunCgroups(m);
     removeRunDir(runId);
     swept.push(runId);
   }
@@ -78,6 +97,7 @@ export async function leftovers(group: string): Promise<string[]> {
     for (const ns of all) if (ns.startsWith(`kw${runId}-`)) found.push(`namespace ${ns}`);
     for (const p of m.pids)
       if (isAlive(p.pid, p.startTime === '0' ? undefined : p.startTime)) found.push(`process ${p.pid} (${p.what})`);
+    for (const name of m.cgroups) if (existsSync(labCgroupPath(name))) found.push(`cgroup ${name}`);
   }
   return found;
 }
@@ -93,6 +113,7 @@ export async function removeLeftovers(group: string): Promise<void> {
       await killNamespaceProcesses(ns);
       await run('ip', ['netns', 'del', ns]);
     }
+    await removeRunCgroups(m);
     removeRunDir(runId);
   }
 }
