@@ -1,6 +1,9 @@
 // The public API of @keepwatch/shared: re-exports only.
 export * from './spec/grammar.js';
 export * from './spec/cluster.js';
+export * from './spec/vrrp-instance.js';
+export * from './spec/checks.js';
+export * from './spec/proxy.js';
 export * from './spec/agent-config.js';
 export * from './spec/format-error.js';
 export { renderNginxConfig, renderNginxMain, nginxTime } from './nginx/render.js';

@@ -5,7 +5,9 @@
 // Weights stay within ±253, what keepalived 2.2.7 accepts (the export clamps ±254 and says so).
 import fc from 'fast-check';
 import type { z } from 'zod';
-import type { ClusterSpecInput, ScriptCommand, VrrpInstanceSchema } from '../src/spec/cluster.js';
+import type { ClusterSpecInput } from '../src/spec/cluster.js';
+import type { ScriptCommand } from '../src/spec/checks.js';
+import type { VrrpInstanceSchema } from '../src/spec/vrrp-instance.js';
 
 type InstanceInput = z.input<typeof VrrpInstanceSchema>;
 

@@ -4,7 +4,9 @@
  * What keepalived cannot express (the built-in check kinds) is left out and listed in `omitted`,
  * never dropped silently.
  */
-import type { ClusterSpec, HealthCheck, VrrpInstance } from '../spec/cluster.js';
+import type { ClusterSpec } from '../spec/cluster.js';
+import type { HealthCheck } from '../spec/checks.js';
+import type { VrrpInstance } from '../spec/vrrp-instance.js';
 import { UnixNameSchema } from '../spec/grammar.js';
 
 /** Something of the spec that the keepalived.conf does not carry, and why. */

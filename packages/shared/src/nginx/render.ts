@@ -6,16 +6,16 @@
  * config (see {@link renderNginxMain}).
  */
 import { NginxVariableSchema } from '../spec/grammar.js';
+import type { ClusterSpec } from '../spec/cluster.js';
 import type {
   BalanceMethod,
-  ClusterSpec,
   Listen,
   Location,
   ProxyHeader,
   UpstreamPool,
   UpstreamServer,
   VirtualServer,
-} from '../spec/cluster.js';
+} from '../spec/proxy.js';
 import { bareToken, quoted, variable } from './quote.js';
 
 const INDENT = '    ';

@@ -13,7 +13,8 @@
  * everything up to it.
  */
 import { z } from 'zod';
-import { ClusterSpecSchema, VrrpStateSchema } from '../spec/cluster.js';
+import { ClusterSpecSchema } from '../spec/cluster.js';
+import { VrrpStateSchema } from '../spec/vrrp-instance.js';
 import { NameSchema } from '../spec/grammar.js';
 
 /** The protocol version this package speaks. */
