@@ -1,0 +1,191 @@
+#!/usr/bin/env node
+// keepwatch-agent_<version>-<revision>_amd64.deb from the self-contained executable, with
+// dpkg-deb --root-owner-group (no fakeroot, no debhelper). What goes where: layout.mjs.
+//
+//   node scripts/package-agent/deb.mjs [--executable FILE] [--version V] [--revision R] [--out DIR]
+//
+// Defaults: the executable dist/keepwatch-agent-<version>-linux-x64, the agent's version, revision
+// 1, dist/. Prints the package's path. Depends: computed by dpkg-shlibdeps from the executable's
+// ELF needs (libc6 (>= 2.28) …), plus adduser (postinst) and iproute2 (the agent runs `ip`);
+// nginx is Recommends: a VRRP-only cluster runs without it. Maintainer scripts, copyright, man
+// page, example config and lintian overrides: apps/agent/packaging/deb/.
+import { execFileSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import {
+  chmodSync,
+  copyFileSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { gzipSync } from 'node:zlib';
+import {
+  DESCRIPTION,
+  MAINTAINER,
+  PACKAGE,
+  PACKAGING,
+  ROOT,
+  SUMMARY,
+  agentVersion,
+  buildEpoch,
+  checkExecutable,
+  defaultExecutable,
+  fail,
+  filesBelow,
+  stageCommon,
+  withoutGzipTime,
+} from './layout.mjs';
+
+const DEB = join(PACKAGING, 'deb');
+const VERSION_RE = /^[0-9][A-Za-z0-9.+~]*$/;
+const REVISION_RE = /^[A-Za-z0-9.+~]+$/;
+
+/** The Depends of the executable as dpkg-shlibdeps computes them from its ELF needs. */
+function shlibDepends(executable) {
+  // dpkg-shlibdeps wants a source tree: a throwaway debian/control naming the package is enough.
+  const work = mkdtempSync(join(tmpdir(), 'keepwatch-shlibdeps-'));
+  try {
+    mkdirSync(join(work, 'debian'));
+    writeFileSync(
+      join(work, 'debian/control'),
+      `Source: ${PACKAGE}\nMaintainer: ${MAINTAINER}\n\nPackage: ${PACKAGE}\nArchitecture: amd64\n`,
+    );
+    const out = execFileSync('dpkg-shlibdeps', ['-O', `-e${executable}`], { cwd: work, encoding: 'utf8' });
+    const m = /^shlibs:Depends=(.*)$/m.exec(out);
+    if (!m) fail(`dpkg-shlibdeps printed no Depends: ${out}`);
+    return m[1].split(',').map((s) => s.trim());
+  } finally {
+    rmSync(work, { recursive: true, force: true });
+  }
+}
+
+function rfc2822(epoch) {
+  return execFileSync('date', ['-u', '-R', '-d', `@${epoch}`], { encoding: 'utf8' }).trim();
+}
+
+function changelog(debVersion, epoch) {
+  return [
+    `${PACKAGE} (${debVersion}) unstable; urgency=medium`,
+    '',
+    `  * keepwatch-agent ${debVersion.replace(/-[^-]+$/, '')} as one self-contained executable with`,
+    '    the systemd units and /etc/keepwatch.',
+    '',
+    ` -- ${MAINTAINER}  ${rfc2822(epoch)}`,
+    '',
+  ].join('\n');
+}
+
+/** Installed-Size in KiB as dpkg-gencontrol counts it: each file rounded up, each directory 1. */
+function installedSize(tree) {
+  const files = filesBelow(tree).filter((f) => !f.startsWith('DEBIAN/'));
+  const dirs = new Set(
+    files.flatMap((f) =>
+      f
+        .split('/')
+        .slice(0, -1)
+        .map((_, i, a) => a.slice(0, i + 1).join('/')),
+    ),
+  );
+  return files.reduce((kib, f) => kib + Math.ceil(statSync(join(tree, f)).size / 1024), 0) + dirs.size;
+}
+
+export function buildDeb({ executable, version, revision = '1', outDir }) {
+  if (!VERSION_RE.test(version)) fail(`version ${version}: not a Debian upstream version`);
+  if (!REVISION_RE.test(revision)) fail(`revision ${revision}: not a Debian revision`);
+  checkExecutable(executable);
+  const debVersion = `${version}-${revision}`;
+  // A folder of its own per run, and the result renamed into outDir: two runs at once (tests
+  // packaging in parallel) never see each other's half-written files.
+  mkdirSync(join(ROOT, '.cache'), { recursive: true });
+  const stage = mkdtempSync(join(ROOT, '.cache/package-agent-deb-'));
+  const tree = join(stage, `${PACKAGE}_${debVersion}`);
+  mkdirSync(tree, { recursive: true });
+  chmodSync(tree, 0o755);
+
+  stageCommon(tree, { executable, version, unitDir: '/lib/systemd/system' });
+  const doc = join(tree, 'usr/share/doc', PACKAGE);
+  mkdirSync(doc, { recursive: true });
+  copyFileSync(join(DEB, 'copyright'), join(doc, 'copyright'));
+  const epoch = buildEpoch();
+  writeFileSync(
+    join(doc, 'changelog.Debian.gz'),
+    withoutGzipTime(gzipSync(changelog(debVersion, epoch), { level: 9 })),
+  );
+  const overrides = join(tree, 'usr/share/lintian/overrides');
+  mkdirSync(overrides, { recursive: true });
+  copyFileSync(join(DEB, 'lintian-overrides'), join(overrides, PACKAGE));
+  for (const f of filesBelow(tree)) chmodSync(join(tree, f), f === 'usr/bin/keepwatch-agent' ? 0o755 : 0o644);
+
+  const control = join(tree, 'DEBIAN');
+  mkdirSync(control);
+  const depends = [...shlibDepends(join(tree, 'usr/bin/keepwatch-agent')), 'adduser', 'iproute2'];
+  const fields = [
+    ['Package', PACKAGE],
+    ['Version', debVersion],
+    ['Architecture', 'amd64'],
+    ['Maintainer', MAINTAINER],
+    ['Installed-Size', String(installedSize(tree))],
+    ['Depends', depends.join(', ')],
+    ['Recommends', 'nginx'],
+    ['Section', 'net'],
+    ['Priority', 'optional'],
+    ['Homepage', 'https://keepwatch.example'],
+    ['Description', `${SUMMARY}\n${DESCRIPTION.map((l) => ` ${l}`).join('\n')}`],
+  ];
+  writeFileSync(join(control, 'control'), `${fields.map(([k, v]) => `${k}: ${v}`).join('\n')}\n`);
+  writeFileSync(join(control, 'conffiles'), '/etc/keepwatch/agent.json.example\n');
+  const md5 = filesBelow(tree)
+    .filter((f) => !f.startsWith('DEBIAN/') && !f.startsWith('etc/'))
+    .map(
+      (f) =>
+        `${createHash('md5')
+          .update(readFileSync(join(tree, f)))
+          .digest('hex')}  ${f}`,
+    );
+  writeFileSync(join(control, 'md5sums'), `${md5.join('\n')}\n`);
+  for (const s of ['postinst', 'prerm', 'postrm']) {
+    copyFileSync(join(DEB, s), join(control, s));
+    chmodSync(join(control, s), 0o755);
+  }
+  for (const f of ['control', 'conffiles', 'md5sums']) chmodSync(join(control, f), 0o644);
+
+  mkdirSync(outDir, { recursive: true });
+  const deb = join(outDir, `${PACKAGE}_${debVersion}_amd64.deb`);
+  try {
+    execFileSync('dpkg-deb', ['--root-owner-group', '-Zxz', '--build', tree, join(stage, 'out.deb')], {
+      stdio: ['ignore', 'ignore', 'inherit'],
+      env: { ...process.env, SOURCE_DATE_EPOCH: String(epoch) },
+    });
+    renameSync(join(stage, 'out.deb'), deb);
+  } finally {
+    rmSync(stage, { recursive: true, force: true });
+  }
+  return deb;
+}
+
+if (process.argv[1] && import.meta.url === new URL(`file://${process.argv[1]}`).href) {
+  const { values } = parseArgs({
+    options: {
+      executable: { type: 'string' },
+      version: { type: 'string' },
+      revision: { type: 'string' },
+      out: { type: 'string' },
+    },
+  });
+  const version = values.version ?? agentVersion();
+  console.log(
+    buildDeb({
+      executable: values.executable ?? defaultExecutable(agentVersion()),
+      version,
+      revision: values.revision ?? '1',
+      outDir: values.out ?? join(ROOT, 'dist'),
+    }),
+  );
+}

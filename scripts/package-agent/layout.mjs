@@ -1,0 +1,125 @@
+// What the .deb and the .rpm install, and where: shared by deb.mjs and rpm.mjs so the two
+// packages cannot drift apart.
+//
+//   /usr/bin/keepwatch-agent                       the self-contained executable (npm run package:agent)
+//   <unitDir>/keepwatch-agent.service              the units of apps/agent/systemd/, ExecStart=
+//   <unitDir>/keepwatch-agent-cleanup.service        rewritten to /usr/bin/keepwatch-agent
+//   /etc/keepwatch/agent.json.example              configuration (conffile / %config(noreplace))
+//   /usr/share/man/man1/keepwatch-agent.1.gz
+//
+// /etc/keepwatch/agent.json itself is written at enrollment and belongs to no package file list:
+// upgrades leave it alone, purge (deb) or erase (rpm) deletes it in the maintainer scripts.
+import { execFileSync } from 'node:child_process';
+import { chmodSync, copyFileSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { gzipSync } from 'node:zlib';
+
+export const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+export const AGENT_DIR = join(ROOT, 'apps/agent');
+export const PACKAGING = join(AGENT_DIR, 'packaging');
+export const PACKAGE = 'keepwatch-agent';
+export const BIN = '/usr/bin/keepwatch-agent';
+export const MAINTAINER = 'Keepwatch maintainers <maintainers@keepwatch.example>';
+export const SUMMARY = 'Keepwatch agent: VRRP, VIPs, health checks and nginx for a load-balancer host';
+// Lines under 80 characters (Debian's extended description).
+export const DESCRIPTION = [
+  'The agent of Keepwatch, a control plane for keepalived-style VRRP clusters',
+  'of nginx load balancers. On each load-balancer host it speaks VRRP with its',
+  "peers, holds the cluster's virtual IP addresses, runs health checks, writes",
+  "and reloads nginx's configuration and reports to the Keepwatch dashboard.",
+  'One self-contained executable: it carries its own Node.js runtime, so the',
+  'host needs no Node.js.',
+];
+
+export function fail(msg) {
+  console.error(`package:agent: ${msg}`);
+  process.exit(1);
+}
+
+/** The agent's version (apps/agent/package.json). */
+export function agentVersion() {
+  return JSON.parse(readFileSync(join(AGENT_DIR, 'package.json'), 'utf8')).version;
+}
+
+/** The executable that `npm run package:agent` writes for a version. */
+export function defaultExecutable(version) {
+  return join(ROOT, 'dist', `${PACKAGE}-${version}-linux-x64`);
+}
+
+/** A fixed time for changelogs and archive members: the last commit's, or SOURCE_DATE_EPOCH. */
+export function buildEpoch() {
+  if (process.env.SOURCE_DATE_EPOCH) return Number(process.env.SOURCE_DATE_EPOCH);
+  try {
+    return Number(execFileSync('git', ['-C', ROOT, 'log', '-1', '--format=%ct'], { encoding: 'utf8' }).trim());
+  } catch {
+    return Math.floor(Date.now() / 1000);
+  }
+}
+
+/** Checks that `path` is an x86-64 ELF executable (a stand-in or the real one). */
+export function checkExecutable(path) {
+  let head;
+  try {
+    head = readFileSync(path).subarray(0, 20);
+  } catch {
+    fail(`${path} is missing: build the executable first (npm run package:agent)`);
+  }
+  // ELF magic, 64-bit class, machine 0x3e (x86-64) at offset 18.
+  if (head.readUInt32BE(0) !== 0x7f454c46 || head[4] !== 2 || head.readUInt16LE(18) !== 0x3e)
+    fail(`${path} is not an x86-64 ELF executable`);
+}
+
+/**
+ * The units with ExecStart= pointing at the packaged executable. Fails when a unit has an
+ * ExecStart= that does not run keepwatch-agent (a changed unit must not ship half-rewritten).
+ */
+export function packagedUnits() {
+  const dir = join(AGENT_DIR, 'systemd');
+  return readdirSync(dir)
+    .filter((f) => f.endsWith('.service'))
+    .sort()
+    .map((name) => {
+      const text = readFileSync(join(dir, name), 'utf8').replace(
+        /^(Exec(?:Start|StartPre|StartPost|Reload|Stop|StopPost)=[-@:+!]*)(?:\/usr\/bin\/env\s+)?\S*keepwatch-agent(?=\s|$)/gm,
+        `$1${BIN}`,
+      );
+      for (const line of text.split('\n').filter((l) => /^ExecStart=/.test(l)))
+        if (!line.replace(/^ExecStart=[-@:+!]*/, '').startsWith(`${BIN} `))
+          fail(`${name}: ExecStart= does not run ${BIN} after the rewrite: ${line}`);
+      return { name, text };
+    });
+}
+
+/**
+ * Writes the files common to both packages under `tree` (a staging root), the units into
+ * `unitDir` (/lib/systemd/system on Debian, /usr/lib/systemd/system on RPM systems).
+ */
+export function stageCommon(tree, { executable, version, unitDir }) {
+  const put = (rel, data, mode) => {
+    const p = join(tree, rel);
+    mkdirSync(dirname(p), { recursive: true, mode: 0o755 });
+    if (typeof data === 'string' || Buffer.isBuffer(data)) writeFileSync(p, data);
+    else copyFileSync(data.from, p);
+    chmodSync(p, mode);
+  };
+  put(BIN.slice(1), { from: executable }, 0o755);
+  for (const u of packagedUnits()) put(join(unitDir.slice(1), u.name), u.text, 0o644);
+  put('etc/keepwatch/agent.json.example', { from: join(PACKAGING, 'deb/agent.json.example') }, 0o644);
+  const man = readFileSync(join(PACKAGING, 'deb/keepwatch-agent.1'), 'utf8').replaceAll('@VERSION@', version);
+  // gzip -9n: no name or time in the header, so the bytes depend on the text only.
+  put('usr/share/man/man1/keepwatch-agent.1.gz', withoutGzipTime(gzipSync(man, { level: 9 })), 0o644);
+}
+
+/** node's gzip header has mtime 0 already; OS byte set to Unix (3) as `gzip -n` writes it. */
+export function withoutGzipTime(buf) {
+  buf[9] = 3;
+  return buf;
+}
+
+/** Every file below `dir`, as paths relative to it, sorted. */
+export function filesBelow(dir, rel = '') {
+  return readdirSync(join(dir, rel), { withFileTypes: true })
+    .flatMap((e) => (e.isDirectory() ? filesBelow(dir, join(rel, e.name)) : [join(rel, e.name)]))
+    .sort();
+}

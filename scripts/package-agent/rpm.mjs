@@ -1,0 +1,134 @@
+#!/usr/bin/env node
+// keepwatch-agent-<version>-<release>.x86_64.rpm from the self-contained executable, with
+// rpmbuild (Debian's rpm package) and a .spec generated from
+// apps/agent/packaging/rpm/keepwatch-agent.spec.in. What goes where: layout.mjs.
+//
+//   node scripts/package-agent/rpm.mjs [--executable FILE] [--version V] [--release R] [--out DIR]
+//
+// Defaults as deb.mjs's. Prints the package's path. The payload is xz-compressed (RHEL 8's rpm
+// reads it; zstd payloads need a newer rpm than some RHEL-family hosts have).
+import { execFileSync } from 'node:child_process';
+import {
+  chmodSync,
+  copyFileSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  readdirSync,
+  renameSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import {
+  DESCRIPTION,
+  MAINTAINER,
+  PACKAGE,
+  PACKAGING,
+  ROOT,
+  SUMMARY,
+  agentVersion,
+  buildEpoch,
+  checkExecutable,
+  defaultExecutable,
+  fail,
+  stageCommon,
+} from './layout.mjs';
+
+const VERSION_RE = /^[0-9][A-Za-z0-9.+~]*$/;
+const RELEASE_RE = /^[A-Za-z0-9.+~]+$/;
+
+/** `Fri Dec 04 2026`, the date form of a %changelog entry. */
+function changelogDate(epoch) {
+  return new Date(epoch * 1000).toUTCString().replace(/^(\w+), (\d+) (\w+) (\d+) .*$/, '$1 $3 $2 $4');
+}
+
+export function specFor({ version, release, epoch }) {
+  const fill = {
+    VERSION: version,
+    RELEASE: release,
+    SUMMARY,
+    DESCRIPTION: DESCRIPTION.join('\n'),
+    DATE: changelogDate(epoch),
+    MAINTAINER,
+  };
+  const text = readFileSync(join(PACKAGING, 'rpm/keepwatch-agent.spec.in'), 'utf8').replace(
+    /@([A-Z]+)@/g,
+    (m, k) => fill[k] ?? fail(`spec template: unknown field ${m}`),
+  );
+  // The template's own header comment would otherwise sit in the spec unchanged: fine for rpm.
+  return text;
+}
+
+export function buildRpm({ executable, version, release = '1', outDir }) {
+  if (!VERSION_RE.test(version) || version.includes('-')) fail(`version ${version}: not an RPM version`);
+  if (!RELEASE_RE.test(release)) fail(`release ${release}: not an RPM release`);
+  checkExecutable(executable);
+  // A folder of its own per run (see deb.mjs); the result is renamed into outDir.
+  mkdirSync(join(ROOT, '.cache'), { recursive: true });
+  const top = mkdtempSync(join(ROOT, '.cache/package-agent-rpm-'));
+  const tree = join(top, 'tree');
+  mkdirSync(tree, { recursive: true });
+  chmodSync(tree, 0o755);
+  stageCommon(tree, { executable, version, unitDir: '/usr/lib/systemd/system' });
+  const licenses = join(tree, 'usr/share/licenses', PACKAGE);
+  mkdirSync(licenses, { recursive: true });
+  copyFileSync(join(PACKAGING, 'deb/copyright'), join(licenses, 'copyright'));
+
+  const epoch = buildEpoch();
+  const spec = join(top, `${PACKAGE}.spec`);
+  writeFileSync(spec, specFor({ version, release, epoch }));
+  const defines = {
+    _topdir: top,
+    kw_tree: tree,
+    _binary_payload: 'w6.xzdio',
+    // Reproducible: build time and file times from SOURCE_DATE_EPOCH, no build host name.
+    source_date_epoch_from_changelog: '0',
+    use_source_date_epoch_as_buildtime: '1',
+    clamp_mtime_to_source_date_epoch: '1',
+    _buildhost: 'keepwatch-build',
+  };
+  try {
+    return rpmbuild(top, spec, defines, { version, release, epoch, outDir });
+  } finally {
+    rmSync(top, { recursive: true, force: true });
+  }
+}
+
+function rpmbuild(top, spec, defines, { version, release, epoch, outDir }) {
+  execFileSync(
+    'rpmbuild',
+    ['-bb', '--quiet', ...Object.entries(defines).flatMap(([k, v]) => ['--define', `${k} ${v}`]), spec],
+    {
+      stdio: ['ignore', 'ignore', 'inherit'],
+      env: { ...process.env, SOURCE_DATE_EPOCH: String(epoch) },
+    },
+  );
+  const built = join(top, 'RPMS/x86_64');
+  const name = readdirSync(built).find((f) => f.startsWith(`${PACKAGE}-${version}-${release}.`));
+  if (!name) fail(`rpmbuild wrote no package into ${built}`);
+  mkdirSync(outDir, { recursive: true });
+  const rpm = join(outDir, name);
+  renameSync(join(built, name), rpm);
+  return rpm;
+}
+
+if (process.argv[1] && import.meta.url === new URL(`file://${process.argv[1]}`).href) {
+  const { values } = parseArgs({
+    options: {
+      executable: { type: 'string' },
+      version: { type: 'string' },
+      release: { type: 'string' },
+      out: { type: 'string' },
+    },
+  });
+  console.log(
+    buildRpm({
+      executable: values.executable ?? defaultExecutable(agentVersion()),
+      version: values.version ?? agentVersion(),
+      release: values.release ?? '1',
+      outDir: values.out ?? join(ROOT, 'dist'),
+    }),
+  );
+}
