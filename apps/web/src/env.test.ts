@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { loadEnv } from './env';
+import { legacySecretKeyFile, loadEnv, secretKeyFile } from './env';
 
 describe('loadEnv', () => {
   it('defaults to the embedded database in a local folder, port 3000, no admin', () => {
@@ -37,5 +37,18 @@ describe('loadEnv', () => {
     expect(() => loadEnv({ DATABASE_URL: 'mysql://x', PORT: 'eighty' })).toThrow(
       /DATABASE_URL: must be a postgresql:\/\/ URL\nPORT: /,
     );
+  });
+  it('keeps the secret key file beside the data folder, not inside it', () => {
+    const env = loadEnv({ KEEPWATCH_DATA_DIR: '/var/lib/keepwatch/data' });
+    expect(secretKeyFile(env)).toBe('/var/lib/keepwatch/secret.key');
+    expect(legacySecretKeyFile(env)).toBe('/var/lib/keepwatch/data/secret.key');
+  });
+
+  it('takes the secret key file from KEEPWATCH_SECRET_KEY_FILE', () => {
+    const env = loadEnv({
+      KEEPWATCH_DATA_DIR: '/var/lib/keepwatch/data',
+      KEEPWATCH_SECRET_KEY_FILE: '/etc/keepwatch/secret.key',
+    });
+    expect(secretKeyFile(env)).toBe('/etc/keepwatch/secret.key');
   });
 });

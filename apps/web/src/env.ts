@@ -2,6 +2,7 @@
  * The dashboard's environment, parsed once with zod (STYLE §C16): the only file besides
  * server.ts that reads `process.env`. Everything else receives an `Env` value.
  */
+import { dirname, join, resolve } from 'node:path';
 import { z } from 'zod';
 
 const bool = z.enum(['1', '0', 'true', 'false']).transform((v) => v === '1' || v === 'true');
@@ -20,8 +21,13 @@ export const EnvSchema = z.object({
   /** The first admin, created at start only while no admin exists. No default password on purpose. */
   KEEPWATCH_ADMIN_USERNAME: z.string().optional(),
   KEEPWATCH_ADMIN_PASSWORD: z.string().optional(),
-  /** AES-256-GCM key for private keys kept for SSH bootstrap (base64 or hex, 32 bytes); default: a key file in the data folder. */
+  /** AES-256-GCM key for private keys kept for SSH bootstrap (base64 or hex, 32 bytes); default: the key file below. */
   KEEPWATCH_SECRET_KEY: z.string().optional(),
+  /**
+   * The key file (created with mode 0600 on first use). Default: `secret.key` beside the data
+   * folder, never inside it, so a copy of the data folder or a pg_dump never carries the key.
+   */
+  KEEPWATCH_SECRET_KEY_FILE: z.string().min(1).optional(),
   /** The agent package the SSH bootstrap copies to hosts; default: the newest dist/keepwatch-agent-*.tar.gz. */
   KEEPWATCH_AGENT_PACKAGE: z.string().optional(),
   /** Mark the session cookie `Secure` (set it when the dashboard is served over HTTPS). */
@@ -39,6 +45,16 @@ export const EnvSchema = z.object({
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 export type Env = z.infer<typeof EnvSchema>;
+
+/** The secret key file's path: KEEPWATCH_SECRET_KEY_FILE, else `secret.key` in the data folder's parent. */
+export function secretKeyFile(env: Pick<Env, 'KEEPWATCH_SECRET_KEY_FILE' | 'KEEPWATCH_DATA_DIR'>): string {
+  return resolve(env.KEEPWATCH_SECRET_KEY_FILE ?? join(dirname(resolve(env.KEEPWATCH_DATA_DIR)), 'secret.key'));
+}
+
+/** Where versions before KEEPWATCH_SECRET_KEY_FILE kept the key: inside the data folder. */
+export function legacySecretKeyFile(env: Pick<Env, 'KEEPWATCH_DATA_DIR'>): string {
+  return join(resolve(env.KEEPWATCH_DATA_DIR), 'secret.key');
+}
 
 /**
  * Parses the environment; throws with one `NAME: problem` line per bad variable.

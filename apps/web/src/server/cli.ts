@@ -1,21 +1,31 @@
 /**
- * `npm run db:migrate -w @keepwatch/web` — apply the migrations (DATABASE_URL or the embedded database).
- * `npm run admin:create -w @keepwatch/web -- --username NAME` — create the first admin; the password
- * comes from KEEPWATCH_ADMIN_PASSWORD or, if unset, the first line of standard input.
+ * The `keepwatch-dashboard` command (server.ts runs it; compiled: `node dist/server.mjs`):
+ *
+ *   keepwatch-dashboard [serve]                    serve the dashboard (the default)
+ *   keepwatch-dashboard migrate                    apply the migrations, then exit
+ *   keepwatch-dashboard create-admin --username N  create the first admin; the password comes from
+ *                                                  KEEPWATCH_ADMIN_PASSWORD or the first line of stdin
+ *   keepwatch-dashboard --version | --help
+ *
+ * Configuration is the environment (env.ts; under systemd, /etc/keepwatch/dashboard.env).
+ * Exit status: 0 done, 1 failed, 2 bad arguments or environment.
  */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { createInterface } from 'node:readline';
-import { parseArgs } from 'node:util';
-import { z } from 'zod';
-import { loadEnv } from '../env';
+import { loadEnv, type Env } from '../env';
 import { openDatabase } from './db/client';
 import { NewPasswordSchema } from './auth/password';
 import { createFirstAdmin } from './services/auth';
-import { UsernameSchema } from './routers/users';
+import { APP_DIR } from './layout';
+import { serve } from './serve';
+import { parseCli, USAGE, type CliArgs } from './cli-args';
 
-const ArgsSchema = z.discriminatedUnion('command', [
-  z.object({ command: z.literal('migrate') }),
-  z.object({ command: z.literal('create-admin'), username: UsernameSchema }),
-]);
+/** The dashboard's version (apps/web/package.json, found beside the source or the compiled file). */
+export function dashboardVersion(): string {
+  const pkg = JSON.parse(readFileSync(join(APP_DIR, 'package.json'), 'utf8')) as { version?: unknown };
+  return typeof pkg.version === 'string' ? pkg.version : 'unknown';
+}
 
 async function readLine(): Promise<string> {
   const rl = createInterface({ input: process.stdin });
@@ -26,19 +36,10 @@ async function readLine(): Promise<string> {
   return '';
 }
 
-async function main(): Promise<number> {
-  const { values, positionals } = parseArgs({ options: { username: { type: 'string' } }, allowPositionals: true });
-  const args = ArgsSchema.safeParse({ command: positionals[0], ...values });
-  if (!args.success) {
-    console.error(
-      `usage: cli.ts migrate | create-admin --username NAME\n${args.error.issues.map((i) => `${i.path.join('.') || 'command'}: ${i.message}`).join('\n')}`,
-    );
-    return 2;
-  }
-  const env = loadEnv();
+async function migrateOrCreateAdmin(env: Env, args: CliArgs): Promise<number> {
   const db = await openDatabase({ url: env.DATABASE_URL, dataDir: env.KEEPWATCH_DATA_DIR });
   try {
-    if (args.data.command === 'migrate') {
+    if (args.command !== 'create-admin') {
       console.log(
         `${db.kind} database: applied ${db.migrations.applied.length} migration(s), ${db.migrations.alreadyApplied.length} already applied`,
       );
@@ -49,12 +50,48 @@ async function main(): Promise<number> {
       console.error(`password: ${password.error.issues[0]?.message}`);
       return 2;
     }
-    const r = await createFirstAdmin(db.prisma, { username: args.data.username, password: password.data }, 'cli');
-    console.log(r.created ? `admin "${args.data.username}" created` : `not created: ${r.reason}`);
+    const r = await createFirstAdmin(db.prisma, { username: args.username, password: password.data }, 'cli');
+    console.log(r.created ? `admin "${args.username}" created` : `not created: ${r.reason}`);
     return r.created ? 0 : 1;
   } finally {
     await db.close();
   }
 }
 
-process.exitCode = await main();
+/**
+ * Runs the command. Resolves to the exit status, or to null for `serve`, which keeps the process
+ * running until a signal stops it.
+ */
+export async function runCli(argv: string[], source: Record<string, string | undefined>): Promise<number | null> {
+  const cli = parseCli(argv);
+  if (!cli.ok) {
+    console.error(`${cli.problems.join('\n')}\n${USAGE}`);
+    return 2;
+  }
+  const { args } = cli;
+  if (args.command === 'help') {
+    console.log(USAGE);
+    return 0;
+  }
+  if (args.command === 'version') {
+    console.log(`keepwatch-dashboard ${dashboardVersion()}`);
+    return 0;
+  }
+  let env: Env;
+  try {
+    env = loadEnv(source);
+  } catch (e) {
+    console.error((e as Error).message);
+    return 2;
+  }
+  try {
+    if (args.command === 'serve') {
+      await serve(env);
+      return null;
+    }
+    return await migrateOrCreateAdmin(env, args);
+  } catch (e) {
+    console.error(`keepwatch-dashboard ${args.command}: ${(e as Error).message}`);
+    return 1;
+  }
+}

@@ -48,7 +48,7 @@ async function bootstrapAdmin(db: Database, env: Env, log: Logger): Promise<void
   } else if ((await db.prisma.user.count({ where: { role: 'admin' } })) === 0) {
     // No default password, on purpose: nobody can sign in until an admin is created.
     log.warn(
-      'no admin yet: set KEEPWATCH_ADMIN_USERNAME and KEEPWATCH_ADMIN_PASSWORD, or run `npm run admin:create -w @keepwatch/web -- --username NAME`',
+      'no admin yet: set KEEPWATCH_ADMIN_USERNAME and KEEPWATCH_ADMIN_PASSWORD, or run `keepwatch-dashboard create-admin --username NAME` (from a checkout: `npm run admin:create -w @keepwatch/web -- --username NAME`)',
     );
   }
 }

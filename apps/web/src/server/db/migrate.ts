@@ -10,10 +10,10 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { REPO_DIR } from '../layout';
 
-/** The migrations committed with this version of the dashboard. */
-export const MIGRATIONS_DIR = fileURLToPath(new URL('../../../../../prisma/migrations/', import.meta.url));
+/** The migrations committed with this version of the dashboard (found from source or from the compiled server). */
+export const MIGRATIONS_DIR = join(REPO_DIR, 'prisma', 'migrations');
 
 /** pg_advisory_lock key of the migration step ("kwmg"); any constant unique to Keepwatch would do. */
 export const MIGRATION_LOCK_KEY = 0x6b776d67;

@@ -1,14 +1,10 @@
 import type { TRPCRouterRecord } from '@trpc/server';
 import { z } from 'zod';
 import { NewPasswordSchema } from '../auth/password';
-import { createUser, listUsers, setPassword, updateUser } from '../services/users';
+import { createUser, listUsers, setPassword, updateUser, UsernameSchema } from '../services/users';
 import { ROLES } from '../services/types';
 import { adminProcedure } from '../trpc';
 import { IdSchema, VersionSchema, inTransaction } from './util';
-
-export const UsernameSchema = z.string().regex(/^[a-z][a-z0-9._-]{1,31}$/, {
-  message: 'must be 2-32 lowercase letters, digits, ".", "_" or "-", starting with a letter',
-});
 
 export const usersRouter = {
   list: adminProcedure.query(({ ctx }) => listUsers(ctx.db)),

@@ -1,8 +1,14 @@
 /** Users and roles. Passwords are argon2id hashes; a user's hash never leaves the server. */
+import { z } from 'zod';
 import { AppError, notFound, staleVersion } from '../errors';
 import { hashPassword } from '../auth/password';
 import { writeAudit } from './audit';
 import type { Actor, Db, Role, Tx } from './types';
+
+/** A user name (the API and the command line's create-admin validate with it). */
+export const UsernameSchema = z.string().regex(/^[a-z][a-z0-9._-]{1,31}$/, {
+  message: 'must be 2-32 lowercase letters, digits, ".", "_" or "-", starting with a letter',
+});
 
 const view = {
   id: true,

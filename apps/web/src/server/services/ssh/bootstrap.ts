@@ -41,8 +41,8 @@ import {
 } from './client';
 import { FingerprintSchema, HostKeyChangedError, sameFingerprint, type HostKey } from './fingerprint';
 import type { Job, JobStore } from './jobs';
-import { openSecret, sealSecret } from './secret-box';
-import type { BootstrapSettings } from './settings';
+import { sealSecret } from './secret-box';
+import { unsealStoredKey, type BootstrapSettings } from './settings';
 
 export const DEFAULT_PREFIX = '/opt/keepwatch-agent';
 /** How long the job waits for the started agent to enroll and be heard from. */
@@ -186,6 +186,7 @@ export async function forgetHostKey(db: Db, actor: Actor, input: { nodeId: strin
  * enrollment token, and starts the job that installs and starts the agent. Resolves once the job
  * runs; its progress is `deps.jobs.get(jobId)`.
  */
+
 export async function startBootstrap(
   deps: BootstrapDeps,
   actor: Actor,
@@ -224,7 +225,7 @@ export async function startBootstrap(
         field: 'auth',
         message: `no private key is stored for node ${node.name}; give a key or a password`,
       });
-    auth = { kind: 'key', privateKey: openSecret(deps.settings.secretKey(), stored.encryptedPrivateKey, node.id) };
+    auth = { kind: 'key', privateKey: unsealStoredKey(deps.settings, stored.encryptedPrivateKey, node) };
   } else auth = input.auth;
   const packagePath = (() => {
     try {

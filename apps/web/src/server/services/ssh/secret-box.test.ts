@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { mkdtempSync, rmSync, statSync, writeFileSync, chmodSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { loadSecretKey, openSecret, parseSecretKey, sealSecret, SECRET_KEY_FILE } from './secret-box';
+import { loadSecretKey, openSecret, parseSecretKey, relocateLegacySecretKey, sealSecret } from './secret-box';
 
 const KEY = Buffer.alloc(32, 7);
 const PEM = '-----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXktdjEAAAAA\n-----END OPENSSH PRIVATE KEY-----\n';
@@ -49,18 +49,21 @@ describe('secret box (AES-256-GCM)', () => {
     it('prefers the environment value over the data folder', () => {
       const dir = mkdtempSync(join(tmpdir(), 'kw-secret-'));
       try {
-        expect(loadSecretKey({ envValue: 'cd'.repeat(32), dataDir: dir })).toEqual(Buffer.alloc(32, 0xcd));
+        expect(loadSecretKey({ envValue: 'cd'.repeat(32), file: join(dir, 'secret.key') })).toEqual(
+          Buffer.alloc(32, 0xcd),
+        );
       } finally {
         rmSync(dir, { recursive: true, force: true });
       }
     });
 
-    it('creates secret.key (mode 0600) in the data folder once and reads the same key afterwards', () => {
+    it('creates the key file (mode 0600) once and reads the same key afterwards', () => {
       const dir = mkdtempSync(join(tmpdir(), 'kw-secret-'));
       try {
-        const k1 = loadSecretKey({ dataDir: join(dir, 'data') });
-        expect(statSync(join(dir, 'data', SECRET_KEY_FILE)).mode & 0o777).toBe(0o600);
-        expect(loadSecretKey({ dataDir: join(dir, 'data') })).toEqual(k1);
+        const file = join(dir, 'state', 'secret.key');
+        const k1 = loadSecretKey({ file });
+        expect(statSync(file).mode & 0o777).toBe(0o600);
+        expect(loadSecretKey({ file })).toEqual(k1);
       } finally {
         rmSync(dir, { recursive: true, force: true });
       }
@@ -69,9 +72,53 @@ describe('secret box (AES-256-GCM)', () => {
     it('refuses a key file that others can read', () => {
       const dir = mkdtempSync(join(tmpdir(), 'kw-secret-'));
       try {
-        writeFileSync(join(dir, SECRET_KEY_FILE), 'ab'.repeat(32));
-        chmodSync(join(dir, SECRET_KEY_FILE), 0o644);
-        expect(() => loadSecretKey({ dataDir: dir })).toThrow(/must not be readable by group or others/);
+        writeFileSync(join(dir, 'secret.key'), 'ab'.repeat(32));
+        chmodSync(join(dir, 'secret.key'), 0o644);
+        expect(() => loadSecretKey({ file: join(dir, 'secret.key') })).toThrow(
+          /must not be readable by group or others/,
+        );
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    });
+  });
+  describe('relocateLegacySecretKey', () => {
+    it('moves a key file from inside the data folder to the key file path, keeping the key', () => {
+      const dir = mkdtempSync(join(tmpdir(), 'kw-secret-'));
+      try {
+        const legacyFile = join(dir, 'data', 'secret.key');
+        const old = loadSecretKey({ file: legacyFile });
+        const file = join(dir, 'secret.key');
+        expect(relocateLegacySecretKey({ file, legacyFile })).toBe('moved');
+        expect(existsSync(legacyFile)).toBe(false);
+        expect(statSync(file).mode & 0o777).toBe(0o600);
+        expect(loadSecretKey({ file })).toEqual(old);
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    });
+
+    it('leaves both files alone when the key file exists already', () => {
+      const dir = mkdtempSync(join(tmpdir(), 'kw-secret-'));
+      try {
+        const legacyFile = join(dir, 'data', 'secret.key');
+        const file = join(dir, 'secret.key');
+        loadSecretKey({ file: legacyFile });
+        const kept = loadSecretKey({ file });
+        expect(relocateLegacySecretKey({ file, legacyFile })).toBe('both');
+        expect(existsSync(legacyFile)).toBe(true);
+        expect(loadSecretKey({ file })).toEqual(kept);
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    });
+
+    it('does nothing when there is no key file in the data folder', () => {
+      const dir = mkdtempSync(join(tmpdir(), 'kw-secret-'));
+      try {
+        const file = join(dir, 'secret.key');
+        expect(relocateLegacySecretKey({ file, legacyFile: join(dir, 'data', 'secret.key') })).toBe('none');
+        expect(existsSync(file)).toBe(false);
       } finally {
         rmSync(dir, { recursive: true, force: true });
       }

@@ -5,18 +5,28 @@
  * `iv:tag:ciphertext`, each base64 (the SshHost.encryptedPrivateKey format).
  *
  * The 32-byte key comes from KEEPWATCH_SECRET_KEY (64 hex digits or base64 of 32 bytes) or, when
- * that is unset, from `secret.key` in the data folder, created on first use with mode 0600. Losing
- * the key only loses the stored private keys (re-enter them); it must not be in the database
- * backup, which is why it is not in the database.
+ * that is unset, from the key file (KEEPWATCH_SECRET_KEY_FILE, default `secret.key` beside the data
+ * folder), created on first use with mode 0600. Losing the key only loses the stored private keys
+ * (re-enter them); it must not be in the database backup, which is why it is neither in the
+ * database nor in the embedded database's folder.
  */
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
-import { chmodSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import {
+  chmodSync,
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  readFileSync,
+  renameSync,
+  statSync,
+  unlinkSync,
+  writeFileSync,
+} from 'node:fs';
+import { dirname } from 'node:path';
 
 const ALGORITHM = 'aes-256-gcm';
 const IV_BYTES = 12;
 const TAG_BYTES = 16;
-export const SECRET_KEY_FILE = 'secret.key';
 
 /** Parses a 32-byte key given as 64 hex digits or as base64; throws naming the variable. */
 export function parseSecretKey(text: string, what = 'KEEPWATCH_SECRET_KEY'): Buffer {
@@ -32,12 +42,12 @@ export function parseSecretKey(text: string, what = 'KEEPWATCH_SECRET_KEY'): Buf
 }
 
 /**
- * The key from the environment's value, or from `<dataDir>/secret.key` (created when missing).
+ * The key from the environment's value, or from `file` (created when missing).
  * A key file readable by others is refused: it would make the encryption pointless.
  */
-export function loadSecretKey(opts: { envValue?: string | undefined; dataDir: string }): Buffer {
+export function loadSecretKey(opts: { envValue?: string | undefined; file: string }): Buffer {
   if (opts.envValue) return parseSecretKey(opts.envValue);
-  const file = join(opts.dataDir, SECRET_KEY_FILE);
+  const file = opts.file;
   let text: string | null = null;
   try {
     text = readFileSync(file, 'utf8');
@@ -54,6 +64,27 @@ export function loadSecretKey(opts: { envValue?: string | undefined; dataDir: st
   if ((statSync(file).mode & 0o077) !== 0)
     throw new Error(`${file}: the secret key file must not be readable by group or others (chmod 600)`);
   return parseSecretKey(text, file);
+}
+
+/**
+ * Moves a key file that an older version created inside the data folder (`legacyFile`) to `file`,
+ * so that copies of the data folder stop carrying it. Nothing to do when `file` exists already
+ * (then a leftover legacy file is reported, not touched) or when there is no legacy file.
+ */
+export function relocateLegacySecretKey(opts: { file: string; legacyFile: string }): 'moved' | 'both' | 'none' {
+  if (opts.file === opts.legacyFile || !existsSync(opts.legacyFile)) return 'none';
+  if (existsSync(opts.file)) return 'both';
+  mkdirSync(dirname(opts.file), { recursive: true, mode: 0o700 });
+  try {
+    renameSync(opts.legacyFile, opts.file);
+  } catch (e) {
+    // Another file system (e.g. /etc vs /var/lib): copy, keep it private, then remove the old one.
+    if ((e as NodeJS.ErrnoException).code !== 'EXDEV') throw e;
+    copyFileSync(opts.legacyFile, opts.file);
+    chmodSync(opts.file, 0o600);
+    unlinkSync(opts.legacyFile);
+  }
+  return 'moved';
 }
 
 /** Encrypts `plaintext`, bound to `context` (the owning row's id). */

@@ -4,17 +4,19 @@
  *   KEEPWATCH_AGENT_PACKAGE  the tarball to copy (default: the newest
  *                            dist/keepwatch-agent-*-linux-x64.tar.gz of this checkout, which
  *                            `npm run package:agent` writes)
- *   KEEPWATCH_SECRET_KEY     32 bytes, hex or base64 (default: KEEPWATCH_DATA_DIR/secret.key,
- *                            created with mode 0600 on first use)
+ *   KEEPWATCH_SECRET_KEY     32 bytes, hex or base64; else the file KEEPWATCH_SECRET_KEY_FILE
+ *                            (default: secret.key beside, not inside, KEEPWATCH_DATA_DIR),
+ *                            created with mode 0600 on first use
  */
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { loadEnv, type Env } from '../../../env';
-import { loadSecretKey } from './secret-box';
+import { loadEnv, secretKeyFile, type Env } from '../../../env';
+import { REPO_DIR } from '../../layout';
+import { AppError } from '../../errors';
+import { loadSecretKey, openSecret } from './secret-box';
 
-/** This checkout's dist/ folder (apps/web/src/server/services/ssh → the repository root). */
-const REPO_DIST = fileURLToPath(new URL('../../../../../../dist/', import.meta.url));
+/** This checkout's dist/ folder (found from source or from the compiled server). */
+const REPO_DIST = join(REPO_DIR, 'dist');
 const PACKAGE_NAME = /^keepwatch-agent-(\d+)\.(\d+)\.(\d+)-linux-x64\.tar\.gz$/;
 
 export type BootstrapSettings = {
@@ -34,13 +36,8 @@ export function newestPackage(dir: string): string | null {
   return found[0] ? join(dir, found[0].f) : null;
 }
 
-/**
- * Settings from the environment. The two KEEPWATCH_* variables above are read when env.ts knows
- * them; until then the defaults apply.
- */
-export function bootstrapSettings(
-  env: Env & { KEEPWATCH_AGENT_PACKAGE?: string; KEEPWATCH_SECRET_KEY?: string } = loadEnv(),
-): BootstrapSettings {
+/** Settings from the environment (env.ts). */
+export function bootstrapSettings(env: Env = loadEnv()): BootstrapSettings {
   let key: Buffer | null = null;
   return {
     packagePath() {
@@ -53,7 +50,7 @@ export function bootstrapSettings(
       return p;
     },
     secretKey() {
-      key ??= loadSecretKey({ envValue: env.KEEPWATCH_SECRET_KEY, dataDir: env.KEEPWATCH_DATA_DIR });
+      key ??= loadSecretKey({ envValue: env.KEEPWATCH_SECRET_KEY, file: secretKeyFile(env) });
       return key;
     },
   };
@@ -63,4 +60,25 @@ let cached: BootstrapSettings | null = null;
 /** The process's settings (the custom server's module graph holds one). */
 export function defaultBootstrapSettings(): BootstrapSettings {
   return (cached ??= bootstrapSettings());
+}
+
+/**
+ * The stored private key, unsealed. A key sealed under another secret key (the key file was lost,
+ * replaced or not restored with the database) cannot be opened: say so, and what to do, rather
+ * than fail with a bare decryption error.
+ */
+export function unsealStoredKey(
+  settings: BootstrapSettings,
+  sealed: string,
+  node: { id: string; name: string },
+): string {
+  try {
+    return openSecret(settings.secretKey(), sealed, node.id);
+  } catch (e) {
+    throw new AppError('BAD_REQUEST', {
+      field: 'auth',
+      message: `the private key stored for node ${node.name} cannot be unsealed with this dashboard's secret key (KEEPWATCH_SECRET_KEY or KEEPWATCH_SECRET_KEY_FILE): it was sealed under another key, which was lost or replaced; give the private key or a password again (keep the new key file with your backups)`,
+      cause: e,
+    });
+  }
 }

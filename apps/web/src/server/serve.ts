@@ -1,0 +1,81 @@
+/**
+ * `keepwatch-dashboard serve`: the dashboard's one process and one port — Next.js pages, the tRPC
+ * API on /api/trpc, /metrics and the agent hub's WebSocket upgrade on /agent — all in this module
+ * graph, so they share one database client and one set of singletons (STACK-NOTES: route handlers
+ * under app/ are bundled apart and would not). Started by server.ts: from source with tsx
+ * (`npm run dev`, the demo, the tests) or compiled (`node dist/server.mjs`, the systemd unit).
+ */
+import { createServer } from 'node:http';
+import next from 'next';
+import { legacySecretKeyFile, secretKeyFile, type Env } from '../env';
+import { createControlPlane, type ControlPlane } from './control-plane';
+import { AgentHub } from './hub/hub';
+import { APP_DIR } from './layout';
+import { relocateLegacySecretKey } from './services/ssh/secret-box';
+
+/** Moves a key file left inside the data folder by an older version out of it, and says so. */
+function placeSecretKey(env: Env, log: ControlPlane['log']): void {
+  if (env.KEEPWATCH_SECRET_KEY) return;
+  const file = secretKeyFile(env);
+  const legacyFile = legacySecretKeyFile(env);
+  const r = relocateLegacySecretKey({ file, legacyFile });
+  if (r === 'moved') log.warn({ from: legacyFile, to: file }, 'secret key moved out of the data folder');
+  else if (r === 'both')
+    log.warn(
+      { used: file, ignored: legacyFile },
+      'a secret key file is still inside the data folder; it is not used: remove it once the key in use is backed up',
+    );
+}
+
+export async function serve(env: Env): Promise<void> {
+  const dev = env.NODE_ENV !== 'production';
+  const cp = await createControlPlane(env);
+  placeSecretKey(env, cp.log);
+  const app = next({ dev, dir: APP_DIR, hostname: env.HOST, port: env.PORT });
+  const nextHandler = app.getRequestHandler();
+  await app.prepare();
+  const nextUpgrade = app.getUpgradeHandler();
+
+  const server = createServer((req, res) => {
+    if (cp.handle(req, res)) return;
+    nextHandler(req, res).catch((err: unknown) => {
+      cp.log.error({ err, url: req.url }, 'next failed');
+      if (!res.headersSent) res.writeHead(500).end();
+    });
+  });
+
+  server.on('upgrade', (req, socket, head) => {
+    // The agents' WebSocket (the hub, ws in noServer mode); every other upgrade (Next's dev hot
+    // reload) goes to Next, without which dev HMR breaks.
+    if (AgentHub.owns(req)) {
+      cp.hub.handleUpgrade(req, socket, head);
+      return;
+    }
+    nextUpgrade(req, socket, head).catch((err: unknown) => {
+      cp.log.error({ err, url: req.url }, 'upgrade failed');
+      socket.destroy();
+    });
+  });
+
+  server.listen(env.PORT, env.HOST, () =>
+    cp.log.info({ port: env.PORT, host: env.HOST, dev, pid: process.pid }, 'dashboard listening'),
+  );
+
+  // One Ctrl-C can arrive twice (the terminal signals the whole process group, and a launcher such
+  // as tsx or the demo relays it): only a signal a moment after the first exits at once.
+  const SECOND_SIGNAL_AFTER_MS = 1000;
+  let stopping = 0;
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    process.on(signal, () => {
+      if (stopping) {
+        if (Date.now() - stopping >= SECOND_SIGNAL_AFTER_MS) process.exit(1);
+        return;
+      }
+      stopping = Date.now();
+      cp.log.info({ signal }, 'stopping');
+      server.close();
+      server.closeAllConnections();
+      void Promise.allSettled([app.close?.(), cp.close()]).then(() => process.exit(0));
+    });
+  }
+}
