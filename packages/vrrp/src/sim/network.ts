@@ -15,128 +15,14 @@ import { effectivePriority } from '../machine/priority.js';
 import type { InstanceState } from '../machine/state.js';
 import { FakeClock } from './fake-clock.js';
 import { SeededRng } from './prng.js';
-
-/** How the segment treats each copy of an advert. */
-export type LinkConditions = {
-  /** Probability that a copy to one receiver is lost, 0..1. */
-  lossRate: number;
-  /** Probability that a copy to one receiver arrives twice, 0..1. */
-  duplicateRate: number;
-  /** One-way delay of each copy, uniform in [delayMinMs, delayMaxMs], integer ms. */
-  delayMinMs: number;
-  delayMaxMs: number;
-};
-
-/** Options of a simulated segment. */
-export type SimOptions = {
-  /** Seed of the PRNG that decides loss, delay and duplication. */
-  seed: number;
-  /** Initial link conditions; default: no loss, no duplication, 1 ms delay. */
-  conditions?: Partial<LinkConditions>;
-  /**
-   * 'codec' (default): adverts are encoded to bytes and decoded by each receiver, as on a real
-   * segment. 'objects': `Advert` objects are passed as they are (faster; no codec in the loop).
-   */
-  wire?: 'codec' | 'objects';
-  /**
-   * 'summary' (default): scenario operations and every action except the periodic adverts of a
-   * steady master. 'full': also periodic adverts, deliveries and losses.
-   */
-  trace?: 'summary' | 'full';
-};
-
-/** What the simulation shows of one router. */
-export type SimRouterView = Readonly<{
-  name: string;
-  config: InstanceConfig;
-  /** The process runs (false before the first start, after a crash or a shutdown). */
-  alive: boolean;
-  /** The machine's state, or null when the process is not running. */
-  state: InstanceState | null;
-  /** Whether the VIPs are on this router's interface (what the actions did). */
-  holdsVips: boolean;
-}>;
-
-/** Counters over the run. */
-export type SimStats = {
-  advertsSent: number;
-  copiesDelivered: number;
-  copiesLost: number;
-  copiesDuplicated: number;
-  transitions: number;
-  drops: number;
-};
-
-type Router = {
-  name: string;
-  config: InstanceConfig;
-  alive: boolean;
-  state: InstanceState | null;
-  holdsVips: boolean;
-};
-
-type Queued =
-  | {
-      kind: 'delivery';
-      at: number;
-      seq: number;
-      from: string;
-      to: string;
-      src: string;
-      dst: string;
-      payload: Uint8Array | Advert;
-    }
-  | { kind: 'call'; at: number; seq: number; run: () => void };
+import { actionLabel, eventLabel } from './trace.js';
+import type { LinkConditions, Queued, Router, SimOptions, SimRouterView, SimStats } from './types.js';
 
 /** Thrown when the machine's actions break the shell contract; the simulation stops at once. */
 export class ShellContractError extends Error {}
 
 const DEFAULT_CONDITIONS: LinkConditions = { lossRate: 0, duplicateRate: 0, delayMinMs: 1, delayMaxMs: 1 };
 const MAX_STEPS_PER_RUN = 50_000_000;
-
-/** A short text for an event, as the trace shows it. */
-export function eventLabel(e: Event): string {
-  switch (e.type) {
-    case 'startup':
-    case 'shutdown':
-    case 'tick':
-      return e.type;
-    case 'advert-received':
-      return `advert ${e.advert.priority} from ${e.src}`;
-    case 'track-changed':
-      return `track ${e.name} ${e.ok ? 'ok' : 'failed'}`;
-    case 'interface-changed':
-      return `interface ${e.name ?? '(own)'} ${e.up ? 'up' : 'down'}`;
-    case 'admin':
-      return `admin ${e.command}`;
-    default:
-      return assertNever(e, 'event');
-  }
-}
-
-function actionLabel(a: Action): string {
-  switch (a.type) {
-    case 'send-advert':
-      return `send-advert ${a.priority}`;
-    case 'add-vips':
-    case 'remove-vips':
-      return `${a.type} ${a.vips.join(' ')}`;
-    case 'send-garp':
-      return `send-garp ×${a.count}`;
-    case 'transition':
-      return `${a.from} -> ${a.to} (${a.reason})`;
-    case 'drop':
-      return `drop ${a.reason} from ${a.src}`;
-    case 'advert-warning':
-      return `warning ${a.reason} from ${a.src}`;
-    case 'priority-changed':
-      return `priority ${a.from} -> ${a.to}`;
-    case 'admin-result':
-      return a.accepted ? `${a.command} accepted` : `${a.command} refused (${a.reason})`;
-    default:
-      return assertNever(a, 'action');
-  }
-}
 
 /**
  * The segment. Deterministic: the same seed, routers and calls give the same trace.

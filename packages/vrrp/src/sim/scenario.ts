@@ -7,7 +7,9 @@ import type { Event } from '../machine/events.js';
 import { effectivePriority } from '../machine/priority.js';
 import { masterDownInterval } from '../machine/timers.js';
 import { SeededRng } from './prng.js';
-import { SimNetwork, eventLabel, type LinkConditions, type SimRouterView } from './network.js';
+import { SimNetwork } from './network.js';
+import { eventLabel } from './trace.js';
+import type { LinkConditions, SimRouterView } from './types.js';
 
 /** One thing that happens to the segment in a scenario. */
 export type ScenarioOp =
