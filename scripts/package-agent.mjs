@@ -11,15 +11,31 @@
 //       systemd/*.service          the units, rewritten by install.sh for the prefix and config
 //       VERSION, README.md
 //
+//   dist/keepwatch-agent-<version>-linux-x64
+//     the same agent as ONE executable with its own Node 24 LTS runtime and the addon inside: no
+//     Node.js needed on the host (scripts/package-agent/sea.mjs; the .deb and .rpm install it)
+//
 // Bundling to one file (rather than copying node_modules) keeps the package small and means
 // nothing on the host is resolved through node_modules: the only files the agent loads at run
 // time are the bundle, Node's built-ins and the addon beside it. Run after the agent is built
 // (the root script builds it through turbo first).
 import { build } from 'esbuild';
 import { execFileSync } from 'node:child_process';
-import { chmodSync, copyFileSync, cpSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  copyFileSync,
+  cpSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { buildExecutable } from './package-agent/sea.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const agentDir = join(root, 'apps/agent');
@@ -28,8 +44,6 @@ const { version } = JSON.parse(readFileSync(join(agentDir, 'package.json'), 'utf
 const name = `keepwatch-agent-${version}`;
 const outDir = join(root, 'dist');
 const tarball = join(outDir, `${name}-linux-x64.tar.gz`);
-const stage = join(root, '.cache/package-agent');
-const top = join(stage, name);
 
 function fail(msg) {
   console.error(`package:agent: ${msg}`);
@@ -63,7 +77,11 @@ const addonBeside = {
   },
 };
 
-rmSync(stage, { recursive: true, force: true });
+// Each run stages in its own folder and renames its results into dist/: two runs at once (tests
+// that package in parallel) never see each other's half-written files.
+mkdirSync(join(root, '.cache'), { recursive: true });
+const stage = mkdtempSync(join(root, '.cache/package-agent-'));
+const top = join(stage, name);
 mkdirSync(join(top, 'bin'), { recursive: true });
 mkdirSync(join(top, 'lib'), { recursive: true });
 mkdirSync(outDir, { recursive: true });
@@ -104,8 +122,23 @@ for (const f of ['install.sh', 'bin/keepwatch-agent', 'bin/keepwatch-agent-super
 mkdirSync(dirname(tarball), { recursive: true });
 execFileSync(
   'tar',
-  ['--sort=name', '--owner=0', '--group=0', '--numeric-owner', '--mtime=@0', '-czf', tarball, '-C', stage, name],
+  [
+    '--sort=name',
+    '--owner=0',
+    '--group=0',
+    '--numeric-owner',
+    '--mtime=@0',
+    '-czf',
+    join(stage, 'out.tar.gz'),
+    '-C',
+    stage,
+    name,
+  ],
   { stdio: 'inherit' },
 );
+renameSync(join(stage, 'out.tar.gz'), tarball);
 rmSync(stage, { recursive: true, force: true });
+
+const executable = await buildExecutable({ root, version, entry, addon }).catch((e) => fail(e.message));
+console.log(executable);
 console.log(tarball);

