@@ -60,11 +60,6 @@ export class InstanceRunner {
   private readonly log: Logger;
   private stopped = false;
   private priority = 0;
-  /**
-   * VIPs a master going into maintenance still holds: given up when the new master's first
-   * advert is heard (or at `until`), so the hand-over is make-before-break like a promote.
-   */
-  private handover: { vips: readonly string[]; until: number } | null = null;
 
   constructor(private readonly deps: InstanceRunnerDeps) {
     this.state = initialState(deps.config);
@@ -146,52 +141,22 @@ export class InstanceRunner {
     const now = this.deps.now();
     const { state, actions } = step(this.state, event, now);
     this.state = state;
-    const maintenance = event.type === 'admin' && event.command === 'maintenance-on';
     for (const action of actions) {
-      if (maintenance && action.type === 'remove-vips') {
-        // The machine's priority-0 advert has gone out: a backup takes over after Skew_Time.
-        // Keeping the VIPs until then (at most 4 advert intervals) spares the requests that
-        // would reach this node in between (the segment's ARP caches still point here).
-        this.handover = { vips: action.vips, until: now + 4 * this.deps.config.advertIntervalMs };
-        continue;
-      }
       try {
         await this.execute(action);
       } catch (e) {
         this.log.error({ err: e, action: action.type, state: this.state.vrrpState }, 'vrrp action failed');
       }
     }
-    await this.settleHandover(event, now);
     this.arm();
     return actions;
-  }
-
-  /** Ends a maintenance hand-over: the new master spoke, time is up, or this node left Backup. */
-  private async settleHandover(event: Event, now: number): Promise<void> {
-    const h = this.handover;
-    if (!h) return;
-    if (this.state.vrrpState === 'master') {
-      // Master again (maintenance was turned off and it won): the VIPs are its own again.
-      this.handover = null;
-      return;
-    }
-    const newMaster =
-      event.type === 'advert-received' && event.advert.vrid === this.deps.config.vrid && event.advert.priority > 0;
-    if (!newMaster && now < h.until && this.state.vrrpState === 'backup' && event.type !== 'shutdown') return;
-    this.handover = null;
-    try {
-      await this.execute({ type: 'remove-vips', vips: h.vips });
-    } catch (e) {
-      this.log.error({ err: e, action: 'remove-vips', state: this.state.vrrpState }, 'vrrp action failed');
-    }
   }
 
   private arm(): void {
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
     if (this.stopped) return;
-    const next = nextDeadline(this.state);
-    const deadline = this.handover ? Math.min(next ?? Infinity, this.handover.until) : next;
+    const deadline = nextDeadline(this.state);
     if (deadline === null) return;
     const delay = Math.max(0, deadline - this.deps.now());
     this.timer = setTimeout(() => {

@@ -132,16 +132,57 @@ describe('machine', () => {
     });
 
     describe('maintenance', () => {
-      it('a master gives up: priority-0 advert, then remove VIPs, then Backup with no timer', () => {
+      it('a master gives up: priority-0 advert and Backup, keeping the VIPs for the hand-over (4 intervals)', () => {
         const { state, now } = asMaster();
         const r = step(state, maintenanceOn, now + 1);
         expect(r.actions).toEqual([
           { type: 'admin-result', command: 'maintenance-on', accepted: true },
           { type: 'transition', from: 'master', to: 'backup', reason: 'maintenance' },
           { type: 'send-advert', priority: 0 },
-          { type: 'remove-vips', vips: ['192.0.2.100'] },
         ]);
+        expect(r.state.vipsHeld).toBe(true);
+        expect(nextDeadline(r.state)).toBe(now + 1 + 4000);
+      });
+
+      it('the old master removes the VIPs when the new master’s first advert is heard', () => {
+        const { state, now } = asMaster();
+        const r = run(state, [
+          [maintenanceOn, now + 1],
+          [heard({ priority: 90 }), now + 700],
+        ]);
+        expect(r.actions.at(-1)).toEqual({ type: 'remove-vips', vips: ['192.0.2.100'] });
+        expect(r.state.vipsHeld).toBe(false);
         expect(nextDeadline(r.state)).toBeNull();
+      });
+
+      it('the old master removes the VIPs when the hand-over deadline passes without a new master', () => {
+        const { state, now } = asMaster();
+        const on = step(state, maintenanceOn, now + 1).state;
+        const r = step(on, { type: 'tick' }, now + 1 + 4000);
+        expect(r.actions).toEqual([{ type: 'remove-vips', vips: ['192.0.2.100'] }]);
+        expect(nextDeadline(r.state)).toBeNull();
+      });
+
+      it('a fault during the hand-over removes the VIPs at once', () => {
+        const { state, now } = asMaster();
+        const r = run(state, [
+          [maintenanceOn, now + 1],
+          [{ type: 'interface-changed', up: false }, now + 2],
+        ]);
+        expect(r.state.vrrpState).toBe('fault');
+        expect(r.actions.at(-1)).toEqual({ type: 'remove-vips', vips: ['192.0.2.100'] });
+      });
+
+      it('maintenance off during the hand-over and winning again keeps the VIPs without adding them twice', () => {
+        const { state, now } = asMaster();
+        const off = run(state, [
+          [maintenanceOn, now + 1],
+          [maintenanceOff, now + 2],
+        ]).state;
+        const r = step(off, { type: 'tick' }, nextDeadline(off) ?? 0);
+        expect(r.state.vrrpState).toBe('master');
+        expect(types(r.actions)).toEqual(['transition', 'send-advert 100', 'send-garp']);
+        expect(r.state.vipsHeld).toBe(true);
       });
 
       it('refuses mastership even as the last node: no timer, priority 0 heard changes nothing', () => {

@@ -173,7 +173,8 @@ function contractBreaches(
         if (a.priority > 0 && !held) out.push(`send-advert ${a.priority} without holding the VIPs`);
         if (a.priority > 0 && a.priority !== effectivePriority(after))
           out.push(`send-advert ${a.priority} but the effective priority is ${effectivePriority(after)}`);
-        if (a.priority === 0 && !(held && actions[i + 1]?.type === 'remove-vips'))
+        // A master going into maintenance keeps the VIPs for the hand-over (handoverUntil).
+        if (a.priority === 0 && !(held && (actions[i + 1]?.type === 'remove-vips' || after.handoverUntil !== null)))
           out.push('send-advert 0 not followed by remove-vips');
         break;
       case 'transition':
@@ -188,7 +189,10 @@ function contractBreaches(
   if (transitions > 1) out.push(`${transitions} transitions in one step`);
   if (transitions === 0 && before.vrrpState !== after.vrrpState) out.push('state changed without a transition action');
   if (held !== after.vipsHeld) out.push('vipsHeld disagrees with the actions');
-  if (after.vipsHeld !== (after.vrrpState === 'master')) out.push(`vipsHeld ${after.vipsHeld} in ${after.vrrpState}`);
+  const handover = after.vrrpState === 'backup' && after.handoverUntil !== null;
+  if (after.vipsHeld !== (after.vrrpState === 'master' || handover))
+    out.push(`vipsHeld ${after.vipsHeld} in ${after.vrrpState}`);
+  if (after.handoverUntil !== null && !handover) out.push(`hand-over pending in ${after.vrrpState}`);
   if (after.maintenance && after.vrrpState === 'master') out.push('master in maintenance');
   const d = nextDeadline(after);
   // After a tick every passed deadline has been handled (other events leave them for the tick).

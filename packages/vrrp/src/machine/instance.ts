@@ -36,6 +36,7 @@ export function initialState(config: InstanceConfig): InstanceState {
     garpDelayTimer: null,
     garpRefreshTimer: null,
     vipsHeld: false,
+    handoverUntil: null,
     heardMaster: null,
   };
 }
@@ -172,7 +173,14 @@ export function step(state: InstanceState, event: Event, now: number): StepResul
  */
 export function nextDeadline(state: InstanceState): number | null {
   let best: number | null = null;
-  for (const d of [state.adverTimer, state.masterDownTimer, state.garpDelayTimer, state.garpRefreshTimer]) {
+  const deadlines = [
+    state.adverTimer,
+    state.masterDownTimer,
+    state.garpDelayTimer,
+    state.garpRefreshTimer,
+    state.handoverUntil,
+  ];
+  for (const d of deadlines) {
     if (d !== null && (best === null || d < best)) best = d;
   }
   return best;

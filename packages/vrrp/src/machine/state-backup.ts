@@ -1,4 +1,5 @@
 // Backup: RFC 5798 6.4.2, keepalived vrrp_state_backup.
+import type { Action } from './actions.js';
 import type { Event } from './events.js';
 import { accepted, peerBlocksPromote, refused } from './admin.js';
 import { checkAdvert } from './advert-checks.js';
@@ -13,12 +14,24 @@ export function backupOnShutdown(state: InstanceState, now: number): StepResult 
   return transition(state, 'initialize', 'shutdown', now);
 }
 
-/** RFC 5798 6.4.2: when the Master_Down_Timer fires, become Master. */
+/**
+ * RFC 5798 6.4.2: when the Master_Down_Timer fires, become Master. A maintenance hand-over whose
+ * deadline has passed gives the VIPs up.
+ */
 export function backupOnTick(state: InstanceState, now: number): StepResult {
   if (state.masterDownTimer !== null && state.masterDownTimer <= now) {
     return transition(state, 'master', 'master-down-timer', now);
   }
+  if (state.handoverUntil !== null && state.handoverUntil <= now) return endHandover(state, []);
   return { state, actions: [] };
+}
+
+/** Ends a maintenance hand-over: the VIPs the old master kept go now. */
+function endHandover(state: InstanceState, actions: Action[]): StepResult {
+  return {
+    state: { ...state, vipsHeld: false, handoverUntil: null },
+    actions: [...actions, { type: 'remove-vips', vips: state.config.vips }],
+  };
 }
 
 /** Whether a lower-priority master is accepted now because of `preempt_delay` (keepalived). */
@@ -64,6 +77,8 @@ export function backupOnAdvert(
     }
   }
   // else: RFC 5798 6.4.2 — a lower priority with Preempt_Mode does not reset the timer.
+  // The new master has spoken: a maintenance hand-over is complete.
+  if (next.handoverUntil !== null && advert.priority > 0) return endHandover(next, actions);
   return { state: next, actions };
 }
 

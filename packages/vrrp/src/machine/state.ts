@@ -38,6 +38,12 @@ export type InstanceState = Readonly<{
   garpRefreshTimer: number | null;
   /** Whether the shell has been told to add the VIPs and not yet to remove them. */
   vipsHeld: boolean;
+  /**
+   * Backup after `maintenance-on` in Master: the VIPs are still held (make-before-break, like a
+   * promote) until the new master's first advert is heard or this deadline passes
+   * (`maintenanceHandoverMs`), whichever comes first. Null otherwise.
+   */
+  handoverUntil: number | null;
   /** The master last heard in Backup (or the one that made this master step down). */
   heardMaster: HeardMaster | null;
 }>;

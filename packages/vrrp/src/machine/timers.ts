@@ -16,6 +16,16 @@ export function skewTime(version: 2 | 3, priority: number, masterAdverIntervalMs
 }
 
 /**
+ * How long a master going into maintenance keeps its VIPs at most, waiting for the new master's
+ * first advert: 4 advert intervals, more than a backup's Skew_Time after the priority-0 advert
+ * (and than its Master_Down_Interval if that advert is lost). Until then the segment's ARP caches
+ * still point here, so the requests that arrive in between are served instead of lost.
+ */
+export function maintenanceHandoverMs(advertIntervalMs: number): number {
+  return 4 * advertIntervalMs;
+}
+
+/**
  * Master_Down_Interval in ms: 3 × Master_Adver_Interval + Skew_Time (RFC 5798 6.1; RFC 3768 6.1
  * with Advertisement_Interval).
  */

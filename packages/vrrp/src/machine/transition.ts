@@ -1,6 +1,7 @@
 import type { Action, TransitionReason, VrrpState } from './actions.js';
 import { PRIORITY_STOP } from './config.js';
 import { currentMasterDownInterval, effectivePriority } from './priority.js';
+import { maintenanceHandoverMs } from './timers.js';
 import type { InstanceState } from './state.js';
 
 /** The result of `step`: the next state and the ordered actions for the shell. */
@@ -31,10 +32,26 @@ export function transition(state: InstanceState, to: VrrpState, reason: Transiti
     // but a higher-priority master sends priority 0 first, so a backup takes over after
     // Skew_Time; then it gives the VIPs up (shell contract: advert before remove-vips).
     if (reason !== 'higher-priority') actions.push({ type: 'send-advert', priority: PRIORITY_STOP });
-    if (state.vipsHeld) actions.push({ type: 'remove-vips', vips: state.config.vips });
-    next = { ...next, vipsHeld: false, adverTimer: null, garpDelayTimer: null, garpRefreshTimer: null };
+    next = { ...next, adverTimer: null, garpDelayTimer: null, garpRefreshTimer: null };
+    if (reason === 'maintenance' && state.vipsHeld) {
+      // Maintenance hands over make-before-break: the VIPs stay until the new master is heard
+      // (state-backup.ts) or the hand-over deadline passes.
+      next = { ...next, handoverUntil: now + maintenanceHandoverMs(state.config.advertIntervalMs) };
+    } else {
+      if (state.vipsHeld) actions.push({ type: 'remove-vips', vips: state.config.vips });
+      next = { ...next, vipsHeld: false };
+    }
   } else if (from === 'backup') {
-    next = { ...next, masterDownTimer: null, preemptDelayUntil: null };
+    // Leaving Backup during a maintenance hand-over: to Master the VIPs are ours again; to Fault
+    // or Initialize they go now.
+    if (state.vipsHeld && to !== 'master') actions.push({ type: 'remove-vips', vips: state.config.vips });
+    next = {
+      ...next,
+      masterDownTimer: null,
+      preemptDelayUntil: null,
+      handoverUntil: null,
+      vipsHeld: state.vipsHeld && to === 'master',
+    };
   }
 
   // Entry.
@@ -45,8 +62,9 @@ export function transition(state: InstanceState, to: VrrpState, reason: Transiti
       // RFC 5798 6.4.1/6.4.2: send an advert, broadcast gratuitous ARP, start Adver_Timer;
       // a master advertises its own interval (keepalived resets master_adver_int).
       next = { ...next, masterAdverIntervalMs: c.advertIntervalMs, heardMaster: null, vipsHeld: true };
-      // Make-before-break: the VIPs are added before the advert that makes the old master step down.
-      actions.push({ type: 'add-vips', vips: c.vips });
+      // Make-before-break: the VIPs are added before the advert that makes the old master step down
+      // (unless a maintenance hand-over still holds them).
+      if (!state.vipsHeld) actions.push({ type: 'add-vips', vips: c.vips });
       actions.push({ type: 'send-advert', priority: effectivePriority(next) });
       if (c.garpMasterRepeat > 0) actions.push({ type: 'send-garp', vips: c.vips, count: c.garpMasterRepeat });
       next = {

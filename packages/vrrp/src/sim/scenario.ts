@@ -160,9 +160,11 @@ export function runScenario(
 
   net.observe((n) => {
     const views = n.view();
-    // The shell contract, at every step: only a master holds the VIPs.
+    // The shell contract, at every step: only a master holds the VIPs, or a backup handing over
+    // after maintenance-on until the new master is heard.
     for (const v of views) {
-      const master = v.state?.vrrpState === 'master';
+      const handover = v.state?.vrrpState === 'backup' && v.state.handoverUntil !== null;
+      const master = v.state?.vrrpState === 'master' || handover;
       if (v.holdsVips !== master)
         violations.push(`t=${n.now} ${v.name}: holds VIPs ${v.holdsVips} in state ${v.state?.vrrpState ?? 'down'}`);
     }
