@@ -22,6 +22,8 @@ export function freePort(): Promise<number> {
 export type Dashboard = {
   base: string;
   port: number;
+  /** The server's process id (node itself: no launcher in between). */
+  pid: number;
   /** What the server printed so far. */
   log(): string;
   stop(): Promise<void>;
@@ -36,6 +38,8 @@ export type DashboardOptions = {
   port?: number;
   /** More environment for the server. */
   env?: Record<string, string>;
+  /** Run the compiled server (apps/web/dist/server.mjs, plain node, as production does) instead of server.ts through tsx. */
+  compiled?: boolean;
 };
 
 /**
@@ -61,7 +65,8 @@ export async function startDashboard(opts: DashboardOptions = {}): Promise<Dashb
   if (opts.databaseUrl) env.DATABASE_URL = opts.databaseUrl;
   else delete env.DATABASE_URL;
   let log = '';
-  const server: ChildProcess = spawn(process.execPath, ['--import', 'tsx', 'server.ts'], {
+  const argv = opts.compiled ? ['dist/server.mjs', 'serve'] : ['--import', 'tsx', 'server.ts'];
+  const server: ChildProcess = spawn(process.execPath, argv, {
     cwd: fileURLToPath(new URL('../../apps/web/', import.meta.url)),
     env,
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -88,5 +93,5 @@ export async function startDashboard(opts: DashboardOptions = {}): Promise<Dashb
     await stop();
     throw new Error(`${(e as Error).message}\n${log.slice(-1500)}`, { cause: e });
   }
-  return { base, port, log: () => log, stop };
+  return { base, port, pid: server.pid ?? 0, log: () => log, stop };
 }
