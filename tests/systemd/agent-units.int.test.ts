@@ -216,6 +216,11 @@ describe('keepwatch-agent.service under systemd', () => {
     await lab.waitForHolders(REF.vip, ['lb2'], 15_000);
     const cleanup = await box.show('keepwatch-agent-cleanup.service', ['Result', 'ExecMainStatus']);
     expect(cleanup).toEqual({ Result: 'success', ExecMainStatus: '0' });
+    const removed = (await journalLines('keepwatch-agent-cleanup.service'))
+      .filter((l) => l.startsWith('{'))
+      .map((l) => JSON.parse(l) as Record<string, unknown>)
+      .find((l) => l.msg === 'cleanup: VIPs removed');
+    expect(removed?.vips).toEqual([REF.vip]);
     console.log(`failed for good (${final.Result}) after ${kills} kills; cleanup: ${JSON.stringify(cleanup)}`);
   });
 });

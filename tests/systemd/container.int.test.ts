@@ -1,4 +1,5 @@
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bootSystemd, isAlive, Lab, REF, type SystemdContainer } from '@keepwatch/lab';
 
@@ -12,7 +13,7 @@ describe('systemd container on a lab host', () => {
 
   beforeAll(async () => {
     lab = await Lab.create({ hosts: [{ name: 'lb1', ipv4: [`${REF.lb1}/24`] }] });
-    box = await bootSystemd(lab, { host: 'lb1' });
+    box = await bootSystemd(lab, { host: 'lb1', binds: [lab.dir] });
   });
   afterAll(async () => {
     await lab?.teardown();
@@ -39,6 +40,13 @@ describe('systemd container on a lab host', () => {
     box.writeFile(path, 'inside\n');
     expect((await box.exec(['cat', path])).stdout).toBe('inside\n');
     expect(existsSync(path)).toBe(false);
+  });
+
+  it('sees the host folders it was given as binds', async () => {
+    writeFileSync(join(lab.dir, 'from-host'), 'host\n');
+    expect((await box.exec(['cat', join(lab.dir, 'from-host')])).stdout).toBe('host\n');
+    await box.exec(['sh', '-c', `echo inside > ${join(lab.dir, 'from-container')}`]);
+    expect(readFileSync(join(lab.dir, 'from-container'), 'utf8')).toBe('inside\n');
   });
 
   it('powers off cleanly and leaves no cgroup behind', async () => {
