@@ -174,7 +174,18 @@ export async function bootSystemd(lab: Lab, opts: SystemdOptions): Promise<Syste
       await Promise.race([exited, waitFor(() => !isAlive(launcher), { timeoutMs: 5000, what: 'launcher' })]).catch(() =>
         signal(launcher, 'SIGKILL'),
       );
-      await waitFor(() => cgroupPids(cgroup).length === 0, { timeoutMs: 5000, what: `cgroup ${cgName} to empty` });
+      const empty = (ms: number) =>
+        waitFor(() => cgroupPids(cgroup).length === 0, { timeoutMs: ms, what: `cgroup ${cgName} to empty` });
+      // A boot that failed before PID 1 was known can leave its processes: all ours, killed by PID.
+      if (
+        !(await empty(5000).then(
+          () => true,
+          () => false,
+        ))
+      ) {
+        for (const p of cgroupPids(cgroup)) signal(p, 'SIGKILL');
+        await empty(3000);
+      }
       if (!removeCgroup(cgName)) throw new Error(`systemd container: could not remove cgroup ${cgroup}`);
       return { cleanMs };
     },
