@@ -34,6 +34,7 @@ declare -A NEED=(
   [/usr/bin/lintian]=lintian        # the agent's .deb is checked with it
   [/usr/bin/rpmbuild]=rpm           # the agent's .rpm is built with it
   [/usr/bin/script]=bsdutils        # a console for systemd in the unit tests
+  [/lib/systemd/systemd]=systemd    # PID 1 of the lab's systemd containers (Debian's images lack it)
 )
 
 installed() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q 'install ok installed'; }

@@ -39,10 +39,14 @@ describe('keepwatch-agent.service under systemd', () => {
     (await box.exec(['journalctl', '--no-pager', '-o', 'cat', '-u', unit])).stdout.split('\n');
   const agentLog = async () =>
     (await journalLines()).filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as Record<string, unknown>);
+  // nginx's workers: its cgroup's processes but the master (no procps needed inside).
   const nginxWorkers = async () => {
     const { MainPID } = await box.show('nginx.service', ['MainPID']);
-    return (await box.exec(['ps', '--ppid', String(MainPID), '-o', 'pid='])).stdout.split(/\s+/).filter(Boolean);
+    const procs = (await box.exec(['cat', '/sys/fs/cgroup/system.slice/nginx.service/cgroup.procs'])).stdout;
+    return procs.split(/\s+/).filter((p) => p && p !== MainPID);
   };
+  // A crash: SIGKILL to the unit's main PID from inside (the shell's kill: no procps needed).
+  const crash = (pid: string | undefined) => box.exec(['sh', '-c', 'kill -KILL "$1"', 'sh', pid ?? '']);
   const adverts = (): Advert[] =>
     readFileSync(capture, 'utf8')
       .split('\n')
@@ -155,7 +159,7 @@ describe('keepwatch-agent.service under systemd', () => {
     const probe = await startProbe(lab, 'client', `http://${REF.vip}/`, { rateHz: 100, maxDurationMs: 30_000 });
     const windowStart = Date.now();
     await new Promise((r) => setTimeout(r, 500));
-    expect((await box.exec(['kill', '-KILL', before.MainPID ?? ''])).code).toBe(0);
+    expect((await crash(before.MainPID)).code).toBe(0);
     const after = await waitFor(
       async () => {
         const s = await show(['MainPID', 'NRestarts', 'ActiveState', 'SubState']);
@@ -196,7 +200,7 @@ describe('keepwatch-agent.service under systemd', () => {
         if (s.ActiveState === 'failed') return s;
         if (s.MainPID && s.MainPID !== '0' && s.MainPID !== last) {
           last = s.MainPID;
-          await box.exec(['kill', '-KILL', s.MainPID]);
+          await crash(s.MainPID);
           kills++;
         }
         return undefined;

@@ -83,7 +83,7 @@ CONF
 od -An -N16 -tx1 /dev/urandom | tr -d ' \n' >"$R/etc/machine-id"
 echo >>"$R/etc/machine-id"
 echo "$NAME" >"$R/etc/hostname"
-hostname "$NAME"
+echo "$NAME" >/proc/sys/kernel/hostname # our UTS namespace
 
 for b in "$@"; do
   mkdir -p "$R$b"
