@@ -1,8 +1,10 @@
 /**
- * The overview's rules, pure and free of server imports: the dashboard computes them when it reads
- * (services/overview.ts) and the page computes them again every second against its own clock, so a
- * node whose reports stopped turns stale on screen without any event telling the page (a SIGKILLed
- * agent sends nothing; its last stored heartbeat still says "master").
+ * The problem rules (split brain, no holder, failed deploy, old revision, offline, maintenance):
+ * one home for the overview and the cluster page, pure and free of server imports. The dashboard
+ * computes them when it reads (services/overview.ts) and the pages compute them again every
+ * second against their own clock, so a node whose reports stopped turns stale on screen without
+ * any event telling the page (a SIGKILLed agent sends nothing; its last stored heartbeat still
+ * says "master").
  *
  * Times: `lastSeenAt` and `readAt` are the dashboard's clock; a heartbeat's `since` is the agent's.
  */

@@ -20,8 +20,13 @@ import { IdSchema, LimitSchema, VersionSchema, inTransaction } from './util';
 
 export const clustersRouter = {
   list: viewerProcedure.query(({ ctx }) => listClusters(ctx.db)),
-  /** Every cluster at a glance: instances and VIPs, each node's live status, newest revision, deployments and problems. */
-  overview: viewerProcedure.query(({ ctx }) => getOverview(ctx.db)),
+  /**
+   * Every cluster at a glance (or the one of `clusterId`: the cluster page's problems): instances
+   * and VIPs, each node's live status, newest revision, deployments and problems.
+   */
+  overview: viewerProcedure
+    .input(z.strictObject({ clusterId: IdSchema }).optional())
+    .query(({ ctx, input }) => getOverview(ctx.db, input ? { clusterId: input.clusterId } : {})),
   get: viewerProcedure.input(z.strictObject({ id: IdSchema })).query(({ ctx, input }) => getCluster(ctx.db, input.id)),
   create: adminProcedure
     .input(z.strictObject({ name: NameSchema }))

@@ -9,7 +9,7 @@ import {
   type OverviewCluster,
   type OverviewNode,
   type ProblemKind,
-} from './overview-rules';
+} from '../../lib/problems';
 
 const NOW = 1_800_000_000_000;
 const STALE = 15_000;
@@ -247,5 +247,20 @@ describe('clusters.overview', () => {
       instances: [],
       problems: [],
     });
+  });
+
+  it('reads one cluster when asked for its id: its nodes, deployments and problems, no other cluster', async () => {
+    const other = (await api.admin.clusters.create({ name: 'another' })).id;
+    const o = await api.viewer.clusters.overview({ clusterId });
+    expect(o.clusters.map((c) => c.id)).toEqual([clusterId]);
+    const all = (await api.viewer.clusters.overview()).clusters.find((c) => c.id === clusterId);
+    // The same cluster as in the full read (problem messages carry ages, which move between reads).
+    const { problems, ...one } = o.clusters[0]!;
+    const { problems: allProblems, ...fromAll } = all!;
+    expect(one).toEqual(fromAll);
+    expect(problems.map((p) => p.kind)).toEqual(allProblems.map((p) => p.kind));
+    expect((await api.viewer.clusters.overview({ clusterId: other })).clusters).toMatchObject([
+      { id: other, nodes: [], deployments: [] },
+    ]);
   });
 });

@@ -2,10 +2,12 @@
  * The overview: every cluster with its instances and VIPs, each node's live status, the newest
  * revision and each node's newest deployment — read in a fixed number of queries whatever the
  * number of clusters (clusters with instances and VIPs; each cluster's newest revision; every
- * node's status; each node's newest deployment). The problem rules are pure (overview-rules.ts) so the page re-ages them itself.
+ * node's status; each node's newest deployment). The problem rules are pure and client-safe
+ * (src/lib/problems.ts), so the pages re-age them themselves.
  */
-import { allNodeStatuses, type StatusReadOptions } from './node-status';
-import { overviewProblems, type OverviewCluster, type OverviewDeployment, type Problem } from './overview-rules';
+import { Prisma } from '../db/client';
+import { allNodeStatuses, clusterNodeStatuses, type StatusReadOptions } from './node-status';
+import { overviewProblems, type OverviewCluster, type OverviewDeployment, type Problem } from '../../lib/problems';
 import type { Db } from './types';
 
 export interface ClusterOverview extends OverviewCluster {
@@ -28,10 +30,19 @@ type DeploymentRow = {
   clusterId: string;
 };
 
-export async function getOverview(db: Db, opts: StatusReadOptions = {}): Promise<Overview> {
+export interface OverviewReadOptions extends StatusReadOptions {
+  /** Only this cluster (the cluster page); every cluster when absent. */
+  clusterId?: string;
+}
+
+export async function getOverview(db: Db, opts: OverviewReadOptions = {}): Promise<Overview> {
   const now = opts.now ?? Date.now();
+  const { clusterId, ...statusOpts } = opts;
+  const onlyRevisions = clusterId ? Prisma.sql`WHERE "clusterId" = ${clusterId}::uuid` : Prisma.empty;
+  const onlyDeployments = clusterId ? Prisma.sql`WHERE r."clusterId" = ${clusterId}::uuid` : Prisma.empty;
   const [clusters, revisions, statuses, deployments] = await Promise.all([
     db.cluster.findMany({
+      where: clusterId ? { id: clusterId } : {},
       orderBy: { name: 'asc' },
       select: {
         id: true,
@@ -51,13 +62,15 @@ export async function getOverview(db: Db, opts: StatusReadOptions = {}): Promise
     db.$queryRaw<
       { clusterId: string; number: number; createdAt: Date }[]
     >`SELECT DISTINCT ON ("clusterId") "clusterId"::text AS "clusterId", number, "createdAt"
-      FROM "ConfigRevision" ORDER BY "clusterId", number DESC`,
-    allNodeStatuses(db, { ...opts, now }),
+      FROM "ConfigRevision" ${onlyRevisions} ORDER BY "clusterId", number DESC`,
+    clusterId
+      ? clusterNodeStatuses(db, clusterId, { ...statusOpts, now })
+      : allNodeStatuses(db, { ...statusOpts, now }),
     // Each node's newest deployment by revision number: DISTINCT ON keeps it one row per node.
     db.$queryRaw<
       DeploymentRow[]
     >`SELECT DISTINCT ON (d."nodeId") d."nodeId"::text AS "nodeId", d.status::text AS status, d.stage, d.message, d."updatedAt", r.number, r."clusterId"::text AS "clusterId"
-      FROM "Deployment" d JOIN "ConfigRevision" r ON r.id = d."revisionId"
+      FROM "Deployment" d JOIN "ConfigRevision" r ON r.id = d."revisionId" ${onlyDeployments}
       ORDER BY d."nodeId", r.number DESC`,
   ]);
   const nodeNames = new Map(statuses.map((s) => [s.nodeId, s.node]));

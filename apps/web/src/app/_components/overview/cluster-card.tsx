@@ -7,13 +7,8 @@
  */
 import Link from 'next/link';
 import type { RouterOutputs } from '~/trpc/client';
-import {
-  instanceViews,
-  isNodeOnline,
-  overviewProblems,
-  type NodeInstanceView,
-  type Problem,
-} from '~/server/services/overview-rules';
+import { instanceViews, isNodeOnline, overviewProblems, type NodeInstanceView } from '~/lib/problems';
+import { ProblemList } from '../problem-list';
 import { Badge, linkClass, mutedClass, thClass } from '../ui';
 
 export type ClusterOverview = RouterOutputs['clusters']['overview']['clusters'][number];
@@ -28,13 +23,6 @@ export function ageWords(ms: number): string {
   const h = Math.round(m / 60);
   return h < 48 ? `${h} h ago` : `${Math.round(h / 24)} d ago`;
 }
-
-const PROBLEM_CLASS: Record<Problem['severity'], string> = {
-  critical: 'border-red-300 bg-red-50 text-red-900 dark:border-red-800 dark:bg-red-950 dark:text-red-100',
-  warning: 'border-amber-300 bg-amber-50 text-amber-900 dark:border-amber-800 dark:bg-amber-950 dark:text-amber-100',
-  info: 'border-slate-300 bg-slate-50 text-slate-800 dark:border-slate-700 dark:bg-slate-800 dark:text-slate-100',
-};
-const SEVERITY_WORD: Record<Problem['severity'], string> = { critical: 'Critical', warning: 'Warning', info: 'Note' };
 
 function StateBadge({ view, instance, now }: { view: NodeInstanceView | undefined; instance?: string; now: number }) {
   const prefix = instance ? `${instance}: ` : '';
@@ -82,17 +70,7 @@ export function ClusterCard({ cluster: c, now }: { cluster: ClusterOverview; now
       </div>
 
       {problems.length > 0 ? (
-        <ul aria-label={`Problems in ${c.name}`} className="mb-3 flex flex-col gap-1">
-          {problems.map((p, i) => (
-            <li
-              key={`${p.kind}-${p.node ?? p.instance ?? i}`}
-              data-problem={p.kind}
-              className={`rounded border px-2 py-1 text-sm break-words ${PROBLEM_CLASS[p.severity]}`}
-            >
-              <span className="font-semibold">{SEVERITY_WORD[p.severity]}:</span> {p.message}
-            </li>
-          ))}
-        </ul>
+        <ProblemList problems={problems} label={`Problems in ${c.name}`} />
       ) : (
         <p className="mb-3 text-sm text-emerald-800 dark:text-emerald-200">No problems.</p>
       )}
