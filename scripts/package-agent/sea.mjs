@@ -114,6 +114,9 @@ export async function buildExecutable({ root, version, entry, addon }) {
       disableExperimentalSEAWarning: true,
       useSnapshot: false,
       useCodeCache: true,
+      // A root daemon takes no Node options from its environment (NODE_OPTIONS=--require … would
+      // run foreign code inside it); it has no flags of its own either.
+      execArgvExtension: 'none',
       assets: { [ADDON_ASSET]: addon },
     };
     const fingerprint = sha256(

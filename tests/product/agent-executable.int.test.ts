@@ -85,6 +85,15 @@ echo checked`;
     expect(r.stdout).toBe(`keepwatch-agent ${VERSION}\n`);
   });
 
+  it('takes no Node.js options from its environment (NODE_OPTIONS cannot make it load other code)', async () => {
+    const r = await exec(exe, ['--version'], {
+      env: { ...BARE_ENV, NODE_OPTIONS: `--require ${join(work, 'missing.js')}` },
+      cwd: work,
+      timeout: 30_000,
+    });
+    expect(r.stdout).toBe(`keepwatch-agent ${VERSION}\n`);
+  });
+
   it('needs no glibc or libstdc++ newer than RHEL 8 provides (glibc 2.28), nor does its addon', () => {
     for (const f of [exe, ADDON]) {
       expect(newerThanFloor(f), f).toEqual([]);
