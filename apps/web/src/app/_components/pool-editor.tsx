@@ -2,85 +2,20 @@
 import { useQueryClient } from '@tanstack/react-query';
 import { useId, useState } from 'react';
 import { api, apiProblem, type RouterOutputs } from '~/trpc/client';
+import {
+  emptyServer,
+  methodLabel,
+  toDraft,
+  toPool,
+  METHODS,
+  type Draft,
+  type DraftServer,
+  type MethodType,
+  type PoolRow,
+} from '../_lib/pool-draft';
 import { ConfigDiff, RolloutProgress } from './cluster/rollout';
-import { Badge, Banner, Button, inputClass } from './ui';
-
-type PoolRow = RouterOutputs['pools']['list'][number];
-type Pool = PoolRow['pool'];
-type Server = Pool['servers'][number];
-
-interface DraftServer {
-  key: number;
-  address: string;
-  port: string;
-  weight: string;
-  backup: boolean;
-  down: boolean;
-  /** Settings this form does not edit, sent back unchanged. */
-  rest: { maxFails: number | undefined; failTimeoutMs: number | undefined };
-}
-
-type MethodType = Pool['method']['type'];
-
-interface Draft {
-  /** The version the edit is based on: sent with the update, so a concurrent change is refused (CONFLICT). */
-  version: number;
-  method: MethodType;
-  /** For `hash`: the key as typed (nginx variables separated by spaces). */
-  hashKey: string;
-  consistent: boolean;
-  servers: DraftServer[];
-}
-
-const METHODS: { type: MethodType; label: string }[] = [
-  { type: 'round_robin', label: 'Round robin (weighted)' },
-  { type: 'least_conn', label: 'Least connections' },
-  { type: 'ip_hash', label: 'IP hash (client affinity)' },
-  { type: 'hash', label: 'Hash of a key' },
-  { type: 'random', label: 'Random' },
-];
-const methodLabel = (m: Pool['method']) =>
-  m.type === 'hash' ? `hash ${m.key.join('')}${m.consistent ? ' consistent' : ''}` : m.type.replace('_', ' ');
-
-let nextKey = 1;
-const toDraft = (row: PoolRow): Draft => ({
-  version: row.version,
-  method: row.pool.method.type,
-  hashKey: row.pool.method.type === 'hash' ? row.pool.method.key.join(' ') : '$remote_addr',
-  consistent: row.pool.method.type === 'hash' ? row.pool.method.consistent : false,
-  servers: row.pool.servers.map((s) => ({
-    key: nextKey++,
-    address: s.address,
-    port: String(s.port),
-    weight: s.weight === undefined ? '' : String(s.weight),
-    backup: s.backup,
-    down: s.down,
-    rest: { maxFails: s.maxFails, failTimeoutMs: s.failTimeoutMs },
-  })),
-});
-
-/** A number when the text is one; otherwise the text itself, so the server names the field. */
-const num = (s: string): number => (/^\s*\d+\s*$/.test(s) ? Number(s) : (s as unknown as number));
-
-function toMethod(d: Draft): Pool['method'] {
-  if (d.method === 'hash')
-    return { type: 'hash', key: d.hashKey.split(/\s+/).filter(Boolean) as never, consistent: d.consistent };
-  return { type: d.method } as Pool['method'];
-}
-
-function toPool(base: Pool, d: Draft): Pool {
-  return {
-    ...base,
-    method: toMethod(d),
-    servers: d.servers.map((s) => {
-      const out: Server = { address: s.address.trim(), port: num(s.port), backup: s.backup, down: s.down };
-      if (s.weight.trim() !== '') out.weight = num(s.weight);
-      if (s.rest.maxFails !== undefined) out.maxFails = s.rest.maxFails;
-      if (s.rest.failTimeoutMs !== undefined) out.failTimeoutMs = s.rest.failTimeoutMs;
-      return out;
-    }),
-  };
-}
+import { DraftServersTable, PoolServersTable } from './pool-servers';
+import { Banner, Button, inputClass } from './ui';
 
 type Result =
   { tone: 'ok'; text: string } | { tone: 'conflict'; text: string } | { tone: 'error'; text: string } | null;
@@ -225,36 +160,7 @@ export function PoolCard({ row, canEdit, clusterId }: { row: PoolRow; canEdit: b
           </Banner>
         )}
         {!draft ? (
-          <table className="w-full text-left text-sm">
-            <thead className="text-xs uppercase tracking-wide text-slate-600 dark:text-slate-300">
-              <tr>
-                <th scope="col" className="py-1 pr-3">
-                  Server
-                </th>
-                <th scope="col" className="py-1 pr-3">
-                  Weight
-                </th>
-                <th scope="col" className="py-1">
-                  Role
-                </th>
-              </tr>
-            </thead>
-            <tbody>
-              {row.pool.servers.map((s, i) => (
-                <tr key={i} className="border-t border-slate-100 dark:border-slate-800">
-                  <td className="py-1 pr-3 font-mono">
-                    {s.address.includes(':') ? `[${s.address}]` : s.address}:{s.port}
-                  </td>
-                  <td className="py-1 pr-3 tabular-nums">{s.weight ?? 1}</td>
-                  <td className="space-x-1 py-1">
-                    {s.backup && <Badge tone="unknown">backup</Badge>}
-                    {s.down && <Badge tone="warn">drained</Badge>}
-                    {!s.backup && !s.down && <span className="text-slate-600 dark:text-slate-300">active</span>}
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
+          <PoolServersTable servers={row.pool.servers} />
         ) : (
           <form
             onSubmit={(e) => {
@@ -309,113 +215,15 @@ export function PoolCard({ row, canEdit, clusterId }: { row: PoolRow; canEdit: b
                 </>
               )}
             </div>
-            <table className="w-full text-left text-sm">
-              <thead className="text-xs uppercase tracking-wide text-slate-600 dark:text-slate-300">
-                <tr>
-                  <th scope="col" className="py-1 pr-2">
-                    Address
-                  </th>
-                  <th scope="col" className="py-1 pr-2">
-                    Port
-                  </th>
-                  <th scope="col" className="py-1 pr-2">
-                    Weight
-                  </th>
-                  <th scope="col" className="py-1 pr-2">
-                    Backup
-                  </th>
-                  <th scope="col" className="py-1 pr-2" title="Marked down in nginx: no new requests">
-                    Drain
-                  </th>
-                  <th scope="col" className="py-1">
-                    <span className="sr-only">Remove</span>
-                  </th>
-                </tr>
-              </thead>
-              <tbody>
-                {draft.servers.map((s, i) => {
-                  const n = i + 1;
-                  const f = (k: string) => fields[`pool.servers.${i}.${k}`];
-                  const input = (
-                    k: 'address' | 'port' | 'weight',
-                    label: string,
-                    width: string,
-                    extra: object = {},
-                  ) => (
-                    <td className="py-1 pr-2 align-top">
-                      <input
-                        aria-label={`${label} of server ${n}`}
-                        value={s[k]}
-                        onChange={(e) => setServer(i, { [k]: e.target.value })}
-                        aria-invalid={f(k) ? true : undefined}
-                        aria-describedby={f(k) ? `${uid}-${i}-${k}` : undefined}
-                        className={`${inputClass} ${width}`}
-                        {...extra}
-                      />
-                      {f(k) && (
-                        <p id={`${uid}-${i}-${k}`} className="mt-0.5 text-xs text-red-700 dark:text-red-300">
-                          {f(k)}
-                        </p>
-                      )}
-                    </td>
-                  );
-                  return (
-                    <tr key={s.key}>
-                      {input('address', 'Address', 'w-44 font-mono', { spellCheck: false, autoComplete: 'off' })}
-                      {input('port', 'Port', 'w-20', { inputMode: 'numeric' })}
-                      {input('weight', 'Weight', 'w-16', { inputMode: 'numeric', placeholder: '1' })}
-                      <td className="py-1 pr-2 align-top">
-                        <input
-                          type="checkbox"
-                          aria-label={`Backup server ${n}`}
-                          checked={s.backup}
-                          onChange={(e) => setServer(i, { backup: e.target.checked })}
-                          className="size-4 accent-sky-700"
-                        />
-                      </td>
-                      <td className="py-1 pr-2 align-top">
-                        <input
-                          type="checkbox"
-                          aria-label={`Drain server ${n}`}
-                          checked={s.down}
-                          onChange={(e) => setServer(i, { down: e.target.checked })}
-                          className="size-4 accent-amber-600"
-                        />
-                      </td>
-                      <td className="py-1 align-top">
-                        <Button
-                          tone="ghost"
-                          aria-label={`Remove server ${n}`}
-                          onClick={() => edit((d) => ({ ...d, servers: d.servers.filter((_, j) => j !== i) }))}
-                        >
-                          Remove
-                        </Button>
-                      </td>
-                    </tr>
-                  );
-                })}
-              </tbody>
-            </table>
+            <DraftServersTable
+              uid={uid}
+              servers={draft.servers}
+              fields={fields}
+              onChange={setServer}
+              onRemove={(i) => edit((d) => ({ ...d, servers: d.servers.filter((_, j) => j !== i) }))}
+            />
             <div className="flex flex-wrap items-center gap-2">
-              <Button
-                onClick={() =>
-                  edit((d) => ({
-                    ...d,
-                    servers: [
-                      ...d.servers,
-                      {
-                        key: nextKey++,
-                        address: '',
-                        port: '80',
-                        weight: '',
-                        backup: false,
-                        down: false,
-                        rest: { maxFails: undefined, failTimeoutMs: undefined },
-                      },
-                    ],
-                  }))
-                }
-              >
+              <Button onClick={() => edit((d) => ({ ...d, servers: [...d.servers, emptyServer()] }))}>
                 Add server
               </Button>
               <span className="ml-auto text-xs text-slate-600 dark:text-slate-300">
