@@ -1,6 +1,7 @@
 /**
- * The browser's tRPC client. It is the vanilla `@trpc/client` driven by TanStack Query (see
- * `query.ts`): the `@trpc/tanstack-react-query` integration pins its peer `@trpc/server` to an
+ * The browser's tRPC client. It is the vanilla `@trpc/client` driven by TanStack Query (pages
+ * call `api.<router>.<procedure>.query()` in their `queryFn`; the QueryClient is in
+ * `provider.tsx`): the `@trpc/tanstack-react-query` integration pins its peer `@trpc/server` to an
  * older exact version than the server runs, so we wire the two ourselves; the types still come
  * from the server's router, imported as a type only (nothing of the server is bundled).
  *

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { ageText, instanceReports, type Transition } from './vip-holders';
+import type { VrrpState } from '@keepwatch/shared';
 
-const t = (node: string, to: string, atS: number, instance = 'VI_1'): Transition => ({
+const t = (node: string, to: VrrpState, atS: number, instance = 'VI_1'): Transition => ({
   node,
   instance,
   from: 'backup',

@@ -2,9 +2,9 @@
  * What the stored transition history says about each VRRP instance: per node the last state it
  * reported, and which node(s) last reported becoming master. A transition is an event, not a
  * heartbeat, so this is "last reported", never "holds now": the UI shows every report with its
- * age. Live state through the agent hub replaces this later.
+ * age. Who holds a VIP now and split brain come from live state (src/lib/problems.ts).
  */
-export type VrrpState = 'initialize' | 'backup' | 'master' | 'fault' | string;
+import type { VrrpState } from '@keepwatch/shared';
 
 export interface Transition {
   node: string;
