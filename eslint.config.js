@@ -195,6 +195,26 @@ export default tseslint.config(
       ],
     },
   },
+  // apps/web/test is test support, not product code: it takes the reference spec and the
+  // throw-away PostgreSQL server from the lab, as the integration tests and the bench do.
+  {
+    files: ['apps/web/test/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: ['@keepwatch/agent', '@keepwatch/agent/*', '**/apps/agent/**'],
+              message: 'agent and web never import each other (DESIGN.md).',
+            },
+            noPrisma,
+            noDeep,
+          ],
+        },
+      ],
+    },
+  },
   // process.env is read in one place per app (STYLE §C16).
   {
     files: ['apps/**/*.{ts,tsx}', 'packages/shared/**/*.ts'],

@@ -25,18 +25,20 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import {
-  LabNginx,
   REF,
   referenceLab,
-  startBackend,
+  referenceSpec,
+  startEnrolledAgents,
   startProbe,
   summariseProbe,
   waitFor,
+  waitRevisionApplied,
   type Lab,
+  type LabAgent,
+  type LabNginx,
   type ProbeRecord,
 } from '@keepwatch/lab';
 import type { ClusterSpecInput } from '@keepwatch/shared';
-import { agentConfig, LabAgent, referenceSpec } from '../tests/support/agent-lab.js';
 import { keepalivedDriver } from './drivers/keepalived.js';
 import { logLines, percentiles, startControlPlane, treeUsage, type ControlPlane } from './support/control-plane.js';
 import { harnessMeter, inBatches, round, SimAgent } from './support/sim-agent.js';
@@ -421,39 +423,22 @@ async function labRuns(): Promise<Record<string, unknown>> {
   try {
     lab = await referenceLab();
     await cp.bridge(lab.unixSocketPath('hub'));
-    const spec = referenceSpec();
-    const cluster = await cp.call<{ id: string }>('clusters.import', { spec }, true);
-    const nodes = await cp.call<{ id: string; node: { name: string } }[]>('nodes.list', { clusterId: cluster.id });
-    await startBackend(lab, 'web1', 'web1');
-    await startBackend(lab, 'web2', 'web2');
-    const nginx = {} as Record<'lb1' | 'lb2', LabNginx>;
-    for (const lb of ['lb1', 'lb2'] as const) {
-      nginx[lb] = new LabNginx(lab, lb);
-      nginx[lb].configure('# replaced by the agent\n');
-      await nginx[lb].start();
-      const { token } = await cp.call<{ token: string }>(
-        'nodes.issueEnrollToken',
-        { id: nodes.find((n) => n.node.name === lb)!.id },
-        true,
-      );
-      const { spec: _standalone, ...cfg } = agentConfig(lab, nginx[lb], spec);
-      const agent = new LabAgent(lab, lb, {
-        ...cfg,
-        controlPlane: { url: `ws+unix://${lab.unixSocketPath('hub')}:/agent`, enrollToken: token },
-      });
-      agents.push(agent);
-      await agent.start();
-    }
+    const dashboard = {
+      query: <T>(path: string, input: unknown) => cp.call<T>(path, input),
+      mutate: <T>(path: string, input: unknown) => cp.call<T>(path, input, true),
+    };
+    const started = await startEnrolledAgents(lab, dashboard, {
+      spec: referenceSpec(),
+      hubSocket: lab.unixSocketPath('hub'),
+    });
+    const cluster = { id: started.clusterId };
+    agents.push(started.agent.lb1, started.agent.lb2);
     const deployments = async (number: number) =>
       (await cp.call<{ deployments: Deployment[] }>('clusters.revision', { clusterId: cluster.id, number }))
         .deployments;
     const allApplied = async (number: number) =>
       (await deployments(number)).every((d) => d.status === 'applied') ? true : undefined;
-    await waitFor(() => allApplied(1), {
-      timeoutMs: 30_000,
-      intervalMs: 200,
-      what: 'revision 1 applied on both nodes',
-    });
+    await waitRevisionApplied(dashboard, cluster.id, 1);
     await lab.waitForHolders(REF.vip, ['lb1'], 10_000);
 
     if (ONLY.includes('push-real')) {
@@ -512,7 +497,7 @@ async function labRuns(): Promise<Record<string, unknown>> {
     }
 
     if (ONLY.includes('failover')) {
-      out.failover = await failover(cp, lab, cluster.id, nodes, agents, nginx);
+      out.failover = await failover(cp, lab, cluster.id, started.nodeIds, agents, started.nginx);
     }
   } finally {
     for (const a of agents) await a.stop().catch(() => undefined);
@@ -565,7 +550,7 @@ async function failover(
   cp: ControlPlane,
   lab: Lab,
   clusterId: string,
-  nodes: { id: string; node: { name: string } }[],
+  nodeIds: Record<'lb1' | 'lb2', string>,
   agents: LabAgent[],
   nginx: Record<'lb1' | 'lb2', LabNginx>,
 ): Promise<Record<string, unknown>> {
@@ -573,7 +558,7 @@ async function failover(
     `\n## manual failover through the API under a 100 req/s probe, beside keepalived's graceful hand-over (${FAILOVER_RUNS} runs each)`,
   );
   const [vi] = await cp.call<{ id: string; instance: { name: string } }[]>('instances.list', { clusterId });
-  const nodeId = (name: string) => nodes.find((n) => n.node.name === name)!.id;
+  const nodeId = (name: 'lb1' | 'lb2') => nodeIds[name];
   const keepwatch: (FailoverRun & { error?: string })[] = [];
   const released: FailoverRun[] = [];
   for (let i = 0; i < FAILOVER_RUNS; i++) {

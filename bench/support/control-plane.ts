@@ -1,7 +1,7 @@
 /**
  * The dashboard as the control-plane benchmarks run it: `npm start`'s server (apps/web/server.ts,
  * production build from KEEPWATCH_NEXT_DIST_DIR) on loopback against a throw-away PostgreSQL
- * (apps/web/test/postgres.ts: run as user postgres, unix socket only), its log in a file, its pid
+ * (@keepwatch/lab's startTestPostgres: run as user postgres, unix socket only), its log in a file, its pid
  * and the PostgreSQL server's processes for /proc readings, and a tRPC-over-HTTP client signed in
  * as the first admin.
  */
@@ -11,8 +11,7 @@ import { connect, createServer, type Server, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { waitFor } from '@keepwatch/lab';
-import { PG_BIN, pgUrl, startTestPostgres, type TestPostgres } from '../../apps/web/test/postgres.js';
+import { PG_BIN, pgUrl, startTestPostgres, waitFor, type TestPostgres } from '@keepwatch/lab';
 
 export const ADMIN = { username: 'admin', password: 'a long admin password' } as const;
 const CLK_TCK = 100; // USER_HZ on Linux

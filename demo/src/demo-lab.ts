@@ -10,7 +10,7 @@ import {
   referenceLab,
   referenceSpec,
   startProbe,
-  startReferenceAgents,
+  startEnrolledAgents,
   waitFor,
   type Lab,
   type LabAgent,
@@ -53,19 +53,12 @@ export async function startDemoLab(api: DashboardApi, port: number, say: (line: 
     // The reference scenario's settings: VRID 51, priorities 100/80, VRRPv2 at 1 s with the
     // tutorial's password, the built-in nginx supervision.
     const spec = referenceSpec({ name: DEMO_CLUSTER, version: 2, advertIntervalMs: 1000 });
-    const cluster = await api.mutate<{ id: string }>('clusters.import', { spec });
-    const nodes = await api.query<{ id: string; node: { name: string } }[]>('nodes.list', { clusterId: cluster.id });
-    const url = `ws+unix://${bridge.path}:/agent`;
-    const started = await startReferenceAgents(lab, spec, {
-      configure: async (lb, cfg) => {
-        const node = nodes.find((n) => n.node.name === lb);
-        if (!node) throw new Error(`node ${lb} missing from the demo cluster`);
-        const { token } = await api.mutate<{ token: string }>('nodes.issueEnrollToken', { id: node.id });
-        const { spec: _standalone, ...rest } = cfg;
-        say(`${lb}: keepwatch-agent run --server ${url} --token ${token.slice(0, 8)}…`);
-        return { ...rest, controlPlane: { url, enrollToken: token } };
-      },
+    const started = await startEnrolledAgents(lab, api, {
+      spec,
+      hubSocket: bridge.path,
+      onEnroll: (lb, url, token) => say(`${lb}: keepwatch-agent run --server ${url} --token ${token.slice(0, 8)}…`),
     });
+    const cluster = { id: started.clusterId };
     agents.push(started.agent.lb1, started.agent.lb2);
     await lab.waitForHolders(REF.vip, ['lb1'], 30_000);
     await waitFor(

@@ -1,8 +1,17 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
-import { REF, referenceLab, waitFor, type Lab } from '@keepwatch/lab';
-import { AGENT_BIN, referenceSpec, startReferenceAgents, waitServed, type LabAgent } from '../support/agent-lab.js';
+import {
+  REF,
+  referenceLab,
+  waitFor,
+  type Lab,
+  AGENT_BIN,
+  referenceSpec,
+  startReferenceAgents,
+  waitServed,
+  type LabAgent,
+} from '@keepwatch/lab';
 
 const run = promisify(execFile);
 

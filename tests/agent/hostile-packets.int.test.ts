@@ -1,9 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fileURLToPath } from 'node:url';
-import { LabNginx, REF, referenceLab, type Lab } from '@keepwatch/lab';
+import { LabNginx, REF, referenceLab, referenceSpec, type Lab, LabAgent, agentConfig } from '@keepwatch/lab';
 import { encodeAdvert, type Advert } from '@keepwatch/vrrp';
 import type { ClusterSpecInput } from '@keepwatch/shared';
-import { LabAgent, agentConfig } from '../support/agent-lab.js';
 import { metricValue, vrrpFrameV4 } from '../support/frames.js';
 
 const INJECT = fileURLToPath(new URL('../support/inject.mjs', import.meta.url));
@@ -14,38 +13,7 @@ const INJECT = fileURLToPath(new URL('../support/inject.mjs', import.meta.url));
  * Each would win mastership if it were accepted (priority 254 or 255).
  */
 function spec(unicast: boolean): ClusterSpecInput {
-  return {
-    name: 'hostile',
-    nodes: [
-      { name: 'lb1', addresses: [REF.lb1], interfaces: ['eth0'] },
-      { name: 'lb2', addresses: [REF.lb2], interfaces: ['eth0'] },
-    ],
-    vrrpInstances: [
-      {
-        name: 'VI_1',
-        vrid: 51,
-        version: unicast ? 3 : 2,
-        interface: 'eth0',
-        advertIntervalMs: unicast ? 100 : 1000,
-        members: [
-          {
-            node: 'lb1',
-            priority: 100,
-            initialState: 'master',
-            ...(unicast ? { unicastSrcIp: REF.lb1, unicastPeers: [REF.lb2] } : {}),
-          },
-          {
-            node: 'lb2',
-            priority: 80,
-            initialState: 'backup',
-            ...(unicast ? { unicastSrcIp: REF.lb2, unicastPeers: [REF.lb1] } : {}),
-          },
-        ],
-        ...(unicast ? {} : { authentication: { type: 'pass' as const, password: '1111' } }),
-        vips: [{ address: REF.vip }],
-      },
-    ],
-  };
+  return referenceSpec({ name: 'hostile', version: unicast ? 3 : 2, unicast, check: null, pools: false });
 }
 
 for (const unicast of [false, true]) {

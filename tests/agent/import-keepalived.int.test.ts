@@ -3,8 +3,7 @@ import { execFile } from 'node:child_process';
 import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { LabKeepalived, REF, referenceLab, run, type Lab } from '@keepwatch/lab';
-import { AGENT_BIN, LabAgent } from '../support/agent-lab.js';
+import { LabKeepalived, REF, referenceLab, run, type Lab, AGENT_BIN, LabAgent } from '@keepwatch/lab';
 
 const exec = promisify(execFile);
 

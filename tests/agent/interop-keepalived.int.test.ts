@@ -1,7 +1,15 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { LabKeepalived, LabNginx, REF, referenceLab, type Lab } from '@keepwatch/lab';
+import {
+  LabKeepalived,
+  LabNginx,
+  REF,
+  referenceLab,
+  type Lab,
+  LabAgent,
+  agentConfig,
+  referenceSpec,
+} from '@keepwatch/lab';
 import { ClusterSpecSchema, renderKeepalivedConfig, type ClusterSpecInput } from '@keepwatch/shared';
-import { LabAgent, agentConfig } from '../support/agent-lab.js';
 
 /**
  * Mixed clusters: keepwatch-agent on one LB and real keepalived 2.2.7 on the other, both ways,
@@ -14,12 +22,11 @@ type Variant = {
   version: 2 | 3;
   family: 4 | 6;
   advertIntervalMs: number;
-  auth?: boolean;
   unicast?: boolean;
 };
 
 const VARIANTS: Variant[] = [
-  { name: 'v2 with PASS authentication at 1 s', version: 2, family: 4, advertIntervalMs: 1000, auth: true },
+  { name: 'v2 with PASS authentication at 1 s', version: 2, family: 4, advertIntervalMs: 1000 },
   { name: 'v3 at 1 s', version: 3, family: 4, advertIntervalMs: 1000 },
   { name: 'v3 at 0.1 s', version: 3, family: 4, advertIntervalMs: 100 },
   { name: 'v3 over IPv6 at 0.1 s', version: 3, family: 6, advertIntervalMs: 100 },
@@ -27,32 +34,16 @@ const VARIANTS: Variant[] = [
 ];
 
 function spec(v: Variant): ClusterSpecInput {
-  const peer = (self: 'lb1' | 'lb2') =>
-    v.unicast ? { unicastSrcIp: REF[self], unicastPeers: [self === 'lb1' ? REF.lb2 : REF.lb1] } : {};
-  return {
+  return referenceSpec({
     name: 'interop',
-    nodes: [
-      { name: 'lb1', addresses: [REF.lb1], interfaces: ['eth0'] },
-      { name: 'lb2', addresses: [REF.lb2], interfaces: ['eth0'] },
-    ],
-    vrrpInstances: [
-      {
-        name: 'VI_1',
-        vrid: 51,
-        version: v.version,
-        family: v.family,
-        interface: 'eth0',
-        advertIntervalMs: v.advertIntervalMs,
-        members: [
-          { node: 'lb1', priority: 100, initialState: 'master', ...peer('lb1') },
-          { node: 'lb2', priority: 80, initialState: 'backup', ...peer('lb2') },
-        ],
-        ...(v.auth ? { authentication: { type: 'pass' as const, password: '1111' } } : {}),
-        vips: [{ address: v.family === 4 ? REF.vip : REF.vip6 }],
-        garpMasterDelayMs: 1000,
-      },
-    ],
-  };
+    version: v.version,
+    family: v.family,
+    advertIntervalMs: v.advertIntervalMs,
+    unicast: v.unicast,
+    check: null,
+    pools: false,
+    instance: { garpMasterDelayMs: 1000 },
+  });
 }
 
 /** One HA daemon on one LB, whichever implementation. */

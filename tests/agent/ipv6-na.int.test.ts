@@ -1,34 +1,17 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { LabNginx, REF, referenceLab, waitFor, type Lab } from '@keepwatch/lab';
-import type { ClusterSpecInput } from '@keepwatch/shared';
-import { LabAgent, agentConfig } from '../support/agent-lab.js';
+import { LabNginx, REF, referenceLab, waitFor, type Lab, LabAgent, agentConfig, referenceSpec } from '@keepwatch/lab';
 
 /**
  * IPv6 VIPs: the new master's unsolicited neighbour advertisement (Override flag) points the
  * client's existing neighbour entry at its MAC, without the client asking.
  */
-const spec: ClusterSpecInput = {
+const spec = referenceSpec({
   name: 'v6',
-  nodes: [
-    { name: 'lb1', addresses: [REF.lb1], interfaces: ['eth0'] },
-    { name: 'lb2', addresses: [REF.lb2], interfaces: ['eth0'] },
-  ],
-  vrrpInstances: [
-    {
-      name: 'VI_6',
-      vrid: 61,
-      version: 3,
-      family: 6,
-      interface: 'eth0',
-      advertIntervalMs: 100,
-      members: [
-        { node: 'lb1', priority: 100, initialState: 'master' },
-        { node: 'lb2', priority: 80, initialState: 'backup' },
-      ],
-      vips: [{ address: REF.vip6 }],
-    },
-  ],
-};
+  family: 6,
+  check: null,
+  pools: false,
+  instance: { name: 'VI_6', vrid: 61 },
+});
 
 describe('IPv6 VIP failover', () => {
   let lab: Lab;

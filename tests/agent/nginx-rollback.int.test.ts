@@ -1,7 +1,15 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
-import { LabNginx, REF, referenceLab, startBackend, type Lab } from '@keepwatch/lab';
-import { LabAgent, agentConfig, referenceSpec } from '../support/agent-lab.js';
+import {
+  LabNginx,
+  REF,
+  referenceLab,
+  startBackend,
+  type Lab,
+  LabAgent,
+  agentConfig,
+  referenceSpec,
+} from '@keepwatch/lab';
 
 /**
  * A configuration nginx refuses (`nginx -t` fails: it listens on an address this host does not

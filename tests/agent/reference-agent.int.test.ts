@@ -1,14 +1,18 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { REF, referenceLab, waitFor, type Lab, type LabNginx } from '@keepwatch/lab';
 import {
+  REF,
+  referenceLab,
+  waitFor,
+  type Lab,
+  type LabNginx,
   referenceSpec,
   startReferenceAgents,
   throughVip as viaVip,
   waitServed as served,
   type LabAgent,
-} from '../support/agent-lab.js';
+} from '@keepwatch/lab';
 
 /**
  * The reference scenario (shared/seed/scenario.md) with keepwatch-agent on both LB hosts instead

@@ -1,6 +1,15 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { REF, referenceLab, startProbe, summariseProbe, type Lab } from '@keepwatch/lab';
-import { referenceSpec, startReferenceAgents, waitServed, type LabAgent } from '../support/agent-lab.js';
+import {
+  REF,
+  referenceLab,
+  startProbe,
+  summariseProbe,
+  type Lab,
+  referenceSpec,
+  startReferenceAgents,
+  waitServed,
+  type LabAgent,
+} from '@keepwatch/lab';
 
 /**
  * A crashed agent that is back before its peers' Master_Down_Timer (advert interval 1 s, as

@@ -5,9 +5,20 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { Lab, LabNginx, REF, isAlive, startBackend, waitFor, type Spawned } from '@keepwatch/lab';
+import {
+  Lab,
+  LabNginx,
+  REF,
+  isAlive,
+  startBackend,
+  waitFor,
+  type Spawned,
+  agentConfig,
+  referenceSpec,
+  throughVip,
+  waitServed,
+} from '@keepwatch/lab';
 import { packageAgent } from './package-agent.js';
-import { agentConfig, referenceSpec, throughVip, waitServed } from '../support/agent-lab.js';
 
 const exec = promisify(execFile);
 const REPO = fileURLToPath(new URL('../../', import.meta.url));

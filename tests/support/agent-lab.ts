@@ -1,13 +1,2 @@
-/** The agent-in-the-lab helpers moved to @keepwatch/lab (the demo uses them too); re-exported for the tests. */
-export {
-  AGENT_BIN,
-  referenceSpec,
-  agentConfig,
-  LabAgent,
-  throughVip,
-  waitServed,
-  startReferenceAgents,
-  bridgePort,
-  type ReferenceSpecOptions,
-  type PortBridge,
-} from '@keepwatch/lab';
+/** The agent-in-the-lab helpers live in @keepwatch/lab: import them from there (this re-export is kept for older imports). */
+export * from '@keepwatch/lab';

@@ -1,6 +1,2 @@
-/**
- * A throw-away PostgreSQL server for an integration test (several dashboard processes on one
- * database): the web package's test server — Debian's binaries run as `postgres`, listening only
- * on a unix socket in a temp folder — reused rather than copied.
- */
-export { startTestPostgres, pgUrl, type TestPostgres } from '../../apps/web/test/postgres.js';
+/** The throw-away PostgreSQL server lives in @keepwatch/lab (the web package's tests and the bench use it too). */
+export { startTestPostgres, pgUrl, type TestPostgres } from '@keepwatch/lab';

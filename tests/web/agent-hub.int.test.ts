@@ -1,16 +1,19 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { statSync } from 'node:fs';
 import { join } from 'node:path';
-import { LabNginx, REF, referenceLab, startBackend, waitFor, type Lab } from '@keepwatch/lab';
 import {
-  agentConfig,
+  REF,
   bridgePort,
-  LabAgent,
+  referenceLab,
   referenceSpec,
+  startEnrolledAgents,
   throughVip,
+  waitFor,
   waitServed,
+  type Lab,
+  type LabAgent,
   type PortBridge,
-} from '../support/agent-lab.js';
+} from '@keepwatch/lab';
 import { ADMIN, startDashboard, type Dashboard } from '../support/dashboard.js';
 import { apiLogin, trpcHttp, type TrpcHttp } from '../support/trpc-http.js';
 
@@ -50,27 +53,10 @@ describe('agents under the dashboard', () => {
   });
 
   it('agents enroll over ws+unix, apply the pushed revision to nginx, and the deployments show applied', async () => {
-    const spec = referenceSpec();
-    const cluster = await api.mutate<{ id: string }>('clusters.import', { spec });
+    const started = await startEnrolledAgents(lab, api, { spec: referenceSpec(), hubSocket: bridge!.path });
+    const cluster = { id: started.clusterId };
     clusterId = cluster.id;
-    const nodes = await api.query<{ id: string; node: { name: string } }[]>('nodes.list', { clusterId: cluster.id });
-    await startBackend(lab, 'web1', 'web1');
-    await startBackend(lab, 'web2', 'web2');
-    for (const lb of ['lb1', 'lb2'] as const) {
-      const nginx = new LabNginx(lab, lb);
-      nginx.configure('# replaced by the agent\n');
-      await nginx.start();
-      const { token } = await api.mutate<{ token: string }>('nodes.issueEnrollToken', {
-        id: nodes.find((n) => n.node.name === lb)!.id,
-      });
-      const { spec: _standalone, ...cfg } = agentConfig(lab, nginx, spec);
-      const agent = new LabAgent(lab, lb, {
-        ...cfg,
-        controlPlane: { url: `ws+unix://${bridge!.path}:/agent`, enrollToken: token },
-      });
-      agents.push(agent);
-      await agent.start();
-    }
+    agents.push(started.agent.lb1, started.agent.lb2);
     const deployments = async () =>
       (await api.query<{ deployments: Deployment[] }>('clusters.revision', { clusterId: cluster.id, number: 1 }))
         .deployments;

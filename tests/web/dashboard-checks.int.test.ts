@@ -3,14 +3,17 @@ import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Browser, Page } from 'playwright-core';
-import { REF, referenceLab, waitFor, type Lab } from '@keepwatch/lab';
 import {
+  REF,
+  referenceLab,
+  waitFor,
+  type Lab,
   bridgePort,
   referenceSpec,
-  startReferenceAgents,
+  startEnrolledAgents,
   type LabAgent,
   type PortBridge,
-} from '../support/agent-lab.js';
+} from '@keepwatch/lab';
 import { axeViolations, launchChromium, signIn } from '../support/browser.js';
 import { ADMIN, startDashboard, type Dashboard } from '../support/dashboard.js';
 import { apiLogin, trpcHttp } from '../support/trpc-http.js';
@@ -62,18 +65,8 @@ describe('health check counters on the cluster page', () => {
           trackChecks: [...(i.trackChecks ?? []), { check: 'check_flag' }],
         })),
       };
-      clusterId = (await api.mutate<{ id: string }>('clusters.import', { spec })).id;
-      const nodes = await api.query<{ id: string; node: { name: string } }[]>('nodes.list', { clusterId });
-      const path = bridge.path;
-      const started = await startReferenceAgents(lab, spec, {
-        metrics: false,
-        configure: async (lb, { spec: _standalone, ...cfg }) => {
-          const { token } = await api.mutate<{ token: string }>('nodes.issueEnrollToken', {
-            id: nodes.find((n) => n.node.name === lb)!.id,
-          });
-          return { ...cfg, controlPlane: { url: `ws+unix://${path}:/agent`, enrollToken: token } };
-        },
-      });
+      const started = await startEnrolledAgents(lab, api, { spec, hubSocket: bridge.path, metrics: false });
+      clusterId = started.clusterId;
       agents.push(started.agent.lb1, started.agent.lb2);
       browser = await launched;
       page = await signIn(await browser.newContext({ viewport: { width: 1280, height: 900 } }), dashboard.base, ADMIN);

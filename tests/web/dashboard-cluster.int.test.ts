@@ -3,16 +3,19 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { LabNginx, REF, referenceLab, startBackend, waitFor, type Lab } from '@keepwatch/lab';
 import {
-  agentConfig,
+  REF,
   bridgePort,
-  LabAgent,
+  referenceLab,
   referenceSpec,
+  startEnrolledAgents,
   throughVip,
+  waitFor,
   waitServed,
+  type Lab,
+  type LabAgent,
   type PortBridge,
-} from '../support/agent-lab.js';
+} from '@keepwatch/lab';
 import { axeViolations, launchChromium, signIn } from '../support/browser.js';
 import { ADMIN, startDashboard, type Dashboard } from '../support/dashboard.js';
 import { apiLogin, trpcHttp, type TrpcHttp } from '../support/trpc-http.js';
@@ -52,25 +55,9 @@ describe('cluster page with real agents', () => {
       api = trpcHttp(base, await apiLogin(base, ADMIN));
       // The pool starts with web1 only: the test adds web2 through the page.
       const spec = { ...referenceSpec(), pools: [{ name: 'webs', servers: [{ address: REF.web1, port: 80 }] }] };
-      clusterId = (await api.mutate<{ id: string }>('clusters.import', { spec })).id;
-      const nodes = await api.query<{ id: string; node: { name: string } }[]>('nodes.list', { clusterId });
-      await startBackend(lab, 'web1', 'web1');
-      await startBackend(lab, 'web2', 'web2');
-      for (const lb of ['lb1', 'lb2'] as const) {
-        const nginx = new LabNginx(lab, lb);
-        nginx.configure('# replaced by the agent\n');
-        await nginx.start();
-        const { token } = await api.mutate<{ token: string }>('nodes.issueEnrollToken', {
-          id: nodes.find((n) => n.node.name === lb)!.id,
-        });
-        const { spec: _standalone, ...cfg } = agentConfig(lab, nginx, spec);
-        const agent = new LabAgent(lab, lb, {
-          ...cfg,
-          controlPlane: { url: `ws+unix://${bridge.path}:/agent`, enrollToken: token },
-        });
-        agents.push(agent);
-        await agent.start();
-      }
+      const started = await startEnrolledAgents(lab, api, { spec, hubSocket: bridge.path });
+      clusterId = started.clusterId;
+      agents.push(started.agent.lb1, started.agent.lb2);
       await lab.waitForHolders(REF.vip, ['lb1'], 15_000);
       await waitServed(lab);
       browser = await launched;

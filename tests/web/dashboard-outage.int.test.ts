@@ -2,8 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { REF, startProbe, summariseProbe, waitFor, type ProbeRecord } from '@keepwatch/lab';
-import { waitServed } from '../support/agent-lab.js';
+import { REF, startProbe, summariseProbe, waitFor, type ProbeRecord, waitServed } from '@keepwatch/lab';
 import { startDashboard } from '../support/dashboard.js';
 import { startEnrolledLab, type EnrolledLab } from './failover-lab.js';
 

@@ -7,15 +7,18 @@
  */
 import {
   bridgePort,
-  LabNginx,
   REF,
   referenceLab,
-  startBackend,
+  referenceSpec,
+  startEnrolledAgents,
   waitFor,
+  waitRevisionApplied,
+  waitServed,
   type Lab,
+  type LabAgent,
+  type LabNginx,
   type PortBridge,
 } from '@keepwatch/lab';
-import { agentConfig, LabAgent, referenceSpec, waitServed } from '../support/agent-lab.js';
 import { ADMIN, startDashboard, type Dashboard, type DashboardOptions } from '../support/dashboard.js';
 import { apiLogin, trpcHttp, type TrpcError } from '../support/trpc-http.js';
 
@@ -45,6 +48,14 @@ export class Api {
 
   call<T>(path: string, input: unknown, mutation = false): Promise<T> {
     return mutation ? this.http.mutate<T>(path, input) : this.http.query<T>(path, input);
+  }
+
+  query<T>(path: string, input: unknown): Promise<T> {
+    return this.http.query<T>(path, input);
+  }
+
+  mutate<T>(path: string, input: unknown): Promise<T> {
+    return this.http.mutate<T>(path, input);
   }
 }
 
@@ -109,42 +120,20 @@ export async function startEnrolledLab(dashboardOptions: DashboardOptions = {}):
     cleanup.push(() => bridge.close());
     const api = new Api(dashboard.base);
     await api.login();
-    const spec = referenceSpec();
-    const clusterId = (await api.call<{ id: string }>('clusters.import', { spec }, true)).id;
-    const nodes = await api.call<{ id: string; node: { name: string } }[]>('nodes.list', { clusterId });
-    const nodeIds = {
-      lb1: nodes.find((n) => n.node.name === 'lb1')!.id,
-      lb2: nodes.find((n) => n.node.name === 'lb2')!.id,
-    };
-    await startBackend(lab, 'web1', 'web1');
-    await startBackend(lab, 'web2', 'web2');
-    const agents = {} as Record<'lb1' | 'lb2', LabAgent>;
-    const nginx = {} as Record<'lb1' | 'lb2', LabNginx>;
-    for (const lb of ['lb1', 'lb2'] as const) {
-      nginx[lb] = new LabNginx(lab, lb);
-      nginx[lb].configure('# replaced by the agent\n');
-      await nginx[lb].start();
-      const { token } = await api.call<{ token: string }>('nodes.issueEnrollToken', { id: nodeIds[lb] }, true);
-      const { spec: _standalone, ...cfg } = agentConfig(lab, nginx[lb], spec);
-      agents[lb] = new LabAgent(lab, lb, {
-        ...cfg,
-        controlPlane: { url: `ws+unix://${bridge.path}:/agent`, enrollToken: token },
-      });
-      cleanup.push(() => agents[lb].stop());
-      await agents[lb].start();
-    }
-    type Deployment = { node: string; status: string };
-    await waitFor(
-      async () =>
-        (
-          await api.call<{ deployments: Deployment[] }>('clusters.revision', { clusterId, number: 1 })
-        ).deployments.every((d) => d.status === 'applied') || undefined,
-      {
-        timeoutMs: 30_000,
-        intervalMs: 200,
-        what: 'revision 1 applied on both nodes',
-      },
+    const {
+      clusterId,
+      nodeIds,
+      nginx,
+      agent: agents,
+    } = await startEnrolledAgents(lab, api, {
+      spec: referenceSpec(),
+      hubSocket: bridge.path,
+    });
+    cleanup.push(
+      () => agents.lb1.stop(),
+      () => agents.lb2.stop(),
     );
+    await waitRevisionApplied(api, clusterId, 1);
     await lab.waitForHolders(REF.vip, ['lb1'], 10_000);
     await waitServed(lab);
     const status = () => api.call<FailoverStatus>('failover.status', { clusterId });

@@ -1,6 +1,5 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { REF, startProbe, summariseProbe, waitFor, type Probe } from '@keepwatch/lab';
-import { waitServed } from '../support/agent-lab.js';
+import { REF, startProbe, summariseProbe, waitFor, type Probe, waitServed } from '@keepwatch/lab';
 import { startEnrolledLab, type EnrolledLab } from './failover-lab.js';
 
 /**

@@ -3,10 +3,9 @@ import { createTRPCClient, httpSubscriptionLink } from '@trpc/client';
 import type { AnyTRPCRouter } from '@trpc/server';
 import superjson from 'superjson';
 import { chromium, type Browser, type Page } from 'playwright-core';
-import { REF, waitFor } from '@keepwatch/lab';
+import { REF, pgUrl, startTestPostgres, waitFor, type TestPostgres } from '@keepwatch/lab';
 import { startDashboard, type Dashboard } from '../support/dashboard.js';
 import { FetchEventSource } from '../support/event-source.js';
-import { pgUrl, startTestPostgres, type TestPostgres } from '../support/postgres.js';
 import { Api, startEnrolledLab, type EnrolledLab } from './failover-lab.js';
 
 /**

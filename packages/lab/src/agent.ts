@@ -1,7 +1,7 @@
 /**
- * keepwatch-agent on lab hosts: the reference scenario as a cluster spec, an agent configuration
- * per LB host driving that host's lab nginx, and the agent process itself — for the integration
- * tests, the benchmarks and the demo. The agent is run as a program (its bin), never imported.
+ * keepwatch-agent on lab hosts: an agent configuration per LB host driving that host's lab nginx,
+ * and the agent process itself — for the integration tests, the benchmarks and the demo. The agent
+ * is run as a program (its bin), never imported.
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { connect, createServer, type Server, type Socket } from 'node:net';
@@ -17,59 +17,6 @@ import { REF } from './reference-topology.js';
 
 /** The agent's command in this checkout, as the README's `npx keepwatch-agent` runs it. */
 export const AGENT_BIN = fileURLToPath(new URL('../../../apps/agent/bin/keepwatch-agent.js', import.meta.url));
-
-export type ReferenceSpecOptions = {
-  /** The cluster's name (default "reference"). */
-  name?: string;
-  version?: 2 | 3;
-  advertIntervalMs?: number;
-  /** The built-in nginx supervision (default) or the tutorial's script. */
-  check?: ClusterSpecInput['checks'];
-};
-
-/**
- * The reference scenario as a Keepwatch cluster spec: the same as importing the tutorial's
- * keepalived.conf and lb.conf (see the shared package's import tests), with the lab's addresses,
- * the built-in nginx supervision as `check_nginx`, and VRRPv3 at 0.1 s by default (v2 at 1 s
- * with the tutorial's password when `version: 2`).
- */
-export function referenceSpec(opts: ReferenceSpecOptions = {}): ClusterSpecInput {
-  const version = opts.version ?? 3;
-  return {
-    name: opts.name ?? 'reference',
-    nodes: [
-      { name: 'lb1', addresses: [REF.lb1], interfaces: ['eth0'] },
-      { name: 'lb2', addresses: [REF.lb2], interfaces: ['eth0'] },
-    ],
-    vrrpInstances: [
-      {
-        name: 'VI_1',
-        vrid: 51,
-        version,
-        interface: 'eth0',
-        advertIntervalMs: opts.advertIntervalMs ?? (version === 3 ? 100 : 1000),
-        members: [
-          { node: 'lb1', priority: 100, initialState: 'master' },
-          { node: 'lb2', priority: 80, initialState: 'backup' },
-        ],
-        ...(version === 2 ? { authentication: { type: 'pass' as const, password: '1111' } } : {}),
-        vips: [{ address: REF.vip }],
-        trackChecks: [{ check: 'check_nginx' }],
-      },
-    ],
-    checks: opts.check ?? [{ kind: 'nginx', name: 'check_nginx', intervalMs: 1000 }],
-    pools: [
-      {
-        name: 'webs',
-        servers: [
-          { address: REF.web1, port: 80 },
-          { address: REF.web2, port: 80 },
-        ],
-      },
-    ],
-    virtualServers: [{ name: 'server-1', listen: [{ port: 80 }], locations: [{ path: '/', pool: 'webs' }] }],
-  };
-}
 
 /** An agent configuration for one lab LB host, driving that host's lab nginx. */
 export function agentConfig(lab: Lab, nginx: LabNginx, spec: ClusterSpecInput): AgentConfigInput {

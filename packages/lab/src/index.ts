@@ -28,13 +28,14 @@ export {
 } from './reference-keepalived.js';
 export {
   AGENT_BIN,
-  referenceSpec,
   agentConfig,
   LabAgent,
   throughVip,
   waitServed,
   startReferenceAgents,
   bridgePort,
-  type ReferenceSpecOptions,
   type PortBridge,
 } from './agent.js';
+export { referenceSpec, type ReferenceSpecOptions } from './reference-spec.js';
+export { startEnrolledAgents, waitRevisionApplied, type DashboardClient, type EnrolledAgents } from './enrolled.js';
+export { PG_BIN, pgUrl, startTestPostgres, type TestPostgres } from './postgres.js';
