@@ -65,7 +65,9 @@ export async function bootSystemd(lab: Lab, opts: SystemdOptions): Promise<Syste
   const h = lab.host(opts.host);
   const target = opts.target ?? 'keepwatch-lab.target';
   const binds = opts.binds ?? [];
-  for (const p of [...binds, lab.dir])
+  const script = assetPath('systemd-container.sh');
+  // They go through `script -c`'s shell line: plain paths only.
+  for (const p of [...binds, lab.dir, script])
     if (!SAFE_PATH.test(p))
       throw new Error(`systemd container: path ${JSON.stringify(p)} is not a plain absolute path`);
   if (!/^[A-Za-z0-9@._-]+$/.test(target)) throw new Error(`systemd container: target ${JSON.stringify(target)}`);
@@ -88,7 +90,7 @@ export async function bootSystemd(lab: Lab, opts: SystemdOptions): Promise<Syste
     '--cgroup',
     '--propagation',
     'private',
-    assetPath('systemd-container.sh'),
+    script,
     dir,
     h.name,
     target,
