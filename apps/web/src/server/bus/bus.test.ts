@@ -55,8 +55,11 @@ describe('in-process bus', () => {
     await bus.publish(ev(3));
     await expect.poll(() => got).toHaveLength(1);
     off();
+    // Delivery is in publish order: once a later event reached another subscriber, ev(4) would have arrived.
+    const marker = collect(bus);
     await bus.publish(ev(4));
-    await new Promise((r) => setTimeout(r, 20));
+    await bus.publish(ev(5));
+    await expect.poll(() => marker).toEqual([ev(4), ev(5)]);
     expect(got).toEqual([ev(3)]);
   });
 
@@ -108,8 +111,10 @@ describe('PostgreSQL bus (LISTEN/NOTIFY)', () => {
     await expect.poll(() => gotB, { timeout: 5000 }).toEqual([ev(1)]);
     await b.publish(ev(2));
     await expect.poll(() => gotA, { timeout: 5000 }).toEqual([ev(1), ev(2)]);
-    await new Promise((r) => setTimeout(r, 100));
-    expect(gotB).toEqual([ev(1), ev(2)]);
+    // NOTIFYs arrive in commit order: once a's later event reached b, b's own echo of ev(2) had come too.
+    await a.publish(ev(3));
+    await expect.poll(() => gotB, { timeout: 5000 }).toContainEqual(ev(3));
+    expect(gotB).toEqual([ev(1), ev(2), ev(3)]);
   });
 
   it('ignores payloads that are not JSON, not an envelope or not a valid event, and keeps listening', async () => {

@@ -351,9 +351,30 @@ describe('agent hub', () => {
       await expect
         .poll(async () => (await api.db.prisma.failoverCommand.findUniqueOrThrow({ where: { id: row.id } })).status)
         .toBe('completed');
-      // Converged: no command is sent again.
+      // Converged: no command is sent again. The positive signal that it would have been: an
+      // event after the heartbeat is acked (the hub handles an agent's messages in order, so the
+      // heartbeat's reconcile is queued), a reconcile of our own runs after it (one at a time per
+      // cluster), and a ping's pong comes after any frame sent before it.
       beat('master', 'promoted');
-      await new Promise((r) => setTimeout(r, 150));
+      a.send({
+        v: 1,
+        type: 'check-result',
+        seq: 42,
+        at: Date.now(),
+        check: 'check_nginx',
+        ok: true,
+        status: 'healthy',
+        durationMs: 3,
+        exitCode: null,
+        timedOut: false,
+        output: '',
+      });
+      expect(await a.next('ack')).toMatchObject({ seq: 42 });
+      await hub.reconcileCluster(clusterId);
+      await new Promise<void>((resolve) => {
+        a.ws.once('pong', () => resolve());
+        a.ws.ping();
+      });
       expect(a.frames.filter((f) => f.type === 'command')).toEqual([]);
     } finally {
       await api.db.prisma.vrrpInstance.update({ where: { id: instance.id }, data: { promotedNodeId: null } });
