@@ -10,12 +10,29 @@
 //                                              print an agent config for a keepalived.conf
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
-import { ControlPlaneSchema } from '@keepwatch/shared';
+import { ControlPlaneSchema, type AgentConfig } from '@keepwatch/shared';
 import { onStopSignals } from '@keepwatch/shared/signals';
 import { Agent } from './agent.js';
+import { AgentMetrics } from './metrics.js';
+import { MetricsServer } from './metrics-server.js';
+import { VrrpTransport } from './transport/vrrp-transport.js';
+import { VipActuator } from './vip/addresses.js';
+import { announceVips } from './vip/announce.js';
+import { primaryAddress } from './vip/primary-address.js';
+import { HealthScheduler } from './health/scheduler.js';
+import { buildCheck } from './health/build-checks.js';
+import type { PidWatcher } from './health/kinds/nginx.js';
+import { watchPidExit } from './process/pid-watch.js';
+import { LinkWatch } from './vrrp/link-watch.js';
+import { NginxApplier } from './nginx/apply.js';
+import { realNginxExec } from './nginx/exec.js';
+import { ControlClient, type ControlHandlers } from './control/client.js';
+import { AdminStateFile } from './control/commands.js';
+import { RevisionFile } from './state/revision.js';
+import { WarmStateFile } from './state/warm.js';
 import { ConfigError, loadAgentConfig } from './config/load.js';
-import { createLogger } from './log.js';
-import { loadNative } from './transport/native.js';
+import { createLogger, type Logger } from './log.js';
+import { loadNative, type NativeNet } from './transport/native.js';
 import { describeUnsupported, importKeepalivedFiles } from './import-keepalived.js';
 import { readEnv } from './config/env.js';
 import { SystemdNotifier } from './lifecycle.js';
@@ -85,6 +102,53 @@ function parseCli(argv: string[]): z.infer<typeof ArgsSchema> {
   return parsed.data;
 }
 
+/** Builds every module and hands them to the Agent (STYLE §G35): the only place that wires. */
+function compose(cfg: AgentConfig, net: NativeNet, log: Logger): Agent {
+  const metrics = new AgentMetrics();
+  const n = cfg.nginx;
+  const nginxExec = realNginxExec(
+    { binary: n.binary, args: ['-p', n.prefix, '-c', n.mainConfPath], pidFile: n.pidPath },
+    { failOnWarn: n.failOnWarn },
+  );
+  const watchPid: PidWatcher = (pid, onExit) => watchPidExit(net, pid, onExit);
+  // The scheduler and the control client call back into the agent, which is built last.
+  const handlers: ControlHandlers = {
+    applyRevision: (revision, spec) => agent.controlHandlers.applyRevision(revision, spec),
+    appliedRevision: () => agent.controlHandlers.appliedRevision(),
+    heartbeat: () => agent.controlHandlers.heartbeat(),
+    command: (c) => agent.controlHandlers.command(c),
+  };
+  const control = cfg.controlPlane
+    ? new ControlClient({
+        controlPlane: cfg.controlPlane,
+        node: cfg.node,
+        stateDir: cfg.stateDir,
+        log: log.child({ component: 'control' }),
+        rng: Math.random,
+        handlers,
+      })
+    : null;
+  const agent: Agent = new Agent({
+    cfg,
+    log,
+    metrics,
+    transport: new VrrpTransport(net, metrics, log),
+    vips: new VipActuator(),
+    announce: (vips, count) => announceVips(net, log, vips, count),
+    primaryAddress,
+    scheduler: new HealthScheduler([], (r) => agent.onCheck(r)),
+    buildCheck: (c) => buildCheck(c, cfg, watchPid),
+    linkWatch: new LinkWatch(net),
+    nginx: new NginxApplier(nginxExec, { confPath: n.confPath }),
+    metricsServer: new MetricsServer(cfg.metrics, metrics),
+    control,
+    revisionFile: cfg.controlPlane ? new RevisionFile(cfg.stateDir, log) : null,
+    warmFile: new WarmStateFile(cfg.stateDir, log),
+    adminFile: new AdminStateFile(cfg.stateDir, (err, what) => log.warn({ err }, what)),
+  });
+  return agent;
+}
+
 async function main(): Promise<void> {
   const args = parseCli(process.argv.slice(2));
   if (args.command === 'import-keepalived') {
@@ -108,7 +172,7 @@ async function main(): Promise<void> {
   const env = readEnv();
   const log = createLogger(env.KEEPWATCH_LOG_LEVEL ? { level: env.KEEPWATCH_LOG_LEVEL } : {});
   const net = loadNative({ runtimeDirectory: env.RUNTIME_DIRECTORY?.split(':')[0] });
-  const agent = new Agent(cfg, net, log);
+  const agent = compose(cfg, net, log);
   const systemd = new SystemdNotifier(net, env.NOTIFY_SOCKET, env.WATCHDOG_USEC);
   if (args.command === 'cleanup') {
     const removed = await agent.cleanup();

@@ -17,7 +17,7 @@ import {
 import type { Logger } from '../log.js';
 import { DEF_HEARTBEAT_INTERVAL_MS } from '../config/defaults.js';
 import { Backoff, RetryTimer } from './backoff.js';
-import { readOptional, writePrivate } from './files.js';
+import { readOptional, writePrivate } from '../state/files.js';
 import { Outbox, type NewOutboxEvent } from './outbox.js';
 import type { CommandOutcome } from './commands.js';
 

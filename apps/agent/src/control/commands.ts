@@ -10,7 +10,7 @@ import { z } from 'zod';
 import type { AdminCommand } from '@keepwatch/vrrp';
 import type { Command, CommandResultMessage } from '@keepwatch/shared';
 import type { AdminResult } from '../vrrp/runner.js';
-import { readOptional, writePrivate } from './files.js';
+import { readOptional, writePrivate } from '../state/files.js';
 
 /** An instance runner as far as commands go. */
 export interface AdminTarget {
@@ -77,14 +77,13 @@ export function nextAdminState(state: AdminState, command: Command, outcome: Com
 
 /** Reads and writes the persisted admin state (mode 0600, atomic). An unreadable file counts as none. */
 export class AdminStateFile {
-  private state: AdminState;
+  /** Read on first use (constructors do nothing but store). */
+  private state: AdminState | null = null;
 
   constructor(
     private readonly stateDir: string,
     private readonly onError: (err: unknown, what: string) => void = () => {},
-  ) {
-    this.state = this.read();
-  }
+  ) {}
 
   private get path(): string {
     return join(this.stateDir, 'admin-state.json');
@@ -104,12 +103,13 @@ export class AdminStateFile {
   }
 
   get current(): AdminState {
+    this.state ??= this.read();
     return this.state;
   }
 
   /** Replaces the state and writes it when it changed. */
   set(next: AdminState): void {
-    if (JSON.stringify(next) === JSON.stringify(this.state)) return;
+    if (JSON.stringify(next) === JSON.stringify(this.current)) return;
     this.state = next;
     try {
       writePrivate(this.path, JSON.stringify(next));

@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import { parseAgentFrame, type AgentMessage } from '@keepwatch/shared';
 import type { Logger } from '../log.js';
 import { DEF_OUTBOX_FLUSH_MS, DEF_OUTBOX_MAX_EVENTS } from '../config/defaults.js';
-import { readOptional, writePrivate } from './files.js';
+import { readOptional, writePrivate } from '../state/files.js';
 
 /** The events that carry a `seq` and wait in the outbox until the hub acks them. */
 export type OutboxEvent = Extract<AgentMessage, { seq: number }>;

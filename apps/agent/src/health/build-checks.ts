@@ -1,11 +1,11 @@
 import type { AgentConfig, HealthCheck } from '@keepwatch/shared';
-import type { Check } from './health/check.js';
-import { httpCheck } from './health/kinds/http.js';
-import { nginxSupervision, type PidWatcher } from './health/kinds/nginx.js';
-import { processCheck } from './health/kinds/process.js';
-import { lookupUser, runScript } from './health/kinds/script.js';
-import { tcpCheck } from './health/kinds/tcp.js';
-import { DEF_NGINX_START_WAIT_MS } from './config/defaults.js';
+import type { Check } from './check.js';
+import { httpCheck } from './kinds/http.js';
+import { nginxSupervision, type PidWatcher } from './kinds/nginx.js';
+import { processCheck } from './kinds/process.js';
+import { lookupUser, runScript } from './kinds/script.js';
+import { tcpCheck } from './kinds/tcp.js';
+import { DEF_NGINX_START_WAIT_MS } from '../config/defaults.js';
 
 /** Turns the spec's health checks into runnable checks for this host. */
 export function buildCheck(check: HealthCheck, cfg: AgentConfig, watchPid: PidWatcher | undefined): Check {

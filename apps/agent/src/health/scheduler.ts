@@ -43,6 +43,13 @@ export class HealthScheduler {
     private readonly onResult: (result: CheckResult) => void,
     private readonly now: () => number = () => performance.now(),
   ) {
+    this.setChecks(checks);
+  }
+
+  /** Replaces the checks (each starts over with its rise/fall state); only while stopped. */
+  setChecks(checks: readonly Check[]): void {
+    if (!this.stopped) throw new Error('HealthScheduler.setChecks while running');
+    this.entries.clear();
     for (const check of checks) {
       this.entries.set(check.name, {
         check,
@@ -117,7 +124,8 @@ export class HealthScheduler {
       clearTimeout(timeout);
     }
     e.running = false;
-    if (this.stopped) return;
+    // Stopped, or stopped and restarted with new checks while this run was in flight.
+    if (this.stopped || this.entries.get(e.check.name) !== e) return;
     const { state, changed } = applyResult(e.state, outcome.ok, e.check);
     e.state = state;
     this.onResult({

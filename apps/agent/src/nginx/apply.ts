@@ -1,5 +1,5 @@
-import { existsSync, readFileSync, renameSync, writeFileSync, fsyncSync, openSync, closeSync, rmSync } from 'node:fs';
-import { dirname, basename, join } from 'node:path';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
+import { writeAtomic } from '../state/files.js';
 import type { NginxExec } from './exec.js';
 
 /** What an apply did, with nginx's own output when something failed. */
@@ -19,19 +19,6 @@ export type NginxApplierOptions = {
 
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
-/** Writes a file atomically: a temporary file in the same folder, fsync, rename. */
-export function writeAtomic(path: string, content: string): void {
-  const tmp = join(dirname(path), `.${basename(path)}.${process.pid}.tmp`);
-  writeFileSync(tmp, content, { mode: 0o644 });
-  const fd = openSync(tmp, 'r');
-  try {
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
-  }
-  renameSync(tmp, path);
-}
-
 /**
  * Applies a rendered nginx configuration safely: write it atomically over the file the agent
  * owns, `nginx -t`, reload, and verify that a new generation of workers took over. On any
@@ -43,21 +30,21 @@ export function writeAtomic(path: string, content: string): void {
  * file is back within one `nginx -t` when the test fails.
  */
 export class NginxApplier {
-  private lastGood: string | null;
+  private lastGood: string | null = null;
 
   constructor(
     private readonly exec: NginxExec,
     private readonly opts: NginxApplierOptions,
-  ) {
-    this.lastGood = existsSync(opts.confPath) ? readFileSync(opts.confPath, 'utf8') : null;
-  }
+  ) {}
 
-  /** The configuration that last applied (or was there at start). */
+  /** The configuration in place now: the last good file, read again (it is outside our control). */
   current(): string | null {
-    return this.lastGood;
+    return existsSync(this.opts.confPath) ? readFileSync(this.opts.confPath, 'utf8') : null;
   }
 
   async apply(rendered: string): Promise<ApplyResult> {
+    // What is there now is what a failure rolls back to.
+    this.lastGood = this.current();
     if (rendered === this.lastGood) return { status: 'unchanged' };
     writeAtomic(this.opts.confPath, rendered);
     const test = await this.exec.test();

@@ -1,4 +1,4 @@
-import type { NativeNet } from './native.js';
+import type { NativeNet } from '../transport/native.js';
 
 /**
  * Calls `onExit` once when process `pid` exits, through a pidfd (no polling): the agent notices a

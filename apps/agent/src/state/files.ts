@@ -2,14 +2,14 @@ import { chmodSync, closeSync, fsyncSync, mkdirSync, openSync, readFileSync, ren
 import { basename, dirname, join } from 'node:path';
 
 /**
- * Writes a private file atomically (temp file in the same folder, fsync, rename), mode 0600: the
- * state directory holds the node credential, and a revision's spec can hold VRRP passwords.
+ * Writes a file atomically: a temporary file in the same folder, fsync, rename — a reader (nginx,
+ * a restarted agent) sees the old content or the new, never a torn file. `mode` is applied to
+ * the new file (0644 by default).
  */
-export function writePrivate(path: string, content: string): void {
-  mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
+export function writeAtomic(path: string, content: string, mode = 0o644): void {
   const tmp = join(dirname(path), `.${basename(path)}.${process.pid}.tmp`);
-  writeFileSync(tmp, content, { mode: 0o600 });
-  chmodSync(tmp, 0o600); // the umask cannot widen it, but an existing temp file might be wider
+  writeFileSync(tmp, content, { mode });
+  chmodSync(tmp, mode); // the umask cannot widen it, but an existing temp file might be wider
   const fd = openSync(tmp, 'r');
   try {
     fsyncSync(fd);
@@ -17,6 +17,15 @@ export function writePrivate(path: string, content: string): void {
     closeSync(fd);
   }
   renameSync(tmp, path);
+}
+
+/**
+ * Writes a private file atomically, mode 0600, creating its folder (0700): the state directory
+ * holds the node credential, and a revision's spec can hold VRRP passwords.
+ */
+export function writePrivate(path: string, content: string): void {
+  mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
+  writeAtomic(path, content, 0o600);
 }
 
 /** The file's text, or null when it does not exist or cannot be read. */

@@ -1,17 +1,12 @@
 import type { NativeNet, RawPacket, Watcher } from './native.js';
 
-/** Where and how one VRRP instance talks on the wire. */
+/** Where a VRRP socket listens: one interface and family, shared by every instance on it. */
 export type VrrpSocketOptions = {
   family: 4 | 6;
-  /** The interface the instance runs on (SO_BINDTODEVICE, multicast membership, egress). */
+  /** The interface (SO_BINDTODEVICE, multicast membership, egress). */
   ifname: string;
-  /** Join 224.0.0.18 / ff02::12. Off for unicast-only instances (keepalived `unicast_peer`). */
+  /** Join 224.0.0.18 / ff02::12: on when any instance on it is not unicast-only (keepalived `unicast_peer`). */
   multicast: boolean;
-  /**
-   * Source address of our adverts: the interface's primary IPv4 address (keepalived's
-   * `mcast_src_ip` / `unicast_src_ip`), or its IPv6 link-local address (RFC 5798 5.1.2.1).
-   */
-  src: string | null;
 };
 
 /** Most packets read per readable event, so one busy socket cannot starve the loop. */
@@ -21,7 +16,7 @@ const MAX_READS_PER_WAKE = 64;
  * A raw IP protocol 112 socket bound to one interface. Every packet is handed to `onPacket` with
  * what the kernel reported (TTL / hop limit, source, destination): the codec checks them.
  * `start()` opens it; `stop()` closes it. One socket serves every instance of a family on an
- * interface (the instance filter is the VRID, checked by the instance).
+ * interface: VrrpTransport hands each advert to the instance of its VRID.
  */
 export class VrrpSocket {
   private fd = -1;
@@ -65,14 +60,18 @@ export class VrrpSocket {
     }
   }
 
-  /** Sends one VRRP message (without IP header) to `dst` with TTL / hop limit 255. */
-  send(dst: string, message: Uint8Array): void {
+  /**
+   * Sends one VRRP message (without IP header) from `src` to `dst` with TTL / hop limit 255.
+   * `src`: the instance's primary IPv4 address (keepalived `mcast_src_ip` / `unicast_src_ip`) or
+   * its IPv6 link-local address (RFC 5798 5.1.2.1).
+   */
+  send(src: string, dst: string, message: Uint8Array): void {
     if (this.fd < 0) throw new Error(`VRRP socket on ${this.options.ifname} is not open`);
     this.net.sendVrrp(
       this.fd,
       this.options.family,
       this.ifindex,
-      this.options.src,
+      src,
       dst,
       Buffer.from(message.buffer, message.byteOffset, message.byteLength),
     );

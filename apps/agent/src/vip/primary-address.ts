@@ -1,4 +1,4 @@
-import { runIp } from './vip/addresses.js';
+import { runIp } from './addresses.js';
 
 /**
  * The address an instance advertises from: keepalived uses the interface's primary IPv4 address

@@ -86,6 +86,11 @@ export class InstanceRunner {
     return this.deps.iface;
   }
 
+  /** The other interfaces whose link state the instance tracks (the link watch polls them). */
+  get trackedInterfaces(): readonly string[] {
+    return this.deps.config.trackedInterfaces ?? [];
+  }
+
   /** The machine's current state (read-only snapshot). */
   current(): InstanceState {
     return this.state;

@@ -1,0 +1,116 @@
+import {
+  decodeAdvert,
+  encodeAdvert,
+  VRRP_MULTICAST_V4,
+  VRRP_MULTICAST_V6,
+  type Advert,
+  type RejectReason,
+} from '@keepwatch/vrrp';
+import type { Logger } from '../log.js';
+import type { AgentMetrics } from '../metrics.js';
+import type { NativeNet, RawPacket } from './native.js';
+import { VrrpSocket } from './vrrp-socket.js';
+
+/** One instance on the wire: where it talks, from which address, to whom, and who hears its adverts. */
+export type VrrpEndpoint = {
+  name: string;
+  vrid: number;
+  family: 4 | 6;
+  ifname: string;
+  /** The source of its adverts (see VrrpSocket.send). */
+  src: string;
+  /** Its unicast peers; empty means multicast (224.0.0.18 / ff02::12). */
+  unicastPeers: readonly string[];
+  /** A decoded advert for this instance's VRID (the instance checks the rest). */
+  onAdvert(advert: Advert, src: string, ttl: number): void;
+};
+
+type Group = { socket: VrrpSocket; endpoints: VrrpEndpoint[]; byVrid: Map<number, VrrpEndpoint> };
+
+/**
+ * The VRRP wire for this node's instances: one raw socket per interface and family, shared by the
+ * instances on it (a VRID names one virtual router per interface and family — the spec enforces
+ * it), so the kernel copies each packet once. Each decoded advert goes to the instance of its
+ * VRID; a packet the codec rejects, or one for a VRID no instance here runs, is counted as a drop
+ * for the instances on that socket (they are the ones it reached).
+ */
+export class VrrpTransport {
+  private readonly groups = new Map<string, Group>();
+  private readonly endpoints = new Map<string, { group: Group; endpoint: VrrpEndpoint }>();
+
+  constructor(
+    private readonly net: NativeNet,
+    private readonly metrics: AgentMetrics,
+    private readonly log: Logger,
+  ) {}
+
+  /** Opens the sockets for `endpoints` (after a `stop()`, or the first time). */
+  start(endpoints: readonly VrrpEndpoint[]): void {
+    const byKey = new Map<string, VrrpEndpoint[]>();
+    for (const e of endpoints) {
+      const key = `${e.ifname}/${e.family}`;
+      const list = byKey.get(key) ?? [];
+      if (list.some((x) => x.vrid === e.vrid)) throw new Error(`VRID ${e.vrid} twice on ${e.ifname} (IPv${e.family})`);
+      byKey.set(key, [...list, e]);
+    }
+    for (const [key, list] of byKey) {
+      const { ifname, family } = list[0]!;
+      const multicast = list.some((e) => e.unicastPeers.length === 0);
+      const group: Group = {
+        socket: new VrrpSocket(
+          this.net,
+          { family, ifname, multicast },
+          (packet) => this.received(group, packet),
+          (err) => this.log.error({ err, ifname, family }, 'vrrp socket error'),
+        ),
+        endpoints: list,
+        byVrid: new Map(list.map((e) => [e.vrid, e])),
+      };
+      this.groups.set(key, group);
+      for (const endpoint of list) this.endpoints.set(endpoint.name, { group, endpoint });
+      group.socket.start();
+    }
+  }
+
+  /** Sends an instance's advert to the group, or to each of its unicast peers. */
+  send(name: string, advert: Advert): void {
+    const entry = this.endpoints.get(name);
+    if (!entry) throw new Error(`no VRRP endpoint ${name}`);
+    const { endpoint, group } = entry;
+    const { family, src } = endpoint;
+    const destinations = endpoint.unicastPeers.length
+      ? endpoint.unicastPeers
+      : [family === 4 ? VRRP_MULTICAST_V4 : VRRP_MULTICAST_V6];
+    for (const dst of destinations) {
+      try {
+        group.socket.send(src, dst, encodeAdvert(advert, { family, src, dst }));
+      } catch (e) {
+        this.log.warn({ err: e, instance: name, dst }, 'advert not sent');
+      }
+    }
+  }
+
+  /** Closes every socket and forgets the instances. */
+  stop(): void {
+    for (const group of this.groups.values()) group.socket.stop();
+    this.groups.clear();
+    this.endpoints.clear();
+  }
+
+  private received(group: Group, packet: RawPacket): void {
+    const family = group.socket.options.family;
+    const decoded = decodeAdvert(packet.data, { family, src: packet.src, dst: packet.dst, ttl: packet.ttl });
+    if (!decoded.ok) return this.dropped(group, packet, decoded.reason, decoded.detail);
+    const endpoint = group.byVrid.get(decoded.advert.vrid);
+    if (!endpoint) return this.dropped(group, packet, 'vrid-mismatch', `VRID ${decoded.advert.vrid} does not run here`);
+    this.metrics.advertsReceived.inc({ instance: endpoint.name });
+    endpoint.onAdvert(decoded.advert, packet.src, packet.ttl);
+  }
+
+  private dropped(group: Group, packet: RawPacket, reason: RejectReason, detail: string | undefined): void {
+    for (const e of group.endpoints) {
+      this.metrics.dropped.inc({ instance: e.name, reason });
+      this.log.debug({ instance: e.name, vrid: e.vrid, reason, detail, src: packet.src }, 'packet dropped');
+    }
+  }
+}
