@@ -319,16 +319,6 @@ export class Agent {
     return outcome;
   }
 
-  /** An admin command for an instance (promote, release) or the node (maintenance). */
-  async admin(
-    instance: string,
-    command: 'promote' | 'release' | 'maintenance-on' | 'maintenance-off',
-  ): Promise<CommandOutcome> {
-    if (command === 'maintenance-on' || command === 'maintenance-off')
-      return this.command({ kind: 'maintenance', enabled: command === 'maintenance-on' });
-    return this.command({ kind: command, instance });
-  }
-
   /**
    * The one stop path (STYLE §G36): health checks and VRRP (priority-0 advert, VIPs removed)
    * within DEF_GRACEFUL_SHUTDOWN_MS, then the control-plane socket (its outbox, with the

@@ -1,6 +1,5 @@
 import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
-
-const STATES = ['initialize', 'backup', 'master', 'fault'] as const;
+import { VRRP_STATES, type VrrpState } from '@keepwatch/vrrp';
 
 /**
  * The agent's Prometheus metrics (prom-client), on their own registry. Instance labels are the
@@ -79,7 +78,7 @@ export class AgentMetrics {
     if (opts.defaultMetrics !== false) collectDefaultMetrics({ register: this.registry, prefix: 'keepwatch_agent_' });
   }
 
-  setState(instance: string, state: (typeof STATES)[number]): void {
-    for (const s of STATES) this.state.set({ instance, state: s }, s === state ? 1 : 0);
+  setState(instance: string, state: VrrpState): void {
+    for (const s of VRRP_STATES) this.state.set({ instance, state: s }, s === state ? 1 : 0);
   }
 }
