@@ -6,10 +6,10 @@
  */
 import { useQuery } from '@tanstack/react-query';
 import { useEffect, useState, type FormEvent } from 'react';
-import { api, apiProblem, type ApiProblem, type RouterOutputs } from '~/trpc/client';
-import { Badge, Banner, Button, Field, Section, inputClass, mutedClass } from '../../../_components/ui';
+import { api, apiProblem, type ApiProblem } from '~/trpc/client';
+import { Banner, Button, Field, Section, inputClass, mutedClass } from '../../../_components/ui';
+import { HostKeyPanel, JobLog, type Probe } from './bootstrap-panels';
 
-type Probe = RouterOutputs['bootstrap']['probe'];
 type AuthKind = 'key' | 'password' | 'stored';
 
 function agentServerUrl(origin: string): string {
@@ -326,89 +326,17 @@ export default function SshBootstrapPage() {
         </div>
 
         {probe && (
-          <div
-            className="space-y-2 rounded-lg border border-slate-300 p-3 sm:col-span-2 dark:border-slate-600"
-            aria-live="polite"
-          >
-            <div className="text-sm">
-              Host key ({probe.keyType}):{' '}
-              <code data-testid="ssh-fingerprint" className="font-mono">
-                {probe.fingerprint}
-              </code>
-            </div>
-            {mismatch && probe.stored && (
-              <Banner tone="error" role="alert">
-                HOST KEY CHANGED: this node&apos;s confirmed key is <code>{probe.stored.fingerprint}</code> (
-                {probe.stored.keyType}), but the host now presents <code>{probe.fingerprint}</code>. Nothing will be
-                sent to it. Someone may be intercepting the connection, or the host was reinstalled. Check on the
-                host&apos;s console, then{' '}
-                <Button tone="danger" onClick={() => void forget()}>
-                  Forget the stored key
-                </Button>
-              </Banner>
-            )}
-            {probe.matchesStored === true && <Badge tone="master">matches the confirmed key</Badge>}
-            {!probe.stored && (
-              <label className="flex items-start gap-2 text-sm">
-                <input
-                  type="checkbox"
-                  checked={confirmed}
-                  onChange={(e) => setConfirmed(e.target.checked)}
-                  data-testid="ssh-confirm"
-                />
-                <span>
-                  I compared it with the host&apos;s own fingerprint (
-                  <code>ssh-keygen -l -f /etc/ssh/ssh_host_ed25519_key.pub</code> on its console) and they are the same.
-                </span>
-              </label>
-            )}
-            <Button
-              tone="primary"
-              type="submit"
-              disabled={busy || mismatch || (!probe.stored && !confirmed) || job.data?.state === 'running'}
-            >
-              Install and start the agent
-            </Button>
-          </div>
+          <HostKeyPanel
+            probe={probe}
+            confirmed={confirmed}
+            onConfirm={setConfirmed}
+            onForget={() => void forget()}
+            installDisabled={busy || mismatch || (!probe.stored && !confirmed) || job.data?.state === 'running'}
+          />
         )}
       </form>
 
-      {job.data && (
-        <section aria-labelledby="ssh-progress" className="mt-4 max-w-3xl space-y-2">
-          <h2 id="ssh-progress" className="text-base font-semibold">
-            {job.data.node} on {job.data.target}:{' '}
-            <Badge tone={job.data.state === 'succeeded' ? 'master' : job.data.state === 'failed' ? 'fault' : 'backup'}>
-              {job.data.state}
-            </Badge>
-          </h2>
-          <ol
-            data-testid="ssh-log"
-            className="max-h-96 overflow-auto rounded bg-slate-100 p-2 font-mono text-xs dark:bg-slate-800"
-          >
-            {job.data.lines.map((l, i) => (
-              <li
-                key={i}
-                className={
-                  l.level === 'error'
-                    ? 'text-red-700 dark:text-red-300'
-                    : l.level === 'step' || l.level === 'done'
-                      ? 'font-semibold'
-                      : ''
-                }
-              >
-                {l.level === 'output' ? '  ' : ''}
-                {l.text}
-              </li>
-            ))}
-          </ol>
-          {job.data.state === 'succeeded' && <Banner tone="ok">The node is online.</Banner>}
-          {job.data.state === 'failed' && (
-            <Banner tone="error" role="alert">
-              {job.data.error}
-            </Banner>
-          )}
-        </section>
-      )}
+      {job.data && <JobLog job={job.data} />}
     </Section>
   );
 }
