@@ -138,6 +138,10 @@ export async function buildExecutable({ root, version, entry, addon }) {
     const exe = join(work, 'keepwatch-agent');
     copyFileSync(node, exe);
     chmodSync(exe, 0o755);
+    // The official binary carries its static symbol table and some debug info (18 MB of 127). The
+    // dynamic symbols stay: addons resolve N-API (napi_*) through them. Before injection, so the
+    // blob's note is not touched.
+    execFileSync('strip', ['--strip-all', exe], { stdio: 'pipe' });
     execFileSync(process.execPath, [postject, exe, 'NODE_SEA_BLOB', config.output, '--sentinel-fuse', SEA_FUSE], {
       stdio: 'pipe',
     });
