@@ -5,7 +5,7 @@
  */
 import { spawnSync } from 'node:child_process';
 import { createCipheriv, randomBytes } from 'node:crypto';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { PG_BIN } from '../../apps/web/test/postgres.js';
@@ -109,6 +109,16 @@ export function pgTool(tool: 'psql' | 'pg_dump' | 'pg_restore', args: string[]):
 /** Creates database `name` on the server of `adminUrl` (a URL to its `postgres` database). */
 export function createDatabase(adminUrl: string, name: string): void {
   pgTool('psql', ['-v', 'ON_ERROR_STOP=1', '-q', '-d', adminUrl, '-c', `CREATE DATABASE "${name}"`]);
+}
+
+/** A new OpenSSH private key (ed25519, no passphrase), as an admin would keep for bootstrap. */
+export function newPrivateKey(dir: string): string {
+  const file = join(dir, `id_ed25519_${randomBytes(4).toString('hex')}`);
+  const r = spawnSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-C', 'keepwatch-test', '-f', file], {
+    encoding: 'utf8',
+  });
+  if (r.status !== 0) throw new Error(`ssh-keygen failed: ${r.stderr}`);
+  return readFileSync(file, 'utf8');
 }
 
 /**

@@ -8,14 +8,23 @@
 import { createServer } from 'node:http';
 import next from 'next';
 import { legacySecretKeyFile, secretKeyFile, type Env } from '../env';
-import { createControlPlane, type ControlPlane } from './control-plane';
+import { createControlPlane } from './control-plane';
 import { AgentHub } from './hub/hub';
 import { APP_DIR } from './layout';
-import { relocateLegacySecretKey } from './services/ssh/secret-box';
+import { createLogger, type Logger } from './logger';
+import { loadSecretKey, relocateLegacySecretKey } from './services/ssh/secret-box';
 
-/** Moves a key file left inside the data folder by an older version out of it, and says so. */
-function placeSecretKey(env: Env, log: ControlPlane['log']): void {
-  if (env.KEEPWATCH_SECRET_KEY) return;
+/**
+ * Makes sure the secret key is usable before anything is served: a key file an older version left
+ * inside the data folder is moved out of it (and said so), a missing one is created, and a bad one
+ * (wrong length, readable by others) stops the start with its path rather than failing the first
+ * SSH bootstrap that needs it.
+ */
+function placeSecretKey(env: Env, log: Logger): void {
+  if (env.KEEPWATCH_SECRET_KEY) {
+    loadSecretKey({ envValue: env.KEEPWATCH_SECRET_KEY, file: '' });
+    return;
+  }
   const file = secretKeyFile(env);
   const legacyFile = legacySecretKeyFile(env);
   const r = relocateLegacySecretKey({ file, legacyFile });
@@ -25,12 +34,15 @@ function placeSecretKey(env: Env, log: ControlPlane['log']): void {
       { used: file, ignored: legacyFile },
       'a secret key file is still inside the data folder; it is not used: remove it once the key in use is backed up',
     );
+  loadSecretKey({ file });
+  log.info({ file }, 'secret key file ready (keep a copy apart from the database backups)');
 }
 
 export async function serve(env: Env): Promise<void> {
   const dev = env.NODE_ENV !== 'production';
-  const cp = await createControlPlane(env);
-  placeSecretKey(env, cp.log);
+  const log = createLogger(env.LOG_LEVEL);
+  placeSecretKey(env, log);
+  const cp = await createControlPlane(env, { log });
   const app = next({ dev, dir: APP_DIR, hostname: env.HOST, port: env.PORT });
   const nextHandler = app.getRequestHandler();
   await app.prepare();
