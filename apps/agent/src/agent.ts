@@ -166,11 +166,14 @@ export class Agent {
           void runner.deliver({ type: 'advert-received', advert, src: from, ttl }),
       });
     }
+    // STYLE §G36: a stop that arrived while the source addresses were looked up aborts the start.
+    if (this.stopping) return;
     this.runners = runners;
     transport.start(endpoints);
     this.m.linkWatch.start(runners);
     this.startChecks(spec);
     for (const r of runners) await r.start();
+    if (this.stopping) return;
     if (resuming.size) log.info({ instances: [...resuming] }, 'warm restart: resumed as master');
     this.saveWarm();
     this.warmTimer = setInterval(() => this.saveWarm(), DEF_WARM_STATE_REFRESH_MS);
