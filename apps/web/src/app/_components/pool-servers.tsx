@@ -1,24 +1,12 @@
 'use client';
 /** A pool's servers: as stored (read-only), and as rows of the editor's draft. */
 import type { DraftServer, Pool } from '../_lib/pool-draft';
-import { Badge, Button, inputClass } from './ui';
+import { Badge, Button, inputClass, TableHead } from './ui';
 
 export function PoolServersTable({ servers }: { servers: Pool['servers'] }) {
   return (
     <table className="w-full text-left text-sm">
-      <thead className="text-xs uppercase tracking-wide text-slate-600 dark:text-slate-300">
-        <tr>
-          <th scope="col" className="py-1 pr-3">
-            Server
-          </th>
-          <th scope="col" className="py-1 pr-3">
-            Weight
-          </th>
-          <th scope="col" className="py-1">
-            Role
-          </th>
-        </tr>
-      </thead>
+      <TableHead columns={['Server', 'Weight', 'Role']} look="compact" />
       <tbody>
         {servers.map((s, i) => (
           <tr key={i} className="border-t border-slate-100 dark:border-slate-800">
@@ -54,28 +42,17 @@ export function DraftServersTable({
 }) {
   return (
     <table className="w-full text-left text-sm">
-      <thead className="text-xs uppercase tracking-wide text-slate-600 dark:text-slate-300">
-        <tr>
-          <th scope="col" className="py-1 pr-2">
-            Address
-          </th>
-          <th scope="col" className="py-1 pr-2">
-            Port
-          </th>
-          <th scope="col" className="py-1 pr-2">
-            Weight
-          </th>
-          <th scope="col" className="py-1 pr-2">
-            Backup
-          </th>
-          <th scope="col" className="py-1 pr-2" title="Marked down in nginx: no new requests">
-            Drain
-          </th>
-          <th scope="col" className="py-1">
-            <span className="sr-only">Remove</span>
-          </th>
-        </tr>
-      </thead>
+      <TableHead
+        columns={[
+          'Address',
+          'Port',
+          'Weight',
+          'Backup',
+          { label: 'Drain', title: 'Marked down in nginx: no new requests' },
+        ]}
+        actions="Remove"
+        look="compact"
+      />
       <tbody>
         {servers.map((s, i) => {
           const n = i + 1;

@@ -14,8 +14,8 @@ import {
   Section,
   inputClass,
   mutedClass,
-  thClass,
   useNow,
+  TableHead,
 } from '../../_components/ui';
 import { jsonDiff, leafText } from '../../_lib/json-diff';
 import { ageText } from '../../_lib/vip-holders';
@@ -274,28 +274,7 @@ export default function AuditPage() {
       )}
       {records.length > 0 && (
         <table className="w-full min-w-[48rem] text-left text-sm" aria-label="Audit records">
-          <thead className="border-b border-slate-200 dark:border-slate-700">
-            <tr>
-              <th scope="col" className={thClass}>
-                #
-              </th>
-              <th scope="col" className={thClass}>
-                When
-              </th>
-              <th scope="col" className={thClass}>
-                Actor
-              </th>
-              <th scope="col" className={thClass}>
-                Action
-              </th>
-              <th scope="col" className={thClass}>
-                Target
-              </th>
-              <th scope="col" className={thClass}>
-                Before / after
-              </th>
-            </tr>
-          </thead>
+          <TableHead columns={['#', 'When', 'Actor', 'Action', 'Target', 'Before / after']} />
           <tbody>
             {records.map((r) => (
               <tr

@@ -10,7 +10,7 @@ import { useState } from 'react';
 import { api, apiProblem, type RouterOutputs } from '~/trpc/client';
 import { can, useMe } from '../../_components/session';
 import { useToast } from '../../_components/toast';
-import { Banner, Button, Field, Section, inputClass, mutedClass, thClass } from '../../_components/ui';
+import { Banner, Button, Field, Section, inputClass, mutedClass, TableHead } from '../../_components/ui';
 
 type Preview = RouterOutputs['transfer']['previewImport'];
 type HostFile = { file: string; text: string };
@@ -199,25 +199,10 @@ function PreviewView({ preview }: { preview: Preview }) {
             </Banner>
             <table className="w-full text-left">
               <caption className="sr-only">VRRP instances to create</caption>
-              <thead>
-                <tr>
-                  <th scope="col" className={thClass}>
-                    Instance
-                  </th>
-                  <th scope="col" className={thClass}>
-                    VRID
-                  </th>
-                  <th scope="col" className={thClass}>
-                    Version / interval
-                  </th>
-                  <th scope="col" className={thClass}>
-                    Members (priority)
-                  </th>
-                  <th scope="col" className={thClass}>
-                    VIPs
-                  </th>
-                </tr>
-              </thead>
+              <TableHead
+                columns={['Instance', 'VRID', 'Version / interval', 'Members (priority)', 'VIPs']}
+                look="plain"
+              />
               <tbody>
                 {preview.spec.vrrpInstances.map((i) => (
                   <tr key={i.name}>
@@ -247,19 +232,7 @@ function PreviewView({ preview }: { preview: Preview }) {
             </p>
             <table className="w-full text-left" data-testid="unsupported">
               <caption className="sr-only">Unsupported keywords</caption>
-              <thead>
-                <tr>
-                  <th scope="col" className={thClass}>
-                    Keyword
-                  </th>
-                  <th scope="col" className={thClass}>
-                    Where
-                  </th>
-                  <th scope="col" className={thClass}>
-                    Block
-                  </th>
-                </tr>
-              </thead>
+              <TableHead columns={['Keyword', 'Where', 'Block']} look="plain" />
               <tbody className="font-mono text-xs">
                 {preview.unsupported.map((u, i) => (
                   <tr key={i}>

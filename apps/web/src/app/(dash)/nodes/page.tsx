@@ -16,8 +16,8 @@ import {
   Section,
   linkClass,
   mutedClass,
-  thClass,
   useNow,
+  TableHead,
 } from '../../_components/ui';
 import { ageText } from '../../_lib/vip-holders';
 import { EnrollForm, TokenPanel, type IssuedToken } from './enroll';
@@ -210,36 +210,10 @@ export default function NodesPage() {
         )}
         {nodes.data && nodes.data.length > 0 && (
           <table className="hidden w-full min-w-[52rem] text-left text-sm md:table">
-            <thead className="border-b border-slate-200 dark:border-slate-700">
-              <tr>
-                <th scope="col" className={thClass}>
-                  Node
-                </th>
-                <th scope="col" className={thClass}>
-                  Cluster
-                </th>
-                <th scope="col" className={thClass}>
-                  Status
-                </th>
-                <th scope="col" className={thClass}>
-                  Last heartbeat
-                </th>
-                <th scope="col" className={thClass}>
-                  Agent
-                </th>
-                <th scope="col" className={thClass}>
-                  Address
-                </th>
-                <th scope="col" className={thClass}>
-                  Applied revision
-                </th>
-                {admin && (
-                  <th scope="col" className={thClass}>
-                    <span className="sr-only">Actions</span>
-                  </th>
-                )}
-              </tr>
-            </thead>
+            <TableHead
+              columns={['Node', 'Cluster', 'Status', 'Last heartbeat', 'Agent', 'Address', 'Applied revision']}
+              actions={admin && 'Actions'}
+            />
             <tbody>
               {nodes.data.map((n) => (
                 <tr key={n.id} className="border-b border-slate-100 align-top last:border-0 dark:border-slate-800">

@@ -16,8 +16,8 @@ import {
   Section,
   inputClass,
   mutedClass,
-  thClass,
   useNow,
+  TableHead,
 } from '../../_components/ui';
 import { ageText } from '../../_lib/vip-holders';
 
@@ -177,25 +177,7 @@ export default function UsersPage() {
         {users.data?.length === 0 && <Empty>No users.</Empty>}
         {users.data && users.data.length > 0 && (
           <table className="w-full min-w-[30rem] text-left text-sm">
-            <thead className="border-b border-slate-200 dark:border-slate-700">
-              <tr>
-                <th scope="col" className={thClass}>
-                  User
-                </th>
-                <th scope="col" className={thClass}>
-                  Role
-                </th>
-                <th scope="col" className={thClass}>
-                  Status
-                </th>
-                <th scope="col" className={thClass}>
-                  Changed
-                </th>
-                <th scope="col" className={thClass}>
-                  <span className="sr-only">Actions</span>
-                </th>
-              </tr>
-            </thead>
+            <TableHead columns={['User', 'Role', 'Status', 'Changed']} actions="Actions" />
             <tbody>
               {users.data.map((u) => {
                 const self = u.id === me.data?.id;

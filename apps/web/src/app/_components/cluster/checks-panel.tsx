@@ -7,7 +7,7 @@
 import { useQueryClient } from '@tanstack/react-query';
 import { useId, useState } from 'react';
 import { api, type RouterOutputs } from '~/trpc/client';
-import { Banner, Button } from '../ui';
+import { Banner, Button, TableHead } from '../ui';
 import { CheckField, TextField, num, refusal, type Refusal } from './form';
 
 type CheckRow = RouterOutputs['checks']['list'][number];
@@ -35,30 +35,11 @@ export function ChecksPanel({ rows, canEdit }: { rows: CheckRow[]; canEdit: bool
     <div className="space-y-2">
       {saved && <Banner tone="ok">{saved}</Banner>}
       <table className="w-full text-left text-sm">
-        <thead className="text-xs uppercase tracking-wide text-slate-600 dark:text-slate-300">
-          <tr>
-            <th scope="col" className="py-1 pr-3">
-              Check
-            </th>
-            <th scope="col" className="py-1 pr-3">
-              Kind and target
-            </th>
-            <th scope="col" className="py-1 pr-3">
-              Interval / timeout
-            </th>
-            <th scope="col" className="py-1 pr-3">
-              Weight
-            </th>
-            <th scope="col" className="py-1 pr-3">
-              Rise / fall
-            </th>
-            {canEdit && (
-              <th scope="col" className="py-1">
-                <span className="sr-only">Actions</span>
-              </th>
-            )}
-          </tr>
-        </thead>
+        <TableHead
+          columns={['Check', 'Kind and target', 'Interval / timeout', 'Weight', 'Rise / fall']}
+          actions={canEdit && 'Actions'}
+          look="compact"
+        />
         <tbody>
           {rows.map((r) => (
             <tr key={r.id} className="border-t border-slate-100 align-top dark:border-slate-800">

@@ -8,7 +8,7 @@
 import type { InstanceView } from '~/lib/problems';
 import { newestState } from '../../_lib/node-state';
 import { ageText, type NodeReport } from '../../_lib/vip-holders';
-import { Badge, Banner, Button, mutedClass, thClass } from '../ui';
+import { Badge, Banner, Button, mutedClass, TableHead } from '../ui';
 import { InstanceEditor } from './instance-editor';
 import {
   useFailoverStatus,
@@ -108,20 +108,11 @@ export function InstanceCard(
           )}
         </div>
         <table className="w-full text-left text-sm">
-          <thead>
-            <tr>
-              {['Node', 'Priority', 'Live (base → effective)', 'Last reported state'].map((h) => (
-                <th key={h} scope="col" className={thClass}>
-                  {h}
-                </th>
-              ))}
-              {props.canOperate && (
-                <th scope="col" className={thClass}>
-                  <span className="sr-only">Actions</span>
-                </th>
-              )}
-            </tr>
-          </thead>
+          <TableHead
+            columns={['Node', 'Priority', 'Live (base → effective)', 'Last reported state']}
+            actions={props.canOperate && 'Actions'}
+            look="compact"
+          />
           <tbody>
             {i.members.map((m) => (
               <MemberRow

@@ -10,7 +10,7 @@ import type { RouterOutputs } from '~/trpc/client';
 import { checkProgress, type CheckPhase } from '../../_lib/check-progress';
 import { newestState, type TransitionView } from '../../_lib/node-state';
 import { ageText } from '../../_lib/vip-holders';
-import { Badge } from '../ui';
+import { Badge, TableHead } from '../ui';
 
 type Live = RouterOutputs['clusters']['live'];
 type LiveNode = Live['nodes'][number];
@@ -118,22 +118,7 @@ function NodeCard({
             </p>
             <table className="w-full text-left text-sm">
               <caption className="sr-only">VRRP instances on {n.name}</caption>
-              <thead className="text-xs uppercase tracking-wide text-slate-600 dark:text-slate-300">
-                <tr>
-                  <th scope="col" className="py-1 pr-2">
-                    Instance
-                  </th>
-                  <th scope="col" className="py-1 pr-2">
-                    State
-                  </th>
-                  <th scope="col" className="py-1 pr-2">
-                    Priority base → effective
-                  </th>
-                  <th scope="col" className="py-1">
-                    Since
-                  </th>
-                </tr>
-              </thead>
+              <TableHead columns={['Instance', 'State', 'Priority base → effective', 'Since']} look="compact" />
               <tbody>
                 {hb.instances.map((i) => {
                   // A transition the agent sent after this heartbeat is newer news than its state.
@@ -174,22 +159,7 @@ function NodeCard({
         {n.checks.length > 0 && (
           <table className="w-full text-left text-sm">
             <caption className="sr-only">Health checks on {n.name}</caption>
-            <thead className="text-xs uppercase tracking-wide text-slate-600 dark:text-slate-300">
-              <tr>
-                <th scope="col" className="py-1 pr-2">
-                  Check
-                </th>
-                <th scope="col" className="py-1 pr-2">
-                  Status
-                </th>
-                <th scope="col" className="py-1 pr-2">
-                  Last run
-                </th>
-                <th scope="col" className="py-1">
-                  Rise / fall
-                </th>
-              </tr>
-            </thead>
+            <TableHead columns={['Check', 'Status', 'Last run', 'Rise / fall']} look="compact" />
             <tbody>
               {n.checks.map((c) => {
                 const s = spec.get(c.check);

@@ -1,6 +1,6 @@
 'use client';
 /** The cluster's nodes: addresses, enrollment, the newest deployment, maintenance (with its action). */
-import { Badge, Button, Loading, mutedClass, Section, thClass } from '../ui';
+import { Badge, Button, Loading, mutedClass, Section, TableHead } from '../ui';
 import { useCluster, useLatestDeployments, useMaintenance, useNodes, type Deployment, type NodeRow } from './scope';
 
 export function NodesPanel({
@@ -21,20 +21,7 @@ export function NodesPanel({
       {nodes.data?.length === 0 && <p className={`text-sm ${mutedClass}`}>No nodes yet.</p>}
       {nodes.data && nodes.data.length > 0 && (
         <table className="w-full text-left text-sm">
-          <thead className="border-b border-slate-200 dark:border-slate-700">
-            <tr>
-              {['Node', 'Addresses', 'Agent', 'Config', 'Mode'].map((h) => (
-                <th key={h} scope="col" className={thClass}>
-                  {h}
-                </th>
-              ))}
-              {canOperate && (
-                <th scope="col" className={thClass}>
-                  <span className="sr-only">Actions</span>
-                </th>
-              )}
-            </tr>
-          </thead>
+          <TableHead columns={['Node', 'Addresses', 'Agent', 'Config', 'Mode']} actions={canOperate && 'Actions'} />
           <tbody>
             {nodes.data.map((n) => {
               const inMaint = inMaintenance(n);

@@ -9,7 +9,7 @@ import Link from 'next/link';
 import type { RouterOutputs } from '~/trpc/client';
 import { instanceViews, isNodeOnline, overviewProblems, type NodeInstanceView } from '~/lib/problems';
 import { ProblemList } from '../problem-list';
-import { Badge, linkClass, mutedClass, thClass } from '../ui';
+import { Badge, linkClass, mutedClass, TableHead } from '../ui';
 
 export type ClusterOverview = RouterOutputs['clusters']['overview']['clusters'][number];
 
@@ -80,16 +80,7 @@ export function ClusterCard({ cluster: c, now }: { cluster: ClusterOverview; now
       ) : (
         <table className="mb-3 w-full table-fixed text-left text-sm">
           <caption className="sr-only">VIP holders in {c.name}</caption>
-          <thead className="border-b border-slate-200 dark:border-slate-700">
-            <tr>
-              <th scope="col" className={thClass}>
-                VIP
-              </th>
-              <th scope="col" className={thClass}>
-                Held by
-              </th>
-            </tr>
-          </thead>
+          <TableHead columns={['VIP', 'Held by']} />
           <tbody>
             {views.map((v) => (
               <tr
@@ -127,22 +118,14 @@ export function ClusterCard({ cluster: c, now }: { cluster: ClusterOverview; now
       ) : (
         <table className="w-full table-fixed text-left text-sm">
           <caption className="sr-only">Nodes of {c.name}</caption>
-          <thead className="border-b border-slate-200 dark:border-slate-700">
-            <tr>
-              <th scope="col" className={`${thClass} w-[26%]`}>
-                Node
-              </th>
-              <th scope="col" className={thClass}>
-                State
-              </th>
-              <th scope="col" className={`${thClass} w-[22%]`}>
-                Revision
-              </th>
-              <th scope="col" className={`${thClass} w-[24%]`}>
-                Report
-              </th>
-            </tr>
-          </thead>
+          <TableHead
+            columns={[
+              { label: 'Node', className: 'w-[26%]' },
+              'State',
+              { label: 'Revision', className: 'w-[22%]' },
+              { label: 'Report', className: 'w-[24%]' },
+            ]}
+          />
           <tbody>
             {c.nodes.map((n) => {
               const online = isNodeOnline(n, now);
