@@ -12,7 +12,7 @@ import {
 import { randomBytes } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { waitFor } from '@keepwatch/lab';
+import { bootSystemd, Lab, waitFor, type SystemdContainer } from '@keepwatch/lab';
 import { ADMIN, freePort, startDashboard, type Dashboard } from '../support/dashboard.js';
 import { apiLogin, loginAttempt, trpcHttp } from '../support/trpc-http.js';
 import { startTestPostgres, pgUrl, type TestPostgres } from '../support/postgres.js';
@@ -25,6 +25,7 @@ import {
   runDashboardCommand,
   sealLikeTheDashboard,
   storeSealedKey,
+  WEB_DIR,
 } from '../support/compiled-dashboard.js';
 
 /**
@@ -202,6 +203,96 @@ describe('keepwatch-dashboard, the compiled server', () => {
       // Unsealing comes before connecting: a refused connection means the key opened.
       const r = await bootstrapWithStoredKey(api, nodeId, await freePort());
       expect(r).toMatchObject({ field: 'target', message: expect.stringMatching(/ECONNREFUSED/) });
+    });
+  });
+
+  describe('under a real systemd: the shipped keepwatch-dashboard.service and dashboard.env', () => {
+    let lab: Lab | undefined;
+    let box: SystemdContainer;
+    const repo = join(WEB_DIR, '..', '..');
+    const inside = async (argv: string[]) => {
+      const r = await box.exec(argv, { timeoutMs: 20_000 });
+      if (r.code !== 0) throw new Error(`${argv.join(' ')} failed (${r.code}): ${r.stderr}${r.stdout}`);
+      return r.stdout;
+    };
+    const mainPid = async () => Number((await box.show('keepwatch-dashboard', ['MainPID'])).MainPID);
+
+    beforeAll(async () => {
+      lab = await Lab.create({ hosts: [{ name: 'dash', ipv4: ['192.0.2.10/24'] }] });
+      // The checkout is the installation, mounted where the unit expects it (/opt/keepwatch): a
+      // mount, not a link, so the service's own /tmp (PrivateTmp=) and a 0700 folder above the
+      // checkout (CI clones into one) do not hide it from the service's unprivileged user.
+      box = await bootSystemd(lab, { host: 'dash', binds: [repo] });
+      await inside(['mkdir', '-p', '/opt/keepwatch']);
+      await inside(['mount', '--bind', '-o', 'ro', repo, '/opt/keepwatch']);
+      const env = readFileSync(join(WEB_DIR, 'systemd', 'dashboard.env'), 'utf8');
+      box.writeFile(
+        '/etc/keepwatch/dashboard.env',
+        `${env}\nHOST=127.0.0.1\nKEEPWATCH_ADMIN_USERNAME=${ADMIN.username}\nKEEPWATCH_ADMIN_PASSWORD=${ADMIN.password}\n`,
+        0o600,
+      );
+      box.writeFile(
+        '/etc/systemd/system/keepwatch-dashboard.service',
+        readFileSync(join(WEB_DIR, 'systemd', 'keepwatch-dashboard.service'), 'utf8'),
+      );
+      await inside(['systemctl', 'daemon-reload']);
+      await inside(['systemctl', 'start', 'keepwatch-dashboard']);
+      await waitFor(
+        async () => (await box.exec(['curl', '-sf', '-o', '/dev/null', 'http://127.0.0.1:3000/login'])).code === 0,
+        { timeoutMs: 120_000, intervalMs: 500, what: 'the dashboard unit to answer' },
+      ).catch(async (e: unknown) => {
+        throw new Error(`${(e as Error).message}\n${(await box.journal('keepwatch-dashboard')).slice(-3000)}`, {
+          cause: e,
+        });
+      });
+    }, 240_000);
+    afterAll(async () => {
+      await lab?.teardown();
+    });
+
+    it("runs node on dist/server.mjs itself as the unit's main process, as a user of its own", async () => {
+      const pid = await mainPid();
+      const argv = (await inside(['cat', `/proc/${pid}/cmdline`])).split('\0').filter(Boolean);
+      expect(argv).toEqual(['/usr/bin/node', '/opt/keepwatch/apps/web/dist/server.mjs', 'serve']);
+      const uid = /^Uid:\s+(\d+)/m.exec(await inside(['cat', `/proc/${pid}/status`]))?.[1];
+      expect(Number(uid)).toBeGreaterThan(0);
+    });
+
+    it('serves the dashboard: the first admin from the environment file signs in', async () => {
+      const out = await inside([
+        'curl',
+        '-s',
+        '-o',
+        '/dev/null',
+        '-w',
+        '%{http_code}',
+        '-H',
+        'content-type: application/json',
+        '-H',
+        'origin: http://127.0.0.1:3000',
+        '--data',
+        JSON.stringify({ json: ADMIN }),
+        'http://127.0.0.1:3000/api/trpc/session.login',
+      ]);
+      expect(out).toBe('200');
+      // The sandbox (read-only checkout, ProtectSystem=strict) costs nothing: no error logged.
+      const journal = await box.journal('keepwatch-dashboard');
+      expect(journal).toContain('dashboard listening');
+      expect(journal).not.toMatch(/"level":(50|60)|EROFS|EACCES/);
+    });
+
+    it('keeps the embedded database in its state directory and the secret key beside it, private', async () => {
+      expect(await inside(['ls', '/var/lib/keepwatch-dashboard/data'])).not.toMatch(/secret\.key/);
+      expect((await inside(['stat', '-c', '%a', '/var/lib/keepwatch-dashboard/secret.key'])).trim()).toBe('600');
+    });
+
+    it('stops cleanly on systemctl stop', async () => {
+      await inside(['systemctl', 'stop', 'keepwatch-dashboard']);
+      expect(await box.show('keepwatch-dashboard', ['ActiveState', 'Result', 'ExecMainStatus'])).toEqual({
+        ActiveState: 'inactive',
+        Result: 'success',
+        ExecMainStatus: '0',
+      });
     });
   });
 });
