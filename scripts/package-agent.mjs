@@ -140,5 +140,11 @@ renameSync(join(stage, 'out.tar.gz'), tarball);
 rmSync(stage, { recursive: true, force: true });
 
 const executable = await buildExecutable({ root, version, entry, addon }).catch((e) => fail(e.message));
+
+// --- The .deb and .rpm of the executable (scripts/package-agent/packages.mjs; the packages task's).
+const { buildPackages } = await import('./package-agent/packages.mjs');
+for (const p of buildPackages({ executable, version, outDir })) console.log(p);
+// ---
+
 console.log(executable);
 console.log(tarball);

@@ -5,8 +5,8 @@
 //
 //   node scripts/package-agent/rpm.mjs [--executable FILE] [--version V] [--release R] [--out DIR]
 //
-// Defaults as deb.mjs's. Prints the package's path. The payload is xz-compressed (RHEL 8's rpm
-// reads it; zstd payloads need a newer rpm than some RHEL-family hosts have).
+// Defaults as deb.mjs's. Prints the package's path. The payload is xz (RHEL 8's rpm reads it;
+// zstd needs a newer rpm than some RHEL-family hosts have) at level 1, as the .deb: see deb.mjs.
 import { execFileSync } from 'node:child_process';
 import {
   chmodSync,
@@ -82,7 +82,7 @@ export function buildRpm({ executable, version, release = '1', outDir }) {
   const defines = {
     _topdir: top,
     kw_tree: tree,
-    _binary_payload: 'w6.xzdio',
+    _binary_payload: 'w1.xzdio',
     // Reproducible: build time and file times from SOURCE_DATE_EPOCH, no build host name.
     source_date_epoch_from_changelog: '0',
     use_source_date_epoch_as_buildtime: '1',
