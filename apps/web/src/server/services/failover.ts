@@ -14,29 +14,9 @@
  * the hub sends B's promote once A's heartbeat shows the release (see hub/commands.ts).
  */
 import { AppError, notFound } from '../errors';
-import { DEF_LIVENESS, toNodeStatus, type LivenessRule, type NodeStatus } from './node-status';
+import { clusterNodeStatuses, DEF_LIVENESS, nodeStatus, type LivenessRule, type NodeStatus } from './node-status';
 import { writeAudit } from './audit';
 import { actorName, type Actor, type Db, type Tx } from './types';
-
-/** Reads the node's live state as stored by the hub (any dashboard instance). */
-async function liveStatus(tx: Tx, nodeId: string, now: number, rule: LivenessRule): Promise<NodeStatus | null> {
-  const row = await tx.node.findUnique({
-    where: { id: nodeId },
-    select: {
-      id: true,
-      clusterId: true,
-      name: true,
-      maintenance: true,
-      credentialHash: true,
-      lastSeenAt: true,
-      agentVersion: true,
-      agentAddress: true,
-      liveState: true,
-      checkResults: true,
-    },
-  });
-  return row ? toNodeStatus(row, now, rule) : null;
-}
 
 function refuse(field: string, message: string): AppError {
   return new AppError('BAD_REQUEST', { field, message });
@@ -116,7 +96,11 @@ export async function promote(
   if (!inst) throw notFound('VRRP instance', 'instanceId');
   const member = inst.members.find((m) => m.nodeId === input.nodeId);
   if (!member) throw refuse('nodeId', `the node is not a member of instance "${inst.name}"`);
-  const status = await liveStatus(tx, input.nodeId, opts.now ?? Date.now(), opts.liveness ?? DEF_LIVENESS);
+  // The node's live state as stored by the hub (any dashboard instance).
+  const status = await nodeStatus(tx, input.nodeId, {
+    now: opts.now ?? Date.now(),
+    rule: opts.liveness ?? DEF_LIVENESS,
+  });
   if (!status) throw notFound('node', 'nodeId');
   const [pools, servers, nginxChecks] = await Promise.all([
     tx.upstreamPool.count({ where: { clusterId: inst.clusterId } }),
@@ -245,7 +229,7 @@ export const STATUS_COMMANDS = 20;
 export async function failoverStatus(db: Db, clusterId: string, opts: FailoverOptions = {}) {
   const now = opts.now ?? Date.now();
   const rule = opts.liveness ?? DEF_LIVENESS;
-  const [instances, nodeRows, commands] = await Promise.all([
+  const [instances, nodeStatuses, commands] = await Promise.all([
     db.vrrpInstance.findMany({
       where: { clusterId },
       orderBy: { name: 'asc' },
@@ -257,22 +241,7 @@ export async function failoverStatus(db: Db, clusterId: string, opts: FailoverOp
         members: { orderBy: { position: 'asc' }, select: { nodeId: true, priority: true } },
       },
     }),
-    db.node.findMany({
-      where: { clusterId },
-      orderBy: { name: 'asc' },
-      select: {
-        id: true,
-        clusterId: true,
-        name: true,
-        maintenance: true,
-        credentialHash: true,
-        lastSeenAt: true,
-        agentVersion: true,
-        agentAddress: true,
-        liveState: true,
-        checkResults: true,
-      },
-    }),
+    clusterNodeStatuses(db, clusterId, { now, rule }),
     db.failoverCommand.findMany({
       where: { clusterId },
       orderBy: { createdAt: 'desc' },
@@ -280,7 +249,7 @@ export async function failoverStatus(db: Db, clusterId: string, opts: FailoverOp
       include: { node: { select: { name: true } } },
     }),
   ]);
-  const statuses = new Map(nodeRows.map((r) => [r.id, toNodeStatus(r, now, rule)]));
+  const statuses = new Map(nodeStatuses.map((s) => [s.nodeId, s]));
   const recent = commands.map((c) => ({
     id: c.id,
     nodeId: c.nodeId,
@@ -330,17 +299,14 @@ export async function failoverStatus(db: Db, clusterId: string, opts: FailoverOp
         ),
       };
     }),
-    nodes: nodeRows.map((n) => {
-      const st = statuses.get(n.id)!;
-      return {
-        id: n.id,
-        name: n.name,
-        maintenance: n.maintenance,
-        online: st.online,
-        ageMs: st.ageMs,
-        reportedMaintenance: st.heartbeat?.maintenance ?? null,
-      };
-    }),
+    nodes: nodeStatuses.map((st) => ({
+      id: st.nodeId,
+      name: st.node,
+      maintenance: st.maintenance,
+      online: st.online,
+      ageMs: st.ageMs,
+      reportedMaintenance: st.heartbeat?.maintenance ?? null,
+    })),
     commands: recent,
   };
 }

@@ -16,7 +16,7 @@ import {
   type CheckResultMessage,
   type HeartbeatMessage,
 } from '@keepwatch/shared';
-import type { Db } from './types';
+import type { Db, Tx } from './types';
 
 /** How often agents send a heartbeat (told in `welcome`). */
 export const DEF_HEARTBEAT_INTERVAL_MS = 5000;
@@ -127,7 +127,11 @@ export interface StatusReadOptions {
 }
 
 /** One node's live status, or null when the node does not exist. */
-export async function nodeStatus(db: Db, nodeId: string, opts: StatusReadOptions = {}): Promise<NodeStatus | null> {
+export async function nodeStatus(
+  db: Db | Tx,
+  nodeId: string,
+  opts: StatusReadOptions = {},
+): Promise<NodeStatus | null> {
   const row = await db.node.findUnique({ where: { id: nodeId }, select: statusSelect });
   return row ? toNodeStatus(row, opts.now ?? Date.now(), opts.rule) : null;
 }
