@@ -5,7 +5,13 @@
  * the spec invalid is refused with the spec path at fault, and its transaction rolls back.
  */
 import { createHash } from 'node:crypto';
-import { ClusterSpecSchema, formatZodIssues, type ClusterSpec, type ClusterSpecInput } from '@keepwatch/shared';
+import {
+  ClusterSpecSchema,
+  formatZodIssues,
+  type ClusterSpec,
+  type ClusterSpecInput,
+  type VrrpState,
+} from '@keepwatch/shared';
 import { AppError, notFound } from '../errors';
 import { canonicalJson } from './canonical-json';
 import { actorId, actorName, type Actor, type Db, type Tx } from './types';
@@ -228,15 +234,23 @@ export async function listDeployments(db: Db, clusterId: string, limit: number) 
   }));
 }
 
-export async function listTransitions(db: Db, clusterId: string, limit: number) {
-  const rows = await db.stateTransition.findMany({
-    where: { clusterId },
-    orderBy: { at: 'desc' },
-    take: limit,
-    include: { node: { select: { name: true } } },
-  });
-  return rows.map((t) => ({
-    node: t.node.name,
+/** A stored transition with its node's name. */
+interface TransitionRow {
+  node: string;
+  instance: string;
+  vrid: number;
+  fromState: VrrpState;
+  toState: VrrpState;
+  reason: string;
+  priority: number;
+  at: Date;
+  receivedAt: Date;
+}
+
+/** A transition as the API returns it. */
+function toTransition(t: TransitionRow) {
+  return {
+    node: t.node,
     instance: t.instance,
     vrid: t.vrid,
     from: t.fromState,
@@ -245,7 +259,17 @@ export async function listTransitions(db: Db, clusterId: string, limit: number) 
     priority: t.priority,
     at: t.at,
     receivedAt: t.receivedAt,
-  }));
+  };
+}
+
+export async function listTransitions(db: Db, clusterId: string, limit: number) {
+  const rows = await db.stateTransition.findMany({
+    where: { clusterId },
+    orderBy: { at: 'desc' },
+    take: limit,
+    include: { node: { select: { name: true } } },
+  });
+  return rows.map((t) => toTransition({ ...t, node: t.node.name }));
 }
 
 /** At most this many transitions in one timeline window (a flapping node must not flood the page). */
@@ -264,51 +288,18 @@ export async function listTimeline(db: Db, clusterId: string, since: Date) {
     take: TIMELINE_MAX_TRANSITIONS + 1,
     include: { node: { select: { name: true } } },
   });
-  const initial = await db.$queryRaw<
-    {
-      node: string;
-      instance: string;
-      vrid: number;
-      fromState: string;
-      toState: string;
-      reason: string;
-      priority: number;
-      at: Date;
-      receivedAt: Date;
-    }[]
-  >`
+  const initial = await db.$queryRaw<TransitionRow[]>`
     SELECT DISTINCT ON (t."nodeId", t.instance) n.name AS node, t.instance, t.vrid, t."fromState"::text AS "fromState", t."toState"::text AS "toState", t.reason, t.priority, t.at, t."receivedAt"
     FROM "StateTransition" t JOIN "Node" n ON n.id = t."nodeId"
     WHERE t."clusterId" = ${clusterId}::uuid AND t.at < ${since}
     ORDER BY t."nodeId", t.instance, t.at DESC, t.seq DESC`;
   const truncated = inside.length > TIMELINE_MAX_TRANSITIONS;
   const kept = inside.slice(0, TIMELINE_MAX_TRANSITIONS).reverse();
-  const shape = (t: {
-    node: string;
-    instance: string;
-    vrid: number;
-    fromState: string;
-    toState: string;
-    reason: string;
-    priority: number;
-    at: Date;
-    receivedAt: Date;
-  }) => ({
-    node: t.node,
-    instance: t.instance,
-    vrid: t.vrid,
-    from: t.fromState,
-    to: t.toState,
-    reason: t.reason,
-    priority: t.priority,
-    at: t.at,
-    receivedAt: t.receivedAt,
-  });
   return {
     since,
     until: new Date(),
     truncated,
-    initial: initial.map(shape),
-    transitions: kept.map((t) => shape({ ...t, node: t.node.name })),
+    initial: initial.map(toTransition),
+    transitions: kept.map((t) => toTransition({ ...t, node: t.node.name })),
   };
 }
