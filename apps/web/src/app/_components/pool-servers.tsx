@@ -80,24 +80,22 @@ export function DraftServersTable({
               {input('address', 'Address', 'w-44 font-mono', { spellCheck: false, autoComplete: 'off' })}
               {input('port', 'Port', 'w-20', { inputMode: 'numeric' })}
               {input('weight', 'Weight', 'w-16', { inputMode: 'numeric', placeholder: '1' })}
-              <td className="py-1 pr-2 align-top">
-                <input
-                  type="checkbox"
-                  aria-label={`Backup server ${n}`}
-                  checked={s.backup}
-                  onChange={(e) => onChange(i, { backup: e.target.checked })}
-                  className="size-4 accent-sky-700"
-                />
-              </td>
-              <td className="py-1 pr-2 align-top">
-                <input
-                  type="checkbox"
-                  aria-label={`Drain server ${n}`}
-                  checked={s.down}
-                  onChange={(e) => onChange(i, { down: e.target.checked })}
-                  className="size-4 accent-amber-600"
-                />
-              </td>
+              {(
+                [
+                  ['backup', 'Backup', 'accent-sky-700'],
+                  ['down', 'Drain', 'accent-amber-600'],
+                ] as const
+              ).map(([k, label, accent]) => (
+                <td key={k} className="py-1 pr-2 align-top">
+                  <input
+                    type="checkbox"
+                    aria-label={`${label} server ${n}`}
+                    checked={s[k]}
+                    onChange={(e) => onChange(i, { [k]: e.target.checked })}
+                    className={`size-4 ${accent}`}
+                  />
+                </td>
+              ))}
               <td className="py-1 align-top">
                 <Button tone="ghost" aria-label={`Remove server ${n}`} onClick={() => onRemove(i)}>
                   Remove

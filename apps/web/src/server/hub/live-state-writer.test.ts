@@ -11,23 +11,6 @@ import { heartbeatKey, LiveStateWriter, type NodeRef } from './live-state-writer
 
 const RULE: LivenessRule = { heartbeatIntervalMs: 1000, missedHeartbeats: 3 };
 
-describe('heartbeatKey', () => {
-  const hb: HeartbeatMessage = {
-    v: 1,
-    type: 'heartbeat',
-    at: 1,
-    appliedRevision: 4,
-    maintenance: false,
-    nginx: { running: true, pid: 7 },
-    instances: [],
-  };
-
-  it('compares heartbeats without their send time', () => {
-    expect(heartbeatKey({ ...hb, at: 5 })).toBe(heartbeatKey({ ...hb, at: 9 }));
-    expect(heartbeatKey({ ...hb, maintenance: true })).not.toBe(heartbeatKey(hb));
-  });
-});
-
 describe('LiveStateWriter', () => {
   let db: TestDatabase;
   let clusterId: string;
@@ -80,6 +63,11 @@ describe('LiveStateWriter', () => {
         override: 'none',
       },
     ],
+  });
+
+  it('compares heartbeats without their send time (heartbeatKey)', () => {
+    expect(heartbeatKey(hb(5))).toBe(heartbeatKey(hb(9)));
+    expect(heartbeatKey({ ...hb(5), maintenance: true })).not.toBe(heartbeatKey(hb(5)));
   });
 
   it('writes lastSeenAt of 1000 nodes heard from in one flush, and the reader sees them online', async () => {
