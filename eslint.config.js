@@ -216,10 +216,24 @@ export default tseslint.config(
     },
   },
   // Source files stay ≤ 350 lines (issue 13): tests, fixtures and the native addon aside. This
-  // block covers the agent, vrrp and shared; the other workspaces join it as they get there.
+  // block covers the agent, vrrp, shared and the dashboard (its generated Prisma client is ignored
+  // above); the other workspaces join it as they get there.
   {
-    files: ['apps/agent/src/**/*.ts', 'packages/vrrp/src/**/*.ts', 'packages/shared/src/**/*.ts'],
-    ignores: ['**/*.test.ts', '**/__fixtures__/**', '**/__golden__/**', '**/__traces__/**'],
+    files: [
+      'apps/agent/src/**/*.ts',
+      'packages/vrrp/src/**/*.ts',
+      'packages/shared/src/**/*.ts',
+      'apps/web/src/**/*.{ts,tsx}',
+      'apps/web/*.ts',
+    ],
+    ignores: [
+      '**/*.test.ts',
+      '**/__fixtures__/**',
+      '**/__golden__/**',
+      '**/__traces__/**',
+      // 415 lines, being reworked in the agent-packages task (issue 12): joins the rule when split.
+      'apps/web/src/server/services/ssh/bootstrap.ts',
+    ],
     rules: {
       'max-lines': ['error', { max: 350, skipBlankLines: false, skipComments: false }],
     },
