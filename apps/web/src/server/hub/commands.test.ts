@@ -4,7 +4,7 @@ import { createTestDatabase, type TestDatabase } from '../testing/db';
 import { createLogger } from '../logger';
 import { importCluster } from '../services/clusters';
 import { ClusterSpecSchema } from '@keepwatch/shared';
-import { referenceSpec } from '../../../test/fixtures';
+import { heartbeat, referenceSpec } from '../../../test/fixtures';
 import {
   CommandDispatcher,
   CommandPacer,
@@ -15,28 +15,6 @@ import {
 } from './commands';
 
 type Hb = Pick<HeartbeatMessage, 'maintenance' | 'instances'>;
-const hb = (
-  o: {
-    override?: 'none' | 'promoted';
-    maintenance?: boolean;
-    state?: 'backup' | 'master' | 'fault';
-    instance?: string;
-  } = {},
-): Hb => ({
-  maintenance: o.maintenance ?? false,
-  instances: [
-    {
-      instance: o.instance ?? 'VI_1',
-      vrid: 51,
-      state: o.state ?? 'backup',
-      basePriority: 100,
-      effectivePriority: 100,
-      holdsVips: false,
-      since: 0,
-      override: o.override ?? 'none',
-    },
-  ],
-});
 const node = (nodeId: string, heartbeat: Hb | null, maintenance = false): PlanNode => ({
   nodeId,
   maintenance,
@@ -59,84 +37,84 @@ describe('planCommands (desired state vs heartbeats)', () => {
     {
       name: 'nothing to do when the live state matches',
       instances: [vi1(null)],
-      nodes: [node('a', hb()), node('b', hb())],
+      nodes: [node('a', heartbeat()), node('b', heartbeat())],
       send: [],
       held: [],
     },
     {
       name: 'a promote goes to the target',
       instances: [vi1('b')],
-      nodes: [node('a', hb()), node('b', hb())],
+      nodes: [node('a', heartbeat()), node('b', heartbeat())],
       send: ['b:promote'],
       held: [],
     },
     {
       name: 'a promote in force needs nothing',
       instances: [vi1('b')],
-      nodes: [node('a', hb()), node('b', hb({ override: 'promoted' }))],
+      nodes: [node('a', heartbeat()), node('b', heartbeat({ override: 'promoted' }))],
       send: [],
       held: [],
     },
     {
       name: 'a release: the promote standing on a node no longer desired is released',
       instances: [vi1(null)],
-      nodes: [node('a', hb()), node('b', hb({ override: 'promoted' }))],
+      nodes: [node('a', heartbeat()), node('b', heartbeat({ override: 'promoted' }))],
       send: ['b:release'],
       held: [],
     },
     {
       name: 'moving a promote: release the old node first, hold the new one',
       instances: [vi1('a')],
-      nodes: [node('a', hb()), node('b', hb({ override: 'promoted' }))],
+      nodes: [node('a', heartbeat()), node('b', heartbeat({ override: 'promoted' }))],
       send: ['b:release'],
       held: ['a:promote'],
     },
     {
       name: 'an offline old node does not hold the new promote (its machine decides)',
       instances: [vi1('a')],
-      nodes: [node('a', hb())],
+      nodes: [node('a', heartbeat())],
       send: ['a:promote'],
       held: [],
     },
     {
       name: 'a target without a heartbeat yet is waited for',
       instances: [vi1('b')],
-      nodes: [node('a', hb()), node('b', null)],
+      nodes: [node('a', heartbeat()), node('b', null)],
       send: [],
       held: [],
     },
     {
       name: 'maintenance on is sent; it clears the promote itself, so no release',
       instances: [vi1(null)],
-      nodes: [node('a', hb({ override: 'promoted' }), true), node('b', hb())],
+      nodes: [node('a', heartbeat({ override: 'promoted' }), true), node('b', heartbeat())],
       send: ['a:maintenance-on'],
       held: [],
     },
     {
       name: 'maintenance off is sent when the agent still reports it',
       instances: [vi1(null)],
-      nodes: [node('a', hb({ maintenance: true })), node('b', hb())],
+      nodes: [node('a', heartbeat({ maintenance: true })), node('b', heartbeat())],
       send: ['a:maintenance-off'],
       held: [],
     },
     {
       name: 'no promote to a node in maintenance',
       instances: [vi1('a')],
-      nodes: [node('a', hb(), true), node('b', hb())],
+      nodes: [node('a', heartbeat(), true), node('b', heartbeat())],
       send: ['a:maintenance-on'],
       held: [],
     },
     {
       name: 'a promote to a node that does not run the instance yet waits (and is not "in effect")',
       instances: [vi1('b')],
-      nodes: [node('a', hb()), node('b', hb({ instance: 'VI_2' }))],
+      nodes: [node('a', heartbeat()), node('b', heartbeat({ instance: 'VI_2' }))],
       send: [],
       held: ['b:promote'],
     },
     {
       name: 'a promote to a node still reporting maintenance waits for maintenance off',
       instances: [vi1('b')],
-      nodes: [node('a', hb()), node('b', hb({ maintenance: true }))],
+      nodes: [node('a', heartbeat()), node('b', heartbeat({ maintenance: true }))],
       send: ['b:maintenance-off'],
       held: ['b:promote'],
     },
@@ -146,9 +124,9 @@ describe('planCommands (desired state vs heartbeats)', () => {
       nodes: [
         node('a', {
           maintenance: false,
-          instances: [...hb().instances, ...hb({ instance: 'VI_2', override: 'promoted' }).instances],
+          instances: [...heartbeat().instances, ...heartbeat({ instance: 'VI_2', override: 'promoted' }).instances],
         }),
-        node('b', hb(), true),
+        node('b', heartbeat(), true),
       ],
       send: ['b:maintenance-on', 'a:release', 'a:promote'],
       held: [],
@@ -187,14 +165,6 @@ describe('CommandDispatcher (real database, scripted sessions)', () => {
   let b: string;
   const sent: { node: string; m: HubMessage }[] = [];
   const heartbeats = new Map<string, HeartbeatMessage>();
-  const full = (h: Hb): HeartbeatMessage => ({
-    v: 1,
-    type: 'heartbeat',
-    at: Date.now(),
-    appliedRevision: 1,
-    nginx: { running: true, pid: 1 },
-    ...h,
-  });
   const sessions = () => [
     {
       nodeId: a,
@@ -234,8 +204,8 @@ describe('CommandDispatcher (real database, scripted sessions)', () => {
     const row = await db.prisma.failoverCommand.create({
       data: { clusterId, nodeId: b, kind: 'promote', instance: 'VI_1', actor: 'op' },
     });
-    heartbeats.set(a, full(hb({ state: 'master' })));
-    heartbeats.set(b, full(hb()));
+    heartbeats.set(a, heartbeat({ state: 'master' }));
+    heartbeats.set(b, heartbeat());
     await d.reconcile(clusterId, sessions);
     expect(commands()).toEqual(['LVS_2:promote']);
     expect(sent[0]!.m).toMatchObject({ type: 'command', id: row.id, command: { kind: 'promote', instance: 'VI_1' } });
@@ -251,6 +221,7 @@ describe('CommandDispatcher (real database, scripted sessions)', () => {
       heartbeats.get(b)!,
     );
     expect((await db.prisma.failoverCommand.findUniqueOrThrow({ where: { id: row.id } })).status).toBe('accepted');
+    const promoted = { from: 'backup', to: 'master', reason: 'promoted', priority: 254 } as const;
     await d.onTransition(b, {
       v: 1,
       type: 'state-transition',
@@ -258,17 +229,14 @@ describe('CommandDispatcher (real database, scripted sessions)', () => {
       at: Date.now(),
       instance: 'VI_1',
       vrid: 51,
-      from: 'backup',
-      to: 'master',
-      reason: 'promoted',
-      priority: 254,
+      ...promoted,
     });
     expect(await db.prisma.failoverCommand.findUniqueOrThrow({ where: { id: row.id } })).toMatchObject({
       status: 'completed',
       finishedAt: expect.any(Date),
     });
     // The heartbeat shows the promote: converged.
-    heartbeats.set(b, full(hb({ state: 'master', override: 'promoted' })));
+    heartbeats.set(b, heartbeat({ state: 'master', override: 'promoted' }));
     await d.reconcile(clusterId, sessions);
     expect(d.unconverged.has(clusterId)).toBe(false);
   });
@@ -278,12 +246,12 @@ describe('CommandDispatcher (real database, scripted sessions)', () => {
     let clock = Date.now();
     const d = new CommandDispatcher({ db: db.prisma, log: createLogger('silent'), now: () => clock });
     await db.prisma.vrrpInstance.updateMany({ where: { clusterId }, data: { promotedNodeId: a } });
-    heartbeats.set(a, full(hb()));
-    heartbeats.set(b, full(hb({ state: 'master', override: 'promoted' })));
+    heartbeats.set(a, heartbeat());
+    heartbeats.set(b, heartbeat({ state: 'master', override: 'promoted' }));
     await d.reconcile(clusterId, sessions);
     expect(commands()).toEqual(['LVS_2:release']);
     // The release is in effect: now the promote goes out (a row of the reconciler's own).
-    heartbeats.set(b, full(hb({ state: 'master' })));
+    heartbeats.set(b, heartbeat({ state: 'master' }));
     await d.reconcile(clusterId, sessions);
     expect(commands()).toEqual(['LVS_2:release', 'LVS_1:promote']);
     const promote = sent[1]!.m as Extract<HubMessage, { type: 'command' }>;
@@ -324,8 +292,8 @@ describe('CommandDispatcher (real database, scripted sessions)', () => {
   it('sends again at once on a new session of the node (the old connection may have swallowed it)', async () => {
     const d = new CommandDispatcher({ db: db.prisma, log: createLogger('silent') });
     await db.prisma.vrrpInstance.updateMany({ where: { clusterId }, data: { promotedNodeId: b } });
-    heartbeats.set(a, full(hb({ state: 'master' })));
-    heartbeats.set(b, full(hb()));
+    heartbeats.set(a, heartbeat({ state: 'master' }));
+    heartbeats.set(b, heartbeat());
     await d.reconcile(clusterId, sessions);
     await d.reconcile(clusterId, sessions);
     expect(commands()).toEqual(['LVS_2:promote']);
@@ -342,8 +310,8 @@ describe('CommandDispatcher (real database, scripted sessions)', () => {
     const row = await db.prisma.failoverCommand.create({
       data: { clusterId, nodeId: a, kind: 'maintenance-off', actor: 'op' },
     });
-    heartbeats.set(a, full(hb()));
-    heartbeats.set(b, full(hb()));
+    heartbeats.set(a, heartbeat());
+    heartbeats.set(b, heartbeat());
     await d.reconcile(clusterId, sessions);
     expect(commands()).toEqual([]);
     expect(await db.prisma.failoverCommand.findUniqueOrThrow({ where: { id: row.id } })).toMatchObject({

@@ -1,39 +1,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { HeartbeatMessage } from '@keepwatch/shared';
 import { createApi, trpcError, type Api } from '../testing/api';
-import { referenceSpec } from '../../../test/fixtures';
-
-/** A heartbeat as the agent sends it (what the hub stores in Node.liveState). */
-function heartbeat(
-  o: {
-    state?: 'backup' | 'master' | 'fault';
-    nginx?: boolean;
-    maintenance?: boolean;
-    override?: 'none' | 'promoted';
-    instance?: string;
-  } = {},
-): HeartbeatMessage {
-  return {
-    v: 1,
-    type: 'heartbeat',
-    at: Date.now(),
-    appliedRevision: 1,
-    maintenance: o.maintenance ?? false,
-    nginx: { running: o.nginx ?? true, pid: o.nginx === false ? null : 4242 },
-    instances: [
-      {
-        instance: o.instance ?? 'VI_1',
-        vrid: 51,
-        state: o.state ?? 'backup',
-        basePriority: 80,
-        effectivePriority: 80,
-        holdsVips: o.state === 'master',
-        since: Date.now() - 1000,
-        override: o.override ?? 'none',
-      },
-    ],
-  };
-}
+import { heartbeat, referenceSpec } from '../../../test/fixtures';
 
 describe('failover procedures', () => {
   let api: Api;
