@@ -34,6 +34,7 @@ declare -A NEED=(
   [/usr/bin/lintian]=lintian        # the agent's .deb is checked with it
   [/usr/bin/rpmbuild]=rpm           # the agent's .rpm is built with it
   [/usr/bin/readelf]=binutils       # the agent executable: strip, and its glibc check
+  [/usr/bin/strace]=strace          # the agent executable's test: how it unpacks its addon
   [/usr/bin/script]=bsdutils        # a console for systemd in the unit tests
   [/lib/systemd/systemd]=systemd    # PID 1 of the lab's systemd containers (Debian's images lack it)
 )

@@ -156,4 +156,58 @@ echo checked`;
     expect(inside).toMatch(/^failed /);
     expect(readdirSync(tmp)).toEqual([]);
   });
+
+  it('unpacks its addon without a temp-file race: a fresh 0700 folder, the file created exclusively, both removed', async () => {
+    // The master above makes way; the same agent starts again under strace (its file syscalls).
+    await lab!.stop(agent!.pid, { sig: 'SIGTERM', graceMs: 8000 });
+    const tmp = join(work, 'tmp');
+    const trace = join(work, 'addon.trace');
+    const logFile = join(work, 'agent-traced.log');
+    const tracer = lab!.spawn(
+      'lb1',
+      'strace',
+      [
+        '-f',
+        '-qq',
+        '-e',
+        'trace=mkdir,openat,unlink,unlinkat,rmdir',
+        '-o',
+        trace,
+        exe,
+        'run',
+        '--config',
+        join(work, 'agent.json'),
+      ],
+      { logFile, what: 'strace of keepwatch-agent', env: { ...BARE_ENV, TMPDIR: tmp } },
+    );
+    const traced = await waitFor(
+      () => {
+        const kids = readFileSync(`/proc/${tracer.pid}/task/${tracer.pid}/children`, 'utf8').trim();
+        return kids ? Number(kids.split(/\s+/)[0]) : undefined;
+      },
+      { timeoutMs: 10_000, what: 'the traced agent' },
+    );
+    lab!.track(traced, 'lb1:traced keepwatch-agent');
+    agent = { ...tracer, pid: traced };
+    await waitFor(() => readFileSync(logFile, 'utf8').includes('"agent started"') || undefined, {
+      timeoutMs: 20_000,
+      intervalMs: 50,
+      what: 'the traced agent to start',
+    });
+    const lines = readFileSync(trace, 'utf8').split('\n');
+    const dir = /mkdir\("([^"]*\/keepwatch-addon-[^"]+)", 0700\) = 0/.exec(lines.join('\n'))?.[1];
+    expect(dir?.startsWith(`${tmp}/`), lines.filter((l) => l.includes('keepwatch')).join('\n')).toBe(true);
+    const file = `${dir}/keepwatch_net.node`;
+    const create = lines.find((l) => l.includes(`"${file}"`) && l.includes('O_CREAT'));
+    expect(create).toMatch(/O_EXCL/);
+    expect(create).toMatch(/, 0500\) = \d+$/);
+    // Removed right after the dlopen: the file, then the folder.
+    expect(lines.some((l) => /unlink(at)?\(/.test(l) && l.includes('keepwatch_net.node') && / = 0$/.test(l))).toBe(
+      true,
+    );
+    expect(
+      lines.some((l) => /(rmdir|unlinkat)\(/.test(l) && l.includes(dir!.split('/').at(-1)!) && / = 0$/.test(l)),
+    ).toBe(true);
+    expect(readdirSync(tmp)).toEqual([]);
+  });
 });
