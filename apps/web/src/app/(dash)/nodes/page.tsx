@@ -121,6 +121,18 @@ export default function NodesPage() {
     }
   }
 
+  /** An admin's buttons for one node (the phone list and the table show the same). */
+  const actions = (n: NodeRow) => (
+    <>
+      <Button onClick={() => void reissue(n)} aria-label={`New token for ${n.name}`}>
+        New token
+      </Button>
+      <Button tone="danger" onClick={() => setRemoving(n)} aria-label={`Remove ${n.name}`}>
+        Remove
+      </Button>
+    </>
+  );
+
   return (
     <>
       {issued && <TokenPanel issued={issued} onDone={() => setIssued(null)} />}
@@ -194,16 +206,7 @@ export default function NodesPage() {
                     <Revision n={n} />
                   </dd>
                 </dl>
-                {admin && (
-                  <div className="mt-2 flex justify-end gap-1">
-                    <Button onClick={() => void reissue(n)} aria-label={`New token for ${n.name}`}>
-                      New token
-                    </Button>
-                    <Button tone="danger" onClick={() => setRemoving(n)} aria-label={`Remove ${n.name}`}>
-                      Remove
-                    </Button>
-                  </div>
-                )}
+                {admin && <div className="mt-2 flex justify-end gap-1">{actions(n)}</div>}
               </li>
             ))}
           </ul>
@@ -249,14 +252,7 @@ export default function NodesPage() {
                   </td>
                   {admin && (
                     <td className="py-1.5">
-                      <div className="flex flex-wrap justify-end gap-1">
-                        <Button onClick={() => void reissue(n)} aria-label={`New token for ${n.name}`}>
-                          New token
-                        </Button>
-                        <Button tone="danger" onClick={() => setRemoving(n)} aria-label={`Remove ${n.name}`}>
-                          Remove
-                        </Button>
-                      </div>
+                      <div className="flex flex-wrap justify-end gap-1">{actions(n)}</div>
                     </td>
                   )}
                 </tr>
