@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import * as sea from 'node:sea';
+import type * as SeaApi from 'node:sea';
 
 /** One received VRRP packet as the kernel reported it. */
 export type RawPacket = {
@@ -47,11 +47,13 @@ export const SEA_ADDON_ASSET = 'keepwatch_net.node';
  */
 export function loadNative(opts: { runtimeDirectory?: string | undefined } = {}): NativeNet {
   if (cached) return cached;
+  const sea = seaApi();
+  const inSea = sea?.isSea() ?? false;
   try {
-    cached = sea.isSea() ? loadFromExecutable(opts.runtimeDirectory) : loadBuilt();
+    cached = sea && inSea ? loadFromExecutable(sea, opts.runtimeDirectory) : loadBuilt();
   } catch (e) {
     throw new Error(
-      sea.isSea()
+      inSea
         ? `keepwatch-agent: the native network addon inside this executable could not be loaded (${(e as Error).message}).`
         : `keepwatch-agent: the native network addon could not be loaded (${(e as Error).message}). ` +
             'It is built by node-gyp at `npm install` (needs g++, make and python3): run `npm rebuild @keepwatch/agent`.',
@@ -59,6 +61,15 @@ export function loadNative(opts: { runtimeDirectory?: string | undefined } = {})
     );
   }
   return cached;
+}
+
+/** node:sea, or null where Node has none (before 20.12, which the tarball accepts): then this is no single executable. */
+function seaApi(): typeof SeaApi | null {
+  try {
+    return createRequire(import.meta.url)('node:sea') as typeof SeaApi;
+  } catch {
+    return null;
+  }
 }
 
 function loadBuilt(): NativeNet {
@@ -75,7 +86,7 @@ function loadBuilt(): NativeNet {
  * RuntimeDirectory= (root-owned, private to the unit; main.ts passes it) is used when the unit gives one; a folder
  * mounted noexec fails the dlopen, so the next candidate is tried.
  */
-function loadFromExecutable(runtimeDirectory: string | undefined): NativeNet {
+function loadFromExecutable(sea: typeof SeaApi, runtimeDirectory: string | undefined): NativeNet {
   const bytes = new Uint8Array(sea.getRawAsset(SEA_ADDON_ASSET) as ArrayBuffer);
   const candidates = [runtimeDirectory, tmpdir(), '/dev/shm'].filter((d): d is string => !!d);
   const failures: string[] = [];
