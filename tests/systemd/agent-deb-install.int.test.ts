@@ -1,0 +1,273 @@
+import { execFile } from 'node:child_process';
+import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { bootSystemd, bridgePort, Lab, REF, waitFor, type PortBridge, type SystemdContainer } from '@keepwatch/lab';
+import type { ClusterSpecInput } from '@keepwatch/shared';
+import { packageAgent } from '../product/package-agent.js';
+import { ADMIN, startDashboard, type Dashboard } from '../support/dashboard.js';
+import { apiLogin, trpcHttp, type TrpcHttp } from '../support/trpc-http.js';
+
+const exec = promisify(execFile);
+const REPO = fileURLToPath(new URL('../../', import.meta.url));
+const VERSION = (JSON.parse(readFileSync(join(REPO, 'apps/agent/package.json'), 'utf8')) as { version: string })
+  .version;
+const UNIT = 'keepwatch-agent.service';
+/** Where the package's own files may leave traces, compared before install and after purge. */
+const WATCHED = [
+  '/etc',
+  '/lib/systemd',
+  '/usr/bin',
+  '/usr/lib/systemd',
+  '/usr/share/doc',
+  '/usr/share/man',
+  '/var/lib',
+];
+/**
+ * Paths that change whenever any package is installed, not ours: dpkg's and apt's own records
+ * and caches, the man-db cache, and the backup copies adduser's tools write of the user databases.
+ */
+const NOT_OURS =
+  /^\/var\/lib\/(dpkg|apt|systemd\/catalog)\/|^\/var\/lib\/man-db\/|^\/etc\/(passwd|group|shadow|gshadow)-$/;
+
+/** One LB, VRRP only (no pools: nginx is left alone), VRRPv3 at 1 s so a warm restart fits. */
+const SPEC: ClusterSpecInput = {
+  name: 'deblab',
+  nodes: [{ name: 'lb1', addresses: [REF.lb1], interfaces: ['eth0'] }],
+  vrrpInstances: [
+    {
+      name: 'VI_1',
+      vrid: 51,
+      version: 3,
+      interface: 'eth0',
+      advertIntervalMs: 1000,
+      members: [{ node: 'lb1', priority: 100, initialState: 'master' }],
+      vips: [{ address: REF.vip }],
+    },
+  ],
+};
+
+type Advert = { t: number; src: string; prio: number };
+
+/**
+ * The .deb's life cycle on a host, inside the lab's systemd container (a real systemd as PID 1
+ * over an overlay root: dpkg's database is the host's, every write lands in the container's tmpfs,
+ * so the real maintainer scripts run and the host is untouched): `apt-get install ./…deb` →
+ * `keepwatch-agent --version` → enrollment with a one-time token against a dashboard in the lab →
+ * master → upgrade to a newer package of the same executable (a warm restart: the VIP stays, on
+ * the wire and on the interface) → `apt-get purge` leaves no file, user or unit behind. The
+ * container has no /usr/sbin/policy-rc.d (removed inside: container images ship one, hosts do
+ * not), so the scripts start and stop services as on a host. The tests run in order.
+ */
+describe('the agent .deb under systemd', () => {
+  let work = '';
+  let lab: Lab | undefined;
+  let box: SystemdContainer | undefined;
+  let dashboard: Dashboard | undefined;
+  let bridge: PortBridge | undefined;
+  let api: TrpcHttp;
+  let nodeId = '';
+  let capture = '';
+  let debV1 = '';
+  let debV2 = '';
+  let filesBefore: string[] = [];
+  let packageFiles: string[] = [];
+
+  const inBox = async (argv: string[], timeoutMs = 120_000) => {
+    const r = await box!.exec(argv, { timeoutMs });
+    if (r.code !== 0) throw new Error(`${argv.join(' ')} (exit ${r.code}):\n${r.stdout}\n${r.stderr}`);
+    return r.stdout;
+  };
+  const apt = (...args: string[]) =>
+    inBox(['env', 'DEBIAN_FRONTEND=noninteractive', 'apt-get', '-y', ...args], 300_000);
+  const fileList = async () =>
+    (await inBox(['find', ...WATCHED, '-xdev'])).split('\n').filter((p) => p && !NOT_OURS.test(p));
+  const adverts = (): Advert[] =>
+    readFileSync(capture, 'utf8')
+      .split('\n')
+      .map((l) => /^(\d+\.\d+) IP (\S+) > 224\.0\.0\.18: VRRPv\d, Advertisement, vrid 51, prio (\d+)/.exec(l))
+      .filter((m): m is RegExpExecArray => m !== null)
+      .map((m) => ({ t: Number(m[1]) * 1000, src: m[2] ?? '', prio: Number(m[3]) }));
+  const agentLog = async () =>
+    (await inBox(['journalctl', '--no-pager', '-o', 'cat', '-u', UNIT]))
+      .split('\n')
+      .filter((l) => l.startsWith('{'))
+      .map((l) => JSON.parse(l) as Record<string, unknown>);
+  const hostUntouched = async () => {
+    expect(existsSync('/usr/bin/keepwatch-agent')).toBe(false);
+    expect(existsSync('/lib/systemd/system/keepwatch-agent.service')).toBe(false);
+    const dpkg = await exec('dpkg-query', ['-W', '-f', '${Status}', 'keepwatch-agent']).then(
+      (r) => r.stdout,
+      () => 'not known',
+    );
+    expect(dpkg).not.toContain('installed');
+    expect(readFileSync('/etc/passwd', 'utf8')).not.toContain('keepwatch-script');
+  };
+
+  beforeAll(async () => {
+    const t0 = Date.now();
+    await packageAgent(600_000);
+    work = mkdtempSync(join(tmpdir(), 'keepwatch-deb-'));
+    // The newer build: the same executable, the package's revision bumped.
+    const v2 = await exec('node', [join(REPO, 'scripts/package-agent/deb.mjs'), '--revision', '2', '--out', work], {
+      cwd: REPO,
+    });
+    debV2 = v2.stdout.trim().split('\n').at(-1)!;
+    console.log(`packages ready in ${Date.now() - t0} ms`);
+
+    dashboard = await startDashboard();
+    lab = await Lab.create({
+      hosts: [
+        { name: 'lb1', ipv4: [`${REF.lb1}/24`] },
+        { name: 'client', ipv4: [`${REF.client}/24`] },
+      ],
+    });
+    bridge = await bridgePort(lab, 'hub', dashboard.port);
+    capture = join(lab.host('client').dir, 'vrrp.txt');
+    lab.spawn('client', 'tcpdump', ['-i', 'eth0', '-n', '-l', '-tt', '-U', 'ip proto 112'], {
+      logFile: capture,
+      what: 'tcpdump',
+    });
+    await waitFor(() => readFileSync(capture, 'utf8').includes('listening on'), {
+      timeoutMs: 5000,
+      what: 'tcpdump to listen',
+    });
+    // The lab's folder is shared with the container: the packages and the dashboard's socket.
+    box = await bootSystemd(lab, { host: 'lb1', binds: [lab.dir] });
+    debV1 = join(lab.dir, `keepwatch-agent_${VERSION}-1_amd64.deb`);
+    copyFileSync(join(REPO, `dist/keepwatch-agent_${VERSION}-1_amd64.deb`), debV1);
+    copyFileSync(debV2, join(lab.dir, debV2.split('/').at(-1)!));
+    debV2 = join(lab.dir, debV2.split('/').at(-1)!);
+    await inBox(['rm', '-f', '/usr/sbin/policy-rc.d']);
+
+    api = trpcHttp(dashboard.base, await apiLogin(dashboard.base, ADMIN));
+    const cluster = await api.mutate<{ id: string }>('clusters.import', { spec: SPEC });
+    const nodes = await api.query<{ id: string; node: { name: string } }[]>('nodes.list', { clusterId: cluster.id });
+    nodeId = nodes.find((n) => n.node.name === 'lb1')!.id;
+    filesBefore = await fileList();
+    console.log(`setup ${Date.now() - t0} ms`);
+  }, 900_000);
+
+  afterAll(async () => {
+    const off = await box?.poweroff().catch((e: Error) => e.message);
+    console.log(`power-off: ${JSON.stringify(off)}`);
+    await lab?.teardown();
+    await bridge?.close();
+    await dashboard?.stop();
+    if (work) rmSync(work, { recursive: true, force: true });
+  });
+
+  it('apt-get installs the package in the container only; it enables the unit but starts no agent without a config', async () => {
+    const t = Date.now();
+    const out = await apt('install', debV1);
+    console.log(`apt-get install: ${Date.now() - t} ms`);
+    expect(out).toContain('not started: no /etc/keepwatch/agent.json yet');
+    expect(await inBox(['dpkg-query', '-W', '-f', '${Status} ${Version}', 'keepwatch-agent'])).toBe(
+      `install ok installed ${VERSION}-1`,
+    );
+    expect((await box!.systemctl('is-enabled', UNIT)).stdout.trim()).toBe('enabled');
+    expect(await box!.show(UNIT, ['ActiveState', 'NRestarts'])).toEqual({ ActiveState: 'inactive', NRestarts: '0' });
+    const user = (await inBox(['getent', 'passwd', 'keepwatch-script'])).trim().split(':');
+    expect(Number(user[2])).toBeLessThan(1000);
+    expect(user[6]).toBe('/usr/sbin/nologin');
+    packageFiles = (await inBox(['dpkg', '-L', 'keepwatch-agent'])).split('\n').filter((p) => p.includes('keepwatch'));
+    expect(packageFiles).toContain('/usr/bin/keepwatch-agent');
+    await hostUntouched();
+  });
+
+  it('keepwatch-agent --version answers with the package version', async () => {
+    expect((await inBox(['keepwatch-agent', '--version'])).trim()).toBe(`keepwatch-agent ${VERSION}`);
+  });
+
+  it('enrolled with a one-time token, the agent started by systemd reaches the dashboard and becomes master', async () => {
+    const { token } = await api.mutate<{ token: string }>('nodes.issueEnrollToken', { id: nodeId });
+    const config = {
+      node: 'lb1',
+      controlPlane: { url: `ws+unix://${lab!.unixSocketPath('hub')}:/agent`, enrollToken: token },
+    };
+    box!.writeFile('/etc/keepwatch/agent.json', `${JSON.stringify(config, null, 2)}\n`, 0o600);
+    const t = Date.now();
+    expect((await box!.systemctl('start', UNIT)).code).toBe(0);
+    await lab!.waitForHolders(REF.vip, ['lb1'], 30_000);
+    console.log(`start → master ${Date.now() - t} ms`);
+    await waitFor(
+      async () => {
+        const nodes = await api.query<{ id: string; enrolled: boolean }[]>('nodes.list', {
+          clusterId: (await api.query<{ id: string }[]>('clusters.list', undefined))[0]!.id,
+        });
+        return nodes.find((n) => n.id === nodeId)?.enrolled;
+      },
+      { timeoutMs: 15_000, what: 'the node to be enrolled' },
+    );
+  });
+
+  it('an upgrade is one warm restart onto the new package: the VIP never leaves lb1 and no priority-0 advert is sent', async () => {
+    const before = await box!.show(UNIT, ['MainPID', 'NRestarts']);
+    const windowStart = Date.now();
+    // The interface, polled from the host side while apt-get runs: any moment without the VIP counts.
+    let polls = 0;
+    let missing = 0;
+    let upgrading = true;
+    const poller = (async () => {
+      while (upgrading && polls < 20_000) {
+        polls++;
+        if (!(await lab!.holds('lb1', REF.vip))) missing++;
+        await new Promise((r) => setTimeout(r, 20));
+      }
+    })();
+    const out = await apt('install', debV2).finally(async () => {
+      // Past the restart and longer than a Master_Down_Interval (3 s + skew) at 1 s adverts.
+      await new Promise((r) => setTimeout(r, 4000));
+      upgrading = false;
+      await poller;
+    });
+    const windowEnd = Date.now();
+    expect(out).toContain('warm restart onto the new executable');
+    expect(await inBox(['dpkg-query', '-W', '-f', '${Version}', 'keepwatch-agent'])).toBe(`${VERSION}-2`);
+    const after = await box!.show(UNIT, ['MainPID', 'NRestarts', 'ActiveState']);
+    expect(after.ActiveState).toBe('active');
+    expect(after.MainPID).not.toBe(before.MainPID);
+    expect(Number(after.NRestarts)).toBe(Number(before.NRestarts) + 1);
+    expect(missing).toBe(0);
+    expect(await lab!.holders(REF.vip)).toEqual(['lb1']);
+    const inWindow = adverts().filter((a) => a.t >= windowStart - 50 && a.t <= windowEnd + 50);
+    expect(inWindow.length).toBeGreaterThanOrEqual(3);
+    expect(inWindow.filter((a) => a.prio === 0)).toEqual([]);
+    expect(new Set(inWindow.map((a) => a.src))).toEqual(new Set([REF.lb1]));
+    expect((await agentLog()).some((l) => l.msg === 'vrrp transition' && l.reason === 'warm-restart')).toBe(true);
+    // The enrollment survived the upgrade: the config is not a package file and was left alone.
+    expect(box!.readFile('/etc/keepwatch/agent.json')).toContain('"node": "lb1"');
+    const gaps = inWindow.slice(1).map((a, i) => a.t - inWindow[i]!.t);
+    console.log(
+      `upgrade: ${polls} polls of eth0, VIP missing in ${missing}; adverts ${inWindow.length}, longest gap ${Math.max(...gaps).toFixed(0)} ms`,
+    );
+  });
+
+  it('apt-get purge stops the agent and leaves no file, user or unit behind', async () => {
+    const t = Date.now();
+    await apt('purge', 'keepwatch-agent');
+    console.log(`apt-get purge: ${Date.now() - t} ms`);
+    await lab!.waitForHolders(REF.vip, [], 10_000);
+    expect(await inBox(['dpkg-query', '-W', '-f', '${db:Status-Status}', 'keepwatch-agent']).catch(() => '')).not.toBe(
+      'installed',
+    );
+    const leftovers = (
+      await inBox(['sh', '-c', 'for p in "$@"; do [ -e "$p" ] && echo "$p"; done; true', 'sh', ...packageFiles])
+    )
+      .split('\n')
+      .filter(Boolean);
+    expect(leftovers).toEqual([]);
+    const now = await fileList();
+    expect(now.filter((p) => !filesBefore.includes(p))).toEqual([]);
+    expect(filesBefore.filter((p) => !now.includes(p))).toEqual([]);
+    for (const db of ['/etc/passwd', '/etc/group', '/etc/shadow', '/etc/gshadow'])
+      expect(box!.readFile(db), db).not.toContain('keepwatch-script');
+    const units = await box!.systemctl('list-unit-files', '--no-legend', 'keepwatch-agent*');
+    expect(units.stdout.trim()).toBe('');
+    expect((await box!.systemctl('show', UNIT, '-p', 'LoadState')).stdout.trim()).toBe('LoadState=not-found');
+    await hostUntouched();
+  });
+});
