@@ -81,7 +81,7 @@ export function InstanceCard(
       {props.editing && <InstanceEditor row={inst} onDone={props.onSaved} />}
       <div className="px-3 py-2">
         <div className="mb-2 text-sm" data-testid={`holder-${i.name}`}>
-          {liveMasters.length > 1 ? (
+          {liveMasters.length > 1 && (
             <Banner tone="error" role="alert">
               Possible split brain:{' '}
               {liveMasters
@@ -89,7 +89,8 @@ export function InstanceCard(
                 .join(' and ')}{' '}
               each report MASTER.
             </Banner>
-          ) : headline ? (
+          )}
+          {headline ? (
             <>
               Last reported holder: <strong className="text-base">{headline.node}</strong>{' '}
               <span className={mutedClass}>
