@@ -26,6 +26,7 @@ import { loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import {
   REF,
+  referenceHosts,
   referenceLab,
   referenceSpec,
   startEnrolledAgents,
@@ -67,41 +68,21 @@ const met = (ok: boolean) => (ok ? 'met' : 'MISSED');
 
 /** A two-node cluster like the reference one, with addresses of its own (RFC 5737). */
 function simSpec(i: number): ClusterSpecInput {
-  const a = `198.51.100.${1 + (i % 250)}`;
-  const b = `192.0.2.${1 + (i % 250)}`;
-  return {
+  const n = 1 + (i % 250);
+  return referenceSpec({
     name: `sim-${String(i).padStart(4, '0')}`,
-    nodes: [
-      { name: `s${i}-a`, addresses: [a], interfaces: ['eth0'] },
-      { name: `s${i}-b`, addresses: [b], interfaces: ['eth0'] },
-    ],
-    vrrpInstances: [
+    advertIntervalMs: 1000,
+    hosts: referenceHosts(
       {
-        name: 'VI_1',
-        vrid: 51,
-        version: 3,
-        interface: 'eth0',
-        advertIntervalMs: 1000,
-        members: [
-          { node: `s${i}-a`, priority: 100, initialState: 'master' },
-          { node: `s${i}-b`, priority: 80, initialState: 'backup' },
-        ],
-        vips: [{ address: `203.0.113.${1 + (i % 250)}` }],
-        trackChecks: [{ check: 'check_nginx' }],
+        lb1: `198.51.100.${n}`,
+        lb2: `192.0.2.${n}`,
+        web1: '203.0.113.10',
+        web2: '203.0.113.11',
+        vip: `203.0.113.${n}`,
       },
-    ],
-    checks: [{ kind: 'nginx', name: 'check_nginx', intervalMs: 1000 }],
-    pools: [
-      {
-        name: 'webs',
-        servers: [
-          { address: '203.0.113.10', port: 80 },
-          { address: '203.0.113.11', port: 80 },
-        ],
-      },
-    ],
-    virtualServers: [{ name: 'server-1', listen: [{ port: 80 }], locations: [{ path: '/', pool: 'webs' }] }],
-  };
+      [`s${i}-a`, `s${i}-b`],
+    ),
+  });
 }
 
 /** Enrollment figures of each fleet (setup, not a target, but telling). */

@@ -7,25 +7,23 @@
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, openSync, closeSync, readFileSync, readdirSync, rmSync } from 'node:fs';
-import { connect, createServer, type Server, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { PG_BIN, pgUrl, startTestPostgres, waitFor, type TestPostgres } from '@keepwatch/lab';
+import {
+  bridgeUnixSocket,
+  freePort,
+  PG_BIN,
+  pgUrl,
+  startTestPostgres,
+  stopChild,
+  waitFor,
+  type PortBridge,
+  type TestPostgres,
+} from '@keepwatch/lab';
 
 export const ADMIN = { username: 'admin', password: 'a long admin password' } as const;
 const CLK_TCK = 100; // USER_HZ on Linux
-
-/** A free TCP port on loopback. */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.listen(0, '127.0.0.1', () => {
-      const a = s.address();
-      s.close(() => (typeof a === 'object' && a ? resolve(a.port) : reject(new Error('no port'))));
-    });
-  });
-}
 
 /** utime + stime (+ cutime + cstime: children already reaped) of one process, in seconds; rss in kB. */
 export function procStat(
@@ -125,26 +123,15 @@ export async function startControlPlane(
       return '';
     }
   };
-  let bridgeServer: Server | null = null;
-  const bridged = new Set<Socket>();
+  let bridge: PortBridge | null = null;
   const closeBridge = async () => {
-    const b = bridgeServer;
-    bridgeServer = null;
-    if (!b) return;
-    await new Promise<void>((r) => {
-      b.close(() => r());
-      for (const c of bridged) c.destroy();
-    });
+    const b = bridge;
+    bridge = null;
+    await b?.close();
   };
   const stop = async () => {
     await closeBridge();
-    if (server.pid && server.exitCode === null && server.signalCode === null) {
-      server.kill('SIGTERM');
-      await waitFor(() => server.exitCode !== null || server.signalCode !== null, {
-        timeoutMs: 10_000,
-        what: 'the dashboard to exit',
-      }).catch(() => server.kill('SIGKILL'));
-    }
+    await stopChild(server, 'the dashboard');
     pg.stop();
     rmSync(dir, { recursive: true, force: true });
   };
@@ -242,16 +229,7 @@ export async function startControlPlane(
       return body.result.data.json;
     },
     async bridge(sockPath: string) {
-      bridgeServer = createServer((c) => {
-        bridged.add(c);
-        c.on('close', () => bridged.delete(c));
-        const up = connect(port, '127.0.0.1');
-        c.pipe(up).pipe(c);
-        c.on('error', () => up.destroy());
-        up.on('error', () => c.destroy());
-      });
-      const b = bridgeServer;
-      await new Promise<void>((r) => b.listen(sockPath, () => r()));
+      bridge = await bridgeUnixSocket(sockPath, port);
     },
     closeBridge,
     stop,

@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url';
 import type { Browser, Page } from 'playwright-core';
 import { REF, waitFor, type ProbeRecord } from '@keepwatch/lab';
 import { DashboardApi, startDemoLab, type DemoLab } from '@keepwatch/demo';
-import { launchChromium, signIn } from '../support/browser.js';
+import { launchChromiumBeside, signIn } from '../support/browser.js';
 import { ADMIN, startDashboard, type Dashboard } from '../support/dashboard.js';
 
 /**
@@ -33,19 +33,14 @@ describe('the product end to end on the demo lab', () => {
   const probeSince = (t: number): ProbeRecord[] => demo!.probe.records().filter((r) => r.sentAt >= t);
 
   beforeAll(async () => {
-    const launched = launchChromium();
-    try {
+    browser = await launchChromiumBeside(async () => {
       dashboard = await startDashboard();
       const api = new DashboardApi(dashboard.base);
       await api.login(ADMIN.username, ADMIN.password);
       demo = await startDemoLab(api, dashboard.port, (l) => logs.push(l));
-      browser = await launched;
-      page = await signIn(browser, dashboard.base, ADMIN, { viewport: { width: 1280, height: 800 } });
-      await page.goto(`${dashboard.base}/clusters/${demo.clusterId}`);
-    } catch (e) {
-      await (await launched).close();
-      throw e;
-    }
+    });
+    page = await signIn(browser, dashboard!.base, ADMIN, { viewport: { width: 1280, height: 800 } });
+    await page.goto(`${dashboard!.base}/clusters/${demo!.clusterId}`);
   }, 180_000);
 
   afterAll(async () => {

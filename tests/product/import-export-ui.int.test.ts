@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { mapTutorialAddresses, seedFixture } from '@keepwatch/lab';
-import { launchChromium, signIn } from '../support/browser.js';
+import { launchChromiumBeside, signIn } from '../support/browser.js';
 import { ADMIN, startDashboard, type Dashboard } from '../support/dashboard.js';
 
 /**
@@ -16,13 +16,10 @@ describe('import from and export to keepalived in the dashboard', () => {
   let page: Page;
 
   beforeAll(async () => {
-    const launched = launchChromium();
-    dashboard = await startDashboard().catch(async (e: unknown) => {
-      await (await launched).close();
-      throw e;
+    browser = await launchChromiumBeside(async () => {
+      dashboard = await startDashboard();
     });
-    browser = await launched;
-    page = await signIn(browser, dashboard.base, ADMIN, { viewport: { width: 1280, height: 800 } });
+    page = await signIn(browser, dashboard!.base, ADMIN, { viewport: { width: 1280, height: 800 } });
   });
 
   afterAll(async () => {

@@ -79,6 +79,16 @@ describe('node bootstrap over SSH', () => {
   const target = () => ({ host: '127.0.0.1', port: forward!.port, username: 'root' });
   const serverUrl = () => `ws+unix://${lab!.unixSocketPath('hub')}:/agent`;
   const pidFile = () => join(prefix, 'run/keepwatch-agent.pid');
+  /** bootstrap.start's input for lb1 through the forwarded sshd into the test's prefix, never through systemd. */
+  const startInput = (more: Record<string, unknown>) => ({
+    nodeId,
+    target: target(),
+    prefix,
+    serverUrl: serverUrl(),
+    systemd: 'never',
+    ...more,
+  });
+  const keyAuth = () => ({ kind: 'key', privateKey });
 
   beforeAll(async () => {
     await packageAgent();
@@ -140,14 +150,7 @@ describe('node bootstrap over SSH', () => {
       stored: null,
       matchesStored: null,
     });
-    const r = await refusal('bootstrap.start', {
-      nodeId,
-      target: target(),
-      auth: { kind: 'key', privateKey },
-      prefix,
-      serverUrl: serverUrl(),
-      systemd: 'never',
-    });
+    const r = await refusal('bootstrap.start', startInput({ auth: keyAuth() }));
     expect(r.code).toBe('BAD_REQUEST');
     expect(r.field).toBe('confirmedFingerprint');
     expect(existsSync(prefix)).toBe(false);
@@ -157,15 +160,7 @@ describe('node bootstrap over SSH', () => {
   it('with the fingerprint confirmed it copies and installs the package into the prefix, starts the agent supervised, and the node comes online', async () => {
     const started = await call<{ jobId: string; hostKey: { fingerprint: string } }>(
       'bootstrap.start',
-      {
-        nodeId,
-        target: target(),
-        auth: { kind: 'key', privateKey },
-        confirmedFingerprint: firstFingerprint,
-        prefix,
-        serverUrl: serverUrl(),
-        systemd: 'never',
-      },
+      startInput({ auth: keyAuth(), confirmedFingerprint: firstFingerprint }),
       true,
     );
     expect(started.hostKey.fingerprint).toBe(firstFingerprint);
@@ -244,14 +239,7 @@ describe('node bootstrap over SSH', () => {
       stored: { fingerprint: firstFingerprint },
     });
 
-    const r = await refusal('bootstrap.start', {
-      nodeId,
-      target: target(),
-      auth: { kind: 'key', privateKey },
-      prefix,
-      serverUrl: serverUrl(),
-      systemd: 'never',
-    });
+    const r = await refusal('bootstrap.start', startInput({ auth: keyAuth() }));
     expect(r.code).toBe('CONFLICT');
     expect(r.message).toMatch(/HOST KEY CHANGED/);
     expect(r.message).toContain(firstFingerprint);
@@ -268,15 +256,7 @@ describe('node bootstrap over SSH', () => {
     expect(actions).toContain('node.ssh.host-key-refused');
 
     // Confirming the new key does not replace the stored one silently: it must be forgotten first.
-    const again = await refusal('bootstrap.start', {
-      nodeId,
-      target: target(),
-      auth: { kind: 'key', privateKey },
-      confirmedFingerprint: replaced,
-      prefix,
-      serverUrl: serverUrl(),
-      systemd: 'never',
-    });
+    const again = await refusal('bootstrap.start', startInput({ auth: keyAuth(), confirmedFingerprint: replaced }));
     expect(again.code).toBe('CONFLICT');
     expect(again.message).toContain(firstFingerprint);
     expect(await call('bootstrap.forgetHostKey', { nodeId }, true)).toEqual({ forgotten: true });
@@ -286,11 +266,7 @@ describe('node bootstrap over SSH', () => {
   it('once the new key is confirmed, a re-install replaces the running agent; a key kept on request is stored sealed and serves the next run', async () => {
     const replaced = await sshd!.fingerprint();
     const runJob = async (input: Record<string, unknown>): Promise<JobView> => {
-      const { jobId } = await call<{ jobId: string }>(
-        'bootstrap.start',
-        { nodeId, target: target(), prefix, serverUrl: serverUrl(), systemd: 'never', ...input },
-        true,
-      );
+      const { jobId } = await call<{ jobId: string }>('bootstrap.start', startInput(input), true);
       let job: JobView | undefined;
       await waitFor(
         async () => ((job = await call<JobView>('bootstrap.job', { jobId })).state !== 'running' ? true : undefined),

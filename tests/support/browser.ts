@@ -1,5 +1,6 @@
 import { createRequire } from 'node:module';
 import { chromium, type Browser, type BrowserContext, type BrowserContextOptions, type Page } from 'playwright-core';
+import { waitFor } from '@keepwatch/lab';
 import type { Who } from './trpc-http.js';
 
 /**
@@ -22,6 +23,21 @@ export const CHROMIUM_ARGS = [
 
 export function launchChromium(): Promise<Browser> {
   return chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
+}
+
+/**
+ * Launches Chromium while `start` brings up what the test needs (both take seconds); resolves
+ * with the browser once both are done, and closes it when `start` fails.
+ */
+export async function launchChromiumBeside(start: () => Promise<void>): Promise<Browser> {
+  const launched = launchChromium();
+  try {
+    await start();
+  } catch (e) {
+    await (await launched).close();
+    throw e;
+  }
+  return launched;
 }
 
 /** Opens the login page and submits `who`'s username and password; what follows (signed in, or refused) is the caller's to wait for. */
@@ -69,4 +85,24 @@ export async function axeViolations(page: Page): Promise<Violation[]> {
     return r.violations.map((v) => ({ id: v.id, impact: v.impact, help: v.help, targets: v.nodes.slice(0, 5).map((n) => n.target.map(String).join(' ')) }));
   })()`)) as Violation[];
   return all.filter((v) => v.impact === 'serious' || v.impact === 'critical');
+}
+
+/**
+ * Polls the cluster page tightly (it re-reads on its own) until it shows `node` as the last
+ * reported holder of VI_1; the time it first did.
+ */
+export async function holderShownAt(
+  page: Page,
+  node: string,
+  opts: { timeoutMs: number; what: string },
+): Promise<number> {
+  let shownAt = 0;
+  await waitFor(
+    async () =>
+      (await page.getByTestId('holder-VI_1').textContent())?.includes(`Last reported holder: ${node}`)
+        ? (shownAt = Date.now())
+        : undefined,
+    { timeoutMs: opts.timeoutMs, intervalMs: 50, what: opts.what },
+  );
+  return shownAt;
 }

@@ -1,23 +1,14 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { waitFor } from '@keepwatch/lab';
+import { freePort, stopChild, waitFor } from '@keepwatch/lab';
 
 export const ADMIN = { username: 'admin', password: 'a long admin password' } as const;
 
-/** A free TCP port on loopback. */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.listen(0, '127.0.0.1', () => {
-      const a = s.address();
-      s.close(() => (typeof a === 'object' && a ? resolve(a.port) : reject(new Error('no port'))));
-    });
-  });
-}
+/** Re-exported for the tests that take it from here. */
+export { freePort };
 
 export type Dashboard = {
   base: string;
@@ -74,13 +65,7 @@ export async function startDashboard(opts: DashboardOptions = {}): Promise<Dashb
   server.stdout?.on('data', (d: Buffer) => (log += d.toString()));
   server.stderr?.on('data', (d: Buffer) => (log += d.toString()));
   const stop = async () => {
-    if (server.pid && server.exitCode === null && server.signalCode === null) {
-      server.kill('SIGTERM');
-      await waitFor(() => server.exitCode !== null || server.signalCode !== null, {
-        timeoutMs: 10_000,
-        what: 'the dashboard to exit',
-      }).catch(() => server.kill('SIGKILL'));
-    }
+    await stopChild(server, 'the dashboard');
     if (!opts.dataDir) rmSync(dataDir, { recursive: true, force: true });
   };
   try {

@@ -56,3 +56,30 @@ export async function reportTransitions(
     ws.close();
   }
 }
+
+/**
+ * The reference cluster's last reports without a lab: lb1 went backup 45 s ago and master 42 s ago,
+ * lb2 backup 45 s ago — each enrolled with a fresh token and reported over the hub at `base`.
+ */
+export async function reportReferenceHolders(
+  api: { query<T>(path: string, input: unknown): Promise<T>; mutate<T>(path: string, input: unknown): Promise<T> },
+  base: string,
+  clusterId: string,
+): Promise<void> {
+  const nodes = await api.query<{ id: string; node: { name: string } }[]>('nodes.list', { clusterId });
+  const now = Date.now();
+  for (const [name, to, priority] of [
+    ['lb1', 'master', 100],
+    ['lb2', 'backup', 80],
+  ] as const) {
+    const { token } = await api.mutate<{ token: string }>('nodes.issueEnrollToken', {
+      id: nodes.find((n) => n.node.name === name)!.id,
+    });
+    await reportTransitions(`${base.replace(/^http/, 'ws')}/agent`, name, token, [
+      { seq: 1, at: now - 45_000, from: 'initialize', to: 'backup', priority, reason: 'startup' },
+      ...(to === 'master'
+        ? [{ seq: 2, at: now - 42_000, from: 'backup', to: 'master', priority, reason: 'master-down-timer' }]
+        : []),
+    ]);
+  }
+}

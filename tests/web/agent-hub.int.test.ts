@@ -3,8 +3,6 @@ import { statSync } from 'node:fs';
 import { join } from 'node:path';
 import {
   REF,
-  bridgePort,
-  referenceLab,
   referenceSpec,
   startEnrolledAgents,
   throughVip,
@@ -14,8 +12,8 @@ import {
   type LabAgent,
   type PortBridge,
 } from '@keepwatch/lab';
-import { ADMIN, startDashboard, type Dashboard } from '../support/dashboard.js';
-import { apiLogin, trpcHttp, type TrpcHttp } from '../support/trpc-http.js';
+import { startDashboardLab, type DashboardLab } from '../support/dashboard-lab.js';
+import type { TrpcHttp } from '../support/trpc-http.js';
 
 /**
  * The dashboard (apps/web/server.ts, production build, embedded database) and real agents in the
@@ -26,7 +24,7 @@ import { apiLogin, trpcHttp, type TrpcHttp } from '../support/trpc-http.js';
 type Deployment = { node: string; status: string; nginxOutput: string | null; finishedAt: string | null };
 
 describe('agents under the dashboard', () => {
-  let dashboard: Dashboard | undefined;
+  let env: DashboardLab | undefined;
   let bridge: PortBridge | undefined;
   let lab: Lab;
   let api: TrpcHttp;
@@ -38,18 +36,13 @@ describe('agents under the dashboard', () => {
     (await deploymentsOf(number)).find((d) => d.node === node);
 
   beforeAll(async () => {
-    dashboard = await startDashboard();
-    lab = await referenceLab();
-    // The dashboard's port, reachable from the lab's namespaces through a unix socket.
-    bridge = await bridgePort(lab, 'hub', dashboard.port);
-    api = trpcHttp(dashboard.base, await apiLogin(dashboard.base, ADMIN));
+    env = await startDashboardLab();
+    ({ lab, bridge, api } = env);
   });
 
   afterAll(async () => {
     for (const a of agents) await a.stop().catch(() => undefined);
-    await lab?.teardown();
-    await bridge?.close();
-    await dashboard?.stop();
+    await env?.stop();
   });
 
   it('agents enroll over ws+unix, apply the pushed revision to nginx, and the deployments show applied', async () => {

@@ -4,10 +4,11 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { waitFor } from '@keepwatch/lab';
-import { axeViolations, launchChromium, signIn, type Violation } from '../support/browser.js';
-import { reportTransitions } from '../support/hub-agent.js';
-import { ADMIN, startDashboard, type Dashboard } from '../support/dashboard.js';
-import { apiLogin, trpcHttp, type TrpcHttp } from '../support/trpc-http.js';
+import { axeViolations, launchChromiumBeside, signIn, type Violation } from '../support/browser.js';
+import { reportReferenceHolders } from '../support/hub-agent.js';
+import { ADMIN, type Dashboard } from '../support/dashboard.js';
+import type { TrpcHttp } from '../support/trpc-http.js';
+import { edgeSpec, startEdgeDashboard } from '../support/edge-dashboard.js';
 
 /**
  * Every dashboard page in real Chromium, light and dark: axe-core (injected into the page) finds
@@ -16,39 +17,8 @@ import { apiLogin, trpcHttp, type TrpcHttp } from '../support/trpc-http.js';
  * (390×844) no page scrolls sideways and the navigation collapses into a menu.
  */
 const SHOTS = fileURLToPath(new URL('../.output/screenshots/', import.meta.url));
-const VIEWER = { username: 'vera', password: 'a long viewer password' };
 
-const spec = {
-  name: 'edge',
-  nodes: [
-    { name: 'lb1', addresses: ['192.0.2.11'], interfaces: ['eth0'] },
-    { name: 'lb2', addresses: ['192.0.2.12'], interfaces: ['eth0'] },
-  ],
-  vrrpInstances: [
-    {
-      name: 'VI_1',
-      vrid: 51,
-      version: 3,
-      interface: 'eth0',
-      members: [
-        { node: 'lb1', priority: 100, initialState: 'master' },
-        { node: 'lb2', priority: 80, initialState: 'backup' },
-      ],
-      vips: [{ address: '198.51.100.100' }],
-    },
-  ],
-  checks: [],
-  pools: [
-    {
-      name: 'webs',
-      servers: [
-        { address: '203.0.113.21', port: 80 },
-        { address: '203.0.113.22', port: 80, weight: 2 },
-      ],
-    },
-  ],
-  virtualServers: [{ name: 'server-1', listen: [{ port: 80 }], locations: [{ path: '/', pool: 'webs' }] }],
-};
+const spec = edgeSpec();
 
 type Theme = 'light' | 'dark';
 interface PageCase {
@@ -151,47 +121,25 @@ describe('dashboard accessibility, themes and screenshots in Chromium', () => {
   }
 
   beforeAll(async () => {
-    const launched = launchChromium();
-    dashboard = await startDashboard().catch(async (e: unknown) => {
-      await (await launched).close();
-      throw e;
+    browser = await launchChromiumBeside(async () => {
+      ({ dashboard, cookie, api, clusterId } = await startEdgeDashboard(spec));
+      base = dashboard.base;
+      await reportReferenceHolders(api, base, clusterId);
+      // Pages other parts of the product add (nodes over SSH, import, export): checked when present.
+      for (const [name, path] of [
+        ['nodes-ssh', '/nodes/ssh'],
+        ['import', '/import'],
+        ['export', '/export'],
+      ] as const) {
+        if ((await fetch(`${base}${path}`, { headers: { cookie } })).status !== 200) continue;
+        PAGES.push({
+          name,
+          path: () => path,
+          signedIn: true,
+          ready: (p) => p.getByRole('main').getByRole('heading').first().waitFor(),
+        });
+      }
     });
-    base = dashboard.base;
-    cookie = await apiLogin(base, ADMIN);
-    api = trpcHttp(base, cookie);
-    clusterId = (await api.mutate<{ id: string }>('clusters.import', { spec })).id;
-    await api.mutate('users.create', { ...VIEWER, role: 'viewer' });
-    const nodes = await api.query<{ id: string; node: { name: string } }[]>('nodes.list', { clusterId });
-    const now = Date.now();
-    for (const [name, to, priority] of [
-      ['lb1', 'master', 100],
-      ['lb2', 'backup', 80],
-    ] as const) {
-      const { token } = await api.mutate<{ token: string }>('nodes.issueEnrollToken', {
-        id: nodes.find((n) => n.node.name === name)!.id,
-      });
-      await reportTransitions(`${base.replace(/^http/, 'ws')}/agent`, name, token, [
-        { seq: 1, at: now - 45_000, from: 'initialize', to: 'backup', priority, reason: 'startup' },
-        ...(to === 'master'
-          ? [{ seq: 2, at: now - 42_000, from: 'backup', to: 'master', priority, reason: 'master-down-timer' }]
-          : []),
-      ]);
-    }
-    // Pages other parts of the product add (nodes over SSH, import, export): checked when present.
-    for (const [name, path] of [
-      ['nodes-ssh', '/nodes/ssh'],
-      ['import', '/import'],
-      ['export', '/export'],
-    ] as const) {
-      if ((await fetch(`${base}${path}`, { headers: { cookie } })).status !== 200) continue;
-      PAGES.push({
-        name,
-        path: () => path,
-        signedIn: true,
-        ready: (p) => p.getByRole('main').getByRole('heading').first().waitFor(),
-      });
-    }
-    browser = await launched;
     mkdirSync(SHOTS, { recursive: true });
   });
 

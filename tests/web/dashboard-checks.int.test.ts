@@ -5,18 +5,16 @@ import { fileURLToPath } from 'node:url';
 import type { Browser, Page } from 'playwright-core';
 import {
   REF,
-  referenceLab,
   waitFor,
   type Lab,
-  bridgePort,
   referenceSpec,
   startEnrolledAgents,
   type LabAgent,
   type PortBridge,
 } from '@keepwatch/lab';
-import { axeViolations, launchChromium, signIn } from '../support/browser.js';
-import { ADMIN, startDashboard, type Dashboard } from '../support/dashboard.js';
-import { apiLogin, trpcHttp } from '../support/trpc-http.js';
+import { axeViolations, launchChromiumBeside, signIn } from '../support/browser.js';
+import { startDashboardLab, type DashboardLab } from '../support/dashboard-lab.js';
+import { ADMIN, type Dashboard } from '../support/dashboard.js';
 
 /**
  * The health checks on the cluster page follow the agents' rise/fall counting live: real agents in
@@ -28,6 +26,7 @@ const INTERVAL_MS = 3000;
 const SHOTS = fileURLToPath(new URL('../.cache/screenshots/', import.meta.url));
 
 describe('health check counters on the cluster page', () => {
+  let env: DashboardLab | undefined;
   let dashboard: Dashboard | undefined;
   let bridge: PortBridge | undefined;
   let lab: Lab | undefined;
@@ -38,12 +37,10 @@ describe('health check counters on the cluster page', () => {
   const agents: LabAgent[] = [];
 
   beforeAll(async () => {
-    const launched = launchChromium();
-    try {
-      dashboard = await startDashboard();
-      lab = await referenceLab();
-      bridge = await bridgePort(lab, 'hub', dashboard.port);
-      const api = trpcHttp(dashboard.base, await apiLogin(dashboard.base, ADMIN));
+    browser = await launchChromiumBeside(async () => {
+      env = await startDashboardLab();
+      ({ dashboard, lab, bridge } = env);
+      const api = env.api;
       flag = join(lab.dir, 'check-flag-lb1');
       const ref = referenceSpec();
       const spec = {
@@ -68,21 +65,15 @@ describe('health check counters on the cluster page', () => {
       const started = await startEnrolledAgents(lab, api, { spec, hubSocket: bridge.path, metrics: false });
       clusterId = started.clusterId;
       agents.push(started.agent.lb1, started.agent.lb2);
-      browser = await launched;
-      page = await signIn(await browser.newContext({ viewport: { width: 1280, height: 900 } }), dashboard.base, ADMIN);
-    } catch (e) {
-      await (await launched).close();
-      throw e;
-    }
+    });
+    page = await signIn(await browser.newContext({ viewport: { width: 1280, height: 900 } }), dashboard!.base, ADMIN);
   }, 120_000);
 
   afterAll(async () => {
     if (flag) rmSync(flag, { force: true });
     await browser?.close();
     for (const a of agents) await a.stop().catch(() => undefined);
-    await lab?.teardown();
-    await bridge?.close();
-    await dashboard?.stop();
+    await env?.stop();
   });
 
   /** Waits until the page shows the check on the node in `phase` with `progress`, both at once. */

@@ -5,20 +5,18 @@ import { fileURLToPath } from 'node:url';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import {
   REF,
-  bridgePort,
-  referenceLab,
   referenceSpec,
   startEnrolledAgents,
   throughVip,
-  waitFor,
   waitServed,
   type Lab,
   type LabAgent,
   type PortBridge,
 } from '@keepwatch/lab';
-import { axeViolations, launchChromium, signIn } from '../support/browser.js';
-import { ADMIN, startDashboard, type Dashboard } from '../support/dashboard.js';
-import { apiLogin, trpcHttp, type TrpcHttp } from '../support/trpc-http.js';
+import { axeViolations, holderShownAt, launchChromiumBeside, signIn } from '../support/browser.js';
+import { startDashboardLab, type DashboardLab } from '../support/dashboard-lab.js';
+import { ADMIN, type Dashboard } from '../support/dashboard.js';
+import type { TrpcHttp } from '../support/trpc-http.js';
 
 /**
  * The cluster page in real Chromium against the production dashboard with real agents and nginx
@@ -31,6 +29,7 @@ import { apiLogin, trpcHttp, type TrpcHttp } from '../support/trpc-http.js';
 const SHOTS = fileURLToPath(new URL('../.cache/screenshots/', import.meta.url));
 
 describe('cluster page with real agents', () => {
+  let env: DashboardLab | undefined;
   let dashboard: Dashboard | undefined;
   let bridge: PortBridge | undefined;
   let lab: Lab | undefined;
@@ -45,14 +44,10 @@ describe('cluster page with real agents', () => {
   const agentLogs = () => agents.map((a) => `--- ${a.host}\n${a.log().slice(-1500)}`).join('\n');
 
   beforeAll(async () => {
-    const launched = launchChromium();
-    try {
-      dashboard = await startDashboard();
+    browser = await launchChromiumBeside(async () => {
+      env = await startDashboardLab();
+      ({ dashboard, lab, bridge, api } = env);
       base = dashboard.base;
-      lab = await referenceLab();
-      // The dashboard's port, reachable from the lab's namespaces through a unix socket.
-      bridge = await bridgePort(lab, 'hub', dashboard.port);
-      api = trpcHttp(base, await apiLogin(base, ADMIN));
       // The pool starts with web1 only: the test adds web2 through the page.
       const spec = { ...referenceSpec(), pools: [{ name: 'webs', servers: [{ address: REF.web1, port: 80 }] }] };
       const started = await startEnrolledAgents(lab, api, { spec, hubSocket: bridge.path });
@@ -60,22 +55,16 @@ describe('cluster page with real agents', () => {
       agents.push(started.agent.lb1, started.agent.lb2);
       await lab.waitForHolders(REF.vip, ['lb1'], 15_000);
       await waitServed(lab);
-      browser = await launched;
-      ctx = await browser.newContext({ viewport: { width: 1280, height: 800 } });
-      page = await signIn(ctx, base, ADMIN);
-      mkdirSync(SHOTS, { recursive: true });
-    } catch (e) {
-      await (await launched).close();
-      throw e;
-    }
+    });
+    ctx = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+    page = await signIn(ctx, base, ADMIN);
+    mkdirSync(SHOTS, { recursive: true });
   }, 120_000);
 
   afterAll(async () => {
     await browser?.close();
     for (const a of agents) await a.stop().catch(() => undefined);
-    await lab?.teardown();
-    await bridge?.close();
-    await dashboard?.stop();
+    await env?.stop();
   });
 
   it('shows lb1 holding the VIP, with the live state of both nodes', async () => {
@@ -155,18 +144,10 @@ describe('cluster page with real agents', () => {
     await dialog.getByRole('button', { name: 'Move VIP' }).click();
     await page.getByTestId('move-progress').waitFor();
     // When the page first shows lb2 as the holder (polled tightly; the page itself re-reads every second).
-    let shownAt = 0;
-    await waitFor(
-      async () =>
-        (await page.getByTestId('holder-VI_1').textContent())?.includes('Last reported holder: lb2')
-          ? (shownAt = Date.now())
-          : undefined,
-      {
-        timeoutMs: 20_000,
-        intervalMs: 50,
-        what: `the page to show lb2 holding VI_1 (agents:\n${agentLogs()})`,
-      },
-    );
+    const shownAt = await holderShownAt(page, 'lb2', {
+      timeoutMs: 20_000,
+      what: `the page to show lb2 holding VI_1 (agents:\n${agentLogs()})`,
+    });
     type T = { node: string; to: string; at: string; receivedAt: string; reason: string };
     const took = (await api.query<T[]>('clusters.transitions', { clusterId, limit: 50 })).find(
       (t) => t.node === 'lb2' && t.to === 'master' && Date.parse(t.at) >= asked - 1000,
@@ -224,7 +205,8 @@ describe('cluster page with real agents', () => {
     await dialog.getByRole('button', { name: 'Release' }).click();
     await lab!.waitForHolders(REF.vip, ['lb1'], 15_000);
     await page.getByTestId('holder-VI_1').filter({ hasText: 'Last reported holder: lb1' }).waitFor({ timeout: 10_000 });
-    expect(await vi.getByText('pinned to lb2').count()).toBe(0);
+    // The instances panel reads on its own (the page's panels each run their query): its pin goes too.
+    await expect.poll(() => vi.getByText('pinned to lb2').count(), { timeout: 10_000 }).toBe(0);
     await waitServed(lab!);
   }, 60_000);
 });

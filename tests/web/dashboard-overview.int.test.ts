@@ -3,7 +3,7 @@ import { mkdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { Browser, Locator, Page } from 'playwright-core';
 import { REF, waitFor } from '@keepwatch/lab';
-import { axeViolations, launchChromium, signIn } from '../support/browser.js';
+import { axeViolations, launchChromiumBeside, signIn } from '../support/browser.js';
 import { ADMIN } from '../support/dashboard.js';
 import { startEnrolledLab, type EnrolledLab } from './failover-lab.js';
 
@@ -33,13 +33,10 @@ describe('dashboard overview with real agents', () => {
   const problems = (): Locator => card().getByRole('list', { name: /Problems in/ });
 
   beforeAll(async () => {
-    const launched = launchChromium();
-    env = await startEnrolledLab().catch(async (e: unknown) => {
-      await (await launched).close();
-      throw e;
+    browser = await launchChromiumBeside(async () => {
+      env = await startEnrolledLab();
     });
-    browser = await launched;
-    page = await signIn(browser, env.dashboard.base, ADMIN, { viewport: { width: 1280, height: 800 } });
+    page = await signIn(browser, env!.dashboard.base, ADMIN, { viewport: { width: 1280, height: 800 } });
   });
 
   afterAll(async () => {

@@ -2,40 +2,18 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, BrowserContext } from 'playwright-core';
 import WebSocket from 'ws';
 import { waitFor } from '@keepwatch/lab';
-import { cookieHeader, launchChromium, signIn, submitLogin } from '../support/browser.js';
-import { ADMIN, startDashboard, type Dashboard } from '../support/dashboard.js';
-import { apiLogin, loginAttempt, trpcHttp, type TrpcHttp } from '../support/trpc-http.js';
+import { cookieHeader, launchChromiumBeside, signIn, submitLogin } from '../support/browser.js';
+import { ADMIN, type Dashboard } from '../support/dashboard.js';
+import { loginAttempt, type TrpcHttp } from '../support/trpc-http.js';
+import { edgeSpec, startEdgeDashboard, VIEWER } from '../support/edge-dashboard.js';
 
 /**
  * The Nodes, Users and Audit pages in real Chromium (Debian's, through playwright-core) against
  * the production server on the embedded database: enrolling a node and the one-time token it
  * gives, managing users, filtering the audit log, and what a viewer may see and do.
  */
-const VIEWER = { username: 'vera', password: 'a long viewer password' };
 
-const spec = {
-  name: 'edge',
-  nodes: [
-    { name: 'lb1', addresses: ['192.0.2.11'], interfaces: ['eth0'] },
-    { name: 'lb2', addresses: ['192.0.2.12'], interfaces: ['eth0'] },
-  ],
-  vrrpInstances: [
-    {
-      name: 'VI_1',
-      vrid: 51,
-      version: 3,
-      interface: 'eth0',
-      members: [
-        { node: 'lb1', priority: 100, initialState: 'master' },
-        { node: 'lb2', priority: 80, initialState: 'backup' },
-      ],
-      vips: [{ address: '198.51.100.100' }],
-    },
-  ],
-  checks: [],
-  pools: [{ name: 'webs', servers: [{ address: '203.0.113.21', port: 80 }] }],
-  virtualServers: [{ name: 'server-1', listen: [{ port: 80 }], locations: [{ path: '/', pool: 'webs' }] }],
-};
+const spec = edgeSpec({ servers: [{ address: '203.0.113.21', port: 80 }] });
 
 /** Exchanges an enrollment token at the hub the way an agent does; resolves with the hub's answer type. */
 async function enrollAt(wsUrl: string, node: string, token: string): Promise<string> {
@@ -67,16 +45,10 @@ describe('dashboard nodes, users and audit pages in Chromium', () => {
   const signInApi = (who: { username: string; password: string }) => loginAttempt(base, who);
 
   beforeAll(async () => {
-    const launched = launchChromium();
-    dashboard = await startDashboard().catch(async (e: unknown) => {
-      await (await launched).close();
-      throw e;
+    browser = await launchChromiumBeside(async () => {
+      ({ dashboard, api, clusterId } = await startEdgeDashboard(spec));
+      base = dashboard.base;
     });
-    base = dashboard.base;
-    api = trpcHttp(base, await apiLogin(base, ADMIN));
-    clusterId = (await api.mutate<{ id: string }>('clusters.import', { spec })).id;
-    await api.mutate('users.create', { ...VIEWER, role: 'viewer' });
-    browser = await launched;
     admin = await browser.newContext({ viewport: { width: 1280, height: 800 } });
     // playwright-core waits forever by default: a missing element should fail the test, and say which.
     admin.setDefaultTimeout(20_000);

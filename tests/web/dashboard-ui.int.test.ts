@@ -3,10 +3,11 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { cookieHeader, launchChromium, signIn } from '../support/browser.js';
-import { reportTransitions } from '../support/hub-agent.js';
-import { ADMIN, startDashboard, type Dashboard } from '../support/dashboard.js';
-import { apiLogin, trpcHttp, type TrpcHttp } from '../support/trpc-http.js';
+import { cookieHeader, launchChromiumBeside, signIn } from '../support/browser.js';
+import { reportReferenceHolders } from '../support/hub-agent.js';
+import { ADMIN, type Dashboard } from '../support/dashboard.js';
+import type { TrpcHttp } from '../support/trpc-http.js';
+import { edgeSpec, startEdgeDashboard, VIEWER } from '../support/edge-dashboard.js';
 
 /**
  * The dashboard's pages in real Chromium (Debian's, through playwright-core) against the
@@ -14,41 +15,12 @@ import { apiLogin, trpcHttp, type TrpcHttp } from '../support/trpc-http.js';
  * version it was based on (conflict and field errors), role-aware controls, the audit log.
  * Screenshots go to tests/.cache/screenshots/.
  */
-const VIEWER = { username: 'vera', password: 'a long viewer password' };
 const SHOTS = fileURLToPath(new URL('../.cache/screenshots/', import.meta.url));
 
-const spec = {
-  name: 'edge',
-  nodes: [
-    { name: 'lb1', addresses: ['192.0.2.11'], interfaces: ['eth0'] },
-    { name: 'lb2', addresses: ['192.0.2.12'], interfaces: ['eth0'] },
-  ],
-  vrrpInstances: [
-    {
-      name: 'VI_1',
-      vrid: 51,
-      version: 3,
-      interface: 'eth0',
-      advertIntervalMs: 100,
-      members: [
-        { node: 'lb1', priority: 100, initialState: 'master' },
-        { node: 'lb2', priority: 80, initialState: 'backup' },
-      ],
-      vips: [{ address: '198.51.100.100' }],
-    },
-  ],
+const spec = edgeSpec({
+  advertIntervalMs: 100,
   checks: [{ kind: 'tcp', name: 'web_tcp', address: '203.0.113.21', port: 80 }],
-  pools: [
-    {
-      name: 'webs',
-      servers: [
-        { address: '203.0.113.21', port: 80 },
-        { address: '203.0.113.22', port: 80, weight: 2 },
-      ],
-    },
-  ],
-  virtualServers: [{ name: 'server-1', listen: [{ port: 80 }], locations: [{ path: '/', pool: 'webs' }] }],
-};
+});
 
 type PoolRow = { id: string; version: number; pool: { name: string; servers: { address: string; port: number }[] } };
 
@@ -68,16 +40,10 @@ describe('dashboard pages in Chromium', () => {
   }
 
   beforeAll(async () => {
-    const launched = launchChromium();
-    dashboard = await startDashboard().catch(async (e: unknown) => {
-      await (await launched).close();
-      throw e;
+    browser = await launchChromiumBeside(async () => {
+      ({ dashboard, api, clusterId } = await startEdgeDashboard(spec));
+      base = dashboard.base;
     });
-    base = dashboard.base;
-    api = trpcHttp(base, await apiLogin(base, ADMIN));
-    clusterId = (await api.mutate<{ id: string }>('clusters.import', { spec })).id;
-    await api.mutate('users.create', { ...VIEWER, role: 'viewer' });
-    browser = await launched;
     admin = await browser.newContext({ viewport: { width: 1280, height: 800 } });
     mkdirSync(SHOTS, { recursive: true });
   });
@@ -245,23 +211,7 @@ describe('dashboard pages in Chromium', () => {
   });
 
   it('shows which node last reported holding the VIP, with the age of that report, from the stored transitions', async () => {
-    const nodes = await api.query<{ id: string; node: { name: string } }[]>('nodes.list', { clusterId });
-    const wsUrl = `${base.replace('http', 'ws')}/agent`;
-    const now = Date.now();
-    for (const [name, to, priority] of [
-      ['lb1', 'master', 100],
-      ['lb2', 'backup', 80],
-    ] as const) {
-      const { token } = await api.mutate<{ token: string }>('nodes.issueEnrollToken', {
-        id: nodes.find((n) => n.node.name === name)!.id,
-      });
-      await reportTransitions(wsUrl, name, token, [
-        { seq: 1, at: now - 45_000, from: 'initialize', to: 'backup', priority, reason: 'startup' },
-        ...(to === 'master'
-          ? [{ seq: 2, at: now - 42_000, from: 'backup', to: 'master', priority, reason: 'master-down-timer' }]
-          : []),
-      ]);
-    }
+    await reportReferenceHolders(api, base, clusterId);
     const page = await admin.newPage();
     await openCluster(page);
     const holder = page.getByTestId('holder-VI_1');

@@ -2,8 +2,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTRPCClient, httpSubscriptionLink } from '@trpc/client';
 import type { AnyTRPCRouter } from '@trpc/server';
 import superjson from 'superjson';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { REF, pgUrl, startTestPostgres, waitFor, type TestPostgres } from '@keepwatch/lab';
+import { holderShownAt, launchChromium } from '../support/browser.js';
 import { startDashboard, type Dashboard } from '../support/dashboard.js';
 import { FetchEventSource } from '../support/event-source.js';
 import { Api, startEnrolledLab, type EnrolledLab } from './failover-lab.js';
@@ -73,18 +74,7 @@ describe('two dashboard instances on one PostgreSQL', () => {
       intervalMs: 50,
       what: `the subscription on B to start (errors: ${JSON.stringify(errors)})`,
     });
-    browser = await chromium.launch({
-      executablePath: '/usr/bin/chromium',
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-        '--no-first-run',
-      ],
-    });
+    browser = await launchChromium();
     const ctx = await browser.newContext({ viewport: { width: 1280, height: 800 } });
     const [name, value] = apiB.cookie.split('=') as [string, string];
     await ctx.addCookies([{ name, value, url: b.base }]);
@@ -158,14 +148,10 @@ describe('two dashboard instances on one PostgreSQL', () => {
       (t) => t.node === 'lb2' && t.to === 'master' && Date.parse(t.at) >= issued - 1000,
     );
     expect(took).toBeDefined();
-    let shownAt = 0;
-    await waitFor(
-      async () =>
-        (await page.getByTestId('holder-VI_1').textContent())?.includes('Last reported holder: lb2')
-          ? (shownAt = Date.now())
-          : undefined,
-      { timeoutMs: 10_000, intervalMs: 50, what: 'the page on B to show lb2 holding VI_1' },
-    );
+    const shownAt = await holderShownAt(page, 'lb2', {
+      timeoutMs: 10_000,
+      what: 'the page on B to show lb2 holding VI_1',
+    });
     expect(shownAt - Date.parse(took!.at)).toBeLessThanOrEqual(2000);
     expect(await page.locator('[data-live-state="live"]').count()).toBe(1);
   });

@@ -165,8 +165,12 @@ export type PortBridge = {
  * Makes a loopback TCP port (the dashboard's) reachable from the lab's namespaces, which have no
  * route to the host's loopback: agents connect to `ws+unix://<path>:/agent`.
  */
-export async function bridgePort(lab: Lab, name: string, port: number): Promise<PortBridge> {
-  const path = lab.unixSocketPath(name);
+export function bridgePort(lab: Lab, name: string, port: number): Promise<PortBridge> {
+  return bridgeUnixSocket(lab.unixSocketPath(name), port);
+}
+
+/** A unix socket at `path` forwarding to a TCP port on the host's loopback (see {@link bridgePort}). */
+export async function bridgeUnixSocket(path: string, port: number): Promise<PortBridge> {
   const open = new Set<Socket>();
   let server: Server | null = null;
   const listen = () =>

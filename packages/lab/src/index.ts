@@ -34,8 +34,11 @@ export {
   waitServed,
   startReferenceAgents,
   bridgePort,
+  bridgeUnixSocket,
   type PortBridge,
 } from './agent.js';
-export { referenceSpec, type ReferenceSpecOptions } from './reference-spec.js';
+export { referenceHosts, referenceSpec, type ReferenceHosts, type ReferenceSpecOptions } from './reference-spec.js';
 export { startEnrolledAgents, waitRevisionApplied, type DashboardClient, type EnrolledAgents } from './enrolled.js';
 export { PG_BIN, pgUrl, startTestPostgres, type TestPostgres } from './postgres.js';
+export { freePort } from './port.js';
+export { stopChild } from './child.js';

@@ -7,22 +7,35 @@ import { REF } from './reference-topology.js';
 
 type Instance = NonNullable<ClusterSpecInput['vrrpInstances']>[number];
 
-/** The tutorial's router ids and its addresses on 192.0.2.0/24 (parse-only: no lab host has them). */
-const TUTORIAL = {
-  lb1: { node: 'LVS_1', address: '192.0.2.150' },
-  lb2: { node: 'LVS_2', address: '192.0.2.151' },
-  web1: '192.0.2.152',
-  web2: '192.0.2.153',
-  vip: '192.0.2.180',
-} as const;
+/** Where the scenario's hosts are: the LBs' node names and addresses, the web servers', the VIP. */
+export type ReferenceHosts = {
+  lb1: { node: string; address: string };
+  lb2: { node: string; address: string };
+  web1: string;
+  web2: string;
+  vip: string;
+};
 
-const LAB = {
-  lb1: { node: 'lb1', address: REF.lb1 },
-  lb2: { node: 'lb2', address: REF.lb2 },
-  web1: REF.web1,
-  web2: REF.web2,
-  vip: REF.vip,
-} as const;
+/** The scenario's hosts at `at`, the LBs named `names` (default lb1 and lb2). */
+export function referenceHosts(
+  at: { lb1: string; lb2: string; web1: string; web2: string; vip: string },
+  names: readonly [string, string] = ['lb1', 'lb2'],
+): ReferenceHosts {
+  return {
+    lb1: { node: names[0], address: at.lb1 },
+    lb2: { node: names[1], address: at.lb2 },
+    web1: at.web1,
+    web2: at.web2,
+    vip: at.vip,
+  };
+}
+
+/** The tutorial's router ids and its addresses on 192.0.2.0/24 (parse-only: no lab host has them). */
+const TUTORIAL = referenceHosts(
+  { lb1: '192.0.2.150', lb2: '192.0.2.151', web1: '192.0.2.152', web2: '192.0.2.153', vip: '192.0.2.180' },
+  ['LVS_1', 'LVS_2'],
+);
+const LAB = referenceHosts(REF);
 
 export type ReferenceSpecOptions = {
   /** The cluster's name (default "reference"). */
@@ -35,8 +48,8 @@ export type ReferenceSpecOptions = {
   check?: ClusterSpecInput['checks'] | null;
   /** The pool of web1 and web2 behind `server-1` (default); without, the agent leaves nginx's site alone. */
   pools?: boolean;
-  /** The lab's lb1/lb2 on its addresses (default), or the tutorial's LVS_1/LVS_2 on 192.0.2.150–.153, .180. */
-  hosts?: 'lab' | 'tutorial';
+  /** The lab's lb1/lb2 on its addresses (default), the tutorial's LVS_1/LVS_2 on 192.0.2.150–.153 and .180, or others. */
+  hosts?: 'lab' | 'tutorial' | ReferenceHosts;
   /** The VIP's family: 6 puts the lab's IPv6 VIP on VRRPv3. */
   family?: 4 | 6;
   /** Adverts to the peer's address instead of the multicast group. */
@@ -52,7 +65,7 @@ export type ReferenceSpecOptions = {
  */
 export function referenceSpec(opts: ReferenceSpecOptions = {}): ClusterSpecInput {
   const version = opts.version ?? 3;
-  const at = opts.hosts === 'tutorial' ? TUTORIAL : LAB;
+  const at = opts.hosts === 'tutorial' ? TUTORIAL : opts.hosts === 'lab' || !opts.hosts ? LAB : opts.hosts;
   const checks =
     opts.check === undefined ? [{ kind: 'nginx' as const, name: 'check_nginx', intervalMs: 1000 }] : opts.check;
   const tracked = checks?.[0]?.name;

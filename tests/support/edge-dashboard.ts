@@ -1,0 +1,61 @@
+import { referenceHosts, referenceSpec } from '@keepwatch/lab';
+import type { ClusterSpecInput } from '@keepwatch/shared';
+import { ADMIN, startDashboard, type Dashboard } from './dashboard.js';
+import { apiLogin, trpcHttp, type TrpcHttp } from './trpc-http.js';
+
+type Server = NonNullable<ClusterSpecInput['pools']>[number]['servers'][number];
+
+/** Documentation addresses no test routes to: the browser tests run the dashboard without a lab. */
+const EDGE = referenceHosts({
+  lb1: '192.0.2.11',
+  lb2: '192.0.2.12',
+  web1: '203.0.113.21',
+  web2: '203.0.113.22',
+  vip: '198.51.100.100',
+});
+
+/**
+ * The browser tests' cluster "edge": the reference scenario (VRRPv3, VRID 51, lb1 100 / lb2 80) on
+ * the addresses above, with untracked `checks` (default none) and the pool's `servers` (default
+ * web1, and web2 at weight 2).
+ */
+export function edgeSpec(
+  o: { advertIntervalMs?: number; checks?: ClusterSpecInput['checks']; servers?: Server[] } = {},
+): ClusterSpecInput {
+  return {
+    ...referenceSpec({ name: 'edge', hosts: EDGE, advertIntervalMs: o.advertIntervalMs ?? 1000, check: null }),
+    checks: o.checks ?? [],
+    pools: [
+      {
+        name: 'webs',
+        servers: o.servers ?? [
+          { address: EDGE.web1, port: 80 },
+          { address: EDGE.web2, port: 80, weight: 2 },
+        ],
+      },
+    ],
+  };
+}
+
+/** The viewer the browser tests create beside the first admin. */
+export const VIEWER = { username: 'vera', password: 'a long viewer password' };
+
+/**
+ * The production dashboard with `spec` imported and {@link VIEWER} created, as the first admin:
+ * the state the browser tests start from.
+ */
+export async function startEdgeDashboard(
+  spec: ClusterSpecInput,
+): Promise<{ dashboard: Dashboard; cookie: string; api: TrpcHttp; clusterId: string }> {
+  const dashboard = await startDashboard();
+  try {
+    const cookie = await apiLogin(dashboard.base, ADMIN);
+    const api = trpcHttp(dashboard.base, cookie);
+    const clusterId = (await api.mutate<{ id: string }>('clusters.import', { spec })).id;
+    await api.mutate('users.create', { ...VIEWER, role: 'viewer' });
+    return { dashboard, cookie, api, clusterId };
+  } catch (e) {
+    await dashboard.stop();
+    throw e;
+  }
+}
