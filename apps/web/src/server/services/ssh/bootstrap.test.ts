@@ -4,8 +4,9 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { agentConfigFor, DEFAULT_PREFIX, layoutFor, shellQuote, StartInputSchema } from './bootstrap';
+import { installMethod } from './install';
 import { JobStore, MAX_JOBS, MAX_LINES } from './jobs';
-import { newestPackage } from './settings';
+import { newestDeb, newestPackage } from './settings';
 
 const TOKEN = 'kwe_abcdefghijklmnopqrstuvwxyz012345';
 
@@ -80,6 +81,47 @@ describe('ssh bootstrap rules', () => {
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
+  });
+
+  it('picks the newest .deb by version, then by revision', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'kw-deb-'));
+    try {
+      for (const v of ['0.9.0-1', '0.10.0-1', '0.10.0-2', '0.2.5-7'])
+        writeFileSync(join(dir, `keepwatch-agent_${v}_amd64.deb`), '');
+      writeFileSync(join(dir, 'keepwatch-agent_9.9.9-1_arm64.deb'), '');
+      expect(newestDeb(dir)).toBe(join(dir, 'keepwatch-agent_0.10.0-2_amd64.deb'));
+      expect(newestDeb(join(dir, 'missing'))).toBeNull();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('how the agent is installed over SSH', () => {
+  const debian = { hasDpkg: true, runsSystemd: true, prefix: DEFAULT_PREFIX, systemd: 'auto', haveDeb: true } as const;
+
+  it('installs the .deb on a host with dpkg that runs systemd, in the default layout', () => {
+    expect(installMethod(debian).method).toBe('deb');
+  });
+
+  it('installs the tarball where the host has no dpkg', () => {
+    expect(installMethod({ ...debian, hasDpkg: false })).toEqual({ method: 'tarball', why: 'the host has no dpkg' });
+  });
+
+  it('installs the tarball when no .deb was built', () => {
+    expect(installMethod({ ...debian, haveDeb: false }).method).toBe('tarball');
+  });
+
+  it('installs the tarball into another prefix: the .deb has one layout', () => {
+    expect(installMethod({ ...debian, prefix: '/srv/kw' })).toEqual({
+      method: 'tarball',
+      why: 'the prefix /srv/kw was asked for',
+    });
+  });
+
+  it('installs the tarball when systemd is not to be used or the host does not run it', () => {
+    expect(installMethod({ ...debian, systemd: 'never' }).method).toBe('tarball');
+    expect(installMethod({ ...debian, runsSystemd: false }).method).toBe('tarball');
   });
 });
 

@@ -8,23 +8,17 @@
  *    the key exchange, before authentication), then stores the confirmed key for the node; every
  *    later connection is checked against the stored key and a mismatch is refused loudly (both
  *    fingerprints, an error log line, an audit record) until an admin forgets the stored key.
- * 3. In the background: upload the package (SFTP), write the agent config with a fresh one-time
- *    enrollment token and the dashboard URL, run install.sh into the prefix (systemd when the
- *    host runs it, else the supervised process with a pid file), and wait until the node is
- *    enrolled and heard from.
+ * 3. In the background (install.ts): upload the package (SFTP) — the .deb where the host has
+ *    dpkg and systemd and the default layout is asked for, else the tarball —, write the agent
+ *    config with a fresh one-time enrollment token and the dashboard URL, install (apt-get, or
+ *    install.sh into the prefix: systemd when the host runs it, else the supervised process with
+ *    a pid file), and wait until the node is enrolled and heard from.
  *
  * Private keys are used for the connection and forgotten, unless the admin asks to keep one;
  * then it is sealed with AES-256-GCM (secret-box.ts) bound to the node's id.
  */
-import { dirname } from 'node:path';
 import { z } from 'zod';
-import {
-  AbsolutePathSchema,
-  AgentConfigSchema,
-  ControlPlaneSchema,
-  NginxLocalSchema,
-  type AgentConfigInput,
-} from '@keepwatch/shared';
+import { AbsolutePathSchema, ControlPlaneSchema, NginxLocalSchema } from '@keepwatch/shared';
 import { AppError, notFound } from '../../errors';
 import type { Logger } from '../../logger';
 import { writeAudit } from '../audit';
@@ -40,13 +34,12 @@ import {
   type SshSession,
 } from './client';
 import { FingerprintSchema, HostKeyChangedError, sameFingerprint, type HostKey } from './fingerprint';
-import type { Job, JobStore } from './jobs';
+import { DEFAULT_PREFIX, runInstall } from './install';
+import type { JobStore } from './jobs';
 import { sealSecret } from './secret-box';
 import { unsealStoredKey, type BootstrapSettings } from './settings';
 
-export const DEFAULT_PREFIX = '/opt/keepwatch-agent';
-/** How long the job waits for the started agent to enroll and be heard from. */
-export const DEF_ONLINE_TIMEOUT_MS = 60_000;
+export { agentConfigFor, DEF_ONLINE_TIMEOUT_MS, DEFAULT_PREFIX, layoutFor, shellQuote } from './install';
 
 export const ProbeInputSchema = z.strictObject({
   host: SshTargetSchema.shape.host,
@@ -81,39 +74,6 @@ export type BootstrapDeps = {
   jobs: JobStore;
   onlineTimeoutMs?: number;
 };
-
-/** Single-quotes a word for a POSIX shell. */
-export function shellQuote(s: string): string {
-  return `'${s.replace(/'/g, `'\\''`)}'`;
-}
-
-/** Where install.sh puts the config and state for a prefix (the same rule as install.sh's). */
-export function layoutFor(prefix: string): { configPath: string; stateDir: string | undefined } {
-  return prefix === DEFAULT_PREFIX
-    ? { configPath: '/etc/keepwatch/agent.json', stateDir: undefined }
-    : { configPath: `${prefix}/etc/agent.json`, stateDir: `${prefix}/state` };
-}
-
-/** The agent's config file for this node: validated with the agent's own schema before it is sent. */
-export function agentConfigFor(
-  node: string,
-  input: { prefix: string; serverUrl: string; nginx?: z.infer<typeof NginxLocalSchema> | undefined },
-  enrollToken: string,
-): AgentConfigInput {
-  const { stateDir } = layoutFor(input.prefix);
-  const cfg: AgentConfigInput = {
-    node,
-    ...(input.nginx ? { nginx: input.nginx } : {}),
-    ...(stateDir ? { stateDir } : {}),
-    controlPlane: { url: input.serverUrl, enrollToken },
-  };
-  const r = AgentConfigSchema.safeParse(cfg);
-  if (!r.success)
-    throw new AppError('BAD_REQUEST', {
-      message: `agent config: ${r.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`,
-    });
-  return cfg;
-}
 
 export async function probeHost(
   db: Db,
@@ -227,9 +187,9 @@ export async function startBootstrap(
       });
     auth = { kind: 'key', privateKey: unsealStoredKey(deps.settings, stored.encryptedPrivateKey, node) };
   } else auth = input.auth;
-  const packagePath = (() => {
+  const [packagePath, debPath] = (() => {
     try {
-      return deps.settings.packagePath();
+      return [deps.settings.packagePath(), deps.settings.debPath()] as const;
     } catch (e) {
       throw new AppError('INTERNAL', { message: (e as Error).message });
     }
@@ -313,7 +273,13 @@ export async function startBootstrap(
     `connected to ${target}; host key ${session.hostKey.fingerprint} (${session.hostKey.keyType}) matches the confirmed one`,
   );
   const log = deps.log.child({ job: job.id, node: node.name, target });
-  void runInstall(deps, job, session, { ...input, packagePath, node: { id: node.id, name: node.name }, token }).then(
+  void runInstall(deps, job, session, {
+    ...input,
+    packagePath,
+    debPath,
+    node: { id: node.id, name: node.name },
+    token,
+  }).then(
     (done) => {
       job.succeed(done);
       log.info('ssh bootstrap finished');
@@ -324,92 +290,4 @@ export async function startBootstrap(
     },
   );
   return { jobId: job.id, hostKey: session.hostKey };
-}
-
-type InstallPlan = z.infer<typeof StartInputSchema> & {
-  packagePath: string;
-  node: { id: string; name: string };
-  token: string;
-};
-
-/** Runs the install; resolves with the success line once the node is online and the host is tidied. */
-async function runInstall(deps: BootstrapDeps, job: Job, s: SshSession, plan: InstallPlan): Promise<string> {
-  // Non-root logins run the privileged steps through sudo (without a password prompt: -n).
-  const root = plan.target.username === 'root' ? '' : 'sudo -n ';
-  const must = async (what: string, cmd: string, stream = false) => {
-    const r = await s.exec(cmd, stream ? { onLine: (l) => job.add('output', l) } : {});
-    if (r.code !== 0)
-      throw new Error(
-        `${what} failed (exit ${r.code ?? r.signal}): ${(r.stderr || r.stdout).trim().split('\n').slice(-8).join('\n')}`,
-      );
-    return r.stdout.trim();
-  };
-  let tmp: string | null = null;
-  const started = new Date();
-  try {
-    job.add('step', 'checking the host');
-    const uname = await must('uname', 'uname -sm');
-    if (uname !== 'Linux x86_64') throw new Error(`the agent package is for Linux x86_64; this host is ${uname}`);
-    const node = await s.exec('node --version');
-    job.add(
-      'output',
-      node.code === 0
-        ? `Node.js ${node.stdout.trim()}`
-        : 'no `node` on the login PATH (install.sh will say what it needs)',
-    );
-
-    tmp = await must('mktemp', 'mktemp -d /tmp/keepwatch-bootstrap.XXXXXX');
-    if (!/^\/tmp\/keepwatch-bootstrap\.[A-Za-z0-9]+$/.test(tmp))
-      throw new Error(`mktemp answered ${JSON.stringify(tmp)}`);
-    job.add('step', `copying the agent package (${plan.packagePath.split('/').at(-1)})`);
-    await s.putFile(plan.packagePath, `${tmp}/keepwatch-agent.tar.gz`);
-    await must('unpacking the package', `tar -xzf ${tmp}/keepwatch-agent.tar.gz -C ${tmp}`);
-
-    const { configPath } = layoutFor(plan.prefix);
-    job.add('step', `writing ${configPath} (dashboard ${plan.serverUrl}, a one-time enrollment token)`);
-    const cfg = agentConfigFor(plan.node.name, plan, plan.token);
-    await s.writeFile(`${tmp}/agent.json`, `${JSON.stringify(cfg, null, 2)}\n`, 0o600);
-    await must(
-      'installing the config',
-      `${root}mkdir -p ${shellQuote(dirname(configPath))} && ${root}install -m 600 ${tmp}/agent.json ${shellQuote(configPath)}`,
-    );
-
-    job.add('step', `running install.sh (prefix ${plan.prefix})`);
-    const args = [
-      '--prefix',
-      plan.prefix,
-      '--config',
-      configPath,
-      '--start',
-      ...(plan.systemd === 'never' ? ['--no-systemd'] : []),
-    ]
-      .map(shellQuote)
-      .join(' ');
-    const out = await must('install.sh', `${root}sh ${tmp}/keepwatch-agent-*/install.sh ${args}`, true);
-    const last = out.split('\n').at(-1) ?? '';
-    if (!/keepwatch-agent: started/.test(last)) throw new Error(`install.sh did not start the agent: ${last}`);
-
-    job.add('step', 'waiting for the agent to enroll and report');
-    const deadline = Date.now() + (deps.onlineTimeoutMs ?? DEF_ONLINE_TIMEOUT_MS);
-    for (;;) {
-      const n = await deps.db.node.findUnique({
-        where: { id: plan.node.id },
-        select: { credentialHash: true, lastSeenAt: true, agentVersion: true, agentAddress: true },
-      });
-      if (n?.credentialHash && n.lastSeenAt && n.lastSeenAt >= started) {
-        return `node ${plan.node.name} is online: enrolled, agent ${n.agentVersion ?? '?'}${n.agentAddress ? ` from ${n.agentAddress}` : ''}`;
-      }
-      if (Date.now() > deadline) {
-        const logPath = `${plan.prefix}/log/keepwatch-agent.log`;
-        const tail = await s.exec(`${root}tail -n 20 ${shellQuote(logPath)}`).catch(() => null);
-        throw new Error(
-          `the agent was started but has not connected within ${(deps.onlineTimeoutMs ?? DEF_ONLINE_TIMEOUT_MS) / 1000} s: can the host reach ${plan.serverUrl}?${tail?.stdout ? `\n${tail.stdout.trim()}` : ''}`,
-        );
-      }
-      await new Promise((r) => setTimeout(r, 500));
-    }
-  } finally {
-    if (tmp) await s.exec(`rm -rf ${tmp}`).catch(() => undefined);
-    s.close();
-  }
 }

@@ -3,13 +3,15 @@
  *
  *   KEEPWATCH_AGENT_PACKAGE  the tarball to copy (default: the newest
  *                            dist/keepwatch-agent-*-linux-x64.tar.gz of this checkout, which
- *                            `npm run package:agent` writes)
+ *                            `npm run package:agent` writes); the newest
+ *                            keepwatch-agent_<version>-<revision>_amd64.deb in the same folder is
+ *                            what hosts with dpkg and systemd get
  *   KEEPWATCH_SECRET_KEY     32 bytes, hex or base64; else the file KEEPWATCH_SECRET_KEY_FILE
  *                            (default: secret.key beside, not inside, KEEPWATCH_DATA_DIR),
  *                            created with mode 0600 on first use
  */
 import { existsSync, readdirSync, statSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { loadEnv, secretKeyFile, type Env } from '../../../env';
 import { REPO_DIR } from '../../layout';
 import { AppError } from '../../errors';
@@ -18,22 +20,35 @@ import { loadSecretKey, openSecret } from './secret-box';
 /** This checkout's dist/ folder (found from source or from the compiled server). */
 const REPO_DIST = join(REPO_DIR, 'dist');
 const PACKAGE_NAME = /^keepwatch-agent-(\d+)\.(\d+)\.(\d+)-linux-x64\.tar\.gz$/;
+const DEB_NAME = /^keepwatch-agent_(\d+)\.(\d+)\.(\d+)-(\d+)_amd64\.deb$/;
 
 export type BootstrapSettings = {
   /** The agent package to upload, or null with the reason when there is none. */
   packagePath(): string;
+  /** The .deb beside the tarball, or null when none was built. */
+  debPath(): string | null;
   /** The AES-256 key for stored private keys (loaded or created on first use). */
   secretKey(): Buffer;
 };
 
-/** The newest agent package in `dir`, by version. */
-export function newestPackage(dir: string): string | null {
+/** The newest file in `dir` whose name matches `pattern`, comparing its numeric groups in order. */
+function newestMatching(dir: string, pattern: RegExp): string | null {
   if (!existsSync(dir)) return null;
   const found = readdirSync(dir)
-    .map((f) => ({ f, m: PACKAGE_NAME.exec(f) }))
+    .map((f) => ({ f, m: pattern.exec(f) }))
     .filter((x): x is { f: string; m: RegExpExecArray } => x.m !== null)
-    .sort((a, b) => [1, 2, 3].reduce((acc, i) => acc || Number(b.m[i]) - Number(a.m[i]), 0));
+    .sort((a, b) => a.m.slice(1).reduce((acc, _, i) => acc || Number(b.m[i + 1]) - Number(a.m[i + 1]), 0));
   return found[0] ? join(dir, found[0].f) : null;
+}
+
+/** The newest agent tarball in `dir`, by version. */
+export function newestPackage(dir: string): string | null {
+  return newestMatching(dir, PACKAGE_NAME);
+}
+
+/** The newest agent .deb in `dir`, by version then revision. */
+export function newestDeb(dir: string): string | null {
+  return newestMatching(dir, DEB_NAME);
 }
 
 /** Settings from the environment (env.ts). */
@@ -48,6 +63,9 @@ export function bootstrapSettings(env: Env = loadEnv()): BootstrapSettings {
         );
       }
       return p;
+    },
+    debPath() {
+      return newestDeb(dirname(this.packagePath()));
     },
     secretKey() {
       key ??= loadSecretKey({ envValue: env.KEEPWATCH_SECRET_KEY, file: secretKeyFile(env) });
