@@ -210,4 +210,40 @@ echo checked`;
     ).toBe(true);
     expect(readdirSync(tmp)).toEqual([]);
   });
+
+  it('when its temporary folder is mounted noexec, dlopens the addon from the next candidate and still becomes master', async () => {
+    await lab!.stop(agent!.pid, { sig: 'SIGTERM', graceMs: 8000 });
+    await lab!.waitForHolders(REF.vip, [], 10_000);
+    const tmp = join(work, 'tmp');
+    const logFile = join(work, 'agent-noexec.log');
+    // In the agent's own mount namespace: TMPDIR becomes a noexec tmpfs, then the agent is exec'd.
+    const [cmd, args] = withoutNode(empty, masked, '/bin/sh', [
+      '-c',
+      'mount -t tmpfs -o noexec,mode=0700 keepwatch-noexec "$1" && shift && exec "$@"',
+      'sh',
+      tmp,
+      exe,
+      'run',
+      '--config',
+      join(work, 'agent.json'),
+    ]);
+    agent = lab!.spawn('lb1', cmd, args, {
+      logFile,
+      what: 'keepwatch-agent (noexec TMPDIR)',
+      env: { ...BARE_ENV, TMPDIR: tmp },
+    });
+    const log = () => readFileSync(logFile, 'utf8');
+    await waitFor(() => (log().includes('"agent started"') ? true : !isAlive(agent!.pid) ? 'exited' : undefined), {
+      timeoutMs: 15_000,
+      intervalMs: 50,
+      what: 'the agent to start',
+    }).then((r) => {
+      if (r === 'exited') throw new Error(`the agent exited:\n${log()}`);
+    });
+    await lab!.waitForHolders(REF.vip, ['lb1'], 10_000);
+    // The noexec folder really was in its way (so the fallback is what ran), and nothing is left behind.
+    const mounts = readFileSync(`/proc/${agent.pid}/mountinfo`, 'utf8');
+    expect(mounts.split('\n').find((l) => l.includes(` ${tmp} `))).toMatch(/noexec/);
+    expect(readdirSync('/dev/shm').filter((f) => f.startsWith('keepwatch-addon-'))).toEqual([]);
+  });
 });
