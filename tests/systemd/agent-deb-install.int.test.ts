@@ -1,11 +1,21 @@
 import { execFile } from 'node:child_process';
-import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { bootSystemd, bridgePort, Lab, REF, waitFor, type PortBridge, type SystemdContainer } from '@keepwatch/lab';
+import {
+  bootSystemd,
+  bridgePort,
+  forwardToLabHost,
+  Lab,
+  REF,
+  waitFor,
+  type LabForward,
+  type PortBridge,
+  type SystemdContainer,
+} from '@keepwatch/lab';
 import type { ClusterSpecInput } from '@keepwatch/shared';
 import { packageAgent } from '../product/package-agent.js';
 import { ADMIN, startDashboard, type Dashboard } from '../support/dashboard.js';
@@ -60,7 +70,9 @@ type Advert = { t: number; src: string; prio: number };
  * master → upgrade to a newer package of the same executable (a warm restart: the VIP stays, on
  * the wire and on the interface) → `apt-get purge` leaves no file, user or unit behind. The
  * container has no /usr/sbin/policy-rc.d (removed inside: container images ship one, hosts do
- * not), so the scripts start and stop services as on a host. The tests run in order.
+ * not), so the scripts start and stop services as on a host. Last, the dashboard's SSH bootstrap
+ * installs the .deb there (dpkg and systemd seen over SSH) and the node comes online. The tests
+ * run in order.
  */
 describe('the agent .deb under systemd', () => {
   let work = '';
@@ -68,6 +80,7 @@ describe('the agent .deb under systemd', () => {
   let box: SystemdContainer | undefined;
   let dashboard: Dashboard | undefined;
   let bridge: PortBridge | undefined;
+  let forward: LabForward | undefined;
   let api: TrpcHttp;
   let nodeId = '';
   let capture = '';
@@ -154,6 +167,7 @@ describe('the agent .deb under systemd', () => {
   afterAll(async () => {
     const off = await box?.poweroff().catch((e: Error) => e.message);
     console.log(`power-off: ${JSON.stringify(off)}`);
+    await forward?.close();
     await lab?.teardown();
     await bridge?.close();
     await dashboard?.stop();
@@ -268,6 +282,75 @@ describe('the agent .deb under systemd', () => {
     const units = await box!.systemctl('list-unit-files', '--no-legend', 'keepwatch-agent*');
     expect(units.stdout.trim()).toBe('');
     expect((await box!.systemctl('show', UNIT, '-p', 'LoadState')).stdout.trim()).toBe('LoadState=not-found');
+    await hostUntouched();
+  });
+  it('SSH bootstrap installs the .deb on a host with dpkg and systemd, and the node comes online as master', async () => {
+    // An sshd of the test's own inside the container (a systemd-run unit; its config, host key and
+    // the authorized key in the lab's folder, shared with the container): a login is a shell there.
+    const dir = join(lab!.host('lb1').dir, 'sshd-in-box');
+    mkdirSync(dir, { recursive: true, mode: 0o700 });
+    await exec('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-f', join(dir, 'id_ed25519')]);
+    await exec('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-f', join(dir, 'host_key')]);
+    copyFileSync(join(dir, 'id_ed25519.pub'), join(dir, 'authorized_keys'));
+    const config = [
+      'Port 22',
+      'ListenAddress 0.0.0.0',
+      `HostKey ${dir}/host_key`,
+      `AuthorizedKeysFile ${dir}/authorized_keys`,
+      'PermitRootLogin prohibit-password',
+      'PasswordAuthentication no',
+      'KbdInteractiveAuthentication no',
+      'UsePAM no',
+      'StrictModes no',
+      'Subsystem sftp internal-sftp',
+      '',
+    ].join('\n');
+    writeFileSync(join(dir, 'sshd_config'), config, { mode: 0o600 });
+    await inBox([
+      'systemd-run',
+      '--unit=kw-test-sshd',
+      '-p',
+      'RuntimeDirectory=sshd',
+      '/usr/sbin/sshd',
+      '-D',
+      '-e',
+      '-f',
+      join(dir, 'sshd_config'),
+    ]);
+    forward = await forwardToLabHost(lab!, 'lb1', 22);
+    const fingerprint = (
+      await exec('ssh-keygen', ['-l', '-E', 'sha256', '-f', join(dir, 'host_key.pub')])
+    ).stdout.split(' ')[1]!;
+    await waitFor(async () => (await box!.show('kw-test-sshd.service', ['ActiveState'])).ActiveState === 'active', {
+      timeoutMs: 10_000,
+      what: 'sshd in the container',
+    });
+
+    const t = Date.now();
+    const { jobId } = await api.mutate<{ jobId: string }>('bootstrap.start', {
+      nodeId,
+      target: { host: '127.0.0.1', port: forward.port, username: 'root' },
+      auth: { kind: 'key', privateKey: readFileSync(join(dir, 'id_ed25519'), 'utf8') },
+      confirmedFingerprint: fingerprint,
+      serverUrl: `ws+unix://${lab!.unixSocketPath('hub')}:/agent`,
+    });
+    type JobView = { state: string; lines: { level: string; text: string }[] };
+    const job = await waitFor(
+      async () => {
+        const j = await api.query<JobView>('bootstrap.job', { jobId });
+        return j.state !== 'running' ? j : undefined;
+      },
+      { timeoutMs: 180_000, intervalMs: 500, what: 'the bootstrap job to finish' },
+    );
+    const text = job.lines.map((l) => `${l.level}: ${l.text}`).join('\n');
+    console.log(`ssh bootstrap with the .deb: ${Date.now() - t} ms`);
+    expect(job.state, text).toBe('succeeded');
+    expect(text).toContain('installing the .deb package: the host has dpkg and runs systemd');
+    expect(text).toContain(`copying the agent package (keepwatch-agent_${VERSION}-1_amd64.deb)`);
+    expect(job.lines.at(-1)!.text).toMatch(/^node lb1 is online: enrolled/);
+    expect(await inBox(['dpkg-query', '-W', '-f', '${Status}', 'keepwatch-agent'])).toBe('install ok installed');
+    expect((await box!.show(UNIT, ['ActiveState'])).ActiveState).toBe('active');
+    await lab!.waitForHolders(REF.vip, ['lb1'], 15_000);
     await hostUntouched();
   });
 });
