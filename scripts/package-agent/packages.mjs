@@ -9,7 +9,10 @@ import { AGENT_DIR, PACKAGE, PACKAGING, ROOT } from './layout.mjs';
 import { buildRpm } from './rpm.mjs';
 
 function inputs(executable) {
-  const dirFiles = (d) => readdirSync(d).map((f) => join(d, f));
+  const dirFiles = (d) =>
+    readdirSync(d)
+      .filter((f) => !f.endsWith('.md'))
+      .map((f) => join(d, f));
   return [
     executable,
     ...dirFiles(join(PACKAGING, 'deb')),

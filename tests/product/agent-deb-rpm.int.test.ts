@@ -120,7 +120,7 @@ describe('agent .deb and .rpm packages', () => {
     });
   });
 
-  it('rpm -qpl lists the executable, the units, the config directory and the license; the example config is %config', async () => {
+  it('rpm -qpl lists the executable, the units, the config directory and the license; the example config is %config(noreplace)', async () => {
     const files = (await run('rpm', ['-qpl', RPM])).trim().split('\n');
     expect(files.sort()).toEqual(
       [
@@ -135,6 +135,9 @@ describe('agent .deb and .rpm packages', () => {
       ].sort(),
     );
     expect((await run('rpm', ['-qpc', RPM])).trim()).toBe('/etc/keepwatch/agent.json.example');
+    // c = %config, n = noreplace: an edited example survives an upgrade.
+    const flags = await run('rpm', ['-qp', '--queryformat', '[%{FILEFLAGS:fflags} %{FILENAMES}\n]', RPM]);
+    expect(flags).toContain('cn /etc/keepwatch/agent.json.example\n');
     const info = await run('rpm', ['-qp', '--queryformat', '%{NAME} %{VERSION} %{RELEASE} %{ARCH}', RPM]);
     expect(info).toBe(`keepwatch-agent ${VERSION} 1 x86_64`);
   });
