@@ -1,4 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { legacySecretKeyFile, loadEnv, secretKeyFile } from './env';
 
 describe('loadEnv', () => {
@@ -50,5 +53,18 @@ describe('loadEnv', () => {
       KEEPWATCH_SECRET_KEY_FILE: '/etc/keepwatch/secret.key',
     });
     expect(secretKeyFile(env)).toBe('/etc/keepwatch/secret.key');
+  });
+  it('keeps using a key file left inside the data folder while none is beside it', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'kw-env-'));
+    try {
+      const env = loadEnv({ KEEPWATCH_DATA_DIR: join(dir, 'data') });
+      mkdirSync(join(dir, 'data'));
+      writeFileSync(join(dir, 'data', 'secret.key'), 'ab'.repeat(32));
+      expect(secretKeyFile(env)).toBe(join(dir, 'data', 'secret.key'));
+      writeFileSync(join(dir, 'secret.key'), 'cd'.repeat(32));
+      expect(secretKeyFile(env)).toBe(join(dir, 'secret.key'));
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

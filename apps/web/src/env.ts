@@ -2,6 +2,7 @@
  * The dashboard's environment, parsed once with zod (STYLE §C16): the only file besides
  * server.ts that reads `process.env`. Everything else receives an `Env` value.
  */
+import { existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { z } from 'zod';
 
@@ -46,14 +47,26 @@ export const EnvSchema = z.object({
 });
 export type Env = z.infer<typeof EnvSchema>;
 
-/** The secret key file's path: KEEPWATCH_SECRET_KEY_FILE, else `secret.key` in the data folder's parent. */
-export function secretKeyFile(env: Pick<Env, 'KEEPWATCH_SECRET_KEY_FILE' | 'KEEPWATCH_DATA_DIR'>): string {
+/** Where the secret key file belongs: KEEPWATCH_SECRET_KEY_FILE, else `secret.key` in the data folder's parent. */
+export function wantedSecretKeyFile(env: Pick<Env, 'KEEPWATCH_SECRET_KEY_FILE' | 'KEEPWATCH_DATA_DIR'>): string {
   return resolve(env.KEEPWATCH_SECRET_KEY_FILE ?? join(dirname(resolve(env.KEEPWATCH_DATA_DIR)), 'secret.key'));
 }
 
 /** Where versions before KEEPWATCH_SECRET_KEY_FILE kept the key: inside the data folder. */
 export function legacySecretKeyFile(env: Pick<Env, 'KEEPWATCH_DATA_DIR'>): string {
   return join(resolve(env.KEEPWATCH_DATA_DIR), 'secret.key');
+}
+
+/**
+ * The secret key file in use: where it belongs, except for an older installation whose key is
+ * still inside the data folder (serve moves it at start; when it could not, it is read there, so
+ * the stored SSH keys keep opening). An explicit KEEPWATCH_SECRET_KEY_FILE is always used as is.
+ */
+export function secretKeyFile(env: Pick<Env, 'KEEPWATCH_SECRET_KEY_FILE' | 'KEEPWATCH_DATA_DIR'>): string {
+  const wanted = wantedSecretKeyFile(env);
+  if (env.KEEPWATCH_SECRET_KEY_FILE) return wanted;
+  const legacy = legacySecretKeyFile(env);
+  return !existsSync(wanted) && existsSync(legacy) ? legacy : wanted;
 }
 
 /**

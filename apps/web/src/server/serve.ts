@@ -7,12 +7,12 @@
  */
 import { createServer } from 'node:http';
 import next from 'next';
-import { legacySecretKeyFile, secretKeyFile, type Env } from '../env';
+import { legacySecretKeyFile, secretKeyFile, wantedSecretKeyFile, type Env } from '../env';
 import { createControlPlane } from './control-plane';
 import { AgentHub } from './hub/hub';
 import { APP_DIR } from './layout';
 import { createLogger, type Logger } from './logger';
-import { loadSecretKey, relocateLegacySecretKey } from './services/ssh/secret-box';
+import { loadSecretKey, parseSecretKey, relocateLegacySecretKey } from './services/ssh/secret-box';
 
 /**
  * Makes sure the secret key is usable before anything is served: a key file an older version left
@@ -22,18 +22,32 @@ import { loadSecretKey, relocateLegacySecretKey } from './services/ssh/secret-bo
  */
 function placeSecretKey(env: Env, log: Logger): void {
   if (env.KEEPWATCH_SECRET_KEY) {
-    loadSecretKey({ envValue: env.KEEPWATCH_SECRET_KEY, file: '' });
+    parseSecretKey(env.KEEPWATCH_SECRET_KEY);
     return;
   }
-  const file = secretKeyFile(env);
+  const wanted = wantedSecretKeyFile(env);
   const legacyFile = legacySecretKeyFile(env);
-  const r = relocateLegacySecretKey({ file, legacyFile });
-  if (r === 'moved') log.warn({ from: legacyFile, to: file }, 'secret key moved out of the data folder');
-  else if (r === 'both')
+  try {
+    const r = relocateLegacySecretKey({ file: wanted, legacyFile });
+    if (r === 'moved') log.warn({ from: legacyFile, to: wanted }, 'secret key moved out of the data folder');
+    else if (r === 'both')
+      log.warn(
+        { used: wanted, ignored: legacyFile },
+        'a secret key file is still inside the data folder; it is not used: remove it once the key in use is backed up',
+      );
+  } catch (e) {
+    const why = (e as Error).message;
+    if (env.KEEPWATCH_SECRET_KEY_FILE)
+      throw new Error(`cannot move the secret key ${legacyFile} to KEEPWATCH_SECRET_KEY_FILE ${wanted}: ${why}`, {
+        cause: e,
+      });
+    // The default place is not writable (an older layout): keep the key where it is, and say so.
     log.warn(
-      { used: file, ignored: legacyFile },
-      'a secret key file is still inside the data folder; it is not used: remove it once the key in use is backed up',
+      { used: legacyFile, wanted, err: why },
+      'the secret key stays inside the data folder (it cannot be moved beside it): set KEEPWATCH_SECRET_KEY_FILE to a writable path outside the data folder and move it there',
     );
+  }
+  const file = secretKeyFile(env);
   loadSecretKey({ file });
   log.info({ file }, 'secret key file ready (keep a copy apart from the database backups)');
 }
