@@ -16,8 +16,8 @@ import {
   waitFor,
   type LabForward,
   type PortBridge,
+  referenceSpec,
 } from '@keepwatch/lab';
-import type { ClusterSpecInput } from '@keepwatch/shared';
 import { packageAgent } from './package-agent.js';
 import { launchChromium, signIn } from '../support/browser.js';
 import { ADMIN, startDashboard, type Dashboard } from '../support/dashboard.js';
@@ -31,21 +31,7 @@ type JobView = { state: 'running' | 'succeeded' | 'failed'; error: string | null
 type Refusal = { code: string; message: string; field: string | null };
 
 /** One LB, VRRP only (no pools: nginx is left alone), so a bootstrapped agent becomes master. */
-const SPEC: ClusterSpecInput = {
-  name: 'sshlab',
-  nodes: [{ name: 'lb1', addresses: [REF.lb1], interfaces: ['eth0'] }],
-  vrrpInstances: [
-    {
-      name: 'VI_1',
-      vrid: 51,
-      version: 3,
-      interface: 'eth0',
-      advertIntervalMs: 100,
-      members: [{ node: 'lb1', priority: 100, initialState: 'master' }],
-      vips: [{ address: REF.vip }],
-    },
-  ],
-};
+const SPEC = referenceSpec({ name: 'sshlab', lbs: 1, check: null, pools: false });
 
 /**
  * SSH bootstrap end to end: a real OpenSSH sshd in a lab namespace (its own config, host key,

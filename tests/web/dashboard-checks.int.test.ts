@@ -3,18 +3,10 @@ import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Browser, Page } from 'playwright-core';
-import {
-  REF,
-  waitFor,
-  type Lab,
-  referenceSpec,
-  startEnrolledAgents,
-  type LabAgent,
-  type PortBridge,
-} from '@keepwatch/lab';
+import { REF, waitFor, referenceSpec, startEnrolledAgents, type LabAgent } from '@keepwatch/lab';
 import { axeViolations, launchChromiumBeside, signIn } from '../support/browser.js';
 import { startDashboardLab, type DashboardLab } from '../support/dashboard-lab.js';
-import { ADMIN, type Dashboard } from '../support/dashboard.js';
+import { ADMIN } from '../support/dashboard.js';
 
 /**
  * The health checks on the cluster page follow the agents' rise/fall counting live: real agents in
@@ -27,9 +19,6 @@ const SHOTS = fileURLToPath(new URL('../.cache/screenshots/', import.meta.url));
 
 describe('health check counters on the cluster page', () => {
   let env: DashboardLab | undefined;
-  let dashboard: Dashboard | undefined;
-  let bridge: PortBridge | undefined;
-  let lab: Lab | undefined;
   let browser: Browser | undefined;
   let page: Page;
   let flag = '';
@@ -39,7 +28,7 @@ describe('health check counters on the cluster page', () => {
   beforeAll(async () => {
     browser = await launchChromiumBeside(async () => {
       env = await startDashboardLab();
-      ({ dashboard, lab, bridge } = env);
+      const { lab, bridge } = env;
       const api = env.api;
       flag = join(lab.dir, 'check-flag-lb1');
       const ref = referenceSpec();
@@ -66,7 +55,11 @@ describe('health check counters on the cluster page', () => {
       clusterId = started.clusterId;
       agents.push(started.agent.lb1, started.agent.lb2);
     });
-    page = await signIn(await browser.newContext({ viewport: { width: 1280, height: 900 } }), dashboard!.base, ADMIN);
+    page = await signIn(
+      await browser.newContext({ viewport: { width: 1280, height: 900 } }),
+      env!.dashboard.base,
+      ADMIN,
+    );
   }, 120_000);
 
   afterAll(async () => {
@@ -108,7 +101,7 @@ describe('health check counters on the cluster page', () => {
   }
 
   it('shows a check failing toward fall, failed, recovering toward rise and healthy, as the agent counts', async () => {
-    await page.goto(`${dashboard!.base}/clusters/${clusterId}`);
+    await page.goto(`${env!.dashboard.base}/clusters/${clusterId}`);
     await shows('lb1', 'check_flag', 'healthy', '0 of 2 toward fall', 30_000);
     await shows('lb2', 'check_flag', 'healthy', '0 of 2 toward fall');
     expect(await page.getByTestId('live-check-progress-lb1-check_flag').textContent()).toContain('rise 3 · fall 2');

@@ -54,6 +54,8 @@ export type ReferenceSpecOptions = {
   family?: 4 | 6;
   /** Adverts to the peer's address instead of the multicast group. */
   unicast?: boolean;
+  /** 1: lb1 alone, a cluster of one LB (default 2). */
+  lbs?: 1 | 2;
   /** Further settings of VI_1 (e.g. garpMasterDelayMs). */
   instance?: Partial<Instance>;
 };
@@ -65,6 +67,7 @@ export type ReferenceSpecOptions = {
  */
 export function referenceSpec(opts: ReferenceSpecOptions = {}): ClusterSpecInput {
   const version = opts.version ?? 3;
+  const lbs = opts.lbs === 1 ? (['lb1'] as const) : (['lb1', 'lb2'] as const);
   const at = opts.hosts === 'tutorial' ? TUTORIAL : opts.hosts === 'lab' || !opts.hosts ? LAB : opts.hosts;
   const checks =
     opts.check === undefined ? [{ kind: 'nginx' as const, name: 'check_nginx', intervalMs: 1000 }] : opts.check;
@@ -77,10 +80,7 @@ export function referenceSpec(opts: ReferenceSpecOptions = {}): ClusterSpecInput
   });
   return {
     name: opts.name ?? 'reference',
-    nodes: [
-      { name: at.lb1.node, addresses: [at.lb1.address], interfaces: ['eth0'] },
-      { name: at.lb2.node, addresses: [at.lb2.address], interfaces: ['eth0'] },
-    ],
+    nodes: lbs.map((lb) => ({ name: at[lb].node, addresses: [at[lb].address], interfaces: ['eth0'] })),
     vrrpInstances: [
       {
         name: 'VI_1',
@@ -89,7 +89,7 @@ export function referenceSpec(opts: ReferenceSpecOptions = {}): ClusterSpecInput
         ...(opts.family ? { family: opts.family } : {}),
         interface: 'eth0',
         advertIntervalMs: opts.advertIntervalMs ?? (version === 3 ? 100 : 1000),
-        members: [member('lb1', 'lb2', 100, 'master'), member('lb2', 'lb1', 80, 'backup')],
+        members: [member('lb1', 'lb2', 100, 'master'), member('lb2', 'lb1', 80, 'backup')].slice(0, lbs.length),
         ...(version === 2 ? { authentication: { type: 'pass' as const, password: '1111' } } : {}),
         vips: [{ address: opts.family === 6 ? REF.vip6 : at.vip }],
         ...(tracked ? { trackChecks: [{ check: tracked }] } : {}),
