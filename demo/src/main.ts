@@ -8,6 +8,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { REF } from '@keepwatch/lab';
+import { onStopSignals } from '@keepwatch/shared/signals';
 import { DashboardApi } from './api.js';
 import { startDashboardProcess, waitAnswering, WEB_DIR, type DashboardProcess } from './dashboard.js';
 import { DEMO_CLUSTER, startDemoLab, type DemoLab } from './demo-lab.js';
@@ -35,22 +36,16 @@ function stop(code: number): Promise<void> {
 }
 
 // A terminal's Ctrl-C reaches every process of the foreground group, and tsx also relays it to
-// this process: one keypress can arrive twice within milliseconds. Only a signal a moment after
-// the first counts as the impatient second Ctrl-C.
-const SECOND_SIGNAL_AFTER_MS = 1000;
-let firstSignalAt = 0;
-for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-  process.on(signal, () => {
-    if (stopping) {
-      if (Date.now() - firstSignalAt < SECOND_SIGNAL_AFTER_MS) return;
-      // A second Ctrl-C: do not wait for the graceful teardown (the next start sweeps the rest).
-      dashboard?.child.kill('SIGKILL');
-      process.exit(130);
-    }
-    firstSignalAt = Date.now();
-    void stop(0);
-  });
-}
+// this process: the shared helper treats only a signal a moment after the first as the impatient
+// second Ctrl-C.
+onStopSignals(process, {
+  onFirst: () => void stop(0),
+  onSecond: () => {
+    // Do not wait for the graceful teardown (the next start sweeps the rest).
+    dashboard?.child.kill('SIGKILL');
+    process.exit(130);
+  },
+});
 
 if (!mode.demo) {
   say(mode.reason);

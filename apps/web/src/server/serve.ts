@@ -13,6 +13,7 @@ import { AgentHub } from './hub/hub';
 import { APP_DIR } from './layout';
 import { createLogger, type Logger } from './logger';
 import { loadSecretKey, parseSecretKey, relocateLegacySecretKey } from './services/ssh/secret-box';
+import { onStopSignals } from '@keepwatch/shared/signals';
 
 /**
  * Makes sure the secret key is usable before anything is served: a key file an older version left
@@ -87,21 +88,15 @@ export async function serve(env: Env): Promise<void> {
     cp.log.info({ port: env.PORT, host: env.HOST, dev, pid: process.pid }, 'dashboard listening'),
   );
 
-  // One Ctrl-C can arrive twice (the terminal signals the whole process group, and a launcher such
-  // as tsx or the demo relays it): only a signal a moment after the first exits at once.
-  const SECOND_SIGNAL_AFTER_MS = 1000;
-  let stopping = 0;
-  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-    process.on(signal, () => {
-      if (stopping) {
-        if (Date.now() - stopping >= SECOND_SIGNAL_AFTER_MS) process.exit(1);
-        return;
-      }
-      stopping = Date.now();
+  // One Ctrl-C can arrive twice (the terminal signals the whole process group, and a launcher
+  // relays it): the shared helper exits at once only on a signal a moment after the first.
+  onStopSignals(process, {
+    onFirst: (signal) => {
       cp.log.info({ signal }, 'stopping');
       server.close();
       server.closeAllConnections();
       void Promise.allSettled([app.close?.(), cp.close()]).then(() => process.exit(0));
-    });
-  }
+    },
+    onSecond: () => process.exit(1),
+  });
 }
