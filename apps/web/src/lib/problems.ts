@@ -8,6 +8,7 @@
  *
  * Times: `lastSeenAt` and `readAt` are the dashboard's clock; a heartbeat's `since` is the agent's.
  */
+import type { VrrpState } from '@keepwatch/shared';
 
 /** One VRRP instance of the cluster's config. */
 export interface OverviewInstance {
@@ -20,7 +21,7 @@ export interface OverviewInstance {
 export interface OverviewNodeInstance {
   instance: string;
   vrid: number;
-  state: string;
+  state: VrrpState;
   effectivePriority: number;
   /** When the node entered `state` (agent clock, epoch ms). */
   since: number;
@@ -87,7 +88,7 @@ export function isNodeOnline(n: OverviewNode, now: number): boolean {
 
 /** What a node is shown as for one instance. `superseded`: it said master, but another node became master after it was last heard. */
 export type NodeInstanceView =
-  { kind: 'offline' } | { kind: 'unknown' } | { kind: 'state'; state: string; since: number; superseded: boolean };
+  { kind: 'offline' } | { kind: 'unknown' } | { kind: 'state'; state: VrrpState; since: number; superseded: boolean };
 
 export interface InstanceView {
   instance: OverviewInstance;

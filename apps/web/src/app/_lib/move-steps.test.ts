@@ -1,9 +1,10 @@
 import { describe, expect, it } from 'vitest';
+import type { VrrpState } from '@keepwatch/shared';
 import { moveSteps, type MoveRequest } from './move-steps';
 
 const T = Date.UTC(2026, 10, 24, 12, 0, 0);
 const req: MoveRequest = { instance: 'VI_1', target: 'lb2', previous: 'lb1', requestedAt: T };
-const tr = (node: string, to: string, atMs: number, reason = 'x') => ({
+const tr = (node: string, to: VrrpState, atMs: number, reason = 'x') => ({
   node,
   instance: 'VI_1',
   to,

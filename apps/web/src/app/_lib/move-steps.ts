@@ -3,6 +3,7 @@
  * target (pending → sent → accepted → completed, or refused with the agent's reason), the target
  * reporting MASTER, the previous holder letting go. Used by components/cluster/move-progress.tsx.
  */
+import type { VrrpState } from '@keepwatch/shared';
 import { z } from 'zod';
 
 export interface MoveRequest {
@@ -30,7 +31,7 @@ const CommandsSchema = z.object({
 export interface Report {
   node: string;
   instance: string;
-  to: string;
+  to: VrrpState;
   reason: string | null;
   at: Date;
 }

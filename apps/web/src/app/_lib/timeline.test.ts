@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import type { VrrpState } from '@keepwatch/shared';
 import { buildTimeline, holdersText, xOf, type TimelineTransition } from './timeline';
 
 const T0 = Date.UTC(2026, 10, 24, 12, 0, 0);
@@ -6,8 +7,8 @@ const min = (m: number) => T0 + m * 60_000;
 const tr = (
   node: string,
   atMin: number,
-  from: string,
-  to: string,
+  from: VrrpState,
+  to: VrrpState,
   reason: string,
   instance = 'VI_1',
 ): TimelineTransition => ({ node, instance, from, to, reason, priority: 100, at: new Date(min(atMin)) });

@@ -4,12 +4,13 @@
  * over time) and the periods of who held the VIP (the nodes in master; none; or more than one =
  * possible split brain). The chart (components/cluster/vip-timeline.tsx) only draws this.
  */
+import type { VrrpState } from '@keepwatch/shared';
 
 export interface TimelineTransition {
   node: string;
   instance: string;
-  from: string;
-  to: string;
+  from: VrrpState;
+  to: VrrpState;
   reason: string;
   priority: number;
   /** The agent's own time of the transition. */
@@ -37,8 +38,8 @@ export interface Lane {
 export interface Mark {
   node: string;
   at: number;
-  from: string;
-  to: string;
+  from: VrrpState;
+  to: VrrpState;
   reason: string;
   priority: number;
 }

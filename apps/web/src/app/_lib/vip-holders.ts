@@ -9,7 +9,7 @@ import type { VrrpState } from '@keepwatch/shared';
 export interface Transition {
   node: string;
   instance: string;
-  from: string;
+  from: VrrpState;
   to: VrrpState;
   reason: string | null;
   priority: number | null;

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { HeartbeatMessage } from '@keepwatch/shared';
+import type { HeartbeatMessage, VrrpState } from '@keepwatch/shared';
 import { createApi, type Api } from '../testing/api';
 import { referenceSpec } from '../../../test/fixtures';
 import {
@@ -16,7 +16,13 @@ const STALE = 15_000;
 
 function node(
   name: string,
-  o: { state?: string; since?: number; seenMsAgo?: number | null; applied?: number | null; maintenance?: boolean } = {},
+  o: {
+    state?: VrrpState;
+    since?: number;
+    seenMsAgo?: number | null;
+    applied?: number | null;
+    maintenance?: boolean;
+  } = {},
 ): OverviewNode {
   return {
     nodeId: `id-${name}`,
