@@ -5,6 +5,8 @@
 //   keepwatch-agent run --config FILE --server URL [--token T]
 //                                              … with the control plane at URL (ws://, wss://,
 //                                              ws+unix://); T is the one-time enrollment token
+//   keepwatch-agent enroll --server URL --node NAME --token T [--config FILE]
+//                                              write the config a package's unit starts from
 //   keepwatch-agent cleanup --config FILE      remove this node's VIPs (systemd OnFailure=)
 //   keepwatch-agent import-keepalived FILE [--nginx FILE]
 //                                              print an agent config for a keepalived.conf
@@ -31,6 +33,7 @@ import { AdminStateFile } from './control/commands.js';
 import { RevisionFile } from './state/revision.js';
 import { WarmStateFile } from './state/warm.js';
 import { ConfigError, loadAgentConfig } from './config/load.js';
+import { DEFAULT_CONFIG_PATH, writeEnrollment } from './config/enroll.js';
 import { createLogger, type Logger } from './log.js';
 import { loadNative, type NativeNet } from './transport/native.js';
 import { describeUnsupported, importKeepalivedFiles } from './import-keepalived.js';
@@ -40,6 +43,7 @@ import { AGENT_VERSION } from './control/client.js';
 
 const USAGE = `usage:
   keepwatch-agent run --config FILE [--server URL [--token T]]
+  keepwatch-agent enroll --server URL --node NAME --token T [--config FILE]
   keepwatch-agent cleanup --config FILE
   keepwatch-agent import-keepalived FILE [--nginx FILE]
   keepwatch-agent --version`;
@@ -58,6 +62,13 @@ const ArgsSchema = z.discriminatedUnion('command', [
     }),
   z.strictObject({ command: z.literal('cleanup'), config: z.string().min(1) }),
   z.strictObject({
+    command: z.literal('enroll'),
+    config: z.string().min(1).default(DEFAULT_CONFIG_PATH),
+    server: ControlPlaneSchema.shape.url,
+    node: z.string().min(1),
+    token: z.string().min(1),
+  }),
+  z.strictObject({
     command: z.literal('import-keepalived'),
     file: z.string().min(1),
     nginx: z.string().min(1).optional(),
@@ -73,6 +84,7 @@ function parseCli(argv: string[]): z.infer<typeof ArgsSchema> {
       nginx: { type: 'string' },
       server: { type: 'string' },
       token: { type: 'string' },
+      node: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
       version: { type: 'boolean', short: 'V' },
     },
@@ -91,7 +103,9 @@ function parseCli(argv: string[]): z.infer<typeof ArgsSchema> {
       ? { command, file, nginx: values.nginx }
       : command === 'run'
         ? { command, config: values.config, server: values.server, token: values.token }
-        : { command, config: values.config };
+        : command === 'enroll'
+          ? { command, config: values.config, server: values.server, node: values.node, token: values.token }
+          : { command, config: values.config };
   const parsed = ArgsSchema.safeParse(JSON.parse(JSON.stringify(raw)));
   if (!parsed.success) {
     console.error(
@@ -161,6 +175,12 @@ async function main(): Promise<void> {
       process.exit(2);
     }
     console.log(JSON.stringify(r.config, null, 2));
+    return;
+  }
+  if (args.command === 'enroll') {
+    writeEnrollment(args.config, args);
+    console.log(`keepwatch-agent: ${args.config} written (node ${args.node}, dashboard ${args.server})`);
+    console.log('next: systemctl start keepwatch-agent');
     return;
   }
   const cfg = loadAgentConfig(
