@@ -38,10 +38,11 @@ const WATCHED = [
 ];
 /**
  * Paths that change whenever any package is installed, not ours: dpkg's and apt's own records
- * and caches, the man-db cache, and the backup copies adduser's tools write of the user databases.
+ * and caches (and rpm's database), the man-db cache, and the backup copies the user tools write
+ * of the user databases.
  */
 const NOT_OURS =
-  /^\/var\/lib\/(dpkg|apt|systemd\/catalog)\/|^\/var\/lib\/man-db\/|^\/etc\/(passwd|group|shadow|gshadow)-$/;
+  /^\/var\/lib\/(dpkg|apt|rpm|systemd\/catalog)(\/|$)|^\/var\/lib\/man-db\/|^\/etc\/(passwd|group|shadow|gshadow)-$/;
 
 /** One LB, VRRP only (no pools: nginx is left alone), VRRPv3 at 1 s so a warm restart fits. */
 const SPEC: ClusterSpecInput = {
@@ -70,7 +71,9 @@ type Advert = { t: number; src: string; prio: number };
  * master → upgrade to a newer package of the same executable (a warm restart: the VIP stays, on
  * the wire and on the interface) → `apt-get purge` leaves no file, user or unit behind. The
  * container has no /usr/sbin/policy-rc.d (removed inside: container images ship one, hosts do
- * not), so the scripts start and stop services as on a host. Last, the dashboard's SSH bootstrap
+ * not), so the scripts start and stop services as on a host. Then the .rpm's scriptlets go
+ * through the same life cycle with Debian's rpm (no RHEL image can be had here: this runs the
+ * scriptlets under a real systemd, not on a RHEL userland). Last, the dashboard's SSH bootstrap
  * installs the .deb there (dpkg and systemd seen over SSH) and the node comes online. The tests
  * run in order.
  */
@@ -86,6 +89,8 @@ describe('the agent .deb under systemd', () => {
   let capture = '';
   let debV1 = '';
   let debV2 = '';
+  let rpmV1 = '';
+  let rpmV2 = '';
   let filesBefore: string[] = [];
   let packageFiles: string[] = [];
 
@@ -120,6 +125,77 @@ describe('the agent .deb under systemd', () => {
     expect(readFileSync('/etc/passwd', 'utf8')).not.toContain('keepwatch-script');
   };
 
+  /** Writes /etc/keepwatch/agent.json with a fresh one-time token and starts the unit; resolves once lb1 is master. */
+  const enroll = async () => {
+    const { token } = await api.mutate<{ token: string }>('nodes.issueEnrollToken', { id: nodeId });
+    const config = {
+      node: 'lb1',
+      controlPlane: { url: `ws+unix://${lab!.unixSocketPath('hub')}:/agent`, enrollToken: token },
+    };
+    box!.writeFile('/etc/keepwatch/agent.json', `${JSON.stringify(config, null, 2)}\n`, 0o600);
+    const t = Date.now();
+    expect((await box!.systemctl('start', UNIT)).code).toBe(0);
+    await lab!.waitForHolders(REF.vip, ['lb1'], 30_000);
+    return Date.now() - t;
+  };
+  const warmRestarts = async () =>
+    (await agentLog()).filter((l) => l.msg === 'vrrp transition' && l.reason === 'warm-restart').length;
+  /**
+   * Runs an upgrade while eth0 is polled from the host side (any moment without the VIP counts)
+   * and the wire is captured; what a warm restart must show is checked by the caller.
+   */
+  const underWatch = async (upgrade: () => Promise<string>) => {
+    const before = await box!.show(UNIT, ['MainPID', 'NRestarts']);
+    const warmBefore = await warmRestarts();
+    const windowStart = Date.now();
+    let polls = 0;
+    let missing = 0;
+    let upgrading = true;
+    const poller = (async () => {
+      while (upgrading && polls < 20_000) {
+        polls++;
+        if (!(await lab!.holds('lb1', REF.vip))) missing++;
+        await new Promise((r) => setTimeout(r, 20));
+      }
+    })();
+    const out = await upgrade().finally(async () => {
+      // Past the restart and longer than a Master_Down_Interval (3 s + skew) at 1 s adverts.
+      await new Promise((r) => setTimeout(r, 4000));
+      upgrading = false;
+      await poller;
+    });
+    const windowEnd = Date.now();
+    const inWindow = adverts().filter((a) => a.t >= windowStart - 50 && a.t <= windowEnd + 50);
+    const gaps = inWindow.slice(1).map((a, i) => a.t - inWindow[i]!.t);
+    const after = await box!.show(UNIT, ['MainPID', 'NRestarts', 'ActiveState']);
+    const summary = `${polls} polls of eth0, VIP missing in ${missing}; adverts ${inWindow.length}, longest gap ${Math.max(...gaps).toFixed(0)} ms`;
+    return { out, before, after, missing, inWindow, warm: (await warmRestarts()) - warmBefore, summary };
+  };
+  const expectWarm = async (w: Awaited<ReturnType<typeof underWatch>>) => {
+    expect(w.out).toContain('warm restart onto the new executable');
+    expect(w.after.ActiveState).toBe('active');
+    expect(w.after.MainPID).not.toBe(w.before.MainPID);
+    expect(Number(w.after.NRestarts)).toBe(Number(w.before.NRestarts) + 1);
+    expect(w.missing).toBe(0);
+    expect(await lab!.holders(REF.vip)).toEqual(['lb1']);
+    expect(w.inWindow.length).toBeGreaterThanOrEqual(3);
+    expect(w.inWindow.filter((a) => a.prio === 0)).toEqual([]);
+    expect(new Set(w.inWindow.map((a) => a.src))).toEqual(new Set([REF.lb1]));
+    expect(w.warm).toBe(1);
+  };
+  /** After removal: nothing of the package's left in the watched folders, the user databases or systemd. */
+  const expectNothingLeft = async () => {
+    const now = await fileList();
+    expect(now.filter((p) => !filesBefore.includes(p))).toEqual([]);
+    expect(filesBefore.filter((p) => !now.includes(p))).toEqual([]);
+    for (const db of ['/etc/passwd', '/etc/group', '/etc/shadow', '/etc/gshadow'])
+      expect(box!.readFile(db), db).not.toContain('keepwatch-script');
+    const units = await box!.systemctl('list-unit-files', '--no-legend', 'keepwatch-agent*');
+    expect(units.stdout.trim()).toBe('');
+    expect((await box!.systemctl('show', UNIT, '-p', 'LoadState')).stdout.trim()).toBe('LoadState=not-found');
+    await hostUntouched();
+  };
+
   beforeAll(async () => {
     const t0 = Date.now();
     await packageAgent(600_000);
@@ -129,6 +205,10 @@ describe('the agent .deb under systemd', () => {
       cwd: REPO,
     });
     debV2 = v2.stdout.trim().split('\n').at(-1)!;
+    const r2 = await exec('node', [join(REPO, 'scripts/package-agent/rpm.mjs'), '--release', '2', '--out', work], {
+      cwd: REPO,
+    });
+    rpmV2 = r2.stdout.trim().split('\n').at(-1)!;
     console.log(`packages ready in ${Date.now() - t0} ms`);
 
     dashboard = await startDashboard();
@@ -152,8 +232,15 @@ describe('the agent .deb under systemd', () => {
     box = await bootSystemd(lab, { host: 'lb1', binds: [lab.dir] });
     debV1 = join(lab.dir, `keepwatch-agent_${VERSION}-1_amd64.deb`);
     copyFileSync(join(REPO, `dist/keepwatch-agent_${VERSION}-1_amd64.deb`), debV1);
-    copyFileSync(debV2, join(lab.dir, debV2.split('/').at(-1)!));
-    debV2 = join(lab.dir, debV2.split('/').at(-1)!);
+    // Copied into the lab's folder, which the container sees.
+    const share = (path: string) => {
+      const to = join(lab!.dir, path.split('/').at(-1)!);
+      copyFileSync(path, to);
+      return to;
+    };
+    debV2 = share(debV2);
+    rpmV1 = share(join(REPO, `dist/keepwatch-agent-${VERSION}-1.x86_64.rpm`));
+    rpmV2 = share(rpmV2);
     await inBox(['rm', '-f', '/usr/sbin/policy-rc.d']);
 
     api = trpcHttp(dashboard.base, await apiLogin(dashboard.base, ADMIN));
@@ -197,16 +284,7 @@ describe('the agent .deb under systemd', () => {
   });
 
   it('enrolled with a one-time token, the agent started by systemd reaches the dashboard and becomes master', async () => {
-    const { token } = await api.mutate<{ token: string }>('nodes.issueEnrollToken', { id: nodeId });
-    const config = {
-      node: 'lb1',
-      controlPlane: { url: `ws+unix://${lab!.unixSocketPath('hub')}:/agent`, enrollToken: token },
-    };
-    box!.writeFile('/etc/keepwatch/agent.json', `${JSON.stringify(config, null, 2)}\n`, 0o600);
-    const t = Date.now();
-    expect((await box!.systemctl('start', UNIT)).code).toBe(0);
-    await lab!.waitForHolders(REF.vip, ['lb1'], 30_000);
-    console.log(`start → master ${Date.now() - t} ms`);
+    console.log(`start → master ${await enroll()} ms`);
     await waitFor(
       async () => {
         const nodes = await api.query<{ id: string; enrolled: boolean }[]>('nodes.list', {
@@ -219,45 +297,12 @@ describe('the agent .deb under systemd', () => {
   });
 
   it('an upgrade is one warm restart onto the new package: the VIP never leaves lb1 and no priority-0 advert is sent', async () => {
-    const before = await box!.show(UNIT, ['MainPID', 'NRestarts']);
-    const windowStart = Date.now();
-    // The interface, polled from the host side while apt-get runs: any moment without the VIP counts.
-    let polls = 0;
-    let missing = 0;
-    let upgrading = true;
-    const poller = (async () => {
-      while (upgrading && polls < 20_000) {
-        polls++;
-        if (!(await lab!.holds('lb1', REF.vip))) missing++;
-        await new Promise((r) => setTimeout(r, 20));
-      }
-    })();
-    const out = await apt('install', debV2).finally(async () => {
-      // Past the restart and longer than a Master_Down_Interval (3 s + skew) at 1 s adverts.
-      await new Promise((r) => setTimeout(r, 4000));
-      upgrading = false;
-      await poller;
-    });
-    const windowEnd = Date.now();
-    expect(out).toContain('warm restart onto the new executable');
+    const w = await underWatch(() => apt('install', debV2));
+    await expectWarm(w);
     expect(await inBox(['dpkg-query', '-W', '-f', '${Version}', 'keepwatch-agent'])).toBe(`${VERSION}-2`);
-    const after = await box!.show(UNIT, ['MainPID', 'NRestarts', 'ActiveState']);
-    expect(after.ActiveState).toBe('active');
-    expect(after.MainPID).not.toBe(before.MainPID);
-    expect(Number(after.NRestarts)).toBe(Number(before.NRestarts) + 1);
-    expect(missing).toBe(0);
-    expect(await lab!.holders(REF.vip)).toEqual(['lb1']);
-    const inWindow = adverts().filter((a) => a.t >= windowStart - 50 && a.t <= windowEnd + 50);
-    expect(inWindow.length).toBeGreaterThanOrEqual(3);
-    expect(inWindow.filter((a) => a.prio === 0)).toEqual([]);
-    expect(new Set(inWindow.map((a) => a.src))).toEqual(new Set([REF.lb1]));
-    expect((await agentLog()).some((l) => l.msg === 'vrrp transition' && l.reason === 'warm-restart')).toBe(true);
     // The enrollment survived the upgrade: the config is not a package file and was left alone.
     expect(box!.readFile('/etc/keepwatch/agent.json')).toContain('"node": "lb1"');
-    const gaps = inWindow.slice(1).map((a, i) => a.t - inWindow[i]!.t);
-    console.log(
-      `upgrade: ${polls} polls of eth0, VIP missing in ${missing}; adverts ${inWindow.length}, longest gap ${Math.max(...gaps).toFixed(0)} ms`,
-    );
+    console.log(`deb upgrade: ${w.summary}`);
   });
 
   it('apt-get purge stops the agent and leaves no file, user or unit behind', async () => {
@@ -274,15 +319,27 @@ describe('the agent .deb under systemd', () => {
       .split('\n')
       .filter(Boolean);
     expect(leftovers).toEqual([]);
-    const now = await fileList();
-    expect(now.filter((p) => !filesBefore.includes(p))).toEqual([]);
-    expect(filesBefore.filter((p) => !now.includes(p))).toEqual([]);
-    for (const db of ['/etc/passwd', '/etc/group', '/etc/shadow', '/etc/gshadow'])
-      expect(box!.readFile(db), db).not.toContain('keepwatch-script');
-    const units = await box!.systemctl('list-unit-files', '--no-legend', 'keepwatch-agent*');
-    expect(units.stdout.trim()).toBe('');
-    expect((await box!.systemctl('show', UNIT, '-p', 'LoadState')).stdout.trim()).toBe('LoadState=not-found');
-    await hostUntouched();
+    await expectNothingLeft();
+  });
+
+  it("the .rpm's scriptlets under the same systemd (Debian's rpm, library dependencies not checked): enabled and not started without a config, started with one, an upgrade is one warm restart", async () => {
+    const rpm = (...args: string[]) => inBox(['rpm', '--nodeps', ...args], 300_000);
+    const installed = await rpm('-i', rpmV1);
+    expect(installed).toContain('not started: no /etc/keepwatch/agent.json yet');
+    expect((await box!.systemctl('is-enabled', UNIT)).stdout.trim()).toBe('enabled');
+    expect((await box!.show(UNIT, ['ActiveState'])).ActiveState).toBe('inactive');
+    expect((await inBox(['getent', 'passwd', 'keepwatch-script'])).split(':')[6]?.trim()).toBe('/sbin/nologin');
+    console.log(`rpm: start → master ${await enroll()} ms`);
+    const w = await underWatch(() => rpm('-U', rpmV2));
+    await expectWarm(w);
+    expect(await inBox(['rpm', '-q', '--qf', '%{VERSION}-%{RELEASE}', 'keepwatch-agent'])).toBe(`${VERSION}-2`);
+    console.log(`rpm upgrade: ${w.summary}`);
+  });
+
+  it('rpm -e stops the agent and leaves no file, user or unit behind', async () => {
+    await inBox(['rpm', '--nodeps', '-e', 'keepwatch-agent'], 300_000);
+    await lab!.waitForHolders(REF.vip, [], 10_000);
+    await expectNothingLeft();
   });
   it('SSH bootstrap installs the .deb on a host with dpkg and systemd, and the node comes online as master', async () => {
     // An sshd of the test's own inside the container (a systemd-run unit; its config, host key and
