@@ -125,14 +125,19 @@ describe('the agent .deb under systemd', () => {
     expect(readFileSync('/etc/passwd', 'utf8')).not.toContain('keepwatch-script');
   };
 
-  /** Writes /etc/keepwatch/agent.json with a fresh one-time token and starts the unit; resolves once lb1 is master. */
+  /**
+   * The README's enrollment after the install: `keepwatch-agent enroll` with a fresh one-time
+   * token writes /etc/keepwatch/agent.json, `systemctl start` starts the unit; resolves with the
+   * milliseconds from the start until lb1 is master.
+   */
   const enroll = async () => {
     const { token } = await api.mutate<{ token: string }>('nodes.issueEnrollToken', { id: nodeId });
-    const config = {
+    const server = `ws+unix://${lab!.unixSocketPath('hub')}:/agent`;
+    await inBox(['keepwatch-agent', 'enroll', '--server', server, '--node', 'lb1', '--token', token]);
+    expect(JSON.parse(box!.readFile('/etc/keepwatch/agent.json'))).toMatchObject({
       node: 'lb1',
-      controlPlane: { url: `ws+unix://${lab!.unixSocketPath('hub')}:/agent`, enrollToken: token },
-    };
-    box!.writeFile('/etc/keepwatch/agent.json', `${JSON.stringify(config, null, 2)}\n`, 0o600);
+      controlPlane: { url: server, enrollToken: token },
+    });
     const t = Date.now();
     expect((await box!.systemctl('start', UNIT)).code).toBe(0);
     await lab!.waitForHolders(REF.vip, ['lb1'], 30_000);
