@@ -1,5 +1,12 @@
 import { createRequire } from 'node:module';
-import { chromium, type Browser, type BrowserContext, type BrowserContextOptions, type Page } from 'playwright-core';
+import {
+  chromium,
+  type Browser,
+  type BrowserContext,
+  type BrowserContextOptions,
+  type Locator,
+  type Page,
+} from 'playwright-core';
 import { waitFor } from '@keepwatch/lab';
 import type { Who } from './trpc-http.js';
 
@@ -105,4 +112,14 @@ export async function holderShownAt(
     { timeoutMs: opts.timeoutMs, intervalMs: 50, what: opts.what },
   );
   return shownAt;
+}
+
+/**
+ * The message a field marked invalid points at (the first id in its aria-describedby: what a
+ * screen reader reads beside it), or null when the field is not marked invalid.
+ */
+export async function fieldError(field: Locator): Promise<string | null> {
+  if ((await field.getAttribute('aria-invalid')) !== 'true') return null;
+  const id = ((await field.getAttribute('aria-describedby')) ?? '').split(' ')[0] ?? '';
+  return id ? await field.page().locator(`[id="${id}"]`).textContent() : '';
 }
