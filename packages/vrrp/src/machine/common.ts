@@ -23,8 +23,17 @@ export function applyInterface(
   return { ...state, interfacesDown: event.up ? rest : [...rest, name] };
 }
 
+/** The condition changes: a tracked check's or a tracked interface's new status. */
+export type ConditionEvent = Extract<Event, { type: 'track-changed' | 'interface-changed' }>;
+
+/** Record a condition change, whichever kind it is. */
+export function applyCondition(state: InstanceState, event: ConditionEvent): InstanceState {
+  return event.type === 'track-changed' ? applyTrack(state, event) : applyInterface(state, event);
+}
+
 /** Backup or Master after a condition change: enter Fault if a fault now holds. */
-export function faultIfNeeded(state: InstanceState, now: number): StepResult {
+export function runningOnCondition(current: InstanceState, event: ConditionEvent, now: number): StepResult {
+  const state = applyCondition(current, event);
   const cause = faultCause(state);
   return cause ? transition(state, 'fault', cause, now) : { state, actions: [] };
 }

@@ -8,6 +8,7 @@ import { resolveConfig, type InstanceConfig } from './config.js';
 import { effectivePriority } from './priority.js';
 import type { InstanceState } from './state.js';
 import type { StepResult } from './transition.js';
+import { runningOnCondition } from './common.js';
 import * as backup from './state-backup.js';
 import * as fault from './state-fault.js';
 import * as initialize from './state-initialize.js';
@@ -52,9 +53,8 @@ function onInitialize(state: InstanceState, event: Event, now: number): StepResu
     case 'advert-received':
       return initialize.initializeOnAdvert(state);
     case 'track-changed':
-      return initialize.initializeOnTrack(state, event);
     case 'interface-changed':
-      return initialize.initializeOnInterface(state, event);
+      return initialize.initializeOnCondition(state, event);
     case 'admin':
       return initialize.initializeOnAdmin(state, event);
     default:
@@ -77,9 +77,8 @@ function onBackup(state: InstanceState, event: Event, now: number): StepResult {
     case 'advert-received':
       return backup.backupOnAdvert(state, event, now);
     case 'track-changed':
-      return backup.backupOnTrack(state, event, now);
     case 'interface-changed':
-      return backup.backupOnInterface(state, event, now);
+      return runningOnCondition(state, event, now);
     case 'admin':
       return backup.backupOnAdmin(state, event, now);
     default:
@@ -98,9 +97,8 @@ function onMaster(state: InstanceState, event: Event, now: number): StepResult {
     case 'advert-received':
       return master.masterOnAdvert(state, event, now);
     case 'track-changed':
-      return master.masterOnTrack(state, event, now);
     case 'interface-changed':
-      return master.masterOnInterface(state, event, now);
+      return runningOnCondition(state, event, now);
     case 'admin':
       return master.masterOnAdmin(state, event, now);
     default:
@@ -119,9 +117,8 @@ function onFault(state: InstanceState, event: Event, now: number): StepResult {
     case 'advert-received':
       return fault.faultOnAdvert(state);
     case 'track-changed':
-      return fault.faultOnTrack(state, event, now);
     case 'interface-changed':
-      return fault.faultOnInterface(state, event, now);
+      return fault.faultOnCondition(state, event, now);
     case 'admin':
       return fault.faultOnAdmin(state, event);
     default:

@@ -3,7 +3,6 @@ import type { Action } from './actions.js';
 import type { Event } from './events.js';
 import { accepted, peerBlocksPromote, refused } from './admin.js';
 import { checkAdvert } from './advert-checks.js';
-import { applyInterface, applyTrack, faultIfNeeded } from './common.js';
 import { assertNever } from './assert-never.js';
 import { currentMasterDownInterval, currentSkewTime, effectivePriority } from './priority.js';
 import type { InstanceState } from './state.js';
@@ -80,22 +79,6 @@ export function backupOnAdvert(
   // The new master has spoken: a maintenance hand-over is complete.
   if (next.handoverUntil !== null && advert.priority > 0) return endHandover(next, actions);
   return { state: next, actions };
-}
-
-export function backupOnTrack(
-  state: InstanceState,
-  event: Extract<Event, { type: 'track-changed' }>,
-  now: number,
-): StepResult {
-  return faultIfNeeded(applyTrack(state, event), now);
-}
-
-export function backupOnInterface(
-  state: InstanceState,
-  event: Extract<Event, { type: 'interface-changed' }>,
-  now: number,
-): StepResult {
-  return faultIfNeeded(applyInterface(state, event), now);
 }
 
 export function backupOnAdmin(state: InstanceState, event: Extract<Event, { type: 'admin' }>, now: number): StepResult {

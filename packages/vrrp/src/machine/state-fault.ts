@@ -1,7 +1,7 @@
 // Fault: a tracked interface is down or a weight-0 check fails (keepalived FAULT state).
 import type { Event } from './events.js';
 import { accepted, refused } from './admin.js';
-import { applyInterface, applyTrack, enterRunning } from './common.js';
+import { applyCondition, enterRunning, type ConditionEvent } from './common.js';
 import { assertNever } from './assert-never.js';
 import { faultCause } from './priority.js';
 import type { InstanceState } from './state.js';
@@ -21,24 +21,10 @@ export function faultOnAdvert(state: InstanceState): StepResult {
   return { state, actions: [] };
 }
 
-function leaveIfCleared(state: InstanceState, now: number): StepResult {
-  return faultCause(state) ? { state, actions: [] } : enterRunning(state, now, 'fault-cleared');
-}
-
-export function faultOnTrack(
-  state: InstanceState,
-  event: Extract<Event, { type: 'track-changed' }>,
-  now: number,
-): StepResult {
-  return leaveIfCleared(applyTrack(state, event), now);
-}
-
-export function faultOnInterface(
-  state: InstanceState,
-  event: Extract<Event, { type: 'interface-changed' }>,
-  now: number,
-): StepResult {
-  return leaveIfCleared(applyInterface(state, event), now);
+/** A condition change: back to running once no fault holds. */
+export function faultOnCondition(state: InstanceState, event: ConditionEvent, now: number): StepResult {
+  const next = applyCondition(state, event);
+  return faultCause(next) ? { state: next, actions: [] } : enterRunning(next, now, 'fault-cleared');
 }
 
 /** In Fault the instance cannot hold the VIP: promote is refused; the flags still change. */

@@ -1,6 +1,6 @@
 // Initialize: not running (before startup, after shutdown). RFC 5798 6.4.1.
 import type { Event } from './events.js';
-import { applyInterface, applyTrack, enterRunning } from './common.js';
+import { applyCondition, enterRunning, type ConditionEvent } from './common.js';
 import { refused } from './admin.js';
 import { faultCause } from './priority.js';
 import type { InstanceState } from './state.js';
@@ -29,15 +29,8 @@ export function initializeOnAdvert(state: InstanceState): StepResult {
   return { state, actions: [] };
 }
 
-export function initializeOnTrack(state: InstanceState, event: Extract<Event, { type: 'track-changed' }>): StepResult {
-  return { state: applyTrack(state, event), actions: [] };
-}
-
-export function initializeOnInterface(
-  state: InstanceState,
-  event: Extract<Event, { type: 'interface-changed' }>,
-): StepResult {
-  return { state: applyInterface(state, event), actions: [] };
+export function initializeOnCondition(state: InstanceState, event: ConditionEvent): StepResult {
+  return { state: applyCondition(state, event), actions: [] };
 }
 
 /** Admin commands need a running instance; a persisted promote/maintenance goes in the config. */

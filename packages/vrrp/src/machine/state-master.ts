@@ -4,7 +4,6 @@ import type { Event } from './events.js';
 import { accepted, refused } from './admin.js';
 import { checkAdvert } from './advert-checks.js';
 import { tieBreakOrder } from './address.js';
-import { applyInterface, applyTrack, faultIfNeeded } from './common.js';
 import { assertNever } from './assert-never.js';
 import { effectivePriority } from './priority.js';
 import type { InstanceState } from './state.js';
@@ -78,22 +77,6 @@ export function masterOnAdvert(
   // Our own advert looped back (same priority, same address): nothing to do.
   if (advert.priority === ours && addrCmp === 0) return { state, actions };
   return answer();
-}
-
-export function masterOnTrack(
-  state: InstanceState,
-  event: Extract<Event, { type: 'track-changed' }>,
-  now: number,
-): StepResult {
-  return faultIfNeeded(applyTrack(state, event), now);
-}
-
-export function masterOnInterface(
-  state: InstanceState,
-  event: Extract<Event, { type: 'interface-changed' }>,
-  now: number,
-): StepResult {
-  return faultIfNeeded(applyInterface(state, event), now);
 }
 
 export function masterOnAdmin(state: InstanceState, event: Extract<Event, { type: 'admin' }>, now: number): StepResult {
