@@ -11,41 +11,29 @@
 // page, example config and lintian overrides: apps/agent/packaging/deb/.
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import {
-  chmodSync,
-  copyFileSync,
-  mkdirSync,
-  mkdtempSync,
-  readFileSync,
-  renameSync,
-  rmSync,
-  statSync,
-  writeFileSync,
-} from 'node:fs';
+import { chmodSync, copyFileSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { parseArgs } from 'node:util';
 import { gzipSync } from 'node:zlib';
 import {
   DESCRIPTION,
   MAINTAINER,
   PACKAGE,
   PACKAGING,
-  ROOT,
+  RELEASE_RE,
   SUMMARY,
-  agentVersion,
+  VERSION_RE,
   buildEpoch,
   checkExecutable,
-  defaultExecutable,
   fail,
   filesBelow,
+  makeStage,
+  packageCommand,
   stageCommon,
   withoutGzipTime,
 } from './layout.mjs';
 import { compareVersions, requiredVersions } from './elf.mjs';
 
 const DEB = join(PACKAGING, 'deb');
-const VERSION_RE = /^[0-9][A-Za-z0-9.+~]*$/;
-const REVISION_RE = /^[A-Za-z0-9.+~]+$/;
 
 // The first GCC release (= Debian's libstdc++6 upstream version) that provides each symbol version.
 const GCC_FOR = {
@@ -118,16 +106,10 @@ function installedSize(tree) {
 
 export function buildDeb({ executable, version, revision = '1', outDir }) {
   if (!VERSION_RE.test(version)) fail(`version ${version}: not a Debian upstream version`);
-  if (!REVISION_RE.test(revision)) fail(`revision ${revision}: not a Debian revision`);
+  if (!RELEASE_RE.test(revision)) fail(`revision ${revision}: not a Debian revision`);
   checkExecutable(executable);
   const debVersion = `${version}-${revision}`;
-  // A folder of its own per run, and the result renamed into outDir: two runs at once (tests
-  // packaging in parallel) never see each other's half-written files.
-  mkdirSync(join(ROOT, '.cache'), { recursive: true });
-  const stage = mkdtempSync(join(ROOT, '.cache/package-agent-deb-'));
-  const tree = join(stage, `${PACKAGE}_${debVersion}`);
-  mkdirSync(tree, { recursive: true });
-  chmodSync(tree, 0o755);
+  const { stage, tree } = makeStage('deb', `${PACKAGE}_${debVersion}`);
 
   stageCommon(tree, { executable, version, unitDir: '/lib/systemd/system' });
   const doc = join(tree, 'usr/share/doc', PACKAGE);
@@ -192,22 +174,4 @@ export function buildDeb({ executable, version, revision = '1', outDir }) {
   return deb;
 }
 
-if (process.argv[1] && import.meta.url === new URL(`file://${process.argv[1]}`).href) {
-  const { values } = parseArgs({
-    options: {
-      executable: { type: 'string' },
-      version: { type: 'string' },
-      revision: { type: 'string' },
-      out: { type: 'string' },
-    },
-  });
-  const version = values.version ?? agentVersion();
-  console.log(
-    buildDeb({
-      executable: values.executable ?? defaultExecutable(agentVersion()),
-      version,
-      revision: values.revision ?? '1',
-      outDir: values.out ?? join(ROOT, 'dist'),
-    }),
-  );
-}
+packageCommand(import.meta.url, 'revision', buildDeb);

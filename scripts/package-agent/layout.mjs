@@ -10,9 +10,10 @@
 // /etc/keepwatch/agent.json itself is written at enrollment and belongs to no package file list:
 // upgrades leave it alone, purge (deb) or erase (rpm) deletes it in the maintainer scripts.
 import { execFileSync } from 'node:child_process';
-import { chmodSync, copyFileSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { chmodSync, copyFileSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
 import { gzipSync } from 'node:zlib';
 
 export const ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -31,6 +32,11 @@ export const DESCRIPTION = [
   'One self-contained executable: it carries its own Node.js runtime, so the',
   'host needs no Node.js.',
 ];
+
+/** An upstream version, as both formats take it (no '-': it would run into the revision or release). */
+export const VERSION_RE = /^[0-9][A-Za-z0-9.+~]*$/;
+/** A Debian revision or an RPM release. */
+export const RELEASE_RE = /^[A-Za-z0-9.+~]+$/;
 
 export function fail(msg) {
   console.error(`package:agent: ${msg}`);
@@ -115,6 +121,40 @@ export function stageCommon(tree, { executable, version, unitDir }) {
 export function withoutGzipTime(buf) {
   buf[9] = 3;
   return buf;
+}
+
+/**
+ * A folder of its own per run under .cache, with the staging root `treeName` (mode 755) in it:
+ * two runs at once (tests packaging in parallel) never see each other's half-written files, and
+ * the result is renamed into the output folder. The caller removes `stage`.
+ */
+export function makeStage(kind, treeName) {
+  mkdirSync(join(ROOT, '.cache'), { recursive: true });
+  const stage = mkdtempSync(join(ROOT, `.cache/package-agent-${kind}-`));
+  const tree = join(stage, treeName);
+  mkdirSync(tree, { recursive: true });
+  chmodSync(tree, 0o755);
+  return { stage, tree };
+}
+
+/**
+ * The command line of deb.mjs and rpm.mjs when run as a script (not imported):
+ * [--executable FILE] [--version V] [--<releaseOption> R] [--out DIR]; prints the package's path.
+ */
+export function packageCommand(moduleUrl, releaseOption, build) {
+  if (!process.argv[1] || moduleUrl !== new URL(`file://${process.argv[1]}`).href) return;
+  const option = { type: 'string' };
+  const { values } = parseArgs({
+    options: { executable: option, version: option, [releaseOption]: option, out: option },
+  });
+  console.log(
+    build({
+      executable: values.executable ?? defaultExecutable(agentVersion()),
+      version: values.version ?? agentVersion(),
+      [releaseOption]: values[releaseOption] ?? '1',
+      outDir: values.out ?? join(ROOT, 'dist'),
+    }),
+  );
 }
 
 /** Every file below `dir`, as paths relative to it, sorted. */

@@ -8,36 +8,23 @@
 // Defaults as deb.mjs's. Prints the package's path. The payload is xz (RHEL 8's rpm reads it;
 // zstd needs a newer rpm than some RHEL-family hosts have) at level 1, as the .deb: see deb.mjs.
 import { execFileSync } from 'node:child_process';
-import {
-  chmodSync,
-  copyFileSync,
-  mkdirSync,
-  mkdtempSync,
-  readFileSync,
-  readdirSync,
-  renameSync,
-  rmSync,
-  writeFileSync,
-} from 'node:fs';
+import { copyFileSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { parseArgs } from 'node:util';
 import {
   DESCRIPTION,
   MAINTAINER,
   PACKAGE,
   PACKAGING,
-  ROOT,
+  RELEASE_RE,
   SUMMARY,
-  agentVersion,
+  VERSION_RE,
   buildEpoch,
   checkExecutable,
-  defaultExecutable,
   fail,
+  makeStage,
+  packageCommand,
   stageCommon,
 } from './layout.mjs';
-
-const VERSION_RE = /^[0-9][A-Za-z0-9.+~]*$/;
-const RELEASE_RE = /^[A-Za-z0-9.+~]+$/;
 
 /** `Fri Dec 04 2026`, the date form of a %changelog entry. */
 function changelogDate(epoch) {
@@ -65,12 +52,7 @@ export function buildRpm({ executable, version, release = '1', outDir }) {
   if (!VERSION_RE.test(version) || version.includes('-')) fail(`version ${version}: not an RPM version`);
   if (!RELEASE_RE.test(release)) fail(`release ${release}: not an RPM release`);
   checkExecutable(executable);
-  // A folder of its own per run (see deb.mjs); the result is renamed into outDir.
-  mkdirSync(join(ROOT, '.cache'), { recursive: true });
-  const top = mkdtempSync(join(ROOT, '.cache/package-agent-rpm-'));
-  const tree = join(top, 'tree');
-  mkdirSync(tree, { recursive: true });
-  chmodSync(tree, 0o755);
+  const { stage: top, tree } = makeStage('rpm', 'tree');
   stageCommon(tree, { executable, version, unitDir: '/usr/lib/systemd/system' });
   const licenses = join(tree, 'usr/share/licenses', PACKAGE);
   mkdirSync(licenses, { recursive: true });
@@ -114,21 +96,4 @@ function rpmbuild(top, spec, defines, { version, release, epoch, outDir }) {
   return rpm;
 }
 
-if (process.argv[1] && import.meta.url === new URL(`file://${process.argv[1]}`).href) {
-  const { values } = parseArgs({
-    options: {
-      executable: { type: 'string' },
-      version: { type: 'string' },
-      release: { type: 'string' },
-      out: { type: 'string' },
-    },
-  });
-  console.log(
-    buildRpm({
-      executable: values.executable ?? defaultExecutable(agentVersion()),
-      version: values.version ?? agentVersion(),
-      release: values.release ?? '1',
-      outDir: values.out ?? join(ROOT, 'dist'),
-    }),
-  );
-}
+packageCommand(import.meta.url, 'release', buildRpm);
