@@ -1,8 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import { ClusterSpecSchema, type ClusterSpecInput } from '@keepwatch/shared';
+import { ClusterSpecSchema } from '@keepwatch/shared';
 import { planRevision, type CheckPlan, type InstancePlan } from './plan.js';
 
-type Input = ClusterSpecInput & { vrrpInstances: Record<string, unknown>[]; checks: Record<string, unknown>[] };
+/** A spec as input, loosely typed so that a row can edit any field (the schema checks it). */
+type Input = {
+  name: string;
+  nodes: unknown[];
+  vrrpInstances: Record<string, unknown>[];
+  checks: Record<string, unknown>[];
+};
 
 function base(): Input {
   return {
@@ -43,7 +49,7 @@ function base(): Input {
         ],
       },
     ],
-  } as Input;
+  };
 }
 
 const vi1 = (s: Input) => s.vrrpInstances[0]!;
