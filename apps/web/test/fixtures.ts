@@ -1,5 +1,11 @@
 import { referenceSpec as labReferenceSpec } from '@keepwatch/lab';
-import type { ClusterSpecInput, HeartbeatMessage } from '@keepwatch/shared';
+import type {
+  CheckResultMessage,
+  ClusterSpecInput,
+  HeartbeatMessage,
+  InstanceStatus,
+  StateTransitionMessage,
+} from '@keepwatch/shared';
 
 /**
  * The reference scenario (two nginx LBs, one VIP, a pool of two web servers) as the dashboard's
@@ -28,16 +34,64 @@ export function heartbeat(
     maintenance: o.maintenance ?? false,
     nginx: { running: o.nginx ?? true, pid: o.nginx === false ? null : 4242 },
     instances: [
-      {
+      instanceStatus({
         instance: o.instance ?? 'VI_1',
-        vrid: 51,
         state: o.state ?? 'backup',
         basePriority: 80,
         effectivePriority: 80,
         holdsVips: o.state === 'master',
-        since: Date.now() - 1000,
         override: o.override ?? 'none',
-      },
+      }),
     ],
+  };
+}
+
+/** One instance's line of a heartbeat: VI_1 (VRID 51) master at priority 100 for a second, holding its VIPs. */
+export function instanceStatus(o: Partial<InstanceStatus> = {}): InstanceStatus {
+  return {
+    instance: 'VI_1',
+    vrid: 51,
+    state: 'master',
+    basePriority: 100,
+    effectivePriority: 100,
+    holdsVips: true,
+    since: Date.now() - 1000,
+    override: 'none',
+    ...o,
+  };
+}
+
+/** A state transition as the agent reports it: VI_1 (VRID 51) backup → master when the master-down timer fired. */
+export function transition(o: Partial<StateTransitionMessage> = {}): StateTransitionMessage {
+  return {
+    v: 1,
+    type: 'state-transition',
+    seq: 1,
+    at: Date.now(),
+    instance: 'VI_1',
+    vrid: 51,
+    from: 'backup',
+    to: 'master',
+    reason: 'master-down-timer',
+    priority: 100,
+    ...o,
+  };
+}
+
+/** A check result as the agent reports it: check_nginx passed in 3 ms and is healthy. */
+export function checkResult(o: Partial<CheckResultMessage> = {}): CheckResultMessage {
+  return {
+    v: 1,
+    type: 'check-result',
+    seq: 1,
+    at: Date.now(),
+    check: 'check_nginx',
+    ok: true,
+    status: 'healthy',
+    durationMs: 3,
+    exitCode: null,
+    timedOut: false,
+    output: '',
+    ...o,
   };
 }

@@ -1,11 +1,9 @@
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
-import { createApi, type Api } from '../testing/api';
+import { createApiWithCluster, type Api } from '../testing/api';
+import { serveHub, type HubServer } from '../testing/hub-server';
 import { createLogger } from '../logger';
 import { createMetrics } from '../metrics';
-import { referenceSpec } from '../../../test/fixtures';
 import { AgentHub } from './hub';
 
 type Frame = { type: string; code?: string; message?: string };
@@ -43,15 +41,13 @@ async function exchange(
 describe('agent hub: unauthenticated connections', () => {
   let api: Api;
   let hub: AgentHub;
-  let server: Server;
+  let server: HubServer | undefined;
   let url: string;
   const metrics = createMetrics();
-  const nodeIds: Record<string, string> = {};
+  let nodeIds: Record<string, string>;
 
   beforeAll(async () => {
-    api = await createApi();
-    const clusterId = (await api.admin.clusters.import({ spec: referenceSpec() })).id;
-    for (const n of await api.viewer.nodes.list({ clusterId })) nodeIds[n.node.name] = n.id;
+    ({ api, nodeIds } = await createApiWithCluster());
     hub = new AgentHub({
       db: api.db.prisma,
       log: createLogger('silent'),
@@ -60,14 +56,12 @@ describe('agent hub: unauthenticated connections', () => {
       authLimits: { windowMs: 60_000, perUser: 3, perAddress: 3 },
     });
     hub.start();
-    server = createServer((_req, res) => res.writeHead(404).end());
-    server.on('upgrade', (req, socket, head) => hub.handleUpgrade(req, socket, head));
-    await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
-    url = `ws://127.0.0.1:${(server.address() as AddressInfo).port}/agent`;
+    server = await serveHub(hub);
+    url = server.url;
   });
   afterAll(async () => {
     await hub?.close();
-    await new Promise<void>((r) => (server ? server.close(() => r()) : r()));
+    await server?.close();
     await api?.close();
   });
 

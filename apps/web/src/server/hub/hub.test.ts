@@ -1,11 +1,10 @@
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
 import { MAX_FRAME_BYTES, type HubMessage } from '@keepwatch/shared';
-import { createApi, type Api } from '../testing/api';
+import { createApiWithCluster, type Api } from '../testing/api';
+import { serveHub, type HubServer } from '../testing/hub-server';
 import { createLogger } from '../logger';
-import { referenceSpec } from '../../../test/fixtures';
+import { checkResult, instanceStatus, transition } from '../../../test/fixtures';
 import { AgentHub } from './hub';
 import { nodeStatus } from '../services/node-status';
 
@@ -59,15 +58,13 @@ class FakeAgent {
 describe('agent hub', () => {
   let api: Api;
   let hub: AgentHub;
-  let server: Server;
+  let server: HubServer | undefined;
   let url: string;
   let clusterId: string;
-  const nodeIds: Record<string, string> = {};
+  let nodeIds: Record<string, string>;
 
   beforeAll(async () => {
-    api = await createApi();
-    clusterId = (await api.admin.clusters.import({ spec: referenceSpec() })).id;
-    for (const n of await api.viewer.nodes.list({ clusterId })) nodeIds[n.node.name] = n.id;
+    ({ api, clusterId, nodeIds } = await createApiWithCluster());
     hub = new AgentHub({
       db: api.db.prisma,
       log: createLogger('silent'),
@@ -76,17 +73,12 @@ describe('agent hub', () => {
       rolloutPollMs: 100,
     });
     hub.start();
-    server = createServer((_req, res) => res.writeHead(404).end());
-    server.on('upgrade', (req, socket, head) => {
-      if (AgentHub.owns(req)) hub.handleUpgrade(req, socket, head);
-      else socket.destroy();
-    });
-    await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
-    url = `ws://127.0.0.1:${(server.address() as AddressInfo).port}/agent`;
+    server = await serveHub(hub);
+    url = server.url;
   });
   afterAll(async () => {
     await hub?.close();
-    await new Promise<void>((r) => (server ? server.close(() => r()) : r()));
+    await server?.close();
     await api?.close();
   });
 
@@ -159,18 +151,7 @@ describe('agent hub', () => {
 
   it('refuses events before hello', async () => {
     const a = await FakeAgent.connect(url);
-    a.send({
-      v: 1,
-      type: 'state-transition',
-      seq: 1,
-      at: 1,
-      instance: 'VI_1',
-      vrid: 51,
-      from: 'backup',
-      to: 'master',
-      reason: 'x',
-      priority: 100,
-    });
+    a.send(transition({ at: 1, reason: 'x' }));
     expect(await a.next('error')).toMatchObject({ code: 'unauthorized' });
   });
 
@@ -220,18 +201,7 @@ describe('agent hub', () => {
     const a = await hello('LVS_1', cred, 1);
     await a.next('welcome');
     const at = Date.UTC(2026, 10, 20, 8, 0, 0);
-    a.send({
-      v: 1,
-      type: 'state-transition',
-      seq: 12,
-      at,
-      instance: 'VI_1',
-      vrid: 51,
-      from: 'backup',
-      to: 'master',
-      reason: 'master-down-timer',
-      priority: 100,
-    });
+    a.send(transition({ seq: 12, at }));
     expect(await a.next('ack')).toMatchObject({ seq: 12 });
     expect(await api.viewer.clusters.transitions({ clusterId, limit: 10 })).toContainEqual(
       expect.objectContaining({ node: 'LVS_1', to: 'master', at: new Date(at) }),
@@ -243,19 +213,7 @@ describe('agent hub', () => {
     const cred = await enroll('LVS_1');
     const a = await hello('LVS_1', cred, 1);
     await a.next('welcome');
-    a.send({
-      v: 1,
-      type: 'check-result',
-      seq: 20,
-      at: Date.now(),
-      check: 'check_nginx',
-      ok: true,
-      status: 'healthy',
-      durationMs: 3,
-      exitCode: null,
-      timedOut: false,
-      output: '',
-    });
+    a.send(checkResult({ seq: 20 }));
     expect(await a.next('ack')).toMatchObject({ seq: 20 });
     a.send({
       v: 1,
@@ -315,16 +273,14 @@ describe('agent hub', () => {
           maintenance: false,
           nginx: { running: true, pid: 42 },
           instances: [
-            {
-              instance: 'VI_1',
-              vrid: 51,
+            instanceStatus({
               state,
               basePriority: 80,
               effectivePriority: override === 'promoted' ? 254 : 80,
               holdsVips: state === 'master',
               since: Date.now(),
               override,
-            },
+            }),
           ],
         });
       beat('backup', 'none');
@@ -332,18 +288,7 @@ describe('agent hub', () => {
       expect(cmd).toMatchObject({ id: row.id, command: { kind: 'promote', instance: 'VI_1' } });
       expect((await api.db.prisma.failoverCommand.findUniqueOrThrow({ where: { id: row.id } })).status).toBe('sent');
       // The agent's machine goes master at once (make-before-break), then answers.
-      a.send({
-        v: 1,
-        type: 'state-transition',
-        seq: 40,
-        at: Date.now(),
-        instance: 'VI_1',
-        vrid: 51,
-        from: 'backup',
-        to: 'master',
-        reason: 'promoted',
-        priority: 254,
-      });
+      a.send(transition({ seq: 40, reason: 'promoted', priority: 254 }));
       a.send({ v: 1, type: 'command-result', seq: 41, at: Date.now(), id: cmd.id, outcome: 'done' });
       expect(await a.next('ack')).toMatchObject({ seq: 40 });
       expect(await a.next('ack')).toMatchObject({ seq: 41 });
@@ -356,19 +301,7 @@ describe('agent hub', () => {
       // heartbeat's reconcile is queued), a reconcile of our own runs after it (one at a time per
       // cluster), and a ping's pong comes after any frame sent before it.
       beat('master', 'promoted');
-      a.send({
-        v: 1,
-        type: 'check-result',
-        seq: 42,
-        at: Date.now(),
-        check: 'check_nginx',
-        ok: true,
-        status: 'healthy',
-        durationMs: 3,
-        exitCode: null,
-        timedOut: false,
-        output: '',
-      });
+      a.send(checkResult({ seq: 42 }));
       expect(await a.next('ack')).toMatchObject({ seq: 42 });
       await hub.reconcileCluster(clusterId);
       await new Promise<void>((resolve) => {
@@ -392,18 +325,7 @@ describe('agent hub', () => {
     { name: 'an unknown type', frame: JSON.stringify({ v: 1, type: 'rm-rf' }), code: 'invalid-message' },
     {
       name: 'a transition over its size limit',
-      frame: JSON.stringify({
-        v: 1,
-        type: 'state-transition',
-        seq: 1,
-        at: 1,
-        instance: 'VI_1',
-        vrid: 51,
-        from: 'backup',
-        to: 'master',
-        reason: 'x'.repeat(5000),
-        priority: 1,
-      }),
+      frame: JSON.stringify(transition({ at: 1, reason: 'x'.repeat(5000), priority: 1 })),
       code: 'too-large',
     },
     { name: 'a frame over the protocol limit', frame: 'x'.repeat(MAX_FRAME_BYTES + 1), code: 'too-large' },
@@ -413,18 +335,7 @@ describe('agent hub', () => {
     await a.next('welcome');
     a.send(frame);
     expect(await a.next('error')).toMatchObject({ code });
-    a.send({
-      v: 1,
-      type: 'state-transition',
-      seq: 30,
-      at: 1,
-      instance: 'VI_1',
-      vrid: 51,
-      from: 'master',
-      to: 'backup',
-      reason: 'higher-priority-advert',
-      priority: 100,
-    });
+    a.send(transition({ seq: 30, at: 1, from: 'master', to: 'backup', reason: 'higher-priority-advert' }));
     expect(await a.next('ack')).toMatchObject({ seq: 30 });
     a.close();
   });

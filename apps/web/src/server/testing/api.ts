@@ -14,6 +14,7 @@ import { hashPassword } from '../auth/password';
 import { createCaller } from '../root';
 import type { Role } from '../services/types';
 import { createTestDatabase, type TestDatabase } from './db';
+import { referenceSpec } from '../../../test/fixtures';
 
 export type Caller = ReturnType<typeof createCaller>;
 export const PASSWORD = 'correct horse battery staple';
@@ -72,6 +73,17 @@ export async function createApi(): Promise<Api> {
     admin: as('admin').caller,
     close: () => db.drop(),
   };
+}
+
+/** An Api with one cluster imported (the reference one unless `spec` says otherwise) and its nodes' ids by name. */
+export async function createApiWithCluster(
+  spec = referenceSpec(),
+): Promise<{ api: Api; clusterId: string; nodeIds: Record<string, string> }> {
+  const api = await createApi();
+  const clusterId = (await api.admin.clusters.import({ spec })).id;
+  const nodeIds: Record<string, string> = {};
+  for (const n of await api.viewer.nodes.list({ clusterId })) nodeIds[n.node.name] = n.id;
+  return { api, clusterId, nodeIds };
 }
 
 /** Awaits a call that must fail and returns its tRPC error. */
