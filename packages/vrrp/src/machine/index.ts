@@ -1,5 +1,6 @@
 // The machine's public names (re-exported by the package index).
 export { initialState, step, nextDeadline, advertFor } from './instance.js';
+export { reconfigure, restartNeeded, RESTART_SETTINGS } from './reconfigure.js';
 export { effectivePriority, faultCause } from './priority.js';
 export { skewTime, masterDownInterval } from './timers.js';
 export {
