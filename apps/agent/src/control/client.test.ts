@@ -6,6 +6,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { pino } from 'pino';
 import type { AgentMessage, ClusterSpec, Command, HubMessage } from '@keepwatch/shared';
+import { sampleTransition } from '@keepwatch/shared/testing';
 import { ControlClient, type ApplyOutcome } from './client.js';
 
 const log = pino({ level: 'silent' });
@@ -213,42 +214,12 @@ describe('ControlClient', () => {
     client = makeClient(TOKEN);
     client.start();
     await until(() => client!.connected, 'the session');
-    client.emit({
-      v: 1,
-      type: 'state-transition',
-      at: 1000,
-      instance: 'VI_1',
-      vrid: 51,
-      from: 'initialize',
-      to: 'backup',
-      reason: 'startup',
-      priority: 100,
-    });
+    client.emit(sampleTransition({ at: 1000, from: 'initialize', to: 'backup', reason: 'startup' }));
     await until(() => hub.of('state-transition').length === 1, 'the first transition');
     await hub.close();
     await until(() => !client!.connected, 'the disconnect');
-    client.emit({
-      v: 1,
-      type: 'state-transition',
-      at: 2000,
-      instance: 'VI_1',
-      vrid: 51,
-      from: 'backup',
-      to: 'master',
-      reason: 'master-down-timer',
-      priority: 100,
-    });
-    client.emit({
-      v: 1,
-      type: 'state-transition',
-      at: 3000,
-      instance: 'VI_1',
-      vrid: 51,
-      from: 'master',
-      to: 'backup',
-      reason: 'higher-priority-advert',
-      priority: 100,
-    });
+    client.emit(sampleTransition({ at: 2000 }));
+    client.emit(sampleTransition({ at: 3000, from: 'master', to: 'backup', reason: 'higher-priority-advert' }));
     await hub.listen();
     await until(() => hub.of('state-transition').length === 3, 'the replay');
     // The acked first event is not sent again; the two buffered ones keep their times and order.
@@ -265,17 +236,7 @@ describe('ControlClient', () => {
     client = makeClient(TOKEN);
     client.start();
     await until(() => client!.connected, 'the session');
-    client.emit({
-      v: 1,
-      type: 'state-transition',
-      at: 4242,
-      instance: 'VI_1',
-      vrid: 51,
-      from: 'backup',
-      to: 'master',
-      reason: 'master-down-timer',
-      priority: 90,
-    });
+    client.emit(sampleTransition({ at: 4242, priority: 90 }));
     await until(() => hub.of('state-transition').length === 1, 'the transition');
     await client.stop();
     hub.ack = true;

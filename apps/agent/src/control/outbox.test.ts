@@ -3,20 +3,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { pino } from 'pino';
+import { sampleTransition } from '@keepwatch/shared/testing';
 import { Outbox, type NewOutboxEvent } from './outbox.js';
 
 const log = pino({ level: 'silent' });
-const transition = (at: number): NewOutboxEvent => ({
-  v: 1,
-  type: 'state-transition',
-  at,
-  instance: 'VI_1',
-  vrid: 51,
-  from: 'backup',
-  to: 'master',
-  reason: 'master-down-timer',
-  priority: 100,
-});
+const transition = (at: number): NewOutboxEvent => sampleTransition({ at });
 
 describe('Outbox', () => {
   let dir: string;

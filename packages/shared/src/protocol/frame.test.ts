@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { REFERENCE_SPEC_INPUT } from '../../test/spec-cases.js';
 import { MAX_FRAME_BYTES, MESSAGE_SIZE_LIMITS, encodeFrame, parseAgentFrame, parseHubFrame } from './frame.js';
 import type { AgentMessage, HubMessage } from './messages.js';
+import { sampleInstanceStatus, sampleTransition } from '../testing/index.js';
 
 const CRED = 'c'.repeat(32);
 
@@ -32,18 +33,7 @@ const AGENT_MESSAGES: AgentMessage[] = [
     nginxOutput: 'nginx: [emerg] unknown directive "foo" in /etc/nginx/conf.d/keepwatch.conf:3\n',
     runningRevision: 8,
   },
-  {
-    v: 1,
-    type: 'state-transition',
-    seq: 44,
-    at: 1_790_000_000_100,
-    instance: 'VI_1',
-    vrid: 51,
-    from: 'backup',
-    to: 'master',
-    reason: 'master-down-timer',
-    priority: 100,
-  },
+  { ...sampleTransition({ at: 1_790_000_000_100 }), seq: 44 },
   // Without the rise/fall counters, as agents before them send it.
   {
     v: 1,
@@ -81,18 +71,7 @@ const AGENT_MESSAGES: AgentMessage[] = [
     appliedRevision: 8,
     maintenance: false,
     nginx: { running: true, pid: 1234 },
-    instances: [
-      {
-        instance: 'VI_1',
-        vrid: 51,
-        state: 'master',
-        basePriority: 100,
-        effectivePriority: 100,
-        holdsVips: true,
-        since: 1_790_000_000_100,
-        override: 'none',
-      },
-    ],
+    instances: [sampleInstanceStatus({ since: 1_790_000_000_100 })],
   },
   {
     v: 1,
