@@ -24,6 +24,7 @@ export function heartbeat(
     maintenance?: boolean;
     override?: 'none' | 'promoted';
     instance?: string;
+    since?: number;
   } = {},
 ): HeartbeatMessage {
   return {
@@ -41,6 +42,7 @@ export function heartbeat(
         effectivePriority: 80,
         holdsVips: o.state === 'master',
         override: o.override ?? 'none',
+        since: o.since ?? Date.now() - 1000,
       }),
     ],
   };

@@ -1,7 +1,7 @@
 import type { CheckResultMessage } from '@keepwatch/shared';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createApi, type Api } from '../testing/api';
-import { referenceSpec } from '../../../test/fixtures';
+import { createApiWithCluster, type Api } from '../testing/api';
+import { checkResult } from '../../../test/fixtures';
 import { createLogger } from '../logger';
 import { LiveStateWriter, type NodeRef } from './live-state-writer';
 
@@ -11,29 +11,16 @@ describe('check result rise/fall counters', () => {
   let clusterId: string;
   let lvs1: NodeRef;
   beforeAll(async () => {
-    api = await createApi();
-    clusterId = (await api.admin.clusters.import({ spec: referenceSpec() })).id;
-    const n = (await api.viewer.nodes.list({ clusterId })).find((x) => x.node.name === 'LVS_1')!;
-    lvs1 = { id: n.id, clusterId };
+    let nodeIds: Record<string, string>;
+    ({ api, clusterId, nodeIds } = await createApiWithCluster());
+    lvs1 = { id: nodeIds.LVS_1!, clusterId };
   });
   afterAll(async () => {
     await api?.close();
   });
 
-  const result = (over: Partial<CheckResultMessage>): CheckResultMessage => ({
-    v: 1,
-    type: 'check-result',
-    seq: 1,
-    at: Date.now(),
-    check: 'check_nginx',
-    ok: false,
-    status: 'healthy',
-    durationMs: 2,
-    exitCode: null,
-    timedOut: false,
-    output: 'nginx not running',
-    ...over,
-  });
+  const result = (over: Partial<CheckResultMessage>) =>
+    checkResult({ ok: false, durationMs: 2, output: 'nginx not running', ...over });
 
   it('are stored as the agent sent them and returned by clusters.live; the newest result replaces the last', async () => {
     const w = new LiveStateWriter({ db: api.db.prisma, log: createLogger('silent') });

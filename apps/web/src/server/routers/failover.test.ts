@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { HeartbeatMessage } from '@keepwatch/shared';
-import { createApi, trpcError, type Api } from '../testing/api';
-import { heartbeat, referenceSpec } from '../../../test/fixtures';
+import { createApiWithCluster, trpcError, type Api } from '../testing/api';
+import { checkResult, heartbeat, referenceSpec } from '../../../test/fixtures';
 
 describe('failover procedures', () => {
   let api: Api;
@@ -26,12 +26,11 @@ describe('failover procedures', () => {
     });
 
   beforeAll(async () => {
-    api = await createApi();
-    clusterId = (await api.admin.clusters.import({ spec: referenceSpec() })).id;
-    const inst = await api.db.prisma.vrrpInstance.findFirstOrThrow({ where: { clusterId, name: 'VI_1' } });
-    instanceId = inst.id;
-    lvs1 = (await api.db.prisma.node.findFirstOrThrow({ where: { clusterId, name: 'LVS_1' } })).id;
-    lvs2 = (await api.db.prisma.node.findFirstOrThrow({ where: { clusterId, name: 'LVS_2' } })).id;
+    let nodeIds: Record<string, string>;
+    ({ api, clusterId, nodeIds } = await createApiWithCluster());
+    instanceId = (await api.db.prisma.vrrpInstance.findFirstOrThrow({ where: { clusterId, name: 'VI_1' } })).id;
+    lvs1 = nodeIds.LVS_1!;
+    lvs2 = nodeIds.LVS_2!;
   });
   afterAll(() => api.close());
   beforeEach(async () => {
@@ -101,19 +100,13 @@ describe('failover procedures', () => {
       setup: () =>
         live(lvs2, heartbeat(), {
           checks: {
-            check_nginx: {
-              v: 1,
-              type: 'check-result',
+            check_nginx: checkResult({
               seq: 3,
-              at: Date.now(),
-              check: 'check_nginx',
               ok: false,
               status: 'failed',
               durationMs: 2,
-              exitCode: null,
-              timedOut: false,
               output: 'nginx: [emerg] bind() failed',
-            },
+            }),
           },
         }),
       message: /nginx is unhealthy on node "LVS_2": check "check_nginx" failed \(nginx: \[emerg\] bind\(\) failed\)/,

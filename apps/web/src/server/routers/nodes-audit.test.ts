@@ -1,14 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createApi, trpcError, type Api } from '../testing/api';
-import { referenceSpec } from '../../../test/fixtures';
+import { createApiWithCluster, trpcError, type Api } from '../testing/api';
 
 /** The Nodes page's list and one-step enrollment, and the audit log's server-side filters. */
 describe('nodes.all and nodes.enroll', () => {
   let api: Api;
   let clusterId: string;
   beforeAll(async () => {
-    api = await createApi();
-    clusterId = (await api.admin.clusters.import({ spec: referenceSpec() })).id;
+    ({ api, clusterId } = await createApiWithCluster());
   });
   afterAll(async () => {
     await api?.close();
@@ -68,8 +66,7 @@ describe('audit.list filters', () => {
   let edge: string;
   let other: string;
   beforeAll(async () => {
-    api = await createApi();
-    edge = (await api.admin.clusters.import({ spec: referenceSpec() })).id;
+    ({ api, clusterId: edge } = await createApiWithCluster());
     other = (await api.admin.clusters.create({ name: 'other' })).id;
     const n = await api.admin.nodes.enroll({ clusterId: edge, node: { name: 'lb9', interfaces: ['eth0'] } });
     await api.admin.nodes.delete({ id: n.id, version: n.version });

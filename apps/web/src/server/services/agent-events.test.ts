@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createApi, type Api } from '../testing/api';
-import { referenceSpec } from '../../../test/fixtures';
+import { createApiWithCluster, type Api } from '../testing/api';
+import { transition } from '../../../test/fixtures';
 import { recordApplyResult, recordTransition, type AgentNode } from './agent-events';
 
 describe('agent events (for the hub)', () => {
@@ -8,10 +8,9 @@ describe('agent events (for the hub)', () => {
   let clusterId: string;
   let lvs1: AgentNode;
   beforeAll(async () => {
-    api = await createApi();
-    clusterId = (await api.admin.clusters.import({ spec: referenceSpec() })).id;
-    const n = (await api.viewer.nodes.list({ clusterId })).find((x) => x.node.name === 'LVS_1')!;
-    lvs1 = { id: n.id, clusterId };
+    let nodeIds: Record<string, string>;
+    ({ api, clusterId, nodeIds } = await createApiWithCluster());
+    lvs1 = { id: nodeIds.LVS_1!, clusterId };
   });
   afterAll(async () => {
     await api?.close();
@@ -65,18 +64,7 @@ describe('agent events (for the hub)', () => {
 
   it("transitions keep the agent's timestamp and a replayed seq is stored once", async () => {
     const at = Date.UTC(2026, 10, 24, 12, 30);
-    const msg = {
-      v: 1,
-      type: 'state-transition',
-      seq: 2 ** 40,
-      at,
-      instance: 'VI_1',
-      vrid: 51,
-      from: 'backup',
-      to: 'master',
-      reason: 'master-down-timer',
-      priority: 100,
-    } as const;
+    const msg = transition({ seq: 2 ** 40, at });
     expect(await api.db.prisma.$transaction((tx) => recordTransition(tx, lvs1, msg))).toBe(true);
     expect(await api.db.prisma.$transaction((tx) => recordTransition(tx, lvs1, msg))).toBe(false);
     expect(await api.viewer.clusters.transitions({ clusterId, limit: 10 })).toEqual([

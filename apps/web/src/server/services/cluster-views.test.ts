@@ -1,18 +1,18 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createApi, trpcError, type Api } from '../testing/api';
-import { referenceSpec } from '../../../test/fixtures';
+import type { VrrpState } from '@keepwatch/shared';
+import { createApiWithCluster, trpcError, type Api } from '../testing/api';
+import { checkResult, instanceStatus, transition } from '../../../test/fixtures';
 import { recordApplyResult, recordTransition, type AgentNode } from './agent-events';
 import { LIVE_STALE_AFTER_MS } from './clusters';
 
 describe('cluster page views', () => {
   let api: Api;
   let clusterId: string;
-  const node: Record<'LVS_1' | 'LVS_2', AgentNode> = {} as never;
+  let node: Record<'LVS_1' | 'LVS_2', AgentNode>;
   beforeAll(async () => {
-    api = await createApi();
-    clusterId = (await api.admin.clusters.import({ spec: referenceSpec() })).id;
-    for (const n of await api.viewer.nodes.list({ clusterId }))
-      node[n.node.name as 'LVS_1' | 'LVS_2'] = { id: n.id, clusterId };
+    let nodeIds: Record<string, string>;
+    ({ api, clusterId, nodeIds } = await createApiWithCluster());
+    node = { LVS_1: { id: nodeIds.LVS_1!, clusterId }, LVS_2: { id: nodeIds.LVS_2!, clusterId } };
   });
   afterAll(async () => {
     await api?.close();
@@ -28,32 +28,9 @@ describe('cluster page views', () => {
         appliedRevision: 1,
         maintenance: false,
         nginx: { running: true, pid: 4242 },
-        instances: [
-          {
-            instance: 'VI_1',
-            vrid: 51,
-            state: 'master',
-            basePriority: 100,
-            effectivePriority: 100,
-            holdsVips: true,
-            since: now - 60_000,
-            override: 'none',
-          },
-        ],
+        instances: [instanceStatus({ since: now - 60_000 })],
       };
-      const check = {
-        v: 1,
-        type: 'check-result',
-        seq: 7,
-        at: now - 500,
-        check: 'check_nginx',
-        ok: true,
-        status: 'healthy',
-        durationMs: 3,
-        exitCode: null,
-        timedOut: false,
-        output: 'nginx runs (pid 4242)',
-      };
+      const check = checkResult({ seq: 7, at: now - 500, output: 'nginx runs (pid 4242)' });
       await api.db.prisma.node.update({
         where: { id: node.LVS_1.id },
         data: {
@@ -113,28 +90,13 @@ describe('cluster page views', () => {
   describe('clusters.timeline', () => {
     it("returns the transitions inside the window oldest first, and each node's last one before it", async () => {
       const now = Date.now();
-      const t = (seq: number, agoMs: number, from: string, to: string, reason: string) =>
-        ({
-          v: 1,
-          type: 'state-transition',
-          seq,
-          at: now - agoMs,
-          instance: 'VI_1',
-          vrid: 51,
-          from,
-          to,
-          reason,
-          priority: 100,
-        }) as const;
+      const t = (seq: number, agoMs: number, from: VrrpState, to: VrrpState, reason: string) =>
+        transition({ seq, at: now - agoMs, from, to, reason });
       await api.db.prisma.$transaction(async (tx) => {
-        await recordTransition(tx, node.LVS_1, t(1, 3 * 3600_000, 'initialize', 'backup', 'startup') as never);
-        await recordTransition(tx, node.LVS_1, t(2, 2 * 3600_000, 'backup', 'master', 'master-down-timer') as never);
-        await recordTransition(
-          tx,
-          node.LVS_1,
-          t(3, 30 * 60_000, 'master', 'backup', 'higher-priority-advert') as never,
-        );
-        await recordTransition(tx, node.LVS_2, t(1, 29 * 60_000, 'backup', 'master', 'admin-promote') as never);
+        await recordTransition(tx, node.LVS_1, t(1, 3 * 3600_000, 'initialize', 'backup', 'startup'));
+        await recordTransition(tx, node.LVS_1, t(2, 2 * 3600_000, 'backup', 'master', 'master-down-timer'));
+        await recordTransition(tx, node.LVS_1, t(3, 30 * 60_000, 'master', 'backup', 'higher-priority-advert'));
+        await recordTransition(tx, node.LVS_2, t(1, 29 * 60_000, 'backup', 'master', 'admin-promote'));
       });
       const tl = await api.viewer.clusters.timeline({ clusterId, since: new Date(now - 3600_000) });
       expect(tl.initial.map((x) => [x.node, x.to, x.reason])).toEqual([['LVS_1', 'master', 'master-down-timer']]);

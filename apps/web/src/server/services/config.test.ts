@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ClusterSpecSchema } from '@keepwatch/shared';
-import { createApi, trpcError, type Api } from '../testing/api';
-import { referenceSpec } from '../../../test/fixtures';
+import { createApiWithCluster, trpcError, type Api } from '../testing/api';
+import { heartbeat, referenceSpec } from '../../../test/fixtures';
 import { pools } from './areas';
 import { verifyAuditChain } from './audit';
 
@@ -9,8 +9,7 @@ describe('config changes', () => {
   let api: Api;
   let clusterId: string;
   beforeAll(async () => {
-    api = await createApi();
-    clusterId = (await api.admin.clusters.import({ spec: referenceSpec() })).id;
+    ({ api, clusterId } = await createApiWithCluster());
   });
   afterAll(async () => {
     await api?.close();
@@ -246,26 +245,7 @@ describe('config changes', () => {
       const lvs2 = nodes.find((n) => n.node.name === 'LVS_2')!;
       // Promote needs the target online and healthy: LVS_2's agent reported a moment ago, as the hub stores it.
       const at = Date.now();
-      const liveState = {
-        v: 1,
-        type: 'heartbeat',
-        at,
-        appliedRevision: null,
-        maintenance: false,
-        nginx: { running: true, pid: 4242 },
-        instances: [
-          {
-            instance: 'VI_1',
-            vrid: 51,
-            state: 'backup',
-            basePriority: 80,
-            effectivePriority: 80,
-            holdsVips: false,
-            since: at - 60_000,
-            override: 'none',
-          },
-        ],
-      };
+      const liveState = { ...heartbeat({ state: 'backup', since: at - 60_000 }), at, appliedRevision: null };
       await api.db.prisma.node.update({ where: { id: lvs2.id }, data: { lastSeenAt: new Date(at), liveState } });
       await api.operator.failover.promote({ instanceId: inst!.id, nodeId: lvs2.id });
       expect((await api.viewer.failover.status({ clusterId })).instances[0]).toMatchObject({

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { HeartbeatMessage, VrrpState } from '@keepwatch/shared';
-import { createApi, type Api } from '../testing/api';
-import { referenceSpec } from '../../../test/fixtures';
+import type { VrrpState } from '@keepwatch/shared';
+import { createApiWithCluster, type Api } from '../testing/api';
+import { heartbeat } from '../../../test/fixtures';
 import {
   instanceViews,
   overviewProblems,
@@ -164,29 +164,6 @@ describe('overview problem rules', () => {
   });
 });
 
-function heartbeat(state: 'master' | 'backup', applied: number, since: number): HeartbeatMessage {
-  return {
-    v: 1,
-    type: 'heartbeat',
-    at: Date.now(),
-    appliedRevision: applied,
-    maintenance: false,
-    nginx: { running: true, pid: 4242 },
-    instances: [
-      {
-        instance: 'VI_1',
-        vrid: 51,
-        state,
-        basePriority: 80,
-        effectivePriority: 80,
-        holdsVips: state === 'master',
-        since,
-        override: 'none',
-      },
-    ],
-  };
-}
-
 describe('clusters.overview', () => {
   let api: Api;
   let clusterId: string;
@@ -194,10 +171,10 @@ describe('clusters.overview', () => {
   let lvs2: string;
 
   beforeAll(async () => {
-    api = await createApi();
-    clusterId = (await api.admin.clusters.import({ spec: referenceSpec() })).id;
-    lvs1 = (await api.db.prisma.node.findFirstOrThrow({ where: { clusterId, name: 'LVS_1' } })).id;
-    lvs2 = (await api.db.prisma.node.findFirstOrThrow({ where: { clusterId, name: 'LVS_2' } })).id;
+    let nodeIds: Record<string, string>;
+    ({ api, clusterId, nodeIds } = await createApiWithCluster());
+    lvs1 = nodeIds.LVS_1!;
+    lvs2 = nodeIds.LVS_2!;
   });
   afterAll(() => api.close());
 
@@ -206,11 +183,11 @@ describe('clusters.overview', () => {
     // Stored as the hub stores it: lastSeenAt on the dashboard clock, the last heartbeat as JSON.
     await api.db.prisma.node.update({
       where: { id: lvs1 },
-      data: { lastSeenAt: new Date(Date.now() - 500), liveState: heartbeat('master', 1, since) as object },
+      data: { lastSeenAt: new Date(Date.now() - 500), liveState: heartbeat({ state: 'master', since }) as object },
     });
     await api.db.prisma.node.update({
       where: { id: lvs2 },
-      data: { lastSeenAt: new Date(Date.now() - 60_000), liveState: heartbeat('backup', 1, since) as object },
+      data: { lastSeenAt: new Date(Date.now() - 60_000), liveState: heartbeat({ state: 'backup', since }) as object },
     });
     const rev = await api.db.prisma.configRevision.findFirstOrThrow({ where: { clusterId, number: 1 } });
     await api.db.prisma.deployment.update({

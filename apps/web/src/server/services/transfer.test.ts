@@ -1,14 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ClusterSpecSchema } from '@keepwatch/shared';
-import { createApi, trpcError, type Api } from '../testing/api';
+import { createApiWithCluster, trpcError, type Api } from '../testing/api';
 import { referenceSpec } from '../../../test/fixtures';
 
 describe('import from and export to keepalived', () => {
   let api: Api;
   let clusterId: string;
   beforeAll(async () => {
-    api = await createApi();
-    clusterId = (await api.admin.clusters.import({ spec: referenceSpec('exported') })).id;
+    ({ api, clusterId } = await createApiWithCluster(referenceSpec('exported')));
   });
   afterAll(async () => {
     await api?.close();
