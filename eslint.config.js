@@ -49,6 +49,23 @@ const noDeep = {
   message: "Import a package's public API, not its files (STYLE §B11).",
 };
 
+/** The agent and the web app never import each other: the pattern that keeps `app` out. */
+const noApp = (app) => ({
+  group: [`@keepwatch/${app}`, `@keepwatch/${app}/*`, `**/apps/${app}/**`],
+  message: 'agent and web never import each other (DESIGN.md).',
+});
+const noAgent = noApp('agent');
+const noWeb = noApp('web');
+
+/** One no-restricted-imports block: `patterns` (and `paths`) are errors in `files`, `ignores` aside. */
+function restrictImports({ files, ignores, paths, patterns }) {
+  return {
+    files,
+    ...(ignores && { ignores }),
+    rules: { 'no-restricted-imports': ['error', { ...(paths && { paths }), patterns }] },
+  };
+}
+
 const pureGlobals = [
   { name: 'setTimeout', message: 'The core has no timers: deadlines live in the state (STYLE §F30).' },
   { name: 'setInterval', message: 'The core has no timers: deadlines live in the state (STYLE §F30).' },
@@ -81,21 +98,11 @@ export default tseslint.config(
     },
   },
   // @keepwatch/vrrp: nothing of ours, no Node I/O.
-  {
+  restrictImports({
     files: ['packages/vrrp/**/*.ts'],
-    rules: {
-      'no-restricted-imports': [
-        'error',
-        {
-          ...nodeIo,
-          patterns: [
-            { group: ['@keepwatch/*'], message: '@keepwatch/vrrp imports nothing of ours (DESIGN.md).' },
-            noPrisma,
-          ],
-        },
-      ],
-    },
-  },
+    ...nodeIo,
+    patterns: [{ group: ['@keepwatch/*'], message: '@keepwatch/vrrp imports nothing of ours (DESIGN.md).' }, noPrisma],
+  }),
   // ... and no clock or randomness of its own (sim/ and tests may hold time; the bench measures it).
   {
     files: ['packages/vrrp/src/**/*.ts'],
@@ -109,112 +116,41 @@ export default tseslint.config(
     },
   },
   // @keepwatch/shared: pure; from @keepwatch/vrrp only types, the address parsers and VRRP_STATES.
-  {
+  restrictImports({
     files: ['packages/shared/src/**/*.ts'],
     ignores: ['packages/shared/src/**/*.test.ts'],
-    rules: {
-      'no-restricted-imports': [
-        'error',
-        {
-          ...nodeIo,
-          patterns: [
-            {
-              group: ['@keepwatch/*', '!@keepwatch/vrrp'],
-              message: '@keepwatch/shared imports no @keepwatch package but @keepwatch/vrrp (eslint.config.js).',
-            },
-            {
-              group: ['@keepwatch/vrrp'],
-              allowTypeImports: true,
-              allowImportNames: ['parseIPv4', 'parseIPv6', 'parseAddress', 'canonicalAddress', 'VRRP_STATES'],
-              message:
-                '@keepwatch/shared may import from @keepwatch/vrrp only types, the address parsers and VRRP_STATES (eslint.config.js).',
-            },
-            noPrisma,
-          ],
-        },
-      ],
-    },
-  },
+    ...nodeIo,
+    patterns: [
+      {
+        group: ['@keepwatch/*', '!@keepwatch/vrrp'],
+        message: '@keepwatch/shared imports no @keepwatch package but @keepwatch/vrrp (eslint.config.js).',
+      },
+      {
+        group: ['@keepwatch/vrrp'],
+        allowTypeImports: true,
+        allowImportNames: ['parseIPv4', 'parseIPv6', 'parseAddress', 'canonicalAddress', 'VRRP_STATES'],
+        message:
+          '@keepwatch/shared may import from @keepwatch/vrrp only types, the address parsers and VRRP_STATES (eslint.config.js).',
+      },
+      noPrisma,
+    ],
+  }),
   // apps/agent never imports the web app, the lab or Prisma.
-  {
+  restrictImports({
     files: ['apps/agent/**/*.ts'],
     ignores: ['apps/agent/**/*.test.ts'],
-    rules: {
-      'no-restricted-imports': [
-        'error',
-        {
-          patterns: [
-            {
-              group: ['@keepwatch/web', '@keepwatch/web/*', '**/apps/web/**'],
-              message: 'agent and web never import each other (DESIGN.md).',
-            },
-            noLab,
-            noPrisma,
-            noDeep,
-          ],
-        },
-      ],
-    },
-  },
+    patterns: [noWeb, noLab, noPrisma, noDeep],
+  }),
   // apps/web never imports the agent or the lab; Prisma only under src/server.
-  {
+  restrictImports({
     files: ['apps/web/**/*.{ts,tsx}'],
     ignores: ['apps/web/**/*.test.ts', 'apps/web/**/*.spec.ts', 'apps/web/src/server/**'],
-    rules: {
-      'no-restricted-imports': [
-        'error',
-        {
-          patterns: [
-            {
-              group: ['@keepwatch/agent', '@keepwatch/agent/*', '**/apps/agent/**'],
-              message: 'agent and web never import each other (DESIGN.md).',
-            },
-            noLab,
-            noPrisma,
-            noDeep,
-          ],
-        },
-      ],
-    },
-  },
-  {
-    files: ['apps/web/src/server/**/*.ts'],
-    rules: {
-      'no-restricted-imports': [
-        'error',
-        {
-          patterns: [
-            {
-              group: ['@keepwatch/agent', '@keepwatch/agent/*', '**/apps/agent/**'],
-              message: 'agent and web never import each other (DESIGN.md).',
-            },
-            noLab,
-            noDeep,
-          ],
-        },
-      ],
-    },
-  },
+    patterns: [noAgent, noLab, noPrisma, noDeep],
+  }),
+  restrictImports({ files: ['apps/web/src/server/**/*.ts'], patterns: [noAgent, noLab, noDeep] }),
   // apps/web/test is test support, not product code: it takes the reference spec and the
   // throw-away PostgreSQL server from the lab, as the integration tests and the bench do.
-  {
-    files: ['apps/web/test/**/*.ts'],
-    rules: {
-      'no-restricted-imports': [
-        'error',
-        {
-          patterns: [
-            {
-              group: ['@keepwatch/agent', '@keepwatch/agent/*', '**/apps/agent/**'],
-              message: 'agent and web never import each other (DESIGN.md).',
-            },
-            noPrisma,
-            noDeep,
-          ],
-        },
-      ],
-    },
-  },
+  restrictImports({ files: ['apps/web/test/**/*.ts'], patterns: [noAgent, noPrisma, noDeep] }),
   // Source files stay ≤ 350 lines (issue 13): tests, fixtures and the native addon aside. This
   // block covers every workspace's source: the agent, vrrp, shared, the lab, the demo and the
   // dashboard (its generated Prisma client is ignored above).
