@@ -1,11 +1,12 @@
-import type { Advert } from '@keepwatch/vrrp';
 import type { AgentConfig, ClusterSpec, Command, HealthCheck, InstanceStatus } from '@keepwatch/shared';
 import type { Logger } from './log.js';
 import type { AgentMetrics } from './metrics.js';
 import type { MetricsServer } from './metrics-server.js';
 import type { VrrpTransport } from './transport/vrrp-transport.js';
-import { InstanceRunner } from './vrrp/runner.js';
-import { instanceConfig, nodeInstances, vrrpPart } from './vrrp/instances.js';
+import type { InstanceRunner } from './vrrp/runner.js';
+import { nodeInstances, vrrpPart } from './vrrp/instances.js';
+import { buildLiveInstance, type LiveInstance, type LiveInstanceDeps } from './vrrp/live-instance.js';
+import { reconcileRevision, type ReconcileDeps } from './reconcile/apply.js';
 import type { LinkWatch } from './vrrp/link-watch.js';
 import type { VipActuator, Vip } from './vip/addresses.js';
 import type { Check } from './health/check.js';
@@ -52,7 +53,7 @@ export type AgentModules = {
  * constructor only keeps them.
  */
 export class Agent {
-  private runners: InstanceRunner[] = [];
+  private live: LiveInstance[] = [];
   private warmTimer: ReturnType<typeof setInterval> | null = null;
   private stopping: Promise<void> | null = null;
   /** The spec running now (null: waiting for the control plane's first revision). */
@@ -62,7 +63,31 @@ export class Agent {
   /** Per check: what the control plane last heard (status and rise/fall counters). */
   private readonly reportedChecks = new Map<string, ReportedCheck>();
 
-  constructor(private readonly m: AgentModules) {}
+  /** What building an instance needs: the modules, and where its transitions go. */
+  private readonly liveDeps: LiveInstanceDeps;
+  private readonly reconcileDeps: ReconcileDeps;
+
+  constructor(private readonly m: AgentModules) {
+    this.liveDeps = {
+      ...m,
+      onTransition: (vrid, t) => {
+        this.saveWarm();
+        this.since.set(t.instance, { at: t.at, priority: t.priority });
+        m.control?.emit({ v: 1, type: 'state-transition', vrid, ...t });
+        m.control?.heartbeatSoon();
+      },
+    };
+    this.reconcileDeps = {
+      ...m,
+      node: m.cfg.node,
+      build: (spec, x) => buildLiveInstance(this.liveDeps, spec, x, m.adminFile.current, false),
+      admin: () => m.adminFile.current,
+    };
+  }
+
+  private get runners(): InstanceRunner[] {
+    return this.live.map((l) => l.runner);
+  }
 
   /** Every VIP this node could hold (for start-up and exit clean-up). */
   allVips(): Vip[] {
@@ -127,49 +152,14 @@ export class Agent {
     const admin = this.m.adminFile.current;
     if (admin.maintenance || admin.promoted.length)
       log.info({ maintenance: admin.maintenance, promoted: admin.promoted }, 'operator overrides restored');
-    const runners: InstanceRunner[] = [];
-    const endpoints = [];
-    for (const x of nodeInstances(spec, cfg.node)) {
-      const exclude = x.vips.map((v) => v.address);
-      const src = x.member.unicastSrcIp ?? (await this.m.primaryAddress(x.iface, x.instance.family, exclude));
-      const config = instanceConfig(spec, x, admin, {
-        primaryAddress: src,
-        resumeAsMaster: resuming.has(x.instance.name),
-      });
-      const runner: InstanceRunner = new InstanceRunner({
-        config,
-        iface: x.iface,
-        vips: x.vips,
-        sendAdvert: (advert: Advert) => transport.send(config.name, advert),
-        addVips: (v) => this.m.vips.add(v),
-        removeVips: (v) => this.m.vips.remove(v),
-        announce: (v, count) => this.m.announce(v, count),
-        now: () => performance.now(),
-        log,
-        metrics: this.m.metrics,
-        onTransition: (t) => {
-          this.saveWarm();
-          this.since.set(t.instance, { at: t.at, priority: t.priority });
-          this.m.control?.emit({ v: 1, type: 'state-transition', vrid: config.vrid, ...t });
-          this.m.control?.heartbeatSoon();
-        },
-      });
-      runners.push(runner);
-      endpoints.push({
-        name: config.name,
-        vrid: config.vrid,
-        family: config.family,
-        ifname: x.iface,
-        src,
-        unicastPeers: x.member.unicastPeers,
-        onAdvert: (advert: Advert, from: string, ttl: number) =>
-          void runner.deliver({ type: 'advert-received', advert, src: from, ttl }),
-      });
-    }
+    const live: LiveInstance[] = [];
+    for (const x of nodeInstances(spec, cfg.node))
+      live.push(await buildLiveInstance(this.liveDeps, spec, x, admin, resuming.has(x.instance.name)));
     // STYLE §G36: a stop that arrived while the source addresses were looked up aborts the start.
     if (this.stopping) return;
-    this.runners = runners;
-    transport.start(endpoints);
+    this.live = live;
+    const runners = this.runners;
+    transport.start(live.map((l) => l.endpoint));
     this.m.linkWatch.start(runners);
     this.startChecks(spec);
     for (const r of runners) await r.start();
@@ -184,7 +174,7 @@ export class Agent {
   }
 
   /**
-   * The one stop path of the VRRP part (a revision that changes it, and the agent's stop): health
+   * The one stop path of the VRRP part (the agent's stop; a revision reconciles instead): health
    * checks, link watch, every instance (priority-0 advert, VIPs removed) within
    * DEF_GRACEFUL_SHUTDOWN_MS, then the sockets.
    */
@@ -202,9 +192,9 @@ export class Agent {
   /**
    * Applies a revision pushed by the control plane: nginx first (render → test → reload, rolled
    * back on failure — then nothing else changes and the old revision keeps running). When the
-   * VRRP part of the spec changed, the instances and checks are shut down (priority 0, VIPs
-   * released) and recreated from the new spec: the simplest correct way for now, at the cost of
-   * one failover of this node's instances.
+   * VRRP part of the spec changed, it is reconciled as keepalived's reload does (reconcile/):
+   * unchanged instances and checks are not touched, settings change in place, and only an
+   * instance whose interface, VRID, version or family changed is stopped and started.
    */
   private async applyRevision(revision: number, spec: ClusterSpec): Promise<ApplyOutcome> {
     const failed = (stage: Extract<ApplyOutcome, { outcome: 'failed' }>['stage'], message: string, output = '') =>
@@ -224,10 +214,9 @@ export class Agent {
     try {
       if (this.running === null) await this.startVrrp(spec, await this.prepareVips(spec));
       else if (vrrpPart(this.running) !== vrrpPart(spec)) {
-        this.m.log.info({ revision }, 'VRRP settings changed: recreating the instances');
-        await this.stopVrrp();
-        this.runners = [];
-        await this.startVrrp(spec, await this.prepareVips(spec));
+        this.live = await reconcileRevision(this.reconcileDeps, this.live, this.running, spec);
+        this.running = spec;
+        this.saveWarm();
       } else this.running = spec;
     } catch (e) {
       this.m.log.error({ err: e, revision }, 'VRRP settings not applied');

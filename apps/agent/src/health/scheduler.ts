@@ -36,6 +36,8 @@ type Entry = {
  */
 export class HealthScheduler {
   private readonly entries = new Map<string, Entry>();
+  /** Rise/fall states carried from a restarted check's old definition to its new one (reconcile). */
+  private readonly kept = new Map<string, RiseFallState>();
   private stopped = true;
 
   constructor(
@@ -62,6 +64,38 @@ export class HealthScheduler {
     }
   }
 
+  /**
+   * Takes a new set of checks while running or stopped (a pushed revision): a check whose
+   * definition is the same (`restart` does not name it) is not touched; one named in `restart`
+   * is stopped and started with its new definition but KEEPS its rise/fall state, so its status
+   * (and the priority it weighs on) holds until the new definition's first result counts; a new
+   * one starts fresh; one no longer listed stops.
+   */
+  reconcile(checks: readonly Check[], restart: ReadonlySet<string>): void {
+    const wanted = new Set(checks.map((c) => c.name));
+    for (const [name, e] of this.entries) {
+      if (wanted.has(name) && !restart.has(name)) continue;
+      if (wanted.has(name)) this.kept.set(name, e.state);
+      this.halt(e);
+      this.entries.delete(name);
+    }
+    for (const check of checks) {
+      if (this.entries.has(check.name)) continue;
+      const kept = this.kept.get(check.name);
+      const e: Entry = {
+        check,
+        state: kept ?? initialRiseFall(check),
+        timer: null,
+        running: false,
+        rerun: false,
+        unsubscribe: null,
+      };
+      this.entries.set(check.name, e);
+      if (!this.stopped) this.begin(e);
+    }
+    this.kept.clear();
+  }
+
   /** The current state of every check (after rise/fall), by name. */
   states(): Map<string, boolean> {
     return new Map([...this.entries].map(([name, e]) => [name, e.state.ok]));
@@ -70,21 +104,25 @@ export class HealthScheduler {
   start(): void {
     if (!this.stopped) return;
     this.stopped = false;
-    for (const e of this.entries.values()) {
-      e.unsubscribe = e.check.subscribe?.(() => this.wake(e)) ?? null;
-      this.schedule(e, 0);
-    }
+    for (const e of this.entries.values()) this.begin(e);
   }
 
   stop(): void {
     this.stopped = true;
-    for (const e of this.entries.values()) {
-      if (e.timer) clearTimeout(e.timer);
-      e.timer = null;
-      e.unsubscribe?.();
-      e.unsubscribe = null;
-      e.check.close?.();
-    }
+    for (const e of this.entries.values()) this.halt(e);
+  }
+
+  private begin(e: Entry): void {
+    e.unsubscribe = e.check.subscribe?.(() => this.wake(e)) ?? null;
+    this.schedule(e, 0);
+  }
+
+  private halt(e: Entry): void {
+    if (e.timer) clearTimeout(e.timer);
+    e.timer = null;
+    e.unsubscribe?.();
+    e.unsubscribe = null;
+    e.check.close?.();
   }
 
   private wake(e: Entry): void {

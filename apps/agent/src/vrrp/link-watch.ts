@@ -19,24 +19,40 @@ const LINK_POLL_MS = 50;
  */
 export class LinkWatch {
   private timer: ReturnType<typeof setInterval> | null = null;
+  private runners: readonly LinkWatched[] = [];
 
   constructor(private readonly net: NativeNet) {}
 
+  /**
+   * Watches another set of instances without starting over (a pushed revision): the links already
+   * known keep their last state, so nothing already reported is reported again; a new instance's
+   * or newly tracked interface's first poll reports it only when it is down.
+   */
+  update(runners: readonly LinkWatched[]): void {
+    this.runners = runners;
+  }
+
   start(runners: readonly LinkWatched[]): void {
     this.stop();
-    const last = new Map<string, boolean>();
+    this.runners = runners;
+    // Per runner object: a restarted instance is a new runner whose machine assumes every link up.
+    const seen = new WeakMap<LinkWatched, Map<string, boolean>>();
     const poll = () => {
-      for (const runner of runners) {
-        for (const name of [runner.iface, ...runner.trackedInterfaces]) {
+      for (const runner of this.runners) {
+        const last = seen.get(runner) ?? new Map<string, boolean>();
+        seen.set(runner, last);
+        const names = [runner.iface, ...runner.trackedInterfaces];
+        // An interface no longer tracked is forgotten: tracked again, it is reported afresh.
+        for (const k of last.keys()) if (!names.includes(k)) last.delete(k);
+        for (const name of names) {
           let up: boolean;
           try {
             up = this.net.interfaceInfo(name).up;
           } catch {
             up = false;
           }
-          const key = `${runner.name}/${name}`;
-          const before = last.get(key);
-          last.set(key, up);
+          const before = last.get(name);
+          last.set(name, up);
           if (before === undefined ? up : before === up) continue;
           void runner.deliver(
             name === runner.iface ? { type: 'interface-changed', up } : { type: 'interface-changed', up, name },

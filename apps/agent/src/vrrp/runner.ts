@@ -2,6 +2,7 @@ import {
   advertFor,
   initialState,
   nextDeadline,
+  reconfigure,
   step,
   type Action,
   type AdminCommand,
@@ -61,7 +62,7 @@ export class InstanceRunner {
   private stopped = false;
   private priority = 0;
 
-  constructor(private readonly deps: InstanceRunnerDeps) {
+  constructor(private deps: InstanceRunnerDeps) {
     this.state = initialState(deps.config);
     this.log = deps.log.child({ instance: deps.config.name, vrid: deps.config.vrid, family: deps.config.family });
     this.priority = deps.config.basePriority;
@@ -132,6 +133,32 @@ export class InstanceRunner {
     });
   }
 
+  /**
+   * Takes a new configuration in place (@keepwatch/vrrp `reconfigure`), queued like an event: no
+   * state change, only the VIPs that changed are added or removed. While it runs, the VIP details
+   * of the old and the new list are both known, so a removed VIP can still be removed.
+   */
+  reconfigure(config: InstanceConfig, vips: readonly Vip[]): Promise<void> {
+    if (this.stopped) return this.queue;
+    this.queue = this.queue
+      .then(async () => {
+        const { state, actions } = reconfigure(this.state, config, this.deps.now());
+        this.state = state;
+        const known = new Set(vips.map((v) => v.address.toLowerCase()));
+        const gone = this.deps.vips.filter((v) => !known.has(v.address.toLowerCase()));
+        this.deps = { ...this.deps, config, vips: [...vips, ...gone] };
+        for (const action of actions) await this.executeLogged(action);
+        this.deps = { ...this.deps, vips };
+        this.deps.metrics.basePriority.set({ instance: config.name }, config.basePriority);
+        this.log.info({ state: this.state.vrrpState }, 'reconfigured in place');
+        this.arm();
+      })
+      .catch((e: unknown) => {
+        this.log.error({ err: e, state: this.state.vrrpState }, 'vrrp reconfigure failed');
+      });
+    return this.queue;
+  }
+
   /** Graceful stop: priority-0 advert, VIPs removed (the machine's shutdown actions), timer cleared. */
   async stop(): Promise<void> {
     if (this.stopped) return this.queue;
@@ -146,15 +173,17 @@ export class InstanceRunner {
     const now = this.deps.now();
     const { state, actions } = step(this.state, event, now);
     this.state = state;
-    for (const action of actions) {
-      try {
-        await this.execute(action);
-      } catch (e) {
-        this.log.error({ err: e, action: action.type, state: this.state.vrrpState }, 'vrrp action failed');
-      }
-    }
+    for (const action of actions) await this.executeLogged(action);
     this.arm();
     return actions;
+  }
+
+  private async executeLogged(action: Action): Promise<void> {
+    try {
+      await this.execute(action);
+    } catch (e) {
+      this.log.error({ err: e, action: action.type, state: this.state.vrrpState }, 'vrrp action failed');
+    }
   }
 
   private arm(): void {
