@@ -1,18 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import type { InstanceConfig } from '../machine/config.js';
+import { config as instanceConfig } from '../machine/__fixtures__/instance.js';
 import { SimNetwork } from './network.js';
 
+/** The machine tests' instance, with 0.1 s adverts, at 192.0.2.<host>. */
 function config(host: number, basePriority: number): InstanceConfig {
-  return {
-    name: 'VI_1',
-    version: 3,
-    family: 4,
-    vrid: 51,
-    basePriority,
-    advertIntervalMs: 100,
-    vips: ['192.0.2.100'],
-    primaryAddress: `192.0.2.${host}`,
-  };
+  return instanceConfig({ basePriority, advertIntervalMs: 100, primaryAddress: `192.0.2.${host}` });
 }
 
 function segment(options: ConstructorParameters<typeof SimNetwork>[0]): SimNetwork {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { InstanceConfig } from '../../machine/config.js';
+import { config as instanceConfig } from '../../machine/__fixtures__/instance.js';
 import { runScenario, type Scenario, type ScenarioResult } from '../scenario.js';
 
 const SEEDS = 100;
@@ -8,18 +9,13 @@ const SEEDS = 100;
 function router(name: string, host: number, basePriority: number, over: Partial<InstanceConfig> = {}) {
   return {
     name,
-    config: {
-      name: 'VI_1',
-      version: 3,
-      family: 4,
-      vrid: 51,
+    config: instanceConfig({
       basePriority,
       advertIntervalMs: 100,
-      vips: ['192.0.2.100'],
       primaryAddress: `192.0.2.${host}`,
       garpMasterDelayMs: 500,
       ...over,
-    } satisfies InstanceConfig,
+    }),
   };
 }
 
