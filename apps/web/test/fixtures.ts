@@ -6,6 +6,7 @@ import type {
   InstanceStatus,
   StateTransitionMessage,
 } from '@keepwatch/shared';
+import { sampleInstanceStatus, sampleTransition } from '@keepwatch/shared/testing';
 
 /**
  * The reference scenario (two nginx LBs, one VIP, a pool of two web servers) as the dashboard's
@@ -48,36 +49,14 @@ export function heartbeat(
   };
 }
 
-/** One instance's line of a heartbeat: VI_1 (VRID 51) master at priority 100 for a second, holding its VIPs. */
+/** One instance's line of a heartbeat: shared's sample (VI_1 master at 100, holding its VIPs) for a second now. */
 export function instanceStatus(o: Partial<InstanceStatus> = {}): InstanceStatus {
-  return {
-    instance: 'VI_1',
-    vrid: 51,
-    state: 'master',
-    basePriority: 100,
-    effectivePriority: 100,
-    holdsVips: true,
-    since: Date.now() - 1000,
-    override: 'none',
-    ...o,
-  };
+  return sampleInstanceStatus({ since: Date.now() - 1000, ...o });
 }
 
-/** A state transition as the agent reports it: VI_1 (VRID 51) backup → master when the master-down timer fired. */
+/** A state transition as the agent reports it, numbered and now: shared's sample (VI_1 backup → master). */
 export function transition(o: Partial<StateTransitionMessage> = {}): StateTransitionMessage {
-  return {
-    v: 1,
-    type: 'state-transition',
-    seq: 1,
-    at: Date.now(),
-    instance: 'VI_1',
-    vrid: 51,
-    from: 'backup',
-    to: 'master',
-    reason: 'master-down-timer',
-    priority: 100,
-    ...o,
-  };
+  return { seq: 1, ...sampleTransition({ at: Date.now() }), ...o };
 }
 
 /** A check result as the agent reports it: check_nginx passed in 3 ms and is healthy. */

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { HeartbeatMessage } from '@keepwatch/shared';
+import { instanceStatus } from '../../../test/fixtures';
 import { isOnline, toNodeStatus, type LivenessRule } from './node-status';
 
 const RULE: LivenessRule = { heartbeatIntervalMs: 1000, missedHeartbeats: 3 };
@@ -37,18 +38,7 @@ describe('node liveness rule', () => {
     appliedRevision: 4,
     maintenance: false,
     nginx: { running: true, pid: 7 },
-    instances: [
-      {
-        instance: 'VI_1',
-        vrid: 51,
-        state: 'master',
-        basePriority: 100,
-        effectivePriority: 100,
-        holdsVips: true,
-        since: 1,
-        override: 'none',
-      },
-    ],
+    instances: [instanceStatus({ since: 1 })],
   };
 
   it('reports a stale master with its age and offline, never as current', () => {
