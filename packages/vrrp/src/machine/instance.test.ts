@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { asMaster, started } from './__fixtures__/instance.js';
+import { advert, asMaster, started } from './__fixtures__/instance.js';
 import { advertFor, nextDeadline } from './instance.js';
 
 describe('machine', () => {
@@ -8,32 +8,17 @@ describe('machine', () => {
       {
         name: 'v3 adverts carry the configured interval and VIPs and no authentication (RFC 5798 5.2)',
         over: {},
-        want: { version: 3, vrid: 51, priority: 100, advertIntervalMs: 1000, addresses: ['192.0.2.100'] },
+        want: advert(),
       },
       {
         name: 'v2 adverts without authentication say so (RFC 3768 5.3.6)',
         over: { version: 2 as const },
-        want: {
-          version: 2,
-          vrid: 51,
-          priority: 100,
-          advertIntervalMs: 1000,
-          addresses: ['192.0.2.100'],
-          authType: 'none',
-        },
+        want: { ...advert({ version: 2 }), authType: 'none' },
       },
       {
         name: 'v2 adverts carry the first 8 bytes of the PASS password (RFC 3768 5.3.10)',
         over: { version: 2 as const, auth: { type: 'pass' as const, password: 'longer-than-8' } },
-        want: {
-          version: 2,
-          vrid: 51,
-          priority: 100,
-          advertIntervalMs: 1000,
-          addresses: ['192.0.2.100'],
-          authType: 'pass',
-          authData: 'longer-t',
-        },
+        want: { ...advert({ version: 2 }), authType: 'pass', authData: 'longer-t' },
       },
     ])('$name', ({ over, want }) => {
       expect(advertFor(started(over), 100)).toEqual(want);
