@@ -8,74 +8,57 @@ import { VRRP_STATES, type VrrpState } from '@keepwatch/vrrp';
  */
 export class AgentMetrics {
   readonly registry = new Registry();
-  readonly state = new Gauge({
-    name: 'keepwatch_vrrp_state',
-    help: 'VRRP state per instance: 1 for the current state, 0 for the others',
-    labelNames: ['instance', 'state'],
-    registers: [this.registry],
-  });
-  readonly basePriority = new Gauge({
-    name: 'keepwatch_vrrp_base_priority',
-    help: 'Configured priority',
-    labelNames: ['instance'],
-    registers: [this.registry],
-  });
-  readonly effectivePriority = new Gauge({
-    name: 'keepwatch_vrrp_effective_priority',
-    help: 'Priority after tracked checks, promote and maintenance',
-    labelNames: ['instance'],
-    registers: [this.registry],
-  });
-  readonly advertsSent = new Counter({
-    name: 'keepwatch_vrrp_adverts_sent_total',
-    help: 'Adverts sent',
-    labelNames: ['instance'],
-    registers: [this.registry],
-  });
-  readonly advertsReceived = new Counter({
-    name: 'keepwatch_vrrp_adverts_received_total',
-    help: 'Adverts received and accepted by an instance',
-    labelNames: ['instance'],
-    registers: [this.registry],
-  });
-  readonly dropped = new Counter({
-    name: 'keepwatch_vrrp_packets_dropped_total',
-    help: 'VRRP packets dropped, by reason',
-    labelNames: ['instance', 'reason'],
-    registers: [this.registry],
-  });
-  readonly transitions = new Counter({
-    name: 'keepwatch_vrrp_transitions_total',
-    help: 'State transitions',
-    labelNames: ['instance', 'from', 'to', 'reason'],
-    registers: [this.registry],
-  });
-  readonly checkResults = new Counter({
-    name: 'keepwatch_check_results_total',
-    help: 'Health check runs by result',
-    labelNames: ['check', 'result'],
-    registers: [this.registry],
-  });
-  readonly checkUp = new Gauge({
-    name: 'keepwatch_check_up',
-    help: 'Health check state after rise/fall (1 OK, 0 failed)',
-    labelNames: ['check'],
-    registers: [this.registry],
-  });
-  readonly nginxReloads = new Counter({
-    name: 'keepwatch_nginx_reloads_total',
-    help: 'nginx configuration applies by result',
-    labelNames: ['result'],
-    registers: [this.registry],
-  });
-  readonly nginxRestarts = new Counter({
-    name: 'keepwatch_nginx_restarts_total',
-    help: 'nginx started by supervision after it was found dead',
-    registers: [this.registry],
-  });
+  readonly state = this.gauge(
+    'keepwatch_vrrp_state',
+    'VRRP state per instance: 1 for the current state, 0 for the others',
+    ['instance', 'state'],
+  );
+  readonly basePriority = this.gauge('keepwatch_vrrp_base_priority', 'Configured priority', ['instance']);
+  readonly effectivePriority = this.gauge(
+    'keepwatch_vrrp_effective_priority',
+    'Priority after tracked checks, promote and maintenance',
+    ['instance'],
+  );
+  readonly advertsSent = this.counter('keepwatch_vrrp_adverts_sent_total', 'Adverts sent', ['instance']);
+  readonly advertsReceived = this.counter(
+    'keepwatch_vrrp_adverts_received_total',
+    'Adverts received and accepted by an instance',
+    ['instance'],
+  );
+  readonly dropped = this.counter('keepwatch_vrrp_packets_dropped_total', 'VRRP packets dropped, by reason', [
+    'instance',
+    'reason',
+  ]);
+  readonly transitions = this.counter('keepwatch_vrrp_transitions_total', 'State transitions', [
+    'instance',
+    'from',
+    'to',
+    'reason',
+  ]);
+  readonly checkResults = this.counter('keepwatch_check_results_total', 'Health check runs by result', [
+    'check',
+    'result',
+  ]);
+  readonly checkUp = this.gauge('keepwatch_check_up', 'Health check state after rise/fall (1 OK, 0 failed)', ['check']);
+  readonly nginxReloads = this.counter('keepwatch_nginx_reloads_total', 'nginx configuration applies by result', [
+    'result',
+  ]);
+  readonly nginxRestarts = this.counter(
+    'keepwatch_nginx_restarts_total',
+    'nginx started by supervision after it was found dead',
+  );
 
   constructor(opts: { defaultMetrics?: boolean } = {}) {
     if (opts.defaultMetrics !== false) collectDefaultMetrics({ register: this.registry, prefix: 'keepwatch_agent_' });
+  }
+
+  // One registry for all: each metric is registered on it as it is made.
+  private gauge<L extends string>(name: string, help: string, labelNames: readonly L[]): Gauge<L> {
+    return new Gauge({ name, help, labelNames, registers: [this.registry] });
+  }
+
+  private counter<L extends string>(name: string, help: string, labelNames: readonly L[] = []): Counter<L> {
+    return new Counter({ name, help, labelNames, registers: [this.registry] });
   }
 
   setState(instance: string, state: VrrpState): void {
