@@ -1,15 +1,44 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createApi, trpcError, type Api } from '../testing/api';
-import { referenceSpec } from '../../../test/fixtures';
+import { createApiWithCluster, trpcError, type Api } from '../testing/api';
 
 interface Case {
   name: string;
-  call: (api: Api, ids: { clusterId: string; poolId: string; poolVersion: number }) => Promise<unknown>;
+  call: (api: Api, ids: Ids) => Promise<unknown>;
   /** The start of the error message: the field path, then the grammar's complaint. */
   field: string;
 }
 
+type Ids = { clusterId: string; poolId: string; poolVersion: number };
+type PoolInput = Parameters<Api['admin']['pools']['create']>[0]['pool'];
+type VirtualServerInput = Parameters<Api['admin']['virtualServers']['create']>[0]['virtualServer'];
+type InstanceInput = Parameters<Api['admin']['instances']['create']>[0]['instance'];
+
 const server = { address: '192.0.2.10', port: 80 };
+
+/** Creates pool p2 (one server, 192.0.2.10:80) with `o` in place of what the case makes bad. */
+const createPool = (a: Api, i: Ids, o: Partial<PoolInput>) =>
+  a.admin.pools.create({ clusterId: i.clusterId, pool: { name: 'p2', servers: [server], ...o } });
+
+/** Creates virtual server vs2 (port 81, / to the pool webs) with `o` in place of what the case makes bad. */
+const createVirtualServer = (a: Api, i: Ids, o: Partial<VirtualServerInput>) =>
+  a.admin.virtualServers.create({
+    clusterId: i.clusterId,
+    virtualServer: { name: 'vs2', listen: [{ port: 81 }], locations: [{ path: '/', pool: 'webs' }], ...o },
+  });
+
+/** Creates instance VI_2 (VRID 52 on eth0, LVS_1 master) with `o` in place of what the case makes bad. */
+const createInstance = (a: Api, i: Ids, o: Partial<InstanceInput>) =>
+  a.admin.instances.create({
+    clusterId: i.clusterId,
+    instance: {
+      name: 'VI_2',
+      vrid: 52,
+      interface: 'eth0',
+      members: [{ node: 'LVS_1', priority: 100, initialState: 'master' }],
+      vips: [{ address: '192.0.2.181' }],
+      ...o,
+    },
+  });
 
 // Strings meant to smuggle nginx directives (or shell) into a rendered config: each must be
 // refused by the strict grammars before anything is stored.
@@ -17,40 +46,27 @@ const CASES: Case[] = [
   {
     name: 'pool name with a directive',
     field: 'pool.name:',
-    call: (a, i) =>
-      a.admin.pools.create({ clusterId: i.clusterId, pool: { name: 'x; include /etc/passwd', servers: [server] } }),
+    call: (a, i) => createPool(a, i, { name: 'x; include /etc/passwd' }),
   },
   {
     name: 'pool name closing the block',
     field: 'pool.name:',
-    call: (a, i) => a.admin.pools.create({ clusterId: i.clusterId, pool: { name: 'x}server{', servers: [server] } }),
+    call: (a, i) => createPool(a, i, { name: 'x}server{' }),
   },
   {
     name: 'server address with a directive',
     field: 'pool.servers.0.address:',
-    call: (a, i) =>
-      a.admin.pools.create({
-        clusterId: i.clusterId,
-        pool: { name: 'p2', servers: [{ address: '192.0.2.1:80; proxy_pass http://evil', port: 80 }] },
-      }),
+    call: (a, i) => createPool(a, i, { servers: [{ address: '192.0.2.1:80; proxy_pass http://evil', port: 80 }] }),
   },
   {
     name: 'port out of range',
     field: 'pool.servers.0.port:',
-    call: (a, i) =>
-      a.admin.pools.create({
-        clusterId: i.clusterId,
-        pool: { name: 'p2', servers: [{ address: '192.0.2.1', port: 70000 }] },
-      }),
+    call: (a, i) => createPool(a, i, { servers: [{ address: '192.0.2.1', port: 70000 }] }),
   },
   {
     name: 'an unknown field (strict objects)',
     field: 'pool.servers.0:',
-    call: (a, i) =>
-      a.admin.pools.create({
-        clusterId: i.clusterId,
-        pool: { name: 'p2', servers: [{ ...server, extra: 'proxy_pass http://evil;' } as never] },
-      }),
+    call: (a, i) => createPool(a, i, { servers: [{ ...server, extra: 'proxy_pass http://evil;' } as never] }),
   },
   {
     name: 'hash key that is not an allowed variable',
@@ -66,54 +82,27 @@ const CASES: Case[] = [
     name: 'header value with quote and semicolon',
     field: 'virtualServer.locations.0.headers.0.value:',
     call: (a, i) =>
-      a.admin.virtualServers.create({
-        clusterId: i.clusterId,
-        virtualServer: {
-          name: 'vs2',
-          listen: [{ port: 81 }],
-          locations: [{ path: '/', pool: 'webs', headers: [{ name: 'X-A', value: 'a"; proxy_pass http://evil; #' }] }],
-        },
+      createVirtualServer(a, i, {
+        locations: [{ path: '/', pool: 'webs', headers: [{ name: 'X-A', value: 'a"; proxy_pass http://evil; #' }] }],
       }),
   },
   {
     name: 'header value with a newline',
     field: 'virtualServer.locations.0.headers.0.value:',
     call: (a, i) =>
-      a.admin.virtualServers.create({
-        clusterId: i.clusterId,
-        virtualServer: {
-          name: 'vs2',
-          listen: [{ port: 81 }],
-          locations: [{ path: '/', pool: 'webs', headers: [{ name: 'X-A', value: 'a\nreturn 200;' }] }],
-        },
+      createVirtualServer(a, i, {
+        locations: [{ path: '/', pool: 'webs', headers: [{ name: 'X-A', value: 'a\nreturn 200;' }] }],
       }),
   },
   {
     name: 'server_name with a brace',
     field: 'virtualServer.serverNames.0:',
-    call: (a, i) =>
-      a.admin.virtualServers.create({
-        clusterId: i.clusterId,
-        virtualServer: {
-          name: 'vs2',
-          listen: [{ port: 81 }],
-          serverNames: ['a.example} server {'],
-          locations: [{ path: '/', pool: 'webs' }],
-        },
-      }),
+    call: (a, i) => createVirtualServer(a, i, { serverNames: ['a.example} server {'] }),
   },
   {
     name: 'location path with a space and $',
     field: 'virtualServer.locations.0.path:',
-    call: (a, i) =>
-      a.admin.virtualServers.create({
-        clusterId: i.clusterId,
-        virtualServer: {
-          name: 'vs2',
-          listen: [{ port: 81 }],
-          locations: [{ path: '/ { return 200 $host', pool: 'webs' }],
-        },
-      }),
+    call: (a, i) => createVirtualServer(a, i, { locations: [{ path: '/ { return 200 $host', pool: 'webs' }] }),
   },
   {
     name: 'script argv with shell syntax',
@@ -136,33 +125,12 @@ const CASES: Case[] = [
   {
     name: 'VIP that is not an address',
     field: 'instance.vips.0.address:',
-    call: (a, i) =>
-      a.admin.instances.create({
-        clusterId: i.clusterId,
-        instance: {
-          name: 'VI_2',
-          vrid: 52,
-          interface: 'eth0',
-          members: [{ node: 'LVS_1', priority: 100, initialState: 'master' }],
-          vips: [{ address: '192.0.2.300' }],
-        },
-      }),
+    call: (a, i) => createInstance(a, i, { vips: [{ address: '192.0.2.300' }] }),
   },
   {
     name: 'VRRP password with a quote',
     field: 'instance.authentication.password:',
-    call: (a, i) =>
-      a.admin.instances.create({
-        clusterId: i.clusterId,
-        instance: {
-          name: 'VI_2',
-          vrid: 52,
-          interface: 'eth0',
-          members: [{ node: 'LVS_1', priority: 100, initialState: 'master' }],
-          vips: [{ address: '192.0.2.181' }],
-          authentication: { type: 'pass', password: 'a"b' },
-        },
-      }),
+    call: (a, i) => createInstance(a, i, { authentication: { type: 'pass', password: 'a"b' } }),
   },
   { name: 'cluster name with a slash', field: 'name:', call: (a) => a.admin.clusters.create({ name: '../etc' }) },
   {
@@ -219,10 +187,10 @@ const CASES: Case[] = [
 
 describe('bad input', () => {
   let api: Api;
-  let ids: { clusterId: string; poolId: string; poolVersion: number };
+  let ids: Ids;
   beforeAll(async () => {
-    api = await createApi();
-    const clusterId = (await api.admin.clusters.import({ spec: referenceSpec() })).id;
+    let clusterId: string;
+    ({ api, clusterId } = await createApiWithCluster());
     const pool = (await api.viewer.pools.list({ clusterId }))[0]!;
     ids = { clusterId, poolId: pool.id, poolVersion: pool.version };
   });
