@@ -23,6 +23,23 @@ export function unique<T>(
   });
 }
 
+/** `unique` by one string field of each item, the issue at `<path>.<index>.<field>`. */
+export function uniqueField<K extends string, T extends Record<K, string>>(
+  items: readonly T[],
+  path: Path,
+  field: K,
+  what: string,
+  issue: Issue,
+): void {
+  unique(
+    items,
+    (t) => t[field],
+    (i) => [...path, i, field],
+    what,
+    issue,
+  );
+}
+
 export function checkInstances(spec: z.infer<typeof ClusterSpecObjectSchema>, issue: Issue): void {
   const nodes = new Map(spec.nodes.map((n) => [n.name, n]));
   const checks = new Set(spec.checks.map((c) => c.name));
@@ -49,34 +66,10 @@ export function checkInstances(spec: z.infer<typeof ClusterSpecObjectSchema>, is
     // keepalived resets preempt_delay under nopreempt ("incompatible with nopreempt mode").
     if (!inst.preempt && inst.preemptDelayMs > 0)
       issue(at('preemptDelayMs'), 'preemptDelayMs needs preempt: with nopreempt there is nothing to delay');
-    unique(
-      inst.members,
-      (m) => m.node,
-      (j) => at('members', j, 'node'),
-      'member',
-      issue,
-    );
-    unique(
-      inst.vips,
-      (v) => v.address,
-      (j) => at('vips', j, 'address'),
-      'VIP',
-      issue,
-    );
-    unique(
-      inst.trackChecks,
-      (t) => t.check,
-      (j) => at('trackChecks', j, 'check'),
-      'tracked check',
-      issue,
-    );
-    unique(
-      inst.trackInterfaces,
-      (t) => t.interface,
-      (j) => at('trackInterfaces', j, 'interface'),
-      'tracked interface',
-      issue,
-    );
+    uniqueField(inst.members, at('members'), 'node', 'member', issue);
+    uniqueField(inst.vips, at('vips'), 'address', 'VIP', issue);
+    uniqueField(inst.trackChecks, at('trackChecks'), 'check', 'tracked check', issue);
+    uniqueField(inst.trackInterfaces, at('trackInterfaces'), 'interface', 'tracked interface', issue);
     inst.vips.forEach((vip, j) => {
       const fam = addressFamily(vip.address);
       if (fam !== null && fam !== inst.family)
@@ -218,13 +211,7 @@ export function checkPoolsAndServers(spec: z.infer<typeof ClusterSpecObjectSchem
       'listen',
       issue,
     );
-    unique(
-      vs.locations,
-      (l) => l.path,
-      (j) => ['virtualServers', i, 'locations', j, 'path'],
-      'location',
-      issue,
-    );
+    uniqueField(vs.locations, ['virtualServers', i, 'locations'], 'path', 'location', issue);
     unique(
       vs.serverNames,
       (s) => s.toLowerCase(),

@@ -10,7 +10,7 @@ import { InterfaceNameSchema, IpAddressSchema, NameSchema } from './grammar.js';
 import { VrrpInstanceSchema } from './vrrp-instance.js';
 import { HealthCheckSchema } from './checks.js';
 import { UpstreamPoolSchema, VirtualServerSchema } from './proxy.js';
-import { checkInstances, checkPoolsAndServers, unique, type Issue } from './cluster-rules.js';
+import { checkInstances, checkPoolsAndServers, unique, uniqueField, type Issue } from './cluster-rules.js';
 
 /** A load-balancer host. `name` is what the agent matches against its own configured node name. */
 export const NodeSchema = z.strictObject({
@@ -39,41 +39,11 @@ export const ClusterSpecObjectSchema = z.strictObject({
  */
 export const ClusterSpecSchema = ClusterSpecObjectSchema.superRefine((spec, ctx) => {
   const issue: Issue = (path, message) => ctx.addIssue({ code: 'custom', path, message });
-  unique(
-    spec.nodes,
-    (n) => n.name,
-    (i) => ['nodes', i, 'name'],
-    'node name',
-    issue,
-  );
-  unique(
-    spec.vrrpInstances,
-    (n) => n.name,
-    (i) => ['vrrpInstances', i, 'name'],
-    'instance name',
-    issue,
-  );
-  unique(
-    spec.checks,
-    (n) => n.name,
-    (i) => ['checks', i, 'name'],
-    'check name',
-    issue,
-  );
-  unique(
-    spec.pools,
-    (n) => n.name,
-    (i) => ['pools', i, 'name'],
-    'pool name',
-    issue,
-  );
-  unique(
-    spec.virtualServers,
-    (n) => n.name,
-    (i) => ['virtualServers', i, 'name'],
-    'virtual server name',
-    issue,
-  );
+  uniqueField(spec.nodes, ['nodes'], 'name', 'node name', issue);
+  uniqueField(spec.vrrpInstances, ['vrrpInstances'], 'name', 'instance name', issue);
+  uniqueField(spec.checks, ['checks'], 'name', 'check name', issue);
+  uniqueField(spec.pools, ['pools'], 'name', 'pool name', issue);
+  uniqueField(spec.virtualServers, ['virtualServers'], 'name', 'virtual server name', issue);
   spec.nodes.forEach((n, i) =>
     unique(
       n.interfaces,
