@@ -1,38 +1,26 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { loadEnv } from '../env';
-import { createControlPlane, type ControlPlane } from './control-plane';
-import { createLogger } from './logger';
-import { createEmptyDatabase } from './testing/db';
-
-const ADMIN_PASSWORD = 'a long admin password';
+import type { ControlPlane } from './control-plane';
+import {
+  ADMIN_PASSWORD,
+  controlPlaneEnv,
+  serveControlPlane,
+  type ControlPlaneServer,
+} from './testing/control-plane-server';
 
 describe('control plane over HTTP', () => {
   let cp: ControlPlane;
-  let server: Server;
+  let server: ControlPlaneServer | undefined;
   let base: string;
-  let drop: () => Promise<void>;
+  let drop: (() => Promise<void>) | undefined;
 
   beforeAll(async () => {
-    const db = await createEmptyDatabase();
+    const db = await controlPlaneEnv();
     drop = db.drop;
-    const env = loadEnv({
-      DATABASE_URL: db.url,
-      KEEPWATCH_ADMIN_USERNAME: 'admin',
-      KEEPWATCH_ADMIN_PASSWORD: ADMIN_PASSWORD,
-      NODE_ENV: 'test',
-    });
-    cp = await createControlPlane(env, { log: createLogger('silent'), defaultMetrics: false });
-    server = createServer((req, res) => {
-      if (!cp.handle(req, res)) res.writeHead(404).end('next would serve this');
-    });
-    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-    base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    server = await serveControlPlane(db.env);
+    ({ cp, base } = server);
   });
   afterAll(async () => {
-    server?.close();
-    await cp?.close();
+    await server?.close();
     await drop?.();
   });
 

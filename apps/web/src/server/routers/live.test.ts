@@ -1,14 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import superjson from 'superjson';
-import { loadEnv } from '../../env';
-import { createControlPlane, type ControlPlane } from '../control-plane';
-import { createLogger } from '../logger';
-import { createEmptyDatabase } from '../testing/db';
+import type { ControlPlane } from '../control-plane';
+import {
+  ADMIN_PASSWORD,
+  controlPlaneEnv,
+  serveControlPlane,
+  type ControlPlaneServer,
+} from '../testing/control-plane-server';
 import { referenceSpec } from '../../../test/fixtures';
-
-const ADMIN_PASSWORD = 'a long admin password';
 
 /** One Server-Sent Events stream read with fetch: named events and superjson-decoded data. */
 class SseStream {
@@ -59,29 +58,19 @@ class SseStream {
 
 describe('live subscriptions over SSE (two control planes on one PostgreSQL)', () => {
   const cps: ControlPlane[] = [];
-  const servers: Server[] = [];
+  const servers: ControlPlaneServer[] = [];
   const bases: string[] = [];
-  let drop: () => Promise<void>;
+  let drop: (() => Promise<void>) | undefined;
   let cookie: string;
 
   beforeAll(async () => {
-    const db = await createEmptyDatabase();
+    const db = await controlPlaneEnv();
     drop = db.drop;
-    const env = loadEnv({
-      DATABASE_URL: db.url,
-      KEEPWATCH_ADMIN_USERNAME: 'admin',
-      KEEPWATCH_ADMIN_PASSWORD: ADMIN_PASSWORD,
-      NODE_ENV: 'test',
-    });
     for (let i = 0; i < 2; i++) {
-      const cp = await createControlPlane(env, { log: createLogger('silent'), defaultMetrics: false });
-      const server = createServer((req, res) => {
-        if (!cp.handle(req, res)) res.writeHead(404).end();
-      });
-      await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-      cps.push(cp);
+      const server = await serveControlPlane(db.env);
+      cps.push(server.cp);
       servers.push(server);
-      bases.push(`http://127.0.0.1:${(server.address() as AddressInfo).port}`);
+      bases.push(server.base);
     }
     const res = await fetch(`${bases[0]}/api/trpc/session.login`, {
       method: 'POST',
@@ -92,8 +81,7 @@ describe('live subscriptions over SSE (two control planes on one PostgreSQL)', (
     expect(cookie).toMatch(/^kw_session=/);
   });
   afterAll(async () => {
-    for (const s of servers) s.close();
-    for (const cp of cps) await cp.close();
+    for (const s of servers) await s.close();
     await drop?.();
   });
 
