@@ -7,21 +7,21 @@
  */
 import { formatZodIssues } from '../spec/format-error.js';
 import { ClusterSpecSchema, type ClusterSpec, type ClusterSpecInput } from '../spec/cluster.js';
-import { importKeepalivedConfig, type ImportIssue, type UnsupportedKeyword } from './import.js';
-import type { IncludeReader } from './parse.js';
+import {
+  importKeepalivedConfig,
+  type ImportIssue,
+  type ImportKeepalivedInput,
+  type ImportOutcome,
+  type UnsupportedKeyword,
+} from './import.js';
 
-export type ImportKeepalivedClusterInput = {
+/** As for one node, with the nginx config shared by the nodes. */
+export type ImportKeepalivedClusterInput = Omit<ImportKeepalivedInput, 'keepalived'> & {
   /** One keepalived.conf per node (router_id names the node). */
-  keepalived: { text: string; file: string }[];
-  /** The nginx http-level config with upstreams and servers, shared by the nodes. */
-  nginx?: { text: string; file: string };
-  readInclude?: IncludeReader;
-  clusterName?: string;
+  keepalived: ImportKeepalivedInput['keepalived'][];
 };
 
-export type ImportKeepalivedClusterResult =
-  | { ok: true; spec: ClusterSpec; unsupported: UnsupportedKeyword[]; notes: string[] }
-  | { ok: false; errors: ImportIssue[]; unsupported: UnsupportedKeyword[]; notes: string[] };
+export type ImportKeepalivedClusterResult = ImportOutcome<{ spec: ClusterSpec }>;
 
 type Instance = ClusterSpec['vrrpInstances'][number];
 

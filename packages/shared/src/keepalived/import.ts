@@ -77,10 +77,14 @@ export type ImportKeepalivedInput = {
   clusterName?: string;
 };
 
-/** The import result. `unsupported` and `notes` are filled either way. */
-export type ImportKeepalivedResult =
-  | { ok: true; config: AgentConfig; unsupported: UnsupportedKeyword[]; notes: string[] }
-  | { ok: false; errors: ImportIssue[]; unsupported: UnsupportedKeyword[]; notes: string[] };
+/** An import's outcome: what it made (`ok`) or its errors; `unsupported` and `notes` are filled either way. */
+export type ImportOutcome<T> = (({ ok: true } & T) | { ok: false; errors: ImportIssue[] }) & {
+  unsupported: UnsupportedKeyword[];
+  notes: string[];
+};
+
+/** The import result. */
+export type ImportKeepalivedResult = ImportOutcome<{ config: AgentConfig }>;
 
 /**
  * Imports a keepalived.conf (and optionally an nginx upstream config) as one node's agent
