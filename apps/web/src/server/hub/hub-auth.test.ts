@@ -2,9 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
 import { createApiWithCluster, type Api } from '../testing/api';
 import { serveHub, type HubServer } from '../testing/hub-server';
-import { createLogger } from '../logger';
 import { createMetrics } from '../metrics';
-import { AgentHub } from './hub';
 
 type Frame = { type: string; code?: string; message?: string };
 
@@ -40,7 +38,6 @@ async function exchange(
 
 describe('agent hub: unauthenticated connections', () => {
   let api: Api;
-  let hub: AgentHub;
   let server: HubServer | undefined;
   let url: string;
   const metrics = createMetrics();
@@ -48,19 +45,15 @@ describe('agent hub: unauthenticated connections', () => {
 
   beforeAll(async () => {
     ({ api, nodeIds } = await createApiWithCluster());
-    hub = new AgentHub({
+    server = await serveHub({
       db: api.db.prisma,
-      log: createLogger('silent'),
       metrics,
       handshakeTimeoutMs: 300,
       authLimits: { windowMs: 60_000, perUser: 3, perAddress: 3 },
     });
-    hub.start();
-    server = await serveHub(hub);
     url = server.url;
   });
   afterAll(async () => {
-    await hub?.close();
     await server?.close();
     await api?.close();
   });

@@ -3,9 +3,8 @@ import { WebSocket } from 'ws';
 import { MAX_FRAME_BYTES, type HubMessage } from '@keepwatch/shared';
 import { createApiWithCluster, type Api } from '../testing/api';
 import { serveHub, type HubServer } from '../testing/hub-server';
-import { createLogger } from '../logger';
 import { checkResult, instanceStatus, transition } from '../../../test/fixtures';
-import { AgentHub } from './hub';
+import type { AgentHub } from './hub';
 import { nodeStatus } from '../services/node-status';
 
 /** A protocol-level agent: sends frames, waits for the hub's. */
@@ -65,19 +64,10 @@ describe('agent hub', () => {
 
   beforeAll(async () => {
     ({ api, clusterId, nodeIds } = await createApiWithCluster());
-    hub = new AgentHub({
-      db: api.db.prisma,
-      log: createLogger('silent'),
-      heartbeatIntervalMs: 200,
-      missedHeartbeats: 2,
-      rolloutPollMs: 100,
-    });
-    hub.start();
-    server = await serveHub(hub);
-    url = server.url;
+    server = await serveHub({ db: api.db.prisma, heartbeatIntervalMs: 200, missedHeartbeats: 2, rolloutPollMs: 100 });
+    ({ hub, url } = server);
   });
   afterAll(async () => {
-    await hub?.close();
     await server?.close();
     await api?.close();
   });
