@@ -1,7 +1,7 @@
 // Test support: fast-check arbitraries for cluster specs (nginx side: pools and virtual servers).
 import fc from 'fast-check';
 import { NGINX_VARIABLES } from '../src/spec/grammar.js';
-import type { ClusterSpecInput } from '../src/spec/cluster.js';
+import { ClusterSpecSchema, type ClusterSpec, type ClusterSpecInput } from '../src/spec/cluster.js';
 
 const name = fc.stringMatching(/^[a-z][a-z0-9_-]{0,8}$/);
 const ipv4 = fc
@@ -112,3 +112,11 @@ export const nginxSpecArb: fc.Arbitrary<ClusterSpecInput> = fc
       ),
     }),
   );
+
+/** The specs drawn from `inputs` that the schema accepts, as parsed (defaults applied). */
+export function acceptedSpecs(inputs: fc.Arbitrary<ClusterSpecInput>): fc.Arbitrary<ClusterSpec> {
+  return inputs
+    .map((input) => ClusterSpecSchema.safeParse(input))
+    .filter((r) => r.success)
+    .map((r) => r.data as ClusterSpec);
+}

@@ -1,15 +1,12 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { acceptedSpecs } from '../../test/arbitraries.js';
 import { keepalivedSpecArb } from '../../test/keepalived-arbitraries.js';
 import { keepalivedTest } from '../../test/keepalived-t.js';
-import { ClusterSpecSchema, type ClusterSpec } from '../spec/cluster.js';
 import { importKeepalivedConfig } from './import.js';
 import { renderKeepalivedConfig } from './render.js';
 
-const accepted = keepalivedSpecArb
-  .map((input) => ClusterSpecSchema.safeParse(input))
-  .filter((r) => r.success)
-  .map((r) => r.data as ClusterSpec);
+const accepted = acceptedSpecs(keepalivedSpecArb);
 
 describe('renderKeepalivedConfig on any keepalived-expressible spec the schema accepts', () => {
   it('imports back to the same spec, with nothing unsupported or omitted', () => {

@@ -1,8 +1,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { nginxSpecArb } from '../../test/arbitraries.js';
+import { acceptedSpecs, nginxSpecArb } from '../../test/arbitraries.js';
 import { nginxTest } from '../../test/nginx-t.js';
-import { ClusterSpecSchema, type ClusterSpec } from '../spec/cluster.js';
+import type { ClusterSpec } from '../spec/cluster.js';
 import { renderNginxConfig } from './render.js';
 
 /** Directive name → count, from rendered text (comments dropped; one directive or block opener per line). */
@@ -49,15 +49,12 @@ function expectedDirectives(spec: ClusterSpec): Map<string, number> {
   return want;
 }
 
-const acceptedSpecs = nginxSpecArb
-  .map((input) => ClusterSpecSchema.safeParse(input))
-  .filter((r) => r.success)
-  .map((r) => r.data as ClusterSpec);
+const accepted = acceptedSpecs(nginxSpecArb);
 
 describe('renderNginxConfig on any spec the schema accepts', () => {
   it('renders only the directives the spec asks for', () => {
     fc.assert(
-      fc.property(acceptedSpecs, (spec) => {
+      fc.property(accepted, (spec) => {
         expect(directives(renderNginxConfig(spec, 'lb1'))).toEqual(expectedDirectives(spec));
       }),
       { numRuns: 300 },
@@ -66,7 +63,7 @@ describe('renderNginxConfig on any spec the schema accepts', () => {
 
   it('renders configs that pass real nginx -t (sampled)', () => {
     fc.assert(
-      fc.property(acceptedSpecs, (spec) => {
+      fc.property(accepted, (spec) => {
         const r = nginxTest(renderNginxConfig(spec, 'lb1'));
         expect(r.output).toBe('');
       }),
