@@ -15,6 +15,15 @@ function segment(options: ConstructorParameters<typeof SimNetwork>[0]): SimNetwo
   return net;
 }
 
+/** Both routers started at once, the segment run until `untilMs`. */
+function started(options: ConstructorParameters<typeof SimNetwork>[0], untilMs: number): SimNetwork {
+  const net = segment(options);
+  net.start('r1');
+  net.start('r2');
+  net.runUntil(untilMs);
+  return net;
+}
+
 function masters(net: SimNetwork): string[] {
   return net
     .view()
@@ -25,10 +34,7 @@ function masters(net: SimNetwork): string[] {
 describe('sim', () => {
   describe('network', () => {
     it('elects one master on a clean segment, with the fake clock jumping between deadlines', () => {
-      const net = segment({ seed: 1 });
-      net.start('r1');
-      net.start('r2');
-      net.runUntil(2000);
+      const net = started({ seed: 1 }, 2000);
       expect(net.now).toBe(2000);
       expect(masters(net)).toEqual(['r1']);
       expect(net.router('r1').holdsVips).toBe(true);
@@ -36,28 +42,19 @@ describe('sim', () => {
     });
 
     it('loses every copy at loss rate 1: both become master', () => {
-      const net = segment({ seed: 1, conditions: { lossRate: 1 } });
-      net.start('r1');
-      net.start('r2');
-      net.runUntil(2000);
+      const net = started({ seed: 1, conditions: { lossRate: 1 } }, 2000);
       expect(masters(net)).toEqual(['r1', 'r2']);
       expect(net.stats.copiesDelivered).toBe(0);
     });
 
     it('duplicates every copy at duplicate rate 1', () => {
-      const net = segment({ seed: 1, conditions: { duplicateRate: 1 } });
-      net.start('r1');
-      net.start('r2');
-      net.runUntil(1000);
+      const net = started({ seed: 1, conditions: { duplicateRate: 1 } }, 1000);
       expect(net.stats.copiesDuplicated).toBe(net.stats.advertsSent);
       expect(net.stats.copiesDelivered).toBe(2 * net.stats.advertsSent);
     });
 
     it('keeps adverts inside a partition and joins the parts on heal', () => {
-      const net = segment({ seed: 1 });
-      net.start('r1');
-      net.start('r2');
-      net.runUntil(1000);
+      const net = started({ seed: 1 }, 1000);
       net.partition([['r1'], ['r2']]);
       expect(net.components()).toEqual([['r1'], ['r2']]);
       net.runUntil(2000);
@@ -68,10 +65,7 @@ describe('sim', () => {
     });
 
     it('a crashed router loses its VIPs and receives nothing', () => {
-      const net = segment({ seed: 1 });
-      net.start('r1');
-      net.start('r2');
-      net.runUntil(1000);
+      const net = started({ seed: 1 }, 1000);
       net.crash('r1');
       expect(net.router('r1').holdsVips).toBe(false);
       net.runUntil(2000);
@@ -80,10 +74,7 @@ describe('sim', () => {
 
     it('is deterministic for a seed, and the codec and object wires give the same trace', () => {
       const trace = (wire: 'codec' | 'objects', seed: number) => {
-        const net = segment({ seed, wire, conditions: { lossRate: 0.2, delayMinMs: 0, delayMaxMs: 20 } });
-        net.start('r1');
-        net.start('r2');
-        net.runUntil(5000);
+        const net = started({ seed, wire, conditions: { lossRate: 0.2, delayMinMs: 0, delayMaxMs: 20 } }, 5000);
         return net.trace();
       };
       expect(trace('codec', 9)).toBe(trace('codec', 9));
