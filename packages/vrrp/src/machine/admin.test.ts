@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { asMaster, heard, run, started, types } from './__fixtures__/instance.js';
+import { asMaster, heard, heardEverySecond, run, started, types } from './__fixtures__/instance.js';
 import { nextDeadline, step } from './instance.js';
 import { effectivePriority } from './priority.js';
 
@@ -95,12 +95,7 @@ describe('machine', () => {
         // It stepped down to an owner, which then went away and a lower master took over.
         const down = step(s, heard({ priority: 255 }, '192.0.2.50'), 10).state;
         expect(down.vrrpState).toBe('backup');
-        const r = run(down, [
-          [heard({ priority: 100 }), 1000],
-          [heard({ priority: 100 }), 2000],
-          [heard({ priority: 100 }), 3000],
-          [{ type: 'tick' }, 3619],
-        ]);
+        const r = run(down, [...heardEverySecond(100, 3), [{ type: 'tick' }, 3619]]);
         expect(r.state.vrrpState).toBe('master');
       });
     });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Advert } from '../codec/types.js';
-import { heard, run, started, types } from './__fixtures__/instance.js';
+import { heard, heardEverySecond, run, started, types } from './__fixtures__/instance.js';
 import type { InstanceConfig } from './config.js';
 import { nextDeadline, step } from './instance.js';
 
@@ -88,18 +88,12 @@ describe('machine', () => {
     });
 
     it('preempts a lower-priority master once its timer runs out (RFC 5798 6.4.2)', () => {
-      const r = run(started(), [
-        [heard({ priority: 50 }), 1000],
-        [heard({ priority: 50 }), 2000],
-        [heard({ priority: 50 }), 3000],
-        [{ type: 'tick' }, 3609],
-      ]);
+      const r = run(started(), [...heardEverySecond(50, 3), [{ type: 'tick' }, 3609]]);
       expect(r.state.vrrpState).toBe('master');
     });
 
     it('with nopreempt never takes over from a live lower-priority master (keepalived nopreempt)', () => {
-      const events = Array.from({ length: 10 }, (_, i) => [heard({ priority: 50 }), (i + 1) * 1000] as const);
-      const r = run(started({ preempt: false }), [...events, [{ type: 'tick' }, 10_500]]);
+      const r = run(started({ preempt: false }), [...heardEverySecond(50, 10), [{ type: 'tick' }, 10_500]]);
       expect(r.state.vrrpState).toBe('backup');
     });
 

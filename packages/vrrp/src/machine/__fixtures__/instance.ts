@@ -30,6 +30,11 @@ export function heard(over: Partial<Advert> = {}, src = '192.0.2.20'): Event {
   return { type: 'advert-received', advert: advert(over), src };
 }
 
+/** A master at `priority` heard once a second, at 1 s, 2 s … `seconds` s. */
+export function heardEverySecond(priority: number, seconds: number): [Event, number][] {
+  return Array.from({ length: seconds }, (_, i) => [heard({ priority }), (i + 1) * 1000]);
+}
+
 export type Run = { state: InstanceState; actions: Action[] };
 
 /** Step through events at the given times; returns the last state and all actions in order. */
