@@ -77,6 +77,25 @@ async function supersede(
   });
 }
 
+/** Stores a command for one node's agent (the hub delivers it); returns its id. */
+async function queueCommand(
+  tx: Tx,
+  actor: Actor,
+  command: { clusterId: string; nodeId: string; kind: string; instance?: string },
+): Promise<string> {
+  return (await tx.failoverCommand.create({ data: { ...command, actor: actorName(actor) }, select: { id: true } })).id;
+}
+
+/** Sets or clears the instance's sticky promote; a newer intent supersedes its open promote/release commands. */
+async function setPromoted(
+  tx: Tx,
+  inst: { id: string; clusterId: string; name: string },
+  promotedNodeId: string | null,
+): Promise<void> {
+  await tx.vrrpInstance.update({ where: { id: inst.id }, data: { promotedNodeId } });
+  await supersede(tx, { clusterId: inst.clusterId, instance: inst.name, kinds: ['promote', 'release'] });
+}
+
 export async function promote(
   tx: Tx,
   actor: Actor,
@@ -110,30 +129,12 @@ export async function promote(
   const why = promoteRefusal(status, inst.name, pools + servers > 0, new Set(nginxChecks.map((c) => c.name)));
   if (why) throw refuse('nodeId', `cannot promote: ${why}`);
 
-  const by = actorName(actor);
-  await tx.vrrpInstance.update({ where: { id: inst.id }, data: { promotedNodeId: input.nodeId } });
-  await supersede(tx, { clusterId: inst.clusterId, instance: inst.name, kinds: ['promote', 'release'] });
-  const commands = [];
-  if (inst.promotedNodeId && inst.promotedNodeId !== input.nodeId) {
-    commands.push(
-      await tx.failoverCommand.create({
-        data: {
-          clusterId: inst.clusterId,
-          nodeId: inst.promotedNodeId,
-          kind: 'release',
-          instance: inst.name,
-          actor: by,
-        },
-        select: { id: true },
-      }),
-    );
-  }
-  commands.push(
-    await tx.failoverCommand.create({
-      data: { clusterId: inst.clusterId, nodeId: input.nodeId, kind: 'promote', instance: inst.name, actor: by },
-      select: { id: true },
-    }),
-  );
+  await setPromoted(tx, inst, input.nodeId);
+  const on = { clusterId: inst.clusterId, instance: inst.name };
+  const commandIds = [];
+  if (inst.promotedNodeId && inst.promotedNodeId !== input.nodeId)
+    commandIds.push(await queueCommand(tx, actor, { ...on, nodeId: inst.promotedNodeId, kind: 'release' }));
+  commandIds.push(await queueCommand(tx, actor, { ...on, nodeId: input.nodeId, kind: 'promote' }));
   await writeAudit(tx, actor, {
     action: 'failover.promote',
     targetType: 'instance',
@@ -145,7 +146,7 @@ export async function promote(
     instanceId: inst.id,
     clusterId: inst.clusterId,
     promotedNodeId: input.nodeId,
-    commandIds: commands.map((c) => c.id),
+    commandIds,
   };
 }
 
@@ -156,17 +157,12 @@ export async function release(tx: Tx, actor: Actor, input: { instanceId: string 
   });
   if (!inst) throw notFound('VRRP instance', 'instanceId');
   if (!inst.promotedNodeId) throw refuse('instanceId', `instance "${inst.name}" has no standing promote to release`);
-  await tx.vrrpInstance.update({ where: { id: inst.id }, data: { promotedNodeId: null } });
-  await supersede(tx, { clusterId: inst.clusterId, instance: inst.name, kinds: ['promote', 'release'] });
-  const cmd = await tx.failoverCommand.create({
-    data: {
-      clusterId: inst.clusterId,
-      nodeId: inst.promotedNodeId,
-      kind: 'release',
-      instance: inst.name,
-      actor: actorName(actor),
-    },
-    select: { id: true },
+  await setPromoted(tx, inst, null);
+  const commandId = await queueCommand(tx, actor, {
+    clusterId: inst.clusterId,
+    nodeId: inst.promotedNodeId,
+    kind: 'release',
+    instance: inst.name,
   });
   await writeAudit(tx, actor, {
     action: 'failover.release',
@@ -175,7 +171,7 @@ export async function release(tx: Tx, actor: Actor, input: { instanceId: string 
     before: { promotedNodeId: inst.promotedNodeId },
     after: { instance: inst.name, promotedNodeId: null },
   });
-  return { instanceId: inst.id, clusterId: inst.clusterId, promotedNodeId: null, commandIds: [cmd.id] };
+  return { instanceId: inst.id, clusterId: inst.clusterId, promotedNodeId: null, commandIds: [commandId] };
 }
 
 /**
@@ -199,14 +195,10 @@ export async function setMaintenance(tx: Tx, actor: Actor, input: { nodeId: stri
       data: { promotedNodeId: null },
     });
   await supersede(tx, { clusterId: node.clusterId, nodeId: node.id, kinds: ['maintenance-on', 'maintenance-off'] });
-  const cmd = await tx.failoverCommand.create({
-    data: {
-      clusterId: node.clusterId,
-      nodeId: node.id,
-      kind: input.enabled ? 'maintenance-on' : 'maintenance-off',
-      actor: actorName(actor),
-    },
-    select: { id: true },
+  const commandId = await queueCommand(tx, actor, {
+    clusterId: node.clusterId,
+    nodeId: node.id,
+    kind: input.enabled ? 'maintenance-on' : 'maintenance-off',
   });
   await writeAudit(tx, actor, {
     action: 'failover.maintenance',
@@ -215,7 +207,7 @@ export async function setMaintenance(tx: Tx, actor: Actor, input: { nodeId: stri
     before: { maintenance: node.maintenance, ...(released.length ? { promoted: released.map((i) => i.name) } : {}) },
     after: { node: node.name, maintenance: input.enabled, ...(released.length ? { promoted: [] } : {}) },
   });
-  return { nodeId: node.id, clusterId: node.clusterId, maintenance: input.enabled, commandIds: [cmd.id] };
+  return { nodeId: node.id, clusterId: node.clusterId, maintenance: input.enabled, commandIds: [commandId] };
 }
 
 /** How many recent commands `failoverStatus` returns. */
