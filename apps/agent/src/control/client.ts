@@ -252,8 +252,8 @@ export class ControlClient {
         });
         return;
       case 'command':
-        // In the same queue as revisions: a revision that recreates the instances never runs
-        // under a command, and the recreated ones start from the persisted promote/maintenance.
+        // In the same queue as revisions: a revision that reconciles the instances never runs
+        // under a command, and added or restarted ones start from the persisted promote/maintenance.
         this.applying = this.applying.then(async () => {
           let result: CommandOutcome;
           try {

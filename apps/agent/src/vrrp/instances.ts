@@ -78,7 +78,7 @@ export function instanceConfig(
   };
 }
 
-/** The parts of a spec the VRRP instances and checks are built from; a change there recreates them. */
+/** The parts of a spec the VRRP instances and checks are built from; a change there is reconciled (reconcile/). */
 export function vrrpPart(spec: ClusterSpec): string {
   return JSON.stringify([spec.nodes, spec.vrrpInstances, spec.checks]);
 }
