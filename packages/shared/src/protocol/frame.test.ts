@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { REFERENCE_SPEC_INPUT } from '../../test/spec-cases.js';
 import { MAX_FRAME_BYTES, MESSAGE_SIZE_LIMITS, encodeFrame, parseAgentFrame, parseHubFrame } from './frame.js';
 import type { AgentMessage, HubMessage } from './messages.js';
-import { sampleInstanceStatus, sampleTransition } from '../testing/index.js';
+import { sampleHeartbeat, sampleInstanceStatus, sampleTransition } from '../testing/index.js';
 
 const CRED = 'c'.repeat(32);
 
@@ -64,15 +64,11 @@ const AGENT_MESSAGES: AgentMessage[] = [
     consecutiveOk: 0,
     consecutiveFailed: 2,
   },
-  {
-    v: 1,
-    type: 'heartbeat',
+  sampleHeartbeat({
     at: 1_790_000_001_000,
     appliedRevision: 8,
-    maintenance: false,
-    nginx: { running: true, pid: 1234 },
     instances: [sampleInstanceStatus({ since: 1_790_000_000_100 })],
-  },
+  }),
   {
     v: 1,
     type: 'command-result',

@@ -1,7 +1,7 @@
 // Sample agent messages for the tests of code that sends, frames, stores or shows them: one valid
 // message of a kind, changed per test by overrides. Tests only: `@keepwatch/shared/testing`, not
 // the main entry.
-import type { InstanceStatus, StateTransitionMessage } from '../protocol/messages.js';
+import type { HeartbeatMessage, InstanceStatus, StateTransitionMessage } from '../protocol/messages.js';
 
 /** A state transition before the outbox numbers it (no seq). */
 export type SampleTransition = Omit<StateTransitionMessage, 'seq'>;
@@ -33,6 +33,20 @@ export function sampleInstanceStatus(overrides: Partial<InstanceStatus> = {}): I
     holdsVips: true,
     since: 1000,
     override: 'none',
+    ...overrides,
+  };
+}
+
+/** A heartbeat of a node running revision 1 with nginx up and `sampleInstanceStatus()`. */
+export function sampleHeartbeat(overrides: Partial<HeartbeatMessage> = {}): HeartbeatMessage {
+  return {
+    v: 1,
+    type: 'heartbeat',
+    at: 1000,
+    appliedRevision: 1,
+    maintenance: false,
+    nginx: { running: true, pid: 1234 },
+    instances: [sampleInstanceStatus()],
     ...overrides,
   };
 }
