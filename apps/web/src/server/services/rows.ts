@@ -15,21 +15,26 @@ export async function insertNode(tx: Tx, clusterId: string, node: SpecNode) {
   });
 }
 
-async function nodeIds(tx: Tx, clusterId: string, inst: VrrpInstance, field: string): Promise<string[]> {
-  const nodes = await tx.node.findMany({
-    where: { clusterId, name: { in: inst.members.map((m) => m.node) } },
-    select: { id: true, name: true },
-  });
-  const byName = new Map(nodes.map((n) => [n.name, n.id]));
-  return inst.members.map((m, i) => {
-    const id = byName.get(m.node);
+/** The id of each name in `names` from the cluster's `rows`; the first unknown one is refused at `field(i)`. */
+function idsByName(
+  rows: { id: string; name: string }[],
+  names: string[],
+  what: 'node' | 'pool',
+  field: (i: number) => string,
+): string[] {
+  const byName = new Map(rows.map((r) => [r.name, r.id]));
+  return names.map((name, i) => {
+    const id = byName.get(name);
     if (id === undefined)
-      throw new AppError('BAD_REQUEST', {
-        field: `${field}.members.${i}.node`,
-        message: `unknown node "${m.node}" in this cluster`,
-      });
+      throw new AppError('BAD_REQUEST', { field: field(i), message: `unknown ${what} "${name}" in this cluster` });
     return id;
   });
+}
+
+async function nodeIds(tx: Tx, clusterId: string, inst: VrrpInstance, field: string): Promise<string[]> {
+  const names = inst.members.map((m) => m.node);
+  const nodes = await tx.node.findMany({ where: { clusterId, name: { in: names } }, select: { id: true, name: true } });
+  return idsByName(nodes, names, 'node', (i) => `${field}.members.${i}.node`);
 }
 
 function instanceScalars(inst: VrrpInstance) {
@@ -127,29 +132,22 @@ export async function replacePool(tx: Tx, id: string, pool: UpstreamPool) {
 }
 
 async function locationRows(tx: Tx, clusterId: string, vsId: string, vs: VirtualServer, field: string) {
+  const names = vs.locations.map((l) => l.pool);
   const pools = await tx.upstreamPool.findMany({
-    where: { clusterId, name: { in: vs.locations.map((l) => l.pool) } },
+    where: { clusterId, name: { in: names } },
     select: { id: true, name: true },
   });
-  const byName = new Map(pools.map((p) => [p.name, p.id]));
-  return vs.locations.map((l, i) => {
-    const poolId = byName.get(l.pool);
-    if (poolId === undefined)
-      throw new AppError('BAD_REQUEST', {
-        field: `${field}.locations.${i}.pool`,
-        message: `unknown pool "${l.pool}" in this cluster`,
-      });
-    return {
-      virtualServerId: vsId,
-      position: i,
-      path: l.path,
-      poolId,
-      proxyConnectTimeoutMs: nullable(l.proxyConnectTimeoutMs),
-      proxyReadTimeoutMs: nullable(l.proxyReadTimeoutMs),
-      proxySendTimeoutMs: nullable(l.proxySendTimeoutMs),
-      headers: l.headers,
-    };
-  });
+  const poolIds = idsByName(pools, names, 'pool', (i) => `${field}.locations.${i}.pool`);
+  return vs.locations.map((l, i) => ({
+    virtualServerId: vsId,
+    position: i,
+    path: l.path,
+    poolId: poolIds[i]!,
+    proxyConnectTimeoutMs: nullable(l.proxyConnectTimeoutMs),
+    proxyReadTimeoutMs: nullable(l.proxyReadTimeoutMs),
+    proxySendTimeoutMs: nullable(l.proxySendTimeoutMs),
+    headers: l.headers,
+  }));
 }
 
 export async function insertVirtualServer(tx: Tx, clusterId: string, vs: VirtualServer, field = 'virtualServer') {
