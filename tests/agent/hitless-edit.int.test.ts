@@ -143,8 +143,9 @@ describe('hitless edits on keepwatch-agent', () => {
     );
   });
 
+  const extra = '198.51.100.201';
+
   it('adding a VIP moves nothing, and the master holds the new one', async () => {
-    const extra = '198.51.100.201';
     expectNothingMoved(await underProbe(() => editInstance((i) => ({ ...i, vips: [...i.vips, { address: extra }] }))));
     expect(await env!.lab.holders(extra)).toEqual(['lb1']);
   });
@@ -158,5 +159,18 @@ describe('hitless edits on keepwatch-agent', () => {
     );
     expectNothingMoved(seen);
     expect(seen.adverts.at(-1)).toMatch(/prio 110,/);
+  });
+
+  it('removing a VIP moves nothing, and nobody holds it any more', async () => {
+    expectNothingMoved(
+      await underProbe(() => editInstance((i) => ({ ...i, vips: i.vips.filter((v) => v.address !== extra) }))),
+    );
+    expect(await env!.lab.holders(extra)).toEqual([]);
+  });
+
+  it('changing the advert interval moves nothing, and the adverts carry the new one (RFC 5798 6.4.2)', async () => {
+    const seen = await underProbe(() => editInstance((i) => ({ ...i, advertIntervalMs: 200 })));
+    expectNothingMoved(seen);
+    expect(seen.adverts.at(-1)).toMatch(/intvl 20cs,/);
   });
 });
