@@ -26,6 +26,8 @@ export function heartbeat(
     override?: 'none' | 'promoted';
     instance?: string;
     since?: number;
+    /** The instance's effective priority (its base is 80). */
+    priority?: number;
   } = {},
 ): HeartbeatMessage {
   return {
@@ -40,7 +42,7 @@ export function heartbeat(
         instance: o.instance ?? 'VI_1',
         state: o.state ?? 'backup',
         basePriority: 80,
-        effectivePriority: 80,
+        effectivePriority: o.priority ?? 80,
         holdsVips: o.state === 'master',
         override: o.override ?? 'none',
         since: o.since ?? Date.now() - 1000,

@@ -3,7 +3,7 @@ import { WebSocket } from 'ws';
 import { MAX_FRAME_BYTES, type HubMessage } from '@keepwatch/shared';
 import { createApiWithCluster, type Api } from '../testing/api';
 import { serveHub, type HubServer } from '../testing/hub-server';
-import { checkResult, instanceStatus, transition } from '../../../test/fixtures';
+import { checkResult, heartbeat, transition } from '../../../test/fixtures';
 import type { AgentHub } from './hub';
 import { nodeStatus } from '../services/node-status';
 
@@ -205,16 +205,8 @@ describe('agent hub', () => {
     await a.next('welcome');
     a.send(checkResult({ seq: 20 }));
     expect(await a.next('ack')).toMatchObject({ seq: 20 });
-    a.send({
-      v: 1,
-      type: 'heartbeat',
-      at: Date.now(),
-      appliedRevision: 1,
-      maintenance: false,
-      nginx: { running: true, pid: 42 },
-      instances: [],
-    });
-    await expect.poll(() => hub.liveStates().find((l) => l.node === 'LVS_1')?.heartbeat?.nginx.pid).toBe(42);
+    a.send({ ...heartbeat(), instances: [] });
+    await expect.poll(() => hub.liveStates().find((l) => l.node === 'LVS_1')?.heartbeat?.nginx.pid).toBe(4242);
     const live = hub.liveStates().find((l) => l.node === 'LVS_1')!;
     expect(live).toMatchObject({
       online: true,
@@ -230,7 +222,7 @@ describe('agent hub', () => {
       agentVersion: '0.1.0',
       agentAddress: '127.0.0.1',
       appliedRevision: 1,
-      heartbeat: { nginx: { pid: 42 } },
+      heartbeat: { nginx: { pid: 4242 } },
       checks: { check_nginx: { status: 'healthy' } },
     });
     a.close();
@@ -255,24 +247,7 @@ describe('agent hub', () => {
     });
     try {
       const beat = (state: 'backup' | 'master', override: 'none' | 'promoted') =>
-        a.send({
-          v: 1,
-          type: 'heartbeat',
-          at: Date.now(),
-          appliedRevision: 1,
-          maintenance: false,
-          nginx: { running: true, pid: 42 },
-          instances: [
-            instanceStatus({
-              state,
-              basePriority: 80,
-              effectivePriority: override === 'promoted' ? 254 : 80,
-              holdsVips: state === 'master',
-              since: Date.now(),
-              override,
-            }),
-          ],
-        });
+        a.send(heartbeat({ state, override, priority: override === 'promoted' ? 254 : 80, since: Date.now() }));
       beat('backup', 'none');
       const cmd = await a.next('command');
       expect(cmd).toMatchObject({ id: row.id, command: { kind: 'promote', instance: 'VI_1' } });
