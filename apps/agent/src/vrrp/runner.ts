@@ -140,23 +140,23 @@ export class InstanceRunner {
    */
   reconfigure(config: InstanceConfig, vips: readonly Vip[]): Promise<void> {
     if (this.stopped) return this.queue;
-    this.queue = this.queue
-      .then(async () => {
-        const { state, actions } = reconfigure(this.state, config, this.deps.now());
-        this.state = state;
-        const known = new Set(vips.map((v) => v.address.toLowerCase()));
-        const gone = this.deps.vips.filter((v) => !known.has(v.address.toLowerCase()));
-        this.deps = { ...this.deps, config, vips: [...vips, ...gone] };
-        for (const action of actions) await this.executeLogged(action);
-        this.deps = { ...this.deps, vips };
-        this.deps.metrics.basePriority.set({ instance: config.name }, config.basePriority);
-        this.log.info({ state: this.state.vrrpState }, 'reconfigured in place');
-        this.arm();
-      })
-      .catch((e: unknown) => {
-        this.log.error({ err: e, state: this.state.vrrpState }, 'vrrp reconfigure failed');
-      });
-    return this.queue;
+    const done = this.queue.then(async () => {
+      const { state, actions } = reconfigure(this.state, config, this.deps.now());
+      this.state = state;
+      const known = new Set(vips.map((v) => v.address.toLowerCase()));
+      const gone = this.deps.vips.filter((v) => !known.has(v.address.toLowerCase()));
+      this.deps = { ...this.deps, config, vips: [...vips, ...gone] };
+      for (const action of actions) await this.executeLogged(action);
+      this.deps = { ...this.deps, vips };
+      this.deps.metrics.basePriority.set({ instance: config.name }, config.basePriority);
+      this.log.info({ state: this.state.vrrpState }, 'reconfigured in place');
+      this.arm();
+    });
+    // The queue goes on; the caller hears a refused configuration (the revision then fails).
+    this.queue = done.catch((e: unknown) => {
+      this.log.error({ err: e, state: this.state.vrrpState }, 'vrrp reconfigure failed');
+    });
+    return done;
   }
 
   /** Graceful stop: priority-0 advert, VIPs removed (the machine's shutdown actions), timer cleared. */
