@@ -3,6 +3,7 @@ import { keepPreviousData, useInfiniteQuery, useQuery } from '@tanstack/react-qu
 import { useState, type FormEvent } from 'react';
 import { api, apiProblem, type RouterInputs } from '~/trpc/client';
 import { useLiveInvalidation } from '~/trpc/live';
+import { ClusterOptions, useClusters } from '../../_components/cluster-select';
 import { can, useMe } from '../../_components/session';
 import {
   Banner,
@@ -112,7 +113,7 @@ function localTime(v: FormDataEntryValue | null): Date | undefined {
 
 function FilterForm({ onApply, error }: { onApply: (f: Filters) => void; error: Record<string, string> }) {
   const facets = useQuery({ queryKey: ['audit.facets'], queryFn: () => api.audit.facets.query(), staleTime: 30_000 });
-  const clusters = useQuery({ queryKey: ['clusters.list'], queryFn: () => api.clusters.list.query() });
+  const clusters = useClusters();
   function submit(e: FormEvent<HTMLFormElement>) {
     e.preventDefault();
     const f = new FormData(e.currentTarget);
@@ -174,12 +175,7 @@ function FilterForm({ onApply, error }: { onApply: (f: Filters) => void; error: 
       <Field id="filter-cluster" label="Cluster" error={error.clusterId}>
         {(p) => (
           <select {...p} name="clusterId" className={`${inputClass} w-full`}>
-            <option value="">Any cluster</option>
-            {clusters.data?.map((c) => (
-              <option key={c.id} value={c.id}>
-                {c.name}
-              </option>
-            ))}
+            <ClusterOptions clusters={clusters.data} none="Any cluster" />
           </select>
         )}
       </Field>

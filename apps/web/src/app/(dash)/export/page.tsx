@@ -8,6 +8,7 @@ import { useQuery } from '@tanstack/react-query';
 import { useSearchParams } from 'next/navigation';
 import { Suspense, useState } from 'react';
 import { api, apiProblem } from '~/trpc/client';
+import { ClusterOptions, useClusters } from '../../_components/cluster-select';
 import { can, useMe } from '../../_components/session';
 import { useToast } from '../../_components/toast';
 import {
@@ -34,7 +35,7 @@ function ExportView() {
   const me = useMe();
   const params = useSearchParams();
   const [clusterId, setClusterId] = useState(params.get('cluster') ?? '');
-  const clusters = useQuery({ queryKey: ['clusters.list'], queryFn: () => api.clusters.list.query() });
+  const clusters = useClusters();
   const admin = can(me.data?.role, 'edit');
   const out = useQuery({
     queryKey: ['transfer.export', clusterId],
@@ -59,12 +60,7 @@ function ExportView() {
             value={clusterId}
             onChange={(e) => setClusterId(e.target.value)}
           >
-            <option value="">Choose a cluster…</option>
-            {clusters.data?.map((c) => (
-              <option key={c.id} value={c.id}>
-                {c.name}
-              </option>
-            ))}
+            <ClusterOptions clusters={clusters.data} none="Choose a cluster…" />
           </select>
         )}
       </Field>

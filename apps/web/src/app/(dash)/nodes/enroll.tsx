@@ -3,6 +3,7 @@
 import { useState, type FormEvent } from 'react';
 import { api, apiProblem } from '~/trpc/client';
 import { Banner, Button, Field, inputClass, mutedClass } from '../../_components/ui';
+import { ClusterOptions } from '../../_components/cluster-select';
 import { useToast } from '../../_components/toast';
 
 /** Where the agent reaches this dashboard: the same host, WebSocket scheme, path /agent (the hub). */
@@ -176,11 +177,7 @@ export function EnrollForm({
         <Field id="enroll-cluster" label="Cluster" error={errors.clusterId}>
           {(p) => (
             <select {...p} name="clusterId" required className={`${inputClass} w-full`}>
-              {clusters.map((c) => (
-                <option key={c.id} value={c.id}>
-                  {c.name}
-                </option>
-              ))}
+              <ClusterOptions clusters={clusters} />
             </select>
           )}
         </Field>

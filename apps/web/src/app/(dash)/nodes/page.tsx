@@ -4,6 +4,7 @@ import Link from 'next/link';
 import { useState } from 'react';
 import { api, apiProblem, type RouterOutputs } from '~/trpc/client';
 import { useLiveInvalidation } from '~/trpc/live';
+import { useClusters } from '../../_components/cluster-select';
 import { ConfirmDialog } from '../../_components/confirm-dialog';
 import { can, useMe } from '../../_components/session';
 import { useToast } from '../../_components/toast';
@@ -87,7 +88,7 @@ export default function NodesPage() {
     queryFn: () => api.nodes.all.query(),
     refetchInterval: stream.fallbackPollMs,
   });
-  const clusters = useQuery({ queryKey: ['clusters.list'], queryFn: () => api.clusters.list.query(), enabled: admin });
+  const clusters = useClusters(admin);
   const [enrolling, setEnrolling] = useState(false);
   const [issued, setIssued] = useState<IssuedToken | null>(null);
   const [removing, setRemoving] = useState<NodeRow | null>(null);

@@ -8,6 +8,7 @@ import { useQuery } from '@tanstack/react-query';
 import { useEffect, useState, type FormEvent } from 'react';
 import { api, apiProblem, type ApiProblem } from '~/trpc/client';
 import { Banner, Button, Field, Section, inputClass, mutedClass } from '../../../_components/ui';
+import { ClusterOptions, useClusters } from '../../../_components/cluster-select';
 import { HostKeyPanel, JobLog, type Probe } from './bootstrap-panels';
 
 type AuthKind = 'key' | 'password' | 'stored';
@@ -17,7 +18,7 @@ function agentServerUrl(origin: string): string {
 }
 
 export default function SshBootstrapPage() {
-  const clusters = useQuery({ queryKey: ['clusters.list'], queryFn: () => api.clusters.list.query() });
+  const clusters = useClusters();
   const [clusterId, setClusterId] = useState('');
   const nodes = useQuery({
     queryKey: ['nodes.list', clusterId],
@@ -159,12 +160,7 @@ export default function SshBootstrapPage() {
                 setNodeId('');
               }}
             >
-              <option value="">Choose…</option>
-              {clusters.data?.map((c) => (
-                <option key={c.id} value={c.id}>
-                  {c.name}
-                </option>
-              ))}
+              <ClusterOptions clusters={clusters.data} none="Choose…" />
             </select>
           )}
         </Field>
