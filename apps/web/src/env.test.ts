@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { legacySecretKeyFile, loadEnv, secretKeyFile } from './env';
+import { withTempDir } from '../test/temp-dir';
 
 describe('loadEnv', () => {
   it('defaults to the embedded database in a local folder, port 3000, no admin', () => {
@@ -55,16 +55,13 @@ describe('loadEnv', () => {
     expect(secretKeyFile(env)).toBe('/etc/keepwatch/secret.key');
   });
   it('keeps using a key file left inside the data folder while none is beside it', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'kw-env-'));
-    try {
+    withTempDir('kw-env-', (dir) => {
       const env = loadEnv({ KEEPWATCH_DATA_DIR: join(dir, 'data') });
       mkdirSync(join(dir, 'data'));
       writeFileSync(join(dir, 'data', 'secret.key'), 'ab'.repeat(32));
       expect(secretKeyFile(env)).toBe(join(dir, 'data', 'secret.key'));
       writeFileSync(join(dir, 'secret.key'), 'cd'.repeat(32));
       expect(secretKeyFile(env)).toBe(join(dir, 'secret.key'));
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
+    });
   });
 });

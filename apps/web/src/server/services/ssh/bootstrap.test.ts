@@ -1,12 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { agentConfigFor, DEFAULT_PREFIX, layoutFor, shellQuote, StartInputSchema } from './bootstrap';
 import { installMethod } from './install';
 import { JobStore, MAX_JOBS, MAX_LINES } from './jobs';
 import { newestDeb, newestPackage } from './settings';
+import { withTempDir } from '../../../../test/temp-dir';
 
 const TOKEN = 'kwe_abcdefghijklmnopqrstuvwxyz012345';
 
@@ -71,29 +71,23 @@ describe('ssh bootstrap rules', () => {
   });
 
   it('picks the newest agent package by version, not by name order', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'kw-pkg-'));
-    try {
+    withTempDir('kw-pkg-', (dir) => {
       for (const v of ['0.9.0', '0.10.0', '0.2.5'])
         writeFileSync(join(dir, `keepwatch-agent-${v}-linux-x64.tar.gz`), '');
       writeFileSync(join(dir, 'keepwatch-agent-9.9.9-linux-arm64.tar.gz'), '');
       expect(newestPackage(dir)).toBe(join(dir, 'keepwatch-agent-0.10.0-linux-x64.tar.gz'));
       expect(newestPackage(join(dir, 'missing'))).toBeNull();
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
+    });
   });
 
   it('picks the newest .deb by version, then by revision', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'kw-deb-'));
-    try {
+    withTempDir('kw-deb-', (dir) => {
       for (const v of ['0.9.0-1', '0.10.0-1', '0.10.0-2', '0.2.5-7'])
         writeFileSync(join(dir, `keepwatch-agent_${v}_amd64.deb`), '');
       writeFileSync(join(dir, 'keepwatch-agent_9.9.9-1_arm64.deb'), '');
       expect(newestDeb(dir)).toBe(join(dir, 'keepwatch-agent_0.10.0-2_amd64.deb'));
       expect(newestDeb(join(dir, 'missing'))).toBeNull();
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
+    });
   });
 });
 

@@ -1,14 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { FingerprintSchema, HostKeyChangedError, hostKeyOf, sameFingerprint } from './fingerprint';
+import { withTempDir } from '../../../../test/temp-dir';
 
 /** A fresh key made by OpenSSH's own ssh-keygen, with the fingerprint ssh-keygen prints for it. */
 function opensshKey(type: 'ed25519' | 'ecdsa' | 'rsa'): { blob: Buffer; fingerprint: string } {
-  const dir = mkdtempSync(join(tmpdir(), 'kw-fp-'));
-  try {
+  return withTempDir('kw-fp-', (dir) => {
     const file = join(dir, 'key');
     execFileSync('ssh-keygen', ['-q', '-t', type, '-N', '', '-f', file, ...(type === 'rsa' ? ['-b', '2048'] : [])]);
     const pub = readFileSync(`${file}.pub`, 'utf8').split(' ');
@@ -16,9 +15,7 @@ function opensshKey(type: 'ed25519' | 'ecdsa' | 'rsa'): { blob: Buffer; fingerpr
       ' ',
     )[1]!;
     return { blob: Buffer.from(pub[1]!, 'base64'), fingerprint: printed };
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
+  });
 }
 
 describe('host key fingerprints', () => {

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { chmodSync, existsSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { chmodSync, existsSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadSecretKey, openSecret, parseSecretKey, relocateLegacySecretKey, sealSecret } from './secret-box';
+import { withTempDir } from '../../../../test/temp-dir';
 
 const KEY = Buffer.alloc(32, 7);
 const PEM = '-----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXktdjEAAAAA\n-----END OPENSSH PRIVATE KEY-----\n';
@@ -47,45 +47,35 @@ describe('secret box (AES-256-GCM)', () => {
 
   describe('key source', () => {
     it('prefers the environment value over the data folder', () => {
-      const dir = mkdtempSync(join(tmpdir(), 'kw-secret-'));
-      try {
+      withTempDir('kw-secret-', (dir) => {
         expect(loadSecretKey({ envValue: 'cd'.repeat(32), file: join(dir, 'secret.key') })).toEqual(
           Buffer.alloc(32, 0xcd),
         );
-      } finally {
-        rmSync(dir, { recursive: true, force: true });
-      }
+      });
     });
 
     it('creates the key file (mode 0600) once and reads the same key afterwards', () => {
-      const dir = mkdtempSync(join(tmpdir(), 'kw-secret-'));
-      try {
+      withTempDir('kw-secret-', (dir) => {
         const file = join(dir, 'state', 'secret.key');
         const k1 = loadSecretKey({ file });
         expect(statSync(file).mode & 0o777).toBe(0o600);
         expect(loadSecretKey({ file })).toEqual(k1);
-      } finally {
-        rmSync(dir, { recursive: true, force: true });
-      }
+      });
     });
 
     it('refuses a key file that others can read', () => {
-      const dir = mkdtempSync(join(tmpdir(), 'kw-secret-'));
-      try {
+      withTempDir('kw-secret-', (dir) => {
         writeFileSync(join(dir, 'secret.key'), 'ab'.repeat(32));
         chmodSync(join(dir, 'secret.key'), 0o644);
         expect(() => loadSecretKey({ file: join(dir, 'secret.key') })).toThrow(
           /must not be readable by group or others/,
         );
-      } finally {
-        rmSync(dir, { recursive: true, force: true });
-      }
+      });
     });
   });
   describe('relocateLegacySecretKey', () => {
     it('moves a key file from inside the data folder to the key file path, keeping the key', () => {
-      const dir = mkdtempSync(join(tmpdir(), 'kw-secret-'));
-      try {
+      withTempDir('kw-secret-', (dir) => {
         const legacyFile = join(dir, 'data', 'secret.key');
         const old = loadSecretKey({ file: legacyFile });
         const file = join(dir, 'secret.key');
@@ -93,14 +83,11 @@ describe('secret box (AES-256-GCM)', () => {
         expect(existsSync(legacyFile)).toBe(false);
         expect(statSync(file).mode & 0o777).toBe(0o600);
         expect(loadSecretKey({ file })).toEqual(old);
-      } finally {
-        rmSync(dir, { recursive: true, force: true });
-      }
+      });
     });
 
     it('leaves both files alone when the key file exists already', () => {
-      const dir = mkdtempSync(join(tmpdir(), 'kw-secret-'));
-      try {
+      withTempDir('kw-secret-', (dir) => {
         const legacyFile = join(dir, 'data', 'secret.key');
         const file = join(dir, 'secret.key');
         loadSecretKey({ file: legacyFile });
@@ -108,20 +95,15 @@ describe('secret box (AES-256-GCM)', () => {
         expect(relocateLegacySecretKey({ file, legacyFile })).toBe('both');
         expect(existsSync(legacyFile)).toBe(true);
         expect(loadSecretKey({ file })).toEqual(kept);
-      } finally {
-        rmSync(dir, { recursive: true, force: true });
-      }
+      });
     });
 
     it('does nothing when there is no key file in the data folder', () => {
-      const dir = mkdtempSync(join(tmpdir(), 'kw-secret-'));
-      try {
+      withTempDir('kw-secret-', (dir) => {
         const file = join(dir, 'secret.key');
         expect(relocateLegacySecretKey({ file, legacyFile: join(dir, 'data', 'secret.key') })).toBe('none');
         expect(existsSync(file)).toBe(false);
-      } finally {
-        rmSync(dir, { recursive: true, force: true });
-      }
+      });
     });
   });
 });
