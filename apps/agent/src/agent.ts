@@ -1,3 +1,4 @@
+import { effectivePriority } from '@keepwatch/vrrp';
 import type { AgentConfig, ClusterSpec, Command, HealthCheck, InstanceStatus } from '@keepwatch/shared';
 import type { Logger } from './log.js';
 import type { AgentMetrics } from './metrics.js';
@@ -249,7 +250,9 @@ export class Agent {
         vrid: r.vrid,
         state: st.vrrpState,
         basePriority: r.config.basePriority,
-        effectivePriority: s?.priority ?? r.config.basePriority,
+        // The machine's own, so an edit applied in place (priority, a weight) shows at once.
+        effectivePriority:
+          st.vrrpState === 'initialize' ? (s?.priority ?? r.config.basePriority) : effectivePriority(st),
         holdsVips: st.vrrpState === 'master',
         since: s?.at ?? Date.now(),
         override: st.promoted ? 'promoted' : 'none',
