@@ -4,11 +4,10 @@
  * rise, fall) and, for admins, an editor per check. Kind-specific settings (HTTP target, TCP
  * target, script argv, pid file) are edited too; the kind itself is not (delete and add instead).
  */
-import { useQueryClient } from '@tanstack/react-query';
-import { useId, useState } from 'react';
+import { useState } from 'react';
 import { api, type RouterOutputs } from '~/trpc/client';
 import { Banner, Button, TableHead } from '../ui';
-import { CheckField, TextField, num, refusal, type Refusal } from './form';
+import { CheckField, TextField, num, useEditor } from './form';
 
 type CheckRow = RouterOutputs['checks']['list'][number];
 type Check = CheckRow['check'];
@@ -147,36 +146,19 @@ function toCheck(base: Check, d: Draft): Check {
 }
 
 function CheckEditor({ row, onDone }: { row: CheckRow; onDone: (text: string) => void }) {
-  const uid = useId();
-  const qc = useQueryClient();
   const c = row.check;
-  const [draft, setDraft] = useState<Draft>(() => toDraft(c));
-  const [busy, setBusy] = useState(false);
-  const [problem, setProblem] = useState<Refusal | null>(null);
-  const f = (k: string) => (problem?.kind === 'fields' ? problem.fields[k] : undefined);
-  const set = (p: Partial<Draft>) => (setDraft((d) => ({ ...d, ...p })), setProblem(null));
-  const argvErrors =
-    problem?.kind === 'fields' ? Object.entries(problem.fields).filter(([k]) => k.startsWith('command')) : [];
-
-  async function save() {
-    setBusy(true);
-    setProblem(null);
-    try {
-      const r = await api.checks.update.mutate({ id: row.id, version: row.version, check: toCheck(c, draft) });
-      await Promise.all(
-        ['checks.list', 'clusters.get', 'clusters.deployments', 'audit.list'].map((k) =>
-          qc.invalidateQueries({ queryKey: [k] }),
-        ),
-      );
+  const { uid, draft, set, busy, problem, bind, save } = useEditor({
+    init: () => toDraft(c),
+    field: 'check',
+    queries: ['checks.list', 'clusters.get', 'clusters.deployments', 'audit.list'],
+    mutate: (d: Draft) => api.checks.update.mutate({ id: row.id, version: row.version, check: toCheck(c, d) }),
+    saved: (r) =>
       onDone(
         `Saved check ${c.name} as version ${r.version}${r.revision !== null ? ` — config revision ${r.revision} created` : ''}.`,
-      );
-    } catch (e) {
-      setProblem(refusal(e, 'check'));
-    } finally {
-      setBusy(false);
-    }
-  }
+      ),
+  });
+  const argvErrors =
+    problem?.kind === 'fields' ? Object.entries(problem.fields).filter(([k]) => k.startsWith('command')) : [];
 
   return (
     <form
@@ -195,51 +177,17 @@ function CheckEditor({ row, onDone }: { row: CheckRow; onDone: (text: string) =>
         </Banner>
       )}
       <div className="flex flex-wrap gap-3">
+        <TextField {...bind('intervalMs')} label="Interval (ms)" inputMode="numeric" />
+        <TextField {...bind('timeoutMs')} label="Timeout (ms)" hint="empty = the interval" inputMode="numeric" />
         <TextField
-          id={`${uid}-int`}
-          label="Interval (ms)"
-          value={draft.intervalMs}
-          onChange={(v) => set({ intervalMs: v })}
-          error={f('intervalMs')}
-          inputMode="numeric"
-        />
-        <TextField
-          id={`${uid}-to`}
-          label="Timeout (ms)"
-          value={draft.timeoutMs}
-          onChange={(v) => set({ timeoutMs: v })}
-          error={f('timeoutMs')}
-          hint="empty = the interval"
-          inputMode="numeric"
-        />
-        <TextField
-          id={`${uid}-w`}
+          {...bind('weight')}
           label="Weight"
-          value={draft.weight}
-          onChange={(v) => set({ weight: v })}
-          error={f('weight')}
           hint="−254…254; 0: failure = FAULT"
           inputMode="numeric"
           className="w-20"
         />
-        <TextField
-          id={`${uid}-rise`}
-          label="Rise"
-          value={draft.rise}
-          onChange={(v) => set({ rise: v })}
-          error={f('rise')}
-          inputMode="numeric"
-          className="w-16"
-        />
-        <TextField
-          id={`${uid}-fall`}
-          label="Fall"
-          value={draft.fall}
-          onChange={(v) => set({ fall: v })}
-          error={f('fall')}
-          inputMode="numeric"
-          className="w-16"
-        />
+        <TextField {...bind('rise')} label="Rise" inputMode="numeric" className="w-16" />
+        <TextField {...bind('fall')} label="Fall" inputMode="numeric" className="w-16" />
         <CheckField
           id={`${uid}-if`}
           label="Starts failed (init_fail)"
@@ -249,44 +197,12 @@ function CheckEditor({ row, onDone }: { row: CheckRow; onDone: (text: string) =>
       </div>
       {(c.kind === 'http' || c.kind === 'tcp') && (
         <div className="flex flex-wrap gap-3">
-          <TextField
-            id={`${uid}-addr`}
-            label="Address"
-            value={draft.address}
-            onChange={(v) => set({ address: v })}
-            error={f('address')}
-            mono
-            className="w-44"
-          />
-          <TextField
-            id={`${uid}-port`}
-            label="Port"
-            value={draft.port}
-            onChange={(v) => set({ port: v })}
-            error={f('port')}
-            inputMode="numeric"
-            className="w-20"
-          />
+          <TextField {...bind('address')} label="Address" mono className="w-44" />
+          <TextField {...bind('port')} label="Port" inputMode="numeric" className="w-20" />
           {c.kind === 'http' && (
             <>
-              <TextField
-                id={`${uid}-path`}
-                label="Path"
-                value={draft.path}
-                onChange={(v) => set({ path: v })}
-                error={f('path')}
-                mono
-                className="w-40"
-              />
-              <TextField
-                id={`${uid}-st`}
-                label="Expected status"
-                value={draft.expectStatus}
-                onChange={(v) => set({ expectStatus: v })}
-                error={f('expectStatus')}
-                inputMode="numeric"
-                className="w-20"
-              />
+              <TextField {...bind('path')} label="Path" mono className="w-40" />
+              <TextField {...bind('expectStatus')} label="Expected status" inputMode="numeric" className="w-20" />
             </>
           )}
         </div>
@@ -303,17 +219,7 @@ function CheckEditor({ row, onDone }: { row: CheckRow; onDone: (text: string) =>
           className="w-96"
         />
       )}
-      {c.kind === 'process' && (
-        <TextField
-          id={`${uid}-pid`}
-          label="Pid file"
-          value={draft.pidFile}
-          onChange={(v) => set({ pidFile: v })}
-          error={f('pidFile')}
-          mono
-          className="w-72"
-        />
-      )}
+      {c.kind === 'process' && <TextField {...bind('pidFile')} label="Pid file" mono className="w-72" />}
       <div className="flex justify-end gap-2">
         <Button onClick={() => onDone('')}>Cancel</Button>
         <Button type="submit" tone="primary" disabled={busy}>

@@ -3,7 +3,8 @@
  * Form pieces for the cluster page's editors: a labelled input whose error (from the server's
  * field path) sits beside it and is read with it, and the mapping of a refused call to fields.
  */
-import type { ReactNode } from 'react';
+import { useQueryClient } from '@tanstack/react-query';
+import { useId, useState, type ReactNode } from 'react';
 import { apiProblem } from '~/trpc/client';
 import { inputClass } from '../ui';
 
@@ -104,4 +105,49 @@ export function refusal(e: unknown, field: string): Refusal {
   for (const [k, v] of Object.entries(p.fields)) if (k.startsWith(`${field}.`)) fields[k.slice(field.length + 1)] = v;
   if (Object.keys(fields).length > 0) return { kind: 'fields', fields, text: 'Not saved: fix the marked fields.' };
   return { kind: 'error', text: p.message };
+}
+
+/** The keys of a draft whose values are text. */
+type TextKey<D> = { [K in keyof D]: D[K] extends string ? K : never }[keyof D] & string;
+
+/**
+ * An editor's draft, save and refusal. `set` changes the draft and clears a shown refusal;
+ * `bind(key)` is a text field's id, value, change and error for a draft key named as its server
+ * field. `save` runs `mutate` on the draft, refreshes `queries` and hands the result to `saved`; a
+ * refusal is kept with its fields under `field` (see `refusal`).
+ */
+export function useEditor<D extends object, R>(o: {
+  init: () => D;
+  field: string;
+  queries: string[];
+  mutate: (draft: D) => Promise<R>;
+  saved: (result: R) => void;
+}) {
+  const uid = useId();
+  const qc = useQueryClient();
+  const [draft, setDraft] = useState<D>(o.init);
+  const [busy, setBusy] = useState(false);
+  const [problem, setProblem] = useState<Refusal | null>(null);
+  const fieldError = (k: string) => (problem?.kind === 'fields' ? problem.fields[k] : undefined);
+  const set = (p: Partial<D>) => (setDraft((d) => ({ ...d, ...p })), setProblem(null));
+  const bind = (k: TextKey<D>) => ({
+    id: `${uid}-${k}`,
+    value: draft[k] as string,
+    onChange: (v: string) => set({ [k]: v } as Partial<D>),
+    error: fieldError(k),
+  });
+  async function save() {
+    setBusy(true);
+    setProblem(null);
+    try {
+      const r = await o.mutate(draft);
+      await Promise.all(o.queries.map((k) => qc.invalidateQueries({ queryKey: [k] })));
+      o.saved(r);
+    } catch (e) {
+      setProblem(refusal(e, o.field));
+    } finally {
+      setBusy(false);
+    }
+  }
+  return { uid, draft, set, busy, problem, fieldError, bind, save };
 }

@@ -4,11 +4,10 @@
  * preempt and its delay, the VRRPv2 password, the VIPs. The edit carries the version it was based
  * on (a concurrent change is refused with CONFLICT); errors appear beside the field they name.
  */
-import { useQueryClient } from '@tanstack/react-query';
-import { useId, useState } from 'react';
+import { useState } from 'react';
 import { api, type RouterOutputs } from '~/trpc/client';
 import { Banner, Button } from '../ui';
-import { CheckField, TextField, num, refusal, type Refusal } from './form';
+import { CheckField, TextField, num, useEditor } from './form';
 
 type InstanceRow = RouterOutputs['instances']['list'][number];
 type Instance = InstanceRow['instance'];
@@ -67,35 +66,27 @@ function toInstance(base: Instance, d: Draft): Instance {
 }
 
 export function InstanceEditor({ row, onDone }: { row: InstanceRow; onDone: (text: string) => void }) {
-  const uid = useId();
-  const qc = useQueryClient();
-  const [draft, setDraft] = useState<Draft>(() => toDraft(row.instance));
   const [version] = useState(row.version);
-  const [busy, setBusy] = useState(false);
-  const [problem, setProblem] = useState<Refusal | null>(null);
-  const f = (k: string) => (problem?.kind === 'fields' ? problem.fields[k] : undefined);
-  const set = (p: Partial<Draft>) => (setDraft((d) => ({ ...d, ...p })), setProblem(null));
   const name = row.instance.name;
-
-  async function save() {
-    setBusy(true);
-    setProblem(null);
-    try {
-      const r = await api.instances.update.mutate({ id: row.id, version, instance: toInstance(row.instance, draft) });
-      await Promise.all(
-        ['instances.list', 'clusters.get', 'clusters.deployments', 'audit.list'].map((k) =>
-          qc.invalidateQueries({ queryKey: [k] }),
-        ),
-      );
+  const {
+    uid,
+    draft,
+    set,
+    busy,
+    problem,
+    fieldError: f,
+    bind,
+    save,
+  } = useEditor({
+    init: () => toDraft(row.instance),
+    field: 'instance',
+    queries: ['instances.list', 'clusters.get', 'clusters.deployments', 'audit.list'],
+    mutate: (d: Draft) => api.instances.update.mutate({ id: row.id, version, instance: toInstance(row.instance, d) }),
+    saved: (r) =>
       onDone(
         `Saved VRRP instance ${name} as version ${r.version}${r.revision !== null ? ` — config revision ${r.revision} created; nodes apply it next` : ''}.`,
-      );
-    } catch (e) {
-      setProblem(refusal(e, 'instance'));
-    } finally {
-      setBusy(false);
-    }
-  }
+      ),
+  });
 
   const vipErrors =
     problem?.kind === 'fields' ? Object.entries(problem.fields).filter(([k]) => k.startsWith('vips')) : [];
@@ -137,15 +128,7 @@ export function InstanceEditor({ row, onDone }: { row: InstanceRow; onDone: (tex
         </Banner>
       )}
       <div className="flex flex-wrap gap-3">
-        <TextField
-          id={`${uid}-vrid`}
-          label="VRID"
-          value={draft.vrid}
-          onChange={(v) => set({ vrid: v })}
-          error={f('vrid')}
-          inputMode="numeric"
-          className="w-20"
-        />
+        <TextField {...bind('vrid')} label="VRID" inputMode="numeric" className="w-20" />
         <div className="flex flex-col gap-0.5">
           <label htmlFor={`${uid}-ver`} className="text-xs font-medium">
             VRRP version
@@ -160,23 +143,9 @@ export function InstanceEditor({ row, onDone }: { row: InstanceRow; onDone: (tex
             <option value="3">3 (RFC 5798)</option>
           </select>
         </div>
-        <TextField
-          id={`${uid}-adv`}
-          label="Advert interval (ms)"
-          value={draft.advertIntervalMs}
-          onChange={(v) => set({ advertIntervalMs: v })}
-          error={f('advertIntervalMs')}
-          inputMode="numeric"
-        />
+        <TextField {...bind('advertIntervalMs')} label="Advert interval (ms)" inputMode="numeric" />
         <CheckField id={`${uid}-pre`} label="Preempt" checked={draft.preempt} onChange={(v) => set({ preempt: v })} />
-        <TextField
-          id={`${uid}-pd`}
-          label="Preempt delay (ms)"
-          value={draft.preemptDelayMs}
-          onChange={(v) => set({ preemptDelayMs: v })}
-          error={f('preemptDelayMs')}
-          inputMode="numeric"
-        />
+        <TextField {...bind('preemptDelayMs')} label="Preempt delay (ms)" inputMode="numeric" />
         <TextField
           id={`${uid}-pw`}
           label="VRRPv2 password"
