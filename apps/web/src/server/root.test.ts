@@ -1,7 +1,7 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { TRPCError } from '@trpc/server';
 import { appRouter } from './root';
-import { createApi, type Api, type Caller } from './testing/api';
+import { apiForSuite, type Api, type Caller } from './testing/api';
 
 type Needs = 'public' | 'viewer' | 'operator' | 'admin';
 
@@ -88,11 +88,8 @@ function callByPath(caller: Caller, path: string, input: unknown): Promise<unkno
 
 describe('role matrix', () => {
   let api: Api;
-  beforeAll(async () => {
-    api = await createApi();
-  });
-  afterAll(async () => {
-    await api?.close();
+  apiForSuite((a) => {
+    api = a;
   });
 
   it('has a row for every procedure of the router, and no row for a procedure that does not exist', () => {

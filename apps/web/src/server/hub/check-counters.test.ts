@@ -1,6 +1,6 @@
 import type { CheckResultMessage } from '@keepwatch/shared';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createApiWithCluster, type Api } from '../testing/api';
+import { describe, expect, it } from 'vitest';
+import { apiWithClusterForSuite, type Api } from '../testing/api';
 import { checkResult } from '../../../test/fixtures';
 import { createLogger } from '../logger';
 import { LiveStateWriter, type NodeRef } from './live-state-writer';
@@ -10,13 +10,9 @@ describe('check result rise/fall counters', () => {
   let api: Api;
   let clusterId: string;
   let lvs1: NodeRef;
-  beforeAll(async () => {
-    let nodeIds: Record<string, string>;
-    ({ api, clusterId, nodeIds } = await createApiWithCluster());
-    lvs1 = { id: nodeIds.LVS_1!, clusterId };
-  });
-  afterAll(async () => {
-    await api?.close();
+  apiWithClusterForSuite((s) => {
+    ({ api, clusterId } = s);
+    lvs1 = { id: s.nodeIds.LVS_1!, clusterId };
   });
 
   const result = (over: Partial<CheckResultMessage>) =>

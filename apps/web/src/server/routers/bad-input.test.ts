@@ -1,5 +1,5 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createApiWithCluster, trpcError, type Api } from '../testing/api';
+import { describe, expect, it } from 'vitest';
+import { apiWithClusterForSuite, trpcError, type Api } from '../testing/api';
 
 interface Case {
   name: string;
@@ -188,14 +188,10 @@ const CASES: Case[] = [
 describe('bad input', () => {
   let api: Api;
   let ids: Ids;
-  beforeAll(async () => {
-    let clusterId: string;
-    ({ api, clusterId } = await createApiWithCluster());
-    const pool = (await api.viewer.pools.list({ clusterId }))[0]!;
-    ids = { clusterId, poolId: pool.id, poolVersion: pool.version };
-  });
-  afterAll(async () => {
-    await api?.close();
+  apiWithClusterForSuite(async (s) => {
+    api = s.api;
+    const pool = (await api.viewer.pools.list({ clusterId: s.clusterId }))[0]!;
+    ids = { clusterId: s.clusterId, poolId: pool.id, poolVersion: pool.version };
   });
 
   it.each(CASES)('$name is refused naming $field and changes nothing', async ({ call, field }) => {

@@ -1,6 +1,6 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import type { HeartbeatMessage } from '@keepwatch/shared';
-import { createApiWithCluster, trpcError, type Api } from '../testing/api';
+import { apiWithClusterForSuite, trpcError, type Api } from '../testing/api';
 import { checkResult, heartbeat, referenceSpec } from '../../../test/fixtures';
 
 describe('failover procedures', () => {
@@ -25,14 +25,12 @@ describe('failover procedures', () => {
       },
     });
 
-  beforeAll(async () => {
-    let nodeIds: Record<string, string>;
-    ({ api, clusterId, nodeIds } = await createApiWithCluster());
+  apiWithClusterForSuite(async (s) => {
+    ({ api, clusterId } = s);
     instanceId = (await api.db.prisma.vrrpInstance.findFirstOrThrow({ where: { clusterId, name: 'VI_1' } })).id;
-    lvs1 = nodeIds.LVS_1!;
-    lvs2 = nodeIds.LVS_2!;
+    lvs1 = s.nodeIds.LVS_1!;
+    lvs2 = s.nodeIds.LVS_2!;
   });
-  afterAll(() => api.close());
   beforeEach(async () => {
     await api.db.prisma.vrrpInstance.update({ where: { id: instanceId }, data: { promotedNodeId: null } });
     await api.db.prisma.node.updateMany({ where: { clusterId }, data: { maintenance: false } });

@@ -1,15 +1,12 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createApiWithCluster, trpcError, type Api } from '../testing/api';
+import { describe, expect, it } from 'vitest';
+import { apiWithClusterForSuite, trpcError, type Api } from '../testing/api';
 
 /** The Nodes page's list and one-step enrollment, and the audit log's server-side filters. */
 describe('nodes.all and nodes.enroll', () => {
   let api: Api;
   let clusterId: string;
-  beforeAll(async () => {
-    ({ api, clusterId } = await createApiWithCluster());
-  });
-  afterAll(async () => {
-    await api?.close();
+  apiWithClusterForSuite((s) => {
+    ({ api, clusterId } = s);
   });
 
   it('adds the node and issues its one-time token in one step, both audited', async () => {
@@ -65,16 +62,13 @@ describe('audit.list filters', () => {
   let api: Api;
   let edge: string;
   let other: string;
-  beforeAll(async () => {
-    ({ api, clusterId: edge } = await createApiWithCluster());
+  apiWithClusterForSuite(async (s) => {
+    ({ api, clusterId: edge } = s);
     other = (await api.admin.clusters.create({ name: 'other' })).id;
     const n = await api.admin.nodes.enroll({ clusterId: edge, node: { name: 'lb9', interfaces: ['eth0'] } });
     await api.admin.nodes.delete({ id: n.id, version: n.version });
     await api.admin.nodes.create({ clusterId: other, node: { name: 'x1', interfaces: ['eth0'] } });
     await api.admin.users.create({ username: 'otto', password: 'a long enough password', role: 'viewer' });
-  });
-  afterAll(async () => {
-    await api?.close();
   });
 
   const actions = async (f: Parameters<Api['viewer']['audit']['list']>[0]) =>

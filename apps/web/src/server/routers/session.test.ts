@@ -1,16 +1,13 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createApi, PASSWORD, trpcError, type Api } from '../testing/api';
+import { describe, expect, it } from 'vitest';
+import { apiForSuite, PASSWORD, trpcError, type Api } from '../testing/api';
 import { lookupSession } from '../services/auth';
 import { readSessionToken } from '../auth/cookies';
 import { createFirstAdmin } from '../services/auth';
 
 describe('session', () => {
   let api: Api;
-  beforeAll(async () => {
-    api = await createApi();
-  });
-  afterAll(async () => {
-    await api?.close();
+  apiForSuite((a) => {
+    api = a;
   });
 
   it('signs in with the right password: an httpOnly SameSite cookie whose token opens the session', async () => {

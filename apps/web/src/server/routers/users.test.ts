@@ -1,6 +1,6 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createHash } from 'node:crypto';
-import { createApi, trpcError, type Api } from '../testing/api';
+import { apiForSuite, trpcError, type Api } from '../testing/api';
 import { lookupSession } from '../services/auth';
 import { readSessionToken } from '../auth/cookies';
 import { referenceSpec } from '../../../test/fixtures';
@@ -9,11 +9,8 @@ import { createCaller } from '../root';
 
 describe('users', () => {
   let api: Api;
-  beforeAll(async () => {
-    api = await createApi();
-  });
-  afterAll(async () => {
-    await api?.close();
+  apiForSuite((a) => {
+    api = a;
   });
 
   it('an admin creates a user; the hash is argon2id and never returned', async () => {
@@ -67,11 +64,8 @@ describe('users', () => {
 
 describe('node enrollment token', () => {
   let api: Api;
-  beforeAll(async () => {
-    api = await createApi();
-  });
-  afterAll(async () => {
-    await api?.close();
+  apiForSuite((a) => {
+    api = a;
   });
 
   it('is shown once, stored only as a hash, expires in an hour, and its issue is audited without it', async () => {

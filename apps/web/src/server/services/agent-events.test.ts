@@ -1,5 +1,5 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createApiWithCluster, type Api } from '../testing/api';
+import { describe, expect, it } from 'vitest';
+import { apiWithClusterForSuite, type Api } from '../testing/api';
 import { transition } from '../../../test/fixtures';
 import { recordApplyResult, recordTransition, type AgentNode } from './agent-events';
 
@@ -7,13 +7,9 @@ describe('agent events (for the hub)', () => {
   let api: Api;
   let clusterId: string;
   let lvs1: AgentNode;
-  beforeAll(async () => {
-    let nodeIds: Record<string, string>;
-    ({ api, clusterId, nodeIds } = await createApiWithCluster());
-    lvs1 = { id: nodeIds.LVS_1!, clusterId };
-  });
-  afterAll(async () => {
-    await api?.close();
+  apiWithClusterForSuite((s) => {
+    ({ api, clusterId } = s);
+    lvs1 = { id: s.nodeIds.LVS_1!, clusterId };
   });
 
   it("a failed apply marks the deployment failed with nginx's output; a later success replaces it", async () => {

@@ -1,6 +1,6 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { VrrpState } from '@keepwatch/shared';
-import { createApiWithCluster, trpcError, type Api } from '../testing/api';
+import { apiWithClusterForSuite, trpcError, type Api } from '../testing/api';
 import { checkResult, instanceStatus, transition } from '../../../test/fixtures';
 import { recordApplyResult, recordTransition, type AgentNode } from './agent-events';
 import { LIVE_STALE_AFTER_MS } from './clusters';
@@ -9,13 +9,9 @@ describe('cluster page views', () => {
   let api: Api;
   let clusterId: string;
   let node: Record<'LVS_1' | 'LVS_2', AgentNode>;
-  beforeAll(async () => {
-    let nodeIds: Record<string, string>;
-    ({ api, clusterId, nodeIds } = await createApiWithCluster());
-    node = { LVS_1: { id: nodeIds.LVS_1!, clusterId }, LVS_2: { id: nodeIds.LVS_2!, clusterId } };
-  });
-  afterAll(async () => {
-    await api?.close();
+  apiWithClusterForSuite((s) => {
+    ({ api, clusterId } = s);
+    node = { LVS_1: { id: s.nodeIds.LVS_1!, clusterId }, LVS_2: { id: s.nodeIds.LVS_2!, clusterId } };
   });
 
   describe('clusters.live', () => {

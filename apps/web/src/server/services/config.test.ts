@@ -1,6 +1,6 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { ClusterSpecSchema } from '@keepwatch/shared';
-import { createApiWithCluster, trpcError, type Api } from '../testing/api';
+import { apiWithClusterForSuite, trpcError, type Api } from '../testing/api';
 import { heartbeat, referenceSpec } from '../../../test/fixtures';
 import { pools } from './areas';
 import { verifyAuditChain } from './audit';
@@ -8,11 +8,8 @@ import { verifyAuditChain } from './audit';
 describe('config changes', () => {
   let api: Api;
   let clusterId: string;
-  beforeAll(async () => {
-    ({ api, clusterId } = await createApiWithCluster());
-  });
-  afterAll(async () => {
-    await api?.close();
+  apiWithClusterForSuite((s) => {
+    ({ api, clusterId } = s);
   });
 
   const auditCount = () => api.db.prisma.auditLog.count();

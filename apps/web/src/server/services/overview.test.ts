@@ -1,6 +1,6 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { VrrpState } from '@keepwatch/shared';
-import { createApiWithCluster, type Api } from '../testing/api';
+import { apiWithClusterForSuite, type Api } from '../testing/api';
 import { heartbeat } from '../../../test/fixtures';
 import {
   instanceViews,
@@ -170,13 +170,11 @@ describe('clusters.overview', () => {
   let lvs1: string;
   let lvs2: string;
 
-  beforeAll(async () => {
-    let nodeIds: Record<string, string>;
-    ({ api, clusterId, nodeIds } = await createApiWithCluster());
-    lvs1 = nodeIds.LVS_1!;
-    lvs2 = nodeIds.LVS_2!;
+  apiWithClusterForSuite((s) => {
+    ({ api, clusterId } = s);
+    lvs1 = s.nodeIds.LVS_1!;
+    lvs2 = s.nodeIds.LVS_2!;
   });
-  afterAll(() => api.close());
 
   it('shows live state, the newest revision, each node’s newest deployment and the problems', async () => {
     const since = Date.now() - 60_000;

@@ -1,17 +1,14 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { ClusterSpecSchema } from '@keepwatch/shared';
-import { createApiWithCluster, trpcError, type Api } from '../testing/api';
+import { apiWithClusterForSuite, trpcError, type Api } from '../testing/api';
 import { referenceSpec } from '../../../test/fixtures';
 
 describe('import from and export to keepalived', () => {
   let api: Api;
   let clusterId: string;
-  beforeAll(async () => {
-    ({ api, clusterId } = await createApiWithCluster(referenceSpec('exported')));
-  });
-  afterAll(async () => {
-    await api?.close();
-  });
+  apiWithClusterForSuite((s) => {
+    ({ api, clusterId } = s);
+  }, referenceSpec('exported'));
 
   it("exports every node's keepalived.conf and nginx config, naming what keepalived cannot express", async () => {
     const out = await api.admin.transfer.export({ clusterId });

@@ -5,7 +5,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { TRPCError } from '@trpc/server';
-import { expect } from 'vitest';
+import { afterAll, beforeAll, expect } from 'vitest';
 import { makeContext, type ContextDeps } from '../context';
 import { createLogger } from '../logger';
 import { createMetrics } from '../metrics';
@@ -84,6 +84,37 @@ export async function createApiWithCluster(
   const nodeIds: Record<string, string> = {};
   for (const n of await api.viewer.nodes.list({ clusterId })) nodeIds[n.node.name] = n.id;
   return { api, clusterId, nodeIds };
+}
+
+/**
+ * Gives the surrounding describe its own Api: `use` receives it before the first test (and may set
+ * more up); its database is dropped after the last test.
+ */
+export function apiForSuite(use: (api: Api) => void | Promise<void>): void {
+  let api: Api | undefined;
+  beforeAll(async () => {
+    api = await createApi();
+    await use(api);
+  });
+  afterAll(async () => {
+    await api?.close();
+  });
+}
+
+/** `apiForSuite` with one cluster imported (see `createApiWithCluster`). */
+export function apiWithClusterForSuite(
+  use: (s: Awaited<ReturnType<typeof createApiWithCluster>>) => void | Promise<void>,
+  spec = referenceSpec(),
+): void {
+  let api: Api | undefined;
+  beforeAll(async () => {
+    const s = await createApiWithCluster(spec);
+    api = s.api;
+    await use(s);
+  });
+  afterAll(async () => {
+    await api?.close();
+  });
 }
 
 /** Awaits a call that must fail and returns its tRPC error. */
