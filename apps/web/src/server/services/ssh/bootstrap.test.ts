@@ -30,24 +30,23 @@ describe('ssh bootstrap rules', () => {
     });
   });
 
+  /** An install request by password to 192.0.2.11 as root; `o` replaces what the test is about. */
+  const startInput = (o: Record<string, unknown> = {}) => ({
+    nodeId: '00000000-0000-4000-8000-000000000000',
+    target: { host: '192.0.2.11', username: 'root' },
+    auth: { kind: 'password', password: 'x' },
+    serverUrl: 'ws://192.0.2.1:3000/agent',
+    ...o,
+  });
+
   it('refuses a dashboard URL that is not ws://, wss:// or ws+unix://, naming the field', () => {
-    const r = StartInputSchema.safeParse({
-      nodeId: '00000000-0000-4000-8000-000000000000',
-      target: { host: 'lb1', username: 'root' },
-      auth: { kind: 'password', password: 'x' },
-      serverUrl: 'http://dash/agent',
-    });
+    const r = StartInputSchema.safeParse(startInput({ serverUrl: 'http://dash/agent' }));
     expect(r.success).toBe(false);
     expect(r.error?.issues[0]?.path).toEqual(['serverUrl']);
   });
 
   it('does not keep a private key unless asked', () => {
-    const r = StartInputSchema.parse({
-      nodeId: '00000000-0000-4000-8000-000000000000',
-      target: { host: '192.0.2.11', username: 'root' },
-      auth: { kind: 'password', password: 'x' },
-      serverUrl: 'ws://192.0.2.1:3000/agent',
-    });
+    const r = StartInputSchema.parse(startInput());
     expect(r.keepPrivateKey).toBe(false);
     expect(r.target.port).toBe(22);
     expect(r.prefix).toBe(DEFAULT_PREFIX);
@@ -59,14 +58,7 @@ describe('ssh bootstrap rules', () => {
       { host: 'lb1', username: 'root;id' },
       { host: 'a b', username: 'root' },
     ]) {
-      expect(
-        StartInputSchema.safeParse({
-          nodeId: '00000000-0000-4000-8000-000000000000',
-          target,
-          auth: { kind: 'password', password: 'x' },
-          serverUrl: 'ws://192.0.2.1/agent',
-        }).success,
-      ).toBe(false);
+      expect(StartInputSchema.safeParse(startInput({ target })).success).toBe(false);
     }
   });
 
