@@ -1,7 +1,7 @@
 /** The four config areas built on config-area.ts: VRRP instances, health checks, pools, virtual servers. */
 import type { HealthCheck, UpstreamPool, VirtualServer, VrrpInstance } from '@keepwatch/shared';
 import { AppError } from '../errors';
-import { configArea } from './config-area';
+import { configArea, rowAccess } from './config-area';
 import {
   insertCheck,
   insertInstance,
@@ -12,23 +12,14 @@ import {
   replaceVirtualServer,
 } from './rows';
 
-const rowSelect = { id: true, clusterId: true, name: true, version: true } as const;
-
 export const instances = configArea<VrrpInstance, 'instance'>({
   what: 'VRRP instance',
   targetType: 'instance',
   field: 'instance',
   specKey: 'vrrpInstances',
-  find: (tx, id) => tx.vrrpInstance.findUnique({ where: { id }, select: rowSelect }),
-  findByName: (tx, clusterId, name) =>
-    tx.vrrpInstance.findUnique({ where: { clusterId_name: { clusterId, name } }, select: { id: true } }),
-  listRows: (db, clusterId) =>
-    db.vrrpInstance.findMany({ where: { clusterId }, select: rowSelect, orderBy: { name: 'asc' } }),
-  bump: async (tx, id, version) =>
-    (await tx.vrrpInstance.updateMany({ where: { id, version }, data: { version: { increment: 1 } } })).count,
+  ...rowAccess('vrrpInstance'),
   insert: (tx, clusterId, obj) => insertInstance(tx, clusterId, obj),
   replace: (tx, clusterId, id, obj) => replaceInstance(tx, clusterId, id, obj),
-  remove: async (tx, id) => void (await tx.vrrpInstance.delete({ where: { id } })),
   // The VRRPv2 password travels in clear on the wire (RFC 3768), but it has no place in the audit log.
   redact: (o) => {
     const inst = o as { authentication?: unknown } | null;
@@ -41,13 +32,7 @@ export const checks = configArea<HealthCheck, 'check'>({
   targetType: 'check',
   field: 'check',
   specKey: 'checks',
-  find: (tx, id) => tx.healthCheck.findUnique({ where: { id }, select: rowSelect }),
-  findByName: (tx, clusterId, name) =>
-    tx.healthCheck.findUnique({ where: { clusterId_name: { clusterId, name } }, select: { id: true } }),
-  listRows: (db, clusterId) =>
-    db.healthCheck.findMany({ where: { clusterId }, select: rowSelect, orderBy: { name: 'asc' } }),
-  bump: async (tx, id, version) =>
-    (await tx.healthCheck.updateMany({ where: { id, version }, data: { version: { increment: 1 } } })).count,
+  ...rowAccess('healthCheck'),
   insert: (tx, clusterId, obj) => insertCheck(tx, clusterId, obj),
   replace: async (tx, clusterId, id, obj) => {
     const before = await tx.healthCheck.findUniqueOrThrow({ where: { id }, select: { name: true } });
@@ -70,7 +55,6 @@ export const checks = configArea<HealthCheck, 'check'>({
       }
     }
   },
-  remove: async (tx, id) => void (await tx.healthCheck.delete({ where: { id } })),
 });
 
 export const pools = configArea<UpstreamPool, 'pool'>({
@@ -78,16 +62,9 @@ export const pools = configArea<UpstreamPool, 'pool'>({
   targetType: 'pool',
   field: 'pool',
   specKey: 'pools',
-  find: (tx, id) => tx.upstreamPool.findUnique({ where: { id }, select: rowSelect }),
-  findByName: (tx, clusterId, name) =>
-    tx.upstreamPool.findUnique({ where: { clusterId_name: { clusterId, name } }, select: { id: true } }),
-  listRows: (db, clusterId) =>
-    db.upstreamPool.findMany({ where: { clusterId }, select: rowSelect, orderBy: { name: 'asc' } }),
-  bump: async (tx, id, version) =>
-    (await tx.upstreamPool.updateMany({ where: { id, version }, data: { version: { increment: 1 } } })).count,
+  ...rowAccess('upstreamPool'),
   insert: (tx, clusterId, obj) => insertPool(tx, clusterId, obj),
   replace: (tx, _clusterId, id, obj) => replacePool(tx, id, obj),
-  remove: async (tx, id) => void (await tx.upstreamPool.delete({ where: { id } })),
   beforeDelete: async (tx, id) => {
     const users = await tx.location.findMany({
       where: { poolId: id },
@@ -107,14 +84,7 @@ export const virtualServers = configArea<VirtualServer, 'virtualServer'>({
   targetType: 'virtualServer',
   field: 'virtualServer',
   specKey: 'virtualServers',
-  find: (tx, id) => tx.virtualServer.findUnique({ where: { id }, select: rowSelect }),
-  findByName: (tx, clusterId, name) =>
-    tx.virtualServer.findUnique({ where: { clusterId_name: { clusterId, name } }, select: { id: true } }),
-  listRows: (db, clusterId) =>
-    db.virtualServer.findMany({ where: { clusterId }, select: rowSelect, orderBy: { name: 'asc' } }),
-  bump: async (tx, id, version) =>
-    (await tx.virtualServer.updateMany({ where: { id, version }, data: { version: { increment: 1 } } })).count,
+  ...rowAccess('virtualServer'),
   insert: (tx, clusterId, obj) => insertVirtualServer(tx, clusterId, obj),
   replace: (tx, clusterId, id, obj) => replaceVirtualServer(tx, clusterId, id, obj),
-  remove: async (tx, id) => void (await tx.virtualServer.delete({ where: { id } })),
 });

@@ -42,6 +42,38 @@ export interface AreaTable<T, K extends string, X extends object = object> {
   redact?(obj: unknown): unknown;
 }
 
+/** The Prisma models of the area tables: named, versioned rows per cluster. */
+type AreaModel = 'node' | 'vrrpInstance' | 'healthCheck' | 'upstreamPool' | 'virtualServer';
+
+/** What `rowAccess` calls on an area model; Prisma's delegates are each their own type, so they are read through this. */
+interface AreaDelegate {
+  findUnique(args: { where: object; select: object }): Promise<unknown>;
+  findMany(args: { where: object; select: object; orderBy: object }): Promise<unknown[]>;
+  updateMany(args: { where: object; data: object }): Promise<{ count: number }>;
+  delete(args: { where: { id: string } }): Promise<unknown>;
+}
+
+const rowSelect = { id: true, clusterId: true, name: true, version: true } as const;
+
+/** An area's row reads and writes on its Prisma model: by id, by name in the cluster, in name order, version bump, delete. */
+export function rowAccess(
+  model: AreaModel,
+): Pick<AreaTable<unknown, string>, 'find' | 'findByName' | 'listRows' | 'bump' | 'remove'> {
+  const table = (db: Tx | Db) => db[model] as unknown as AreaDelegate;
+  return {
+    find: async (tx, id) => (await table(tx).findUnique({ where: { id }, select: rowSelect })) as AreaRow | null,
+    findByName: async (tx, clusterId, name) =>
+      (await table(tx).findUnique({ where: { clusterId_name: { clusterId, name } }, select: { id: true } })) as {
+        id: string;
+      } | null,
+    listRows: async (db, clusterId) =>
+      (await table(db).findMany({ where: { clusterId }, select: rowSelect, orderBy: { name: 'asc' } })) as AreaRow[],
+    bump: async (tx, id, version) =>
+      (await table(tx).updateMany({ where: { id, version }, data: { version: { increment: 1 } } })).count,
+    remove: async (tx, id) => void (await table(tx).delete({ where: { id } })),
+  };
+}
+
 export interface MutationResult {
   id: string;
   version: number;

@@ -3,7 +3,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import type { Node as SpecNode } from '@keepwatch/shared';
 import { AppError, notFound } from '../errors';
 import { writeAudit } from './audit';
-import { configArea } from './config-area';
+import { configArea, rowAccess } from './config-area';
 import { insertNode } from './rows';
 import type { Actor, Tx } from './types';
 
@@ -21,9 +21,7 @@ export const nodes = configArea<SpecNode, 'node', { maintenance: boolean; enroll
   targetType: 'node',
   field: 'node',
   specKey: 'nodes',
-  find: (tx, id) => tx.node.findUnique({ where: { id }, select: rowSelect }),
-  findByName: (tx, clusterId, name) =>
-    tx.node.findUnique({ where: { clusterId_name: { clusterId, name } }, select: { id: true } }),
+  ...rowAccess('node'),
   listRows: async (db, clusterId) =>
     (
       await db.node.findMany({
@@ -32,15 +30,12 @@ export const nodes = configArea<SpecNode, 'node', { maintenance: boolean; enroll
         select: { ...rowSelect, maintenance: true, credentialHash: true },
       })
     ).map(({ credentialHash, clusterId: _c, ...r }) => ({ ...r, enrolled: credentialHash !== null })),
-  bump: async (tx, id, version) =>
-    (await tx.node.updateMany({ where: { id, version }, data: { version: { increment: 1 } } })).count,
   insert: (tx, clusterId, obj) => insertNode(tx, clusterId, obj),
   replace: async (tx, _clusterId, id, obj) =>
     void (await tx.node.update({
       where: { id },
       data: { name: obj.name, addresses: obj.addresses, interfaces: obj.interfaces },
     })),
-  remove: async (tx, id) => void (await tx.node.delete({ where: { id } })),
   beforeDelete: async (tx, id) => {
     const members = await tx.vrrpMember.findMany({
       where: { nodeId: id },
