@@ -82,7 +82,7 @@ describe('agent .deb and .rpm packages', () => {
       expect(execStart.length, unit).toBe(1);
       expect(execStart[0], unit).toMatch(/^ExecStart=\/usr\/bin\/keepwatch-agent /);
     }
-    // The executable in the package is the one package:agent built, unchanged (never stripped).
+    // The executable in the package is the one package:agent built, unchanged (not stripped again).
     const built = join(REPO, `dist/keepwatch-agent-${VERSION}-linux-x64`);
     expect(readFileSync(join(work, 'deb/usr/bin/keepwatch-agent')).equals(readFileSync(built))).toBe(true);
   });
