@@ -1,15 +1,12 @@
 import { effectivePriority } from '@keepwatch/vrrp';
 import type { AgentConfig, ClusterSpec, Command, HealthCheck, InstanceStatus } from '@keepwatch/shared';
-import type { Logger } from './log.js';
-import type { AgentMetrics } from './metrics.js';
 import type { MetricsServer } from './metrics-server.js';
-import type { VrrpTransport } from './transport/vrrp-transport.js';
 import type { InstanceRunner } from './vrrp/runner.js';
 import { nodeInstances, vrrpPart } from './vrrp/instances.js';
 import { buildLiveInstance, type LiveInstance, type LiveInstanceDeps } from './vrrp/live-instance.js';
 import { reconcileRevision, type ReconcileDeps } from './reconcile/apply.js';
 import type { LinkWatch } from './vrrp/link-watch.js';
-import type { VipActuator, Vip } from './vip/addresses.js';
+import type { Vip } from './vip/addresses.js';
 import type { Check } from './health/check.js';
 import type { HealthScheduler, CheckResult } from './health/scheduler.js';
 import { checkResultEvent, isNews, type ReportedCheck } from './health/report.js';
@@ -23,16 +20,8 @@ import type { WarmStateFile } from './state/warm.js';
 import { DEF_GRACEFUL_SHUTDOWN_MS, DEF_WARM_STATE_REFRESH_MS } from './config/defaults.js';
 
 /** The modules the agent runs, built by the composition root (main.ts) and handed in (STYLE §G35). */
-export type AgentModules = {
+export type AgentModules = Omit<LiveInstanceDeps, 'onTransition'> & {
   cfg: AgentConfig;
-  log: Logger;
-  metrics: AgentMetrics;
-  transport: VrrpTransport;
-  vips: VipActuator;
-  /** GARP / unsolicited NA for VIPs, `count` each. */
-  announce(vips: readonly Vip[], count: number): void;
-  /** The address an instance advertises from when the spec sets none (vip/primary-address.ts). */
-  primaryAddress(ifname: string, family: 4 | 6, exclude: readonly string[]): Promise<string>;
   scheduler: HealthScheduler;
   /** A spec's health check made runnable on this host (health/build-checks.ts). */
   buildCheck(check: HealthCheck): Check;

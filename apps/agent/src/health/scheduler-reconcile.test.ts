@@ -1,21 +1,10 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { Check, CheckOutcome } from './check.js';
 import { HealthScheduler, type CheckResult } from './scheduler.js';
+import { fakeCheck } from './__fixtures__/fake-check.js';
 
-function check(name: string, outcomes: CheckOutcome[], over: Partial<Check> = {}): Check & { runs: number } {
-  const c = {
-    name,
-    intervalMs: 1000,
-    timeoutMs: 500,
-    fall: 1,
-    rise: 1,
-    initFail: false,
-    runs: 0,
-    probe: (): Promise<CheckOutcome> => Promise.resolve(outcomes[Math.min(c.runs++, outcomes.length - 1)]!),
-    ...over,
-  };
-  return c;
-}
+const check = (name: string, outcomes: CheckOutcome[], over: Partial<Check> = {}) =>
+  fakeCheck(outcomes, { name, ...over });
 
 describe('HealthScheduler.reconcile', () => {
   beforeEach(() => vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'Date', 'performance'] }));

@@ -1,28 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import type { Check, CheckOutcome } from './check.js';
 import { HealthScheduler, type CheckResult } from './scheduler.js';
-
-function fakeCheck(outcomes: (CheckOutcome | 'hang')[], over: Partial<Check> = {}): Check & { runs: number } {
-  const c = {
-    name: 'c',
-    intervalMs: 1000,
-    timeoutMs: 500,
-    fall: 1,
-    rise: 1,
-    initFail: false,
-    runs: 0,
-    probe(signal: AbortSignal): Promise<CheckOutcome> {
-      const o = outcomes[Math.min(c.runs++, outcomes.length - 1)]!;
-      if (o === 'hang')
-        return new Promise((resolve) =>
-          signal.addEventListener('abort', () => resolve({ ok: false, detail: 'aborted' })),
-        );
-      return Promise.resolve(o);
-    },
-    ...over,
-  };
-  return c;
-}
+import { fakeCheck } from './__fixtures__/fake-check.js';
 
 describe('HealthScheduler', () => {
   beforeEach(() => vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'Date', 'performance'] }));
