@@ -1,5 +1,4 @@
 import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   bootSystemd,
@@ -14,6 +13,7 @@ import {
   type SystemdContainer,
 } from '@keepwatch/lab';
 import { agentConfig, LabAgent, referenceSpec, throughVip } from '../support/agent-lab.js';
+import { captureVrrp } from '../support/vrrp-capture.js';
 import { installAgent } from './install-agent.js';
 
 /**
@@ -60,15 +60,7 @@ describe('keepwatch-agent.service under systemd', () => {
     await startBackend(lab, 'web1', 'web1');
     await startBackend(lab, 'web2', 'web2');
     // VRRP on the wire, seen from the client's port of the segment.
-    capture = join(lab.host('client').dir, 'vrrp.txt');
-    lab.spawn('client', 'tcpdump', ['-i', 'eth0', '-n', '-l', '-tt', '-U', 'ip proto 112'], {
-      logFile: capture,
-      what: 'tcpdump',
-    });
-    await waitFor(() => readFileSync(capture, 'utf8').includes('listening on'), {
-      timeoutMs: 5000,
-      what: 'tcpdump to listen',
-    });
+    capture = await captureVrrp(lab);
     const boot = Date.now();
     box = await bootSystemd(lab, { host: 'lb1' });
     console.log(`systemd container booted in ${Date.now() - boot} ms`);
