@@ -20,6 +20,7 @@ import type { ClusterSpecInput } from '@keepwatch/shared';
 import { packageAgent } from '../product/package-agent.js';
 import { ADMIN, startDashboard, type Dashboard } from '../support/dashboard.js';
 import { apiLogin, trpcHttp, type TrpcHttp } from '../support/trpc-http.js';
+import { captureVrrp } from '../support/vrrp-capture.js';
 
 const exec = promisify(execFile);
 const REPO = fileURLToPath(new URL('../../', import.meta.url));
@@ -224,15 +225,7 @@ describe('the agent .deb under systemd', () => {
       ],
     });
     bridge = await bridgePort(lab, 'hub', dashboard.port);
-    capture = join(lab.host('client').dir, 'vrrp.txt');
-    lab.spawn('client', 'tcpdump', ['-i', 'eth0', '-n', '-l', '-tt', '-U', 'ip proto 112'], {
-      logFile: capture,
-      what: 'tcpdump',
-    });
-    await waitFor(() => readFileSync(capture, 'utf8').includes('listening on'), {
-      timeoutMs: 5000,
-      what: 'tcpdump to listen',
-    });
+    capture = await captureVrrp(lab);
     // The lab's folder is shared with the container: the packages and the dashboard's socket.
     box = await bootSystemd(lab, { host: 'lb1', binds: [lab.dir] });
     debV1 = join(lab.dir, `keepwatch-agent_${VERSION}-1_amd64.deb`);
