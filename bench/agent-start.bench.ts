@@ -27,17 +27,7 @@ import {
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import {
-  Lab,
-  LabNginx,
-  REF,
-  isAlive,
-  referenceSpec,
-  agentConfig,
-  startBackend,
-  waitFor,
-  type Spawned,
-} from '@keepwatch/lab';
+import { REF, isAlive, referenceSpec, waitFor, type Spawned, startSingleLbLab } from '@keepwatch/lab';
 import { NODE_RUNTIME, executablePath } from '../scripts/package-agent/sea.mjs';
 
 const REPO = fileURLToPath(new URL('../', import.meta.url));
@@ -78,29 +68,11 @@ async function main(): Promise<void> {
   const launcher = join(work, `keepwatch-agent-${VERSION}`, 'bin/keepwatch-agent');
   const nodeVersion = execFileSync('node', ['--version'], { encoding: 'utf8', env: BARE_ENV }).trim();
 
-  const lab = await Lab.create({
-    hosts: [
-      { name: 'lb1', ipv4: [`${REF.lb1}/24`] },
-      { name: 'web1', ipv4: [`${REF.web1}/24`] },
-      { name: 'client', ipv4: [`${REF.client}/24`] },
-    ],
-  });
+  const configPath = join(work, 'agent.json');
+  // One LB only (lb1), with the pool reduced to the one backend the lab has.
+  const lab = await startSingleLbLab(referenceSpec({ advertIntervalMs: INTERVAL_MS }), configPath);
   const results: Record<string, unknown>[] = [];
   try {
-    await startBackend(lab, 'web1', 'web1');
-    const nginx = new LabNginx(lab, 'lb1');
-    nginx.configure('# replaced by the agent\n');
-    await nginx.start();
-    const spec = referenceSpec({ advertIntervalMs: INTERVAL_MS });
-    const single = {
-      ...spec,
-      nodes: spec.nodes.filter((n) => n.name === 'lb1'),
-      vrrpInstances: spec.vrrpInstances!.map((i) => ({ ...i, members: i.members.filter((m) => m.node === 'lb1') })),
-      pools: [{ name: 'webs', servers: [{ address: REF.web1, port: 80 }] }],
-    };
-    const configPath = join(work, 'agent.json');
-    writeFileSync(configPath, JSON.stringify({ ...agentConfig(lab, nginx, single), metrics: undefined }, null, 2));
-
     const advertFile = join(work, 'adverts.jsonl');
     const listenerLog = join(work, 'listener.log');
     lab.spawn('client', process.execPath, [LISTENER, advertFile], { logFile: listenerLog, what: 'advert listener' });

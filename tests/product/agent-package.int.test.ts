@@ -6,17 +6,15 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import {
-  Lab,
-  LabNginx,
+  type Lab,
   REF,
   isAlive,
-  startBackend,
   waitFor,
   type Spawned,
-  agentConfig,
   referenceSpec,
   throughVip,
   waitServed,
+  startSingleLbLab,
 } from '@keepwatch/lab';
 import { packageAgent } from './package-agent.js';
 
@@ -114,27 +112,9 @@ describe('agent package', () => {
   });
 
   it('the installed agent runs in a lab namespace, drives real nginx and becomes master of the VIP', async () => {
-    lab = await Lab.create({
-      hosts: [
-        { name: 'lb1', ipv4: [`${REF.lb1}/24`] },
-        { name: 'web1', ipv4: [`${REF.web1}/24`] },
-        { name: 'client', ipv4: [`${REF.client}/24`] },
-      ],
-    });
-    await startBackend(lab, 'web1', 'web1');
-    const nginx = new LabNginx(lab, 'lb1');
-    nginx.configure('# replaced by the agent\n');
-    await nginx.start();
-    const spec = referenceSpec();
-    // One LB only: lb1 alone, with the pool reduced to the one backend this lab has.
-    const single = {
-      ...spec,
-      nodes: spec.nodes.filter((n) => n.name === 'lb1'),
-      vrrpInstances: spec.vrrpInstances!.map((i) => ({ ...i, members: i.members.filter((m) => m.node === 'lb1') })),
-      pools: [{ name: 'webs', servers: [{ address: REF.web1, port: 80 }] }],
-    };
     const configPath = join(work, 'agent.json');
-    writeFileSync(configPath, JSON.stringify({ ...agentConfig(lab, nginx, single), metrics: undefined }, null, 2));
+    // One LB only (lb1), with the pool reduced to the one backend the lab has.
+    lab = await startSingleLbLab(referenceSpec(), configPath);
     const logFile = join(work, 'agent.log');
     // cwd outside the repository, the bare environment: module resolution can only find the bundle.
     agent = lab.spawn(

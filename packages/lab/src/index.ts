@@ -38,6 +38,7 @@ export {
   type PortBridge,
 } from './agent.js';
 export { referenceHosts, referenceSpec, type ReferenceHosts, type ReferenceSpecOptions } from './reference-spec.js';
+export { startSingleLbLab } from './single-lb.js';
 export { startEnrolledAgents, waitRevisionApplied, type DashboardClient, type EnrolledAgents } from './enrolled.js';
 export { PG_BIN, pgUrl, startTestPostgres, type TestPostgres } from './postgres.js';
 export { freePort } from './port.js';
