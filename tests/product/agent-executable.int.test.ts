@@ -14,9 +14,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { Lab, LabNginx, REF, isAlive, startBackend, waitFor, type Spawned } from '@keepwatch/lab';
+import { type Lab, REF, isAlive, waitFor, type Spawned, startSingleLbLab } from '@keepwatch/lab';
 import { packageAgent } from './package-agent.js';
-import { agentConfig, referenceSpec, throughVip, waitServed } from '../support/agent-lab.js';
+import { referenceSpec, throughVip, waitServed } from '../support/agent-lab.js';
 import { nodeBinaries, withoutNode } from '../support/without-node.js';
 import { HOST_FLOOR, compareVersions, maxGlibc, newerThanFloor } from '../../scripts/package-agent/elf.mjs';
 import { executablePath } from '../../scripts/package-agent/sea.mjs';
@@ -104,27 +104,9 @@ echo checked`;
   });
 
   it('with no Node.js binary on the host, runs in a lab namespace, drives real nginx and becomes master of the VIP', async () => {
-    lab = await Lab.create({
-      hosts: [
-        { name: 'lb1', ipv4: [`${REF.lb1}/24`] },
-        { name: 'web1', ipv4: [`${REF.web1}/24`] },
-        { name: 'client', ipv4: [`${REF.client}/24`] },
-      ],
-    });
-    await startBackend(lab, 'web1', 'web1');
-    const nginx = new LabNginx(lab, 'lb1');
-    nginx.configure('# replaced by the agent\n');
-    await nginx.start();
-    const spec = referenceSpec();
-    // One LB only: lb1 alone, with the pool reduced to the one backend this lab has.
-    const single = {
-      ...spec,
-      nodes: spec.nodes.filter((n) => n.name === 'lb1'),
-      vrrpInstances: spec.vrrpInstances!.map((i) => ({ ...i, members: i.members.filter((m) => m.node === 'lb1') })),
-      pools: [{ name: 'webs', servers: [{ address: REF.web1, port: 80 }] }],
-    };
     const configPath = join(work, 'agent.json');
-    writeFileSync(configPath, JSON.stringify({ ...agentConfig(lab, nginx, single), metrics: undefined }, null, 2));
+    // One LB only (lb1), with the pool reduced to the one backend the lab has.
+    lab = await startSingleLbLab(referenceSpec(), configPath);
     // The addon is unpacked under TMPDIR for the moment of its dlopen: this folder must end empty.
     const tmp = join(work, 'tmp');
     mkdirSync(tmp, { mode: 0o700 });
