@@ -30,7 +30,6 @@ declare -A NEED=(
   [/usr/bin/make]=make
   [/usr/bin/g++]=g++
   [/usr/bin/python3]=python3
-  [/usr/bin/dpkg-shlibdeps]=dpkg-dev  # the agent's .deb: its shared-library dependencies
   [/usr/bin/lintian]=lintian        # the agent's .deb is checked with it
   [/usr/bin/rpmbuild]=rpm           # the agent's .rpm is built with it
   [/usr/bin/readelf]=binutils       # the agent executable: strip, and its glibc check
