@@ -135,7 +135,9 @@ async function main(): Promise<void> {
       impl.ms.push(t1 - t0);
     }
     await lab.stop(agent.pid, { sig: 'SIGTERM', graceMs: 8000 });
-    await lab.waitForHolders(REF.vip, [], 10_000);
+    await lab.waitForHolders(REF.vip, [], 10_000).catch((e: unknown) => {
+      throw new Error(`${(e as Error).message}\nthe agent's log:\n${readFileSync(log, 'utf8').slice(-3000)}`);
+    });
     for (const { name, ms, cpu } of impls) {
       const row = {
         impl: name,

@@ -54,7 +54,7 @@ if (process.platform !== 'linux' || process.arch !== 'x64')
   fail(
     `the package is for linux-x64; this machine is ${process.platform}-${process.arch} (the addon is built for the machine it runs on)`,
   );
-const entry = join(agentDir, 'dist/main.js');
+const entry = join(agentDir, 'dist/entry.js');
 const addon = join(agentDir, 'build/Release/keepwatch_net.node');
 if (!existsSync(entry)) fail(`${entry} is missing: build the agent first (npm run build -w @keepwatch/agent)`);
 if (!existsSync(addon))

@@ -106,7 +106,7 @@ function sha256(...parts) {
 }
 
 /**
- * Builds dist/keepwatch-agent-<version>-linux-x64 from the compiled agent (`entry`, its dist/main.js)
+ * Builds dist/keepwatch-agent-<version>-linux-x64 from the compiled agent (`entry`, its dist/entry.js)
  * and the addon; returns its path. Skips the slow part (blob, copy of the runtime, injection) when
  * the inputs are byte-identical to the last build's. Concurrent runs do not see each other's
  * half-written files: each works in its own folder and the result is renamed into place.

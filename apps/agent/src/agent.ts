@@ -156,7 +156,10 @@ export class Agent {
     if (this.stopping) return;
     if (resuming.size) log.info({ instances: [...resuming] }, 'warm restart: resumed as master');
     this.saveWarm();
-    this.warmTimer = setInterval(() => this.saveWarm(), DEF_WARM_STATE_REFRESH_MS);
+    // At least once per advert interval: a restart is judged by the file's age (< 3 intervals).
+    const intervals = nodeInstances(spec, cfg.node).map((x) => x.instance.advertIntervalMs);
+    const refreshMs = Math.min(DEF_WARM_STATE_REFRESH_MS, ...intervals);
+    this.warmTimer = setInterval(() => this.saveWarm(), refreshMs);
   }
 
   private saveWarm(): void {

@@ -1,4 +1,3 @@
-#!/usr/bin/env node
 // keepwatch-agent: the composition root. argv → config → modules → lifecycle; no logic here.
 //
 //   keepwatch-agent run --config FILE          run standalone from a local file
@@ -40,6 +39,7 @@ import { describeUnsupported, importKeepalivedFiles } from './import-keepalived.
 import { readEnv } from './config/env.js';
 import { SystemdNotifier } from './lifecycle.js';
 import { AGENT_VERSION } from './control/client.js';
+import type { WarmReplay } from './warm-start/replay.js';
 
 const USAGE = `usage:
   keepwatch-agent run --config FILE [--server URL [--token T]]
@@ -117,8 +117,9 @@ function parseCli(argv: string[]): z.infer<typeof ArgsSchema> {
 }
 
 /** Builds every module and hands them to the Agent (STYLE §G35): the only place that wires. */
-function compose(cfg: AgentConfig, net: NativeNet, log: Logger): Agent {
+function compose(cfg: AgentConfig, net: NativeNet, log: Logger, warm: WarmReplay | null): Agent {
   const metrics = new AgentMetrics();
+  const transport = new VrrpTransport(net, metrics, log, () => warm?.stop());
   const n = cfg.nginx;
   const nginxExec = realNginxExec(
     { binary: n.binary, args: ['-p', n.prefix, '-c', n.mainConfPath], pidFile: n.pidPath },
@@ -146,7 +147,7 @@ function compose(cfg: AgentConfig, net: NativeNet, log: Logger): Agent {
     cfg,
     log,
     metrics,
-    transport: new VrrpTransport(net, metrics, log),
+    transport,
     vips: new VipActuator(),
     announce: (vips, count) => announceVips(net, log, vips, count),
     primaryAddress,
@@ -157,13 +158,16 @@ function compose(cfg: AgentConfig, net: NativeNet, log: Logger): Agent {
     metricsServer: new MetricsServer(cfg.metrics, metrics),
     control,
     revisionFile: cfg.controlPlane ? new RevisionFile(cfg.stateDir, log) : null,
-    warmFile: new WarmStateFile(cfg.stateDir, log),
+    warmFile: new WarmStateFile(cfg.stateDir, log, Date.now, {
+      ...(warm ? { startedAt: warm.startedAt } : {}),
+      lastAdvert: (name) => transport.lastSent(name),
+    }),
     adminFile: new AdminStateFile(cfg.stateDir, (err, what) => log.warn({ err }, what)),
   });
   return agent;
 }
 
-async function main(): Promise<void> {
+async function main(warm: WarmReplay | null, heldSignals: () => NodeJS.Signals[]): Promise<void> {
   const args = parseCli(process.argv.slice(2));
   if (args.command === 'import-keepalived') {
     const r = importKeepalivedFiles(args.file, { nginxFile: args.nginx });
@@ -192,7 +196,8 @@ async function main(): Promise<void> {
   const env = readEnv();
   const log = createLogger(env.KEEPWATCH_LOG_LEVEL ? { level: env.KEEPWATCH_LOG_LEVEL } : {});
   const net = loadNative({ runtimeDirectory: env.RUNTIME_DIRECTORY?.split(':')[0] });
-  const agent = compose(cfg, net, log);
+  if (warm?.instances.length) log.info({ instances: warm.instances }, 'warm restart: repeating the last adverts');
+  const agent = compose(cfg, net, log, warm);
   const systemd = new SystemdNotifier(net, env.NOTIFY_SOCKET, env.WATCHDOG_USEC);
   if (args.command === 'cleanup') {
     const removed = await agent.cleanup();
@@ -200,32 +205,46 @@ async function main(): Promise<void> {
     return;
   }
   // A repeat within a second is the same Ctrl-C relayed twice; a later one exits at once (STYLE §G36).
-  onStopSignals(process, {
-    onFirst: (sig) => {
-      log.info({ signal: sig }, 'stopping');
-      systemd.stopping();
-      agent.stop().then(
-        () => process.exit(0),
-        (e: unknown) => {
-          log.error({ err: e }, 'stop failed');
-          process.exit(1);
-        },
-      );
-    },
-    onSecond: (sig) => {
-      log.warn({ signal: sig }, 'second signal: exiting at once');
-      process.exit(1);
-    },
-  });
+  const listenForStop = () =>
+    onStopSignals(process, {
+      onFirst: (sig) => {
+        log.info({ signal: sig }, 'stopping');
+        systemd.stopping();
+        agent.stop().then(
+          () => process.exit(0),
+          (e: unknown) => {
+            log.error({ err: e }, 'stop failed');
+            process.exit(1);
+          },
+        );
+      },
+      onSecond: (sig) => {
+        log.warn({ signal: sig }, 'second signal: exiting at once');
+        process.exit(1);
+      },
+    });
+  // While the start-up replay claims VIPs, entry.ts holds stop signals: a stop then waits until
+  // the resumed instances run and takes the whole stop path (priority-0 advert, VIPs removed)
+  // instead of aborting a start that would leave the claimed VIPs behind.
+  const replaying = (warm?.instances.length ?? 0) > 0;
+  if (!replaying) listenForStop();
   await agent.start();
   systemd.ready();
+  if (replaying) {
+    listenForStop();
+    for (const signal of heldSignals()) process.kill(process.pid, signal);
+  }
 }
 
-main().catch((e: unknown) => {
-  if (e instanceof ConfigError) {
-    console.error(e.message);
-    process.exit(2);
-  }
-  console.error(`keepwatch-agent: ${(e as Error).message}`);
-  process.exit(1);
-});
+/** Runs the command line (entry.ts calls it, after the start-up replay). */
+export function run(warm: WarmReplay | null, heldSignals: () => NodeJS.Signals[] = () => []): void {
+  main(warm, heldSignals).catch((e: unknown) => {
+    warm?.stop();
+    if (e instanceof ConfigError) {
+      console.error(e.message);
+      process.exit(2);
+    }
+    console.error(`keepwatch-agent: ${(e as Error).message}`);
+    process.exit(1);
+  });
+}

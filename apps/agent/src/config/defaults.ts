@@ -1,5 +1,7 @@
 /** The agent's built-in defaults, in one place (after nginx/agent's `Def…` constants). */
 
+/** The state directory when the config names none (AgentConfigSchema's default; a test keeps them equal). */
+export const DEF_STATE_DIR = '/var/lib/keepwatch';
 /** The whole graceful stop (priority-0 adverts, VIPs removed, outbox flushed) must end within this. */
 export const DEF_GRACEFUL_SHUTDOWN_MS = 5000;
 /** How long nginx supervision waits for a master after starting nginx. */

@@ -7,6 +7,7 @@ import {
   type RejectReason,
 } from '@keepwatch/vrrp';
 import type { Logger } from '../log.js';
+import type { WarmAdvert } from '../state/warm-format.js';
 import type { AgentMetrics } from '../metrics.js';
 import type { NativeNet, RawPacket } from './native.js';
 import { VrrpSocket } from './vrrp-socket.js';
@@ -37,15 +38,20 @@ type Group = { socket: VrrpSocket; endpoints: VrrpEndpoint[]; byVrid: Map<number
 export class VrrpTransport {
   private readonly groups = new Map<string, Group>();
   private readonly endpoints = new Map<string, { group: Group; endpoint: VrrpEndpoint }>();
+  /** Each instance's last advert as sent (a priority-0 one is not kept: it is no claim to repeat). */
+  private readonly sent = new Map<string, WarmAdvert>();
 
   constructor(
     private readonly net: NativeNet,
     private readonly metrics: AgentMetrics,
     private readonly log: Logger,
+    /** Runs before the sockets open: the start-up replay hands the wire over (warm-start/replay.ts). */
+    private readonly beforeStart: () => void = () => {},
   ) {}
 
   /** Opens the sockets for `endpoints` (after a `stop()`, or the first time). */
   start(endpoints: readonly VrrpEndpoint[]): void {
+    this.beforeStart();
     const byKey = new Map<string, VrrpEndpoint[]>();
     for (const e of endpoints) {
       const key = `${e.ifname}/${e.family}`;
@@ -81,13 +87,23 @@ export class VrrpTransport {
     const destinations = endpoint.unicastPeers.length
       ? endpoint.unicastPeers
       : [family === 4 ? VRRP_MULTICAST_V4 : VRRP_MULTICAST_V6];
+    const packets: WarmAdvert['packets'] = [];
     for (const dst of destinations) {
+      const message = encodeAdvert(advert, { family, src, dst });
+      packets.push({ dst, hex: Buffer.from(message.buffer, message.byteOffset, message.byteLength).toString('hex') });
       try {
-        group.socket.send(src, dst, encodeAdvert(advert, { family, src, dst }));
+        group.socket.send(src, dst, message);
       } catch (e) {
         this.log.warn({ err: e, instance: name, dst }, 'advert not sent');
       }
     }
+    if (advert.priority === 0) this.sent.delete(name);
+    else this.sent.set(name, { family, ifname: endpoint.ifname, src, intervalMs: advert.advertIntervalMs, packets });
+  }
+
+  /** The instance's last advert as sent, for the warm-restart file (warm-start/replay.ts repeats it). */
+  lastSent(name: string): WarmAdvert | undefined {
+    return this.sent.get(name);
   }
 
   /** Closes every socket and forgets the instances. */
@@ -95,6 +111,7 @@ export class VrrpTransport {
     for (const group of this.groups.values()) group.socket.stop();
     this.groups.clear();
     this.endpoints.clear();
+    this.sent.clear();
   }
 
   private received(group: Group, packet: RawPacket): void {
