@@ -1,7 +1,8 @@
 import type { Advert } from '../codec/types.js';
 import type { Action } from './actions.js';
 import { addressKey } from './address.js';
-import type { ResolvedConfig } from './config.js';
+import type { AdvertAuth, ResolvedConfig } from './config.js';
+import type { InstanceState } from './state.js';
 
 /** The instance's own checks on a decoded advert (STYLE §D20, RFC 5798 7.1, RFC 3768 7.1). */
 export type AdvertCheck =
@@ -19,8 +20,25 @@ function sameAddressSet(a: readonly string[], b: readonly string[]): boolean {
   return b.every((x) => keys.has(addressKey(x)));
 }
 
-/** Check what needs the configuration: each failure is a drop with its reason. */
-export function checkAdvert(config: ResolvedConfig, advert: Advert, src: string, ttl: number | undefined): AdvertCheck {
+/** v2 settings accepted besides the configured ones (a rollout in progress, `previousAccepted`). */
+export type AlsoAccepted = Readonly<{ auth: AdvertAuth | null; advertIntervalMs: number }> | null;
+
+function authMatches(auth: AdvertAuth | null, advert: Advert): boolean {
+  if ((advert.authType ?? 'none') !== (auth ? 'pass' : 'none')) return false;
+  return !auth || (advert.authData ?? '') === auth.password.slice(0, V2_AUTH_BYTES);
+}
+
+/**
+ * Check what needs the configuration: each failure is a drop with its reason. `also` (v2) is a
+ * password and an interval accepted as well as the configured ones.
+ */
+export function checkAdvert(
+  config: ResolvedConfig,
+  advert: Advert,
+  src: string,
+  ttl: number | undefined,
+  also: AlsoAccepted = null,
+): AdvertCheck {
   const drop = (reason: Extract<Action, { type: 'drop' }>['reason'], detail?: string): AdvertCheck => ({
     ok: false,
     drop: detail === undefined ? { type: 'drop', reason, src } : { type: 'drop', reason, src, detail },
@@ -38,13 +56,13 @@ export function checkAdvert(config: ResolvedConfig, advert: Advert, src: string,
   if (config.version === 2) {
     // RFC 3768 7.1: authentication type and data must match the configuration.
     const want = config.auth ? 'pass' : 'none';
-    if ((advert.authType ?? 'none') !== want)
-      return drop('auth-failed', `auth type ${advert.authType ?? 'none'}, ours ${want}`);
-    if (config.auth && (advert.authData ?? '') !== config.auth.password.slice(0, V2_AUTH_BYTES)) {
+    if (!authMatches(config.auth, advert) && !(also && authMatches(also.auth, advert))) {
+      if ((advert.authType ?? 'none') !== want)
+        return drop('auth-failed', `auth type ${advert.authType ?? 'none'}, ours ${want}`);
       return drop('auth-failed', 'password mismatch');
     }
     // RFC 3768 7.1: a v2 advert with another Advertisement Interval is discarded.
-    if (advert.advertIntervalMs !== config.advertIntervalMs) {
+    if (advert.advertIntervalMs !== config.advertIntervalMs && advert.advertIntervalMs !== also?.advertIntervalMs) {
       return drop('interval-mismatch', `interval ${advert.advertIntervalMs} ms, ours ${config.advertIntervalMs} ms`);
     }
   }
@@ -60,4 +78,15 @@ export function checkAdvert(config: ResolvedConfig, advert: Advert, src: string,
     });
   }
   return { ok: true, warnings };
+}
+
+/** `checkAdvert` for a received advert, with the previous v2 settings while they are still accepted. */
+export function checkReceived(
+  state: InstanceState,
+  event: { advert: Advert; src: string; ttl?: number | undefined },
+  now: number,
+): AdvertCheck {
+  const p = state.previousAccepted;
+  const also = p && p.until > now ? p : null;
+  return checkAdvert(state.config, event.advert, event.src, event.ttl, also);
 }

@@ -1,6 +1,6 @@
 // The machine's public names (re-exported by the package index).
 export { initialState, step, nextDeadline, advertFor } from './instance.js';
-export { reconfigure, restartNeeded, RESTART_SETTINGS } from './reconfigure.js';
+export { reconfigure, restartNeeded, handOver, RESTART_SETTINGS, PREVIOUS_ACCEPTED_MS } from './reconfigure.js';
 export { effectivePriority, faultCause } from './priority.js';
 export { skewTime, masterDownInterval } from './timers.js';
 export {
@@ -16,5 +16,5 @@ export type { InstanceConfig, ResolvedConfig, TrackedCheck, AdvertAuth } from '.
 export type { Event, AdminCommand } from './events.js';
 export { VRRP_STATES } from './actions.js';
 export type { Action, VrrpState, TransitionReason, AdminRefusal, AdvertWarning } from './actions.js';
-export type { InstanceState, HeardMaster } from './state.js';
+export type { InstanceState, HeardMaster, PreviousAccepted } from './state.js';
 export type { StepResult } from './transition.js';

@@ -38,6 +38,7 @@ export function initialState(config: InstanceConfig): InstanceState {
     garpRefreshTimer: null,
     vipsHeld: false,
     handoverUntil: null,
+    previousAccepted: null,
     heardMaster: null,
   };
 }

@@ -19,6 +19,15 @@ export function restartNeeded(state: InstanceState, config: InstanceConfig): str
   return RESTART_SETTINGS.filter((k) => state.config[k] !== config[k]);
 }
 
+/**
+ * How long a v2 instance accepts its previous password and interval after a change: longer than a
+ * rollout takes (the dashboard updates the backups, waits for their checks, then the master), and
+ * bounded, so that an old password is not accepted for ever.
+ */
+export const PREVIOUS_ACCEPTED_MS = 300_000;
+
+const passwordOf = (a: { password: string } | null) => (a ? a.password : null);
+
 const lower = (vips: readonly string[]) => new Set(vips.map((v) => v.toLowerCase()));
 
 /**
@@ -27,7 +36,10 @@ const lower = (vips: readonly string[]) => new Set(vips.map((v) => v.toLowerCase
  *   added and announced (garp_master_repeat), the others untouched;
  * - Master: a change of its effective priority, advert interval or VIP list goes out in an advert
  *   at once, and Adver_Timer restarts with the new interval (v3 backups learn it, RFC 5798 6.4.2);
- * - v2 Backup: Master_Adver_Interval is the configured interval (v3 keeps the learned one);
+ * - Backup: Master_Adver_Interval stays the one learned from the master until its next advert;
+ * - v2, password or interval changed: the previous ones stay accepted on received adverts for
+ *   `PREVIOUS_ACCEPTED_MS` (`previousAccepted`), so nodes that apply the revision at different times
+ *   keep hearing each other;
  * - tracked checks keep their status (a new one starts at `initiallyOk`), tracked interfaces
  *   keep theirs; a fault that now holds enters Fault, one that no longer holds leaves it;
  * - preempt, preempt_delay (0 ends a running delay), GARP settings (a changed refresh period
@@ -66,8 +78,16 @@ export function reconfigure(state: InstanceState, config: InstanceConfig, now: n
     }
     if (old.garpMasterRefreshMs !== c.garpMasterRefreshMs)
       next = { ...next, garpRefreshTimer: c.garpMasterRefreshMs > 0 ? now + c.garpMasterRefreshMs : null };
-  } else if (c.version === 2 || state.vrrpState !== 'backup') {
+  } else if (state.vrrpState !== 'backup') {
     next = { ...next, masterAdverIntervalMs: c.advertIntervalMs };
+  }
+  // v2: until the other nodes have applied the revision, their adverts still carry the previous
+  // password or interval; accept those for a while rather than time the master out (split brain).
+  if (c.version === 2 && (passwordOf(old.auth) !== passwordOf(c.auth) || old.advertIntervalMs !== c.advertIntervalMs)) {
+    next = {
+      ...next,
+      previousAccepted: { auth: old.auth, advertIntervalMs: old.advertIntervalMs, until: now + PREVIOUS_ACCEPTED_MS },
+    };
   }
 
   let r: StepResult = { state: next, actions };
@@ -83,4 +103,16 @@ export function reconfigure(state: InstanceState, config: InstanceConfig, now: n
   if (before !== final && r.state.vrrpState !== 'initialize')
     return { state: r.state, actions: [{ type: 'priority-changed', from: before, to: final }, ...r.actions] };
   return r;
+}
+
+/**
+ * Before this node's instance is removed (its member removed from the instance, or the instance
+ * deleted), a Master hands its VIPs over make-before-break, as `maintenance-on` does: priority 0 at
+ * once, so a backup takes over after Skew_Time, and the VIPs kept until that backup's first advert
+ * is heard or `handoverUntil` passes; in maintenance it never takes them back. The shell then stops
+ * the instance. Not Master: nothing to do.
+ */
+export function handOver(state: InstanceState, now: number): StepResult {
+  if (state.vrrpState !== 'master') return { state, actions: [] };
+  return transition({ ...state, maintenance: true, promoted: false }, 'backup', 'maintenance', now);
 }

@@ -2,7 +2,7 @@
 import type { Action } from './actions.js';
 import type { Event } from './events.js';
 import { accepted, peerBlocksPromote, refused } from './admin.js';
-import { checkAdvert } from './advert-checks.js';
+import { checkReceived } from './advert-checks.js';
 import { assertNever } from './assert-never.js';
 import { currentMasterDownInterval, currentSkewTime, effectivePriority } from './priority.js';
 import type { InstanceState } from './state.js';
@@ -41,8 +41,8 @@ function preemptDelayHolds(state: InstanceState, now: number): boolean {
 /**
  * RFC 5798 6.4.2, with keepalived's nopreempt and preempt_delay:
  * - priority 0: Master_Down_Timer = Skew_Time;
- * - priority ≥ ours, or nopreempt, or inside preempt_delay: accept — (v3) adopt the master's
- *   interval, reset Master_Down_Timer;
+ * - priority ≥ ours, or nopreempt, or inside preempt_delay: accept — adopt the master's interval
+ *   (v2: the configured one, or the previous one during a rollout), reset Master_Down_Timer;
  * - else (preempt, lower priority): discard, the timer keeps running, so we take over.
  */
 export function backupOnAdvert(
@@ -50,7 +50,7 @@ export function backupOnAdvert(
   event: Extract<Event, { type: 'advert-received' }>,
   now: number,
 ): StepResult {
-  const check = checkAdvert(state.config, event.advert, event.src, event.ttl);
+  const check = checkReceived(state, event, now);
   if (!check.ok) return { state, actions: [check.drop] };
   const { advert } = event;
   const actions = [...check.warnings];
@@ -63,10 +63,9 @@ export function backupOnAdvert(
     // RFC 5798 6.4.2: the master is leaving; take over after Skew_Time.
     next = { ...next, masterDownTimer: next.maintenance ? null : now + currentSkewTime(next) };
   } else if (!preempt || advert.priority >= ours || preemptDelayHolds(next, now)) {
-    if (next.config.version === 3) {
-      // RFC 5798 6.4.2: set Master_Adver_Interval to the advert's interval.
-      next = { ...next, masterAdverIntervalMs: advert.advertIntervalMs };
-    }
+    // RFC 5798 6.4.2: set Master_Adver_Interval to the advert's interval. v2 adverts get here only
+    // with the configured interval, or the previous one while a rollout changes it (`previousAccepted`).
+    next = { ...next, masterAdverIntervalMs: advert.advertIntervalMs };
     next = { ...next, masterDownTimer: next.maintenance ? null : now + currentMasterDownInterval(next) };
     if (next.config.preemptDelayMs > 0) {
       // keepalived: preempt_delay starts at the first lower-priority advert and stops when a

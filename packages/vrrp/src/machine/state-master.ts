@@ -2,7 +2,7 @@
 import type { Action } from './actions.js';
 import type { Event } from './events.js';
 import { accepted, refused } from './admin.js';
-import { checkAdvert } from './advert-checks.js';
+import { checkReceived } from './advert-checks.js';
 import { tieBreakOrder } from './address.js';
 import { assertNever } from './assert-never.js';
 import { effectivePriority } from './priority.js';
@@ -51,7 +51,7 @@ export function masterOnAdvert(
   event: Extract<Event, { type: 'advert-received' }>,
   now: number,
 ): StepResult {
-  const check = checkAdvert(state.config, event.advert, event.src, event.ttl);
+  const check = checkReceived(state, event, now);
   if (!check.ok) return { state, actions: [check.drop] };
   const { advert, src } = event;
   const actions: Action[] = [...check.warnings];

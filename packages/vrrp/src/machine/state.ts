@@ -1,8 +1,11 @@
-import type { ResolvedConfig } from './config.js';
+import type { AdvertAuth, ResolvedConfig } from './config.js';
 import type { VrrpState } from './actions.js';
 
 /** The master this backup last heard (any valid advert for the VRID), for admin decisions. */
 export type HeardMaster = Readonly<{ address: string; priority: number; atMs: number }>;
+
+/** The v2 settings a reconfigured instance still accepts from its peers for a while. */
+export type PreviousAccepted = Readonly<{ auth: AdvertAuth | null; advertIntervalMs: number; until: number }>;
 
 /**
  * One instance's whole state: immutable data, replaced by each `step`. Deadlines are absolute
@@ -44,6 +47,13 @@ export type InstanceState = Readonly<{
    * (`maintenanceHandoverMs`), whichever comes first. Null otherwise.
    */
   handoverUntil: number | null;
+  /**
+   * v2, after `reconfigure` changed the password or the advert interval: the previous ones, still
+   * accepted on received adverts until `until` (RFC 3768 7.1 would drop them). During a rollout the
+   * nodes run different revisions for a while; this keeps a backup that applied first hearing the
+   * master that has not yet. Null otherwise.
+   */
+  previousAccepted: PreviousAccepted | null;
   /** The master last heard in Backup (or the one that made this master step down). */
   heardMaster: HeardMaster | null;
 }>;
