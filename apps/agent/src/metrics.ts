@@ -64,4 +64,11 @@ export class AgentMetrics {
   setState(instance: string, state: VrrpState): void {
     for (const s of VRRP_STATES) this.state.set({ instance, state: s }, s === state ? 1 : 0);
   }
+
+  /** Drops a stopped instance's gauges, so that a removed instance does not linger on the page. */
+  forgetInstance(instance: string): void {
+    for (const s of VRRP_STATES) this.state.remove({ instance, state: s });
+    this.basePriority.remove({ instance });
+    this.effectivePriority.remove({ instance });
+  }
 }

@@ -1,5 +1,6 @@
 import {
   advertFor,
+  handOver,
   initialState,
   nextDeadline,
   reconfigure,
@@ -167,6 +168,29 @@ export class InstanceRunner {
     await done;
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
+    this.deps.metrics.forgetInstance(this.deps.config.name);
+  }
+
+  /**
+   * Stops an instance that leaves this node make-before-break: a Master first hands its VIPs over
+   * (@keepwatch/vrrp `handOver`: priority 0, VIPs kept until the new master is heard or the
+   * hand-over deadline passes), then stops. A backup stops at once.
+   */
+  async retire(): Promise<void> {
+    if (this.stopped) return this.queue;
+    const done = this.queue.then(async () => {
+      const { state, actions } = handOver(this.state, this.deps.now());
+      this.state = state;
+      for (const action of actions) await this.executeLogged(action);
+      this.arm();
+    });
+    this.queue = done.catch((e: unknown) => this.log.error({ err: e }, 'vrrp hand-over failed'));
+    await this.queue;
+    // The machine ends the hand-over itself (an advert heard, or its deadline tick): wait for it,
+    // bounded by that deadline and a margin for a loaded host.
+    const until = this.deps.now() + Math.max(0, (this.state.handoverUntil ?? 0) - this.deps.now()) + 500;
+    while (this.state.handoverUntil !== null && this.deps.now() < until) await sleep(10);
+    await this.stop();
   }
 
   private async process(event: Event): Promise<readonly Action[]> {
@@ -277,6 +301,8 @@ export class InstanceRunner {
 
 /** The machine's answer to an admin command. */
 export type AdminResult = Extract<Action, { type: 'admin-result' }>;
+
+const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
 function assertNever(x: never): never {
   throw new Error(`unhandled action ${JSON.stringify(x)}`);
