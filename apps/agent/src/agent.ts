@@ -17,7 +17,7 @@ import type { ApplyOutcome, ControlClient, ControlHandlers } from './control/cli
 import { nextAdminState, runCommand, type AdminStateFile, type CommandOutcome } from './control/commands.js';
 import type { RevisionFile } from './state/revision.js';
 import type { WarmStateFile } from './state/warm.js';
-import { DEF_GRACEFUL_SHUTDOWN_MS, DEF_WARM_STATE_REFRESH_MS } from './config/defaults.js';
+import { DEF_GRACEFUL_SHUTDOWN_MS } from './config/defaults.js';
 
 /** The modules the agent runs, built by the composition root (main.ts) and handed in (STYLE §G35). */
 export type AgentModules = Omit<LiveInstanceDeps, 'onTransition'> & {
@@ -44,7 +44,6 @@ export type AgentModules = Omit<LiveInstanceDeps, 'onTransition'> & {
  */
 export class Agent {
   private live: LiveInstance[] = [];
-  private warmTimer: ReturnType<typeof setInterval> | null = null;
   private stopping: Promise<void> | null = null;
   /** The spec running now (null: waiting for the control plane's first revision). */
   private running: ClusterSpec | null = null;
@@ -155,11 +154,8 @@ export class Agent {
     for (const r of runners) await r.start();
     if (this.stopping) return;
     if (resuming.size) log.info({ instances: [...resuming] }, 'warm restart: resumed as master');
+    // Then on every transition; a master's adverts keep it dated (state/warm.ts).
     this.saveWarm();
-    // At least once per advert interval: a restart is judged by the file's age (< 3 intervals).
-    const intervals = nodeInstances(spec, cfg.node).map((x) => x.instance.advertIntervalMs);
-    const refreshMs = Math.min(DEF_WARM_STATE_REFRESH_MS, ...intervals);
-    this.warmTimer = setInterval(() => this.saveWarm(), refreshMs);
   }
 
   private saveWarm(): void {
@@ -174,8 +170,6 @@ export class Agent {
   private async stopVrrp(): Promise<void> {
     this.m.scheduler.stop();
     this.m.linkWatch.stop();
-    if (this.warmTimer) clearInterval(this.warmTimer);
-    this.warmTimer = null;
     const graceful = Promise.all(this.runners.map((r) => r.stop()));
     const deadline = new Promise<'timeout'>((r) => setTimeout(() => r('timeout'), DEF_GRACEFUL_SHUTDOWN_MS).unref());
     if ((await Promise.race([graceful, deadline])) === 'timeout') this.m.log.error('graceful stop timed out');

@@ -119,7 +119,11 @@ function parseCli(argv: string[]): z.infer<typeof ArgsSchema> {
 /** Builds every module and hands them to the Agent (STYLE §G35): the only place that wires. */
 function compose(cfg: AgentConfig, net: NativeNet, log: Logger, warm: WarmReplay | null): Agent {
   const metrics = new AgentMetrics();
-  const transport = new VrrpTransport(net, metrics, log, () => warm?.stop());
+  const warmFile = new WarmStateFile(cfg.stateDir, log, Date.now, warm ? { startedAt: warm.startedAt } : {});
+  const transport = new VrrpTransport(net, metrics, log, {
+    beforeStart: () => warm?.stop(),
+    advertSent: (name, advert) => warmFile.advertSent(name, advert),
+  });
   const n = cfg.nginx;
   const nginxExec = realNginxExec(
     { binary: n.binary, args: ['-p', n.prefix, '-c', n.mainConfPath], pidFile: n.pidPath },
@@ -158,10 +162,7 @@ function compose(cfg: AgentConfig, net: NativeNet, log: Logger, warm: WarmReplay
     metricsServer: new MetricsServer(cfg.metrics, metrics),
     control,
     revisionFile: cfg.controlPlane ? new RevisionFile(cfg.stateDir, log) : null,
-    warmFile: new WarmStateFile(cfg.stateDir, log, Date.now, {
-      ...(warm ? { startedAt: warm.startedAt } : {}),
-      lastAdvert: (name) => transport.lastSent(name),
-    }),
+    warmFile,
     adminFile: new AdminStateFile(cfg.stateDir, (err, what) => log.warn({ err }, what)),
   });
   return agent;

@@ -11,8 +11,6 @@ export const DEF_NGINX_START_WAIT_MS = 2000;
  * restarted agent resume as master and keep its VIPs.
  */
 export const DEF_WARM_RESTART_MAX_AGE_MS = 10_000;
-/** How often the running agent refreshes its warm-restart state file. */
-export const DEF_WARM_STATE_REFRESH_MS = 200;
 /** Metrics endpoint path. */
 export const DEF_METRICS_PATH = '/metrics';
 

@@ -2,6 +2,7 @@
 // agent (state/warm.ts writes it) and the start-up replay (warm-start/replay.ts reads it before
 // anything else loads). Checked by hand, not with zod: the replay runs before the agent's modules
 // are evaluated (exec → first advert is budgeted), and the file is the agent's own, mode 0600.
+import { readFileSync, statSync } from 'node:fs';
 import { isIP } from 'node:net';
 
 /** The warm-restart file in the agent's state directory. */
@@ -66,6 +67,24 @@ export function parseWarmState(text: string | null): WarmState | null {
     instances[name] = advert ? { state: v.state, advert } : { state: v.state };
   }
   return { savedAt: raw.savedAt, instances };
+}
+
+/**
+ * The warm file at `path`, dated by its mtime when that is later than its content (a running
+ * master touches it on every advert instead of rewriting it). Null when missing or not ours.
+ */
+export function readWarmState(path: string): WarmState | null {
+  let text: string;
+  let mtimeMs: number;
+  try {
+    text = readFileSync(path, 'utf8');
+    mtimeMs = statSync(path).mtimeMs;
+  } catch {
+    return null;
+  }
+  const warm = parseWarmState(text);
+  // savedAt 0 is a graceful stop's mark: nothing resumes, whatever the mtime.
+  return warm && warm.savedAt > 0 ? { ...warm, savedAt: Math.max(warm.savedAt, mtimeMs) } : warm;
 }
 
 /**

@@ -1,9 +1,13 @@
+import { utimesSync } from 'node:fs';
 import { join } from 'node:path';
 import type { VrrpInstance } from '@keepwatch/shared';
 import type { Logger } from '../log.js';
 import { DEF_WARM_RESTART_MAX_AGE_MS } from '../config/defaults.js';
-import { readOptional, writePrivate } from './files.js';
-import { parseWarmState, resumesAsMaster, WARM_STATE_FILE, type WarmAdvert, type WarmState } from './warm-format.js';
+import { writePrivate } from './files.js';
+import { readWarmState, resumesAsMaster, WARM_STATE_FILE, type WarmAdvert, type WarmState } from './warm-format.js';
+
+/** A master's adverts touch the file at most this often (many instances share one file). */
+const TOUCH_MIN_SPACING_MS = 20;
 
 export type WarmStateOptions = {
   /**
@@ -11,17 +15,22 @@ export type WarmStateOptions = {
    * loaded — the same moment the start-up replay judged it (warm-start/replay.ts).
    */
   startedAt?: number;
-  /** An instance's last advert as sent (VrrpTransport.lastSent), saved for the start-up replay. */
-  lastAdvert?: (instance: string) => WarmAdvert | undefined;
 };
 
 /**
- * `stateDir/vrrp-state.json`: each instance's VRRP state and last advert, refreshed while the agent
- * runs, so a restart within a moment resumes as master instead of flapping the VIPs (warm
- * restart), and the restarted process can repeat the advert before its modules have loaded.
+ * `stateDir/vrrp-state.json`: each instance's VRRP state and a master's last advert, so a restart
+ * within a moment resumes as master instead of flapping the VIPs (warm restart), and the restarted
+ * process can repeat the advert before its modules have loaded. No timer: the content is written
+ * when it changes (a transition, an advert with other bytes), and each master advert sets the
+ * file's mtime — "master as of this advert" — which is what a restart judges the age by.
  * Mode 0600: a VRRPv2 advert carries the simple-text password.
  */
 export class WarmStateFile {
+  private states = new Map<string, string>();
+  private readonly adverts = new Map<string, WarmAdvert>();
+  private written = '';
+  private touchedAt = 0;
+
   constructor(
     private readonly stateDir: string,
     private readonly log: Logger,
@@ -33,12 +42,9 @@ export class WarmStateFile {
     return join(this.stateDir, WARM_STATE_FILE);
   }
 
-  /**
-   * The instances that resume as master: the file, refreshed every DEF_WARM_STATE_REFRESH_MS
-   * while running, said master less than 3 advert intervals ago (resumesAsMaster).
-   */
+  /** The instances that resume as master (resumesAsMaster, judged at `startedAt`). */
   resuming(instances: readonly VrrpInstance[]): Set<string> {
-    const warm = parseWarmState(readOptional(this.path));
+    const warm = readWarmState(this.path);
     const at = this.options.startedAt ?? this.now();
     const out = new Set<string>();
     for (const instance of instances)
@@ -47,29 +53,65 @@ export class WarmStateFile {
     return out;
   }
 
-  /** Records each instance's state now, and a master's last advert. */
+  /** Records each instance's state now (every transition; the instances that run). */
   save(states: readonly { name: string; state: string }[]): void {
-    const instances: WarmState['instances'] = {};
-    for (const s of states) {
-      const advert = s.state === 'master' ? this.options.lastAdvert?.(s.name) : undefined;
-      instances[s.name] = advert ? { state: s.state, advert } : { state: s.state };
-    }
+    this.states = new Map(states.map((s) => [s.name, s.state]));
+    for (const name of this.adverts.keys()) if (!this.states.has(name)) this.adverts.delete(name);
+    this.write();
+  }
+
+  /** An advert went out: a master's is kept for the replay, and dates the file. */
+  advertSent(name: string, advert: WarmAdvert): void {
+    if (this.states.get(name) !== 'master') return;
+    const before = this.adverts.get(name);
+    this.adverts.set(name, advert);
+    if (!before || !sameAdvert(before, advert)) return this.write();
+    const now = this.now();
+    if (now - this.touchedAt < TOUCH_MIN_SPACING_MS) return;
+    this.touchedAt = now;
     try {
-      // Not fsynced: it is rewritten every advert interval, and worthless after a reboot.
-      writePrivate(this.path, JSON.stringify({ savedAt: this.now(), instances } satisfies WarmState), {
-        durable: false,
-      });
-    } catch (e) {
-      this.log.warn({ err: e }, 'cannot save warm-restart state');
+      utimesSync(this.path, now / 1000, now / 1000);
+    } catch {
+      this.write();
     }
   }
 
   /** After a graceful stop nothing is held: a restart must not resume as master. */
   saveStopped(): void {
+    this.states.clear();
+    this.adverts.clear();
     try {
       writePrivate(this.path, JSON.stringify({ savedAt: 0, instances: {} } satisfies WarmState));
     } catch {
       // no state dir: nothing to forget
     }
   }
+
+  private write(): void {
+    const instances: WarmState['instances'] = {};
+    for (const [name, state] of this.states) {
+      const advert = state === 'master' ? this.adverts.get(name) : undefined;
+      instances[name] = advert ? { state, advert } : { state };
+    }
+    const now = this.now();
+    const content = JSON.stringify({ savedAt: now, instances } satisfies WarmState);
+    try {
+      // Not fsynced: it is rewritten on every change and worthless after a reboot.
+      writePrivate(this.path, content, { durable: false });
+      this.written = content;
+      this.touchedAt = now;
+    } catch (e) {
+      if (content !== this.written) this.log.warn({ err: e }, 'cannot save warm-restart state');
+    }
+  }
+}
+
+function sameAdvert(a: WarmAdvert, b: WarmAdvert): boolean {
+  return (
+    a.ifname === b.ifname &&
+    a.src === b.src &&
+    a.intervalMs === b.intervalMs &&
+    a.packets.length === b.packets.length &&
+    a.packets.every((p, i) => p.dst === b.packets[i]!.dst && p.hex === b.packets[i]!.hex)
+  );
 }

@@ -26,6 +26,13 @@ export type VrrpEndpoint = {
   onAdvert(advert: Advert, src: string, ttl: number): void;
 };
 
+export type TransportHooks = {
+  /** Runs before the sockets open: the start-up replay hands the wire over (warm-start/replay.ts). */
+  beforeStart?: () => void;
+  /** Each advert as sent (not priority 0): the warm-restart file keeps a master's (state/warm.ts). */
+  advertSent?: (instance: string, advert: WarmAdvert) => void;
+};
+
 type Group = { socket: VrrpSocket; endpoints: VrrpEndpoint[]; byVrid: Map<number, VrrpEndpoint> };
 
 /**
@@ -38,20 +45,17 @@ type Group = { socket: VrrpSocket; endpoints: VrrpEndpoint[]; byVrid: Map<number
 export class VrrpTransport {
   private readonly groups = new Map<string, Group>();
   private readonly endpoints = new Map<string, { group: Group; endpoint: VrrpEndpoint }>();
-  /** Each instance's last advert as sent (a priority-0 one is not kept: it is no claim to repeat). */
-  private readonly sent = new Map<string, WarmAdvert>();
 
   constructor(
     private readonly net: NativeNet,
     private readonly metrics: AgentMetrics,
     private readonly log: Logger,
-    /** Runs before the sockets open: the start-up replay hands the wire over (warm-start/replay.ts). */
-    private readonly beforeStart: () => void = () => {},
+    private readonly hooks: TransportHooks = {},
   ) {}
 
   /** Opens the sockets for `endpoints` (after a `stop()`, or the first time). */
   start(endpoints: readonly VrrpEndpoint[]): void {
-    this.beforeStart();
+    this.hooks.beforeStart?.();
     const byKey = new Map<string, VrrpEndpoint[]>();
     for (const e of endpoints) {
       const key = `${e.ifname}/${e.family}`;
@@ -97,13 +101,15 @@ export class VrrpTransport {
         this.log.warn({ err: e, instance: name, dst }, 'advert not sent');
       }
     }
-    if (advert.priority === 0) this.sent.delete(name);
-    else this.sent.set(name, { family, ifname: endpoint.ifname, src, intervalMs: advert.advertIntervalMs, packets });
-  }
-
-  /** The instance's last advert as sent, for the warm-restart file (warm-start/replay.ts repeats it). */
-  lastSent(name: string): WarmAdvert | undefined {
-    return this.sent.get(name);
+    // A priority-0 advert is a release, not a claim a restart could repeat.
+    if (advert.priority > 0)
+      this.hooks.advertSent?.(name, {
+        family,
+        ifname: endpoint.ifname,
+        src,
+        intervalMs: advert.advertIntervalMs,
+        packets,
+      });
   }
 
   /** Closes every socket and forgets the instances. */
@@ -111,7 +117,6 @@ export class VrrpTransport {
     for (const group of this.groups.values()) group.socket.stop();
     this.groups.clear();
     this.endpoints.clear();
-    this.sent.clear();
   }
 
   private received(group: Group, packet: RawPacket): void {

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { AgentConfigSchema } from '@keepwatch/shared';
 import { DEF_STATE_DIR } from '../config/defaults.js';
+import { parseWarmState } from '../state/warm-format.js';
 import { advertsToReplay, stateDirOf } from './replay.js';
 
 const advert = {
@@ -10,7 +11,8 @@ const advert = {
   intervalMs: 100,
   packets: [{ dst: '224.0.0.18', hex: '3101640100010000c0000264' }],
 };
-const file = (savedAt: number, instances: Record<string, unknown>) => JSON.stringify({ savedAt, instances });
+const file = (savedAt: number, instances: Record<string, unknown>) =>
+  parseWarmState(JSON.stringify({ savedAt, instances }));
 
 describe('stateDirOf (where the start-up replay finds the warm file)', () => {
   const config = (text: string) => () => text;
@@ -62,8 +64,8 @@ describe('advertsToReplay (which adverts a restarted agent repeats before it loa
   });
 
   it('repeats nothing from a missing or torn file', () => {
-    expect(advertsToReplay(null, 1010).size).toBe(0);
-    expect(advertsToReplay('{"savedAt":1000,"instances":{"VI_1":{"state":"mas', 1010).size).toBe(0);
+    expect(advertsToReplay(parseWarmState(null), 1010).size).toBe(0);
+    expect(advertsToReplay(parseWarmState('{"savedAt":1000,"instances":{"VI_1":{"state":"mas'), 1010).size).toBe(0);
   });
 
   it.each([

@@ -7,7 +7,13 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { DEF_STATE_DIR, DEF_WARM_RESTART_MAX_AGE_MS } from '../config/defaults.js';
-import { parseWarmState, resumesAsMaster, WARM_STATE_FILE, type WarmAdvert } from '../state/warm-format.js';
+import {
+  readWarmState,
+  resumesAsMaster,
+  WARM_STATE_FILE,
+  type WarmAdvert,
+  type WarmState,
+} from '../state/warm-format.js';
 import type { NativeNet } from '../transport/native.js';
 
 /** What the rest of the agent takes over from the replay. */
@@ -50,8 +56,7 @@ export function stateDirOf(argv: readonly string[], readFile: (path: string) => 
 }
 
 /** The adverts to repeat: the warm file's masters young enough to resume (resumesAsMaster). */
-export function advertsToReplay(text: string | null, now: number): Map<string, WarmAdvert> {
-  const warm = parseWarmState(text);
+export function advertsToReplay(warm: WarmState | null, now: number): Map<string, WarmAdvert> {
   const out = new Map<string, WarmAdvert>();
   for (const [name, instance] of Object.entries(warm?.instances ?? {})) {
     const advert = instance.advert;
@@ -80,13 +85,7 @@ export function startWarmReplay(
   const read = (path: string) => readFileSync(path, 'utf8');
   const dir = stateDirOf(argv, read);
   if (dir === null) return { startedAt, instances: [], stop };
-  let text: string;
-  try {
-    text = read(join(dir, WARM_STATE_FILE));
-  } catch {
-    return { startedAt, instances: [], stop };
-  }
-  const adverts = advertsToReplay(text, startedAt);
+  const adverts = advertsToReplay(readWarmState(join(dir, WARM_STATE_FILE)), startedAt);
   if (adverts.size === 0) return { startedAt, instances: [], stop };
   try {
     const net = loadNet();
