@@ -8,6 +8,8 @@
 #include <napi.h>
 #include <uv.h>
 
+#include "netlink.h"
+
 #include <arpa/inet.h>
 #include <cerrno>
 #include <cstring>
@@ -391,6 +393,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("pidfdOpen", Napi::Function::New(env, PidfdOpen));
   exports.Set("sdNotify", Napi::Function::New(env, SdNotify));
   exports.Set("Watcher", Watcher::Init(env));
+  keepwatch::InitNetlink(env, exports);
   return exports;
 }
 

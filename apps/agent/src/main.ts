@@ -19,7 +19,7 @@ import { MetricsServer } from './metrics-server.js';
 import { VrrpTransport } from './transport/vrrp-transport.js';
 import { VipActuator } from './vip/addresses.js';
 import { announceVips } from './vip/announce.js';
-import { primaryAddress } from './vip/primary-address.js';
+import { primaryAddressOf } from './vip/primary-address.js';
 import { HealthScheduler } from './health/scheduler.js';
 import { buildCheck } from './health/build-checks.js';
 import type { PidWatcher } from './health/kinds/nginx.js';
@@ -152,9 +152,9 @@ function compose(cfg: AgentConfig, net: NativeNet, log: Logger, warm: WarmReplay
     log,
     metrics,
     transport,
-    vips: new VipActuator(),
+    vips: new VipActuator(net),
     announce: (vips, count) => announceVips(net, log, vips, count),
-    primaryAddress,
+    primaryAddress: primaryAddressOf(net),
     scheduler: new HealthScheduler([], (r) => agent.onCheck(r)),
     buildCheck: (c) => buildCheck(c, cfg, watchPid),
     linkWatch: new LinkWatch(net),

@@ -20,6 +20,18 @@ export type InterfaceInfo = { index: number; mac: string; up: boolean };
 
 export type Watcher = { stop(): void };
 
+/** One address of an interface as rtnetlink lists it (native/netlink.cc). */
+export type InterfaceAddress = {
+  family: 4 | 6;
+  address: string;
+  prefix: number;
+  scope: 'global' | 'link' | 'host' | 'other';
+  secondary: boolean;
+};
+
+/** A link's state change from rtnetlink (up: IFF_UP and IFF_RUNNING; false once removed). */
+export type LinkEvent = { index: number; name: string; up: boolean };
+
 /** The native addon's surface (apps/agent/native/keepwatch_net.cc). */
 export type NativeNet = {
   openVrrp(family: 4 | 6, ifname: string, joinMulticast: boolean): number;
@@ -33,6 +45,14 @@ export type NativeNet = {
   /** One datagram to systemd's notify socket. */
   sdNotify(socketPath: string, message: string): void;
   Watcher: new (fd: number, onReadable: (status: number) => void) => Watcher;
+  /** Adds (replacing) or removes an address; 0 or the errno the kernel answered. */
+  addrChange(add: boolean, family: 4 | 6, ifindex: number, address: string, prefix: number, nodad: boolean): number;
+  /** The interface's addresses in the kernel's order (family 0: both). */
+  addrList(family: 0 | 4 | 6, ifindex: number): InterfaceAddress[];
+  /** A non-blocking socket that receives every link change (RTMGRP_LINK). */
+  openLinkEvents(): number;
+  /** The queued link changes; null when the kernel dropped some (read every link again). */
+  readLinkEvents(fd: number): LinkEvent[] | null;
 };
 
 let cached: NativeNet | null = null;

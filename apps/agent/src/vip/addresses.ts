@@ -1,4 +1,5 @@
-import { execFile } from 'node:child_process';
+import { constants } from 'node:os';
+import type { NativeNet } from '../transport/native.js';
 
 /** One virtual address on an interface. */
 export type Vip = {
@@ -9,65 +10,66 @@ export type Vip = {
   family: 4 | 6;
 };
 
-export type IpRunner = (args: readonly string[]) => Promise<{ code: number; stdout: string; stderr: string }>;
+/** What the actuator needs of the addon: rtnetlink address requests and interface indexes. */
+export type AddressNet = Pick<NativeNet, 'addrChange' | 'addrList' | 'interfaceInfo'>;
 
-/** Runs `ip` (iproute2) with arguments, never through a shell. */
-export const runIp: IpRunner = (args) =>
-  new Promise((resolve) => {
-    execFile('ip', [...args], { timeout: 5000, encoding: 'utf8' }, (err, stdout, stderr) => {
-      const code = err
-        ? typeof (err as { code?: unknown }).code === 'number'
-          ? (err as { code: number }).code
-          : 1
-        : 0;
-      resolve({ code, stdout, stderr });
-    });
-  });
+const ERRNO_NAMES = new Map(Object.entries(constants.errno).map(([name, n]) => [n, name]));
+const EADDRNOTAVAIL = constants.errno.EADDRNOTAVAIL;
 
 function cidr(v: Vip): string {
   return `${v.address}/${v.prefix}`;
 }
 
 /**
- * Adds and removes VIPs with iproute2. `replace` is idempotent (a duplicate `add` exits 2,
- * STACK-NOTES); IPv6 VIPs are added `nodad`, so they can be used (and their unsolicited
- * neighbour advertisement sent) at once instead of after duplicate address detection.
+ * Adds and removes VIPs through rtnetlink (native/netlink.cc) — no `ip` process per address, so a
+ * takeover is not delayed by a spawn. An add replaces (idempotent, as `ip addr replace`); IPv6
+ * VIPs are added `nodad`, so they can be used (and their unsolicited neighbour advertisement
+ * sent) at once instead of after duplicate address detection.
  */
 export class VipActuator {
-  constructor(private readonly ip: IpRunner = runIp) {}
+  constructor(private readonly net: AddressNet) {}
+
+  /** The interface's index, or null when it does not exist (it then holds nothing). */
+  private index(dev: string): number | null {
+    try {
+      return this.net.interfaceInfo(dev).index;
+    } catch {
+      return null;
+    }
+  }
 
   async add(vips: readonly Vip[]): Promise<void> {
     for (const v of vips) {
-      const args = ['-' + v.family, 'addr', 'replace', cidr(v), 'dev', v.dev];
-      if (v.family === 6) args.push('nodad');
-      const r = await this.ip(args);
-      if (r.code !== 0) throw new Error(`ip ${args.join(' ')}: ${r.stderr.trim()}`);
+      const index = this.index(v.dev);
+      if (index === null) throw new Error(`add ${cidr(v)}: interface ${v.dev} does not exist`);
+      const errno = this.net.addrChange(true, v.family, index, v.address, v.prefix, v.family === 6);
+      if (errno !== 0) throw new Error(`add ${cidr(v)} on ${v.dev}: ${ERRNO_NAMES.get(errno) ?? `errno ${errno}`}`);
     }
+    return Promise.resolve();
   }
 
-  /** Removes VIPs; one that is not there is not an error. */
+  /** Removes VIPs; one that is not there (or whose interface is gone) is not an error. */
   async remove(vips: readonly Vip[]): Promise<void> {
     const errors: string[] = [];
     for (const v of vips) {
-      const args = ['-' + v.family, 'addr', 'del', cidr(v), 'dev', v.dev];
-      const r = await this.ip(args);
-      if (r.code !== 0 && !/Cannot assign requested address|does not exist/i.test(r.stderr))
-        errors.push(`ip ${args.join(' ')}: ${r.stderr.trim()}`);
+      const index = this.index(v.dev);
+      if (index === null) continue;
+      const errno = this.net.addrChange(false, v.family, index, v.address, v.prefix, false);
+      if (errno !== 0 && errno !== EADDRNOTAVAIL)
+        errors.push(`remove ${cidr(v)} from ${v.dev}: ${ERRNO_NAMES.get(errno) ?? `errno ${errno}`}`);
     }
     if (errors.length) throw new Error(errors.join('; '));
+    return Promise.resolve();
   }
 
-  /** Which of `vips` the interfaces hold now (`ip -j addr`). */
+  /** Which of `vips` the interfaces hold now. */
   async present(vips: readonly Vip[]): Promise<Vip[]> {
-    const devs = [...new Set(vips.map((v) => v.dev))];
     const held = new Set<string>();
-    for (const dev of devs) {
-      const r = await this.ip(['-j', 'addr', 'show', 'dev', dev]);
-      if (r.code !== 0) continue; // the interface is gone: it holds nothing
-      const parsed = JSON.parse(r.stdout || '[]') as { addr_info?: { local?: string }[] }[];
-      for (const link of parsed)
-        for (const a of link.addr_info ?? []) if (a.local) held.add(`${dev} ${a.local.toLowerCase()}`);
+    for (const dev of new Set(vips.map((v) => v.dev))) {
+      const index = this.index(dev);
+      if (index === null) continue;
+      for (const a of this.net.addrList(0, index)) held.add(`${dev} ${a.address.toLowerCase()}`);
     }
-    return vips.filter((v) => held.has(`${v.dev} ${v.address.toLowerCase()}`));
+    return Promise.resolve(vips.filter((v) => held.has(`${v.dev} ${v.address.toLowerCase()}`)));
   }
 }
