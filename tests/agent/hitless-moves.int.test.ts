@@ -1,0 +1,309 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import {
+  REF,
+  referenceSpec,
+  startEnrolledAgents,
+  startProbe,
+  summariseProbe,
+  waitFor,
+  waitRevisionApplied,
+  waitServed,
+  type LabAgent,
+} from '@keepwatch/lab';
+import { startDashboardLab, type DashboardLab } from '../support/dashboard-lab.js';
+
+/**
+ * Issue #14 item 2, and item 1's rules that had unit tests only: edits pushed from the dashboard
+ * while a probe runs through the VIP. An edit that asks the master to move moves it once,
+ * make-before-break (the new master adds the VIP before the old one removes it, by their logs on
+ * one clock; 0 failed requests); a v2 password or interval change moves nothing and no advert
+ * is dropped for it; the other rules move nothing. One lab: VI_1 (VRRPv3, 0.1 s) and VI_V2
+ * (VRRPv2, 1 s, the shortest v2 interval, with a password), both on lb1 and lb2.
+ */
+describe('hitless moves on keepwatch-agent', () => {
+  let env: DashboardLab | undefined;
+  let clusterId = '';
+  let revision = 1;
+  let vrrpWire = '';
+  let arpWire = '';
+  const agents: Record<string, LabAgent> = {};
+
+  const ref = referenceSpec();
+  const vi1 = ref.vrrpInstances![0]!;
+  const v2Vip = '198.51.100.110';
+  const spec = {
+    ...ref,
+    vrrpInstances: [
+      vi1,
+      {
+        ...vi1,
+        name: 'VI_V2',
+        vrid: 60,
+        version: 2 as const,
+        advertIntervalMs: 1000,
+        authentication: { type: 'pass' as const, password: 'old-pw' },
+        vips: [{ address: v2Vip }],
+      },
+    ],
+  };
+
+  beforeAll(async () => {
+    env = await startDashboardLab();
+    const { lab, bridge, api } = env;
+    vrrpWire = join(lab.dir, 'vrrp-capture.txt');
+    arpWire = join(lab.dir, 'arp-capture.txt');
+    // -v: the v2 password is printed (auth "…").
+    lab.spawn('client', 'tcpdump', ['-i', 'eth0', '-n', '-l', '-U', '-v', 'ip proto 112'], {
+      logFile: vrrpWire,
+      what: 'tcpdump vrrp',
+    });
+    lab.spawn('client', 'tcpdump', ['-i', 'eth0', '-n', '-l', '-U', 'arp'], { logFile: arpWire, what: 'tcpdump arp' });
+    for (const file of [vrrpWire, arpWire])
+      await waitFor(() => readFileSync(file, 'utf8').includes('listening on') || undefined, {
+        timeoutMs: 5000,
+        what: 'tcpdump to listen',
+      });
+    const started = await startEnrolledAgents(lab, api, { spec, hubSocket: bridge.path });
+    clusterId = started.clusterId;
+    Object.assign(agents, started.agent);
+    await waitRevisionApplied(api, clusterId, 1);
+    await lab.waitForHolders(REF.vip, ['lb1'], 10_000);
+    await lab.waitForHolders(v2Vip, ['lb1'], 10_000);
+    await waitServed(lab);
+  });
+
+  afterAll(async () => {
+    for (const a of Object.values(agents)) await a.stop().catch(() => undefined);
+    await env?.stop();
+  });
+
+  /** An instance's transitions so far, per node (from each agent's log). */
+  const transitions = (instance: string) =>
+    Object.fromEntries(
+      Object.entries(agents).map(([lb, a]) => [
+        lb,
+        a
+          .log()
+          .split('\n')
+          .filter((l) => l.includes('"vrrp transition"') && l.includes(`"instance":"${instance}"`)).length,
+      ]),
+    );
+
+  /** Adverts for VI_V2 that `lb` dropped for a password or an interval (the agent's metrics). */
+  const v2Drops = async (lb: 'lb1' | 'lb2') => {
+    const text = await env!.lab.httpGet('client', `http://${lb === 'lb1' ? REF.lb1 : REF.lb2}:9623/metrics`);
+    expect(text).toContain('keepwatch_vrrp_state');
+    return (text ?? '')
+      .split('\n')
+      .filter((l) => l.startsWith('keepwatch_vrrp_packets_dropped_total{') && l.includes('instance="VI_V2"'))
+      .filter((l) => /reason="(auth-failed|interval-mismatch)"/.test(l) && !l.endsWith(' 0'));
+  };
+
+  /** Bursts of ARP announcements of `address` (lines less than 150 ms apart are one burst). */
+  const arpBursts = (lines: readonly string[], address: string) => {
+    const times = lines
+      .filter((l) => l.includes(address))
+      .map((l) => /^(\d\d):(\d\d):(\d\d\.\d+)/.exec(l))
+      .filter((m) => m !== null)
+      .map((m) => (Number(m[1]) * 60 + Number(m[2])) * 60_000 + Number(m[3]) * 1000);
+    return times.filter((t, i) => i === 0 || t - times[i - 1]! > 150).length;
+  };
+
+  /**
+   * Runs `edit` (one dashboard change, one new revision) under a 20 req/s probe through `vip`,
+   * sampling the VIP's holders every 50 ms, until both nodes applied it and `settleMs` more.
+   */
+  const underProbe = async (
+    edit: () => Promise<void>,
+    opts: { vip?: string; vrid?: number; settleMs?: number } = {},
+  ) => {
+    const { lab } = env!;
+    const vip = opts.vip ?? REF.vip;
+    const instance = vip === REF.vip ? 'VI_1' : 'VI_V2';
+    const before = transitions(instance);
+    const [vrrpFrom, arpFrom] = [readFileSync(vrrpWire, 'utf8').length, readFileSync(arpWire, 'utf8').length];
+    const probe = await startProbe(lab, 'client', `http://${vip}/`, { rateHz: 20, maxDurationMs: 30_000 });
+    const holders: string[] = [];
+    let sampling = true;
+    const sampler = (async () => {
+      for (let i = 0; sampling && i < 600; i++) {
+        holders.push((await lab.holders(vip)).sort().join(','));
+        await new Promise((r) => setTimeout(r, 50));
+      }
+    })();
+    let appliedAt: number;
+    try {
+      await edit();
+      revision += 1;
+      await waitRevisionApplied(env!.api, clusterId, revision);
+      appliedAt = holders.length;
+      await new Promise((r) => setTimeout(r, opts.settleMs ?? 1000));
+    } finally {
+      sampling = false;
+      await sampler;
+      await probe.stop().catch(() => undefined);
+    }
+    // tcpdump -v prints an advert on two lines: the IP header, then the VRRP part.
+    const adverts = readFileSync(vrrpWire, 'utf8')
+      .slice(vrrpFrom)
+      .split('\n')
+      .filter((l) => l.includes(`vrid ${opts.vrid ?? 51},`));
+    const arp = readFileSync(arpWire, 'utf8').slice(arpFrom).split('\n');
+    const summary = summariseProbe(probe.records());
+    return { summary, holders, appliedAt, adverts, arp, before, after: transitions(instance) };
+  };
+  type Seen = Awaited<ReturnType<typeof underProbe>>;
+
+  /** The holders in order, each run of equal samples once ('' is a sample without a holder). */
+  const runs = (holders: readonly string[]) => holders.filter((h, i) => i === 0 || h !== holders[i - 1]);
+
+  const expectNothingMoved = (seen: Seen, holder: string, address: string) => {
+    expect(seen.summary.failed, JSON.stringify(seen.summary)).toBe(0);
+    expect(seen.summary.total).toBeGreaterThan(10);
+    expect(runs(seen.holders)).toEqual([holder]);
+    expect(seen.adverts.length).toBeGreaterThanOrEqual(2);
+    expect(seen.adverts.filter((l) => !l.includes(`${address} >`))).toEqual([]);
+    expect(seen.adverts.filter((l) => /prio 0,/.test(l))).toEqual([]);
+    expect(seen.after).toEqual(seen.before);
+  };
+
+  /** One move from `from` to `to`, both holding for a moment allowed, never nobody: 0 failed. */
+  const expectOneMove = (seen: Seen, from: string, to: string, fromTransitions = 1) => {
+    expect(seen.summary.failed, JSON.stringify(seen.summary)).toBe(0);
+    expect(seen.summary.total).toBeGreaterThan(10);
+    // A sample reads the hosts one after the other, so it can miss a holder that came and went
+    // during it: the proof of make-before-break is the agents' own log below, not a sample.
+    expect(runs(seen.holders.filter((h) => h !== '' && !h.includes(','))), seen.holders.join(' ')).toEqual([from, to]);
+    expect(seen.after[from]! - seen.before[from]!).toBe(fromTransitions);
+    expect(seen.after[to]! - seen.before[to]!).toBe(1);
+    // Make-before-break, by the agents' own clocks (one host): `to` added the VIP before `from` removed it.
+    const last = (lb: string, msg: string) =>
+      Date.parse(String(agents[lb]!.lines().findLast((l) => l.msg === msg && l.instance === 'VI_1')?.time));
+    expect(last(to, 'vips added')).toBeLessThanOrEqual(last(from, 'vips removed'));
+  };
+
+  type Row<K extends string, T> = { id: string; version: number } & Record<K, T>;
+  type Instance = (typeof spec.vrrpInstances)[number];
+  type Member = Instance['members'][number];
+  const instanceRow = async (name: string) =>
+    (await env!.api.query<Row<'instance', Instance>[]>('instances.list', { clusterId })).find(
+      (r) => r.instance.name === name,
+    )!;
+  const editInstance = async (change: (i: Instance) => Instance, name = 'VI_1') => {
+    const row = await instanceRow(name);
+    await env!.api.mutate('instances.update', { id: row.id, version: row.version, instance: change(row.instance) });
+  };
+  const member = (node: string, change: (m: Member) => Member) => (i: Instance) => ({
+    ...i,
+    members: i.members.map((m) => (m.node === node ? change(m) : m)),
+  });
+
+  it('v2: a password change moves nothing, and no advert is dropped for it on either node', async () => {
+    const seen = await underProbe(
+      () => editInstance((i) => ({ ...i, authentication: { type: 'pass', password: 'new-pw' } }), 'VI_V2'),
+      { vip: v2Vip, vrid: 60, settleMs: 2500 },
+    );
+    expectNothingMoved(seen, 'lb1', REF.lb1);
+    expect(seen.adverts.at(-1)).toMatch(/auth "new-pw"/);
+    expect(await v2Drops('lb1')).toEqual([]);
+    expect(await v2Drops('lb2')).toEqual([]);
+  });
+
+  it('v2: an advert interval change moves nothing, and no advert is dropped for it on either node', async () => {
+    const seen = await underProbe(() => editInstance((i) => ({ ...i, advertIntervalMs: 2000 }), 'VI_V2'), {
+      vip: v2Vip,
+      vrid: 60,
+      settleMs: 4500,
+    });
+    expectNothingMoved(seen, 'lb1', REF.lb1);
+    expect(seen.adverts.at(-1)).toMatch(/intvl 2s,/);
+    expect(await v2Drops('lb1')).toEqual([]);
+    expect(await v2Drops('lb2')).toEqual([]);
+  });
+
+  it("raising a backup's priority above the master's moves the VIP once, make-before-break", async () => {
+    const seen = await underProbe(() => editInstance(member('lb2', (m) => ({ ...m, priority: 120 }))));
+    expectOneMove(seen, 'lb1', 'lb2');
+    expect(seen.adverts.filter((l) => /prio 0,/.test(l))).toEqual([]);
+  });
+
+  it("lowering the master's priority below a backup's moves the VIP once, make-before-break", async () => {
+    const seen = await underProbe(() => editInstance(member('lb2', (m) => ({ ...m, priority: 90 }))));
+    expectOneMove(seen, 'lb2', 'lb1');
+    expect(seen.adverts.filter((l) => /prio 0,/.test(l))).toEqual([]);
+  });
+
+  it('removing the master from the instance hands the VIP over make-before-break', async () => {
+    const seen = await underProbe(() =>
+      editInstance((i) => ({ ...i, members: i.members.filter((m) => m.node !== 'lb1') })),
+    );
+    // lb1: master → backup (the hand-over), then backup → initialize (stopped).
+    expectOneMove(seen, 'lb1', 'lb2', 2);
+    // The hand-over: lb1's priority-0 advert, then lb2's adverts only.
+    expect(seen.adverts.filter((l) => /prio 0,/.test(l)).every((l) => l.includes(`${REF.lb1} >`))).toBe(true);
+    expect(seen.adverts.at(-1)).toContain(`${REF.lb2} >`);
+  });
+
+  it('adding a member below the master moves nothing, and the new member runs as backup', async () => {
+    const seen = await underProbe(() =>
+      editInstance((i) => ({ ...i, members: [...i.members, { node: 'lb1', priority: 70, initialState: 'backup' }] })),
+    );
+    expect(seen.summary.failed, JSON.stringify(seen.summary)).toBe(0);
+    expect(runs(seen.holders)).toEqual(['lb2']);
+    expect(seen.adverts.filter((l) => !l.includes(`${REF.lb2} >`))).toEqual([]);
+    expect(seen.after.lb2).toBe(seen.before.lb2);
+    expect(agents.lb1!.log()).toMatch(/"VI_1":"add"/);
+    // lb1's only transition: its start as backup.
+    const lb1 = agents
+      .lb1!.log()
+      .split('\n')
+      .filter((l) => l.includes('"vrrp transition"') && l.includes('"VI_1"'));
+    expect(lb1.at(-1)).toMatch(/"state":"backup"/);
+  });
+
+  it("nopreempt: raising a backup's priority above the master's moves nothing", async () => {
+    const seen = await underProbe(() =>
+      editInstance((i) => ({ ...member('lb1', (m) => ({ ...m, priority: 150 }))(i), preempt: false })),
+    );
+    expectNothingMoved(seen, 'lb2', REF.lb2);
+  });
+
+  it('preempt back on with a preempt delay: the higher backup takes over once, after the delay', async () => {
+    const seen = await underProbe(() => editInstance((i) => ({ ...i, preempt: true, preemptDelayMs: 2000 })), {
+      settleMs: 3500,
+    });
+    expectOneMove(seen, 'lb2', 'lb1');
+    // Still lb2's for the delay after the revision was applied (1 s of it, sampled every 50 ms).
+    expect(new Set(seen.holders.slice(seen.appliedAt, seen.appliedAt + 10))).toEqual(new Set(['lb2']));
+  });
+
+  it('turning the periodic GARP refresh on moves nothing, and the master announces the VIP again and again', async () => {
+    const seen = await underProbe(
+      () => editInstance((i) => ({ ...i, garpMasterRefreshMs: 300, garpMasterDelayMs: 0 })),
+      {
+        settleMs: 1500,
+      },
+    );
+    expectNothingMoved(seen, 'lb1', REF.lb1);
+    // Every 300 ms, one announcement: at least 3 separate bursts in the window (a takeover's own
+    // bursts are 2, garp_master_delay apart).
+    expect(arpBursts(seen.arp, REF.vip)).toBeGreaterThanOrEqual(3);
+  });
+
+  it('switching the adverts to unicast peers moves nothing, and multicast adverts stop', async () => {
+    const peers = { lb1: [REF.lb2], lb2: [REF.lb1] } as Record<string, string[]>;
+    const seen = await underProbe(() =>
+      editInstance((i) => ({ ...i, members: i.members.map((m) => ({ ...m, unicastPeers: peers[m.node]! })) })),
+    );
+    expect(seen.summary.failed, JSON.stringify(seen.summary)).toBe(0);
+    expect(runs(seen.holders)).toEqual(['lb1']);
+    expect(seen.after).toEqual(seen.before);
+    expect(agents.lb1!.log()).toMatch(/"VI_1":"update [^"]*unicastPeers/);
+    const tail = readFileSync(vrrpWire, 'utf8').length;
+    await new Promise((r) => setTimeout(r, 500));
+    const later = readFileSync(vrrpWire, 'utf8').slice(tail);
+    expect(later.split('\n').filter((l) => l.includes('vrid 51,') && l.includes('224.0.0.18'))).toEqual([]);
+  });
+});
