@@ -132,6 +132,8 @@ export async function startReferenceAgents(
   opts: {
     metrics?: boolean;
     configure?: (lb: 'lb1' | 'lb2', cfg: AgentConfigInput) => AgentConfigInput | Promise<AgentConfigInput>;
+    /** Another agent program for a host (the previous release's, in version-skew tests). */
+    bins?: Partial<Record<'lb1' | 'lb2', string>>;
   } = {},
 ): Promise<{ nginx: Record<'lb1' | 'lb2', LabNginx>; agent: Record<'lb1' | 'lb2', LabAgent> }> {
   await startBackend(lab, 'web1', 'web1');
@@ -144,7 +146,7 @@ export async function startReferenceAgents(
     await nginx[lb].start();
     const base = agentConfig(lab, nginx[lb], spec);
     const cfg = opts.metrics === false ? { ...base, metrics: undefined } : base;
-    agent[lb] = new LabAgent(lab, lb, opts.configure ? await opts.configure(lb, cfg) : cfg);
+    agent[lb] = new LabAgent(lab, lb, opts.configure ? await opts.configure(lb, cfg) : cfg, opts.bins?.[lb]);
     await agent[lb].start();
   }
   return { nginx, agent };

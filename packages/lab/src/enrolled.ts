@@ -37,6 +37,8 @@ export async function startEnrolledAgents(
     hubSocket: string;
     metrics?: boolean;
     onEnroll?: (lb: Lb, url: string, token: string) => void;
+    /** Another agent program for a host (the previous release's, in version-skew tests). */
+    bins?: Partial<Record<Lb, string>>;
   },
 ): Promise<EnrolledAgents> {
   const clusterId = (await dashboard.mutate<{ id: string }>('clusters.import', { spec: opts.spec })).id;
@@ -50,6 +52,7 @@ export async function startEnrolledAgents(
   const url = `ws+unix://${opts.hubSocket}:/agent`;
   const started = await startReferenceAgents(lab, opts.spec, {
     ...(opts.metrics === undefined ? {} : { metrics: opts.metrics }),
+    ...(opts.bins ? { bins: opts.bins } : {}),
     configure: async (lb, { spec: _standalone, ...cfg }) => {
       const { token } = await dashboard.mutate<{ token: string }>('nodes.issueEnrollToken', { id: nodeIds[lb] });
       opts.onEnroll?.(lb, url, token);
