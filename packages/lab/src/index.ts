@@ -43,3 +43,4 @@ export { startEnrolledAgents, waitRevisionApplied, type DashboardClient, type En
 export { PG_BIN, pgUrl, startTestPostgres, type TestPostgres } from './postgres.js';
 export { freePort } from './port.js';
 export { stopChild } from './child.js';
+export * from './chaos/index.js';

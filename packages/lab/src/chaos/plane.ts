@@ -1,0 +1,145 @@
+/**
+ * The chaos soak's control plane: a throw-away PostgreSQL and `npm start`'s dashboard on it, each
+ * restartable in place (same port, same database), and a tRPC-over-HTTP client that signs in
+ * again after a restart. The dashboard is run as a program, never imported.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { run } from '../exec.js';
+import { closeSync, mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { stopChild } from '../child.js';
+import { freePort } from '../port.js';
+import { waitFor } from '../poll.js';
+import { PG_BIN, pgUrl, startTestPostgres, type TestPostgres } from '../postgres.js';
+
+const ADMIN = { username: 'admin', password: 'a long admin password for chaos' } as const;
+
+export type ChaosPlane = {
+  port: number;
+  base: string;
+  query<T>(path: string, input: unknown): Promise<T>;
+  mutate<T>(path: string, input: unknown): Promise<T>;
+  /** Stops the dashboard (SIGTERM); {@link startDashboard} brings it back on the same port and database. */
+  stopDashboard(): Promise<void>;
+  startDashboard(): Promise<void>;
+  /** `pg_ctl restart -m fast`: every connection of the dashboard is cut. */
+  restartPostgres(): Promise<void>;
+  log(): string;
+  stop(): Promise<void>;
+};
+
+export async function startChaosPlane(): Promise<ChaosPlane> {
+  const pg: TestPostgres = startTestPostgres();
+  const dir = mkdtempSync(join(tmpdir(), 'keepwatch-chaos-'));
+  const logPath = join(dir, 'dashboard.log');
+  const port = await freePort();
+  const base = `http://127.0.0.1:${port}`;
+  let server: ChildProcess | null = null;
+  let cookie = '';
+  const log = () => {
+    try {
+      return readFileSync(logPath, 'utf8');
+    } catch {
+      return '';
+    }
+  };
+
+  const startDashboard = async () => {
+    const fd = openSync(logPath, 'a');
+    const child = spawn(process.execPath, ['--import', 'tsx', 'server.ts'], {
+      cwd: fileURLToPath(new URL('../../../../apps/web/', import.meta.url)),
+      env: {
+        ...process.env,
+        NODE_ENV: 'production',
+        NEXT_TELEMETRY_DISABLED: '1',
+        PORT: String(port),
+        HOST: '127.0.0.1',
+        DATABASE_URL: pgUrl(pg, 'postgres'),
+        KEEPWATCH_DATA_DIR: join(dir, 'data'),
+        KEEPWATCH_ADMIN_USERNAME: ADMIN.username,
+        KEEPWATCH_ADMIN_PASSWORD: ADMIN.password,
+      },
+      stdio: ['ignore', fd, fd],
+    });
+    closeSync(fd);
+    server = child;
+    await waitFor(
+      async () => {
+        if (child.exitCode !== null || child.signalCode !== null)
+          throw new Error(`the dashboard exited\n${log().slice(-1500)}`);
+        return (await fetch(base).catch(() => null))?.ok;
+      },
+      { timeoutMs: 90_000, intervalMs: 250, what: 'the dashboard to answer' },
+    );
+  };
+  const stopDashboard = async () => {
+    const s = server;
+    server = null;
+    if (s) await stopChild(s, 'the dashboard');
+  };
+
+  const login = async () => {
+    const res = await fetch(`${base}/api/trpc/session.login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', origin: base },
+      body: JSON.stringify({ json: ADMIN }),
+    });
+    cookie = (res.headers.get('set-cookie') ?? '').split(';')[0] ?? '';
+    if (!cookie) throw new Error(`login failed: ${res.status}`);
+  };
+
+  const call = async <T>(path: string, input: unknown, mutation: boolean, again = true): Promise<T> => {
+    const signal = AbortSignal.timeout(15_000);
+    const res = mutation
+      ? await fetch(`${base}/api/trpc/${path}`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', origin: base, cookie },
+          body: JSON.stringify({ json: input }),
+          signal,
+        })
+      : await fetch(`${base}/api/trpc/${path}?input=${encodeURIComponent(JSON.stringify({ json: input }))}`, {
+          headers: { cookie },
+          signal,
+        });
+    if (res.status === 401 && again) {
+      await login();
+      return call<T>(path, input, mutation, false);
+    }
+    const body = (await res.json()) as { result?: { data: { json: T } }; error?: unknown };
+    if (!body.result) throw new Error(`${path}: ${JSON.stringify(body.error).slice(0, 500)}`);
+    return body.result.data.json;
+  };
+
+  const stop = async () => {
+    await stopDashboard().catch(() => undefined);
+    pg.stop();
+    rmSync(dir, { recursive: true, force: true });
+  };
+  try {
+    await startDashboard();
+    await login();
+  } catch (e) {
+    await stop();
+    throw e;
+  }
+  return {
+    port,
+    base,
+    query: (path, input) => call(path, input, false),
+    mutate: (path, input) => call(path, input, true),
+    stopDashboard,
+    startDashboard,
+    async restartPostgres() {
+      const data = join(pg.socketDir, 'data');
+      const argv = [join(PG_BIN, 'pg_ctl'), '-D', data, '-m', 'fast', '-w', '-t', '60', 'restart'];
+      const [cmd, ...args] = process.getuid?.() === 0 ? ['runuser', '-u', 'postgres', '--', ...argv] : argv;
+      const opts = `-c listen_addresses='' -k ${pg.socketDir} -p ${pg.port} -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200`;
+      const r = await run(cmd!, [...args, '-l', join(pg.socketDir, 'server.log'), '-o', opts], { timeoutMs: 70_000 });
+      if (r.code !== 0) throw new Error(`pg_ctl restart failed (${r.code}): ${r.stderr}${r.stdout}`);
+    },
+    log,
+    stop,
+  };
+}
