@@ -40,7 +40,7 @@ describe("npm start (the README's first command)", () => {
   });
 
   it(
-    'serves the dashboard and the demo cluster with a master, and Ctrl-C removes the lab',
+    'serves the dashboard and the demo cluster with a master, an edit of its check moves nothing, and Ctrl-C removes the lab',
     { timeout: 300_000 },
     async () => {
       const port = await freePort();
@@ -92,6 +92,70 @@ describe("npm start (the README's first command)", () => {
       console.log(`npm start: dashboard + demo cluster with a master after ${readyMs} ms`);
       // On the wire: lb1's namespace holds the VIP.
       expect((await run('ip', ['-n', `${ns}-lb1`, '-o', 'addr', 'show'])).stdout).toContain(REF.vip);
+
+      // Issue #14's promise on the demo: editing a check's interval moves nothing. The VIP's
+      // holders sampled every 50 ms and a request through the VIP from the client every 100 ms,
+      // from the edit until both nodes applied it and a second more.
+      const post = async <T>(path: string, input: unknown): Promise<T> => {
+        const res = await fetch(`${base}/api/trpc/${path}`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', origin: base, cookie },
+          body: JSON.stringify({ json: input }),
+        });
+        const body = (await res.json()) as { result?: { data: { json: T } }; error?: unknown };
+        if (!body.result) throw new Error(`${path}: ${JSON.stringify(body.error)}`);
+        return body.result.data.json;
+      };
+      type CheckRow = { id: string; version: number; check: { name: string; intervalMs: number } };
+      const [check] = await get<CheckRow[]>('checks.list', { clusterId: demo!.id });
+      const holders: string[] = [];
+      const requests: boolean[] = [];
+      let watching = true;
+      const holdersOf = async () =>
+        (
+          await Promise.all(
+            ['lb1', 'lb2'].map(async (lb) =>
+              (await run('ip', ['-n', `${ns}-${lb}`, '-o', 'addr', 'show'])).stdout.includes(`${REF.vip}/`) ? lb : '',
+            ),
+          )
+        )
+          .filter(Boolean)
+          .join(',');
+      const sampler = (async () => {
+        for (let i = 0; watching && i < 400; i++) {
+          holders.push(await holdersOf());
+          await new Promise((r) => setTimeout(r, 50));
+        }
+      })();
+      const prober = (async () => {
+        for (let i = 0; watching && i < 200; i++) {
+          const r = await run('ip', ['netns', 'exec', `${ns}-client`, 'curl', '-sf', '-m', '1', `http://${REF.vip}/`]);
+          requests.push(r.code === 0);
+          await new Promise((r) => setTimeout(r, 100));
+        }
+      })();
+      try {
+        const edited = await post<{ revision: number }>('checks.update', {
+          id: check!.id,
+          version: check!.version,
+          check: { ...check!.check, intervalMs: check!.check.intervalMs * 2 },
+        });
+        type Revision = { deployments: { status: string }[] };
+        await waitFor(
+          async () =>
+            (
+              await get<Revision>('clusters.revision', { clusterId: demo!.id, number: edited.revision })
+            ).deployments.every((d) => d.status === 'applied') || undefined,
+          { timeoutMs: 30_000, intervalMs: 200, what: 'the check edit applied on both nodes' },
+        );
+        await new Promise((r) => setTimeout(r, 1000));
+      } finally {
+        watching = false;
+        await Promise.all([sampler, prober]);
+      }
+      expect(new Set(holders)).toEqual(new Set(['lb1']));
+      expect(requests.length).toBeGreaterThan(5);
+      expect(requests.filter((ok) => !ok)).toEqual([]);
 
       // Ctrl-C: everything goes — the lab's namespaces, its marker, every process of the group.
       process.kill(-child.pid!, 'SIGINT');
