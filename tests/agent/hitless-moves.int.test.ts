@@ -35,6 +35,8 @@ describe('hitless moves on keepwatch-agent', () => {
   const v2Vip = '198.51.100.110';
   const spec = {
     ...ref,
+    // trk0: another link on each LB, for the tracked-interface edit.
+    nodes: ref.nodes!.map((n) => ({ ...n, interfaces: [...(n.interfaces ?? []), 'trk0'] })),
     vrrpInstances: [
       vi1,
       {
@@ -65,6 +67,14 @@ describe('hitless moves on keepwatch-agent', () => {
         timeoutMs: 5000,
         what: 'tcpdump to listen',
       });
+    // trk0: one end of a veth pair inside the LB's namespace (no dummy module on every host).
+    for (const lb of ['lb1', 'lb2'])
+      for (const args of [
+        ['link', 'add', 'trk0', 'type', 'veth', 'peer', 'name', 'trk0p'],
+        ['link', 'set', 'trk0p', 'up'],
+        ['link', 'set', 'trk0', 'up'],
+      ])
+        expect((await lab.exec(lb, 'ip', args)).code).toBe(0);
     const started = await startEnrolledAgents(lab, api, { spec, hubSocket: bridge.path });
     clusterId = started.clusterId;
     Object.assign(agents, started.agent);
@@ -292,13 +302,20 @@ describe('hitless moves on keepwatch-agent', () => {
     expect(arpBursts(seen.arp, REF.vip)).toBeGreaterThanOrEqual(3);
   });
 
+  it('tracking another interface moves nothing, and that link going down then moves the VIP', async () => {
+    const seen = await underProbe(() => editInstance((i) => ({ ...i, trackInterfaces: [{ interface: 'trk0' }] })));
+    expectNothingMoved(seen, 'lb1', REF.lb1);
+    await env!.lab.exec('lb1', 'ip', ['link', 'set', 'trk0', 'down']);
+    await env!.lab.waitForHolders(REF.vip, ['lb2'], 10_000);
+  });
+
   it('switching the adverts to unicast peers moves nothing, and multicast adverts stop', async () => {
     const peers = { lb1: [REF.lb2], lb2: [REF.lb1] } as Record<string, string[]>;
     const seen = await underProbe(() =>
       editInstance((i) => ({ ...i, members: i.members.map((m) => ({ ...m, unicastPeers: peers[m.node]! })) })),
     );
     expect(seen.summary.failed, JSON.stringify(seen.summary)).toBe(0);
-    expect(runs(seen.holders)).toEqual(['lb1']);
+    expect(runs(seen.holders)).toEqual(['lb2']);
     expect(seen.after).toEqual(seen.before);
     expect(agents.lb1!.log()).toMatch(/"VI_1":"update [^"]*unicastPeers/);
     const tail = readFileSync(vrrpWire, 'utf8').length;
