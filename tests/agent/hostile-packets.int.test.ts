@@ -21,6 +21,7 @@ for (const unicast of [false, true]) {
     let lab: Lab;
     let lb1: LabAgent;
     let clientMac = '';
+    let lb1Mac = '';
     const metrics = async () => (await lab.httpGet('client', `http://${REF.lb1}:9623/metrics`)) ?? '';
     const dropped = async (reason: string) =>
       metricValue(await metrics(), 'keepwatch_vrrp_packets_dropped_total', { instance: 'VI_1', reason });
@@ -47,6 +48,7 @@ for (const unicast of [false, true]) {
     beforeAll(async () => {
       lab = await referenceLab();
       clientMac = await lab.mac('client');
+      lb1Mac = await lab.mac('lb1');
       lb1 = new LabAgent(lab, 'lb1', agentConfig(lab, new LabNginx(lab, 'lb1'), spec(unicast)));
       const lb2 = new LabAgent(lab, 'lb2', {
         ...agentConfig(lab, new LabNginx(lab, 'lb2'), spec(unicast)),
@@ -98,6 +100,20 @@ for (const unicast of [false, true]) {
             name: 'a truncated packet',
             reason: 'too-short',
             frames: () => [frame(encodeAdvert(advert(), { family: 4, src: REF.client, dst }).subarray(0, 6))],
+          },
+          {
+            name: 'an advert sent unicast to lb1 (a multicast instance)',
+            reason: 'destination-mismatch',
+            frames: () => [
+              vrrpFrameV4({
+                srcMac: clientMac,
+                dstMac: lb1Mac,
+                src: REF.client,
+                dst: REF.lb1,
+                ttl: 255,
+                payload: encodeAdvert(advert(), { family: 4, src: REF.client, dst: REF.lb1 }),
+              }),
+            ],
           },
           {
             name: 'a wrong VRID',

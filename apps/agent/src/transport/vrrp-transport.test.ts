@@ -115,6 +115,24 @@ describe('VrrpTransport', () => {
     expect(await t.dropped('A', 'too-short')).toBe(1);
   });
 
+  it('drops a unicast advert for a multicast instance as destination-mismatch, as keepalived', async () => {
+    const t = setup();
+    t.transport.start([t.endpoint('A', 51)]);
+    const unicast = encodeAdvert(advert(51), { family: 4, src: '192.0.2.12', dst: '192.0.2.11' });
+    t.deliver(10, { ...packet(unicast), dst: '192.0.2.11' });
+    expect(t.heard).toEqual([]);
+    expect(await t.dropped('A', 'destination-mismatch')).toBe(1);
+  });
+
+  it('drops a multicast advert for a unicast instance as destination-mismatch, and counts it for that instance only', async () => {
+    const t = setup();
+    t.transport.start([t.endpoint('A', 51, { unicastPeers: ['192.0.2.12'] }), t.endpoint('B', 52)]);
+    t.deliver(10, packet(wire(51)));
+    expect(t.heard).toEqual([]);
+    expect(await t.dropped('A', 'destination-mismatch')).toBe(1);
+    expect(await t.dropped('B', 'destination-mismatch')).toBe(0);
+  });
+
   it("sends an instance's advert from its own source to each unicast peer", () => {
     const t = setup();
     t.transport.start([t.endpoint('A', 51, { src: '192.0.2.11', unicastPeers: ['192.0.2.12', '192.0.2.13'] })]);

@@ -125,6 +125,12 @@ export class VrrpTransport {
     if (!decoded.ok) return this.dropped(group, packet, decoded.reason, decoded.detail);
     const endpoint = group.byVrid.get(decoded.advert.vrid);
     if (!endpoint) return this.dropped(group, packet, 'vrid-mismatch', `VRID ${decoded.advert.vrid} does not run here`);
+    // As keepalived: a multicast instance takes only multicast adverts, a unicast one only unicast.
+    const unicastInstance = endpoint.unicastPeers.length > 0;
+    if (isMulticast(packet.dst, family) === unicastInstance) {
+      const detail = `${unicastInstance ? 'multicast' : 'unicast'} advert to ${packet.dst} for a ${unicastInstance ? 'unicast' : 'multicast'} instance`;
+      return this.dropped({ ...group, endpoints: [endpoint] }, packet, 'destination-mismatch', detail);
+    }
     this.metrics.advertsReceived.inc({ instance: endpoint.name });
     endpoint.onAdvert(decoded.advert, packet.src, packet.ttl);
   }
@@ -135,4 +141,11 @@ export class VrrpTransport {
       this.log.debug({ instance: e.name, vrid: e.vrid, reason, detail, src: packet.src }, 'packet dropped');
     }
   }
+}
+
+/** 224.0.0.0/4 or ff00::/8. */
+function isMulticast(address: string, family: 4 | 6): boolean {
+  if (family === 6) return address.toLowerCase().startsWith('ff');
+  const first = Number(address.split('.', 1)[0]);
+  return first >= 224 && first <= 239;
 }

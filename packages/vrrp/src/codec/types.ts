@@ -72,7 +72,13 @@ export type CodecRejectReason = 'too-short' | 'bad-length' | 'bad-version' | 'ba
 
 /** Why an instance dropped a decoded advert: what needs its configuration. */
 export type InstanceRejectReason =
-  'vrid-mismatch' | 'auth-failed' | 'interval-mismatch' | 'address-list-mismatch' | 'unknown-peer';
+  | 'vrid-mismatch'
+  | 'auth-failed'
+  | 'interval-mismatch'
+  | 'address-list-mismatch'
+  | 'unknown-peer'
+  /** Sent unicast to a multicast instance, or multicast to a unicast one (keepalived drops both). */
+  | 'destination-mismatch';
 
 /** One union of both: the label set of the agent's drop counter. */
 export type RejectReason = CodecRejectReason | InstanceRejectReason;
