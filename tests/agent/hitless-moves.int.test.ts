@@ -254,6 +254,12 @@ describe('hitless moves on keepwatch-agent', () => {
     // The hand-over: lb1's priority-0 advert, then lb2's adverts only.
     expect(seen.adverts.filter((l) => /prio 0,/.test(l)).every((l) => l.includes(`${REF.lb1} >`))).toBe(true);
     expect(seen.adverts.at(-1)).toContain(`${REF.lb2} >`);
+    // Its gauges went with it.
+    const metrics = (await env!.lab.httpGet('client', `http://${REF.lb1}:9623/metrics`)) ?? '';
+    expect(metrics).toContain('keepwatch_vrrp_state{instance="VI_V2"');
+    expect(
+      metrics.split('\n').filter((l) => /^keepwatch_vrrp_\w+\{instance="VI_1"/.test(l) && !l.includes('_total')),
+    ).toEqual([]);
   });
 
   it('adding a member below the master moves nothing, and the new member runs as backup', async () => {

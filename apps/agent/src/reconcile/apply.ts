@@ -6,6 +6,7 @@ import type { AdminState } from '../control/commands.js';
 import type { Check } from '../health/check.js';
 import type { HealthScheduler } from '../health/scheduler.js';
 import type { Logger } from '../log.js';
+import type { AgentMetrics } from '../metrics.js';
 import type { VrrpTransport } from '../transport/vrrp-transport.js';
 import { instanceConfig, nodeInstances, type NodeInstance } from '../vrrp/instances.js';
 import type { LinkWatch } from '../vrrp/link-watch.js';
@@ -15,6 +16,7 @@ import { planRevision, runnableChecks, type RevisionPlan } from './plan.js';
 export type ReconcileDeps = {
   node: string;
   log: Logger;
+  metrics: AgentMetrics;
   transport: VrrpTransport;
   linkWatch: LinkWatch;
   scheduler: HealthScheduler;
@@ -47,8 +49,15 @@ export function planSummary(plan: RevisionPlan): Record<string, string> {
  * 4. changed instances take their new settings in place (@keepwatch/vrrp `reconfigure`);
  * 5. the link watch follows the new set without starting over;
  * 6. checks: unchanged ones untouched, changed ones restarted keeping their rise/fall state,
- *    added started, removed stopped; each changed or new instance is told the current status of
- *    its tracked checks; then the new instances start.
+ *    added started, removed stopped (their gauge removed); each changed or new instance is told
+ *    the current status of its tracked checks; then the new instances start.
+ *
+ * Edits that move the master are make-before-break here, not in the rollout order: a priority
+ * change (either node's) is taken in place, and the protocol then moves the master as a promote
+ * does — the new master adds the VIPs before its first advert, and the old one steps down on
+ * hearing it (no priority 0); a removed master hands over (step 1). v2 password and interval
+ * changes are staged in the machine (`previousAccepted`), so the order the nodes apply in does
+ * not split them.
  */
 export async function reconcileRevision(
   d: ReconcileDeps,
@@ -105,6 +114,8 @@ export async function reconcileRevision(
     [...runnableChecks(next, d.node).values()].map((c) => d.buildCheck(c)),
     restart,
   );
+  // A removed check's gauge goes with it (its counters stay, as counters do).
+  for (const c of plan.checks) if (c.kind === 'remove') d.metrics.checkUp.remove({ check: c.name });
   const states = d.scheduler.states();
   for (const { runner } of [...updated.map((u) => u.l), ...fresh]) {
     for (const t of runner.config.trackedChecks ?? []) {
