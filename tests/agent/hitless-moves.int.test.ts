@@ -329,4 +329,15 @@ describe('hitless moves on keepwatch-agent', () => {
     const later = readFileSync(vrrpWire, 'utf8').slice(tail);
     expect(later.split('\n').filter((l) => l.includes('vrid 51,') && l.includes('224.0.0.18'))).toEqual([]);
   });
+
+  it('removing a backup member moves nothing, and that node stops the instance', async () => {
+    const seen = await underProbe(() =>
+      editInstance((i) => ({ ...i, members: i.members.filter((m) => m.node !== 'lb1') })),
+    );
+    expect(seen.summary.failed, JSON.stringify(seen.summary)).toBe(0);
+    expect(runs(seen.holders)).toEqual(['lb2']);
+    expect(seen.after.lb2).toBe(seen.before.lb2);
+    // The second removal of lb1's member in this file (the first was as master).
+    expect(agents.lb1!.log().match(/"VI_1":"remove"/g)).toHaveLength(2);
+  });
 });
