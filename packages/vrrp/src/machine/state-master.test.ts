@@ -53,21 +53,21 @@ describe('machine', () => {
         adv: { priority: 100 },
         src: '192.0.2.9',
         to: 'master',
-        actions: ['send-advert 100'],
+        actions: ['send-advert 100', 'send-garp'],
       },
       {
         name: 'stays master on an equal priority from a lower address and re-advertises (keepalived forcing new election)',
         adv: { priority: 100 },
         src: '192.0.2.3',
         to: 'master',
-        actions: ['send-advert 100'],
+        actions: ['send-advert 100', 'send-garp'],
       },
       {
         name: 'stays master on a lower priority and re-advertises at once (keepalived forcing new election)',
         adv: { priority: 99 },
         src: '192.0.2.200',
         to: 'master',
-        actions: ['send-advert 100'],
+        actions: ['send-advert 100', 'send-garp'],
       },
       {
         name: 'ignores its own advert looped back (equal priority, own address)',
@@ -89,6 +89,15 @@ describe('machine', () => {
       const r = step(state, heard(adv, src), now + 100);
       expect(r.state.vrrpState).toBe(to);
       expect(types(r.actions)).toEqual(actions);
+    });
+
+    it('announces its VIPs again when a lower-priority master is heard, so ARP caches from a split brain heal (keepalived garp_lower_prio_repeat)', () => {
+      const { state, now } = asMaster({ garpMasterDelayMs: 0, garpMasterRepeat: 3 });
+      const r = step(state, heard({ priority: 80 }, '192.0.2.200'), now + 100);
+      expect(r.actions).toEqual([
+        { type: 'send-advert', priority: 100 },
+        { type: 'send-garp', vips: ['192.0.2.100'], count: 3 },
+      ]);
     });
 
     it('stepping down sends no priority-0 advert and starts Master_Down_Timer (keepalived vrrp_state_master_rx)', () => {

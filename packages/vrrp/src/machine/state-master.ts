@@ -44,7 +44,9 @@ export function masterOnTick(state: InstanceState, now: number): StepResult {
  *   (v3: adopting the new master's interval), without a priority-0 advert;
  * - lower (or equal from a lower address): the RFC discards it; keepalived answers with an advert
  *   at once ("forcing new election") so a lower-priority router that became master in a split
- *   brain steps down quickly. We do as keepalived.
+ *   brain steps down quickly. We do as keepalived, and announce our VIPs again (keepalived
+ *   garp_lower_prio_repeat): hosts that learned the other master's MAC during the split would
+ *   otherwise keep sending to it until their ARP/ND entry expires (the chaos soak's partition).
  */
 export function masterOnAdvert(
   state: InstanceState,
@@ -76,7 +78,11 @@ export function masterOnAdvert(
   }
   // Our own advert looped back (same priority, same address): nothing to do.
   if (advert.priority === ours && addrCmp === 0) return { state, actions };
-  return answer();
+  const r = answer();
+  const c = state.config;
+  if (state.vipsHeld && c.garpMasterRepeat > 0)
+    r.actions.push({ type: 'send-garp', vips: c.vips, count: c.garpMasterRepeat });
+  return r;
 }
 
 export function masterOnAdmin(state: InstanceState, event: Extract<Event, { type: 'admin' }>, now: number): StepResult {
