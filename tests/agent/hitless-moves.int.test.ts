@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { readFileSync } from 'node:fs';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
   REF,
@@ -33,8 +34,20 @@ describe('hitless moves on keepwatch-agent', () => {
   const ref = referenceSpec();
   const vi1 = ref.vrrpInstances![0]!;
   const v2Vip = '198.51.100.110';
+  // While this file exists, check_gate fails on both LBs: the dashboard's rollout then holds the
+  // revision back from the master (it waits for the backups' checks), so the nodes run different
+  // revisions for as long as the test wants. Its weight lowers both nodes alike: nothing moves.
+  const gate = join(tmpdir(), `keepwatch-hitless-gate-${process.pid}`);
+  const gateCheck = {
+    kind: 'script' as const,
+    name: 'check_gate',
+    intervalMs: 300,
+    weight: -5,
+    command: { shell: `test ! -e ${gate}` },
+  };
   const spec = {
     ...ref,
+    checks: [...(ref.checks ?? []), gateCheck],
     // trk0: another link on each LB, for the tracked-interface edit.
     nodes: ref.nodes!.map((n) => ({ ...n, interfaces: [...(n.interfaces ?? []), 'trk0'] })),
     vrrpInstances: [
@@ -47,6 +60,7 @@ describe('hitless moves on keepwatch-agent', () => {
         advertIntervalMs: 1000,
         authentication: { type: 'pass' as const, password: 'old-pw' },
         vips: [{ address: v2Vip }],
+        trackChecks: [...(vi1.trackChecks ?? []), { check: 'check_gate' }],
       },
     ],
   };
@@ -87,6 +101,7 @@ describe('hitless moves on keepwatch-agent', () => {
   afterAll(async () => {
     for (const a of Object.values(agents)) await a.stop().catch(() => undefined);
     await env?.stop();
+    rmSync(gate, { force: true });
   });
 
   /** An instance's transitions so far, per node (from each agent's log). */
@@ -210,10 +225,48 @@ describe('hitless moves on keepwatch-agent', () => {
     members: i.members.map((m) => (m.node === node ? change(m) : m)),
   });
 
+  /** Revision `number`'s deployment status on `node`. */
+  const deployment = async (node: string, number: number) =>
+    (
+      await env!.api.query<{ deployments: { node: string; status: string }[] }>('clusters.revision', {
+        clusterId,
+        number,
+      })
+    ).deployments.find((d) => d.node === node)?.status;
+
+  /**
+   * Runs a VI_V2 edit with the master held back: lb2 applies it while lb1 keeps the old revision
+   * for 2.5 s, advertising what `old` matches (at 95: check_gate fails meanwhile), then lb1 goes on.
+   */
+  const withMasterHeldBack = async (edit: () => Promise<void>, old: RegExp) => {
+    const mark = readFileSync(vrrpWire, 'utf8').length;
+    writeFileSync(gate, '');
+    await waitFor(() => readFileSync(vrrpWire, 'utf8').slice(mark).includes('vrid 60, prio 95,') || undefined, {
+      timeoutMs: 5000,
+      what: "lb1's VI_V2 adverts at 95 (check_gate failing)",
+    });
+    await edit();
+    await waitFor(async () => (await deployment('lb2', revision + 1)) === 'applied' || undefined, {
+      timeoutMs: 10_000,
+      what: 'lb2 to apply the revision',
+    });
+    const applied = readFileSync(vrrpWire, 'utf8').length;
+    await new Promise((r) => setTimeout(r, 2500));
+    expect(await deployment('lb1', revision + 1)).not.toBe('applied');
+    // lb2, updated, heard lb1's old-revision adverts meanwhile.
+    const heard = readFileSync(vrrpWire, 'utf8').slice(applied).split('\n');
+    expect(heard.filter((l) => l.includes('vrid 60, prio 95,') && old.test(l)).length).toBeGreaterThanOrEqual(2);
+    rmSync(gate);
+  };
+
   it('v2: a password change moves nothing, and no advert is dropped for it on either node', async () => {
     const seen = await underProbe(
-      () => editInstance((i) => ({ ...i, authentication: { type: 'pass', password: 'new-pw' } }), 'VI_V2'),
-      { vip: v2Vip, vrid: 60, settleMs: 2500 },
+      () =>
+        withMasterHeldBack(
+          () => editInstance((i) => ({ ...i, authentication: { type: 'pass', password: 'new-pw' } }), 'VI_V2'),
+          /auth "old-pw/,
+        ),
+      { vip: v2Vip, vrid: 60, settleMs: 1500 },
     );
     expectNothingMoved(seen, 'lb1', REF.lb1);
     expect(seen.adverts.at(-1)).toMatch(/auth "new-pw"/);
@@ -222,10 +275,11 @@ describe('hitless moves on keepwatch-agent', () => {
   });
 
   it('v2: an advert interval change moves nothing, and no advert is dropped for it on either node', async () => {
-    const seen = await underProbe(() => editInstance((i) => ({ ...i, advertIntervalMs: 2000 }), 'VI_V2'), {
+    const edit = () => editInstance((i) => ({ ...i, advertIntervalMs: 2000 }), 'VI_V2');
+    const seen = await underProbe(() => withMasterHeldBack(edit, /intvl 1s,/), {
       vip: v2Vip,
       vrid: 60,
-      settleMs: 4500,
+      settleMs: 1500,
     });
     expectNothingMoved(seen, 'lb1', REF.lb1);
     expect(seen.adverts.at(-1)).toMatch(/intvl 2s,/);
