@@ -80,6 +80,11 @@ export function checkAdvert(
   return { ok: true, warnings };
 }
 
+/** Whether an accepted v2 advert carries this configuration's own password and interval. */
+export function speaksConfig(config: ResolvedConfig, advert: Advert): boolean {
+  return authMatches(config.auth, advert) && advert.advertIntervalMs === config.advertIntervalMs;
+}
+
 /** `checkAdvert` for a received advert, with the previous v2 settings while they are still accepted. */
 export function checkReceived(
   state: InstanceState,

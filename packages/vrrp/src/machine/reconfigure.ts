@@ -20,11 +20,12 @@ export function restartNeeded(state: InstanceState, config: InstanceConfig): str
 }
 
 /**
- * How long a v2 instance accepts its previous password and interval after a change: longer than a
- * rollout takes (the dashboard updates the backups, waits for their checks, then the master), and
- * bounded, so that an old password is not accepted for ever.
+ * How long at most a v2 instance accepts its previous password and interval after a change; a
+ * backup stops sooner, as soon as it hears the master with the new ones. Long, because a rollout
+ * can wait (the dashboard updates the master only once the backups' checks are healthy) and the
+ * nodes must keep hearing each other meanwhile; bounded, so an old password is not kept for ever.
  */
-export const PREVIOUS_ACCEPTED_MS = 300_000;
+export const PREVIOUS_ACCEPTED_MS = 3_600_000;
 
 const passwordOf = (a: { password: string } | null) => (a ? a.password : null);
 
@@ -37,9 +38,9 @@ const lower = (vips: readonly string[]) => new Set(vips.map((v) => v.toLowerCase
  * - Master: a change of its effective priority, advert interval or VIP list goes out in an advert
  *   at once, and Adver_Timer restarts with the new interval (v3 backups learn it, RFC 5798 6.4.2);
  * - Backup: Master_Adver_Interval stays the one learned from the master until its next advert;
- * - v2, password or interval changed: the previous ones stay accepted on received adverts for
- *   `PREVIOUS_ACCEPTED_MS` (`previousAccepted`), so nodes that apply the revision at different times
- *   keep hearing each other;
+ * - v2, password or interval changed: the previous ones stay accepted on received adverts
+ *   (`previousAccepted`) until a Backup hears the master with the new ones, at most
+ *   `PREVIOUS_ACCEPTED_MS`, so nodes that apply the revision at different times keep hearing each other;
  * - tracked checks keep their status (a new one starts at `initiallyOk`), tracked interfaces
  *   keep theirs; a fault that now holds enters Fault, one that no longer holds leaves it;
  * - preempt, preempt_delay (0 ends a running delay), GARP settings (a changed refresh period

@@ -43,6 +43,19 @@ describe('machine', () => {
       expect(r.actions.map((a) => a.type)).toEqual(['drop']);
     });
 
+    it('stops accepting the previous password once the master is heard with the new one', () => {
+      const s = v2Backup({ auth: { type: 'pass', password: 'new-pw' } });
+      const heardNew = step(s, v2Advert('new-pw'), 1000).state;
+      expect(heardNew.previousAccepted).toBeNull();
+      expect(step(heardNew, v2Advert('old-pw'), 2000).actions.map((a) => a.type)).toEqual(['drop']);
+    });
+
+    it("keeps accepting the previous password while the master's priority-0 advert carries the new one", () => {
+      const s = v2Backup({ auth: { type: 'pass', password: 'new-pw' } });
+      const leaving = heard({ version: 2, priority: 0, authType: 'pass', authData: 'new-pw' });
+      expect(step(s, leaving, 1000).state.previousAccepted).not.toBeNull();
+    });
+
     it('accepts adverts without authentication after authentication is turned on', () => {
       const s = step(started({ version: 2 }), heard({ version: 2, priority: 200, authType: 'none' }), 5).state;
       const on = reconfigure(s, config({ ...V2, auth: { type: 'pass', password: 'new-pw' } }), 10).state;

@@ -2,7 +2,7 @@
 import type { Action } from './actions.js';
 import type { Event } from './events.js';
 import { accepted, peerBlocksPromote, refused } from './admin.js';
-import { checkReceived } from './advert-checks.js';
+import { checkReceived, speaksConfig } from './advert-checks.js';
 import { assertNever } from './assert-never.js';
 import { currentMasterDownInterval, currentSkewTime, effectivePriority } from './priority.js';
 import type { InstanceState } from './state.js';
@@ -55,6 +55,10 @@ export function backupOnAdvert(
   const { advert } = event;
   const actions = [...check.warnings];
   let next: InstanceState = { ...state, heardMaster: { address: event.src, priority: advert.priority, atMs: now } };
+  // The master speaks the new password and interval: it has applied the revision, and it applies
+  // last (the dashboard's rollout order), so the previous ones are no longer needed.
+  if (next.previousAccepted && advert.priority > 0 && speaksConfig(next.config, advert))
+    next = { ...next, previousAccepted: null };
   const ours = effectivePriority(next);
   // A standing promote keeps its claim even with nopreempt (README: admin semantics).
   const preempt = next.config.preempt || next.promoted;

@@ -49,7 +49,8 @@ export type InstanceState = Readonly<{
   handoverUntil: number | null;
   /**
    * v2, after `reconfigure` changed the password or the advert interval: the previous ones, still
-   * accepted on received adverts until `until` (RFC 3768 7.1 would drop them). During a rollout the
+   * accepted on received adverts until `until`, or until a Backup hears the master advertise the
+   * new ones (RFC 3768 7.1 would drop them). During a rollout the
    * nodes run different revisions for a while; this keeps a backup that applied first hearing the
    * master that has not yet. Null otherwise.
    */
