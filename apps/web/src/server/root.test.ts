@@ -72,6 +72,10 @@ const MATRIX: Record<string, Needs> = {
   'live.cluster': 'viewer',
   'live.overview': 'viewer',
   'live.audit': 'viewer',
+  'rollout.status': 'viewer',
+  'rollout.revertPreview': 'admin',
+  'rollout.revert': 'admin',
+  'rollout.abort': 'admin',
 };
 
 const RANK: Record<Needs, number> = { public: 0, viewer: 1, operator: 2, admin: 3 };

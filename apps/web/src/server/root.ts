@@ -10,6 +10,7 @@ import { instancesRouter } from './routers/instances';
 import { liveRouter } from './routers/live';
 import { nodesRouter } from './routers/nodes';
 import { poolsRouter } from './routers/pools';
+import { rolloutRouter } from './routers/rollout';
 import { sessionRouter } from './routers/session';
 import { usersRouter } from './routers/users';
 import { virtualServersRouter } from './routers/virtual-servers';
@@ -28,6 +29,7 @@ export const appRouter = createTRPCRouter({
   transfer: transferRouter,
   live: liveRouter,
   bootstrap: bootstrapRouter,
+  rollout: rolloutRouter,
 });
 
 export type AppRouter = typeof appRouter;

@@ -8,10 +8,10 @@ import { PROTOCOL_VERSION } from '@keepwatch/shared';
 import type { Logger } from '../logger';
 import type { Metrics } from '../metrics';
 import {
-  failedNodeIds,
   revisionNumber,
   revisionNumbers,
   revisionSpec,
+  rolloutOutcome,
   type NewestRevision,
 } from '../services/rollout-reads';
 import type { Db } from '../services/types';
@@ -82,7 +82,7 @@ export class RolloutDriver {
     // Called on heartbeats, apply and check results: a cluster whose agents all run the newest
     // revision costs no query.
     if (!rev || sessions.every((s) => s.appliedRevision === rev.number)) return;
-    const failed = await failedNodeIds(this.opts.db, clusterId, rev.number);
+    const { failed, aborted } = await rolloutOutcome(this.opts.db, clusterId, rev.number);
     const nodes: RolloutNode[] = sessions.map((s) => ({
       nodeId: s.node.id,
       appliedRevision: s.appliedRevision,
@@ -94,15 +94,17 @@ export class RolloutDriver {
       // A failed apply is retried when the agent reconnects (a new session has pushed nothing).
       failed: failed.has(s.node.id) && s.pushedRevision === rev.number,
     }));
-    const plan = planRollout(rev.number, nodes);
+    const plan = planRollout(rev.number, nodes, { aborted });
     for (const s of sessions) if (plan.push.includes(s.node.id)) this.push(s, rev);
   }
 
-  /** A node that runs nothing yet gets the newest revision at once. */
+  /** A node that runs nothing yet gets the newest revision at once, unless its rollout was aborted. */
   async pushLatest(s: Session): Promise<void> {
     if (!s.node) return;
     const rev = await this.latest(s.node.clusterId, true);
-    if (rev) this.push(s, rev);
+    if (!rev) return;
+    if ((await rolloutOutcome(this.opts.db, s.node.clusterId, rev.number)).aborted) return;
+    this.push(s, rev);
   }
 
   /** Counts an apply result; one for the revision this instance pushed also has a latency. */

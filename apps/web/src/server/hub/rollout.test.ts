@@ -59,3 +59,19 @@ describe('planRollout (revision 2)', () => {
     expect(d.halted).toBe(halted ?? false);
   });
 });
+
+describe('planRollout with an aborted revision', () => {
+  it('pushes it to no node: backups, masters and nodes that run nothing keep what they run', () => {
+    const nodes = [
+      node('m', { master: true }),
+      node('b'),
+      node('n', { appliedRevision: null, master: null }),
+      node('a', { appliedRevision: 2, pushedRevision: 2 }),
+    ];
+    expect(planRollout(2, nodes, { aborted: true })).toEqual({ push: [], halted: true, waitingForBackups: [] });
+  });
+
+  it('a revision that is not aborted rolls out as usual', () => {
+    expect(planRollout(2, [node('b')], { aborted: false }).push).toEqual(['b']);
+  });
+});

@@ -10,6 +10,7 @@
  * - Nodes that are not connected are not waited for (they get the revision when they connect);
  *   a node whose role is not known yet (no heartbeat since it connected) waits for its first one,
  *   unless it runs nothing at all (no applied revision), where a push cannot disturb anything.
+ * - An aborted revision goes to no further node (an admin stopped it): each node keeps what it runs.
  */
 
 export interface RolloutNode {
@@ -28,7 +29,12 @@ export interface RolloutNode {
 
 export type RolloutDecision = { push: string[]; halted: boolean; waitingForBackups: string[] };
 
-export function planRollout(revision: number, nodes: readonly RolloutNode[]): RolloutDecision {
+export function planRollout(
+  revision: number,
+  nodes: readonly RolloutNode[],
+  opts: { aborted?: boolean } = {},
+): RolloutDecision {
+  if (opts.aborted) return { push: [], halted: true, waitingForBackups: [] };
   const halted = nodes.some((n) => n.failed);
   const needs = (n: RolloutNode) =>
     (n.appliedRevision === null || n.appliedRevision < revision) && n.pushedRevision !== revision && !n.failed;

@@ -1,6 +1,6 @@
 /**
  * What the hub's rollout driver reads: clusters' newest revision numbers, a revision's spec and
- * which nodes failed to apply it. Revisions are immutable, so a caller may cache a spec by number.
+ * which nodes failed to apply it, whether its rollout was aborted. Revisions are immutable, so a caller may cache a spec by number.
  */
 import type { ClusterSpec } from '@keepwatch/shared';
 import type { Db } from './types';
@@ -36,11 +36,18 @@ export async function revisionSpec(db: Db, clusterId: string, number: number): P
   return rev ? { number: rev.number, spec: rev.spec as unknown as ClusterSpec } : null;
 }
 
-/** The nodes whose deployment of revision `number` failed. */
-export async function failedNodeIds(db: Db, clusterId: string, number: number): Promise<Set<string>> {
-  const failed = await db.deployment.findMany({
-    where: { revision: { clusterId, number }, status: 'failed' },
-    select: { nodeId: true },
+/** The nodes whose deployment of revision `number` failed, and whether an admin aborted its rollout. */
+export async function rolloutOutcome(
+  db: Db,
+  clusterId: string,
+  number: number,
+): Promise<{ failed: Set<string>; aborted: boolean }> {
+  const rev = await db.configRevision.findUnique({
+    where: { clusterId_number: { clusterId, number } },
+    select: {
+      abort: { select: { id: true } },
+      deployments: { where: { status: 'failed' }, select: { nodeId: true } },
+    },
   });
-  return new Set(failed.map((d) => d.nodeId));
+  return { failed: new Set(rev?.deployments.map((d) => d.nodeId)), aborted: Boolean(rev?.abort) };
 }
