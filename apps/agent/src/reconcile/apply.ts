@@ -40,9 +40,10 @@ export function planSummary(plan: RevisionPlan): Record<string, string> {
 
 /**
  * Moves this node from `running` to `next`, returning the instances that run afterwards:
- * 1. removed instances hand over (a master: priority 0, VIPs kept until the new master is heard)
- *    and stop; those whose interface, VRID, version, family, source address or a VIP's device
- *    changed stop (priority-0 advert, VIPs released); both while the wire still has them;
+ * 1. instances this node leaves while others keep running them hand over (a master: priority 0,
+ *    VIPs kept until the new master is heard) and stop; deleted instances, and those whose
+ *    interface, VRID, version, family, source address or a VIP's device changed, stop (priority-0
+ *    advert, VIPs released); all while the wire still has them;
  * 2. their replacements and the added instances are built;
  * 3. the wire is reopened only when its endpoints changed (stop + start in one synchronous run:
  *    no advert is sent or handled in between);
@@ -71,11 +72,13 @@ export async function reconcileRevision(
   const byName = new Map(live.map((l) => [l.runner.name, l]));
   const kinds = new Map(plan.instances.map((p) => [p.name, p]));
   const leaving = plan.instances.filter((p) => p.kind === 'remove' || p.kind === 'restart');
-  // A removed master hands over before it stops (make-before-break); a restarted one comes back
-  // under another VRID, interface or address, where there is nobody to hand over to.
+  // A master whose member was removed hands over to the instance's other members before it stops
+  // (make-before-break). A deleted instance has nobody to hand over to, nor has a restarted one
+  // (it comes back under another VRID, interface or address): they stop at once.
+  const stillRuns = new Set(next.vrrpInstances.map((i) => i.name));
   const leave = (p: (typeof leaving)[number]) => {
     const runner = byName.get(p.name)?.runner;
-    return p.kind === 'remove' ? runner?.retire() : runner?.stop();
+    return p.kind === 'remove' && stillRuns.has(p.name) ? runner?.retire() : runner?.stop();
   };
   await Promise.all(leaving.map(leave));
 
