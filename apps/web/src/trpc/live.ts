@@ -36,6 +36,7 @@ const AFFECTS: Record<string, readonly string[]> = {
     'nodes.list',
   ],
   deployment: [
+    'rollout.status',
     'clusters.deployments',
     'clusters.revision',
     'clusters.revisions',

@@ -11,6 +11,7 @@ import type { MoveRequest } from '../../../_components/cluster/move-progress';
 import { NodesPanel } from '../../../_components/cluster/nodes-panel';
 import { HealthChecksPanel, LivePanel, PoolsPanel, TimelinePanel } from '../../../_components/cluster/panels';
 import { ProblemsPanel } from '../../../_components/cluster/problems-panel';
+import { RevisionsPanel } from '../../../_components/cluster/revisions-panel';
 import { ClusterScopeProvider, useCluster, useTransitions } from '../../../_components/cluster/scope';
 import { can, useMe } from '../../../_components/session';
 import { Banner, Loading, linkClass, mutedClass, useNow } from '../../../_components/ui';
@@ -104,6 +105,7 @@ function ClusterView({ stream }: { stream: ReturnType<typeof useLiveInvalidation
       />
       <PoolsPanel canEdit={can(role, 'edit')} />
       <HealthChecksPanel canEdit={can(role, 'edit')} />
+      <RevisionsPanel canAdmin={can(role, 'edit')} now={now} />
 
       <ActionDialog pending={pending} onClose={() => setPending(null)} onOutcome={setOutcome} onMove={setMove} />
     </div>
