@@ -11,8 +11,9 @@ import { LoginRateLimiter, type LoginLimits } from '../auth/rate-limit';
 import { authenticateAgent, enrollAgent } from '../services/enrollment';
 import type { Db } from '../services/types';
 import { send, type Session, type SessionNode } from './session';
+import { DASHBOARD_VERSION } from '../services/version-skew';
 
-const SERVER_VERSION = '0.1.0';
+const SERVER_VERSION = DASHBOARD_VERSION;
 /** A connection must send enroll or hello within this time, or it is closed. */
 export const DEF_HANDSHAKE_TIMEOUT_MS = 5000;
 /**

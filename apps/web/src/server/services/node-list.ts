@@ -5,6 +5,7 @@
  */
 import { DEF_LIVENESS, isOnline, staleAfterMs } from './node-status';
 import type { Db } from './types';
+import { DASHBOARD_VERSION, versionSkew, type VersionSkew } from './version-skew';
 
 /**
  * A node is online while its last frame is younger than the hub's own offline limit
@@ -34,6 +35,9 @@ export interface NodeOverview {
   /** An unused enrollment token is outstanding until then. */
   enrollTokenExpires: Date | null;
   agentVersion: string | null;
+  /** The agent's release beside this dashboard's (`dashboardVersion`): an outdated agent is shown as such. */
+  agentSkew: VersionSkew;
+  dashboardVersion: string;
   agentAddress: string | null;
   lastSeenAt: Date | null;
   online: boolean;
@@ -87,6 +91,8 @@ export async function listAllNodes(db: Db, now = Date.now()): Promise<NodeOvervi
         ? r.enrollTokenExpires
         : null,
     agentVersion: r.agentVersion,
+    agentSkew: versionSkew(r.agentVersion),
+    dashboardVersion: DASHBOARD_VERSION,
     agentAddress: r.agentAddress,
     lastSeenAt: r.lastSeenAt,
     online: isOnline(r.lastSeenAt?.getTime() ?? null, now),

@@ -22,6 +22,7 @@ import {
 } from '../../_components/ui';
 import { ageText } from '../../_lib/vip-holders';
 import { EnrollForm, TokenPanel, type IssuedToken } from './enroll';
+import { AgentVersion } from '../../_components/agent-version';
 
 type NodeRow = RouterOutputs['nodes']['all'][number];
 
@@ -197,7 +198,9 @@ export default function NodesPage() {
                     <Heartbeat n={n} now={now} />
                   </dd>
                   <dt className={mutedClass}>Agent</dt>
-                  <dd className="font-mono text-xs">{n.agentVersion ?? '—'}</dd>
+                  <dd>
+                    <AgentVersion n={n} />
+                  </dd>
                   <dt className={mutedClass}>Address</dt>
                   <dd className="font-mono text-xs break-all">
                     {[n.agentAddress, ...n.addresses].filter(Boolean).join(', ') || '—'}
@@ -240,8 +243,8 @@ export default function NodesPage() {
                   <td className="py-1.5 pr-3 whitespace-nowrap">
                     <Heartbeat n={n} now={now} />
                   </td>
-                  <td className="py-1.5 pr-3 font-mono text-xs">
-                    {n.agentVersion ?? <span className={mutedClass}>—</span>}
+                  <td className="py-1.5 pr-3">
+                    <AgentVersion n={n} />
                   </td>
                   <td className="py-1.5 pr-3 font-mono text-xs">
                     {n.agentAddress && <span title="The address the agent connected from">{n.agentAddress}</span>}

@@ -1,0 +1,99 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { WebSocket } from 'ws';
+import type { HubMessage } from '@keepwatch/shared';
+import { createApiWithCluster, type Api } from '../testing/api';
+import { serveHub, type HubServer } from '../testing/hub-server';
+import { heartbeat } from '../../../test/fixtures';
+
+/** A protocol-level agent that keeps every frame the hub sends, in order. */
+class Agent {
+  readonly frames: HubMessage[] = [];
+  private constructor(readonly ws: WebSocket) {
+    ws.on('message', (d) => this.frames.push(JSON.parse(String(d)) as HubMessage));
+  }
+  static async connect(url: string): Promise<Agent> {
+    const ws = new WebSocket(url);
+    await new Promise<void>((resolve, reject) => {
+      ws.once('open', () => resolve());
+      ws.once('error', reject);
+    });
+    return new Agent(ws);
+  }
+  send(m: unknown): void {
+    this.ws.send(JSON.stringify(m));
+  }
+  /** Waits (bounded: 15 s, polled every 50 ms) for a frame matching `p`. */
+  async until(what: string, p: (f: HubMessage) => boolean): Promise<HubMessage> {
+    for (let i = 0; i < 300; i++) {
+      const f = this.frames.find(p);
+      if (f) return f;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    throw new Error(`no ${what} within 15 s; got ${JSON.stringify(this.frames.map((f) => f.type))}`);
+  }
+  pushes(): number[] {
+    return this.frames.flatMap((f) => (f.type === 'config-push' ? [f.revision] : []));
+  }
+}
+
+describe('hub: an aborted rollout, and an agent one release older', () => {
+  let api: Api;
+  let server: HubServer | undefined;
+  let clusterId: string;
+  let nodeIds: Record<string, string>;
+  const agents: Agent[] = [];
+
+  beforeAll(async () => {
+    ({ api, clusterId, nodeIds } = await createApiWithCluster());
+    server = await serveHub({ db: api.db.prisma, heartbeatIntervalMs: 200, missedHeartbeats: 5, rolloutPollMs: 100 });
+  });
+  afterAll(async () => {
+    for (const a of agents) a.ws.close();
+    await server?.close();
+    await api?.close();
+  });
+
+  /** Enrolls `node` and says hello as an agent of release `agentVersion` running `appliedRevision`. */
+  async function connect(node: string, agentVersion: string, appliedRevision: number | null): Promise<Agent> {
+    const { token } = await api.admin.nodes.issueEnrollToken({ id: nodeIds[node]! });
+    const e = await Agent.connect(server!.url);
+    e.send({ v: 1, type: 'enroll', node, token, agentVersion });
+    const enrolled = await e.until('enrolled', (f) => f.type === 'enrolled');
+    e.ws.close();
+    const a = await Agent.connect(server!.url);
+    agents.push(a);
+    const credential = (enrolled as Extract<HubMessage, { type: 'enrolled' }>).credential;
+    a.send({ v: 1, type: 'hello', node, credential, agentVersion, capabilities: [], appliedRevision, lastSeq: null });
+    await a.until('welcome', (f) => f.type === 'welcome');
+    return a;
+  }
+
+  async function editCheck(intervalMs: number): Promise<number> {
+    const [c] = await api.viewer.checks.list({ clusterId });
+    return (await api.admin.checks.update({ id: c!.id, version: c!.version, check: { ...c!.check, intervalMs } }))
+      .revision!;
+  }
+
+  it('pushes an aborted revision to no node, not even one that runs nothing; the next edit rolls out', async () => {
+    const aborted = await editCheck(2000);
+    await api.admin.rollout.abort({ clusterId, number: aborted });
+    // LVS_1 runs nothing (it would get the newest revision at once); LVS_2 is a backup on revision 1.
+    const lvs1 = await connect('LVS_1', '0.1.0', null);
+    const lvs2 = await connect('LVS_2', '0.0.9', 1);
+    lvs2.send(heartbeat({ state: 'backup' }));
+    const next = await editCheck(3000);
+    // Frames arrive in order: the first push each agent sees is the new revision, never the aborted one.
+    await lvs1.until(`config-push ${next}`, (f) => f.type === 'config-push');
+    await lvs2.until(`config-push ${next}`, (f) => f.type === 'config-push');
+    expect(lvs1.pushes()[0]).toBe(next);
+    expect(lvs2.pushes()[0]).toBe(next);
+    expect([...lvs1.pushes(), ...lvs2.pushes()]).not.toContain(aborted);
+  });
+
+  it('an agent one release older is connected and served, and the Nodes page marks it outdated', async () => {
+    const nodes = await api.viewer.nodes.all();
+    const row = (name: string) => nodes.find((n) => n.name === name)!;
+    expect(row('LVS_2')).toMatchObject({ agentVersion: '0.0.9', agentSkew: 'older', online: true });
+    expect(row('LVS_1')).toMatchObject({ agentVersion: '0.1.0', agentSkew: 'same', dashboardVersion: '0.1.0' });
+  });
+});
