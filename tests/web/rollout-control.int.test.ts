@@ -1,6 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import type { Browser, Page } from 'playwright-core';
-import { launchChromiumBeside, signIn } from '../support/browser.js';
+import { axeViolations, launchChromiumBeside, signIn } from '../support/browser.js';
 import { ADMIN, type Dashboard } from '../support/dashboard.js';
 import type { TrpcHttp } from '../support/trpc-http.js';
 import { edgeSpec, startEdgeDashboard } from '../support/edge-dashboard.js';
@@ -11,6 +14,9 @@ import { edgeSpec, startEdgeDashboard } from '../support/edge-dashboard.js';
  * rollout (no agent is connected here, so every node is still to be reached) and the page says
  * which node runs what.
  */
+/** Screenshots of the panel, for a person to look at. */
+const SHOTS = fileURLToPath(new URL('../.cache/screenshots/', import.meta.url));
+
 type PoolRow = { id: string; version: number; pool: { name: string; servers: { address: string; weight?: number }[] } };
 type Revision = { number: number; specHash: string; summary: string };
 
@@ -47,6 +53,10 @@ describe('rollout control in Chromium', () => {
     expect(text).toMatch(/removed: -\s+"weight": 5/);
     expect(text).toMatch(/added: \+\s+"weight": 2/);
     await panel.getByText(/creates revision 3 with the content of revision 1/).waitFor();
+    // The diff and its confirm are usable by everyone (a screen reader hears "added"/"removed").
+    expect(await axeViolations(page)).toEqual([]);
+    mkdirSync(SHOTS, { recursive: true });
+    await panel.screenshot({ path: join(SHOTS, 'revert-diff.png') });
     await panel.getByRole('button', { name: 'Revert to revision 1', exact: true }).click();
     await panel.getByText('Revision 3 created with the content of revision 1; it rolls out like any edit.').waitFor();
     const [one, three] = await Promise.all(
@@ -63,8 +73,11 @@ describe('rollout control in Chromium', () => {
     await state.getByRole('button', { name: 'Abort rollout of revision 3' }).click();
     await state.getByText(/The rollout of revision 3 was aborted by admin/).waitFor();
     for (const node of ['lb1', 'lb2'])
-      expect(await state.getByTestId(`runs-${node}`).textContent()).toMatch(/runs no revision yet\s*held at none/);
+      expect(await state.getByTestId(`runs-${node}`).textContent()).toMatch(/runs no revision yet\s*3: aborted/);
     const status = await api.query<{ aborted: { by: string } | null }>('rollout.status', { clusterId });
     expect(status.aborted?.by).toBe('admin');
+    await page
+      .getByRole('region', { name: 'Revisions and rollout' })
+      .screenshot({ path: join(SHOTS, 'rollout-aborted.png') });
   });
 });

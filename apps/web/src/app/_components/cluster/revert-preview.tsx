@@ -17,6 +17,13 @@ const AREA_NAMES: Record<string, string> = {
   virtualServers: 'virtual servers',
 };
 
+/** The patch's lines from its first hunk on (its file header is said in words above). */
+function hunks(patch: string): string[] {
+  const lines = patch.split('\n');
+  const first = lines.findIndex((l) => l.startsWith('@@'));
+  return first < 0 ? [] : lines.slice(first);
+}
+
 export function RevertPreview({
   clusterId,
   number,
@@ -85,22 +92,19 @@ export function RevertPreview({
             aria-label={`diff from revision ${p.from} to revision ${p.to}'s content`}
             data-testid="revert-diff"
           >
-            {p.patch
-              .split('\n')
-              .slice(2)
-              .map((l, i) => (
-                <span
-                  key={i}
-                  className={`block ${l.startsWith('+') ? 'bg-emerald-100 text-emerald-950 dark:bg-emerald-950 dark:text-emerald-100' : l.startsWith('-') ? 'bg-red-100 text-red-950 dark:bg-red-950 dark:text-red-100' : l.startsWith('@@') ? 'text-sky-800 dark:text-sky-300' : ''}`}
-                >
-                  {l.startsWith('+') ? (
-                    <span className="sr-only">added: </span>
-                  ) : l.startsWith('-') ? (
-                    <span className="sr-only">removed: </span>
-                  ) : null}
-                  {l || ' '}
-                </span>
-              ))}
+            {hunks(p.patch).map((l, i) => (
+              <span
+                key={i}
+                className={`block ${l.startsWith('+') ? 'bg-emerald-100 text-emerald-950 dark:bg-emerald-950 dark:text-emerald-100' : l.startsWith('-') ? 'bg-red-100 text-red-950 dark:bg-red-950 dark:text-red-100' : l.startsWith('@@') ? 'text-sky-800 dark:text-sky-300' : ''}`}
+              >
+                {l.startsWith('+') ? (
+                  <span className="sr-only">added: </span>
+                ) : l.startsWith('-') ? (
+                  <span className="sr-only">removed: </span>
+                ) : null}
+                {l || ' '}
+              </span>
+            ))}
           </pre>
           {revert.isError && (
             <Banner tone="error" role="alert">

@@ -38,7 +38,10 @@ export function RevisionsPanel({ canAdmin, now }: { canAdmin: boolean; now: numb
             Revision {created.revision} created with the content of revision {created.revertedTo}; it rolls out like any
             edit.
           </Banner>
-          <RolloutProgress clusterId={clusterId} revision={created.revision} />
+          {/* Once aborted, the state above says where it stopped; the progress would say it still rolls. */}
+          {!(s?.aborted && s.revision === created.revision) && (
+            <RolloutProgress clusterId={clusterId} revision={created.revision} />
+          )}
         </div>
       )}
       {revisions.isPending && <Loading what="revisions" />}
@@ -119,7 +122,7 @@ function RolloutState({ status, canAdmin, now }: { status: Status; canAdmin: boo
             {x.runs === null ? <span className={mutedClass}>no revision yet</span> : `revision ${x.runs}`}{' '}
             {x.runs !== n && x.newest !== null && (
               <Badge tone={x.newest === 'failed' ? 'fault' : 'warn'}>
-                {status.aborted && x.newest === 'pending' ? `held at ${x.runs ?? 'none'}` : `${n}: ${x.newest}`}
+                {status.aborted && x.newest === 'pending' ? `${n}: aborted` : `${n}: ${x.newest}`}
               </Badge>
             )}
           </li>
