@@ -76,6 +76,13 @@ describe('rollout.revert', () => {
     expect(e.message).toMatch(/^number: this cluster has no revision/);
   });
 
+  it('refuses a revert of a cluster that has no revision yet', async () => {
+    const empty = (await api.admin.clusters.create({ name: 'empty' })).id;
+    const e = await trpcError(api.admin.rollout.revertPreview({ clusterId: empty, number: 1 }));
+    expect(e.code).toBe('NOT_FOUND');
+    expect(e.message).toBe('number: this cluster has no revisions yet');
+  });
+
   it('refuses with CONFLICT when the cluster changed since the diff was shown', async () => {
     const shown = await setInterval(api, clusterId, 3000);
     await setInterval(api, clusterId, 4000);

@@ -4,7 +4,7 @@
  * the rollout of the newest revision, and what each node runs. Both changes are audited in their
  * transaction. The decisions are pure (revert-plan.ts, hub/rollout.ts).
  */
-import { ClusterSpecSchema, type ClusterSpec } from '@keepwatch/shared';
+import { ClusterSpecSchema, formatZodIssues, type ClusterSpec } from '@keepwatch/shared';
 import { AppError, notFound } from '../errors';
 import { writeAudit } from './audit';
 import { canonicalJson } from './canonical-json';
@@ -39,19 +39,36 @@ async function prepare(db: Db | Tx, clusterId: string, number: number): Promise<
   if (!rev)
     throw new AppError('NOT_FOUND', {
       field: 'number',
-      message: `this cluster has no revision ${number} (its revisions are 1 to ${cluster.revision})`,
+      message:
+        cluster.revision === 0
+          ? `this cluster has no revisions yet`
+          : `this cluster has no revision ${number} (its revisions are 1 to ${cluster.revision})`,
     });
   // Stored specs passed ClusterSpecSchema when they were made; parsing again applies today's defaults.
-  const then = ClusterSpecSchema.parse(rev.spec);
-  const now = ClusterSpecSchema.parse(await loadClusterSpec(db, clusterId));
+  const then = ClusterSpecSchema.safeParse(rev.spec);
+  if (!then.success)
+    throw new AppError('BAD_REQUEST', {
+      field: 'number',
+      message: `revision ${number} is not a valid spec under this release's rules: ${formatZodIssues(then.error.issues).slice(0, 3).join('; ')}`,
+    });
+  const current = ClusterSpecSchema.safeParse(await loadClusterSpec(db, clusterId));
+  if (!current.success)
+    throw new AppError('BAD_REQUEST', {
+      field: 'clusterId',
+      message: `the cluster is not complete enough to revert (${formatZodIssues(current.error.issues).slice(0, 3).join('; ')})`,
+    });
+  return decide(cluster.revision, current.data, then.data, number);
+}
+
+function decide(newest: number, now: ClusterSpec, then: ClusterSpec, number: number): Prepared {
   if (sameContent(now, then))
     throw new AppError('BAD_REQUEST', {
       field: 'number',
-      message: `revision ${number} has the same content as the cluster now (revision ${cluster.revision}): nothing to revert`,
+      message: `revision ${number} has the same content as the cluster now (revision ${newest}): nothing to revert`,
     });
   const decision = planRevert(now, then, number);
   if (!decision.ok) throw new AppError('BAD_REQUEST', { field: 'number', message: decision.message });
-  return { newest: cluster.revision, now, then, plan: decision.plan };
+  return { newest, now, then, plan: decision.plan };
 }
 
 export interface RevertPreview extends SpecDiff {
