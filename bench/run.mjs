@@ -10,9 +10,11 @@ const here = dirname(fileURLToPath(import.meta.url));
 // options passed on to them (from the root: `npm run bench -- NAME --option value`).
 const only = process.argv[2]?.startsWith('--') ? undefined : process.argv[2];
 const passOn = process.argv.slice(only ? 3 : 2);
-const files = readdirSync(here)
-  .filter((f) => f.endsWith('.bench.ts') && (!only || f.includes(only)))
-  .sort();
+const all = readdirSync(here).filter((f) => f.endsWith('.bench.ts'));
+// An exact name (`agent`) runs that file alone, not every file containing it (agent-start).
+const files = all.includes(`${only}.bench.ts`)
+  ? [`${only}.bench.ts`]
+  : all.filter((f) => !only || f.includes(only)).sort();
 let failed = 0;
 for (const f of files) {
   console.log(`\n=== ${f}`);
