@@ -77,6 +77,22 @@ describe('WarmStateFile (what a restart resumes from)', () => {
     expect(restarted.resuming([vi1])).toEqual(new Set(['VI_1']));
   });
 
+  it('a burst of changes (a mass takeover) is written once more at its end, with the last state', async () => {
+    const names = Array.from({ length: 50 }, (_, i) => `VI_${i}`);
+    for (let i = 1; i <= names.length; i++)
+      file.save(names.map((name, k) => ({ name, state: k < i ? 'master' : 'backup' })));
+    expect(readWarmState(path())?.instances.VI_49?.state).toBe('backup');
+    await new Promise((r) => setTimeout(r, 60));
+    expect(readWarmState(path())?.instances.VI_49?.state).toBe('master');
+  });
+
+  it('a graceful stop during a burst is not overwritten by its trailing write', async () => {
+    for (let i = 0; i < 10; i++) file.save([{ name: 'VI_1', state: i % 2 ? 'master' : 'backup' }]);
+    file.saveStopped();
+    await new Promise((r) => setTimeout(r, 60));
+    expect(readWarmState(path())?.instances).toEqual({});
+  });
+
   it('resumes nothing after a graceful stop, however recent', () => {
     file.save([{ name: 'VI_1', state: 'master' }]);
     file.saveStopped();
