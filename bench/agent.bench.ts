@@ -2,7 +2,7 @@
 // (its production form, dist/keepwatch-agent-<version>-linux-x64) beside keepalived 2.2.7, in one run.
 //
 //   npm run bench -- agent [--only steady,takeover,scale] [--steady 60] [--runs 5]
-//                          [--scale 10,50,100,200] [--scale-steady 20]
+//                          [--scale 10,50,100,200] [--scale-steady 20] [--exe PATH]
 //
 // - steady: the reference scenario at v2 1 s; after a 5 s warm-up, `--steady` s: CPU seconds of
 //   the daemon itself (keepalived: parent + VRRP child; check scripts' reaped CPU apart), RSS and
@@ -211,9 +211,12 @@ async function scale(exe: string, n: number, impl: Impl): Promise<void> {
 }
 
 async function main(): Promise<void> {
-  // The executable, built if missing or stale (fast when up to date).
-  execFileSync(process.execPath, [join(REPO, 'scripts/package-agent.mjs')], { stdio: ['ignore', 'ignore', 'inherit'] });
-  const exe = executablePath(REPO, VERSION);
+  // The executable, built if missing or stale (fast when up to date); `--exe PATH`: a copy instead.
+  if (!arg('exe'))
+    execFileSync(process.execPath, [join(REPO, 'scripts/package-agent.mjs')], {
+      stdio: ['ignore', 'ignore', 'inherit'],
+    });
+  const exe = arg('exe') ?? executablePath(REPO, VERSION);
   const commit = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: REPO, encoding: 'utf8' }).trim();
   const startedAt = new Date().toISOString();
   if (ONLY.includes('steady')) await steady(exe);
