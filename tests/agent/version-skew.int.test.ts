@@ -56,6 +56,14 @@ describe(`version skew: this dashboard and agent beside the agent of the previou
     expect(await env!.lab.holders(REF.vip)).toEqual(['lb1']);
   });
 
+  it("the Nodes page's data marks the previous release's agent outdated and this release's current", async () => {
+    type Row = { name: string; agentVersion: string | null; agentSkew: string };
+    const rows = await env!.api.query<Row[]>('nodes.all', undefined);
+    const skew = (name: string) => rows.find((r) => r.name === name);
+    expect(skew('lb2')).toMatchObject({ agentVersion: '0.1.0', agentSkew: 'older' });
+    expect(skew('lb1')).toMatchObject({ agentSkew: 'same' });
+  });
+
   it('a pool edit reaches both agents, and requests go to the new pool', async () => {
     type PoolRow = { id: string; version: number; pool: { name: string; servers: { address: string }[] } };
     const [row] = await env!.api.query<PoolRow[]>('pools.list', { clusterId });

@@ -21,7 +21,7 @@ import { readOptional, writePrivate } from '../state/files.js';
 import { Outbox, type NewOutboxEvent } from './outbox.js';
 import type { CommandOutcome } from './commands.js';
 
-export const AGENT_VERSION = '0.1.0';
+export const AGENT_VERSION = '0.2.0';
 
 /** How applying a pushed revision went, as the apply-result reports it. */
 export type ApplyOutcome =

@@ -78,7 +78,7 @@ describe('hub: an aborted rollout, and an agent one release older', () => {
     const aborted = await editCheck(2000);
     await api.admin.rollout.abort({ clusterId, number: aborted });
     // LVS_1 runs nothing (it would get the newest revision at once); LVS_2 is a backup on revision 1.
-    const lvs1 = await connect('LVS_1', '0.1.0', null);
+    const lvs1 = await connect('LVS_1', '0.2.0', null);
     const lvs2 = await connect('LVS_2', '0.0.9', 1);
     lvs2.send(heartbeat({ state: 'backup' }));
     const next = await editCheck(3000);
@@ -94,6 +94,6 @@ describe('hub: an aborted rollout, and an agent one release older', () => {
     const nodes = await api.viewer.nodes.all();
     const row = (name: string) => nodes.find((n) => n.name === name)!;
     expect(row('LVS_2')).toMatchObject({ agentVersion: '0.0.9', agentSkew: 'older', online: true });
-    expect(row('LVS_1')).toMatchObject({ agentVersion: '0.1.0', agentSkew: 'same', dashboardVersion: '0.1.0' });
+    expect(row('LVS_1')).toMatchObject({ agentVersion: '0.2.0', agentSkew: 'same', dashboardVersion: '0.2.0' });
   });
 });

@@ -5,7 +5,7 @@
  */
 
 /** This dashboard's release; the hub also tells it to agents in `welcome`. */
-export const DASHBOARD_VERSION = '0.1.0';
+export const DASHBOARD_VERSION = '0.2.0';
 
 export type VersionSkew = 'same' | 'older' | 'newer' | 'unknown';
 
