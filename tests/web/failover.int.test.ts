@@ -86,7 +86,16 @@ describe('failover through the API', () => {
     });
     expectMadeBeforeBroken(summary);
     expect(summary.ok).toBeGreaterThan(5);
-    const s = await commandsSettled('the promote to complete');
+    await commandsSettled('the promote to complete');
+    // The member's override comes with lb2's next heartbeat, which can follow the command's answer.
+    const s = await waitFor(
+      async () => {
+        const st = await env.status();
+        const lb2 = st.instances[0]?.members.find((m) => m.node === 'lb2');
+        return lb2?.override === 'promoted' ? st : undefined;
+      },
+      { timeoutMs: 15_000, intervalMs: 200, what: "lb2's heartbeat to report the promote" },
+    );
     const inst = s.instances[0]!;
     expect(inst).toMatchObject({ promotedNode: 'lb2', master: 'lb2', promoteInEffect: true });
     expect(inst.commands[0]).toMatchObject({ node: 'lb2', kind: 'promote', status: 'completed', actor: 'admin' });
