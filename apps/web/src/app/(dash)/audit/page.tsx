@@ -11,7 +11,7 @@ import {
   Empty,
   Field,
   LoadError,
-  QueryStatus,
+  Loading,
   Section,
   inputClass,
   mutedClass,
@@ -258,7 +258,8 @@ export default function AuditPage() {
         )}
       </div>
       <FilterForm onApply={setFilters} error={problem?.fields ?? {}} />
-      <QueryStatus query={log} what="the audit log" />
+      {log.isError && <LoadError what="the audit log" message={log.error.message} onRetry={() => void log.refetch()} />}
+      {log.isPending && <Loading what="audit log" />}
       {log.isPlaceholderData && (
         <p role="status" className={`mb-2 text-sm ${mutedClass}`}>
           Filtering…

@@ -11,7 +11,8 @@ import {
   Button,
   Empty,
   Field,
-  QueryStatus,
+  LoadError,
+  Loading,
   Section,
   inputClass,
   mutedClass,
@@ -169,7 +170,10 @@ export default function UsersPage() {
   return (
     <Section title="Users" id="users">
       <div className="space-y-6">
-        <QueryStatus query={users} what="the users" />
+        {users.isPending && <Loading what="users" />}
+        {users.isError && (
+          <LoadError what="the users" message={users.error.message} onRetry={() => void users.refetch()} />
+        )}
         {users.data?.length === 0 && <Empty>No users.</Empty>}
         {users.data && users.data.length > 0 && (
           <table className="w-full min-w-[30rem] text-left text-sm">
