@@ -35,7 +35,6 @@ export {
   parseHubFrame,
   encodeFrame,
   errorMessage,
-  helloMessage,
   MAX_FRAME_BYTES,
   MESSAGE_SIZE_LIMITS,
 } from './protocol/frame.js';
