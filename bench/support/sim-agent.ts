@@ -10,7 +10,14 @@
  */
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import WebSocket from 'ws';
-import { encodeFrame, parseHubFrame, PROTOCOL_VERSION, type AgentMessage, type HubMessage } from '@keepwatch/shared';
+import {
+  encodeFrame,
+  helloMessage,
+  parseHubFrame,
+  PROTOCOL_VERSION,
+  type AgentMessage,
+  type HubMessage,
+} from '@keepwatch/shared';
 
 export type SimRole = 'master' | 'backup';
 
@@ -134,16 +141,15 @@ export class SimAgent {
   }
 
   private hello(credential: string): void {
-    this.send({
-      v: PROTOCOL_VERSION,
-      type: 'hello',
-      node: this.opts.node,
-      credential,
-      agentVersion: '0.1.0-sim',
-      capabilities: [],
-      appliedRevision: this.appliedRevision,
-      lastSeq: this.seq === 0 ? null : this.seq,
-    });
+    this.send(
+      helloMessage({
+        node: this.opts.node,
+        credential,
+        agentVersion: '0.1.0-sim',
+        appliedRevision: this.appliedRevision,
+        lastSeq: this.seq === 0 ? null : this.seq,
+      }),
+    );
   }
 
   private send(m: AgentMessage): void {

@@ -1,5 +1,6 @@
 import WebSocket from 'ws';
 import { waitFor } from '@keepwatch/lab';
+import { helloMessage } from '@keepwatch/shared';
 
 export type ReportedTransition = {
   seq: number;
@@ -35,17 +36,9 @@ export async function reportTransitions(
   try {
     ws.send(JSON.stringify({ v: 1, type: 'enroll', node, token, agentVersion: '0.1.0' }));
     const { credential } = await next('enrolled');
+    if (!credential) throw new Error(`'enrolled' without a credential: ${JSON.stringify(inbox)}`);
     ws.send(
-      JSON.stringify({
-        v: 1,
-        type: 'hello',
-        node,
-        credential,
-        agentVersion: '0.1.0',
-        capabilities: [],
-        appliedRevision: null,
-        lastSeq: null,
-      }),
+      JSON.stringify(helloMessage({ node, credential, agentVersion: '0.1.0', appliedRevision: null, lastSeq: null })),
     );
     await next('welcome');
     for (const t of transitions) {

@@ -35,6 +35,7 @@ export {
   parseHubFrame,
   encodeFrame,
   errorMessage,
+  helloMessage,
   MAX_FRAME_BYTES,
   MESSAGE_SIZE_LIMITS,
 } from './protocol/frame.js';

@@ -6,6 +6,7 @@ import {
   MAX_FRAME_BYTES,
   parseHubFrame,
   PROTOCOL_VERSION,
+  helloMessage,
   type AgentMessage,
   type ApplyResultMessage,
   type ClusterSpec,
@@ -177,16 +178,15 @@ export class ControlClient {
   }
 
   private hello(credential: string): void {
-    this.send({
-      v: PROTOCOL_VERSION,
-      type: 'hello',
-      node: this.opts.node,
-      credential,
-      agentVersion: AGENT_VERSION,
-      capabilities: [],
-      appliedRevision: this.opts.handlers.appliedRevision(),
-      lastSeq: this.outbox.lastSeq,
-    });
+    this.send(
+      helloMessage({
+        node: this.opts.node,
+        credential,
+        agentVersion: AGENT_VERSION,
+        appliedRevision: this.opts.handlers.appliedRevision(),
+        lastSeq: this.outbox.lastSeq,
+      }),
+    );
   }
 
   private onFrame(raw: string): void {

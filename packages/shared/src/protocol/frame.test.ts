@@ -1,7 +1,14 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { REFERENCE_SPEC_INPUT } from '../../test/spec-cases.js';
-import { MAX_FRAME_BYTES, MESSAGE_SIZE_LIMITS, encodeFrame, parseAgentFrame, parseHubFrame } from './frame.js';
+import {
+  MAX_FRAME_BYTES,
+  MESSAGE_SIZE_LIMITS,
+  encodeFrame,
+  helloMessage,
+  parseAgentFrame,
+  parseHubFrame,
+} from './frame.js';
 import type { AgentMessage, HubMessage } from './messages.js';
 import { sampleHeartbeat, sampleInstanceStatus, sampleTransition } from '../testing/index.js';
 
@@ -196,5 +203,19 @@ describe('encodeFrame', () => {
     expect(() => encodeFrame({ ...AGENT_MESSAGES[4], priority: 999 } as AgentMessage)).toThrow(
       /invalid state-transition message: priority: /,
     );
+  });
+});
+
+describe('helloMessage', () => {
+  it('builds a hello of this protocol version with no capabilities unless given', () => {
+    const m = helloMessage({
+      node: 'lb1',
+      credential: CRED,
+      agentVersion: '0.1.0',
+      appliedRevision: null,
+      lastSeq: null,
+    });
+    expect(m).toEqual({ ...AGENT_MESSAGES[1], capabilities: [], appliedRevision: null, lastSeq: null });
+    expect(parseAgentFrame(encodeFrame(m)).ok).toBe(true);
   });
 });

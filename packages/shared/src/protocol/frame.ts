@@ -12,6 +12,7 @@ import {
   SUPPORTED_PROTOCOL_VERSIONS,
   type AgentMessage,
   type ErrorMessage,
+  type HelloMessage,
   type HubMessage,
   type MessageType,
   type ProtocolErrorCode,
@@ -70,6 +71,18 @@ export function errorMessage(code: ProtocolErrorCode, message: string, ref?: str
     ...(code === 'unsupported-version' ? { supportedVersions: [...SUPPORTED_PROTOCOL_VERSIONS] } : {}),
     ...(ref === undefined ? {} : { ref }),
   };
+}
+
+/**
+ * Builds the `hello` that opens a session: the agent, the simulated agents of the benchmarks and the
+ * hub's test stand-ins all send it, so the protocol version and defaults live in one place.
+ *
+ * @param fields - who says hello, with what credential, release and progress; no capabilities unless given.
+ */
+export function helloMessage(
+  fields: Omit<HelloMessage, 'v' | 'type' | 'capabilities'> & Partial<Pick<HelloMessage, 'capabilities'>>,
+): HelloMessage {
+  return { v: PROTOCOL_VERSION, type: 'hello', capabilities: [], ...fields };
 }
 
 function fail<M>(code: ProtocolErrorCode, message: string, issues: string[] = []): FrameResult<M> {

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
-import { MAX_FRAME_BYTES, type HubMessage } from '@keepwatch/shared';
+import { helloMessage, MAX_FRAME_BYTES, type HubMessage } from '@keepwatch/shared';
 import { createApiWithCluster, type Api } from '../testing/api';
 import { serveHub, type HubServer } from '../testing/hub-server';
 import { checkResult, heartbeat, transition } from '../../../test/fixtures';
@@ -82,16 +82,7 @@ describe('agent hub', () => {
   };
   const hello = async (node: string, credential: string, appliedRevision: number | null = null) => {
     const a = await FakeAgent.connect(url);
-    a.send({
-      v: 1,
-      type: 'hello',
-      node,
-      credential,
-      agentVersion: '0.1.0',
-      capabilities: [],
-      appliedRevision,
-      lastSeq: null,
-    });
+    a.send(helloMessage({ node, credential, agentVersion: '0.1.0', appliedRevision, lastSeq: null }));
     return a;
   };
 
