@@ -4,7 +4,7 @@ import Link from 'next/link';
 import { usePathname, useRouter } from 'next/navigation';
 import { useEffect, useRef, useState, type ReactNode } from 'react';
 import { api } from '~/trpc/client';
-import { Badge, Button, FOCUS, LoadError, Loading } from '../_components/ui';
+import { Badge, Button, FOCUS, QueryStatus } from '../_components/ui';
 import { useMe } from '../_components/session';
 import { ThemeToggle } from '../_components/theme';
 
@@ -159,8 +159,7 @@ export default function DashboardLayout({ children }: { children: ReactNode }) {
         )}
       </header>
       <main id="main" className="mx-auto max-w-7xl space-y-4 px-4 py-4">
-        {me.isError && <LoadError what="your session" message={me.error.message} onRetry={() => void me.refetch()} />}
-        {me.isPending && <Loading what="session" />}
+        <QueryStatus query={me} what="your session" />
         {me.data && children}
       </main>
     </div>

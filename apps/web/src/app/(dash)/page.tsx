@@ -3,7 +3,7 @@ import { useQuery } from '@tanstack/react-query';
 import { api } from '~/trpc/client';
 import { useLiveInvalidation } from '~/trpc/live';
 import { LiveIndicator } from '~/trpc/live-indicator';
-import { Empty, LoadError, Loading, Section } from '../_components/ui';
+import { Empty, QueryStatus, Section } from '../_components/ui';
 import { useDashboardNow } from '../_components/problem-list';
 import { ClusterCard } from '../_components/overview/cluster-card';
 
@@ -22,10 +22,7 @@ export default function OverviewPage() {
 
   return (
     <Section title="Clusters" id="clusters" actions={<LiveIndicator state={stream.state} />}>
-      {overview.isPending && <Loading what="clusters" />}
-      {overview.isError && (
-        <LoadError what="the clusters" message={overview.error.message} onRetry={() => void overview.refetch()} />
-      )}
+      <QueryStatus query={overview} what="the clusters" />
       {overview.data?.clusters.length === 0 && (
         <Empty>
           No clusters yet. An admin can import one from a cluster spec or a keepalived.conf through the API.

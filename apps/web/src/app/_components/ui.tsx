@@ -143,6 +143,18 @@ export function LoadError({ what, message, onRetry }: { what: string; message: s
   );
 }
 
+/** What a query shows before it has data: "Loading …" while pending, the failure with Retry on error. */
+export function QueryStatus({
+  query,
+  what,
+}: {
+  query: { isPending: boolean; error: { message: string } | null; refetch: () => unknown };
+  what: string;
+}) {
+  if (query.error) return <LoadError what={what} message={query.error.message} onRetry={() => void query.refetch()} />;
+  return query.isPending ? <Loading what={what} /> : null;
+}
+
 /**
  * A labelled form control with its error beside it: the control gets `aria-invalid` and
  * `aria-describedby` pointing at the message, so a screen reader reads the error with the field.

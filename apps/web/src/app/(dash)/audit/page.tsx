@@ -11,7 +11,7 @@ import {
   Empty,
   Field,
   LoadError,
-  Loading,
+  QueryStatus,
   Section,
   inputClass,
   mutedClass,
@@ -258,8 +258,7 @@ export default function AuditPage() {
         )}
       </div>
       <FilterForm onApply={setFilters} error={problem?.fields ?? {}} />
-      {log.isError && <LoadError what="the audit log" message={log.error.message} onRetry={() => void log.refetch()} />}
-      {log.isPending && <Loading what="audit log" />}
+      <QueryStatus query={log} what="the audit log" />
       {log.isPlaceholderData && (
         <p role="status" className={`mb-2 text-sm ${mutedClass}`}>
           Filtering…

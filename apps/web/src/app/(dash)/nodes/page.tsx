@@ -12,8 +12,7 @@ import {
   Badge,
   Button,
   Empty,
-  LoadError,
-  Loading,
+  QueryStatus,
   Section,
   linkClass,
   mutedClass,
@@ -165,17 +164,11 @@ export default function NodesPage() {
           )
         }
       >
-        {admin && enrolling && clusters.isPending && <Loading what="clusters" />}
-        {admin && enrolling && clusters.isError && (
-          <LoadError what="the clusters" message={clusters.error.message} onRetry={() => void clusters.refetch()} />
-        )}
+        {admin && enrolling && <QueryStatus query={clusters} what="the clusters" />}
         {admin && enrolling && clusters.data?.length === 0 && (
           <Empty>There is no cluster to add a node to yet: create or import a cluster first.</Empty>
         )}
-        {nodes.isPending && <Loading what="nodes" />}
-        {nodes.isError && (
-          <LoadError what="the nodes" message={nodes.error.message} onRetry={() => void nodes.refetch()} />
-        )}
+        <QueryStatus query={nodes} what="the nodes" />
         {nodes.data?.length === 0 && (
           <Empty>No nodes yet.{admin ? ' Enroll one to run an agent on it.' : ' An admin can enroll one.'}</Empty>
         )}

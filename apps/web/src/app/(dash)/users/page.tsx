@@ -11,8 +11,7 @@ import {
   Button,
   Empty,
   Field,
-  LoadError,
-  Loading,
+  QueryStatus,
   Section,
   inputClass,
   mutedClass,
@@ -170,10 +169,7 @@ export default function UsersPage() {
   return (
     <Section title="Users" id="users">
       <div className="space-y-6">
-        {users.isPending && <Loading what="users" />}
-        {users.isError && (
-          <LoadError what="the users" message={users.error.message} onRetry={() => void users.refetch()} />
-        )}
+        <QueryStatus query={users} what="the users" />
         {users.data?.length === 0 && <Empty>No users.</Empty>}
         {users.data && users.data.length > 0 && (
           <table className="w-full min-w-[30rem] text-left text-sm">
