@@ -73,11 +73,15 @@ export const ServerNameSchema = z
     },
   );
 
-/** An absolute filesystem path: `/`-separated segments of letters, digits, `_`, `.`, `-`, `+`, `@`; no `..`. */
+/**
+ * An absolute filesystem path: `/`-separated segments of letters, digits, `_`, `.`, `-`, `+`, `@`;
+ * no `..`, no empty segment, a trailing `/` allowed. Written so each character has one way to
+ * match (segments end at a `/`): `(?:seg+/?)*` backtracked exponentially on a near-miss (issue #15).
+ */
 export const AbsolutePathSchema = z
   .string()
   .max(4096)
-  .regex(/^\/(?:[A-Za-z0-9_.+@-]+\/?)*$/, {
+  .regex(/^\/(?:[A-Za-z0-9_.+@-]+\/)*[A-Za-z0-9_.+@-]*$/, {
     message: 'must be an absolute path of letters, digits, "_", ".", "-", "+", "@"',
   })
   .refine((p) => !p.split('/').includes('..'), { message: 'must not contain ".." segments' });
