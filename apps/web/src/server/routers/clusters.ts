@@ -13,6 +13,7 @@ import {
 import { getOverview } from '../services/overview';
 import { getRevision, listDeployments, listRevisions, listTimeline, listTransitions } from '../services/revisions';
 import { AppError } from '../errors';
+import { specForRole } from '../auth/redact';
 import { adminProcedure, viewerProcedure } from '../trpc';
 
 const TIMELINE_MAX_RANGE_MS = 7 * 24 * 3600_000;
@@ -46,7 +47,11 @@ export const clustersRouter = {
     .query(({ ctx, input }) => listRevisions(ctx.db, input.clusterId, input.limit)),
   revision: viewerProcedure
     .input(z.strictObject({ clusterId: IdSchema, number: z.number().int().min(1) }))
-    .query(({ ctx, input }) => getRevision(ctx.db, input.clusterId, input.number)),
+    .query(async ({ ctx, input }) => {
+      const r = await getRevision(ctx.db, input.clusterId, input.number);
+      // Viewers and operators see that a VRRP password is set, not the password (issue #15).
+      return { ...r, spec: specForRole(r.spec, ctx.user.role) };
+    }),
   deployments: viewerProcedure
     .input(z.strictObject({ clusterId: IdSchema, limit: LimitSchema }))
     .query(({ ctx, input }) => listDeployments(ctx.db, input.clusterId, input.limit)),

@@ -22,7 +22,7 @@ describe('config changes', () => {
 
   describe('revisions', () => {
     it('an imported cluster gets revision 1: a valid spec, one pending deployment per node', async () => {
-      const rev = await api.viewer.clusters.revision({ clusterId, number: 1 });
+      const rev = await api.admin.clusters.revision({ clusterId, number: 1 });
       expect(ClusterSpecSchema.safeParse(rev.spec).success).toBe(true);
       expect(rev.spec).toEqual(ClusterSpecSchema.parse(referenceSpec()));
       expect(rev.deployments.map((d) => [d.node, d.status]).sort()).toEqual([
