@@ -176,7 +176,9 @@ describe('hitless moves on keepwatch-agent', () => {
       .split('\n')
       .filter((l) => l.includes(`vrid ${opts.vrid ?? 51},`));
     const arp = readFileSync(arpWire, 'utf8').slice(arpFrom).split('\n');
-    const summary = summariseProbe(probe.records());
+    const records = probe.records();
+    // The failed requests themselves (when, why) make a failure message say what happened.
+    const summary = { ...summariseProbe(records), failures: records.filter((r) => !r.ok) };
     return { summary, holders, appliedAt, adverts, arp, before, after: transitions(instance) };
   };
   type Seen = Awaited<ReturnType<typeof underProbe>>;

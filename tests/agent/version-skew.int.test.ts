@@ -89,6 +89,9 @@ describe(`version skew: this dashboard and agent beside the agent of the previou
         timeoutMs: 5000,
         what: 'lb1 alone',
       });
+      // The moves can take well under a second; the probe goes on serving through lb1 for at least
+      // 20 requests (1 s at 20/s) so the count below is about serving, not about how fast they were.
+      await waitFor(() => probe.records().length >= 20 || undefined, { timeoutMs: 5000, what: '20 probe requests' });
     } finally {
       await probe.stop().catch(() => undefined);
     }

@@ -20,8 +20,8 @@ describe('machine', () => {
           'admin-result',
           'transition',
           'add-vips',
-          'send-advert 254',
           'send-garp',
+          'send-advert 254',
         ]);
         expect(r.actions[2]).toMatchObject({ reason: 'promoted' });
       });
@@ -176,7 +176,7 @@ describe('machine', () => {
         ]).state;
         const r = step(off, { type: 'tick' }, nextDeadline(off) ?? 0);
         expect(r.state.vrrpState).toBe('master');
-        expect(types(r.actions)).toEqual(['transition', 'send-advert 100', 'send-garp']);
+        expect(types(r.actions)).toEqual(['transition', 'send-garp', 'send-advert 100']);
         expect(r.state.vipsHeld).toBe(true);
       });
 

@@ -4,10 +4,10 @@ import { nextDeadline, step } from './instance.js';
 
 describe('machine', () => {
   describe('gratuitous ARP', () => {
-    it('sends garp_master_repeat messages after adding the VIPs on becoming master (keepalived)', () => {
+    it('sends garp_master_repeat messages after adding the VIPs and before the first advert on becoming master', () => {
       const r = step(started({ garpMasterRepeat: 3 }), { type: 'tick' }, 3609);
-      expect(types(r.actions)).toEqual(['transition', 'add-vips', 'send-advert 100', 'send-garp']);
-      expect(r.actions[3]).toEqual({ type: 'send-garp', vips: ['192.0.2.100'], count: 3 });
+      expect(types(r.actions)).toEqual(['transition', 'add-vips', 'send-garp', 'send-advert 100']);
+      expect(r.actions[2]).toEqual({ type: 'send-garp', vips: ['192.0.2.100'], count: 3 });
       expect(r.state.garpDelayTimer).toBe(3609 + 5000);
     });
 

@@ -6,14 +6,14 @@ import { nextDeadline, step } from './instance.js';
 
 describe('machine', () => {
   describe('backup', () => {
-    it('becomes Master when Master_Down_Timer fires: add VIPs, advertise, then GARP (RFC 5798 6.4.2)', () => {
+    it('becomes Master when Master_Down_Timer fires: add VIPs, GARP, then advertise (RFC 5798 6.4.2, make-before-break)', () => {
       const r = step(started(), { type: 'tick' }, 3609);
       expect(r.state.vrrpState).toBe('master');
       expect(r.actions).toEqual([
         { type: 'transition', from: 'backup', to: 'master', reason: 'master-down-timer' },
         { type: 'add-vips', vips: ['192.0.2.100'] },
-        { type: 'send-advert', priority: 100 },
         { type: 'send-garp', vips: ['192.0.2.100'], count: 5 },
+        { type: 'send-advert', priority: 100 },
       ]);
       expect(nextDeadline(r.state)).toBe(3609 + 1000);
     });

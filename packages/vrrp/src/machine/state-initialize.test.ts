@@ -14,7 +14,7 @@ describe('machine', () => {
     it('the address owner (priority 255) goes straight to Master at startup (RFC 5798 6.4.1)', () => {
       const r = step(initialState(config({ basePriority: 255 })), { type: 'startup' }, 0);
       expect(r.state.vrrpState).toBe('master');
-      expect(types(r.actions)).toEqual(['transition', 'add-vips', 'send-advert 255', 'send-garp']);
+      expect(types(r.actions)).toEqual(['transition', 'add-vips', 'send-garp', 'send-advert 255']);
       expect(r.actions[0]).toMatchObject({ reason: 'address-owner' });
     });
 
@@ -35,7 +35,7 @@ describe('machine', () => {
       const r = step(initialState(config({ resumeAsMaster: true })), { type: 'startup' }, 0);
       expect(r.state.vrrpState).toBe('master');
       expect(r.actions[0]).toMatchObject({ type: 'transition', to: 'master', reason: 'warm-restart' });
-      expect(types(r.actions)).toEqual(['transition', 'add-vips', 'send-advert 100', 'send-garp']);
+      expect(types(r.actions)).toEqual(['transition', 'add-vips', 'send-garp', 'send-advert 100']);
     });
 
     it('a warm restart resumes only once: after shutdown, startup waits in Backup again', () => {

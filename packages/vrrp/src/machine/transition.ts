@@ -62,11 +62,14 @@ export function transition(state: InstanceState, to: VrrpState, reason: Transiti
       // RFC 5798 6.4.1/6.4.2: send an advert, broadcast gratuitous ARP, start Adver_Timer;
       // a master advertises its own interval (keepalived resets master_adver_int).
       next = { ...next, masterAdverIntervalMs: c.advertIntervalMs, heardMaster: null, vipsHeld: true };
-      // Make-before-break: the VIPs are added before the advert that makes the old master step down
-      // (unless a maintenance hand-over still holds them).
+      // Make-before-break: the VIPs are added, and announced, before the advert that makes a live
+      // old master step down and drop them (unless a maintenance hand-over still holds them). The
+      // RFC lists the advert first; the order between the two is not on the wire contract, and with
+      // the advert first a client whose cache the announcement had not yet reached sent to the old
+      // master after it dropped the VIPs (a SYN lost, one request failed under a loaded host).
       if (!state.vipsHeld) actions.push({ type: 'add-vips', vips: c.vips });
-      actions.push({ type: 'send-advert', priority: effectivePriority(next) });
       if (c.garpMasterRepeat > 0) actions.push({ type: 'send-garp', vips: c.vips, count: c.garpMasterRepeat });
+      actions.push({ type: 'send-advert', priority: effectivePriority(next) });
       next = {
         ...next,
         adverTimer: now + c.advertIntervalMs,
