@@ -39,14 +39,14 @@ describe('machine', () => {
         adv: { priority: 101 },
         src: '192.0.2.2',
         to: 'backup',
-        actions: ['transition', 'remove-vips'],
+        actions: ['transition', 'send-advert 100', 'remove-vips'],
       },
       {
         name: 'steps down on an equal priority from a higher primary address (RFC 5798 6.4.3)',
         adv: { priority: 100 },
         src: '192.0.2.11',
         to: 'backup',
-        actions: ['transition', 'remove-vips'],
+        actions: ['transition', 'send-advert 100', 'remove-vips'],
       },
       {
         name: 'compares primary addresses as numbers, not text: .9 < .10 (RFC 5798 6.4.3)',
@@ -82,7 +82,7 @@ describe('machine', () => {
         adv: { priority: 100, addresses: ['2001:db8::100'] },
         src: 'fe80::1:0',
         to: 'backup',
-        actions: ['transition', 'remove-vips'],
+        actions: ['transition', 'send-advert 100', 'remove-vips'],
       },
     ])('$name', ({ cfg, adv, src, to, actions }) => {
       const { state, now } = asMaster({ garpMasterDelayMs: 0, ...cfg });
@@ -100,11 +100,13 @@ describe('machine', () => {
       ]);
     });
 
-    it('stepping down sends no priority-0 advert and starts Master_Down_Timer (keepalived vrrp_state_master_rx)', () => {
+    it('stepping down sends no priority-0 advert but one parting advert at its own priority, then starts Master_Down_Timer', () => {
       const { state, now } = asMaster();
       const r = step(state, heard({ priority: 200 }), now + 100);
+      // The parting advert makes a winner that never heard us re-announce (split brain healing).
       expect(r.actions).toEqual([
         { type: 'transition', from: 'master', to: 'backup', reason: 'higher-priority' },
+        { type: 'send-advert', priority: 100 },
         { type: 'remove-vips', vips: ['192.0.2.100'] },
       ]);
       expect(nextDeadline(r.state)).toBe(now + 100 + 3609);

@@ -32,6 +32,13 @@ export function transition(state: InstanceState, to: VrrpState, reason: Transiti
     // but a higher-priority master sends priority 0 first, so a backup takes over after
     // Skew_Time; then it gives the VIPs up (shell contract: advert before remove-vips).
     if (reason !== 'higher-priority') actions.push({ type: 'send-advert', priority: PRIORITY_STOP });
+    // A master that loses to a higher priority while it held the VIPs (a split brain healing, a
+    // preemption) sends one parting advert at its own priority: the winner may never have heard a
+    // lower-priority advert from it (its own advert arrived first), and hosts that followed our
+    // announcements would keep our MAC. A winner answers a lower-priority advert with a new burst
+    // of announcements (keepalived garp_lower_prio_repeat, state-master.ts). The RFC (6.4.3) steps
+    // down silently; one advert below the winner's priority changes no one's state.
+    else if (state.vipsHeld) actions.push({ type: 'send-advert', priority: effectivePriority(state) });
     next = { ...next, adverTimer: null, garpDelayTimer: null, garpRefreshTimer: null };
     if (reason === 'maintenance' && state.vipsHeld) {
       // Maintenance hands over make-before-break: the VIPs stay until the new master is heard
