@@ -20,6 +20,7 @@ for (const unicast of [false, true]) {
   describe(unicast ? 'hostile packets, VRRPv3 unicast' : 'hostile packets, VRRPv2 with PASS authentication', () => {
     let lab: Lab;
     let lb1: LabAgent;
+    let lb2: LabAgent;
     let clientMac = '';
     let lb1Mac = '';
     const metrics = async () => (await lab.httpGet('client', `http://${REF.lb1}:9623/metrics`)) ?? '';
@@ -50,7 +51,7 @@ for (const unicast of [false, true]) {
       clientMac = await lab.mac('client');
       lb1Mac = await lab.mac('lb1');
       lb1 = new LabAgent(lab, 'lb1', agentConfig(lab, new LabNginx(lab, 'lb1'), spec(unicast)));
-      const lb2 = new LabAgent(lab, 'lb2', {
+      lb2 = new LabAgent(lab, 'lb2', {
         ...agentConfig(lab, new LabNginx(lab, 'lb2'), spec(unicast)),
         metrics: undefined,
       });
@@ -137,5 +138,20 @@ for (const unicast of [false, true]) {
       expect(await lab.holders(REF.vip)).toEqual(['lb1']);
       expect(transitions()).toBe(transitionsBefore);
     });
+
+    if (!unicast)
+      it('answers a flood of 300 priority-0 adverts with a handful, and no backup takes over', async () => {
+        const before = await dropped('answer-rate-limited');
+        const transitionsBefore = [transitions(), lb2.lines().filter((l) => l.msg === 'vrrp transition').length];
+        const zero = frame(encodeAdvert(advert({ priority: 0 }), { family: 4, src: REF.client, dst }));
+        await inject(Array.from({ length: 300 }, () => zero));
+        await new Promise((r) => setTimeout(r, 1500)); // longer than lb2's Skew_Time and a master-down interval
+        // keepalived answers each one (300 adverts); lb1 at most one per 7 ms of the burst.
+        expect(await dropped('answer-rate-limited')).toBeGreaterThanOrEqual(before + 250);
+        expect(await lab.holders(REF.vip)).toEqual(['lb1']);
+        expect([transitions(), lb2.lines().filter((l) => l.msg === 'vrrp transition').length]).toEqual(
+          transitionsBefore,
+        );
+      });
   });
 }

@@ -7,6 +7,7 @@ import {
   type RejectReason,
 } from '@keepwatch/vrrp';
 import type { Logger } from '../log.js';
+import { LogThrottle } from '../log-throttle/throttle.js';
 import type { WarmAdvert } from '../state/warm-format.js';
 import type { AgentMetrics } from '../metrics.js';
 import type { NativeNet, RawPacket } from './native.js';
@@ -45,6 +46,8 @@ type Group = { socket: VrrpSocket; endpoints: VrrpEndpoint[]; byVrid: Map<number
 export class VrrpTransport {
   private readonly groups = new Map<string, Group>();
   private readonly endpoints = new Map<string, { group: Group; endpoint: VrrpEndpoint }>();
+  /** Drop lines per instance, reason and source: one per 10 s (the drop counter stays exact). */
+  private readonly dropLog = new LogThrottle();
 
   constructor(
     private readonly net: NativeNet,
@@ -138,7 +141,12 @@ export class VrrpTransport {
   private dropped(group: Group, packet: RawPacket, reason: RejectReason, detail: string | undefined): void {
     for (const e of group.endpoints) {
       this.metrics.dropped.inc({ instance: e.name, reason });
-      this.log.debug({ instance: e.name, vrid: e.vrid, reason, detail, src: packet.src }, 'packet dropped');
+      const d = this.dropLog.decide(`${e.name} ${reason} ${packet.src}`, performance.now());
+      if (d.log)
+        this.log.debug(
+          { instance: e.name, vrid: e.vrid, reason, detail, src: packet.src, suppressed: d.suppressed },
+          'packet dropped',
+        );
     }
   }
 }

@@ -17,6 +17,7 @@ import {
 import type { Logger } from '../log.js';
 import type { AgentMetrics } from '../metrics.js';
 import type { Vip } from '../vip/addresses.js';
+import { LogThrottle } from '../log-throttle/throttle.js';
 
 /** What an instance runner needs from the rest of the agent (passed in by the composition root). */
 export type InstanceRunnerDeps = {
@@ -58,6 +59,8 @@ export type InstanceRunnerDeps = {
 export class InstanceRunner {
   private state: InstanceState;
   private timer: ReturnType<typeof setTimeout> | null = null;
+  /** Lines about received adverts, per reason and source: one per 10 s (counters stay exact). */
+  private readonly advertLog = new LogThrottle();
   private queue: Promise<void> = Promise.resolve();
   private readonly log: Logger;
   private stopped = false;
@@ -263,19 +266,37 @@ export class InstanceRunner {
           at: Date.now(),
         });
         return;
-      case 'drop':
+      case 'drop': {
         metrics.dropped.inc({ instance, reason: action.reason });
-        this.log.debug(
-          { state: this.state.vrrpState, reason: action.reason, src: action.src, detail: action.detail },
-          'advert dropped',
-        );
+        const d = this.advertLog.decide(`drop ${action.reason} ${action.src}`, this.deps.now());
+        if (d.log)
+          this.log.debug(
+            {
+              state: this.state.vrrpState,
+              reason: action.reason,
+              src: action.src,
+              detail: action.detail,
+              suppressed: d.suppressed,
+            },
+            'advert dropped',
+          );
         return;
-      case 'advert-warning':
-        this.log.warn(
-          { state: this.state.vrrpState, reason: action.reason, src: action.src, detail: action.detail },
-          'advert warning',
-        );
+      }
+      case 'advert-warning': {
+        const d = this.advertLog.decide(`warn ${action.reason} ${action.src}`, this.deps.now());
+        if (d.log)
+          this.log.warn(
+            {
+              state: this.state.vrrpState,
+              reason: action.reason,
+              src: action.src,
+              detail: action.detail,
+              suppressed: d.suppressed,
+            },
+            'advert warning',
+          );
         return;
+      }
       case 'priority-changed':
         this.priority = action.to;
         metrics.effectivePriority.set({ instance }, action.to);

@@ -78,7 +78,9 @@ export type InstanceRejectReason =
   | 'address-list-mismatch'
   | 'unknown-peer'
   /** Sent unicast to a multicast instance, or multicast to a unicast one (keepalived drops both). */
-  | 'destination-mismatch';
+  | 'destination-mismatch'
+  /** A priority-0 or lower-priority advert a master already answered within this advert interval. */
+  | 'answer-rate-limited';
 
 /** One union of both: the label set of the agent's drop counter. */
 export type RejectReason = CodecRejectReason | InstanceRejectReason;

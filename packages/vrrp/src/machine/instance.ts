@@ -40,6 +40,7 @@ export function initialState(config: InstanceConfig): InstanceState {
     handoverUntil: null,
     previousAccepted: null,
     heardMaster: null,
+    lastAnswerAt: null,
   };
 }
 

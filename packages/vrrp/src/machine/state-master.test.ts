@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { Advert } from '../codec/types.js';
 import { asMaster, heard, run, types } from './__fixtures__/instance.js';
 import type { InstanceConfig } from './config.js';
+import type { Event } from './events.js';
 import { nextDeadline, step } from './instance.js';
 
 describe('machine', () => {
@@ -89,6 +90,39 @@ describe('machine', () => {
       const r = step(state, heard(adv, src), now + 100);
       expect(r.state.vrrpState).toBe(to);
       expect(types(r.actions)).toEqual(actions);
+    });
+
+    it('answers a flood of lower-priority adverts at most once per advert interval (no amplifier)', () => {
+      const { state, now } = asMaster({ garpMasterDelayMs: 0 });
+      // 100 adverts within 99 ms, then one after the interval has passed.
+      const events = Array.from({ length: 100 }, (_, i): [Event, number] => [
+        heard({ priority: 80 }, '192.0.2.200'),
+        now + 1 + i,
+      ]);
+      const flood = run(state, [...events, [heard({ priority: 80 }, '192.0.2.200'), now + 1 + 1000]]);
+      expect(flood.actions.filter((a) => a.type === 'send-advert').length).toBe(2);
+      expect(flood.actions.filter((a) => a.type === 'send-garp').length).toBe(2);
+      expect(flood.actions.filter((a) => a.type === 'drop' && a.reason === 'answer-rate-limited').length).toBe(99);
+      expect(flood.state.vrrpState).toBe('master');
+    });
+
+    it('answers a flood of priority-0 adverts at most once per interval / 128, and the last one before any Skew_Time ends', () => {
+      const { state, now } = asMaster({ garpMasterDelayMs: 0 }); // 1 s: one answer per 7 ms
+      const events = Array.from({ length: 100 }, (_, i): [Event, number] => [
+        heard({ priority: 0 }, '192.0.2.200'),
+        now + 1 + i,
+      ]);
+      const flood = run(state, events);
+      const answers = flood.actions.filter((a) => a.type === 'send-advert').length;
+      expect(answers).toBeGreaterThanOrEqual(14);
+      expect(answers).toBeLessThanOrEqual(15);
+      // The held-back answer goes out within 7 ms of the last priority 0: the shortest Skew_Time
+      // (a backup at 254) is 1000 × 2 / 256 ≈ 7.8 ms.
+      expect(nextDeadline(flood.state)! - (now + 100)).toBeLessThanOrEqual(7);
+      expect(step(flood.state, { type: 'tick' }, nextDeadline(flood.state)!).actions).toContainEqual({
+        type: 'send-advert',
+        priority: 100,
+      });
     });
 
     it('announces its VIPs again when a lower-priority master is heard, so ARP caches from a split brain heal (keepalived garp_lower_prio_repeat)', () => {

@@ -59,10 +59,26 @@ export function masterOnAdvert(
   const actions: Action[] = [...check.warnings];
   const ours = effectivePriority(state);
   const addrCmp = tieBreakOrder(src, state.config.primaryAddress);
-  const answer = (): StepResult => ({
-    state: { ...state, adverTimer: now + state.config.advertIntervalMs },
-    actions: [...actions, { type: 'send-advert', priority: ours }],
-  });
+  // A flood of priority-0 or lower-priority adverts is not answered one for one (issue #15
+  // finding 6; keepalived answers each). Lower priority: one answer per advert interval. Priority
+  // 0 starts every backup's Skew_Time ((256 − priority) / 256 × interval, ≥ interval / 128), so the
+  // last one must still be answered before that runs out: answers at most one per interval / 128,
+  // and one held back is sent by the Adver_Timer, pulled in to the end of that gap.
+  const interval = state.config.advertIntervalMs;
+  const gap = advert.priority === 0 ? Math.max(1, Math.floor(interval / 128)) : interval;
+  const answered = state.lastAnswerAt !== null && now - state.lastAnswerAt < gap;
+  const answer = (): StepResult => {
+    if (!answered)
+      return {
+        state: { ...state, adverTimer: now + interval, lastAnswerAt: now },
+        actions: [...actions, { type: 'send-advert', priority: ours }],
+      };
+    const deferred = advert.priority === 0 ? Math.min(state.adverTimer ?? Infinity, state.lastAnswerAt! + gap) : null;
+    return {
+      state: deferred === null ? state : { ...state, adverTimer: deferred },
+      actions: [...actions, { type: 'drop', reason: 'answer-rate-limited', src }],
+    };
+  };
 
   if (advert.priority === 0) return answer();
   if (advert.priority > ours || (advert.priority === ours && addrCmp > 0)) {
@@ -80,7 +96,7 @@ export function masterOnAdvert(
   if (advert.priority === ours && addrCmp === 0) return { state, actions };
   const r = answer();
   const c = state.config;
-  if (state.vipsHeld && c.garpMasterRepeat > 0)
+  if (!answered && state.vipsHeld && c.garpMasterRepeat > 0)
     r.actions.push({ type: 'send-garp', vips: c.vips, count: c.garpMasterRepeat });
   return r;
 }

@@ -57,4 +57,9 @@ export type InstanceState = Readonly<{
   previousAccepted: PreviousAccepted | null;
   /** The master last heard in Backup (or the one that made this master step down). */
   heardMaster: HeardMaster | null;
+  /**
+   * Master: when it last answered a priority-0 or lower-priority advert at once. Answers are
+   * limited to one per advert interval, so a flood of such adverts is not amplified one for one.
+   */
+  lastAnswerAt: number | null;
 }>;
