@@ -27,6 +27,16 @@ describe('AgentConfigSchema', () => {
   });
 
   it.each([
+    'ws://127.0.0.1:3000/agent',
+    'ws://localhost:3000/agent',
+    'ws://[::1]:3000/agent',
+    'wss://192.0.2.1/agent',
+    'ws+unix:///run/kw.sock:/agent',
+  ])('accepts the control-plane URL %s (TLS, loopback or a local socket)', (url) => {
+    expect(AgentConfigSchema.safeParse({ node: 'lb1', controlPlane: { url } }).success).toBe(true);
+  });
+
+  it.each([
     {
       name: 'neither a spec nor a control plane',
       input: { node: 'LVS_1' },
@@ -52,6 +62,16 @@ describe('AgentConfigSchema', () => {
       input: { node: 'lb1', controlPlane: { url: 'http://example.com/agent' } },
       line: 'controlPlane.url: must be a ws://, wss:// or ws+unix:// URL',
     },
+    ...[
+      'ws://192.0.2.1:3000/agent',
+      'ws://dashboard.example.com/agent',
+      'ws://[2001:db8::1]:3000/agent',
+      'ws://127.example.com/agent',
+    ].map((url) => ({
+      name: `plain ${url} to a remote host`,
+      input: { node: 'lb1', controlPlane: { url } },
+      line: 'controlPlane.url: ws:// sends the enrollment token, the credential and every revision in clear: use wss:// (ws:// only to 127.0.0.1, ::1 or localhost, or ws+unix:// for a local socket)',
+    })),
   ])('refuses $name, naming the field path', ({ input, line }) => {
     const r = AgentConfigSchema.safeParse(input);
     expect(r.success).toBe(false);

@@ -33,6 +33,17 @@ export const NginxLocalSchema = z.strictObject({
 /** Where and how the agent drives nginx. */
 export type NginxLocal = z.infer<typeof NginxLocalSchema>;
 
+/** Whether `hostAndPath` (what follows `ws://`) names a loopback host: 127.0.0.0/8, [::1], localhost. */
+function isLoopbackHost(hostAndPath: string): boolean {
+  const host = hostAndPath.startsWith('[')
+    ? hostAndPath.slice(1, hostAndPath.indexOf(']'))
+    : (hostAndPath.split(/[:/]/, 1)[0] ?? '');
+  const octets = host.split('.');
+  const is127 =
+    octets.length === 4 && octets[0] === '127' && octets.every((o) => /^\d{1,3}$/.test(o) && Number(o) < 256);
+  return is127 || host === '::1' || host.toLowerCase() === 'localhost';
+}
+
 /** How the agent reaches the dashboard. */
 export const ControlPlaneSchema = z.strictObject({
   /** `ws://`, `wss://` or `ws+unix:///path/to.sock:/agent`. */
@@ -44,7 +55,13 @@ export const ControlPlaneSchema = z.strictObject({
       {
         message: 'must be a ws://, wss:// or ws+unix:// URL',
       },
-    ),
+    )
+    // The channel carries the enrollment token, the node credential, VRRP passwords and every
+    // revision (issue #15 finding 2): in clear only where nobody is on the path.
+    .refine((url) => !url.startsWith('ws://') || isLoopbackHost(url.slice('ws://'.length)), {
+      message:
+        'ws:// sends the enrollment token, the credential and every revision in clear: use wss:// (ws:// only to 127.0.0.1, ::1 or localhost, or ws+unix:// for a local socket)',
+    }),
   /** One-time enrollment token, exchanged on first connect for the node credential. */
   enrollToken: z
     .string()

@@ -5,11 +5,7 @@ import { api, apiProblem } from '~/trpc/client';
 import { Banner, Button, Field, inputClass, mutedClass } from '../../_components/ui';
 import { ClusterOptions } from '../../_components/cluster-select';
 import { useToast } from '../../_components/toast';
-
-/** Where the agent reaches this dashboard: the same host, WebSocket scheme, path /agent (the hub). */
-export function agentServerUrl(origin: string): string {
-  return `${origin.replace(/^http/, 'ws')}/agent`;
-}
+import { agentServerUrl } from '../../_components/agent-url';
 
 /** The agent's config path in the shown commands (the packaged installer uses the same). */
 const CONFIG_PATH = '/etc/keepwatch/agent.json';

@@ -35,7 +35,7 @@ describe('ssh bootstrap rules', () => {
     nodeId: '00000000-0000-4000-8000-000000000000',
     target: { host: '192.0.2.11', username: 'root' },
     auth: { kind: 'password', password: 'x' },
-    serverUrl: 'ws://192.0.2.1:3000/agent',
+    serverUrl: 'wss://192.0.2.1:3000/agent',
     ...o,
   });
 

@@ -10,12 +10,9 @@ import { api, apiProblem, type ApiProblem } from '~/trpc/client';
 import { Banner, Button, Field, Section, inputClass, mutedClass } from '../../../_components/ui';
 import { ClusterOptions, useClusters } from '../../../_components/cluster-select';
 import { HostKeyPanel, JobLog, type Probe } from './bootstrap-panels';
+import { agentServerUrl } from '../../../_components/agent-url';
 
 type AuthKind = 'key' | 'password' | 'stored';
-
-function agentServerUrl(origin: string): string {
-  return `${origin.replace(/^http/, 'ws')}/agent`;
-}
 
 export default function SshBootstrapPage() {
   const clusters = useClusters();
