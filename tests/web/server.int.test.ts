@@ -33,6 +33,15 @@ describe('dashboard custom server on the embedded database', () => {
     expect(dashboard.log()).toContain('"database":"embedded"');
   });
 
+  it('forbids framing the page by any other site, on pages and the API alike (CSP frame-ancestors)', async () => {
+    for (const path of ['/', '/login', '/api/trpc/session.me']) {
+      const res = await fetch(`${base}${path}`);
+      expect(res.headers.get('content-security-policy'), path).toContain("frame-ancestors 'none'");
+      expect(res.headers.get('x-frame-options'), path).toBe('DENY');
+      expect(res.headers.get('x-content-type-options'), path).toBe('nosniff');
+    }
+  });
+
   it('exposes Prometheus metrics on the same port', async () => {
     const text = await (await fetch(`${base}/metrics`)).text();
     expect(text).toContain('keepwatch_logins_total 1');

@@ -14,6 +14,7 @@ import { APP_DIR } from './layout';
 import { createLogger, type Logger } from './logger';
 import { loadSecretKey, parseSecretKey, relocateLegacySecretKey } from './services/ssh/secret-box';
 import { onStopSignals } from '@keepwatch/shared/signals';
+import { setSecurityHeaders } from './security-headers';
 
 /**
  * Makes sure the secret key is usable before anything is served: a key file an older version left
@@ -64,6 +65,7 @@ export async function serve(env: Env): Promise<void> {
   const nextUpgrade = app.getUpgradeHandler();
 
   const server = createServer((req, res) => {
+    setSecurityHeaders(res);
     if (cp.handle(req, res)) return;
     nextHandler(req, res).catch((err: unknown) => {
       cp.log.error({ err, url: req.url }, 'next failed');

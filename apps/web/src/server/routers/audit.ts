@@ -31,9 +31,9 @@ export const auditRouter = {
           message: 'must be after the start of the range',
         }),
     )
-    .query(({ ctx, input }) => listAudit(ctx.db, input)),
-  /** The actors and actions present in the log, for filter pickers. */
-  facets: viewerProcedure.query(({ ctx }) => auditFacets(ctx.db)),
+    .query(({ ctx, input }) => listAudit(ctx.db, input, { admin: ctx.user.role === 'admin' })),
+  /** The actors and actions present in the log, for filter pickers (failed sign-ins: admins only). */
+  facets: viewerProcedure.query(({ ctx }) => auditFacets(ctx.db, { admin: ctx.user.role === 'admin' })),
   /** Recomputes the whole hash chain; reports the first broken link. */
   verify: adminProcedure.query(({ ctx }) => verifyAuditChain(ctx.db)),
 } satisfies TRPCRouterRecord;

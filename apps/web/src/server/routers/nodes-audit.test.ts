@@ -112,3 +112,24 @@ describe('audit.list filters', () => {
     expect(f.actions).toEqual(expect.arrayContaining(['cluster.import', 'node.delete', 'user.create']));
   });
 });
+
+describe('audit.list and audit.facets: failed sign-ins', () => {
+  let api: Api;
+  apiWithClusterForSuite((s) => {
+    ({ api } = s);
+  });
+
+  it('shows failed sign-ins, and the name typed, to admins only (a password typed as the user name stays hidden)', async () => {
+    const typed = 'Tr0ub4dor&3-typed-as-user';
+    await trpcError(api.anonymous.session.login({ username: typed, password: 'wrong password!' }));
+    const seenBy = async (caller: Api['viewer']) => {
+      const records = (await caller.audit.list({ limit: 50 })).records;
+      const facets = await caller.audit.facets();
+      return JSON.stringify({ records, facets }).includes(typed);
+    };
+    expect(await seenBy(api.admin)).toBe(true);
+    expect(await seenBy(api.operator)).toBe(false);
+    expect(await seenBy(api.viewer)).toBe(false);
+    expect((await api.viewer.audit.list({ action: 'auth.login.failed' })).records).toEqual([]);
+  });
+});

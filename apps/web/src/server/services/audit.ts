@@ -214,9 +214,16 @@ async function clusterWhere(db: Db, clusterId: string): Promise<Prisma.AuditLogW
   return { targetId: { in: [...ids] } };
 }
 
+/**
+ * Failed sign-ins name what was typed as the user name — often a password typed in the wrong
+ * field — so only admins see them (issue #15 finding 8).
+ */
+export const ADMIN_ONLY_ACTIONS = ['auth.login.failed'] as const;
+
 export async function listAudit(
   db: Db,
   input: AuditListInput,
+  opts: { admin: boolean } = { admin: true },
 ): Promise<{ records: AuditRecord[]; nextBefore: number | null }> {
   const at = {
     ...(input.from !== undefined ? { gte: input.from } : {}),
@@ -229,6 +236,7 @@ export async function listAudit(
       ...(input.targetId !== undefined ? { targetId: input.targetId } : {}),
       ...(input.actor !== undefined ? { actor: input.actor } : {}),
       ...(input.action !== undefined ? { action: { startsWith: input.action } } : {}),
+      ...(opts.admin ? {} : { NOT: { action: { in: [...ADMIN_ONLY_ACTIONS] } } }),
       ...(Object.keys(at).length > 0 ? { at } : {}),
       ...(input.clusterId !== undefined ? await clusterWhere(db, input.clusterId) : {}),
     },
@@ -241,10 +249,14 @@ export async function listAudit(
 }
 
 /** The actors and actions that occur in the log, for the filter pickers. */
-export async function auditFacets(db: Db): Promise<{ actors: string[]; actions: string[] }> {
+export async function auditFacets(
+  db: Db,
+  opts: { admin: boolean } = { admin: true },
+): Promise<{ actors: string[]; actions: string[] }> {
+  const where = opts.admin ? {} : { NOT: { action: { in: [...ADMIN_ONLY_ACTIONS] } } };
   const [actors, actions] = await Promise.all([
-    db.auditLog.findMany({ distinct: ['actor'], select: { actor: true }, orderBy: { actor: 'asc' } }),
-    db.auditLog.findMany({ distinct: ['action'], select: { action: true }, orderBy: { action: 'asc' } }),
+    db.auditLog.findMany({ where, distinct: ['actor'], select: { actor: true }, orderBy: { actor: 'asc' } }),
+    db.auditLog.findMany({ where, distinct: ['action'], select: { action: true }, orderBy: { action: 'asc' } }),
   ]);
   return { actors: actors.map((a) => a.actor), actions: actions.map((a) => a.action) };
 }
