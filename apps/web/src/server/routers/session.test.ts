@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { apiForSuite, PASSWORD, trpcError, type Api } from '../testing/api';
 import { lookupSession } from '../services/auth';
 import { readSessionToken } from '../auth/cookies';
-import { createFirstAdmin } from '../services/auth';
+import { createFirstAdmin, SESSION_IDLE_MS } from '../services/auth';
 
 describe('session', () => {
   let api: Api;
@@ -23,6 +23,25 @@ describe('session', () => {
     expect(JSON.stringify(stored)).not.toContain(token!);
     const audit = await api.db.prisma.auditLog.findFirstOrThrow({ orderBy: { seq: 'desc' } });
     expect(audit).toMatchObject({ action: 'auth.login', actor: 'operator1', sourceAddress: '198.51.100.9' });
+  });
+
+  it('ends a session unused for SESSION_IDLE_MS (2 h), and keeps one in use alive by touching it', async () => {
+    const signIn = async () => {
+      const { caller, cookies } = api.as(null);
+      await caller.session.login({ username: 'viewer1', password: PASSWORD });
+      return readSessionToken(cookies[0]!.split(';')[0])!;
+    };
+    const idle = await signIn();
+    const used = await signIn();
+    const t0 = new Date();
+    // `used` is looked up an hour in, so it was last used 1 h before the 2 h check below.
+    const hourLater = new Date(t0.getTime() + 60 * 60 * 1000);
+    expect(await lookupSession(api.db.prisma, used, hourLater)).toMatchObject({ username: 'viewer1' });
+    const later = new Date(t0.getTime() + SESSION_IDLE_MS + 1000);
+    expect(await lookupSession(api.db.prisma, idle, later)).toBeNull();
+    expect(await lookupSession(api.db.prisma, used, later)).toMatchObject({ username: 'viewer1' });
+    // The idle one is gone for good, not only refused.
+    expect(await lookupSession(api.db.prisma, idle, t0)).toBeNull();
   });
 
   it('refuses a wrong password and an unknown user alike, and audits both', async () => {

@@ -7,6 +7,13 @@ import type { Actor, Db, Role } from './types';
 
 /** Sessions last a working week, then the user signs in again. */
 export const SESSION_TTL_MS = 7 * 24 * 60 * 60 * 1000;
+/**
+ * A session unused this long ends (issue #15 finding 8): a browser left signed in on a shared
+ * desk does not keep failover rights for the rest of the week. Any request with it counts as use.
+ */
+export const SESSION_IDLE_MS = 2 * 60 * 60 * 1000;
+/** `lastUsedAt` is written at most this often per session (not one UPDATE per request). */
+const SESSION_TOUCH_MS = 60 * 1000;
 
 export interface SessionUser {
   id: string;
@@ -25,11 +32,13 @@ export async function lookupSession(db: Db, token: string | null, now = new Date
     include: { user: { select: { id: true, username: true, role: true, disabled: true } } },
   });
   if (!s) return null;
-  if (s.expiresAt <= now) {
+  if (s.expiresAt <= now || now.getTime() - s.lastUsedAt.getTime() >= SESSION_IDLE_MS) {
     await db.session.deleteMany({ where: { id: s.id } });
     return null;
   }
   if (s.user.disabled) return null;
+  if (now.getTime() - s.lastUsedAt.getTime() >= SESSION_TOUCH_MS)
+    await db.session.updateMany({ where: { id: s.id }, data: { lastUsedAt: now } });
   return { id: s.user.id, username: s.user.username, role: s.user.role, sessionId: s.id };
 }
 
