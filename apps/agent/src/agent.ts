@@ -18,6 +18,7 @@ import { nextAdminState, runCommand, type AdminStateFile, type CommandOutcome } 
 import type { RevisionFile } from './state/revision.js';
 import type { WarmStateFile } from './state/warm.js';
 import { DEF_GRACEFUL_SHUTDOWN_MS } from './config/defaults.js';
+import { hostLookups, scriptPolicyViolations } from './health/script-policy.js';
 
 /** The modules the agent runs, built by the composition root (main.ts) and handed in (STYLE §G35). */
 export type AgentModules = Omit<LiveInstanceDeps, 'onTransition'> & {
@@ -108,6 +109,10 @@ export class Agent {
     await this.m.metricsServer.start();
     this.m.control?.start();
     log.info({ node: cfg.node, instances: this.runners.map((r) => r.name) }, 'agent started');
+    if (cfg.controlPlane && !cfg.scripts)
+      log.warn(
+        'no script policy in the config: the dashboard can make this agent run any command as root — add "scripts": {} (the defaults) to bound it',
+      );
   }
 
   /** nginx for `spec` through the one apply path (nginx/spec-apply.ts). */
@@ -194,6 +199,10 @@ export class Agent {
       }) satisfies ApplyOutcome;
     const node = this.m.cfg.node;
     if (!spec.nodes.some((n) => n.name === node)) return failed('validate', `node "${node}" is not in the spec`);
+    // The host's script policy bounds what the dashboard can make this agent run: nothing of a
+    // revision that exceeds it runs (issue #15 finding 1).
+    const refused = scriptPolicyViolations(spec.checks, this.m.cfg, hostLookups());
+    if (refused.length) return failed('validate', `refused by this host's script policy: ${refused.join('; ')}`);
     if (this.stopping) return failed('vrrp', 'the agent is stopping');
     const nginx = await this.applyNginx(spec);
     if (!nginx.ok) return failed(nginx.stage, nginx.message, nginx.output);

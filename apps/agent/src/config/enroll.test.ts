@@ -18,10 +18,11 @@ const tmp = () => {
 };
 
 describe('enroll', () => {
-  it('writes a new configuration with the node, the dashboard and the token, mode 0600', () => {
+  it('writes a new configuration with the node, the dashboard, the token and the default script policy, mode 0600', () => {
     const file = join(tmp(), 'keepwatch', 'agent.json');
     writeEnrollment(file, E);
     expect(JSON.parse(readFileSync(file, 'utf8'))).toEqual({
+      scripts: {},
       node: 'lb1',
       controlPlane: { url: 'wss://keepwatch.example/agent', enrollToken: 'kwe_0123456789abcdef' },
     });

@@ -45,6 +45,9 @@ export function writeEnrollment(file: string, e: Enrollment): void {
   const existingText = readOptional(file);
   enrollmentConfig(file, existingText, e);
   const existing = existingText === null ? {} : (JSON.parse(existingText) as Record<string, unknown>);
-  const out = { ...existing, node: e.node, controlPlane: { url: e.server, enrollToken: e.token } };
+  // A new config gets the script policy's defaults (no shell lines, no root, scripts only from
+  // root-owned directories); an existing file keeps what it has (an upgrade changes nothing).
+  const policy = existingText === null ? { scripts: {} } : {};
+  const out = { ...policy, ...existing, node: e.node, controlPlane: { url: e.server, enrollToken: e.token } };
   writePrivate(file, `${JSON.stringify(out, null, 2)}\n`);
 }

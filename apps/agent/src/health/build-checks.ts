@@ -5,6 +5,7 @@ import { nginxSupervision, type PidWatcher } from './kinds/nginx.js';
 import { processCheck } from './kinds/process.js';
 import { lookupUser, runScript } from './kinds/script.js';
 import { tcpCheck } from './kinds/tcp.js';
+import { scriptUserOf } from './script-policy.js';
 import { DEF_NGINX_START_WAIT_MS } from '../config/defaults.js';
 
 /** Turns the spec's health checks into runnable checks for this host. */
@@ -19,7 +20,7 @@ export function buildCheck(check: HealthCheck, cfg: AgentConfig, watchPid: PidWa
   };
   switch (check.kind) {
     case 'script': {
-      const userName = check.user?.user ?? cfg.scriptUser;
+      const userName = scriptUserOf(check, cfg);
       const user = userName ? lookupUser(userName) : undefined;
       const argv = 'argv' in check.command ? check.command.argv : ['/bin/sh', '-c', check.command.shell];
       return { ...common, probe: (signal) => runScript(argv, signal, user ? { user } : {}) };

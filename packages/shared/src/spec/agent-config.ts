@@ -71,6 +71,23 @@ export const ControlPlaneSchema = z.strictObject({
 /** How the agent reaches the dashboard. */
 export type ControlPlane = z.infer<typeof ControlPlaneSchema>;
 
+/**
+ * What the dashboard may make this agent run (issue #15 finding 1): the host's own bound on script
+ * checks, kept in the agent's config file, which the dashboard cannot change. A revision asking
+ * for more is refused at apply, naming the check and the policy field; nothing of it runs.
+ */
+export const ScriptPolicySchema = z.strictObject({
+  /** Directories a script's program (argv[0]) must be in; the path and every parent must be writable by root only (keepalived `enable_script_security`). */
+  allowedDirs: z.array(AbsolutePathSchema).max(32).default(['/etc/keepwatch/scripts', '/usr/lib/keepwatch/scripts']),
+  /** Shell lines (`shell`, or a shell run with -c) — arbitrary commands. */
+  allowShell: z.boolean().default(false),
+  /** Whether a script may run as root (a check naming root, or no user anywhere). */
+  allowRoot: z.boolean().default(false),
+});
+export type ScriptPolicy = z.infer<typeof ScriptPolicySchema>;
+/** The user scripts run as under a policy when neither the check nor `scriptUser` names one (the packages create it). */
+export const DEFAULT_SCRIPT_USER = 'keepwatch-script';
+
 /** The agent's configuration, before cross-field rules. */
 export const AgentConfigObjectSchema = z.strictObject({
   /** This node's name: must be one of `spec.nodes[].name`. For imports, keepalived's `router_id`. */
@@ -85,6 +102,12 @@ export const AgentConfigObjectSchema = z.strictObject({
     .string()
     .regex(/^[a-z_][a-z0-9_-]{0,31}$/)
     .optional(),
+  /**
+   * The script policy. Absent (a config from before 0.3): no bound — the dashboard can make the
+   * agent run any command as root, and the agent warns at start. `keepwatch-agent enroll` writes
+   * the defaults (`{}`) into a new config.
+   */
+  scripts: ScriptPolicySchema.optional(),
   controlPlane: ControlPlaneSchema.optional(),
   /** Prometheus endpoint; absent = off. */
   metrics: z.strictObject({ address: IpAddressSchema.default('127.0.0.1'), port: PortSchema.default(9623) }).optional(),
