@@ -29,6 +29,16 @@ describe('importKeepalivedCluster', () => {
     expect(r.unsupported.map((u) => u.keyword)).toContain('lvs_sync_daemon_interface');
   });
 
+  it('says where global_defs script_user went instead of dropping it (it belongs to the host, not the cluster)', () => {
+    const m = fixture('keepalived-master.conf');
+    const text = m.text.replace(/global_defs\s*\{/, 'global_defs {\n    script_user nagios');
+    expect(text).toContain('script_user nagios');
+    const r = importKeepalivedCluster({ keepalived: [{ ...m, text }] });
+    expect(r.notes.join('\n')).toContain(
+      'keepalived-master.conf: global_defs script_user nagios is not part of the cluster: set "scriptUser": "nagios" in that host\'s agent config',
+    );
+  });
+
   it('refuses two hosts with the same router_id, naming both files', () => {
     const m = fixture('keepalived-master.conf');
     const r = importKeepalivedCluster({ keepalived: [m, { ...m, file: 'copy.conf' }] });

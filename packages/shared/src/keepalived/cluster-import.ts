@@ -69,6 +69,12 @@ export function importKeepalivedCluster(input: ImportKeepalivedClusterInput): Im
     }
     const spec = r.config.spec;
     if (!spec) return; // an import always carries its spec (the standalone form)
+    // script_user is the host's business (the agent's config), not the cluster's: a dashboard
+    // import cannot carry it, so it says so instead of dropping it (issue #15 finding 7).
+    if (r.config.scriptUser !== undefined)
+      notes.push(
+        `${file.file}: global_defs script_user ${r.config.scriptUser} is not part of the cluster: set "scriptUser": "${r.config.scriptUser}" in that host's agent config (/etc/keepwatch/agent.json); without it, under the default script policy, scripts run as keepwatch-script and never as root`,
+      );
     if (i === 0) {
       pools = spec.pools;
       virtualServers = spec.virtualServers;
