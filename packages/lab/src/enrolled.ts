@@ -39,6 +39,8 @@ export async function startEnrolledAgents(
     onEnroll?: (lb: Lb, url: string, token: string) => void;
     /** Another agent program for a host (the previous release's, in version-skew tests). */
     bins?: Partial<Record<Lb, string>>;
+    /** More agent config fields for every host (a script policy, a script user). */
+    extraConfig?: Record<string, unknown>;
   },
 ): Promise<EnrolledAgents> {
   const clusterId = (await dashboard.mutate<{ id: string }>('clusters.import', { spec: opts.spec })).id;
@@ -56,7 +58,7 @@ export async function startEnrolledAgents(
     configure: async (lb, { spec: _standalone, ...cfg }) => {
       const { token } = await dashboard.mutate<{ token: string }>('nodes.issueEnrollToken', { id: nodeIds[lb] });
       opts.onEnroll?.(lb, url, token);
-      return { ...cfg, controlPlane: { url, enrollToken: token } };
+      return { ...cfg, ...opts.extraConfig, controlPlane: { url, enrollToken: token } };
     },
   });
   return { clusterId, nodeIds, ...started };
