@@ -27,6 +27,7 @@ declare -A NEED=(
   [/usr/bin/chromium]=chromium
   [/usr/sbin/sshd]=openssh-server
   [/usr/bin/curl]=curl
+  [/usr/bin/openssl]=openssl        # test certificates for the agent's wss:// channel
   [/usr/bin/make]=make
   [/usr/bin/g++]=g++
   [/usr/bin/python3]=python3

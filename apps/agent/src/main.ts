@@ -42,8 +42,8 @@ import { AGENT_VERSION } from './control/client.js';
 import type { WarmReplay } from './warm-start/replay.js';
 
 const USAGE = `usage:
-  keepwatch-agent run --config FILE [--server URL [--token T]]
-  keepwatch-agent enroll --server URL --node NAME --token T [--config FILE]
+  keepwatch-agent run --config FILE [--server URL [--token T] [--pin sha256/…]…]
+  keepwatch-agent enroll --server URL --node NAME --token T [--pin sha256/…]… [--config FILE]
   keepwatch-agent cleanup --config FILE
   keepwatch-agent import-keepalived FILE [--nginx FILE]
   keepwatch-agent --version`;
@@ -55,6 +55,7 @@ const ArgsSchema = z.discriminatedUnion('command', [
       config: z.string().min(1),
       server: ControlPlaneSchema.shape.url.optional(),
       token: ControlPlaneSchema.shape.enrollToken,
+      pin: ControlPlaneSchema.shape.pins,
     })
     .refine((a) => a.token === undefined || a.server !== undefined, {
       path: ['token'],
@@ -67,6 +68,7 @@ const ArgsSchema = z.discriminatedUnion('command', [
     server: ControlPlaneSchema.shape.url,
     node: z.string().min(1),
     token: z.string().min(1),
+    pin: ControlPlaneSchema.shape.pins,
   }),
   z.strictObject({
     command: z.literal('import-keepalived'),
@@ -84,6 +86,7 @@ function parseCli(argv: string[]): z.infer<typeof ArgsSchema> {
       nginx: { type: 'string' },
       server: { type: 'string' },
       token: { type: 'string' },
+      pin: { type: 'string', multiple: true },
       node: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
       version: { type: 'boolean', short: 'V' },
@@ -102,9 +105,16 @@ function parseCli(argv: string[]): z.infer<typeof ArgsSchema> {
     command === 'import-keepalived'
       ? { command, file, nginx: values.nginx }
       : command === 'run'
-        ? { command, config: values.config, server: values.server, token: values.token }
+        ? { command, config: values.config, server: values.server, token: values.token, pin: values.pin }
         : command === 'enroll'
-          ? { command, config: values.config, server: values.server, node: values.node, token: values.token }
+          ? {
+              command,
+              config: values.config,
+              server: values.server,
+              node: values.node,
+              token: values.token,
+              pin: values.pin,
+            }
           : { command, config: values.config };
   const parsed = ArgsSchema.safeParse(JSON.parse(JSON.stringify(raw)));
   if (!parsed.success) {
@@ -183,7 +193,7 @@ async function main(warm: WarmReplay | null, heldSignals: () => NodeJS.Signals[]
     return;
   }
   if (args.command === 'enroll') {
-    writeEnrollment(args.config, args);
+    writeEnrollment(args.config, { node: args.node, server: args.server, token: args.token, pins: args.pin });
     console.log(`keepwatch-agent: ${args.config} written (node ${args.node}, dashboard ${args.server})`);
     console.log('next: systemctl start keepwatch-agent');
     return;
@@ -191,7 +201,13 @@ async function main(warm: WarmReplay | null, heldSignals: () => NodeJS.Signals[]
   const cfg = loadAgentConfig(
     args.config,
     args.command === 'run' && args.server
-      ? { controlPlane: { url: args.server, ...(args.token ? { enrollToken: args.token } : {}) } }
+      ? {
+          controlPlane: {
+            url: args.server,
+            ...(args.token ? { enrollToken: args.token } : {}),
+            ...(args.pin ? { pins: args.pin } : {}),
+          },
+        }
       : {},
   );
   const env = readEnv();

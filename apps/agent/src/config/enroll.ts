@@ -6,7 +6,7 @@ import { ConfigError } from './load.js';
 export const DEFAULT_CONFIG_PATH = '/etc/keepwatch/agent.json';
 
 /** What `keepwatch-agent enroll` is told: this node's name, the dashboard, the one-time token. */
-export type Enrollment = { node: string; server: string; token: string };
+export type Enrollment = { node: string; server: string; token: string; pins?: string[] | undefined };
 
 /**
  * The configuration an enrollment leaves: the existing file's settings (nginx paths, metrics, a
@@ -30,7 +30,7 @@ export function enrollmentConfig(file: string, existingText: string | null, e: E
   const parsed = AgentConfigSchema.safeParse({
     ...existing,
     node: e.node,
-    controlPlane: { url: e.server, enrollToken: e.token },
+    controlPlane: { url: e.server, enrollToken: e.token, ...(e.pins ? { pins: e.pins } : {}) },
   });
   if (!parsed.success) throw new ConfigError(file, formatZodIssues(parsed.error.issues));
   return parsed.data;
@@ -48,6 +48,11 @@ export function writeEnrollment(file: string, e: Enrollment): void {
   // A new config gets the script policy's defaults (no shell lines, no root, scripts only from
   // root-owned directories); an existing file keeps what it has (an upgrade changes nothing).
   const policy = existingText === null ? { scripts: {} } : {};
-  const out = { ...policy, ...existing, node: e.node, controlPlane: { url: e.server, enrollToken: e.token } };
+  const out = {
+    ...policy,
+    ...existing,
+    node: e.node,
+    controlPlane: { url: e.server, enrollToken: e.token, ...(e.pins ? { pins: e.pins } : {}) },
+  };
   writePrivate(file, `${JSON.stringify(out, null, 2)}\n`);
 }

@@ -21,6 +21,8 @@ import { Backoff, RetryTimer } from './backoff.js';
 import { readOptional, writePrivate } from '../state/files.js';
 import { Outbox, type NewOutboxEvent } from './outbox.js';
 import type { CommandOutcome } from './commands.js';
+import type { TLSSocket } from 'node:tls';
+import { pinProblem, tlsClientOptions } from './tls.js';
 
 export const AGENT_VERSION = '0.2.0';
 
@@ -132,13 +134,26 @@ export class ControlClient {
     const url = this.opts.controlPlane.url;
     let ws: WebSocket;
     try {
-      ws = new WebSocket(url, { maxPayload: 2 * MAX_FRAME_BYTES, handshakeTimeout: 10_000 });
+      ws = new WebSocket(url, {
+        maxPayload: 2 * MAX_FRAME_BYTES,
+        handshakeTimeout: 10_000,
+        ...tlsClientOptions(this.opts.controlPlane),
+      });
     } catch (err) {
       this.opts.log.error({ err, url }, 'control plane URL not usable');
       this.scheduleReconnect();
       return;
     }
     this.ws = ws;
+    const pins = this.opts.controlPlane.pins;
+    if (pins && url.startsWith('wss://'))
+      // Emitted before the socket opens: terminating here means nothing is ever sent on it.
+      ws.on('upgrade', (res) => {
+        const problem = pinProblem(res.socket as TLSSocket, pins);
+        if (!problem) return;
+        this.opts.log.error({ url }, problem);
+        ws.terminate();
+      });
     ws.on('open', () => this.onOpen());
     ws.on('message', (data: RawData) =>
       this.onFrame(

@@ -33,6 +33,11 @@ export const NginxLocalSchema = z.strictObject({
 /** Where and how the agent drives nginx. */
 export type NginxLocal = z.infer<typeof NginxLocalSchema>;
 
+/** A public-key pin: `sha256/` and the base64 SHA-256 of a certificate's SubjectPublicKeyInfo. */
+export const TlsPinSchema = z
+  .string()
+  .regex(/^sha256\/[A-Za-z0-9+/]{43}=$/, { message: 'must be sha256/ followed by 44 base64 characters' });
+
 /** Whether `hostAndPath` (what follows `ws://`) names a loopback host: 127.0.0.0/8, [::1], localhost. */
 function isLoopbackHost(hostAndPath: string): boolean {
   const host = hostAndPath.startsWith('[')
@@ -67,6 +72,15 @@ export const ControlPlaneSchema = z.strictObject({
     .string()
     .regex(/^[A-Za-z0-9._~+/=-]{16,512}$/)
     .optional(),
+  /**
+   * wss:// only: the dashboard's public keys this agent trusts, as `sha256/<base64 of the SHA-256
+   * of its SubjectPublicKeyInfo>` (what `keepwatch-dashboard` prints and the enroll page shows), as
+   * SSH pins host keys. Any one matching is enough, so a new key is added before the old one goes
+   * (rotation without re-enrolling). Without pins, the certificate must chain to a trusted CA.
+   */
+  pins: z.array(TlsPinSchema).min(1).max(8).optional(),
+  /** wss:// only: a PEM file of CA certificates to trust instead of the system's. */
+  caFile: AbsolutePathSchema.optional(),
 });
 /** How the agent reaches the dashboard. */
 export type ControlPlane = z.infer<typeof ControlPlaneSchema>;
