@@ -4,7 +4,7 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { AGENT_BIN, Lab, LabAgent, waitFor, type Spawned } from '@keepwatch/lab';
-import { pinOfPem } from '../../apps/agent/src/control/tls.js';
+import { pemPin } from '@keepwatch/shared/tls';
 
 const SERVER = fileURLToPath(new URL('../support/tls-ws-server.mjs', import.meta.url));
 const DASH = '198.51.100.50';
@@ -49,7 +49,7 @@ describe('control channel: wss:// with a pinned dashboard key', () => {
       ],
       { stdio: 'ignore' },
     );
-    return { cert, key, pin: pinOfPem(readFileSync(cert, 'utf8')) };
+    return { cert, key, pin: pemPin(readFileSync(cert, 'utf8')) };
   };
 
   /** Serves wss on the dash host with `which` certificate; resolves with its record file. */

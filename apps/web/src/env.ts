@@ -8,43 +8,54 @@ import { z } from 'zod';
 
 const bool = z.enum(['1', '0', 'true', 'false']).transform((v) => v === '1' || v === 'true');
 
-export const EnvSchema = z.object({
-  NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
-  /** Real PostgreSQL. Absent: the embedded database in KEEPWATCH_DATA_DIR. */
-  DATABASE_URL: z
-    .string()
-    .regex(/^postgres(ql)?:\/\//, { message: 'must be a postgresql:// URL' })
-    .optional(),
-  /** Where the embedded database (PGlite) keeps its files when DATABASE_URL is absent. */
-  KEEPWATCH_DATA_DIR: z.string().min(1).default('.keepwatch/data'),
-  PORT: z.coerce.number().int().min(1).max(65535).default(3000),
-  HOST: z.string().min(1).default('0.0.0.0'),
-  /** The first admin, created at start only while no admin exists. No default password on purpose. */
-  KEEPWATCH_ADMIN_USERNAME: z.string().optional(),
-  KEEPWATCH_ADMIN_PASSWORD: z.string().optional(),
-  /** AES-256-GCM key for private keys kept for SSH bootstrap (base64 or hex, 32 bytes); default: the key file below. */
-  KEEPWATCH_SECRET_KEY: z.string().optional(),
-  /**
-   * The key file (created with mode 0600 on first use). Default: `secret.key` beside the data
-   * folder, never inside it, so a copy of the data folder or a pg_dump never carries the key.
-   */
-  KEEPWATCH_SECRET_KEY_FILE: z.string().min(1).optional(),
-  /** The agent package the SSH bootstrap copies to hosts; default: the newest dist/keepwatch-agent-*.tar.gz. */
-  KEEPWATCH_AGENT_PACKAGE: z.string().optional(),
-  /** Mark the session cookie `Secure` (set it when the dashboard is served over HTTPS). */
-  KEEPWATCH_SECURE_COOKIES: bool.default(false),
-  /** Extra origins allowed to send mutations (besides the request's own Host), comma-separated. */
-  KEEPWATCH_ALLOWED_ORIGINS: z
-    .string()
-    .default('')
-    .transform((s) =>
-      s
-        .split(',')
-        .map((o) => o.trim())
-        .filter((o) => o.length > 0),
-    ),
-  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
-});
+export const EnvSchema = z
+  .object({
+    NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+    /** Real PostgreSQL. Absent: the embedded database in KEEPWATCH_DATA_DIR. */
+    DATABASE_URL: z
+      .string()
+      .regex(/^postgres(ql)?:\/\//, { message: 'must be a postgresql:// URL' })
+      .optional(),
+    /** Where the embedded database (PGlite) keeps its files when DATABASE_URL is absent. */
+    KEEPWATCH_DATA_DIR: z.string().min(1).default('.keepwatch/data'),
+    PORT: z.coerce.number().int().min(1).max(65535).default(3000),
+    HOST: z.string().min(1).default('0.0.0.0'),
+    /** The first admin, created at start only while no admin exists. No default password on purpose. */
+    KEEPWATCH_ADMIN_USERNAME: z.string().optional(),
+    KEEPWATCH_ADMIN_PASSWORD: z.string().optional(),
+    /** AES-256-GCM key for private keys kept for SSH bootstrap (base64 or hex, 32 bytes); default: the key file below. */
+    KEEPWATCH_SECRET_KEY: z.string().optional(),
+    /**
+     * The key file (created with mode 0600 on first use). Default: `secret.key` beside the data
+     * folder, never inside it, so a copy of the data folder or a pg_dump never carries the key.
+     */
+    KEEPWATCH_SECRET_KEY_FILE: z.string().min(1).optional(),
+    /** The agent package the SSH bootstrap copies to hosts; default: the newest dist/keepwatch-agent-*.tar.gz. */
+    KEEPWATCH_AGENT_PACKAGE: z.string().optional(),
+    /**
+     * Serve HTTPS (and the agents' wss://) with this certificate and key (PEM), for sites without a
+     * TLS proxy in front. Both or neither. The dashboard prints its key's pin for agents to enroll with.
+     */
+    KEEPWATCH_TLS_CERT_FILE: z.string().min(1).optional(),
+    KEEPWATCH_TLS_KEY_FILE: z.string().min(1).optional(),
+    /** Mark the session cookie `Secure` (set it when the dashboard is served over HTTPS). */
+    KEEPWATCH_SECURE_COOKIES: bool.default(false),
+    /** Extra origins allowed to send mutations (besides the request's own Host), comma-separated. */
+    KEEPWATCH_ALLOWED_ORIGINS: z
+      .string()
+      .default('')
+      .transform((s) =>
+        s
+          .split(',')
+          .map((o) => o.trim())
+          .filter((o) => o.length > 0),
+      ),
+    LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  })
+  .refine((e) => (e.KEEPWATCH_TLS_CERT_FILE === undefined) === (e.KEEPWATCH_TLS_KEY_FILE === undefined), {
+    path: ['KEEPWATCH_TLS_KEY_FILE'],
+    message: 'KEEPWATCH_TLS_CERT_FILE and KEEPWATCH_TLS_KEY_FILE go together: give both or neither',
+  });
 export type Env = z.infer<typeof EnvSchema>;
 
 /** Where the secret key file belongs: KEEPWATCH_SECRET_KEY_FILE, else `secret.key` in the data folder's parent. */

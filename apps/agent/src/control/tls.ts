@@ -4,21 +4,10 @@
  * file, or else by the system's CAs. With pins, the check runs on the TLS handshake's result,
  * before the WebSocket opens and so before any token or credential is sent.
  */
-import { createHash, X509Certificate } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import type { TLSSocket } from 'node:tls';
 import type { ControlPlane } from '@keepwatch/shared';
-
-/** `sha256/<base64>` of a public key's DER SubjectPublicKeyInfo. */
-export function spkiPin(spkiDer: Uint8Array): string {
-  return `sha256/${createHash('sha256').update(spkiDer).digest('base64')}`;
-}
-
-/** The pin of a PEM certificate's public key (what the dashboard prints for its own certificate). */
-export function pinOfPem(pem: string): string {
-  const key = new X509Certificate(pem).publicKey.export({ type: 'spki', format: 'der' });
-  return spkiPin(key);
-}
+import { certificatePin } from '@keepwatch/shared/tls';
 
 /** Options for the `ws` client: with pins, the chain is not checked by CAs (the pin is the trust). */
 export function tlsClientOptions(cp: ControlPlane): { rejectUnauthorized?: boolean; ca?: Buffer } {
@@ -31,7 +20,7 @@ export function tlsClientOptions(cp: ControlPlane): { rejectUnauthorized?: boole
 export function pinProblem(socket: TLSSocket, pins: readonly string[]): string | null {
   const cert = socket.getPeerX509Certificate?.();
   if (!cert) return 'the dashboard presented no certificate';
-  const got = spkiPin(cert.publicKey.export({ type: 'spki', format: 'der' }));
+  const got = certificatePin(cert);
   if (pins.includes(got)) return null;
   return `the dashboard's public key ${got} matches none of the pinned keys (${pins.join(', ')}): refusing to send anything (someone on the path, or a new key not pinned yet)`;
 }

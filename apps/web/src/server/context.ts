@@ -20,6 +20,8 @@ export interface ContextDeps {
   metrics: Metrics;
   limiter: LoginRateLimiter;
   secureCookies: boolean;
+  /** The pin of the dashboard's own TLS key (agents enroll with it), or null behind a proxy / on plain HTTP. */
+  dashboardPin?: string | null;
   /** Live updates across instances (routers/live.ts subscribes; mutations publish). Absent in some tests. */
   bus?: EventBus;
   /** The hub's offline rule, for reads of node live state (default: 3 × 5 s). */

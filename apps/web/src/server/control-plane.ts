@@ -17,6 +17,7 @@ import { createFirstAdmin } from './services/auth';
 import { appRouter } from './root';
 import { AgentHub } from './hub/hub';
 import { createEventBus, type EventBus } from './bus';
+import { dashboardPin } from './listener';
 
 export const TRPC_PATH = '/api/trpc/';
 export const MAX_BODY_BYTES = 4 * 1024 * 1024;
@@ -78,6 +79,7 @@ export async function createControlPlane(
     metrics,
     limiter: new LoginRateLimiter(),
     secureCookies: env.KEEPWATCH_SECURE_COOKIES,
+    dashboardPin: dashboardPin(env),
     bus,
   };
   // Failover mutations announce the changed desired state on the bus; every instance's hub (this

@@ -5,7 +5,6 @@
  * under app/ are bundled apart and would not). Started by server.ts: from source with tsx
  * (`npm run dev`, the demo, the tests) or compiled (`node dist/server.mjs`, the systemd unit).
  */
-import { createServer } from 'node:http';
 import next from 'next';
 import { legacySecretKeyFile, secretKeyFile, wantedSecretKeyFile, type Env } from '../env';
 import { createControlPlane } from './control-plane';
@@ -15,6 +14,7 @@ import { createLogger, type Logger } from './logger';
 import { loadSecretKey, parseSecretKey, relocateLegacySecretKey } from './services/ssh/secret-box';
 import { onStopSignals } from '@keepwatch/shared/signals';
 import { setSecurityHeaders } from './security-headers';
+import { createListener } from './listener';
 
 /**
  * Makes sure the secret key is usable before anything is served: a key file an older version left
@@ -64,7 +64,7 @@ export async function serve(env: Env): Promise<void> {
   await app.prepare();
   const nextUpgrade = app.getUpgradeHandler();
 
-  const server = createServer((req, res) => {
+  const { server, scheme, pin } = createListener(env, (req, res) => {
     setSecurityHeaders(res);
     if (cp.handle(req, res)) return;
     nextHandler(req, res).catch((err: unknown) => {
@@ -87,7 +87,10 @@ export async function serve(env: Env): Promise<void> {
   });
 
   server.listen(env.PORT, env.HOST, () =>
-    cp.log.info({ port: env.PORT, host: env.HOST, dev, pid: process.pid }, 'dashboard listening'),
+    cp.log.info(
+      { port: env.PORT, host: env.HOST, scheme, dev, pid: process.pid, ...(pin ? { agentPin: pin } : {}) },
+      pin ? `dashboard listening (TLS; agents enroll with --pin ${pin})` : 'dashboard listening',
+    ),
   );
 
   // One Ctrl-C can arrive twice (the terminal signals the whole process group, and a launcher

@@ -19,11 +19,13 @@ export const nodesRouter = {
     inTransaction(ctx.db, async (tx) => {
       const created = await nodes.create(tx, ctx.actor, { clusterId: input.clusterId, obj: input.node });
       const token = await issueEnrollToken(tx, ctx.actor, { id: created.id });
-      return { ...created, ...token };
+      return { ...created, ...token, dashboardPin: ctx.dashboardPin ?? null };
     }),
   ),
   /** A one-time enrollment token for the node's agent; shown once, stored hashed. */
-  issueEnrollToken: adminProcedure
-    .input(z.strictObject({ id: IdSchema }))
-    .mutation(({ ctx, input }) => inTransaction(ctx.db, (tx) => issueEnrollToken(tx, ctx.actor, input))),
+  issueEnrollToken: adminProcedure.input(z.strictObject({ id: IdSchema })).mutation(async ({ ctx, input }) => ({
+    ...(await inTransaction(ctx.db, (tx) => issueEnrollToken(tx, ctx.actor, input))),
+    // The agent pins this key at enrollment (null: behind a TLS proxy, the system's CAs decide).
+    dashboardPin: ctx.dashboardPin ?? null,
+  })),
 } satisfies TRPCRouterRecord;

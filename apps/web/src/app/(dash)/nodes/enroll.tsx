@@ -15,6 +15,8 @@ export interface IssuedToken {
   cluster: string;
   token: string;
   expiresAt: Date;
+  /** The dashboard's own TLS key pin, when it serves TLS itself. */
+  dashboardPin?: string | null;
 }
 
 function CopyLine({ label, text, testId }: { label: string; text: string; testId: string }) {
@@ -52,7 +54,8 @@ function CopyLine({ label, text, testId }: { label: string; text: string; testId
 export function TokenPanel({ issued, onDone }: { issued: IssuedToken; onDone: () => void }) {
   const server = agentServerUrl(window.location.origin);
   const config = `mkdir -p /etc/keepwatch && echo '${JSON.stringify({ node: issued.node })}' > ${CONFIG_PATH}`;
-  const run = `keepwatch-agent run --config ${CONFIG_PATH} --server ${server} --token ${issued.token}`;
+  const pin = issued.dashboardPin && server.startsWith('wss://') ? ` --pin ${issued.dashboardPin}` : '';
+  const run = `keepwatch-agent run --config ${CONFIG_PATH} --server ${server} --token ${issued.token}${pin}`;
   return (
     <section
       aria-labelledby="token-title"
@@ -142,6 +145,7 @@ export function EnrollForm({
         cluster: clusters.find((c) => c.id === clusterId)?.name ?? '',
         token: r.token,
         expiresAt: r.expiresAt,
+        dashboardPin: r.dashboardPin,
       });
     } catch (err) {
       const p = apiProblem(err);

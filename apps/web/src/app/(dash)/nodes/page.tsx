@@ -97,7 +97,13 @@ export default function NodesPage() {
   async function reissue(n: NodeRow) {
     try {
       const r = await api.nodes.issueEnrollToken.mutate({ id: n.id });
-      setIssued({ node: n.name, cluster: n.cluster, token: r.token, expiresAt: r.expiresAt });
+      setIssued({
+        node: n.name,
+        cluster: n.cluster,
+        token: r.token,
+        expiresAt: r.expiresAt,
+        dashboardPin: r.dashboardPin,
+      });
       toast.ok(`New enrollment token for ${n.name}; any earlier unused one no longer works`);
       await qc.invalidateQueries({ queryKey: ['nodes.all'] });
     } catch (e) {
