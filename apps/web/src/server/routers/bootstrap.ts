@@ -31,15 +31,18 @@ export const bootstrapRouter = {
     .input(z.strictObject({ nodeId: IdSchema }))
     .query(({ ctx, input }) => storedHost(ctx.db, input.nodeId)),
   /** Connects (refusing a changed host key), then installs and starts the agent in the background. */
-  start: adminProcedure
-    .input(StartInputSchema)
-    .mutation(({ ctx, input }) =>
-      startBootstrap(
-        { db: ctx.db, log: ctx.log, settings: defaultBootstrapSettings(), jobs: bootstrapJobs },
-        ctx.actor,
-        input,
-      ),
+  start: adminProcedure.input(StartInputSchema).mutation(({ ctx, input }) =>
+    startBootstrap(
+      {
+        db: ctx.db,
+        log: ctx.log,
+        settings: { ...defaultBootstrapSettings(), dashboardPin: ctx.dashboardPin ?? null },
+        jobs: bootstrapJobs,
+      },
+      ctx.actor,
+      input,
     ),
+  ),
   /** A job's state and its progress lines from `since` on. */
   job: adminProcedure
     .input(z.strictObject({ jobId: IdSchema, since: z.number().int().min(0).default(0) }))

@@ -22,12 +22,24 @@ describe('ssh bootstrap rules', () => {
     expect(layoutFor('/srv/kw')).toEqual({ configPath: '/srv/kw/etc/agent.json', stateDir: '/srv/kw/state' });
   });
 
-  it("writes an agent config the agent's own schema accepts: node, control plane with the token, the prefix's state folder", () => {
+  it("writes an agent config the agent's own schema accepts: node, control plane with the token, the prefix's state folder, the default script policy", () => {
     expect(agentConfigFor('lb1', { prefix: '/srv/kw', serverUrl: 'wss://dash.example.net/agent' }, TOKEN)).toEqual({
       node: 'lb1',
       stateDir: '/srv/kw/state',
+      scripts: {},
       controlPlane: { url: 'wss://dash.example.net/agent', enrollToken: TOKEN },
     });
+  });
+
+  it("pins the dashboard's own TLS key for a wss:// agent (handed over the verified SSH channel)", () => {
+    const pin = `sha256/${'A'.repeat(43)}=`;
+    const cfg = (serverUrl: string) => agentConfigFor('lb1', { prefix: DEFAULT_PREFIX, serverUrl }, TOKEN, pin);
+    expect(cfg('wss://192.0.2.1:3000/agent').controlPlane).toEqual({
+      url: 'wss://192.0.2.1:3000/agent',
+      enrollToken: TOKEN,
+      pins: [pin],
+    });
+    expect(cfg('ws+unix:///run/kw.sock:/agent').controlPlane).not.toHaveProperty('pins');
   });
 
   /** An install request by password to 192.0.2.11 as root; `o` replaces what the test is about. */

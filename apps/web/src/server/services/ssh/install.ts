@@ -47,13 +47,18 @@ export function agentConfigFor(
   node: string,
   input: { prefix: string; serverUrl: string; nginx?: z.infer<typeof NginxLocalSchema> | undefined },
   enrollToken: string,
+  dashboardPin: string | null = null,
 ): AgentConfigInput {
   const { stateDir } = layoutFor(input.prefix);
+  // A wss:// agent pins the dashboard's own key when it serves TLS itself (SSH bootstrap hands the
+  // pin over the SSH channel the admin verified); a new config gets the default script policy.
+  const pins = dashboardPin && input.serverUrl.startsWith('wss://') ? { pins: [dashboardPin] } : {};
   const cfg: AgentConfigInput = {
     node,
     ...(input.nginx ? { nginx: input.nginx } : {}),
     ...(stateDir ? { stateDir } : {}),
-    controlPlane: { url: input.serverUrl, enrollToken },
+    scripts: {},
+    controlPlane: { url: input.serverUrl, enrollToken, ...pins },
   };
   const r = AgentConfigSchema.safeParse(cfg);
   if (!r.success)
@@ -129,7 +134,7 @@ export async function runInstall(deps: BootstrapDeps, job: Job, s: SshSession, p
 
     const { configPath } = layoutFor(plan.prefix);
     job.add('step', `writing ${configPath} (dashboard ${plan.serverUrl}, a one-time enrollment token)`);
-    const cfg = agentConfigFor(plan.node.name, plan, plan.token);
+    const cfg = agentConfigFor(plan.node.name, plan, plan.token, deps.settings.dashboardPin ?? null);
     await s.writeFile(`${tmp}/agent.json`, `${JSON.stringify(cfg, null, 2)}\n`, 0o600);
     await must(
       'installing the config',

@@ -29,6 +29,8 @@ export type BootstrapSettings = {
   debPath(): string | null;
   /** The AES-256 key for stored private keys (loaded or created on first use). */
   secretKey(): Buffer;
+  /** The dashboard's own TLS key pin: a wss:// agent config pins it (null behind a TLS proxy). */
+  dashboardPin?: string | null;
 };
 
 /** The newest file in `dir` whose name matches `pattern`, comparing its numeric groups in order. */
