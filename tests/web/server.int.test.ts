@@ -42,9 +42,11 @@ describe('dashboard custom server on the embedded database', () => {
     }
   });
 
-  it('exposes Prometheus metrics on the same port', async () => {
+  it('exposes Prometheus metrics on the same port, to this host only unless a token is set', async () => {
     const text = await (await fetch(`${base}/metrics`)).text();
     expect(text).toContain('keepwatch_logins_total 1');
+    // Through a proxy on this host (a forwarded request), the public gets no metrics without the token.
+    expect((await fetch(`${base}/metrics`, { headers: { 'x-forwarded-for': '203.0.113.9' } })).status).toBe(403);
     expect(text).toContain('keepwatch_login_failures_total');
   });
 });

@@ -38,6 +38,8 @@ export const EnvSchema = z
      */
     KEEPWATCH_TLS_CERT_FILE: z.string().min(1).optional(),
     KEEPWATCH_TLS_KEY_FILE: z.string().min(1).optional(),
+    /** Bearer token a Prometheus scraper sends for /metrics; unset: /metrics answers direct connections from this host only. */
+    KEEPWATCH_METRICS_TOKEN: z.string().min(16).optional(),
     /** Mark the session cookie `Secure` (set it when the dashboard is served over HTTPS). */
     KEEPWATCH_SECURE_COOKIES: bool.default(false),
     /** Extra origins allowed to send mutations (besides the request's own Host), comma-separated. */

@@ -18,6 +18,7 @@ import { appRouter } from './root';
 import { AgentHub } from './hub/hub';
 import { createEventBus, type EventBus } from './bus';
 import { dashboardPin } from './listener';
+import { metricsRefusal } from './metrics-access';
 
 export const TRPC_PATH = '/api/trpc/';
 export const MAX_BODY_BYTES = 4 * 1024 * 1024;
@@ -108,6 +109,11 @@ export async function createControlPlane(
       return true;
     }
     if (path === '/metrics' && (req.method === 'GET' || req.method === 'HEAD')) {
+      const refusal = metricsRefusal(req, env.KEEPWATCH_METRICS_TOKEN);
+      if (refusal) {
+        res.writeHead(403, { 'content-type': 'text/plain' }).end(`${refusal}\n`);
+        return true;
+      }
       metrics.registry.metrics().then(
         (text) => res.writeHead(200, { 'content-type': metrics.registry.contentType }).end(text),
         (err: unknown) => {
