@@ -109,7 +109,7 @@ describe('machine', () => {
       expect(nextDeadline(r.state)).toBe(2000 + (adv.advertIntervalMs === 300 ? 1082 : 3609));
     });
 
-    it('logs an address-list mismatch and still processes the advert (keepalived)', () => {
+    it('v3: logs an address-list mismatch and still processes the advert (RFC 5798 7.1 MAY, keepalived)', () => {
       const r = step(started(), event({ addresses: ['192.0.2.99'] }), 2000);
       expect(r.actions).toEqual([
         {
@@ -122,11 +122,35 @@ describe('machine', () => {
       expect(nextDeadline(r.state)).toBe(2000 + 3609);
     });
 
-    it('a master steps down on a higher priority advert even with a mismatched address list (keepalived)', () => {
+    it('v3: ignores an advert that names no address (count 0), even one that would win', () => {
       const { state, now } = asMaster();
       const r = step(state, event({ addresses: [] }), now + 1);
+      expect(r.state.vrrpState).toBe('master');
+      expect(r.actions).toEqual([
+        { type: 'drop', reason: 'address-list-mismatch', src: '192.0.2.20', detail: 'the advert names no address' },
+      ]);
+    });
+
+    it.each([
+      { name: 'another address', addresses: ['192.0.2.99'] },
+      { name: 'no address', addresses: [] },
+      { name: '255 addresses', addresses: Array.from({ length: 255 }, (_, i) => `198.51.100.${i}`) },
+      { name: 'one address too many', addresses: ['192.0.2.100', '192.0.2.101'] },
+    ])(
+      'v2: drops an advert whose address list differs ($name), so it moves nothing (RFC 3768 7.1)',
+      ({ addresses }) => {
+        const { state, now } = asMaster(V2);
+        const r = step(state, event({ ...v2advert, addresses, priority: 254 }), now + 1);
+        expect(r.state.vrrpState).toBe('master');
+        expect(r.actions).toMatchObject([{ type: 'drop', reason: 'address-list-mismatch' }]);
+      },
+    );
+
+    it("v2: the address owner's advert (priority 255) is processed despite its list (RFC 3768 7.1)", () => {
+      const { state, now } = asMaster(V2);
+      const r = step(state, event({ ...v2advert, addresses: ['192.0.2.99'], priority: 255 }), now + 1);
       expect(r.state.vrrpState).toBe('backup');
-      expect(r.actions[0]).toMatchObject({ type: 'advert-warning' });
+      expect(r.actions[0]).toMatchObject({ type: 'advert-warning', reason: 'address-list-mismatch' });
     });
   });
 });

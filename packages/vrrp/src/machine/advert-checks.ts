@@ -12,7 +12,7 @@ export type AdvertCheck =
 /** v2 carries 8 bytes of password; anything longer was truncated by the sender. */
 const V2_AUTH_BYTES = 8;
 
-function sameAddressSet(a: readonly string[], b: readonly string[]): boolean {
+export function sameAddressSet(a: readonly string[], b: readonly string[]): boolean {
   if (a.length !== b.length) return false;
   // Fast path: the usual case is the same list spelled the same way (the codec formats canonically).
   if (a.every((x, i) => x === b[i])) return true;
@@ -21,7 +21,11 @@ function sameAddressSet(a: readonly string[], b: readonly string[]): boolean {
 }
 
 /** v2 settings accepted besides the configured ones (a rollout in progress, `previousAccepted`). */
-export type AlsoAccepted = Readonly<{ auth: AdvertAuth | null; advertIntervalMs: number }> | null;
+export type AlsoAccepted = Readonly<{
+  auth: AdvertAuth | null;
+  advertIntervalMs: number;
+  vips: readonly string[];
+}> | null;
 
 function authMatches(auth: AdvertAuth | null, advert: Advert): boolean {
   if ((advert.authType ?? 'none') !== (auth ? 'pass' : 'none')) return false;
@@ -66,23 +70,34 @@ export function checkAdvert(
       return drop('interval-mismatch', `interval ${advert.advertIntervalMs} ms, ours ${config.advertIntervalMs} ms`);
     }
   }
-  // RFC 3768 7.1 says discard; keepalived (and RFC 5798 7.1 "MAY") logs the mismatch and still
-  // processes the advert. We do as keepalived.
   const warnings: Extract<Action, { type: 'advert-warning' }>[] = [];
-  if (!sameAddressSet(advert.addresses, config.vips)) {
+  const listOk =
+    sameAddressSet(advert.addresses, config.vips) || (also !== null && sameAddressSet(advert.addresses, also.vips));
+  if (!listOk) {
+    const detail = `received [${advert.addresses.join(' ')}], ours [${config.vips.join(' ')}]`;
+    // RFC 3768 7.1: a v2 advert whose address list differs is dropped unless it comes from the
+    // address owner (priority 255) — crafted lists moved the VIP before (issue #15 finding 6).
+    if (config.version === 2 && advert.priority !== 255) return drop('address-list-mismatch', detail);
+    // v3 (RFC 5798 7.1 "MAY", RFC 9568): an advert naming no address at all is ignored; another
+    // mismatch is logged and the advert processed, as keepalived does.
+    if (advert.addresses.length === 0) return drop('address-list-mismatch', 'the advert names no address');
     warnings.push({
       type: 'advert-warning',
       reason: 'address-list-mismatch',
       src,
-      detail: `received [${advert.addresses.join(' ')}], ours [${config.vips.join(' ')}]`,
+      detail,
     });
   }
   return { ok: true, warnings };
 }
 
-/** Whether an accepted v2 advert carries this configuration's own password and interval. */
+/** Whether an accepted v2 advert carries this configuration's own password, interval and address list. */
 export function speaksConfig(config: ResolvedConfig, advert: Advert): boolean {
-  return authMatches(config.auth, advert) && advert.advertIntervalMs === config.advertIntervalMs;
+  return (
+    authMatches(config.auth, advert) &&
+    advert.advertIntervalMs === config.advertIntervalMs &&
+    sameAddressSet(advert.addresses, config.vips)
+  );
 }
 
 /** `checkAdvert` for a received advert, with the previous v2 settings while they are still accepted. */

@@ -6,6 +6,7 @@ import { enterRunning } from './common.js';
 import { effectivePriority, faultCause } from './priority.js';
 import type { InstanceState } from './state.js';
 import { transition, type StepResult } from './transition.js';
+import { sameAddressSet } from './advert-checks.js';
 
 /**
  * What names the instance on the wire and in elections: a change of any of these is a stop and
@@ -84,10 +85,20 @@ export function reconfigure(state: InstanceState, config: InstanceConfig, now: n
   }
   // v2: until the other nodes have applied the revision, their adverts still carry the previous
   // password or interval; accept those for a while rather than time the master out (split brain).
-  if (c.version === 2 && (passwordOf(old.auth) !== passwordOf(c.auth) || old.advertIntervalMs !== c.advertIntervalMs)) {
+  if (
+    c.version === 2 &&
+    (passwordOf(old.auth) !== passwordOf(c.auth) ||
+      old.advertIntervalMs !== c.advertIntervalMs ||
+      !sameAddressSet(old.vips, c.vips))
+  ) {
     next = {
       ...next,
-      previousAccepted: { auth: old.auth, advertIntervalMs: old.advertIntervalMs, until: now + PREVIOUS_ACCEPTED_MS },
+      previousAccepted: {
+        auth: old.auth,
+        advertIntervalMs: old.advertIntervalMs,
+        vips: old.vips,
+        until: now + PREVIOUS_ACCEPTED_MS,
+      },
     };
   }
 

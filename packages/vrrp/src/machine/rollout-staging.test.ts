@@ -18,6 +18,25 @@ function v2Backup(over: Partial<InstanceConfig>) {
 
 describe('machine', () => {
   describe('rollout staging (v2)', () => {
+    it("accepts the master's previous VIP list after a VIP is added (v2 drops other lists), until it advertises the new one", () => {
+      const s = v2Backup({ vips: ['192.0.2.100', '192.0.2.101'] });
+      const old = step(s, v2Advert('old-pw'), 1000);
+      expect(old.actions).toEqual([]);
+      const newList = heard({
+        version: 2,
+        priority: 200,
+        authType: 'pass',
+        authData: 'old-pw',
+        addresses: ['192.0.2.100', '192.0.2.101'],
+      });
+      const heardNew = step(old.state, newList, 2000);
+      expect(heardNew.actions).toEqual([]);
+      expect(heardNew.state.previousAccepted).toBeNull();
+      expect(step(heardNew.state, v2Advert('old-pw'), 3000).actions).toMatchObject([
+        { type: 'drop', reason: 'address-list-mismatch' },
+      ]);
+    });
+
     it("accepts the master's previous password after a password change", () => {
       const s = v2Backup({ auth: { type: 'pass', password: 'new-pw' } });
       const r = step(s, v2Advert('old-pw'), 1000);

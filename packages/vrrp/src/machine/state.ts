@@ -5,7 +5,13 @@ import type { VrrpState } from './actions.js';
 export type HeardMaster = Readonly<{ address: string; priority: number; atMs: number }>;
 
 /** The v2 settings a reconfigured instance still accepts from its peers for a while. */
-export type PreviousAccepted = Readonly<{ auth: AdvertAuth | null; advertIntervalMs: number; until: number }>;
+export type PreviousAccepted = Readonly<{
+  auth: AdvertAuth | null;
+  advertIntervalMs: number;
+  /** The previous VIP list (v2 drops an advert whose list differs, RFC 3768 7.1). */
+  vips: readonly string[];
+  until: number;
+}>;
 
 /**
  * One instance's whole state: immutable data, replaced by each `step`. Deadlines are absolute
