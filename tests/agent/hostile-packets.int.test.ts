@@ -117,6 +117,18 @@ for (const unicast of [false, true]) {
             ],
           },
           {
+            name: 'a wrong address list (RFC 3768 7.1)',
+            reason: 'address-list-mismatch',
+            frames: () => [
+              frame(encodeAdvert(advert({ addresses: ['198.51.100.99'] }), { family: 4, src: REF.client, dst })),
+            ],
+          },
+          {
+            name: 'an empty address list',
+            reason: 'address-list-mismatch',
+            frames: () => [frame(encodeAdvert(advert({ addresses: [] }), { family: 4, src: REF.client, dst }))],
+          },
+          {
             name: 'a wrong VRID',
             reason: 'vrid-mismatch',
             frames: () => [frame(encodeAdvert(advert({ vrid: 52 }), { family: 4, src: REF.client, dst }))],
