@@ -1,11 +1,17 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
-import { helloMessage, MAX_FRAME_BYTES, type HubMessage } from '@keepwatch/shared';
+import { helloMessage, type HubMessage } from '@keepwatch/shared';
 import { createApiWithCluster, type Api } from '../testing/api';
 import { serveHub, type HubServer } from '../testing/hub-server';
 import { checkResult, heartbeat, transition } from '../../../test/fixtures';
-import type { AgentHub } from './hub';
+import { MAX_UNAUTHENTICATED_SOCKETS, PRE_AUTH_MAX_FRAME_BYTES, type AgentHub } from './hub';
 import { nodeStatus } from '../services/node-status';
+
+/** Waits until `closed` is set, at most `ms` (bounded poll). */
+async function closedWithin(a: { closed: number | null }, ms: number): Promise<number | null> {
+  for (let t = 0; a.closed === null && t < ms; t += 20) await new Promise((r) => setTimeout(r, 20));
+  return a.closed;
+}
 
 /** A protocol-level agent: sends frames, waits for the hub's. */
 class FakeAgent {
@@ -271,6 +277,27 @@ describe('agent hub', () => {
     }
   });
 
+  it('refuses a frame over 16 KiB before hello or enroll by its size, unparsed, and closes the socket', async () => {
+    const a = await FakeAgent.connect(url);
+    a.send(`{"v":1,"type":"enroll","pad":"${'x'.repeat(PRE_AUTH_MAX_FRAME_BYTES)}"}`);
+    expect(await a.next('error')).toMatchObject({ code: 'too-large' });
+    expect(await closedWithin(a, 5000)).toBe(1009);
+  });
+
+  it('caps unauthenticated sockets: one over MAX_UNAUTHENTICATED_SOCKETS is closed at once (1013)', async () => {
+    const idle: FakeAgent[] = [];
+    try {
+      for (let i = 0; i < MAX_UNAUTHENTICATED_SOCKETS; i++) idle.push(await FakeAgent.connect(url));
+      const extra = await FakeAgent.connect(url);
+      expect(await closedWithin(extra, 5000)).toBe(1013);
+    } finally {
+      for (const a of idle) a.close();
+      // The hub forgets a socket on its close: wait for every close handshake before the next test.
+      for (const a of idle) await closedWithin(a, 5000);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  });
+
   it.each([
     { name: 'not JSON', frame: '{nope', code: 'bad-json' },
     {
@@ -284,7 +311,11 @@ describe('agent hub', () => {
       frame: JSON.stringify(transition({ at: 1, reason: 'x'.repeat(5000), priority: 1 })),
       code: 'too-large',
     },
-    { name: 'a frame over the protocol limit', frame: 'x'.repeat(MAX_FRAME_BYTES + 1), code: 'too-large' },
+    {
+      name: 'a heartbeat over its size limit',
+      frame: JSON.stringify({ v: 1, type: 'heartbeat', pad: 'x'.repeat(200 * 1024) }),
+      code: 'too-large',
+    },
   ])('answers $name with an error frame and keeps the connection', async ({ frame, code }) => {
     const cred = await enroll('LVS_1');
     const a = await hello('LVS_1', cred, 1);

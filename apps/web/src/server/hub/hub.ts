@@ -10,7 +10,13 @@
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket, type RawData } from 'ws';
-import { errorMessage, MAX_FRAME_BYTES, parseAgentFrame, type AgentMessage, type HubMessage } from '@keepwatch/shared';
+import {
+  errorMessage,
+  MESSAGE_SIZE_LIMITS,
+  parseAgentFrame,
+  type AgentMessage,
+  type HubMessage,
+} from '@keepwatch/shared';
 import type { PrismaClient } from '../db/client';
 import type { Logger } from '../logger';
 import type { EventBus } from '../bus/events';
@@ -24,6 +30,11 @@ import { Handshake } from './handshake';
 import { LiveStateWriter } from './live-state-writer';
 import { DEF_ROLLOUT_POLL_MS, RolloutDriver } from './rollout-driver';
 import { liveStateOf, newSession, send, Sessions, toBytes, type NodeLiveState, type Session } from './session';
+
+/** The largest frame before hello/enroll (both are a few KiB; MESSAGE_SIZE_LIMITS.hello is 8 KiB). */
+export const PRE_AUTH_MAX_FRAME_BYTES = 16 * 1024;
+/** Sockets without hello/enroll at once, over all sources. */
+export const MAX_UNAUTHENTICATED_SOCKETS = 256;
 
 export const AGENT_PATH = '/agent';
 // The liveness rule lives with the readers of live state (services/node-status.ts).
@@ -109,9 +120,11 @@ export class AgentHub {
       publish: (e) => this.publish(e),
       reconcileCluster: (id) => this.reconcileCluster(id),
     };
-    // Frames up to twice the protocol limit reach parseAgentFrame, which answers `too-large`;
-    // bigger ones are cut off by ws itself (close 1009) before they are buffered.
-    this.wss = new WebSocketServer({ noServer: true, maxPayload: 2 * MAX_FRAME_BYTES });
+    // Frames up to twice the largest message an agent sends (apply-result and heartbeat, 128 KiB)
+    // reach parseAgentFrame, which answers `too-large`; bigger ones are cut off by ws itself
+    // (close 1009) before they are buffered — what an unauthenticated socket can make the
+    // dashboard hold (issue #15 finding 8; config pushes, up to 4 MiB, only go the other way).
+    this.wss = new WebSocketServer({ noServer: true, maxPayload: 2 * MESSAGE_SIZE_LIMITS['apply-result'] });
     this.wss.on('connection', (ws: WebSocket, req: IncomingMessage) => this.onConnection(ws, req));
   }
 
@@ -179,6 +192,16 @@ export class AgentHub {
   }
 
   private onConnection(ws: WebSocket, req: IncomingMessage): void {
+    // Sockets that have not said hello or enroll yet are capped (each lives at most the 5 s
+    // handshake timeout): a flood of idle connections cannot exhaust the dashboard.
+    if ([...this.sessions].filter((x) => !x.node).length >= MAX_UNAUTHENTICATED_SOCKETS) {
+      this.opts.log.warn(
+        { remote: req.socket.remoteAddress },
+        'agent socket refused: too many unauthenticated sockets',
+      );
+      ws.close(1013, 'too many unauthenticated connections, try again later');
+      return;
+    }
     const s = newSession(ws, this.now());
     this.sessions.add(s);
     const remote = req.socket.remoteAddress ?? 'unix';
@@ -208,6 +231,15 @@ export class AgentHub {
   }
 
   private async onFrame(s: Session, raw: string | Uint8Array, remote: string): Promise<void> {
+    // Before hello/enroll only those two small messages are valid: a bigger frame is refused by
+    // its size, before any parsing, and the socket closed (issue #15 finding 8).
+    const bytes = typeof raw === 'string' ? Buffer.byteLength(raw) : raw.byteLength;
+    if (!s.node && bytes > PRE_AUTH_MAX_FRAME_BYTES) {
+      this.opts.log.warn({ remote, bytes }, 'agent frame refused before authentication: too large');
+      send(s, errorMessage('too-large', `before hello or enroll a frame is at most ${PRE_AUTH_MAX_FRAME_BYTES} bytes`));
+      s.ws.close(1009, 'too large before authentication');
+      return;
+    }
     const parsed = parseAgentFrame(raw);
     if (!parsed.ok) {
       const fields = { node: s.node?.name, remote, code: parsed.reply.code, issues: parsed.issues };
