@@ -17,6 +17,7 @@ import {
   referenceNginxSite,
   referenceSpec,
   startBackend,
+  waitAgentStarted,
   waitFor,
   type Lab,
   type Spawned,
@@ -223,11 +224,7 @@ function agentOn(lab: Lab, nginx: Record<Lb, LabNginx>, setup: Setup, exe: strin
         env: BARE_ENV,
       });
       procs[lb] = p;
-      const outcome = await waitFor(
-        () => (log(lb).slice(before).includes('"agent started"') ? 'ok' : !isAlive(p.pid) ? 'exited' : undefined),
-        { timeoutMs: 20_000, intervalMs: 20, what: `agent on ${lb} to start` },
-      );
-      if (outcome === 'exited') throw new Error(`agent on ${lb} exited:\n${log(lb).slice(before).slice(-3000)}`);
+      await waitAgentStarted(p.pid, () => log(lb).slice(before), `agent on ${lb}`, 20_000);
     },
     async kill(lb) {
       const p = procs[lb];

@@ -1,5 +1,4 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { fileURLToPath } from 'node:url';
 import {
   REF,
   referenceSpec,
@@ -14,8 +13,7 @@ import {
 } from '@keepwatch/lab';
 import { PREVIOUS_RELEASE, previousAgent } from '../../scripts/previous-release/agent.mjs';
 import { startDashboardLab, type DashboardLab } from '../support/dashboard-lab.js';
-
-const REPO = fileURLToPath(new URL('../../', import.meta.url));
+import { REPO } from '../support/repo.js';
 
 /**
  * Issue #14, version skew: halfway through a rolling upgrade lb1 runs this release's agent and

@@ -3,15 +3,12 @@ import { execFile } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { packageAgent } from './package-agent.js';
 import { HOST_FLOOR, compareVersions, maxGlibc, newerThanFloor } from '../../scripts/package-agent/elf.mjs';
+import { AGENT_VERSION as VERSION, REPO } from '../support/repo.js';
 
 const exec = promisify(execFile);
-const REPO = fileURLToPath(new URL('../../', import.meta.url));
-const VERSION = (JSON.parse(readFileSync(join(REPO, 'apps/agent/package.json'), 'utf8')) as { version: string })
-  .version;
 const DEB = join(REPO, `dist/keepwatch-agent_${VERSION}-1_amd64.deb`);
 const RPM = join(REPO, `dist/keepwatch-agent-${VERSION}-1.x86_64.rpm`);
 const OVERRIDES = join(REPO, 'apps/agent/packaging/deb/lintian-overrides');

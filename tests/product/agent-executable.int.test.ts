@@ -12,22 +12,17 @@ import {
 } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { type Lab, REF, isAlive, waitFor, type Spawned, startSingleLbLab } from '@keepwatch/lab';
+import { type Lab, REF, isAlive, waitAgentStarted, waitFor, type Spawned, startSingleLbLab } from '@keepwatch/lab';
 import { packageAgent } from './package-agent.js';
 import { referenceSpec, throughVip, waitServed } from '../support/agent-lab.js';
 import { nodeBinaries, withoutNode } from '../support/without-node.js';
 import { HOST_FLOOR, compareVersions, maxGlibc, newerThanFloor } from '../../scripts/package-agent/elf.mjs';
 import { executablePath } from '../../scripts/package-agent/sea.mjs';
+import { AGENT_VERSION as VERSION, BARE_ENV, REPO } from '../support/repo.js';
 
 const exec = promisify(execFile);
-const REPO = fileURLToPath(new URL('../../', import.meta.url));
-const VERSION = (JSON.parse(readFileSync(join(REPO, 'apps/agent/package.json'), 'utf8')) as { version: string })
-  .version;
 const ADDON = join(REPO, 'apps/agent/build/Release/keepwatch_net.node');
-/** The environment a fresh host gives a program: no NODE_PATH, no npm, no repository on PATH. */
-const BARE_ENV = { PATH: '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin', LANG: 'C.UTF-8' };
 
 /**
  * `npm run package:agent` also builds the agent as ONE executable (Node 24 runtime, bundle and
@@ -118,13 +113,7 @@ echo checked`;
       env: { ...BARE_ENV, TMPDIR: tmp },
     });
     const log = () => readFileSync(logFile, 'utf8');
-    await waitFor(() => (log().includes('"agent started"') ? true : !isAlive(agent!.pid) ? 'exited' : undefined), {
-      timeoutMs: 15_000,
-      intervalMs: 50,
-      what: 'the executable agent to start',
-    }).then((r) => {
-      if (r === 'exited') throw new Error(`the executable agent exited:\n${log()}`);
-    });
+    await waitAgentStarted(agent.pid, log, 'the executable agent');
     await lab.waitForHolders(REF.vip, ['lb1'], 10_000);
     await waitServed(lab);
     expect(await throughVip(lab, 3)).toEqual(['web1', 'web1', 'web1']);
@@ -171,11 +160,7 @@ echo checked`;
     );
     lab!.track(traced, 'lb1:traced keepwatch-agent');
     agent = { ...tracer, pid: traced };
-    await waitFor(() => readFileSync(logFile, 'utf8').includes('"agent started"') || undefined, {
-      timeoutMs: 20_000,
-      intervalMs: 50,
-      what: 'the traced agent to start',
-    });
+    await waitAgentStarted(traced, () => readFileSync(logFile, 'utf8'), 'the traced agent', 20_000);
     const lines = readFileSync(trace, 'utf8').split('\n');
     const dir = /mkdir\("([^"]*\/keepwatch-addon-[^"]+)", 0700\) = 0/.exec(lines.join('\n'))?.[1];
     expect(dir?.startsWith(`${tmp}/`), lines.filter((l) => l.includes('keepwatch')).join('\n')).toBe(true);
@@ -215,13 +200,7 @@ echo checked`;
       env: { ...BARE_ENV, TMPDIR: tmp },
     });
     const log = () => readFileSync(logFile, 'utf8');
-    await waitFor(() => (log().includes('"agent started"') ? true : !isAlive(agent!.pid) ? 'exited' : undefined), {
-      timeoutMs: 15_000,
-      intervalMs: 50,
-      what: 'the agent to start',
-    }).then((r) => {
-      if (r === 'exited') throw new Error(`the agent exited:\n${log()}`);
-    });
+    await waitAgentStarted(agent.pid, log, 'the agent');
     await lab!.waitForHolders(REF.vip, ['lb1'], 10_000);
     // The noexec folder really was in its way (so the fallback is what ran), and nothing is left behind.
     const mounts = readFileSync(`/proc/${agent.pid}/mountinfo`, 'utf8');

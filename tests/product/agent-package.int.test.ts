@@ -3,12 +3,12 @@ import { execFile } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import {
   type Lab,
   REF,
   isAlive,
+  waitAgentStarted,
   waitFor,
   type Spawned,
   referenceSpec,
@@ -17,11 +17,9 @@ import {
   startSingleLbLab,
 } from '@keepwatch/lab';
 import { packageAgent } from './package-agent.js';
+import { BARE_ENV, REPO } from '../support/repo.js';
 
 const exec = promisify(execFile);
-const REPO = fileURLToPath(new URL('../../', import.meta.url));
-/** The environment a fresh host gives a program: no NODE_PATH, no npm, no repository on PATH. */
-const BARE_ENV = { PATH: '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin', LANG: 'C.UTF-8' };
 
 /**
  * `npm run package:agent` builds one linux-x64 tarball; unpacked and installed into an empty
@@ -124,13 +122,7 @@ describe('agent package', () => {
       { logFile, what: 'packaged keepwatch-agent', env: BARE_ENV },
     );
     const log = () => readFileSync(logFile, 'utf8');
-    await waitFor(() => (log().includes('"agent started"') ? true : !isAlive(agent!.pid) ? 'exited' : undefined), {
-      timeoutMs: 15_000,
-      intervalMs: 50,
-      what: 'the packaged agent to start',
-    }).then((r) => {
-      if (r === 'exited') throw new Error(`the packaged agent exited:\n${log()}`);
-    });
+    await waitAgentStarted(agent.pid, log, 'the packaged agent');
     await lab.waitForHolders(REF.vip, ['lb1'], 10_000);
     await waitServed(lab);
     expect(await throughVip(lab, 3)).toEqual(['web1', 'web1', 'web1']);

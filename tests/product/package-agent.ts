@@ -1,7 +1,5 @@
 import { execFile } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
-
-const REPO = fileURLToPath(new URL('../../', import.meta.url));
+import { REPO } from '../support/repo.js';
 
 /**
  * `npm run package:agent`, as a user runs it (turbo builds the agent first); resolves with the

@@ -2,7 +2,6 @@ import { execFile } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -21,11 +20,9 @@ import { packageAgent } from '../product/package-agent.js';
 import { ADMIN, startDashboard, type Dashboard } from '../support/dashboard.js';
 import { apiLogin, trpcHttp, type TrpcHttp } from '../support/trpc-http.js';
 import { captureVrrp } from '../support/vrrp-capture.js';
+import { AGENT_VERSION as VERSION, REPO } from '../support/repo.js';
 
 const exec = promisify(execFile);
-const REPO = fileURLToPath(new URL('../../', import.meta.url));
-const VERSION = (JSON.parse(readFileSync(join(REPO, 'apps/agent/package.json'), 'utf8')) as { version: string })
-  .version;
 const UNIT = 'keepwatch-agent.service';
 /** Where the package's own files may leave traces, compared before install and after purge. */
 const WATCHED = [

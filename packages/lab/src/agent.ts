@@ -37,6 +37,27 @@ export function agentConfig(lab: Lab, nginx: LabNginx, spec: ClusterSpecInput): 
   };
 }
 
+/**
+ * Waits (bounded) until an agent process logs that it started; fails with its log if it exits first,
+ * instead of waiting out the timeout.
+ *
+ * @param pid - the agent's process.
+ * @param log - its log since it was spawned.
+ * @param what - the agent, for the messages ("the packaged agent").
+ */
+export async function waitAgentStarted(
+  pid: number,
+  log: () => string,
+  what: string,
+  timeoutMs = 15_000,
+): Promise<void> {
+  const outcome = await waitFor(
+    () => (log().includes('"agent started"') ? 'started' : !isAlive(pid) ? 'exited' : undefined),
+    { timeoutMs, intervalMs: 20, what: `${what} to start` },
+  );
+  if (outcome === 'exited') throw new Error(`${what} exited:\n${log().slice(-3000)}`);
+}
+
 /** A running agent on a lab host. */
 export class LabAgent {
   readonly configPath: string;
@@ -62,13 +83,7 @@ export class LabAgent {
       logFile: this.logPath,
       what: 'keepwatch-agent',
     });
-    const proc = this.proc;
-    const outcome = await waitFor(
-      () =>
-        this.log().slice(before).includes('"agent started"') ? 'started' : !isAlive(proc.pid) ? 'exited' : undefined,
-      { timeoutMs: 10_000, intervalMs: 20, what: `agent on ${this.host} to start` },
-    );
-    if (outcome === 'exited') throw new Error(`agent on ${this.host} exited:\n${this.log().slice(before)}`);
+    await waitAgentStarted(this.proc.pid, () => this.log().slice(before), `agent on ${this.host}`);
   }
 
   running(): boolean {

@@ -30,6 +30,7 @@ export {
   AGENT_BIN,
   agentConfig,
   LabAgent,
+  waitAgentStarted,
   throughVip,
   waitServed,
   startReferenceAgents,
