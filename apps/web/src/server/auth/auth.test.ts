@@ -79,6 +79,30 @@ describe('LoginRateLimiter', () => {
     expect(l.check('a', null)).toBeNull();
     expect(l.check('a', '192.0.2.1')).not.toBeNull();
   });
+
+  it('counts guesses sent in parallel: slots are reserved before the password is checked', () => {
+    const l = new LoginRateLimiter({ windowMs: 60_000, perUser: 5, perAddress: 100 }, () => 0);
+    // Ten sign-ins arrive before any password check finishes (argon2 takes ~50 ms each).
+    const slots = Array.from({ length: 10 }, () => l.reserve('admin', '203.0.113.5'));
+    expect(slots.filter((r) => 'attempt' in r)).toHaveLength(5);
+    expect(slots.filter((r) => 'waitMs' in r)).toHaveLength(5);
+  });
+
+  it('gives the slot back on success: a right password does not count against the address', () => {
+    const l = new LoginRateLimiter({ windowMs: 60_000, perUser: 5, perAddress: 2 }, () => 0);
+    for (let i = 0; i < 5; i++) {
+      const r = l.reserve(`user${i}`, '203.0.113.5');
+      if (!('attempt' in r)) throw new Error('refused');
+      l.succeed(`user${i}`, r.attempt);
+    }
+    expect(l.check('someone', '203.0.113.5')).toBeNull();
+  });
+
+  it('keeps its memory bounded however many names and addresses are tried', () => {
+    const l = new LoginRateLimiter({ windowMs: 60_000, perUser: 5, perAddress: 20, maxKeys: 1000 }, () => 0);
+    for (let i = 0; i < 20_000; i++) l.fail(`name${i}`, `198.51.100.${i % 250}`);
+    expect(l.size).toBeLessThanOrEqual(1000);
+  });
 });
 
 describe('session cookie', () => {

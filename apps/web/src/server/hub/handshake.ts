@@ -20,6 +20,9 @@ export const DEF_HANDSHAKE_TIMEOUT_MS = 5000;
  * Refused enroll/hello attempts per source address in a sliding window; over it, that address's
  * attempts are refused without a database lookup until the window frees up (token guessing).
  */
+/** The limiter's key for an agent's failed handshakes: the node it claimed, at its source address. */
+const failureKey = (node: string, remote: string) => `agent:${node}@${remote}`;
+
 export const DEF_AGENT_AUTH_LIMITS: LoginLimits = { windowMs: 5 * 60_000, perUser: 20, perAddress: 20 };
 /** Refusals that look like guessing and count against the address (not slowness or a lost race). */
 const GUESS_REASONS = new Set(['unknown-token', 'token-of-another-node', 'expired-token', 'bad-credential']);
@@ -57,7 +60,11 @@ export class Handshake {
   /** Marks the session greeted; false (refused and closed) when its address is over the limit. */
   admit(s: Session, m: Enroll | Hello, remote: string): boolean {
     s.greeted = true;
-    const waitMs = this.limiter.check(`agent@${remote}`, null);
+    s.claimedNode = m.node;
+    // Keyed by the node claimed and the source (issue #15 finding 3): behind a proxy every agent
+    // has the proxy's address, and one node's (or an attacker's) failures must not lock out the
+    // other nodes.
+    const waitMs = this.limiter.check(failureKey(m.node, remote), null);
     if (waitMs === null) return true;
     this.opts.metrics?.agentAuthFailures.inc({ reason: 'rate-limited' });
     this.opts.log.warn({ remote, node: m.node, type: m.type }, 'agent authentication rate-limited');
@@ -76,7 +83,7 @@ export class Handshake {
     remote: string,
   ): void {
     const reason = typeof fields.reason === 'string' ? fields.reason : code;
-    if (GUESS_REASONS.has(reason)) this.limiter.fail(`agent@${remote}`, null);
+    if (GUESS_REASONS.has(reason)) this.limiter.fail(failureKey(s.claimedNode ?? '', remote), null);
     this.opts.metrics?.agentAuthFailures.inc({ reason });
     this.opts.log.warn({ remote, ...fields, code }, message);
     send(s, errorMessage(code, message));

@@ -116,5 +116,11 @@ describe('agent hub: unauthenticated connections', () => {
     // The valid token was not consumed: it still works once the address may try again.
     expect((await api.db.prisma.node.findUniqueOrThrow({ where: { id: nodeIds.LVS_2! } })).credentialHash).toBeNull();
     expect(await failures('rate-limited')).toBeGreaterThan(0);
+    // Another node behind the same address (a proxy, a NAT) is not locked out by LVS_2's failures.
+    const other = await api.admin.nodes.issueEnrollToken({ id: nodeIds.LVS_1! });
+    const ok = await exchange(url, [
+      { v: 1, type: 'enroll', node: 'LVS_1', token: other.token, agentVersion: '0.1.0' },
+    ]);
+    expect(ok.frames[0]).toMatchObject({ type: 'enrolled' });
   });
 });

@@ -14,6 +14,8 @@ export interface Session {
   node: SessionNode | null;
   /** An enroll or hello arrived (the handshake timeout then no longer applies). */
   greeted: boolean;
+  /** The node name its enroll/hello claimed (its failures are counted under it and the source). */
+  claimedNode?: string;
   queue: Promise<void>;
   lastSeenAt: number;
   appliedRevision: number | null;

@@ -13,21 +13,21 @@ export const sessionRouter = {
   login: publicProcedure
     .input(z.strictObject({ username: z.string().min(1).max(64), password: z.string().min(1).max(256) }))
     .mutation(async ({ ctx, input }) => {
-      const wait = ctx.limiter.check(input.username, ctx.sourceAddress);
-      if (wait !== null) {
+      // Counted before the password is checked, so parallel guesses cannot all pass the limit.
+      const slot = ctx.limiter.reserve(input.username, ctx.sourceAddress);
+      if ('waitMs' in slot) {
         ctx.metrics.loginFailures.inc({ reason: 'rate-limited' });
         throw new TRPCError({
           code: 'TOO_MANY_REQUESTS',
-          message: `too many failed sign-ins; try again in ${Math.ceil(wait / 1000)} s`,
+          message: `too many failed sign-ins; try again in ${Math.ceil(slot.waitMs / 1000)} s`,
         });
       }
       const r = await login(ctx.db, { ...input, sourceAddress: ctx.sourceAddress });
       if (!r.ok) {
-        ctx.limiter.fail(input.username, ctx.sourceAddress);
         ctx.metrics.loginFailures.inc({ reason: 'bad-credentials' });
         throw new TRPCError({ code: 'UNAUTHORIZED', message: 'wrong username or password' });
       }
-      ctx.limiter.succeed(input.username);
+      ctx.limiter.succeed(input.username, slot.attempt);
       ctx.metrics.logins.inc();
       ctx.setCookie(sessionCookie(r.token, { maxAgeMs: SESSION_TTL_MS, secure: ctx.secureCookies }));
       return { id: r.user.id, username: r.user.username, role: r.user.role, expiresAt: r.expiresAt };
