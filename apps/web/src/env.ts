@@ -5,6 +5,7 @@
 import { existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { z } from 'zod';
+import { isIP } from 'node:net';
 
 const bool = z.enum(['1', '0', 'true', 'false']).transform((v) => v === '1' || v === 'true');
 
@@ -42,6 +43,21 @@ export const EnvSchema = z
     KEEPWATCH_METRICS_TOKEN: z.string().min(16).optional(),
     /** Mark the session cookie `Secure` (set it when the dashboard is served over HTTPS). */
     KEEPWATCH_SECURE_COOKIES: bool.default(false),
+    /**
+     * Proxies whose X-Forwarded-For is believed (comma-separated IP addresses, e.g. a TLS proxy on
+     * this host: 127.0.0.1). Rate limits and the audit log then use the forwarded client address;
+     * a forwarded header from anyone else is ignored.
+     */
+    KEEPWATCH_TRUSTED_PROXIES: z
+      .string()
+      .default('')
+      .transform((s) =>
+        s
+          .split(',')
+          .map((a) => a.trim().toLowerCase())
+          .filter((a) => a.length > 0),
+      )
+      .refine((list) => list.every((a) => isIP(a) !== 0), { message: 'must be IP addresses separated by commas' }),
     /** Extra origins allowed to send mutations (besides the request's own Host), comma-separated. */
     KEEPWATCH_ALLOWED_ORIGINS: z
       .string()

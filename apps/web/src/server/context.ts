@@ -12,6 +12,7 @@ import { lookupSession, type SessionUser } from './services/auth';
 import type { Db } from './services/types';
 import type { EventBus } from './bus/events';
 import type { LivenessRule } from './services/node-status';
+import { clientAddress } from './auth/client-address';
 
 /** What every request shares: built once by the server (or a test). */
 export interface ContextDeps {
@@ -20,6 +21,8 @@ export interface ContextDeps {
   metrics: Metrics;
   limiter: LoginRateLimiter;
   secureCookies: boolean;
+  /** Proxies whose X-Forwarded-For is believed (KEEPWATCH_TRUSTED_PROXIES). */
+  trustedProxies?: readonly string[];
   /** The pin of the dashboard's own TLS key (agents enroll with it), or null behind a proxy / on plain HTTP. */
   dashboardPin?: string | null;
   /** Live updates across instances (routers/live.ts subscribes; mutations publish). Absent in some tests. */
@@ -58,13 +61,13 @@ export function makeContext(
   };
 }
 
-/** The tRPC HTTP adapter's createContext. The source address is the peer's (no proxy headers are trusted). */
+/** The tRPC HTTP adapter's createContext. The source address is the peer's, or the forwarded one from a trusted proxy. */
 export function httpContextFactory(deps: ContextDeps) {
   return async ({ req, res }: { req: IncomingMessage; res: ServerResponse }): Promise<Context> => {
     const user = await lookupSession(deps.db, readSessionToken(req.headers.cookie));
     return makeContext(deps, {
       user,
-      sourceAddress: req.socket.remoteAddress ?? null,
+      sourceAddress: clientAddress(req, deps.trustedProxies ?? []),
       setCookie: (v) => {
         const prev = res.getHeader('set-cookie');
         res.setHeader('set-cookie', [...(Array.isArray(prev) ? prev : prev ? [String(prev)] : []), v]);

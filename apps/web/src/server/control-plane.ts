@@ -81,6 +81,7 @@ export async function createControlPlane(
     limiter: new LoginRateLimiter(),
     secureCookies: env.KEEPWATCH_SECURE_COOKIES,
     dashboardPin: dashboardPin(env),
+    trustedProxies: env.KEEPWATCH_TRUSTED_PROXIES,
     bus,
   };
   // Failover mutations announce the changed desired state on the bus; every instance's hub (this
@@ -126,7 +127,13 @@ export async function createControlPlane(
     return false;
   }
 
-  const hub = new AgentHub({ db: db.prisma, log: log.child({ component: 'hub' }), bus, metrics });
+  const hub = new AgentHub({
+    db: db.prisma,
+    log: log.child({ component: 'hub' }),
+    bus,
+    metrics,
+    trustedProxies: env.KEEPWATCH_TRUSTED_PROXIES,
+  });
   hub.start();
   bus.subscribe((e) => {
     if (e.type === 'failover') void hub.reconcileCluster(e.clusterId);

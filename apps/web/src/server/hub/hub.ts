@@ -30,6 +30,7 @@ import { Handshake } from './handshake';
 import { LiveStateWriter } from './live-state-writer';
 import { DEF_ROLLOUT_POLL_MS, RolloutDriver } from './rollout-driver';
 import { liveStateOf, newSession, send, Sessions, toBytes, type NodeLiveState, type Session } from './session';
+import { clientAddress } from '../auth/client-address';
 
 /** The largest frame before hello/enroll (both are a few KiB; MESSAGE_SIZE_LIMITS.hello is 8 KiB). */
 export const PRE_AUTH_MAX_FRAME_BYTES = 16 * 1024;
@@ -55,6 +56,8 @@ export interface HubOptions {
   /** How often heard-from nodes' lastSeenAt and live state are written (one batch per flush). */
   liveFlushMs?: number;
   handshakeTimeoutMs?: number;
+  /** Proxies whose X-Forwarded-For is believed for the agent's source address (rate limits, audit). */
+  trustedProxies?: readonly string[];
   authLimits?: LoginLimits;
 }
 
@@ -204,7 +207,7 @@ export class AgentHub {
     }
     const s = newSession(ws, this.now());
     this.sessions.add(s);
-    const remote = req.socket.remoteAddress ?? 'unix';
+    const remote = clientAddress(req, this.opts.trustedProxies ?? []) ?? 'unix';
     const handshake = this.handshake.startTimer(s, remote);
     ws.on('message', (data: RawData, isBinary: boolean) => {
       const raw = isBinary ? toBytes(data) : toBytes(data).toString('utf8');
