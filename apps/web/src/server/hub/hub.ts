@@ -146,6 +146,19 @@ export class AgentHub {
   }
 
   handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
+    // Sockets that have not said hello or enroll yet are capped (each lives at most the handshake
+    // timeout): past the cap an upgrade is answered 503 before any WebSocket exists (issue #15
+    // finding 8), so a flood of idle connections cannot exhaust the dashboard.
+    if ([...this.sessions].filter((x) => !x.node).length >= MAX_UNAUTHENTICATED_SOCKETS) {
+      this.opts.log.warn(
+        { remote: req.socket.remoteAddress },
+        'agent upgrade refused: too many unauthenticated sockets',
+      );
+      socket.end(
+        'HTTP/1.1 503 Service Unavailable\r\nRetry-After: 5\r\nConnection: close\r\nContent-Length: 0\r\n\r\n',
+      );
+      return;
+    }
     this.wss.handleUpgrade(req, socket, head, (ws) => this.wss.emit('connection', ws, req));
   }
 
@@ -195,16 +208,6 @@ export class AgentHub {
   }
 
   private onConnection(ws: WebSocket, req: IncomingMessage): void {
-    // Sockets that have not said hello or enroll yet are capped (each lives at most the 5 s
-    // handshake timeout): a flood of idle connections cannot exhaust the dashboard.
-    if ([...this.sessions].filter((x) => !x.node).length >= MAX_UNAUTHENTICATED_SOCKETS) {
-      this.opts.log.warn(
-        { remote: req.socket.remoteAddress },
-        'agent socket refused: too many unauthenticated sockets',
-      );
-      ws.close(1013, 'too many unauthenticated connections, try again later');
-      return;
-    }
     const s = newSession(ws, this.now());
     this.sessions.add(s);
     const remote = clientAddress(req, this.opts.trustedProxies ?? []) ?? 'unix';
