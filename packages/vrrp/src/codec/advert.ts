@@ -18,6 +18,7 @@ import { decodeAuthData, encodeAuthData } from './auth.js';
 import { computeChecksum, verifyChecksum } from './checksum.js';
 import type { ChecksumScope } from './checksum.js';
 import {
+  AUTH_TRAILER_LEN,
   VRRP_AUTH_DATA_LEN,
   VRRP_AUTH_TYPE_AH,
   VRRP_AUTH_TYPE_NONE,
@@ -47,7 +48,7 @@ const MS_PER_CENTISECOND = 10;
 const V3_INTERVAL_MASK = 0x0fff;
 
 /** Length in bytes of a VRRP message with `count` addresses. */
-function messageLength(version: 2 | 3, family: 4 | 6, count: number): number {
+export function messageLength(version: 2 | 3, family: 4 | 6, count: number): number {
   const addrLen = family === 4 ? 4 : 16;
   return VRRP_HEADER_LEN + count * addrLen + (version === 2 ? VRRP_AUTH_DATA_LEN : 0);
 }
@@ -112,15 +113,22 @@ export function decodeAdvert(bytes: Uint8Array, ctx: PacketContext, options: Dec
 
   const count = bytes[3] ?? 0;
   const expected = messageLength(version, family, count);
-  if (bytes.length !== expected) {
+  // keepalived 2.4 auth_hmac: a trailer is recognised by the length alone, and only where the
+  // instance is configured for it (an unexpected one is a length error, as in keepalived).
+  const signed = options.authTrailer === true && bytes.length === expected + AUTH_TRAILER_LEN;
+  if (bytes.length !== expected && !signed) {
     return reject(
       'bad-length',
       `${bytes.length} bytes, expected ${expected} for VRRPv${version} with ${count} IPv${family} address(es)`,
     );
   }
 
-  const checksumResult = checkChecksum(bytes, version, ctx, options);
+  // Over IPv4 the checksum covers the VRRP message alone; over IPv6 the whole payload, trailer
+  // included (keepalived's kernel computes it with IPV6_CHECKSUM).
+  const covered = signed && family === 4 ? bytes.subarray(0, expected) : bytes;
+  const checksumResult = checkChecksum(covered, version, ctx, options);
   if (checksumResult !== null) return reject('bad-checksum', checksumResult);
+  const trailer = signed ? { trailer: bytes.subarray(expected) } : {};
 
   const addrLen = family === 4 ? 4 : 16;
   const addresses: string[] = [];
@@ -136,6 +144,7 @@ export function decodeAdvert(bytes: Uint8Array, ctx: PacketContext, options: Dec
     return {
       ok: true,
       advert: { version, vrid, priority, advertIntervalMs: maxAdverIntCs * MS_PER_CENTISECOND, addresses },
+      ...trailer,
     };
   }
 
@@ -144,13 +153,13 @@ export function decodeAdvert(bytes: Uint8Array, ctx: PacketContext, options: Dec
   const base = { version, vrid, priority, advertIntervalMs, addresses } as const;
   switch (authCode) {
     case VRRP_AUTH_TYPE_NONE:
-      return { ok: true, advert: { ...base, authType: 'none' } };
+      return { ok: true, advert: { ...base, authType: 'none' }, ...trailer };
     case VRRP_AUTH_TYPE_PASS: {
       const field = bytes.subarray(expected - VRRP_AUTH_DATA_LEN, expected);
-      return { ok: true, advert: { ...base, authType: 'pass', authData: decodeAuthData(field) } };
+      return { ok: true, advert: { ...base, authType: 'pass', authData: decodeAuthData(field) }, ...trailer };
     }
     case VRRP_AUTH_TYPE_AH:
-      return { ok: true, advert: { ...base, authType: 'ah' } };
+      return { ok: true, advert: { ...base, authType: 'ah' }, ...trailer };
     default:
       return reject('bad-type', `auth type ${authCode}, expected 0 (none), 1 (simple text) or 2 (AH)`);
   }

@@ -36,3 +36,9 @@ export const VRRP_V2_ADVERT_INTERVAL_MAX_MS = 255_000;
 /** v3 Max Adver Int is 12 bits of centiseconds (RFC 5798 5.2.7): 10..40950 ms in steps of 10. */
 export const VRRP_V3_ADVERT_INTERVAL_MIN_MS = 10;
 export const VRRP_V3_ADVERT_INTERVAL_MAX_MS = 40_950;
+
+/**
+ * keepalived 2.4 `auth_hmac`: the authenticated trailer after the VRRP message — scheme(1),
+ * key id(1), reserved(2), seconds(4), 1/2^16 s(2), counter(2), HMAC-SHA256 cut to 16 bytes.
+ */
+export const AUTH_TRAILER_LEN = 28;

@@ -56,6 +56,12 @@ export type DecodeOptions = {
    * routers; pass false to do the same.
    */
   checkTtl?: boolean;
+  /**
+   * The instance runs keepalived 2.4's `auth_hmac`: a packet exactly 28 bytes longer than its
+   * message carries the authenticated trailer, returned in `trailer` (verified by
+   * `@keepwatch/vrrp/auth-hmac`). Default false: such a packet is `'bad-length'`.
+   */
+  authTrailer?: boolean;
 };
 
 /** Options of `encodeAdvert`. */
@@ -80,7 +86,19 @@ export type InstanceRejectReason =
   /** Sent unicast to a multicast instance, or multicast to a unicast one (keepalived drops both). */
   | 'destination-mismatch'
   /** A priority-0 or lower-priority advert a master already answered within this advert interval. */
-  | 'answer-rate-limited';
+  | 'answer-rate-limited'
+  /** auth_hmac (keepalived 2.4), enforce mode: an advert without the trailer. */
+  | 'auth-missing'
+  /** auth_hmac: a trailer of another scheme, or reserved bits set. */
+  | 'auth-malformed'
+  /** auth_hmac: a key id this instance does not hold. */
+  | 'auth-unknown-key'
+  /** auth_hmac: the HMAC does not match (wrong key, or the packet was changed). */
+  | 'auth-bad-hmac'
+  /** auth_hmac, anti_replay time: the timestamp is outside the freshness window. */
+  | 'auth-stale'
+  /** auth_hmac: a sequence not above the last one accepted from that sender. */
+  | 'auth-replay';
 
 /** One union of both: the label set of the agent's drop counter. */
 export type RejectReason = CodecRejectReason | InstanceRejectReason;
@@ -89,4 +107,6 @@ export type RejectReason = CodecRejectReason | InstanceRejectReason;
  * What `decodeAdvert` returns: the advert, or why the bytes were rejected. `detail` is a short
  * human text with the offending values (for logs); the codec always sets it on a rejection.
  */
-export type DecodeResult = { ok: true; advert: Advert } | { ok: false; reason: CodecRejectReason; detail?: string };
+export type DecodeResult =
+  | { ok: true; advert: Advert; /** The auth_hmac trailer, when `authTrailer` and present. */ trailer?: Uint8Array }
+  | { ok: false; reason: CodecRejectReason; detail?: string };
