@@ -3,6 +3,7 @@
 import type { ClusterSpecInput } from '../spec/cluster.js';
 import { ArgvSchema, addressFamily } from '../spec/grammar.js';
 import { splitScriptCommand, type KeepalivedStatement } from './parse.js';
+import { importAuthHmac } from './import-auth-hmac.js';
 import { at, int, secondsMs, tracks, unsupported, type Ctx } from './import-values.js';
 
 export type Check = NonNullable<ClusterSpecInput['checks']>[number];
@@ -144,6 +145,11 @@ export function importInstance(
         } else {
           ctx.errors.push({ ...at(s), message: 'authentication needs auth_type PASS and auth_pass' });
         }
+        break;
+      }
+      case 'auth_hmac': {
+        const authHmac = importAuthHmac(ctx, s, context);
+        if (authHmac) inst.authHmac = authHmac;
         break;
       }
       case 'unicast_src_ip':

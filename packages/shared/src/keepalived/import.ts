@@ -42,6 +42,7 @@ export const SUPPORTED_KEEPALIVED_KEYWORDS = {
     preempt: 'preempt: true',
     preempt_delay: 'preemptDelayMs',
     authentication: 'authentication (auth_type PASS, auth_pass)',
+    auth_hmac: 'authHmac (key N hex:…, active_key, anti_replay, time_window, mode)',
     unicast_src_ip: 'members[].unicastSrcIp',
     unicast_peer: 'members[].unicastPeers',
     virtual_ipaddress: 'vips (ADDRESS[/PREFIX] [dev IFACE])',

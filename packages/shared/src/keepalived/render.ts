@@ -102,6 +102,18 @@ function renderInstance(
       `${I2}auth_pass ${inst.authentication.password}`,
       `${I1}}`,
     );
+  if (inst.authHmac) {
+    const a = inst.authHmac;
+    lines.push(
+      `${I1}auth_hmac {`,
+      ...a.keys.map((k) => `${I2}key ${k.id} hex:${k.hex.toLowerCase()}`),
+      `${I2}active_key ${a.activeKey}`,
+      `${I2}anti_replay ${a.antiReplay}`,
+      ...(a.timeWindowS === undefined ? [] : [`${I2}time_window ${a.timeWindowS}`]),
+      `${I2}mode ${a.mode}`,
+      `${I1}}`,
+    );
+  }
   if (m.unicastSrcIp !== undefined) lines.push(`${I1}unicast_src_ip ${m.unicastSrcIp}`);
   if (m.unicastPeers.length > 0) lines.push(`${I1}unicast_peer {`, ...m.unicastPeers.map((p) => I2 + p), `${I1}}`);
   lines.push(

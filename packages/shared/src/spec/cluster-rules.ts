@@ -63,6 +63,9 @@ export function checkInstances(spec: z.infer<typeof ClusterSpecObjectSchema>, is
       }
       if (inst.authentication) issue(at('authentication'), 'authentication is VRRPv2 only (RFC 5798 removed it)');
     }
+    if (inst.authentication && inst.authHmac) {
+      issue(at('authHmac'), 'authHmac and authentication exclude each other (keepalived drops the legacy one)');
+    }
     // keepalived resets preempt_delay under nopreempt ("incompatible with nopreempt mode").
     if (!inst.preempt && inst.preemptDelayMs > 0)
       issue(at('preemptDelayMs'), 'preemptDelayMs needs preempt: with nopreempt there is nothing to delay');

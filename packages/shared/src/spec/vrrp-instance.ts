@@ -70,6 +70,51 @@ export const TrackCheckSchema = z.strictObject({
 /** A tracked health check. */
 export type TrackCheck = z.infer<typeof TrackCheckSchema>;
 
+/** One auth_hmac key (keepalived `key <id> hex:…`): a secret, redacted for viewers. */
+export const AuthHmacKeySchema = z.strictObject({
+  id: z.number().int().min(1).max(255),
+  /** 32..64 bytes as hex: keepalived's bounds (32 bytes keep a 128-bit margin). */
+  hex: z.string().regex(/^(?:[0-9a-fA-F]{2}){32,64}$/, 'an auth_hmac key is 32 to 64 bytes written as hex'),
+});
+/** One auth_hmac key. */
+export type AuthHmacKey = z.infer<typeof AuthHmacKeySchema>;
+
+/**
+ * keepalived 2.4 `auth_hmac`: adverts signed with HMAC-SHA256 and protected against replay, v2
+ * and v3, multicast and unicast. Migration is three edits — `receive-only`, then `permissive`,
+ * then `enforce` — and a rotation is one edit (add the key and make it active; the old one may
+ * go in the same edit): the rollout reaches backups first and they accept the previous settings
+ * until they hear the master with the new key.
+ */
+export const AuthHmacSchema = z
+  .strictObject({
+    keys: z.array(AuthHmacKeySchema).min(1).max(16),
+    /** keepalived `active_key`: the key that signs; one of `keys`. */
+    activeKey: z.number().int().min(1).max(255),
+    /**
+     * keepalived `anti_replay`: `time` refuses a timestamp more than `timeWindowS` from the
+     * receiver's clock, so the nodes' clocks must be synchronised (NTP); `monotonic` needs only
+     * strictly growing sequences and no synchronised clocks.
+     */
+    antiReplay: z.enum(['time', 'monotonic']).default('time'),
+    /** keepalived `time_window`, 1..300 s; absent = three advert intervals, at least 5 s. */
+    timeWindowS: z.number().int().min(1).max(300).optional(),
+    /** keepalived `mode`. */
+    mode: z.enum(['receive-only', 'permissive', 'enforce']).default('enforce'),
+  })
+  .superRefine((a, ctx) => {
+    const seen = new Set<number>();
+    a.keys.forEach((k, i) => {
+      if (seen.has(k.id)) ctx.addIssue({ code: 'custom', path: ['keys', i, 'id'], message: `key id ${k.id} twice` });
+      seen.add(k.id);
+    });
+    if (!seen.has(a.activeKey)) {
+      ctx.addIssue({ code: 'custom', path: ['activeKey'], message: `activeKey ${a.activeKey} is not one of the keys` });
+    }
+  });
+/** keepalived `auth_hmac`. */
+export type AuthHmac = z.infer<typeof AuthHmacSchema>;
+
 /** A VRRP instance (keepalived `vrrp_instance`): one virtual router with its VIPs. */
 export const VrrpInstanceSchema = z.strictObject({
   name: NameSchema,
@@ -90,6 +135,8 @@ export const VrrpInstanceSchema = z.strictObject({
   preemptDelayMs: msSchema(1_000_000).default(0),
   /** VRRPv2 simple-text authentication (keepalived `authentication { auth_type PASS }`). */
   authentication: z.strictObject({ type: z.literal('pass'), password: AuthPassSchema }).optional(),
+  /** keepalived 2.4 `auth_hmac` (signed adverts); not together with `authentication`. */
+  authHmac: AuthHmacSchema.optional(),
   vips: z.array(VipSchema).min(1).max(64),
   trackInterfaces: z.array(TrackInterfaceSchema).max(64).default([]),
   trackChecks: z.array(TrackCheckSchema).max(64).default([]),
