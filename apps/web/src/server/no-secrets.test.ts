@@ -14,6 +14,7 @@ import { referenceSpec } from '../../test/fixtures';
  * may contain any of them, nor a password hash.
  */
 const VRRP_PASSWORD = 'Zq7~x^Pw';
+const HMAC_KEY = randomBytes(32).toString('hex');
 const sha256 = (s: string) => createHash('sha256').update(s).digest('hex');
 
 type Kind = 'query' | 'subscription';
@@ -100,10 +101,21 @@ describe('no secret in any read as viewer or operator', () => {
 
   beforeAll(async () => {
     const spec = referenceSpec();
-    spec.vrrpInstances = (spec.vrrpInstances ?? []).map((i) => ({
-      ...i,
-      authentication: { type: 'pass', password: VRRP_PASSWORD },
-    }));
+    const [first] = spec.vrrpInstances ?? [];
+    if (!first) throw new Error('the reference spec has no instance');
+    spec.vrrpInstances = [
+      { ...first, authentication: { type: 'pass', password: VRRP_PASSWORD } },
+      // A second instance signs its adverts (auth_hmac); its key is as secret as the password.
+      {
+        ...first,
+        name: 'VI_HMAC',
+        authentication: undefined,
+        vrid: 52,
+        version: 3,
+        vips: [{ address: '192.0.2.181' }],
+        authHmac: { keys: [{ id: 1, hex: HMAC_KEY }], activeKey: 1 },
+      },
+    ];
     const s = await createApiWithCluster(spec);
     api = s.api;
     clusterId = s.clusterId;
@@ -111,6 +123,7 @@ describe('no secret in any read as viewer or operator', () => {
     const db = api.db.prisma;
     const [lb1, lb2] = Object.values(s.nodeIds) as [string, string];
     secrets['VRRP password'] = VRRP_PASSWORD;
+    secrets['auth_hmac key'] = HMAC_KEY;
     const { token } = await api.admin.nodes.issueEnrollToken({ id: lb1 });
     secrets['enrollment token'] = token;
     secrets['enrollment token hash'] = sha256(token);

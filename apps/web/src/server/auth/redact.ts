@@ -1,21 +1,31 @@
 /**
- * What roles below admin see of secrets inside a cluster spec: that a VRRPv2 password is set, not
- * its value (admins edit it and export it). Applied at the API's output, so every reader of a
- * stored spec (a revision, its diff) shares one rule.
+ * What roles below admin see of secrets inside a cluster spec: that a VRRPv2 password or an
+ * auth_hmac key is set, not its value (admins edit and export them). Applied at the API's output,
+ * so every reader of a stored spec (a revision, its diff) shares one rule; the audit log stores
+ * instances through the same rule.
  */
-import type { ClusterSpec } from '@keepwatch/shared';
+import type { ClusterSpec, VrrpInstance } from '@keepwatch/shared';
 import type { Role } from '../services/types';
 
 export const REDACTED = '(redacted)';
 
-/** The spec with each instance's password replaced by {@link REDACTED}. */
+type InstanceSecrets = Pick<VrrpInstance, 'authentication' | 'authHmac'>;
+
+/** An instance with its password and auth_hmac keys replaced by {@link REDACTED} (key ids kept). */
+export function redactInstanceSecrets<I extends Partial<InstanceSecrets>>(inst: I): I {
+  let out = inst;
+  if (inst.authentication) out = { ...out, authentication: { ...inst.authentication, password: REDACTED } };
+  if (inst.authHmac)
+    out = {
+      ...out,
+      authHmac: { ...inst.authHmac, keys: inst.authHmac.keys.map((k) => ({ id: k.id, hex: REDACTED })) },
+    };
+  return out;
+}
+
+/** The spec with each instance's secrets replaced by {@link REDACTED}. */
 export function redactSpecSecrets<S extends Pick<ClusterSpec, 'vrrpInstances'>>(spec: S): S {
-  return {
-    ...spec,
-    vrrpInstances: spec.vrrpInstances.map((i) =>
-      i.authentication ? { ...i, authentication: { ...i.authentication, password: REDACTED } } : i,
-    ),
-  };
+  return { ...spec, vrrpInstances: spec.vrrpInstances.map(redactInstanceSecrets) };
 }
 
 /** The spec as `role` may read it. */

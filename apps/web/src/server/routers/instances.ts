@@ -1,6 +1,7 @@
 import type { TRPCRouterRecord } from '@trpc/server';
 import { z } from 'zod';
 import { VrrpInstanceSchema } from '@keepwatch/shared';
+import { redactInstanceSecrets } from '../auth/redact';
 import { instances } from '../services/areas';
 import { viewerProcedure } from '../trpc';
 import { areaProcedures } from './area';
@@ -13,10 +14,6 @@ export const instancesRouter = {
   list: viewerProcedure.input(z.strictObject({ clusterId: IdSchema })).query(async ({ ctx, input }) => {
     const list = await instances.list(ctx.db, input.clusterId);
     if (ctx.user.role === 'admin') return list;
-    return list.map((i) =>
-      i.instance.authentication
-        ? { ...i, instance: { ...i.instance, authentication: { type: 'pass' as const, password: '(redacted)' } } }
-        : i,
-    );
+    return list.map((i) => ({ ...i, instance: redactInstanceSecrets(i.instance) }));
   }),
 } satisfies TRPCRouterRecord;

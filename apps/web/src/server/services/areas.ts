@@ -1,5 +1,6 @@
 /** The four config areas built on config-area.ts: VRRP instances, health checks, pools, virtual servers. */
 import type { HealthCheck, UpstreamPool, VirtualServer, VrrpInstance } from '@keepwatch/shared';
+import { redactInstanceSecrets } from '../auth/redact';
 import { AppError } from '../errors';
 import { configArea, rowAccess } from './config-area';
 import {
@@ -20,11 +21,9 @@ export const instances = configArea<VrrpInstance, 'instance'>({
   ...rowAccess('vrrpInstance'),
   insert: (tx, clusterId, obj) => insertInstance(tx, clusterId, obj),
   replace: (tx, clusterId, id, obj) => replaceInstance(tx, clusterId, id, obj),
-  // The VRRPv2 password travels in clear on the wire (RFC 3768), but it has no place in the audit log.
-  redact: (o) => {
-    const inst = o as { authentication?: unknown } | null;
-    return inst?.authentication ? { ...inst, authentication: { type: 'pass', password: '(redacted)' } } : inst;
-  },
+  // The VRRPv2 password travels in clear on the wire (RFC 3768), but neither it nor an auth_hmac
+  // key has a place in the audit log.
+  redact: (o) => (o ? redactInstanceSecrets(o as VrrpInstance) : o),
 });
 
 export const checks = configArea<HealthCheck, 'check'>({

@@ -70,6 +70,7 @@ export async function loadClusterSpec(db: Db | Tx, clusterId: string): Promise<C
         preempt: i.preempt,
         preemptDelayMs: i.preemptDelayMs,
         authentication: i.authPassword === null ? undefined : { type: 'pass' as const, password: i.authPassword },
+        authHmac: (i.authHmac ?? undefined) as never,
         vips: i.vips.map((v) => defined({ address: v.address, prefix: v.prefix, dev: v.dev })),
         trackInterfaces: i.trackInterfaces as never,
         trackChecks: i.trackChecks as never,

@@ -5,6 +5,7 @@
  */
 import type { HealthCheck, UpstreamPool, VirtualServer, VrrpInstance, Node as SpecNode } from '@keepwatch/shared';
 import { AppError } from '../errors';
+import { Prisma } from '../db/client';
 import type { Tx } from './types';
 
 const nullable = <T>(v: T | undefined): T | null => (v === undefined ? null : v);
@@ -48,6 +49,7 @@ function instanceScalars(inst: VrrpInstance) {
     preempt: inst.preempt,
     preemptDelayMs: inst.preemptDelayMs,
     authPassword: inst.authentication?.password ?? null,
+    authHmac: inst.authHmac ?? Prisma.DbNull,
     trackInterfaces: inst.trackInterfaces,
     trackChecks: inst.trackChecks as never,
     garpMasterDelayMs: inst.garpMasterDelayMs,

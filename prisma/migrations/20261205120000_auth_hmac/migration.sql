@@ -1,0 +1,2 @@
+-- AlterTable
+ALTER TABLE "VrrpInstance" ADD COLUMN     "authHmac" JSONB;
