@@ -37,6 +37,12 @@ declare -A NEED=(
   [/usr/bin/strace]=strace          # the agent executable's test: how it unpacks its addon
   [/usr/bin/script]=bsdutils        # a console for systemd in the unit tests
   [/lib/systemd/systemd]=systemd    # PID 1 of the lab's systemd containers (Debian's images lack it)
+  # keepalived 2.4.3 (auth_hmac interop) is built from source on the test path:
+  [/usr/share/build-essential/list]=build-essential
+  [/usr/bin/autoconf]=autoconf
+  [/usr/bin/automake]=automake
+  [/usr/bin/pkg-config]=pkg-config
+  [/usr/include/openssl/ssl.h]=libssl-dev
 )
 
 installed() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q 'install ok installed'; }

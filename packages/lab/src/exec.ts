@@ -9,13 +9,18 @@ export type ExecResult = { code: number; stdout: string; stderr: string };
 export function run(
   cmd: string,
   args: readonly string[],
-  opts: { timeoutMs?: number; input?: string } = {},
+  opts: { timeoutMs?: number; input?: string; env?: NodeJS.ProcessEnv } = {},
 ): Promise<ExecResult> {
   return new Promise((resolve) => {
     const child = execFile(
       cmd,
       args,
-      { timeout: opts.timeoutMs ?? 10_000, maxBuffer: 16 * 1024 * 1024, encoding: 'utf8' },
+      {
+        timeout: opts.timeoutMs ?? 10_000,
+        maxBuffer: 16 * 1024 * 1024,
+        encoding: 'utf8',
+        env: opts.env ?? process.env,
+      },
       (err, stdout, stderr) => {
         const code = err
           ? typeof (err as NodeJS.ErrnoException & { code?: unknown }).code === 'number'

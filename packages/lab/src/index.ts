@@ -1,6 +1,7 @@
 export { Lab, type Host, type HostSpec, type LabOptions, type Spawned } from './lab.js';
 export { LabNginx } from './nginx.js';
 export { LabKeepalived } from './keepalived.js';
+export { keepalived24, keepwatchCacheDir, KEEPALIVED_24_VERSION } from './keepalived24.js';
 export { LabSshd, forwardToLabHost, SSHD_BINARY, type LabForward } from './sshd.js';
 export { startBackend } from './backend.js';
 export {

@@ -20,6 +20,11 @@ export class LabKeepalived {
     private readonly lab: Lab,
     readonly host: string,
     readonly name = 'keepalived',
+    /**
+     * The binary: Debian's keepalived 2.2.7 unless told. keepalived24() builds 2.4.3 without LVS,
+     * which has no `-P` (VRRP is its only subsystem).
+     */
+    readonly binary: { path: string; vrrpOnlyBuild: boolean } = { path: 'keepalived', vrrpOnlyBuild: false },
   ) {
     const dir = lab.host(host).dir;
     this.confPath = join(dir, `${name}.conf`);
@@ -39,8 +44,19 @@ export class LabKeepalived {
       throw new Error(`keepalived on ${this.host} already runs (pid ${this.proc.pid})`);
     this.proc = this.lab.spawn(
       this.host,
-      'keepalived',
-      ['-n', '-l', '-D', '-P', '-f', this.confPath, '-p', this.pidPath, '-r', this.vrrpPidPath],
+      this.binary.path,
+      [
+        '-n',
+        '-l',
+        '-D',
+        ...(this.binary.vrrpOnlyBuild ? [] : ['-P']),
+        '-f',
+        this.confPath,
+        '-p',
+        this.pidPath,
+        '-r',
+        this.vrrpPidPath,
+      ],
       { logFile: this.logPath, what: this.name },
     );
     const vrrp = await waitFor(() => this.vrrpPid() ?? undefined, {

@@ -8,7 +8,7 @@ import type { HealthScheduler } from '../health/scheduler.js';
 import type { Logger } from '../log.js';
 import type { AgentMetrics } from '../metrics.js';
 import type { VrrpTransport } from '../transport/vrrp-transport.js';
-import { instanceConfig, nodeInstances, type NodeInstance } from '../vrrp/instances.js';
+import { authHmacConfig, instanceConfig, nodeInstances, type NodeInstance } from '../vrrp/instances.js';
 import type { LinkWatch } from '../vrrp/link-watch.js';
 import type { LiveInstance } from '../vrrp/live-instance.js';
 import { planRevision, runnableChecks, type RevisionPlan } from './plan.js';
@@ -107,6 +107,9 @@ export async function reconcileRevision(
     d.transport.start(out.map((l) => l.endpoint));
   }
   for (const { l, x } of updated) {
+    // A new key or mode is staged: the previous settings stay accepted until the master uses it.
+    if (kinds.get(x.instance.name)?.kind === 'update')
+      l.endpoint.auth.reconfigure(authHmacConfig(x.instance), Date.now());
     const start = { primaryAddress: l.runner.config.primaryAddress, resumeAsMaster: false };
     await l.runner.reconfigure(instanceConfig(next, x, d.admin(), start), x.vips);
   }

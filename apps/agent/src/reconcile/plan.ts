@@ -22,7 +22,8 @@ export const IN_PLACE_SETTINGS = [
   'garpMasterRefreshRepeat',
   'initialState',
 ] as const;
-export type InPlaceSetting = (typeof IN_PLACE_SETTINGS)[number];
+/** A machine setting, or the instance's auth_hmac (the wire's: transport/vrrp-transport.ts). */
+export type InPlaceSetting = (typeof IN_PLACE_SETTINGS)[number] | 'authHmac';
 
 /**
  * Why an instance must be stopped and started again: what names it on the wire (interface, VRID,
@@ -101,7 +102,8 @@ function instancePlan(oldSpec: ClusterSpec, a: NodeInstance, newSpec: ClusterSpe
   if (causes.length) return { name, kind: 'restart', causes };
   const ca = configOf(oldSpec, a);
   const cb = configOf(newSpec, b);
-  const settings = IN_PLACE_SETTINGS.filter((k) => stable(ca[k]) !== stable(cb[k]));
+  const settings: InPlaceSetting[] = IN_PLACE_SETTINGS.filter((k) => stable(ca[k]) !== stable(cb[k]));
+  if (stable(a.instance.authHmac) !== stable(b.instance.authHmac)) settings.push('authHmac');
   return settings.length ? { name, kind: 'update', settings } : { name, kind: 'unchanged' };
 }
 

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import pino from 'pino';
 import { encodeAdvert, type Advert } from '@keepwatch/vrrp';
+import { AuthHmacEndpoint, signAdvert, type AuthHmacConfig } from '@keepwatch/vrrp/auth-hmac';
 import { AgentMetrics } from '../metrics.js';
 import type { NativeNet, RawPacket } from './native.js';
 import { VrrpTransport, type VrrpEndpoint } from './vrrp-transport.js';
@@ -67,6 +68,7 @@ function setup() {
     ifname: 'eth0',
     src: '192.0.2.11',
     unicastPeers: [],
+    auth: new AuthHmacEndpoint(null),
     onAdvert: (a) => heard.push(`${name} ${a.vrid}`),
     ...over,
   });
@@ -153,5 +155,48 @@ describe('VrrpTransport', () => {
     t.transport.start([t.endpoint('A', 51), t.endpoint('B', 52, { family: 6, src: 'fe80::1' })]);
     t.transport.stop();
     expect(t.closed.sort()).toEqual([10, 11]);
+  });
+
+  describe('auth_hmac (keepalived 2.4)', () => {
+    const hmac = (keyByte: number): AuthHmacConfig => ({
+      keys: [{ id: 1, key: new Uint8Array(32).fill(keyByte) }],
+      activeKey: 1,
+      mode: 'enforce',
+      antiReplay: 'time',
+      timeWindowS: 5,
+    });
+    const ctx = { family: 4 as const, src: '192.0.2.12', dst: '224.0.0.18' };
+    const signed = (keyByte: number) => {
+      const s = new AuthHmacEndpoint(hmac(keyByte)).signing(Date.now())!;
+      return signAdvert(wire(51), ctx, s.key, s.seq);
+    };
+
+    it('delivers an advert signed with a key the instance holds', () => {
+      const t = setup();
+      t.transport.start([t.endpoint('A', 51, { auth: new AuthHmacEndpoint(hmac(1)) })]);
+      t.deliver(10, packet(signed(1)));
+      expect(t.heard).toEqual(['A 51']);
+    });
+
+    it.each([
+      ['an unsigned advert', () => wire(51), 'auth-missing'],
+      ['an advert signed with another key', () => signed(2), 'auth-bad-hmac'],
+    ])('drops and counts %s', async (_, bytes, reason) => {
+      const t = setup();
+      t.transport.start([t.endpoint('A', 51, { auth: new AuthHmacEndpoint(hmac(1)) })]);
+      t.deliver(10, packet(bytes()));
+      expect(t.heard).toEqual([]);
+      expect(await t.dropped('A', reason)).toBe(1);
+    });
+
+    it('signs what it sends: 28 bytes longer than the message', () => {
+      const t = setup();
+      const bytes: number[] = [];
+      const net = t.net as unknown as { sendVrrp: (...a: unknown[]) => void };
+      net.sendVrrp = (...a: unknown[]) => bytes.push((a[5] as Buffer).length);
+      t.transport.start([t.endpoint('A', 51, { auth: new AuthHmacEndpoint(hmac(1)) })]);
+      t.transport.send('A', advert(51));
+      expect(bytes).toEqual([wire(51).length + 28]);
+    });
   });
 });

@@ -1,4 +1,5 @@
 import {
+  canonicalAddress,
   decodeAdvert,
   encodeAdvert,
   VRRP_MULTICAST_V4,
@@ -6,6 +7,7 @@ import {
   type Advert,
   type RejectReason,
 } from '@keepwatch/vrrp';
+import { signAdvert, type AuthHmacEndpoint } from '@keepwatch/vrrp/auth-hmac';
 import type { Logger } from '../log.js';
 import { LogThrottle } from '../log-throttle/throttle.js';
 import type { WarmAdvert } from '../state/warm-format.js';
@@ -23,6 +25,8 @@ export type VrrpEndpoint = {
   src: string;
   /** Its unicast peers; empty means multicast (224.0.0.18 / ff02::12). */
   unicastPeers: readonly string[];
+  /** keepalived 2.4 `auth_hmac`: signs what it sends, verifies what it receives (off: no config). */
+  auth: AuthHmacEndpoint;
   /** A decoded advert for this instance's VRID (the instance checks the rest). */
   onAdvert(advert: Advert, src: string, ttl: number): void;
 };
@@ -95,8 +99,11 @@ export class VrrpTransport {
       ? endpoint.unicastPeers
       : [family === 4 ? VRRP_MULTICAST_V4 : VRRP_MULTICAST_V6];
     const packets: WarmAdvert['packets'] = [];
+    // One signature per advert: every unicast copy carries the same sequence, as keepalived's.
+    const signing = endpoint.auth.signing(Date.now());
     for (const dst of destinations) {
-      const message = encodeAdvert(advert, { family, src, dst });
+      const plain = encodeAdvert(advert, { family, src, dst });
+      const message = signing ? signAdvert(plain, { family, src, dst }, signing.key, signing.seq) : plain;
       packets.push({ dst, hex: Buffer.from(message.buffer, message.byteOffset, message.byteLength).toString('hex') });
       try {
         group.socket.send(src, dst, message);
@@ -124,7 +131,9 @@ export class VrrpTransport {
 
   private received(group: Group, packet: RawPacket): void {
     const family = group.socket.options.family;
-    const decoded = decodeAdvert(packet.data, { family, src: packet.src, dst: packet.dst, ttl: packet.ttl });
+    const authTrailer = group.byVrid.get(packet.data[1] ?? 0)?.auth.expectsTrailer === true;
+    const ctx = { family, src: packet.src, dst: packet.dst, ttl: packet.ttl };
+    const decoded = decodeAdvert(packet.data, ctx, { authTrailer });
     if (!decoded.ok) return this.dropped(group, packet, decoded.reason, decoded.detail);
     const endpoint = group.byVrid.get(decoded.advert.vrid);
     if (!endpoint) return this.dropped(group, packet, 'vrid-mismatch', `VRID ${decoded.advert.vrid} does not run here`);
@@ -133,6 +142,14 @@ export class VrrpTransport {
     if (isMulticast(packet.dst, family) === unicastInstance) {
       const detail = `${unicastInstance ? 'multicast' : 'unicast'} advert to ${packet.dst} for a ${unicastInstance ? 'unicast' : 'multicast'} instance`;
       return this.dropped({ ...group, endpoints: [endpoint] }, packet, 'destination-mismatch', detail);
+    }
+    if (endpoint.auth.expectsTrailer) {
+      const only = { ...group, endpoints: [endpoint] };
+      // keepalived: a signed unicast advert must come from a configured peer (it anchors the replay mark).
+      if (unicastInstance && !endpoint.unicastPeers.some((p) => sameAddress(p, packet.src)))
+        return this.dropped(only, packet, 'unknown-peer', `${packet.src} is not a unicast peer`);
+      const verdict = endpoint.auth.verify(packet.data, decoded.trailer !== undefined, family, packet.src, Date.now());
+      if (!verdict.ok) return this.dropped(only, packet, verdict.reason, undefined);
     }
     this.metrics.advertsReceived.inc({ instance: endpoint.name });
     endpoint.onAdvert(decoded.advert, packet.src, packet.ttl);
@@ -156,4 +173,8 @@ function isMulticast(address: string, family: 4 | 6): boolean {
   if (family === 6) return address.toLowerCase().startsWith('ff');
   const first = Number(address.split('.', 1)[0]);
   return first >= 224 && first <= 239;
+}
+
+function sameAddress(a: string, b: string): boolean {
+  return (canonicalAddress(a) ?? a) === (canonicalAddress(b) ?? b);
 }

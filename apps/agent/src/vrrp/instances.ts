@@ -2,6 +2,7 @@
 // (spec, node, admin state) into instance configs, unit-tested; the shell supplies the one thing
 // it cannot know (each instance's source address, from the interface) and the warm-restart set.
 import type { InstanceConfig } from '@keepwatch/vrrp';
+import { defaultTimeWindowS, type AuthHmacConfig } from '@keepwatch/vrrp/auth-hmac';
 import type { ClusterSpec, VrrpInstance, VrrpMember } from '@keepwatch/shared';
 import type { Vip } from '../vip/addresses.js';
 import type { AdminState } from '../control/commands.js';
@@ -75,6 +76,19 @@ export function instanceConfig(
     ...(start.resumeAsMaster ? { resumeAsMaster: true } : {}),
     ...(admin.promoted.includes(instance.name) ? { promoted: true } : {}),
     ...(admin.maintenance ? { maintenance: true } : {}),
+  };
+}
+
+/** The instance's keepalived `auth_hmac` as the wire runs it (keys as bytes, window defaulted); null when off. */
+export function authHmacConfig(instance: VrrpInstance): AuthHmacConfig | null {
+  const a = instance.authHmac;
+  if (!a) return null;
+  return {
+    keys: a.keys.map((k) => ({ id: k.id, key: Uint8Array.from(Buffer.from(k.hex, 'hex')) })),
+    activeKey: a.activeKey,
+    mode: a.mode,
+    antiReplay: a.antiReplay,
+    timeWindowS: a.timeWindowS ?? defaultTimeWindowS(instance.advertIntervalMs),
   };
 }
 

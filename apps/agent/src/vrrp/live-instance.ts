@@ -6,7 +6,8 @@ import type { Logger } from '../log.js';
 import type { AgentMetrics } from '../metrics.js';
 import type { VrrpEndpoint, VrrpTransport } from '../transport/vrrp-transport.js';
 import type { Vip, VipActuator } from '../vip/addresses.js';
-import { instanceConfig, type NodeInstance } from './instances.js';
+import { AuthHmacEndpoint } from '@keepwatch/vrrp/auth-hmac';
+import { authHmacConfig, instanceConfig, type NodeInstance } from './instances.js';
 import { InstanceRunner, type InstanceRunnerDeps } from './runner.js';
 
 export type LiveInstance = { runner: InstanceRunner; endpoint: VrrpEndpoint };
@@ -57,6 +58,7 @@ export async function buildLiveInstance(
     ifname: x.iface,
     src,
     unicastPeers: x.member.unicastPeers,
+    auth: new AuthHmacEndpoint(authHmacConfig(x.instance), x.member.unicastPeers.length),
     onAdvert: (advert: Advert, from: string, ttl: number) =>
       void runner.deliver({ type: 'advert-received', advert, src: from, ttl }),
   };
