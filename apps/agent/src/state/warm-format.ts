@@ -11,6 +11,20 @@ export const WARM_STATE_FILE = 'vrrp-state.json';
 /** One advert exactly as last sent: its destination and the VRRP message (hex, no IP header). */
 export type WarmPacket = { dst: string; hex: string };
 
+/**
+ * auth_hmac: how to sign the repeats. A repeated trailer would be refused as a replay, so the
+ * replay signs each repeat afresh with the key that signed the last advert (the file is 0600, as
+ * the cached revision that holds the same key).
+ */
+export type WarmSigning = {
+  keyId: number;
+  keyHex: string;
+  /** The last sequence sent, decimal (64-bit). */
+  seq: string;
+  antiReplay: 'time' | 'monotonic';
+  timeWindowS: number;
+};
+
 /** What the replay needs to send an instance's advert again without its configuration. */
 export type WarmAdvert = {
   family: 4 | 6;
@@ -18,7 +32,20 @@ export type WarmAdvert = {
   src: string;
   intervalMs: number;
   packets: WarmPacket[];
+  sign?: WarmSigning;
 };
+
+function parseSigning(x: unknown): WarmSigning | undefined {
+  if (!isRecord(x)) return undefined;
+  const { keyId, keyHex, seq, antiReplay, timeWindowS } = x;
+  if (typeof keyId !== 'number' || !Number.isInteger(keyId) || keyId < 1 || keyId > 255) return undefined;
+  if (typeof keyHex !== 'string' || !/^(?:[0-9a-f]{2}){32,64}$/.test(keyHex)) return undefined;
+  if (typeof seq !== 'string' || !/^\d{1,20}$/.test(seq)) return undefined;
+  if (antiReplay !== 'time' && antiReplay !== 'monotonic') return undefined;
+  if (typeof timeWindowS !== 'number' || !Number.isInteger(timeWindowS) || timeWindowS < 1 || timeWindowS > 300)
+    return undefined;
+  return { keyId, keyHex, seq, antiReplay, timeWindowS };
+}
 
 export type WarmInstance = { state: string; advert?: WarmAdvert };
 
@@ -47,7 +74,10 @@ function parseAdvert(x: unknown): WarmAdvert | undefined {
     if (typeof p.hex !== 'string' || !HEX.test(p.hex)) return undefined;
     out.push({ dst: p.dst, hex: p.hex });
   }
-  return { family, ifname, src, intervalMs, packets: out };
+  if (x.sign === undefined) return { family, ifname, src, intervalMs, packets: out };
+  const sign = parseSigning(x.sign);
+  // A signed advert the replay cannot sign again would only be refused: repeat none.
+  return sign ? { family, ifname, src, intervalMs, packets: out, sign } : undefined;
 }
 
 /** The file's content, or null when it is not a warm-state file this agent wrote (then nothing resumes). */

@@ -119,6 +119,17 @@ export class VrrpTransport {
         src,
         intervalMs: advert.advertIntervalMs,
         packets,
+        ...(signing && endpoint.auth.config
+          ? {
+              sign: {
+                keyId: signing.key.id,
+                keyHex: Buffer.from(signing.key.key).toString('hex'),
+                seq: signing.seq.toString(),
+                antiReplay: endpoint.auth.config.antiReplay,
+                timeWindowS: endpoint.auth.config.timeWindowS,
+              },
+            }
+          : {}),
       });
   }
 

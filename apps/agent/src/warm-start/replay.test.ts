@@ -2,7 +2,9 @@ import { describe, expect, it } from 'vitest';
 import { AgentConfigSchema } from '@keepwatch/shared';
 import { DEF_STATE_DIR } from '../config/defaults.js';
 import { parseWarmState } from '../state/warm-format.js';
-import { advertsToReplay, stateDirOf } from './replay.js';
+import { encodeAdvert } from '@keepwatch/vrrp';
+import { AuthHmacEndpoint, clockSequence, signAdvert } from '@keepwatch/vrrp/auth-hmac';
+import { advertsToReplay, resigner, stateDirOf } from './replay.js';
 
 const advert = {
   family: 4,
@@ -80,5 +82,51 @@ describe('advertsToReplay (which adverts a restarted agent repeats before it loa
   ])('repeats nothing for an advert with %s', (_, change) => {
     const text = file(1000, { VI_1: { state: 'master', advert: { ...advert, ...change } } });
     expect(advertsToReplay(text, 1010).size).toBe(0);
+  });
+});
+
+describe('resigner (auth_hmac: a restarted agent signs each repeat afresh)', () => {
+  const key = { id: 1, key: new Uint8Array(32).fill(7) };
+  const ctx = { family: 4 as const, src: '192.0.2.11', dst: '224.0.0.18' };
+  const T0 = Date.UTC(2026, 11, 5, 12);
+  const message = encodeAdvert(
+    { version: 3, vrid: 51, priority: 100, advertIntervalMs: 100, addresses: ['192.0.2.100'] },
+    ctx,
+  );
+  const lastSeq = clockSequence(T0);
+  const lastSent = signAdvert(message, ctx, key, lastSeq);
+  const signed = {
+    ...advert,
+    packets: [{ dst: '224.0.0.18', hex: Buffer.from(lastSent).toString('hex') }],
+    sign: { keyId: 1, keyHex: '07'.repeat(32), seq: lastSeq.toString(), antiReplay: 'time', timeWindowS: 5 },
+  };
+
+  it('keeps the signing from the warm file', () => {
+    expect(advertsToReplay(file(1000, { VI_1: { state: 'master', advert: signed } }), 1050).get('VI_1')?.sign).toEqual(
+      signed.sign,
+    );
+  });
+
+  it('repeats nothing for a signed advert it could not sign again', () => {
+    const bad = { ...signed, sign: { ...signed.sign, keyHex: 'zz' } };
+    expect(advertsToReplay(file(1000, { VI_1: { state: 'master', advert: bad } }), 1050).size).toBe(0);
+  });
+
+  it('signs every repeat with a sequence above the last sent, which a receiver accepts', () => {
+    const parsed = parseWarmState(
+      JSON.stringify({ savedAt: 1000, instances: { VI_1: { state: 'master', advert: signed } } }),
+    );
+    const a = parsed!.instances.VI_1!.advert!;
+    let now = T0;
+    const resign = resigner(a, () => now)!;
+    const rx = new AuthHmacEndpoint({ keys: [key], activeKey: 1, mode: 'enforce', antiReplay: 'time', timeWindowS: 5 });
+    const packets = [{ dst: '224.0.0.18', data: Buffer.from(lastSent) }];
+    expect(rx.verify(lastSent, true, 4, ctx.src, now)).toMatchObject({ ok: true });
+    for (let i = 0; i < 3; i++) {
+      now += 100;
+      const [p] = resign(packets);
+      expect(rx.verify(p!.data, true, 4, ctx.src, now)).toMatchObject({ ok: true, keyId: 1 });
+    }
+    expect(rx.verify(lastSent, true, 4, ctx.src, now)).toEqual({ ok: false, reason: 'auth-replay' });
   });
 });

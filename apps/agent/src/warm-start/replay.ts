@@ -15,6 +15,7 @@ import {
   type WarmState,
 } from '../state/warm-format.js';
 import type { NativeNet } from '../transport/native.js';
+import { nextSendSequence, signAdvert } from '@keepwatch/vrrp/auth-hmac/sign';
 
 /** What the rest of the agent takes over from the replay. */
 export type WarmReplay = {
@@ -67,6 +68,29 @@ export function advertsToReplay(warm: WarmState | null, now: number): Map<string
 }
 
 /**
+ * auth_hmac: each repeat signed afresh (a repeated trailer is a replay to every receiver), with
+ * the sequence going on from the last one sent. Null for an unsigned advert.
+ */
+export function resigner(
+  advert: WarmAdvert,
+  now: () => number,
+): ((packets: { dst: string; data: Buffer }[]) => { dst: string; data: Buffer }[]) | null {
+  const sign = advert.sign;
+  if (!sign) return null;
+  const key = { id: sign.keyId, key: Uint8Array.from(Buffer.from(sign.keyHex, 'hex')) };
+  const config = { keys: [key], activeKey: key.id, mode: 'enforce' as const, ...sign };
+  let last = BigInt(sign.seq);
+  return (packets) => {
+    last = nextSendSequence(last, now(), config);
+    return packets.map((p) => {
+      const message = p.data.subarray(0, p.data.length - 28);
+      const ctx = { family: advert.family, src: advert.src, dst: p.dst };
+      return { dst: p.dst, data: Buffer.from(signAdvert(message, ctx, key, last)) };
+    });
+  };
+}
+
+/**
  * Sends each resuming instance's last advert at once and again every advert interval until
  * `stop()`. Never throws: any failure only means the agent's own start sends the first advert.
  */
@@ -94,8 +118,9 @@ export function startWarmReplay(
       fds.push({ net, fd });
       const ifindex = net.interfaceInfo(advert.ifname).index;
       const packets = advert.packets.map((p) => ({ dst: p.dst, data: Buffer.from(p.hex, 'hex') }));
+      const signer = resigner(advert, now);
       const send = () => {
-        for (const p of packets) {
+        for (const p of signer ? signer(packets) : packets) {
           try {
             net.sendVrrp(fd, advert.family, ifindex, advert.src, p.dst, p.data);
           } catch {
