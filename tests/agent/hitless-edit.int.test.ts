@@ -187,6 +187,34 @@ describe('hitless edits on keepwatch-agent', () => {
     expect(seen.adverts.at(-1)).toMatch(/intvl 20cs,/);
   });
 
+  // keepalived 2.4 auth_hmac: the rollout reaches lb2 first; it keeps accepting what lb1 still
+  // sends (unsigned, then the old key) until lb1 applies the revision and is heard with the new key.
+  const hmacKey = (byte: string) => byte.repeat(32);
+  const signed = (l: string) => /length 40$/.test(l.trim());
+
+  it('turning on signed adverts (auth_hmac, enforce) in one edit moves nothing, and the master signs', async () => {
+    const seen = await underProbe(() =>
+      editInstance((i) => ({ ...i, authHmac: { keys: [{ id: 1, hex: hmacKey('a1') }], activeKey: 1 } }) as Instance),
+    );
+    expectNothingMoved(seen);
+    expect(signed(seen.adverts.at(-1) ?? '')).toBe(true);
+  });
+
+  it('rotating the auth_hmac key in one edit (the old key dropped) moves nothing', async () => {
+    expectNothingMoved(
+      await underProbe(() =>
+        editInstance((i) => ({ ...i, authHmac: { keys: [{ id: 2, hex: hmacKey('b2') }], activeKey: 2 } }) as Instance),
+      ),
+    );
+    expect(agents.lb2!.log()).not.toMatch(/auth-bad-hmac|auth-unknown-key/);
+  });
+
+  it('turning signed adverts off again moves nothing', async () => {
+    const seen = await underProbe(() => editInstance((i) => ({ ...i, authHmac: undefined }) as Instance));
+    expectNothingMoved(seen);
+    expect(signed(seen.adverts.at(-1) ?? '')).toBe(false);
+  });
+
   const vi2Vip = '198.51.100.202';
   const vi2: Instance = {
     ...spec.vrrpInstances[0]!,

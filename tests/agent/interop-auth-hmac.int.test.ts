@@ -100,7 +100,7 @@ for (const v of VARIANTS) {
       // The agent hears keepalived's adverts (as backup) or keepalived hears the agent's (it stays
       // backup: a refused advert would make it master too); nothing fails authentication.
       const before = await received();
-      await new Promise((r) => setTimeout(r, 5 * interval));
+      await new Promise((r) => setTimeout(r, 3 * interval));
       expect(await lab.holders(vip)).toEqual(['lb1']);
       if (v.agentOn === 'lb2') expect(await received()).toBeGreaterThan(before);
       for (const reason of ['auth-missing', 'auth-bad-hmac', 'auth-stale', 'auth-replay', 'auth-unknown-key'])
