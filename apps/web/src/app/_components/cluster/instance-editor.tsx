@@ -1,7 +1,7 @@
 'use client';
 /**
  * Admins edit a VRRP instance's settings: VRID, version, advert interval, per-member priority,
- * preempt and its delay, the VRRPv2 password, the VIPs. The edit carries the version it was based
+ * preempt and its delay, the VRRPv2 password, signed adverts (auth_hmac), the VIPs. The edit carries the version it was based
  * on (a concurrent change is refused with CONFLICT); errors appear beside the field they name.
  */
 import { useState } from 'react';
@@ -19,6 +19,11 @@ interface Draft {
   preempt: boolean;
   preemptDelayMs: string;
   password: string;
+  /** auth_hmac keys, `id hex` per line; empty = unsigned adverts. */
+  hmacKeys: string;
+  hmacActive: string;
+  hmacMode: 'receive-only' | 'permissive' | 'enforce';
+  hmacAntiReplay: 'time' | 'monotonic';
   vips: string;
   priorities: string[];
 }
@@ -30,6 +35,10 @@ const toDraft = (i: Instance): Draft => ({
   preempt: i.preempt,
   preemptDelayMs: String(i.preemptDelayMs),
   password: i.authentication?.password ?? '',
+  hmacKeys: (i.authHmac?.keys ?? []).map((k) => `${k.id} ${k.hex}`).join('\n'),
+  hmacActive: i.authHmac ? String(i.authHmac.activeKey) : '1',
+  hmacMode: i.authHmac?.mode ?? 'enforce',
+  hmacAntiReplay: i.authHmac?.antiReplay ?? 'time',
   vips: i.vips
     .map((v) => `${v.address}${v.prefix !== undefined ? `/${v.prefix}` : ''}${v.dev ? ` dev ${v.dev}` : ''}`)
     .join('\n'),
@@ -62,6 +71,22 @@ function toInstance(base: Instance, d: Draft): Instance {
   };
   if (d.password !== '') out.authentication = { type: 'pass', password: d.password };
   else delete out.authentication;
+  const keys = d.hmacKeys
+    .split('\n')
+    .filter((l) => l.trim() !== '')
+    .map((l) => {
+      const [id = '', hex = ''] = l.trim().split(/\s+/);
+      return { id: num(id), hex };
+    });
+  if (keys.length > 0)
+    out.authHmac = {
+      ...(base.authHmac?.timeWindowS !== undefined ? { timeWindowS: base.authHmac.timeWindowS } : {}),
+      keys,
+      activeKey: num(d.hmacActive),
+      mode: d.hmacMode,
+      antiReplay: d.hmacAntiReplay,
+    };
+  else delete out.authHmac;
   return out;
 }
 
@@ -97,6 +122,9 @@ export function InstanceEditor({ row, onDone }: { row: InstanceRow; onDone: (tex
     'preemptDelayMs',
     'authentication.password',
     'authentication',
+    'authHmac',
+    'authHmac.activeKey',
+    ...Object.keys(problem?.kind === 'fields' ? problem.fields : {}).filter((k) => k.startsWith('authHmac.keys')),
     ...row.instance.members.map((_, i) => `members.${i}.priority`),
     ...vipErrors.map(([k]) => k),
   ]);
@@ -155,6 +183,62 @@ export function InstanceEditor({ row, onDone }: { row: InstanceRow; onDone: (tex
           hint="empty = none; v2 only"
           mono
         />
+      </div>
+      <div className="flex flex-wrap gap-3">
+        <TextField
+          id={`${uid}-hmac`}
+          label="Signed adverts: auth_hmac keys"
+          value={draft.hmacKeys}
+          onChange={(v) => set({ hmacKeys: v })}
+          error={
+            (problem?.kind === 'fields'
+              ? Object.entries(problem.fields)
+                  .filter(([k]) => k.startsWith('authHmac.keys') || k === 'authHmac')
+                  .map(([k, m]) => `${k}: ${m}`)
+                  .join('; ')
+              : '') || undefined
+          }
+          hint="one per line: id (1–255) and 32–64 bytes as hex (openssl rand -hex 32); empty = unsigned"
+          multiline
+          mono
+          className="w-96"
+        />
+        <TextField
+          {...bind('hmacActive')}
+          label="Active key"
+          inputMode="numeric"
+          className="w-20"
+          error={f('authHmac.activeKey')}
+        />
+        <div className="flex flex-col gap-0.5">
+          <label htmlFor={`${uid}-hmode`} className="text-xs font-medium">
+            Mode
+          </label>
+          <select
+            id={`${uid}-hmode`}
+            value={draft.hmacMode}
+            onChange={(e) => set({ hmacMode: e.target.value as Draft['hmacMode'] })}
+            className="rounded border border-slate-300 bg-white px-2 py-1 text-sm dark:border-slate-600 dark:bg-slate-900"
+          >
+            <option value="enforce">enforce</option>
+            <option value="permissive">permissive (also accepts unsigned)</option>
+            <option value="receive-only">receive-only (signs nothing)</option>
+          </select>
+        </div>
+        <div className="flex flex-col gap-0.5">
+          <label htmlFor={`${uid}-hrep`} className="text-xs font-medium">
+            Anti-replay
+          </label>
+          <select
+            id={`${uid}-hrep`}
+            value={draft.hmacAntiReplay}
+            onChange={(e) => set({ hmacAntiReplay: e.target.value as Draft['hmacAntiReplay'] })}
+            className="rounded border border-slate-300 bg-white px-2 py-1 text-sm dark:border-slate-600 dark:bg-slate-900"
+          >
+            <option value="time">time (the LB hosts&apos; clocks must be in sync: NTP)</option>
+            <option value="monotonic">monotonic (no clock sync needed)</option>
+          </select>
+        </div>
       </div>
       <div className="flex flex-wrap gap-3">
         {row.instance.members.map((m, i) => (
