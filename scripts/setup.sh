@@ -43,6 +43,7 @@ declare -A NEED=(
   [/usr/bin/automake]=automake
   [/usr/bin/pkg-config]=pkg-config
   [/usr/include/openssl/ssl.h]=libssl-dev
+  [/usr/lib/python3/dist-packages/scapy/__init__.py]=python3-scapy  # adverts built outside the codec
 )
 
 installed() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q 'install ok installed'; }
