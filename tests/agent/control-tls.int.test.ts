@@ -19,7 +19,7 @@ const TOKEN = 'kwe_0123456789abcdefghijklmnopqrstuv';
  */
 describe('control channel: wss:// with a pinned dashboard key', () => {
   let lab: Lab;
-  let certs: Record<'real' | 'mitm', { cert: string; key: string; pin: string }>;
+  let certs: Record<'real' | 'mitm' | 'next', { cert: string; key: string; pin: string }>;
   let server: Spawned | null = null;
   let agent: LabAgent | null = null;
 
@@ -53,9 +53,10 @@ describe('control channel: wss:// with a pinned dashboard key', () => {
   };
 
   /** Serves wss on the dash host with `which` certificate; resolves with its record file. */
-  const serve = async (which: 'real' | 'mitm') => {
-    const out = join(lab.host('dash').dir, `${which}-frames.jsonl`);
-    server = lab.spawn('dash', process.execPath, [SERVER, certs[which].cert, certs[which].key, DASH, '8443', out], {
+  const serve = async (which: 'real' | 'mitm' | 'next', announce?: string[]) => {
+    const out = join(lab.host('dash').dir, `${which}-${announce ? 'hub' : 'mute'}-frames.jsonl`);
+    const args = [SERVER, certs[which].cert, certs[which].key, DASH, '8443', out];
+    server = lab.spawn('dash', process.execPath, announce ? [...args, JSON.stringify(announce)] : args, {
       logFile: join(lab.host('dash').dir, `${which}-server.log`),
       what: 'tls-ws-server',
     });
@@ -81,11 +82,14 @@ describe('control channel: wss:// with a pinned dashboard key', () => {
     await agent.start();
   };
 
+  const stopServer = async () => {
+    if (server) await lab.stop(server.pid).catch(() => undefined);
+    server = null;
+  };
   const stopAll = async () => {
     if (agent) await agent.stop().catch(() => undefined);
-    if (server) await lab.stop(server.pid).catch(() => undefined);
     agent = null;
-    server = null;
+    await stopServer();
   };
 
   beforeAll(async () => {
@@ -95,7 +99,7 @@ describe('control channel: wss:// with a pinned dashboard key', () => {
         { name: 'dash', ipv4: [`${DASH}/24`] },
       ],
     });
-    certs = { real: makeCert('real'), mitm: makeCert('mitm') };
+    certs = { real: makeCert('real'), mitm: makeCert('mitm'), next: makeCert('next') };
   });
 
   afterAll(async () => {
@@ -126,6 +130,37 @@ describe('control channel: wss:// with a pinned dashboard key', () => {
       what: 'the enroll frame',
     });
     expect(JSON.parse(frame.text!)).toMatchObject({ type: 'enroll', node: 'lb1', token: TOKEN });
+    await stopAll();
+  });
+
+  it('takes the next key the dashboard announces, and trusts it after the certificate is replaced (no re-enrolment)', async () => {
+    await serve('real', [certs.real.pin, certs.next.pin]);
+    await startAgent('rotate');
+    await waitFor(() => agent!.log().includes('dashboard pins updated') || undefined, {
+      timeoutMs: 10_000,
+      what: 'the agent to take the announced pins',
+    }).catch((e: unknown) => {
+      throw new Error(`${String(e)}\n${agent!.log().slice(-3000)}`);
+    });
+    // The certificate is replaced: the agent reconnects (backoff) and hands its credential to the new key.
+    await stopServer();
+    const records = await serve('next');
+    const hello = await waitFor(() => records().find((r) => r.event === 'frame'), {
+      timeoutMs: 20_000,
+      what: 'the hello frame on the new key',
+    });
+    expect(JSON.parse(hello.text!)).toMatchObject({ type: 'hello', node: 'lb1', capabilities: ['pin-rotation'] });
+    await stopAll();
+  });
+
+  it('does not take an announcement that leaves out the key of the connection it came on', async () => {
+    await serve('real', [certs.next.pin]);
+    await startAgent('lockout');
+    await waitFor(() => agent!.log().includes('leave out') || undefined, {
+      timeoutMs: 10_000,
+      what: 'the agent to refuse the announcement',
+    });
+    expect(existsSync(join(lab.host('lb1').dir, 'state-lockout', 'control-pins.json'))).toBe(false);
     await stopAll();
   });
 

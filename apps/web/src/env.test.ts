@@ -36,6 +36,12 @@ describe('loadEnv', () => {
     });
   });
 
+  it('reads the key pins to announce to agents, and names the variable for a bad one', () => {
+    const pin = `sha256/${'A'.repeat(43)}=`;
+    expect(loadEnv({ KEEPWATCH_AGENT_PINS: ` ${pin} ,` }).KEEPWATCH_AGENT_PINS).toEqual([pin]);
+    expect(() => loadEnv({ KEEPWATCH_AGENT_PINS: 'md5/abc' })).toThrow(/KEEPWATCH_AGENT_PINS/);
+  });
+
   it('names each bad variable', () => {
     expect(() => loadEnv({ DATABASE_URL: 'mysql://x', PORT: 'eighty' })).toThrow(
       /DATABASE_URL: must be a postgresql:\/\/ URL\nPORT: /,

@@ -6,6 +6,7 @@ import { existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { z } from 'zod';
 import { isIP } from 'node:net';
+import { TlsPinSchema } from '@keepwatch/shared';
 
 const bool = z.enum(['1', '0', 'true', 'false']).transform((v) => v === '1' || v === 'true');
 
@@ -39,6 +40,24 @@ export const EnvSchema = z
      */
     KEEPWATCH_TLS_CERT_FILE: z.string().min(1).optional(),
     KEEPWATCH_TLS_KEY_FILE: z.string().min(1).optional(),
+    /**
+     * Dashboard key pins announced to agents (comma-separated `sha256/…`), to replace the TLS
+     * certificate without re-enrolling: list the current key's pin and the next one, let the
+     * agents connect once, then switch the certificate. An agent takes the list only over a
+     * connection verified by a pin that the list keeps. Unset: nothing is announced.
+     */
+    KEEPWATCH_AGENT_PINS: z
+      .string()
+      .default('')
+      .transform((s) =>
+        s
+          .split(',')
+          .map((p) => p.trim())
+          .filter((p) => p.length > 0),
+      )
+      .refine((list) => list.length <= 8 && list.every((p) => TlsPinSchema.safeParse(p).success), {
+        message: 'must be at most 8 key pins (sha256/ and the base64 of 32 bytes) separated by commas',
+      }),
     /** Bearer token a Prometheus scraper sends for /metrics; unset: /metrics answers direct connections from this host only. */
     KEEPWATCH_METRICS_TOKEN: z.string().min(16).optional(),
     /** Mark the session cookie `Secure` (set it when the dashboard is served over HTTPS). */

@@ -4,6 +4,7 @@ import { z } from 'zod';
 import {
   encodeFrame,
   MAX_FRAME_BYTES,
+  PIN_ROTATION_CAPABILITY,
   parseHubFrame,
   PROTOCOL_VERSION,
   helloMessage,
@@ -22,7 +23,14 @@ import { readOptional, writePrivate } from '../state/files.js';
 import { Outbox, type NewOutboxEvent } from './outbox.js';
 import type { CommandOutcome } from './commands.js';
 import type { TLSSocket } from 'node:tls';
-import { pinProblem, tlsClientOptions } from './tls.js';
+import {
+  announcementProblem,
+  ANNOUNCED_PINS_FILE,
+  peerPin,
+  pinProblem,
+  readAnnouncedPins,
+  tlsClientOptions,
+} from './tls.js';
 
 export const AGENT_VERSION = '0.2.0';
 
@@ -86,6 +94,17 @@ export class ControlClient {
     this.now = opts.now ?? Date.now;
   }
 
+  /** The pin of the key the open connection was verified with; null when not pinned. */
+  private connectedPin: string | null = null;
+
+  /** The pins to trust: the dashboard's last announcement (state directory), else the config's. */
+  private pins(): string[] | undefined {
+    if (!this.opts.controlPlane.pins) return undefined;
+    return (
+      readAnnouncedPins(readOptional(join(this.opts.stateDir, ANNOUNCED_PINS_FILE))) ?? this.opts.controlPlane.pins
+    );
+  }
+
   private get credentialFile(): string {
     return join(this.opts.stateDir, 'credential.json');
   }
@@ -145,12 +164,17 @@ export class ControlClient {
       return;
     }
     this.ws = ws;
-    const pins = this.opts.controlPlane.pins;
+    const pins = this.pins();
+    this.connectedPin = null;
     if (pins && url.startsWith('wss://'))
       // Emitted before the socket opens: terminating here means nothing is ever sent on it.
       ws.on('upgrade', (res) => {
-        const problem = pinProblem(res.socket as TLSSocket, pins);
-        if (!problem) return;
+        const got = peerPin(res.socket as TLSSocket);
+        const problem = pinProblem(got, pins);
+        if (!problem) {
+          this.connectedPin = got;
+          return;
+        }
         this.opts.log.error({ url }, problem);
         ws.terminate();
       });
@@ -198,6 +222,7 @@ export class ControlClient {
         node: this.opts.node,
         credential,
         agentVersion: AGENT_VERSION,
+        capabilities: [PIN_ROTATION_CAPABILITY],
         appliedRevision: this.opts.handlers.appliedRevision(),
         lastSeq: this.outbox.lastSeq,
       }),
@@ -237,6 +262,19 @@ export class ControlClient {
           () => this.sendHeartbeat(),
           m.heartbeatIntervalMs || DEF_HEARTBEAT_INTERVAL_MS,
         );
+        return;
+      }
+      case 'pins': {
+        const problem = announcementProblem(this.connectedPin, m.pins);
+        if (problem) {
+          this.opts.log.warn(
+            { pins: m.pins, connectedPin: this.connectedPin },
+            `announced dashboard pins not taken: ${problem}`,
+          );
+          return;
+        }
+        writePrivate(join(this.opts.stateDir, ANNOUNCED_PINS_FILE), JSON.stringify({ pins: m.pins }));
+        this.opts.log.info({ pins: m.pins }, 'dashboard pins updated: the next connection trusts these keys');
         return;
       }
       case 'ack':

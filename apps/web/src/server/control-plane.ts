@@ -133,6 +133,7 @@ export async function createControlPlane(
     bus,
     metrics,
     trustedProxies: env.KEEPWATCH_TRUSTED_PROXIES,
+    agentPins: env.KEEPWATCH_AGENT_PINS,
   });
   hub.start();
   bus.subscribe((e) => {

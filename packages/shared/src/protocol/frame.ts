@@ -37,6 +37,7 @@ export const MESSAGE_SIZE_LIMITS: Readonly<Record<MessageType, number>> = {
   error: 16 * 1024,
   enrolled: 4096,
   welcome: 4096,
+  pins: 4096,
   'config-push': MAX_FRAME_BYTES,
   ack: 1024,
   command: 4096,

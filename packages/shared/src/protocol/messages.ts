@@ -16,6 +16,7 @@ import { z } from 'zod';
 import { ClusterSpecSchema } from '../spec/cluster.js';
 import { VrrpStateSchema } from '../spec/vrrp-instance.js';
 import { NameSchema } from '../spec/grammar.js';
+import { TlsPinSchema } from '../spec/agent-config.js';
 
 /** The protocol version this package speaks. */
 export const PROTOCOL_VERSION = 1;
@@ -219,6 +220,21 @@ export const WelcomeMessageSchema = z.strictObject({
   ackedSeq: seq.nullable(),
 });
 
+/** The hello capability of agents that take `pins` (and the hub sends it only to them). */
+export const PIN_ROTATION_CAPABILITY = 'pin-rotation';
+
+/**
+ * Hub → agent, after `welcome`, to agents with the `pin-rotation` capability: the dashboard keys
+ * agents should trust from now on (the current one and the next), so a certificate can be
+ * replaced without re-enrolling. An agent takes it only over a pinned connection whose key is in
+ * the list.
+ */
+export const PinsMessageSchema = z.strictObject({
+  v,
+  type: z.literal('pins'),
+  pins: z.array(TlsPinSchema).min(1).max(8),
+});
+
 /** Hub → agent: a new revision of the cluster spec to apply. */
 export const ConfigPushMessageSchema = z.strictObject({
   v,
@@ -269,6 +285,7 @@ export type AgentMessage = z.infer<typeof AgentMessageSchema>;
 export const HubMessageSchema = z.discriminatedUnion('type', [
   EnrolledMessageSchema,
   WelcomeMessageSchema,
+  PinsMessageSchema,
   ConfigPushMessageSchema,
   AckMessageSchema,
   CommandMessageSchema,

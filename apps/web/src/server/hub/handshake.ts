@@ -130,4 +130,9 @@ export class Handshake {
       ackedSeq: s.ackedSeq,
     });
   }
+
+  /** The dashboard keys the agent should trust from now on (certificate rotation, issue #15). */
+  announcePins(s: Session, pins: readonly string[]): void {
+    send(s, { v: PROTOCOL_VERSION, type: 'pins', pins: [...pins] });
+  }
 }

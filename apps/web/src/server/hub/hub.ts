@@ -11,6 +11,7 @@ import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket, type RawData } from 'ws';
 import {
+  PIN_ROTATION_CAPABILITY,
   errorMessage,
   MESSAGE_SIZE_LIMITS,
   parseAgentFrame,
@@ -58,6 +59,8 @@ export interface HubOptions {
   handshakeTimeoutMs?: number;
   /** Proxies whose X-Forwarded-For is believed for the agent's source address (rate limits, audit). */
   trustedProxies?: readonly string[];
+  /** Dashboard key pins announced after `welcome` to agents that take them (KEEPWATCH_AGENT_PINS). */
+  agentPins?: readonly string[];
   authLimits?: LoginLimits;
 }
 
@@ -294,6 +297,8 @@ export class AgentHub {
     const fields = { node: node.name, remote, appliedRevision: m.appliedRevision, lastSeq: m.lastSeq };
     this.opts.log.info(fields, 'agent connected');
     this.handshake.welcome(s, node, this.heartbeatIntervalMs);
+    const pins = this.opts.agentPins ?? [];
+    if (pins.length > 0 && m.capabilities.includes(PIN_ROTATION_CAPABILITY)) this.handshake.announcePins(s, pins);
     // A node that runs nothing yet gets the newest revision at once; others wait for their role.
     if (m.appliedRevision === null) await this.rollout.pushLatest(s);
     else await this.rollout.cluster(node.clusterId);
