@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   bootSystemd,
@@ -23,6 +24,7 @@ import { installAgent } from './install-agent.js';
  * the backup's Master_Down_Interval. The tests run in order on the same container.
  */
 const UNIT = 'keepwatch-agent.service';
+const UNIT_FILE = fileURLToPath(new URL('../../apps/agent/systemd/keepwatch-agent.service', import.meta.url));
 const spec = referenceSpec({ version: 2, advertIntervalMs: 1000 });
 
 type Advert = { t: number; src: string; prio: number };
@@ -218,5 +220,78 @@ describe('keepwatch-agent.service under systemd', () => {
       .find((l) => l.msg === 'cleanup: VIPs removed');
     expect(removed?.vips).toEqual([REF.vip]);
     console.log(`failed for good (${final.Result}) after ${kills} kills; cleanup: ${JSON.stringify(cleanup)}`);
+  });
+
+  // Issue #15: the unit's capability set is the least that works. Each capability the unit keeps
+  // is shown needed by a trial under this systemd: the operation the agent performs runs under the
+  // unit's bounding set and fails when that one capability is taken out of it.
+  const TRIALS: { cap: string; why: string; argv: string[] }[] = [
+    {
+      cap: 'CAP_NET_RAW',
+      why: 'raw VRRP and AF_PACKET sockets (here: arping)',
+      argv: ['arping', '-c', '1', '-w', '3', '-I', 'eth0', REF.lb2],
+    },
+    {
+      cap: 'CAP_NET_ADMIN',
+      why: 'adding and removing VIPs',
+      argv: ['sh', '-c', 'ip addr add 203.0.113.251/32 dev lo && ip addr del 203.0.113.251/32 dev lo'],
+    },
+    { cap: 'CAP_NET_BIND_SERVICE', why: '`nginx -t` before every apply binds the listen ports', argv: ['nginx', '-t'] },
+    {
+      cap: 'CAP_DAC_OVERRIDE',
+      why: "`nginx -t` opens Debian's error.log (www-data, 0640)",
+      argv: [
+        'sh',
+        '-c',
+        'install -m 0640 /dev/null /var/log/nginx/error.log.t && chown www-data:adm /var/log/nginx/error.log.t && nginx -t -g "error_log /var/log/nginx/error.log.t;"',
+      ],
+    },
+    {
+      cap: 'CAP_CHOWN',
+      why: "`nginx -t` on a fresh host creates nginx's temp folders and gives them to www-data",
+      argv: ['sh', '-c', 'rm -rf /var/lib/nginx/body && nginx -t'],
+    },
+    { cap: 'CAP_SETUID', why: 'script checks run as keepwatch-script', argv: ['setpriv', '--reuid', 'nobody', 'true'] },
+    {
+      cap: 'CAP_SETGID',
+      why: 'script checks run as keepwatch-script',
+      argv: ['setpriv', '--regid', 'nogroup', '--clear-groups', 'true'],
+    },
+    {
+      cap: 'CAP_KILL',
+      why: "a script check past its timeout is killed (another user's process)",
+      argv: ['sh', '-c', 'setpriv --reuid nobody --regid nogroup --clear-groups sleep 5 & sleep 0.3; kill $!'],
+    },
+  ];
+  const unitCaps = () =>
+    (/^CapabilityBoundingSet=(.*)$/m.exec(readFileSync(UNIT_FILE, 'utf8'))?.[1] ?? '').trim().split(/\s+/).sort();
+  /** Runs `argv` as a oneshot service of this systemd with `caps` as its bounding set; its exit code (0 or not). */
+  let trial = 0;
+  const runWith = async (caps: string[], argv: string[]) => {
+    const name = `kw-cap-trial-${++trial}`;
+    const quoted = argv.map((a) => `'${a.replace(/'/g, `'\\''`)}'`).join(' ');
+    box.writeFile(`/run/${name}.sh`, `#!/bin/sh\nexec ${quoted}\n`, 0o755);
+    box.writeFile(
+      `/run/systemd/system/${name}.service`,
+      `[Service]\nType=oneshot\nCapabilityBoundingSet=${caps.join(' ')}\nExecStart=/run/${name}.sh\n`,
+    );
+    await box.systemctl('daemon-reload');
+    const r = await box.systemctl('start', `${name}.service`);
+    return { code: r.code, output: r.stderr + (await box.journal(`${name}.service`)) };
+  };
+
+  it('keeps exactly the capabilities a trial shows needed', () => {
+    expect(unitCaps()).toEqual(TRIALS.map((t) => t.cap).sort());
+  });
+
+  it.each(TRIALS)('$cap: $why — works with the unit’s set, fails without it', async ({ cap, argv }) => {
+    const all = unitCaps();
+    const withIt = await runWith(all, argv);
+    expect(withIt.code, withIt.output).toBe(0);
+    const without = await runWith(
+      all.filter((c) => c !== cap),
+      argv,
+    );
+    expect(without.code, `${cap} removed, still works: ${without.output}`).not.toBe(0);
   });
 });
