@@ -1,6 +1,4 @@
-import { join } from 'node:path';
 import { WebSocket, type RawData } from 'ws';
-import { z } from 'zod';
 import {
   encodeFrame,
   MAX_FRAME_BYTES,
@@ -19,18 +17,11 @@ import {
 import type { Logger } from '../log.js';
 import { DEF_HEARTBEAT_INTERVAL_MS } from '../config/defaults.js';
 import { Backoff, RetryTimer } from './backoff.js';
-import { readOptional, writePrivate } from '../state/files.js';
 import { Outbox, type NewOutboxEvent } from './outbox.js';
 import type { CommandOutcome } from './commands.js';
 import type { TLSSocket } from 'node:tls';
-import {
-  announcementProblem,
-  ANNOUNCED_PINS_FILE,
-  peerPin,
-  pinProblem,
-  readAnnouncedPins,
-  tlsClientOptions,
-} from './tls.js';
+import { peerPin, pinProblem, takeAnnouncedPins, tlsClientOptions, trustedPins } from './tls.js';
+import { credentialFile, readCredential, writeCredential } from './credential.js';
 
 export const AGENT_VERSION = '0.2.0';
 
@@ -69,8 +60,6 @@ export interface ControlClientOptions {
   now?: () => number;
 }
 
-const CredentialFileSchema = z.strictObject({ node: z.string(), credential: z.string().min(16).max(512) });
-
 /**
  * The agent's control-plane client: one WebSocket to the hub (`ws://`, `wss://` or `ws+unix://`),
  * `enroll` once with the one-time token (the credential is then kept in the state directory, mode
@@ -97,28 +86,11 @@ export class ControlClient {
   /** The pin of the key the open connection was verified with; null when not pinned. */
   private connectedPin: string | null = null;
 
-  /** The pins to trust: the dashboard's last announcement (state directory), else the config's. */
-  private pins(): string[] | undefined {
-    if (!this.opts.controlPlane.pins) return undefined;
-    return (
-      readAnnouncedPins(readOptional(join(this.opts.stateDir, ANNOUNCED_PINS_FILE))) ?? this.opts.controlPlane.pins
-    );
-  }
-
-  private get credentialFile(): string {
-    return join(this.opts.stateDir, 'credential.json');
-  }
-
   private readCredential(): string | null {
-    const text = readOptional(this.credentialFile);
-    if (text === null) return null;
-    try {
-      const r = CredentialFileSchema.safeParse(JSON.parse(text));
-      if (r.success && r.data.node === this.opts.node) return r.data.credential;
-    } catch {
-      // fall through: an unreadable file is the same as none
-    }
-    this.opts.log.warn({ file: this.credentialFile }, 'credential file ignored (invalid or another node)');
+    const c = readCredential(this.opts.stateDir, this.opts.node);
+    if (c !== 'invalid') return c;
+    const file = credentialFile(this.opts.stateDir);
+    this.opts.log.warn({ file }, 'credential file ignored (invalid or another node)');
     return null;
   }
 
@@ -164,7 +136,7 @@ export class ControlClient {
       return;
     }
     this.ws = ws;
-    const pins = this.pins();
+    const pins = trustedPins(this.opts.stateDir, this.opts.controlPlane.pins);
     this.connectedPin = null;
     if (pins && url.startsWith('wss://'))
       // Emitted before the socket opens: terminating here means nothing is ever sent on it.
@@ -246,7 +218,7 @@ export class ControlClient {
   private onMessage(m: HubMessage): void {
     switch (m.type) {
       case 'enrolled':
-        writePrivate(this.credentialFile, JSON.stringify({ node: this.opts.node, credential: m.credential }));
+        writeCredential(this.opts.stateDir, this.opts.node, m.credential);
         this.opts.log.info({ node: m.node }, 'enrolled with the control plane');
         this.hello(m.credential);
         return;
@@ -265,16 +237,9 @@ export class ControlClient {
         return;
       }
       case 'pins': {
-        const problem = announcementProblem(this.connectedPin, m.pins);
-        if (problem) {
-          this.opts.log.warn(
-            { pins: m.pins, connectedPin: this.connectedPin },
-            `announced dashboard pins not taken: ${problem}`,
-          );
-          return;
-        }
-        writePrivate(join(this.opts.stateDir, ANNOUNCED_PINS_FILE), JSON.stringify({ pins: m.pins }));
-        this.opts.log.info({ pins: m.pins }, 'dashboard pins updated: the next connection trusts these keys');
+        const problem = takeAnnouncedPins(this.opts.stateDir, this.connectedPin, m.pins);
+        if (problem) this.opts.log.warn({ pins: m.pins }, `announced dashboard pins not taken: ${problem}`);
+        else this.opts.log.info({ pins: m.pins }, 'dashboard pins updated: the next connection trusts these keys');
         return;
       }
       case 'ack':

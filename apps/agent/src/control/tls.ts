@@ -5,6 +5,8 @@
  * before the WebSocket opens and so before any token or credential is sent.
  */
 import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { readOptional, writePrivate } from '../state/files.js';
 import type { TLSSocket } from 'node:tls';
 import { z } from 'zod';
 import { TlsPinSchema, type ControlPlane } from '@keepwatch/shared';
@@ -60,4 +62,21 @@ export function announcementProblem(connectedPin: string | null, pins: readonly 
   if (!pins.includes(connectedPin))
     return `the announced pins leave out ${connectedPin}, the key this connection was verified with`;
   return null;
+}
+
+/** The pins to trust: the dashboard's last announcement kept in `stateDir`, else the config's (none: CA trust). */
+export function trustedPins(stateDir: string, configPins: string[] | undefined): string[] | undefined {
+  if (!configPins) return undefined;
+  return readAnnouncedPins(readOptional(join(stateDir, ANNOUNCED_PINS_FILE))) ?? configPins;
+}
+
+/** Keeps an announcement in `stateDir` when it may be taken; else says why not (and keeps nothing). */
+export function takeAnnouncedPins(
+  stateDir: string,
+  connectedPin: string | null,
+  pins: readonly string[],
+): string | null {
+  const problem = announcementProblem(connectedPin, pins);
+  if (!problem) writePrivate(join(stateDir, ANNOUNCED_PINS_FILE), JSON.stringify({ pins }));
+  return problem;
 }
