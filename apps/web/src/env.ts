@@ -10,6 +10,18 @@ import { TlsPinSchema } from '@keepwatch/shared';
 
 const bool = z.enum(['1', '0', 'true', 'false']).transform((v) => v === '1' || v === 'true');
 
+/** A comma-separated variable as a list: entries trimmed (then `each`), empty ones dropped. */
+const commaList = (each: (entry: string) => string) =>
+  z
+    .string()
+    .default('')
+    .transform((s) =>
+      s
+        .split(',')
+        .map((e) => each(e.trim()))
+        .filter((e) => e.length > 0),
+    );
+
 export const EnvSchema = z
   .object({
     NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
@@ -46,18 +58,12 @@ export const EnvSchema = z
      * agents connect once, then switch the certificate. An agent takes the list only over a
      * connection verified by a pin that the list keeps. Unset: nothing is announced.
      */
-    KEEPWATCH_AGENT_PINS: z
-      .string()
-      .default('')
-      .transform((s) =>
-        s
-          .split(',')
-          .map((p) => p.trim())
-          .filter((p) => p.length > 0),
-      )
-      .refine((list) => list.length <= 8 && list.every((p) => TlsPinSchema.safeParse(p).success), {
+    KEEPWATCH_AGENT_PINS: commaList((p) => p).refine(
+      (list) => list.length <= 8 && list.every((p) => TlsPinSchema.safeParse(p).success),
+      {
         message: 'must be at most 8 key pins (sha256/ and the base64 of 32 bytes) separated by commas',
-      }),
+      },
+    ),
     /** Bearer token a Prometheus scraper sends for /metrics; unset: /metrics answers direct connections from this host only. */
     KEEPWATCH_METRICS_TOKEN: z.string().min(16).optional(),
     /** Mark the session cookie `Secure` (set it when the dashboard is served over HTTPS). */
@@ -67,26 +73,11 @@ export const EnvSchema = z
      * this host: 127.0.0.1). Rate limits and the audit log then use the forwarded client address;
      * a forwarded header from anyone else is ignored.
      */
-    KEEPWATCH_TRUSTED_PROXIES: z
-      .string()
-      .default('')
-      .transform((s) =>
-        s
-          .split(',')
-          .map((a) => a.trim().toLowerCase())
-          .filter((a) => a.length > 0),
-      )
-      .refine((list) => list.every((a) => isIP(a) !== 0), { message: 'must be IP addresses separated by commas' }),
+    KEEPWATCH_TRUSTED_PROXIES: commaList((a) => a.toLowerCase()).refine((list) => list.every((a) => isIP(a) !== 0), {
+      message: 'must be IP addresses separated by commas',
+    }),
     /** Extra origins allowed to send mutations (besides the request's own Host), comma-separated. */
-    KEEPWATCH_ALLOWED_ORIGINS: z
-      .string()
-      .default('')
-      .transform((s) =>
-        s
-          .split(',')
-          .map((o) => o.trim())
-          .filter((o) => o.length > 0),
-      ),
+    KEEPWATCH_ALLOWED_ORIGINS: commaList((o) => o),
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   })
   .refine((e) => (e.KEEPWATCH_TLS_CERT_FILE === undefined) === (e.KEEPWATCH_TLS_KEY_FILE === undefined), {

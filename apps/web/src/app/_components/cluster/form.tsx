@@ -88,6 +88,41 @@ export function CheckField({
   );
 }
 
+/** A labelled choice among fixed options. */
+export function SelectField<V extends string>({
+  id,
+  label,
+  value,
+  options,
+  onChange,
+}: {
+  id: string;
+  label: ReactNode;
+  value: V;
+  options: readonly (readonly [V, string])[];
+  onChange: (v: V) => void;
+}) {
+  return (
+    <div className="flex flex-col gap-0.5">
+      <label htmlFor={id} className="text-xs font-medium">
+        {label}
+      </label>
+      <select
+        id={id}
+        value={value}
+        onChange={(e) => onChange(e.target.value as V)}
+        className="rounded border border-slate-300 bg-white px-2 py-1 text-sm dark:border-slate-600 dark:bg-slate-900"
+      >
+        {options.map(([v, text]) => (
+          <option key={v} value={v}>
+            {text}
+          </option>
+        ))}
+      </select>
+    </div>
+  );
+}
+
 export type Refusal =
   | { kind: 'conflict'; text: string }
   | { kind: 'fields'; fields: Record<string, string>; text: string }

@@ -7,7 +7,7 @@
 import { useState } from 'react';
 import { api, type RouterOutputs } from '~/trpc/client';
 import { Banner, Button } from '../ui';
-import { CheckField, TextField, num, useEditor } from './form';
+import { CheckField, SelectField, TextField, num, useEditor } from './form';
 
 type InstanceRow = RouterOutputs['instances']['list'][number];
 type Instance = InstanceRow['instance'];
@@ -157,20 +157,16 @@ export function InstanceEditor({ row, onDone }: { row: InstanceRow; onDone: (tex
       )}
       <div className="flex flex-wrap gap-3">
         <TextField {...bind('vrid')} label="VRID" inputMode="numeric" className="w-20" />
-        <div className="flex flex-col gap-0.5">
-          <label htmlFor={`${uid}-ver`} className="text-xs font-medium">
-            VRRP version
-          </label>
-          <select
-            id={`${uid}-ver`}
-            value={draft.version}
-            onChange={(e) => set({ version: e.target.value as '2' | '3' })}
-            className="rounded border border-slate-300 bg-white px-2 py-1 text-sm dark:border-slate-600 dark:bg-slate-900"
-          >
-            <option value="2">2 (RFC 3768)</option>
-            <option value="3">3 (RFC 5798)</option>
-          </select>
-        </div>
+        <SelectField
+          id={`${uid}-ver`}
+          label="VRRP version"
+          value={draft.version}
+          options={[
+            ['2', '2 (RFC 3768)'],
+            ['3', '3 (RFC 5798)'],
+          ]}
+          onChange={(v) => set({ version: v })}
+        />
         <TextField {...bind('advertIntervalMs')} label="Advert interval (ms)" inputMode="numeric" />
         <CheckField id={`${uid}-pre`} label="Preempt" checked={draft.preempt} onChange={(v) => set({ preempt: v })} />
         <TextField {...bind('preemptDelayMs')} label="Preempt delay (ms)" inputMode="numeric" />
@@ -210,35 +206,27 @@ export function InstanceEditor({ row, onDone }: { row: InstanceRow; onDone: (tex
           className="w-20"
           error={f('authHmac.activeKey')}
         />
-        <div className="flex flex-col gap-0.5">
-          <label htmlFor={`${uid}-hmode`} className="text-xs font-medium">
-            Mode
-          </label>
-          <select
-            id={`${uid}-hmode`}
-            value={draft.hmacMode}
-            onChange={(e) => set({ hmacMode: e.target.value as Draft['hmacMode'] })}
-            className="rounded border border-slate-300 bg-white px-2 py-1 text-sm dark:border-slate-600 dark:bg-slate-900"
-          >
-            <option value="enforce">enforce</option>
-            <option value="permissive">permissive (also accepts unsigned)</option>
-            <option value="receive-only">receive-only (signs nothing)</option>
-          </select>
-        </div>
-        <div className="flex flex-col gap-0.5">
-          <label htmlFor={`${uid}-hrep`} className="text-xs font-medium">
-            Anti-replay
-          </label>
-          <select
-            id={`${uid}-hrep`}
-            value={draft.hmacAntiReplay}
-            onChange={(e) => set({ hmacAntiReplay: e.target.value as Draft['hmacAntiReplay'] })}
-            className="rounded border border-slate-300 bg-white px-2 py-1 text-sm dark:border-slate-600 dark:bg-slate-900"
-          >
-            <option value="time">time (the LB hosts&apos; clocks must be in sync: NTP)</option>
-            <option value="monotonic">monotonic (no clock sync needed)</option>
-          </select>
-        </div>
+        <SelectField
+          id={`${uid}-hmode`}
+          label="Mode"
+          value={draft.hmacMode}
+          options={[
+            ['enforce', 'enforce'],
+            ['permissive', 'permissive (also accepts unsigned)'],
+            ['receive-only', 'receive-only (signs nothing)'],
+          ]}
+          onChange={(v) => set({ hmacMode: v })}
+        />
+        <SelectField
+          id={`${uid}-hrep`}
+          label="Anti-replay"
+          value={draft.hmacAntiReplay}
+          options={[
+            ['time', 'time (the LB hosts’ clocks must be in sync: NTP)'],
+            ['monotonic', 'monotonic (no clock sync needed)'],
+          ]}
+          onChange={(v) => set({ hmacAntiReplay: v })}
+        />
       </div>
       <div className="flex flex-wrap gap-3">
         {row.instance.members.map((m, i) => (
