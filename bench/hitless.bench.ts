@@ -33,8 +33,20 @@ import {
   type LabKeepalived,
 } from '@keepwatch/lab';
 
-type Kind = 'check-interval' | 'vip-add' | 'priority-keep' | 'priority-move' | 'advert-interval';
-const KINDS: Kind[] = ['check-interval', 'vip-add', 'priority-keep', 'priority-move', 'advert-interval'];
+type Kind =
+  'check-interval' | 'vip-add' | 'priority-keep' | 'priority-move' | 'advert-interval' | 'hmac-on' | 'hmac-rotate';
+const KINDS: Kind[] = [
+  'check-interval',
+  'vip-add',
+  'priority-keep',
+  'priority-move',
+  'advert-interval',
+  'hmac-on',
+  'hmac-rotate',
+];
+/** Signed adverts (auth_hmac): keepalived 2.2.7 has none, and 2.4 changes them in three manual sweeps. */
+const KEEPWATCH_ONLY: readonly Kind[] = ['hmac-on', 'hmac-rotate'];
+const hmacKey = (id: number, byte: string) => ({ keys: [{ id, hex: byte.repeat(32) }], activeKey: id });
 /** The edits that ask the VIP to move (lb2 raised above lb1). */
 const REQUESTED_MOVES: Partial<Record<Kind, number>> = { 'priority-move': 1 };
 const EXTRA_VIP = '198.51.100.201';
@@ -118,6 +130,7 @@ async function keepwatchRow(plane: ChaosPlane, kind: Kind, run: number): Promise
       version: 3,
       advertIntervalMs: 100,
       check: [{ kind: 'nginx', name: 'check_nginx', intervalMs: 1000 }],
+      ...(kind === 'hmac-rotate' ? { instance: { authHmac: hmacKey(1, 'a1') } } : {}),
     });
     const { clusterId } = await startEnrolledAgents(lab, plane, { spec, hubSocket: bridge.path, metrics: false });
     await waitRevisionApplied(plane, clusterId, 1, 60_000);
@@ -145,6 +158,8 @@ async function keepwatchRow(plane: ChaosPlane, kind: Kind, run: number): Promise
       } else if (kind === 'vip-add') await editInstance((i) => ({ ...i, vips: [...i.vips, { address: EXTRA_VIP }] }));
       else if (kind === 'priority-keep') await editInstance(lb2Priority(90));
       else if (kind === 'priority-move') await editInstance(lb2Priority(120));
+      else if (kind === 'hmac-on') await editInstance((i) => ({ ...i, authHmac: hmacKey(1, 'a1') }));
+      else if (kind === 'hmac-rotate') await editInstance((i) => ({ ...i, authHmac: hmacKey(2, 'b2') }));
       else await editInstance((i) => ({ ...i, advertIntervalMs: 200 }));
       await waitRevisionApplied(plane, clusterId, 2, 30_000);
       return Date.now() - t0;
@@ -169,6 +184,9 @@ function keepalivedEdit(kind: Kind, lb: 'lb1' | 'lb2', conf: string): string {
       return lb === 'lb2' ? conf.replace(/priority 80\b/, 'priority 120') : conf;
     case 'advert-interval':
       return conf.replace(/advert_int 0\.1\b/, 'advert_int 0.2');
+    case 'hmac-on':
+    case 'hmac-rotate':
+      throw new Error(`${kind}: keepwatch only`);
   }
 }
 
@@ -223,7 +241,7 @@ try {
         rows.push(await keepwatchRow(plane, kind, run));
         console.log(JSON.stringify(rows.at(-1)));
       }
-      if (!ONLY_DRIVER || ONLY_DRIVER === 'keepalived') {
+      if ((!ONLY_DRIVER || ONLY_DRIVER === 'keepalived') && !KEEPWATCH_ONLY.includes(kind)) {
         rows.push(await keepalivedRow(kind));
         console.log(JSON.stringify(rows.at(-1)));
       }
