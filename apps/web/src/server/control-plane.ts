@@ -14,6 +14,7 @@ import { LoginRateLimiter } from './auth/rate-limit';
 import { csrfProblem } from './auth/csrf';
 import { NewPasswordSchema } from './auth/password';
 import { createFirstAdmin } from './services/auth';
+import { sealStoredSecrets, specSecretKey } from './services/spec-secrets';
 import { appRouter } from './root';
 import { AgentHub } from './hub/hub';
 import { createEventBus, type EventBus } from './bus';
@@ -67,6 +68,9 @@ export async function createControlPlane(
   });
   log.info({ database: db.kind, applied: db.migrations.applied }, 'database ready');
   await bootstrapAdmin(db, env, log);
+  // VRRP passwords and auth_hmac keys that an older version stored in clear are sealed now.
+  const sealed = await sealStoredSecrets(db.prisma, specSecretKey());
+  if (sealed.instances + sealed.revisions > 0) log.info(sealed, 'sealed the VRRP secrets stored in clear');
   const metrics = createMetrics({ defaultMetrics: opts.defaultMetrics ?? true });
   const bus = await createEventBus({
     url: env.DATABASE_URL,

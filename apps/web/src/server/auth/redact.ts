@@ -5,6 +5,7 @@
  * instances through the same rule.
  */
 import type { ClusterSpec, VrrpInstance } from '@keepwatch/shared';
+import { mapInstanceSecrets } from '../services/spec-secrets';
 import type { Role } from '../services/types';
 
 export const REDACTED = '(redacted)';
@@ -13,14 +14,7 @@ type InstanceSecrets = Pick<VrrpInstance, 'authentication' | 'authHmac'>;
 
 /** An instance with its password and auth_hmac keys replaced by {@link REDACTED} (key ids kept). */
 export function redactInstanceSecrets<I extends Partial<InstanceSecrets>>(inst: I): I {
-  let out = inst;
-  if (inst.authentication) out = { ...out, authentication: { ...inst.authentication, password: REDACTED } };
-  if (inst.authHmac)
-    out = {
-      ...out,
-      authHmac: { ...inst.authHmac, keys: inst.authHmac.keys.map((k) => ({ id: k.id, hex: REDACTED })) },
-    };
-  return out;
+  return mapInstanceSecrets(inst, () => REDACTED);
 }
 
 /** The spec with each instance's secrets replaced by {@link REDACTED}. */

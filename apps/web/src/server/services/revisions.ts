@@ -14,6 +14,7 @@ import {
 } from '@keepwatch/shared';
 import { AppError, notFound } from '../errors';
 import { canonicalJson } from './canonical-json';
+import { openInstanceSecrets, openSpecSecrets, sealSpecSecrets, specSecretKey } from './spec-secrets';
 import { actorId, actorName, type Actor, type Db, type Tx } from './types';
 
 /** Nullable columns become absent members (the spec's optionals are `undefined`, never null). */
@@ -46,39 +47,44 @@ export async function loadClusterSpec(db: Db | Tx, clusterId: string): Promise<C
     },
   });
   if (!cluster) throw notFound('cluster', 'clusterId');
+  const key = specSecretKey();
   return {
     name: cluster.name,
     nodes: cluster.nodes.map((n) => ({ name: n.name, addresses: n.addresses, interfaces: n.interfaces })),
     vrrpInstances: cluster.vrrpInstances.map((i) =>
-      defined({
-        name: i.name,
-        vrid: i.vrid,
-        version: i.vrrpVersion as 2 | 3,
-        family: i.family as 4 | 6,
-        interface: i.interface,
-        advertIntervalMs: i.advertIntervalMs,
-        members: i.members.map((m) =>
-          defined({
-            node: m.node.name,
-            priority: m.priority,
-            initialState: m.initialState as 'master' | 'backup',
-            interface: m.interface,
-            unicastSrcIp: m.unicastSrcIp,
-            unicastPeers: m.unicastPeers,
-          }),
-        ),
-        preempt: i.preempt,
-        preemptDelayMs: i.preemptDelayMs,
-        authentication: i.authPassword === null ? undefined : { type: 'pass' as const, password: i.authPassword },
-        authHmac: (i.authHmac ?? undefined) as never,
-        vips: i.vips.map((v) => defined({ address: v.address, prefix: v.prefix, dev: v.dev })),
-        trackInterfaces: i.trackInterfaces as never,
-        trackChecks: i.trackChecks as never,
-        garpMasterDelayMs: i.garpMasterDelayMs,
-        garpMasterRepeat: i.garpMasterRepeat,
-        garpMasterRefreshMs: i.garpMasterRefreshMs,
-        garpMasterRefreshRepeat: i.garpMasterRefreshRepeat,
-      }),
+      openInstanceSecrets(
+        defined({
+          name: i.name,
+          vrid: i.vrid,
+          version: i.vrrpVersion as 2 | 3,
+          family: i.family as 4 | 6,
+          interface: i.interface,
+          advertIntervalMs: i.advertIntervalMs,
+          members: i.members.map((m) =>
+            defined({
+              node: m.node.name,
+              priority: m.priority,
+              initialState: m.initialState as 'master' | 'backup',
+              interface: m.interface,
+              unicastSrcIp: m.unicastSrcIp,
+              unicastPeers: m.unicastPeers,
+            }),
+          ),
+          preempt: i.preempt,
+          preemptDelayMs: i.preemptDelayMs,
+          authentication: i.authPassword === null ? undefined : { type: 'pass' as const, password: i.authPassword },
+          authHmac: (i.authHmac ?? undefined) as never,
+          vips: i.vips.map((v) => defined({ address: v.address, prefix: v.prefix, dev: v.dev })),
+          trackInterfaces: i.trackInterfaces as never,
+          trackChecks: i.trackChecks as never,
+          garpMasterDelayMs: i.garpMasterDelayMs,
+          garpMasterRepeat: i.garpMasterRepeat,
+          garpMasterRefreshMs: i.garpMasterRefreshMs,
+          garpMasterRefreshRepeat: i.garpMasterRefreshRepeat,
+        }),
+        key,
+        clusterId,
+      ),
     ),
     checks: cluster.checks.map((c) => c.definition as never),
     pools: cluster.pools.map((p) =>
@@ -169,7 +175,8 @@ export async function commitRevision(
     data: {
       clusterId,
       number: cluster.revision,
-      spec: spec as never,
+      // Hashed in clear above (the agent checks the hash of what it receives), stored sealed.
+      spec: sealSpecSecrets(spec, specSecretKey(), clusterId) as never,
       specHash,
       summary,
       createdById: actorId(actor),
@@ -198,7 +205,7 @@ export async function getRevision(db: Db, clusterId: string, number: number) {
   if (!r) throw notFound(`revision ${number}`, 'number');
   return {
     number: r.number,
-    spec: r.spec as ClusterSpec,
+    spec: openSpecSecrets(r.spec as ClusterSpec, specSecretKey(), clusterId),
     specHash: r.specHash,
     summary: r.summary,
     createdBy: r.createdBy,

@@ -10,6 +10,7 @@ import { writeAudit } from './audit';
 import { canonicalJson } from './canonical-json';
 import { planRevert, sameContent, specDiff, type RevertPlan, type SpecDiff } from './revert-plan';
 import { commitRevision, loadClusterSpec, lockCluster } from './revisions';
+import { openSpecSecrets, specSecretKey } from './spec-secrets';
 import {
   insertCheck,
   insertInstance,
@@ -45,7 +46,7 @@ async function prepare(db: Db | Tx, clusterId: string, number: number): Promise<
           : `this cluster has no revision ${number} (its revisions are 1 to ${cluster.revision})`,
     });
   // Stored specs passed ClusterSpecSchema when they were made; parsing again applies today's defaults.
-  const then = ClusterSpecSchema.safeParse(rev.spec);
+  const then = ClusterSpecSchema.safeParse(openSpecSecrets(rev.spec as ClusterSpec, specSecretKey(), clusterId));
   if (!then.success)
     throw new AppError('BAD_REQUEST', {
       field: 'number',

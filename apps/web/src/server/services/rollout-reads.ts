@@ -3,6 +3,7 @@
  * which nodes failed to apply it, whether its rollout was aborted. Revisions are immutable, so a caller may cache a spec by number.
  */
 import type { ClusterSpec } from '@keepwatch/shared';
+import { openSpecSecrets, specSecretKey } from './spec-secrets';
 import type { Db } from './types';
 
 export interface NewestRevision {
@@ -33,7 +34,9 @@ export async function revisionSpec(db: Db, clusterId: string, number: number): P
     select: { number: true, spec: true },
   });
   // Stored specs passed ClusterSpecSchema when the revision was made (ConfigRevision is immutable).
-  return rev ? { number: rev.number, spec: rev.spec as unknown as ClusterSpec } : null;
+  return rev
+    ? { number: rev.number, spec: openSpecSecrets(rev.spec as unknown as ClusterSpec, specSecretKey(), clusterId) }
+    : null;
 }
 
 /** The nodes whose deployment of revision `number` failed, and whether an admin aborted its rollout. */

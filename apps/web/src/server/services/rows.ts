@@ -6,6 +6,7 @@
 import type { HealthCheck, UpstreamPool, VirtualServer, VrrpInstance, Node as SpecNode } from '@keepwatch/shared';
 import { AppError } from '../errors';
 import { Prisma } from '../db/client';
+import { sealInstanceSecrets, specSecretKey } from './spec-secrets';
 import type { Tx } from './types';
 
 const nullable = <T>(v: T | undefined): T | null => (v === undefined ? null : v);
@@ -38,7 +39,9 @@ async function nodeIds(tx: Tx, clusterId: string, inst: VrrpInstance, field: str
   return idsByName(nodes, names, 'node', (i) => `${field}.members.${i}.node`);
 }
 
-function instanceScalars(inst: VrrpInstance) {
+/** The instance's columns; its password and auth_hmac keys sealed (spec-secrets.ts). */
+function instanceScalars(clusterId: string, plain: VrrpInstance) {
+  const inst = sealInstanceSecrets(plain, specSecretKey(), clusterId);
   return {
     name: inst.name,
     vrid: inst.vrid,
@@ -85,7 +88,7 @@ async function writeInstanceChildren(tx: Tx, instanceId: string, inst: VrrpInsta
 
 export async function insertInstance(tx: Tx, clusterId: string, inst: VrrpInstance, field = 'instance') {
   const ids = await nodeIds(tx, clusterId, inst, field);
-  const row = await tx.vrrpInstance.create({ data: { clusterId, ...instanceScalars(inst) } });
+  const row = await tx.vrrpInstance.create({ data: { clusterId, ...instanceScalars(clusterId, inst) } });
   await writeInstanceChildren(tx, row.id, inst, ids);
   return row;
 }
@@ -94,7 +97,7 @@ export async function replaceInstance(tx: Tx, clusterId: string, id: string, ins
   const ids = await nodeIds(tx, clusterId, inst, field);
   await tx.vrrpMember.deleteMany({ where: { instanceId: id } });
   await tx.vip.deleteMany({ where: { instanceId: id } });
-  await tx.vrrpInstance.update({ where: { id }, data: instanceScalars(inst) });
+  await tx.vrrpInstance.update({ where: { id }, data: instanceScalars(clusterId, inst) });
   await writeInstanceChildren(tx, id, inst, ids);
 }
 
