@@ -1,14 +1,16 @@
 // Hitless changes (issue #14, item 4): one configuration edit at a time under a 100 req/s probe
 // through the VIP (a new connection per request, 1 s timeout), keepwatch-agent (the edit made in a
 // real dashboard, pushed to both nodes) beside keepalived 2.2.7 (the same edit made in its
-// keepalived.conf on each host and `reload` by SIGHUP, the backup first), in the same run, VRRPv3
-// at 0.1 s. Per row: failed requests, VIP moves seen by sampling both hosts every 50 ms (requested
+// keepalived.conf on each host and `reload` by SIGHUP, the backup first), in the same run, at
+// VRRPv3 0.1 s and VRRPv2 1 s. Per row: failed requests, VIP moves seen by sampling both hosts every 50 ms (requested
 // or not), and the time until both nodes run the change.
 //
-//   npm run bench -- hitless [--runs 1] [--kind NAME] [--driver keepwatch|keepalived]
+//   npm run bench -- hitless [--runs 1] [--kind NAME[,NAME]] [--driver keepwatch|keepalived]
+//                            [--interval v3-0.1s|v2-1s]
 //
-// JSON under bench/results/. Not here yet: v2 at 1 s, preempt, member and password edits, agent
-// restart and package upgrade rows (the warm-restart and package tests cover those two).
+// JSON under bench/results/. The edits themselves: hitless/edits.ts. Not here: a check command edit
+// (a script check needs a host script policy the lab does not set up) and a package upgrade (the
+// .deb's postinst restarts the agent as the agent-restart row does; tests/product/agent-deb-rpm).
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
@@ -32,36 +34,41 @@ import {
   type Lab,
   type LabKeepalived,
 } from '@keepwatch/lab';
-
-type Kind =
-  'check-interval' | 'vip-add' | 'priority-keep' | 'priority-move' | 'advert-interval' | 'hmac-on' | 'hmac-rotate';
-const KINDS: Kind[] = [
-  'check-interval',
-  'vip-add',
-  'priority-keep',
-  'priority-move',
-  'advert-interval',
-  'hmac-on',
-  'hmac-rotate',
-];
-/** Signed adverts (auth_hmac): keepalived 2.2.7 has none, and 2.4 changes them in three manual sweeps. */
-const KEEPWATCH_ONLY: readonly Kind[] = ['hmac-on', 'hmac-rotate'];
-const hmacKey = (id: number, byte: string) => ({ keys: [{ id, hex: byte.repeat(32) }], activeKey: id });
-/** The edits that ask the VIP to move (lb2 raised above lb1). */
-const REQUESTED_MOVES: Partial<Record<Kind, number>> = { 'priority-move': 1 };
-const EXTRA_VIP = '198.51.100.201';
+import {
+  initialInstance,
+  initialMembers,
+  keepalivedEdit,
+  keepalivedInitial,
+  keepalivedMembership,
+  keepalivedRestart,
+  keepwatchEdit,
+  KEEPWATCH_ONLY,
+  KINDS,
+  nginxPoolEdit,
+  ONLY_AT,
+  REQUESTED_MOVES,
+  type Interval,
+  type Kind,
+} from './hitless/edits.js';
 
 const arg = (name: string) => {
   const i = process.argv.indexOf(`--${name}`);
   return i >= 0 ? process.argv[i + 1] : undefined;
 };
 const RUNS = Number(arg('runs') ?? 1);
-const ONLY_KIND = arg('kind');
+const ONLY_KIND = arg('kind')?.split(',');
 const ONLY_DRIVER = arg('driver');
+const ONLY_INTERVAL = arg('interval');
+const INTERVALS: Interval[] = (['v3-0.1s', 'v2-1s'] as const).filter((i) => !ONLY_INTERVAL || i === ONLY_INTERVAL);
+const at = (interval: Interval) =>
+  interval === 'v2-1s'
+    ? { version: 2 as const, advertIntervalMs: 1000, fast: false }
+    : { version: 3 as const, advertIntervalMs: 100, fast: true };
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
 type Row = {
   driver: string;
+  interval: Interval;
   kind: Kind;
   failed: number;
   total: number;
@@ -91,7 +98,13 @@ function holderSampler(lab: Lab) {
 }
 
 /** Runs `edit` under the probe and the sampler; resolves with the row's figures. */
-async function measure(lab: Lab, driver: string, kind: Kind, edit: () => Promise<number>): Promise<Row> {
+async function measure(
+  lab: Lab,
+  driver: string,
+  interval: Interval,
+  kind: Kind,
+  edit: () => Promise<number>,
+): Promise<Row> {
   const probe = await startProbe(lab, 'client', `http://${REF.vip}/`, {
     rateHz: 100,
     maxDurationMs: 60_000,
@@ -110,6 +123,7 @@ async function measure(lab: Lab, driver: string, kind: Kind, edit: () => Promise
   const s = summariseProbe(probe.records());
   return {
     driver,
+    interval,
     kind,
     failed: s.failed,
     total: s.total,
@@ -121,47 +135,32 @@ async function measure(lab: Lab, driver: string, kind: Kind, edit: () => Promise
 
 // ---- keepwatch: the edit in the dashboard, pushed to both agents ----
 
-async function keepwatchRow(plane: ChaosPlane, kind: Kind, run: number): Promise<Row> {
+async function keepwatchRow(plane: ChaosPlane, interval: Interval, kind: Kind, run: number): Promise<Row> {
   const lab = await referenceLab();
   const bridge = await bridgePort(lab, 'hub', plane.port);
   try {
+    const { version, advertIntervalMs } = at(interval);
     const spec = referenceSpec({
-      name: `hitless-${kind}-${run}-${lab.runId}`,
-      version: 3,
-      advertIntervalMs: 100,
+      name: `hitless-${kind}-${interval}-${run}-${lab.runId}`.replaceAll('.', '_'),
+      version,
+      advertIntervalMs,
       check: [{ kind: 'nginx', name: 'check_nginx', intervalMs: 1000 }],
-      ...(kind === 'hmac-rotate' ? { instance: { authHmac: hmacKey(1, 'a1') } } : {}),
+      instance: initialInstance(kind, REF.vip),
     });
-    const { clusterId } = await startEnrolledAgents(lab, plane, { spec, hubSocket: bridge.path, metrics: false });
+    const full = structuredClone(spec);
+    const inst = spec.vrrpInstances![0]!;
+    inst.members = initialMembers(kind, inst.members);
+    const { clusterId, agent } = await startEnrolledAgents(lab, plane, {
+      spec,
+      hubSocket: bridge.path,
+      metrics: false,
+    });
     await waitRevisionApplied(plane, clusterId, 1, 60_000);
     await lab.waitForHolders(REF.vip, ['lb1'], 20_000);
-    type Versioned<K extends string, T> = { id: string; version: number } & Record<K, T>;
-    type Instance = NonNullable<typeof spec.vrrpInstances>[number];
-    const editInstance = async (change: (i: Instance) => Instance) => {
-      const [row] = await plane.query<Versioned<'instance', Instance>[]>('instances.list', { clusterId });
-      await plane.mutate('instances.update', { id: row!.id, version: row!.version, instance: change(row!.instance) });
-    };
-    const lb2Priority = (p: number) => (i: Instance) => ({
-      ...i,
-      members: i.members.map((m) => (m.node === 'lb2' ? { ...m, priority: p } : m)),
-    });
-    return await measure(lab, 'keepwatch', kind, async () => {
+    return await measure(lab, 'keepwatch', interval, kind, async () => {
       const t0 = Date.now();
-      if (kind === 'check-interval') {
-        type Check = NonNullable<typeof spec.checks>[number];
-        const [row] = await plane.query<Versioned<'check', Check>[]>('checks.list', { clusterId });
-        await plane.mutate('checks.update', {
-          id: row!.id,
-          version: row!.version,
-          check: { ...row!.check, intervalMs: 2000 },
-        });
-      } else if (kind === 'vip-add') await editInstance((i) => ({ ...i, vips: [...i.vips, { address: EXTRA_VIP }] }));
-      else if (kind === 'priority-keep') await editInstance(lb2Priority(90));
-      else if (kind === 'priority-move') await editInstance(lb2Priority(120));
-      else if (kind === 'hmac-on') await editInstance((i) => ({ ...i, authHmac: hmacKey(1, 'a1') }));
-      else if (kind === 'hmac-rotate') await editInstance((i) => ({ ...i, authHmac: hmacKey(2, 'b2') }));
-      else await editInstance((i) => ({ ...i, advertIntervalMs: 200 }));
-      await waitRevisionApplied(plane, clusterId, 2, 30_000);
+      await keepwatchEdit(kind, plane, clusterId, full, agent);
+      if (kind !== 'agent-restart') await waitRevisionApplied(plane, clusterId, 2, 30_000);
       return Date.now() - t0;
     });
   } finally {
@@ -172,50 +171,43 @@ async function keepwatchRow(plane: ChaosPlane, kind: Kind, run: number): Promise
 
 // ---- keepalived 2.2.7: the edit in each host's keepalived.conf, then SIGHUP (backup first) ----
 
-function keepalivedEdit(kind: Kind, lb: 'lb1' | 'lb2', conf: string): string {
-  switch (kind) {
-    case 'check-interval':
-      return conf.replace(/\binterval 1\b/, 'interval 2');
-    case 'vip-add':
-      return conf.replace(/(virtual_ipaddress \{\n(\s+)\S+)/, `$1\n$2${EXTRA_VIP}`);
-    case 'priority-keep':
-      return lb === 'lb2' ? conf.replace(/priority 80\b/, 'priority 90') : conf;
-    case 'priority-move':
-      return lb === 'lb2' ? conf.replace(/priority 80\b/, 'priority 120') : conf;
-    case 'advert-interval':
-      return conf.replace(/advert_int 0\.1\b/, 'advert_int 0.2');
-    case 'hmac-on':
-    case 'hmac-rotate':
-      throw new Error(`${kind}: keepwatch only`);
-  }
-}
-
-async function keepalivedRow(kind: Kind): Promise<Row> {
+async function keepalivedRow(interval: Interval, kind: Kind): Promise<Row> {
   const lab = await referenceLab();
   try {
     await startBackend(lab, 'web1', 'web1');
     await startBackend(lab, 'web2', 'web2');
     const ka = {} as Record<'lb1' | 'lb2', LabKeepalived>;
+    const nginx = {} as Record<'lb1' | 'lb2', LabNginx>;
     for (const lb of ['lb1', 'lb2'] as const) {
-      const nginx = new LabNginx(lab, lb);
-      nginx.configure(referenceNginxSite());
-      await nginx.start();
-      ka[lb] = referenceKeepalived(lab, nginx, lb === 'lb1' ? 'master' : 'backup', {
-        fast: true,
+      nginx[lb] = new LabNginx(lab, lb);
+      nginx[lb].configure(referenceNginxSite());
+      await nginx[lb].start();
+      ka[lb] = referenceKeepalived(lab, nginx[lb], lb === 'lb1' ? 'master' : 'backup', {
+        fast: at(interval).fast,
         checkIntervalS: 1,
       }).keepalived;
+      ka[lb].configure(keepalivedInitial(kind, lb, readFileSync(ka[lb].confPath, 'utf8')));
     }
     await ka.lb1.start();
-    await ka.lb2.start();
+    if (keepalivedMembership[kind] !== 'start') await ka.lb2.start();
     await lab.waitForHolders(REF.vip, ['lb1'], 20_000);
-    return await measure(lab, 'keepalived', kind, async () => {
+    return await measure(lab, 'keepalived', interval, kind, async () => {
       const t0 = Date.now();
+      if (kind === 'agent-restart') await keepalivedRestart(ka.lb1);
+      else if (keepalivedMembership[kind] === 'start') await ka.lb2.start();
+      else if (keepalivedMembership[kind] === 'stop') await ka.lb2.stop();
+      if (kind === 'agent-restart' || keepalivedMembership[kind]) return Date.now() - t0;
       for (const lb of ['lb2', 'lb1'] as const) {
-        const before = readFileSync(ka[lb].confPath, 'utf8');
-        const after = keepalivedEdit(kind, lb, before);
-        if (after !== before) {
-          ka[lb].configure(after);
-          lab.signal(ka[lb].pid()!, 'SIGHUP');
+        if (kind === 'pool-edit') {
+          nginx[lb].configure(nginxPoolEdit(referenceNginxSite()));
+          lab.signal(nginx[lb].masterPid()!, 'SIGHUP');
+        } else {
+          const before = readFileSync(ka[lb].confPath, 'utf8');
+          const after = keepalivedEdit(kind, lb, before);
+          if (after !== before) {
+            ka[lb].configure(after);
+            lab.signal(ka[lb].pid()!, 'SIGHUP');
+          }
         }
         if (lb === 'lb2') await sleep(1000); // as the dashboard's rollout: the backup first
       }
@@ -231,19 +223,21 @@ async function keepalivedRow(kind: Kind): Promise<Row> {
 const commit = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { encoding: 'utf8' }).trim();
 const loadBefore = loadavg();
 const rows: Row[] = [];
-const kinds = KINDS.filter((k) => !ONLY_KIND || k === ONLY_KIND);
+const kinds = KINDS.filter((k) => !ONLY_KIND || ONLY_KIND.includes(k));
 let plane: ChaosPlane | null = null;
 try {
   for (let run = 0; run < RUNS; run++) {
-    for (const kind of kinds) {
-      if (!ONLY_DRIVER || ONLY_DRIVER === 'keepwatch') {
-        plane ??= await startChaosPlane();
-        rows.push(await keepwatchRow(plane, kind, run));
-        console.log(JSON.stringify(rows.at(-1)));
-      }
-      if ((!ONLY_DRIVER || ONLY_DRIVER === 'keepalived') && !KEEPWATCH_ONLY.includes(kind)) {
-        rows.push(await keepalivedRow(kind));
-        console.log(JSON.stringify(rows.at(-1)));
+    for (const interval of INTERVALS) {
+      for (const kind of kinds.filter((k) => (ONLY_AT[k] ?? interval) === interval)) {
+        if (!ONLY_DRIVER || ONLY_DRIVER === 'keepwatch') {
+          plane ??= await startChaosPlane();
+          rows.push(await keepwatchRow(plane, interval, kind, run));
+          console.log(JSON.stringify(rows.at(-1)));
+        }
+        if ((!ONLY_DRIVER || ONLY_DRIVER === 'keepalived') && !KEEPWATCH_ONLY.includes(kind)) {
+          rows.push(await keepalivedRow(interval, kind));
+          console.log(JSON.stringify(rows.at(-1)));
+        }
       }
     }
   }
@@ -252,15 +246,15 @@ try {
 }
 
 console.log(
-  `\nhitless changes, VRRPv3 0.1 s, ${RUNS} run(s), commit ${commit}, load ${loadBefore.map((l) => l.toFixed(2)).join(' ')} → ${loadavg()
+  `\nhitless changes, ${INTERVALS.join(' and ')}, ${RUNS} run(s), commit ${commit}, load ${loadBefore.map((l) => l.toFixed(2)).join(' ')} → ${loadavg()
     .map((l) => l.toFixed(2))
     .join(' ')}`,
 );
-console.log('| edit | driver | failed / requests | VIP moves (unrequested) | applied on both (ms) |');
-console.log('| --- | --- | --- | --- | --- |');
+console.log('| interval | edit | driver | failed / requests | VIP moves (unrequested) | applied on both (ms) |');
+console.log('| --- | --- | --- | --- | --- | --- |');
 for (const r of rows)
   console.log(
-    `| ${r.kind} | ${r.driver} | ${r.failed} / ${r.total} | ${r.moves} (${r.unrequested}) | ${Math.round(r.appliedMs)} |`,
+    `| ${r.interval} | ${r.kind} | ${r.driver} | ${r.failed} / ${r.total} | ${r.moves} (${r.unrequested}) | ${Math.round(r.appliedMs)} |`,
   );
 const dir = fileURLToPath(new URL('./results/', import.meta.url));
 mkdirSync(dir, { recursive: true });
