@@ -74,6 +74,8 @@ type Row = {
   total: number;
   moves: number;
   unrequested: number;
+  /** Time both hosts held the VIP at once (50 ms samples): a split the edit caused. */
+  bothHeldMs: number;
   appliedMs: number;
 };
 
@@ -88,11 +90,14 @@ function holderSampler(lab: Lab) {
     }
   })();
   return {
-    async stop(): Promise<number> {
+    async stop(): Promise<{ moves: number; bothHeldMs: number }> {
       on = false;
       await done;
       const single = seen.filter((h) => h !== '' && !h.includes(','));
-      return single.filter((h, i) => i > 0 && h !== single[i - 1]).length;
+      return {
+        moves: single.filter((h, i) => i > 0 && h !== single[i - 1]).length,
+        bothHeldMs: seen.filter((h) => h.includes(',')).length * 50,
+      };
     },
   };
 }
@@ -119,7 +124,7 @@ async function measure(
   } finally {
     await probe.stop().catch(() => undefined);
   }
-  const moves = await holders.stop();
+  const { moves, bothHeldMs } = await holders.stop();
   const s = summariseProbe(probe.records());
   return {
     driver,
@@ -129,6 +134,7 @@ async function measure(
     total: s.total,
     moves,
     unrequested: Math.max(0, moves - (REQUESTED_MOVES[kind] ?? 0)),
+    bothHeldMs,
     appliedMs,
   };
 }
@@ -250,11 +256,13 @@ console.log(
     .map((l) => l.toFixed(2))
     .join(' ')}`,
 );
-console.log('| interval | edit | driver | failed / requests | VIP moves (unrequested) | applied on both (ms) |');
-console.log('| --- | --- | --- | --- | --- | --- |');
+console.log(
+  '| interval | edit | driver | failed / requests | VIP moves (unrequested) | both held (ms) | applied on both (ms) |',
+);
+console.log('| --- | --- | --- | --- | --- | --- | --- |');
 for (const r of rows)
   console.log(
-    `| ${r.interval} | ${r.kind} | ${r.driver} | ${r.failed} / ${r.total} | ${r.moves} (${r.unrequested}) | ${Math.round(r.appliedMs)} |`,
+    `| ${r.interval} | ${r.kind} | ${r.driver} | ${r.failed} / ${r.total} | ${r.moves} (${r.unrequested}) | ${r.bothHeldMs} | ${Math.round(r.appliedMs)} |`,
   );
 const dir = fileURLToPath(new URL('./results/', import.meta.url));
 mkdirSync(dir, { recursive: true });

@@ -68,9 +68,16 @@ export function initialInstance(kind: Kind, vip: string): Partial<Instance> {
   }
 }
 
-/** The members before the edit: lb2 joins in `member-add`. */
+/** nopreempt needs every member to start as backup (keepalived ignores it on a MASTER). */
+const allBackup = (members: Instance['members']) => members.map((m) => ({ ...m, initialState: 'backup' as const }));
+
+/** The members before the edit: lb2 joins in `member-add`; all start as backup where preempt is off. */
 export const initialMembers = (kind: Kind, members: Instance['members']) =>
-  kind === 'member-add' ? members.filter((m) => m.node === 'lb1') : members;
+  kind === 'member-add'
+    ? members.filter((m) => m.node === 'lb1')
+    : kind === 'preempt-on'
+      ? allBackup(members)
+      : members;
 
 /** The edit in the dashboard (keepwatch), or the restart of lb1's agent. */
 export async function keepwatchEdit(
@@ -122,7 +129,7 @@ export async function keepwatchEdit(
     case 'advert-interval':
       return editInstance((i) => ({ ...i, advertIntervalMs: (i.advertIntervalMs ?? 1000) * 2 }));
     case 'preempt-off':
-      return editInstance((i) => ({ ...i, preempt: false }));
+      return editInstance((i) => ({ ...i, preempt: false, members: allBackup(i.members) }));
     case 'preempt-on':
       return editInstance((i) => ({ ...i, preempt: true }));
     case 'member-add': {
@@ -163,7 +170,7 @@ export function keepalivedEdit(kind: Kind, lb: 'lb1' | 'lb2', conf: string): str
     case 'advert-interval':
       return conf.replace(/advert_int (\S+)/, (_, v: string) => `advert_int ${Number(v) * 2}`);
     case 'preempt-off':
-      return conf.replace(/(\n(\s+)priority \d+)/, '$1\n$2nopreempt');
+      return conf.replace(/state MASTER\b/, 'state BACKUP').replace(/(\n(\s+)priority \d+)/, '$1\n$2nopreempt');
     case 'preempt-on':
       return conf.replace(/\n\s+nopreempt/, '');
     case 'member-add':

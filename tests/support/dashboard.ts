@@ -31,6 +31,8 @@ export type DashboardOptions = {
   env?: Record<string, string>;
   /** Run the compiled server (apps/web/dist/server.mjs, plain node, as production does) instead of server.ts through tsx. */
   compiled?: boolean;
+  /** Another dashboard program (the previous release's control plane): where and what to run, and the path that answers once it is up. */
+  program?: { cwd: string; argv: string[]; readyPath: string };
 };
 
 /**
@@ -56,9 +58,9 @@ export async function startDashboard(opts: DashboardOptions = {}): Promise<Dashb
   if (opts.databaseUrl) env.DATABASE_URL = opts.databaseUrl;
   else delete env.DATABASE_URL;
   let log = '';
-  const argv = opts.compiled ? ['dist/server.mjs', 'serve'] : ['--import', 'tsx', 'server.ts'];
+  const argv = opts.program?.argv ?? (opts.compiled ? ['dist/server.mjs', 'serve'] : ['--import', 'tsx', 'server.ts']);
   const server: ChildProcess = spawn(process.execPath, argv, {
-    cwd: fileURLToPath(new URL('../../apps/web/', import.meta.url)),
+    cwd: opts.program?.cwd ?? fileURLToPath(new URL('../../apps/web/', import.meta.url)),
     env,
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -69,7 +71,7 @@ export async function startDashboard(opts: DashboardOptions = {}): Promise<Dashb
     if (!opts.dataDir) rmSync(dataDir, { recursive: true, force: true });
   };
   try {
-    await waitFor(async () => (await fetch(base).catch(() => null))?.ok, {
+    await waitFor(async () => (await fetch(`${base}${opts.program?.readyPath ?? ''}`).catch(() => null))?.ok, {
       timeoutMs: 60_000,
       intervalMs: 200,
       what: 'the dashboard to answer',
