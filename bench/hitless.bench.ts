@@ -8,9 +8,8 @@
 //   npm run bench -- hitless [--runs 1] [--kind NAME[,NAME]] [--driver keepwatch|keepalived]
 //                            [--interval v3-0.1s|v2-1s]
 //
-// JSON under bench/results/. The edits themselves: hitless/edits.ts. Not here: a check command edit
-// (a script check needs a host script policy the lab does not set up) and a package upgrade (the
-// .deb's postinst restarts the agent as the agent-restart row does; tests/product/agent-deb-rpm).
+// JSON under bench/results/. The edits themselves: hitless/edits.ts. Not here: a package upgrade
+// (the .deb's postinst restarts the agent as the agent-restart row does; tests/product/agent-deb-rpm).
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
@@ -35,6 +34,8 @@ import {
   type LabKeepalived,
 } from '@keepwatch/lab';
 import {
+  agentConfig,
+  initialChecks,
   initialInstance,
   initialMembers,
   keepalivedEdit,
@@ -150,7 +151,7 @@ async function keepwatchRow(plane: ChaosPlane, interval: Interval, kind: Kind, r
       name: `hitless-${kind}-${interval}-${run}-${lab.runId}`.replaceAll('.', '_'),
       version,
       advertIntervalMs,
-      check: [{ kind: 'nginx', name: 'check_nginx', intervalMs: 1000 }],
+      check: initialChecks(kind),
       instance: initialInstance(kind, REF.vip),
     });
     const full = structuredClone(spec);
@@ -160,6 +161,7 @@ async function keepwatchRow(plane: ChaosPlane, interval: Interval, kind: Kind, r
       spec,
       hubSocket: bridge.path,
       metrics: false,
+      extraConfig: agentConfig(kind),
     });
     await waitRevisionApplied(plane, clusterId, 1, 60_000);
     await lab.waitForHolders(REF.vip, ['lb1'], 20_000);

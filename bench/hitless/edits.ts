@@ -5,6 +5,7 @@ import type { ChaosPlane, LabAgent, LabKeepalived, referenceSpec } from '@keepwa
 
 export type Kind =
   | 'check-interval'
+  | 'check-command'
   | 'vip-add'
   | 'vip-remove'
   | 'priority-keep'
@@ -21,6 +22,7 @@ export type Kind =
   | 'hmac-rotate';
 export const KINDS: Kind[] = [
   'check-interval',
+  'check-command',
   'vip-add',
   'vip-remove',
   'priority-keep',
@@ -53,6 +55,17 @@ const hmacKey = (id: number, byte: string) => ({ keys: [{ id, hex: byte.repeat(3
 type Spec = ReturnType<typeof referenceSpec>;
 type Instance = NonNullable<Spec['vrrpInstances']>[number];
 type Versioned<K extends string, T> = { id: string; version: number } & Record<K, T>;
+
+/** The tracked check: the built-in nginx check, or for `check-command` a script (root-owned, run as nobody). */
+export function initialChecks(kind: Kind): NonNullable<Spec['checks']> {
+  return kind === 'check-command'
+    ? [{ kind: 'script', name: 'check_nginx', intervalMs: 1000, command: { argv: ['/bin/true'] } }]
+    : [{ kind: 'nginx', name: 'check_nginx', intervalMs: 1000 }];
+}
+
+/** The agents' own script policy where the check is a script (tests/agent/script-policy does the same). */
+export const agentConfig = (kind: Kind): Record<string, unknown> =>
+  kind === 'check-command' ? { scripts: { allowedDirs: ['/bin', '/usr/bin'] }, scriptUser: 'nobody' } : {};
 
 /** How the cluster differs from the reference one before the edit. */
 export function initialInstance(kind: Kind, vip: string): Partial<Instance> {
@@ -106,6 +119,13 @@ export async function keepwatchEdit(
       });
       return;
     }
+    case 'check-command': {
+      type Check = NonNullable<Spec['checks']>[number];
+      const [row] = await plane.query<Versioned<'check', Check>[]>('checks.list', { clusterId });
+      const check = { ...row!.check, command: { argv: ['/usr/bin/true'] } };
+      await plane.mutate('checks.update', { id: row!.id, version: row!.version, check });
+      return;
+    }
     case 'pool-edit': {
       type Pool = NonNullable<Spec['pools']>[number];
       const [row] = await plane.query<Versioned<'pool', Pool>[]>('pools.list', { clusterId });
@@ -149,6 +169,7 @@ export async function keepwatchEdit(
 
 /** keepalived.conf on `lb` before the edit. */
 export function keepalivedInitial(kind: Kind, lb: 'lb1' | 'lb2', conf: string): string {
+  if (kind === 'check-command') return conf.replace(/script "[^"]+"/, 'script "/bin/true"');
   if (kind === 'vip-remove') return keepalivedEdit('vip-add', lb, conf);
   if (kind === 'preempt-on') return keepalivedEdit('preempt-off', lb, conf);
   return conf;
@@ -159,6 +180,8 @@ export function keepalivedEdit(kind: Kind, lb: 'lb1' | 'lb2', conf: string): str
   switch (kind) {
     case 'check-interval':
       return conf.replace(/\binterval 1\b/, 'interval 2');
+    case 'check-command':
+      return conf.replace('script "/bin/true"', 'script "/usr/bin/true"');
     case 'vip-add':
       return conf.replace(/(virtual_ipaddress \{\n(\s+)\S+)/, `$1\n$2${EXTRA_VIP}`);
     case 'vip-remove':
