@@ -13,12 +13,10 @@ import { join } from 'node:path';
 export const PREVIOUS_RELEASE = '49436f2';
 
 /**
- * Builds (once per commit) and returns the path of the previous release's agent bundle, run as
- * `node <path> run --config FILE`. Fails with what is missing when the history is not there.
+ * A new folder under root's .cache/ to build `what` of `commit` in; fails with what is missing when
+ * the commit is not in the history (a copy of the tree rather than a clone).
  */
-export async function previousAgent(root, commit = PREVIOUS_RELEASE) {
-  const out = join(root, '.cache', `previous-agent-${commit}`, 'keepwatch-agent.mjs');
-  if (existsSync(out)) return out;
+export function workFolder(root, commit, what) {
   try {
     execFileSync('git', ['-C', root, 'cat-file', '-e', `${commit}^{commit}`], { stdio: 'pipe' });
   } catch {
@@ -27,7 +25,17 @@ export async function previousAgent(root, commit = PREVIOUS_RELEASE) {
     );
   }
   mkdirSync(join(root, '.cache'), { recursive: true });
-  const work = mkdtempSync(join(root, '.cache', 'previous-agent-tmp-'));
+  return mkdtempSync(join(root, '.cache', `${what}-tmp-`));
+}
+
+/**
+ * Builds (once per commit) and returns the path of the previous release's agent bundle, run as
+ * `node <path> run --config FILE`. Fails with what is missing when the history is not there.
+ */
+export async function previousAgent(root, commit = PREVIOUS_RELEASE) {
+  const out = join(root, '.cache', `previous-agent-${commit}`, 'keepwatch-agent.mjs');
+  if (existsSync(out)) return out;
+  const work = workFolder(root, commit, 'previous-agent');
   try {
     const src = join(work, 'src');
     mkdirSync(src);

@@ -6,9 +6,9 @@
 // tree's Prisma CLI; it runs with tsx on this tree's node_modules, with @keepwatch/shared and
 // @keepwatch/vrrp mapped to its own copies (tsconfig paths). Prepared once per commit under .cache/.
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { PREVIOUS_RELEASE } from './agent.mjs';
+import { PREVIOUS_RELEASE, workFolder } from './agent.mjs';
 
 /** The control plane alone, on one port: the API and the agents' WebSocket, as the old server.ts wired them. */
 const SERVER = `import { createServer } from 'node:http';
@@ -58,15 +58,7 @@ const TSCONFIG = {
 export function previousDashboard(root, commit = PREVIOUS_RELEASE) {
   const out = join(root, '.cache', `previous-dashboard-${commit}`);
   if (existsSync(join(out, 'server.ts'))) return out;
-  try {
-    execFileSync('git', ['-C', root, 'cat-file', '-e', `${commit}^{commit}`], { stdio: 'pipe' });
-  } catch {
-    throw new Error(
-      `commit ${commit} (the previous release) is not in ${root}'s git history: clone the repository, not a copy`,
-    );
-  }
-  mkdirSync(join(root, '.cache'), { recursive: true });
-  const work = mkdtempSync(join(root, '.cache', 'previous-dashboard-tmp-'));
+  const work = workFolder(root, commit, 'previous-dashboard');
   try {
     const tar = execFileSync(
       'git',

@@ -3,10 +3,6 @@ import {
   REF,
   referenceSpec,
   startEnrolledAgents,
-  startProbe,
-  summariseProbe,
-  throughVip,
-  waitFor,
   waitRevisionApplied,
   waitServed,
   type LabAgent,
@@ -14,6 +10,7 @@ import {
 import { PREVIOUS_RELEASE, previousAgent } from '../../scripts/previous-release/agent.mjs';
 import { startDashboardLab, type DashboardLab } from '../support/dashboard-lab.js';
 import { REPO } from '../support/repo.js';
+import { failoverAndBackServes, poolEditReachesBoth } from '../support/skew-checks.js';
 
 /**
  * Issue #14, version skew: halfway through a rolling upgrade lb1 runs this release's agent and
@@ -63,41 +60,10 @@ describe(`version skew: this dashboard and agent beside the agent of the previou
   });
 
   it('a pool edit reaches both agents, and requests go to the new pool', async () => {
-    type PoolRow = { id: string; version: number; pool: { name: string; servers: { address: string }[] } };
-    const [row] = await env!.api.query<PoolRow[]>('pools.list', { clusterId });
-    const servers = row!.pool.servers.filter((s) => s.address.startsWith(REF.web1));
-    await env!.api.mutate('pools.update', { id: row!.id, version: row!.version, pool: { ...row!.pool, servers } });
-    await waitRevisionApplied(env!.api, clusterId, 2);
-    expect(new Set(await throughVip(env!.lab, 4))).toEqual(new Set(['web1']));
+    await poolEditReachesBoth(env!, clusterId);
   });
 
   it('a failover to the old agent and back serves every request', async () => {
-    const { lab, api } = env!;
-    type InstanceRow = { id: string; instance: { name: string } };
-    const [vi] = await api.query<InstanceRow[]>('instances.list', { clusterId });
-    const nodes = await api.query<{ id: string; node: { name: string } }[]>('nodes.list', { clusterId });
-    const lb2 = nodes.find((n) => n.node.name === 'lb2')!;
-    // 10 req/s: a request whose handshake reached the old holder just before the new one's GARP is
-    // reset by the new holder whatever VRRP does (as in hitless-moves); its odds are rate × request
-    // time per move, and a gap that is not make-before-break (≥ 300 ms) is still seen at 10/s.
-    const probe = await startProbe(lab, 'client', `http://${REF.vip}/`, { rateHz: 10, maxDurationMs: 30_000 });
-    try {
-      await api.mutate('failover.promote', { instanceId: vi!.id, nodeId: lb2.id });
-      await lab.waitForHolders(REF.vip, ['lb2'], 10_000);
-      await api.mutate('failover.release', { instanceId: vi!.id });
-      await lab.waitForHolders(REF.vip, ['lb1'], 10_000);
-      await waitFor(async () => (await lab.holders(REF.vip)).join() === 'lb1' || undefined, {
-        timeoutMs: 5000,
-        what: 'lb1 alone',
-      });
-      // The moves can take well under a second; the probe goes on serving through lb1 for at least
-      // 12 requests (1.2 s at 10/s) so the count below is about serving, not about how fast they were.
-      await waitFor(() => probe.records().length >= 12 || undefined, { timeoutMs: 5000, what: '12 probe requests' });
-    } finally {
-      await probe.stop().catch(() => undefined);
-    }
-    const s = summariseProbe(probe.records());
-    expect(s.failed, JSON.stringify(s)).toBe(0);
-    expect(s.total).toBeGreaterThan(10);
+    await failoverAndBackServes(env!, clusterId);
   });
 });
