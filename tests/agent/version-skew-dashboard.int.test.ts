@@ -1,17 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  REF,
-  referenceSpec,
-  startEnrolledAgents,
-  waitRevisionApplied,
-  waitServed,
-  type LabAgent,
-} from '@keepwatch/lab';
+import { REF, type LabAgent } from '@keepwatch/lab';
 import { PREVIOUS_RELEASE } from '../../scripts/previous-release/agent.mjs';
 import { previousDashboard } from '../../scripts/previous-release/dashboard.mjs';
 import { startDashboardLab, type DashboardLab } from '../support/dashboard-lab.js';
 import { REPO } from '../support/repo.js';
-import { failoverAndBackServes, poolEditReachesBoth } from '../support/skew-checks.js';
+import { enrollReferencePair, failoverAndBackServes, poolEditReachesBoth } from '../support/skew-checks.js';
 
 /**
  * Issue #14, version skew the other way round: the agents are upgraded before the dashboard, so
@@ -29,16 +22,9 @@ describe(`version skew: this release's agents against the previous release's das
     env = await startDashboardLab({
       program: { cwd: dir, argv: ['--import', 'tsx', 'server.ts'], readyPath: '/api/trpc/session.me' },
     });
-    const started = await startEnrolledAgents(env.lab, env.api, {
-      spec: referenceSpec(),
-      hubSocket: env.bridge.path,
-      metrics: false,
-    });
-    clusterId = started.clusterId;
-    Object.assign(agents, started.agent);
-    await waitRevisionApplied(env.api, clusterId, 1);
-    await env.lab.waitForHolders(REF.vip, ['lb1'], 10_000);
-    await waitServed(env.lab);
+    const pair = await enrollReferencePair(env);
+    clusterId = pair.clusterId;
+    Object.assign(agents, pair.agents);
   });
 
   afterAll(async () => {

@@ -1,16 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  REF,
-  referenceSpec,
-  startEnrolledAgents,
-  waitRevisionApplied,
-  waitServed,
-  type LabAgent,
-} from '@keepwatch/lab';
+import { REF, type LabAgent } from '@keepwatch/lab';
 import { PREVIOUS_RELEASE, previousAgent } from '../../scripts/previous-release/agent.mjs';
 import { startDashboardLab, type DashboardLab } from '../support/dashboard-lab.js';
 import { REPO } from '../support/repo.js';
-import { failoverAndBackServes, poolEditReachesBoth } from '../support/skew-checks.js';
+import { enrollReferencePair, failoverAndBackServes, poolEditReachesBoth } from '../support/skew-checks.js';
 
 /**
  * Issue #14, version skew: halfway through a rolling upgrade lb1 runs this release's agent and
@@ -26,17 +19,9 @@ describe(`version skew: this dashboard and agent beside the agent of the previou
   beforeAll(async () => {
     const old = await previousAgent(REPO);
     env = await startDashboardLab();
-    const started = await startEnrolledAgents(env.lab, env.api, {
-      spec: referenceSpec(),
-      hubSocket: env.bridge.path,
-      metrics: false,
-      bins: { lb2: old },
-    });
-    clusterId = started.clusterId;
-    Object.assign(agents, started.agent);
-    await waitRevisionApplied(env.api, clusterId, 1);
-    await env.lab.waitForHolders(REF.vip, ['lb1'], 10_000);
-    await waitServed(env.lab);
+    const pair = await enrollReferencePair(env, { lb2: old });
+    clusterId = pair.clusterId;
+    Object.assign(agents, pair.agents);
   });
 
   afterAll(async () => {

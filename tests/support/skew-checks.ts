@@ -1,6 +1,37 @@
 import { expect } from 'vitest';
-import { REF, startProbe, summariseProbe, throughVip, waitFor, waitRevisionApplied } from '@keepwatch/lab';
+import {
+  REF,
+  referenceSpec,
+  startEnrolledAgents,
+  startProbe,
+  summariseProbe,
+  throughVip,
+  waitFor,
+  waitRevisionApplied,
+  waitServed,
+  type LabAgent,
+} from '@keepwatch/lab';
 import type { DashboardLab } from './dashboard-lab.js';
+
+/**
+ * The reference pair enrolled in the dashboard (`bins`: another agent program for a host), its
+ * first revision applied on both, lb1 holding and serving the VIP.
+ */
+export async function enrollReferencePair(
+  env: DashboardLab,
+  bins?: Partial<Record<'lb1' | 'lb2', string>>,
+): Promise<{ clusterId: string; agents: Record<'lb1' | 'lb2', LabAgent> }> {
+  const started = await startEnrolledAgents(env.lab, env.api, {
+    spec: referenceSpec(),
+    hubSocket: env.bridge.path,
+    metrics: false,
+    ...(bins ? { bins } : {}),
+  });
+  await waitRevisionApplied(env.api, started.clusterId, 1);
+  await env.lab.waitForHolders(REF.vip, ['lb1'], 10_000);
+  await waitServed(env.lab);
+  return { clusterId: started.clusterId, agents: started.agent };
+}
 
 /**
  * What a version-skew test asks of a mixed cluster (tests/agent/version-skew*): the reference pool
