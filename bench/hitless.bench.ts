@@ -28,6 +28,7 @@ import {
   startEnrolledAgents,
   startProbe,
   summariseProbe,
+  waitFor,
   waitRevisionApplied,
   type ChaosPlane,
   type Lab,
@@ -142,6 +143,29 @@ async function measure(
 
 // ---- keepwatch: the edit in the dashboard, pushed to both agents ----
 
+/**
+ * Waits until lb1 alone holds the VIP. Both agents start at once: with nopreempt (preempt-on's
+ * start) lb2 may time out first and keep the VIP; then a promote of lb1 and its release set the
+ * row's starting point (nopreempt keeps lb1 after the release).
+ */
+async function holdOnLb1(lab: Lab, plane: ChaosPlane, clusterId: string): Promise<void> {
+  const holder = await waitFor(
+    async () => {
+      const h = await lab.holders(REF.vip);
+      return h.length === 1 ? h[0] : undefined;
+    },
+    { timeoutMs: 20_000, what: 'one holder of the VIP' },
+  );
+  if (holder === 'lb1') return;
+  const [vi] = await plane.query<{ id: string }[]>('instances.list', { clusterId });
+  const nodes = await plane.query<{ id: string; node: { name: string } }[]>('nodes.list', { clusterId });
+  await plane.mutate('failover.promote', { instanceId: vi!.id, nodeId: nodes.find((n) => n.node.name === 'lb1')!.id });
+  await lab.waitForHolders(REF.vip, ['lb1'], 20_000);
+  await plane.mutate('failover.release', { instanceId: vi!.id });
+  await sleep(1000);
+  await lab.waitForHolders(REF.vip, ['lb1'], 20_000);
+}
+
 async function keepwatchRow(plane: ChaosPlane, interval: Interval, kind: Kind, run: number): Promise<Row> {
   const lab = await referenceLab();
   const bridge = await bridgePort(lab, 'hub', plane.port);
@@ -164,7 +188,7 @@ async function keepwatchRow(plane: ChaosPlane, interval: Interval, kind: Kind, r
       extraConfig: agentConfig(kind),
     });
     await waitRevisionApplied(plane, clusterId, 1, 60_000);
-    await lab.waitForHolders(REF.vip, ['lb1'], 20_000);
+    await holdOnLb1(lab, plane, clusterId);
     return await measure(lab, 'keepwatch', interval, kind, async () => {
       const t0 = Date.now();
       await keepwatchEdit(kind, plane, clusterId, full, agent);
@@ -196,8 +220,12 @@ async function keepalivedRow(interval: Interval, kind: Kind): Promise<Row> {
       }).keepalived;
       ka[lb].configure(keepalivedInitial(kind, lb, readFileSync(ka[lb].confPath, 'utf8')));
     }
+    // lb1 first and master before lb2 starts: with nopreempt (preempt-on's start) whoever times out
+    // first stays master, and the row starts from lb1 holding the VIP.
     await ka.lb1.start();
+    await lab.waitForHolders(REF.vip, ['lb1'], 20_000);
     if (keepalivedMembership[kind] !== 'start') await ka.lb2.start();
+    await sleep(1000);
     await lab.waitForHolders(REF.vip, ['lb1'], 20_000);
     return await measure(lab, 'keepalived', interval, kind, async () => {
       const t0 = Date.now();
