@@ -13,22 +13,13 @@
 // reloaded before the adverts start). Median, p90, min and max over the runs; JSON under
 // bench/results/.
 import { execFileSync } from 'node:child_process';
-import {
-  closeSync,
-  existsSync,
-  mkdirSync,
-  mkdtempSync,
-  openSync,
-  readFileSync,
-  readSync,
-  rmSync,
-  writeFileSync,
-} from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { REF, isAlive, referenceSpec, waitFor, type Spawned, startSingleLbLab } from '@keepwatch/lab';
 import { NODE_RUNTIME, executablePath } from '../scripts/package-agent/sea.mjs';
+import { advertReader } from './support/agent-lab.js';
 
 const REPO = fileURLToPath(new URL('../', import.meta.url));
 const LISTENER = fileURLToPath(new URL('./advert-listener.mjs', import.meta.url));
@@ -57,8 +48,6 @@ const median = (xs: number[]) => {
   return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
 };
 
-type Advert = { t: number; src: string };
-
 async function main(): Promise<void> {
   // The executable and tarball, built if missing or stale (fast when up to date).
   execFileSync(process.execPath, [join(REPO, 'scripts/package-agent.mjs')], { stdio: ['ignore', 'ignore', 'inherit'] });
@@ -80,27 +69,7 @@ async function main(): Promise<void> {
       timeoutMs: 10_000,
       what: 'the advert listener',
     });
-    // New lines of the listener's file only (re-reading it all every 2 ms would load the machine).
-    let offset = 0;
-    let pending = '';
-    const seen: Advert[] = [];
-    const adverts = (): Advert[] => {
-      if (!existsSync(advertFile)) return seen;
-      const fd = openSync(advertFile, 'r');
-      try {
-        const buf = Buffer.alloc(64 * 1024);
-        for (let n = readSync(fd, buf, 0, buf.length, offset); n > 0; n = readSync(fd, buf, 0, buf.length, offset)) {
-          offset += n;
-          pending += buf.subarray(0, n).toString('utf8');
-        }
-      } finally {
-        closeSync(fd);
-      }
-      const lines = pending.split('\n');
-      pending = lines.pop() ?? '';
-      for (const l of lines) if (l) seen.push(JSON.parse(l) as Advert);
-      return seen;
-    };
+    const adverts = advertReader(advertFile);
     const firstAdvertAfter = (t: number, what: string) =>
       waitFor(() => adverts().find((a) => a.src === REF.lb1 && a.t > t)?.t, { timeoutMs: 15_000, intervalMs: 2, what });
     /** CPU time (user + system, ms) the process has used so far: less sensitive than wall time to a busy machine. */

@@ -12,12 +12,12 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import type { LabNginx } from '@keepwatch/lab';
 import {
-  LabNginx,
   REF,
   referenceLab,
   referenceNginxSite,
-  startBackend,
+  startReferenceWebTier,
   startProbe,
   waitFor,
   type Lab,
@@ -81,13 +81,7 @@ async function setup(
 ): Promise<{ lab: Lab; nginx: Record<'lb1' | 'lb2', LabNginx>; driver: HaDriver }> {
   const lab = await referenceLab();
   try {
-    await startBackend(lab, 'web1', 'web1');
-    await startBackend(lab, 'web2', 'web2');
-    const nginx = { lb1: new LabNginx(lab, 'lb1'), lb2: new LabNginx(lab, 'lb2') };
-    for (const lb of ['lb1', 'lb2'] as const) {
-      nginx[lb].configure(site(lb));
-      await nginx[lb].start();
-    }
+    const nginx = await startReferenceWebTier(lab, site);
     const driver = factory(lab, nginx, {
       version: cfg.version,
       advertIntervalMs: cfg.advertIntervalMs,

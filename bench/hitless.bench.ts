@@ -17,13 +17,12 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import {
   bridgePort,
-  LabNginx,
   REF,
   referenceKeepalived,
   referenceLab,
   referenceNginxSite,
   referenceSpec,
-  startBackend,
+  startReferenceWebTier,
   startChaosPlane,
   startEnrolledAgents,
   startProbe,
@@ -206,14 +205,9 @@ async function keepwatchRow(plane: ChaosPlane, interval: Interval, kind: Kind, r
 async function keepalivedRow(interval: Interval, kind: Kind): Promise<Row> {
   const lab = await referenceLab();
   try {
-    await startBackend(lab, 'web1', 'web1');
-    await startBackend(lab, 'web2', 'web2');
+    const nginx = await startReferenceWebTier(lab);
     const ka = {} as Record<'lb1' | 'lb2', LabKeepalived>;
-    const nginx = {} as Record<'lb1' | 'lb2', LabNginx>;
     for (const lb of ['lb1', 'lb2'] as const) {
-      nginx[lb] = new LabNginx(lab, lb);
-      nginx[lb].configure(referenceNginxSite());
-      await nginx[lb].start();
       ka[lb] = referenceKeepalived(lab, nginx[lb], lb === 'lb1' ? 'master' : 'backup', {
         fast: at(interval).fast,
         checkIntervalS: 1,

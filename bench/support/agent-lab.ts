@@ -5,18 +5,17 @@ import { closeSync, existsSync, openSync, readFileSync, readSync, writeFileSync 
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { ClusterSpecInput } from '@keepwatch/shared';
+import type { LabNginx } from '@keepwatch/lab';
 import {
   LabKeepalived,
-  LabNginx,
   REF,
   agentConfig,
   checkNginxScript,
   isAlive,
   referenceKeepalived,
   referenceLab,
-  referenceNginxSite,
   referenceSpec,
-  startBackend,
+  startReferenceWebTier,
   waitAgentStarted,
   waitFor,
   type Lab,
@@ -126,13 +125,7 @@ export type BenchLab = {
 export async function benchLab(impl: Impl, setup: Setup, exe: string): Promise<BenchLab> {
   const lab = await referenceLab();
   try {
-    await startBackend(lab, 'web1', 'web1');
-    await startBackend(lab, 'web2', 'web2');
-    const nginx = { lb1: new LabNginx(lab, 'lb1'), lb2: new LabNginx(lab, 'lb2') };
-    for (const lb of ['lb1', 'lb2'] as const) {
-      nginx[lb].configure(referenceNginxSite());
-      await nginx[lb].start();
-    }
+    const nginx = await startReferenceWebTier(lab);
     const advertFile = join(lab.host('client').dir, 'adverts.jsonl');
     const listenerLog = join(lab.host('client').dir, 'adverts.log');
     lab.spawn('client', process.execPath, [LISTENER, advertFile], { logFile: listenerLog, what: 'advert listener' });

@@ -1,12 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
+import type { LabNginx } from '@keepwatch/lab';
 import {
-  LabNginx,
   REF,
   referenceKeepalived,
   referenceLab,
-  referenceNginxSite,
-  startBackend,
+  startReferenceWebTier,
   waitFor,
   type Lab,
   type LabKeepalived,
@@ -42,12 +41,8 @@ describe('reference scenario on keepalived', () => {
 
   beforeAll(async () => {
     lab = await referenceLab();
-    await startBackend(lab, 'web1', 'web1');
-    await startBackend(lab, 'web2', 'web2');
+    Object.assign(nginx, await startReferenceWebTier(lab));
     for (const lb of ['lb1', 'lb2'] as const) {
-      nginx[lb] = new LabNginx(lab, lb);
-      nginx[lb].configure(referenceNginxSite());
-      await nginx[lb].start();
       ka[lb] = referenceKeepalived(lab, nginx[lb], lb === 'lb1' ? 'master' : 'backup', { fast: true });
     }
     await ka.lb1.keepalived.start();

@@ -8,9 +8,9 @@ import { connect, createServer, type Server, type Socket } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
 import type { AgentConfigInput, ClusterSpecInput } from '@keepwatch/shared';
-import { startBackend } from './backend.js';
+import { startReferenceWebTier } from './web-tier.js';
 import type { Lab, Spawned } from './lab.js';
-import { LabNginx } from './nginx.js';
+import type { LabNginx } from './nginx.js';
 import { isAlive } from './proc.js';
 import { waitFor } from './poll.js';
 import { REF } from './reference-topology.js';
@@ -151,14 +151,9 @@ export async function startReferenceAgents(
     bins?: Partial<Record<'lb1' | 'lb2', string>>;
   } = {},
 ): Promise<{ nginx: Record<'lb1' | 'lb2', LabNginx>; agent: Record<'lb1' | 'lb2', LabAgent> }> {
-  await startBackend(lab, 'web1', 'web1');
-  await startBackend(lab, 'web2', 'web2');
-  const nginx = {} as Record<'lb1' | 'lb2', LabNginx>;
+  const nginx = await startReferenceWebTier(lab, () => '# replaced by the agent\n');
   const agent = {} as Record<'lb1' | 'lb2', LabAgent>;
   for (const lb of ['lb1', 'lb2'] as const) {
-    nginx[lb] = new LabNginx(lab, lb);
-    nginx[lb].configure('# replaced by the agent\n');
-    await nginx[lb].start();
     const base = agentConfig(lab, nginx[lb], spec);
     const cfg = opts.metrics === false ? { ...base, metrics: undefined } : base;
     agent[lb] = new LabAgent(lab, lb, opts.configure ? await opts.configure(lb, cfg) : cfg, opts.bins?.[lb]);

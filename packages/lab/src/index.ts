@@ -46,3 +46,4 @@ export { PG_BIN, pgUrl, startTestPostgres, type TestPostgres } from './postgres.
 export { freePort } from './port.js';
 export { stopChild } from './child.js';
 export * from './chaos/index.js';
+export { startReferenceWebTier } from './web-tier.js';

@@ -3,7 +3,7 @@
  * pool in place, rendered per node with @keepwatch/shared's renderer (the same bytes the agent
  * writes), diffed against the config the node runs now (its newest applied revision).
  */
-import { createTwoFilesPatch, structuredPatch } from 'diff';
+import { textDiff } from './text-diff';
 import {
   ClusterSpecSchema,
   formatZodIssues,
@@ -81,18 +81,7 @@ export async function previewPool(
         : '';
     const after = renderNginxConfig(draft, node);
     const oldName = rev ? `revision ${rev.number} (running)` : 'nothing applied yet';
-    const patch =
-      before === after
-        ? ''
-        : createTwoFilesPatch(oldName, 'draft', before, after, undefined, undefined, { context: 3 });
-    let added = 0;
-    let removed = 0;
-    for (const h of structuredPatch('a', 'b', before, after).hunks) {
-      for (const l of h.lines) {
-        if (l.startsWith('+')) added++;
-        else if (l.startsWith('-')) removed++;
-      }
-    }
+    const { patch, added, removed } = textDiff(before, oldName, after, 'draft');
     const key = `${rev?.number ?? 'none'}\0${patch}`;
     const g = groups.get(key);
     if (g) g.nodes.push(node);

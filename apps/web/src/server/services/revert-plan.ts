@@ -4,9 +4,9 @@
  * and the diff an admin reviews first. The shell (rollout-control.ts) writes the rows and records a
  * new revision, which must then carry exactly the old revision's content.
  */
-import { createTwoFilesPatch, structuredPatch } from 'diff';
 import type { ClusterSpec } from '@keepwatch/shared';
 import { canonicalJson } from './canonical-json';
+import { textDiff, type TextDiff } from './text-diff';
 
 /** Rows of one config area to write (added or replaced) and to delete, by name. */
 export interface AreaPlan<T> {
@@ -79,30 +79,11 @@ export function sameContent(a: ClusterSpec, b: ClusterSpec): boolean {
   return canonicalJson(a) === canonicalJson(b);
 }
 
-export interface SpecDiff {
-  /** Unified diff of the specs as indented JSON, old → new; empty when they are the same. */
-  patch: string;
-  added: number;
-  removed: number;
-}
+/** Unified diff of the specs as indented JSON, old → new (empty when they are the same), with line counts. */
+export type SpecDiff = TextDiff;
 
 /** The change from spec `from` to spec `to`, for a person to read (keys in canonical order). */
 export function specDiff(from: ClusterSpec, fromLabel: string, to: ClusterSpec, toLabel: string): SpecDiff {
   const text = (s: ClusterSpec) => `${JSON.stringify(JSON.parse(canonicalJson(s)), null, 2)}\n`;
-  const before = text(from);
-  const after = text(to);
-  if (before === after) return { patch: '', added: 0, removed: 0 };
-  let added = 0;
-  let removed = 0;
-  for (const h of structuredPatch('a', 'b', before, after).hunks) {
-    for (const l of h.lines) {
-      if (l.startsWith('+')) added++;
-      else if (l.startsWith('-')) removed++;
-    }
-  }
-  return {
-    patch: createTwoFilesPatch(fromLabel, toLabel, before, after, undefined, undefined, { context: 3 }),
-    added,
-    removed,
-  };
+  return textDiff(text(from), fromLabel, text(to), toLabel);
 }
