@@ -5,13 +5,14 @@
  * and the PostgreSQL server's processes for /proc readings, and a tRPC-over-HTTP client signed in
  * as the first admin.
  */
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, openSync, closeSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { spawnSync, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import {
   bridgeUnixSocket,
+  dashboardLogin,
+  spawnDashboardServer,
   freePort,
   PG_BIN,
   pgUrl,
@@ -98,24 +99,15 @@ export async function startControlPlane(
   const logPath = join(dir, 'dashboard.log');
   const port = await freePort();
   const base = `http://127.0.0.1:${port}`;
-  const fd = openSync(logPath, 'a');
-  const server: ChildProcess = spawn(process.execPath, [...(opts.nodeArgs ?? []), '--import', 'tsx', 'server.ts'], {
-    cwd: fileURLToPath(new URL('../../apps/web/', import.meta.url)),
-    env: {
-      ...process.env,
-      NODE_ENV: 'production',
-      NEXT_TELEMETRY_DISABLED: '1',
-      PORT: String(port),
-      HOST: '127.0.0.1',
-      DATABASE_URL: pgUrl(pg, 'postgres'),
-      KEEPWATCH_DATA_DIR: join(dir, 'data'),
-      KEEPWATCH_ADMIN_USERNAME: ADMIN.username,
-      KEEPWATCH_ADMIN_PASSWORD: ADMIN.password,
-      ...opts.env,
-    },
-    stdio: ['ignore', fd, fd],
+  const server: ChildProcess = spawnDashboardServer({
+    port,
+    databaseUrl: pgUrl(pg, 'postgres'),
+    dataDir: join(dir, 'data'),
+    logPath,
+    admin: ADMIN,
+    ...(opts.nodeArgs ? { nodeArgs: opts.nodeArgs } : {}),
+    ...(opts.env ? { env: opts.env } : {}),
   });
-  closeSync(fd);
   const log = () => {
     try {
       return readFileSync(logPath, 'utf8');
@@ -156,13 +148,7 @@ export async function startControlPlane(
       server.off('exit', onExit);
       exited.catch(() => undefined);
     }
-    const login = await fetch(`${base}/api/trpc/session.login`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', origin: base },
-      body: JSON.stringify({ json: ADMIN }),
-    });
-    cookie = (login.headers.get('set-cookie') ?? '').split(';')[0] ?? '';
-    if (!cookie) throw new Error(`login failed: ${login.status}`);
+    cookie = await dashboardLogin(base, ADMIN);
   } catch (e) {
     const tail = log().slice(-2000);
     await stop();

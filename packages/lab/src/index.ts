@@ -47,3 +47,4 @@ export { freePort } from './port.js';
 export { stopChild } from './child.js';
 export * from './chaos/index.js';
 export { startReferenceWebTier } from './web-tier.js';
+export { dashboardLogin, spawnDashboardServer } from './dashboard-server.js';

@@ -3,13 +3,13 @@
  * restartable in place (same port, same database), and a tRPC-over-HTTP client that signs in
  * again after a restart. The dashboard is run as a program, never imported.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { run } from '../exec.js';
-import { closeSync, mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { stopChild } from '../child.js';
+import { dashboardLogin, spawnDashboardServer } from '../dashboard-server.js';
 import { freePort } from '../port.js';
 import { waitFor } from '../poll.js';
 import { PG_BIN, pgUrl, startTestPostgres, type TestPostgres } from '../postgres.js';
@@ -47,23 +47,13 @@ export async function startChaosPlane(): Promise<ChaosPlane> {
   };
 
   const startDashboard = async () => {
-    const fd = openSync(logPath, 'a');
-    const child = spawn(process.execPath, ['--import', 'tsx', 'server.ts'], {
-      cwd: fileURLToPath(new URL('../../../../apps/web/', import.meta.url)),
-      env: {
-        ...process.env,
-        NODE_ENV: 'production',
-        NEXT_TELEMETRY_DISABLED: '1',
-        PORT: String(port),
-        HOST: '127.0.0.1',
-        DATABASE_URL: pgUrl(pg, 'postgres'),
-        KEEPWATCH_DATA_DIR: join(dir, 'data'),
-        KEEPWATCH_ADMIN_USERNAME: ADMIN.username,
-        KEEPWATCH_ADMIN_PASSWORD: ADMIN.password,
-      },
-      stdio: ['ignore', fd, fd],
+    const child = spawnDashboardServer({
+      port,
+      databaseUrl: pgUrl(pg, 'postgres'),
+      dataDir: join(dir, 'data'),
+      logPath,
+      admin: ADMIN,
     });
-    closeSync(fd);
     server = child;
     await waitFor(
       async () => {
@@ -81,13 +71,7 @@ export async function startChaosPlane(): Promise<ChaosPlane> {
   };
 
   const login = async () => {
-    const res = await fetch(`${base}/api/trpc/session.login`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', origin: base },
-      body: JSON.stringify({ json: ADMIN }),
-    });
-    cookie = (res.headers.get('set-cookie') ?? '').split(';')[0] ?? '';
-    if (!cookie) throw new Error(`login failed: ${res.status}`);
+    cookie = await dashboardLogin(base, ADMIN);
   };
 
   const call = async <T>(path: string, input: unknown, mutation: boolean, again = true): Promise<T> => {
