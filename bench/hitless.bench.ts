@@ -191,7 +191,11 @@ async function keepwatchRow(plane: ChaosPlane, interval: Interval, kind: Kind, r
     return await measure(lab, 'keepwatch', interval, kind, async () => {
       const t0 = Date.now();
       await keepwatchEdit(kind, plane, clusterId, full, agent);
-      if (kind !== 'agent-restart') await waitRevisionApplied(plane, clusterId, 2, 30_000);
+      if (kind !== 'agent-restart')
+        await waitRevisionApplied(plane, clusterId, 2, 30_000).catch(async (e: unknown) => {
+          const r = await plane.query<{ deployments: unknown[] }>('clusters.revision', { clusterId, number: 2 });
+          throw new Error(`${(e as Error).message}: ${JSON.stringify(r.deployments)}`, { cause: e });
+        });
       return Date.now() - t0;
     });
   } finally {

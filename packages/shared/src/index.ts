@@ -3,6 +3,7 @@ export * from './spec/grammar.js';
 export * from './spec/cluster.js';
 export * from './spec/vrrp-instance.js';
 export * from './spec/checks.js';
+export * from './spec/node-checks.js';
 export * from './spec/proxy.js';
 export * from './spec/agent-config.js';
 export * from './spec/format-error.js';

@@ -2,7 +2,7 @@
 // keepalived's reload keeps every instance whose configuration did not change, and so do we. The
 // agent's shell (reconcile/apply.ts) carries the plan out.
 import type { InstanceConfig } from '@keepwatch/vrrp';
-import type { ClusterSpec, HealthCheck } from '@keepwatch/shared';
+import { nodeChecks, type ClusterSpec, type HealthCheck } from '@keepwatch/shared';
 import { instanceConfig, nodeInstances, type NodeInstance } from '../vrrp/instances.js';
 
 /** Settings of an instance that the running machine takes in place (`reconfigure` of @keepwatch/vrrp). */
@@ -52,10 +52,9 @@ export type RevisionPlan = {
   nothing: boolean;
 };
 
-/** The checks this node runs for `spec`: the ones its instances track, by name. */
+/** The checks this node runs for `spec` (shared's nodeChecks: the ones its instances track), by name. */
 export function runnableChecks(spec: ClusterSpec, node: string): Map<string, HealthCheck> {
-  const tracked = new Set(nodeInstances(spec, node).flatMap((x) => x.instance.trackChecks.map((t) => t.check)));
-  return new Map(spec.checks.filter((c) => tracked.has(c.name)).map((c) => [c.name, c]));
+  return new Map(nodeChecks(spec, node).map((c) => [c.name, c]));
 }
 
 /** A check's definition as the scheduler runs it: its weight is the instances' business, not the run's. */

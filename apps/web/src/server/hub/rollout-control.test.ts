@@ -1,40 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { WebSocket } from 'ws';
-import type { HubMessage } from '@keepwatch/shared';
 import { createApiWithCluster, type Api } from '../testing/api';
 import { serveHub, type HubServer } from '../testing/hub-server';
+import { connectAgent, type ProtocolAgent as Agent } from '../testing/protocol-agent';
 import { heartbeat } from '../../../test/fixtures';
-
-/** A protocol-level agent that keeps every frame the hub sends, in order. */
-class Agent {
-  readonly frames: HubMessage[] = [];
-  private constructor(readonly ws: WebSocket) {
-    ws.on('message', (d) => this.frames.push(JSON.parse(String(d)) as HubMessage));
-  }
-  static async connect(url: string): Promise<Agent> {
-    const ws = new WebSocket(url);
-    await new Promise<void>((resolve, reject) => {
-      ws.once('open', () => resolve());
-      ws.once('error', reject);
-    });
-    return new Agent(ws);
-  }
-  send(m: unknown): void {
-    this.ws.send(JSON.stringify(m));
-  }
-  /** Waits (bounded: 15 s, polled every 50 ms) for a frame matching `p`. */
-  async until(what: string, p: (f: HubMessage) => boolean): Promise<HubMessage> {
-    for (let i = 0; i < 300; i++) {
-      const f = this.frames.find(p);
-      if (f) return f;
-      await new Promise((r) => setTimeout(r, 50));
-    }
-    throw new Error(`no ${what} within 15 s; got ${JSON.stringify(this.frames.map((f) => f.type))}`);
-  }
-  pushes(): number[] {
-    return this.frames.flatMap((f) => (f.type === 'config-push' ? [f.revision] : []));
-  }
-}
 
 describe('hub: an aborted rollout, and an agent one release older', () => {
   let api: Api;
@@ -55,16 +23,8 @@ describe('hub: an aborted rollout, and an agent one release older', () => {
 
   /** Enrolls `node` and says hello as an agent of release `agentVersion` running `appliedRevision`. */
   async function connect(node: string, agentVersion: string, appliedRevision: number | null): Promise<Agent> {
-    const { token } = await api.admin.nodes.issueEnrollToken({ id: nodeIds[node]! });
-    const e = await Agent.connect(server!.url);
-    e.send({ v: 1, type: 'enroll', node, token, agentVersion });
-    const enrolled = await e.until('enrolled', (f) => f.type === 'enrolled');
-    e.ws.close();
-    const a = await Agent.connect(server!.url);
+    const a = await connectAgent(api, server!.url, { nodeId: nodeIds[node]!, node, agentVersion, appliedRevision });
     agents.push(a);
-    const credential = (enrolled as Extract<HubMessage, { type: 'enrolled' }>).credential;
-    a.send({ v: 1, type: 'hello', node, credential, agentVersion, capabilities: [], appliedRevision, lastSeq: null });
-    await a.until('welcome', (f) => f.type === 'welcome');
     return a;
   }
 

@@ -4,7 +4,7 @@
  * connected agents the plan names. Revisions are immutable, so specs are cached by number and a
  * sweep over many converged clusters costs one query.
  */
-import { PROTOCOL_VERSION } from '@keepwatch/shared';
+import { nodeChecks, PROTOCOL_VERSION } from '@keepwatch/shared';
 import type { Logger } from '../logger';
 import type { Metrics } from '../metrics';
 import {
@@ -87,9 +87,13 @@ export class RolloutDriver {
       nodeId: s.node.id,
       appliedRevision: s.appliedRevision,
       master: s.heartbeat ? s.heartbeat.instances.some((i) => i.state === 'master') : null,
+      // Only the checks the node runs under the revision: one that left every instance (a backup
+      // removed from the instance) runs none and reports none, and must not stall the rollout.
       healthyAfterApply:
-        [...s.checks.values()].every((c) => c.status === 'healthy' && c.at >= s.appliedAt) &&
-        (s.heartbeat?.at ?? 0) >= s.appliedAt,
+        nodeChecks(rev.spec, s.node.name).every((c) => {
+          const r = s.checks.get(c.name);
+          return r !== undefined && r.status === 'healthy' && r.at >= s.appliedAt;
+        }) && (s.heartbeat?.at ?? 0) >= s.appliedAt,
       pushedRevision: s.pushedRevision,
       // A failed apply is retried when the agent reconnects (a new session has pushed nothing).
       failed: failed.has(s.node.id) && s.pushedRevision === rev.number,
