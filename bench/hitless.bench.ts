@@ -77,6 +77,8 @@ type Row = {
   unrequested: number;
   /** Time both hosts held the VIP at once (50 ms samples): a split the edit caused. */
   bothHeldMs: number;
+  /** The row could not be measured (failed is then -1). */
+  error?: string;
   appliedMs: number;
 };
 
@@ -254,6 +256,28 @@ async function keepalivedRow(interval: Interval, kind: Kind): Promise<Row> {
 
 // ---- the run ----
 
+/** One row; a row that fails is kept with its error (the run goes on) and counted as failed below. */
+async function row(driver: string, interval: Interval, kind: Kind, measureRow: () => Promise<Row>): Promise<Row> {
+  try {
+    return await measureRow();
+  } catch (e) {
+    const error = (e as Error).message.slice(0, 500);
+    console.error(`${driver} ${interval} ${kind}: ${error}`);
+    return {
+      driver,
+      interval,
+      kind,
+      failed: -1,
+      total: 0,
+      moves: 0,
+      unrequested: 0,
+      bothHeldMs: 0,
+      appliedMs: 0,
+      error,
+    };
+  }
+}
+
 const commit = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { encoding: 'utf8' }).trim();
 const loadBefore = loadavg();
 const rows: Row[] = [];
@@ -265,11 +289,11 @@ try {
       for (const kind of kinds.filter((k) => (ONLY_AT[k] ?? interval) === interval)) {
         if (!ONLY_DRIVER || ONLY_DRIVER === 'keepwatch') {
           plane ??= await startChaosPlane();
-          rows.push(await keepwatchRow(plane, interval, kind, run));
+          rows.push(await row('keepwatch', interval, kind, () => keepwatchRow(plane!, interval, kind, run)));
           console.log(JSON.stringify(rows.at(-1)));
         }
         if ((!ONLY_DRIVER || ONLY_DRIVER === 'keepalived') && !KEEPWATCH_ONLY.includes(kind)) {
-          rows.push(await keepalivedRow(interval, kind));
+          rows.push(await row('keepalived', interval, kind, () => keepalivedRow(interval, kind)));
           console.log(JSON.stringify(rows.at(-1)));
         }
       }
