@@ -181,6 +181,39 @@ describe('hitless edits on keepwatch-agent', () => {
     expect(await env!.lab.holders(extra)).toEqual([]);
   });
 
+  /** lb1 kept the VIP and its state, and no priority-0 advert went out (lb2 itself may come and go). */
+  const expectMasterKept = (seen: Awaited<ReturnType<typeof underProbe>>) => {
+    expect(seen.summary.failed, JSON.stringify(seen.summary)).toBe(0);
+    expect(new Set(seen.holders)).toEqual(new Set(['lb1']));
+    expect(seen.adverts.filter((l) => /prio 0,/.test(l))).toEqual([]);
+    expect(seen.after.lb1).toBe(seen.before.lb1);
+  };
+  let backupMember: Instance['members'][number] | undefined;
+
+  it('removing the backup from the instance moves nothing, and the rollout still reaches the master', async () => {
+    // underProbe waits for the revision on both nodes: lb2 then runs no check, and the rollout used
+    // to wait for its check result forever, so lb1 never got the revision.
+    const seen = await underProbe(() =>
+      editInstance((i) => {
+        backupMember = i.members.find((m) => m.node === 'lb2');
+        return { ...i, members: i.members.filter((m) => m.node !== 'lb2') };
+      }),
+    );
+    expectMasterKept(seen);
+  });
+
+  it('adding the backup back moves nothing, and it stands by again', async () => {
+    const seen = await underProbe(() => editInstance((i) => ({ ...i, members: [...i.members, backupMember!] })));
+    expectMasterKept(seen);
+    expect(
+      agents
+        .lb2!.log()
+        .split('\n')
+        .filter((l) => l.includes('"vrrp transition"'))
+        .at(-1),
+    ).toContain('"state":"backup"');
+  });
+
   it('changing the advert interval moves nothing, and the adverts carry the new one (RFC 5798 6.4.2)', async () => {
     const seen = await underProbe(() => editInstance((i) => ({ ...i, advertIntervalMs: 200 })));
     expectNothingMoved(seen);
