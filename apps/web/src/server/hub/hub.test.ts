@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { WebSocket } from 'ws';
-import { helloMessage, type HubMessage } from '@keepwatch/shared';
+import { helloMessage } from '@keepwatch/shared';
 import { createApiWithCluster, type Api } from '../testing/api';
 import { serveHub, type HubServer } from '../testing/hub-server';
+import { ProtocolAgent } from '../testing/protocol-agent';
 import { checkResult, heartbeat, transition } from '../../../test/fixtures';
 import { MAX_UNAUTHENTICATED_SOCKETS, PRE_AUTH_MAX_FRAME_BYTES, type AgentHub } from './hub';
 import { nodeStatus } from '../services/node-status';
@@ -11,53 +11,6 @@ import { nodeStatus } from '../services/node-status';
 async function closedWithin(a: { closed: number | null }, ms: number): Promise<number | null> {
   for (let t = 0; a.closed === null && t < ms; t += 20) await new Promise((r) => setTimeout(r, 20));
   return a.closed;
-}
-
-/** A protocol-level agent: sends frames, waits for the hub's. */
-class FakeAgent {
-  readonly frames: HubMessage[] = [];
-  private waiters: (() => void)[] = [];
-  closed: number | null = null;
-  private constructor(readonly ws: WebSocket) {
-    ws.on('message', (d) => {
-      this.frames.push(JSON.parse(String(d)) as HubMessage);
-      for (const w of this.waiters.splice(0)) w();
-    });
-    ws.on('close', (code) => {
-      this.closed = code;
-      for (const w of this.waiters.splice(0)) w();
-    });
-  }
-  static async connect(url: string): Promise<FakeAgent> {
-    const ws = new WebSocket(url);
-    await new Promise<void>((resolve, reject) => {
-      ws.once('open', () => resolve());
-      ws.once('error', reject);
-    });
-    return new FakeAgent(ws);
-  }
-  send(m: unknown): void {
-    this.ws.send(typeof m === 'string' ? m : JSON.stringify(m));
-  }
-  /** Waits (bounded) for the first frame of `type` not yet taken. */
-  async next<T extends HubMessage['type']>(type: T, timeoutMs = 15_000): Promise<Extract<HubMessage, { type: T }>> {
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-      const i = this.frames.findIndex((f) => f.type === type);
-      if (i >= 0) return this.frames.splice(i, 1)[0] as Extract<HubMessage, { type: T }>;
-      if (Date.now() > deadline)
-        throw new Error(
-          `no ${type} frame within ${timeoutMs} ms; got ${JSON.stringify(this.frames.map((f) => f.type))}, closed ${this.closed}`,
-        );
-      await new Promise<void>((r) => {
-        this.waiters.push(r);
-        setTimeout(r, 100);
-      });
-    }
-  }
-  close(): void {
-    this.ws.close();
-  }
 }
 
 describe('agent hub', () => {
@@ -80,20 +33,20 @@ describe('agent hub', () => {
 
   const token = async (node: string) => (await api.admin.nodes.issueEnrollToken({ id: nodeIds[node]! })).token;
   const enroll = async (node: string): Promise<string> => {
-    const a = await FakeAgent.connect(url);
+    const a = await ProtocolAgent.connect(url);
     a.send({ v: 1, type: 'enroll', node, token: await token(node), agentVersion: '0.1.0' });
     const { credential } = await a.next('enrolled');
     a.close();
     return credential;
   };
   const hello = async (node: string, credential: string, appliedRevision: number | null = null) => {
-    const a = await FakeAgent.connect(url);
+    const a = await ProtocolAgent.connect(url);
     a.send(helloMessage({ node, credential, agentVersion: '0.1.0', appliedRevision, lastSeq: null }));
     return a;
   };
 
   it('exchanges a one-time token for a node credential, stored only as a hash', async () => {
-    const a = await FakeAgent.connect(url);
+    const a = await ProtocolAgent.connect(url);
     const t = await token('LVS_1');
     a.send({ v: 1, type: 'enroll', node: 'LVS_1', token: t, agentVersion: '0.1.0' });
     const m = await a.next('enrolled');
@@ -107,11 +60,11 @@ describe('agent hub', () => {
 
   it('refuses a replayed enrollment token with an unauthorized error frame', async () => {
     const t = await token('LVS_2');
-    const first = await FakeAgent.connect(url);
+    const first = await ProtocolAgent.connect(url);
     first.send({ v: 1, type: 'enroll', node: 'LVS_2', token: t, agentVersion: '0.1.0' });
     await first.next('enrolled');
     first.close();
-    const again = await FakeAgent.connect(url);
+    const again = await ProtocolAgent.connect(url);
     again.send({ v: 1, type: 'enroll', node: 'LVS_2', token: t, agentVersion: '0.1.0' });
     expect(await again.next('error')).toMatchObject({
       code: 'unauthorized',
@@ -120,10 +73,10 @@ describe('agent hub', () => {
   });
 
   it('refuses a wrong enrollment token and a token of another node', async () => {
-    const a = await FakeAgent.connect(url);
+    const a = await ProtocolAgent.connect(url);
     a.send({ v: 1, type: 'enroll', node: 'LVS_1', token: 'kwe_' + 'x'.repeat(32), agentVersion: '0.1.0' });
     expect(await a.next('error')).toMatchObject({ code: 'unauthorized' });
-    const b = await FakeAgent.connect(url);
+    const b = await ProtocolAgent.connect(url);
     b.send({ v: 1, type: 'enroll', node: 'LVS_1', token: await token('LVS_2'), agentVersion: '0.1.0' });
     expect(await b.next('error')).toMatchObject({ code: 'unauthorized' });
   });
@@ -137,7 +90,7 @@ describe('agent hub', () => {
   });
 
   it('refuses events before hello', async () => {
-    const a = await FakeAgent.connect(url);
+    const a = await ProtocolAgent.connect(url);
     a.send(transition({ at: 1, reason: 'x' }));
     expect(await a.next('error')).toMatchObject({ code: 'unauthorized' });
   });
@@ -278,17 +231,17 @@ describe('agent hub', () => {
   });
 
   it('refuses a frame over 16 KiB before hello or enroll by its size, unparsed, and closes the socket', async () => {
-    const a = await FakeAgent.connect(url);
+    const a = await ProtocolAgent.connect(url);
     a.send(`{"v":1,"type":"enroll","pad":"${'x'.repeat(PRE_AUTH_MAX_FRAME_BYTES)}"}`);
     expect(await a.next('error')).toMatchObject({ code: 'too-large' });
     expect(await closedWithin(a, 5000)).toBe(1009);
   });
 
   it('caps unauthenticated sockets: an upgrade over MAX_UNAUTHENTICATED_SOCKETS is answered 503', async () => {
-    const idle: FakeAgent[] = [];
+    const idle: ProtocolAgent[] = [];
     try {
-      for (let i = 0; i < MAX_UNAUTHENTICATED_SOCKETS; i++) idle.push(await FakeAgent.connect(url));
-      const refused = await FakeAgent.connect(url).then(
+      for (let i = 0; i < MAX_UNAUTHENTICATED_SOCKETS; i++) idle.push(await ProtocolAgent.connect(url));
+      const refused = await ProtocolAgent.connect(url).then(
         () => 'connected',
         (e: Error) => e.message,
       );

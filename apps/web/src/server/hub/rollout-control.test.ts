@@ -1,42 +1,21 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createApiWithCluster, type Api } from '../testing/api';
-import { serveHub, type HubServer } from '../testing/hub-server';
-import { connectAgent, type ProtocolAgent as Agent } from '../testing/protocol-agent';
+import { describe, expect, it } from 'vitest';
+import { hubSuite } from '../testing/protocol-agent';
 import { heartbeat } from '../../../test/fixtures';
 
 describe('hub: an aborted rollout, and an agent one release older', () => {
-  let api: Api;
-  let server: HubServer | undefined;
-  let clusterId: string;
-  let nodeIds: Record<string, string>;
-  const agents: Agent[] = [];
-
-  beforeAll(async () => {
-    ({ api, clusterId, nodeIds } = await createApiWithCluster());
-    server = await serveHub({ db: api.db.prisma, heartbeatIntervalMs: 200, missedHeartbeats: 5, rolloutPollMs: 100 });
-  });
-  afterAll(async () => {
-    for (const a of agents) a.ws.close();
-    await server?.close();
-    await api?.close();
-  });
-
-  /** Enrolls `node` and says hello as an agent of release `agentVersion` running `appliedRevision`. */
-  async function connect(node: string, agentVersion: string, appliedRevision: number | null): Promise<Agent> {
-    const a = await connectAgent(api, server!.url, { nodeId: nodeIds[node]!, node, agentVersion, appliedRevision });
-    agents.push(a);
-    return a;
-  }
+  const hub = hubSuite();
+  const connect = (node: string, agentVersion: string, appliedRevision: number | null) =>
+    hub.connect(node, agentVersion, appliedRevision);
 
   async function editCheck(intervalMs: number): Promise<number> {
-    const [c] = await api.viewer.checks.list({ clusterId });
-    return (await api.admin.checks.update({ id: c!.id, version: c!.version, check: { ...c!.check, intervalMs } }))
+    const [c] = await hub.api.viewer.checks.list({ clusterId: hub.clusterId });
+    return (await hub.api.admin.checks.update({ id: c!.id, version: c!.version, check: { ...c!.check, intervalMs } }))
       .revision!;
   }
 
   it('pushes an aborted revision to no node, not even one that runs nothing; the next edit rolls out', async () => {
     const aborted = await editCheck(2000);
-    await api.admin.rollout.abort({ clusterId, number: aborted });
+    await hub.api.admin.rollout.abort({ clusterId: hub.clusterId, number: aborted });
     // LVS_1 runs nothing (it would get the newest revision at once); LVS_2 is a backup on revision 1.
     const lvs1 = await connect('LVS_1', '0.2.0', null);
     const lvs2 = await connect('LVS_2', '0.0.9', 1);
@@ -51,7 +30,7 @@ describe('hub: an aborted rollout, and an agent one release older', () => {
   });
 
   it('an agent one release older is connected and served, and the Nodes page marks it outdated', async () => {
-    const nodes = await api.viewer.nodes.all();
+    const nodes = await hub.api.viewer.nodes.all();
     const row = (name: string) => nodes.find((n) => n.name === name)!;
     expect(row('LVS_2')).toMatchObject({ agentVersion: '0.0.9', agentSkew: 'older', online: true });
     expect(row('LVS_1')).toMatchObject({ agentVersion: '0.2.0', agentSkew: 'same', dashboardVersion: '0.2.0' });

@@ -1,7 +1,5 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createApiWithCluster, type Api } from '../testing/api';
-import { serveHub, type HubServer } from '../testing/hub-server';
-import { connectAgent, type ProtocolAgent } from '../testing/protocol-agent';
+import { describe, expect, it } from 'vitest';
+import { hubSuite } from '../testing/protocol-agent';
 import { checkResult, heartbeat } from '../../../test/fixtures';
 
 /**
@@ -11,33 +9,11 @@ import { checkResult, heartbeat } from '../../../test/fixtures';
  * it forever. The master must get the revision once the backup applied it and runs what it should.
  */
 describe('rollout: a backup removed from every instance', () => {
-  let api: Api;
-  let server: HubServer | undefined;
-  let clusterId: string;
-  let nodeIds: Record<string, string>;
-  const agents: ProtocolAgent[] = [];
-
-  beforeAll(async () => {
-    ({ api, clusterId, nodeIds } = await createApiWithCluster());
-    server = await serveHub({ db: api.db.prisma, heartbeatIntervalMs: 200, missedHeartbeats: 5, rolloutPollMs: 100 });
-  });
-  afterAll(async () => {
-    for (const a of agents) a.ws.close();
-    await server?.close();
-    await api?.close();
-  });
+  const hub = hubSuite();
 
   it('does not keep the master waiting for a check the backup no longer runs', async () => {
-    const connect = async (node: string) => {
-      const a = await connectAgent(api, server!.url, {
-        nodeId: nodeIds[node]!,
-        node,
-        agentVersion: '0.1.0',
-        appliedRevision: 1,
-      });
-      agents.push(a);
-      return a;
-    };
+    const { api, clusterId } = hub;
+    const connect = (node: string) => hub.connect(node, '0.1.0', 1);
     const master = await connect('LVS_1');
     const backup = await connect('LVS_2');
     master.send(heartbeat({ state: 'master' }));

@@ -1,13 +1,28 @@
 /** A protocol-level agent for hub tests: speaks the agent side of the protocol by hand. */
 import { WebSocket } from 'ws';
 import type { HubMessage } from '@keepwatch/shared';
-import type { Api } from './api';
+import { afterAll, beforeAll } from 'vitest';
+import { createApiWithCluster, type Api } from './api';
+import { serveHub, type HubServer } from './hub-server';
 
-/** A protocol-level agent that keeps every frame the hub sends, in order. */
+/**
+ * A protocol-level agent: sends frames and keeps every frame the hub sends, in order. `next` takes
+ * the first frame of a type not yet taken; `until` finds one without taking it.
+ */
 export class ProtocolAgent {
   readonly frames: HubMessage[] = [];
+  private waiters: (() => void)[] = [];
+  /** The close code once the hub closed the socket. */
+  closed: number | null = null;
   private constructor(readonly ws: WebSocket) {
-    ws.on('message', (d) => this.frames.push(JSON.parse(String(d)) as HubMessage));
+    ws.on('message', (d) => {
+      this.frames.push(JSON.parse(String(d)) as HubMessage);
+      for (const w of this.waiters.splice(0)) w();
+    });
+    ws.on('close', (code) => {
+      this.closed = code;
+      for (const w of this.waiters.splice(0)) w();
+    });
   }
   static async connect(url: string): Promise<ProtocolAgent> {
     const ws = new WebSocket(url);
@@ -17,8 +32,28 @@ export class ProtocolAgent {
     });
     return new ProtocolAgent(ws);
   }
+  /** Sends `m` as JSON (a string as it is: a malformed frame). */
   send(m: unknown): void {
-    this.ws.send(JSON.stringify(m));
+    this.ws.send(typeof m === 'string' ? m : JSON.stringify(m));
+  }
+  /** Waits (bounded) for the first frame of `type` not yet taken, and takes it. */
+  async next<T extends HubMessage['type']>(type: T, timeoutMs = 15_000): Promise<Extract<HubMessage, { type: T }>> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const i = this.frames.findIndex((f) => f.type === type);
+      if (i >= 0) return this.frames.splice(i, 1)[0] as Extract<HubMessage, { type: T }>;
+      if (Date.now() > deadline)
+        throw new Error(
+          `no ${type} frame within ${timeoutMs} ms; got ${JSON.stringify(this.frames.map((f) => f.type))}, closed ${this.closed}`,
+        );
+      await new Promise<void>((r) => {
+        this.waiters.push(r);
+        setTimeout(r, 100);
+      });
+    }
+  }
+  close(): void {
+    this.ws.close();
   }
   /** Waits (bounded: 15 s, polled every 50 ms) for a frame matching `p`. */
   async until(what: string, p: (f: HubMessage) => boolean): Promise<HubMessage> {
@@ -62,4 +97,49 @@ export async function connectAgent(
   });
   await a.until('welcome', (f) => f.type === 'welcome');
   return a;
+}
+
+/** A hub served over HTTP beside the reference cluster, for the surrounding describe. */
+export interface HubSuite {
+  api: Api;
+  clusterId: string;
+  /** Enrolls `node` and says hello as an agent of release `agentVersion` running `appliedRevision`. */
+  connect(node: string, agentVersion: string, appliedRevision: number | null): Promise<ProtocolAgent>;
+}
+
+/**
+ * Gives the surrounding describe the reference cluster and a hub on it (fast heartbeats and rollout
+ * polling); its agents, the hub and the database are closed after the last test.
+ */
+export function hubSuite(): HubSuite {
+  const agents: ProtocolAgent[] = [];
+  let server: HubServer | undefined;
+  let nodeIds: Record<string, string> = {};
+  const suite = {
+    connect: async (node: string, agentVersion: string, appliedRevision: number | null) => {
+      const a = await connectAgent(suite.api, server!.url, {
+        nodeId: nodeIds[node]!,
+        node,
+        agentVersion,
+        appliedRevision,
+      });
+      agents.push(a);
+      return a;
+    },
+  } as HubSuite;
+  beforeAll(async () => {
+    ({ api: suite.api, clusterId: suite.clusterId, nodeIds } = await createApiWithCluster());
+    server = await serveHub({
+      db: suite.api.db.prisma,
+      heartbeatIntervalMs: 200,
+      missedHeartbeats: 5,
+      rolloutPollMs: 100,
+    });
+  });
+  afterAll(async () => {
+    for (const a of agents) a.ws.close();
+    await server?.close();
+    await suite.api?.close();
+  });
+  return suite;
 }
