@@ -7,6 +7,7 @@
  */
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { api, apiProblem } from '~/trpc/client';
+import { DiffLines } from '../diff-lines';
 import { Banner, Button, Loading, mutedClass } from '../ui';
 
 const AREA_NAMES: Record<string, string> = {
@@ -92,19 +93,7 @@ export function RevertPreview({
             aria-label={`diff from revision ${p.from} to revision ${p.to}'s content`}
             data-testid="revert-diff"
           >
-            {hunks(p.patch).map((l, i) => (
-              <span
-                key={i}
-                className={`block ${l.startsWith('+') ? 'bg-emerald-100 text-emerald-950 dark:bg-emerald-950 dark:text-emerald-100' : l.startsWith('-') ? 'bg-red-100 text-red-950 dark:bg-red-950 dark:text-red-100' : l.startsWith('@@') ? 'text-sky-800 dark:text-sky-300' : ''}`}
-              >
-                {l.startsWith('+') ? (
-                  <span className="sr-only">added: </span>
-                ) : l.startsWith('-') ? (
-                  <span className="sr-only">removed: </span>
-                ) : null}
-                {l || ' '}
-              </span>
-            ))}
+            <DiffLines lines={hunks(p.patch)} />
           </pre>
           {revert.isError && (
             <Banner tone="error" role="alert">

@@ -7,6 +7,7 @@
 import { useQuery } from '@tanstack/react-query';
 import { api, type RouterOutputs } from '~/trpc/client';
 import { ageText } from '../../_lib/vip-holders';
+import { DiffLines } from '../diff-lines';
 import { Badge, Banner, useNow } from '../ui';
 
 type Diff = RouterOutputs['pools']['preview']['diffs'][number];
@@ -41,19 +42,7 @@ export function ConfigDiff({ diff }: { diff: Diff }) {
         tabIndex={0}
         aria-label={`nginx config diff for ${who}`}
       >
-        {lines.map((l, i) => (
-          <span
-            key={i}
-            className={`block ${l.startsWith('+') ? 'bg-emerald-100 text-emerald-950 dark:bg-emerald-950 dark:text-emerald-100' : l.startsWith('-') ? 'bg-red-100 text-red-950 dark:bg-red-950 dark:text-red-100' : l.startsWith('@@') ? 'text-sky-800 dark:text-sky-300' : ''}`}
-          >
-            {l.startsWith('+') ? (
-              <span className="sr-only">added: </span>
-            ) : l.startsWith('-') ? (
-              <span className="sr-only">removed: </span>
-            ) : null}
-            {l || ' '}
-          </span>
-        ))}
+        <DiffLines lines={lines} />
       </pre>
     </div>
   );
