@@ -123,7 +123,9 @@ async function measure(
   try {
     await sleep(1000);
     appliedMs = await edit();
-    await sleep(2000);
+    // Longer than the backup's Master_Down_Interval (≈ 3.7 s at 1 s): a split or a move the edit
+    // causes by silencing or confusing the master shows within it.
+    await sleep(2000 + 4 * at(interval).advertIntervalMs);
   } finally {
     await probe.stop().catch(() => undefined);
   }
