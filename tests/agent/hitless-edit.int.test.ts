@@ -24,6 +24,8 @@ describe('hitless edits on keepwatch-agent', () => {
   let env: DashboardLab | undefined;
   let clusterId = '';
   let revision = 1;
+  /** VI_1's advert interval now (the interval test doubles it): the watch after an apply spans ≥ 6 adverts. */
+  let advertMs = 100;
   let capture = '';
   const agents: Record<string, LabAgent> = {};
 
@@ -104,7 +106,7 @@ describe('hitless edits on keepwatch-agent', () => {
       await edit();
       revision += 1;
       await waitRevisionApplied(env!.api, clusterId, revision);
-      await new Promise((r) => setTimeout(r, 700));
+      await new Promise((r) => setTimeout(r, Math.max(700, 6 * advertMs)));
     } finally {
       sampling = false;
       await sampler;
@@ -216,6 +218,7 @@ describe('hitless edits on keepwatch-agent', () => {
 
   it('changing the advert interval moves nothing, and the adverts carry the new one (RFC 5798 6.4.2)', async () => {
     const seen = await underProbe(() => editInstance((i) => ({ ...i, advertIntervalMs: 200 })));
+    advertMs = 200;
     expectNothingMoved(seen);
     expect(seen.adverts.at(-1)).toMatch(/intvl 20cs,/);
   });
