@@ -30,7 +30,7 @@ export interface AreaTable<T, K extends string, X extends object = object> {
   find(tx: Tx | Db, id: string): Promise<AreaRow | null>;
   findByName(tx: Tx, clusterId: string, name: string): Promise<{ id: string } | null>;
   /** The rows in order; fields beside id, name and version are passed through to the list. */
-  listRows(db: Db, clusterId: string): Promise<({ id: string; name: string; version: number } & X)[]>;
+  listRows(db: Db | Tx, clusterId: string): Promise<({ id: string; name: string; version: number } & X)[]>;
   /** Bumps the version if it is still `version`; returns how many rows matched (0 or 1). */
   bump(tx: Tx, id: string, version: number): Promise<number>;
   insert(tx: Tx, clusterId: string, obj: T): Promise<{ id: string }>;

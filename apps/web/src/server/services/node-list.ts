@@ -21,6 +21,14 @@ function heartbeatRevision(liveState: unknown): number | null {
   return typeof r === 'number' ? r : null;
 }
 
+/** A node's deployments narrowed to its newest applied one: `deployments[0]?.revision.number` is the revision it runs. */
+export const newestApplied = {
+  where: { status: 'applied' },
+  orderBy: { revision: { number: 'desc' } },
+  take: 1,
+  select: { revision: { select: { number: true } } },
+} as const;
+
 export interface NodeOverview {
   id: string;
   version: number;
@@ -68,12 +76,7 @@ export async function listAllNodes(db: Db, now = Date.now()): Promise<NodeOvervi
       agentAddress: true,
       lastSeenAt: true,
       liveState: true,
-      deployments: {
-        where: { status: 'applied' },
-        orderBy: { revision: { number: 'desc' } },
-        take: 1,
-        select: { revision: { select: { number: true } } },
-      },
+      deployments: newestApplied,
     },
   });
   return rows.map((r) => ({

@@ -11,15 +11,9 @@ import { canonicalJson } from './canonical-json';
 import { planRevert, sameContent, specDiff, type RevertPlan, type SpecDiff } from './revert-plan';
 import { commitRevision, loadClusterSpec, lockCluster } from './revisions';
 import { openSpecSecrets, specSecretKey } from './spec-secrets';
-import {
-  insertCheck,
-  insertInstance,
-  insertPool,
-  insertVirtualServer,
-  replaceInstance,
-  replacePool,
-  replaceVirtualServer,
-} from './rows';
+import { rowAccess } from './config-area';
+import { newestApplied } from './node-list';
+import { areaRows, type AreaRows } from './rows';
 import { actorId, actorName, type Actor, type Db, type Tx } from './types';
 
 interface Prepared {
@@ -92,12 +86,24 @@ export async function previewRevert(db: Db, input: { clusterId: string; number: 
   return { from: p.newest, to: input.number, changes, ...diff };
 }
 
-/** Writes the plan's rows; unchanged rows are untouched, changed ones get a new version (open editors see a conflict). */
+/** Writes `items` into an area: a row of the same name is rewritten and its version bumped (open editors see a conflict), a new name is inserted. */
+async function putRows<T extends { name: string }>(tx: Tx, clusterId: string, area: AreaRows<T>, items: T[]) {
+  const rows = rowAccess(area.model);
+  const byName = new Map((await rows.listRows(tx, clusterId)).map((r) => [r.name, r]));
+  for (const obj of items) {
+    const row = byName.get(obj.name);
+    if (!row) await area.insert(tx, clusterId, obj);
+    else {
+      await area.replace(tx, clusterId, row.id, obj);
+      // Under the cluster lock nothing else writes the row, so the version read above still holds.
+      await rows.bump(tx, row.id, row.version);
+    }
+  }
+}
+
+/** Writes the plan's rows; unchanged rows are untouched, changed ones get a new version. */
 async function applyPlan(tx: Tx, clusterId: string, plan: RevertPlan): Promise<void> {
   const bump = { version: { increment: 1 } };
-  const where = { clusterId };
-  const select = { id: true, name: true } as const;
-  const byName = (rows: { id: string; name: string }[]) => new Map(rows.map((r) => [r.name, r.id]));
   if (plan.rename !== null) {
     const other = await tx.cluster.findUnique({ where: { name: plan.rename }, select: { id: true } });
     if (other && other.id !== clusterId)
@@ -112,41 +118,15 @@ async function applyPlan(tx: Tx, clusterId: string, plan: RevertPlan): Promise<v
       where: { clusterId_name: { clusterId, name: n.name } },
       data: { addresses: n.addresses, interfaces: n.interfaces, ...bump },
     });
-  const checks = byName(await tx.healthCheck.findMany({ where, select }));
   await tx.healthCheck.deleteMany({ where: { clusterId, name: { in: plan.checks.remove } } });
-  for (const c of plan.checks.put) {
-    const id = checks.get(c.name);
-    if (id) await tx.healthCheck.update({ where: { id }, data: { kind: c.kind, definition: c as never, ...bump } });
-    else await insertCheck(tx, clusterId, c);
-  }
+  await putRows(tx, clusterId, areaRows.checks, plan.checks.put);
   // Locations point at pools: drop removed virtual servers, write pools, then virtual servers, then drop pools.
-  const servers = byName(await tx.virtualServer.findMany({ where, select }));
   await tx.virtualServer.deleteMany({ where: { clusterId, name: { in: plan.virtualServers.remove } } });
-  const pools = byName(await tx.upstreamPool.findMany({ where, select }));
-  for (const p of plan.pools.put) {
-    const id = pools.get(p.name);
-    if (id) {
-      await replacePool(tx, id, p);
-      await tx.upstreamPool.update({ where: { id }, data: bump });
-    } else await insertPool(tx, clusterId, p);
-  }
-  for (const v of plan.virtualServers.put) {
-    const id = servers.get(v.name);
-    if (id) {
-      await replaceVirtualServer(tx, clusterId, id, v);
-      await tx.virtualServer.update({ where: { id }, data: bump });
-    } else await insertVirtualServer(tx, clusterId, v);
-  }
+  await putRows(tx, clusterId, areaRows.pools, plan.pools.put);
+  await putRows(tx, clusterId, areaRows.virtualServers, plan.virtualServers.put);
   await tx.upstreamPool.deleteMany({ where: { clusterId, name: { in: plan.pools.remove } } });
-  const instances = byName(await tx.vrrpInstance.findMany({ where, select }));
   await tx.vrrpInstance.deleteMany({ where: { clusterId, name: { in: plan.vrrpInstances.remove } } });
-  for (const i of plan.vrrpInstances.put) {
-    const id = instances.get(i.name);
-    if (id) {
-      await replaceInstance(tx, clusterId, id, i);
-      await tx.vrrpInstance.update({ where: { id }, data: bump });
-    } else await insertInstance(tx, clusterId, i);
-  }
+  await putRows(tx, clusterId, areaRows.vrrpInstances, plan.vrrpInstances.put);
 }
 
 /**
@@ -238,12 +218,7 @@ export async function rolloutStatus(db: Db, clusterId: string) {
         select: {
           id: true,
           name: true,
-          deployments: {
-            where: { status: 'applied' },
-            orderBy: { revision: { number: 'desc' } },
-            take: 1,
-            select: { revision: { select: { number: true } } },
-          },
+          deployments: newestApplied,
         },
       },
     },

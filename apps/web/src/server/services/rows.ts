@@ -105,6 +105,31 @@ export async function insertCheck(tx: Tx, clusterId: string, check: HealthCheck)
   return tx.healthCheck.create({ data: { clusterId, name: check.name, kind: check.kind, definition: check as never } });
 }
 
+export async function replaceCheck(tx: Tx, clusterId: string, id: string, check: HealthCheck) {
+  const before = await tx.healthCheck.findUniqueOrThrow({ where: { id }, select: { name: true } });
+  await tx.healthCheck.update({
+    where: { id },
+    data: { name: check.name, kind: check.kind, definition: check as never },
+  });
+  // Instances track checks by name: a rename follows into their trackChecks, so renaming a
+  // tracked check does not need the tracking removed first.
+  if (before.name !== check.name) {
+    const tracking = await tx.vrrpInstance.findMany({
+      where: { clusterId },
+      select: { id: true, trackChecks: true },
+    });
+    for (const inst of tracking) {
+      const list = inst.trackChecks as { check: string; weight?: number }[];
+      if (list.some((t) => t.check === before.name)) {
+        await tx.vrrpInstance.update({
+          where: { id: inst.id },
+          data: { trackChecks: list.map((t) => (t.check === before.name ? { ...t, check: check.name } : t)) },
+        });
+      }
+    }
+  }
+}
+
 function serverRows(poolId: string, pool: UpstreamPool) {
   return pool.servers.map((s, i) => ({
     poolId,
@@ -178,3 +203,31 @@ export async function replaceVirtualServer(
   });
   await tx.location.createMany({ data: rows });
 }
+
+/** The Prisma models of the config areas' tables: named, versioned rows per cluster. */
+export type AreaModel = 'vrrpInstance' | 'healthCheck' | 'upstreamPool' | 'virtualServer';
+
+/** A config area's table and its row writers, under one signature for the four areas. */
+export interface AreaRows<T> {
+  model: AreaModel;
+  insert(tx: Tx, clusterId: string, obj: T): Promise<{ id: string }>;
+  /** Rewrites row `id` (and its child rows) to `obj`; leaves its version alone. */
+  replace(tx: Tx, clusterId: string, id: string, obj: T): Promise<void>;
+}
+
+/** The config areas by their key in the spec: what the area API (config-area.ts) and a revert write. */
+export const areaRows: {
+  vrrpInstances: AreaRows<VrrpInstance>;
+  checks: AreaRows<HealthCheck>;
+  pools: AreaRows<UpstreamPool>;
+  virtualServers: AreaRows<VirtualServer>;
+} = {
+  vrrpInstances: { model: 'vrrpInstance', insert: insertInstance, replace: replaceInstance },
+  checks: { model: 'healthCheck', insert: insertCheck, replace: replaceCheck },
+  pools: {
+    model: 'upstreamPool',
+    insert: insertPool,
+    replace: (tx, _clusterId, id, pool) => replacePool(tx, id, pool),
+  },
+  virtualServers: { model: 'virtualServer', insert: insertVirtualServer, replace: replaceVirtualServer },
+};
