@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import {
   checkDashboard,
   checkHolderGaps,
+  checkInvariants,
   checkServed,
   checkTwoHolders,
   faultFigures,
@@ -128,6 +129,25 @@ describe('chaos observer', () => {
         [{ from: 900, to: 1400 }],
       ),
     ).toEqual([]);
+  });
+
+  it("a soak's violations come from every invariant, in time order", () => {
+    const wire = [...adverts('lb1', 0, 6000), ...adverts('lb2', 3000, 9000)];
+    const v = checkInvariants(
+      {
+        adverts: wire,
+        dashboard: [8000, 8500].map((t) => ({ t, master: 'lb1' })),
+        probe: [8700, 8800, 8900].map((t) => ({ t, ok: false })),
+        faults: [fault(1000, 2000)],
+        span: { from: 0, to: 9000 },
+      },
+      b,
+    );
+    expect(v.map((x) => [x.invariant, x.at])).toEqual([
+      ['not-served', 2000],
+      ['two-holders', 3000],
+      ['dashboard-holder', 8000],
+    ]);
   });
 
   it('per fault: failed requests, the longest outage and the recovery after the fault ended', () => {

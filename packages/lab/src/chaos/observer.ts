@@ -206,6 +206,30 @@ export function checkServed(
   return out;
 }
 
+/**
+ * Every invariant over one soak, in time order: never two holders on the wire, never none for longer
+ * than the bounds allow (faults aside), the dashboard agreeing with the wire and the VIP served
+ * again in each quiet span between the `faults`.
+ */
+export function checkInvariants(
+  o: {
+    adverts: readonly WireAdvert[];
+    dashboard: readonly DashboardSample[];
+    probe: readonly ProbeSample[];
+    faults: readonly InjectedFault[];
+    span: { from: number; to: number };
+  },
+  b: Bounds,
+): Violation[] {
+  const quiet = quietSpans(o.faults, o.span);
+  return [
+    ...checkTwoHolders(o.adverts, b),
+    ...checkHolderGaps(o.adverts, b, o.span),
+    ...checkDashboard(o.dashboard, o.adverts, quiet, b),
+    ...checkServed(o.probe, quiet),
+  ].sort((x, y) => x.at - y.at);
+}
+
 export type FaultFigures = {
   fault: InjectedFault;
   failedRequests: number;

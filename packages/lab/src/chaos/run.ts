@@ -9,15 +9,11 @@ import { REF } from '../reference-topology.js';
 import { CHAOS_ADDR, CHAOS_LBS, startChaosCluster } from './cluster.js';
 import { injectFault, type MutationCounts } from './faults.js';
 import {
-  checkDashboard,
-  checkHolderGaps,
-  checkServed,
-  checkTwoHolders,
+  checkInvariants,
   faultFigures,
   holdingSpells,
   masterDownInterval,
   parseAdverts,
-  quietSpans,
   settleBound,
   type Bounds,
   type DashboardSample,
@@ -163,16 +159,11 @@ export async function runChaos(opts: ChaosOptions): Promise<ChaosReport> {
     const nodeByAddress = Object.fromEntries(CHAOS_LBS.map((lb) => [CHAOS_ADDR[lb], lb]));
     const adverts = parseAdverts(readFileSync(c.capture, 'utf8'), nodeByAddress).filter((a) => a.vrid === 51);
     const span = { from: t0, to: t1 };
-    const quiet = quietSpans(injected, span);
     const probeSamples = records.map((r) => ({ t: r.sentAt, ok: r.ok }));
-    const violations = [
-      ...checkTwoHolders(adverts, bounds),
-      ...checkHolderGaps(adverts, bounds, span),
-      ...checkDashboard(samples, adverts, quiet, bounds),
-      ...checkServed(probeSamples, quiet),
-    ]
-      .sort((a, b) => a.at - b.at)
-      .map((v) => ({ ...v, seed: opts.seed, atS: Math.round((v.at - t0) / 100) / 10 }));
+    const violations = checkInvariants(
+      { adverts, dashboard: samples, probe: probeSamples, faults: injected, span },
+      bounds,
+    ).map((v) => ({ ...v, seed: opts.seed, atS: Math.round((v.at - t0) / 100) / 10 }));
     const figures = faultFigures(injected, probeSamples, t1);
     const spells = holdingSpells(adverts, bounds);
     const worst = (key: 'recoveryMs' | 'outageMs') => {
