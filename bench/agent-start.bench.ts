@@ -20,6 +20,7 @@ import { fileURLToPath } from 'node:url';
 import { REF, isAlive, referenceSpec, waitFor, type Spawned, startSingleLbLab } from '@keepwatch/lab';
 import { NODE_RUNTIME, executablePath } from '../scripts/package-agent/sea.mjs';
 import { advertReader } from './support/agent-lab.js';
+import { numberArg } from './support/args.js';
 
 const REPO = fileURLToPath(new URL('../', import.meta.url));
 const LISTENER = fileURLToPath(new URL('./advert-listener.mjs', import.meta.url));
@@ -27,13 +28,9 @@ const VERSION = (JSON.parse(readFileSync(join(REPO, 'apps/agent/package.json'), 
   .version;
 const BARE_ENV = { PATH: '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin', LANG: 'C.UTF-8' };
 
-function arg(name: string): string | undefined {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 ? process.argv[i + 1] : undefined;
-}
-const RUNS = Number(arg('runs') ?? 20);
+const RUNS = numberArg('runs', 20);
 /** Warm restart resumes only within 3 advert intervals of the last state save: 1 s leaves room. */
-const INTERVAL_MS = Number(arg('interval') ?? 1000);
+const INTERVAL_MS = numberArg('interval', 1000);
 
 /** USER_HZ: /proc's CPU times are in these ticks. */
 const CLOCK_TICKS = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim());

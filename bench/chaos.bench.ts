@@ -16,17 +16,11 @@ import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { runChaos } from '@keepwatch/lab';
+import { numberArg } from './support/args.js';
 
-function arg(name: string, fallback: number): number {
-  const i = process.argv.indexOf(`--${name}`);
-  const v = i >= 0 ? Number(process.argv[i + 1]) : fallback;
-  if (!Number.isFinite(v) || v < 0) throw new Error(`--${name} wants a number`);
-  return v;
-}
-
-const seed = arg('seed', 1);
-const minutes = arg('minutes', 30);
-const margin = arg('margin', 500);
+const seed = numberArg('seed', 1);
+const minutes = numberArg('minutes', 30);
+const margin = numberArg('margin', 500);
 const commit = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { encoding: 'utf8' }).trim();
 const loadBefore = loadavg();
 const elapsed = (t0: number) => `${((Date.now() - t0) / 1000).toFixed(0)}s`;

@@ -43,20 +43,17 @@ import type { ClusterSpecInput } from '@keepwatch/shared';
 import { keepalivedDriver } from './drivers/keepalived.js';
 import { logLines, percentiles, startControlPlane, treeUsage, type ControlPlane } from './support/control-plane.js';
 import { harnessMeter, inBatches, round, SimAgent } from './support/sim-agent.js';
+import { arg, listArg, numberArg } from './support/args.js';
 
-function arg(name: string): string | undefined {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 ? process.argv[i + 1] : undefined;
-}
-const ONLY = (arg('only') ?? 'heartbeats,push-sim,push-real,failover').split(',');
-const AGENTS = Number(arg('agents') ?? 1000);
-const DURATION_S = Number(arg('duration') ?? 60);
-const SIM_CLUSTERS = Number(arg('sim-clusters') ?? 250);
-const APPLY_DELAY_MS = Number(arg('apply-delay') ?? 0);
+const ONLY = listArg('only', 'heartbeats,push-sim,push-real,failover');
+const AGENTS = numberArg('agents', 1000);
+const DURATION_S = numberArg('duration', 60);
+const SIM_CLUSTERS = numberArg('sim-clusters', 250);
+const APPLY_DELAY_MS = numberArg('apply-delay', 0);
 /** Pool edits per second across the clusters (0: all at once); both are run unless one is given. */
-const MUTATION_RATES = (arg('mutation-rate') ?? '10,0').split(',').map(Number);
-const ROUNDS = Number(arg('rounds') ?? 20);
-const FAILOVER_RUNS = Number(arg('failover-runs') ?? 3);
+const MUTATION_RATES = listArg('mutation-rate', '10,0').map(Number);
+const ROUNDS = numberArg('rounds', 20);
+const FAILOVER_RUNS = numberArg('failover-runs', 3);
 const WARMUP_S = 15;
 /** A folder for the dashboard's CPU profile (node --cpu-prof, written when it exits). */
 const CPU_PROF = arg('cpu-prof');

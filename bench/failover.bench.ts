@@ -26,6 +26,7 @@ import {
 import type { DriverFactory, HaDriver } from './drivers/types.js';
 import { keepalivedDriver } from './drivers/keepalived.js';
 import { DRIVERS_EXTRA } from './drivers/extra.js';
+import { arg, numberArg } from './support/args.js';
 
 type Scenario =
   'link-down' | 'daemon-killed' | 'daemon-restart' | 'graceful-stop' | 'nginx-killed' | 'nginx-broken' | 'preempt-back';
@@ -44,15 +45,11 @@ const CONFIGS = [
 ];
 const DRIVERS: Record<string, DriverFactory> = { keepalived: keepalivedDriver, ...DRIVERS_EXTRA };
 
-function arg(name: string): string | undefined {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 ? process.argv[i + 1] : undefined;
-}
-const RUNS = Number(arg('runs') ?? 5);
+const RUNS = numberArg('runs', 5);
 const ONLY = arg('only');
 const ONLY_SCENARIO = arg('scenario');
-const STEADY_S = Number(arg('steady') ?? 60);
-const CHECK_INTERVAL_S = Number(arg('check-interval') ?? 2);
+const STEADY_S = numberArg('steady', 60);
+const CHECK_INTERVAL_S = numberArg('check-interval', 2);
 const ONLY_DRIVER = arg('driver');
 
 type Measure = {

@@ -51,12 +51,9 @@ import {
   type Interval,
   type Kind,
 } from './hitless/edits.js';
+import { arg, numberArg } from './support/args.js';
 
-const arg = (name: string) => {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 ? process.argv[i + 1] : undefined;
-};
-const RUNS = Number(arg('runs') ?? 1);
+const RUNS = numberArg('runs', 1);
 const ONLY_KIND = arg('kind')?.split(',');
 const ONLY_DRIVER = arg('driver');
 const ONLY_INTERVAL = arg('interval');
