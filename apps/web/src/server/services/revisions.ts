@@ -12,6 +12,7 @@ import {
   type ClusterSpecInput,
   type VrrpState,
 } from '@keepwatch/shared';
+import type { Prisma } from '../db/client';
 import { AppError, notFound } from '../errors';
 import { canonicalJson } from './canonical-json';
 import { openInstanceSecrets, openSpecSecrets, sealSpecSecrets, specSecretKey } from './spec-secrets';
@@ -23,6 +24,31 @@ type Defined<T> = { [K in keyof T as null extends T[K] ? never : undefined exten
 };
 function defined<T extends Record<string, unknown>>(o: T): Defined<T> {
   return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== null && v !== undefined)) as Defined<T>;
+}
+
+/** An upstream server row as the spec's pool member. */
+function serverSpec(s: Prisma.UpstreamServerModel) {
+  return defined({
+    address: s.address,
+    port: s.port,
+    weight: s.weight,
+    maxFails: s.maxFails,
+    failTimeoutMs: s.failTimeoutMs,
+    backup: s.backup,
+    down: s.down,
+  });
+}
+
+/** A location row (with its pool's name) as the spec's virtual server location. */
+function locationSpec(l: Prisma.LocationModel & { pool: { name: string } }) {
+  return defined({
+    path: l.path,
+    pool: l.pool.name,
+    proxyConnectTimeoutMs: l.proxyConnectTimeoutMs,
+    proxyReadTimeoutMs: l.proxyReadTimeoutMs,
+    proxySendTimeoutMs: l.proxySendTimeoutMs,
+    headers: l.headers as never,
+  });
 }
 
 /** The cluster as a spec, straight from the tables (not yet validated). Objects in name order. */
@@ -92,33 +118,14 @@ export async function loadClusterSpec(db: Db | Tx, clusterId: string): Promise<C
         name: p.name,
         method: p.method as never,
         keepalive: p.keepalive,
-        servers: p.servers.map((s) =>
-          defined({
-            address: s.address,
-            port: s.port,
-            weight: s.weight,
-            maxFails: s.maxFails,
-            failTimeoutMs: s.failTimeoutMs,
-            backup: s.backup,
-            down: s.down,
-          }),
-        ),
+        servers: p.servers.map(serverSpec),
       }),
     ),
     virtualServers: cluster.virtualServers.map((v) => ({
       name: v.name,
       listen: v.listen as never,
       serverNames: v.serverNames,
-      locations: v.locations.map((l) =>
-        defined({
-          path: l.path,
-          pool: l.pool.name,
-          proxyConnectTimeoutMs: l.proxyConnectTimeoutMs,
-          proxyReadTimeoutMs: l.proxyReadTimeoutMs,
-          proxySendTimeoutMs: l.proxySendTimeoutMs,
-          headers: l.headers as never,
-        }),
-      ),
+      locations: v.locations.map(locationSpec),
     })),
   };
 }
@@ -197,6 +204,19 @@ export async function listRevisions(db: Db, clusterId: string, limit: number) {
   });
 }
 
+/** A deployment (with its node's name) as the API returns it. */
+function toDeployment(d: Prisma.DeploymentModel & { node: { name: string } }) {
+  return {
+    node: d.node.name,
+    nodeId: d.nodeId,
+    status: d.status,
+    stage: d.stage,
+    message: d.message,
+    nginxOutput: d.nginxOutput,
+    finishedAt: d.finishedAt,
+  };
+}
+
 export async function getRevision(db: Db, clusterId: string, number: number) {
   const r = await db.configRevision.findUnique({
     where: { clusterId_number: { clusterId, number } },
@@ -210,15 +230,7 @@ export async function getRevision(db: Db, clusterId: string, number: number) {
     summary: r.summary,
     createdBy: r.createdBy,
     createdAt: r.createdAt,
-    deployments: r.deployments.map((d) => ({
-      node: d.node.name,
-      nodeId: d.nodeId,
-      status: d.status,
-      stage: d.stage,
-      message: d.message,
-      nginxOutput: d.nginxOutput,
-      finishedAt: d.finishedAt,
-    })),
+    deployments: r.deployments.map(toDeployment),
   };
 }
 
@@ -229,17 +241,7 @@ export async function listDeployments(db: Db, clusterId: string, limit: number) 
     take: limit,
     include: { node: { select: { name: true } }, revision: { select: { number: true } } },
   });
-  return rows.map((d) => ({
-    revision: d.revision.number,
-    node: d.node.name,
-    nodeId: d.nodeId,
-    status: d.status,
-    stage: d.stage,
-    message: d.message,
-    nginxOutput: d.nginxOutput,
-    createdAt: d.createdAt,
-    finishedAt: d.finishedAt,
-  }));
+  return rows.map((d) => ({ revision: d.revision.number, ...toDeployment(d), createdAt: d.createdAt }));
 }
 
 /** A stored transition with its node's name. */

@@ -2,7 +2,7 @@
 import { z } from 'zod';
 import { AppError, notFound, staleVersion } from '../errors';
 import { hashPassword } from '../auth/password';
-import { writeAudit } from './audit';
+import { writeAudit, type AuditEntry } from './audit';
 import type { Actor, Db, Role, Tx } from './types';
 
 /** A user name (the API and the command line's create-admin validate with it). */
@@ -20,6 +20,18 @@ const view = {
   updatedAt: true,
 } as const;
 
+/** Records `action` on user `u` in the audit log, in the change's transaction; returns `u`. */
+async function audited<U extends { id: string }>(
+  tx: Tx,
+  actor: Actor,
+  action: `user.${string}`,
+  u: U,
+  change: Pick<AuditEntry, 'before' | 'after'>,
+): Promise<U> {
+  await writeAudit(tx, actor, { action, targetType: 'user', targetId: u.id, ...change });
+  return u;
+}
+
 export async function listUsers(db: Db) {
   return db.user.findMany({ orderBy: { username: 'asc' }, select: view });
 }
@@ -32,13 +44,7 @@ export async function createUser(tx: Tx, actor: Actor, input: { username: string
     data: { username: input.username, role: input.role, passwordHash: await hashPassword(input.password) },
     select: view,
   });
-  await writeAudit(tx, actor, {
-    action: 'user.create',
-    targetType: 'user',
-    targetId: u.id,
-    after: { username: u.username, role: u.role },
-  });
-  return u;
+  return audited(tx, actor, 'user.create', u, { after: { username: u.username, role: u.role } });
 }
 
 async function guard(tx: Tx, id: string, version: number) {
@@ -73,14 +79,10 @@ export async function updateUser(
   const u = await tx.user.update({ where: { id: before.id }, data: { role, disabled }, select: view });
   // A disabled or demoted user's open sessions end now rather than at expiry.
   if (disabled || role !== before.role) await tx.session.deleteMany({ where: { userId: u.id } });
-  await writeAudit(tx, actor, {
-    action: 'user.update',
-    targetType: 'user',
-    targetId: u.id,
+  return audited(tx, actor, 'user.update', u, {
     before: { username: before.username, role: before.role, disabled: before.disabled, version: before.version },
     after: { username: u.username, role: u.role, disabled: u.disabled, version: u.version },
   });
-  return u;
 }
 
 export async function setPassword(tx: Tx, actor: Actor, input: { id: string; version: number; password: string }) {
@@ -91,11 +93,5 @@ export async function setPassword(tx: Tx, actor: Actor, input: { id: string; ver
     select: view,
   });
   await tx.session.deleteMany({ where: { userId: u.id } });
-  await writeAudit(tx, actor, {
-    action: 'user.set-password',
-    targetType: 'user',
-    targetId: u.id,
-    after: { username: u.username, version: u.version },
-  });
-  return u;
+  return audited(tx, actor, 'user.set-password', u, { after: { username: u.username, version: u.version } });
 }
