@@ -6,7 +6,7 @@
 import { z } from 'zod';
 import { adminProcedure, viewerProcedure } from '../trpc';
 import type { configArea } from '../services/config-area';
-import { IdSchema, VersionSchema, inTransaction } from './util';
+import { IdSchema, VersionSchema, adminMutation, inTransaction } from './util';
 
 export function areaProcedures<K extends string, S extends z.ZodType<{ name: string }>, X extends object = object>(
   field: K,
@@ -35,8 +35,6 @@ export function areaProcedures<K extends string, S extends z.ZodType<{ name: str
           area.update(tx, ctx.actor, { id: ids(input).id, version: ids(input).version, obj: pick(input) }),
         ),
       ),
-    delete: adminProcedure
-      .input(z.strictObject({ id: IdSchema, version: VersionSchema }))
-      .mutation(({ ctx, input }) => inTransaction(ctx.db, (tx) => area.delete(tx, ctx.actor, input))),
+    delete: adminMutation(z.strictObject({ id: IdSchema, version: VersionSchema }), area.delete),
   };
 }

@@ -14,10 +14,10 @@ import { getOverview } from '../services/overview';
 import { getRevision, listDeployments, listRevisions, listTimeline, listTransitions } from '../services/revisions';
 import { AppError } from '../errors';
 import { specForRole } from '../auth/redact';
-import { adminProcedure, viewerProcedure } from '../trpc';
+import { viewerProcedure } from '../trpc';
 
 const TIMELINE_MAX_RANGE_MS = 7 * 24 * 3600_000;
-import { IdSchema, LimitSchema, VersionSchema, inTransaction } from './util';
+import { IdSchema, LimitSchema, VersionSchema, adminMutation } from './util';
 
 export const clustersRouter = {
   list: viewerProcedure.query(({ ctx }) => listClusters(ctx.db)),
@@ -29,19 +29,11 @@ export const clustersRouter = {
     .input(z.strictObject({ clusterId: IdSchema }).optional())
     .query(({ ctx, input }) => getOverview(ctx.db, input ? { clusterId: input.clusterId } : {})),
   get: viewerProcedure.input(z.strictObject({ id: IdSchema })).query(({ ctx, input }) => getCluster(ctx.db, input.id)),
-  create: adminProcedure
-    .input(z.strictObject({ name: NameSchema }))
-    .mutation(({ ctx, input }) => inTransaction(ctx.db, (tx) => createCluster(tx, ctx.actor, input))),
+  create: adminMutation(z.strictObject({ name: NameSchema }), createCluster),
   /** A whole cluster from one spec (for example imported from keepalived.conf): revision 1. */
-  import: adminProcedure
-    .input(z.strictObject({ spec: ClusterSpecSchema }))
-    .mutation(({ ctx, input }) => inTransaction(ctx.db, (tx) => importCluster(tx, ctx.actor, input))),
-  rename: adminProcedure
-    .input(z.strictObject({ id: IdSchema, version: VersionSchema, name: NameSchema }))
-    .mutation(({ ctx, input }) => inTransaction(ctx.db, (tx) => renameCluster(tx, ctx.actor, input))),
-  delete: adminProcedure
-    .input(z.strictObject({ id: IdSchema, version: VersionSchema }))
-    .mutation(({ ctx, input }) => inTransaction(ctx.db, (tx) => deleteCluster(tx, ctx.actor, input))),
+  import: adminMutation(z.strictObject({ spec: ClusterSpecSchema }), importCluster),
+  rename: adminMutation(z.strictObject({ id: IdSchema, version: VersionSchema, name: NameSchema }), renameCluster),
+  delete: adminMutation(z.strictObject({ id: IdSchema, version: VersionSchema }), deleteCluster),
   revisions: viewerProcedure
     .input(z.strictObject({ clusterId: IdSchema, limit: LimitSchema }))
     .query(({ ctx, input }) => listRevisions(ctx.db, input.clusterId, input.limit)),

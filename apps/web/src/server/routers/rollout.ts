@@ -2,7 +2,7 @@ import type { TRPCRouterRecord } from '@trpc/server';
 import { z } from 'zod';
 import { abortRollout, previewRevert, revertCluster, rolloutStatus } from '../services/rollout-control';
 import { adminProcedure, viewerProcedure } from '../trpc';
-import { IdSchema, inTransaction } from './util';
+import { IdSchema, adminMutation } from './util';
 
 const RevisionNumberSchema = z.number({ message: 'must be a revision number' }).int().min(1);
 
@@ -17,11 +17,10 @@ export const rolloutRouter = {
     .input(z.strictObject({ clusterId: IdSchema, number: RevisionNumberSchema }))
     .query(({ ctx, input }) => previewRevert(ctx.db, input)),
   /** A new revision with revision `number`'s content; `basedOn` is the revision the diff was shown against. */
-  revert: adminProcedure
-    .input(z.strictObject({ clusterId: IdSchema, number: RevisionNumberSchema, basedOn: RevisionNumberSchema }))
-    .mutation(({ ctx, input }) => inTransaction(ctx.db, (tx) => revertCluster(tx, ctx.actor, input))),
+  revert: adminMutation(
+    z.strictObject({ clusterId: IdSchema, number: RevisionNumberSchema, basedOn: RevisionNumberSchema }),
+    revertCluster,
+  ),
   /** Stops the rollout of the newest revision `number`: nodes not yet reached keep what they run. */
-  abort: adminProcedure
-    .input(z.strictObject({ clusterId: IdSchema, number: RevisionNumberSchema }))
-    .mutation(({ ctx, input }) => inTransaction(ctx.db, (tx) => abortRollout(tx, ctx.actor, input))),
+  abort: adminMutation(z.strictObject({ clusterId: IdSchema, number: RevisionNumberSchema }), abortRollout),
 } satisfies TRPCRouterRecord;
