@@ -19,6 +19,15 @@ const server = { address: '192.0.2.10', port: 80 };
 const createPool = (a: Api, i: Ids, o: Partial<PoolInput>) =>
   a.admin.pools.create({ clusterId: i.clusterId, pool: { name: 'p2', servers: [server], ...o } });
 
+/** Pool webs (the cluster's, one server, 192.0.2.10:80) with `o` in place of what the case makes bad. */
+const webs = (o: Partial<PoolInput>): PoolInput => ({ name: 'webs', servers: [server], ...o });
+/** Updates pool webs to `webs(o)`. */
+const updateWebs = (a: Api, i: Ids, o: Partial<PoolInput>) =>
+  a.admin.pools.update({ id: i.poolId, version: i.poolVersion, pool: webs(o) });
+/** Previews pool webs as `webs(o)`. */
+const previewWebs = (a: Api, i: Ids, o: Partial<PoolInput>) =>
+  a.admin.pools.preview({ clusterId: i.clusterId, id: i.poolId, pool: webs(o) });
+
 /** Creates virtual server vs2 (port 81, / to the pool webs) with `o` in place of what the case makes bad. */
 const createVirtualServer = (a: Api, i: Ids, o: Partial<VirtualServerInput>) =>
   a.admin.virtualServers.create({
@@ -71,12 +80,7 @@ const CASES: Case[] = [
   {
     name: 'hash key that is not an allowed variable',
     field: 'pool.method.key.0:',
-    call: (a, i) =>
-      a.admin.pools.update({
-        id: i.poolId,
-        version: i.poolVersion,
-        pool: { name: 'webs', method: { type: 'hash', key: ['$host; return 200' as never] }, servers: [server] },
-      }),
+    call: (a, i) => updateWebs(a, i, { method: { type: 'hash', key: ['$host; return 200' as never] } }),
   },
   {
     name: 'header value with quote and semicolon',
@@ -146,12 +150,7 @@ const CASES: Case[] = [
   {
     name: 'a pool preview with a directive in a server address',
     field: 'pool.servers.0.address:',
-    call: (a, i) =>
-      a.admin.pools.preview({
-        clusterId: i.clusterId,
-        id: i.poolId,
-        pool: { name: 'webs', servers: [{ address: '192.0.2.1; include /etc/passwd', port: 80 }] },
-      }),
+    call: (a, i) => previewWebs(a, i, { servers: [{ address: '192.0.2.1; include /etc/passwd', port: 80 }] }),
   },
   {
     name: 'a timeline window that is not a date',
