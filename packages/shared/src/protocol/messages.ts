@@ -299,29 +299,22 @@ export type ProtocolMessage = AgentMessage | HubMessage;
 /** The `type` of any message. */
 export type MessageType = ProtocolMessage['type'];
 
-/** Named message types, for handlers. */
-export type EnrollMessage = z.infer<typeof EnrollMessageSchema>;
+/**
+ * The message of one `type`, for handlers: `MessageOf<'welcome'>`. The aliases below name the ones
+ * that other packages handle.
+ */
+export type MessageOf<T extends MessageType> = Extract<ProtocolMessage, { type: T }>;
 /** The `hello` message. */
-export type HelloMessage = z.infer<typeof HelloMessageSchema>;
+export type HelloMessage = MessageOf<'hello'>;
 /** The `apply-result` message. */
-export type ApplyResultMessage = z.infer<typeof ApplyResultMessageSchema>;
+export type ApplyResultMessage = MessageOf<'apply-result'>;
 /** The `state-transition` message. */
-export type StateTransitionMessage = z.infer<typeof StateTransitionMessageSchema>;
+export type StateTransitionMessage = MessageOf<'state-transition'>;
 /** The `check-result` message. */
-export type CheckResultMessage = z.infer<typeof CheckResultMessageSchema>;
+export type CheckResultMessage = MessageOf<'check-result'>;
 /** The `heartbeat` message. */
-export type HeartbeatMessage = z.infer<typeof HeartbeatMessageSchema>;
+export type HeartbeatMessage = MessageOf<'heartbeat'>;
 /** The `command-result` message. */
-export type CommandResultMessage = z.infer<typeof CommandResultMessageSchema>;
+export type CommandResultMessage = MessageOf<'command-result'>;
 /** The `error` message. */
-export type ErrorMessage = z.infer<typeof ErrorMessageSchema>;
-/** The `enrolled` message. */
-export type EnrolledMessage = z.infer<typeof EnrolledMessageSchema>;
-/** The `welcome` message. */
-export type WelcomeMessage = z.infer<typeof WelcomeMessageSchema>;
-/** The `config-push` message. */
-export type ConfigPushMessage = z.infer<typeof ConfigPushMessageSchema>;
-/** The `ack` message. */
-export type AckMessage = z.infer<typeof AckMessageSchema>;
-/** The `command` message. */
-export type CommandMessage = z.infer<typeof CommandMessageSchema>;
+export type ErrorMessage = MessageOf<'error'>;
