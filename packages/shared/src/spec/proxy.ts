@@ -76,16 +76,19 @@ export const ProxyHeaderSchema = z.strictObject({ name: HeaderNameSchema, value:
 /** A header sent to the upstream. */
 export type ProxyHeader = z.infer<typeof ProxyHeaderSchema>;
 
+/** A `proxy_*_timeout` in ms, 1 to `max`; absent = nginx default (60 s). */
+const proxyTimeoutMs = (max: number) => z.number().int().min(1).max(max).optional();
+
 /** A prefix location proxying to a pool. */
 export const LocationSchema = z.strictObject({
   path: LocationPrefixSchema,
   pool: NameSchema,
-  /** `proxy_connect_timeout`; absent = nginx default (60 s). */
-  proxyConnectTimeoutMs: z.number().int().min(1).max(3_600_000).optional(),
-  /** `proxy_read_timeout`; absent = nginx default (60 s). */
-  proxyReadTimeoutMs: z.number().int().min(1).max(86_400_000).optional(),
-  /** `proxy_send_timeout`; absent = nginx default (60 s). */
-  proxySendTimeoutMs: z.number().int().min(1).max(86_400_000).optional(),
+  /** `proxy_connect_timeout`. */
+  proxyConnectTimeoutMs: proxyTimeoutMs(3_600_000),
+  /** `proxy_read_timeout`. */
+  proxyReadTimeoutMs: proxyTimeoutMs(86_400_000),
+  /** `proxy_send_timeout`. */
+  proxySendTimeoutMs: proxyTimeoutMs(86_400_000),
   headers: z.array(ProxyHeaderSchema).max(64).default([]),
 });
 /** A prefix location. */
