@@ -8,11 +8,39 @@ import { at, int, secondsMs, tracks, unsupported, type Ctx } from './import-valu
 
 export type Check = NonNullable<ClusterSpecInput['checks']>[number];
 
+/** How a keyword's one value is read into its spec field (an error is recorded, the field left unset). */
+type ReadValue = (ctx: Ctx, st: KeepalivedStatement) => number | undefined;
+function intIn(min: number, max: number): ReadValue {
+  return (ctx, st) => int(ctx, st, min, max);
+}
+function seconds(decimals: boolean): ReadValue {
+  return (ctx, st) => secondsMs(ctx, st, decimals);
+}
+
+/** The keywords whose one value maps straight to one spec field: keyword → [field, reader]. */
+type PlainKeywords = ReadonlyMap<string, readonly [field: string, read: ReadValue]>;
+
+/** Sets the field of a plain keyword; false for any other keyword. */
+function readPlain(keywords: PlainKeywords, ctx: Ctx, st: KeepalivedStatement, into: Record<string, unknown>): boolean {
+  const plain = keywords.get(st.keyword);
+  if (!plain) return false;
+  into[plain[0]] = plain[1](ctx, st);
+  return true;
+}
+
+const SCRIPT_KEYWORDS: PlainKeywords = new Map([
+  ['interval', ['intervalMs', seconds(false)]],
+  ['timeout', ['timeoutMs', seconds(false)]],
+  ['fall', ['fall', intIn(1, 255)]],
+  ['rise', ['rise', intIn(1, 255)]],
+]);
+
 export function importScript(ctx: Ctx, st: KeepalivedStatement): Check | null {
   const name = st.args[0] ?? '';
   const context = `vrrp_script ${name}`;
   const check: Record<string, unknown> = { kind: 'script', name };
   for (const s of st.block ?? []) {
+    if (readPlain(SCRIPT_KEYWORDS, ctx, s, check)) continue;
     switch (s.keyword) {
       case 'script': {
         const words = splitScriptCommand(s.args.join(' '));
@@ -33,22 +61,10 @@ export function importScript(ctx: Ctx, st: KeepalivedStatement): Check | null {
         }
         break;
       }
-      case 'interval':
-        check.intervalMs = secondsMs(ctx, s, false);
-        break;
-      case 'timeout':
-        check.timeoutMs = secondsMs(ctx, s, false);
-        break;
       case 'weight':
         check.weight = int(ctx, s, -254, 254);
         if (s.args.length > 1)
           ctx.unsupported.push({ keyword: `weight ${s.args.slice(1).join(' ')}`, ...at(s), context });
-        break;
-      case 'fall':
-        check.fall = int(ctx, s, 1, 255);
-        break;
-      case 'rise':
-        check.rise = int(ctx, s, 1, 255);
         break;
       case 'init_fail':
         check.initFail = true;
@@ -69,6 +85,16 @@ export function importScript(ctx: Ctx, st: KeepalivedStatement): Check | null {
 
 export type Instance = NonNullable<ClusterSpecInput['vrrpInstances']>[number];
 
+const INSTANCE_KEYWORDS: PlainKeywords = new Map([
+  ['virtual_router_id', ['vrid', intIn(1, 255)]],
+  ['advert_int', ['advertIntervalMs', seconds(true)]],
+  ['preempt_delay', ['preemptDelayMs', seconds(true)]],
+  ['garp_master_delay', ['garpMasterDelayMs', seconds(false)]],
+  ['garp_master_repeat', ['garpMasterRepeat', intIn(1, 255)]],
+  ['garp_master_refresh', ['garpMasterRefreshMs', seconds(false)]],
+  ['garp_master_refresh_repeat', ['garpMasterRefreshRepeat', intIn(1, 255)]],
+]);
+
 export function importInstance(
   ctx: Ctx,
   st: KeepalivedStatement,
@@ -84,6 +110,7 @@ export function importInstance(
   let nativeIpv6 = false;
   const useIf = (i: string) => interfaces.includes(i) || interfaces.push(i);
   for (const s of st.block ?? []) {
+    if (readPlain(INSTANCE_KEYWORDS, ctx, s, inst)) continue;
     switch (s.keyword) {
       case 'state': {
         const v = s.args[0]?.toUpperCase();
@@ -99,14 +126,8 @@ export function importInstance(
         inst.interface = s.args[0];
         if (s.args[0]) useIf(s.args[0]);
         break;
-      case 'virtual_router_id':
-        inst.vrid = int(ctx, s, 1, 255);
-        break;
       case 'priority':
         member.priority = int(ctx, s, 1, 255);
-        break;
-      case 'advert_int':
-        inst.advertIntervalMs = secondsMs(ctx, s, true);
         break;
       case 'version': {
         const v = int(ctx, s, 2, 3);
@@ -121,9 +142,6 @@ export function importInstance(
         break;
       case 'preempt':
         inst.preempt = true;
-        break;
-      case 'preempt_delay':
-        inst.preemptDelayMs = secondsMs(ctx, s, true);
         break;
       case 'authentication': {
         let type: string | undefined;
@@ -188,18 +206,6 @@ export function importInstance(
         inst.trackChecks = tracks(ctx, s, context).map((t) =>
           t.weight === undefined ? { check: t.name } : { check: t.name, weight: t.weight },
         );
-        break;
-      case 'garp_master_delay':
-        inst.garpMasterDelayMs = secondsMs(ctx, s, false);
-        break;
-      case 'garp_master_repeat':
-        inst.garpMasterRepeat = int(ctx, s, 1, 255);
-        break;
-      case 'garp_master_refresh':
-        inst.garpMasterRefreshMs = secondsMs(ctx, s, false);
-        break;
-      case 'garp_master_refresh_repeat':
-        inst.garpMasterRefreshRepeat = int(ctx, s, 1, 255);
         break;
       default:
         unsupported(ctx, s, context);
