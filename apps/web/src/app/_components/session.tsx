@@ -16,3 +16,9 @@ export function can(role: Role | undefined, what: 'edit' | 'operate' | 'verify')
   if (role === 'admin') return true;
   return role === 'operator' && what === 'operate';
 }
+
+/** The signed-in user (the query) and whether their role may do `what`. */
+export function usePermission(what: 'edit' | 'operate' | 'verify') {
+  const me = useMe();
+  return { me, allowed: can(me.data?.role, what) };
+}

@@ -1,6 +1,14 @@
 'use client';
 /** Small shared pieces: buttons, badges, banners, a ticking clock for ages. */
-import { useEffect, useState, type ButtonHTMLAttributes, type ReactNode } from 'react';
+import {
+  useEffect,
+  useState,
+  type ButtonHTMLAttributes,
+  type InputHTMLAttributes,
+  type ReactNode,
+  type SelectHTMLAttributes,
+  type TextareaHTMLAttributes,
+} from 'react';
 
 export const FOCUS = 'focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-sky-600';
 
@@ -127,6 +135,16 @@ export function Empty({ children }: { children: ReactNode }) {
   );
 }
 
+/** A refusal or failure the user must read: nothing when there is no message. */
+export function ErrorAlert({ message }: { message: string | null | undefined }) {
+  if (!message) return null;
+  return (
+    <Banner tone="error" role="alert">
+      {message}
+    </Banner>
+  );
+}
+
 /** A failed load, with the server's message and a way to try again. */
 export function LoadError({ what, message, onRetry }: { what: string; message: string; onRetry?: () => void }) {
   return (
@@ -169,7 +187,7 @@ export function Field({
   id: string;
   label: string;
   error?: string | undefined;
-  hint?: string;
+  hint?: string | undefined;
   children: (props: {
     id: string;
     'aria-invalid': true | undefined;
@@ -195,6 +213,36 @@ export function Field({
       )}
     </div>
   );
+}
+
+type FieldProps = { id: string; label: string; error?: string | undefined; hint?: string | undefined };
+
+/** Field's props and the control's own apart; the control gets its classes after inputClass. */
+function splitField<P extends FieldProps & { className?: string | undefined }>(props: P) {
+  const { id, label, error, hint, className, ...control } = props;
+  return {
+    field: { id, label, error, hint },
+    control,
+    className: className ? `${inputClass} ${className}` : inputClass,
+  };
+}
+
+/** A Field holding an input; the other props go to the input. */
+export function FormInput(props: FieldProps & InputHTMLAttributes<HTMLInputElement>) {
+  const { field, control, className } = splitField(props);
+  return <Field {...field}>{(p) => <input {...p} {...control} className={className} />}</Field>;
+}
+
+/** A Field holding a textarea (no spell checking: it holds config or keys); the other props go to the textarea. */
+export function FormTextarea(props: FieldProps & TextareaHTMLAttributes<HTMLTextAreaElement>) {
+  const { field, control, className } = splitField(props);
+  return <Field {...field}>{(p) => <textarea {...p} spellCheck={false} {...control} className={className} />}</Field>;
+}
+
+/** A Field holding a select whose options are the children; the other props go to the select. */
+export function FormSelect(props: FieldProps & SelectHTMLAttributes<HTMLSelectElement>) {
+  const { field, control, className } = splitField(props);
+  return <Field {...field}>{(p) => <select {...p} {...control} className={className} />}</Field>;
 }
 
 export const thClass = 'py-1.5 pr-3 text-xs font-semibold uppercase tracking-wide text-slate-600 dark:text-slate-300';

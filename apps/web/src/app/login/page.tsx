@@ -3,7 +3,7 @@ import { useQueryClient } from '@tanstack/react-query';
 import { useRouter } from 'next/navigation';
 import { useState, type FormEvent } from 'react';
 import { api, apiProblem } from '~/trpc/client';
-import { Banner, Button, inputClass } from '../_components/ui';
+import { Button, ErrorAlert, FormInput } from '../_components/ui';
 import { ME_KEY } from '../_components/session';
 import { ThemeToggle } from '../_components/theme';
 
@@ -46,30 +46,16 @@ export default function LoginPage() {
         <h2 id="signin" className="text-lg font-medium">
           Sign in
         </h2>
-        {error && (
-          <Banner tone="error" role="alert">
-            {error}
-          </Banner>
-        )}
-        <div className="flex flex-col gap-1">
-          <label htmlFor="username" className="text-sm font-medium">
-            Username
-          </label>
-          <input id="username" name="username" autoComplete="username" required autoFocus className={inputClass} />
-        </div>
-        <div className="flex flex-col gap-1">
-          <label htmlFor="password" className="text-sm font-medium">
-            Password
-          </label>
-          <input
-            id="password"
-            name="password"
-            type="password"
-            autoComplete="current-password"
-            required
-            className={inputClass}
-          />
-        </div>
+        <ErrorAlert message={error} />
+        <FormInput id="username" label="Username" name="username" autoComplete="username" required autoFocus />
+        <FormInput
+          id="password"
+          label="Password"
+          name="password"
+          type="password"
+          autoComplete="current-password"
+          required
+        />
         <Button type="submit" tone="primary" disabled={busy} className="w-full justify-center py-2">
           {busy ? 'Signing in…' : 'Sign in'}
         </Button>

@@ -2,7 +2,7 @@
 /** Enrolling a node: the form (cluster, name, addresses, interfaces) and the one-time token panel. */
 import { useState, type FormEvent } from 'react';
 import { api, apiProblem } from '~/trpc/client';
-import { Banner, Button, Field, inputClass, mutedClass } from '../../_components/ui';
+import { Button, ErrorAlert, FormInput, FormSelect, mutedClass } from '../../_components/ui';
 import { ClusterOptions } from '../../_components/cluster-select';
 import { useToast } from '../../_components/toast';
 import { agentServerUrl } from '../../_components/agent-url';
@@ -159,6 +159,9 @@ export function EnrollForm({
     }
   }
 
+  /** A field's id, name and error: `name` is the form data key and (see fieldErrors) the refused field. */
+  const bind = (name: keyof typeof errors) => ({ id: `enroll-${name}`, name, error: errors[name] });
+
   return (
     <form
       onSubmit={(e) => void submit(e)}
@@ -168,47 +171,32 @@ export function EnrollForm({
       <h2 id="enroll-title" className="text-base font-semibold">
         Enroll a node
       </h2>
-      {formError && (
-        <Banner tone="error" role="alert">
-          {formError}
-        </Banner>
-      )}
+      <ErrorAlert message={formError} />
       <div className="grid gap-3 sm:grid-cols-2">
-        <Field id="enroll-cluster" label="Cluster" error={errors.clusterId}>
-          {(p) => (
-            <select {...p} name="clusterId" required className={`${inputClass} w-full`}>
-              <ClusterOptions clusters={clusters} />
-            </select>
-          )}
-        </Field>
-        <Field id="enroll-name" label="Node name" error={errors.name} hint="As the agent calls itself, e.g. lb3">
-          {(p) => <input {...p} name="name" required autoComplete="off" className={`${inputClass} w-full`} />}
-        </Field>
-        <Field
-          id="enroll-addresses"
+        <FormSelect {...bind('clusterId')} label="Cluster" required>
+          <ClusterOptions clusters={clusters} />
+        </FormSelect>
+        <FormInput
+          {...bind('name')}
+          label="Node name"
+          hint="As the agent calls itself, e.g. lb3"
+          required
+          autoComplete="off"
+        />
+        <FormInput
+          {...bind('addresses')}
           label="Addresses"
-          error={errors.addresses}
           hint="The node's own IPv4/IPv6 addresses, comma separated"
-        >
-          {(p) => <input {...p} name="addresses" autoComplete="off" className={`${inputClass} w-full`} />}
-        </Field>
-        <Field
-          id="enroll-interfaces"
+          autoComplete="off"
+        />
+        <FormInput
+          {...bind('interfaces')}
           label="Interfaces"
-          error={errors.interfaces}
           hint="Network interfaces the cluster may use, comma separated"
-        >
-          {(p) => (
-            <input
-              {...p}
-              name="interfaces"
-              defaultValue="eth0"
-              required
-              autoComplete="off"
-              className={`${inputClass} w-full`}
-            />
-          )}
-        </Field>
+          defaultValue="eth0"
+          required
+          autoComplete="off"
+        />
       </div>
       <div className="flex gap-2">
         <Button type="submit" tone="primary" disabled={busy}>

@@ -6,7 +6,7 @@ import { api, apiProblem, type RouterOutputs } from '~/trpc/client';
 import { useLiveInvalidation } from '~/trpc/live';
 import { useClusters } from '../../_components/cluster-select';
 import { ConfirmDialog } from '../../_components/confirm-dialog';
-import { can, useMe } from '../../_components/session';
+import { usePermission } from '../../_components/session';
 import { useToast } from '../../_components/toast';
 import {
   Badge,
@@ -76,8 +76,7 @@ function Revision({ n }: { n: NodeRow }) {
 }
 
 export default function NodesPage() {
-  const me = useMe();
-  const admin = can(me.data?.role, 'edit');
+  const { allowed: admin } = usePermission('edit');
   const now = useNow(1_000);
   const qc = useQueryClient();
   const toast = useToast();

@@ -1,118 +1,30 @@
 'use client';
 import { useQuery, useQueryClient } from '@tanstack/react-query';
-import { useRef, useState, type FormEvent } from 'react';
+import { useState } from 'react';
 import { api, apiProblem, type RouterOutputs } from '~/trpc/client';
 import { ConfirmDialog } from '../../_components/confirm-dialog';
-import { can, useMe } from '../../_components/session';
+import { usePermission, type Role } from '../../_components/session';
 import { useToast } from '../../_components/toast';
 import {
   Badge,
   Banner,
   Button,
   Empty,
-  Field,
+  FormInput,
   QueryStatus,
   Section,
+  TableHead,
   inputClass,
   mutedClass,
   useNow,
-  TableHead,
 } from '../../_components/ui';
 import { ageText } from '../../_lib/vip-holders';
+import { CreateUser, ROLES } from './create-user';
 
 type User = RouterOutputs['users']['list'][number];
-type Role = User['role'];
-const ROLES: Role[] = ['viewer', 'operator', 'admin'];
-const ROLE_HELP: Record<Role, string> = {
-  viewer: 'sees everything, changes nothing',
-  operator: 'can also move VIPs and set maintenance',
-  admin: 'can also edit config and manage users',
-};
-
-type FieldName = 'username' | 'password' | 'role';
-
-function CreateUser({ onCreated }: { onCreated: () => void }) {
-  const toast = useToast();
-  const form = useRef<HTMLFormElement>(null);
-  const [busy, setBusy] = useState(false);
-  const [errors, setErrors] = useState<Partial<Record<FieldName, string>>>({});
-  const [formError, setFormError] = useState<string | null>(null);
-
-  async function submit(e: FormEvent<HTMLFormElement>) {
-    e.preventDefault();
-    const f = new FormData(e.currentTarget);
-    const username = String(f.get('username') ?? '').trim();
-    setBusy(true);
-    setFormError(null);
-    try {
-      await api.users.create.mutate({
-        username,
-        password: String(f.get('password') ?? ''),
-        role: String(f.get('role')) as Role,
-      });
-      setErrors({});
-      form.current?.reset();
-      toast.ok(`User ${username} created`);
-      onCreated();
-    } catch (err) {
-      const p = apiProblem(err);
-      const fe: Partial<Record<FieldName, string>> = {};
-      for (const k of ['username', 'password', 'role'] as const) if (p.fields[k]) fe[k] = p.fields[k];
-      setErrors(fe);
-      setFormError(Object.keys(fe).length > 0 ? 'Not created: fix the marked fields.' : p.message);
-    } finally {
-      setBusy(false);
-    }
-  }
-
-  return (
-    <form ref={form} onSubmit={(e) => void submit(e)} aria-labelledby="new-user" className="space-y-3">
-      <h3 id="new-user" className="text-sm font-semibold">
-        New user
-      </h3>
-      {formError && (
-        <Banner tone="error" role="alert">
-          {formError}
-        </Banner>
-      )}
-      <div className="grid items-start gap-3 sm:grid-cols-3">
-        <Field id="new-username" label="Username" error={errors.username} hint="Lowercase letters, digits, . _ -">
-          {(p) => <input {...p} name="username" required autoComplete="off" className={`${inputClass} w-full`} />}
-        </Field>
-        <Field id="new-password" label="Password" error={errors.password} hint="At least 12 characters">
-          {(p) => (
-            <input
-              {...p}
-              name="password"
-              type="password"
-              required
-              autoComplete="new-password"
-              className={`${inputClass} w-full`}
-            />
-          )}
-        </Field>
-        <Field id="new-role" label="Role" error={errors.role}>
-          {(p) => (
-            <select {...p} name="role" defaultValue="viewer" className={`${inputClass} w-full`}>
-              {ROLES.map((r) => (
-                <option key={r} value={r}>
-                  {r} — {ROLE_HELP[r]}
-                </option>
-              ))}
-            </select>
-          )}
-        </Field>
-      </div>
-      <Button type="submit" tone="primary" disabled={busy}>
-        {busy ? 'Creating…' : 'Create user'}
-      </Button>
-    </form>
-  );
-}
 
 export default function UsersPage() {
-  const me = useMe();
-  const admin = can(me.data?.role, 'edit');
+  const { me, allowed: admin } = usePermission('edit');
   const now = useNow(10_000);
   const qc = useQueryClient();
   const toast = useToast();
@@ -284,18 +196,17 @@ export default function UsersPage() {
         onCancel={() => setResetting(null)}
       >
         <p>Their open sessions end; they sign in again with the new password.</p>
-        <Field id="reset-password" label="New password" error={passwordError} hint="At least 12 characters">
-          {(p) => (
-            <input
-              {...p}
-              type="password"
-              autoComplete="new-password"
-              value={newPassword}
-              onChange={(e) => setNewPassword(e.target.value)}
-              className={`${inputClass} w-full`}
-            />
-          )}
-        </Field>
+        <FormInput
+          id="reset-password"
+          label="New password"
+          error={passwordError}
+          hint="At least 12 characters"
+          type="password"
+          autoComplete="new-password"
+          value={newPassword}
+          onChange={(e) => setNewPassword(e.target.value)}
+          className="w-full"
+        />
       </ConfirmDialog>
     </Section>
   );
