@@ -29,3 +29,9 @@ export type Event =
   | { type: 'interface-changed'; up: boolean; name?: string }
   /** An operator command. */
   | { type: 'admin'; command: AdminCommand };
+
+/** An `advert-received` event, as the Backup and Master advert handlers take it. */
+export type AdvertEvent = Extract<Event, { type: 'advert-received' }>;
+
+/** An `admin` event, as each state's admin handler takes it. */
+export type AdminEvent = Extract<Event, { type: 'admin' }>;

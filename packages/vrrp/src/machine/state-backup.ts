@@ -1,6 +1,6 @@
 // Backup: RFC 5798 6.4.2, keepalived vrrp_state_backup.
 import type { Action } from './actions.js';
-import type { Event } from './events.js';
+import type { AdminEvent, AdvertEvent } from './events.js';
 import { accepted, peerBlocksPromote, refused } from './admin.js';
 import { checkReceived, speaksConfig } from './advert-checks.js';
 import { assertNever } from './assert-never.js';
@@ -45,11 +45,7 @@ function preemptDelayHolds(state: InstanceState, now: number): boolean {
  *   (v2: the configured one, or the previous one during a rollout), reset Master_Down_Timer;
  * - else (preempt, lower priority): discard, the timer keeps running, so we take over.
  */
-export function backupOnAdvert(
-  state: InstanceState,
-  event: Extract<Event, { type: 'advert-received' }>,
-  now: number,
-): StepResult {
+export function backupOnAdvert(state: InstanceState, event: AdvertEvent, now: number): StepResult {
   const check = checkReceived(state, event, now);
   if (!check.ok) return { state, actions: [check.drop] };
   const { advert } = event;
@@ -84,7 +80,7 @@ export function backupOnAdvert(
   return { state: next, actions };
 }
 
-export function backupOnAdmin(state: InstanceState, event: Extract<Event, { type: 'admin' }>, now: number): StepResult {
+export function backupOnAdmin(state: InstanceState, event: AdminEvent, now: number): StepResult {
   const { command } = event;
   switch (command) {
     case 'promote': {

@@ -1,5 +1,5 @@
 // Fault: a tracked interface is down or a weight-0 check fails (keepalived FAULT state).
-import type { Event } from './events.js';
+import type { AdminEvent } from './events.js';
 import { accepted, refused } from './admin.js';
 import { applyCondition, enterRunning, type ConditionEvent } from './common.js';
 import { assertNever } from './assert-never.js';
@@ -28,7 +28,7 @@ export function faultOnCondition(state: InstanceState, event: ConditionEvent, no
 }
 
 /** In Fault the instance cannot hold the VIP: promote is refused; the flags still change. */
-export function faultOnAdmin(state: InstanceState, event: Extract<Event, { type: 'admin' }>): StepResult {
+export function faultOnAdmin(state: InstanceState, event: AdminEvent): StepResult {
   const { command } = event;
   switch (command) {
     case 'promote':

@@ -1,5 +1,5 @@
 // Initialize: not running (before startup, after shutdown). RFC 5798 6.4.1.
-import type { Event } from './events.js';
+import type { AdminEvent } from './events.js';
 import { applyCondition, enterRunning, type ConditionEvent } from './common.js';
 import { refused } from './admin.js';
 import { faultCause } from './priority.js';
@@ -34,6 +34,6 @@ export function initializeOnCondition(state: InstanceState, event: ConditionEven
 }
 
 /** Admin commands need a running instance; a persisted promote/maintenance goes in the config. */
-export function initializeOnAdmin(state: InstanceState, event: Extract<Event, { type: 'admin' }>): StepResult {
+export function initializeOnAdmin(state: InstanceState, event: AdminEvent): StepResult {
   return { state, actions: [refused(event.command, 'not-running')] };
 }

@@ -1,6 +1,6 @@
 // Master: RFC 5798 6.4.3, keepalived vrrp_state_master_rx.
 import type { Action } from './actions.js';
-import type { Event } from './events.js';
+import type { AdminEvent, AdvertEvent } from './events.js';
 import { accepted, refused } from './admin.js';
 import { checkReceived } from './advert-checks.js';
 import { tieBreakOrder } from './address.js';
@@ -48,11 +48,7 @@ export function masterOnTick(state: InstanceState, now: number): StepResult {
  *   garp_lower_prio_repeat): hosts that learned the other master's MAC during the split would
  *   otherwise keep sending to it until their ARP/ND entry expires (the chaos soak's partition).
  */
-export function masterOnAdvert(
-  state: InstanceState,
-  event: Extract<Event, { type: 'advert-received' }>,
-  now: number,
-): StepResult {
+export function masterOnAdvert(state: InstanceState, event: AdvertEvent, now: number): StepResult {
   const check = checkReceived(state, event, now);
   if (!check.ok) return { state, actions: [check.drop] };
   const { advert, src } = event;
@@ -101,7 +97,7 @@ export function masterOnAdvert(
   return r;
 }
 
-export function masterOnAdmin(state: InstanceState, event: Extract<Event, { type: 'admin' }>, now: number): StepResult {
+export function masterOnAdmin(state: InstanceState, event: AdminEvent, now: number): StepResult {
   const { command } = event;
   switch (command) {
     case 'promote': {
