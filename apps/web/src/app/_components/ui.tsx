@@ -257,6 +257,8 @@ const HEAD_LOOK = {
   plain: { thead: undefined, th: thClass },
   /** A table inside a card. */
   compact: { thead: 'text-xs uppercase tracking-wide text-slate-600 dark:text-slate-300', th: 'py-1 pr-3' },
+  /** A small table inside text: each column's own classes only. */
+  bare: { thead: undefined, th: undefined },
 } as const;
 
 /**
@@ -279,7 +281,12 @@ export function TableHead({
         {columns.map((c) => {
           const col = typeof c === 'string' ? { label: c } : c;
           return (
-            <th key={col.label} scope="col" className={col.className ? `${th} ${col.className}` : th} title={col.title}>
+            <th
+              key={col.label}
+              scope="col"
+              className={[th, col.className].filter(Boolean).join(' ') || undefined}
+              title={col.title}
+            >
               {col.label}
             </th>
           );

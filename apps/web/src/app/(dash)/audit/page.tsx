@@ -1,29 +1,26 @@
 'use client';
 import { keepPreviousData, useInfiniteQuery, useQuery } from '@tanstack/react-query';
-import { useState, type FormEvent } from 'react';
-import { api, apiProblem, type RouterInputs } from '~/trpc/client';
+import { useState } from 'react';
+import { api, apiProblem } from '~/trpc/client';
 import { useLiveInvalidation } from '~/trpc/live';
-import { ClusterOptions, useClusters } from '../../_components/cluster-select';
-import { can, useMe } from '../../_components/session';
+import { usePermission } from '../../_components/session';
 import {
   Banner,
   Button,
   Empty,
-  Field,
   LoadError,
   QueryStatus,
   Section,
-  inputClass,
+  TableHead,
   mutedClass,
   useNow,
-  TableHead,
 } from '../../_components/ui';
-import { jsonDiff, leafText } from '../../_lib/json-diff';
+import { jsonDiff } from '../../_lib/json-diff';
 import { ageText } from '../../_lib/vip-holders';
+import { FilterForm, type Filters } from './filter-form';
+import { RecordDiff } from './record-diff';
 
 const PAGE = 100;
-
-type Filters = Omit<RouterInputs['audit']['list'], 'before' | 'limit'>;
 
 /** A readable name for the target from the record itself ("pool webs", "node lb1"), when it has one. */
 function targetName(r: { before: unknown; after: unknown }): string | null {
@@ -39,166 +36,9 @@ function targetName(r: { before: unknown; after: unknown }): string | null {
   return null;
 }
 
-/** The record's before/after as the leaves that differ, with the raw JSON one click further. */
-function Diff({ before, after }: { before: unknown; after: unknown }) {
-  const lines = jsonDiff(before, after);
-  return (
-    <div className="mt-1 space-y-2">
-      {lines.length === 0 ? (
-        <p className={`text-xs ${mutedClass}`}>No difference between before and after.</p>
-      ) : (
-        <table className="w-full text-xs">
-          <caption className="sr-only">Changed fields</caption>
-          <thead>
-            <tr>
-              <th scope="col" className="pr-2 text-left font-semibold">
-                Field
-              </th>
-              <th scope="col" className="pr-2 text-left font-semibold">
-                Before
-              </th>
-              <th scope="col" className="text-left font-semibold">
-                After
-              </th>
-            </tr>
-          </thead>
-          <tbody className="font-mono">
-            {lines.map((l) => (
-              <tr key={l.path} className="align-top">
-                <td className="pr-2 break-all">{l.path}</td>
-                <td className="pr-2 break-all">
-                  {l.kind === 'added' ? (
-                    <span className={mutedClass}>—</span>
-                  ) : (
-                    <del className="rounded bg-red-100 px-0.5 text-red-900 no-underline dark:bg-red-950 dark:text-red-100">
-                      <span className="sr-only">was </span>
-                      {leafText(l.before)}
-                    </del>
-                  )}
-                </td>
-                <td className="break-all">
-                  {l.kind === 'removed' ? (
-                    <span className={mutedClass}>removed</span>
-                  ) : (
-                    <ins className="rounded bg-emerald-100 px-0.5 text-emerald-900 no-underline dark:bg-emerald-950 dark:text-emerald-100">
-                      <span className="sr-only">now </span>
-                      {leafText(l.after)}
-                    </ins>
-                  )}
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      )}
-      <details>
-        <summary className="cursor-pointer text-xs text-sky-800 focus-visible:outline-2 focus-visible:outline-sky-600 dark:text-sky-300">
-          Raw JSON
-        </summary>
-        <pre className="max-h-64 overflow-auto rounded bg-slate-100 p-2 text-xs break-all whitespace-pre-wrap dark:bg-slate-800">
-          {JSON.stringify({ before, after }, null, 2)}
-        </pre>
-      </details>
-    </div>
-  );
-}
-
-/** A datetime-local value ("2026-11-24T20:15", local time) as a Date; empty → none. */
-function localTime(v: FormDataEntryValue | null): Date | undefined {
-  const s = typeof v === 'string' ? v.trim() : '';
-  if (!s) return undefined;
-  const d = new Date(s);
-  return Number.isNaN(d.getTime()) ? undefined : d;
-}
-
-function FilterForm({ onApply, error }: { onApply: (f: Filters) => void; error: Record<string, string> }) {
-  const facets = useQuery({ queryKey: ['audit.facets'], queryFn: () => api.audit.facets.query(), staleTime: 30_000 });
-  const clusters = useClusters();
-  function submit(e: FormEvent<HTMLFormElement>) {
-    e.preventDefault();
-    const f = new FormData(e.currentTarget);
-    const str = (k: string) => {
-      const v = String(f.get(k) ?? '').trim();
-      return v === '' ? undefined : v;
-    };
-    const out: Filters = {};
-    const actor = str('actor');
-    const action = str('action');
-    const clusterId = str('clusterId');
-    const from = localTime(f.get('from'));
-    const to = localTime(f.get('to'));
-    if (actor) out.actor = actor;
-    if (action) out.action = action;
-    if (clusterId) out.clusterId = clusterId;
-    if (from) out.from = from;
-    if (to) out.to = to;
-    onApply(out);
-  }
-  return (
-    <form
-      onSubmit={submit}
-      onReset={() => onApply({})}
-      aria-label="Filter the audit log"
-      className="mb-4 grid items-end gap-3 sm:grid-cols-2 lg:grid-cols-6"
-    >
-      <Field id="filter-actor" label="Actor" error={error.actor}>
-        {(p) => (
-          <select {...p} name="actor" className={`${inputClass} w-full`}>
-            <option value="">Anyone</option>
-            {facets.data?.actors.map((a) => (
-              <option key={a} value={a}>
-                {a}
-              </option>
-            ))}
-          </select>
-        )}
-      </Field>
-      <Field id="filter-action" label="Action" error={error.action}>
-        {(p) => (
-          <>
-            <input
-              {...p}
-              name="action"
-              list="audit-actions"
-              placeholder="e.g. pool. or user.update"
-              autoComplete="off"
-              className={`${inputClass} w-full`}
-            />
-            <datalist id="audit-actions">
-              {facets.data?.actions.map((a) => (
-                <option key={a} value={a} />
-              ))}
-            </datalist>
-          </>
-        )}
-      </Field>
-      <Field id="filter-cluster" label="Cluster" error={error.clusterId}>
-        {(p) => (
-          <select {...p} name="clusterId" className={`${inputClass} w-full`}>
-            <ClusterOptions clusters={clusters.data} none="Any cluster" />
-          </select>
-        )}
-      </Field>
-      <Field id="filter-from" label="From" error={error.from}>
-        {(p) => <input {...p} name="from" type="datetime-local" className={`${inputClass} w-full`} />}
-      </Field>
-      <Field id="filter-to" label="To" error={error.to}>
-        {(p) => <input {...p} name="to" type="datetime-local" className={`${inputClass} w-full`} />}
-      </Field>
-      <div className="flex gap-2">
-        <Button type="submit" tone="primary">
-          Apply filters
-        </Button>
-        <Button type="reset">Clear</Button>
-      </div>
-    </form>
-  );
-}
-
 export default function AuditPage() {
-  const me = useMe();
+  const { allowed: admin } = usePermission('verify');
   const now = useNow(5_000);
-  const admin = can(me.data?.role, 'verify');
   const [filters, setFilters] = useState<Filters>({});
   // Live: every audited change anywhere refreshes the list; polled only while the stream is down.
   const stream = useLiveInvalidation();
@@ -303,7 +143,7 @@ export default function AuditPage() {
                         {jsonDiff(r.before, r.after).length} field{jsonDiff(r.before, r.after).length === 1 ? '' : 's'}
                         <span className="sr-only"> of record {r.seq}</span>
                       </summary>
-                      <Diff before={r.before} after={r.after} />
+                      <RecordDiff before={r.before} after={r.after} />
                     </details>
                   ) : (
                     <span className={`text-xs ${mutedClass}`}>—</span>

@@ -9,7 +9,7 @@ import { useQuery } from '@tanstack/react-query';
 import { useId, useMemo, useState } from 'react';
 import { api } from '~/trpc/client';
 import { buildTimeline, holdersText, xOf, type InstanceTimeline, type LaneState, type Mark } from '../../_lib/timeline';
-import { Banner, Button, Loading } from '../ui';
+import { Banner, Button, Loading, TableHead } from '../ui';
 
 /** The windows offered; "10 min" for what just happened (a failover is seconds wide in an hour). */
 const RANGES = { '10 min': 600_000, hour: 3600_000, day: 24 * 3600_000 } as const;
@@ -299,17 +299,10 @@ function InstanceChart({
           <caption className="sr-only">
             Who held {tl.instance}, period by period, and each transition with its reason
           </caption>
-          <thead>
-            <tr>
-              <th scope="col" className="pr-3">
-                From
-              </th>
-              <th scope="col" className="pr-3">
-                To
-              </th>
-              <th scope="col">Held by</th>
-            </tr>
-          </thead>
+          <TableHead
+            look="bare"
+            columns={[{ label: 'From', className: 'pr-3' }, { label: 'To', className: 'pr-3' }, 'Held by']}
+          />
           <tbody>
             {tl.holders.map((h, i) => (
               <tr key={i}>
