@@ -101,20 +101,26 @@ export function apiForSuite(use: (api: Api) => void | Promise<void>): void {
   });
 }
 
-/** `apiForSuite` with one cluster imported (see `createApiWithCluster`). */
+/** What `apiWithClusterForSuite` sets up: the Api, the imported cluster and its nodes' ids by name. */
+export type ClusterSuite = Awaited<ReturnType<typeof createApiWithCluster>>;
+
+/**
+ * `apiForSuite` with one cluster imported (see `createApiWithCluster`). Returns the set-up too,
+ * filled in before the first test: read its fields inside tests and hooks, not while collecting.
+ */
 export function apiWithClusterForSuite(
-  use: (s: Awaited<ReturnType<typeof createApiWithCluster>>) => void | Promise<void>,
+  use: (s: ClusterSuite) => void | Promise<void> = () => undefined,
   spec = referenceSpec(),
-): void {
-  let api: Api | undefined;
+): ClusterSuite {
+  const suite = {} as ClusterSuite;
   beforeAll(async () => {
-    const s = await createApiWithCluster(spec);
-    api = s.api;
-    await use(s);
+    Object.assign(suite, await createApiWithCluster(spec));
+    await use(suite);
   });
   afterAll(async () => {
-    await api?.close();
+    await (suite as Partial<ClusterSuite>).api?.close();
   });
+  return suite;
 }
 
 /** Awaits a call that must fail and returns its tRPC error. */
