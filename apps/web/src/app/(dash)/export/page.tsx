@@ -9,19 +9,9 @@ import { useSearchParams } from 'next/navigation';
 import { Suspense, useState } from 'react';
 import { api, apiProblem } from '~/trpc/client';
 import { ClusterOptions, useClusters } from '../../_components/cluster-select';
-import { can, useMe } from '../../_components/session';
+import { usePermission } from '../../_components/session';
 import { useToast } from '../../_components/toast';
-import {
-  Banner,
-  Button,
-  Empty,
-  Field,
-  LoadError,
-  Loading,
-  Section,
-  inputClass,
-  mutedClass,
-} from '../../_components/ui';
+import { Banner, Button, Empty, FormSelect, LoadError, Loading, Section, mutedClass } from '../../_components/ui';
 
 export default function ExportPage() {
   return (
@@ -32,11 +22,10 @@ export default function ExportPage() {
 }
 
 function ExportView() {
-  const me = useMe();
+  const { me, allowed: admin } = usePermission('edit');
   const params = useSearchParams();
   const [clusterId, setClusterId] = useState(params.get('cluster') ?? '');
   const clusters = useClusters();
-  const admin = can(me.data?.role, 'edit');
   const out = useQuery({
     queryKey: ['transfer.export', clusterId],
     queryFn: () => api.transfer.export.query({ clusterId }),
@@ -52,18 +41,15 @@ function ExportView() {
   return (
     <div className="space-y-4">
       <h1 className="text-xl font-semibold">Export to keepalived</h1>
-      <Field id="export-cluster" label="Cluster">
-        {(p) => (
-          <select
-            {...p}
-            className={`${inputClass} w-64`}
-            value={clusterId}
-            onChange={(e) => setClusterId(e.target.value)}
-          >
-            <ClusterOptions clusters={clusters.data} none="Choose a cluster…" />
-          </select>
-        )}
-      </Field>
+      <FormSelect
+        id="export-cluster"
+        label="Cluster"
+        className="w-64"
+        value={clusterId}
+        onChange={(e) => setClusterId(e.target.value)}
+      >
+        <ClusterOptions clusters={clusters.data} none="Choose a cluster…" />
+      </FormSelect>
       {clusterId === '' ? (
         <Empty>Choose a cluster to see its keepalived.conf and nginx config per node.</Empty>
       ) : out.isPending ? (

@@ -8,17 +8,26 @@ import { useMutation } from '@tanstack/react-query';
 import { useRouter } from 'next/navigation';
 import { useState } from 'react';
 import { api, apiProblem, type RouterOutputs } from '~/trpc/client';
-import { can, useMe } from '../../_components/session';
+import { usePermission } from '../../_components/session';
 import { useToast } from '../../_components/toast';
-import { Banner, Button, Field, Section, inputClass, mutedClass, TableHead } from '../../_components/ui';
+import {
+  Banner,
+  Button,
+  ErrorAlert,
+  FormInput,
+  FormTextarea,
+  Section,
+  TableHead,
+  mutedClass,
+} from '../../_components/ui';
 
 type Preview = RouterOutputs['transfer']['previewImport'];
 type HostFile = { file: string; text: string };
 
-const textareaClass = `${inputClass} h-48 w-full font-mono text-xs`;
+const CONFIG_TEXT = 'h-48 font-mono text-xs';
 
 export default function ImportPage() {
-  const me = useMe();
+  const { me, allowed } = usePermission('edit');
   const router = useRouter();
   const toast = useToast();
   const [clusterName, setClusterName] = useState('imported');
@@ -51,10 +60,12 @@ export default function ImportPage() {
   const problem = previewing.error ? apiProblem(previewing.error) : null;
   const createProblem = creating.error ? apiProblem(creating.error) : null;
 
-  if (me.data && !can(me.data.role, 'edit')) {
+  if (me.data && !allowed) {
     return <Banner tone="info">Importing a cluster is for admins; you are signed in as {me.data.role}.</Banner>;
   }
 
+  /** A field's id and error by its path in the server's input (`keepalived.0.text`). */
+  const at = (path: string) => ({ id: path.replaceAll('.', '-'), error: problem?.fields[path] });
   const edit = (i: number, patch: Partial<HostFile>) => {
     setHosts((hs) => hs.map((h, j) => (j === i ? { ...h, ...patch } : h)));
     setPreview(null);
@@ -76,44 +87,30 @@ export default function ImportPage() {
             previewing.mutate();
           }}
         >
-          <Field id="cluster-name" label="Cluster name" error={problem?.fields.clusterName}>
-            {(p) => (
-              <input
-                {...p}
-                className={`${inputClass} w-64`}
-                value={clusterName}
-                onChange={(e) => setClusterName(e.target.value)}
-              />
-            )}
-          </Field>
+          <FormInput
+            {...at('clusterName')}
+            label="Cluster name"
+            className="w-64"
+            value={clusterName}
+            onChange={(e) => setClusterName(e.target.value)}
+          />
           {hosts.map((h, i) => (
             <fieldset key={i} className="space-y-1 rounded border border-slate-200 p-2 dark:border-slate-700">
               <legend className="px-1 text-sm font-medium">Load balancer {i + 1}</legend>
-              <Field id={`host-${i}-file`} label="File name" error={problem?.fields[`keepalived.${i}.file`]}>
-                {(p) => (
-                  <input
-                    {...p}
-                    className={`${inputClass} w-64`}
-                    value={h.file}
-                    onChange={(e) => edit(i, { file: e.target.value })}
-                  />
-                )}
-              </Field>
-              <Field
-                id={`host-${i}-text`}
+              <FormInput
+                {...at(`keepalived.${i}.file`)}
+                label="File name"
+                className="w-64"
+                value={h.file}
+                onChange={(e) => edit(i, { file: e.target.value })}
+              />
+              <FormTextarea
+                {...at(`keepalived.${i}.text`)}
                 label={`keepalived.conf of load balancer ${i + 1}`}
-                error={problem?.fields[`keepalived.${i}.text`]}
-              >
-                {(p) => (
-                  <textarea
-                    {...p}
-                    className={textareaClass}
-                    spellCheck={false}
-                    value={h.text}
-                    onChange={(e) => edit(i, { text: e.target.value })}
-                  />
-                )}
-              </Field>
+                className={CONFIG_TEXT}
+                value={h.text}
+                onChange={(e) => edit(i, { text: e.target.value })}
+              />
               {hosts.length > 1 && (
                 <Button tone="ghost" onClick={() => setHosts((hs) => hs.filter((_, j) => j !== i))}>
                   Remove load balancer {i + 1}
@@ -127,29 +124,17 @@ export default function ImportPage() {
           >
             Add a load balancer
           </Button>
-          <Field
-            id="nginx-text"
+          <FormTextarea
+            {...at('nginx.text')}
             label="nginx config with the upstreams (optional)"
-            error={problem?.fields['nginx.text']}
-          >
-            {(p) => (
-              <textarea
-                {...p}
-                className={textareaClass}
-                spellCheck={false}
-                value={nginx.text}
-                onChange={(e) => {
-                  setNginx({ ...nginx, text: e.target.value });
-                  setPreview(null);
-                }}
-              />
-            )}
-          </Field>
-          {problem && Object.keys(problem.fields).length === 0 && (
-            <Banner tone="error" role="alert">
-              {problem.message}
-            </Banner>
-          )}
+            className={CONFIG_TEXT}
+            value={nginx.text}
+            onChange={(e) => {
+              setNginx({ ...nginx, text: e.target.value });
+              setPreview(null);
+            }}
+          />
+          {problem && Object.keys(problem.fields).length === 0 && <ErrorAlert message={problem.message} />}
           <Button tone="primary" type="submit" disabled={previewing.isPending}>
             {previewing.isPending ? 'Reading…' : 'Preview'}
           </Button>
@@ -163,11 +148,7 @@ export default function ImportPage() {
           <Button tone="primary" onClick={() => creating.mutate()} disabled={creating.isPending}>
             {creating.isPending ? 'Creating…' : `Create cluster ${preview.spec.name}`}
           </Button>
-          {createProblem && (
-            <Banner tone="error" role="alert">
-              {createProblem.message}
-            </Banner>
-          )}
+          <ErrorAlert message={createProblem?.message} />
         </div>
       )}
     </div>
