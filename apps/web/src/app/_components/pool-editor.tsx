@@ -13,6 +13,7 @@ import {
   type MethodType,
   type PoolRow,
 } from '../_lib/pool-draft';
+import { ConflictBanner, RefusalBanner } from './cluster/form';
 import { ConfigDiff, RolloutProgress } from './cluster/rollout';
 import { DraftServersTable, PoolServersTable } from './pool-servers';
 import { Banner, Button, inputClass } from './ui';
@@ -135,24 +136,13 @@ export function PoolCard({ row, canEdit, clusterId }: { row: PoolRow; canEdit: b
         {result?.tone === 'ok' && <Banner tone="ok">{result.text}</Banner>}
         {rollout !== null && !draft && <RolloutProgress clusterId={clusterId} revision={rollout} />}
         {result?.tone === 'conflict' && (
-          <Banner tone="warn" role="alert">
-            <p className="font-semibold">Not saved: someone else changed pool {name} while you were editing.</p>
-            <p>{result.text}</p>
+          <ConflictBanner what={`pool ${name}`} text={result.text}>
             <Button className="mt-2" onClick={reloadAfterConflict}>
               Discard my edit and reload
             </Button>
-          </Banner>
+          </ConflictBanner>
         )}
-        {result?.tone === 'error' && (
-          <Banner tone="error" role="alert">
-            {result.text}
-            {general.map(([k, m]) => (
-              <span key={k} className="block">
-                {k}: {m}
-              </span>
-            ))}
-          </Banner>
-        )}
+        {result?.tone === 'error' && <RefusalBanner text={result.text} fields={general} />}
         {stale && !result && (
           <Banner tone="warn">
             This pool changed (now version {row.version}) since you started editing version {draft.version}; saving will

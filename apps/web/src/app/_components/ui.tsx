@@ -194,13 +194,25 @@ export function Field({
     'aria-describedby': string | undefined;
   }) => ReactNode;
 }) {
-  const described = [error ? `${id}-error` : null, hint ? `${id}-hint` : null].filter(Boolean).join(' ') || undefined;
   return (
     <div className="flex min-w-0 flex-col gap-1">
       <label htmlFor={id} className="text-sm font-medium">
         {label}
       </label>
-      {children({ id, 'aria-invalid': error ? true : undefined, 'aria-describedby': described })}
+      {children({ id, 'aria-invalid': error ? true : undefined, 'aria-describedby': describedBy(id, error, hint) })}
+      <FieldNotes id={id} error={error} hint={hint} />
+    </div>
+  );
+}
+
+/** The ids a control's aria-describedby names: its error and its hint, when there are (see FieldNotes). */
+export const describedBy = (id: string, error: string | undefined, hint: string | undefined) =>
+  [error ? `${id}-error` : null, hint ? `${id}-hint` : null].filter(Boolean).join(' ') || undefined;
+
+/** A control's hint and error under it, with the ids describedBy names. */
+export function FieldNotes({ id, error, hint }: { id: string; error: string | undefined; hint: string | undefined }) {
+  return (
+    <>
       {hint && (
         <span id={`${id}-hint`} className="text-xs text-slate-600 dark:text-slate-300">
           {hint}
@@ -211,7 +223,7 @@ export function Field({
           {error}
         </span>
       )}
-    </div>
+    </>
   );
 }
 

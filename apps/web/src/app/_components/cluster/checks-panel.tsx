@@ -7,7 +7,7 @@
 import { useState } from 'react';
 import { api, type RouterOutputs } from '~/trpc/client';
 import { Banner, Button, TableHead } from '../ui';
-import { CheckField, TextField, num, useEditor } from './form';
+import { CheckField, EditorActions, TextField, num, useEditor } from './form';
 
 type CheckRow = RouterOutputs['checks']['list'][number];
 type Check = CheckRow['check'];
@@ -220,12 +220,7 @@ function CheckEditor({ row, onDone }: { row: CheckRow; onDone: (text: string) =>
         />
       )}
       {c.kind === 'process' && <TextField {...bind('pidFile')} label="Pid file" mono className="w-72" />}
-      <div className="flex justify-end gap-2">
-        <Button onClick={() => onDone('')}>Cancel</Button>
-        <Button type="submit" tone="primary" disabled={busy}>
-          {busy ? 'Saving…' : 'Save check'}
-        </Button>
-      </div>
+      <EditorActions busy={busy} save="Save check" onCancel={() => onDone('')} />
     </form>
   );
 }

@@ -6,7 +6,7 @@
 import { useQueryClient } from '@tanstack/react-query';
 import { useId, useState, type ReactNode } from 'react';
 import { apiProblem } from '~/trpc/client';
-import { inputClass } from '../ui';
+import { Banner, Button, FieldNotes, describedBy, inputClass } from '../ui';
 
 /** A number when the text is one; otherwise the text itself, so the server names the field. */
 export const num = (s: string): number => (/^\s*-?\d+\s*$/.test(s) ? Number(s) : (s as unknown as number));
@@ -23,14 +23,11 @@ export function TextField(props: {
   inputMode?: 'numeric' | 'text';
   multiline?: boolean;
 }) {
-  const described =
-    [props.error ? `${props.id}-err` : null, props.hint ? `${props.id}-hint` : null].filter(Boolean).join(' ') ||
-    undefined;
   const common = {
     id: props.id,
     value: props.value,
     'aria-invalid': props.error ? (true as const) : undefined,
-    'aria-describedby': described,
+    'aria-describedby': describedBy(props.id, props.error, props.hint),
     className: `${inputClass} ${props.mono ? 'font-mono' : ''} ${props.className ?? 'w-28'}`,
     spellCheck: false,
   };
@@ -49,16 +46,7 @@ export function TextField(props: {
           onChange={(e) => props.onChange(e.target.value)}
         />
       )}
-      {props.hint && (
-        <span id={`${props.id}-hint`} className="text-xs text-slate-600 dark:text-slate-300">
-          {props.hint}
-        </span>
-      )}
-      {props.error && (
-        <span id={`${props.id}-err`} className="text-xs font-medium text-red-700 dark:text-red-300">
-          {props.error}
-        </span>
-      )}
+      <FieldNotes id={props.id} error={props.error} hint={props.hint} />
     </div>
   );
 }
@@ -88,19 +76,21 @@ export function CheckField({
   );
 }
 
-/** A labelled choice among fixed options. */
+/** A labelled choice among fixed options (value → text, in the object's order). */
 export function SelectField<V extends string>({
   id,
   label,
   value,
   options,
   onChange,
+  error,
 }: {
   id: string;
   label: ReactNode;
   value: V;
-  options: readonly (readonly [V, string])[];
+  options: Readonly<Record<V, string>>;
   onChange: (v: V) => void;
+  error?: string | undefined;
 }) {
   return (
     <div className="flex flex-col gap-0.5">
@@ -111,15 +101,66 @@ export function SelectField<V extends string>({
         id={id}
         value={value}
         onChange={(e) => onChange(e.target.value as V)}
+        aria-invalid={error ? true : undefined}
+        aria-describedby={describedBy(id, error, undefined)}
         className="rounded border border-slate-300 bg-white px-2 py-1 text-sm dark:border-slate-600 dark:bg-slate-900"
       >
-        {options.map(([v, text]) => (
+        {(Object.entries(options) as [V, string][]).map(([v, text]) => (
           <option key={v} value={v}>
             {text}
           </option>
         ))}
       </select>
+      <FieldNotes id={id} error={error} hint={undefined} />
     </div>
+  );
+}
+
+/** An editor's last row: a note on the left (when there is one), Cancel, and the submit button. */
+export function EditorActions({
+  busy,
+  save,
+  onCancel,
+  note,
+}: {
+  busy: boolean;
+  save: string;
+  onCancel: () => void;
+  note?: ReactNode;
+}) {
+  return (
+    <div className="flex items-center justify-end gap-2">
+      {note && <span className="mr-auto text-xs text-slate-600 dark:text-slate-300">{note}</span>}
+      <Button onClick={onCancel}>Cancel</Button>
+      <Button type="submit" tone="primary" disabled={busy}>
+        {busy ? 'Saving…' : save}
+      </Button>
+    </div>
+  );
+}
+
+/** A save refused for someone else's change in between. */
+export function ConflictBanner({ what, text, children }: { what: string; text: string; children?: ReactNode }) {
+  return (
+    <Banner tone="warn" role="alert">
+      <p className="font-semibold">Not saved: someone else changed {what} while you were editing.</p>
+      <p>{text}</p>
+      {children}
+    </Banner>
+  );
+}
+
+/** A refused save's message, and the field errors no field of the form shows. */
+export function RefusalBanner({ text, fields }: { text: string; fields: [string, string][] }) {
+  return (
+    <Banner tone="error" role="alert">
+      {text}
+      {fields.map(([k, m]) => (
+        <span key={k} className="block">
+          {k}: {m}
+        </span>
+      ))}
+    </Banner>
   );
 }
 

@@ -6,8 +6,16 @@
  */
 import { useState } from 'react';
 import { api, type RouterOutputs } from '~/trpc/client';
-import { Banner, Button } from '../ui';
-import { CheckField, SelectField, TextField, num, useEditor } from './form';
+import {
+  CheckField,
+  ConflictBanner,
+  EditorActions,
+  RefusalBanner,
+  SelectField,
+  TextField,
+  num,
+  useEditor,
+} from './form';
 
 type InstanceRow = RouterOutputs['instances']['list'][number];
 type Instance = InstanceRow['instance'];
@@ -27,6 +35,17 @@ interface Draft {
   vips: string;
   priorities: string[];
 }
+
+const VERSIONS: Record<Draft['version'], string> = { 2: '2 (RFC 3768)', 3: '3 (RFC 5798)' };
+const HMAC_MODES: Record<Draft['hmacMode'], string> = {
+  enforce: 'enforce',
+  permissive: 'permissive (also accepts unsigned)',
+  'receive-only': 'receive-only (signs nothing)',
+};
+const ANTI_REPLAY: Record<Draft['hmacAntiReplay'], string> = {
+  time: 'time (the LB hosts’ clocks must be in sync: NTP)',
+  monotonic: 'monotonic (no clock sync needed)',
+};
 
 const toDraft = (i: Instance): Draft => ({
   vrid: String(i.vrid),
@@ -139,34 +158,11 @@ export function InstanceEditor({ row, onDone }: { row: InstanceRow; onDone: (tex
         void save();
       }}
     >
-      {problem?.kind === 'conflict' && (
-        <Banner tone="warn" role="alert">
-          <p className="font-semibold">Not saved: someone else changed {name} while you were editing.</p>
-          <p>{problem.text}</p>
-        </Banner>
-      )}
-      {problem && problem.kind !== 'conflict' && (
-        <Banner tone="error" role="alert">
-          {problem.text}
-          {others.map(([k, m]) => (
-            <span key={k} className="block">
-              {k}: {m}
-            </span>
-          ))}
-        </Banner>
-      )}
+      {problem?.kind === 'conflict' && <ConflictBanner what={name} text={problem.text} />}
+      {problem && problem.kind !== 'conflict' && <RefusalBanner text={problem.text} fields={others} />}
       <div className="flex flex-wrap gap-3">
         <TextField {...bind('vrid')} label="VRID" inputMode="numeric" className="w-20" />
-        <SelectField
-          id={`${uid}-ver`}
-          label="VRRP version"
-          value={draft.version}
-          options={[
-            ['2', '2 (RFC 3768)'],
-            ['3', '3 (RFC 5798)'],
-          ]}
-          onChange={(v) => set({ version: v })}
-        />
+        <SelectField {...bind('version')} label="VRRP version" options={VERSIONS} />
         <TextField {...bind('advertIntervalMs')} label="Advert interval (ms)" inputMode="numeric" />
         <CheckField id={`${uid}-pre`} label="Preempt" checked={draft.preempt} onChange={(v) => set({ preempt: v })} />
         <TextField {...bind('preemptDelayMs')} label="Preempt delay (ms)" inputMode="numeric" />
@@ -206,27 +202,8 @@ export function InstanceEditor({ row, onDone }: { row: InstanceRow; onDone: (tex
           className="w-20"
           error={f('authHmac.activeKey')}
         />
-        <SelectField
-          id={`${uid}-hmode`}
-          label="Mode"
-          value={draft.hmacMode}
-          options={[
-            ['enforce', 'enforce'],
-            ['permissive', 'permissive (also accepts unsigned)'],
-            ['receive-only', 'receive-only (signs nothing)'],
-          ]}
-          onChange={(v) => set({ hmacMode: v })}
-        />
-        <SelectField
-          id={`${uid}-hrep`}
-          label="Anti-replay"
-          value={draft.hmacAntiReplay}
-          options={[
-            ['time', 'time (the LB hosts’ clocks must be in sync: NTP)'],
-            ['monotonic', 'monotonic (no clock sync needed)'],
-          ]}
-          onChange={(v) => set({ hmacAntiReplay: v })}
-        />
+        <SelectField {...bind('hmacMode')} label="Mode" options={HMAC_MODES} />
+        <SelectField {...bind('hmacAntiReplay')} label="Anti-replay" options={ANTI_REPLAY} />
       </div>
       <div className="flex flex-wrap gap-3">
         {row.instance.members.map((m, i) => (
@@ -253,13 +230,12 @@ export function InstanceEditor({ row, onDone }: { row: InstanceRow; onDone: (tex
           className="w-64"
         />
       </div>
-      <div className="flex items-center justify-end gap-2">
-        <span className="mr-auto text-xs text-slate-600 dark:text-slate-300">based on version {version}</span>
-        <Button onClick={() => onDone('')}>Cancel</Button>
-        <Button type="submit" tone="primary" disabled={busy}>
-          {busy ? 'Saving…' : 'Save instance'}
-        </Button>
-      </div>
+      <EditorActions
+        busy={busy}
+        save="Save instance"
+        onCancel={() => onDone('')}
+        note={`based on version ${version}`}
+      />
     </form>
   );
 }
