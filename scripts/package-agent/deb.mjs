@@ -16,24 +16,19 @@ import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import {
   DESCRIPTION,
+  FORMATS,
   MAINTAINER,
   PACKAGE,
-  PACKAGING,
-  RELEASE_RE,
   SUMMARY,
-  VERSION_RE,
-  buildEpoch,
-  checkExecutable,
   fail,
   filesBelow,
-  makeStage,
   packageCommand,
-  stageCommon,
+  stagePackage,
   withoutGzipTime,
 } from './layout.mjs';
 import { compareVersions, requiredVersions } from './elf.mjs';
 
-const DEB = join(PACKAGING, 'deb');
+const DEB = FORMATS.deb.dir;
 
 // The first GCC release (= Debian's libstdc++6 upstream version) that provides each symbol version.
 const GCC_FOR = {
@@ -105,17 +100,14 @@ function installedSize(tree) {
 }
 
 export function buildDeb({ executable, version, revision = '1', outDir }) {
-  if (!VERSION_RE.test(version)) fail(`version ${version}: not a Debian upstream version`);
-  if (!RELEASE_RE.test(revision)) fail(`revision ${revision}: not a Debian revision`);
-  checkExecutable(executable);
   const debVersion = `${version}-${revision}`;
-  const { stage, tree } = makeStage('deb', `${PACKAGE}_${debVersion}`);
-
-  stageCommon(tree, { executable, version, unitDir: '/lib/systemd/system' });
-  const doc = join(tree, 'usr/share/doc', PACKAGE);
-  mkdirSync(doc, { recursive: true });
-  copyFileSync(join(DEB, 'copyright'), join(doc, 'copyright'));
-  const epoch = buildEpoch();
+  const { stage, tree, epoch } = stagePackage('deb', {
+    executable,
+    version,
+    release: revision,
+    treeName: `${PACKAGE}_${debVersion}`,
+  });
+  const doc = join(tree, FORMATS.deb.copyrightDir);
   writeFileSync(
     join(doc, 'changelog.Debian.gz'),
     withoutGzipTime(gzipSync(changelog(debVersion, epoch), { level: 9 })),
@@ -174,4 +166,4 @@ export function buildDeb({ executable, version, revision = '1', outDir }) {
   return deb;
 }
 
-packageCommand(import.meta.url, 'revision', buildDeb);
+packageCommand(import.meta.url, 'deb', buildDeb);

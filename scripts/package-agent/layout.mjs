@@ -38,6 +38,30 @@ export const VERSION_RE = /^[0-9][A-Za-z0-9.+~]*$/;
 /** A Debian revision or an RPM release. */
 export const RELEASE_RE = /^[A-Za-z0-9.+~]+$/;
 
+/**
+ * What differs between the two packages where deb.mjs and rpm.mjs do the same steps: the names
+ * their version checks use, the command-line option of the package's own revision, where the
+ * units and the copyright go, and the folder of apps/agent/packaging with the format's own files.
+ */
+export const FORMATS = {
+  deb: {
+    version: 'a Debian upstream version',
+    releaseOption: 'revision',
+    release: 'a Debian revision',
+    unitDir: '/lib/systemd/system',
+    copyrightDir: `usr/share/doc/${PACKAGE}`,
+    dir: join(PACKAGING, 'deb'),
+  },
+  rpm: {
+    version: 'an RPM version',
+    releaseOption: 'release',
+    release: 'an RPM release',
+    unitDir: '/usr/lib/systemd/system',
+    copyrightDir: `usr/share/licenses/${PACKAGE}`,
+    dir: join(PACKAGING, 'rpm'),
+  },
+};
+
 export function fail(msg) {
   console.error(`package:agent: ${msg}`);
   process.exit(1);
@@ -124,6 +148,24 @@ export function withoutGzipTime(buf) {
 }
 
 /**
+ * The steps both packages begin with: `version` and `release` checked, the executable checked, a
+ * staging folder ({@link makeStage}) whose tree holds the common files ({@link stageCommon}) and
+ * the copyright. Returns the folder, the tree and the build's fixed time ({@link buildEpoch}).
+ */
+export function stagePackage(format, { executable, version, release, treeName }) {
+  const f = FORMATS[format];
+  if (!VERSION_RE.test(version)) fail(`version ${version}: not ${f.version}`);
+  if (!RELEASE_RE.test(release)) fail(`${f.releaseOption} ${release}: not ${f.release}`);
+  checkExecutable(executable);
+  const { stage, tree } = makeStage(format, treeName);
+  stageCommon(tree, { executable, version, unitDir: f.unitDir });
+  const copyright = join(tree, f.copyrightDir);
+  mkdirSync(copyright, { recursive: true });
+  copyFileSync(join(FORMATS.deb.dir, 'copyright'), join(copyright, 'copyright'));
+  return { stage, tree, epoch: buildEpoch() };
+}
+
+/**
  * A folder of its own per run under .cache, with the staging root `treeName` (mode 755) in it:
  * two runs at once (tests packaging in parallel) never see each other's half-written files, and
  * the result is renamed into the output folder. The caller removes `stage`.
@@ -139,10 +181,11 @@ export function makeStage(kind, treeName) {
 
 /**
  * The command line of deb.mjs and rpm.mjs when run as a script (not imported):
- * [--executable FILE] [--version V] [--<releaseOption> R] [--out DIR]; prints the package's path.
+ * [--executable FILE] [--version V] [--revision R | --release R] [--out DIR]; prints the package's path.
  */
-export function packageCommand(moduleUrl, releaseOption, build) {
+export function packageCommand(moduleUrl, format, build) {
   if (!process.argv[1] || moduleUrl !== new URL(`file://${process.argv[1]}`).href) return;
+  const { releaseOption } = FORMATS[format];
   const option = { type: 'string' };
   const { values } = parseArgs({
     options: { executable: option, version: option, [releaseOption]: option, out: option },

@@ -8,23 +8,9 @@
 // Defaults as deb.mjs's. Prints the package's path. The payload is xz (RHEL 8's rpm reads it;
 // zstd needs a newer rpm than some RHEL-family hosts have) at level 1, as the .deb: see deb.mjs.
 import { execFileSync } from 'node:child_process';
-import { copyFileSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import {
-  DESCRIPTION,
-  MAINTAINER,
-  PACKAGE,
-  PACKAGING,
-  RELEASE_RE,
-  SUMMARY,
-  VERSION_RE,
-  buildEpoch,
-  checkExecutable,
-  fail,
-  makeStage,
-  packageCommand,
-  stageCommon,
-} from './layout.mjs';
+import { DESCRIPTION, FORMATS, MAINTAINER, PACKAGE, SUMMARY, fail, packageCommand, stagePackage } from './layout.mjs';
 
 /** `Fri Dec 04 2026`, the date form of a %changelog entry. */
 function changelogDate(epoch) {
@@ -40,7 +26,7 @@ export function specFor({ version, release, epoch }) {
     DATE: changelogDate(epoch),
     MAINTAINER,
   };
-  const text = readFileSync(join(PACKAGING, 'rpm/keepwatch-agent.spec.in'), 'utf8').replace(
+  const text = readFileSync(join(FORMATS.rpm.dir, 'keepwatch-agent.spec.in'), 'utf8').replace(
     /@([A-Z]+)@/g,
     (m, k) => fill[k] ?? fail(`spec template: unknown field ${m}`),
   );
@@ -49,16 +35,8 @@ export function specFor({ version, release, epoch }) {
 }
 
 export function buildRpm({ executable, version, release = '1', outDir }) {
-  if (!VERSION_RE.test(version) || version.includes('-')) fail(`version ${version}: not an RPM version`);
-  if (!RELEASE_RE.test(release)) fail(`release ${release}: not an RPM release`);
-  checkExecutable(executable);
-  const { stage: top, tree } = makeStage('rpm', 'tree');
-  stageCommon(tree, { executable, version, unitDir: '/usr/lib/systemd/system' });
-  const licenses = join(tree, 'usr/share/licenses', PACKAGE);
-  mkdirSync(licenses, { recursive: true });
-  copyFileSync(join(PACKAGING, 'deb/copyright'), join(licenses, 'copyright'));
-
-  const epoch = buildEpoch();
+  // VERSION_RE has no '-' (it would run into the release): a Debian upstream version is an RPM one.
+  const { stage: top, tree, epoch } = stagePackage('rpm', { executable, version, release, treeName: 'tree' });
   const spec = join(top, `${PACKAGE}.spec`);
   writeFileSync(spec, specFor({ version, release, epoch }));
   const defines = {
@@ -96,4 +74,4 @@ function rpmbuild(top, spec, defines, { version, release, epoch, outDir }) {
   return rpm;
 }
 
-packageCommand(import.meta.url, 'release', buildRpm);
+packageCommand(import.meta.url, 'rpm', buildRpm);
