@@ -27,28 +27,26 @@ import {
   cpSync,
   existsSync,
   mkdirSync,
-  mkdtempSync,
   readFileSync,
   renameSync,
   rmSync,
   writeFileSync,
 } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import {
+  AGENT_DIR as agentDir,
+  PACKAGING as packaging,
+  ROOT as root,
+  agentVersion,
+  fail,
+  makeStage,
+} from './package-agent/layout.mjs';
 import { buildExecutable } from './package-agent/sea.mjs';
 
-const root = fileURLToPath(new URL('..', import.meta.url));
-const agentDir = join(root, 'apps/agent');
-const packaging = join(agentDir, 'packaging');
-const { version } = JSON.parse(readFileSync(join(agentDir, 'package.json'), 'utf8'));
+const version = agentVersion();
 const name = `keepwatch-agent-${version}`;
 const outDir = join(root, 'dist');
 const tarball = join(outDir, `${name}-linux-x64.tar.gz`);
-
-function fail(msg) {
-  console.error(`package:agent: ${msg}`);
-  process.exit(1);
-}
 
 if (process.platform !== 'linux' || process.arch !== 'x64')
   fail(
@@ -79,9 +77,7 @@ const addonBeside = {
 
 // Each run stages in its own folder and renames its results into dist/: two runs at once (tests
 // that package in parallel) never see each other's half-written files.
-mkdirSync(join(root, '.cache'), { recursive: true });
-const stage = mkdtempSync(join(root, '.cache/package-agent-'));
-const top = join(stage, name);
+const { stage, tree: top } = makeStage('tarball', name);
 mkdirSync(join(top, 'bin'), { recursive: true });
 mkdirSync(join(top, 'lib'), { recursive: true });
 mkdirSync(outDir, { recursive: true });
