@@ -4,17 +4,8 @@ import { useState } from 'react';
 import { api, apiProblem } from '~/trpc/client';
 import { useLiveInvalidation } from '~/trpc/live';
 import { usePermission } from '../../_components/session';
-import {
-  Banner,
-  Button,
-  Empty,
-  LoadError,
-  QueryStatus,
-  Section,
-  TableHead,
-  mutedClass,
-  useNow,
-} from '../../_components/ui';
+import { Banner, Button, Empty, LoadError, QueryStatus, Section, mutedClass, useNow } from '../../_components/ui';
+import { DataTable } from '../../_components/table';
 import { jsonDiff } from '../../_lib/json-diff';
 import { ageText } from '../../_lib/vip-holders';
 import { FilterForm, type Filters } from './filter-form';
@@ -108,51 +99,52 @@ export default function AuditPage() {
         <Empty>{filtered ? 'No records match these filters.' : 'No records yet.'}</Empty>
       )}
       {records.length > 0 && (
-        <table className="w-full min-w-[48rem] text-left text-sm" aria-label="Audit records">
-          <TableHead columns={['#', 'When', 'Actor', 'Action', 'Target', 'Before / after']} />
-          <tbody>
-            {records.map((r) => (
-              <tr
-                key={r.seq}
-                data-testid="audit-row"
-                className="border-b border-slate-100 align-top last:border-0 dark:border-slate-800"
-              >
-                <td className={`py-1.5 pr-3 tabular-nums ${mutedClass}`}>{r.seq}</td>
-                <td className="py-1.5 pr-3 whitespace-nowrap">
-                  <time dateTime={r.at.toISOString()} title={r.at.toISOString()}>
-                    {ageText(r.at, now)}
-                  </time>
-                </td>
-                <td className="py-1.5 pr-3">
-                  {r.actor}
-                  {r.sourceAddress && <span className={`block text-xs ${mutedClass}`}>{r.sourceAddress}</span>}
-                </td>
-                <td className="py-1.5 pr-3 font-mono text-xs">{r.action}</td>
-                <td className="py-1.5 pr-3 text-xs">
-                  {r.targetType} <span className="font-medium">{targetName(r)}</span>
-                  {r.targetId && (
-                    <span className={`block font-mono ${mutedClass}`} title={r.targetId}>
-                      {r.targetId.slice(0, 8)}
-                    </span>
-                  )}
-                </td>
-                <td className="py-1.5">
-                  {r.before != null || r.after != null ? (
-                    <details>
-                      <summary className="cursor-pointer text-xs text-sky-800 focus-visible:outline-2 focus-visible:outline-sky-600 dark:text-sky-300">
-                        {jsonDiff(r.before, r.after).length} field{jsonDiff(r.before, r.after).length === 1 ? '' : 's'}
-                        <span className="sr-only"> of record {r.seq}</span>
-                      </summary>
-                      <RecordDiff before={r.before} after={r.after} />
-                    </details>
-                  ) : (
-                    <span className={`text-xs ${mutedClass}`}>—</span>
-                  )}
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
+        <DataTable
+          className="w-full min-w-[48rem] text-left text-sm"
+          label="Audit records"
+          columns={['#', 'When', 'Actor', 'Action', 'Target', 'Before / after']}
+        >
+          {records.map((r) => (
+            <tr
+              key={r.seq}
+              data-testid="audit-row"
+              className="border-b border-slate-100 align-top last:border-0 dark:border-slate-800"
+            >
+              <td className={`py-1.5 pr-3 tabular-nums ${mutedClass}`}>{r.seq}</td>
+              <td className="py-1.5 pr-3 whitespace-nowrap">
+                <time dateTime={r.at.toISOString()} title={r.at.toISOString()}>
+                  {ageText(r.at, now)}
+                </time>
+              </td>
+              <td className="py-1.5 pr-3">
+                {r.actor}
+                {r.sourceAddress && <span className={`block text-xs ${mutedClass}`}>{r.sourceAddress}</span>}
+              </td>
+              <td className="py-1.5 pr-3 font-mono text-xs">{r.action}</td>
+              <td className="py-1.5 pr-3 text-xs">
+                {r.targetType} <span className="font-medium">{targetName(r)}</span>
+                {r.targetId && (
+                  <span className={`block font-mono ${mutedClass}`} title={r.targetId}>
+                    {r.targetId.slice(0, 8)}
+                  </span>
+                )}
+              </td>
+              <td className="py-1.5">
+                {r.before != null || r.after != null ? (
+                  <details>
+                    <summary className="cursor-pointer text-xs text-sky-800 focus-visible:outline-2 focus-visible:outline-sky-600 dark:text-sky-300">
+                      {jsonDiff(r.before, r.after).length} field{jsonDiff(r.before, r.after).length === 1 ? '' : 's'}
+                      <span className="sr-only"> of record {r.seq}</span>
+                    </summary>
+                    <RecordDiff before={r.before} after={r.after} />
+                  </details>
+                ) : (
+                  <span className={`text-xs ${mutedClass}`}>—</span>
+                )}
+              </td>
+            </tr>
+          ))}
+        </DataTable>
       )}
       {log.hasNextPage && (
         <Button className="mt-3" onClick={() => void log.fetchNextPage()} disabled={log.isFetchingNextPage}>

@@ -1,5 +1,6 @@
 'use client';
-import { mutedClass, TableHead } from '../../_components/ui';
+import { mutedClass } from '../../_components/ui';
+import { TableHead } from '../../_components/table';
 import { jsonDiff, leafText } from '../../_lib/json-diff';
 
 const HEAD = 'text-left font-semibold';

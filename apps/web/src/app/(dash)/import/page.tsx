@@ -10,16 +10,8 @@ import { useState } from 'react';
 import { api, apiProblem, type RouterOutputs } from '~/trpc/client';
 import { usePermission } from '../../_components/session';
 import { useToast } from '../../_components/toast';
-import {
-  Banner,
-  Button,
-  ErrorAlert,
-  FormInput,
-  FormTextarea,
-  Section,
-  TableHead,
-  mutedClass,
-} from '../../_components/ui';
+import { Banner, Button, ErrorAlert, FormInput, FormTextarea, Section, mutedClass } from '../../_components/ui';
+import { TableHead } from '../../_components/table';
 
 type Preview = RouterOutputs['transfer']['previewImport'];
 type HostFile = { file: string; text: string };

@@ -8,17 +8,8 @@ import { useClusters } from '../../_components/cluster-select';
 import { ConfirmDialog } from '../../_components/confirm-dialog';
 import { usePermission } from '../../_components/session';
 import { useToast } from '../../_components/toast';
-import {
-  Badge,
-  Button,
-  Empty,
-  QueryStatus,
-  Section,
-  linkClass,
-  mutedClass,
-  useNow,
-  TableHead,
-} from '../../_components/ui';
+import { Badge, Button, Empty, QueryStatus, Section, linkClass, mutedClass, useNow } from '../../_components/ui';
+import { DataTable } from '../../_components/table';
 import { ageText } from '../../_lib/vip-holders';
 import { EnrollForm, TokenPanel, type IssuedToken } from './enroll';
 import { AgentVersion } from '../../_components/agent-version';
@@ -214,53 +205,51 @@ export default function NodesPage() {
           </ul>
         )}
         {nodes.data && nodes.data.length > 0 && (
-          <table className="hidden w-full min-w-[52rem] text-left text-sm md:table">
-            <TableHead
-              columns={['Node', 'Cluster', 'Status', 'Last heartbeat', 'Agent', 'Address', 'Applied revision']}
-              actions={admin && 'Actions'}
-            />
-            <tbody>
-              {nodes.data.map((n) => (
-                <tr key={n.id} className="border-b border-slate-100 align-top last:border-0 dark:border-slate-800">
-                  <th scope="row" className="py-1.5 pr-3 font-medium">
-                    {n.name}
-                    {n.maintenance && (
-                      <span className="ml-1">
-                        <Badge tone="maintenance">maintenance</Badge>
-                      </span>
-                    )}
-                  </th>
-                  <td className="py-1.5 pr-3">
-                    <Link href={`/clusters/${n.clusterId}`} className={linkClass}>
-                      {n.cluster}
-                    </Link>
-                  </td>
-                  <td className="py-1.5 pr-3">
-                    <Connection n={n} now={now} />
-                  </td>
-                  <td className="py-1.5 pr-3 whitespace-nowrap">
-                    <Heartbeat n={n} now={now} />
-                  </td>
-                  <td className="py-1.5 pr-3">
-                    <AgentVersion n={n} />
-                  </td>
-                  <td className="py-1.5 pr-3 font-mono text-xs">
-                    {n.agentAddress && <span title="The address the agent connected from">{n.agentAddress}</span>}
-                    {n.addresses.length > 0 && <span className={`block ${mutedClass}`}>{n.addresses.join(', ')}</span>}
-                    {!n.agentAddress && n.addresses.length === 0 && <span className={mutedClass}>—</span>}
-                  </td>
-                  <td className="py-1.5 pr-3">
-                    <Revision n={n} />
-                  </td>
-                  {admin && (
-                    <td className="py-1.5">
-                      <div className="flex flex-wrap justify-end gap-1">{actions(n)}</div>
-                    </td>
+          <DataTable
+            className="hidden w-full min-w-[52rem] text-left text-sm md:table"
+            columns={['Node', 'Cluster', 'Status', 'Last heartbeat', 'Agent', 'Address', 'Applied revision']}
+            actions={admin && 'Actions'}
+          >
+            {nodes.data.map((n) => (
+              <tr key={n.id} className="border-b border-slate-100 align-top last:border-0 dark:border-slate-800">
+                <th scope="row" className="py-1.5 pr-3 font-medium">
+                  {n.name}
+                  {n.maintenance && (
+                    <span className="ml-1">
+                      <Badge tone="maintenance">maintenance</Badge>
+                    </span>
                   )}
-                </tr>
-              ))}
-            </tbody>
-          </table>
+                </th>
+                <td className="py-1.5 pr-3">
+                  <Link href={`/clusters/${n.clusterId}`} className={linkClass}>
+                    {n.cluster}
+                  </Link>
+                </td>
+                <td className="py-1.5 pr-3">
+                  <Connection n={n} now={now} />
+                </td>
+                <td className="py-1.5 pr-3 whitespace-nowrap">
+                  <Heartbeat n={n} now={now} />
+                </td>
+                <td className="py-1.5 pr-3">
+                  <AgentVersion n={n} />
+                </td>
+                <td className="py-1.5 pr-3 font-mono text-xs">
+                  {n.agentAddress && <span title="The address the agent connected from">{n.agentAddress}</span>}
+                  {n.addresses.length > 0 && <span className={`block ${mutedClass}`}>{n.addresses.join(', ')}</span>}
+                  {!n.agentAddress && n.addresses.length === 0 && <span className={mutedClass}>—</span>}
+                </td>
+                <td className="py-1.5 pr-3">
+                  <Revision n={n} />
+                </td>
+                {admin && (
+                  <td className="py-1.5">
+                    <div className="flex flex-wrap justify-end gap-1">{actions(n)}</div>
+                  </td>
+                )}
+              </tr>
+            ))}
+          </DataTable>
         )}
       </Section>
       <ConfirmDialog

@@ -13,11 +13,11 @@ import {
   FormInput,
   QueryStatus,
   Section,
-  TableHead,
   inputClass,
   mutedClass,
   useNow,
 } from '../../_components/ui';
+import { DataTable } from '../../_components/table';
 import { ageText } from '../../_lib/vip-holders';
 import { CreateUser, ROLES } from './create-user';
 
@@ -84,90 +84,91 @@ export default function UsersPage() {
         <QueryStatus query={users} what="the users" />
         {users.data?.length === 0 && <Empty>No users.</Empty>}
         {users.data && users.data.length > 0 && (
-          <table className="w-full min-w-[30rem] text-left text-sm">
-            <TableHead columns={['User', 'Role', 'Status', 'Changed']} actions="Actions" />
-            <tbody>
-              {users.data.map((u) => {
-                const self = u.id === me.data?.id;
-                const err = rowError?.id === u.id ? rowError.message : undefined;
-                return (
-                  <tr key={u.id} className="border-b border-slate-100 align-top last:border-0 dark:border-slate-800">
-                    <th scope="row" className="py-1.5 pr-3 font-medium">
-                      {u.username}
-                      {self && <span className={`ml-1 text-xs font-normal ${mutedClass}`}>(you)</span>}
-                    </th>
-                    <td className="py-1.5 pr-3">
-                      <select
-                        aria-label={`Role of ${u.username}`}
-                        aria-invalid={err ? true : undefined}
-                        aria-describedby={err ? `role-error-${u.id}` : undefined}
-                        value={u.role}
-                        disabled={busy === u.id}
-                        onChange={(e) =>
-                          void update(u, { role: e.target.value as Role }, `${u.username} is now ${e.target.value}`)
-                        }
-                        className={inputClass}
+          <DataTable
+            className="w-full min-w-[30rem] text-left text-sm"
+            columns={['User', 'Role', 'Status', 'Changed']}
+            actions="Actions"
+          >
+            {users.data.map((u) => {
+              const self = u.id === me.data?.id;
+              const err = rowError?.id === u.id ? rowError.message : undefined;
+              return (
+                <tr key={u.id} className="border-b border-slate-100 align-top last:border-0 dark:border-slate-800">
+                  <th scope="row" className="py-1.5 pr-3 font-medium">
+                    {u.username}
+                    {self && <span className={`ml-1 text-xs font-normal ${mutedClass}`}>(you)</span>}
+                  </th>
+                  <td className="py-1.5 pr-3">
+                    <select
+                      aria-label={`Role of ${u.username}`}
+                      aria-invalid={err ? true : undefined}
+                      aria-describedby={err ? `role-error-${u.id}` : undefined}
+                      value={u.role}
+                      disabled={busy === u.id}
+                      onChange={(e) =>
+                        void update(u, { role: e.target.value as Role }, `${u.username} is now ${e.target.value}`)
+                      }
+                      className={inputClass}
+                    >
+                      {ROLES.map((r) => (
+                        <option key={r} value={r}>
+                          {r}
+                        </option>
+                      ))}
+                    </select>
+                    {err && (
+                      <span
+                        id={`role-error-${u.id}`}
+                        role="alert"
+                        className="mt-1 block text-xs font-medium text-red-700 dark:text-red-300"
                       >
-                        {ROLES.map((r) => (
-                          <option key={r} value={r}>
-                            {r}
-                          </option>
-                        ))}
-                      </select>
-                      {err && (
-                        <span
-                          id={`role-error-${u.id}`}
-                          role="alert"
-                          className="mt-1 block text-xs font-medium text-red-700 dark:text-red-300"
-                        >
-                          {err}
-                        </span>
-                      )}
-                    </td>
-                    <td className="py-1.5 pr-3">
-                      {u.disabled ? <Badge tone="fault">disabled</Badge> : <Badge tone="master">active</Badge>}
-                    </td>
-                    <td className="py-1.5 pr-3 whitespace-nowrap" title={u.updatedAt.toISOString()}>
-                      {ageText(u.updatedAt, now)}
-                    </td>
-                    <td className="py-1.5">
-                      <div className="flex justify-end gap-1">
+                        {err}
+                      </span>
+                    )}
+                  </td>
+                  <td className="py-1.5 pr-3">
+                    {u.disabled ? <Badge tone="fault">disabled</Badge> : <Badge tone="master">active</Badge>}
+                  </td>
+                  <td className="py-1.5 pr-3 whitespace-nowrap" title={u.updatedAt.toISOString()}>
+                    {ageText(u.updatedAt, now)}
+                  </td>
+                  <td className="py-1.5">
+                    <div className="flex justify-end gap-1">
+                      <Button
+                        disabled={busy === u.id}
+                        onClick={() => {
+                          setPasswordError(undefined);
+                          setNewPassword('');
+                          setResetting(u);
+                        }}
+                        aria-label={`Set password for ${u.username}`}
+                      >
+                        Set password
+                      </Button>
+                      {u.disabled ? (
                         <Button
                           disabled={busy === u.id}
-                          onClick={() => {
-                            setPasswordError(undefined);
-                            setNewPassword('');
-                            setResetting(u);
-                          }}
-                          aria-label={`Set password for ${u.username}`}
+                          onClick={() => void update(u, { disabled: false }, `${u.username} can sign in again`)}
+                          aria-label={`Enable ${u.username}`}
                         >
-                          Set password
+                          Enable
                         </Button>
-                        {u.disabled ? (
-                          <Button
-                            disabled={busy === u.id}
-                            onClick={() => void update(u, { disabled: false }, `${u.username} can sign in again`)}
-                            aria-label={`Enable ${u.username}`}
-                          >
-                            Enable
-                          </Button>
-                        ) : (
-                          <Button
-                            tone="danger"
-                            disabled={busy === u.id}
-                            onClick={() => setDisabling(u)}
-                            aria-label={`Disable ${u.username}`}
-                          >
-                            Disable
-                          </Button>
-                        )}
-                      </div>
-                    </td>
-                  </tr>
-                );
-              })}
-            </tbody>
-          </table>
+                      ) : (
+                        <Button
+                          tone="danger"
+                          disabled={busy === u.id}
+                          onClick={() => setDisabling(u)}
+                          aria-label={`Disable ${u.username}`}
+                        >
+                          Disable
+                        </Button>
+                      )}
+                    </div>
+                  </td>
+                </tr>
+              );
+            })}
+          </DataTable>
         )}
         <CreateUser onCreated={() => void qc.invalidateQueries({ queryKey: ['users.list'] })} />
       </div>

@@ -6,7 +6,8 @@
  */
 import { useState } from 'react';
 import { api, type RouterOutputs } from '~/trpc/client';
-import { Banner, Button, TableHead } from '../ui';
+import { Banner, Button } from '../ui';
+import { DataTable } from '../table';
 import { CheckField, EditorActions, TextField, num, useEditor } from './form';
 
 type CheckRow = RouterOutputs['checks']['list'][number];
@@ -33,59 +34,53 @@ export function ChecksPanel({ rows, canEdit }: { rows: CheckRow[]; canEdit: bool
   return (
     <div className="space-y-2">
       {saved && <Banner tone="ok">{saved}</Banner>}
-      <table className="w-full text-left text-sm">
-        <TableHead
-          columns={['Check', 'Kind and target', 'Interval / timeout', 'Weight', 'Rise / fall']}
-          actions={canEdit && 'Actions'}
-          look="compact"
-        />
-        <tbody>
-          {rows.map((r) => (
-            <tr key={r.id} className="border-t border-slate-100 align-top dark:border-slate-800">
-              <th scope="row" className="py-1 pr-3 font-medium">
-                {r.check.name}
-              </th>
-              {editing === r.id ? (
-                <td colSpan={canEdit ? 5 : 4}>
-                  <CheckEditor
-                    row={r}
-                    onDone={(text) => {
-                      setEditing(null);
-                      setSaved(text);
-                    }}
-                  />
+      <DataTable
+        columns={['Check', 'Kind and target', 'Interval / timeout', 'Weight', 'Rise / fall']}
+        actions={canEdit && 'Actions'}
+        look="compact"
+      >
+        {rows.map((r) => (
+          <tr key={r.id} className="border-t border-slate-100 align-top dark:border-slate-800">
+            <th scope="row" className="py-1 pr-3 font-medium">
+              {r.check.name}
+            </th>
+            {editing === r.id ? (
+              <td colSpan={canEdit ? 5 : 4}>
+                <CheckEditor
+                  row={r}
+                  onDone={(text) => {
+                    setEditing(null);
+                    setSaved(text);
+                  }}
+                />
+              </td>
+            ) : (
+              <>
+                <td className="py-1 pr-3">
+                  <span className="font-semibold">{r.check.kind}</span>{' '}
+                  <span className="font-mono text-xs">{target(r.check)}</span>
                 </td>
-              ) : (
-                <>
-                  <td className="py-1 pr-3">
-                    <span className="font-semibold">{r.check.kind}</span>{' '}
-                    <span className="font-mono text-xs">{target(r.check)}</span>
+                <td className="py-1 pr-3 tabular-nums">
+                  {r.check.intervalMs} ms / {r.check.timeoutMs ?? r.check.intervalMs} ms
+                </td>
+                <td className="py-1 pr-3 tabular-nums">
+                  {r.check.weight === 0 ? '0 (failure = FAULT)' : r.check.weight}
+                </td>
+                <td className="py-1 pr-3 tabular-nums">
+                  {r.check.rise} / {r.check.fall}
+                </td>
+                {canEdit && (
+                  <td className="py-1 text-right">
+                    <Button onClick={() => (setEditing(r.id), setSaved(''))} aria-label={`Edit check ${r.check.name}`}>
+                      Edit
+                    </Button>
                   </td>
-                  <td className="py-1 pr-3 tabular-nums">
-                    {r.check.intervalMs} ms / {r.check.timeoutMs ?? r.check.intervalMs} ms
-                  </td>
-                  <td className="py-1 pr-3 tabular-nums">
-                    {r.check.weight === 0 ? '0 (failure = FAULT)' : r.check.weight}
-                  </td>
-                  <td className="py-1 pr-3 tabular-nums">
-                    {r.check.rise} / {r.check.fall}
-                  </td>
-                  {canEdit && (
-                    <td className="py-1 text-right">
-                      <Button
-                        onClick={() => (setEditing(r.id), setSaved(''))}
-                        aria-label={`Edit check ${r.check.name}`}
-                      >
-                        Edit
-                      </Button>
-                    </td>
-                  )}
-                </>
-              )}
-            </tr>
-          ))}
-        </tbody>
-      </table>
+                )}
+              </>
+            )}
+          </tr>
+        ))}
+      </DataTable>
     </div>
   );
 }

@@ -8,7 +8,8 @@
 import type { InstanceView } from '~/lib/problems';
 import { newestState } from '../../_lib/node-state';
 import { ageText, type NodeReport } from '../../_lib/vip-holders';
-import { Badge, Banner, Button, mutedClass, TableHead } from '../ui';
+import { Badge, Banner, Button, mutedClass } from '../ui';
+import { DataTable } from '../table';
 import { InstanceEditor } from './instance-editor';
 import {
   useFailoverStatus,
@@ -108,25 +109,22 @@ export function InstanceCard(
             <span className={mutedClass}>No node has reported holding this VIP yet (no transition stored).</span>
           )}
         </div>
-        <table className="w-full text-left text-sm">
-          <TableHead
-            columns={['Node', 'Priority', 'Live (base → effective)', 'Last reported state']}
-            actions={props.canOperate && 'Actions'}
-            look="compact"
-          />
-          <tbody>
-            {i.members.map((m) => (
-              <MemberRow
-                key={m.node}
-                {...props}
-                member={m}
-                report={reports?.byNode.get(m.node)}
-                holder={headline?.node === m.node}
-                promotedNodeId={promoted?.promotedNodeId ?? null}
-              />
-            ))}
-          </tbody>
-        </table>
+        <DataTable
+          columns={['Node', 'Priority', 'Live (base → effective)', 'Last reported state']}
+          actions={props.canOperate && 'Actions'}
+          look="compact"
+        >
+          {i.members.map((m) => (
+            <MemberRow
+              key={m.node}
+              {...props}
+              member={m}
+              report={reports?.byNode.get(m.node)}
+              holder={headline?.node === m.node}
+              promotedNodeId={promoted?.promotedNodeId ?? null}
+            />
+          ))}
+        </DataTable>
       </div>
     </article>
   );

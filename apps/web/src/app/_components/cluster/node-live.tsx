@@ -10,7 +10,8 @@ import type { RouterOutputs } from '~/trpc/client';
 import { checkProgress, type CheckPhase } from '../../_lib/check-progress';
 import { newestState, type TransitionView } from '../../_lib/node-state';
 import { ageText } from '../../_lib/vip-holders';
-import { Badge, TableHead } from '../ui';
+import { Badge } from '../ui';
+import { DataTable } from '../table';
 
 type Live = RouterOutputs['clusters']['live'];
 type LiveNode = Live['nodes'][number];
@@ -116,91 +117,91 @@ function NodeCard({
                 {stale ? ', stale' : ''})
               </span>
             </p>
-            <table className="w-full text-left text-sm">
-              <caption className="sr-only">VRRP instances on {n.name}</caption>
-              <TableHead columns={['Instance', 'State', 'Priority base → effective', 'Since']} look="compact" />
-              <tbody>
-                {hb.instances.map((i) => {
-                  // A transition the agent sent after this heartbeat is newer news than its state.
-                  const cur = newestState({ state: i.state, at: hb.at }, lastTransition(n.name, i.instance));
-                  const state = cur?.state ?? i.state;
-                  return (
-                    <tr key={i.instance} className="border-t border-slate-100 dark:border-slate-800">
-                      <th scope="row" className="py-1 pr-2 font-medium">
-                        {i.instance}
-                      </th>
-                      <td className="py-1 pr-2" data-testid={`live-state-${n.name}-${i.instance}`}>
-                        <Badge tone={stale ? 'unknown' : state}>{state}</Badge>
-                        {stale && <span className="ml-1 text-xs">(stale)</span>}
-                        {i.holdsVips && <span className="ml-1 text-xs">holds VIP</span>}
-                        {i.override !== 'none' && (
-                          <span className="ml-1 text-xs text-amber-700 dark:text-amber-300">
-                            {i.override === 'promoted' ? 'pinned here' : 'pinned away'}
-                          </span>
-                        )}
-                      </td>
-                      <td className="py-1 pr-2 tabular-nums">
-                        {i.basePriority} → {i.effectivePriority}
-                        {i.effectivePriority !== i.basePriority && (
-                          <span className="ml-1 text-xs text-amber-700 dark:text-amber-300">
-                            ({i.effectivePriority - i.basePriority > 0 ? '+' : ''}
-                            {i.effectivePriority - i.basePriority})
-                          </span>
-                        )}
-                      </td>
-                      <td className="py-1 text-xs">{ageText(cur?.source === 'transition' ? cur.at : i.since, now)}</td>
-                    </tr>
-                  );
-                })}
-              </tbody>
-            </table>
-          </>
-        )}
-        {n.checks.length > 0 && (
-          <table className="w-full text-left text-sm">
-            <caption className="sr-only">Health checks on {n.name}</caption>
-            <TableHead columns={['Check', 'Status', 'Last run', 'Rise / fall']} look="compact" />
-            <tbody>
-              {n.checks.map((c) => {
-                const s = spec.get(c.check);
-                const { phase, progress } = checkProgress(c, s ?? null);
+            <DataTable
+              caption={`VRRP instances on ${n.name}`}
+              columns={['Instance', 'State', 'Priority base → effective', 'Since']}
+              look="compact"
+            >
+              {hb.instances.map((i) => {
+                // A transition the agent sent after this heartbeat is newer news than its state.
+                const cur = newestState({ state: i.state, at: hb.at }, lastTransition(n.name, i.instance));
+                const state = cur?.state ?? i.state;
                 return (
-                  <tr
-                    key={c.check}
-                    className="border-t border-slate-100 dark:border-slate-800"
-                    data-testid={`live-check-${n.name}-${c.check}`}
-                  >
+                  <tr key={i.instance} className="border-t border-slate-100 dark:border-slate-800">
                     <th scope="row" className="py-1 pr-2 font-medium">
-                      {c.check}
+                      {i.instance}
                     </th>
-                    <td className="py-1 pr-2" data-testid={`live-check-status-${n.name}-${c.check}`}>
-                      <Badge tone={stale ? 'unknown' : PHASE_TONE[phase]}>{phase}</Badge>
+                    <td className="py-1 pr-2" data-testid={`live-state-${n.name}-${i.instance}`}>
+                      <Badge tone={stale ? 'unknown' : state}>{state}</Badge>
                       {stale && <span className="ml-1 text-xs">(stale)</span>}
-                    </td>
-                    <td className="py-1 pr-2 text-xs" title={c.output}>
-                      {c.ok
-                        ? 'ok'
-                        : c.timedOut
-                          ? 'timed out'
-                          : `failed${c.exitCode !== null ? ` (exit ${c.exitCode})` : ''}`}{' '}
-                      · {ageText(c.at, now)} · {c.durationMs} ms
-                      {!c.ok && c.output && (
-                        <span className="block font-mono text-red-700 dark:text-red-300">{c.output}</span>
-                      )}
-                    </td>
-                    <td className="py-1 text-xs tabular-nums" data-testid={`live-check-progress-${n.name}-${c.check}`}>
-                      {progress ?? (c.consecutiveOk === null ? 'agent sends no counters' : '—')}
-                      {s && (
-                        <span className="block text-slate-600 dark:text-slate-300">
-                          rise {s.rise} · fall {s.fall}
+                      {i.holdsVips && <span className="ml-1 text-xs">holds VIP</span>}
+                      {i.override !== 'none' && (
+                        <span className="ml-1 text-xs text-amber-700 dark:text-amber-300">
+                          {i.override === 'promoted' ? 'pinned here' : 'pinned away'}
                         </span>
                       )}
                     </td>
+                    <td className="py-1 pr-2 tabular-nums">
+                      {i.basePriority} → {i.effectivePriority}
+                      {i.effectivePriority !== i.basePriority && (
+                        <span className="ml-1 text-xs text-amber-700 dark:text-amber-300">
+                          ({i.effectivePriority - i.basePriority > 0 ? '+' : ''}
+                          {i.effectivePriority - i.basePriority})
+                        </span>
+                      )}
+                    </td>
+                    <td className="py-1 text-xs">{ageText(cur?.source === 'transition' ? cur.at : i.since, now)}</td>
                   </tr>
                 );
               })}
-            </tbody>
-          </table>
+            </DataTable>
+          </>
+        )}
+        {n.checks.length > 0 && (
+          <DataTable
+            caption={`Health checks on ${n.name}`}
+            columns={['Check', 'Status', 'Last run', 'Rise / fall']}
+            look="compact"
+          >
+            {n.checks.map((c) => {
+              const s = spec.get(c.check);
+              const { phase, progress } = checkProgress(c, s ?? null);
+              return (
+                <tr
+                  key={c.check}
+                  className="border-t border-slate-100 dark:border-slate-800"
+                  data-testid={`live-check-${n.name}-${c.check}`}
+                >
+                  <th scope="row" className="py-1 pr-2 font-medium">
+                    {c.check}
+                  </th>
+                  <td className="py-1 pr-2" data-testid={`live-check-status-${n.name}-${c.check}`}>
+                    <Badge tone={stale ? 'unknown' : PHASE_TONE[phase]}>{phase}</Badge>
+                    {stale && <span className="ml-1 text-xs">(stale)</span>}
+                  </td>
+                  <td className="py-1 pr-2 text-xs" title={c.output}>
+                    {c.ok
+                      ? 'ok'
+                      : c.timedOut
+                        ? 'timed out'
+                        : `failed${c.exitCode !== null ? ` (exit ${c.exitCode})` : ''}`}{' '}
+                    · {ageText(c.at, now)} · {c.durationMs} ms
+                    {!c.ok && c.output && (
+                      <span className="block font-mono text-red-700 dark:text-red-300">{c.output}</span>
+                    )}
+                  </td>
+                  <td className="py-1 text-xs tabular-nums" data-testid={`live-check-progress-${n.name}-${c.check}`}>
+                    {progress ?? (c.consecutiveOk === null ? 'agent sends no counters' : '—')}
+                    {s && (
+                      <span className="block text-slate-600 dark:text-slate-300">
+                        rise {s.rise} · fall {s.fall}
+                      </span>
+                    )}
+                  </td>
+                </tr>
+              );
+            })}
+          </DataTable>
         )}
       </div>
     </article>

@@ -1,6 +1,7 @@
 'use client';
 /** The cluster's nodes: addresses, enrollment, the newest deployment, maintenance (with its action). */
-import { Badge, Button, Loading, mutedClass, Section, TableHead } from '../ui';
+import { Badge, Button, Loading, mutedClass, Section } from '../ui';
+import { DataTable } from '../table';
 import { useCluster, useLatestDeployments, useMaintenance, useNodes, type Deployment, type NodeRow } from './scope';
 
 export function NodesPanel({
@@ -20,40 +21,37 @@ export function NodesPanel({
       {nodes.isPending && <Loading what="nodes" />}
       {nodes.data?.length === 0 && <p className={`text-sm ${mutedClass}`}>No nodes yet.</p>}
       {nodes.data && nodes.data.length > 0 && (
-        <table className="w-full text-left text-sm">
-          <TableHead columns={['Node', 'Addresses', 'Agent', 'Config', 'Mode']} actions={canOperate && 'Actions'} />
-          <tbody>
-            {nodes.data.map((n) => {
-              const inMaint = inMaintenance(n);
-              return (
-                <tr key={n.id} className="border-b border-slate-100 last:border-0 dark:border-slate-800">
-                  <th scope="row" className="py-1.5 pr-3 font-medium">
-                    {n.node.name}
-                  </th>
-                  <td className="py-1.5 pr-3 font-mono text-xs">{n.node.addresses.join(', ') || '—'}</td>
-                  <td className="py-1.5 pr-3">{n.enrolled ? 'enrolled' : <Badge tone="warn">not enrolled</Badge>}</td>
-                  <td className="py-1.5 pr-3">
-                    <DeploymentCell d={latest.get(n.node.name)} current={revision} />
-                  </td>
-                  <td className="py-1.5 pr-3">
-                    {inMaint ? (
-                      <Badge tone="maintenance">maintenance</Badge>
-                    ) : (
-                      <span className={mutedClass}>in service</span>
-                    )}
-                  </td>
-                  {canOperate && (
-                    <td className="py-1.5 text-right">
-                      <Button onClick={() => onMaintenance(n, !inMaint)}>
-                        {inMaint ? 'End maintenance' : 'Maintenance'}
-                      </Button>
-                    </td>
+        <DataTable columns={['Node', 'Addresses', 'Agent', 'Config', 'Mode']} actions={canOperate && 'Actions'}>
+          {nodes.data.map((n) => {
+            const inMaint = inMaintenance(n);
+            return (
+              <tr key={n.id} className="border-b border-slate-100 last:border-0 dark:border-slate-800">
+                <th scope="row" className="py-1.5 pr-3 font-medium">
+                  {n.node.name}
+                </th>
+                <td className="py-1.5 pr-3 font-mono text-xs">{n.node.addresses.join(', ') || '—'}</td>
+                <td className="py-1.5 pr-3">{n.enrolled ? 'enrolled' : <Badge tone="warn">not enrolled</Badge>}</td>
+                <td className="py-1.5 pr-3">
+                  <DeploymentCell d={latest.get(n.node.name)} current={revision} />
+                </td>
+                <td className="py-1.5 pr-3">
+                  {inMaint ? (
+                    <Badge tone="maintenance">maintenance</Badge>
+                  ) : (
+                    <span className={mutedClass}>in service</span>
                   )}
-                </tr>
-              );
-            })}
-          </tbody>
-        </table>
+                </td>
+                {canOperate && (
+                  <td className="py-1.5 text-right">
+                    <Button onClick={() => onMaintenance(n, !inMaint)}>
+                      {inMaint ? 'End maintenance' : 'Maintenance'}
+                    </Button>
+                  </td>
+                )}
+              </tr>
+            );
+          })}
+        </DataTable>
       )}
     </Section>
   );

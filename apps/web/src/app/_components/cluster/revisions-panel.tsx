@@ -8,7 +8,8 @@ import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { api } from '~/trpc/client';
 import { ageText } from '../../_lib/vip-holders';
-import { Badge, Banner, Button, Loading, mutedClass, Section, TableHead } from '../ui';
+import { Badge, Banner, Button, Loading, mutedClass, Section } from '../ui';
+import { DataTable } from '../table';
 import { RevertPreview } from './revert-preview';
 import { RolloutProgress } from './rollout';
 import { useClusterScope } from './scope';
@@ -46,44 +47,41 @@ export function RevisionsPanel({ canAdmin, now }: { canAdmin: boolean; now: numb
       )}
       {revisions.isPending && <Loading what="revisions" />}
       {revisions.data && revisions.data.length > 0 && (
-        <table className="w-full text-left text-sm">
-          <TableHead columns={['Revision', 'Change', 'By', 'When']} actions={canAdmin && 'Actions'} />
-          <tbody>
-            {revisions.data.map((r) => (
-              <tr key={r.id} className="border-b border-slate-100 align-top last:border-0 dark:border-slate-800">
-                <th scope="row" className="py-1.5 pr-3 font-medium">
-                  {r.number}
-                  {r.number === s?.revision && <span className={`ml-1 text-xs ${mutedClass}`}>(newest)</span>}
-                </th>
-                <td className="py-1.5 pr-3">
-                  {r.summary}
-                  {reverting === r.number && (
-                    <RevertPreview
-                      clusterId={clusterId}
-                      number={r.number}
-                      onCancel={() => setReverting(null)}
-                      onDone={(c) => {
-                        setReverting(null);
-                        setCreated(c);
-                      }}
-                    />
+        <DataTable columns={['Revision', 'Change', 'By', 'When']} actions={canAdmin && 'Actions'}>
+          {revisions.data.map((r) => (
+            <tr key={r.id} className="border-b border-slate-100 align-top last:border-0 dark:border-slate-800">
+              <th scope="row" className="py-1.5 pr-3 font-medium">
+                {r.number}
+                {r.number === s?.revision && <span className={`ml-1 text-xs ${mutedClass}`}>(newest)</span>}
+              </th>
+              <td className="py-1.5 pr-3">
+                {r.summary}
+                {reverting === r.number && (
+                  <RevertPreview
+                    clusterId={clusterId}
+                    number={r.number}
+                    onCancel={() => setReverting(null)}
+                    onDone={(c) => {
+                      setReverting(null);
+                      setCreated(c);
+                    }}
+                  />
+                )}
+              </td>
+              <td className="py-1.5 pr-3">{r.createdBy}</td>
+              <td className="py-1.5 pr-3 whitespace-nowrap">{ageText(r.createdAt, now)}</td>
+              {canAdmin && (
+                <td className="py-1.5 text-right">
+                  {r.number !== s?.revision && reverting !== r.number && (
+                    <Button onClick={() => setReverting(r.number)} aria-label={`Revert to revision ${r.number}…`}>
+                      Revert…
+                    </Button>
                   )}
                 </td>
-                <td className="py-1.5 pr-3">{r.createdBy}</td>
-                <td className="py-1.5 pr-3 whitespace-nowrap">{ageText(r.createdAt, now)}</td>
-                {canAdmin && (
-                  <td className="py-1.5 text-right">
-                    {r.number !== s?.revision && reverting !== r.number && (
-                      <Button onClick={() => setReverting(r.number)} aria-label={`Revert to revision ${r.number}…`}>
-                        Revert…
-                      </Button>
-                    )}
-                  </td>
-                )}
-              </tr>
-            ))}
-          </tbody>
-        </table>
+              )}
+            </tr>
+          ))}
+        </DataTable>
       )}
     </Section>
   );

@@ -9,7 +9,8 @@ import { useQuery } from '@tanstack/react-query';
 import { useId, useMemo, useState } from 'react';
 import { api } from '~/trpc/client';
 import { buildTimeline, holdersText, xOf, type InstanceTimeline, type LaneState, type Mark } from '../../_lib/timeline';
-import { Banner, Button, Loading, TableHead } from '../ui';
+import { Banner, Button, Loading } from '../ui';
+import { TableHead } from '../table';
 
 /** The windows offered; "10 min" for what just happened (a failover is seconds wide in an hour). */
 const RANGES = { '10 min': 600_000, hour: 3600_000, day: 24 * 3600_000 } as const;

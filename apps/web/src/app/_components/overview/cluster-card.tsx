@@ -9,7 +9,8 @@ import Link from 'next/link';
 import type { RouterOutputs } from '~/trpc/client';
 import { instanceViews, isNodeOnline, overviewProblems, type NodeInstanceView } from '~/lib/problems';
 import { ProblemList } from '../problem-list';
-import { Badge, linkClass, mutedClass, TableHead } from '../ui';
+import { Badge, linkClass, mutedClass } from '../ui';
+import { DataTable } from '../table';
 
 export type ClusterOverview = RouterOutputs['clusters']['overview']['clusters'][number];
 
@@ -78,107 +79,105 @@ export function ClusterCard({ cluster: c, now }: { cluster: ClusterOverview; now
       {c.instances.length === 0 ? (
         <p className={`mb-3 text-sm ${mutedClass}`}>No VRRP instances.</p>
       ) : (
-        <table className="mb-3 w-full table-fixed text-left text-sm">
-          <caption className="sr-only">VIP holders in {c.name}</caption>
-          <TableHead columns={['VIP', 'Held by']} />
-          <tbody>
-            {views.map((v) => (
-              <tr
-                key={v.instance.name}
-                className="border-b border-slate-100 align-top last:border-0 dark:border-slate-800"
-              >
-                <th scope="row" className="py-1.5 pr-3 text-left font-normal break-words">
-                  <span className="font-mono">{v.instance.vips.join(', ') || 'no VIPs'}</span>
-                  <span className={`block text-xs ${mutedClass}`}>
-                    {v.instance.name} · VRID {v.instance.vrid}
+        <DataTable
+          className="mb-3 w-full table-fixed text-left text-sm"
+          caption={`VIP holders in ${c.name}`}
+          columns={['VIP', 'Held by']}
+        >
+          {views.map((v) => (
+            <tr
+              key={v.instance.name}
+              className="border-b border-slate-100 align-top last:border-0 dark:border-slate-800"
+            >
+              <th scope="row" className="py-1.5 pr-3 text-left font-normal break-words">
+                <span className="font-mono">{v.instance.vips.join(', ') || 'no VIPs'}</span>
+                <span className={`block text-xs ${mutedClass}`}>
+                  {v.instance.name} · VRID {v.instance.vrid}
+                </span>
+              </th>
+              <td className="py-1.5 break-words">
+                {v.masters.length > 1 ? (
+                  <span className="font-semibold text-red-700 dark:text-red-300">
+                    split brain: {v.masters.map((m) => m.node).join(' + ')}
                   </span>
-                </th>
-                <td className="py-1.5 break-words">
-                  {v.masters.length > 1 ? (
-                    <span className="font-semibold text-red-700 dark:text-red-300">
-                      split brain: {v.masters.map((m) => m.node).join(' + ')}
-                    </span>
-                  ) : v.masters[0] ? (
-                    <span>
-                      <strong>{v.masters[0].node}</strong>{' '}
-                      <span className={mutedClass}>master since {ageWords(now - v.masters[0].since)}</span>
-                    </span>
-                  ) : (
-                    <span className="text-amber-800 dark:text-amber-200">no holder reporting</span>
-                  )}
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
+                ) : v.masters[0] ? (
+                  <span>
+                    <strong>{v.masters[0].node}</strong>{' '}
+                    <span className={mutedClass}>master since {ageWords(now - v.masters[0].since)}</span>
+                  </span>
+                ) : (
+                  <span className="text-amber-800 dark:text-amber-200">no holder reporting</span>
+                )}
+              </td>
+            </tr>
+          ))}
+        </DataTable>
       )}
 
       {c.nodes.length === 0 ? (
         <p className={`text-sm ${mutedClass}`}>No nodes.</p>
       ) : (
-        <table className="w-full table-fixed text-left text-sm">
-          <caption className="sr-only">Nodes of {c.name}</caption>
-          <TableHead
-            columns={[
-              { label: 'Node', className: 'w-[26%]' },
-              'State',
-              { label: 'Revision', className: 'w-[22%]' },
-              { label: 'Report', className: 'w-[24%]' },
-            ]}
-          />
-          <tbody>
-            {c.nodes.map((n) => {
-              const online = isNodeOnline(n, now);
-              const behind = c.revision > 0 && (n.appliedRevision ?? 0) < c.revision;
-              const failed = c.deployments.find((d) => d.nodeId === n.nodeId && d.status === 'failed');
-              return (
-                <tr key={n.nodeId} className="border-b border-slate-100 align-top last:border-0 dark:border-slate-800">
-                  <th scope="row" className="py-1.5 pr-2 text-left font-medium break-words">
-                    {n.name}
-                  </th>
-                  <td className="py-1.5 pr-2">
-                    <span className="flex flex-wrap gap-1">
-                      {!online ? (
-                        <Badge tone="unknown">offline</Badge>
-                      ) : (
-                        views.map((v) => (
-                          <StateBadge
-                            key={v.instance.name}
-                            now={now}
-                            view={v.nodes.get(n.name)}
-                            {...(views.length > 1 ? { instance: v.instance.name } : {})}
-                          />
-                        ))
-                      )}
-                      {n.maintenance && <Badge tone="maintenance">maintenance</Badge>}
-                    </span>
-                  </td>
-                  <td className="py-1.5 pr-2 tabular-nums break-words">
-                    {n.appliedRevision ?? <span className={mutedClass}>none</span>}
-                    {failed ? (
-                      <span className="block text-xs font-semibold text-red-700 dark:text-red-300">
-                        rev {failed.revision} failed
-                      </span>
-                    ) : behind ? (
-                      <span className="block text-xs text-amber-800 dark:text-amber-200">newest {c.revision}</span>
-                    ) : null}
-                  </td>
-                  <td className="py-1.5 break-words">
-                    {n.lastSeenAt === null ? (
-                      <span className={mutedClass}>never</span>
-                    ) : online ? (
-                      <span className={mutedClass}>heard {ageWords(now - n.lastSeenAt)}</span>
+        <DataTable
+          className="w-full table-fixed text-left text-sm"
+          caption={`Nodes of ${c.name}`}
+          columns={[
+            { label: 'Node', className: 'w-[26%]' },
+            'State',
+            { label: 'Revision', className: 'w-[22%]' },
+            { label: 'Report', className: 'w-[24%]' },
+          ]}
+        >
+          {c.nodes.map((n) => {
+            const online = isNodeOnline(n, now);
+            const behind = c.revision > 0 && (n.appliedRevision ?? 0) < c.revision;
+            const failed = c.deployments.find((d) => d.nodeId === n.nodeId && d.status === 'failed');
+            return (
+              <tr key={n.nodeId} className="border-b border-slate-100 align-top last:border-0 dark:border-slate-800">
+                <th scope="row" className="py-1.5 pr-2 text-left font-medium break-words">
+                  {n.name}
+                </th>
+                <td className="py-1.5 pr-2">
+                  <span className="flex flex-wrap gap-1">
+                    {!online ? (
+                      <Badge tone="unknown">offline</Badge>
                     ) : (
-                      <span className="font-semibold text-amber-800 dark:text-amber-200">
-                        stale: heard {ageWords(now - n.lastSeenAt)}
-                      </span>
+                      views.map((v) => (
+                        <StateBadge
+                          key={v.instance.name}
+                          now={now}
+                          view={v.nodes.get(n.name)}
+                          {...(views.length > 1 ? { instance: v.instance.name } : {})}
+                        />
+                      ))
                     )}
-                  </td>
-                </tr>
-              );
-            })}
-          </tbody>
-        </table>
+                    {n.maintenance && <Badge tone="maintenance">maintenance</Badge>}
+                  </span>
+                </td>
+                <td className="py-1.5 pr-2 tabular-nums break-words">
+                  {n.appliedRevision ?? <span className={mutedClass}>none</span>}
+                  {failed ? (
+                    <span className="block text-xs font-semibold text-red-700 dark:text-red-300">
+                      rev {failed.revision} failed
+                    </span>
+                  ) : behind ? (
+                    <span className="block text-xs text-amber-800 dark:text-amber-200">newest {c.revision}</span>
+                  ) : null}
+                </td>
+                <td className="py-1.5 break-words">
+                  {n.lastSeenAt === null ? (
+                    <span className={mutedClass}>never</span>
+                  ) : online ? (
+                    <span className={mutedClass}>heard {ageWords(now - n.lastSeenAt)}</span>
+                  ) : (
+                    <span className="font-semibold text-amber-800 dark:text-amber-200">
+                      stale: heard {ageWords(now - n.lastSeenAt)}
+                    </span>
+                  )}
+                </td>
+              </tr>
+            );
+          })}
+        </DataTable>
       )}
     </section>
   );
