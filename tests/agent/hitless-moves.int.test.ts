@@ -1,19 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import {
-  REF,
-  referenceSpec,
-  startEnrolledAgents,
-  startProbe,
-  summariseProbe,
-  waitFor,
-  waitRevisionApplied,
-  waitServed,
-  type LabAgent,
-} from '@keepwatch/lab';
-import { startDashboardLab, type DashboardLab } from '../support/dashboard-lab.js';
+import { REF, referenceSpec, summariseProbe, waitFor, type LabAgent } from '@keepwatch/lab';
+import { enrollReferenceCluster, startDashboardLab, type DashboardLab } from '../support/dashboard-lab.js';
+import { editInstance, transitions, underProbe, type EditedCluster } from '../support/hitless.js';
+import { captureFromNow, captureWire } from '../support/vrrp-capture.js';
 
 /**
  * Issue #14 item 2, and item 1's rules that had unit tests only: edits pushed from the dashboard
@@ -25,8 +17,7 @@ import { startDashboardLab, type DashboardLab } from '../support/dashboard-lab.j
  */
 describe('hitless moves on keepwatch-agent', () => {
   let env: DashboardLab | undefined;
-  let clusterId = '';
-  let revision = 1;
+  const cluster: EditedCluster = { id: '', revision: 1 };
   let vrrpWire = '';
   let arpWire = '';
   const agents: Record<string, LabAgent> = {};
@@ -67,20 +58,10 @@ describe('hitless moves on keepwatch-agent', () => {
 
   beforeAll(async () => {
     env = await startDashboardLab();
-    const { lab, bridge, api } = env;
-    vrrpWire = join(lab.dir, 'vrrp-capture.txt');
-    arpWire = join(lab.dir, 'arp-capture.txt');
+    const { lab } = env;
     // -v: the v2 password is printed (auth "…").
-    lab.spawn('client', 'tcpdump', ['-i', 'eth0', '-n', '-l', '-U', '-v', 'ip proto 112'], {
-      logFile: vrrpWire,
-      what: 'tcpdump vrrp',
-    });
-    lab.spawn('client', 'tcpdump', ['-i', 'eth0', '-n', '-l', '-U', 'arp'], { logFile: arpWire, what: 'tcpdump arp' });
-    for (const file of [vrrpWire, arpWire])
-      await waitFor(() => readFileSync(file, 'utf8').includes('listening on') || undefined, {
-        timeoutMs: 5000,
-        what: 'tcpdump to listen',
-      });
+    vrrpWire = await captureWire(lab, { file: 'vrrp-capture.txt', filter: 'ip proto 112', flags: ['-v'] });
+    arpWire = await captureWire(lab, { file: 'arp-capture.txt', filter: 'arp' });
     // trk0: one end of a veth pair inside the LB's namespace (no dummy module on every host).
     for (const lb of ['lb1', 'lb2'])
       for (const args of [
@@ -89,13 +70,10 @@ describe('hitless moves on keepwatch-agent', () => {
         ['link', 'set', 'trk0', 'up'],
       ])
         expect((await lab.exec(lb, 'ip', args)).code).toBe(0);
-    const started = await startEnrolledAgents(lab, api, { spec, hubSocket: bridge.path });
-    clusterId = started.clusterId;
-    Object.assign(agents, started.agent);
-    await waitRevisionApplied(api, clusterId, 1);
-    await lab.waitForHolders(REF.vip, ['lb1'], 10_000);
+    const started = await enrollReferenceCluster(env, spec);
+    cluster.id = started.clusterId;
+    Object.assign(agents, started.agents);
     await lab.waitForHolders(v2Vip, ['lb1'], 10_000);
-    await waitServed(lab);
   });
 
   afterAll(async () => {
@@ -103,18 +81,6 @@ describe('hitless moves on keepwatch-agent', () => {
     await env?.stop();
     rmSync(gate, { force: true });
   });
-
-  /** An instance's transitions so far, per node (from each agent's log). */
-  const transitions = (instance: string) =>
-    Object.fromEntries(
-      Object.entries(agents).map(([lb, a]) => [
-        lb,
-        a
-          .log()
-          .split('\n')
-          .filter((l) => l.includes('"vrrp transition"') && l.includes(`"instance":"${instance}"`)).length,
-      ]),
-    );
 
   /** Adverts for VI_V2 that `lb` dropped for a password or an interval (the agent's metrics). */
   const v2Drops = async (lb: 'lb1' | 'lb2') => {
@@ -147,48 +113,31 @@ describe('hitless moves on keepwatch-agent', () => {
    * make-before-break leaves a gap of a Master_Down_Interval (≥ 300 ms here), which 10 req/s still
    * sees several times over.
    */
-  const underProbe = async (
-    edit: () => Promise<void>,
+  const watchEdit = async (
+    edit: () => Promise<unknown>,
     opts: { vip?: string; vrid?: number; settleMs?: number } = {},
   ) => {
-    const { lab } = env!;
     const vip = opts.vip ?? REF.vip;
     const instance = vip === REF.vip ? 'VI_1' : 'VI_V2';
-    const before = transitions(instance);
-    const [vrrpFrom, arpFrom] = [readFileSync(vrrpWire, 'utf8').length, readFileSync(arpWire, 'utf8').length];
-    const probe = await startProbe(lab, 'client', `http://${vip}/`, { rateHz: 10, maxDurationMs: 30_000 });
-    const holders: string[] = [];
-    let sampling = true;
-    const sampler = (async () => {
-      for (let i = 0; sampling && i < 600; i++) {
-        holders.push((await lab.holders(vip)).sort().join(','));
-        await new Promise((r) => setTimeout(r, 50));
-      }
-    })();
-    let appliedAt: number;
-    try {
-      await edit();
-      revision += 1;
-      await waitRevisionApplied(env!.api, clusterId, revision);
-      appliedAt = holders.length;
-      await new Promise((r) => setTimeout(r, opts.settleMs ?? 1000));
-    } finally {
-      sampling = false;
-      await sampler;
-      await probe.stop().catch(() => undefined);
-    }
+    const before = transitions(agents, instance);
+    const [vrrpNow, arpNow] = [captureFromNow(vrrpWire), captureFromNow(arpWire)];
+    const { records, holders, appliedAt } = await underProbe(
+      env!.lab,
+      env!.api,
+      cluster,
+      { vip, rateHz: 10, settleMs: opts.settleMs ?? 1000 },
+      edit,
+    );
     // tcpdump -v prints an advert on two lines: the IP header, then the VRRP part.
-    const adverts = readFileSync(vrrpWire, 'utf8')
-      .slice(vrrpFrom)
+    const adverts = vrrpNow()
       .split('\n')
       .filter((l) => l.includes(`vrid ${opts.vrid ?? 51},`));
-    const arp = readFileSync(arpWire, 'utf8').slice(arpFrom).split('\n');
-    const records = probe.records();
+    const arp = arpNow().split('\n');
     // The failed requests themselves (when, why) make a failure message say what happened.
     const summary = { ...summariseProbe(records), failures: records.filter((r) => !r.ok) };
-    return { summary, holders, appliedAt, adverts, arp, before, after: transitions(instance) };
+    return { summary, holders, appliedAt, adverts, arp, before, after: transitions(agents, instance) };
   };
-  type Seen = Awaited<ReturnType<typeof underProbe>>;
+  type Seen = Awaited<ReturnType<typeof watchEdit>>;
 
   /** The holders in order, each run of equal samples once ('' is a sample without a holder). */
   const runs = (holders: readonly string[]) => holders.filter((h, i) => i === 0 || h !== holders[i - 1]);
@@ -218,17 +167,10 @@ describe('hitless moves on keepwatch-agent', () => {
     expect(last(to, 'vips added')).toBeLessThanOrEqual(last(from, 'vips removed'));
   };
 
-  type Row<K extends string, T> = { id: string; version: number } & Record<K, T>;
   type Instance = (typeof spec.vrrpInstances)[number];
   type Member = Instance['members'][number];
-  const instanceRow = async (name: string) =>
-    (await env!.api.query<Row<'instance', Instance>[]>('instances.list', { clusterId })).find(
-      (r) => r.instance.name === name,
-    )!;
-  const editInstance = async (change: (i: Instance) => Instance, name = 'VI_1') => {
-    const row = await instanceRow(name);
-    await env!.api.mutate('instances.update', { id: row.id, version: row.version, instance: change(row.instance) });
-  };
+  const changeInstance = (change: (i: Instance) => Instance, name = 'VI_1') =>
+    editInstance(env!.api, cluster.id, name, change);
   const member = (node: string, change: (m: Member) => Member) => (i: Instance) => ({
     ...i,
     members: i.members.map((m) => (m.node === node ? change(m) : m)),
@@ -238,7 +180,7 @@ describe('hitless moves on keepwatch-agent', () => {
   const deployment = async (node: string, number: number) =>
     (
       await env!.api.query<{ deployments: { node: string; status: string }[] }>('clusters.revision', {
-        clusterId,
+        clusterId: cluster.id,
         number,
       })
     ).deployments.find((d) => d.node === node)?.status;
@@ -248,31 +190,31 @@ describe('hitless moves on keepwatch-agent', () => {
    * for 2.5 s, advertising what `old` matches (at 95: check_gate fails meanwhile), then lb1 goes on.
    */
   const withMasterHeldBack = async (edit: () => Promise<void>, old: RegExp) => {
-    const mark = readFileSync(vrrpWire, 'utf8').length;
+    const sinceGate = captureFromNow(vrrpWire);
     writeFileSync(gate, '');
-    await waitFor(() => readFileSync(vrrpWire, 'utf8').slice(mark).includes('vrid 60, prio 95,') || undefined, {
+    await waitFor(() => sinceGate().includes('vrid 60, prio 95,') || undefined, {
       timeoutMs: 5000,
       what: "lb1's VI_V2 adverts at 95 (check_gate failing)",
     });
     await edit();
-    await waitFor(async () => (await deployment('lb2', revision + 1)) === 'applied' || undefined, {
+    await waitFor(async () => (await deployment('lb2', cluster.revision + 1)) === 'applied' || undefined, {
       timeoutMs: 10_000,
       what: 'lb2 to apply the revision',
     });
-    const applied = readFileSync(vrrpWire, 'utf8').length;
+    const sinceApplied = captureFromNow(vrrpWire);
     await new Promise((r) => setTimeout(r, 2500));
-    expect(await deployment('lb1', revision + 1)).not.toBe('applied');
+    expect(await deployment('lb1', cluster.revision + 1)).not.toBe('applied');
     // lb2, updated, heard lb1's old-revision adverts meanwhile.
-    const heard = readFileSync(vrrpWire, 'utf8').slice(applied).split('\n');
+    const heard = sinceApplied().split('\n');
     expect(heard.filter((l) => l.includes('vrid 60, prio 95,') && old.test(l)).length).toBeGreaterThanOrEqual(2);
     rmSync(gate);
   };
 
   it('v2: a password change moves nothing, and no advert is dropped for it on either node', async () => {
-    const seen = await underProbe(
+    const seen = await watchEdit(
       () =>
         withMasterHeldBack(
-          () => editInstance((i) => ({ ...i, authentication: { type: 'pass', password: 'new-pw' } }), 'VI_V2'),
+          () => changeInstance((i) => ({ ...i, authentication: { type: 'pass', password: 'new-pw' } }), 'VI_V2'),
           /auth "old-pw/,
         ),
       { vip: v2Vip, vrid: 60, settleMs: 1500 },
@@ -284,8 +226,8 @@ describe('hitless moves on keepwatch-agent', () => {
   });
 
   it('v2: an advert interval change moves nothing, and no advert is dropped for it on either node', async () => {
-    const edit = () => editInstance((i) => ({ ...i, advertIntervalMs: 2000 }), 'VI_V2');
-    const seen = await underProbe(() => withMasterHeldBack(edit, /intvl 1s,/), {
+    const edit = () => changeInstance((i) => ({ ...i, advertIntervalMs: 2000 }), 'VI_V2');
+    const seen = await watchEdit(() => withMasterHeldBack(edit, /intvl 1s,/), {
       vip: v2Vip,
       vrid: 60,
       settleMs: 1500,
@@ -297,20 +239,20 @@ describe('hitless moves on keepwatch-agent', () => {
   });
 
   it("raising a backup's priority above the master's moves the VIP once, make-before-break", async () => {
-    const seen = await underProbe(() => editInstance(member('lb2', (m) => ({ ...m, priority: 120 }))));
+    const seen = await watchEdit(() => changeInstance(member('lb2', (m) => ({ ...m, priority: 120 }))));
     expectOneMove(seen, 'lb1', 'lb2');
     expect(seen.adverts.filter((l) => /prio 0,/.test(l))).toEqual([]);
   });
 
   it("lowering the master's priority below a backup's moves the VIP once, make-before-break", async () => {
-    const seen = await underProbe(() => editInstance(member('lb2', (m) => ({ ...m, priority: 90 }))));
+    const seen = await watchEdit(() => changeInstance(member('lb2', (m) => ({ ...m, priority: 90 }))));
     expectOneMove(seen, 'lb2', 'lb1');
     expect(seen.adverts.filter((l) => /prio 0,/.test(l))).toEqual([]);
   });
 
   it('removing the master from the instance hands the VIP over make-before-break', async () => {
-    const seen = await underProbe(() =>
-      editInstance((i) => ({ ...i, members: i.members.filter((m) => m.node !== 'lb1') })),
+    const seen = await watchEdit(() =>
+      changeInstance((i) => ({ ...i, members: i.members.filter((m) => m.node !== 'lb1') })),
     );
     // lb1: master → backup (the hand-over), then backup → initialize (stopped).
     expectOneMove(seen, 'lb1', 'lb2', 2);
@@ -326,8 +268,8 @@ describe('hitless moves on keepwatch-agent', () => {
   });
 
   it('adding a member below the master moves nothing, and the new member runs as backup', async () => {
-    const seen = await underProbe(() =>
-      editInstance((i) => ({ ...i, members: [...i.members, { node: 'lb1', priority: 70, initialState: 'backup' }] })),
+    const seen = await watchEdit(() =>
+      changeInstance((i) => ({ ...i, members: [...i.members, { node: 'lb1', priority: 70, initialState: 'backup' }] })),
     );
     expect(seen.summary.failed, JSON.stringify(seen.summary)).toBe(0);
     expect(runs(seen.holders)).toEqual(['lb2']);
@@ -343,14 +285,14 @@ describe('hitless moves on keepwatch-agent', () => {
   });
 
   it("nopreempt: raising a backup's priority above the master's moves nothing", async () => {
-    const seen = await underProbe(() =>
-      editInstance((i) => ({ ...member('lb1', (m) => ({ ...m, priority: 150 }))(i), preempt: false })),
+    const seen = await watchEdit(() =>
+      changeInstance((i) => ({ ...member('lb1', (m) => ({ ...m, priority: 150 }))(i), preempt: false })),
     );
     expectNothingMoved(seen, 'lb2', REF.lb2);
   });
 
   it('preempt back on with a preempt delay: the higher backup takes over once, after the delay', async () => {
-    const seen = await underProbe(() => editInstance((i) => ({ ...i, preempt: true, preemptDelayMs: 2000 })), {
+    const seen = await watchEdit(() => changeInstance((i) => ({ ...i, preempt: true, preemptDelayMs: 2000 })), {
       settleMs: 3500,
     });
     expectOneMove(seen, 'lb2', 'lb1');
@@ -359,8 +301,8 @@ describe('hitless moves on keepwatch-agent', () => {
   });
 
   it('turning the periodic GARP refresh on moves nothing, and the master announces the VIP again and again', async () => {
-    const seen = await underProbe(
-      () => editInstance((i) => ({ ...i, garpMasterRefreshMs: 300, garpMasterDelayMs: 0 })),
+    const seen = await watchEdit(
+      () => changeInstance((i) => ({ ...i, garpMasterRefreshMs: 300, garpMasterDelayMs: 0 })),
       {
         settleMs: 1500,
       },
@@ -372,7 +314,7 @@ describe('hitless moves on keepwatch-agent', () => {
   });
 
   it('tracking another interface moves nothing, and that link going down then moves the VIP', async () => {
-    const seen = await underProbe(() => editInstance((i) => ({ ...i, trackInterfaces: [{ interface: 'trk0' }] })));
+    const seen = await watchEdit(() => changeInstance((i) => ({ ...i, trackInterfaces: [{ interface: 'trk0' }] })));
     expectNothingMoved(seen, 'lb1', REF.lb1);
     await env!.lab.exec('lb1', 'ip', ['link', 'set', 'trk0', 'down']);
     await env!.lab.waitForHolders(REF.vip, ['lb2'], 10_000);
@@ -380,22 +322,25 @@ describe('hitless moves on keepwatch-agent', () => {
 
   it('switching the adverts to unicast peers moves nothing, and multicast adverts stop', async () => {
     const peers = { lb1: [REF.lb2], lb2: [REF.lb1] } as Record<string, string[]>;
-    const seen = await underProbe(() =>
-      editInstance((i) => ({ ...i, members: i.members.map((m) => ({ ...m, unicastPeers: peers[m.node]! })) })),
+    const seen = await watchEdit(() =>
+      changeInstance((i) => ({ ...i, members: i.members.map((m) => ({ ...m, unicastPeers: peers[m.node]! })) })),
     );
     expect(seen.summary.failed, JSON.stringify(seen.summary)).toBe(0);
     expect(runs(seen.holders)).toEqual(['lb2']);
     expect(seen.after).toEqual(seen.before);
     expect(agents.lb1!.log()).toMatch(/"VI_1":"update [^"]*unicastPeers/);
-    const tail = readFileSync(vrrpWire, 'utf8').length;
+    const later = captureFromNow(vrrpWire);
     await new Promise((r) => setTimeout(r, 500));
-    const later = readFileSync(vrrpWire, 'utf8').slice(tail);
-    expect(later.split('\n').filter((l) => l.includes('vrid 51,') && l.includes('224.0.0.18'))).toEqual([]);
+    expect(
+      later()
+        .split('\n')
+        .filter((l) => l.includes('vrid 51,') && l.includes('224.0.0.18')),
+    ).toEqual([]);
   });
 
   it('removing a backup member moves nothing, and that node stops the instance', async () => {
-    const seen = await underProbe(() =>
-      editInstance((i) => ({ ...i, members: i.members.filter((m) => m.node !== 'lb1') })),
+    const seen = await watchEdit(() =>
+      changeInstance((i) => ({ ...i, members: i.members.filter((m) => m.node !== 'lb1') })),
     );
     expect(seen.summary.failed, JSON.stringify(seen.summary)).toBe(0);
     expect(runs(seen.holders)).toEqual(['lb2']);

@@ -1,4 +1,15 @@
-import { bridgePort, referenceLab, type Lab, type PortBridge } from '@keepwatch/lab';
+import {
+  bridgePort,
+  REF,
+  referenceLab,
+  startEnrolledAgents,
+  waitRevisionApplied,
+  waitServed,
+  type Lab,
+  type LabAgent,
+  type PortBridge,
+} from '@keepwatch/lab';
+import type { ClusterSpecInput } from '@keepwatch/shared';
 import { ADMIN, startDashboard, type Dashboard, type DashboardOptions } from './dashboard.js';
 import { apiLogin, trpcHttp, type TrpcHttp } from './trpc-http.js';
 
@@ -32,4 +43,21 @@ export async function startDashboardLab(opts: DashboardOptions = {}): Promise<Da
     await stop();
     throw e;
   }
+}
+
+/**
+ * Imports `spec` as a new cluster and enrolls lb1 and lb2 of `env`'s lab with it; resolves once
+ * both run revision 1, lb1 holds the VIP and the VIP serves: where the tests of edits to a running
+ * cluster start. The caller stops the agents.
+ */
+export async function enrollReferenceCluster(
+  env: DashboardLab,
+  spec: ClusterSpecInput,
+  o: { metrics?: boolean } = {},
+): Promise<{ clusterId: string; agents: Record<'lb1' | 'lb2', LabAgent> }> {
+  const started = await startEnrolledAgents(env.lab, env.api, { spec, hubSocket: env.bridge.path, ...o });
+  await waitRevisionApplied(env.api, started.clusterId, 1);
+  await env.lab.waitForHolders(REF.vip, ['lb1'], 10_000);
+  await waitServed(env.lab);
+  return { clusterId: started.clusterId, agents: started.agent };
 }

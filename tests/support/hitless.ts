@@ -1,0 +1,91 @@
+/**
+ * Edits pushed from the dashboard to enrolled agents while traffic flows through the VIP: the
+ * watch around one edit, the agents' transitions and the dashboard's rows the edits change
+ * (tests/agent/hitless-edit and hitless-moves).
+ */
+import { startProbe, waitRevisionApplied, type Lab, type LabAgent } from '@keepwatch/lab';
+import type { TrpcHttp } from './trpc-http.js';
+
+/** The cluster the edits go to, and its revision number so far: each edit adds one. */
+export type EditedCluster = { id: string; revision: number };
+
+/** An instance's VRRP transitions so far, per node (from each agent's log). */
+export function transitions(agents: Record<string, LabAgent>, instance: string): Record<string, number> {
+  return Object.fromEntries(
+    Object.entries(agents).map(([lb, a]) => [
+      lb,
+      a
+        .log()
+        .split('\n')
+        .filter((l) => l.includes('"vrrp transition"') && l.includes(`"instance":"${instance}"`)).length,
+    ]),
+  );
+}
+
+/**
+ * Runs `edit` (one dashboard change, one new revision) under a probe through `vip` at `rateHz`,
+ * sampling the VIP's holders every 50 ms, until both nodes applied it and `settleMs` more. Returns
+ * the probe's records, the samples (each the holders sorted, comma-joined; '' for none) and how
+ * many samples were taken when the revision was applied.
+ */
+export async function underProbe(
+  lab: Lab,
+  api: TrpcHttp,
+  cluster: EditedCluster,
+  o: { vip: string; rateHz: number; settleMs: number },
+  edit: () => Promise<unknown>,
+) {
+  const probe = await startProbe(lab, 'client', `http://${o.vip}/`, { rateHz: o.rateHz, maxDurationMs: 30_000 });
+  const holders: string[] = [];
+  let sampling = true;
+  const sampler = (async () => {
+    for (let i = 0; sampling && i < 600; i++) {
+      holders.push((await lab.holders(o.vip)).sort().join(','));
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  })();
+  let appliedAt: number;
+  try {
+    await edit();
+    cluster.revision += 1;
+    await waitRevisionApplied(api, cluster.id, cluster.revision);
+    appliedAt = holders.length;
+    await new Promise((r) => setTimeout(r, o.settleMs));
+  } finally {
+    sampling = false;
+    await sampler;
+    await probe.stop().catch(() => undefined);
+  }
+  return { records: probe.records(), holders, appliedAt };
+}
+
+type Row<K extends string, T> = { id: string; version: number } & Record<K, T>;
+
+/** The dashboard's row of instance `name` (its id, and the version an update is based on). */
+export async function instanceRow<I extends { name: string }>(api: TrpcHttp, clusterId: string, name: string) {
+  const rows = await api.query<Row<'instance', I>[]>('instances.list', { clusterId });
+  return rows.find((r) => r.instance.name === name)!;
+}
+
+/** Changes instance `name` as the dashboard's form does: an update of the stored instance, based on its version. */
+export async function editInstance<I extends { name: string }>(
+  api: TrpcHttp,
+  clusterId: string,
+  name: string,
+  change: (i: I) => I,
+): Promise<void> {
+  const row = await instanceRow<I>(api, clusterId, name);
+  await api.mutate('instances.update', { id: row.id, version: row.version, instance: change(row.instance) });
+}
+
+/** Changes check `name` the same way. */
+export async function editCheck<C extends { name: string }>(
+  api: TrpcHttp,
+  clusterId: string,
+  name: string,
+  change: (c: C) => C,
+): Promise<void> {
+  const rows = await api.query<Row<'check', C>[]>('checks.list', { clusterId });
+  const row = rows.find((r) => r.check.name === name)!;
+  await api.mutate('checks.update', { id: row.id, version: row.version, check: change(row.check) });
+}
