@@ -9,6 +9,7 @@
 #include <uv.h>
 
 #include "netlink.h"
+#include "spawn.h"
 
 #include <arpa/inet.h>
 #include <cerrno>
@@ -395,6 +396,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("sdNotify", Napi::Function::New(env, SdNotify));
   exports.Set("Watcher", Watcher::Init(env));
   keepwatch::InitNetlink(env, exports);
+  keepwatch::InitSpawn(env, exports);
   return exports;
 }
 

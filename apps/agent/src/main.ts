@@ -24,6 +24,7 @@ import { HealthScheduler } from './health/scheduler.js';
 import { buildCheck } from './health/build-checks.js';
 import type { PidWatcher } from './health/kinds/nginx.js';
 import { watchPidExit } from './process/pid-watch.js';
+import { scriptLauncher } from './health/kinds/script-launch.js';
 import { LinkWatch } from './vrrp/link-watch.js';
 import { NginxApplier } from './nginx/apply.js';
 import { realNginxExec } from './nginx/exec.js';
@@ -140,6 +141,7 @@ function compose(cfg: AgentConfig, net: NativeNet, log: Logger, warm: WarmReplay
     { failOnWarn: n.failOnWarn },
   );
   const watchPid: PidWatcher = (pid, onExit) => watchPidExit(net, pid, onExit);
+  const checkHost = { watchPid, launch: scriptLauncher(net) };
   // The scheduler and the control client call back into the agent, which is built last.
   const handlers: ControlHandlers = {
     applyRevision: (revision, spec) => agent.controlHandlers.applyRevision(revision, spec),
@@ -166,7 +168,7 @@ function compose(cfg: AgentConfig, net: NativeNet, log: Logger, warm: WarmReplay
     announce: (vips, count) => announceVips(net, log, vips, count),
     primaryAddress: primaryAddressOf(net),
     scheduler: new HealthScheduler([], (r) => agent.onCheck(r)),
-    buildCheck: (c) => buildCheck(c, cfg, watchPid),
+    buildCheck: (c) => buildCheck(c, cfg, checkHost),
     linkWatch: new LinkWatch(net),
     nginx: new NginxApplier(nginxExec, { confPath: n.confPath }),
     metricsServer: new MetricsServer(cfg.metrics, metrics),

@@ -5,11 +5,16 @@ import { nginxSupervision, type PidWatcher } from './kinds/nginx.js';
 import { processCheck } from './kinds/process.js';
 import { lookupUser, runScript } from './kinds/script.js';
 import { tcpCheck } from './kinds/tcp.js';
+import type { ScriptLauncher } from './kinds/script-launch.js';
 import { scriptUserOf } from './script-policy.js';
 import { DEF_NGINX_START_WAIT_MS } from '../config/defaults.js';
 
+/** What the host gives checks: a pid watcher (nginx) and the script launcher (script-launch.ts). */
+export type CheckHost = { watchPid?: PidWatcher; launch?: ScriptLauncher };
+
 /** Turns the spec's health checks into runnable checks for this host. */
-export function buildCheck(check: HealthCheck, cfg: AgentConfig, watchPid: PidWatcher | undefined): Check {
+export function buildCheck(check: HealthCheck, cfg: AgentConfig, host: CheckHost = {}): Check {
+  const { watchPid, launch } = host;
   const common = {
     name: check.name,
     intervalMs: check.intervalMs,
@@ -23,7 +28,10 @@ export function buildCheck(check: HealthCheck, cfg: AgentConfig, watchPid: PidWa
       const userName = scriptUserOf(check, cfg);
       const user = userName ? lookupUser(userName) : undefined;
       const argv = 'argv' in check.command ? check.command.argv : ['/bin/sh', '-c', check.command.shell];
-      return { ...common, probe: (signal) => runScript(argv, signal, user ? { user } : {}) };
+      return {
+        ...common,
+        probe: (signal) => runScript(argv, signal, { ...(user ? { user } : {}), ...(launch ? { launch } : {}) }),
+      };
     }
     case 'nginx':
       return nginxSupervision({

@@ -53,6 +53,20 @@ export type NativeNet = {
   openLinkEvents(): number;
   /** The queued link changes; null when the kernel dropped some (read every link again). */
   readLinkEvents(fd: number): LinkEvent[] | null;
+  /**
+   * Starts a check script with clone(CLONE_VM|CLONE_VFORK) in its own process group, as uid/gid
+   * (-1: the agent's); stdin /dev/null, stdout and stderr into `output` (a pipe's read end).
+   * Throws naming the step that failed (e.g. "execve /x: No such file or directory").
+   */
+  spawnProbe(
+    file: string,
+    argv: string[],
+    envp: string[],
+    uid: number,
+    gid: number,
+  ): { pid: number; pidfd: number; output: number };
+  /** A spawned script's exit status (null while it runs); reaps it. */
+  reapProbe(pid: number): { code: number | null; signal: number | null } | null;
 };
 
 let cached: NativeNet | null = null;

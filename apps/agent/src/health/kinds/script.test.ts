@@ -2,12 +2,25 @@ import { describe, expect, it } from 'vitest';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { lookupUser, runScript } from './script.js';
+import { lookupUser, runScript as run } from './script.js';
+import { forkLauncher, scriptLauncher, vforkLauncher, type ScriptLauncher } from './script-launch.js';
 import { pidAlive } from './process.js';
+import { loadNative } from '../../transport/native.js';
 
 const never = new AbortController().signal;
+const net = loadNative();
 
-describe('script checks', () => {
+it('the agent runs scripts with its vfork launcher where the kernel has pidfd', () => {
+  expect(scriptLauncher(net)).not.toBe(forkLauncher);
+});
+
+describe.each<[string, ScriptLauncher]>([
+  ['fork (libuv)', forkLauncher],
+  ['vfork (addon)', vforkLauncher(net)],
+])('script checks, %s', (_name, launch) => {
+  const runScript = (argv: string[], signal: AbortSignal, opts: Parameters<typeof run>[2] = {}) =>
+    run(argv, signal, { ...opts, launch });
+
   it('is OK when the script exits 0', async () => {
     expect((await runScript(['/bin/true'], never)).ok).toBe(true);
   });
@@ -50,6 +63,24 @@ describe('script checks', () => {
     const r = await runScript(['/nonexistent/check'], never);
     expect(r.ok).toBe(false);
     expect(r.detail).toMatch(/cannot run \/nonexistent\/check/);
+  });
+
+  it('runs the script as the check user, without supplementary groups', async () => {
+    const r = await runScript(['/bin/sh', '-c', 'echo $(id -u) $(id -g) $(id -G)'], never, {
+      user: { uid: 65534, gid: 65534 },
+    });
+    expect(r).toEqual({ ok: true, exitCode: 0, detail: '65534 65534 65534' });
+  });
+
+  it('finds a bare command on PATH and reports a signal that killed the script', async () => {
+    expect((await runScript(['true'], never)).ok).toBe(true);
+    const r = await runScript(['/bin/sh', '-c', 'kill -TERM $$'], never);
+    expect(r).toEqual({ ok: false, detail: 'killed by SIGTERM' });
+  });
+
+  it('starts the script with default signal handling (the agent ignores SIGPIPE; a script must not)', async () => {
+    const r = await runScript(['/bin/sh', '-c', 'grep SigIgn /proc/self/status'], never);
+    expect(r.detail).toBe('SigIgn:\t0000000000000000');
   });
 
   it('resolves a check user from the passwd file and names an unknown one', () => {
