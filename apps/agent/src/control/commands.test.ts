@@ -6,7 +6,7 @@ import { pino } from 'pino';
 import type { Advert, InstanceConfig } from '@keepwatch/vrrp';
 import { AgentMetrics } from '../metrics.js';
 import { InstanceRunner } from '../vrrp/runner.js';
-import type { Vip } from '../vip/addresses.js';
+import { runnerConfig, vip } from '../vrrp/__fixtures__/recording-runner.js';
 import { AdminStateFile, nextAdminState, runCommand } from './commands.js';
 
 const log = pino({ level: 'silent' });
@@ -16,19 +16,9 @@ const metrics = new AgentMetrics({ defaultMetrics: false });
 function runner(name: string, extra: Partial<InstanceConfig> = {}) {
   const held = new Set<string>();
   const adverts: number[] = [];
-  const vips: Vip[] = [{ address: '192.0.2.100', prefix: 32, dev: 'eth0', family: 4 }];
+  const vips = [vip('192.0.2.100')];
   const r = new InstanceRunner({
-    config: {
-      name,
-      version: 3,
-      family: 4,
-      vrid: 51,
-      basePriority: 100,
-      advertIntervalMs: 100,
-      vips: ['192.0.2.100'],
-      primaryAddress: '192.0.2.1',
-      ...extra,
-    },
+    config: runnerConfig({ name, ...extra }),
     iface: 'eth0',
     vips,
     sendAdvert: (a) => adverts.push(a.priority),

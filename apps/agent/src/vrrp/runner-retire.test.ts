@@ -1,39 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { pino } from 'pino';
-import type { Advert, InstanceConfig } from '@keepwatch/vrrp';
+import type { Advert } from '@keepwatch/vrrp';
 import { AgentMetrics } from '../metrics.js';
-import type { Vip } from '../vip/addresses.js';
-import { InstanceRunner } from './runner.js';
+import { recordingRunner, runnerConfig, vip } from './__fixtures__/recording-runner.js';
 
-const log = pino({ level: 'silent' });
-const vip: Vip = { address: '192.0.2.100', prefix: 32, dev: 'eth0', family: 4 };
-const config: InstanceConfig = {
-  name: 'VI_1',
-  version: 3,
-  family: 4,
-  vrid: 51,
-  basePriority: 255,
-  advertIntervalMs: 100,
-  vips: ['192.0.2.100'],
-  primaryAddress: '192.0.2.1',
-};
 const newMaster: Advert = { version: 3, vrid: 51, priority: 100, advertIntervalMs: 100, addresses: ['192.0.2.100'] };
 
-/** An address owner (Master at startup), recording adverts and address changes in order. */
+/** An address owner (Master at startup), started, with what it did until then forgotten. */
 async function master(metrics = new AgentMetrics({ defaultMetrics: false })) {
-  const events: string[] = [];
-  const r = new InstanceRunner({
-    config,
-    iface: 'eth0',
-    vips: [vip],
-    sendAdvert: (a) => void events.push(`advert ${a.priority}`),
-    addVips: async (v) => void events.push(...v.map((x) => `add ${x.address}`)),
-    removeVips: async (v) => void events.push(...v.map((x) => `remove ${x.address}`)),
-    announce: () => undefined,
-    now: () => performance.now(),
-    log,
-    metrics,
-  });
+  const { r, events } = recordingRunner(runnerConfig({ basePriority: 255 }), [vip('192.0.2.100')], metrics);
   await r.start();
   events.length = 0;
   return { r, events, metrics };
@@ -47,13 +21,13 @@ describe('InstanceRunner.retire', () => {
     expect(events).toEqual(['advert 0']);
     await r.deliver({ type: 'advert-received', advert: newMaster, src: '192.0.2.2', ttl: 255 });
     await retired;
-    expect(events).toEqual(['advert 0', 'remove 192.0.2.100']);
+    expect(events).toEqual(['advert 0', 'remove 192.0.2.100 eth0']);
   });
 
   it('gives the VIPs up at the hand-over deadline when no new master speaks', async () => {
     const { r, events } = await master();
     await r.retire();
-    expect(events).toEqual(['advert 0', 'remove 192.0.2.100']);
+    expect(events).toEqual(['advert 0', 'remove 192.0.2.100 eth0']);
   });
 
   it("drops the instance's gauges when it stops", async () => {

@@ -5,21 +5,10 @@ import type { InstanceConfig } from '../config.js';
 import type { Event } from '../events.js';
 import { initialState, nextDeadline, step } from '../instance.js';
 import type { InstanceState } from '../state.js';
+import { sampleInstanceConfig } from '../../testing/index.js';
 
 /** A v3, IPv4, 1 s instance at priority 100 with primary address 192.0.2.10. */
-export function config(over: Partial<InstanceConfig> = {}): InstanceConfig {
-  return {
-    name: 'VI_1',
-    version: 3,
-    family: 4,
-    vrid: 51,
-    basePriority: 100,
-    advertIntervalMs: 1000,
-    vips: ['192.0.2.100'],
-    primaryAddress: '192.0.2.10',
-    ...over,
-  };
-}
+export const config = sampleInstanceConfig;
 
 /** An advert that matches `config()` unless overridden. */
 export function advert(over: Partial<Advert> = {}): Advert {
