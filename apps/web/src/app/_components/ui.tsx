@@ -80,30 +80,50 @@ export function Banner({
   );
 }
 
+const SECTION_LOOK = {
+  /** A page's section; its content scrolls sideways inside it when wider (a table on a phone). */
+  page: {
+    section: 'rounded-lg border border-slate-200 bg-white p-4 dark:border-slate-700 dark:bg-slate-900',
+    head: 'mb-3 flex items-center justify-between gap-2',
+    Heading: 'h2',
+  },
+  /** A card among others on a page (the overview's clusters): a level lower, its content as it is. */
+  card: {
+    section: 'min-w-0 rounded-lg border border-slate-200 p-3 dark:border-slate-700',
+    head: 'mb-2 flex flex-wrap items-baseline justify-between gap-x-3 gap-y-1',
+    Heading: 'h3',
+  },
+} as const;
+
+/** A section named by its heading, with `actions` (buttons, a note) at the heading's end. */
 export function Section({
   title,
   id,
   actions,
+  look = 'page',
   children,
 }: {
-  title: string;
+  title: ReactNode;
   id: string;
   actions?: ReactNode;
+  look?: keyof typeof SECTION_LOOK;
   children: ReactNode;
 }) {
+  const { section, head, Heading } = SECTION_LOOK[look];
   return (
-    <section
-      aria-labelledby={id}
-      className="rounded-lg border border-slate-200 bg-white p-4 dark:border-slate-700 dark:bg-slate-900"
-    >
-      <div className="mb-3 flex items-center justify-between gap-2">
-        <h2 id={id} className="text-base font-semibold">
+    <section aria-labelledby={id} className={section}>
+      <div className={head}>
+        <Heading id={id} className="text-base font-semibold">
           {title}
-        </h2>
+        </Heading>
         {actions}
       </div>
-      {/* relative: the sr-only (absolutely positioned) text in a wide table stays inside this scroller instead of widening the page. */}
-      <div className="relative overflow-x-auto">{children}</div>
+      {look === 'card' ? (
+        children
+      ) : (
+        // relative: the sr-only (absolutely positioned) text in a wide table stays inside this scroller instead of widening the page.
+        <div className="relative overflow-x-auto">{children}</div>
+      )}
     </section>
   );
 }

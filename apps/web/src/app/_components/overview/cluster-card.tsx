@@ -9,7 +9,7 @@ import Link from 'next/link';
 import type { RouterOutputs } from '~/trpc/client';
 import { instanceViews, isNodeOnline, overviewProblems, type NodeInstanceView } from '~/lib/problems';
 import { ProblemList } from '../problem-list';
-import { Badge, linkClass, mutedClass } from '../ui';
+import { Badge, Section, linkClass, mutedClass } from '../ui';
 import { DataTable } from '../table';
 
 export type ClusterOverview = RouterOutputs['clusters']['overview']['clusters'][number];
@@ -46,18 +46,16 @@ function StateBadge({ view, instance, now }: { view: NodeInstanceView | undefine
 export function ClusterCard({ cluster: c, now }: { cluster: ClusterOverview; now: number }) {
   const problems = overviewProblems(c, now);
   const views = instanceViews(c, now);
-  const headingId = `cluster-${c.id}`;
   return (
-    <section
-      aria-labelledby={headingId}
-      className="min-w-0 rounded-lg border border-slate-200 p-3 dark:border-slate-700"
-    >
-      <div className="mb-2 flex flex-wrap items-baseline justify-between gap-x-3 gap-y-1">
-        <h3 id={headingId} className="text-base font-semibold">
-          <Link href={`/clusters/${c.id}`} className={linkClass}>
-            {c.name}
-          </Link>
-        </h3>
+    <Section
+      look="card"
+      id={`cluster-${c.id}`}
+      title={
+        <Link href={`/clusters/${c.id}`} className={linkClass}>
+          {c.name}
+        </Link>
+      }
+      actions={
         <span className={`text-sm ${mutedClass}`}>
           {c.revision > 0 ? (
             <>
@@ -68,8 +66,8 @@ export function ClusterCard({ cluster: c, now }: { cluster: ClusterOverview; now
             'no revision yet'
           )}
         </span>
-      </div>
-
+      }
+    >
       {problems.length > 0 ? (
         <ProblemList problems={problems} label={`Problems in ${c.name}`} />
       ) : (
@@ -179,6 +177,6 @@ export function ClusterCard({ cluster: c, now }: { cluster: ClusterOverview; now
           })}
         </DataTable>
       )}
-    </section>
+    </Section>
   );
 }
