@@ -206,7 +206,6 @@ export default function UsersPage() {
           autoComplete="new-password"
           value={newPassword}
           onChange={(e) => setNewPassword(e.target.value)}
-          className="w-full"
         />
       </ConfirmDialog>
     </Section>

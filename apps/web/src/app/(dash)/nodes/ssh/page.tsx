@@ -5,14 +5,38 @@
  * once a second while it runs (routers/bootstrap.ts says why polling).
  */
 import { useQuery } from '@tanstack/react-query';
-import { useEffect, useState, type FormEvent } from 'react';
+import { useEffect, useState, type ChangeEvent, type FormEvent } from 'react';
 import { api, apiProblem, type ApiProblem } from '~/trpc/client';
-import { Banner, Button, Field, Section, inputClass, mutedClass } from '../../../_components/ui';
+import { Banner, Button, FormInput, FormSelect, FormTextarea, Section, mutedClass } from '../../../_components/ui';
 import { ClusterOptions, useClusters } from '../../../_components/cluster-select';
 import { HostKeyPanel, JobLog, type Probe } from './bootstrap-panels';
 import { agentServerUrl } from '../../../_components/agent-url';
 
 type AuthKind = 'key' | 'password' | 'stored';
+
+/** The form's text fields, each with the paths the server may name its error by (the first found is shown). */
+const ERROR_AT = {
+  host: ['target.host', 'host', 'target'],
+  port: ['target.port', 'port'],
+  username: ['target.username'],
+  privateKey: ['auth.privateKey'],
+  passphrase: [],
+  password: ['auth.password'],
+  prefix: ['prefix'],
+  serverUrl: ['serverUrl'],
+} as const satisfies Record<string, readonly string[]>;
+type TextKey = keyof typeof ERROR_AT;
+
+const START: Record<TextKey, string> = {
+  host: '',
+  port: '22',
+  username: 'root',
+  privateKey: '',
+  passphrase: '',
+  password: '',
+  prefix: '/opt/keepwatch-agent',
+  serverUrl: '',
+};
 
 export default function SshBootstrapPage() {
   const clusters = useClusters();
@@ -29,16 +53,9 @@ export default function SshBootstrapPage() {
     enabled: nodeId !== '',
   });
 
-  const [host, setHost] = useState('');
-  const [port, setPort] = useState('22');
-  const [username, setUsername] = useState('root');
+  const [text, setText] = useState(START);
   const [authKind, setAuthKind] = useState<AuthKind>('key');
-  const [privateKey, setPrivateKey] = useState('');
-  const [passphrase, setPassphrase] = useState('');
-  const [password, setPassword] = useState('');
   const [keepKey, setKeepKey] = useState(false);
-  const [prefix, setPrefix] = useState('/opt/keepwatch-agent');
-  const [serverUrl, setServerUrl] = useState('');
   const [systemd, setSystemd] = useState<'auto' | 'never'>('auto');
   const [probe, setProbe] = useState<Probe | null>(null);
   const [confirmed, setConfirmed] = useState(false);
@@ -46,14 +63,13 @@ export default function SshBootstrapPage() {
   const [busy, setBusy] = useState(false);
   const [jobId, setJobId] = useState<string | null>(null);
 
-  useEffect(() => setServerUrl((u) => u || agentServerUrl(window.location.origin)), []);
+  const edit = (patch: Partial<Record<TextKey, string>>) => setText((t) => ({ ...t, ...patch }));
+  useEffect(() => setText((t) => (t.serverUrl ? t : { ...t, serverUrl: agentServerUrl(window.location.origin) })), []);
   useEffect(() => {
     // A stored host fills the form (a re-install of the same node).
     const h = stored.data;
     if (h) {
-      setHost(h.host);
-      setPort(String(h.port));
-      setUsername(h.username);
+      edit({ host: h.host, port: String(h.port), username: h.username });
       if (h.hasStoredKey) setAuthKind('stored');
     }
   }, [stored.data]);
@@ -65,7 +81,7 @@ export default function SshBootstrapPage() {
     refetchInterval: (q) => (q.state.data?.state === 'running' || !q.state.data ? 1_000 : false),
   });
 
-  const target = { host: host.trim(), port: Number(port), username: username.trim() };
+  const target = { host: text.host.trim(), port: Number(text.port), username: text.username.trim() };
   const mismatch = probe?.matchesStored === false;
 
   async function getHostKey() {
@@ -106,23 +122,25 @@ export default function SshBootstrapPage() {
         authKind === 'stored'
           ? ({ kind: 'stored' } as const)
           : authKind === 'password'
-            ? ({ kind: 'password', password } as const)
-            : ({ kind: 'key', privateKey, ...(passphrase ? { passphrase } : {}) } as const);
+            ? ({ kind: 'password', password: text.password } as const)
+            : ({
+                kind: 'key',
+                privateKey: text.privateKey,
+                ...(text.passphrase ? { passphrase: text.passphrase } : {}),
+              } as const);
       const r = await api.bootstrap.start.mutate({
         nodeId,
         target,
         auth,
         ...(probe.stored ? {} : { confirmedFingerprint: probe.fingerprint }),
         keepPrivateKey: authKind === 'key' && keepKey,
-        prefix,
-        serverUrl,
+        prefix: text.prefix,
+        serverUrl: text.serverUrl,
         systemd,
       });
       setJobId(r.jobId);
       // The secrets leave the page's state once they were used.
-      setPassword('');
-      setPrivateKey('');
-      setPassphrase('');
+      edit({ password: '', privateKey: '', passphrase: '' });
     } catch (err) {
       setProblem(apiProblem(err));
     } finally {
@@ -131,6 +149,16 @@ export default function SshBootstrapPage() {
   }
 
   const f = problem?.fields ?? {};
+  /** A text field's id, value, change and error; a new host or port makes the host key read before void. */
+  const bind = (k: TextKey) => ({
+    id: `ssh-${k}`,
+    value: text[k],
+    onChange: (e: ChangeEvent<HTMLInputElement | HTMLTextAreaElement>) => {
+      edit({ [k]: e.target.value });
+      if (k === 'host' || k === 'port') setProbe(null);
+    },
+    error: ERROR_AT[k].map((path) => f[path]).find(Boolean),
+  });
   return (
     <Section title="Add node over SSH" id="ssh-bootstrap">
       <p className={`text-sm ${mutedClass}`}>
@@ -146,88 +174,45 @@ export default function SshBootstrapPage() {
         </Banner>
       )}
       <form onSubmit={(e) => void install(e)} className="mt-3 grid max-w-3xl gap-3 sm:grid-cols-2">
-        <Field id="ssh-cluster" label="Cluster">
-          {(p) => (
-            <select
-              {...p}
-              className={inputClass}
-              value={clusterId}
-              onChange={(e) => {
-                setClusterId(e.target.value);
-                setNodeId('');
-              }}
-            >
-              <ClusterOptions clusters={clusters.data} none="Choose…" />
-            </select>
-          )}
-        </Field>
-        <Field id="ssh-node" label="Node" error={f.nodeId} hint="The node of the cluster this host becomes.">
-          {(p) => (
-            <select
-              {...p}
-              className={inputClass}
-              value={nodeId}
-              onChange={(e) => {
-                setNodeId(e.target.value);
-                setProbe(null);
-              }}
-              disabled={!clusterId}
-            >
-              <option value="">Choose…</option>
-              {nodes.data?.map((n) => (
-                <option key={n.id} value={n.id}>
-                  {n.node.name}
-                  {n.enrolled ? ' (enrolled)' : ''}
-                </option>
-              ))}
-            </select>
-          )}
-        </Field>
-        <Field id="ssh-host" label="Host" error={f['target.host'] ?? f.host ?? f.target}>
-          {(p) => (
-            <input
-              {...p}
-              className={inputClass}
-              value={host}
-              onChange={(e) => {
-                setHost(e.target.value);
-                setProbe(null);
-              }}
-              placeholder="lb1.example.net or 192.0.2.11"
-              autoComplete="off"
-            />
-          )}
-        </Field>
-        <Field id="ssh-port" label="Port" error={f['target.port'] ?? f.port}>
-          {(p) => (
-            <input
-              {...p}
-              className={inputClass}
-              inputMode="numeric"
-              value={port}
-              onChange={(e) => {
-                setPort(e.target.value);
-                setProbe(null);
-              }}
-            />
-          )}
-        </Field>
-        <Field
-          id="ssh-user"
-          label="User"
-          error={f['target.username']}
-          hint="Not root: the install runs through sudo without a password prompt."
+        <FormSelect
+          id="ssh-cluster"
+          label="Cluster"
+          value={clusterId}
+          onChange={(e) => {
+            setClusterId(e.target.value);
+            setNodeId('');
+          }}
         >
-          {(p) => (
-            <input
-              {...p}
-              className={inputClass}
-              value={username}
-              onChange={(e) => setUsername(e.target.value)}
-              autoComplete="off"
-            />
-          )}
-        </Field>
+          <ClusterOptions clusters={clusters.data} none="Choose…" />
+        </FormSelect>
+        <FormSelect
+          id="ssh-node"
+          label="Node"
+          error={f.nodeId}
+          hint="The node of the cluster this host becomes."
+          value={nodeId}
+          onChange={(e) => {
+            setNodeId(e.target.value);
+            setProbe(null);
+          }}
+          disabled={!clusterId}
+        >
+          <option value="">Choose…</option>
+          {nodes.data?.map((n) => (
+            <option key={n.id} value={n.id}>
+              {n.node.name}
+              {n.enrolled ? ' (enrolled)' : ''}
+            </option>
+          ))}
+        </FormSelect>
+        <FormInput {...bind('host')} label="Host" placeholder="lb1.example.net or 192.0.2.11" autoComplete="off" />
+        <FormInput {...bind('port')} label="Port" inputMode="numeric" />
+        <FormInput
+          {...bind('username')}
+          label="User"
+          hint="Not root: the install runs through sudo without a password prompt."
+          autoComplete="off"
+        />
         <fieldset className="flex flex-col gap-1">
           <legend className="text-sm font-medium">Log in with</legend>
           {(['key', 'password', ...(stored.data?.hasStoredKey ? ['stored'] : [])] as AuthKind[]).map((k) => (
@@ -240,36 +225,15 @@ export default function SshBootstrapPage() {
         {authKind === 'key' && (
           <>
             <div className="sm:col-span-2">
-              <Field
-                id="ssh-key"
+              <FormTextarea
+                {...bind('privateKey')}
                 label="Private key"
-                error={f['auth.privateKey']}
                 hint="OpenSSH or PEM. Used for this connection and forgotten, unless you keep it below."
-              >
-                {(p) => (
-                  <textarea
-                    {...p}
-                    className={`${inputClass} h-28 w-full font-mono text-xs`}
-                    value={privateKey}
-                    onChange={(e) => setPrivateKey(e.target.value)}
-                    spellCheck={false}
-                    autoComplete="off"
-                  />
-                )}
-              </Field>
+                className="h-28 w-full font-mono text-xs"
+                autoComplete="off"
+              />
             </div>
-            <Field id="ssh-passphrase" label="Key passphrase (if any)">
-              {(p) => (
-                <input
-                  {...p}
-                  type="password"
-                  className={inputClass}
-                  value={passphrase}
-                  onChange={(e) => setPassphrase(e.target.value)}
-                  autoComplete="off"
-                />
-              )}
-            </Field>
+            <FormInput {...bind('passphrase')} label="Key passphrase (if any)" type="password" autoComplete="off" />
             <label className="flex items-center gap-2 self-end text-sm">
               <input type="checkbox" checked={keepKey} onChange={(e) => setKeepKey(e.target.checked)} />
               Keep this key for later runs (encrypted, AES-256-GCM)
@@ -277,43 +241,22 @@ export default function SshBootstrapPage() {
           </>
         )}
         {authKind === 'password' && (
-          <Field id="ssh-password" label="Password" error={f['auth.password']} hint="Never stored.">
-            {(p) => (
-              <input
-                {...p}
-                type="password"
-                className={inputClass}
-                value={password}
-                onChange={(e) => setPassword(e.target.value)}
-                autoComplete="off"
-              />
-            )}
-          </Field>
+          <FormInput {...bind('password')} label="Password" hint="Never stored." type="password" autoComplete="off" />
         )}
-        <Field id="ssh-prefix" label="Install prefix" error={f.prefix}>
-          {(p) => <input {...p} className={inputClass} value={prefix} onChange={(e) => setPrefix(e.target.value)} />}
-        </Field>
-        <Field id="ssh-server" label="Dashboard URL (as the host reaches it)" error={f.serverUrl}>
-          {(p) => (
-            <input {...p} className={inputClass} value={serverUrl} onChange={(e) => setServerUrl(e.target.value)} />
-          )}
-        </Field>
-        <Field id="ssh-systemd" label="Start with">
-          {(p) => (
-            <select
-              {...p}
-              className={inputClass}
-              value={systemd}
-              onChange={(e) => setSystemd(e.target.value as 'auto' | 'never')}
-            >
-              <option value="auto">systemd when the host runs it, else supervised</option>
-              <option value="never">a supervised process (no systemd unit)</option>
-            </select>
-          )}
-        </Field>
+        <FormInput {...bind('prefix')} label="Install prefix" />
+        <FormInput {...bind('serverUrl')} label="Dashboard URL (as the host reaches it)" />
+        <FormSelect
+          id="ssh-systemd"
+          label="Start with"
+          value={systemd}
+          onChange={(e) => setSystemd(e.target.value as 'auto' | 'never')}
+        >
+          <option value="auto">systemd when the host runs it, else supervised</option>
+          <option value="never">a supervised process (no systemd unit)</option>
+        </FormSelect>
 
         <div className="sm:col-span-2">
-          <Button onClick={() => void getHostKey()} disabled={busy || !host || !nodeId}>
+          <Button onClick={() => void getHostKey()} disabled={busy || !text.host || !nodeId}>
             Get host key
           </Button>
         </div>
