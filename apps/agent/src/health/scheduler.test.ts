@@ -1,26 +1,19 @@
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { HealthScheduler, type CheckResult } from './scheduler.js';
+import { describe, expect, it, vi } from 'vitest';
 import { fakeCheck } from './__fixtures__/fake-check.js';
+import { runsAfter, schedulerTimers, startScheduler } from './__fixtures__/scheduler.js';
 
 describe('HealthScheduler', () => {
-  beforeEach(() => vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'Date', 'performance'] }));
-  afterEach(() => vi.useRealTimers());
+  schedulerTimers();
 
   it('runs a check at once and then every interval', async () => {
     const check = fakeCheck([{ ok: true }]);
-    const s = new HealthScheduler([check], () => undefined);
-    s.start();
-    await vi.advanceTimersByTimeAsync(1);
-    expect(check.runs).toBe(1);
-    await vi.advanceTimersByTimeAsync(1000);
-    expect(check.runs).toBe(2);
-    s.stop();
+    startScheduler([check]);
+    expect(await runsAfter(1, check)).toBe(1);
+    expect(await runsAfter(1000, check)).toBe(2);
   });
 
   it('reports a state change when the check fails', async () => {
-    const results: CheckResult[] = [];
-    const s = new HealthScheduler([fakeCheck([{ ok: true }, { ok: false, detail: 'down' }])], (r) => results.push(r));
-    s.start();
+    const { s, results } = startScheduler([fakeCheck([{ ok: true }, { ok: false, detail: 'down' }])]);
     await vi.advanceTimersByTimeAsync(1001);
     s.stop();
     expect(results.map((r) => [r.ok, r.changed])).toEqual([
@@ -31,10 +24,8 @@ describe('HealthScheduler', () => {
   });
 
   it('reports the rise/fall counters of every run (ok, ok, fail, fail with fall 2)', async () => {
-    const results: CheckResult[] = [];
     const check = fakeCheck([{ ok: true }, { ok: true }, { ok: false }, { ok: false }], { fall: 2, rise: 3 });
-    const s = new HealthScheduler([check], (r) => results.push(r));
-    s.start();
+    const { s, results } = startScheduler([check]);
     await vi.advanceTimersByTimeAsync(3001);
     s.stop();
     expect(results.map((r) => [r.ok, r.consecutiveOk, r.consecutiveFailed, r.changed])).toEqual([
@@ -46,9 +37,7 @@ describe('HealthScheduler', () => {
   });
 
   it('counts a run that exceeds its timeout as a failure', async () => {
-    const results: CheckResult[] = [];
-    const s = new HealthScheduler([fakeCheck(['hang'])], (r) => results.push(r));
-    s.start();
+    const { s, results } = startScheduler([fakeCheck(['hang'])]);
     await vi.advanceTimersByTimeAsync(600);
     s.stop();
     expect(results[0]?.ok).toBe(false);
@@ -70,8 +59,7 @@ describe('HealthScheduler', () => {
         return { ok: true };
       },
     });
-    const s = new HealthScheduler([check], () => undefined);
-    s.start();
+    const { s } = startScheduler([check]);
     await vi.advanceTimersByTimeAsync(500);
     s.stop();
     expect(maxConcurrent).toBe(1);
@@ -80,13 +68,9 @@ describe('HealthScheduler', () => {
   it('runs a check at once when it wakes itself', async () => {
     let wake: () => void = () => undefined;
     const check = fakeCheck([{ ok: true }], { intervalMs: 60_000, subscribe: (w) => ((wake = w), () => undefined) });
-    const s = new HealthScheduler([check], () => undefined);
-    s.start();
-    await vi.advanceTimersByTimeAsync(1);
-    expect(check.runs).toBe(1);
+    startScheduler([check]);
+    expect(await runsAfter(1, check)).toBe(1);
     wake();
-    await vi.advanceTimersByTimeAsync(1);
-    expect(check.runs).toBe(2);
-    s.stop();
+    expect(await runsAfter(1, check)).toBe(2);
   });
 });
