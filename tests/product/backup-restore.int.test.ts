@@ -1,10 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ADMIN, freePort, startDashboard, type Dashboard } from '../support/dashboard.js';
 import { apiLogin, trpcHttp, type TrpcHttp } from '../support/trpc-http.js';
 import { startTestPostgres, pgUrl, type TestPostgres } from '../support/postgres.js';
+import { workFolder } from '../support/work-folder.js';
 import {
   bootstrapWithStoredKey,
   newPrivateKey,
@@ -29,28 +29,33 @@ function served(s: Snapshot) {
   return { clusters: s.clusters, revisions: s.revisions, nodes: s.nodes, users: s.users };
 }
 
+/** The dashboard at `api` serves the clusters, revisions, nodes and users of the backup `before`. */
+async function expectServedAsBefore(api: TrpcHttp, before: Snapshot) {
+  expect(served(await snapshot(api))).toEqual(served(before));
+}
+
+/** The audit chain at `api` verifies and goes on past the backup's records (a restore's sign-in adds one). */
+async function expectAuditChainGoesOn(api: TrpcHttp, before: Snapshot) {
+  const now = await snapshot(api);
+  expect(now.audit.ok).toBe(true);
+  expect(now.audit.count).toBeGreaterThan(before.audit.count);
+}
+
 /** The hash of audit record `seq` in the database at `url`. */
 function auditHash(url: string, seq: number): string {
   return pgTool('psql', ['-At', '-d', url, '-c', `SELECT hash FROM "AuditLog" WHERE seq = ${seq}`]).trim();
 }
 
 describe('backup and restore', () => {
-  let work = '';
-
-  beforeAll(() => {
-    work = mkdtempSync(join(tmpdir(), 'keepwatch-backup-'));
-  });
-  afterAll(() => {
-    if (work) rmSync(work, { recursive: true, force: true });
-  });
+  const work = workFolder('keepwatch-backup-');
 
   describe('PostgreSQL: pg_dump, then pg_restore into a new database', () => {
     let pg: TestPostgres | undefined;
     let before: Snapshot;
     let nodeId = '';
-    const liveDir = () => join(work, 'pg-live');
-    const dump = () => join(work, 'keepwatch.dump');
-    const keyBackup = () => join(work, 'key-backup', 'secret.key');
+    const liveDir = () => join(work(), 'pg-live');
+    const dump = () => join(work(), 'keepwatch.dump');
+    const keyBackup = () => join(work(), 'key-backup', 'secret.key');
 
     beforeAll(async () => {
       pg = startTestPostgres();
@@ -66,7 +71,7 @@ describe('backup and restore', () => {
         nodeId = nodes.find((n) => n.node.name === 'lb1')!.id;
         // A private key kept for SSH bootstrap, sealed with the installation's key file.
         const key = Buffer.from(readFileSync(join(liveDir(), 'secret.key'), 'utf8').trim(), 'hex');
-        storeSealedKey(pgUrl(pg, 'live'), nodeId, sealLikeTheDashboard(key, newPrivateKey(work), nodeId));
+        storeSealedKey(pgUrl(pg, 'live'), nodeId, sealLikeTheDashboard(key, newPrivateKey(work()), nodeId));
         before = await snapshot(api);
         // The backup, taken while the dashboard runs (pg_dump reads one consistent snapshot).
         pgTool('pg_dump', ['-Fc', '-f', dump(), '-d', pgUrl(pg, 'live')]);
@@ -74,7 +79,7 @@ describe('backup and restore', () => {
         await live.stop();
       }
       // The key file goes to a backup of its own (docs/operations.md), never into the dump.
-      mkdirSync(join(work, 'key-backup'), { mode: 0o700 });
+      mkdirSync(join(work(), 'key-backup'), { mode: 0o700 });
       cpSync(join(liveDir(), 'secret.key'), keyBackup());
       createDatabase(pgUrl(pg, 'postgres'), 'restored');
       pgTool('pg_restore', ['--no-owner', '--exit-on-error', '-d', pgUrl(pg, 'restored'), dump()]);
@@ -95,7 +100,7 @@ describe('backup and restore', () => {
       let api: TrpcHttp;
 
       beforeAll(async () => {
-        const dir = join(work, 'pg-restored');
+        const dir = join(work(), 'pg-restored');
         mkdirSync(dir, { recursive: true });
         cpSync(keyBackup(), join(dir, 'secret.key'));
         // Any file: the bootstrap below stops at the connection, before the package is read.
@@ -113,13 +118,11 @@ describe('backup and restore', () => {
       });
 
       it('serves the same clusters, revisions, nodes and users', async () => {
-        expect(served(await snapshot(api))).toEqual(served(before));
+        await expectServedAsBefore(api, before);
       });
 
       it('has an audit chain that verifies through the records of the backup', async () => {
-        const now = await snapshot(api);
-        expect(now.audit.ok).toBe(true);
-        expect(now.audit.count).toBeGreaterThan(before.audit.count);
+        await expectAuditChainGoesOn(api, before);
         expect(auditHash(pgUrl(pg!, 'restored'), before.audit.count)).toBe(before.audit.headHash);
       });
 
@@ -137,7 +140,7 @@ describe('backup and restore', () => {
       beforeAll(async () => {
         dashboard = await startDashboard({
           compiled: true,
-          dataDir: join(work, 'pg-lost-key'),
+          dataDir: join(work(), 'pg-lost-key'),
           databaseUrl: pgUrl(pg!, 'restored'),
         });
         api = trpcHttp(dashboard.base, await apiLogin(dashboard.base, ADMIN));
@@ -154,7 +157,7 @@ describe('backup and restore', () => {
       });
 
       it('serves everything else as before', async () => {
-        expect(served(await snapshot(api))).toEqual(served(before));
+        await expectServedAsBefore(api, before);
       });
     });
   });
@@ -163,8 +166,8 @@ describe('backup and restore', () => {
     let before: Snapshot;
     let dashboard: Dashboard | undefined;
     let api: TrpcHttp;
-    const original = () => join(work, 'embedded');
-    const copy = () => join(work, 'embedded-copy');
+    const original = () => join(work(), 'embedded');
+    const copy = () => join(work(), 'embedded-copy');
 
     beforeAll(async () => {
       const first = await startDashboard({ compiled: true, dataDir: original() });
@@ -192,13 +195,11 @@ describe('backup and restore', () => {
     });
 
     it('the copy serves the same clusters, revisions, nodes and users', async () => {
-      expect(served(await snapshot(api))).toEqual(served(before));
+      await expectServedAsBefore(api, before);
     });
 
     it("the copy's audit chain verifies", async () => {
-      const now = await snapshot(api);
-      expect(now.audit.ok).toBe(true);
-      expect(now.audit.count).toBeGreaterThan(before.audit.count);
+      await expectAuditChainGoesOn(api, before);
     });
   });
 });

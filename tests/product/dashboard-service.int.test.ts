@@ -1,21 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  chmodSync,
-  existsSync,
-  mkdirSync,
-  mkdtempSync,
-  readdirSync,
-  readFileSync,
-  rmSync,
-  writeFileSync,
-} from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { bootSystemd, Lab, waitFor, type SystemdContainer } from '@keepwatch/lab';
 import { ADMIN, freePort, startDashboard, type Dashboard } from '../support/dashboard.js';
 import { apiLogin, loginAttempt, trpcHttp } from '../support/trpc-http.js';
 import { startTestPostgres, pgUrl, type TestPostgres } from '../support/postgres.js';
+import { workFolder } from '../support/work-folder.js';
 import {
   bootstrapWithStoredKey,
   newPrivateKey,
@@ -41,14 +32,7 @@ const WEB_VERSION = (
 ).version;
 
 describe('keepwatch-dashboard, the compiled server', () => {
-  let work = '';
-
-  beforeAll(() => {
-    work = mkdtempSync(join(tmpdir(), 'keepwatch-service-'));
-  });
-  afterAll(() => {
-    if (work) rmSync(work, { recursive: true, force: true });
-  });
+  const work = workFolder('keepwatch-service-');
 
   it('prints its version', () => {
     const r = runDashboardCommand(['--version']);
@@ -68,19 +52,19 @@ describe('keepwatch-dashboard, the compiled server', () => {
   });
 
   it('names a bad environment variable instead of starting', () => {
-    const r = runDashboardCommand(['serve'], { PORT: 'eighty', KEEPWATCH_DATA_DIR: join(work, 'never') });
+    const r = runDashboardCommand(['serve'], { PORT: 'eighty', KEEPWATCH_DATA_DIR: join(work(), 'never') });
     expect(r.status).toBe(2);
     expect(r.stderr).toMatch(/^invalid environment:\nPORT: /);
-    expect(existsSync(join(work, 'never'))).toBe(false);
+    expect(existsSync(join(work(), 'never'))).toBe(false);
   });
 
   it('refuses to start with a secret key file others can read, naming it', () => {
-    const file = join(work, 'open-key', 'secret.key');
-    mkdirSync(join(work, 'open-key'));
+    const file = join(work(), 'open-key', 'secret.key');
+    mkdirSync(join(work(), 'open-key'));
     writeFileSync(file, `${randomBytes(32).toString('hex')}\n`, { mode: 0o644 });
     chmodSync(file, 0o644);
     const r = runDashboardCommand(['serve'], {
-      KEEPWATCH_DATA_DIR: join(work, 'open-key', 'data'),
+      KEEPWATCH_DATA_DIR: join(work(), 'open-key', 'data'),
       KEEPWATCH_SECRET_KEY_FILE: file,
     });
     expect(r.status).toBe(1);
@@ -90,7 +74,7 @@ describe('keepwatch-dashboard, the compiled server', () => {
   });
 
   it('migrate applies the committed migrations once', () => {
-    const env = { KEEPWATCH_DATA_DIR: join(work, 'migrate', 'data') };
+    const env = { KEEPWATCH_DATA_DIR: join(work(), 'migrate', 'data') };
     const migrations = readdirSync(new URL('../../prisma/migrations/', import.meta.url), {
       withFileTypes: true,
     }).filter((e) => e.isDirectory()).length;
@@ -105,7 +89,7 @@ describe('keepwatch-dashboard, the compiled server', () => {
   });
 
   it('create-admin takes the password from standard input, once', () => {
-    const env = { KEEPWATCH_DATA_DIR: join(work, 'admin', 'data') };
+    const env = { KEEPWATCH_DATA_DIR: join(work(), 'admin', 'data') };
     const first = runDashboardCommand(['create-admin', '--username', 'olga'], env, 'a long admin password\n');
     expect(first).toMatchObject({ status: 0, stdout: 'admin "olga" created\n' });
     const second = runDashboardCommand(['create-admin', '--username', 'otto'], env, 'another long password\n');
@@ -118,7 +102,7 @@ describe('keepwatch-dashboard, the compiled server', () => {
 
     beforeAll(async () => {
       // The admin made by the command before the first start, as the service documentation says.
-      const dataDir = join(work, 'serve');
+      const dataDir = join(work(), 'serve');
       runDashboardCommand(
         ['create-admin', '--username', 'olga'],
         { KEEPWATCH_DATA_DIR: join(dataDir, 'data') },
@@ -164,7 +148,7 @@ describe('keepwatch-dashboard, the compiled server', () => {
     let pg: TestPostgres | undefined;
     let dashboard: Dashboard | undefined;
     const key = randomBytes(32);
-    const installDir = () => join(work, 'legacy');
+    const installDir = () => join(work(), 'legacy');
 
     beforeAll(async () => {
       pg = startTestPostgres();
@@ -199,7 +183,7 @@ describe('keepwatch-dashboard, the compiled server', () => {
       const cluster = await api.mutate<{ id: string }>('clusters.import', { spec: clusterSpec('edge', 51) });
       const nodes = await api.query<{ id: string; node: { name: string } }[]>('nodes.list', { clusterId: cluster.id });
       const nodeId = nodes.find((n) => n.node.name === 'lb1')!.id;
-      storeSealedKey(pgUrl(pg!, 'legacy'), nodeId, sealLikeTheDashboard(key, newPrivateKey(work), nodeId));
+      storeSealedKey(pgUrl(pg!, 'legacy'), nodeId, sealLikeTheDashboard(key, newPrivateKey(work()), nodeId));
       // Unsealing comes before connecting: a refused connection means the key opened.
       const r = await bootstrapWithStoredKey(api, nodeId, await freePort());
       expect(r).toMatchObject({ field: 'target', message: expect.stringMatching(/ECONNREFUSED/) });
