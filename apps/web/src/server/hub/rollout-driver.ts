@@ -20,6 +20,12 @@ import { send, type Session, type Sessions } from './session';
 
 /** How often the hub looks for new revisions to roll out. */
 export const DEF_ROLLOUT_POLL_MS = 1000;
+/**
+ * Clusters stepped at once by a sweep. Each step waits on the database, so a burst of edits to
+ * many clusters was rolled out one cluster after the other (issue 16); a few at a time leave the
+ * pool's other connections to the requests.
+ */
+export const SWEEP_CONCURRENCY = 4;
 
 export interface RolloutDriverOptions {
   db: Db;
@@ -58,12 +64,12 @@ export class RolloutDriver {
         this.again = false;
         const numbers = await revisionNumbers(this.opts.db, this.opts.sessions.clusters());
         for (const id of this.revisions.keys()) if (!numbers.has(id)) this.revisions.delete(id);
-        for (const [id, number] of numbers) {
-          if (number === 0) continue;
+        const due = [...numbers].filter(([, number]) => number !== 0);
+        await eachConcurrently(due, SWEEP_CONCURRENCY, async ([id, number]) => {
           // A moved number refreshes the cached spec; cluster() skips converged clusters.
           if (this.revisions.get(id)?.number !== number) await this.latest(id, true);
           await this.cluster(id);
-        }
+        });
         await this.opts.afterSweep();
         if (!this.again) break;
       }
@@ -141,4 +147,25 @@ export class RolloutDriver {
     this.opts.log.info({ node: s.node?.name, revision: rev.number }, 'revision pushed');
     send(s, { v: PROTOCOL_VERSION, type: 'config-push', revision: rev.number, spec: rev.spec });
   }
+}
+
+/** Runs `step` over `items`, at most `limit` at once; every step ends before it returns, then the first error is thrown. */
+async function eachConcurrently<T>(
+  items: readonly T[],
+  limit: number,
+  step: (item: T) => Promise<void>,
+): Promise<void> {
+  let next = 0;
+  const errors: unknown[] = [];
+  const worker = async () => {
+    while (next < items.length && errors.length === 0) {
+      try {
+        await step(items[next++]!);
+      } catch (e) {
+        errors.push(e);
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  if (errors.length > 0) throw errors[0];
 }
