@@ -1,46 +1,36 @@
 import { describe, expect, it } from 'vitest';
 import { applyResult, initialRiseFall, type RiseFallConfig, type RiseFallState } from './rise-fall.js';
 
+const OK = true;
+const FAIL = false;
+
 function feed(config: RiseFallConfig, results: boolean[]): boolean[] {
   let s: RiseFallState = initialRiseFall(config);
   return results.map((r) => (s = applyResult(s, r, config).state).ok);
 }
 
 describe('vrrp_script rise/fall counting (keepalived)', () => {
-  it.each<{ name: string; config: RiseFallConfig; results: boolean[]; states: boolean[] }>([
-    { name: 'starts OK without init_fail', config: { fall: 1, rise: 1, initFail: false }, results: [], states: [] },
-    {
-      name: 'fall 1: one failure fails the check',
-      config: { fall: 1, rise: 1, initFail: false },
-      results: [false],
-      states: [false],
-    },
-    {
-      name: 'fall 3: needs three consecutive failures',
-      config: { fall: 3, rise: 1, initFail: false },
-      results: [false, false, false],
-      states: [true, true, false],
-    },
+  // `results`: the runs' outcomes; `states`: the check's status after each. fall and rise default to 1.
+  type Case = { name: string; fall?: number; rise?: number; initFail?: boolean; results: boolean[]; states: boolean[] };
+  it.each<Case>([
+    { name: 'starts OK without init_fail', results: [], states: [] },
+    { name: 'fall 1: one failure fails the check', results: [FAIL], states: [FAIL] },
+    { name: 'fall 3: needs three consecutive failures', fall: 3, results: [FAIL, FAIL, FAIL], states: [OK, OK, FAIL] },
     {
       name: 'fall 3: a success in between restarts the count',
-      config: { fall: 3, rise: 1, initFail: false },
-      results: [false, false, true, false, false, false],
-      states: [true, true, true, true, true, false],
+      fall: 3,
+      results: [FAIL, FAIL, OK, FAIL, FAIL, FAIL],
+      states: [OK, OK, OK, OK, OK, FAIL],
     },
     {
       name: 'rise 2: needs two consecutive successes to recover',
-      config: { fall: 1, rise: 2, initFail: false },
-      results: [false, true, true],
-      states: [false, false, true],
+      rise: 2,
+      results: [FAIL, OK, OK],
+      states: [FAIL, FAIL, OK],
     },
-    {
-      name: 'init_fail: starts failed and rises',
-      config: { fall: 1, rise: 2, initFail: true },
-      results: [true, true],
-      states: [false, true],
-    },
-  ])('$name', ({ config, results, states }) => {
-    expect(feed(config, results)).toEqual(states);
+    { name: 'init_fail: starts failed and rises', rise: 2, initFail: true, results: [OK, OK], states: [FAIL, OK] },
+  ])('$name', ({ fall = 1, rise = 1, initFail = false, results, states }) => {
+    expect(feed({ fall, rise, initFail }, results)).toEqual(states);
   });
 
   it('counts consecutive OK and failed runs up to rise and fall (ok, ok, fail, fail with rise 3, fall 2)', () => {
