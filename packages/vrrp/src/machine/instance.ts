@@ -2,13 +2,13 @@
 // package README.
 import type { Advert } from '../codec/types.js';
 import type { Action } from './actions.js';
-import type { Event } from './events.js';
+import type { AdminEvent, AdvertEvent, Event } from './events.js';
 import { assertNever } from './assert-never.js';
 import { resolveConfig, type InstanceConfig } from './config.js';
 import { effectivePriority } from './priority.js';
 import type { InstanceState } from './state.js';
 import type { StepResult } from './transition.js';
-import { runningOnCondition } from './common.js';
+import type { ConditionEvent } from './common.js';
 import * as backup from './state-backup.js';
 import * as fault from './state-fault.js';
 import * as initialize from './state-initialize.js';
@@ -47,82 +47,50 @@ export function initialState(config: InstanceConfig): InstanceState {
 function onInitialize(state: InstanceState, event: Event, now: number): StepResult {
   switch (event.type) {
     case 'startup':
-      return initialize.initializeOnStartup(state, now);
+      return initialize.onStartup(state, now);
     case 'shutdown':
-      return initialize.initializeOnShutdown(state);
+      return initialize.onShutdown(state);
     case 'tick':
-      return initialize.initializeOnTick(state);
+      return initialize.onTick(state);
     case 'advert-received':
-      return initialize.initializeOnAdvert(state);
+      return initialize.onAdvert(state);
     case 'track-changed':
     case 'interface-changed':
-      return initialize.initializeOnCondition(state, event);
+      return initialize.onCondition(state, event);
     case 'admin':
-      return initialize.initializeOnAdmin(state, event);
+      return initialize.onAdmin(state, event);
     default:
       return assertNever(event, 'event');
   }
 }
 
-function alreadyRunning(state: InstanceState): never {
-  throw new Error(`startup in state ${state.vrrpState}: ${state.config.name} is already running`);
-}
+/**
+ * The handlers of a running state, one per event (STYLE §F31): the exports of state-backup.ts,
+ * state-master.ts and state-fault.ts. A startup is the same contract violation in each.
+ */
+type RunningState = {
+  onShutdown(state: InstanceState, now: number): StepResult;
+  onTick(state: InstanceState, now: number): StepResult;
+  onAdvert(state: InstanceState, event: AdvertEvent, now: number): StepResult;
+  onCondition(state: InstanceState, event: ConditionEvent, now: number): StepResult;
+  onAdmin(state: InstanceState, event: AdminEvent, now: number): StepResult;
+};
 
-function onBackup(state: InstanceState, event: Event, now: number): StepResult {
+function onRunning(handlers: RunningState, state: InstanceState, event: Event, now: number): StepResult {
   switch (event.type) {
     case 'startup':
-      return alreadyRunning(state);
+      throw new Error(`startup in state ${state.vrrpState}: ${state.config.name} is already running`);
     case 'shutdown':
-      return backup.backupOnShutdown(state, now);
+      return handlers.onShutdown(state, now);
     case 'tick':
-      return backup.backupOnTick(state, now);
+      return handlers.onTick(state, now);
     case 'advert-received':
-      return backup.backupOnAdvert(state, event, now);
+      return handlers.onAdvert(state, event, now);
     case 'track-changed':
     case 'interface-changed':
-      return runningOnCondition(state, event, now);
+      return handlers.onCondition(state, event, now);
     case 'admin':
-      return backup.backupOnAdmin(state, event, now);
-    default:
-      return assertNever(event, 'event');
-  }
-}
-
-function onMaster(state: InstanceState, event: Event, now: number): StepResult {
-  switch (event.type) {
-    case 'startup':
-      return alreadyRunning(state);
-    case 'shutdown':
-      return master.masterOnShutdown(state, now);
-    case 'tick':
-      return master.masterOnTick(state, now);
-    case 'advert-received':
-      return master.masterOnAdvert(state, event, now);
-    case 'track-changed':
-    case 'interface-changed':
-      return runningOnCondition(state, event, now);
-    case 'admin':
-      return master.masterOnAdmin(state, event, now);
-    default:
-      return assertNever(event, 'event');
-  }
-}
-
-function onFault(state: InstanceState, event: Event, now: number): StepResult {
-  switch (event.type) {
-    case 'startup':
-      return alreadyRunning(state);
-    case 'shutdown':
-      return fault.faultOnShutdown(state, now);
-    case 'tick':
-      return fault.faultOnTick(state);
-    case 'advert-received':
-      return fault.faultOnAdvert(state);
-    case 'track-changed':
-    case 'interface-changed':
-      return fault.faultOnCondition(state, event, now);
-    case 'admin':
-      return fault.faultOnAdmin(state, event);
+      return handlers.onAdmin(state, event, now);
     default:
       return assertNever(event, 'event');
   }
@@ -146,13 +114,13 @@ export function step(state: InstanceState, event: Event, now: number): StepResul
       r = onInitialize(state, event, now);
       break;
     case 'backup':
-      r = onBackup(state, event, now);
+      r = onRunning(backup, state, event, now);
       break;
     case 'master':
-      r = onMaster(state, event, now);
+      r = onRunning(master, state, event, now);
       break;
     case 'fault':
-      r = onFault(state, event, now);
+      r = onRunning(fault, state, event, now);
       break;
     default:
       return assertNever(state.vrrpState, 'state');

@@ -9,15 +9,18 @@ import type { InstanceState } from './state.js';
 import { transition, type StepResult } from './transition.js';
 
 /** RFC 5798 6.4.2: on Shutdown, cancel the Master_Down_Timer and go to Initialize. */
-export function backupOnShutdown(state: InstanceState, now: number): StepResult {
+export function onShutdown(state: InstanceState, now: number): StepResult {
   return transition(state, 'initialize', 'shutdown', now);
 }
+
+/** A tracked check or interface changed: enter Fault if a fault now holds (as Master does, common.ts). */
+export { runningOnCondition as onCondition } from './common.js';
 
 /**
  * RFC 5798 6.4.2: when the Master_Down_Timer fires, become Master. A maintenance hand-over whose
  * deadline has passed gives the VIPs up.
  */
-export function backupOnTick(state: InstanceState, now: number): StepResult {
+export function onTick(state: InstanceState, now: number): StepResult {
   if (state.masterDownTimer !== null && state.masterDownTimer <= now) {
     return transition(state, 'master', 'master-down-timer', now);
   }
@@ -45,7 +48,7 @@ function preemptDelayHolds(state: InstanceState, now: number): boolean {
  *   (v2: the configured one, or the previous one during a rollout), reset Master_Down_Timer;
  * - else (preempt, lower priority): discard, the timer keeps running, so we take over.
  */
-export function backupOnAdvert(state: InstanceState, event: AdvertEvent, now: number): StepResult {
+export function onAdvert(state: InstanceState, event: AdvertEvent, now: number): StepResult {
   const check = checkReceived(state, event, now);
   if (!check.ok) return { state, actions: [check.drop] };
   const { advert } = event;
@@ -80,7 +83,7 @@ export function backupOnAdvert(state: InstanceState, event: AdvertEvent, now: nu
   return { state: next, actions };
 }
 
-export function backupOnAdmin(state: InstanceState, event: AdminEvent, now: number): StepResult {
+export function onAdmin(state: InstanceState, event: AdminEvent, now: number): StepResult {
   const { command } = event;
   switch (command) {
     case 'promote': {

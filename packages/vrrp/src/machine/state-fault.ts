@@ -7,28 +7,28 @@ import { faultCause } from './priority.js';
 import type { InstanceState } from './state.js';
 import { transition, type StepResult } from './transition.js';
 
-export function faultOnShutdown(state: InstanceState, now: number): StepResult {
+export function onShutdown(state: InstanceState, now: number): StepResult {
   return transition(state, 'initialize', 'shutdown', now);
 }
 
 /** No timers run in Fault. */
-export function faultOnTick(state: InstanceState): StepResult {
+export function onTick(state: InstanceState): StepResult {
   return { state, actions: [] };
 }
 
 /** keepalived ignores adverts in FAULT. */
-export function faultOnAdvert(state: InstanceState): StepResult {
+export function onAdvert(state: InstanceState): StepResult {
   return { state, actions: [] };
 }
 
 /** A condition change: back to running once no fault holds. */
-export function faultOnCondition(state: InstanceState, event: ConditionEvent, now: number): StepResult {
+export function onCondition(state: InstanceState, event: ConditionEvent, now: number): StepResult {
   const next = applyCondition(state, event);
   return faultCause(next) ? { state: next, actions: [] } : enterRunning(next, now, 'fault-cleared');
 }
 
 /** In Fault the instance cannot hold the VIP: promote is refused; the flags still change. */
-export function faultOnAdmin(state: InstanceState, event: AdminEvent): StepResult {
+export function onAdmin(state: InstanceState, event: AdminEvent): StepResult {
   const { command } = event;
   switch (command) {
     case 'promote':

@@ -10,30 +10,30 @@ import { transition, type StepResult } from './transition.js';
  * RFC 5798 6.4.1: the owner (255) goes to Master, others to Backup; keepalived starts in FAULT
  * when a tracked interface is down or a weight-0 check fails.
  */
-export function initializeOnStartup(state: InstanceState, now: number): StepResult {
+export function onStartup(state: InstanceState, now: number): StepResult {
   const cause = faultCause(state);
   if (cause) return transition({ ...state, resumeAsMaster: false }, 'fault', cause, now);
   return enterRunning(state, now, 'startup');
 }
 
-export function initializeOnShutdown(state: InstanceState): StepResult {
+export function onShutdown(state: InstanceState): StepResult {
   return { state, actions: [] };
 }
 
-export function initializeOnTick(state: InstanceState): StepResult {
+export function onTick(state: InstanceState): StepResult {
   return { state, actions: [] };
 }
 
 /** RFC 5798 6.4.1: an instance that is not running does not process adverts. */
-export function initializeOnAdvert(state: InstanceState): StepResult {
+export function onAdvert(state: InstanceState): StepResult {
   return { state, actions: [] };
 }
 
-export function initializeOnCondition(state: InstanceState, event: ConditionEvent): StepResult {
+export function onCondition(state: InstanceState, event: ConditionEvent): StepResult {
   return { state: applyCondition(state, event), actions: [] };
 }
 
 /** Admin commands need a running instance; a persisted promote/maintenance goes in the config. */
-export function initializeOnAdmin(state: InstanceState, event: AdminEvent): StepResult {
+export function onAdmin(state: InstanceState, event: AdminEvent): StepResult {
   return { state, actions: [refused(event.command, 'not-running')] };
 }

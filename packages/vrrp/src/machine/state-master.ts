@@ -10,12 +10,15 @@ import type { InstanceState } from './state.js';
 import { transition, type StepResult } from './transition.js';
 
 /** RFC 5798 6.4.3: on Shutdown, send priority 0, then give the VIPs up (shell contract). */
-export function masterOnShutdown(state: InstanceState, now: number): StepResult {
+export function onShutdown(state: InstanceState, now: number): StepResult {
   return transition(state, 'initialize', 'shutdown', now);
 }
 
+/** A tracked check or interface changed: enter Fault if a fault now holds (as Backup does, common.ts). */
+export { runningOnCondition as onCondition } from './common.js';
+
 /** Adver_Timer (RFC 5798 6.4.3) and the GARP repeat/refresh timers (keepalived). */
-export function masterOnTick(state: InstanceState, now: number): StepResult {
+export function onTick(state: InstanceState, now: number): StepResult {
   const c = state.config;
   const actions: Action[] = [];
   let next = state;
@@ -48,7 +51,7 @@ export function masterOnTick(state: InstanceState, now: number): StepResult {
  *   garp_lower_prio_repeat): hosts that learned the other master's MAC during the split would
  *   otherwise keep sending to it until their ARP/ND entry expires (the chaos soak's partition).
  */
-export function masterOnAdvert(state: InstanceState, event: AdvertEvent, now: number): StepResult {
+export function onAdvert(state: InstanceState, event: AdvertEvent, now: number): StepResult {
   const check = checkReceived(state, event, now);
   if (!check.ok) return { state, actions: [check.drop] };
   const { advert, src } = event;
@@ -97,7 +100,7 @@ export function masterOnAdvert(state: InstanceState, event: AdvertEvent, now: nu
   return r;
 }
 
-export function masterOnAdmin(state: InstanceState, event: AdminEvent, now: number): StepResult {
+export function onAdmin(state: InstanceState, event: AdminEvent, now: number): StepResult {
   const { command } = event;
   switch (command) {
     case 'promote': {
