@@ -11,47 +11,67 @@ const reference: ClusterSpecInput = {
   checks: [{ kind: 'script', name: 'check_nginx', command: { argv: ['/usr/bin/test', '-x', '/usr/sbin/nginx'] } }],
 };
 
+type NodeInput = ClusterSpecInput['nodes'][number];
+type InstanceInput = NonNullable<ClusterSpecInput['vrrpInstances']>[number];
+/** An instance of a single-node spec: its one member is that node, so `member` leaves the node out. */
+type OneNodeInstance = Omit<InstanceInput, 'members'> & { member: Omit<InstanceInput['members'][number], 'node'> };
+
+/**
+ * A spec as the importer gives it for one node's keepalived.conf: named 'imported', with `node`
+ * the one member of each instance.
+ */
+function importedSpec(
+  node: NodeInput,
+  instances: OneNodeInstance[],
+  checks?: ClusterSpecInput['checks'],
+): ClusterSpecInput {
+  return {
+    name: 'imported',
+    nodes: [node],
+    vrrpInstances: instances.map(({ member, ...instance }) => ({
+      ...instance,
+      members: [{ node: node.name, ...member }],
+    })),
+    ...(checks && { checks }),
+  };
+}
+
 /**
  * Single-node specs that keepalived can express completely, so export → import must give the
  * same spec back. Script checks run as root: keepalived 2.2.7's -t terminates itself (status
  * 143) on any script run as another user.
  */
 const ROUND_TRIP: Record<string, ClusterSpecInput> = {
-  'v2 with PASS authentication and a tracked script': {
-    name: 'imported',
-    nodes: [{ name: 'LVS_1', interfaces: ['ens160'] }],
-    vrrpInstances: [
+  'v2 with PASS authentication and a tracked script': importedSpec(
+    { name: 'LVS_1', interfaces: ['ens160'] },
+    [
       {
         name: 'VI_1',
         vrid: 51,
         interface: 'ens160',
-        members: [{ node: 'LVS_1', priority: 100, initialState: 'master' }],
+        member: { priority: 100, initialState: 'master' },
         authentication: { type: 'pass', password: '1111' },
         vips: [{ address: '192.0.2.180' }],
         trackChecks: [{ check: 'check_nginx' }],
       },
     ],
-    checks: [{ kind: 'script', name: 'check_nginx', command: { argv: ['/usr/bin/test', '-x', '/usr/sbin/nginx'] } }],
-  },
-  'v3 at 100 ms with unicast peers, preempt_delay, tracking and GARP settings': {
-    name: 'imported',
-    nodes: [{ name: 'lb1', addresses: ['192.0.2.1'], interfaces: ['eth0', 'eth1'] }],
-    vrrpInstances: [
+    [{ kind: 'script', name: 'check_nginx', command: { argv: ['/usr/bin/test', '-x', '/usr/sbin/nginx'] } }],
+  ),
+  'v3 at 100 ms with unicast peers, preempt_delay, tracking and GARP settings': importedSpec(
+    { name: 'lb1', addresses: ['192.0.2.1'], interfaces: ['eth0', 'eth1'] },
+    [
       {
         name: 'fast',
         vrid: 10,
         version: 3,
         interface: 'eth0',
         advertIntervalMs: 100,
-        members: [
-          {
-            node: 'lb1',
-            priority: 150,
-            initialState: 'backup',
-            unicastSrcIp: '192.0.2.1',
-            unicastPeers: ['192.0.2.2', '192.0.2.3'],
-          },
-        ],
+        member: {
+          priority: 150,
+          initialState: 'backup',
+          unicastSrcIp: '192.0.2.1',
+          unicastPeers: ['192.0.2.2', '192.0.2.3'],
+        },
         preemptDelayMs: 3000,
         vips: [
           { address: '192.0.2.100', prefix: 24, dev: 'eth0' },
@@ -65,7 +85,7 @@ const ROUND_TRIP: Record<string, ClusterSpecInput> = {
         garpMasterRefreshRepeat: 2,
       },
     ],
-    checks: [
+    [
       {
         kind: 'script',
         name: 'alive',
@@ -79,43 +99,35 @@ const ROUND_TRIP: Record<string, ClusterSpecInput> = {
       },
       { kind: 'script', name: 'shell', command: { shell: 'test -x /usr/sbin/nginx && exit 0' }, weight: 10 },
     ],
-  },
-  'nopreempt on a backup': {
-    name: 'imported',
-    nodes: [{ name: 'lb2', interfaces: ['eth0'] }],
-    vrrpInstances: [
-      {
-        name: 'VI_1',
-        vrid: 51,
-        interface: 'eth0',
-        members: [{ node: 'lb2', priority: 80, initialState: 'backup' }],
-        preempt: false,
-        vips: [{ address: '192.0.2.100' }],
-      },
-    ],
-  },
-  'v3 over IPv6 beside a v2 instance sharing its VRID': {
-    name: 'imported',
-    nodes: [{ name: 'lb1', interfaces: ['eth0'] }],
-    vrrpInstances: [
-      {
-        name: 'v6',
-        vrid: 20,
-        version: 3,
-        family: 6,
-        interface: 'eth0',
-        members: [{ node: 'lb1', priority: 255, initialState: 'master' }],
-        vips: [{ address: '2001:db8::100', prefix: 64 }],
-      },
-      {
-        name: 'v4',
-        vrid: 20,
-        interface: 'eth0',
-        members: [{ node: 'lb1', priority: 90, initialState: 'backup' }],
-        vips: [{ address: '192.0.2.100' }],
-      },
-    ],
-  },
+  ),
+  'nopreempt on a backup': importedSpec({ name: 'lb2', interfaces: ['eth0'] }, [
+    {
+      name: 'VI_1',
+      vrid: 51,
+      interface: 'eth0',
+      member: { priority: 80, initialState: 'backup' },
+      preempt: false,
+      vips: [{ address: '192.0.2.100' }],
+    },
+  ]),
+  'v3 over IPv6 beside a v2 instance sharing its VRID': importedSpec({ name: 'lb1', interfaces: ['eth0'] }, [
+    {
+      name: 'v6',
+      vrid: 20,
+      version: 3,
+      family: 6,
+      interface: 'eth0',
+      member: { priority: 255, initialState: 'master' },
+      vips: [{ address: '2001:db8::100', prefix: 64 }],
+    },
+    {
+      name: 'v4',
+      vrid: 20,
+      interface: 'eth0',
+      member: { priority: 90, initialState: 'backup' },
+      vips: [{ address: '192.0.2.100' }],
+    },
+  ]),
 };
 
 describe('renderKeepalivedConfig', () => {
