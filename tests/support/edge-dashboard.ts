@@ -1,5 +1,8 @@
+import { afterAll, beforeAll } from 'vitest';
+import type { Browser, BrowserContext } from 'playwright-core';
 import { referenceHosts, referenceSpec } from '@keepwatch/lab';
 import type { ClusterSpecInput } from '@keepwatch/shared';
+import { launchChromiumBeside, signIn } from './browser.js';
 import { ADMIN, startDashboard, type Dashboard } from './dashboard.js';
 import { apiLogin, trpcHttp, type TrpcHttp } from './trpc-http.js';
 
@@ -58,4 +61,43 @@ export async function startEdgeDashboard(
     await dashboard.stop();
     throw e;
   }
+}
+
+/** The edge dashboard and Chromium beside it, with a browser context for the admin. */
+export type EdgeBrowser = {
+  dashboard: Dashboard;
+  browser: Browser;
+  /** A context (1280×800 unless told), for the admin's pages. */
+  admin: BrowserContext;
+  base: string;
+  api: TrpcHttp;
+  clusterId: string;
+};
+
+/**
+ * Registers the hooks of a browser test file on the edge dashboard: before the tests,
+ * {@link startEdgeDashboard} with `spec` and Chromium launched beside it, and the admin's context —
+ * of `viewport`'s size, signed in when `signedIn`, with `timeoutMs` as its actions' default timeout; after
+ * them, the browser closed and the dashboard stopped. The returned object is filled in when the
+ * hook has run.
+ */
+export function edgeBrowserSuite(
+  spec: ClusterSpecInput,
+  o: { signedIn?: boolean; timeoutMs?: number; viewport?: { width: number; height: number } } = {},
+): EdgeBrowser {
+  const edge = {} as EdgeBrowser;
+  beforeAll(async () => {
+    edge.browser = await launchChromiumBeside(async () => {
+      ({ dashboard: edge.dashboard, api: edge.api, clusterId: edge.clusterId } = await startEdgeDashboard(spec));
+      edge.base = edge.dashboard.base;
+    });
+    edge.admin = await edge.browser.newContext({ viewport: o.viewport ?? { width: 1280, height: 800 } });
+    if (o.timeoutMs) edge.admin.setDefaultTimeout(o.timeoutMs);
+    if (o.signedIn) await signIn(edge.admin, edge.base, ADMIN).then((p) => p.close());
+  });
+  afterAll(async () => {
+    await edge.browser?.close();
+    await edge.dashboard?.stop();
+  });
+  return edge;
 }

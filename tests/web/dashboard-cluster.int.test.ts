@@ -3,19 +3,10 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import {
-  REF,
-  referenceSpec,
-  startEnrolledAgents,
-  throughVip,
-  waitServed,
-  type Lab,
-  type LabAgent,
-  type PortBridge,
-} from '@keepwatch/lab';
+import { REF, referenceSpec, startEnrolledAgents, throughVip, waitServed, type LabAgent } from '@keepwatch/lab';
 import { axeViolations, holderShownAt, launchChromiumBeside, signIn } from '../support/browser.js';
 import { startDashboardLab, type DashboardLab } from '../support/dashboard-lab.js';
-import { ADMIN, type Dashboard } from '../support/dashboard.js';
+import { ADMIN } from '../support/dashboard.js';
 import type { TrpcHttp } from '../support/trpc-http.js';
 
 /**
@@ -30,9 +21,6 @@ const SHOTS = fileURLToPath(new URL('../.cache/screenshots/', import.meta.url));
 
 describe('cluster page with real agents', () => {
   let env: DashboardLab | undefined;
-  let dashboard: Dashboard | undefined;
-  let bridge: PortBridge | undefined;
-  let lab: Lab | undefined;
   let browser: Browser | undefined;
   let ctx: BrowserContext;
   let page: Page;
@@ -46,11 +34,12 @@ describe('cluster page with real agents', () => {
   beforeAll(async () => {
     browser = await launchChromiumBeside(async () => {
       env = await startDashboardLab();
-      ({ dashboard, lab, bridge, api } = env);
-      base = dashboard.base;
+      const { lab } = env;
+      api = env.api;
+      base = env.dashboard.base;
       // The pool starts with web1 only: the test adds web2 through the page.
       const spec = { ...referenceSpec(), pools: [{ name: 'webs', servers: [{ address: REF.web1, port: 80 }] }] };
-      const started = await startEnrolledAgents(lab, api, { spec, hubSocket: bridge.path });
+      const started = await startEnrolledAgents(lab, api, { spec, hubSocket: env.bridge.path });
       clusterId = started.clusterId;
       agents.push(started.agent.lb1, started.agent.lb2);
       await lab.waitForHolders(REF.vip, ['lb1'], 15_000);
@@ -97,7 +86,7 @@ describe('cluster page with real agents', () => {
       await pools.getByTestId(`rollout-2-${lb}`).filter({ hasText: 'applied' }).waitFor({ timeout: 30_000 });
     await rollout.filter({ hasText: 'Revision 2 is applied on every node.' }).waitFor();
     await pools.screenshot({ path: join(SHOTS, 'pool-rollout.png') });
-    const bodies = await throughVip(lab!, 6);
+    const bodies = await throughVip(env!.lab, 6);
     expect(bodies).toContain('web2');
     expect(bodies.every((b) => b === 'web1' || b === 'web2')).toBe(true);
   }, 60_000);
@@ -119,8 +108,8 @@ describe('cluster page with real agents', () => {
     expect(await nodes.getByTestId('nginx-output-lb2').textContent()).toMatch(/\[emerg\].*8080/);
     // The master never got it (the rollout halted) and keeps serving.
     expect(await nodes.getByRole('row', { name: /lb1/ }).textContent()).not.toContain('failed');
-    expect(await throughVip(lab!, 4)).toEqual(expect.arrayContaining(['web1', 'web2']));
-    expect((await throughVip(lab!, 4)).every((b) => b === 'web1' || b === 'web2')).toBe(true);
+    expect(await throughVip(env!.lab, 4)).toEqual(expect.arrayContaining(['web1', 'web2']));
+    expect((await throughVip(env!.lab, 4)).every((b) => b === 'web1' || b === 'web2')).toBe(true);
     await page.screenshot({ path: join(SHOTS, 'cluster-failed-apply.png'), fullPage: true });
     // Undo, so the next revision rolls out again.
     const [vs] = (
@@ -158,9 +147,9 @@ describe('cluster page with real agents', () => {
       `shown ${shownAt - Date.parse(took!.at)} ms after the transition (stored ${Date.parse(took!.receivedAt) - Date.parse(took!.at)} ms after it)`,
     ).toBeLessThanOrEqual(2000);
     await page.getByTestId('move-progress').filter({ hasText: 'lb2 now holds VI_1' }).waitFor({ timeout: 10_000 });
-    await lab!.waitForHolders(REF.vip, ['lb2'], 10_000);
-    expect(await lab!.holds('lb2', REF.vip)).toBe(true);
-    await waitServed(lab!);
+    await env!.lab.waitForHolders(REF.vip, ['lb2'], 10_000);
+    expect(await env!.lab.holds('lb2', REF.vip)).toBe(true);
+    await waitServed(env!.lab);
     await vi.getByText('pinned to lb2').waitFor({ timeout: 5_000 });
     await page.screenshot({ path: join(SHOTS, 'move-vip-done.png'), fullPage: true });
     await page.goto(`${base}/audit`);
@@ -203,10 +192,10 @@ describe('cluster page with real agents', () => {
     const dialog = page.getByRole('dialog');
     expect(await dialog.textContent()).toMatch(/lb1 has the highest priority and preempts/);
     await dialog.getByRole('button', { name: 'Release' }).click();
-    await lab!.waitForHolders(REF.vip, ['lb1'], 15_000);
+    await env!.lab.waitForHolders(REF.vip, ['lb1'], 15_000);
     await page.getByTestId('holder-VI_1').filter({ hasText: 'Last reported holder: lb1' }).waitFor({ timeout: 10_000 });
     // The instances panel reads on its own (the page's panels each run their query): its pin goes too.
     await expect.poll(() => vi.getByText('pinned to lb2').count(), { timeout: 10_000 }).toBe(0);
-    await waitServed(lab!);
+    await waitServed(env!.lab);
   }, 60_000);
 });

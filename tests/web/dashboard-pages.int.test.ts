@@ -1,11 +1,9 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser, BrowserContext } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { waitFor } from '@keepwatch/lab';
-import { cookieHeader, fieldError, launchChromiumBeside, signIn, submitLogin } from '../support/browser.js';
-import { ADMIN, type Dashboard } from '../support/dashboard.js';
-import { loginAttempt, type TrpcHttp } from '../support/trpc-http.js';
-import { edgeSpec, startEdgeDashboard, VIEWER } from '../support/edge-dashboard.js';
+import { cookieHeader, fieldError, signIn, submitLogin } from '../support/browser.js';
+import { loginAttempt } from '../support/trpc-http.js';
+import { edgeBrowserSuite, edgeSpec, VIEWER } from '../support/edge-dashboard.js';
 
 /**
  * The Nodes, Users and Audit pages in real Chromium (Debian's, through playwright-core) against
@@ -35,34 +33,14 @@ async function enrollAt(wsUrl: string, node: string, token: string): Promise<str
 }
 
 describe('dashboard nodes, users and audit pages in Chromium', () => {
-  let dashboard: Dashboard | undefined;
-  let browser: Browser | undefined;
-  let admin: BrowserContext;
-  let base = '';
-  let api: TrpcHttp;
-  let clusterId = '';
+  // playwright-core waits forever by default: a missing element should fail the test, and say which.
+  const edge = edgeBrowserSuite(spec, { signedIn: true, timeoutMs: 20_000 });
 
-  const signInApi = (who: { username: string; password: string }) => loginAttempt(base, who);
-
-  beforeAll(async () => {
-    browser = await launchChromiumBeside(async () => {
-      ({ dashboard, api, clusterId } = await startEdgeDashboard(spec));
-      base = dashboard.base;
-    });
-    admin = await browser.newContext({ viewport: { width: 1280, height: 800 } });
-    // playwright-core waits forever by default: a missing element should fail the test, and say which.
-    admin.setDefaultTimeout(20_000);
-    await signIn(admin, base, ADMIN).then((p) => p.close());
-  });
-
-  afterAll(async () => {
-    await browser?.close();
-    await dashboard?.stop();
-  });
+  const signInApi = (who: { username: string; password: string }) => loginAttempt(edge.base, who);
 
   it('lists every node of every cluster with its cluster, state and revision', async () => {
-    const page = await admin.newPage();
-    await page.goto(`${base}/nodes`);
+    const page = await edge.admin.newPage();
+    await page.goto(`${edge.base}/nodes`);
     const table = page.getByRole('region', { name: 'Nodes' });
     await table.getByRole('row', { name: /lb1/ }).waitFor();
     const lb1 = await table.getByRole('row', { name: /lb1/ }).textContent();
@@ -75,12 +53,12 @@ describe('dashboard nodes, users and audit pages in Chromium', () => {
   });
 
   it('shows a connected agent online with its version and address, and offline with a stale heartbeat once it goes quiet', async () => {
-    const lb2 = (await api.query<{ id: string; node: { name: string } }[]>('nodes.list', { clusterId })).find(
-      (n) => n.node.name === 'lb2',
-    )!;
-    const { token } = await api.mutate<{ token: string }>('nodes.issueEnrollToken', { id: lb2.id });
-    const page = await admin.newPage();
-    const ws = new WebSocket(`${base.replace(/^http/, 'ws')}/agent`);
+    const lb2 = (
+      await edge.api.query<{ id: string; node: { name: string } }[]>('nodes.list', { clusterId: edge.clusterId })
+    ).find((n) => n.node.name === 'lb2')!;
+    const { token } = await edge.api.mutate<{ token: string }>('nodes.issueEnrollToken', { id: lb2.id });
+    const page = await edge.admin.newPage();
+    const ws = new WebSocket(`${edge.base.replace(/^http/, 'ws')}/agent`);
     const inbox: { type: string; credential?: string }[] = [];
     ws.on('message', (d) => inbox.push(JSON.parse(d.toString()) as { type: string }));
     const opened = new Promise<void>((resolve, reject) => (ws.once('open', () => resolve()), ws.once('error', reject)));
@@ -109,7 +87,7 @@ describe('dashboard nodes, users and audit pages in Chromium', () => {
         intervalMs: 20,
         what: 'welcome',
       });
-      await page.goto(`${base}/nodes`);
+      await page.goto(`${edge.base}/nodes`);
       const row = page.getByRole('region', { name: 'Nodes' }).getByRole('row', { name: /lb2/ });
       await row.filter({ hasText: 'online' }).waitFor({ timeout: 10_000 });
       expect(await row.textContent()).toMatch(/0\.1\.0/);
@@ -128,8 +106,8 @@ describe('dashboard nodes, users and audit pages in Chromium', () => {
   });
 
   it('an admin enrolls a node and is shown the exact command line with a one-time token that the hub accepts once', async () => {
-    const page = await admin.newPage();
-    await page.goto(`${base}/nodes`);
+    const page = await edge.admin.newPage();
+    await page.goto(`${edge.base}/nodes`);
     await page.getByRole('button', { name: 'Enroll a node' }).click();
     const form = page.getByRole('form', { name: 'Enroll a node' });
     await form.getByLabel('Cluster').selectOption({ label: 'edge' });
@@ -140,14 +118,14 @@ describe('dashboard nodes, users and audit pages in Chromium', () => {
     await form.getByText('Not added: fix the marked fields.').waitFor();
     const addresses = form.getByLabel('Addresses');
     expect(await fieldError(addresses)).toMatch(/entry 1: must be an IPv4 or IPv6 address/);
-    expect((await api.query<unknown[]>('nodes.list', { clusterId })).length).toBe(2);
+    expect((await edge.api.query<unknown[]>('nodes.list', { clusterId: edge.clusterId })).length).toBe(2);
 
     await addresses.fill('192.0.2.13');
     await form.getByRole('button', { name: 'Add node and issue token' }).click();
     const command = page.getByTestId('enroll-command');
     await command.waitFor();
     const line = (await command.textContent()) ?? '';
-    const wsUrl = `${base.replace(/^http/, 'ws')}/agent`;
+    const wsUrl = `${edge.base.replace(/^http/, 'ws')}/agent`;
     expect(line).toMatch(
       new RegExp(
         `^keepwatch-agent run --config /etc/keepwatch/agent\\.json --server ${wsUrl.replace(/[.]/g, '\\.')} --token kwe_[A-Za-z0-9_-]{32}$`,
@@ -174,8 +152,8 @@ describe('dashboard nodes, users and audit pages in Chromium', () => {
   });
 
   it('an admin re-issues a token, which replaces the earlier one, and removes a node after confirming', async () => {
-    const page = await admin.newPage();
-    await page.goto(`${base}/nodes`);
+    const page = await edge.admin.newPage();
+    await page.goto(`${edge.base}/nodes`);
     const nodes = page.getByRole('region', { name: 'Nodes' });
     await nodes.getByRole('button', { name: 'New token for lb3' }).click();
     const first = (await page.getByTestId('enroll-command').textContent()) ?? '';
@@ -184,7 +162,7 @@ describe('dashboard nodes, users and audit pages in Chromium', () => {
       timeoutMs: 5_000,
       what: 'a second token',
     });
-    const wsUrl = `${base.replace(/^http/, 'ws')}/agent`;
+    const wsUrl = `${edge.base.replace(/^http/, 'ws')}/agent`;
     expect(await enrollAt(wsUrl, 'lb3', first.split('--token ')[1] ?? '')).toBe('error');
 
     await nodes.getByRole('button', { name: 'Remove lb3' }).click();
@@ -204,14 +182,16 @@ describe('dashboard nodes, users and audit pages in Chromium', () => {
       .filter({ hasText: /lb1 not removed: .*member of VRRP instance "VI_1"/ })
       .waitFor();
     expect(
-      (await api.query<{ node: { name: string } }[]>('nodes.list', { clusterId })).map((n) => n.node.name),
+      (await edge.api.query<{ node: { name: string } }[]>('nodes.list', { clusterId: edge.clusterId })).map(
+        (n) => n.node.name,
+      ),
     ).toEqual(['lb1', 'lb2']);
     await page.close();
   });
 
   it('an admin creates a user, changes the role, sets a new password and disables it, and the disabled user cannot sign in', async () => {
-    const page = await admin.newPage();
-    await page.goto(`${base}/users`);
+    const page = await edge.admin.newPage();
+    await page.goto(`${edge.base}/users`);
     const form = page.getByRole('form', { name: 'New user' });
     await form.getByLabel('Username').fill('otto');
     await form.getByLabel('Password').fill('too short');
@@ -233,7 +213,7 @@ describe('dashboard nodes, users and audit pages in Chromium', () => {
     type U = { username: string; role: string; disabled: boolean };
     await waitFor(
       async () =>
-        (await api.query<U[]>('users.list', undefined)).find((u) => u.username === 'otto')?.role === 'operator',
+        (await edge.api.query<U[]>('users.list', undefined)).find((u) => u.username === 'otto')?.role === 'operator',
       { timeoutMs: 5_000, what: 'otto to be an operator' },
     );
 
@@ -258,16 +238,16 @@ describe('dashboard nodes, users and audit pages in Chromium', () => {
     await row.getByRole('button', { name: 'Disable otto' }).click();
     await page.getByRole('dialog').getByRole('button', { name: 'Disable user' }).click();
     await row.filter({ hasText: 'disabled' }).waitFor();
-    expect((await api.query<U[]>('users.list', undefined)).find((u) => u.username === 'otto')).toMatchObject({
+    expect((await edge.api.query<U[]>('users.list', undefined)).find((u) => u.username === 'otto')).toMatchObject({
       role: 'operator',
       disabled: true,
     });
 
     const r = await signInApi({ username: 'otto', password: 'otto has another long password' });
     expect(r.status).not.toBe(200);
-    const ctx = await browser!.newContext();
+    const ctx = await edge.browser.newContext();
     const login = await ctx.newPage();
-    await submitLogin(login, base, { username: 'otto', password: 'otto has another long password' });
+    await submitLogin(login, edge.base, { username: 'otto', password: 'otto has another long password' });
     await login.getByRole('alert').filter({ hasText: 'wrong username or password' }).waitFor();
     await ctx.close();
 
@@ -279,8 +259,8 @@ describe('dashboard nodes, users and audit pages in Chromium', () => {
   });
 
   it('audit filters by actor, action, cluster and time narrow the list on the server', async () => {
-    const page = await admin.newPage();
-    await page.goto(`${base}/audit`);
+    const page = await edge.admin.newPage();
+    await page.goto(`${edge.base}/audit`);
     const rows = page.getByTestId('audit-row');
     await rows.first().waitFor();
     await page.getByText(/Chain intact: \d+ records verified/).waitFor();
@@ -351,48 +331,54 @@ describe('dashboard nodes, users and audit pages in Chromium', () => {
   });
 
   it('a viewer sees no admin controls, and the API refuses them with FORBIDDEN for the viewer session', async () => {
-    const ctx = await browser!.newContext({ viewport: { width: 1280, height: 800 } });
-    const page = await signIn(ctx, base, VIEWER);
+    const ctx = await edge.browser.newContext({ viewport: { width: 1280, height: 800 } });
+    const page = await signIn(ctx, edge.base, VIEWER);
     expect(await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Users' }).count()).toBe(0);
-    await page.goto(`${base}/nodes`);
+    await page.goto(`${edge.base}/nodes`);
     await page.getByRole('region', { name: 'Nodes' }).getByRole('row', { name: /lb1/ }).waitFor();
     for (const name of ['Enroll a node', /New token/, /Remove/])
       expect(await page.getByRole('button', { name }).count()).toBe(0);
     expect(await page.getByRole('link', { name: 'Add node over SSH' }).count()).toBe(0);
-    await page.goto(`${base}/users`);
+    await page.goto(`${edge.base}/users`);
     await page.getByText('Only admins manage users.').waitFor();
     expect(await page.getByRole('button', { name: 'Create user' }).count()).toBe(0);
-    await page.goto(`${base}/audit`);
+    await page.goto(`${edge.base}/audit`);
     await page.getByTestId('audit-row').first().waitFor();
     expect(await page.getByRole('button', { name: 'Verify chain' }).count()).toBe(0);
 
     const cookie = await cookieHeader(ctx);
     const lb1 = (
-      await api.query<{ id: string; version: number; node: { name: string } }[]>('nodes.list', { clusterId })
+      await edge.api.query<{ id: string; version: number; node: { name: string } }[]>('nodes.list', {
+        clusterId: edge.clusterId,
+      })
     ).find((n) => n.node.name === 'lb1')!;
-    const vera = (await api.query<{ id: string; version: number; username: string }[]>('users.list', undefined)).find(
-      (u) => u.username === 'vera',
-    )!;
+    const vera = (
+      await edge.api.query<{ id: string; version: number; username: string }[]>('users.list', undefined)
+    ).find((u) => u.username === 'vera')!;
     const refused = [
-      await api.call(
+      await edge.api.call(
         'nodes.enroll',
-        { clusterId, node: { name: 'lb9', interfaces: ['eth0'] } },
+        { clusterId: edge.clusterId, node: { name: 'lb9', interfaces: ['eth0'] } },
         { mutation: true, cookie },
       ),
-      await api.call('nodes.issueEnrollToken', { id: lb1.id }, { mutation: true, cookie }),
-      await api.call('nodes.delete', { id: lb1.id, version: lb1.version }, { mutation: true, cookie }),
-      await api.call(
+      await edge.api.call('nodes.issueEnrollToken', { id: lb1.id }, { mutation: true, cookie }),
+      await edge.api.call('nodes.delete', { id: lb1.id, version: lb1.version }, { mutation: true, cookie }),
+      await edge.api.call(
         'users.create',
         { username: 'mallory', password: 'a long enough password', role: 'admin' },
         { mutation: true, cookie },
       ),
-      await api.call('users.update', { id: vera.id, version: vera.version, role: 'admin' }, { mutation: true, cookie }),
-      await api.call('users.list', undefined, { cookie }),
-      await api.call('audit.verify', undefined, { cookie }),
+      await edge.api.call(
+        'users.update',
+        { id: vera.id, version: vera.version, role: 'admin' },
+        { mutation: true, cookie },
+      ),
+      await edge.api.call('users.list', undefined, { cookie }),
+      await edge.api.call('audit.verify', undefined, { cookie }),
     ];
     expect(refused.map((r) => r.error?.data?.code)).toEqual(Array(refused.length).fill('FORBIDDEN'));
     // What a viewer may read still answers.
-    expect((await api.call<unknown[]>('nodes.all', undefined, { cookie })).data?.length).toBe(2);
+    expect((await edge.api.call<unknown[]>('nodes.all', undefined, { cookie })).data?.length).toBe(2);
     await ctx.close();
   });
 });

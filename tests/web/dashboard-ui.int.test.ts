@@ -1,13 +1,12 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { cookieHeader, fieldError, launchChromiumBeside, signIn } from '../support/browser.js';
+import type { Page } from 'playwright-core';
+import { cookieHeader, fieldError, signIn } from '../support/browser.js';
 import { reportReferenceHolders } from '../support/hub-agent.js';
-import { ADMIN, type Dashboard } from '../support/dashboard.js';
-import type { TrpcHttp } from '../support/trpc-http.js';
-import { edgeSpec, startEdgeDashboard, VIEWER } from '../support/edge-dashboard.js';
+import { ADMIN } from '../support/dashboard.js';
+import { edgeBrowserSuite, edgeSpec, VIEWER } from '../support/edge-dashboard.js';
 
 /**
  * The dashboard's pages in real Chromium (Debian's, through playwright-core) against the
@@ -25,38 +24,23 @@ const spec = edgeSpec({
 type PoolRow = { id: string; version: number; pool: { name: string; servers: { address: string; port: number }[] } };
 
 describe('dashboard pages in Chromium', () => {
-  let dashboard: Dashboard | undefined;
-  let browser: Browser | undefined;
-  let admin: BrowserContext;
-  let base = '';
-  let api: TrpcHttp;
-  let clusterId = '';
+  const edge = edgeBrowserSuite(spec);
 
-  const pool = async () => (await api.query<PoolRow[]>('pools.list', { clusterId }))[0]!;
+  const pool = async () => (await edge.api.query<PoolRow[]>('pools.list', { clusterId: edge.clusterId }))[0]!;
 
   async function openCluster(page: Page) {
-    await page.goto(`${base}/clusters/${clusterId}`);
+    await page.goto(`${edge.base}/clusters/${edge.clusterId}`);
     await page.getByRole('heading', { name: 'Pool webs' }).waitFor();
   }
 
-  beforeAll(async () => {
-    browser = await launchChromiumBeside(async () => {
-      ({ dashboard, api, clusterId } = await startEdgeDashboard(spec));
-      base = dashboard.base;
-    });
-    admin = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+  beforeAll(() => {
     mkdirSync(SHOTS, { recursive: true });
   });
 
-  afterAll(async () => {
-    await browser?.close();
-    await dashboard?.stop();
-  });
-
   it('sends a visitor who is not signed in to the sign-in page, and a wrong password gets a message', async () => {
-    const ctx = await browser!.newContext();
+    const ctx = await edge.browser.newContext();
     const page = await ctx.newPage();
-    await page.goto(`${base}/`);
+    await page.goto(`${edge.base}/`);
     await page.waitForURL(/\/login$/);
     await page.getByLabel('Username').fill(ADMIN.username);
     await page.getByLabel('Password').fill('not the password');
@@ -67,7 +51,7 @@ describe('dashboard pages in Chromium', () => {
   });
 
   it('signs an admin in and lists the clusters with the user and role shown', async () => {
-    const page = await signIn(admin, base, ADMIN);
+    const page = await signIn(edge.admin, edge.base, ADMIN);
     expect(await page.getByTestId('whoami').textContent()).toMatch(/admin\s*admin/);
     await page.getByRole('link', { name: 'edge' }).waitFor();
     await page.screenshot({ path: join(SHOTS, 'clusters.png') });
@@ -79,7 +63,7 @@ describe('dashboard pages in Chromium', () => {
   });
 
   it('an admin adds a server to a pool and sees the new version and config revision', async () => {
-    const page = await admin.newPage();
+    const page = await edge.admin.newPage();
     await openCluster(page);
     await page.getByRole('button', { name: 'Edit pool webs' }).click();
     await page.getByRole('button', { name: 'Add server' }).click();
@@ -106,11 +90,11 @@ describe('dashboard pages in Chromium', () => {
   });
 
   it('an edit based on a version someone else changed meanwhile is refused with a conflict message', async () => {
-    const page = await admin.newPage();
+    const page = await edge.admin.newPage();
     await openCluster(page);
     await page.getByRole('button', { name: 'Edit pool webs' }).click();
     const before = await pool();
-    await api.mutate('pools.update', {
+    await edge.api.mutate('pools.update', {
       id: before.id,
       version: before.version,
       pool: { ...before.pool, servers: before.pool.servers.slice(0, 2) },
@@ -130,7 +114,7 @@ describe('dashboard pages in Chromium', () => {
   });
 
   it('a bad server address is refused with the message next to that field', async () => {
-    const page = await admin.newPage();
+    const page = await edge.admin.newPage();
     await openCluster(page);
     await page.getByRole('button', { name: 'Edit pool webs' }).click();
     const address = page.getByLabel('Address of server 2');
@@ -147,7 +131,7 @@ describe('dashboard pages in Chromium', () => {
   });
 
   it('an admin edits the VRRP instance: a bad VRID is refused beside its field, then VRID and a priority are saved', async () => {
-    const page = await admin.newPage();
+    const page = await edge.admin.newPage();
     await openCluster(page);
     const vi = page.getByRole('article', { name: 'VI_1' });
     await vi.getByRole('button', { name: 'Edit VRRP instance VI_1' }).click();
@@ -162,9 +146,9 @@ describe('dashboard pages in Chromium', () => {
     await vi.getByRole('button', { name: 'Save instance' }).click();
     await page.getByText(/Saved VRRP instance VI_1 as version 2 — config revision \d+ created/).waitFor();
     await vi.getByText(/VRID 52/).waitFor();
-    const [inst] = await api.query<
+    const [inst] = await edge.api.query<
       { version: number; instance: { vrid: number; members: { node: string; priority: number }[] } }[]
-    >('instances.list', { clusterId });
+    >('instances.list', { clusterId: edge.clusterId });
     expect([inst!.version, inst!.instance.vrid, inst!.instance.members.map((m) => m.priority)]).toEqual([
       2,
       52,
@@ -174,7 +158,7 @@ describe('dashboard pages in Chromium', () => {
   });
 
   it("an admin edits a health check's rise and fall", async () => {
-    const page = await admin.newPage();
+    const page = await edge.admin.newPage();
     await openCluster(page);
     const checks = page.getByRole('region', { name: 'Health checks' });
     await checks.getByRole('button', { name: 'Edit check web_tcp' }).click();
@@ -187,7 +171,7 @@ describe('dashboard pages in Chromium', () => {
   });
 
   it('warns before taking the last node in service into maintenance', async () => {
-    const page = await admin.newPage();
+    const page = await edge.admin.newPage();
     await openCluster(page);
     const nodes = page.getByRole('region', { name: 'Nodes' });
     await nodes.getByRole('row', { name: /lb1/ }).getByRole('button', { name: 'Maintenance' }).click();
@@ -209,8 +193,8 @@ describe('dashboard pages in Chromium', () => {
   });
 
   it('shows which node last reported holding the VIP, with the age of that report, from the stored transitions', async () => {
-    await reportReferenceHolders(api, base, clusterId);
-    const page = await admin.newPage();
+    await reportReferenceHolders(edge.api, edge.base, edge.clusterId);
+    const page = await edge.admin.newPage();
     await openCluster(page);
     const holder = page.getByTestId('holder-VI_1');
     await holder.filter({ hasText: 'Last reported holder: lb1' }).waitFor();
@@ -221,7 +205,7 @@ describe('dashboard pages in Chromium', () => {
     await page.screenshot({ path: join(SHOTS, 'cluster-with-reports.png'), fullPage: true });
     // The overview shows who holds the VIP now, from live state (heartbeats): transitions are
     // events, so with no heartbeat yet it claims no holder, and says when each node was heard.
-    await page.goto(`${base}/`);
+    await page.goto(`${edge.base}/`);
     const card = page.getByRole('region', { name: 'edge' });
     await card
       .getByRole('row', { name: /^lb1\b/ })
@@ -233,7 +217,7 @@ describe('dashboard pages in Chromium', () => {
   });
 
   it("a move the dashboard refuses (the target's agent reports no live state) shows the reason as given, and pins nothing", async () => {
-    const page = await admin.newPage();
+    const page = await edge.admin.newPage();
     await openCluster(page);
     const vi = page.getByRole('article', { name: 'VI_1' });
     await vi.getByRole('button', { name: 'Move VIP to lb2' }).click();
@@ -247,8 +231,8 @@ describe('dashboard pages in Chromium', () => {
   });
 
   it('a viewer sees the cluster but no edit or failover controls, and the API refuses the edit', async () => {
-    const ctx = await browser!.newContext({ viewport: { width: 1280, height: 800 }, colorScheme: 'dark' });
-    const page = await signIn(ctx, base, VIEWER);
+    const ctx = await edge.browser.newContext({ viewport: { width: 1280, height: 800 }, colorScheme: 'dark' });
+    const page = await signIn(ctx, edge.base, VIEWER);
     await openCluster(page);
     await page.getByRole('heading', { name: 'VI_1' }).waitFor();
     for (const name of [/^Edit/, /Move/, /maintenance/i, /Release/, 'Add server', 'Save pool'])
@@ -256,21 +240,21 @@ describe('dashboard pages in Chromium', () => {
     await page.screenshot({ path: join(SHOTS, 'cluster-viewer-dark.png'), fullPage: true });
     const viewerCookie = await cookieHeader(ctx);
     const p = await pool();
-    const r = await api.call(
+    const r = await edge.api.call(
       'pools.update',
       { id: p.id, version: p.version, pool: p.pool },
       { mutation: true, cookie: viewerCookie },
     );
     expect(r.error?.data?.code).toBe('FORBIDDEN');
-    await page.goto(`${base}/audit`);
+    await page.goto(`${edge.base}/audit`);
     await page.getByRole('heading', { name: 'Audit log' }).waitFor();
     expect(await page.getByRole('button', { name: 'Verify chain' }).count()).toBe(0);
     await ctx.close();
   });
 
   it('the audit page lists the edits, and verify reports the chain intact', async () => {
-    const page = await admin.newPage();
-    await page.goto(`${base}/audit`);
+    const page = await edge.admin.newPage();
+    await page.goto(`${edge.base}/audit`);
     await page.getByRole('cell', { name: 'pool.update' }).first().waitFor();
     // The list may still be filling in (a live refresh) when the first row shows: poll the counts.
     await expect.poll(() => page.getByRole('cell', { name: 'pool.update' }).count(), { timeout: 10_000 }).toBe(2);

@@ -1,12 +1,11 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { Browser, Page } from 'playwright-core';
-import { axeViolations, launchChromiumBeside, signIn } from '../support/browser.js';
-import { ADMIN, type Dashboard } from '../support/dashboard.js';
-import type { TrpcHttp } from '../support/trpc-http.js';
-import { edgeSpec, startEdgeDashboard } from '../support/edge-dashboard.js';
+import type { Page } from 'playwright-core';
+import { axeViolations, signIn } from '../support/browser.js';
+import { ADMIN } from '../support/dashboard.js';
+import { edgeBrowserSuite, edgeSpec } from '../support/edge-dashboard.js';
 
 /**
  * Rollout control (issue 14 item 6) in real Chromium against the production server: an admin
@@ -21,30 +20,20 @@ type PoolRow = { id: string; version: number; pool: { name: string; servers: { a
 type Revision = { number: number; specHash: string; summary: string };
 
 describe('rollout control in Chromium', () => {
-  let dashboard: Dashboard | undefined;
-  let browser: Browser | undefined;
+  const edge = edgeBrowserSuite(edgeSpec(), { viewport: { width: 1280, height: 900 } });
   let page: Page;
-  let api: TrpcHttp;
-  let clusterId = '';
 
   beforeAll(async () => {
-    browser = await launchChromiumBeside(async () => {
-      ({ dashboard, api, clusterId } = await startEdgeDashboard(edgeSpec()));
-    });
+    const { api, clusterId } = edge;
     // Revision 2: web2's weight from 2 to 5.
     const [row] = await api.query<PoolRow[]>('pools.list', { clusterId });
     const servers = row!.pool.servers.map((s) => (s.weight === 2 ? { ...s, weight: 5 } : s));
     await api.mutate('pools.update', { id: row!.id, version: row!.version, pool: { ...row!.pool, servers } });
-    page = await signIn(browser, dashboard!.base, ADMIN, { viewport: { width: 1280, height: 900 } });
-  });
-
-  afterAll(async () => {
-    await browser?.close();
-    await dashboard?.stop();
+    page = await signIn(edge.admin, edge.base, ADMIN);
   });
 
   it('an admin sees the diff to an earlier revision, then reverts: a new revision with its content', async () => {
-    await page.goto(`${dashboard!.base}/clusters/${clusterId}`);
+    await page.goto(`${edge.base}/clusters/${edge.clusterId}`);
     const panel = page.getByRole('region', { name: 'Revisions and rollout' });
     await panel.getByRole('button', { name: 'Revert to revision 1…' }).click();
     const diff = panel.getByTestId('revert-diff');
@@ -60,7 +49,7 @@ describe('rollout control in Chromium', () => {
     await panel.getByRole('button', { name: 'Revert to revision 1', exact: true }).click();
     await panel.getByText('Revision 3 created with the content of revision 1; it rolls out like any edit.').waitFor();
     const [one, three] = await Promise.all(
-      [1, 3].map((number) => api.query<Revision>('clusters.revision', { clusterId, number })),
+      [1, 3].map((number) => edge.api.query<Revision>('clusters.revision', { clusterId: edge.clusterId, number })),
     );
     expect(three!.specHash).toBe(one!.specHash);
     expect(three!.summary).toBe('reverted to revision 1');
@@ -74,7 +63,9 @@ describe('rollout control in Chromium', () => {
     await state.getByText(/The rollout of revision 3 was aborted by admin/).waitFor();
     for (const node of ['lb1', 'lb2'])
       expect(await state.getByTestId(`runs-${node}`).textContent()).toMatch(/runs no revision yet\s*3: aborted/);
-    const status = await api.query<{ aborted: { by: string } | null }>('rollout.status', { clusterId });
+    const status = await edge.api.query<{ aborted: { by: string } | null }>('rollout.status', {
+      clusterId: edge.clusterId,
+    });
     expect(status.aborted?.by).toBe('admin');
     await page
       .getByRole('region', { name: 'Revisions and rollout' })
