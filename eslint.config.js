@@ -67,8 +67,10 @@ function restrictImports({ files, ignores, paths, patterns }) {
 }
 
 const pureGlobals = [
-  { name: 'setTimeout', message: 'The core has no timers: deadlines live in the state (STYLE §F30).' },
-  { name: 'setInterval', message: 'The core has no timers: deadlines live in the state (STYLE §F30).' },
+  ...['setTimeout', 'setInterval'].map((name) => ({
+    name,
+    message: 'The core has no timers: deadlines live in the state (STYLE §F30).',
+  })),
   { name: 'setImmediate', message: 'The core has no timers.' },
   { name: 'Date', message: 'Time comes from the injected clock as `now` (STYLE §F29).' },
   { name: 'process', message: 'The core has no process access.' },
