@@ -1,19 +1,9 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { randomBytes } from 'node:crypto';
-import {
-  keepalived24,
-  LabKeepalived,
-  LabNginx,
-  REF,
-  referenceLab,
-  type Lab,
-  LabAgent,
-  agentConfig,
-  referenceSpec,
-  waitFor,
-} from '@keepwatch/lab';
-import { ClusterSpecSchema, renderKeepalivedConfig, type ClusterSpecInput } from '@keepwatch/shared';
+import { keepalived24, REF, referenceSpec, waitFor } from '@keepwatch/lab';
+import type { ClusterSpecInput } from '@keepwatch/shared';
 import { metricValue } from '../support/frames.js';
+import { mixedClusterSuite, takeoverAndPreemptionTests } from '../support/mixed-cluster.js';
 
 /**
  * Signed adverts (keepalived 2.4's auth_hmac) between keepwatch-agent and real keepalived 2.4.3,
@@ -57,16 +47,18 @@ beforeAll(async () => {
 for (const v of VARIANTS) {
   const kaOn = v.agentOn === 'lb1' ? 'lb2' : 'lb1';
   describe(`auth_hmac, ${v.name}: keepwatch-agent on ${v.agentOn}, keepalived 2.4.3 on ${kaOn}`, () => {
-    let lab: Lab;
-    let agent: LabAgent;
-    let ka: LabKeepalived;
-    const vip = v.family === 4 ? REF.vip : REF.vip6;
     const interval = v.version === 2 ? 1000 : 100;
-    const wait = (holders: string[]) => lab.waitForHolders(vip, holders, 4 * interval + 5000);
+    const m = mixedClusterSuite({
+      spec: spec(v),
+      agentOn: v.agentOn,
+      family: v.family,
+      advertIntervalMs: interval,
+      keepalived: () => ({ name: 'keepalived24', binary }),
+    });
     const agentAddress = v.agentOn === 'lb1' ? REF.lb1 : REF.lb2;
     const dropped = async (reason: string) =>
       metricValue(
-        (await lab.httpGet('client', `http://${agentAddress}:9623/metrics`)) ?? '',
+        (await m.lab.httpGet('client', `http://${agentAddress}:9623/metrics`)) ?? '',
         'keepwatch_vrrp_packets_dropped_total',
         {
           instance: 'VI_1',
@@ -75,65 +67,43 @@ for (const v of VARIANTS) {
       );
     const received = async () =>
       metricValue(
-        (await lab.httpGet('client', `http://${agentAddress}:9623/metrics`)) ?? '',
+        (await m.lab.httpGet('client', `http://${agentAddress}:9623/metrics`)) ?? '',
         'keepwatch_vrrp_adverts_received_total',
         {
           instance: 'VI_1',
         },
       );
-    const daemon = (lb: 'lb1' | 'lb2') => (lb === v.agentOn ? agent : ka);
-
-    beforeAll(async () => {
-      lab = await referenceLab();
-      agent = new LabAgent(lab, v.agentOn, agentConfig(lab, new LabNginx(lab, v.agentOn), spec(v)));
-      ka = new LabKeepalived(lab, kaOn, 'keepalived24', binary);
-      ka.configure(renderKeepalivedConfig(ClusterSpecSchema.parse(spec(v)), kaOn).text);
-      await daemon('lb1').start();
-      await daemon('lb2').start();
-    });
-    afterAll(async () => {
-      await lab?.teardown();
-    });
 
     it('elects lb1 (priority 100) as the only master, each side verifying the other', async () => {
-      await wait(['lb1']);
+      await m.wait(['lb1']);
       // The agent hears keepalived's adverts (as backup) or keepalived hears the agent's (it stays
       // backup: a refused advert would make it master too); nothing fails authentication.
       const before = await received();
       await new Promise((r) => setTimeout(r, 3 * interval));
-      expect(await lab.holders(vip)).toEqual(['lb1']);
+      expect(await m.lab.holders(m.vip)).toEqual(['lb1']);
       if (v.agentOn === 'lb2') expect(await received()).toBeGreaterThan(before);
       for (const reason of ['auth-missing', 'auth-bad-hmac', 'auth-stale', 'auth-replay', 'auth-unknown-key'])
         expect(await dropped(reason), reason).toBe(0);
-      expect(ka.log()).not.toMatch(/authentication trailer|authentication HMAC|authentication key/);
+      expect(m.ka.log()).not.toMatch(/authentication trailer|authentication HMAC|authentication key/);
     });
 
-    it('lb2 takes over when lb1 stops', async () => {
-      await daemon('lb1').stop();
-      await wait(['lb2']);
-    });
-
-    it('lb1 preempts when it comes back', async () => {
-      await daemon('lb1').start();
-      await wait(['lb1']);
-      expect(await lab.holders(vip)).toEqual(['lb1']);
-    });
+    takeoverAndPreemptionTests(m);
 
     if (v.agentOn === 'lb1' && v.unicast)
       it('a keepalived with another key is refused and counted by both, and each holds the VIP', async () => {
         const before = await dropped('auth-bad-hmac');
-        await ka.stop();
-        ka.configure(renderKeepalivedConfig(ClusterSpecSchema.parse(spec(v, WRONG)), kaOn).text);
-        await ka.start();
+        await m.ka.stop();
+        m.configureKeepalived(spec(v, WRONG));
+        await m.ka.start();
         await waitFor(async () => (await dropped('auth-bad-hmac')) > before + 5, {
           timeoutMs: 5000,
           what: 'the agent to count adverts signed with another key',
         });
-        await waitFor(() => /invalid authentication HMAC/.test(ka.log()), {
+        await waitFor(() => /invalid authentication HMAC/.test(m.ka.log()), {
           timeoutMs: 5000,
           what: 'keepalived to refuse the agent’s adverts',
         });
-        await wait(['lb1', 'lb2']);
+        await m.wait(['lb1', 'lb2']);
       });
   });
 }

@@ -1,15 +1,7 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  LabKeepalived,
-  LabNginx,
-  REF,
-  referenceLab,
-  type Lab,
-  LabAgent,
-  agentConfig,
-  referenceSpec,
-} from '@keepwatch/lab';
-import { ClusterSpecSchema, renderKeepalivedConfig, type ClusterSpecInput } from '@keepwatch/shared';
+import { describe, it } from 'vitest';
+import { referenceSpec } from '@keepwatch/lab';
+import type { ClusterSpecInput } from '@keepwatch/shared';
+import { mixedClusterSuite, takeoverAndPreemptionTests } from '../support/mixed-cluster.js';
 
 /**
  * Mixed clusters: keepwatch-agent on one LB and real keepalived 2.2.7 on the other, both ways,
@@ -46,51 +38,23 @@ function spec(v: Variant): ClusterSpecInput {
   });
 }
 
-/** One HA daemon on one LB, whichever implementation. */
-type Daemon = { start(): Promise<unknown>; stop(): Promise<void> };
-
 for (const v of VARIANTS) {
   for (const agentOn of ['lb1', 'lb2'] as const) {
     const kaOn = agentOn === 'lb1' ? 'lb2' : 'lb1';
     describe(`mixed cluster, ${v.name}: keepwatch-agent on ${agentOn}, keepalived on ${kaOn}`, () => {
-      let lab: Lab;
-      const daemons = {} as Record<'lb1' | 'lb2', Daemon>;
-      const vip = v.family === 4 ? REF.vip : REF.vip6;
-      const wait = (holders: string[]) => lab.waitForHolders(vip, holders, 4 * v.advertIntervalMs + 5000);
-
-      beforeAll(async () => {
-        lab = await referenceLab();
-        const s = spec(v);
-        const agent = new LabAgent(lab, agentOn, {
-          ...agentConfig(lab, new LabNginx(lab, agentOn), s),
-          metrics: undefined,
-        });
-        const ka = new LabKeepalived(lab, kaOn);
-        const exported = renderKeepalivedConfig(ClusterSpecSchema.parse(s), kaOn);
-        ka.configure(exported.text);
-        daemons[agentOn] = agent;
-        daemons[kaOn] = ka;
-        await daemons.lb1.start();
-        await daemons.lb2.start();
-      });
-      afterAll(async () => {
-        await lab?.teardown();
+      const m = mixedClusterSuite({
+        spec: spec(v),
+        agentOn,
+        family: v.family,
+        advertIntervalMs: v.advertIntervalMs,
+        metrics: false,
       });
 
       it('elects lb1 (priority 100) as the only master', async () => {
-        await wait(['lb1']);
+        await m.wait(['lb1']);
       });
 
-      it('lb2 takes over when lb1 stops', async () => {
-        await daemons.lb1.stop();
-        await wait(['lb2']);
-      });
-
-      it('lb1 preempts when it comes back', async () => {
-        await daemons.lb1.start();
-        await wait(['lb1']);
-        expect(await lab.holders(vip)).toEqual(['lb1']);
-      });
+      takeoverAndPreemptionTests(m);
     });
   }
 }
