@@ -35,3 +35,18 @@ export function captureFromNow(file: string): () => string {
   const from = readFileSync(file, 'utf8').length;
   return () => readFileSync(file, 'utf8').slice(from);
 }
+
+/** One multicast advert in a {@link captureVrrp} file: when (ms since the epoch), from where, at what priority. */
+export type CapturedAdvert = { t: number; src: string; prio: number };
+
+/** The multicast adverts for `vrid` (51: the reference instance's) in a {@link captureVrrp} file, in order. */
+export function capturedAdverts(capture: string, vrid = 51): CapturedAdvert[] {
+  const advert = new RegExp(
+    `^(\\d+\\.\\d+) IP (\\S+) > 224\\.0\\.0\\.18: VRRPv\\d, Advertisement, vrid ${vrid}, prio (\\d+)`,
+  );
+  return readFileSync(capture, 'utf8')
+    .split('\n')
+    .map((l) => advert.exec(l))
+    .filter((m): m is RegExpExecArray => m !== null)
+    .map((m) => ({ t: Number(m[1]) * 1000, src: m[2] ?? '', prio: Number(m[3]) }));
+}

@@ -14,7 +14,8 @@ import {
   type SystemdContainer,
 } from '@keepwatch/lab';
 import { agentConfig, LabAgent, referenceSpec, throughVip } from '../support/agent-lab.js';
-import { captureVrrp } from '../support/vrrp-capture.js';
+import { powerOff } from '../support/systemd-box.js';
+import { capturedAdverts, captureVrrp } from '../support/vrrp-capture.js';
 import { installAgent } from './install-agent.js';
 
 /**
@@ -26,8 +27,6 @@ import { installAgent } from './install-agent.js';
 const UNIT = 'keepwatch-agent.service';
 const UNIT_FILE = fileURLToPath(new URL('../../apps/agent/systemd/keepwatch-agent.service', import.meta.url));
 const spec = referenceSpec({ version: 2, advertIntervalMs: 1000 });
-
-type Advert = { t: number; src: string; prio: number };
 
 describe('keepwatch-agent.service under systemd', () => {
   let lab: Lab;
@@ -49,12 +48,7 @@ describe('keepwatch-agent.service under systemd', () => {
   };
   // A crash: SIGKILL to the unit's main PID from inside (the shell's kill: no procps needed).
   const crash = (pid: string | undefined) => box.exec(['sh', '-c', 'kill -KILL "$1"', 'sh', pid ?? '']);
-  const adverts = (): Advert[] =>
-    readFileSync(capture, 'utf8')
-      .split('\n')
-      .map((l) => /^(\d+\.\d+) IP (\S+) > 224\.0\.0\.18: VRRPv2, Advertisement, vrid 51, prio (\d+)/.exec(l))
-      .filter((m): m is RegExpExecArray => m !== null)
-      .map((m) => ({ t: Number(m[1]) * 1000, src: m[2] ?? '', prio: Number(m[3]) }));
+  const adverts = () => capturedAdverts(capture);
 
   beforeAll(async () => {
     const t0 = Date.now();
@@ -82,8 +76,7 @@ describe('keepwatch-agent.service under systemd', () => {
   }, 90_000);
 
   afterAll(async () => {
-    const off = await box?.poweroff().catch((e: Error) => e.message);
-    console.log(`power-off: ${JSON.stringify(off)}`);
+    await powerOff(box);
     await lab?.teardown();
   });
 
