@@ -1,12 +1,15 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
 import type { LabNginx } from '@keepwatch/lab';
+import { expectServedBy } from '../support/reference-scenario.js';
 import {
   REF,
   referenceKeepalived,
   referenceLab,
   startReferenceWebTier,
+  throughVip as viaVip,
   waitFor,
+  waitServed as served,
   type Lab,
   type LabKeepalived,
 } from '@keepwatch/lab';
@@ -21,23 +24,8 @@ describe('reference scenario on keepalived', () => {
   let lab: Lab;
   const nginx: Record<'lb1' | 'lb2', LabNginx> = {} as never;
   const ka: Record<'lb1' | 'lb2', { keepalived: LabKeepalived; checkLog: string }> = {} as never;
-  const VIP_URL = `http://${REF.vip}/`;
-
-  /** `n` requests through the VIP from the client, one after the other; the bodies. */
-  async function throughVip(n: number): Promise<(string | null)[]> {
-    const out: (string | null)[] = [];
-    for (let i = 0; i < n; i++) out.push((await lab.httpGet('client', VIP_URL, 2000))?.trim() ?? null);
-    return out;
-  }
-
-  /** Waits until requests through the VIP are answered again (after a failover). */
-  async function waitServed(): Promise<void> {
-    await waitFor(async () => (await lab.httpGet('client', VIP_URL, 1000)) !== null, {
-      timeoutMs: 10_000,
-      intervalMs: 50,
-      what: 'requests through the VIP to be served',
-    });
-  }
+  const throughVip = (n: number) => viaVip(lab, n);
+  const waitServed = () => served(lab);
 
   beforeAll(async () => {
     lab = await referenceLab();
@@ -63,17 +51,12 @@ describe('reference scenario on keepalived', () => {
 
   it("2. when the master's keepalived stops, the backup takes the VIP and serves", async () => {
     await ka.lb1.keepalived.stop();
-    await lab.waitForHolders(REF.vip, ['lb2'], 5_000);
-    await waitServed();
-    const bodies = await throughVip(4);
-    expect(new Set(bodies)).toEqual(new Set(['web1', 'web2']));
+    await expectServedBy(lab, 'lb2');
   });
 
   it("3. when the master's keepalived comes back, the VIP returns to it (preemption)", async () => {
     await ka.lb1.keepalived.start();
-    await lab.waitForHolders(REF.vip, ['lb1'], 5_000);
-    await waitServed();
-    expect(new Set(await throughVip(4))).toEqual(new Set(['web1', 'web2']));
+    await expectServedBy(lab, 'lb1');
   });
 
   it('4. when nginx on the master is killed, the check starts it again and the master keeps the VIP', async () => {
@@ -106,9 +89,7 @@ describe('reference scenario on keepalived', () => {
       'upstream webs {\n server 198.51.100.21:80;\n}\nserver {\n  location / {\n  proxy_pass http://webs\n}\n',
     );
     await nginx.lb1.kill();
-    await lab.waitForHolders(REF.vip, ['lb2'], 8_000);
-    await waitServed();
-    expect(new Set(await throughVip(4))).toEqual(new Set(['web1', 'web2']));
+    await expectServedBy(lab, 'lb2', 8_000);
     const log = await waitFor(
       () => {
         const text = readFileSync(ka.lb1.checkLog, 'utf8');
