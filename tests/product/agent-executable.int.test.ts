@@ -1,25 +1,16 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { execFile } from 'node:child_process';
-import {
-  mkdirSync,
-  mkdtempSync,
-  readFileSync,
-  readdirSync,
-  readlinkSync,
-  rmSync,
-  statSync,
-  writeFileSync,
-} from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, readFileSync, readdirSync, readlinkSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { type Lab, REF, isAlive, waitAgentStarted, waitFor, type Spawned, startSingleLbLab } from '@keepwatch/lab';
-import { packageAgent } from './package-agent.js';
-import { referenceSpec, throughVip, waitServed } from '../support/agent-lab.js';
+import { type Lab, REF, waitAgentStarted, waitFor, type Spawned, startSingleLbLab } from '@keepwatch/lab';
+import { expectServingMaster, packageAgent, stopAgentAndLab } from './package-agent.js';
+import { referenceSpec } from '../support/agent-lab.js';
 import { nodeBinaries, withoutNode } from '../support/without-node.js';
 import { HOST_FLOOR, compareVersions, maxGlibc, newerThanFloor } from '../../scripts/package-agent/elf.mjs';
 import { executablePath } from '../../scripts/package-agent/sea.mjs';
 import { AGENT_VERSION as VERSION, BARE_ENV, REPO } from '../support/repo.js';
+import { workFolder } from '../support/work-folder.js';
 
 const exec = promisify(execFile);
 const ADDON = join(REPO, 'apps/agent/build/Release/keepwatch_net.node');
@@ -31,7 +22,7 @@ const ADDON = join(REPO, 'apps/agent/build/Release/keepwatch_net.node');
  * becomes master and serves through the VIP. It needs no glibc newer than RHEL 8's.
  */
 describe('agent executable', () => {
-  let work = '';
+  const work = workFolder('keepwatch-executable-');
   let exe = '';
   let empty = '';
   let masked: string[] = [];
@@ -42,18 +33,12 @@ describe('agent executable', () => {
     // The script skips the slow steps when the executable is up to date with its inputs.
     await packageAgent();
     exe = executablePath(REPO, VERSION);
-    work = mkdtempSync(join(tmpdir(), 'keepwatch-executable-'));
-    empty = join(work, 'empty');
+    empty = join(work(), 'empty');
     writeFileSync(empty, '', { mode: 0o644 });
     masked = await nodeBinaries();
   }, 300_000);
 
-  afterAll(async () => {
-    if (agent && lab && isAlive(agent.pid))
-      await lab.stop(agent.pid, { sig: 'SIGTERM', graceMs: 8000 }).catch(() => undefined);
-    await lab?.teardown();
-    if (work) rmSync(work, { recursive: true, force: true });
-  });
+  afterAll(() => stopAgentAndLab(lab, agent));
 
   it('is one executable ELF file at dist/keepwatch-agent-<version>-linux-x64', () => {
     expect(exe).toMatch(/dist\/keepwatch-agent-\d+\.\d+\.\d+-linux-x64$/);
@@ -76,14 +61,14 @@ echo checked`;
 
   it('answers --version with no Node.js binary on the host', async () => {
     const [cmd, args] = withoutNode(empty, masked, exe, ['--version']);
-    const r = await exec(cmd, args, { env: BARE_ENV, cwd: work, timeout: 30_000 });
+    const r = await exec(cmd, args, { env: BARE_ENV, cwd: work(), timeout: 30_000 });
     expect(r.stdout).toBe(`keepwatch-agent ${VERSION}\n`);
   });
 
   it('takes no Node.js options from its environment (NODE_OPTIONS cannot make it load other code)', async () => {
     const r = await exec(exe, ['--version'], {
-      env: { ...BARE_ENV, NODE_OPTIONS: `--require ${join(work, 'missing.js')}` },
-      cwd: work,
+      env: { ...BARE_ENV, NODE_OPTIONS: `--require ${join(work(), 'missing.js')}` },
+      cwd: work(),
       timeout: 30_000,
     });
     expect(r.stdout).toBe(`keepwatch-agent ${VERSION}\n`);
@@ -99,25 +84,20 @@ echo checked`;
   });
 
   it('with no Node.js binary on the host, runs in a lab namespace, drives real nginx and becomes master of the VIP', async () => {
-    const configPath = join(work, 'agent.json');
+    const configPath = join(work(), 'agent.json');
     // One LB only (lb1), with the pool reduced to the one backend the lab has.
     lab = await startSingleLbLab(referenceSpec(), configPath);
     // The addon is unpacked under TMPDIR for the moment of its dlopen: this folder must end empty.
-    const tmp = join(work, 'tmp');
+    const tmp = join(work(), 'tmp');
     mkdirSync(tmp, { mode: 0o700 });
-    const logFile = join(work, 'agent.log');
+    const logFile = join(work(), 'agent.log');
     const [cmd, args] = withoutNode(empty, masked, exe, ['run', '--config', configPath]);
     agent = lab.spawn('lb1', cmd, args, {
       logFile,
       what: 'keepwatch-agent executable',
       env: { ...BARE_ENV, TMPDIR: tmp },
     });
-    const log = () => readFileSync(logFile, 'utf8');
-    await waitAgentStarted(agent.pid, log, 'the executable agent');
-    await lab.waitForHolders(REF.vip, ['lb1'], 10_000);
-    await waitServed(lab);
-    expect(await throughVip(lab, 3)).toEqual(['web1', 'web1', 'web1']);
-    expect(log()).toMatch(/"state":"master"[^\n]*"vrrp transition"/);
+    await expectServingMaster(lab, agent.pid, () => readFileSync(logFile, 'utf8'), 'the executable agent');
     // It is the executable itself that runs, in the namespace where node cannot run.
     expect(readlinkSync(`/proc/${agent.pid}/exe`)).toBe(exe);
     const inside = await exec('nsenter', ['--mount', '--target', String(agent.pid), '/usr/bin/node', '--version']).then(
@@ -131,9 +111,9 @@ echo checked`;
   it('unpacks its addon without a temp-file race: a fresh 0700 folder, the file created exclusively, both removed', async () => {
     // The master above makes way; the same agent starts again under strace (its file syscalls).
     await lab!.stop(agent!.pid, { sig: 'SIGTERM', graceMs: 8000 });
-    const tmp = join(work, 'tmp');
-    const trace = join(work, 'addon.trace');
-    const logFile = join(work, 'agent-traced.log');
+    const tmp = join(work(), 'tmp');
+    const trace = join(work(), 'addon.trace');
+    const logFile = join(work(), 'agent-traced.log');
     const tracer = lab!.spawn(
       'lb1',
       'strace',
@@ -147,7 +127,7 @@ echo checked`;
         exe,
         'run',
         '--config',
-        join(work, 'agent.json'),
+        join(work(), 'agent.json'),
       ],
       { logFile, what: 'strace of keepwatch-agent', env: { ...BARE_ENV, TMPDIR: tmp } },
     );
@@ -181,8 +161,8 @@ echo checked`;
   it('when its temporary folder is mounted noexec, dlopens the addon from the next candidate and still becomes master', async () => {
     await lab!.stop(agent!.pid, { sig: 'SIGTERM', graceMs: 8000 });
     await lab!.waitForHolders(REF.vip, [], 10_000);
-    const tmp = join(work, 'tmp');
-    const logFile = join(work, 'agent-noexec.log');
+    const tmp = join(work(), 'tmp');
+    const logFile = join(work(), 'agent-noexec.log');
     // In the agent's own mount namespace: TMPDIR becomes a noexec tmpfs, then the agent is exec'd.
     const [cmd, args] = withoutNode(empty, masked, '/bin/sh', [
       '-c',
@@ -192,7 +172,7 @@ echo checked`;
       exe,
       'run',
       '--config',
-      join(work, 'agent.json'),
+      join(work(), 'agent.json'),
     ]);
     agent = lab!.spawn('lb1', cmd, args, {
       logFile,

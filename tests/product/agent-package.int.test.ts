@@ -1,23 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { execFile } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import {
-  type Lab,
-  REF,
-  isAlive,
-  waitAgentStarted,
-  waitFor,
-  type Spawned,
-  referenceSpec,
-  throughVip,
-  waitServed,
-  startSingleLbLab,
-} from '@keepwatch/lab';
-import { packageAgent } from './package-agent.js';
+import { type Lab, REF, isAlive, waitFor, type Spawned, referenceSpec, startSingleLbLab } from '@keepwatch/lab';
+import { expectServingMaster, packageAgent, stopAgentAndLab } from './package-agent.js';
 import { BARE_ENV, REPO } from '../support/repo.js';
+import { workFolder } from '../support/work-folder.js';
 
 const exec = promisify(execFile);
 
@@ -28,7 +17,7 @@ const exec = promisify(execFile);
  * lab namespace against real nginx, becomes master and serves requests through the VIP.
  */
 describe('agent package', () => {
-  let work = '';
+  const work = workFolder('keepwatch-package-');
   let tarball = '';
   let prefix = '';
   let lab: Lab | undefined;
@@ -36,16 +25,10 @@ describe('agent package', () => {
 
   beforeAll(async () => {
     tarball = await packageAgent();
-    work = mkdtempSync(join(tmpdir(), 'keepwatch-package-'));
-    prefix = join(work, 'prefix');
+    prefix = join(work(), 'prefix');
   }, 300_000);
 
-  afterAll(async () => {
-    if (agent && lab && isAlive(agent.pid))
-      await lab.stop(agent.pid, { sig: 'SIGTERM', graceMs: 8000 }).catch(() => undefined);
-    await lab?.teardown();
-    if (work) rmSync(work, { recursive: true, force: true });
-  });
+  afterAll(() => stopAgentAndLab(lab, agent));
 
   it('builds one linux-x64 tarball with the bundled agent, the addon, the systemd units and install.sh', async () => {
     expect(tarball).toMatch(/dist\/keepwatch-agent-\d+\.\d+\.\d+-linux-x64\.tar\.gz$/);
@@ -70,10 +53,10 @@ describe('agent package', () => {
   });
 
   it('installs into an empty folder outside the repository without systemd and says how to start', async () => {
-    await exec('tar', ['-xzf', tarball, '-C', work], { env: BARE_ENV });
-    const [top] = readdirSync(work).filter((d) => d.startsWith('keepwatch-agent-'));
-    const r = await exec(join(work, top!, 'install.sh'), ['--prefix', prefix, '--no-systemd'], {
-      cwd: work,
+    await exec('tar', ['-xzf', tarball, '-C', work()], { env: BARE_ENV });
+    const [top] = readdirSync(work()).filter((d) => d.startsWith('keepwatch-agent-'));
+    const r = await exec(join(work(), top!, 'install.sh'), ['--prefix', prefix, '--no-systemd'], {
+      cwd: work(),
       env: BARE_ENV,
     });
     expect(r.stdout).toContain(`installed in ${prefix}`);
@@ -88,13 +71,13 @@ describe('agent package', () => {
   });
 
   it('refuses clearly when the Node.js binary is older than 20', async () => {
-    const [top] = readdirSync(work).filter((d) => d.startsWith('keepwatch-agent-'));
-    const fake = join(work, 'old-node');
+    const [top] = readdirSync(work()).filter((d) => d.startsWith('keepwatch-agent-'));
+    const fake = join(work(), 'old-node');
     writeFileSync(fake, '#!/bin/sh\necho v18.19.0\n', { mode: 0o755 });
     const r = await exec(
-      join(work, top!, 'install.sh'),
-      ['--prefix', join(work, 'other'), '--no-systemd', '--node-bin', fake],
-      { cwd: work, env: BARE_ENV },
+      join(work(), top!, 'install.sh'),
+      ['--prefix', join(work(), 'other'), '--no-systemd', '--node-bin', fake],
+      { cwd: work(), env: BARE_ENV },
     ).then(
       () => null,
       (e: { code: number; stderr: string }) => e,
@@ -105,42 +88,37 @@ describe('agent package', () => {
   });
 
   it('the installed command answers --help from outside the repository', async () => {
-    const r = await exec(join(prefix, 'bin/keepwatch-agent'), ['--help'], { cwd: work, env: BARE_ENV });
+    const r = await exec(join(prefix, 'bin/keepwatch-agent'), ['--help'], { cwd: work(), env: BARE_ENV });
     expect(r.stdout).toContain('keepwatch-agent run --config FILE');
   });
 
   it('the installed agent runs in a lab namespace, drives real nginx and becomes master of the VIP', async () => {
-    const configPath = join(work, 'agent.json');
+    const configPath = join(work(), 'agent.json');
     // One LB only (lb1), with the pool reduced to the one backend the lab has.
     lab = await startSingleLbLab(referenceSpec(), configPath);
-    const logFile = join(work, 'agent.log');
+    const logFile = join(work(), 'agent.log');
     // cwd outside the repository, the bare environment: module resolution can only find the bundle.
     agent = lab.spawn(
       'lb1',
       '/bin/sh',
-      ['-c', 'cd "$1" && exec "$2" run --config "$3"', 'sh', work, join(prefix, 'bin/keepwatch-agent'), configPath],
+      ['-c', 'cd "$1" && exec "$2" run --config "$3"', 'sh', work(), join(prefix, 'bin/keepwatch-agent'), configPath],
       { logFile, what: 'packaged keepwatch-agent', env: BARE_ENV },
     );
-    const log = () => readFileSync(logFile, 'utf8');
-    await waitAgentStarted(agent.pid, log, 'the packaged agent');
-    await lab.waitForHolders(REF.vip, ['lb1'], 10_000);
-    await waitServed(lab);
-    expect(await throughVip(lab, 3)).toEqual(['web1', 'web1', 'web1']);
+    await expectServingMaster(lab, agent.pid, () => readFileSync(logFile, 'utf8'), 'the packaged agent');
     // It is the installed bundle that runs (not the repository's dist/): /proc tells.
     const cmdline = readFileSync(`/proc/${agent.pid}/cmdline`, 'utf8').split('\0');
     expect(cmdline).toContain(join(prefix, 'lib/keepwatch-agent.mjs'));
-    expect(log()).toMatch(/"state":"master"[^\n]*"vrrp transition"/);
   });
 
   it('without systemd, install.sh --start runs the agent under the supervisor, which restarts it after a crash and stops it on SIGTERM', async () => {
     // The agent started by hand above makes way (it gives its VIP up on SIGTERM).
     await lab!.stop(agent!.pid, { sig: 'SIGTERM', graceMs: 8000 });
     await lab!.waitForHolders(REF.vip, [], 10_000);
-    const [top] = readdirSync(work).filter((d) => d.startsWith('keepwatch-agent-'));
-    const configPath = join(work, 'agent.json');
+    const [top] = readdirSync(work()).filter((d) => d.startsWith('keepwatch-agent-'));
+    const configPath = join(work(), 'agent.json');
     const r = await lab!.exec(
       'lb1',
-      join(work, top!, 'install.sh'),
+      join(work(), top!, 'install.sh'),
       ['--prefix', prefix, '--config', configPath, '--no-systemd', '--start'],
       { timeoutMs: 30_000 },
     );

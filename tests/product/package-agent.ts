@@ -1,4 +1,6 @@
 import { execFile } from 'node:child_process';
+import { expect } from 'vitest';
+import { isAlive, REF, throughVip, waitAgentStarted, waitServed, type Lab, type Spawned } from '@keepwatch/lab';
 import { REPO } from '../support/repo.js';
 
 /**
@@ -22,4 +24,26 @@ export function packageAgent(timeoutMs = 240_000): Promise<string> {
       },
     );
   });
+}
+
+/**
+ * Stops a packaged agent the test started in `lab` (SIGTERM, as systemd would: it gives its VIP
+ * up) and tears the lab down: a test's afterAll, so neither may be there yet.
+ */
+export async function stopAgentAndLab(lab: Lab | undefined, agent: Spawned | undefined): Promise<void> {
+  if (agent && lab && isAlive(agent.pid))
+    await lab.stop(agent.pid, { sig: 'SIGTERM', graceMs: 8000 }).catch(() => undefined);
+  await lab?.teardown();
+}
+
+/**
+ * Waits for a packaged agent `pid` (its log read by `log`) on a one-LB lab to start, hold the VIP
+ * and serve through it (web1, the lab's one backend), and checks that it logged becoming master.
+ */
+export async function expectServingMaster(lab: Lab, pid: number, log: () => string, what: string): Promise<void> {
+  await waitAgentStarted(pid, log, what);
+  await lab.waitForHolders(REF.vip, ['lb1'], 10_000);
+  await waitServed(lab);
+  expect(await throughVip(lab, 3)).toEqual(['web1', 'web1', 'web1']);
+  expect(log()).toMatch(/"state":"master"[^\n]*"vrrp transition"/);
 }
