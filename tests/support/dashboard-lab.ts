@@ -1,11 +1,11 @@
 import {
   bridgePort,
+  Lab,
   REF,
   referenceLab,
   startEnrolledAgents,
   waitRevisionApplied,
   waitServed,
-  type Lab,
   type LabAgent,
   type PortBridge,
 } from '@keepwatch/lab';
@@ -13,7 +13,7 @@ import type { ClusterSpecInput } from '@keepwatch/shared';
 import { ADMIN, startDashboard, type Dashboard, type DashboardOptions } from './dashboard.js';
 import { apiLogin, trpcHttp, type TrpcHttp } from './trpc-http.js';
 
-/** The production dashboard with the reference lab beside it, and an admin API client. */
+/** The production dashboard with a lab beside it (the reference one unless told), and an admin API client. */
 export type DashboardLab = {
   dashboard: Dashboard;
   lab: Lab;
@@ -24,7 +24,10 @@ export type DashboardLab = {
   stop(): Promise<void>;
 };
 
-export async function startDashboardLab(opts: DashboardOptions = {}): Promise<DashboardLab> {
+export async function startDashboardLab(
+  opts: DashboardOptions = {},
+  makeLab: () => Promise<Lab> = referenceLab,
+): Promise<DashboardLab> {
   const dashboard = await startDashboard(opts);
   let lab: Lab | undefined;
   let bridge: PortBridge | undefined;
@@ -34,7 +37,7 @@ export async function startDashboardLab(opts: DashboardOptions = {}): Promise<Da
     await dashboard.stop();
   };
   try {
-    lab = await referenceLab();
+    lab = await makeLab();
     // The namespaces have no route to the host's loopback: the port is reached through a unix socket.
     bridge = await bridgePort(lab, 'hub', dashboard.port);
     const api = trpcHttp(dashboard.base, await apiLogin(dashboard.base, ADMIN));
@@ -60,4 +63,24 @@ export async function enrollReferenceCluster(
   await env.lab.waitForHolders(REF.vip, ['lb1'], 10_000);
   await waitServed(env.lab);
   return { clusterId: started.clusterId, agents: started.agent };
+}
+
+/** lb1 and the client on the reference segment, nothing else: for the tests that install the agent on lb1 themselves. */
+export function lb1AndClientLab(): Promise<Lab> {
+  return Lab.create({
+    hosts: [
+      { name: 'lb1', ipv4: [`${REF.lb1}/24`] },
+      { name: 'client', ipv4: [`${REF.client}/24`] },
+    ],
+  });
+}
+
+/** Imports `spec` as a new cluster; resolves with its id and the id of each of its nodes, by name. */
+export async function importCluster(
+  api: TrpcHttp,
+  spec: ClusterSpecInput,
+): Promise<{ clusterId: string; nodeIds: Record<string, string> }> {
+  const { id: clusterId } = await api.mutate<{ id: string }>('clusters.import', { spec });
+  const nodes = await api.query<{ id: string; node: { name: string } }[]>('nodes.list', { clusterId });
+  return { clusterId, nodeIds: Object.fromEntries(nodes.map((n) => [n.node.name, n.id])) };
 }

@@ -1,26 +1,17 @@
 import { execFile } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  bootSystemd,
-  bridgePort,
-  forwardToLabHost,
-  Lab,
-  REF,
-  waitFor,
-  type LabForward,
-  type PortBridge,
-  type SystemdContainer,
-} from '@keepwatch/lab';
+import { bootSystemd, forwardToLabHost, REF, waitFor, type LabForward, type SystemdContainer } from '@keepwatch/lab';
 import type { ClusterSpecInput } from '@keepwatch/shared';
 import { packageAgent } from '../product/package-agent.js';
-import { ADMIN, startDashboard, type Dashboard } from '../support/dashboard.js';
-import { apiLogin, trpcHttp, type TrpcHttp } from '../support/trpc-http.js';
-import { captureVrrp } from '../support/vrrp-capture.js';
+import { importCluster, lb1AndClientLab, startDashboardLab, type DashboardLab } from '../support/dashboard-lab.js';
+import type { TrpcHttp } from '../support/trpc-http.js';
+import { powerOff } from '../support/systemd-box.js';
+import { capturedAdverts, captureVrrp } from '../support/vrrp-capture.js';
 import { AGENT_VERSION as VERSION, REPO } from '../support/repo.js';
+import { workFolder } from '../support/work-folder.js';
 
 const exec = promisify(execFile);
 const UNIT = 'keepwatch-agent.service';
@@ -59,8 +50,6 @@ const SPEC: ClusterSpecInput = {
   ],
 };
 
-type Advert = { t: number; src: string; prio: number };
-
 /**
  * The .deb's life cycle on a host, inside the lab's systemd container (a real systemd as PID 1
  * over an overlay root: dpkg's database is the host's, every write lands in the container's tmpfs,
@@ -76,11 +65,9 @@ type Advert = { t: number; src: string; prio: number };
  * run in order.
  */
 describe('the agent .deb under systemd', () => {
-  let work = '';
-  let lab: Lab | undefined;
+  const work = workFolder('keepwatch-deb-');
+  let env: DashboardLab | undefined;
   let box: SystemdContainer | undefined;
-  let dashboard: Dashboard | undefined;
-  let bridge: PortBridge | undefined;
   let forward: LabForward | undefined;
   let api: TrpcHttp;
   let nodeId = '';
@@ -101,12 +88,7 @@ describe('the agent .deb under systemd', () => {
     inBox(['env', 'DEBIAN_FRONTEND=noninteractive', 'apt-get', '-y', ...args], 300_000);
   const fileList = async () =>
     (await inBox(['find', ...WATCHED, '-xdev'])).split('\n').filter((p) => p && !NOT_OURS.test(p));
-  const adverts = (): Advert[] =>
-    readFileSync(capture, 'utf8')
-      .split('\n')
-      .map((l) => /^(\d+\.\d+) IP (\S+) > 224\.0\.0\.18: VRRPv\d, Advertisement, vrid 51, prio (\d+)/.exec(l))
-      .filter((m): m is RegExpExecArray => m !== null)
-      .map((m) => ({ t: Number(m[1]) * 1000, src: m[2] ?? '', prio: Number(m[3]) }));
+  const adverts = () => capturedAdverts(capture);
   const agentLog = async () =>
     (await inBox(['journalctl', '--no-pager', '-o', 'cat', '-u', UNIT]))
       .split('\n')
@@ -130,7 +112,7 @@ describe('the agent .deb under systemd', () => {
    */
   const enroll = async () => {
     const { token } = await api.mutate<{ token: string }>('nodes.issueEnrollToken', { id: nodeId });
-    const server = `ws+unix://${lab!.unixSocketPath('hub')}:/agent`;
+    const server = `ws+unix://${env!.lab.unixSocketPath('hub')}:/agent`;
     await inBox(['keepwatch-agent', 'enroll', '--server', server, '--node', 'lb1', '--token', token]);
     expect(JSON.parse(box!.readFile('/etc/keepwatch/agent.json'))).toMatchObject({
       node: 'lb1',
@@ -138,7 +120,7 @@ describe('the agent .deb under systemd', () => {
     });
     const t = Date.now();
     expect((await box!.systemctl('start', UNIT)).code).toBe(0);
-    await lab!.waitForHolders(REF.vip, ['lb1'], 30_000);
+    await env!.lab.waitForHolders(REF.vip, ['lb1'], 30_000);
     return Date.now() - t;
   };
   const warmRestarts = async () =>
@@ -157,7 +139,7 @@ describe('the agent .deb under systemd', () => {
     const poller = (async () => {
       while (upgrading && polls < 20_000) {
         polls++;
-        if (!(await lab!.holds('lb1', REF.vip))) missing++;
+        if (!(await env!.lab.holds('lb1', REF.vip))) missing++;
         await new Promise((r) => setTimeout(r, 20));
       }
     })();
@@ -180,7 +162,7 @@ describe('the agent .deb under systemd', () => {
     expect(w.after.MainPID).not.toBe(w.before.MainPID);
     expect(Number(w.after.NRestarts)).toBe(Number(w.before.NRestarts) + 1);
     expect(w.missing).toBe(0);
-    expect(await lab!.holders(REF.vip)).toEqual(['lb1']);
+    expect(await env!.lab.holders(REF.vip)).toEqual(['lb1']);
     expect(w.inWindow.length).toBeGreaterThanOrEqual(3);
     expect(w.inWindow.filter((a) => a.prio === 0)).toEqual([]);
     expect(new Set(w.inWindow.map((a) => a.src))).toEqual(new Set([REF.lb1]));
@@ -202,26 +184,19 @@ describe('the agent .deb under systemd', () => {
   beforeAll(async () => {
     const t0 = Date.now();
     await packageAgent(600_000);
-    work = mkdtempSync(join(tmpdir(), 'keepwatch-deb-'));
     // The newer build: the same executable, the package's revision bumped.
-    const v2 = await exec('node', [join(REPO, 'scripts/package-agent/deb.mjs'), '--revision', '2', '--out', work], {
+    const v2 = await exec('node', [join(REPO, 'scripts/package-agent/deb.mjs'), '--revision', '2', '--out', work()], {
       cwd: REPO,
     });
     debV2 = v2.stdout.trim().split('\n').at(-1)!;
-    const r2 = await exec('node', [join(REPO, 'scripts/package-agent/rpm.mjs'), '--release', '2', '--out', work], {
+    const r2 = await exec('node', [join(REPO, 'scripts/package-agent/rpm.mjs'), '--release', '2', '--out', work()], {
       cwd: REPO,
     });
     rpmV2 = r2.stdout.trim().split('\n').at(-1)!;
     console.log(`packages ready in ${Date.now() - t0} ms`);
 
-    dashboard = await startDashboard();
-    lab = await Lab.create({
-      hosts: [
-        { name: 'lb1', ipv4: [`${REF.lb1}/24`] },
-        { name: 'client', ipv4: [`${REF.client}/24`] },
-      ],
-    });
-    bridge = await bridgePort(lab, 'hub', dashboard.port);
+    env = await startDashboardLab({}, lb1AndClientLab);
+    const { lab } = env;
     capture = await captureVrrp(lab);
     // The lab's folder is shared with the container: the packages and the dashboard's socket.
     box = await bootSystemd(lab, { host: 'lb1', binds: [lab.dir] });
@@ -229,7 +204,7 @@ describe('the agent .deb under systemd', () => {
     copyFileSync(join(REPO, `dist/keepwatch-agent_${VERSION}-1_amd64.deb`), debV1);
     // Copied into the lab's folder, which the container sees.
     const share = (path: string) => {
-      const to = join(lab!.dir, path.split('/').at(-1)!);
+      const to = join(env!.lab.dir, path.split('/').at(-1)!);
       copyFileSync(path, to);
       return to;
     };
@@ -238,22 +213,16 @@ describe('the agent .deb under systemd', () => {
     rpmV2 = share(rpmV2);
     await inBox(['rm', '-f', '/usr/sbin/policy-rc.d']);
 
-    api = trpcHttp(dashboard.base, await apiLogin(dashboard.base, ADMIN));
-    const cluster = await api.mutate<{ id: string }>('clusters.import', { spec: SPEC });
-    const nodes = await api.query<{ id: string; node: { name: string } }[]>('nodes.list', { clusterId: cluster.id });
-    nodeId = nodes.find((n) => n.node.name === 'lb1')!.id;
+    api = env.api;
+    nodeId = (await importCluster(api, SPEC)).nodeIds.lb1!;
     filesBefore = await fileList();
     console.log(`setup ${Date.now() - t0} ms`);
   }, 900_000);
 
   afterAll(async () => {
-    const off = await box?.poweroff().catch((e: Error) => e.message);
-    console.log(`power-off: ${JSON.stringify(off)}`);
+    await powerOff(box);
     await forward?.close();
-    await lab?.teardown();
-    await bridge?.close();
-    await dashboard?.stop();
-    if (work) rmSync(work, { recursive: true, force: true });
+    await env?.stop();
   });
 
   it('apt-get installs the package in the container only; it enables the unit but starts no agent without a config', async () => {
@@ -304,7 +273,7 @@ describe('the agent .deb under systemd', () => {
     const t = Date.now();
     await apt('purge', 'keepwatch-agent');
     console.log(`apt-get purge: ${Date.now() - t} ms`);
-    await lab!.waitForHolders(REF.vip, [], 10_000);
+    await env!.lab.waitForHolders(REF.vip, [], 10_000);
     expect(await inBox(['dpkg-query', '-W', '-f', '${db:Status-Status}', 'keepwatch-agent']).catch(() => '')).not.toBe(
       'installed',
     );
@@ -333,13 +302,13 @@ describe('the agent .deb under systemd', () => {
 
   it('rpm -e stops the agent and leaves no file, user or unit behind', async () => {
     await inBox(['rpm', '--nodeps', '-e', 'keepwatch-agent'], 300_000);
-    await lab!.waitForHolders(REF.vip, [], 10_000);
+    await env!.lab.waitForHolders(REF.vip, [], 10_000);
     await expectNothingLeft();
   });
   it('SSH bootstrap installs the .deb on a host with dpkg and systemd, and the node comes online as master', async () => {
     // An sshd of the test's own inside the container (a systemd-run unit; its config, host key and
     // the authorized key in the lab's folder, shared with the container): a login is a shell there.
-    const dir = join(lab!.host('lb1').dir, 'sshd-in-box');
+    const dir = join(env!.lab.host('lb1').dir, 'sshd-in-box');
     mkdirSync(dir, { recursive: true, mode: 0o700 });
     await exec('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-f', join(dir, 'id_ed25519')]);
     await exec('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-f', join(dir, 'host_key')]);
@@ -369,7 +338,7 @@ describe('the agent .deb under systemd', () => {
       '-f',
       join(dir, 'sshd_config'),
     ]);
-    forward = await forwardToLabHost(lab!, 'lb1', 22);
+    forward = await forwardToLabHost(env!.lab, 'lb1', 22);
     const fingerprint = (
       await exec('ssh-keygen', ['-l', '-E', 'sha256', '-f', join(dir, 'host_key.pub')])
     ).stdout.split(' ')[1]!;
@@ -384,7 +353,7 @@ describe('the agent .deb under systemd', () => {
       target: { host: '127.0.0.1', port: forward.port, username: 'root' },
       auth: { kind: 'key', privateKey: readFileSync(join(dir, 'id_ed25519'), 'utf8') },
       confirmedFingerprint: fingerprint,
-      serverUrl: `ws+unix://${lab!.unixSocketPath('hub')}:/agent`,
+      serverUrl: `ws+unix://${env!.lab.unixSocketPath('hub')}:/agent`,
     });
     type JobView = { state: string; lines: { level: string; text: string }[] };
     const job = await waitFor(
@@ -402,7 +371,7 @@ describe('the agent .deb under systemd', () => {
     expect(job.lines.at(-1)!.text).toMatch(/^node lb1 is online: enrolled/);
     expect(await inBox(['dpkg-query', '-W', '-f', '${Status}', 'keepwatch-agent'])).toBe('install ok installed');
     expect((await box!.show(UNIT, ['ActiveState'])).ActiveState).toBe('active');
-    await lab!.waitForHolders(REF.vip, ['lb1'], 15_000);
+    await env!.lab.waitForHolders(REF.vip, ['lb1'], 15_000);
     await hostUntouched();
   });
 });
