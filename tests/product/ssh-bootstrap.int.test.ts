@@ -1,27 +1,25 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { execFile } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, mkdirSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import {
-  Lab,
   LabSshd,
   REF,
-  bridgePort,
   forwardToLabHost,
   isAlive,
   signal,
   waitFor,
   type LabForward,
-  type PortBridge,
   referenceSpec,
 } from '@keepwatch/lab';
 import { packageAgent } from './package-agent.js';
 import { launchChromium, signIn } from '../support/browser.js';
-import { ADMIN, startDashboard, type Dashboard } from '../support/dashboard.js';
-import { apiLogin, trpcHttp, type TrpcHttp } from '../support/trpc-http.js';
+import { importCluster, lb1AndClientLab, startDashboardLab, type DashboardLab } from '../support/dashboard-lab.js';
+import { ADMIN } from '../support/dashboard.js';
+import type { TrpcHttp } from '../support/trpc-http.js';
+import { workFolder } from '../support/work-folder.js';
 
 const exec = promisify(execFile);
 const SHOTS = fileURLToPath(new URL('../.cache/screenshots/', import.meta.url));
@@ -42,12 +40,10 @@ const SPEC = referenceSpec({ name: 'sshlab', lbs: 1, check: null, pools: false }
  * key is really replaced and the next connection is refused, naming both fingerprints.
  */
 describe('node bootstrap over SSH', () => {
-  let dashboard: Dashboard | undefined;
-  let lab: Lab | undefined;
+  let env: DashboardLab | undefined;
   let sshd: LabSshd | undefined;
   let forward: LabForward | undefined;
-  let bridge: PortBridge | undefined;
-  let work = '';
+  const work = workFolder('keepwatch-ssh-');
   let prefix = '';
   let privateKey = '';
   let base = '';
@@ -63,7 +59,7 @@ describe('node bootstrap over SSH', () => {
     return { code: r.error.data?.code ?? '?', message: r.error.message ?? '?', field: r.error.data?.field ?? null };
   };
   const target = () => ({ host: '127.0.0.1', port: forward!.port, username: 'root' });
-  const serverUrl = () => `ws+unix://${lab!.unixSocketPath('hub')}:/agent`;
+  const serverUrl = () => `ws+unix://${env!.lab.unixSocketPath('hub')}:/agent`;
   const pidFile = () => join(prefix, 'run/keepwatch-agent.pid');
   /** bootstrap.start's input for lb1 through the forwarded sshd into the test's prefix, never through systemd. */
   const startInput = (more: Record<string, unknown>) => ({
@@ -78,32 +74,33 @@ describe('node bootstrap over SSH', () => {
 
   beforeAll(async () => {
     await packageAgent();
-    work = mkdtempSync(join(tmpdir(), 'keepwatch-ssh-'));
-    prefix = join(work, 'prefix');
-    await exec('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-C', 'keepwatch-test', '-f', join(work, 'id_ed25519')]);
-    privateKey = readFileSync(join(work, 'id_ed25519'), 'utf8');
+    prefix = join(work(), 'prefix');
+    await exec('ssh-keygen', [
+      '-q',
+      '-t',
+      'ed25519',
+      '-N',
+      '',
+      '-C',
+      'keepwatch-test',
+      '-f',
+      join(work(), 'id_ed25519'),
+    ]);
+    privateKey = readFileSync(join(work(), 'id_ed25519'), 'utf8');
 
-    dashboard = await startDashboard();
-    base = dashboard.base;
-    lab = await Lab.create({
-      hosts: [
-        { name: 'lb1', ipv4: [`${REF.lb1}/24`] },
-        { name: 'client', ipv4: [`${REF.client}/24`] },
-      ],
-    });
-    // The dashboard's port, reachable from the lab's namespaces through a unix socket.
-    bridge = await bridgePort(lab, 'hub', dashboard.port);
+    // The dashboard's port is reachable from the lab's namespaces through a unix socket (the bridge).
+    env = await startDashboardLab({}, lb1AndClientLab);
+    const { lab } = env;
+    base = env.dashboard.base;
+    api = env.api;
 
     sshd = new LabSshd(lab, 'lb1');
-    sshd.authorize(readFileSync(join(work, 'id_ed25519.pub'), 'utf8'));
+    sshd.authorize(readFileSync(join(work(), 'id_ed25519.pub'), 'utf8'));
     firstFingerprint = await sshd.generateHostKey();
     await sshd.start();
     forward = await forwardToLabHost(lab, 'lb1', 22);
 
-    api = trpcHttp(base, await apiLogin(base, ADMIN));
-    const cluster = await call<{ id: string }>('clusters.import', { spec: SPEC }, true);
-    const nodes = await call<{ id: string; node: { name: string } }[]>('nodes.list', { clusterId: cluster.id });
-    nodeId = nodes.find((n) => n.node.name === 'lb1')!.id;
+    nodeId = (await importCluster(api, SPEC)).nodeIds.lb1!;
   }, 300_000);
 
   afterAll(async () => {
@@ -118,10 +115,7 @@ describe('node bootstrap over SSH', () => {
     }
     await forward?.close();
     await sshd?.stop();
-    await lab?.teardown();
-    await bridge?.close();
-    await dashboard?.stop();
-    if (work) rmSync(work, { recursive: true, force: true });
+    await env?.stop();
   });
 
   it('the first connection only reports the host key, as ssh-keygen prints it, and nothing is installed before it is confirmed', async () => {
@@ -184,7 +178,7 @@ describe('node bootstrap over SSH', () => {
     });
     const supervisor = Number(readFileSync(pidFile(), 'utf8').trim());
     expect(isAlive(supervisor)).toBe(true);
-    lab!.track(supervisor, 'lb1:keepwatch-agent-supervise');
+    env!.lab.track(supervisor, 'lb1:keepwatch-agent-supervise');
     expect(readFileSync(`/proc/${supervisor}/cmdline`, 'utf8')).toContain(
       join(prefix, 'bin/keepwatch-agent-supervise'),
     );
@@ -194,7 +188,7 @@ describe('node bootstrap over SSH', () => {
       clusterId: (await call<{ id: string }[]>('clusters.list', undefined))[0]!.id,
     });
     expect(nodes.find((n) => n.id === nodeId)?.enrolled).toBe(true);
-    await lab!.waitForHolders(REF.vip, ['lb1'], 15_000);
+    await env!.lab.waitForHolders(REF.vip, ['lb1'], 15_000);
 
     // The confirmed key is stored for the node; the private key was not asked to be kept.
     expect(await call('bootstrap.host', { nodeId })).toMatchObject({
@@ -233,10 +227,13 @@ describe('node bootstrap over SSH', () => {
     // Refused inside the key exchange: the key never signed anything for this host.
     expect(sshd!.log().slice(logBefore)).not.toContain('Accepted publickey');
     // The dashboard logged it as an error, and it is in the audit log.
-    await waitFor(() => (dashboard!.log().includes('ssh host key changed: connection refused') ? true : undefined), {
-      timeoutMs: 5000,
-      what: 'the refusal in the dashboard log',
-    });
+    await waitFor(
+      () => (env!.dashboard.log().includes('ssh host key changed: connection refused') ? true : undefined),
+      {
+        timeoutMs: 5000,
+        what: 'the refusal in the dashboard log',
+      },
+    );
     const audit = await call<{ records: { action: string }[] }>('audit.list', { action: 'node.ssh' });
     const actions = audit.records.map((a) => a.action);
     expect(actions).toContain('node.ssh.host-key-refused');
@@ -269,15 +266,15 @@ describe('node bootstrap over SSH', () => {
     expect(kept.state, kept.lines.map((l) => l.text).join('\n')).toBe('succeeded');
     expect(isAlive(oldSupervisor)).toBe(false);
     const newSupervisor = Number(readFileSync(pidFile(), 'utf8').trim());
-    lab!.track(newSupervisor, 'lb1:keepwatch-agent-supervise');
+    env!.lab.track(newSupervisor, 'lb1:keepwatch-agent-supervise');
     expect(newSupervisor).not.toBe(oldSupervisor);
     expect(await call('bootstrap.host', { nodeId })).toMatchObject({ fingerprint: replaced, hasStoredKey: true });
 
     // The next run needs no key from the admin: the sealed one is opened and used.
     const fromStored = await runJob({ auth: { kind: 'stored' } });
     expect(fromStored.state, fromStored.lines.map((l) => l.text).join('\n')).toBe('succeeded');
-    lab!.track(Number(readFileSync(pidFile(), 'utf8').trim()), 'lb1:keepwatch-agent-supervise');
-    await lab!.waitForHolders(REF.vip, ['lb1'], 15_000);
+    env!.lab.track(Number(readFileSync(pidFile(), 'utf8').trim()), 'lb1:keepwatch-agent-supervise');
+    await env!.lab.waitForHolders(REF.vip, ['lb1'], 15_000);
   });
 
   it('in the browser, "Add node over SSH" shows the fingerprint, installs only once it is confirmed, and shows the progress until the node is online', async () => {
@@ -314,7 +311,7 @@ describe('node bootstrap over SSH', () => {
     } finally {
       await browser.close();
     }
-    lab!.track(Number(readFileSync(pidFile(), 'utf8').trim()), 'lb1:keepwatch-agent-supervise');
+    env!.lab.track(Number(readFileSync(pidFile(), 'utf8').trim()), 'lb1:keepwatch-agent-supervise');
     expect(await call('bootstrap.host', { nodeId })).toMatchObject({ fingerprint, hasStoredKey: false });
   });
 });
