@@ -28,9 +28,12 @@ describe('dashboard pages in Chromium', () => {
 
   const pool = async () => (await edge.api.query<PoolRow[]>('pools.list', { clusterId: edge.clusterId }))[0]!;
 
-  async function openCluster(page: Page) {
+  /** The cluster page, loaded: in `into`, or in a new page of the admin's context. */
+  async function openCluster(into?: Page): Promise<Page> {
+    const page = into ?? (await edge.admin.newPage());
     await page.goto(`${edge.base}/clusters/${edge.clusterId}`);
     await page.getByRole('heading', { name: 'Pool webs' }).waitFor();
+    return page;
   }
 
   beforeAll(() => {
@@ -63,8 +66,7 @@ describe('dashboard pages in Chromium', () => {
   });
 
   it('an admin adds a server to a pool and sees the new version and config revision', async () => {
-    const page = await edge.admin.newPage();
-    await openCluster(page);
+    const page = await openCluster();
     await page.getByRole('button', { name: 'Edit pool webs' }).click();
     await page.getByRole('button', { name: 'Add server' }).click();
     await page.getByLabel('Address of server 3').fill('203.0.113.23');
@@ -90,8 +92,7 @@ describe('dashboard pages in Chromium', () => {
   });
 
   it('an edit based on a version someone else changed meanwhile is refused with a conflict message', async () => {
-    const page = await edge.admin.newPage();
-    await openCluster(page);
+    const page = await openCluster();
     await page.getByRole('button', { name: 'Edit pool webs' }).click();
     const before = await pool();
     await edge.api.mutate('pools.update', {
@@ -114,8 +115,7 @@ describe('dashboard pages in Chromium', () => {
   });
 
   it('a bad server address is refused with the message next to that field', async () => {
-    const page = await edge.admin.newPage();
-    await openCluster(page);
+    const page = await openCluster();
     await page.getByRole('button', { name: 'Edit pool webs' }).click();
     const address = page.getByLabel('Address of server 2');
     await address.fill('10.0.0.300');
@@ -131,8 +131,7 @@ describe('dashboard pages in Chromium', () => {
   });
 
   it('an admin edits the VRRP instance: a bad VRID is refused beside its field, then VRID and a priority are saved', async () => {
-    const page = await edge.admin.newPage();
-    await openCluster(page);
+    const page = await openCluster();
     const vi = page.getByRole('article', { name: 'VI_1' });
     await vi.getByRole('button', { name: 'Edit VRRP instance VI_1' }).click();
     const vrid = vi.getByLabel('VRID');
@@ -158,8 +157,7 @@ describe('dashboard pages in Chromium', () => {
   });
 
   it("an admin edits a health check's rise and fall", async () => {
-    const page = await edge.admin.newPage();
-    await openCluster(page);
+    const page = await openCluster();
     const checks = page.getByRole('region', { name: 'Health checks' });
     await checks.getByRole('button', { name: 'Edit check web_tcp' }).click();
     await checks.getByLabel('Rise').fill('3');
@@ -171,8 +169,7 @@ describe('dashboard pages in Chromium', () => {
   });
 
   it('warns before taking the last node in service into maintenance', async () => {
-    const page = await edge.admin.newPage();
-    await openCluster(page);
+    const page = await openCluster();
     const nodes = page.getByRole('region', { name: 'Nodes' });
     await nodes.getByRole('row', { name: /lb1/ }).getByRole('button', { name: 'Maintenance' }).click();
     const dialog = page.getByRole('dialog');
@@ -194,8 +191,7 @@ describe('dashboard pages in Chromium', () => {
 
   it('shows which node last reported holding the VIP, with the age of that report, from the stored transitions', async () => {
     await reportReferenceHolders(edge.api, edge.base, edge.clusterId);
-    const page = await edge.admin.newPage();
-    await openCluster(page);
+    const page = await openCluster();
     const holder = page.getByTestId('holder-VI_1');
     await holder.filter({ hasText: 'Last reported holder: lb1' }).waitFor();
     // An event, not a heartbeat: the page says how old the report is, never that lb1 holds it now.
@@ -217,8 +213,7 @@ describe('dashboard pages in Chromium', () => {
   });
 
   it("a move the dashboard refuses (the target's agent reports no live state) shows the reason as given, and pins nothing", async () => {
-    const page = await edge.admin.newPage();
-    await openCluster(page);
+    const page = await openCluster();
     const vi = page.getByRole('article', { name: 'VI_1' });
     await vi.getByRole('button', { name: 'Move VIP to lb2' }).click();
     await page.getByRole('dialog').getByRole('button', { name: 'Move VIP' }).click();
