@@ -3,7 +3,10 @@
 //
 //   npm run bench -- control-plane [--only heartbeats,push-sim,push-real,failover]
 //       [--agents 1000] [--duration 60] [--sim-clusters 250] [--mutation-rate 10,0] [--apply-delay 0] [--rounds 20]
-//       [--failover-runs 3]
+//       [--failover-runs 3] [--node-options '…']
+//
+// The dashboard runs with the NODE_OPTIONS its shipped unit sets (apps/web/systemd/
+// keepwatch-dashboard.service), or with `--node-options` ('' for V8's defaults).
 //
 // - heartbeats: `--agents` simulated agents (pairs: one master, one backup per cluster), each
 //   heartbeating every second; after a warm-up, RSS and CPU of the dashboard process and CPU of
@@ -21,7 +24,7 @@
 //   same lab: failed requests and the longest gap between successful requests.
 //
 // Figures and targets on stdout, JSON under bench/results/.
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import {
@@ -57,7 +60,16 @@ const FAILOVER_RUNS = numberArg('failover-runs', 3);
 const WARMUP_S = 15;
 /** A folder for the dashboard's CPU profile (node --cpu-prof, written when it exits). */
 const CPU_PROF = arg('cpu-prof');
-const cpOpts = CPU_PROF ? { nodeArgs: ['--cpu-prof', `--cpu-prof-dir=${CPU_PROF}`] } : {};
+/** The unit's NODE_OPTIONS (Environment=NODE_OPTIONS=…), so the figures are those of the service. */
+const UNIT_NODE_OPTIONS =
+  /^Environment=NODE_OPTIONS=(.*)$/m.exec(
+    readFileSync(fileURLToPath(new URL('../apps/web/systemd/keepwatch-dashboard.service', import.meta.url)), 'utf8'),
+  )?.[1] ?? '';
+const NODE_OPTIONS = arg('node-options') ?? UNIT_NODE_OPTIONS;
+const cpOpts = {
+  ...(CPU_PROF ? { nodeArgs: ['--cpu-prof', `--cpu-prof-dir=${CPU_PROF}`] } : {}),
+  env: { NODE_OPTIONS },
+};
 
 const TARGETS = { pushP99Ms: 1000, rssMb: 300, cores: 0.25, failed: 0 };
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
@@ -616,6 +628,7 @@ async function failover(
 }
 
 async function main(): Promise<void> {
+  console.log(`dashboard NODE_OPTIONS: ${NODE_OPTIONS === '' ? "'' (V8's defaults)" : NODE_OPTIONS}`);
   const results: Record<string, unknown> = {
     started: new Date().toISOString(),
     settings: {
@@ -628,6 +641,7 @@ async function main(): Promise<void> {
       rounds: ROUNDS,
       failoverRuns: FAILOVER_RUNS,
       warmupS: WARMUP_S,
+      nodeOptions: NODE_OPTIONS,
     },
     targets: TARGETS,
   };
