@@ -32,7 +32,7 @@ export const forkLauncher: ScriptLauncher = ([cmd, ...args], opts) => {
     env: opts.env,
   });
   const exited = new Promise<ScriptExit>((resolve, reject) => {
-    child.once('error', reject);
+    child.on('error', reject); // kept: a later 'error' without a listener would throw
     child.once('exit', (code, signal) => resolve({ code, signal }));
   });
   return { pid: child.pid, output: [child.stdout, child.stderr], exited };
@@ -57,9 +57,17 @@ export function vforkLauncher(net: ProbeNet): ScriptLauncher {
       return { pid: undefined, output: [], exited: Promise.reject(e as Error) };
     }
     const output = new Socket({ fd: started.output, readable: true, writable: false });
-    const exited = new Promise<ScriptExit>((resolve) => {
+    const exited = new Promise<ScriptExit>((resolve, reject) => {
       const watcher = new net.Watcher(started.pidfd, () => {
-        const status = net.reapProbe(started.pid);
+        let status: ReturnType<ProbeNet['reapProbe']>;
+        try {
+          status = net.reapProbe(started.pid);
+        } catch (e) {
+          // Reaped elsewhere: stop watching, or the readable pidfd would wake the loop for ever.
+          watcher.stop();
+          net.closeFd(started.pidfd);
+          return reject(e as Error);
+        }
         if (!status) return; // not yet (a spurious wake-up)
         watcher.stop();
         net.closeFd(started.pidfd);
