@@ -7,7 +7,13 @@ export * from './spec/node-checks.js';
 export * from './spec/proxy.js';
 export * from './spec/agent-config.js';
 export * from './spec/format-error.js';
-export { renderNginxConfig, renderNginxMain, nginxTime } from './nginx/render.js';
+export {
+  renderNginxConfig,
+  renderNginxMain,
+  nginxTime,
+  workerShutdownTimeoutMs,
+  DEF_WORKER_SHUTDOWN_TIMEOUT_MS,
+} from './nginx/render.js';
 export type { NginxMainOptions } from './nginx/render.js';
 export { importNginxConfig } from './nginx/import.js';
 export type { ImportNginxResult } from './nginx/import.js';

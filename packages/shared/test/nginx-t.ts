@@ -4,14 +4,20 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { renderNginxMain } from '../src/nginx/render.js';
+import { renderNginxMain, type NginxMainOptions } from '../src/nginx/render.js';
 
 export const NGINX_BIN = '/usr/sbin/nginx';
 
 export type NginxTestResult = { ok: boolean; output: string };
 
-/** Runs `nginx -t` on one http-level config, wrapped in a main config with every path in a temp dir. */
-export function nginxTest(httpConf: string): NginxTestResult {
+/**
+ * Runs `nginx -t` on one http-level config, wrapped in a main config with every path in a temp dir
+ * (`settings`: the main config's other settings, e.g. the spec's worker_shutdown_timeout).
+ */
+export function nginxTest(
+  httpConf: string,
+  settings: Pick<NginxMainOptions, 'workerShutdownTimeoutMs' | 'workerProcesses'> = {},
+): NginxTestResult {
   const dir = mkdtempSync(join(tmpdir(), 'kw-nginx-t-'));
   try {
     const temp = join(dir, 'temp');
@@ -26,6 +32,7 @@ export function nginxTest(httpConf: string): NginxTestResult {
         errorLogPath: join(dir, 'error.log'),
         includePath: include,
         tempDir: temp,
+        ...settings,
       }),
     );
     // nginx -t binds the listen sockets. A fresh network namespace keeps it off the host's ports,

@@ -1,7 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { GOLDEN_CASES, parseCase } from '../../test/spec-cases.js';
 import { nginxTest } from '../../test/nginx-t.js';
-import { nginxTime, renderNginxConfig } from './render.js';
+import {
+  DEF_WORKER_SHUTDOWN_TIMEOUT_MS,
+  nginxTime,
+  renderNginxConfig,
+  renderNginxMain,
+  workerShutdownTimeoutMs,
+} from './render.js';
 
 /** Key directives each golden must contain (the kubernetes-ingress wantDirectives pattern). */
 const WANT: Record<string, string[]> = {
@@ -48,8 +54,23 @@ const WANT: Record<string, string[]> = {
 const cases = Object.entries(GOLDEN_CASES).map(([name, input]) => {
   const spec = parseCase(input);
   const node = spec.nodes[0]?.name ?? '';
-  return { name, spec, node, text: renderNginxConfig(spec, node) };
+  return { name, spec, node, text: renderNginxConfig(spec, node), shutdownMs: workerShutdownTimeoutMs(spec) };
 });
+
+/** The reference spec with one location's upstream allowed 5 minutes between reads. */
+function slowUpstreamSpec(readMs: number, sendMs?: number) {
+  const spec = parseCase(GOLDEN_CASES.reference!);
+  const vs = spec.virtualServers[0]!;
+  const loc = { ...vs.locations[0]!, proxyReadTimeoutMs: readMs, ...(sendMs ? { proxySendTimeoutMs: sendMs } : {}) };
+  return { ...spec, virtualServers: [{ ...vs, locations: [loc] }] };
+}
+
+const MAIN_PATHS = {
+  pidPath: '/run/keepwatch/nginx.pid',
+  errorLogPath: '/var/log/keepwatch/nginx-error.log',
+  includePath: '/etc/keepwatch/nginx/keepwatch.conf',
+  tempDir: '/var/lib/keepwatch/nginx',
+};
 
 describe('renderNginxConfig', () => {
   describe('goldens', () => {
@@ -113,9 +134,42 @@ describe('renderNginxConfig', () => {
   });
 });
 
+describe('worker_shutdown_timeout', () => {
+  it('is the main config golden for the reference spec', async () => {
+    const text = renderNginxMain({ ...MAIN_PATHS, workerShutdownTimeoutMs: cases[0]!.shutdownMs });
+    await expect(text).toMatchFileSnapshot('./__golden__/main-reference.conf');
+  });
+
+  it('bounds old workers in the main config even when no spec says how long', () => {
+    expect(renderNginxMain(MAIN_PATHS).split('\n')).toContain('worker_shutdown_timeout 70s;');
+    expect(DEF_WORKER_SHUTDOWN_TIMEOUT_MS).toBe(70_000);
+  });
+
+  it("is nginx's 60 s proxy timeouts plus a 10 s margin when no location sets longer ones", () => {
+    for (const c of cases) expect(c.shutdownMs, c.name).toBe(70_000);
+  });
+
+  it('follows the longest proxy read or send timeout of any location', () => {
+    expect(workerShutdownTimeoutMs(slowUpstreamSpec(300_000))).toBe(310_000);
+    expect(workerShutdownTimeoutMs(slowUpstreamSpec(1000, 120_000))).toBe(130_000);
+  });
+
+  it('refuses a timeout nginx would not take or that is not whole milliseconds', () => {
+    for (const bad of [0, 999, 1.5, 86_400_000 + 10_001])
+      expect(() => renderNginxMain({ ...MAIN_PATHS, workerShutdownTimeoutMs: bad })).toThrow(/workerShutdownTimeoutMs/);
+  });
+
+  it('is accepted by real nginx -t at the longest proxy timeout the spec allows', () => {
+    const spec = slowUpstreamSpec(86_400_000, 86_400_000);
+    const r = nginxTest(renderNginxConfig(spec, 'LVS_1'), { workerShutdownTimeoutMs: workerShutdownTimeoutMs(spec) });
+    expect(r.output).toBe('');
+    expect(r.ok).toBe(true);
+  });
+});
+
 describe('nginx -t on the goldens (real nginx)', () => {
-  it.each(cases)('accepts $name', ({ text }) => {
-    const r = nginxTest(text);
+  it.each(cases)('accepts $name', ({ text, shutdownMs }) => {
+    const r = nginxTest(text, { workerShutdownTimeoutMs: shutdownMs });
     expect(r.output).toBe('');
     expect(r.ok).toBe(true);
   });

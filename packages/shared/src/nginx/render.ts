@@ -133,6 +133,29 @@ export function renderNginxConfig(spec: ClusterSpec, nodeName: string): string {
   return blocks.map((b) => b.join('\n')).join('\n\n') + '\n';
 }
 
+/** nginx's default `proxy_read_timeout` and `proxy_send_timeout`. */
+const NGINX_PROXY_TIMEOUT_MS = 60_000;
+/** What an old worker gets beyond the longest proxy timeout to finish the response it is writing. */
+export const WORKER_SHUTDOWN_MARGIN_MS = 10_000;
+/** `worker_shutdown_timeout` when no spec says otherwise: nginx's proxy timeouts plus the margin. */
+export const DEF_WORKER_SHUTDOWN_TIMEOUT_MS = NGINX_PROXY_TIMEOUT_MS + WORKER_SHUTDOWN_MARGIN_MS;
+
+/**
+ * `worker_shutdown_timeout` for a spec: after a reload, old workers finish their requests and then
+ * exit — but a long-lived connection (keepalive, WebSocket, a stalled upstream) keeps one alive
+ * forever without it. The longest proxy read/send timeout of any location (nginx's 60 s where
+ * unset) is how long the spec lets a request wait on its upstream, so a request within its own
+ * limits is never cut; the margin lets it finish writing. Derived, not a spec field: a separate
+ * knob could be set below the proxy timeouts and cut requests the spec allows.
+ */
+export function workerShutdownTimeoutMs(spec: ClusterSpec): number {
+  let longest = NGINX_PROXY_TIMEOUT_MS;
+  for (const vs of spec.virtualServers)
+    for (const l of vs.locations)
+      longest = Math.max(longest, l.proxyReadTimeoutMs ?? NGINX_PROXY_TIMEOUT_MS, l.proxySendTimeoutMs ?? 0);
+  return longest + WORKER_SHUTDOWN_MARGIN_MS;
+}
+
 /** Paths and settings for {@link renderNginxMain}. All paths absolute. */
 export type NginxMainOptions = {
   /** `pid` file. */
@@ -147,6 +170,8 @@ export type NginxMainOptions = {
   accessLogPath?: string;
   /** `worker_processes`; default 1 (round robin is per worker, so 1 gives strict alternation). */
   workerProcesses?: number;
+  /** `worker_shutdown_timeout` in ms (see {@link workerShutdownTimeoutMs}); default {@link DEF_WORKER_SHUTDOWN_TIMEOUT_MS}. */
+  workerShutdownTimeoutMs?: number;
 };
 
 /**
@@ -166,9 +191,14 @@ export function renderNginxMain(o: NginxMainOptions): string {
   const workers = o.workerProcesses ?? 1;
   if (!Number.isInteger(workers) || workers < 1 || workers > 1024)
     throw new Error(`invalid workerProcesses ${workers}`);
+  const shutdownMs = o.workerShutdownTimeoutMs ?? DEF_WORKER_SHUTDOWN_TIMEOUT_MS;
+  if (!Number.isInteger(shutdownMs) || shutdownMs < 1000 || shutdownMs > 86_400_000 + WORKER_SHUTDOWN_MARGIN_MS)
+    throw new Error(`invalid workerShutdownTimeoutMs ${shutdownMs}`);
   return [
     '# Rendered by Keepwatch.',
     `worker_processes ${workers};`,
+    // Old workers of a reload exit after this even with connections open (issue #17 item 5).
+    `worker_shutdown_timeout ${nginxTime(shutdownMs)};`,
     `pid ${p(o.pidPath, 'pidPath')};`,
     `error_log ${p(o.errorLogPath, 'errorLogPath')};`,
     '',
