@@ -37,6 +37,7 @@ export type { ImportKeepalivedClusterInput, ImportKeepalivedClusterResult } from
 export { renderKeepalivedConfig } from './keepalived/render.js';
 export type { KeepalivedExport, KeepalivedExportOmission } from './keepalived/render.js';
 export * from './protocol/messages.js';
+export * from './protocol/nginx-status.js';
 export {
   parseAgentFrame,
   parseHubFrame,

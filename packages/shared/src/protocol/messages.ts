@@ -17,6 +17,8 @@ import { ClusterSpecSchema } from '../spec/cluster.js';
 import { VrrpStateSchema } from '../spec/vrrp-instance.js';
 import { NameSchema } from '../spec/grammar.js';
 import { TlsPinSchema } from '../spec/agent-config.js';
+import { CapabilitySchema, HandEditReplacedSchema, NginxStatusSchema } from './nginx-status.js';
+import { text } from './text.js';
 
 /** The protocol version this package speaks. */
 export const PROTOCOL_VERSION = 1;
@@ -29,18 +31,6 @@ const at = z.number().int().min(0).max(8_640_000_000_000_000);
 /** Per-agent event sequence number, increasing by one for each event the agent emits. */
 const seq = z.number().int().min(0).max(Number.MAX_SAFE_INTEGER);
 const revision = z.number().int().min(1).max(Number.MAX_SAFE_INTEGER);
-/** Free text for people (reasons, messages): printable, bounded. */
-const text = (max: number) =>
-  z.string().max(max).refine(noControl, { message: 'must not contain control characters other than tab and newline' });
-
-/** True when `s` has no C0 control character except tab, newline and carriage return, and no DEL. */
-function noControl(s: string): boolean {
-  for (let i = 0; i < s.length; i++) {
-    const c = s.charCodeAt(i);
-    if ((c < 0x20 && c !== 0x09 && c !== 0x0a && c !== 0x0d) || c === 0x7f) return false;
-  }
-  return true;
-}
 /** An opaque credential or token: URL-safe characters only, so it never needs escaping in logs or headers. */
 const secret = z.string().regex(/^[A-Za-z0-9._~+/=-]{16,512}$/, { message: 'must be 16-512 URL-safe characters' });
 /** Correlates a command with its result; chosen by the hub (e.g. a UUID). */
@@ -64,7 +54,7 @@ export const HelloMessageSchema = z.strictObject({
   credential: secret,
   agentVersion: z.string().regex(/^[0-9A-Za-z.+-]{1,64}$/),
   /** Optional features the agent supports (e.g. `vrrp-v3`, `ipv6`, `check-http`), for the hub to adapt. */
-  capabilities: z.array(z.string().regex(/^[a-z0-9][a-z0-9-]{0,31}$/)).max(64),
+  capabilities: z.array(CapabilitySchema).max(64),
   /** The revision running now (last applied), or null before the first apply. */
   appliedRevision: revision.nullable(),
   /** The highest event `seq` the agent has emitted, so the hub knows what replay to expect. */
@@ -73,7 +63,16 @@ export const HelloMessageSchema = z.strictObject({
 
 /** Agent → hub: how applying a revision went. `failed` carries nginx's own output. */
 export const ApplyResultMessageSchema = z.discriminatedUnion('outcome', [
-  z.strictObject({ v, type: z.literal('apply-result'), seq, at, revision, outcome: z.literal('applied') }),
+  z.strictObject({
+    v,
+    type: z.literal('apply-result'),
+    seq,
+    at,
+    revision,
+    outcome: z.literal('applied'),
+    /** The apply overwrote a hand edit of the rendered nginx file (only to hubs with `nginx-status`). */
+    handEditReplaced: HandEditReplacedSchema.optional(),
+  }),
   z.strictObject({
     v,
     type: z.literal('apply-result'),
@@ -160,7 +159,7 @@ export const HeartbeatMessageSchema = z.strictObject({
   at,
   appliedRevision: revision.nullable(),
   maintenance: z.boolean(),
-  nginx: z.strictObject({ running: z.boolean(), pid: z.number().int().min(1).nullable() }),
+  nginx: NginxStatusSchema,
   instances: z.array(InstanceStatusSchema).max(255),
 });
 
@@ -218,6 +217,11 @@ export const WelcomeMessageSchema = z.strictObject({
   heartbeatIntervalMs: z.number().int().min(100).max(600_000),
   /** The highest event seq already stored; the agent replays only what follows. */
   ackedSeq: seq.nullable(),
+  /**
+   * The optional features of the agent's hello that this hub takes too ({@link welcomeCapabilities}).
+   * Absent when there are none, so an agent that announced none (older ones) parses it.
+   */
+  capabilities: z.array(CapabilitySchema).max(64).optional(),
 });
 
 /** The hello capability of agents that take `pins` (and the hub sends it only to them). */
