@@ -222,7 +222,7 @@ export class Agent {
     this.reportedChecks.clear();
     this.m.revisionFile?.write({ revision, spec });
     this.m.log.info({ revision }, 'revision applied');
-    return { outcome: 'applied' };
+    return { outcome: 'applied', ...(nginx.replaced ? { handEditReplaced: nginx.replaced } : {}) };
   }
 
   /** What the control client calls (handed to it by main.ts). */
@@ -257,7 +257,8 @@ export class Agent {
     const maintenance = this.runners.length
       ? this.runners.some((r) => r.current().maintenance)
       : this.m.adminFile.current.maintenance;
-    return { maintenance, nginx: { running, pid: running ? pid : null }, instances };
+    const nginx = { running, pid: running ? pid : null, ...this.m.nginx.status(running ? pid : null) };
+    return { maintenance, nginx, instances };
   }
 
   private startChecks(spec: ClusterSpec): void {

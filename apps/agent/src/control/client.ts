@@ -2,12 +2,12 @@ import { WebSocket, type RawData } from 'ws';
 import {
   encodeFrame,
   MAX_FRAME_BYTES,
+  NGINX_STATUS_CAPABILITY,
   PIN_ROTATION_CAPABILITY,
   parseHubFrame,
   PROTOCOL_VERSION,
   helloMessage,
   type AgentMessage,
-  type ApplyResultMessage,
   type ClusterSpec,
   type Command,
   type ControlPlane,
@@ -22,19 +22,11 @@ import type { CommandOutcome } from './commands.js';
 import type { TLSSocket } from 'node:tls';
 import { peerPin, pinProblem, takeAnnouncedPins, tlsClientOptions, trustedPins } from './tls.js';
 import { credentialFile, readCredential, writeCredential } from './credential.js';
+import { forHub, type ApplyOutcome } from './compat.js';
+
+export type { ApplyOutcome };
 
 export const AGENT_VERSION = '0.2.0';
-
-/** How applying a pushed revision went, as the apply-result reports it. */
-export type ApplyOutcome =
-  | { outcome: 'applied' }
-  | {
-      outcome: 'failed';
-      stage: Extract<ApplyResultMessage, { outcome: 'failed' }>['stage'];
-      message: string;
-      nginxOutput: string;
-      runningRevision: number | null;
-    };
 
 /** What the client needs from the agent (passed in by the Agent). */
 export interface ControlHandlers {
@@ -85,6 +77,8 @@ export class ControlClient {
 
   /** The pin of the key the open connection was verified with; null when not pinned. */
   private connectedPin: string | null = null;
+  /** The capabilities of the hub's welcome: optional fields go only to a hub that takes them (compat.ts). */
+  private hubCapabilities: readonly string[] = [];
 
   private readCredential(): string | null {
     const c = readCredential(this.opts.stateDir, this.opts.node);
@@ -114,7 +108,7 @@ export class ControlClient {
   private send(m: AgentMessage): void {
     if (this.ws?.readyState !== WebSocket.OPEN) return;
     try {
-      this.ws.send(encodeFrame(m));
+      this.ws.send(encodeFrame(forHub(m, this.hubCapabilities)));
     } catch (err) {
       this.opts.log.error({ err, type: m.type }, 'frame not sent');
     }
@@ -194,7 +188,7 @@ export class ControlClient {
         node: this.opts.node,
         credential,
         agentVersion: AGENT_VERSION,
-        capabilities: [PIN_ROTATION_CAPABILITY],
+        capabilities: [PIN_ROTATION_CAPABILITY, NGINX_STATUS_CAPABILITY],
         appliedRevision: this.opts.handlers.appliedRevision(),
         lastSeq: this.outbox.lastSeq,
       }),
@@ -224,6 +218,7 @@ export class ControlClient {
         return;
       case 'welcome': {
         this.session = true;
+        this.hubCapabilities = m.capabilities ?? [];
         this.retry.reset();
         this.opts.log.info({ serverVersion: m.serverVersion, ackedSeq: m.ackedSeq }, 'control plane session');
         if (m.ackedSeq !== null) this.outbox.ack(m.ackedSeq);

@@ -1,10 +1,15 @@
 import { existsSync, readFileSync, rmSync } from 'node:fs';
+import type { HandEditReplaced, NginxStatus } from '@keepwatch/shared';
 import { writeAtomic } from '../state/files.js';
 import type { NginxExec } from './exec.js';
+import { drainingWorkers, handEditReplaced, RenderedFileDrift, sha256 } from './status.js';
 
-/** What an apply did, with nginx's own output when something failed. */
+/**
+ * What an apply did, with nginx's own output when something failed. `replaced`: the file on disk
+ * was not what the agent last wrote (a hand edit), and this apply overwrote it.
+ */
 export type ApplyResult =
-  | { status: 'applied'; reloaded: boolean; output: string }
+  | { status: 'applied'; reloaded: boolean; output: string; replaced?: HandEditReplaced }
   | { status: 'unchanged' }
   | { status: 'failed'; stage: 'test' | 'reload' | 'verify'; output: string; rolledBack: boolean };
 
@@ -31,11 +36,31 @@ const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
  */
 export class NginxApplier {
   private lastGood: string | null = null;
+  /** The rendered file as the agent last wrote it, against the file on disk (drift). */
+  private readonly drift: RenderedFileDrift;
 
   constructor(
     private readonly exec: NginxExec,
     private readonly opts: NginxApplierOptions,
-  ) {}
+  ) {
+    this.drift = new RenderedFileDrift(opts.confPath);
+  }
+
+  /**
+   * The heartbeat's nginx extras: draining old workers of `master` (when it runs) and drift of
+   * the rendered file (once the agent has written it).
+   */
+  status(master: number | null): Pick<NginxStatus, 'drainingWorkers' | 'drifted' | 'onDiskSha256'> {
+    return { drainingWorkers: master === null ? 0 : drainingWorkers(master), ...this.drift.check() };
+  }
+
+  /** What an apply over the file on disk replaces: set when that file is a hand edit of the agent's. */
+  private handEdit(): HandEditReplaced | undefined {
+    const expected = this.drift.expectedSha256;
+    if (expected === null || !existsSync(this.opts.confPath)) return undefined;
+    const bytes = readFileSync(this.opts.confPath);
+    return sha256(bytes) === expected ? undefined : handEditReplaced(bytes);
+  }
 
   /** The configuration in place now: the last good file, read again (it is outside our control). */
   current(): string | null {
@@ -45,7 +70,16 @@ export class NginxApplier {
   async apply(rendered: string): Promise<ApplyResult> {
     // What is there now is what a failure rolls back to.
     this.lastGood = this.current();
-    if (rendered === this.lastGood) return { status: 'unchanged' };
+    if (rendered === this.lastGood) {
+      this.drift.wrote(rendered);
+      return { status: 'unchanged' };
+    }
+    const replaced = this.handEdit();
+    const applied = (r: { reloaded: boolean; output: string }): ApplyResult => {
+      this.lastGood = rendered;
+      this.drift.wrote(rendered);
+      return { status: 'applied', ...r, ...(replaced ? { replaced } : {}) };
+    };
     writeAtomic(this.opts.confPath, rendered);
     const test = await this.exec.test();
     if (!test.ok) {
@@ -55,8 +89,7 @@ export class NginxApplier {
     const master = this.exec.masterPid();
     if (master === null) {
       // Nothing runs: the file is valid and in place; the supervisor starts nginx with it.
-      this.lastGood = rendered;
-      return { status: 'applied', reloaded: false, output: test.output };
+      return applied({ reloaded: false, output: test.output });
     }
     const before = new Set(this.exec.workerPids(master));
     const reload = await this.exec.reload();
@@ -74,12 +107,11 @@ export class NginxApplier {
         rolledBack: true,
       };
     }
-    this.lastGood = rendered;
     // The master tells the old workers to quit only after the new ones started; until they do,
     // they may still accept a connection with the old config. Wait (bounded) for them to go, so
     // "applied" means "serving the new config". Long-lived connections may keep one draining.
     await this.oldWorkersGone(master, before);
-    return { status: 'applied', reloaded: true, output: test.output };
+    return applied({ reloaded: true, output: test.output });
   }
 
   private async oldWorkersGone(master: number, before: Set<number>): Promise<void> {

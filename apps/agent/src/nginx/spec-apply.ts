@@ -1,11 +1,15 @@
-import { renderNginxConfig, type ClusterSpec } from '@keepwatch/shared';
+import { renderNginxConfig, type ClusterSpec, type HandEditReplaced } from '@keepwatch/shared';
 import type { Logger } from '../log.js';
 import type { AgentMetrics } from '../metrics.js';
 import type { NginxApplier } from './apply.js';
 
-/** How applying a spec's nginx part went; a failure carries what the apply-result reports. */
+/**
+ * How applying a spec's nginx part went; a failure carries what the apply-result reports, a
+ * success the hand edit it overwrote, if any.
+ */
 export type NginxOutcome =
-  { ok: true } | { ok: false; stage: 'render' | 'test' | 'reload' | 'verify'; message: string; output: string };
+  | { ok: true; replaced?: HandEditReplaced }
+  | { ok: false; stage: 'render' | 'test' | 'reload' | 'verify'; message: string; output: string };
 
 /**
  * The one nginx apply path (at start and for each pushed revision): render this node's config →
@@ -31,6 +35,13 @@ export async function applyNginxSpec(
   try {
     const r = await applier.apply(rendered);
     metrics.nginxReloads.inc({ result: r.status });
+    if (r.status === 'applied' && r.replaced) {
+      log.warn(
+        { onDiskSha256: r.replaced.onDiskSha256 },
+        'nginx config: a hand edit of the rendered file was replaced',
+      );
+      return { ok: true, replaced: r.replaced };
+    }
     if (r.status !== 'failed') {
       log.info({ status: r.status }, 'nginx config');
       return { ok: true };

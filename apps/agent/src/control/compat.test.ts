@@ -1,0 +1,51 @@
+import { describe, expect, it } from 'vitest';
+import { NGINX_STATUS_CAPABILITY, parseAgentFrame, type AgentMessage } from '@keepwatch/shared';
+import { forHub } from './compat.js';
+
+const HASH = 'cd'.repeat(32);
+
+const heartbeat: AgentMessage = {
+  v: 1,
+  type: 'heartbeat',
+  at: 1000,
+  appliedRevision: 2,
+  maintenance: false,
+  nginx: { running: true, pid: 42, drainingWorkers: 1, drifted: true, onDiskSha256: HASH },
+  instances: [],
+};
+const applied: AgentMessage = {
+  v: 1,
+  type: 'apply-result',
+  seq: 1,
+  at: 1000,
+  revision: 3,
+  outcome: 'applied',
+  handEditReplaced: { onDiskSha256: HASH, text: '# by hand\n', truncated: false },
+};
+
+/** What a hub from before the nginx fields accepts: the same strict schema without them. */
+function olderHubTakes(m: AgentMessage): boolean {
+  const json = JSON.parse(JSON.stringify(m)) as Record<string, unknown>;
+  const nginx = json.nginx as Record<string, unknown> | undefined;
+  const extra = 'handEditReplaced' in json || (nginx !== undefined && Object.keys(nginx).length > 2);
+  return !extra && parseAgentFrame(JSON.stringify(json)).ok;
+}
+
+describe('forHub', () => {
+  it('sends the nginx fields to a hub that listed nginx-status', () => {
+    expect(forHub(heartbeat, [NGINX_STATUS_CAPABILITY])).toEqual(heartbeat);
+    expect(forHub(applied, [NGINX_STATUS_CAPABILITY])).toEqual(applied);
+  });
+
+  it('leaves them out of a heartbeat to a hub that did not', () => {
+    const m = forHub(heartbeat, []);
+    expect(m).toMatchObject({ nginx: { running: true, pid: 42 } });
+    expect(olderHubTakes(m)).toBe(true);
+  });
+
+  it('leaves the replaced text out of an apply-result to a hub that did not', () => {
+    const m = forHub(applied, ['pin-rotation']);
+    expect(m).toEqual({ v: 1, type: 'apply-result', seq: 1, at: 1000, revision: 3, outcome: 'applied' });
+    expect(olderHubTakes(m)).toBe(true);
+  });
+});
