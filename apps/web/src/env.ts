@@ -30,8 +30,13 @@ export const EnvSchema = z
       .string()
       .regex(/^postgres(ql)?:\/\//, { message: 'must be a postgresql:// URL' })
       .optional(),
-    /** Where the embedded database (PGlite) keeps its files when DATABASE_URL is absent. */
+    /**
+     * Where the embedded database keeps its cluster when DATABASE_URL is absent: a PostgreSQL
+     * server of the dashboard's own, started from the installed server programs.
+     */
     KEEPWATCH_DATA_DIR: z.string().min(1).default('.keepwatch/data'),
+    /** The folder of PostgreSQL's server programs (postgres, initdb) for the embedded database; default: found. */
+    KEEPWATCH_POSTGRES_BIN: z.string().min(1).optional(),
     PORT: z.coerce.number().int().min(1).max(65535).default(3000),
     HOST: z.string().min(1).default('0.0.0.0'),
     /** The first admin, created at start only while no admin exists. No default password on purpose. */

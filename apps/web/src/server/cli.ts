@@ -37,7 +37,11 @@ async function readLine(): Promise<string> {
 }
 
 async function migrateOrCreateAdmin(env: Env, args: CliArgs): Promise<number> {
-  const db = await openDatabase({ url: env.DATABASE_URL, dataDir: env.KEEPWATCH_DATA_DIR });
+  const db = await openDatabase({
+    url: env.DATABASE_URL,
+    dataDir: env.KEEPWATCH_DATA_DIR,
+    postgresBin: env.KEEPWATCH_POSTGRES_BIN,
+  });
   try {
     if (args.command !== 'create-admin') {
       console.log(

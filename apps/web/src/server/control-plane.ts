@@ -30,7 +30,7 @@ export interface ControlPlane {
   metrics: Metrics;
   /** The agents' WebSocket hub; server.ts hands it the `/agent` upgrades (`AgentHub.owns`). */
   hub: AgentHub;
-  /** Events across dashboard instances (LISTEN/NOTIFY with PostgreSQL, in-process when embedded). */
+  /** Events across dashboard instances (PostgreSQL's LISTEN/NOTIFY, the embedded server's too). */
   bus: EventBus;
   /** Serves the request if it is the control plane's; false when Next should have it. */
   handle(req: IncomingMessage, res: ServerResponse): boolean;
@@ -64,6 +64,7 @@ export async function createControlPlane(
   const db = await openDatabase({
     url: env.DATABASE_URL,
     dataDir: env.KEEPWATCH_DATA_DIR,
+    postgresBin: env.KEEPWATCH_POSTGRES_BIN,
     log: (msg, fields) => log.info(fields ?? {}, msg),
   });
   log.info({ database: db.kind, applied: db.migrations.applied }, 'database ready');
@@ -73,7 +74,7 @@ export async function createControlPlane(
   if (sealed.instances + sealed.revisions > 0) log.info(sealed, 'sealed the VRRP secrets stored in clear');
   const metrics = createMetrics({ defaultMetrics: opts.defaultMetrics ?? true });
   const bus = await createEventBus({
-    url: env.DATABASE_URL,
+    url: db.url,
     log: log.child({ component: 'bus' }),
     // NOTIFY through the pool: publishing does not wait for the listening connection.
     notify: async (channel, payload) => void (await db.prisma.$executeRaw`SELECT pg_notify(${channel}, ${payload})`),

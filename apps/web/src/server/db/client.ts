@@ -1,21 +1,25 @@
 /**
- * Opens the dashboard's database: real PostgreSQL through `@prisma/adapter-pg` when a URL is
- * given, otherwise the embedded PGlite (PostgreSQL compiled to WebAssembly) in a local folder, so
- * a new user needs no database server. Either way the migrations are applied first.
+ * Opens the dashboard's database: PostgreSQL through `@prisma/adapter-pg` — the server at
+ * DATABASE_URL, or without one the embedded server: a PostgreSQL of the dashboard's own on a
+ * cluster in the data folder (embedded-server.ts), so a new user sets up no database. Either way
+ * the migrations are applied first.
  */
-import { mkdir } from 'node:fs/promises';
+import { rmSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import pg from 'pg';
-import { PGlite } from '@electric-sql/pglite';
 import { PrismaPg } from '@prisma/adapter-pg';
-import { PrismaPGlite } from 'pglite-prisma-adapter';
 import { PrismaClient, Prisma } from './generated/client';
 import { migrate, type MigrateResult, type MigrationFile, type SqlSession } from './migrate';
+import { CLUSTER_DIR, PASSWORD_FILE, startEmbeddedServer } from './embedded-server';
+import { importPglite, pgliteImportPending, setPgliteFilesAside } from './pglite-import';
 
 export { PrismaClient, Prisma };
 
 export interface Database {
   prisma: PrismaClient;
   kind: 'postgresql' | 'embedded';
+  /** The connection URL (the embedded server's: a unix socket in the data folder). */
+  url: string;
   migrations: MigrateResult;
   close(): Promise<void>;
 }
@@ -25,6 +29,8 @@ export interface OpenDatabaseOptions {
   url?: string | undefined;
   /** Folder of the embedded database. */
   dataDir: string;
+  /** The embedded server's programs (KEEPWATCH_POSTGRES_BIN); default: the installed PostgreSQL. */
+  postgresBin?: string | undefined;
   /** Pool size for real PostgreSQL. */
   poolMax?: number;
   migrations?: MigrationFile[];
@@ -58,31 +64,42 @@ export async function migrateUrl(
 }
 
 export async function openDatabase(opts: OpenDatabaseOptions): Promise<Database> {
-  if (opts.url) {
-    const migrations = await migrateUrl(opts.url, opts);
-    const adapter = new PrismaPg({ connectionString: opts.url, max: opts.poolMax ?? 10 });
-    const prisma = new PrismaClient({ adapter });
-    return { prisma, kind: 'postgresql', migrations, close: () => prisma.$disconnect() };
+  if (!opts.url) return openEmbedded(opts);
+  const url = opts.url;
+  const migrations = await migrateUrl(url, opts);
+  const prisma = new PrismaClient({ adapter: new PrismaPg({ connectionString: url, max: opts.poolMax ?? 10 }) });
+  return { prisma, kind: 'postgresql', url, migrations, close: () => prisma.$disconnect() };
+}
+
+async function openEmbedded(opts: OpenDatabaseOptions): Promise<Database> {
+  const dataDir = resolve(opts.dataDir);
+  const log = opts.log ?? (() => {});
+  const importing = pgliteImportPending(dataDir);
+  if (importing) {
+    // A cluster beside PGlite's files without the import's marker is an earlier, unfinished copy.
+    rmSync(join(dataDir, CLUSTER_DIR), { recursive: true, force: true });
+    rmSync(join(dataDir, PASSWORD_FILE), { force: true });
   }
-  await mkdir(opts.dataDir, { recursive: true });
-  const lite = await PGlite.create(opts.dataDir);
-  const session: SqlSession = {
-    async query(sql, params) {
-      return (await lite.query(sql, params)).rows as never[];
-    },
-    async exec(sql) {
-      await lite.exec(sql);
-    },
-  };
-  const migrations = await migrate(session, opts);
-  const prisma = new PrismaClient({ adapter: new PrismaPGlite(lite) });
-  return {
-    prisma,
-    kind: 'embedded',
-    migrations,
-    async close() {
-      await prisma.$disconnect();
-      await lite.close();
-    },
-  };
+  const server = await startEmbeddedServer({ dataDir, log, binDir: opts.postgresBin });
+  try {
+    if (importing) await importPglite(dataDir, server.url, opts);
+    const moved = setPgliteFilesAside(dataDir);
+    if (moved.length > 0) log('PGlite files kept in pglite-backup/ (delete them once the data is checked)', { moved });
+    const migrations = await migrateUrl(server.url, opts);
+    const adapter = new PrismaPg({ connectionString: server.url, max: opts.poolMax ?? 10 });
+    const prisma = new PrismaClient({ adapter });
+    return {
+      prisma,
+      kind: 'embedded',
+      url: server.url,
+      migrations,
+      async close() {
+        await prisma.$disconnect();
+        await server.stop();
+      },
+    };
+  } catch (err) {
+    await server.stop();
+    throw err;
+  }
 }

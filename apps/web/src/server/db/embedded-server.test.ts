@@ -1,0 +1,92 @@
+import { afterAll, describe, expect, it } from 'vitest';
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import pg from 'pg';
+import { CLUSTER_DIR, PASSWORD_FILE, chooseServer, startEmbeddedServer } from './embedded-server';
+
+/** The postmaster's pid, from the lock file it keeps in its cluster folder. */
+const postmasterPid = (dataDir: string) =>
+  Number(readFileSync(join(dataDir, CLUSTER_DIR, 'postmaster.pid'), 'utf8').split('\n')[0]);
+
+async function gone(pid: number, timeoutMs: number): Promise<boolean> {
+  for (let i = 0; i < timeoutMs / 100; i++) {
+    if (!existsSync(`/proc/${pid}`)) return true;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  return false;
+}
+
+describe('the embedded database server', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'keepwatch-embedded-server-'));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('keeps its cluster and password in the data folder, private to the dashboard', async () => {
+    const dataDir = join(dir, 'private');
+    const server = await startEmbeddedServer({ dataDir });
+    try {
+      expect(statSync(join(dataDir, CLUSTER_DIR)).mode & 0o077).toBe(0);
+      expect(statSync(join(dataDir, PASSWORD_FILE)).mode & 0o777).toBe(0o600);
+    } finally {
+      await server.stop();
+    }
+  });
+
+  it('listens on no TCP port, and refuses a connection without its password', async () => {
+    const server = await startEmbeddedServer({ dataDir: join(dir, 'closed') });
+    try {
+      const client = new pg.Client({ connectionString: server.url });
+      await client.connect();
+      const { rows } = await client.query<{ listen_addresses: string }>('SHOW listen_addresses');
+      await client.end();
+      expect(rows[0]?.listen_addresses).toBe('');
+      const wrong = new pg.Client({ connectionString: server.url.replace(/:[0-9a-f]+@/, ':wrong@') });
+      await expect(wrong.connect()).rejects.toThrow(/password authentication failed/);
+    } finally {
+      await server.stop();
+    }
+  });
+
+  it('stops its server when the dashboard is killed with SIGKILL, and starts again on the same folder', async () => {
+    const dataDir = join(dir, 'killed');
+    const fixture = new URL('./__fixtures__/hold-embedded-server.ts', import.meta.url).pathname;
+    const child = spawn(process.execPath, ['--import', 'tsx', fixture, dataDir], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    try {
+      const first = await new Promise<string>((done, fail) => {
+        createInterface({ input: child.stdout }).once('line', done);
+        child.once('exit', (code) => fail(new Error(`the stand-in dashboard exited (${code})`)));
+      });
+      expect(JSON.parse(first)).toHaveProperty('url');
+      const pid = postmasterPid(dataDir);
+      child.kill('SIGKILL');
+      expect(await gone(pid, 20_000)).toBe(true);
+    } finally {
+      child.kill('SIGKILL');
+    }
+    const again = await startEmbeddedServer({ dataDir });
+    await again.stop();
+  });
+
+  it('names a server-programs folder that holds none', () => {
+    expect(() => chooseServer(undefined, join(dir, 'no-such-bin'))).toThrow(
+      `KEEPWATCH_POSTGRES_BIN=${join(dir, 'no-such-bin')} has no PostgreSQL server programs (postgres, initdb)`,
+    );
+  });
+
+  it('says which PostgreSQL version a cluster needs when it is not installed', () => {
+    expect(() => chooseServer(99, undefined)).toThrow(
+      /^the embedded database was created by PostgreSQL 99, whose server programs are not installed \(found \d+/,
+    );
+  });
+
+  it('refuses a data folder too long for its socket path, naming the limit', async () => {
+    const long = join(dir, 'x'.repeat(100));
+    await expect(startEmbeddedServer({ dataDir: long })).rejects.toThrow(
+      /^KEEPWATCH_DATA_DIR .* is too long for the embedded database’s socket \(.* at most 107\): choose a shorter folder$/,
+    );
+  });
+});
