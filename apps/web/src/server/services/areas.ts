@@ -7,7 +7,16 @@ import { areaRows } from './rows';
 
 /** The table of an area whose input field is also its audit target type (`pool` → `pool.create`), written by rows.ts. */
 function area<S extends keyof typeof areaRows, K extends string>(what: string, field: K, specKey: S) {
-  return { what, targetType: field, field, specKey, ...rowAccess(areaRows[specKey].model), ...areaRows[specKey] };
+  return {
+    what,
+    targetType: field,
+    field,
+    specKey,
+    ...rowAccess(areaRows[specKey].model),
+    ...areaRows[specKey],
+    // Checks, pools and virtual servers are stored column for column (config-area.ts AreaTable).
+    readsBackAsGiven: specKey !== 'vrrpInstances',
+  };
 }
 
 export const instances = configArea<VrrpInstance, 'instance'>({

@@ -4,9 +4,10 @@
  * each followed by a new config revision and an audit record in the same transaction.
  */
 import type { ClusterSpecInput } from '@keepwatch/shared';
+import { Prisma } from '../db/client';
 import { AppError, notFound, staleVersion } from '../errors';
 import { writeAudit } from './audit';
-import { commitRevision, loadClusterSpec, lockCluster } from './revisions';
+import { commitRevision, loadCluster, loadClusterSpec, lockCluster, type LoadedCluster } from './revisions';
 import type { Actor, Db, Tx } from './types';
 
 type SpecKey = 'nodes' | 'vrrpInstances' | 'checks' | 'pools' | 'virtualServers';
@@ -31,8 +32,10 @@ export interface AreaTable<T, K extends string, X extends object = object> {
   findByName(tx: Tx, clusterId: string, name: string): Promise<{ id: string } | null>;
   /** The rows in order; fields beside id, name and version are passed through to the list. */
   listRows(db: Db | Tx, clusterId: string): Promise<({ id: string; name: string; version: number } & X)[]>;
-  /** Bumps the version if it is still `version`; returns how many rows matched (0 or 1). */
-  bump(tx: Tx, id: string, version: number): Promise<number>;
+  /** Takes lockCluster's lock on the cluster of row `id`, in one statement; its id, or null when there is no such row. */
+  lockClusterOf(tx: Tx, id: string): Promise<string | null>;
+  /** Bumps the version if it is still `version`; returns the row as bumped, or null when none matched. */
+  bump(tx: Tx, id: string, version: number): Promise<AreaRow | null>;
   insert(tx: Tx, clusterId: string, obj: T): Promise<{ id: string }>;
   replace(tx: Tx, clusterId: string, id: string, obj: T): Promise<void>;
   remove(tx: Tx, id: string): Promise<void>;
@@ -40,16 +43,33 @@ export interface AreaTable<T, K extends string, X extends object = object> {
   beforeDelete?(tx: Tx, id: string): Promise<void>;
   /** What the audit record shows of an object (e.g. without secrets). */
   redact?(obj: unknown): unknown;
+  /**
+   * True when the rows `replace` writes for an object read back (loadClusterSpec) as that object
+   * and as nothing else changed in the spec, as long as its name stays: an update then puts it
+   * into the spec read before the change instead of reading the cluster again. (Not instances:
+   * their secrets are sealed on the way in and opened on the way out.)
+   */
+  readsBackAsGiven?: boolean;
 }
 
 /** The Prisma models of the area tables: named, versioned rows per cluster. */
 type AreaModel = 'node' | 'vrrpInstance' | 'healthCheck' | 'upstreamPool' | 'virtualServer';
+
+/** The SQL table of each area model (for the lock taken by a row's id). */
+const SQL_TABLE: Record<AreaModel, string> = {
+  node: 'Node',
+  vrrpInstance: 'VrrpInstance',
+  healthCheck: 'HealthCheck',
+  upstreamPool: 'UpstreamPool',
+  virtualServer: 'VirtualServer',
+};
 
 /** What `rowAccess` calls on an area model; Prisma's delegates are each their own type, so they are read through this. */
 interface AreaDelegate {
   findUnique(args: { where: object; select: object }): Promise<unknown>;
   findMany(args: { where: object; select: object; orderBy: object }): Promise<unknown[]>;
   updateMany(args: { where: object; data: object }): Promise<{ count: number }>;
+  updateManyAndReturn(args: { where: object; data: object; select: object }): Promise<unknown[]>;
   delete(args: { where: { id: string } }): Promise<unknown>;
 }
 
@@ -58,8 +78,9 @@ const rowSelect = { id: true, clusterId: true, name: true, version: true } as co
 /** An area's row reads and writes on its Prisma model: by id, by name in the cluster, in name order, version bump, delete. */
 export function rowAccess(
   model: AreaModel,
-): Pick<AreaTable<unknown, string>, 'find' | 'findByName' | 'listRows' | 'bump' | 'remove'> {
+): Pick<AreaTable<unknown, string>, 'find' | 'findByName' | 'listRows' | 'lockClusterOf' | 'bump' | 'remove'> {
   const table = (db: Tx | Db) => db[model] as unknown as AreaDelegate;
+  const sqlTable = Prisma.raw(`"${SQL_TABLE[model]}"`);
   return {
     find: async (tx, id) => (await table(tx).findUnique({ where: { id }, select: rowSelect })) as AreaRow | null,
     findByName: async (tx, clusterId, name) =>
@@ -68,8 +89,20 @@ export function rowAccess(
       } | null,
     listRows: async (db, clusterId) =>
       (await table(db).findMany({ where: { clusterId }, select: rowSelect, orderBy: { name: 'asc' } })) as AreaRow[],
-    bump: async (tx, id, version) =>
-      (await table(tx).updateMany({ where: { id, version }, data: { version: { increment: 1 } } })).count,
+    lockClusterOf: async (tx, id) => {
+      // The row's clusterId never changes, so reading it in the same statement as the lock is safe.
+      const rows = await tx.$queryRaw<{ id: string }[]>`SELECT id::text AS id FROM "Cluster"
+        WHERE id = (SELECT "clusterId" FROM ${sqlTable} WHERE id = ${id}::uuid) FOR NO KEY UPDATE`;
+      return rows[0]?.id ?? null;
+    },
+    bump: async (tx, id, version) => {
+      const rows = await table(tx).updateManyAndReturn({
+        where: { id, version },
+        data: { version: { increment: 1 } },
+        select: rowSelect,
+      });
+      return (rows[0] as AreaRow | undefined) ?? null;
+    },
     remove: async (tx, id) => void (await table(tx).delete({ where: { id } })),
   };
 }
@@ -81,9 +114,15 @@ export interface MutationResult {
   revision: number | null;
 }
 
-async function specItem(tx: Tx | Db, clusterId: string, key: SpecKey, name: string): Promise<unknown> {
-  const spec = await loadClusterSpec(tx, clusterId);
+function specItem(spec: ClusterSpecInput, key: SpecKey, name: string): unknown {
   return (spec[key] as SpecItem<SpecKey>[] | undefined)?.find((o) => o.name === name) ?? null;
+}
+
+/** `cluster` with the item named `name` of area `key` replaced by `obj` (same name), or removed when `obj` is null. */
+function withItem(cluster: LoadedCluster, key: SpecKey, name: string, obj: { name: string } | null): LoadedCluster {
+  const items = (cluster.spec[key] ?? []) as { name: string }[];
+  const next = obj ? items.map((o) => (o.name === name ? obj : o)) : items.filter((o) => o.name !== name);
+  return { ...cluster, spec: { ...cluster.spec, [key]: next } };
 }
 
 export function configArea<T extends { name: string }, K extends string, X extends object = object>(
@@ -101,25 +140,22 @@ export function configArea<T extends { name: string }, K extends string, X exten
     }
   }
 
-  async function current(tx: Tx, id: string, version: number): Promise<AreaRow> {
-    const found = await table.find(tx, id);
-    if (!found) throw notFound(table.what);
-    await lockCluster(tx, found.clusterId);
-    // Read again under the lock: a writer that held it may have changed or removed the row.
-    const row = await table.find(tx, id);
-    if (!row) throw notFound(table.what);
-    if (row.version !== version) throw staleVersion(table.what, version, row.version);
-    return row;
-  }
-
-  async function bump(tx: Tx, row: AreaRow, version: number): Promise<void> {
-    // The guarded update is what makes the check race-free: between the read above and here
-    // another writer may have committed; then nothing matches and the edit is refused.
-    if ((await table.bump(tx, row.id, version)) === 0) {
-      const now = await table.find(tx, row.id);
+  /**
+   * Locks the row's cluster, then bumps the row's version if it is still `version` (the edit was
+   * based on the row as it is): the row (with its new version) and its cluster, read under the lock.
+   */
+  async function claim(tx: Tx, id: string, version: number): Promise<{ row: AreaRow; cluster: LoadedCluster }> {
+    const clusterId = await table.lockClusterOf(tx, id);
+    if (clusterId === null) throw notFound(table.what);
+    // The guarded update runs under the lock, so a writer that held it has committed: its change
+    // of the version (or its delete) makes nothing match, and the edit is refused.
+    const bumped = await table.bump(tx, id, version);
+    if (!bumped) {
+      const now = await table.find(tx, id);
       if (!now) throw notFound(table.what);
       throw staleVersion(table.what, version, now.version);
     }
+    return { row: bumped, cluster: await loadCluster(tx, clusterId) };
   }
 
   return {
@@ -143,7 +179,14 @@ export function configArea<T extends { name: string }, K extends string, X exten
       await lockCluster(tx, input.clusterId);
       await ensureNameFree(tx, input.clusterId, input.obj.name);
       const row = await table.insert(tx, input.clusterId, input.obj);
-      const revision = await commitRevision(tx, actor, input.clusterId, `${table.what} ${input.obj.name} created`);
+      const summary = `${table.what} ${input.obj.name} created`;
+      const revision = await commitRevision(
+        tx,
+        actor,
+        input.clusterId,
+        summary,
+        await loadCluster(tx, input.clusterId),
+      );
       await writeAudit(tx, actor, {
         action: `${table.targetType}.create`,
         targetType: table.targetType,
@@ -154,12 +197,19 @@ export function configArea<T extends { name: string }, K extends string, X exten
     },
 
     async update(tx: Tx, actor: Actor, input: { id: string; version: number; obj: T }): Promise<MutationResult> {
-      const row = await current(tx, input.id, input.version);
-      const before = await specItem(tx, row.clusterId, table.specKey, row.name);
-      await bump(tx, row, input.version);
-      await ensureNameFree(tx, row.clusterId, input.obj.name, row.id);
+      const { row, cluster } = await claim(tx, input.id, input.version);
+      const before = specItem(cluster.spec, table.specKey, row.name);
+      const renamed = input.obj.name !== row.name;
+      // Names are unique per cluster (the table's constraint): a name kept is still free.
+      if (renamed) await ensureNameFree(tx, row.clusterId, input.obj.name, row.id);
       await table.replace(tx, row.clusterId, row.id, input.obj);
-      const revision = await commitRevision(tx, actor, row.clusterId, `${table.what} ${input.obj.name} updated`);
+      // A rename moves the object in the name order and follows into references (a location's
+      // pool, a tracked check): read the cluster again then.
+      const after =
+        table.readsBackAsGiven && !renamed
+          ? withItem(cluster, table.specKey, row.name, input.obj)
+          : await loadCluster(tx, row.clusterId);
+      const revision = await commitRevision(tx, actor, row.clusterId, `${table.what} ${input.obj.name} updated`, after);
       await writeAudit(tx, actor, {
         action: `${table.targetType}.update`,
         targetType: table.targetType,
@@ -171,12 +221,14 @@ export function configArea<T extends { name: string }, K extends string, X exten
     },
 
     async delete(tx: Tx, actor: Actor, input: { id: string; version: number }): Promise<MutationResult> {
-      const row = await current(tx, input.id, input.version);
-      const before = await specItem(tx, row.clusterId, table.specKey, row.name);
-      await bump(tx, row, input.version);
+      const { row, cluster } = await claim(tx, input.id, input.version);
+      const before = specItem(cluster.spec, table.specKey, row.name);
       await table.beforeDelete?.(tx, row.id);
       await table.remove(tx, row.id);
-      const revision = await commitRevision(tx, actor, row.clusterId, `${table.what} ${row.name} deleted`);
+      // The object's rows went with it (and beforeDelete refused one still referenced): the
+      // cluster read before, without it, is what the tables now hold.
+      const after = withItem(cluster, table.specKey, row.name, null);
+      const revision = await commitRevision(tx, actor, row.clusterId, `${table.what} ${row.name} deleted`, after);
       await writeAudit(tx, actor, {
         action: `${table.targetType}.delete`,
         targetType: table.targetType,

@@ -53,10 +53,21 @@ function locationSpec(l: Prisma.LocationModel & { pool: { name: string } }) {
 
 /** The cluster as a spec, straight from the tables (not yet validated). Objects in name order. */
 export async function loadClusterSpec(db: Db | Tx, clusterId: string): Promise<ClusterSpecInput> {
+  return (await loadCluster(db, clusterId)).spec;
+}
+
+/** The cluster's spec (see loadClusterSpec) and the row id of each of its nodes by name: what a revision is made of. */
+export interface LoadedCluster {
+  spec: ClusterSpecInput;
+  nodeIds: ReadonlyMap<string, string>;
+}
+
+export async function loadCluster(db: Db | Tx, clusterId: string): Promise<LoadedCluster> {
   const cluster = await db.cluster.findUnique({
     where: { id: clusterId },
     include: {
-      nodes: { orderBy: { name: 'asc' } },
+      // Only the spec's columns: the node rows also carry the agents' live state (JSON, rewritten every heartbeat).
+      nodes: { orderBy: { name: 'asc' }, select: { id: true, name: true, addresses: true, interfaces: true } },
       vrrpInstances: {
         orderBy: { name: 'asc' },
         include: {
@@ -74,7 +85,8 @@ export async function loadClusterSpec(db: Db | Tx, clusterId: string): Promise<C
   });
   if (!cluster) throw notFound('cluster', 'clusterId');
   const key = specSecretKey();
-  return {
+  const nodeIds = new Map(cluster.nodes.map((n) => [n.name, n.id]));
+  const spec: ClusterSpecInput = {
     name: cluster.name,
     nodes: cluster.nodes.map((n) => ({ name: n.name, addresses: n.addresses, interfaces: n.interfaces })),
     vrrpInstances: cluster.vrrpInstances.map((i) =>
@@ -128,13 +140,15 @@ export async function loadClusterSpec(db: Db | Tx, clusterId: string): Promise<C
       locations: v.locations.map(locationSpec),
     })),
   };
+  return { spec, nodeIds };
 }
 
 /**
  * Serialises config changes per cluster: a concurrent change to the same cluster commits first
  * and is then visible to this transaction (read committed), so revision N+1 always contains
  * revision N's changes and no revision silently drops another writer's edit. Taken at the start
- * of each change (and again, re-entrantly, before the revision). `NO KEY UPDATE` rather than
+ * of each change (re-entrant: commitRevision takes it again unless handed the cluster read under
+ * it). config-area.ts takes the same lock by an area row's id. `NO KEY UPDATE` rather than
  * `UPDATE`: inserting a child row takes `KEY SHARE` on the cluster, which must not deadlock with it.
  */
 export async function lockCluster(tx: Tx, clusterId: string): Promise<void> {
@@ -153,15 +167,18 @@ export interface RevisionSummary {
  * Records a new revision of the cluster after a change made in `tx`. Returns null while the
  * cluster has no nodes (a spec needs at least one; the first revision comes with the first node).
  * Throws BAD_REQUEST naming the spec path when the changed cluster is not a valid spec.
+ * `changed`: the cluster as the change left it, when the caller holds the cluster's lock and
+ * knows it without reading the tables again (config-area.ts); otherwise it is locked and read here.
  */
 export async function commitRevision(
   tx: Tx,
   actor: Actor,
   clusterId: string,
   summary: string,
+  changed?: LoadedCluster,
 ): Promise<RevisionSummary | null> {
-  await lockCluster(tx, clusterId);
-  const input = await loadClusterSpec(tx, clusterId);
+  if (!changed) await lockCluster(tx, clusterId);
+  const { spec: input, nodeIds } = changed ?? (await loadCluster(tx, clusterId));
   if (input.nodes.length === 0) return null;
   const parsed = ClusterSpecSchema.safeParse(input);
   if (!parsed.success) {
@@ -190,8 +207,15 @@ export async function commitRevision(
       createdBy: actorName(actor),
     },
   });
-  const nodes = await tx.node.findMany({ where: { clusterId }, select: { id: true } });
-  await tx.deployment.createMany({ data: nodes.map((n) => ({ revisionId: revision.id, nodeId: n.id })) });
+  // One pending deployment per node of the spec, i.e. per node of the cluster (read with it).
+  const nodeId = (name: string) => {
+    const id = nodeIds.get(name);
+    if (id === undefined) throw new AppError('INTERNAL', { message: `node "${name}" of the spec has no row` });
+    return id;
+  };
+  await tx.deployment.createMany({
+    data: spec.nodes.map((n) => ({ revisionId: revision.id, nodeId: nodeId(n.name) })),
+  });
   return { number: cluster.revision, specHash };
 }
 
