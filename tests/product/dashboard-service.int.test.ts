@@ -118,13 +118,19 @@ describe('keepwatch-dashboard, the compiled server', () => {
       await dashboard?.stop();
     });
 
-    it('is node running dist/server.mjs itself, with no tsx and no child process', () => {
-      const argv = readFileSync(`/proc/${dashboard!.pid}/cmdline`, 'utf8').split('\0').filter(Boolean);
-      expect(argv).toEqual([process.execPath, 'dist/server.mjs', 'serve']);
-      const children = readdirSync(`/proc/${dashboard!.pid}/task`).flatMap((t) =>
-        readFileSync(`/proc/${dashboard!.pid}/task/${t}/children`, 'utf8').split(' ').filter(Boolean),
-      );
-      expect(children).toEqual([]);
+    it("is node running dist/server.mjs itself, with no tsx; its one child is the embedded database's server", () => {
+      const argv = (pid: number | string) => readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').filter(Boolean);
+      const children = (pid: number | string) =>
+        readdirSync(`/proc/${pid}/task`).flatMap((t) =>
+          readFileSync(`/proc/${pid}/task/${t}/children`, 'utf8').split(' ').filter(Boolean),
+        );
+      expect(argv(dashboard!.pid)).toEqual([process.execPath, 'dist/server.mjs', 'serve']);
+      // The watchdog shell (as root, in the mount namespace unshare made), and under it postgres.
+      const [watchdog, ...others] = children(dashboard!.pid);
+      expect(others).toEqual([]);
+      expect(argv(watchdog!)[0]).toBe('sh');
+      const server = children(watchdog!).map(argv);
+      expect(server).toEqual([expect.arrayContaining([expect.stringMatching(/\/postgres$/)])]);
       const maps = readFileSync(`/proc/${dashboard!.pid}/maps`, 'utf8');
       expect(maps).not.toMatch(/esbuild/);
       expect(existsSync(COMPILED_SERVER)).toBe(true);

@@ -224,6 +224,7 @@ export async function startEmbeddedServer(opts: EmbeddedServerOptions): Promise<
     log('embedded database created', { cluster: clusterDir, postgresql: server.version });
   }
   const password = readFileSync(passwordFile, 'utf8').trim();
+  await previousServerGone(clusterDir);
   const r = runner(clusterDir);
   const settings = {
     listen_addresses: '',
@@ -295,6 +296,28 @@ async function waitUntilReady(url: string, exited: Promise<number | null>, logTa
     await new Promise((r) => setTimeout(r, 100));
   }
   throw new Error(`the embedded database did not answer within ${START_TIMEOUT_MS / 1000} s:\n${logTail()}`);
+}
+
+/**
+ * A server of this cluster still running — the previous dashboard's, still shutting down after
+ * its watchdog saw it go — is waited for; one that stays is another dashboard's on the same folder.
+ */
+async function previousServerGone(clusterDir: string): Promise<void> {
+  const lock = join(clusterDir, 'postmaster.pid');
+  const pid = existsSync(lock) ? Number(readFileSync(lock, 'utf8').split('\n')[0]) : 0;
+  const running = () => {
+    try {
+      return pid > 0 && readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('postgres');
+    } catch {
+      return false; // gone: postgres itself clears a stale lock file
+    }
+  };
+  for (let i = 0; i < STOP_TIMEOUT_MS / 100 && running(); i++) await new Promise((r) => setTimeout(r, 100));
+  if (running()) {
+    throw new Error(
+      `the embedded database in ${clusterDir} is in use by its server, pid ${pid}: is another dashboard running on this data folder?`,
+    );
+  }
 }
 
 /** Creates the dashboard's database on the cluster's first start (again if that start was cut short). */
