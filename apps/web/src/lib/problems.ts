@@ -1,10 +1,10 @@
 /**
- * The problem rules (split brain, no holder, failed deploy, old revision, offline, maintenance):
- * one home for the overview and the cluster page, pure and free of server imports. The dashboard
- * computes them when it reads (services/overview.ts) and the pages compute them again every
- * second against their own clock, so a node whose reports stopped turns stale on screen without
- * any event telling the page (a SIGKILLed agent sends nothing; its last stored heartbeat still
- * says "master").
+ * The problem rules (split brain, no holder, failed deploy, old revision, offline, maintenance,
+ * nginx config drift): one home for the overview and the cluster page, pure and free of server
+ * imports. The dashboard computes them when it reads (services/overview.ts) and the pages compute
+ * them again every second against their own clock, so a node whose reports stopped turns stale on
+ * screen without any event telling the page (a SIGKILLed agent sends nothing; its last stored
+ * heartbeat still says "master").
  *
  * Times: `lastSeenAt` and `readAt` are the dashboard's clock; a heartbeat's `since` is the agent's.
  */
@@ -39,6 +39,8 @@ export interface OverviewNode {
   appliedRevision: number | null;
   /** The instances of the last stored heartbeat; empty when none. */
   instances: OverviewNodeInstance[];
+  /** The last heartbeat said the rendered nginx file is not what the agent wrote (a hand edit). */
+  nginxDrifted?: boolean;
 }
 
 /** A node's newest deployment (by revision number). */
@@ -64,7 +66,8 @@ export interface OverviewCluster {
   deployments: OverviewDeployment[];
 }
 
-export type ProblemKind = 'split-brain' | 'failed-deploy' | 'old-revision' | 'offline' | 'no-holder' | 'maintenance';
+export type ProblemKind =
+  'split-brain' | 'failed-deploy' | 'old-revision' | 'offline' | 'no-holder' | 'maintenance' | 'drifted';
 export type ProblemSeverity = 'critical' | 'warning' | 'info';
 
 export interface Problem {
@@ -207,6 +210,13 @@ export function overviewProblems(c: OverviewCluster, now: number): Problem[] {
         message: `${n.name} runs revision ${n.appliedRevision ?? 'none'}; the newest is ${c.revision}`,
       });
     }
+    if (online && n.nginxDrifted)
+      out.push({
+        kind: 'drifted',
+        severity: 'warning',
+        node: n.name,
+        message: `${n.name}: its nginx config was edited by hand (drifted); the next apply puts the rendered one back`,
+      });
     if (n.maintenance)
       out.push({ kind: 'maintenance', severity: 'info', node: n.name, message: `${n.name} is in maintenance` });
   }

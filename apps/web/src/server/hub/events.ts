@@ -12,6 +12,7 @@ import { storeApplyResult, storeTransition } from '../services/agent-events';
 import type { Db } from '../services/types';
 import type { CommandDispatcher } from './commands';
 import { heartbeatKey, type LiveStateWriter } from './live-state-writer';
+import { replacedHandEdit, storeHandEditReplaced } from './nginx-drift';
 import type { RolloutDriver } from './rollout-driver';
 import { send, type Session, type SessionNode } from './session';
 
@@ -86,7 +87,8 @@ async function onHeartbeat(ctx: EventContext, s: Session, node: SessionNode, m: 
 async function store(ctx: EventContext, s: Session, node: SessionNode, m: Stored): Promise<void> {
   switch (m.type) {
     case 'apply-result':
-      await storeApplyResult(ctx.db, node, m);
+      if (replacedHandEdit(m)) await storeHandEditReplaced(ctx.db, node, m);
+      else await storeApplyResult(ctx.db, node, m);
       ctx.rollout.observeApply(node.id, m.revision, m.outcome);
       void ctx.publish({ type: 'deployment', clusterId: node.clusterId, revision: m.revision, nodeId: node.id });
       if (m.outcome === 'applied') {

@@ -120,7 +120,8 @@ export class Handshake {
     return node;
   }
 
-  welcome(s: Session, node: SessionNode, heartbeatIntervalMs: number): void {
+  /** `capabilities`: those of the agent's hello this hub takes too (welcomeCapabilities); none are left out of the frame. */
+  welcome(s: Session, node: SessionNode, heartbeatIntervalMs: number, capabilities?: string[]): void {
     send(s, {
       v: PROTOCOL_VERSION,
       type: 'welcome',
@@ -128,6 +129,7 @@ export class Handshake {
       serverVersion: SERVER_VERSION,
       heartbeatIntervalMs,
       ackedSeq: s.ackedSeq,
+      ...(capabilities ? { capabilities } : {}),
     });
   }
 

@@ -15,6 +15,7 @@ import {
   errorMessage,
   MESSAGE_SIZE_LIMITS,
   parseAgentFrame,
+  welcomeCapabilities,
   type AgentMessage,
   type HubMessage,
 } from '@keepwatch/shared';
@@ -296,7 +297,7 @@ export class AgentHub {
     void this.publish({ type: 'node-live', clusterIds: [node.clusterId] });
     const fields = { node: node.name, remote, appliedRevision: m.appliedRevision, lastSeq: m.lastSeq };
     this.opts.log.info(fields, 'agent connected');
-    this.handshake.welcome(s, node, this.heartbeatIntervalMs);
+    this.handshake.welcome(s, node, this.heartbeatIntervalMs, welcomeCapabilities(m.capabilities));
     const pins = this.opts.agentPins ?? [];
     if (pins.length > 0 && m.capabilities.includes(PIN_ROTATION_CAPABILITY)) this.handshake.announcePins(s, pins);
     // A node that runs nothing yet gets the newest revision at once; others wait for their role.

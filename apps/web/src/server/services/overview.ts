@@ -106,6 +106,7 @@ export async function getOverview(db: Db, opts: OverviewReadOptions = {}): Promi
               effectivePriority: i.effectivePriority,
               since: i.since,
             })),
+            nginxDrifted: s.heartbeat?.nginx.drifted === true,
           })),
         deployments: deployments
           .filter((d) => d.clusterId === c.id && nodeNames.has(d.nodeId))
