@@ -15,6 +15,7 @@ import { DataTable } from '../table';
 
 type Live = RouterOutputs['clusters']['live'];
 type LiveNode = Live['nodes'][number];
+type NginxReport = NonNullable<LiveNode['heartbeat']>['nginx'];
 type CheckRow = RouterOutputs['checks']['list'][number];
 
 type LastTransition = (node: string, instance: string) => TransitionView | null;
@@ -45,6 +46,40 @@ export function NodeLive({
         <NodeCard key={n.id} n={n} spec={spec} now={now} lastTransition={lastTransition} />
       ))}
     </div>
+  );
+}
+
+/**
+ * Old workers of a reload still serving connections, and a rendered file edited by hand (the next
+ * apply puts it back; the audit log keeps the diff). Agents before these reports send neither.
+ */
+function NginxExtras({ n, nginx, stale }: { n: string; nginx: NginxReport; stale: boolean }) {
+  const draining = nginx.drainingWorkers ?? 0;
+  const onDisk = nginx.onDiskSha256;
+  const drift =
+    onDisk === null
+      ? 'the rendered nginx file is missing on the node'
+      : `the rendered nginx file on the node (sha256 ${onDisk?.slice(0, 12) ?? '?'}…) is not what the agent wrote`;
+  return (
+    <>
+      {draining > 0 && (
+        <span data-testid={`live-draining-${n}`}>
+          <Badge
+            tone={stale ? 'unknown' : 'warn'}
+            title="old nginx workers of a reload still finishing their connections"
+          >
+            {draining} {draining === 1 ? 'worker' : 'workers'} draining
+          </Badge>{' '}
+        </span>
+      )}
+      {nginx.drifted && (
+        <span data-testid={`live-drift-${n}`}>
+          <Badge tone={stale ? 'unknown' : 'fault'} title={`${drift}; the next apply puts it back`}>
+            drifted
+          </Badge>{' '}
+        </span>
+      )}
+    </>
   );
 }
 
@@ -111,7 +146,7 @@ function NodeCard({
               {hb.nginx.pid ? (
                 <span className="text-xs text-slate-600 dark:text-slate-300">pid {hb.nginx.pid}</span>
               ) : null}{' '}
-              · runs revision {hb.appliedRevision ?? 'none'}{' '}
+              <NginxExtras n={n.name} nginx={hb.nginx} stale={stale} />· runs revision {hb.appliedRevision ?? 'none'}{' '}
               <span className="text-xs text-slate-600 dark:text-slate-300">
                 (heartbeat {ageText(hb.at, now)}
                 {stale ? ', stale' : ''})
