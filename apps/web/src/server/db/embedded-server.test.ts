@@ -1,6 +1,6 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -70,6 +70,15 @@ describe('the embedded database server', () => {
     } finally {
       child.kill('SIGKILL');
     }
+  });
+
+  it('says at once why its server did not start, with the server’s own words', async () => {
+    const dataDir = join(dir, 'broken');
+    await (await startEmbeddedServer({ dataDir })).stop();
+    appendFileSync(join(dataDir, CLUSTER_DIR, 'postgresql.conf'), '\nthis is not a setting\n');
+    await expect(startEmbeddedServer({ dataDir })).rejects.toThrow(
+      /^the embedded database did not start \(exit status \d+\):\n[^]*syntax error in file/,
+    );
   });
 
   it('names a server-programs folder that holds none', () => {

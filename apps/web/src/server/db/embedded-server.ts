@@ -4,12 +4,7 @@
  * idles at a fraction of PGlite's memory, and it is the same server and LISTEN/NOTIFY path as
  * production). It listens on no TCP port, only on a unix socket inside its own 0700 cluster
  * folder, with a password kept beside the cluster (0600), so only the dashboard connects.
- *
- * The server cannot run as root: a root dashboard runs it as the `postgres` user, inside a
- * private mount namespace where the cluster folder is bind-mounted onto a fresh folder that user
- * can reach (the data folder may sit below a 0700 home or temp folder). Between the dashboard and
- * the server a shell waits on a pipe from the dashboard; when the dashboard exits — even by
- * SIGKILL — the pipe closes and the shell stops the server (fast shutdown), so no server outlives it.
+ * How its programs run (as root too, and stopped with the dashboard): embedded-runner.ts.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -26,6 +21,7 @@ import {
 import { tmpdir, userInfo } from 'node:os';
 import { join, resolve } from 'node:path';
 import pg from 'pg';
+import { ownedByPostgres, postgresUser, run, runner } from './embedded-runner';
 
 /** The cluster folder inside the data folder. */
 export const CLUSTER_DIR = 'postgresql';
@@ -112,73 +108,6 @@ export function embeddedUrl(clusterDir: string, password: string, database = 'ke
   return `postgresql://keepwatch:${password}@localhost:${PORT}/${database}?host=${encodeURIComponent(clusterDir)}`;
 }
 
-interface Runner {
-  /** argv that runs `cmd` as the server's user, with the cluster folder at `clusterPath` in its view. */
-  exec(cmd: string[]): string[];
-  /** The same under the watchdog: the command is stopped when the dashboard closes its stdin. */
-  watched(cmd: string[]): string[];
-  clusterPath: string;
-  dispose(): void;
-}
-
-// `$@` is the command. Positional parameters only: no path is ever spliced into a script.
-const EXEC = 'exec "$@"';
-const WATCHDOG =
-  '"$@" </dev/null & server=$!; trap \'kill -INT $server\' TERM INT; read -r _; kill -INT $server; wait $server';
-// Root: `$1` the cluster folder, `$2` where the server's user sees it (a private bind mount).
-const BIND = 'mount --bind -- "$1" "$2" || exit 97; shift 2; ';
-
-function runner(clusterDir: string): Runner {
-  if (userInfo().uid !== 0) {
-    return {
-      exec: (cmd) => cmd,
-      watched: (cmd) => ['sh', '-c', WATCHDOG, 'sh', ...cmd],
-      clusterPath: clusterDir,
-      dispose() {},
-    };
-  }
-  const mnt = mkdtempSync('/tmp/keepwatch-pg-');
-  const [uid, gid] = postgresUser();
-  chownSync(mnt, uid, gid);
-  const setpriv = ['setpriv', `--reuid=${uid}`, `--regid=${gid}`, '--init-groups', '--'];
-  const inNamespace = (script: string, cmd: string[]) => [
-    ...['unshare', '--mount', '--propagation', 'private', '--', 'sh', '-c', BIND + script, 'sh'],
-    ...[clusterDir, mnt, ...setpriv, ...cmd],
-  ];
-  return {
-    exec: (cmd) => inNamespace(EXEC, cmd),
-    watched: (cmd) => inNamespace(WATCHDOG, cmd),
-    clusterPath: mnt,
-    dispose: () => rmSync(mnt, { recursive: true, force: true }),
-  };
-}
-
-function postgresUser(): [number, number] {
-  const line = readFileSync('/etc/passwd', 'utf8')
-    .split('\n')
-    .find((l) => l.startsWith('postgres:'));
-  const [, , uid, gid] = line?.split(':') ?? [];
-  if (uid === undefined || gid === undefined) {
-    throw new Error(
-      'the dashboard runs as root, so its embedded database runs as the user "postgres", which does not exist: install PostgreSQL’s server package (it creates the user), run the dashboard as another user, or set DATABASE_URL',
-    );
-  }
-  return [Number(uid), Number(gid)];
-}
-
-function run(argv: string[], what: string): Promise<void> {
-  return new Promise((done, fail) => {
-    const child = spawn(argv[0] as string, argv.slice(1), { stdio: ['ignore', 'pipe', 'pipe'] });
-    let out = '';
-    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (out += d.toString()));
-    child.on('error', fail);
-    child.on('exit', (code) =>
-      code === 0 ? done() : fail(new Error(`${what} failed (${code}): ${out.trim().slice(-2000)}`)),
-    );
-  });
-}
-
 /** Creates the cluster: initdb into the (empty) cluster folder, scram password for the one superuser. */
 async function initCluster(clusterDir: string, binDir: string, password: string): Promise<void> {
   rmSync(clusterDir, { recursive: true, force: true });
@@ -225,6 +154,7 @@ export async function startEmbeddedServer(opts: EmbeddedServerOptions): Promise<
   }
   const password = readFileSync(passwordFile, 'utf8').trim();
   await previousServerGone(clusterDir);
+  if (userInfo().uid === 0) ownedByPostgres(clusterDir);
   const r = runner(clusterDir);
   const settings = {
     listen_addresses: '',
