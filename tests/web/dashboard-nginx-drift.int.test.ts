@@ -1,0 +1,142 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { appendFileSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Browser, Page } from 'playwright-core';
+import { REF, waitFor, referenceSpec, startEnrolledAgents, type LabAgent, type LabNginx } from '@keepwatch/lab';
+import { launchChromiumBeside, signIn } from '../support/browser.js';
+import { startDashboardLab, type DashboardLab } from '../support/dashboard-lab.js';
+import { ADMIN } from '../support/dashboard.js';
+
+/**
+ * Safe reloads and drift, end to end (issue #17 item 5): real agents and nginx in the reference lab,
+ * the dashboard and Chromium. A hand edit of lb1's rendered nginx file shows as "drifted" on lb1's
+ * card and in the cluster's problems; the next revision puts the file back, the audit log keeps the
+ * diff, and an old worker held by a request still sending its body across that reload shows as
+ * "1 worker draining" until the request ends.
+ */
+
+/** A client that sends a POST's headers and half its body, and the rest once `slow-release` exists (bounded: 60 s). */
+const SLOW_CLIENT = `
+const net = require('node:net'), fs = require('node:fs'), path = require('node:path');
+const [host, dir] = process.argv.slice(1);
+const s = net.connect(80, host, () => {
+  s.write('POST / HTTP/1.1\\r\\nHost: vip\\r\\nContent-Length: 4\\r\\nConnection: close\\r\\n\\r\\nab');
+  fs.writeFileSync(path.join(dir, 'slow-sent'), '');
+});
+let out = '';
+s.on('data', (d) => (out += d));
+s.on('close', () => fs.writeFileSync(path.join(dir, 'slow-done'), out));
+const t0 = Date.now();
+const poll = setInterval(() => {
+  if (!fs.existsSync(path.join(dir, 'slow-release')) && Date.now() - t0 < 60000) return;
+  clearInterval(poll);
+  s.write('cd');
+}, 20);
+`;
+
+describe('nginx drift and draining workers on the cluster page', () => {
+  let env: DashboardLab | undefined;
+  let browser: Browser | undefined;
+  let page: Page;
+  let clusterId = '';
+  let nginx: Record<'lb1' | 'lb2', LabNginx>;
+  const agents: LabAgent[] = [];
+
+  beforeAll(async () => {
+    browser = await launchChromiumBeside(async () => {
+      env = await startDashboardLab();
+      const started = await startEnrolledAgents(env.lab, env.api, {
+        spec: referenceSpec(),
+        hubSocket: env.bridge.path,
+      });
+      ({ clusterId, nginx } = started);
+      agents.push(started.agent.lb1, started.agent.lb2);
+    });
+    page = await signIn(
+      await browser.newContext({ viewport: { width: 1280, height: 900 } }),
+      env!.dashboard.base,
+      ADMIN,
+    );
+  }, 120_000);
+
+  afterAll(async () => {
+    if (env) writeFileSync(join(env.lab.dir, 'slow-release'), '');
+    await browser?.close();
+    for (const a of agents) await a.stop().catch(() => undefined);
+    await env?.stop();
+  });
+
+  /** Waits (bounded) until the page's element `testId` has text matching `want` (or is gone, for null). */
+  const shows = (testId: string, want: RegExp | null, timeoutMs = 20_000) =>
+    waitFor(
+      async () => {
+        const text = await page
+          .getByTestId(testId)
+          .textContent({ timeout: 500 })
+          .catch(() => null);
+        return (want === null ? text === null : text !== null && want.test(text)) || undefined;
+      },
+      { timeoutMs, intervalMs: 100, what: `${testId} ${want ?? 'gone'}` },
+    );
+
+  it('shows a hand edit as drift, and the next revision puts it back with the diff in the audit log while an old worker drains', async () => {
+    const { lab, api } = env!;
+    await page.goto(`${env!.dashboard.base}/clusters/${clusterId}`);
+    await shows('live-lb1', /nginx:\s*running/i, 30_000);
+    expect(await page.getByTestId('live-drift-lb1').count()).toBe(0);
+
+    appendFileSync(nginx.lb1.sitePath, '# tuned by hand on lb1\n');
+    await shows('live-drift-lb1', /drifted/i);
+    await waitFor(
+      async () => (await page.locator('[data-problem="drifted"]').textContent())?.includes('lb1') || undefined,
+      {
+        timeoutMs: 10_000,
+        what: 'drift among the problems',
+      },
+    );
+    expect(await page.getByTestId('live-drift-lb2').count()).toBe(0);
+
+    // A request to lb1's nginx (the VIP's holder) that is still sending its body when lb1 reloads.
+    const dir = lab.dir;
+    lab.spawn('client', process.execPath, ['-e', SLOW_CLIENT, REF.vip, dir], {
+      logFile: join(dir, 'slow-client.log'),
+      what: 'slow client',
+    });
+    await waitFor(() => existsSync(join(dir, 'slow-sent')) || undefined, {
+      timeoutMs: 10_000,
+      what: 'slow request sent',
+    });
+
+    const [webs] = await api.query<{ id: string; version: number }[]>('pools.list', { clusterId });
+    await api.mutate('pools.update', {
+      id: webs!.id,
+      version: webs!.version,
+      pool: {
+        name: 'webs',
+        servers: [
+          { address: REF.web1, port: 80, weight: 2 },
+          { address: REF.web2, port: 80 },
+        ],
+      },
+    });
+    await shows('live-draining-lb1', /1 worker draining/i, 30_000);
+    await shows('live-drift-lb1', null);
+    expect(readFileSync(nginx.lb1.sitePath, 'utf8')).not.toContain('tuned by hand');
+
+    const audit = await api.query<{ records: { action: string; before: unknown; after: { diff: string } }[] }>(
+      'audit.list',
+      { action: 'node.nginx.hand-edit-replaced' },
+    );
+    expect(audit.records).toHaveLength(1);
+    expect(audit.records[0]!.before).toMatchObject({ node: 'lb1', truncated: false });
+    expect(audit.records[0]!.after.diff).toContain('\n-# tuned by hand on lb1\n');
+
+    writeFileSync(join(dir, 'slow-release'), '');
+    await waitFor(() => existsSync(join(dir, 'slow-done')) || undefined, {
+      timeoutMs: 10_000,
+      what: 'slow request done',
+    });
+    expect(readFileSync(join(dir, 'slow-done'), 'utf8')).toMatch(/^HTTP\/1\.1 200/);
+    await shows('live-draining-lb1', null);
+  }, 120_000);
+});
