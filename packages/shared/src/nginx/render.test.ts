@@ -152,6 +152,8 @@ describe('worker_shutdown_timeout', () => {
   it('follows the longest proxy read or send timeout of any location', () => {
     expect(workerShutdownTimeoutMs(slowUpstreamSpec(300_000))).toBe(310_000);
     expect(workerShutdownTimeoutMs(slowUpstreamSpec(1000, 120_000))).toBe(130_000);
+    // Shorter than nginx's default everywhere: old workers are bounded sooner too.
+    expect(workerShutdownTimeoutMs(slowUpstreamSpec(1000, 2000))).toBe(12_000);
   });
 
   it('refuses a timeout nginx would not take or that is not whole milliseconds', () => {

@@ -149,10 +149,13 @@ export const DEF_WORKER_SHUTDOWN_TIMEOUT_MS = NGINX_PROXY_TIMEOUT_MS + WORKER_SH
  * knob could be set below the proxy timeouts and cut requests the spec allows.
  */
 export function workerShutdownTimeoutMs(spec: ClusterSpec): number {
-  let longest = NGINX_PROXY_TIMEOUT_MS;
-  for (const vs of spec.virtualServers)
-    for (const l of vs.locations)
-      longest = Math.max(longest, l.proxyReadTimeoutMs ?? NGINX_PROXY_TIMEOUT_MS, l.proxySendTimeoutMs ?? 0);
+  const timeouts = spec.virtualServers.flatMap((vs) =>
+    vs.locations.flatMap((l) => [
+      l.proxyReadTimeoutMs ?? NGINX_PROXY_TIMEOUT_MS,
+      l.proxySendTimeoutMs ?? NGINX_PROXY_TIMEOUT_MS,
+    ]),
+  );
+  const longest = timeouts.length > 0 ? timeouts.reduce((a, b) => Math.max(a, b)) : NGINX_PROXY_TIMEOUT_MS;
   return longest + WORKER_SHUTDOWN_MARGIN_MS;
 }
 
