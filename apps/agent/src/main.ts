@@ -170,7 +170,10 @@ function compose(cfg: AgentConfig, net: NativeNet, log: Logger, warm: WarmReplay
     scheduler: new HealthScheduler([], (r) => agent.onCheck(r)),
     buildCheck: (c) => buildCheck(c, cfg, checkHost),
     linkWatch: new LinkWatch(net),
-    nginx: new NginxApplier(nginxExec, { confPath: n.confPath }),
+    nginx: new NginxApplier(nginxExec, {
+      confPath: n.confPath,
+      ...(n.mainContextPath ? { mainContextPath: n.mainContextPath } : {}),
+    }),
     metricsServer: new MetricsServer(cfg.metrics, metrics),
     control,
     revisionFile: cfg.controlPlane ? new RevisionFile(cfg.stateDir, log) : null,

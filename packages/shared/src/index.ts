@@ -10,6 +10,7 @@ export * from './spec/format-error.js';
 export {
   renderNginxConfig,
   renderNginxMain,
+  renderNginxMainContext,
   nginxTime,
   workerShutdownTimeoutMs,
   DEF_WORKER_SHUTDOWN_TIMEOUT_MS,

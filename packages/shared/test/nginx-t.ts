@@ -16,7 +16,10 @@ export type NginxTestResult = { ok: boolean; output: string };
  */
 export function nginxTest(
   httpConf: string,
-  settings: Pick<NginxMainOptions, 'workerShutdownTimeoutMs' | 'workerProcesses'> = {},
+  settings: Pick<NginxMainOptions, 'workerShutdownTimeoutMs' | 'workerProcesses'> & {
+    /** A main-context file (renderNginxMainContext): included at top level instead of the main config's own line. */
+    mainContext?: string;
+  } = {},
 ): NginxTestResult {
   const dir = mkdtempSync(join(tmpdir(), 'kw-nginx-t-'));
   try {
@@ -25,16 +28,21 @@ export function nginxTest(
     const include = join(dir, 'keepwatch.conf');
     writeFileSync(include, httpConf);
     const main = join(dir, 'nginx.conf');
-    writeFileSync(
-      main,
-      renderNginxMain({
-        pidPath: join(dir, 'nginx.pid'),
-        errorLogPath: join(dir, 'error.log'),
-        includePath: include,
-        tempDir: temp,
-        ...settings,
-      }),
-    );
+    const { mainContext, ...mainSettings } = settings;
+    let mainConf = renderNginxMain({
+      pidPath: join(dir, 'nginx.pid'),
+      errorLogPath: join(dir, 'error.log'),
+      includePath: include,
+      tempDir: temp,
+      ...mainSettings,
+    });
+    if (mainContext !== undefined) {
+      // As a distribution's nginx.conf has it: an include at top level, and no line of its own.
+      const file = join(dir, 'main-context.conf');
+      writeFileSync(file, mainContext);
+      mainConf = mainConf.replace(/^worker_shutdown_timeout .*;$/m, `include ${file};`);
+    }
+    writeFileSync(main, mainConf);
     // nginx -t binds the listen sockets. A fresh network namespace keeps it off the host's ports,
     // and ip_nonlocal_bind lets it bind VIP addresses the host does not hold (as a backup must).
     const script =

@@ -1,6 +1,6 @@
 import { existsSync, readFileSync, rmSync } from 'node:fs';
 import type { HandEditReplaced, NginxStatus } from '@keepwatch/shared';
-import { writeAtomic } from '../state/files.js';
+import { readOptional, writeAtomic } from '../state/files.js';
 import type { NginxExec } from './exec.js';
 import { drainingWorkers, handEditReplaced, RenderedFileDrift, sha256 } from './status.js';
 
@@ -20,6 +20,11 @@ export type NginxApplierOptions = {
   verifyTimeoutMs?: number;
   /** How long to wait for the old workers to finish after a reload, ms (default 2000); not a failure when they take longer. */
   drainWaitMs?: number;
+  /**
+   * A file the main config includes at top level, for the main-context part (`mainContext` of
+   * {@link NginxApplier.apply}); written, tested and rolled back with the http-level file.
+   */
+  mainContextPath?: string;
 };
 
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
@@ -36,6 +41,8 @@ const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
  */
 export class NginxApplier {
   private lastGood: string | null = null;
+  /** The main-context file this apply writes, and its text before (null: there was none). */
+  private lastGoodMain: { path: string; text: string | null } | null = null;
   /** The rendered file as the agent last wrote it, against the file on disk (drift). */
   private readonly drift: RenderedFileDrift;
 
@@ -67,13 +74,23 @@ export class NginxApplier {
     return existsSync(this.opts.confPath) ? readFileSync(this.opts.confPath, 'utf8') : null;
   }
 
-  async apply(rendered: string): Promise<ApplyResult> {
+  /**
+   * @param rendered - the http-level config for `confPath`.
+   * @param mainContext - the main-context part (renderNginxMainContext); written only where
+   *   `mainContextPath` is set.
+   */
+  async apply(rendered: string, mainContext?: string): Promise<ApplyResult> {
     // What is there now is what a failure rolls back to.
     this.lastGood = this.current();
-    if (rendered === this.lastGood) {
+    const mainPath = this.opts.mainContextPath;
+    const main = mainContext !== undefined && mainPath !== undefined ? { path: mainPath, text: mainContext } : null;
+    this.lastGoodMain = main && { path: main.path, text: readOptional(main.path) };
+    const mainChanged = main !== null && main.text !== this.lastGoodMain?.text;
+    if (rendered === this.lastGood && !mainChanged) {
       this.drift.wrote(rendered);
       return { status: 'unchanged' };
     }
+    if (main && mainChanged) writeAtomic(main.path, main.text);
     const replaced = this.handEdit();
     const applied = (r: { reloaded: boolean; output: string }): ApplyResult => {
       this.lastGood = rendered;
@@ -140,5 +157,9 @@ export class NginxApplier {
   private restore(): void {
     if (this.lastGood !== null) writeAtomic(this.opts.confPath, this.lastGood);
     else rmSync(this.opts.confPath, { force: true }); // there was none: leave none, not a bad one
+    const main = this.lastGoodMain;
+    if (main === null) return;
+    if (main.text !== null) writeAtomic(main.path, main.text);
+    else rmSync(main.path, { force: true });
   }
 }

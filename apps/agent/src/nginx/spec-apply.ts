@@ -1,4 +1,4 @@
-import { renderNginxConfig, type ClusterSpec, type HandEditReplaced } from '@keepwatch/shared';
+import { renderNginxConfig, renderNginxMainContext, type ClusterSpec, type HandEditReplaced } from '@keepwatch/shared';
 import type { Logger } from '../log.js';
 import type { AgentMetrics } from '../metrics.js';
 import type { NginxApplier } from './apply.js';
@@ -26,14 +26,16 @@ export async function applyNginxSpec(
 ): Promise<NginxOutcome> {
   if (spec.pools.length === 0 && spec.virtualServers.length === 0) return { ok: true };
   let rendered: string;
+  let mainContext: string;
   try {
     rendered = renderNginxConfig(spec, node);
+    mainContext = renderNginxMainContext(spec);
   } catch (e) {
     log.error({ err: e }, 'nginx config not rendered');
     return { ok: false, stage: 'render', message: (e as Error).message, output: '' };
   }
   try {
-    const r = await applier.apply(rendered);
+    const r = await applier.apply(rendered, mainContext);
     metrics.nginxReloads.inc({ result: r.status });
     if (r.status === 'applied' && r.replaced) {
       log.warn(

@@ -6,6 +6,7 @@ import {
   nginxTime,
   renderNginxConfig,
   renderNginxMain,
+  renderNginxMainContext,
   workerShutdownTimeoutMs,
 } from './render.js';
 
@@ -159,6 +160,27 @@ describe('worker_shutdown_timeout', () => {
   it('refuses a timeout nginx would not take or that is not whole milliseconds', () => {
     for (const bad of [0, 999, 1.5, 86_400_000 + 10_001])
       expect(() => renderNginxMain({ ...MAIN_PATHS, workerShutdownTimeoutMs: bad })).toThrow(/workerShutdownTimeoutMs/);
+  });
+
+  it('is the main-context golden for the reference spec, for a file nginx.conf includes at top level', async () => {
+    await expect(renderNginxMainContext(cases[0]!.spec)).toMatchFileSnapshot(
+      './__golden__/main-context-reference.conf',
+    );
+  });
+
+  it('is accepted by real nginx -t in a main-context file included at top level', () => {
+    const spec = slowUpstreamSpec(300_000);
+    const r = nginxTest(renderNginxConfig(spec, 'LVS_1'), { mainContext: renderNginxMainContext(spec) });
+    expect(r.output).toBe('');
+    expect(r.ok).toBe(true);
+  });
+
+  it('fails nginx -t when nginx.conf sets it too (why the agent writes the file only when told where)', () => {
+    const spec = cases[0]!.spec;
+    const twice = `${renderNginxMainContext(spec)}worker_shutdown_timeout 5s;\n`;
+    const r = nginxTest(renderNginxConfig(spec, 'LVS_1'), { mainContext: twice });
+    expect(r.ok).toBe(false);
+    expect(r.output).toMatch(/"worker_shutdown_timeout" directive is duplicate/);
   });
 
   it('is accepted by real nginx -t at the longest proxy timeout the spec allows', () => {

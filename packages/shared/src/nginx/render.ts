@@ -159,6 +159,22 @@ export function workerShutdownTimeoutMs(spec: ClusterSpec): number {
   return longest + WORKER_SHUTDOWN_MARGIN_MS;
 }
 
+/**
+ * The main-context part of a node's config, for a file the distribution's nginx.conf includes at
+ * top level (the agent's `nginx.mainContextPath`): what cannot go in the http-level file.
+ *
+ * @param spec - a spec that passed {@link ClusterSpecSchema}.
+ * @returns the file's text, ending with a newline.
+ */
+export function renderNginxMainContext(spec: ClusterSpec): string {
+  return [
+    `# Rendered by Keepwatch for cluster ${bareToken(spec.name, 'cluster name')}: main-context directives.`,
+    '# Do not edit: the agent overwrites this file.',
+    `worker_shutdown_timeout ${nginxTime(workerShutdownTimeoutMs(spec))};`,
+    '',
+  ].join('\n');
+}
+
 /** Paths and settings for {@link renderNginxMain}. All paths absolute. */
 export type NginxMainOptions = {
   /** `pid` file. */

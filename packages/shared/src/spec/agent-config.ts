@@ -24,6 +24,13 @@ export const NginxLocalSchema = z.strictObject({
   mainConfPath: AbsolutePathSchema.default('/etc/nginx/nginx.conf'),
   /** The file the rendered http-level config is written to (included by the main config). */
   confPath: AbsolutePathSchema.default('/etc/nginx/conf.d/keepwatch.conf'),
+  /**
+   * A file the main config includes at top level, for the rendered main-context directives
+   * (`worker_shutdown_timeout`): Debian's nginx.conf includes `/etc/nginx/modules-enabled/*.conf`
+   * there, RHEL's `/usr/share/nginx/modules/*.conf`. Absent: the agent writes none (set
+   * `worker_shutdown_timeout` in nginx.conf yourself; two would fail `nginx -t`).
+   */
+  mainContextPath: AbsolutePathSchema.optional(),
   pidPath: AbsolutePathSchema.default('/run/nginx.pid'),
   /** How supervision starts nginx; run detached, never in the agent's process group. */
   startCommand: ArgvSchema.default(['/usr/bin/systemctl', 'start', 'nginx']),
