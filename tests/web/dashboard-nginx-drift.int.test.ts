@@ -79,12 +79,10 @@ describe('nginx drift and draining workers on the cluster page', () => {
       { timeoutMs, intervalMs: 100, what: `${testId} ${want ?? 'gone'}` },
     );
 
-  it('shows a hand edit as drift, and the next revision puts it back with the diff in the audit log while an old worker drains', async () => {
-    const { lab, api } = env!;
+  it("shows a hand edit of lb1's rendered nginx file as drifted on its card and among the problems", async () => {
     await page.goto(`${env!.dashboard.base}/clusters/${clusterId}`);
     await shows('live-lb1', /nginx:\s*running/i, 30_000);
     expect(await page.getByTestId('live-drift-lb1').count()).toBe(0);
-
     appendFileSync(nginx.lb1.sitePath, '# tuned by hand on lb1\n');
     await shows('live-drift-lb1', /drifted/i);
     await waitFor(
@@ -95,18 +93,19 @@ describe('nginx drift and draining workers on the cluster page', () => {
       },
     );
     expect(await page.getByTestId('live-drift-lb2').count()).toBe(0);
+  }, 60_000);
 
+  it("puts the file back with the next revision, and shows lb1's old worker draining a request that spans the reload", async () => {
+    const { lab, api } = env!;
     // A request to lb1's nginx (the VIP's holder) that is still sending its body when lb1 reloads.
-    const dir = lab.dir;
-    lab.spawn('client', process.execPath, ['-e', SLOW_CLIENT, REF.vip, dir], {
-      logFile: join(dir, 'slow-client.log'),
+    lab.spawn('client', process.execPath, ['-e', SLOW_CLIENT, REF.vip, lab.dir], {
+      logFile: join(lab.dir, 'slow-client.log'),
       what: 'slow client',
     });
-    await waitFor(() => existsSync(join(dir, 'slow-sent')) || undefined, {
+    await waitFor(() => existsSync(join(lab.dir, 'slow-sent')) || undefined, {
       timeoutMs: 10_000,
       what: 'slow request sent',
     });
-
     const [webs] = await api.query<{ id: string; version: number }[]>('pools.list', { clusterId });
     await api.mutate('pools.update', {
       id: webs!.id,
@@ -122,15 +121,20 @@ describe('nginx drift and draining workers on the cluster page', () => {
     await shows('live-draining-lb1', /1 worker draining/i, 30_000);
     await shows('live-drift-lb1', null);
     expect(readFileSync(nginx.lb1.sitePath, 'utf8')).not.toContain('tuned by hand');
+  }, 60_000);
 
-    const audit = await api.query<{ records: { action: string; before: unknown; after: { diff: string } }[] }>(
+  it('keeps the replaced hand edit as a diff in the audit log', async () => {
+    const audit = await env!.api.query<{ records: { action: string; before: unknown; after: { diff: string } }[] }>(
       'audit.list',
       { action: 'node.nginx.hand-edit-replaced' },
     );
     expect(audit.records).toHaveLength(1);
     expect(audit.records[0]!.before).toMatchObject({ node: 'lb1', truncated: false });
     expect(audit.records[0]!.after.diff).toContain('\n-# tuned by hand on lb1\n');
+  });
 
+  it('stops showing the worker draining once its request ends', async () => {
+    const dir = env!.lab.dir;
     writeFileSync(join(dir, 'slow-release'), '');
     await waitFor(() => existsSync(join(dir, 'slow-done')) || undefined, {
       timeoutMs: 10_000,
@@ -138,5 +142,5 @@ describe('nginx drift and draining workers on the cluster page', () => {
     });
     expect(readFileSync(join(dir, 'slow-done'), 'utf8')).toMatch(/^HTTP\/1\.1 200/);
     await shows('live-draining-lb1', null);
-  }, 120_000);
+  }, 60_000);
 });
