@@ -79,7 +79,12 @@ export class NginxApplier {
    * @param mainContext - the main-context part (renderNginxMainContext); written only where
    *   `mainContextPath` is set.
    */
-  async apply(rendered: string, mainContext?: string): Promise<ApplyResult> {
+  apply(rendered: string, mainContext?: string): Promise<ApplyResult> {
+    // A heartbeat during the apply sees the drift of before it, not the candidate file.
+    return this.drift.during(() => this.applyFiles(rendered, mainContext));
+  }
+
+  private async applyFiles(rendered: string, mainContext?: string): Promise<ApplyResult> {
     // What is there now is what a failure rolls back to.
     this.lastGood = this.current();
     const mainPath = this.opts.mainContextPath;

@@ -1,7 +1,10 @@
-import { describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createHash } from 'node:crypto';
+import { appendFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { MAX_HAND_EDIT_JSON_BYTES } from '@keepwatch/shared';
-import { handEditReplaced } from './status.js';
+import { handEditReplaced, RenderedFileDrift } from './status.js';
 
 const sha = (b: Buffer) => createHash('sha256').update(b).digest('hex');
 
@@ -30,5 +33,53 @@ describe('handEditReplaced', () => {
     const r = handEditReplaced(Buffer.from('😀'.repeat(MAX_HAND_EDIT_JSON_BYTES)));
     expect(r.truncated).toBe(true);
     expect(r.text.length % 2).toBe(0);
+  });
+});
+
+describe('RenderedFileDrift', () => {
+  let dir: string;
+  let file: string;
+  let drift: RenderedFileDrift;
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), 'kw-drift-'));
+    file = join(dir, 'keepwatch.conf');
+    writeFileSync(file, 'upstream webs {}\n');
+    drift = new RenderedFileDrift(file);
+  });
+  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('reports nothing before the agent wrote the file', () => {
+    expect(drift.check()).toBeNull();
+  });
+
+  it('reports no drift while the file is what the agent wrote', () => {
+    drift.wrote('upstream webs {}\n');
+    expect(drift.check()).toEqual({ drifted: false });
+  });
+
+  it('reports a hand edit with the hash of the file on disk', () => {
+    drift.wrote('upstream webs {}\n');
+    appendFileSync(file, '# by hand\n');
+    expect(drift.check()).toEqual({
+      drifted: true,
+      onDiskSha256: createHash('sha256').update('upstream webs {}\n# by hand\n').digest('hex'),
+    });
+  });
+
+  it('reports a removed file as drifted with no hash', () => {
+    drift.wrote('upstream webs {}\n');
+    rmSync(file);
+    expect(drift.check()).toEqual({ drifted: true, onDiskSha256: null });
+  });
+
+  it("answers what it said before while the agent's own apply rewrites the file", async () => {
+    drift.wrote('upstream webs {}\n');
+    const seen = await drift.during(async () => {
+      writeFileSync(file, 'upstream webs { server 192.0.2.21:80; }\n');
+      return drift.check();
+    });
+    expect(seen).toEqual({ drifted: false });
+    // The apply did not keep it (no wrote()): now it is a difference.
+    expect(drift.check()).toMatchObject({ drifted: true });
   });
 });

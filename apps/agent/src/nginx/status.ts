@@ -47,6 +47,8 @@ export type Drift = { drifted: boolean; onDiskSha256?: string | null };
 export class RenderedFileDrift {
   private expected: string | null = null;
   private cache: { key: string; sha: string | null } | null = null;
+  /** While the agent itself rewrites the file (an apply), what `check` said before it began. */
+  private held: Drift | null | undefined = undefined;
 
   constructor(private readonly path: string) {}
 
@@ -82,8 +84,22 @@ export class RenderedFileDrift {
     return this.cache.sha;
   }
 
+  /**
+   * Runs `change` (an apply) with `check` answering what it said before: the file is briefly the
+   * candidate, or restored, before the agent knows which it keeps — not a hand edit.
+   */
+  async during<T>(change: () => Promise<T>): Promise<T> {
+    this.held = this.check();
+    try {
+      return await change();
+    } finally {
+      this.held = undefined;
+    }
+  }
+
   /** Nothing written yet: no drift to report (the file is not the agent's yet). */
   check(): Drift | null {
+    if (this.held !== undefined) return this.held;
     if (this.expected === null) return null;
     const onDisk = this.onDisk();
     return onDisk === this.expected ? { drifted: false } : { drifted: true, onDiskSha256: onDisk };
