@@ -15,6 +15,7 @@ import {
 import type { Prisma } from '../db/client';
 import { AppError, notFound } from '../errors';
 import { canonicalJson } from './canonical-json';
+import { insertRows } from './rows';
 import { openInstanceSecrets, openSpecSecrets, sealSpecSecrets, specSecretKey } from './spec-secrets';
 import { actorId, actorName, type Actor, type Db, type Tx } from './types';
 
@@ -213,9 +214,13 @@ export async function commitRevision(
     if (id === undefined) throw new AppError('INTERNAL', { message: `node "${name}" of the spec has no row` });
     return id;
   };
-  await tx.deployment.createMany({
-    data: spec.nodes.map((n) => ({ revisionId: revision.id, nodeId: nodeId(n.name) })),
-  });
+  const now = new Date();
+  await insertRows(
+    tx,
+    'Deployment',
+    { revisionId: 'uuid', nodeId: 'uuid', createdAt: 'timestamptz', updatedAt: 'timestamptz' },
+    spec.nodes.map((n) => ({ revisionId: revision.id, nodeId: nodeId(n.name), createdAt: now, updatedAt: now })),
+  );
   return { number: cluster.revision, specHash };
 }
 

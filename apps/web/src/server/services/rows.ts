@@ -3,6 +3,7 @@
  * schemas (defaults applied); references by name (a member's node, a location's pool) are
  * resolved to ids here and refused with the input field when unknown.
  */
+import { randomUUID } from 'node:crypto';
 import type { HealthCheck, UpstreamPool, VirtualServer, VrrpInstance, Node as SpecNode } from '@keepwatch/shared';
 import { AppError } from '../errors';
 import { Prisma } from '../db/client';
@@ -10,6 +11,26 @@ import { sealInstanceSecrets, specSecretKey } from './spec-secrets';
 import type { Tx } from './types';
 
 const nullable = <T>(v: T | undefined): T | null => (v === undefined ? null : v);
+
+/**
+ * Inserts `rows` into `table` in one statement, each value cast to its column's SQL type (`columns`).
+ * For the rows every edit writes: Prisma compiles a createMany anew on each call (it caches no
+ * plan for it), which cost ~0.5 ms of CPU per call (issue 16). Ids are made here, as Prisma's uuid() does.
+ */
+export async function insertRows(
+  tx: Tx,
+  table: string,
+  columns: Record<string, string>,
+  rows: Record<string, unknown>[],
+): Promise<void> {
+  if (rows.length === 0) return;
+  const names = ['id', ...Object.keys(columns)];
+  const types: Record<string, string> = { id: 'uuid', ...columns };
+  const tuple = (r: Record<string, unknown>) =>
+    Prisma.sql`(${Prisma.join(names.map((c) => Prisma.sql`${c === 'id' ? randomUUID() : (r[c] ?? null)}::${Prisma.raw(types[c]!)}`))})`;
+  await tx.$executeRaw`INSERT INTO ${Prisma.raw(`"${table}"`)} (${Prisma.raw(names.map((c) => `"${c}"`).join(', '))})
+    VALUES ${Prisma.join(rows.map(tuple))}`;
+}
 
 export async function insertNode(tx: Tx, clusterId: string, node: SpecNode) {
   return tx.node.create({
@@ -130,6 +151,18 @@ export async function replaceCheck(tx: Tx, clusterId: string, id: string, check:
   }
 }
 
+const SERVER_COLUMNS = {
+  poolId: 'uuid',
+  position: 'int',
+  address: 'text',
+  port: 'int',
+  weight: 'int',
+  maxFails: 'int',
+  failTimeoutMs: 'int',
+  backup: 'boolean',
+  down: 'boolean',
+};
+
 function serverRows(poolId: string, pool: UpstreamPool) {
   return pool.servers.map((s, i) => ({
     poolId,
@@ -148,7 +181,7 @@ export async function insertPool(tx: Tx, clusterId: string, pool: UpstreamPool) 
   const row = await tx.upstreamPool.create({
     data: { clusterId, name: pool.name, method: pool.method as never, keepalive: nullable(pool.keepalive) },
   });
-  await tx.upstreamServer.createMany({ data: serverRows(row.id, pool) });
+  await insertRows(tx, 'UpstreamServer', SERVER_COLUMNS, serverRows(row.id, pool));
   return row;
 }
 
@@ -158,7 +191,7 @@ export async function replacePool(tx: Tx, id: string, pool: UpstreamPool) {
     where: { id },
     data: { name: pool.name, method: pool.method as never, keepalive: nullable(pool.keepalive) },
   });
-  await tx.upstreamServer.createMany({ data: serverRows(id, pool) });
+  await insertRows(tx, 'UpstreamServer', SERVER_COLUMNS, serverRows(id, pool));
 }
 
 async function locationRows(tx: Tx, clusterId: string, vsId: string, vs: VirtualServer, field: string) {
