@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { appendFileSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import type { Browser, Page } from 'playwright-core';
 import { REF, waitFor, referenceSpec, startEnrolledAgents, type LabAgent, type LabNginx } from '@keepwatch/lab';
 import { launchChromiumBeside, signIn } from '../support/browser.js';
@@ -33,6 +34,9 @@ const poll = setInterval(() => {
   s.write('cd');
 }, 20);
 `;
+
+/** Where the browser tests leave screenshots (docs/screenshots are copied from there). */
+const SHOTS = fileURLToPath(new URL('../.cache/screenshots/', import.meta.url));
 
 describe('nginx drift and draining workers on the cluster page', () => {
   let env: DashboardLab | undefined;
@@ -93,6 +97,8 @@ describe('nginx drift and draining workers on the cluster page', () => {
       },
     );
     expect(await page.getByTestId('live-drift-lb2').count()).toBe(0);
+    mkdirSync(SHOTS, { recursive: true });
+    await page.getByTestId('live-lb1').screenshot({ path: join(SHOTS, 'cluster-nginx-drifted.png') });
   }, 60_000);
 
   it("puts the file back with the next revision, and shows lb1's old worker draining a request that spans the reload", async () => {
@@ -121,6 +127,7 @@ describe('nginx drift and draining workers on the cluster page', () => {
     await shows('live-draining-lb1', /1 worker draining/i, 30_000);
     await shows('live-drift-lb1', null);
     expect(readFileSync(nginx.lb1.sitePath, 'utf8')).not.toContain('tuned by hand');
+    await page.getByTestId('live-lb1').screenshot({ path: join(SHOTS, 'cluster-nginx-draining.png') });
   }, 60_000);
 
   it('keeps the replaced hand edit as a diff in the audit log', async () => {
