@@ -199,7 +199,7 @@ export class AgentHub {
 
   /** Looks for new revisions now rather than at the next poll (a config change was committed somewhere). */
   rolloutNow(): Promise<void> {
-    return this.rollout.sweep();
+    return this.rollout.sweep('new');
   }
 
   async close(): Promise<void> {

@@ -37,12 +37,17 @@ export interface RolloutDriverOptions {
   afterSweep: () => Promise<void>;
 }
 
+/** What a sweep steps: every cluster not yet converged (the poll), or only those with a revision it has not stepped yet (a commit). */
+export type SweepScope = 'all' | 'new';
+
 export class RolloutDriver {
   private rolling = false;
-  /** A sweep was asked for while one ran: run again when it ends, so no trigger is lost. */
-  private again = false;
+  /** A sweep was asked for while one ran: run again (this wide) when it ends, so no trigger is lost. */
+  private again: SweepScope | null = null;
   /** The newest revision of each cluster with a connected agent (the number is re-read each sweep). */
   private readonly revisions = new Map<string, NewestRevision>();
+  /** The revision number each cluster was last stepped at by a sweep. */
+  private readonly stepped = new Map<string, number>();
   /** When each node was last pushed a revision, for the apply-latency histogram. */
   private readonly pushedAt = new Map<string, { revision: number; at: number }>();
 
@@ -51,27 +56,33 @@ export class RolloutDriver {
   /**
    * Looks for new revisions of every cluster with a connected agent: one query for all their
    * revision numbers, then the rollout step only for clusters whose agents do not all run the
-   * newest revision yet. Never throws (logged).
+   * newest revision yet — with scope `new`, only for those whose number moved since their last
+   * step (the agents' results and heartbeats step a cluster in between: events.ts). Never throws (logged).
    */
-  async sweep(): Promise<void> {
+  async sweep(scope: SweepScope = 'all'): Promise<void> {
     if (this.rolling) {
-      this.again = true;
+      this.again = this.again === 'all' || scope === 'all' ? 'all' : 'new';
       return;
     }
     this.rolling = true;
     try {
-      for (let round = 0; round < 10; round++) {
-        this.again = false;
+      for (let round = 0, wide = scope; round < 10; round++) {
+        this.again = null;
         const numbers = await revisionNumbers(this.opts.db, this.opts.sessions.clusters());
         for (const id of this.revisions.keys()) if (!numbers.has(id)) this.revisions.delete(id);
-        const due = [...numbers].filter(([, number]) => number !== 0);
+        for (const id of this.stepped.keys()) if (!numbers.has(id)) this.stepped.delete(id);
+        // In a burst of commits each one asks for a sweep: stepping every cluster still rolling
+        // out in each of them was a query per cluster per sweep (issue 16).
+        const due = [...numbers].filter(([id, n]) => n !== 0 && (wide === 'all' || this.stepped.get(id) !== n));
         await eachConcurrently(due, SWEEP_CONCURRENCY, async ([id, number]) => {
-          // A moved number refreshes the cached spec; cluster() skips converged clusters.
-          if (this.revisions.get(id)?.number !== number) await this.latest(id, true);
+          // A moved number refreshes the cached spec (the number just read); cluster() skips converged clusters.
+          if (this.revisions.get(id)?.number !== number) await this.latest(id, number);
+          this.stepped.set(id, number);
           await this.cluster(id);
         });
         await this.opts.afterSweep();
         if (!this.again) break;
+        wide = this.again;
       }
     } catch (err) {
       this.opts.log.error({ err }, 'rollout failed');
@@ -111,7 +122,7 @@ export class RolloutDriver {
   /** A node that runs nothing yet gets the newest revision at once, unless its rollout was aborted. */
   async pushLatest(s: Session): Promise<void> {
     if (!s.node) return;
-    const rev = await this.latest(s.node.clusterId, true);
+    const rev = await this.latest(s.node.clusterId, 'fresh');
     if (!rev) return;
     if ((await rolloutOutcome(this.opts.db, s.node.clusterId, rev.number)).aborted) return;
     this.push(s, rev);
@@ -128,11 +139,15 @@ export class RolloutDriver {
     }
   }
 
-  /** The cluster's newest revision: from the cache unless `fresh` (or not cached yet). */
-  private async latest(clusterId: string, fresh = false): Promise<NewestRevision | null> {
+  /**
+   * The cluster's newest revision: from the cache, unless `fresh` (its number read again) or
+   * given its number (just read); read when not cached yet.
+   */
+  private async latest(clusterId: string, fresh?: 'fresh' | number): Promise<NewestRevision | null> {
     const cached = this.revisions.get(clusterId);
-    if (cached && !fresh) return cached;
-    const number = await revisionNumber(this.opts.db, clusterId);
+    if (cached && fresh === undefined) return cached;
+    const number =
+      typeof fresh === 'number' ? (fresh > 0 ? fresh : null) : await revisionNumber(this.opts.db, clusterId);
     if (number === null) return null;
     if (cached?.number === number) return cached;
     const latest = await revisionSpec(this.opts.db, clusterId, number);
