@@ -14,7 +14,7 @@ export interface AgentNode {
 }
 
 /** Marks the node's deployment of `msg.revision` applied or failed (with nginx's output). */
-export async function recordApplyResult(tx: Tx, node: AgentNode, msg: ApplyResultMessage): Promise<void> {
+export async function recordApplyResult(tx: Tx | Db, node: AgentNode, msg: ApplyResultMessage): Promise<void> {
   const revision = await tx.configRevision.findUnique({
     where: { clusterId_number: { clusterId: node.clusterId, number: msg.revision } },
     select: { id: true },
@@ -63,9 +63,12 @@ export async function recordTransition(tx: Tx, node: AgentNode, msg: StateTransi
   return r.count === 1;
 }
 
-/** `recordApplyResult` in its own transaction. */
+/**
+ * `recordApplyResult` on its own: its one write (the upsert) needs no transaction around it, and
+ * BEGIN and COMMIT were two of its four statements (issue 16: two apply results per pool edit).
+ */
 export function storeApplyResult(db: Db, node: AgentNode, msg: ApplyResultMessage): Promise<void> {
-  return db.$transaction((tx) => recordApplyResult(tx, node, msg));
+  return recordApplyResult(db, node, msg);
 }
 
 /** `recordTransition` in its own transaction; true when the transition was not stored before. */
