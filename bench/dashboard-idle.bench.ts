@@ -79,14 +79,23 @@ async function once(mode: 'postgresql' | 'embedded', databaseUrl: string | undef
       KEEPWATCH_ADMIN_PASSWORD: ADMIN.password,
       ...(databaseUrl ? { DATABASE_URL: databaseUrl } : { DATABASE_URL: '' }),
     },
-    stdio: 'ignore',
+    stdio: ['ignore', 'ignore', 'pipe'],
   });
+  let stderr = '';
+  child.stderr?.setEncoding('utf8').on('data', (d: string) => (stderr = (stderr + d).slice(-2000)));
   try {
-    await waitFor(async () => (await fetch(`${base}/login`).catch(() => null))?.status === 200, {
-      timeoutMs: 120_000,
-      intervalMs: 250,
-      what: `the ${mode} dashboard to serve /login`,
-    });
+    const exited = new Promise<never>((_, fail) =>
+      child.once('exit', (code) => fail(new Error(`the ${mode} dashboard exited (${code}): ${stderr}`))),
+    );
+    exited.catch(() => {}); // stopping it below is no failure
+    await Promise.race([
+      exited,
+      waitFor(async () => (await fetch(`${base}/login`).catch(() => null))?.status === 200, {
+        timeoutMs: 120_000,
+        intervalMs: 250,
+        what: `the ${mode} dashboard to serve /login`,
+      }),
+    ]);
     await new Promise((r) => setTimeout(r, IDLE_S * 1000));
     const pid = child.pid as number;
     const server = mode === 'embedded' ? descendants(pid) : [];
