@@ -131,14 +131,30 @@ describe('nginx drift and draining workers on the cluster page', () => {
   }, 60_000);
 
   it('keeps the replaced hand edit as a diff in the audit log', async () => {
-    const audit = await env!.api.query<{ records: { action: string; before: unknown; after: { diff: string } }[] }>(
-      'audit.list',
-      { action: 'node.nginx.hand-edit-replaced' },
-    );
+    type Record = { action: string; before: unknown; after: { diff: string; handEditDiff: string } };
+    const audit = await env!.api.query<{ records: Record[] }>('audit.list', {
+      action: 'node.nginx.hand-edit-replaced',
+    });
     expect(audit.records).toHaveLength(1);
     expect(audit.records[0]!.before).toMatchObject({ node: 'lb1', truncated: false });
+    // The hand edit itself, against revision 1 as the agent had written it…
+    expect(audit.records[0]!.after.handEditDiff).toContain('\n+# tuned by hand on lb1\n');
+    expect(audit.records[0]!.after.handEditDiff).not.toContain('weight=2');
+    // …and what applying revision 2 did to the file.
     expect(audit.records[0]!.after.diff).toContain('\n-# tuned by hand on lb1\n');
-  });
+    expect(audit.records[0]!.after.diff).toContain('weight=2');
+    // The audit page shows the diff as its lines.
+    await page.goto(`${env!.dashboard.base}/audit`);
+    await page.getByText('node.nginx.hand-edit-replaced').first().waitFor({ timeout: 10_000 });
+    const row = page.getByRole('row').filter({ hasText: 'node.nginx.hand-edit-replaced' });
+    await row.locator('summary').first().click();
+    const shown = await row.getByTestId('audit-text-diff').allTextContents();
+    expect(shown).toHaveLength(2);
+    expect(shown.some((t) => t.includes('+# tuned by hand on lb1'))).toBe(true);
+    expect(shown.some((t) => t.includes('-# tuned by hand on lb1'))).toBe(true);
+    await row.screenshot({ path: join(SHOTS, 'audit-nginx-hand-edit.png') });
+    await page.goto(`${env!.dashboard.base}/clusters/${clusterId}`);
+  }, 30_000);
 
   it('stops showing the worker draining once its request ends', async () => {
     const dir = env!.lab.dir;

@@ -20,6 +20,19 @@ export function replacedHandEdit(m: ApplyResultMessage): m is Applied {
   return m.outcome === 'applied' && m.handEditReplaced !== undefined;
 }
 
+/**
+ * A revision's nginx config for the node, as its agent rendered it. The spec passed
+ * ClusterSpecSchema when it was made; should it not render now, the record still says what was
+ * replaced (never an event that cannot be stored, replayed for ever).
+ */
+function rendered(rev: { number: number; spec: unknown }, node: string): string {
+  try {
+    return renderNginxConfig(rev.spec as ClusterSpec, node);
+  } catch (err) {
+    return `# revision ${rev.number} not rendered by the dashboard: ${(err as Error).message}\n`;
+  }
+}
+
 async function recordHandEditReplaced(tx: Tx, node: SessionNode, m: Applied): Promise<void> {
   const seen = await tx.auditLog.findFirst({
     where: { action: HAND_EDIT_REPLACED_ACTION, targetId: node.id, after: { path: ['seq'], equals: m.seq } },
@@ -30,16 +43,23 @@ async function recordHandEditReplaced(tx: Tx, node: SessionNode, m: Applied): Pr
     where: { clusterId_number: { clusterId: node.clusterId, number: m.revision } },
     select: { spec: true },
   });
-  // The revision's spec passed ClusterSpecSchema when it was made; the agent rendered the same.
-  // Should it not render now, the record still says what was replaced (never a replay loop).
-  let rendered: string;
-  try {
-    rendered = renderNginxConfig(rev.spec as ClusterSpec, node.name);
-  } catch (err) {
-    rendered = `# revision ${m.revision} not rendered by the dashboard: ${(err as Error).message}\n`;
-  }
+  // What the agent had written: the node's newest applied revision before this one.
+  const earlier = await tx.deployment.findFirst({
+    where: { nodeId: node.id, status: 'applied', revision: { number: { lt: m.revision } } },
+    orderBy: { revision: { number: 'desc' } },
+    select: { revision: { select: { number: true, spec: true } } },
+  });
   const { onDiskSha256, text, truncated } = m.handEditReplaced;
-  const diff = textDiff(text, `${node.name} (edited by hand)`, rendered, `revision ${m.revision}`);
+  const byHand = `${node.name} (edited by hand)`;
+  const handEdit = earlier
+    ? textDiff(rendered(earlier.revision, node.name), `revision ${earlier.revision.number}`, text, byHand)
+    : null;
+  const diff = textDiff(
+    text,
+    byHand,
+    rendered({ number: m.revision, spec: rev.spec }, node.name),
+    `revision ${m.revision}`,
+  );
   await writeAudit(
     tx,
     { kind: 'system', name: `agent:${node.name}`, sourceAddress: null },
@@ -52,6 +72,8 @@ async function recordHandEditReplaced(tx: Tx, node: SessionNode, m: Applied): Pr
         revision: m.revision,
         seq: m.seq,
         appliedAt: new Date(m.at).toISOString(),
+        // The hand edit itself (from what the agent had written), then what the apply changed.
+        handEditDiff: handEdit?.patch ?? null,
         diff: diff.patch,
         added: diff.added,
         removed: diff.removed,

@@ -1,5 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { helloMessage, NGINX_STATUS_CAPABILITY, PIN_ROTATION_CAPABILITY, renderNginxConfig } from '@keepwatch/shared';
+import {
+  helloMessage,
+  NGINX_STATUS_CAPABILITY,
+  PIN_ROTATION_CAPABILITY,
+  renderNginxConfig,
+  type ClusterSpec,
+} from '@keepwatch/shared';
 import { createApiWithCluster, type Api } from '../testing/api';
 import { serveHub, type HubServer } from '../testing/hub-server';
 import { ProtocolAgent } from '../testing/protocol-agent';
@@ -105,13 +111,41 @@ describe('hub: nginx draining workers and drift', () => {
       actor: 'system:agent:LVS_1',
       targetType: 'node',
       before: { node: 'LVS_1', onDiskSha256: HASH, truncated: false },
-      after: { revision: push.revision, seq: 31, added: 0, removed: 1 },
+      // No revision ran on the node before this one: nothing to tell the hand edit from.
+      after: { revision: push.revision, seq: 31, handEditDiff: null, added: 0, removed: 1 },
     });
     expect((record!.after as { diff: string }).diff).toContain('\n-# tuned by hand: keepalive 64;\n');
     const deployment = (await api.viewer.clusters.revision({ clusterId, number: push.revision })).deployments.find(
       (d) => d.node === 'LVS_1',
     );
     expect(deployment?.status).toBe('applied');
+  });
+
+  it('records the hand edit itself against the revision the agent had written, and what the apply changed', async () => {
+    const [pool] = await api.viewer.pools.list({ clusterId });
+    const servers = pool!.pool.servers.map((srv, i) => (i === 0 ? { ...srv, weight: 3 } : srv));
+    await api.admin.pools.update({ id: pool!.id, version: pool!.version, pool: { ...pool!.pool, servers } });
+    const { spec: before } = await api.viewer.clusters.revision({ clusterId, number: 1 });
+    const handEdited = `${renderNginxConfig(before as ClusterSpec, 'LVS_1')}# second hand edit\n`;
+    const a = await hello('LVS_1', [NGINX_STATUS_CAPABILITY]);
+    await a.next('welcome');
+    a.send({
+      v: 1,
+      type: 'apply-result',
+      seq: 32,
+      at: Date.now(),
+      revision: 2,
+      outcome: 'applied',
+      handEditReplaced: { onDiskSha256: HASH, text: handEdited, truncated: false },
+    });
+    expect(await a.next('ack')).toMatchObject({ seq: 32 });
+    const record = (await auditRecords()).find((r) => (r.after as { seq: number }).seq === 32);
+    const after = record?.after as { handEditDiff: string; diff: string };
+    expect(after.handEditDiff).toMatch(/^--- revision 1\n/m);
+    expect(after.handEditDiff).toContain('\n+# second hand edit\n');
+    expect(after.handEditDiff).not.toContain('weight=3');
+    expect(after.diff).toContain('\n-# second hand edit\n');
+    expect(after.diff).toContain('weight=3');
   });
 
   it('writes no second record for a replayed apply-result', async () => {
@@ -127,7 +161,7 @@ describe('hub: nginx draining workers and drift', () => {
       handEditReplaced: { onDiskSha256: HASH, text: '# replayed\n', truncated: false },
     });
     expect(await a.next('ack')).toMatchObject({ seq: 31 });
-    expect(await auditRecords()).toHaveLength(1);
+    expect((await auditRecords()).filter((r) => (r.after as { seq: number }).seq === 31)).toHaveLength(1);
     expect((await api.admin.audit.verify()).ok).toBe(true);
   });
 });

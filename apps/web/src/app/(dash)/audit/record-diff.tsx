@@ -1,9 +1,26 @@
 'use client';
 import { mutedClass } from '../../_components/ui';
 import { TableHead } from '../../_components/table';
+import { DiffLines } from '../../_components/diff-lines';
 import { jsonDiff, leafText } from '../../_lib/json-diff';
 
 const HEAD = 'text-left font-semibold';
+
+/** A new value; a unified diff (a `diff` field, e.g. a replaced hand edit of a node's nginx file) as its lines. */
+function AfterText({ path, value }: { path: string; value: unknown }) {
+  if (typeof value === 'string' && /diff$/i.test(path) && value.includes('\n@@'))
+    return (
+      <pre className="max-h-64 overflow-auto whitespace-pre-wrap" data-testid="audit-text-diff">
+        <DiffLines lines={value.replace(/\n$/, '').split('\n')} />
+      </pre>
+    );
+  return (
+    <ins className="rounded bg-emerald-100 px-0.5 text-emerald-900 no-underline dark:bg-emerald-950 dark:text-emerald-100">
+      <span className="sr-only">now </span>
+      {leafText(value)}
+    </ins>
+  );
+}
 
 /** The record's before/after as the leaves that differ, with the raw JSON one click further. */
 export function RecordDiff({ before, after }: { before: unknown; after: unknown }) {
@@ -41,10 +58,7 @@ export function RecordDiff({ before, after }: { before: unknown; after: unknown 
                   {l.kind === 'removed' ? (
                     <span className={mutedClass}>removed</span>
                   ) : (
-                    <ins className="rounded bg-emerald-100 px-0.5 text-emerald-900 no-underline dark:bg-emerald-950 dark:text-emerald-100">
-                      <span className="sr-only">now </span>
-                      {leafText(l.after)}
-                    </ins>
+                    <AfterText path={l.path} value={l.after} />
                   )}
                 </td>
               </tr>
