@@ -1,6 +1,6 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { spawn } from 'node:child_process';
-import { appendFileSync, existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { appendFileSync, chownSync, existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -10,6 +10,19 @@ import { CLUSTER_DIR, PASSWORD_FILE, chooseServer, startEmbeddedServer } from '.
 /** The postmaster's pid, from the lock file it keeps in its cluster folder. */
 const postmasterPid = (dataDir: string) =>
   Number(readFileSync(join(dataDir, CLUSTER_DIR, 'postmaster.pid'), 'utf8').split('\n')[0]);
+
+/** The stand-in dashboard (`argv` before node, e.g. setpriv), once it printed its server's URL. */
+async function standIn(dataDir: string, before: string[] = []) {
+  const fixture = new URL('./__fixtures__/hold-embedded-server.ts', import.meta.url).pathname;
+  const [cmd, ...args] = [...before, process.execPath, '--import', 'tsx', fixture, dataDir];
+  const child = spawn(cmd as string, args, { stdio: ['ignore', 'pipe', 'inherit'] });
+  const first = await new Promise<string>((done, fail) => {
+    createInterface({ input: child.stdout }).once('line', done);
+    child.once('exit', (code) => fail(new Error(`the stand-in dashboard exited (${code})`)));
+  });
+  expect(JSON.parse(first)).toHaveProperty('url');
+  return child;
+}
 
 async function gone(pid: number, timeoutMs: number): Promise<boolean> {
   for (let i = 0; i < timeoutMs / 100; i++) {
@@ -69,6 +82,28 @@ describe('the embedded database server', () => {
       expect(await gone(pid, 1000)).toBe(true);
     } finally {
       child.kill('SIGKILL');
+    }
+  });
+
+  it('run by an ordinary user, runs its server as that user', async () => {
+    // A folder of its own: the suite's temp folder is root's, 0700.
+    const home = mkdtempSync(join(tmpdir(), 'keepwatch-embedded-nobody-'));
+    chownSync(home, 65534, 65534);
+    const child = await standIn(join(home, 'data'), [
+      'setpriv',
+      '--reuid=65534',
+      '--regid=65534',
+      '--clear-groups',
+      '--',
+    ]);
+    try {
+      const pid = postmasterPid(join(home, 'data'));
+      expect(/^Uid:\s+(\d+)/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1]).toBe('65534');
+      child.kill('SIGKILL');
+      expect(await gone(pid, 20_000)).toBe(true);
+    } finally {
+      child.kill('SIGKILL');
+      rmSync(home, { recursive: true, force: true });
     }
   });
 
