@@ -63,7 +63,7 @@ describe('nginx draining workers and drift (agent, real nginx)', () => {
     applier = new NginxApplier(
       realNginxExec({ binary: 'nginx', args: nginx.startArgv().slice(5), pidFile: nginx.pidPath }),
       // Short: the test holds a request open on purpose and wants apply to return while it drains.
-      { confPath: nginx.sitePath, drainWaitMs: 100 },
+      { confPath: nginx.sitePath, drainWaitMs: 100, writtenStatePath: join(lab.host('lb').dir, 'nginx-written.json') },
     );
     expect((await applier.apply(site(1))).status).toBe('applied');
   });
@@ -114,6 +114,19 @@ describe('nginx draining workers and drift (agent, real nginx)', () => {
     });
     expect(readFileSync(nginx.sitePath, 'utf8')).toBe(site(3));
     expect(applier.status(master())).toEqual({ drainingWorkers: 0, drifted: false });
+  });
+
+  it("hands back a hand edit made while the agent was down when its start's apply puts the file back", async () => {
+    appendFileSync(nginx.sitePath, '# edited while the agent was down\n');
+    const handEdited = readFileSync(nginx.sitePath, 'utf8');
+    // A new applier on the same files and state: the agent after a restart.
+    const restarted = new NginxApplier(
+      realNginxExec({ binary: 'nginx', args: nginx.startArgv().slice(5), pidFile: nginx.pidPath }),
+      { confPath: nginx.sitePath, drainWaitMs: 100, writtenStatePath: join(lab.host('lb').dir, 'nginx-written.json') },
+    );
+    expect(restarted.status(master())).toMatchObject({ drifted: true, onDiskSha256: sha256(handEdited) });
+    expect(await restarted.apply(site(3))).toMatchObject({ status: 'applied', replaced: { text: handEdited } });
+    expect(readFileSync(nginx.sitePath, 'utf8')).toBe(site(3));
   });
 
   it('reports a removed rendered file as drift with no on-disk hash', () => {

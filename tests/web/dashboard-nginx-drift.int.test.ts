@@ -44,6 +44,7 @@ describe('nginx drift and draining workers on the cluster page', () => {
   let page: Page;
   let clusterId = '';
   let nginx: Record<'lb1' | 'lb2', LabNginx>;
+  let agent: Record<'lb1' | 'lb2', LabAgent>;
   const agents: LabAgent[] = [];
 
   beforeAll(async () => {
@@ -53,7 +54,7 @@ describe('nginx drift and draining workers on the cluster page', () => {
         spec: referenceSpec(),
         hubSocket: env.bridge.path,
       });
-      ({ clusterId, nginx } = started);
+      ({ clusterId, nginx, agent } = started);
       agents.push(started.agent.lb1, started.agent.lb2);
     });
     page = await signIn(
@@ -69,6 +70,10 @@ describe('nginx drift and draining workers on the cluster page', () => {
     for (const a of agents) await a.stop().catch(() => undefined);
     await env?.stop();
   });
+
+  type HandEditRecord = { action: string; before: { node: string }; after: { diff: string; handEditDiff: string } };
+  const handEditRecords = () =>
+    env!.api.query<{ records: HandEditRecord[] }>('audit.list', { action: 'node.nginx.hand-edit-replaced' });
 
   /** Waits (bounded) until the page's element `testId` has text matching `want` (or is gone, for null). */
   const shows = (testId: string, want: RegExp | null, timeoutMs = 20_000) =>
@@ -131,10 +136,7 @@ describe('nginx drift and draining workers on the cluster page', () => {
   }, 60_000);
 
   it('keeps the replaced hand edit as a diff in the audit log', async () => {
-    type Record = { action: string; before: unknown; after: { diff: string; handEditDiff: string } };
-    const audit = await env!.api.query<{ records: Record[] }>('audit.list', {
-      action: 'node.nginx.hand-edit-replaced',
-    });
+    const audit = await handEditRecords();
     expect(audit.records).toHaveLength(1);
     expect(audit.records[0]!.before).toMatchObject({ node: 'lb1', truncated: false });
     // The hand edit itself, against revision 1 as the agent had written it…
@@ -165,5 +167,20 @@ describe('nginx drift and draining workers on the cluster page', () => {
     });
     expect(readFileSync(join(dir, 'slow-done'), 'utf8')).toMatch(/^HTTP\/1\.1 200/);
     await shows('live-draining-lb1', null);
+  }, 60_000);
+
+  it("audits a hand edit made while lb2's agent was down, which the agent's start puts back", async () => {
+    await agent.lb2.stop();
+    appendFileSync(nginx.lb2.sitePath, '# edited while the agent was down\n');
+    await agent.lb2.start();
+    const record = await waitFor(async () => (await handEditRecords()).records.find((r) => r.before.node === 'lb2'), {
+      timeoutMs: 20_000,
+      intervalMs: 200,
+      what: "lb2's hand edit in the audit log",
+    });
+    // Against revision 2, which lb2 ran before it stopped: the hand edit and nothing else.
+    expect(record.after.handEditDiff).toMatch(/^--- revision 2\n/m);
+    expect(record.after.handEditDiff).toContain('\n+# edited while the agent was down\n');
+    expect(readFileSync(nginx.lb2.sitePath, 'utf8')).not.toContain('edited while the agent was down');
   }, 60_000);
 });

@@ -1,5 +1,12 @@
 import { effectivePriority } from '@keepwatch/vrrp';
-import type { AgentConfig, ClusterSpec, Command, HealthCheck, InstanceStatus } from '@keepwatch/shared';
+import type {
+  AgentConfig,
+  ClusterSpec,
+  Command,
+  HandEditReplaced,
+  HealthCheck,
+  InstanceStatus,
+} from '@keepwatch/shared';
 import type { MetricsServer } from './metrics-server.js';
 import type { InstanceRunner } from './vrrp/runner.js';
 import { nodeInstances, vrrpPart } from './vrrp/instances.js';
@@ -101,13 +108,25 @@ export class Agent {
       this.appliedRevision = last.revision;
       log.info({ revision: last.revision }, 'running the last applied revision');
     }
+    let replaced: HandEditReplaced | undefined;
     if (spec) {
       const resuming = await this.prepareVips(spec);
-      await this.applyNginx(spec);
+      const nginx = await this.applyNginx(spec);
+      if (nginx.ok) replaced = nginx.replaced;
       await this.startVrrp(spec, resuming);
     } else log.warn('no spec yet: waiting for the control plane');
     await this.m.metricsServer.start();
     this.m.control?.start();
+    // The start put back a file edited while the agent was down: the dashboard audits it.
+    if (last && replaced)
+      this.m.control?.emit({
+        v: 1,
+        type: 'apply-result',
+        at: Date.now(),
+        revision: last.revision,
+        outcome: 'applied',
+        handEditReplaced: replaced,
+      });
     log.info({ node: cfg.node, instances: this.runners.map((r) => r.name) }, 'agent started');
     if (cfg.controlPlane && !cfg.scripts)
       log.warn(

@@ -9,6 +9,7 @@
 //   keepwatch-agent cleanup --config FILE      remove this node's VIPs (systemd OnFailure=)
 //   keepwatch-agent import-keepalived FILE [--nginx FILE]
 //                                              print an agent config for a keepalived.conf
+import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
 import { ControlPlaneSchema, type AgentConfig } from '@keepwatch/shared';
@@ -172,6 +173,7 @@ function compose(cfg: AgentConfig, net: NativeNet, log: Logger, warm: WarmReplay
     linkWatch: new LinkWatch(net),
     nginx: new NginxApplier(nginxExec, {
       confPath: n.confPath,
+      writtenStatePath: join(cfg.stateDir, 'nginx-written.json'),
       ...(n.mainContextPath ? { mainContextPath: n.mainContextPath } : {}),
     }),
     metricsServer: new MetricsServer(cfg.metrics, metrics),

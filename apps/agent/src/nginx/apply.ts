@@ -25,6 +25,8 @@ export type NginxApplierOptions = {
    * {@link NginxApplier.apply}); written, tested and rolled back with the http-level file.
    */
   mainContextPath?: string;
+  /** Where the hash of the file the agent last wrote is kept across restarts (drift; stateDir). */
+  writtenStatePath?: string;
 };
 
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
@@ -50,7 +52,7 @@ export class NginxApplier {
     private readonly exec: NginxExec,
     private readonly opts: NginxApplierOptions,
   ) {
-    this.drift = new RenderedFileDrift(opts.confPath);
+    this.drift = new RenderedFileDrift(opts.confPath, opts.writtenStatePath);
   }
 
   /**

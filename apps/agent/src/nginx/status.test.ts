@@ -72,6 +72,17 @@ describe('RenderedFileDrift', () => {
     expect(drift.check()).toEqual({ drifted: true, onDiskSha256: null });
   });
 
+  it('keeps the hash of what it wrote across a restart, so a hand edit made meanwhile is drift', () => {
+    const state = join(dir, 'state', 'nginx-written.json');
+    new RenderedFileDrift(file, state).wrote('upstream webs {}\n');
+    appendFileSync(file, '# while the agent was down\n');
+    expect(new RenderedFileDrift(file, state).check()).toMatchObject({ drifted: true });
+  });
+
+  it('starts with no drift to report when nothing was kept', () => {
+    expect(new RenderedFileDrift(file, join(dir, 'missing.json')).check()).toBeNull();
+  });
+
   it("answers what it said before while the agent's own apply rewrites the file", async () => {
     drift.wrote('upstream webs {}\n');
     const seen = await drift.during(async () => {

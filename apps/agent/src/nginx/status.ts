@@ -7,6 +7,7 @@ import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { MAX_HAND_EDIT_JSON_BYTES, type HandEditReplaced } from '@keepwatch/shared';
 import { procStat } from '../health/kinds/process.js';
+import { readOptional, writePrivate } from '../state/files.js';
 
 /** The title nginx gives a worker of an older generation after a reload (ngx_process_cycle.c). */
 const DRAINING_TITLE = 'nginx: worker process is shutting down';
@@ -42,19 +43,37 @@ export type Drift = { drifted: boolean; onDiskSha256?: string | null };
 /**
  * Remembers the hash of what the agent wrote (or found identical) and compares the file on disk
  * with it. The file is hashed again only when its inode, size, mtime or ctime changed, so a
- * heartbeat costs one stat.
+ * heartbeat costs one stat. With `statePath` the hash is kept across restarts, so the start's
+ * apply knows a hand edit made while the agent was down (a hash, not a render: an upgraded
+ * renderer's different output is not a hand edit).
  */
 export class RenderedFileDrift {
-  private expected: string | null = null;
+  private expected: string | null;
   private cache: { key: string; sha: string | null } | null = null;
   /** While the agent itself rewrites the file (an apply), what `check` said before it began. */
   private held: Drift | null | undefined = undefined;
 
-  constructor(private readonly path: string) {}
+  constructor(
+    private readonly path: string,
+    private readonly statePath?: string,
+  ) {
+    const kept = statePath === undefined ? null : readOptional(statePath);
+    const m = kept === null ? null : /"sha256":"([0-9a-f]{64})"/.exec(kept);
+    this.expected = m?.[1] ?? null;
+  }
 
   /** The agent wrote `content` (or the file already held it): this is the file as it should be. */
   wrote(content: string): void {
-    this.expected = sha256(content);
+    const sha = sha256(content);
+    if (sha === this.expected) return;
+    this.expected = sha;
+    if (this.statePath === undefined) return;
+    try {
+      // Stale after a power loss is fine: it is compared with the file, never trusted for more.
+      writePrivate(this.statePath, JSON.stringify({ sha256: sha }), { durable: false });
+    } catch {
+      // Best effort: without it, a hand edit made while the agent is down goes unreported.
+    }
   }
 
   /** The hash the file should have; null before the agent wrote it. */

@@ -33,7 +33,25 @@ function rendered(rev: { number: number; spec: unknown }, node: string): string 
   }
 }
 
-async function recordHandEditReplaced(tx: Tx, node: SessionNode, m: Applied): Promise<void> {
+/**
+ * The revision whose config the agent had written before this apply: its newest applied one up to
+ * `m.revision` — that one itself when it was applied already (a restart put the file back), the one
+ * before it otherwise. Read before the apply-result is stored.
+ */
+function writtenRevision(tx: Tx, node: SessionNode, m: Applied) {
+  return tx.deployment.findFirst({
+    where: { nodeId: node.id, status: 'applied', revision: { number: { lte: m.revision } } },
+    orderBy: { revision: { number: 'desc' } },
+    select: { revision: { select: { number: true, spec: true } } },
+  });
+}
+
+async function recordHandEditReplaced(
+  tx: Tx,
+  node: SessionNode,
+  m: Applied,
+  earlier: Awaited<ReturnType<typeof writtenRevision>>,
+): Promise<void> {
   const seen = await tx.auditLog.findFirst({
     where: { action: HAND_EDIT_REPLACED_ACTION, targetId: node.id, after: { path: ['seq'], equals: m.seq } },
     select: { seq: true },
@@ -42,12 +60,6 @@ async function recordHandEditReplaced(tx: Tx, node: SessionNode, m: Applied): Pr
   const rev = await tx.configRevision.findUniqueOrThrow({
     where: { clusterId_number: { clusterId: node.clusterId, number: m.revision } },
     select: { spec: true },
-  });
-  // What the agent had written: the node's newest applied revision before this one.
-  const earlier = await tx.deployment.findFirst({
-    where: { nodeId: node.id, status: 'applied', revision: { number: { lt: m.revision } } },
-    orderBy: { revision: { number: 'desc' } },
-    select: { revision: { select: { number: true, spec: true } } },
   });
   const { onDiskSha256, text, truncated } = m.handEditReplaced;
   const byHand = `${node.name} (edited by hand)`;
@@ -85,7 +97,8 @@ async function recordHandEditReplaced(tx: Tx, node: SessionNode, m: Applied): Pr
 /** The deployment of `m.revision` marked applied, and the audit record of the replaced hand edit. */
 export function storeHandEditReplaced(db: Db, node: SessionNode, m: Applied): Promise<void> {
   return db.$transaction(async (tx) => {
+    const earlier = await writtenRevision(tx, node, m);
     await recordApplyResult(tx, node, m);
-    await recordHandEditReplaced(tx, node, m);
+    await recordHandEditReplaced(tx, node, m, earlier);
   });
 }

@@ -148,6 +148,21 @@ describe('hub: nginx draining workers and drift', () => {
     expect(after.diff).toContain('weight=3');
   });
 
+  it("records a file put back by the agent's start against the revision it already ran", async () => {
+    const { spec } = await api.viewer.clusters.revision({ clusterId, number: 2 });
+    const handEdited = `${renderNginxConfig(spec as ClusterSpec, 'LVS_1')}# edited while the agent was down\n`;
+    const a = await hello('LVS_1', [NGINX_STATUS_CAPABILITY], 2);
+    await a.next('welcome');
+    const handEditReplaced = { onDiskSha256: HASH, text: handEdited, truncated: false };
+    a.send({ v: 1, type: 'apply-result', seq: 33, at: Date.now(), revision: 2, outcome: 'applied', handEditReplaced });
+    expect(await a.next('ack')).toMatchObject({ seq: 33 });
+    const record = (await auditRecords()).find((r) => (r.after as { seq: number }).seq === 33);
+    const after = record?.after as { handEditDiff: string; diff: string; added: number; removed: number };
+    expect(after.handEditDiff).toMatch(/^--- revision 2\n/m);
+    expect(after.handEditDiff).toContain('\n+# edited while the agent was down\n');
+    expect(after).toMatchObject({ added: 0, removed: 1 });
+  });
+
   it('writes no second record for a replayed apply-result', async () => {
     const a = await hello('LVS_1', [NGINX_STATUS_CAPABILITY]);
     await a.next('welcome');
