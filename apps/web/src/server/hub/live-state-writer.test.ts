@@ -176,7 +176,7 @@ describe('LiveStateWriter', () => {
 });
 
 describe('LiveStateWriter on the embedded database', () => {
-  it('writes lastSeenAt, the heartbeat and check results through PGlite too (no DATABASE_URL)', async () => {
+  it('writes lastSeenAt, the heartbeat and check results on the embedded server too (no DATABASE_URL)', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'keepwatch-live-'));
     const db = await openDatabase({ dataDir: join(dir, 'data') });
     try {
