@@ -1,8 +1,9 @@
 /**
  * An apply that overwrote a hand edit of a node's rendered nginx file (issue #17 item 5): the
  * agent's apply-result carries the text it replaced; the hub stores the deployment and one audit
- * record with the diff from the hand-edited file to the revision's rendered config, in one
- * transaction. A replayed apply-result (same node, same seq) writes no second record.
+ * record in one transaction, with two diffs: the hand edit itself (from the revision the agent had
+ * written to the file it found) and what the apply did (from that file to the revision's config).
+ * A replayed apply-result (same node, same seq) writes no second record.
  */
 import { renderNginxConfig, type ApplyResultMessage, type ClusterSpec, type HandEditReplaced } from '@keepwatch/shared';
 import { recordApplyResult } from '../services/agent-events';
