@@ -15,6 +15,7 @@ import {
 } from '../_lib/pool-draft';
 import { ConflictBanner, RefusalBanner } from './cluster/form';
 import { ConfigDiff, RolloutProgress } from './cluster/rollout';
+import { DeleteAction } from './cluster/spec-change';
 import { DraftServersTable, PoolServersTable } from './pool-servers';
 import { Banner, Button, inputClass } from './ui';
 
@@ -23,7 +24,17 @@ type Result =
 
 type Preview = RouterOutputs['pools']['preview'];
 
-export function PoolCard({ row, canEdit, clusterId }: { row: PoolRow; canEdit: boolean; clusterId: string }) {
+export function PoolCard({
+  row,
+  canEdit,
+  clusterId,
+  onDeleted,
+}: {
+  row: PoolRow;
+  canEdit: boolean;
+  clusterId: string;
+  onDeleted: (text: string) => void;
+}) {
   const qc = useQueryClient();
   const uid = useId();
   const [draft, setDraft] = useState<Draft | null>(null);
@@ -130,6 +141,17 @@ export function PoolCard({ row, canEdit, clusterId }: { row: PoolRow; canEdit: b
           >
             Edit
           </Button>
+        )}
+        {canEdit && !draft && (
+          <DeleteAction
+            what="pool"
+            field="pool"
+            name={name}
+            obj={row.pool}
+            list="pools.list"
+            remove={() => api.pools.delete.mutate({ id: row.id, version: row.version })}
+            onDeleted={onDeleted}
+          />
         )}
       </header>
       <div className="space-y-2 p-3">

@@ -9,6 +9,7 @@ import { api, type RouterOutputs } from '~/trpc/client';
 import { Banner, Button } from '../ui';
 import { DataTable } from '../table';
 import { CheckField, EditorActions, TextField, num, useEditor } from './form';
+import { DeleteAction } from './spec-change';
 
 type CheckRow = RouterOutputs['checks']['list'][number];
 type Check = CheckRow['check'];
@@ -70,10 +71,19 @@ export function ChecksPanel({ rows, canEdit }: { rows: CheckRow[]; canEdit: bool
                   {r.check.rise} / {r.check.fall}
                 </td>
                 {canEdit && (
-                  <td className="py-1 text-right">
+                  <td className="space-x-1 whitespace-nowrap py-1 text-right">
                     <Button onClick={() => (setEditing(r.id), setSaved(''))} aria-label={`Edit check ${r.check.name}`}>
                       Edit
                     </Button>
+                    <DeleteAction
+                      what="health check"
+                      field="check"
+                      name={r.check.name}
+                      obj={r.check}
+                      list="checks.list"
+                      remove={() => api.checks.delete.mutate({ id: r.id, version: r.version })}
+                      onDeleted={setSaved}
+                    />
                   </td>
                 )}
               </>

@@ -11,6 +11,8 @@ import { ageText, type NodeReport } from '../../_lib/vip-holders';
 import { Badge, Banner, Button, mutedClass } from '../ui';
 import { DataTable } from '../table';
 import { InstanceEditor } from './instance-editor';
+import { DeleteAction } from './spec-change';
+import { api } from '~/trpc/client';
 import {
   useFailoverStatus,
   useLive,
@@ -76,6 +78,17 @@ export function InstanceCard(
             <Button onClick={() => props.onEdit(true)} aria-label={`Edit VRRP instance ${i.name}`}>
               Edit
             </Button>
+          )}
+          {props.canEdit && !props.editing && (
+            <DeleteAction
+              what="VRRP instance"
+              field="instance"
+              name={i.name}
+              obj={i}
+              list="instances.list"
+              remove={() => api.instances.delete.mutate({ id: inst.id, version: inst.version })}
+              onDeleted={props.onSaved}
+            />
           )}
         </span>
       </header>

@@ -1,8 +1,11 @@
 'use client';
 /** The cluster page's smaller panels; each reads what it shows through the cluster scope's queries. */
+import { useState } from 'react';
 import { PoolCard } from '../pool-editor';
-import { Banner, Loading, mutedClass, Section } from '../ui';
+import { Banner, Button, Loading, mutedClass, Section } from '../ui';
 import { ChecksPanel } from './checks-panel';
+import { NewPoolForm } from './create-proxy';
+import { NewCheckForm } from './create-vrrp';
 import { NodeLive } from './node-live';
 import { useChecks, useClusterScope, useInstances, useLive, usePools, useReports } from './scope';
 import { VipTimeline } from './vip-timeline';
@@ -63,13 +66,33 @@ export function LivePanel({ now }: { now: number }) {
 export function PoolsPanel({ canEdit }: { canEdit: boolean }) {
   const { clusterId } = useClusterScope();
   const pools = usePools();
+  const [creating, setCreating] = useState(false);
+  const [notice, setNotice] = useState('');
   return (
-    <Section title="Upstream pools" id="pools">
+    <Section
+      title="Upstream pools"
+      id="pools"
+      actions={canEdit && !creating && <NewButton what="pool" onClick={() => (setCreating(true), setNotice(''))} />}
+    >
+      {notice && (
+        <Banner tone="ok" role="status">
+          {notice}
+        </Banner>
+      )}
+      {creating && (
+        <div className="mb-3">
+          <NewPoolForm
+            clusterId={clusterId}
+            onDone={(text) => (setCreating(false), setNotice(text))}
+            onCancel={() => setCreating(false)}
+          />
+        </div>
+      )}
       {pools.isPending && <Loading what="pools" />}
       {pools.data?.length === 0 && <p className={`text-sm ${mutedClass}`}>No pools.</p>}
       <div className="grid gap-3 lg:grid-cols-2">
         {pools.data?.map((p) => (
-          <PoolCard key={p.id} row={p} canEdit={canEdit} clusterId={clusterId} />
+          <PoolCard key={p.id} row={p} canEdit={canEdit} clusterId={clusterId} onDeleted={setNotice} />
         ))}
       </div>
     </Section>
@@ -77,13 +100,45 @@ export function PoolsPanel({ canEdit }: { canEdit: boolean }) {
 }
 
 export function HealthChecksPanel({ canEdit }: { canEdit: boolean }) {
+  const { clusterId } = useClusterScope();
   const checks = useChecks();
+  const [creating, setCreating] = useState(false);
+  const [notice, setNotice] = useState('');
   return (
-    <Section title="Health checks" id="checks">
+    <Section
+      title="Health checks"
+      id="checks"
+      actions={
+        canEdit && !creating && <NewButton what="health check" onClick={() => (setCreating(true), setNotice(''))} />
+      }
+    >
+      {notice && (
+        <Banner tone="ok" role="status">
+          {notice}
+        </Banner>
+      )}
+      {creating && (
+        <div className="mb-3">
+          <NewCheckForm
+            clusterId={clusterId}
+            onDone={(text) => (setCreating(false), setNotice(text))}
+            onCancel={() => setCreating(false)}
+          />
+        </div>
+      )}
       {checks.isPending && <Loading what="health checks" />}
       {checks.isError && <Banner tone="error">Health checks unavailable: {checks.error.message}</Banner>}
       {checks.data?.length === 0 && <p className={`text-sm ${mutedClass}`}>No health checks.</p>}
       {checks.data && checks.data.length > 0 && <ChecksPanel rows={checks.data} canEdit={canEdit} />}
     </Section>
+  );
+}
+
+/** A section's "New …" button (admins only: the panels render it when they may edit). */
+export function NewButton({ what, onClick }: { what: string; onClick: () => void }) {
+  return (
+    <Button className="ml-auto" onClick={onClick}>
+      New {what}
+    </Button>
   );
 }

@@ -52,6 +52,8 @@ export const useChecks = () => useClusterQuery('checks.list', (clusterId) => api
 export const useDeployments = () =>
   useClusterQuery('clusters.deployments', (clusterId) => api.clusters.deployments.query({ clusterId, limit: 100 }));
 export const usePools = () => useClusterQuery('pools.list', (clusterId) => api.pools.list.query({ clusterId }));
+export const useVirtualServers = () =>
+  useClusterQuery('virtualServers.list', (clusterId) => api.virtualServers.list.query({ clusterId }));
 /** The cluster as the overview reads it: live state, newest revision, deployments (the problem rules' input). */
 export const useClusterOverview = () =>
   useClusterQuery('clusters.overview', (clusterId) => api.clusters.overview.query({ clusterId }));

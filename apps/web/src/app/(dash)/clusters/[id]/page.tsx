@@ -13,6 +13,7 @@ import { HealthChecksPanel, LivePanel, PoolsPanel, TimelinePanel } from '../../.
 import { ProblemsPanel } from '../../../_components/cluster/problems-panel';
 import { RevisionsPanel } from '../../../_components/cluster/revisions-panel';
 import { ClusterScopeProvider, useCluster, useTransitions } from '../../../_components/cluster/scope';
+import { VirtualServersPanel } from '../../../_components/cluster/virtual-servers-panel';
 import { can, useMe } from '../../../_components/session';
 import { Banner, Loading, linkClass, mutedClass, useNow } from '../../../_components/ui';
 import { ageText } from '../../../_lib/vip-holders';
@@ -104,6 +105,7 @@ function ClusterView({ stream }: { stream: ReturnType<typeof useLiveInvalidation
         onMaintenance={(node, enabled) => setPending({ kind: 'maintenance', node, enabled })}
       />
       <PoolsPanel canEdit={can(role, 'edit')} />
+      <VirtualServersPanel canEdit={can(role, 'edit')} />
       <HealthChecksPanel canEdit={can(role, 'edit')} />
       <RevisionsPanel canAdmin={can(role, 'edit')} now={now} />
 

@@ -1,0 +1,160 @@
+'use client';
+/** The "New pool" and "New virtual server" forms (upstream pools and nginx server blocks). */
+import { api, type RouterOutputs } from '~/trpc/client';
+import { METHODS, type MethodType } from '../../_lib/pool-draft';
+import { CreateShell, lines, useCreate } from './create-form';
+import { SelectField, TextField, num } from './form';
+
+type Pool = RouterOutputs['pools']['list'][number]['pool'];
+type VirtualServer = RouterOutputs['virtualServers']['list'][number]['virtualServer'];
+
+const METHOD_OPTIONS = Object.fromEntries(
+  METHODS.filter((m) => m.type !== 'hash').map((m) => [m.type, m.label]),
+) as Record<Exclude<MethodType, 'hash'>, string>;
+
+/** "203.0.113.21:80 2" or "[2001:db8::1]:80" → a server; anything odd is passed as typed so the server names it. */
+export function parseServer(line: string): Pool['servers'][number] {
+  const [hostPort = '', weight] = line.split(/\s+/);
+  const m = /^\[(.+)\]:(.*)$/.exec(hostPort) ?? /^([^:]+):(.*)$/.exec(hostPort);
+  const server: Pool['servers'][number] = {
+    address: m?.[1] ?? hostPort,
+    port: m ? num(m[2] ?? '') : 80,
+    backup: false,
+    down: false,
+  };
+  if (weight !== undefined) server.weight = num(weight);
+  return server;
+}
+
+interface PoolDraft {
+  name: string;
+  method: Exclude<MethodType, 'hash'>;
+  servers: string;
+}
+
+export function NewPoolForm({
+  clusterId,
+  onDone,
+  onCancel,
+}: {
+  clusterId: string;
+  onDone: (text: string) => void;
+  onCancel: () => void;
+}) {
+  const c = useCreate<PoolDraft, Pool>({
+    what: 'pool',
+    field: 'pool',
+    list: 'pools.list',
+    init: () => ({ name: '', method: 'round_robin', servers: '' }),
+    build: (d) => ({ name: d.name.trim(), method: { type: d.method }, servers: lines(d.servers).map(parseServer) }),
+    nginx: (pool) => api.pools.preview.query({ clusterId, pool }),
+    create: (pool) => api.pools.create.mutate({ clusterId, pool }),
+    onDone,
+  });
+  return (
+    <CreateShell c={c} onCancel={onCancel}>
+      <div className="flex flex-wrap gap-3">
+        <TextField {...c.bind('name')} label="Name" mono className="w-40" />
+        <SelectField {...c.bind('method')} label="Balancing method" options={METHOD_OPTIONS} />
+        <TextField
+          {...c.bind('servers')}
+          error={Object.entries(c.problem?.kind === 'fields' ? c.problem.fields : {})
+            .filter(([k]) => k.startsWith('servers'))
+            .map(([k, m]) => `${k}: ${m}`)
+            .join('; ')}
+          label="Servers"
+          hint="one per line: address:port [weight]"
+          multiline
+          mono
+          className="w-72"
+        />
+      </div>
+    </CreateShell>
+  );
+}
+
+/** "8080" or "198.51.100.100:80" → a listen socket. */
+function parseListen(line: string): VirtualServer['listen'][number] {
+  const m = /^\[(.+)\]:(.*)$/.exec(line) ?? /^([^:]+):(.*)$/.exec(line);
+  return m
+    ? { address: m[1] ?? '', port: num(m[2] ?? ''), defaultServer: false }
+    : { port: num(line), defaultServer: false };
+}
+
+/** "/api webs" → a location proxying to pool webs. */
+function parseLocation(line: string): VirtualServer['locations'][number] {
+  const [path = '', pool = ''] = line.split(/\s+/);
+  return { path, pool, headers: [] };
+}
+
+interface ServerDraft {
+  name: string;
+  listen: string;
+  serverNames: string;
+  locations: string;
+}
+
+export function NewVirtualServerForm({
+  clusterId,
+  pools,
+  onDone,
+  onCancel,
+}: {
+  clusterId: string;
+  pools: string[];
+  onDone: (text: string) => void;
+  onCancel: () => void;
+}) {
+  const c = useCreate<ServerDraft, VirtualServer>({
+    what: 'virtual server',
+    field: 'virtualServer',
+    list: 'virtualServers.list',
+    init: () => ({ name: '', listen: '80', serverNames: '', locations: pools[0] ? `/ ${pools[0]}` : '' }),
+    build: (d) => ({
+      name: d.name.trim(),
+      listen: lines(d.listen).map(parseListen),
+      serverNames: d.serverNames.split(/\s+/).filter(Boolean),
+      locations: lines(d.locations).map(parseLocation),
+    }),
+    create: (virtualServer) => api.virtualServers.create.mutate({ clusterId, virtualServer }),
+    onDone,
+  });
+  const listed = (prefix: string) =>
+    Object.entries(c.problem?.kind === 'fields' ? c.problem.fields : {})
+      .filter(([k]) => k.startsWith(prefix))
+      .map(([k, m]) => `${k}: ${m}`)
+      .join('; ') || undefined;
+  return (
+    <CreateShell c={c} onCancel={onCancel}>
+      <div className="flex flex-wrap gap-3">
+        <TextField {...c.bind('name')} label="Name" mono className="w-40" />
+        <TextField
+          {...c.bind('listen')}
+          error={listed('listen')}
+          label="Listen"
+          hint="one per line: port or address:port"
+          multiline
+          mono
+          className="w-48"
+        />
+        <TextField
+          {...c.bind('serverNames')}
+          error={listed('serverNames')}
+          label="Server names"
+          hint="separated by spaces; empty = any"
+          mono
+          className="w-56"
+        />
+        <TextField
+          {...c.bind('locations')}
+          error={listed('locations')}
+          label="Locations"
+          hint={`one per line: path pool (pools: ${pools.join(', ') || 'none yet'})`}
+          multiline
+          mono
+          className="w-64"
+        />
+      </div>
+    </CreateShell>
+  );
+}

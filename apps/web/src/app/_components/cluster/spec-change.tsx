@@ -1,0 +1,133 @@
+'use client';
+/**
+ * Creating and deleting a config object from the cluster page: the change shown as a diff of the
+ * cluster spec before it is saved, and a Delete button whose confirmation shows what goes away and,
+ * when the server refuses, its message (which names the field).
+ */
+import { useQueryClient } from '@tanstack/react-query';
+import { useState } from 'react';
+import { apiProblem } from '~/trpc/client';
+import { jsonDiff, leafText } from '../../_lib/json-diff';
+import { ConfirmDialog } from '../confirm-dialog';
+import { DiffLines } from '../diff-lines';
+import { Banner, Button } from '../ui';
+
+/** The queries a config change makes stale beside its own list. */
+export const CHANGE_QUERIES = ['clusters.get', 'clusters.deployments', 'clusters.overview', 'audit.list'];
+
+/** The spec lines an object adds (`before` null) or removes (`after` null), as a unified-style diff. */
+export function specDiffLines(field: string, before: unknown, after: unknown): string[] {
+  return jsonDiff(before, after).map((l) =>
+    l.kind === 'added'
+      ? `+ ${field}.${l.path}: ${leafText(l.after)}`
+      : l.kind === 'removed'
+        ? `- ${field}.${l.path}: ${leafText(l.before)}`
+        : `~ ${field}.${l.path}: ${leafText(l.before)} → ${leafText(l.after)}`,
+  );
+}
+
+/** The change to the cluster spec, line by line; `label` names it for screen readers. */
+export function SpecChange({
+  field,
+  before,
+  after,
+  label,
+}: {
+  field: string;
+  before: unknown;
+  after: unknown;
+  label: string;
+}) {
+  return (
+    <div className="text-sm" data-testid="spec-diff">
+      <p>Cluster spec ({after === null ? 'removed' : 'added'}):</p>
+      <pre
+        className="mt-1 max-h-64 overflow-auto rounded bg-slate-50 p-2 font-mono text-xs leading-5 dark:bg-slate-950"
+        tabIndex={0}
+        aria-label={label}
+      >
+        <DiffLines lines={specDiffLines(field, before, after)} />
+      </pre>
+    </div>
+  );
+}
+
+/** A refused call as one line: the server's message, which starts with the field it names. */
+export function refusalText(e: unknown): string {
+  const p = apiProblem(e);
+  const extra = Object.entries(p.fields)
+    .filter(([k]) => !p.message.startsWith(`${k}: `))
+    .map(([k, m]) => `${k}: ${m}`);
+  return [p.message, ...extra].join('; ');
+}
+
+export interface DeleteProps {
+  /** "pool", "VRRP instance". */
+  what: string;
+  /** The spec field of the object (`pool`), for the diff's paths. */
+  field: string;
+  name: string;
+  obj: unknown;
+  /** The list query of the object's area (`pools.list`). */
+  list: string;
+  remove: () => Promise<{ revision: number | null }>;
+  onDeleted: (text: string) => void;
+}
+
+/** A Delete button and its confirmation with the spec diff; a refusal stays in the dialog. */
+export function DeleteAction(p: DeleteProps) {
+  const qc = useQueryClient();
+  const [open, setOpen] = useState(false);
+  const [busy, setBusy] = useState(false);
+  const [refused, setRefused] = useState<string | null>(null);
+  async function confirm() {
+    setBusy(true);
+    setRefused(null);
+    try {
+      const r = await p.remove();
+      setOpen(false);
+      p.onDeleted(
+        `Deleted ${p.what} ${p.name}${r.revision !== null ? ` — config revision ${r.revision} created; nodes apply it next` : ''}.`,
+      );
+      await Promise.all([p.list, ...CHANGE_QUERIES].map((k) => qc.invalidateQueries({ queryKey: [k] })));
+    } catch (e) {
+      setRefused(refusalText(e));
+    } finally {
+      setBusy(false);
+    }
+  }
+  return (
+    <>
+      <Button tone="danger" onClick={() => (setRefused(null), setOpen(true))} aria-label={`Delete ${p.what} ${p.name}`}>
+        Delete
+      </Button>
+      <ConfirmDialog
+        open={open}
+        title={`Delete ${p.what} ${p.name}?`}
+        confirmLabel={`Delete ${p.what}`}
+        danger
+        busy={busy}
+        onConfirm={() => void confirm()}
+        onCancel={() => setOpen(false)}
+      >
+        {/* Only while open: a closed dialog's text would still be in the page for text searches. */}
+        {open && (
+          <>
+            <p>This creates a new config revision without it; the nodes apply it next.</p>
+            <SpecChange
+              field={p.field}
+              before={p.obj}
+              after={null}
+              label={`Spec diff of deleting ${p.what} ${p.name}`}
+            />
+            {refused && (
+              <Banner tone="error" role="alert">
+                Not deleted: {refused}
+              </Banner>
+            )}
+          </>
+        )}
+      </ConfirmDialog>
+    </>
+  );
+}
