@@ -1,4 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { waitFor } from '@keepwatch/lab';
 import { startDashboard, type Dashboard } from '../support/dashboard.js';
 
 /**
@@ -48,5 +50,23 @@ describe('dashboard custom server on the embedded database', () => {
     // Through a proxy on this host (a forwarded request), the public gets no metrics without the token.
     expect((await fetch(`${base}/metrics`, { headers: { 'x-forwarded-for': '203.0.113.9' } })).status).toBe(403);
     expect(text).toContain('keepwatch_login_failures_total');
+  });
+
+  // Last: it ends the dashboard.
+  it('stops with a non-zero status, saying why, when its embedded database server dies', async () => {
+    const children = (pid: number) =>
+      readdirSync(`/proc/${pid}/task`).flatMap((t) =>
+        readFileSync(`/proc/${pid}/task/${t}/children`, 'utf8').split(' ').filter(Boolean).map(Number),
+      );
+    // The dashboard → the watchdog shell → the postmaster.
+    const postmaster = children(dashboard.pid).flatMap(children)[0];
+    expect(readFileSync(`/proc/${postmaster}/cmdline`, 'utf8')).toMatch(/\/postgres\0/);
+    process.kill(postmaster!, 'SIGKILL');
+    await waitFor(() => !existsSync(`/proc/${dashboard.pid}`), {
+      timeoutMs: 20_000,
+      intervalMs: 100,
+      what: 'the dashboard to exit',
+    });
+    expect(dashboard.log()).toContain('the embedded database server exited; the dashboard stops');
   });
 });

@@ -58,13 +58,19 @@ async function bootstrapAdmin(db: Database, env: Env, log: Logger): Promise<void
 
 export async function createControlPlane(
   env: Env,
-  opts: { log?: Logger; defaultMetrics?: boolean } = {},
+  opts: {
+    log?: Logger;
+    defaultMetrics?: boolean;
+    /** The embedded database's server exited on its own (serve.ts exits, for the service manager to restart both). */
+    onDatabaseExit?: (code: number | null) => void;
+  } = {},
 ): Promise<ControlPlane> {
   const log = opts.log ?? createLogger(env.LOG_LEVEL);
   const db = await openDatabase({
     url: env.DATABASE_URL,
     dataDir: env.KEEPWATCH_DATA_DIR,
     postgresBin: env.KEEPWATCH_POSTGRES_BIN,
+    onEmbeddedServerExit: opts.onDatabaseExit,
     log: (msg, fields) => log.info(fields ?? {}, msg),
   });
   log.info({ database: db.kind, applied: db.migrations.applied }, 'database ready');

@@ -58,7 +58,15 @@ export async function serve(env: Env): Promise<void> {
   const dev = env.NODE_ENV !== 'production';
   const log = createLogger(env.LOG_LEVEL);
   placeSecretKey(env, log);
-  const cp = await createControlPlane(env, { log });
+  const cp = await createControlPlane(env, {
+    log,
+    onDatabaseExit: (code) => {
+      // Without its database the dashboard serves only errors: exit non-zero, and systemd
+      // (Restart=on-failure) starts both again.
+      log.fatal({ code }, 'the embedded database server exited; the dashboard stops');
+      process.exit(1);
+    },
+  });
   const app = next({ dev, dir: APP_DIR, hostname: env.HOST, port: env.PORT });
   const nextHandler = app.getRequestHandler();
   await app.prepare();

@@ -31,6 +31,8 @@ export interface OpenDatabaseOptions {
   dataDir: string;
   /** The embedded server's programs (KEEPWATCH_POSTGRES_BIN); default: the installed PostgreSQL. */
   postgresBin?: string | undefined;
+  /** The embedded server exited without being stopped. */
+  onEmbeddedServerExit?: ((code: number | null) => void) | undefined;
   /** Pool size for real PostgreSQL. */
   poolMax?: number;
   migrations?: MigrationFile[];
@@ -80,7 +82,12 @@ async function openEmbedded(opts: OpenDatabaseOptions): Promise<Database> {
     rmSync(join(dataDir, CLUSTER_DIR), { recursive: true, force: true });
     rmSync(join(dataDir, PASSWORD_FILE), { force: true });
   }
-  const server = await startEmbeddedServer({ dataDir, log, binDir: opts.postgresBin });
+  const server = await startEmbeddedServer({
+    dataDir,
+    log,
+    binDir: opts.postgresBin,
+    onUnexpectedExit: opts.onEmbeddedServerExit,
+  });
   try {
     if (importing) await importPglite(dataDir, server.url, opts);
     const moved = setPgliteFilesAside(dataDir);

@@ -107,6 +107,23 @@ describe('the embedded database server', () => {
     }
   });
 
+  it('tells the dashboard when its server exits on its own, and not when it is stopped', async () => {
+    const dataDir = join(dir, 'crash');
+    const exits: (number | null)[] = [];
+    const stopped = await startEmbeddedServer({ dataDir, onUnexpectedExit: (code) => exits.push(code) });
+    await stopped.stop();
+    let told!: (code: number | null) => void;
+    const exit = new Promise<number | null>((r) => (told = r));
+    const server = await startEmbeddedServer({ dataDir, onUnexpectedExit: (code) => told(code) });
+    try {
+      process.kill(postmasterPid(dataDir), 'SIGKILL');
+      expect(await exit).not.toBe(0);
+      expect(exits).toEqual([]);
+    } finally {
+      await server.stop();
+    }
+  });
+
   it('says at once why its server did not start, with the server’s own words', async () => {
     const dataDir = join(dir, 'broken');
     await (await startEmbeddedServer({ dataDir })).stop();

@@ -45,6 +45,8 @@ export interface EmbeddedServerOptions {
   log?: (msg: string, fields?: Record<string, unknown>) => void;
   /** Where to look for PostgreSQL's server programs (KEEPWATCH_POSTGRES_BIN); default: the usual places. */
   binDir?: string | undefined;
+  /** Called when the server exits without being stopped (killed, crashed): the dashboard cannot go on. */
+  onUnexpectedExit?: ((code: number | null) => void) | undefined;
 }
 
 /** Every installed server's bin folder by major version: Debian's, PGDG's on RHEL, RHEL's own. */
@@ -168,7 +170,9 @@ export async function startEmbeddedServer(opts: EmbeddedServerOptions): Promise<
   };
   const args = Object.entries(settings).flatMap(([k, v]) => ['-c', `${k}=${v}`]);
   const argv = r.watched([join(server.dir, 'postgres'), '-D', r.clusterPath, ...args]);
-  const child = spawn(argv[0] as string, argv.slice(1), { stdio: ['pipe', 'ignore', 'pipe'] });
+  // A session of its own: a terminal's Ctrl-C reaches the dashboard, which stops the server after
+  // its own connections, not the server before them.
+  const child = spawn(argv[0] as string, argv.slice(1), { stdio: ['pipe', 'ignore', 'pipe'], detached: true });
   const tail: string[] = [];
   child.stderr?.setEncoding('utf8').on('data', (d: string) => {
     for (const line of d.split('\n').filter(Boolean)) {
@@ -190,6 +194,11 @@ export async function startEmbeddedServer(opts: EmbeddedServerOptions): Promise<
   }
   log('embedded database started', { pid: child.pid, postgresql: server.version });
   let stopping: Promise<void> | undefined;
+  void exited.then((code) => {
+    if (stopping) return;
+    log('embedded database exited unexpectedly', { code, log: tail.join('\n') });
+    opts.onUnexpectedExit?.(code);
+  });
   return {
     url,
     pid: child.pid as number,
