@@ -9,8 +9,8 @@ import { edgeBrowserSuite, edgeSpec, VIEWER } from '../support/edge-dashboard.js
 /**
  * Creating and deleting each config object on the cluster page in Chromium (issue #17 item 6):
  * pools, virtual servers, health checks and VRRP instances. Each create shows the spec diff (and
- * for a pool the rendered nginx diff) before it is saved, each delete asks for confirmation with
- * the spec diff, and a delete the server refuses shows its message. One dashboard for the file.
+ * for pools and virtual servers the rendered nginx diff) before it is saved, each delete asks for
+ * confirmation with the spec diff (and the nginx diff), and a delete the server refuses shows its message. One dashboard for the file.
  * Screenshots go to tests/.cache/screenshots/ (docs/screenshots are copied from there).
  */
 const SHOTS = fileURLToPath(new URL('../.cache/screenshots/', import.meta.url));
@@ -61,12 +61,16 @@ describe('creating and deleting config objects on the cluster page', () => {
     await page.getByRole('heading', { name: 'Pool apis' }).waitFor();
 
     const dialog = await confirmDelete('pool apis', '- pool.servers.0.port: 8080');
+    // No agent runs here: the nginx diff is against nothing applied, so it is the whole file without apis.
+    const nginx = dialog.getByTestId('config-diff').first();
+    expect(await nginx.textContent()).toContain('upstream webs');
+    expect(await nginx.textContent()).not.toContain('upstream apis');
     await dialog.getByRole('button', { name: 'Delete pool' }).click();
     await page.getByText(/Deleted pool apis — config revision \d+ created/).waitFor();
     await page.getByRole('heading', { name: 'Pool apis' }).waitFor({ state: 'detached' });
   });
 
-  it('an admin creates a virtual server after seeing its spec diff, and deletes it after confirming', async () => {
+  it('an admin creates a virtual server after seeing its spec and nginx diff, and deletes it after confirming', async () => {
     await page.getByRole('button', { name: 'New virtual server' }).click();
     const form = await fillAndReview('New virtual server', {
       Name: 'api-site',
@@ -76,6 +80,8 @@ describe('creating and deleting config objects on the cluster page', () => {
     });
     const diff = form.getByRole('region', { name: 'Changes of the new virtual server' }).getByTestId('spec-diff');
     expect(await diff.textContent()).toContain('+ virtualServer.locations.0.path: /api');
+    const nginx = form.getByRole('region', { name: 'Changes of the new virtual server' }).getByTestId('config-diff');
+    expect(await nginx.first().textContent()).toMatch(/listen 8080;.*server_name api\.example\.net;/s);
     await form.getByRole('button', { name: 'Create virtual server' }).click();
     await page.getByText(/Created virtual server api-site — config revision \d+/).waitFor();
     await page.getByRole('rowheader', { name: 'api-site' }).waitFor();
@@ -131,6 +137,7 @@ describe('creating and deleting config objects on the cluster page', () => {
 
   it('deleting a pool a virtual server uses is refused with the message naming the field, and the pool stays', async () => {
     const dialog = await confirmDelete('pool webs', '- pool.servers.0.address: 203.0.113.21');
+    await dialog.getByText(/No nginx diff: spec\.virtualServers\.0\.locations\.0\.pool: /).waitFor();
     await dialog.getByRole('button', { name: 'Delete pool' }).click();
     await dialog
       .getByRole('alert')

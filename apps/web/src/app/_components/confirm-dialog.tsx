@@ -12,6 +12,8 @@ export function ConfirmDialog(props: {
   children: ReactNode;
   confirmLabel: string;
   danger?: boolean;
+  /** Room for a diff (a config change's confirmation). */
+  wide?: boolean;
   busy?: boolean;
   onConfirm: () => void;
   onCancel: () => void;
@@ -33,7 +35,7 @@ export function ConfirmDialog(props: {
         e.preventDefault();
         props.onCancel();
       }}
-      className="m-auto w-full max-w-md rounded-lg border border-slate-300 bg-white p-0 text-slate-900 shadow-xl backdrop:bg-slate-900/50 dark:border-slate-600 dark:bg-slate-900 dark:text-slate-100"
+      className={`m-auto w-full ${props.wide ? 'max-w-3xl' : 'max-w-md'} rounded-lg border border-slate-300 bg-white p-0 text-slate-900 shadow-xl backdrop:bg-slate-900/50 dark:border-slate-600 dark:bg-slate-900 dark:text-slate-100`}
     >
       <div className="space-y-3 p-5">
         <h2 id={titleId} className="text-lg font-semibold">

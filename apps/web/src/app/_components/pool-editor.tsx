@@ -150,6 +150,7 @@ export function PoolCard({
             obj={row.pool}
             list="pools.list"
             remove={() => api.pools.delete.mutate({ id: row.id, version: row.version })}
+            nginx={() => api.pools.previewDelete.query({ clusterId, id: row.id })}
             onDeleted={onDeleted}
           />
         )}

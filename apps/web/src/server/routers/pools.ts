@@ -2,7 +2,7 @@ import type { TRPCRouterRecord } from '@trpc/server';
 import { z } from 'zod';
 import { UpstreamPoolSchema } from '@keepwatch/shared';
 import { pools } from '../services/areas';
-import { previewPool } from '../services/config-preview';
+import { previewChange, previewPool } from '../services/config-preview';
 import { adminProcedure } from '../trpc';
 import { areaProcedures } from './area';
 import { IdSchema } from './util';
@@ -16,4 +16,8 @@ export const poolsRouter = {
   preview: adminProcedure
     .input(z.strictObject({ clusterId: IdSchema, id: IdSchema.optional(), pool: UpstreamPoolSchema }))
     .query(({ ctx, input }) => previewPool(ctx.db, input)),
+  /** The same for deleting pool `id`. */
+  previewDelete: adminProcedure
+    .input(z.strictObject({ clusterId: IdSchema, id: IdSchema }))
+    .query(({ ctx, input }) => previewChange(ctx.db, { ...input, area: 'pools', obj: null })),
 } satisfies TRPCRouterRecord;

@@ -1,8 +1,23 @@
 import type { TRPCRouterRecord } from '@trpc/server';
+import { z } from 'zod';
 import { VirtualServerSchema } from '@keepwatch/shared';
 import { virtualServers } from '../services/areas';
+import { previewChange, previewVirtualServer } from '../services/config-preview';
+import { adminProcedure } from '../trpc';
 import { areaProcedures } from './area';
+import { IdSchema } from './util';
 
 export const virtualServersRouter = {
   ...areaProcedures('virtualServer', VirtualServerSchema, virtualServers),
+  /**
+   * The nginx config a draft of the virtual server (replacing `id`, or new) would roll out, per
+   * node, as a diff against the revision the node runs. Stores nothing.
+   */
+  preview: adminProcedure
+    .input(z.strictObject({ clusterId: IdSchema, id: IdSchema.optional(), virtualServer: VirtualServerSchema }))
+    .query(({ ctx, input }) => previewVirtualServer(ctx.db, input)),
+  /** The same for deleting virtual server `id`. */
+  previewDelete: adminProcedure
+    .input(z.strictObject({ clusterId: IdSchema, id: IdSchema }))
+    .query(({ ctx, input }) => previewChange(ctx.db, { ...input, area: 'virtualServers', obj: null })),
 } satisfies TRPCRouterRecord;

@@ -1,7 +1,7 @@
 'use client';
 /**
  * The shell of the cluster page's "New …" forms: the draft, a review step that shows the change
- * (the spec diff, and for pools the rendered nginx diff per node) before anything is saved, the
+ * (the spec diff, and for pools and virtual servers the rendered nginx diff per node) before anything is saved, the
  * create call, and a refusal with each field the server named.
  */
 import { useQueryClient } from '@tanstack/react-query';
@@ -27,7 +27,7 @@ export function useCreate<D extends object, T extends { name: string }>(o: {
   init: () => D;
   build: (d: D) => T;
   create: (obj: T) => Promise<Created>;
-  /** The rendered nginx diff of the draft (pools). */
+  /** The rendered nginx diff of the draft (pools, virtual servers). */
   nginx?: (obj: T) => Promise<NginxPreview>;
   onDone: (text: string) => void;
 }) {

@@ -116,6 +116,7 @@ export function NewVirtualServerForm({
       serverNames: d.serverNames.split(/\s+/).filter(Boolean),
       locations: lines(d.locations).map(parseLocation),
     }),
+    nginx: (virtualServer) => api.virtualServers.preview.query({ clusterId, virtualServer }),
     create: (virtualServer) => api.virtualServers.create.mutate({ clusterId, virtualServer }),
     onDone,
   });

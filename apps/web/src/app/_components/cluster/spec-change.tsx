@@ -1,16 +1,18 @@
 'use client';
 /**
  * Creating and deleting a config object from the cluster page: the change shown as a diff of the
- * cluster spec before it is saved, and a Delete button whose confirmation shows what goes away and,
- * when the server refuses, its message (which names the field).
+ * cluster spec before it is saved, and a Delete button whose confirmation shows what goes away (and,
+ * for pools and virtual servers, the rendered nginx diff) and, when the server refuses, its message
+ * (which names the field).
  */
-import { useQueryClient } from '@tanstack/react-query';
+import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
-import { apiProblem } from '~/trpc/client';
+import { apiProblem, type RouterOutputs } from '~/trpc/client';
 import { jsonDiff, leafText } from '../../_lib/json-diff';
 import { ConfirmDialog } from '../confirm-dialog';
 import { DiffLines } from '../diff-lines';
-import { Banner, Button } from '../ui';
+import { Banner, Button, mutedClass } from '../ui';
+import { ConfigDiff } from './rollout';
 
 /** The queries a config change makes stale beside its own list. */
 export const CHANGE_QUERIES = ['clusters.get', 'clusters.deployments', 'clusters.overview', 'audit.list'];
@@ -71,7 +73,24 @@ export interface DeleteProps {
   /** The list query of the object's area (`pools.list`). */
   list: string;
   remove: () => Promise<{ revision: number | null }>;
+  /** The rendered nginx diff of the delete per node (pools, virtual servers). */
+  nginx?: () => Promise<RouterOutputs['pools']['preview']>;
   onDeleted: (text: string) => void;
+}
+
+/** The nginx diff of a delete, read while its confirmation is open; a spec the delete would break is said as such. */
+function NginxDelete({ what, read }: { what: string; read: () => Promise<RouterOutputs['pools']['preview']> }) {
+  const q = useQuery({ queryKey: ['previewDelete', what], queryFn: read, retry: false, gcTime: 0 });
+  if (q.isPending) return <p className={mutedClass}>Rendering the nginx config without it…</p>;
+  if (q.isError) return <p className={mutedClass}>No nginx diff: {refusalText(q.error)}</p>;
+  return (
+    <>
+      <p>What the nodes&apos; nginx config would change:</p>
+      {q.data.diffs.map((d) => (
+        <ConfigDiff key={d.nodes.join(',')} diff={d} />
+      ))}
+    </>
+  );
 }
 
 /** A Delete button and its confirmation with the spec diff; a refusal stays in the dialog. */
@@ -106,6 +125,7 @@ export function DeleteAction(p: DeleteProps) {
         title={`Delete ${p.what} ${p.name}?`}
         confirmLabel={`Delete ${p.what}`}
         danger
+        wide
         busy={busy}
         onConfirm={() => void confirm()}
         onCancel={() => setOpen(false)}
@@ -120,6 +140,7 @@ export function DeleteAction(p: DeleteProps) {
               after={null}
               label={`Spec diff of deleting ${p.what} ${p.name}`}
             />
+            {p.nginx && <NginxDelete what={`${p.what} ${p.name}`} read={p.nginx} />}
             {refused && (
               <Banner tone="error" role="alert">
                 Not deleted: {refused}

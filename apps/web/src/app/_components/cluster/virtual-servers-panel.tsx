@@ -72,6 +72,7 @@ export function VirtualServersPanel({ canEdit }: { canEdit: boolean }) {
                         obj={v}
                         list="virtualServers.list"
                         remove={() => api.virtualServers.delete.mutate({ id: r.id, version: r.version })}
+                        nginx={() => api.virtualServers.previewDelete.query({ clusterId, id: r.id })}
                         onDeleted={setNotice}
                       />
                     </td>
