@@ -3,7 +3,7 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Page } from 'playwright-core';
-import { signIn } from '../support/browser.js';
+import { axeViolations, signIn } from '../support/browser.js';
 import { edgeBrowserSuite, edgeSpec, VIEWER } from '../support/edge-dashboard.js';
 
 /**
@@ -167,5 +167,18 @@ describe('creating and deleting config objects on the cluster page', () => {
     await viewer.getByRole('rowheader', { name: 'server-1' }).waitFor();
     expect(await viewer.getByRole('button', { name: /^(New|Delete)/ }).count()).toBe(0);
     await ctx.close();
+  });
+
+  it('a create review with a refused field and a delete confirmation have no serious or critical axe violation', async () => {
+    await page.getByRole('button', { name: 'New virtual server' }).click();
+    const form = await fillAndReview('New virtual server', { Name: 'bad-site', Listen: '70000', Locations: '/ webs' });
+    await form.getByRole('alert').filter({ hasText: 'Not created' }).waitFor();
+    const inForm = await axeViolations(page);
+    await form.getByRole('button', { name: 'Cancel' }).click();
+    const dialog = await confirmDelete('virtual server server-1', '- virtualServer.name: server-1');
+    await dialog.getByTestId('config-diff').first().waitFor();
+    const inDialog = await axeViolations(page);
+    await dialog.getByRole('button', { name: 'Cancel' }).click();
+    expect({ inForm, inDialog }).toEqual({ inForm: [], inDialog: [] });
   });
 });
