@@ -119,6 +119,7 @@ describe('creating and deleting config objects on the cluster page', () => {
     await page.getByRole('heading', { name: 'VI_2', exact: true }).waitFor();
 
     const dialog = await confirmDelete('VRRP instance VI_2', '- instance.vrid: 52');
+    await dialog.getByText('Its VIPs (198.51.100.101) are released').waitFor();
     await dialog.getByRole('button', { name: 'Delete VRRP instance' }).click();
     await page.getByText(/Deleted VRRP instance VI_2/).waitFor();
     await page.getByRole('heading', { name: 'VI_2', exact: true }).waitFor({ state: 'detached' });

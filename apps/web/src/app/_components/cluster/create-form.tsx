@@ -137,10 +137,3 @@ export function CreateShell<D extends object, T extends { name: string }>({
     </form>
   );
 }
-
-/** Text lines of a textarea, trimmed, without the empty ones. */
-export const lines = (s: string): string[] =>
-  s
-    .split('\n')
-    .map((l) => l.trim())
-    .filter((l) => l !== '');

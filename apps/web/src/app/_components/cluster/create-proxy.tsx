@@ -1,9 +1,10 @@
 'use client';
 /** The "New pool" and "New virtual server" forms (upstream pools and nginx server blocks). */
 import { api, type RouterOutputs } from '~/trpc/client';
+import { lines, parseListen, parseLocation, parseServer } from '../../_lib/object-drafts';
 import { METHODS, type MethodType } from '../../_lib/pool-draft';
-import { CreateShell, lines, useCreate } from './create-form';
-import { SelectField, TextField, num } from './form';
+import { CreateShell, useCreate } from './create-form';
+import { SelectField, TextField } from './form';
 
 type Pool = RouterOutputs['pools']['list'][number]['pool'];
 type VirtualServer = RouterOutputs['virtualServers']['list'][number]['virtualServer'];
@@ -11,20 +12,6 @@ type VirtualServer = RouterOutputs['virtualServers']['list'][number]['virtualSer
 const METHOD_OPTIONS = Object.fromEntries(
   METHODS.filter((m) => m.type !== 'hash').map((m) => [m.type, m.label]),
 ) as Record<Exclude<MethodType, 'hash'>, string>;
-
-/** "203.0.113.21:80 2" or "[2001:db8::1]:80" → a server; anything odd is passed as typed so the server names it. */
-export function parseServer(line: string): Pool['servers'][number] {
-  const [hostPort = '', weight] = line.split(/\s+/);
-  const m = /^\[(.+)\]:(.*)$/.exec(hostPort) ?? /^([^:]+):(.*)$/.exec(hostPort);
-  const server: Pool['servers'][number] = {
-    address: m?.[1] ?? hostPort,
-    port: m ? num(m[2] ?? '') : 80,
-    backup: false,
-    down: false,
-  };
-  if (weight !== undefined) server.weight = num(weight);
-  return server;
-}
 
 interface PoolDraft {
   name: string;
@@ -71,20 +58,6 @@ export function NewPoolForm({
       </div>
     </CreateShell>
   );
-}
-
-/** "8080" or "198.51.100.100:80" → a listen socket. */
-function parseListen(line: string): VirtualServer['listen'][number] {
-  const m = /^\[(.+)\]:(.*)$/.exec(line) ?? /^([^:]+):(.*)$/.exec(line);
-  return m
-    ? { address: m[1] ?? '', port: num(m[2] ?? ''), defaultServer: false }
-    : { port: num(line), defaultServer: false };
-}
-
-/** "/api webs" → a location proxying to pool webs. */
-function parseLocation(line: string): VirtualServer['locations'][number] {
-  const [path = '', pool = ''] = line.split(/\s+/);
-  return { path, pool, headers: [] };
 }
 
 interface ServerDraft {

@@ -1,7 +1,8 @@
 'use client';
 /** The "New VRRP instance" and "New health check" forms. */
 import { api, type RouterOutputs } from '~/trpc/client';
-import { CreateShell, lines, useCreate } from './create-form';
+import { lines, members, parseVip } from '../../_lib/object-drafts';
+import { CreateShell, useCreate } from './create-form';
 import { SelectField, TextField, num } from './form';
 
 type Instance = RouterOutputs['instances']['list'][number]['instance'];
@@ -17,16 +18,6 @@ function under(problem: { kind: string; fields?: Record<string, string> } | null
   );
 }
 
-/** "192.0.2.10/32 dev eth1" → a VIP; anything odd is passed as typed so the server names it. */
-function parseVip(line: string): Instance['vips'][number] {
-  const [addr = '', ...rest] = line.split(/\s+/);
-  const [address = '', prefix] = addr.split('/');
-  const vip: Instance['vips'][number] = { address };
-  if (prefix !== undefined) vip.prefix = num(prefix);
-  if (rest[0] === 'dev' && rest[1]) vip.dev = rest[1];
-  return vip;
-}
-
 interface InstanceDraft {
   name: string;
   vrid: string;
@@ -40,18 +31,6 @@ interface InstanceDraft {
 }
 
 const VERSIONS: Record<InstanceDraft['version'], string> = { 3: '3 (RFC 5798)', 2: '2 (RFC 3768)' };
-
-/** Members from the priorities typed; the highest starts as master (keepalived `state MASTER`). */
-function members(nodes: string[], priorities: string[]): Instance['members'] {
-  const typed = nodes.flatMap((node, i) => (priorities[i]?.trim() ? [{ node, priority: num(priorities[i]) }] : []));
-  const top = Math.max(...typed.map((m) => (typeof m.priority === 'number' ? m.priority : 0)));
-  let master = false;
-  return typed.map((m) => {
-    const first = !master && m.priority === top;
-    master ||= first;
-    return { ...m, initialState: first ? 'master' : 'backup', unicastPeers: [] };
-  });
-}
 
 export function NewInstanceForm({
   clusterId,

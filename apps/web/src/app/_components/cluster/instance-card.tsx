@@ -86,6 +86,7 @@ export function InstanceCard(
               name={i.name}
               obj={i}
               list="instances.list"
+              warning={`Its VIPs (${i.vips.map((v) => v.address).join(', ')}) are released: once the nodes apply the revision, no node holds them and traffic to them stops.`}
               remove={() => api.instances.delete.mutate({ id: inst.id, version: inst.version })}
               onDeleted={props.onSaved}
             />

@@ -6,6 +6,7 @@
  */
 import { useState } from 'react';
 import { api, type RouterOutputs } from '~/trpc/client';
+import { parseVip } from '../../_lib/object-drafts';
 import {
   CheckField,
   ConflictBanner,
@@ -63,16 +64,6 @@ const toDraft = (i: Instance): Draft => ({
     .join('\n'),
   priorities: i.members.map((m) => String(m.priority)),
 });
-
-/** "192.0.2.10/32 dev eth1" → a VIP; anything odd is passed as typed so the server names it. */
-function parseVip(line: string): Instance['vips'][number] {
-  const [addr = '', ...rest] = line.trim().split(/\s+/);
-  const [address = '', prefix] = addr.split('/');
-  const vip: Instance['vips'][number] = { address };
-  if (prefix !== undefined) vip.prefix = num(prefix);
-  if (rest[0] === 'dev' && rest[1]) vip.dev = rest[1];
-  return vip;
-}
 
 function toInstance(base: Instance, d: Draft): Instance {
   const out: Instance = {

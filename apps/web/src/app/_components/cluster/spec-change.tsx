@@ -8,7 +8,7 @@
 import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { apiProblem, type RouterOutputs } from '~/trpc/client';
-import { jsonDiff, leafText } from '../../_lib/json-diff';
+import { specDiffLines } from '../../_lib/object-drafts';
 import { ConfirmDialog } from '../confirm-dialog';
 import { DiffLines } from '../diff-lines';
 import { Banner, Button, mutedClass } from '../ui';
@@ -16,17 +16,6 @@ import { ConfigDiff } from './rollout';
 
 /** The queries a config change makes stale beside its own list. */
 export const CHANGE_QUERIES = ['clusters.get', 'clusters.deployments', 'clusters.overview', 'audit.list'];
-
-/** The spec lines an object adds (`before` null) or removes (`after` null), as a unified-style diff. */
-export function specDiffLines(field: string, before: unknown, after: unknown): string[] {
-  return jsonDiff(before, after).map((l) =>
-    l.kind === 'added'
-      ? `+ ${field}.${l.path}: ${leafText(l.after)}`
-      : l.kind === 'removed'
-        ? `- ${field}.${l.path}: ${leafText(l.before)}`
-        : `~ ${field}.${l.path}: ${leafText(l.before)} → ${leafText(l.after)}`,
-  );
-}
 
 /** The change to the cluster spec, line by line; `label` names it for screen readers. */
 export function SpecChange({
@@ -73,6 +62,8 @@ export interface DeleteProps {
   /** The list query of the object's area (`pools.list`). */
   list: string;
   remove: () => Promise<{ revision: number | null }>;
+  /** What the delete does beyond the config (a VIP no node holds any more). */
+  warning?: string;
   /** The rendered nginx diff of the delete per node (pools, virtual servers). */
   nginx?: () => Promise<RouterOutputs['pools']['preview']>;
   onDeleted: (text: string) => void;
@@ -134,6 +125,7 @@ export function DeleteAction(p: DeleteProps) {
         {open && (
           <>
             <p>This creates a new config revision without it; the nodes apply it next.</p>
+            {p.warning && <Banner tone="warn">{p.warning}</Banner>}
             <SpecChange
               field={p.field}
               before={p.obj}
