@@ -17,21 +17,31 @@ export function sha256(data: string | Buffer): string {
 }
 
 /**
+ * The master's children: from `/proc/PID/task/PID/children` (one read; nginx's master has one
+ * thread), else by a scan of /proc for their parent (kernels without CONFIG_PROC_CHILDREN).
+ */
+function childrenOf(master: number): number[] {
+  try {
+    return readFileSync(`/proc/${master}/task/${master}/children`, 'latin1').split(' ').filter(Boolean).map(Number);
+  } catch {
+    return readdirSync('/proc')
+      .map(Number)
+      .filter((pid) => Number.isInteger(pid) && procStat(pid)?.ppid === master);
+  }
+}
+
+/**
  * The master's children whose title says they are shutting down: an old generation's workers
  * still serving their open connections. Read from /proc (no `ps`): nginx rewrites its argv, so
  * `/proc/PID/cmdline` holds the title.
  */
 export function drainingWorkers(master: number): number {
   let n = 0;
-  for (const d of readdirSync('/proc')) {
-    const pid = Number(d);
-    if (!Number.isInteger(pid)) continue;
-    const s = procStat(pid);
-    if (!s || s.ppid !== master || s.state === 'Z') continue;
+  for (const pid of childrenOf(master)) {
     try {
       if (readFileSync(`/proc/${pid}/cmdline`, 'latin1').startsWith(DRAINING_TITLE)) n++;
     } catch {
-      // gone between the two reads
+      // gone since
     }
   }
   return n;
