@@ -4,7 +4,8 @@ import { appendFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { MAX_HAND_EDIT_JSON_BYTES } from '@keepwatch/shared';
-import { handEditReplaced, RenderedFileDrift } from './status.js';
+import { spawn } from 'node:child_process';
+import { drainingWorkers, handEditReplaced, RenderedFileDrift } from './status.js';
 
 const sha = (b: Buffer) => createHash('sha256').update(b).digest('hex');
 
@@ -92,5 +93,19 @@ describe('RenderedFileDrift', () => {
     expect(seen).toEqual({ drifted: false });
     // The apply did not keep it (no wrote()): now it is a difference.
     expect(drift.check()).toMatchObject({ drifted: true });
+  });
+});
+
+describe('drainingWorkers', () => {
+  it('counts the children titled as an old nginx worker shutting down, and only those', async () => {
+    // Children of this process with nginx's titles (bash's exec -a sets argv[0], as nginx rewrites it).
+    const titled = (title: string) => spawn('bash', ['-c', `exec -a "${title}" sleep 20`], { stdio: 'ignore' });
+    const children = [titled('nginx: worker process is shutting down'), titled('nginx: worker process')];
+    try {
+      for (let i = 0; i < 100 && drainingWorkers(process.pid) < 1; i++) await new Promise((r) => setTimeout(r, 20));
+      expect(drainingWorkers(process.pid)).toBe(1);
+    } finally {
+      for (const c of children) c.kill('SIGKILL');
+    }
   });
 });
