@@ -79,6 +79,9 @@ const MATRIX: Record<string, Needs> = {
   'rollout.revertPreview': 'admin',
   'rollout.revert': 'admin',
   'rollout.abort': 'admin',
+  'certificates.list': 'viewer',
+  'certificates.upload': 'admin',
+  'certificates.delete': 'admin',
 };
 
 const RANK: Record<Needs, number> = { public: 0, viewer: 1, operator: 2, admin: 3 };

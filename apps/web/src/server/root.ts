@@ -2,6 +2,7 @@
 import { createCallerFactory, createTRPCRouter } from './trpc';
 import { auditRouter } from './routers/audit';
 import { bootstrapRouter } from './routers/bootstrap';
+import { certificatesRouter } from './routers/certificates';
 import { transferRouter } from './routers/transfer';
 import { checksRouter } from './routers/checks';
 import { clustersRouter } from './routers/clusters';
@@ -30,6 +31,7 @@ export const appRouter = createTRPCRouter({
   live: liveRouter,
   bootstrap: bootstrapRouter,
   rollout: rolloutRouter,
+  certificates: certificatesRouter,
 });
 
 export type AppRouter = typeof appRouter;
