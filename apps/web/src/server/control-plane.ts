@@ -15,6 +15,7 @@ import { csrfProblem } from './auth/csrf';
 import { NewPasswordSchema } from './auth/password';
 import { createFirstAdmin } from './services/auth';
 import { sealStoredSecrets, specSecretKey } from './services/spec-secrets';
+import { certificateExpiries } from './services/certificates/store';
 import { appRouter } from './root';
 import { AgentHub } from './hub/hub';
 import { createEventBus, type EventBus } from './bus';
@@ -78,7 +79,10 @@ export async function createControlPlane(
   // VRRP passwords and auth_hmac keys that an older version stored in clear are sealed now.
   const sealed = await sealStoredSecrets(db.prisma, specSecretKey());
   if (sealed.instances + sealed.revisions > 0) log.info(sealed, 'sealed the VRRP secrets stored in clear');
-  const metrics = createMetrics({ defaultMetrics: opts.defaultMetrics ?? true });
+  const metrics = createMetrics({
+    defaultMetrics: opts.defaultMetrics ?? true,
+    certificateExpiries: () => certificateExpiries(db.prisma),
+  });
   const bus = await createEventBus({
     url: db.url,
     log: log.child({ component: 'bus' }),

@@ -5,8 +5,14 @@
  */
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 
-export function createMetrics(opts: { defaultMetrics?: boolean } = {}) {
+/** A stored certificate's expiry (services/certificates/store.ts certificateExpiries). */
+export type CertificateExpiry = { name: string; notAfter: Date; cluster: { name: string } };
+
+export function createMetrics(
+  opts: { defaultMetrics?: boolean; certificateExpiries?: () => Promise<CertificateExpiry[]> } = {},
+) {
   const registry = new Registry();
+  const expiries = opts.certificateExpiries;
   if (opts.defaultMetrics) collectDefaultMetrics({ register: registry, prefix: 'keepwatch_web_' });
   const m = {
     registry,
@@ -59,6 +65,21 @@ export function createMetrics(opts: { defaultMetrics?: boolean } = {}) {
       help: 'Refused agent connections (enroll, hello, handshake timeout, rate limit), by reason.',
       labelNames: ['reason'] as const,
       registers: [registry],
+    }),
+    certificateExpiry: new Gauge({
+      name: 'keepwatch_certificate_expiry_seconds',
+      help: "A stored TLS certificate's notAfter, as Unix time in seconds.",
+      labelNames: ['cluster', 'certificate'] as const,
+      registers: [registry],
+      // Read from the database at each scrape, so every dashboard instance reports the same set.
+      async collect() {
+        this.reset();
+        if (!expiries) return;
+        // A database that cannot answer leaves the series out rather than failing the whole scrape.
+        const rows = await expiries().catch(() => []);
+        for (const r of rows)
+          this.set({ cluster: r.cluster.name, certificate: r.name }, Math.floor(r.notAfter.getTime() / 1000));
+      },
     }),
   };
   return m;
