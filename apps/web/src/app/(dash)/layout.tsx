@@ -97,6 +97,7 @@ export default function DashboardLayout({ children }: { children: ReactNode }) {
   const nav = [
     { href: '/', label: 'Overview', active: path === '/' || path.startsWith('/clusters') },
     { href: '/nodes', label: 'Nodes', active: path.startsWith('/nodes') },
+    { href: '/certificates', label: 'Certificates', active: path.startsWith('/certificates') },
     { href: '/audit', label: 'Audit log', active: path.startsWith('/audit') },
     ...(me.data?.role === 'admin' ? [{ href: '/users', label: 'Users', active: path.startsWith('/users') }] : []),
   ];

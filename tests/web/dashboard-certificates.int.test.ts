@@ -1,0 +1,121 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Page } from 'playwright-core';
+import { fieldError, signIn } from '../support/browser.js';
+import { edgeBrowserSuite, edgeSpec, VIEWER } from '../support/edge-dashboard.js';
+
+/**
+ * The Certificates page in Chromium (issue #17 item 1): an admin uploads a certificate and key and
+ * sees its names and days left (marked under 21 days), a refused upload marks the field at fault,
+ * a delete asks first, and a viewer sees the list without the upload form.
+ */
+
+type Pair = { cert: string; key: string };
+let dir: string;
+
+/** A self-signed P-256 certificate for `name`, valid `days` days from now, made by openssl. */
+function selfSigned(name: string, days: number): Pair {
+  const cert = join(dir, `${name}.pem`);
+  const key = join(dir, `${name}.key`);
+  execFileSync(
+    'openssl',
+    [
+      'req',
+      '-x509',
+      '-newkey',
+      'ec',
+      '-pkeyopt',
+      'ec_paramgen_curve:P-256',
+      '-nodes',
+      '-keyout',
+      key,
+      '-out',
+      cert,
+      '-days',
+      String(days),
+      '-subj',
+      `/CN=${name}`,
+      '-addext',
+      `subjectAltName=DNS:${name}`,
+    ],
+    { stdio: ['ignore', 'pipe', 'pipe'] },
+  );
+  return { cert: readFileSync(cert, 'utf8'), key: readFileSync(key, 'utf8') };
+}
+
+describe('the Certificates page', () => {
+  const edge = edgeBrowserSuite(edgeSpec(), { signedIn: true, timeoutMs: 15_000 });
+  let page: Page;
+  let www: Pair;
+  let soon: Pair;
+
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'kw-certs-'));
+    www = selfSigned('www.example.test', 200);
+    soon = selfSigned('soon.example.test', 10);
+    page = await edge.admin.newPage();
+    await page.goto(`${edge.base}/certificates`);
+    await page.getByRole('heading', { name: 'Certificates' }).waitFor();
+  });
+  afterAll(() => {
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  async function upload(name: string, pair: Pair) {
+    const form = page.getByRole('form', { name: 'Upload a certificate' });
+    await form.getByLabel('Name', { exact: true }).fill(name);
+    await form.getByLabel('Certificate (PEM)').fill(pair.cert);
+    await form.getByLabel('Private key (PEM)').fill(pair.key);
+    await form.getByRole('button', { name: 'Upload certificate' }).click();
+    return form;
+  }
+
+  it('an admin uploads certificates and sees their names and days left, under 21 days marked', async () => {
+    await upload('www', www);
+    await page.getByText('Certificate www uploaded').waitFor();
+    await upload('soon', soon);
+    const table = page.getByRole('table', { name: 'Certificates' });
+    const soonRow = table.getByRole('row', { name: /soon\.example\.test/ });
+    await soonRow.waitFor();
+    const wwwRow = table.getByRole('row', { name: /www\.example\.test/ });
+    expect(await wwwRow.textContent()).toMatch(/(199|200) days left/);
+    const soonBadge = soonRow.getByText(/days left/);
+    expect(await soonBadge.textContent()).toMatch(/^(9|10) days left$/);
+    expect(await soonBadge.getAttribute('class')).toContain('amber');
+    expect(await wwwRow.getByText(/days left/).getAttribute('class')).not.toContain('amber');
+    // The list answers carry no key (the API test checks the answers themselves); nor does the page.
+    expect(await page.content()).not.toContain('PRIVATE KEY');
+  });
+
+  it('a key of another pair is refused beside the key field, and nothing is added', async () => {
+    const form = await upload('mixed', { cert: www.cert, key: soon.key });
+    const keyField = form.getByLabel('Private key (PEM)');
+    await form.getByText('Not uploaded: fix the marked fields.').waitFor();
+    expect(await fieldError(keyField)).toMatch(/does not match the certificate/);
+    expect(await page.getByRole('table', { name: 'Certificates' }).getByRole('row').count()).toBe(3);
+  });
+
+  it('a delete asks for confirmation, then removes the certificate', async () => {
+    await page.getByRole('button', { name: 'Delete certificate soon' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Delete certificate soon?' });
+    await dialog.getByRole('button', { name: 'Delete certificate' }).click();
+    await page.getByText('Certificate soon deleted').waitFor();
+    await page.getByRole('row', { name: /soon\.example\.test/ }).waitFor({ state: 'detached' });
+  });
+
+  it('a viewer sees the certificates but no upload form or delete button', async () => {
+    const ctx = await edge.browser.newContext();
+    try {
+      const p = await signIn(ctx, edge.base, VIEWER);
+      await p.goto(`${edge.base}/certificates`);
+      await p.getByRole('row', { name: /www\.example\.test/ }).waitFor();
+      expect(await p.getByRole('form', { name: 'Upload a certificate' }).count()).toBe(0);
+      expect(await p.getByRole('button', { name: /^Delete certificate/ }).count()).toBe(0);
+    } finally {
+      await ctx.close();
+    }
+  });
+});
