@@ -143,6 +143,24 @@ describe('no secret in any read as viewer or operator', () => {
       },
     });
     secrets['sealed SSH key'] = sealed[2] as string;
+    // A stored TLS certificate's key (issue #17 item 1): sealed, and never selected by a read.
+    const certKey = randomBytes(96).toString('base64');
+    await db.certificate.create({
+      data: {
+        clusterId,
+        name: 'www',
+        certificatePem: '-----BEGIN CERTIFICATE-----\n-----END CERTIFICATE-----\n',
+        chainPem: '',
+        sealedKey: `kwsealed:v1:${randomBytes(12).toString('base64')}:${randomBytes(16).toString('base64')}:${certKey}`,
+        names: ['www.example.test'],
+        subject: 'CN=www.example.test',
+        issuer: 'CN=www.example.test',
+        notBefore: new Date(),
+        notAfter: new Date(Date.now() + 86_400_000),
+        fingerprintSha256: 'AB:CD',
+      },
+    });
+    secrets['sealed certificate key'] = certKey;
     const sessionToken = randomBytes(32).toString('base64url');
     await db.session.create({
       data: { tokenHash: sha256(sessionToken), userId: api.users.viewer.id, expiresAt: new Date(Date.now() + 60_000) },
