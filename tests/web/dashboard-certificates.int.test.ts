@@ -4,7 +4,8 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
-import { fieldError, signIn } from '../support/browser.js';
+import { axeViolations, fieldError, signIn } from '../support/browser.js';
+import { ADMIN } from '../support/dashboard.js';
 import { edgeBrowserSuite, edgeSpec, VIEWER } from '../support/edge-dashboard.js';
 
 /**
@@ -96,6 +97,29 @@ describe('the Certificates page', () => {
     await form.getByText('Not uploaded: fix the marked fields.').waitFor();
     expect(await fieldError(keyField)).toMatch(/does not match the certificate/);
     expect(await page.getByRole('table', { name: 'Certificates' }).getByRole('row').count()).toBe(3);
+  });
+
+  it('has no serious or critical axe violation with a refused field marked, nor in the delete dialog', async () => {
+    const inForm = await axeViolations(page);
+    await page.getByRole('button', { name: 'Delete certificate www' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Delete certificate www?' });
+    await dialog.waitFor();
+    const inDialog = await axeViolations(page);
+    await dialog.getByRole('button', { name: 'Cancel' }).click();
+    expect({ inForm, inDialog }).toEqual({ inForm: [], inDialog: [] });
+  });
+
+  it('does not scroll sideways at a phone width (390×844)', async () => {
+    const p = await signIn(edge.browser, edge.base, ADMIN, { viewport: { width: 390, height: 844 } });
+    try {
+      await p.goto(`${edge.base}/certificates`);
+      await p.getByRole('row', { name: /www\.example\.test/ }).waitFor();
+      expect(
+        await p.evaluate<number>('document.documentElement.scrollWidth - document.documentElement.clientWidth'),
+      ).toBe(0);
+    } finally {
+      await p.context().close();
+    }
   });
 
   it('a delete asks for confirmation, then removes the certificate', async () => {
