@@ -21,6 +21,8 @@ export type TestPki = {
   /** The leaf's key as encrypted PKCS#8 and as a traditional (Proc-Type) encrypted EC key. */
   leafKeyPkcs8Encrypted: string;
   leafKeyTraditionalEncrypted: string;
+  /** The intermediate (same name and key) as the root issued it for January 2020 only. */
+  expiredIntermediatePem: string;
   /** Valid in January 2020 only, and from 2090 on; both for `leafKey`. */
   expiredPem: string;
   futurePem: string;
@@ -80,7 +82,7 @@ export function makeTestPki(): TestPki {
     leaf('leaf.csr', 'leaf.pem', ['-extfile', 'leaf.ext']);
     leaf('cn.csr', 'cn.pem', []);
     // `openssl ca` takes explicit start and end dates (this openssl's x509 has no -not_before).
-    const dated = (out: string, start: string, end: string) =>
+    const dated = (out: string, start: string, end: string, by = 'int', csr = 'leaf', ext = 'leaf') =>
       run(
         'ca',
         '-batch',
@@ -88,13 +90,13 @@ export function makeTestPki(): TestPki {
         '-config',
         'ca.cnf',
         '-cert',
-        'int.pem',
+        `${by}.pem`,
         '-keyfile',
-        'int.key',
+        `${by}.key`,
         '-in',
-        'leaf.csr',
+        `${csr}.csr`,
         '-extfile',
-        'leaf.ext',
+        `${ext}.ext`,
         '-startdate',
         start,
         '-enddate',
@@ -104,6 +106,7 @@ export function makeTestPki(): TestPki {
       );
     dated('expired.pem', '20200101000000Z', '20200201000000Z');
     dated('future.pem', '20900101000000Z', '20900201000000Z');
+    dated('int-expired.pem', '20200101000000Z', '20200201000000Z', 'root', 'int', 'ca');
     run('pkcs8', '-topk8', '-in', 'leaf.key', '-v2', 'aes-256-cbc', '-passout', 'pass:secret', '-out', 'enc8.key');
     run('ec', '-in', 'leaf.key', '-aes256', '-passout', 'pass:secret', '-out', 'enctrad.key');
     return {
@@ -116,6 +119,7 @@ export function makeTestPki(): TestPki {
       otherKey: read('other.key'),
       leafKeyPkcs8Encrypted: read('enc8.key'),
       leafKeyTraditionalEncrypted: read('enctrad.key'),
+      expiredIntermediatePem: read('int-expired.pem'),
       expiredPem: read('expired.pem'),
       futurePem: read('future.pem'),
     };

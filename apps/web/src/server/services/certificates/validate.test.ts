@@ -11,10 +11,12 @@ import {
 
 /** Issue #17 item 1: an uploaded certificate, key and chain are checked before anything is stored. */
 let pki: TestPki;
+// Taken after the PKI is made: its certificates' notBefore is the second they were made.
+let NOW: Date;
 beforeAll(() => {
   pki = makeTestPki();
+  NOW = new Date();
 });
-const NOW = new Date();
 
 function refusal(input: CertificateUpload): CertificateRefusal {
   try {
@@ -113,6 +115,12 @@ const rows: Row[] = [
     'expired',
   ],
   [
+    'an expired intermediate in the chain',
+    () => ({ certificate: pki.leafPem, key: pki.leafKey, chain: pki.expiredIntermediatePem + pki.rootPem }),
+    'chain.0',
+    'expired',
+  ],
+  [
     'a certificate not valid yet',
     () => ({ certificate: pki.futurePem, key: pki.leafKey, chain: pki.intermediatePem }),
     'certificate',
@@ -125,6 +133,14 @@ describe('a refused upload names the field', () => {
     const e = refusal(input());
     expect({ field: e.field, reason: e.reason, code: e.code }).toEqual({ field, reason, code: 'BAD_REQUEST' });
     expect(e.message.startsWith(`${field}: `)).toBe(true);
+  });
+});
+
+describe('the clock', () => {
+  it('a certificate valid from a minute ahead of this clock is accepted (a host clock running ahead)', () => {
+    const x = new X509Certificate(pki.leafPem);
+    const before = new Date(new Date(x.validFrom).getTime() - 60_000);
+    expect(validateCertificate({ certificate: pki.leafPem, key: pki.leafKey }, before).names).toContain('example.test');
   });
 });
 

@@ -142,12 +142,15 @@ export function certificateNames(cert: X509Certificate): string[] {
     .map((l) => l.slice(3));
 }
 
+// A certificate made a moment ago on a host whose clock runs a little ahead is not refused.
+export const CLOCK_SKEW_MS = 5 * 60_000;
+
 function checkDates(cert: X509Certificate, field: string, now: Date): void {
   const notBefore = new Date(cert.validFrom);
   const notAfter = new Date(cert.validTo);
   if (notAfter.getTime() <= now.getTime())
     throw new CertificateRefusal(field, 'expired', `expired on ${notAfter.toISOString()}`);
-  if (notBefore.getTime() > now.getTime())
+  if (notBefore.getTime() > now.getTime() + CLOCK_SKEW_MS)
     throw new CertificateRefusal(field, 'not-yet-valid', `is not valid before ${notBefore.toISOString()}`);
 }
 
