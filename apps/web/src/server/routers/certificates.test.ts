@@ -39,7 +39,7 @@ describe('certificates', () => {
     expect(list).toHaveLength(1);
     expect(list[0]).toMatchObject({
       name: 'www',
-      names: ['www.example.test', 'example.test', '192.0.2.10'],
+      names: ['www.example.test', 'example.test', '192.0.2.10', '2001:db8::10'],
       notAfter: created.notAfter,
     });
     expect(list[0]!.notAfter.getTime()).toBeGreaterThan(Date.now());
@@ -65,7 +65,7 @@ describe('certificates', () => {
     expect(rec.after).toMatchObject({
       clusterId: s.clusterId,
       name: 'www',
-      names: ['www.example.test', 'example.test', '192.0.2.10'],
+      names: ['www.example.test', 'example.test', '192.0.2.10', '2001:db8::10'],
     });
     const text = JSON.stringify([rec.before, rec.after]);
     expect(text).not.toContain('PRIVATE KEY');

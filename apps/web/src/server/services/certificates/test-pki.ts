@@ -28,7 +28,7 @@ export type TestPki = {
   futurePem: string;
 };
 
-const LEAF_EXT = 'subjectAltName=DNS:www.example.test,DNS:example.test,IP:192.0.2.10\n';
+const LEAF_EXT = 'subjectAltName=DNS:www.example.test,DNS:example.test,IP:192.0.2.10,IP:2001:db8::10\n';
 const CA_EXT = 'basicConstraints=critical,CA:true\nkeyUsage=critical,keyCertSign,cRLSign\n';
 const CA_CONF = `[ca]
 default_ca=d

@@ -29,10 +29,10 @@ function refusal(input: CertificateUpload): CertificateRefusal {
 }
 
 describe('a valid upload', () => {
-  it('gives the names from subjectAltName (DNS and IP), the dates and the SHA-256 fingerprint', () => {
+  it('gives the names from subjectAltName (DNS, IPv4 and IPv6 as usually written), the dates and the SHA-256 fingerprint', () => {
     const v = validateCertificate({ certificate: pki.leafPem, key: pki.leafKey, chain: pki.intermediatePem }, NOW);
     const x = new X509Certificate(pki.leafPem);
-    expect(v.names).toEqual(['www.example.test', 'example.test', '192.0.2.10']);
+    expect(v.names).toEqual(['www.example.test', 'example.test', '192.0.2.10', '2001:db8::10']);
     expect(v.notAfter).toEqual(new Date(x.validTo));
     expect(v.notBefore).toEqual(new Date(x.validFrom));
     const der = new X509Certificate(pki.leafPem).raw;

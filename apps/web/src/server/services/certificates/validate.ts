@@ -125,6 +125,15 @@ function privateKey(text: string): KeyObject {
   }
 }
 
+/** An IPv6 address as usually written (`2001:db8::1`; OpenSSL gives `2001:DB8:0:0:0:0:0:1`). */
+function ipv6Text(address: string): string {
+  try {
+    return new URL(`http://[${address}]/`).hostname.slice(1, -1);
+  } catch {
+    return address;
+  }
+}
+
 /** The DNS names and IP addresses the certificate is for: subjectAltName, else the subject's CN. */
 export function certificateNames(cert: X509Certificate): string[] {
   const san = cert.subjectAltName;
@@ -132,7 +141,7 @@ export function certificateNames(cert: X509Certificate): string[] {
     const names: string[] = [];
     for (const entry of san.split(/,\s*/)) {
       const m = /^(DNS|IP Address):"?(.*?)"?$/.exec(entry.trim());
-      if (m?.[2]) names.push(m[2]);
+      if (m?.[2]) names.push(m[1] === 'IP Address' && m[2].includes(':') ? ipv6Text(m[2]) : m[2]);
     }
     return names;
   }
