@@ -24,7 +24,7 @@
 //   same lab: failed requests and the longest gap between successful requests.
 //
 // Figures and targets on stdout, JSON under bench/results/.
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import {
@@ -46,6 +46,7 @@ import type { ClusterSpecInput } from '@keepwatch/shared';
 import { keepalivedDriver } from './drivers/keepalived.js';
 import { logLines, percentiles, startControlPlane, treeUsage, type ControlPlane } from './support/control-plane.js';
 import { harnessMeter, inBatches, round, SimAgent } from './support/sim-agent.js';
+import { UNIT_NODE_ARGS, UNIT_NODE_OPTIONS } from './support/unit.js';
 import { arg, listArg, numberArg } from './support/args.js';
 
 const ONLY = listArg('only', 'heartbeats,push-sim,push-real,failover');
@@ -60,14 +61,15 @@ const FAILOVER_RUNS = numberArg('failover-runs', 3);
 const WARMUP_S = 15;
 /** A folder for the dashboard's CPU profile (node --cpu-prof, written when it exits). */
 const CPU_PROF = arg('cpu-prof');
-/** The unit's NODE_OPTIONS (Environment=NODE_OPTIONS=…), so the figures are those of the service. */
-const UNIT_NODE_OPTIONS =
-  /^Environment=NODE_OPTIONS=(.*)$/m.exec(
-    readFileSync(fileURLToPath(new URL('../apps/web/systemd/keepwatch-dashboard.service', import.meta.url)), 'utf8'),
-  )?.[1] ?? '';
+// The unit's NODE_OPTIONS and node flags, so the figures are those of the service (--node-options,
+// --node-args to compare: '' for none).
 const NODE_OPTIONS = arg('node-options') ?? UNIT_NODE_OPTIONS;
+const NODE_ARGS = arg('node-args')?.split(' ').filter(Boolean) ?? UNIT_NODE_ARGS;
+/** `--compiled`: the production form (apps/web/dist/server.mjs, as the unit runs it) instead of server.ts under tsx. */
+const COMPILED = process.argv.includes('--compiled');
 const cpOpts = {
-  ...(CPU_PROF ? { nodeArgs: ['--cpu-prof', `--cpu-prof-dir=${CPU_PROF}`] } : {}),
+  compiled: COMPILED,
+  nodeArgs: [...NODE_ARGS, ...(CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${CPU_PROF}`] : [])],
   env: { NODE_OPTIONS },
 };
 
@@ -629,6 +631,9 @@ async function failover(
 
 async function main(): Promise<void> {
   console.log(`dashboard NODE_OPTIONS: ${NODE_OPTIONS === '' ? "'' (V8's defaults)" : NODE_OPTIONS}`);
+  console.log(
+    `dashboard node flags: ${NODE_ARGS.join(' ') || '(none)'}${COMPILED ? ', compiled server' : ', server.ts under tsx'}`,
+  );
   const results: Record<string, unknown> = {
     started: new Date().toISOString(),
     settings: {
@@ -642,6 +647,8 @@ async function main(): Promise<void> {
       failoverRuns: FAILOVER_RUNS,
       warmupS: WARMUP_S,
       nodeOptions: NODE_OPTIONS,
+      nodeArgs: NODE_ARGS,
+      compiled: COMPILED,
     },
     targets: TARGETS,
   };

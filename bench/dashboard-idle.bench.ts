@@ -14,13 +14,14 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { freePort, PG_BIN, pgUrl, startTestPostgres, stopChild, waitFor } from '@keepwatch/lab';
 import { arg, numberArg } from './support/args.js';
+import { UNIT_NODE_ARGS, UNIT_NODE_OPTIONS } from './support/unit.js';
 import { procStat } from './support/control-plane.js';
 
 const RUNS = numberArg('runs', 5);
 const IDLE_S = numberArg('idle-seconds', 15);
 const WEB = fileURLToPath(new URL('../apps/web/', import.meta.url));
-const UNIT = readFileSync(join(WEB, 'systemd', 'keepwatch-dashboard.service'), 'utf8');
-const NODE_OPTIONS = arg('node-options') ?? /^Environment=NODE_OPTIONS=(.*)$/m.exec(UNIT)?.[1] ?? '';
+const NODE_OPTIONS = arg('node-options') ?? UNIT_NODE_OPTIONS;
+const NODE_ARGS = arg('node-args')?.split(' ').filter(Boolean) ?? UNIT_NODE_ARGS;
 const GOALS_MB = { postgresql: 200, embedded: 250 } as const;
 const ADMIN = { username: 'admin', password: 'a long admin password' };
 
@@ -64,7 +65,7 @@ async function once(mode: 'postgresql' | 'embedded', databaseUrl: string | undef
   const dir = mkdtempSync(join(tmpdir(), `keepwatch-idle-${mode}-`));
   const port = await freePort();
   const base = `http://127.0.0.1:${port}`;
-  const child = spawn(process.execPath, ['dist/server.mjs', 'serve'], {
+  const child = spawn(process.execPath, [...NODE_ARGS, 'dist/server.mjs', 'serve'], {
     cwd: WEB,
     env: {
       ...process.env,
@@ -134,7 +135,9 @@ async function main(): Promise<void> {
     pg.stop();
   }
   const load = { before: loadBefore, after: loadavg().map((x) => round(x, 2)) };
-  console.log(`\ndashboard idle memory, ${RUNS} runs, NODE_OPTIONS '${NODE_OPTIONS}', load ${JSON.stringify(load)}`);
+  console.log(
+    `\ndashboard idle memory, ${RUNS} runs, NODE_OPTIONS '${NODE_OPTIONS}', node ${NODE_ARGS.join(' ')}, load ${JSON.stringify(load)}`,
+  );
   const summary: Record<string, unknown> = {};
   for (const mode of ['postgresql', 'embedded'] as const) {
     const totals = readings[mode].map((r) => r.totalMb);
@@ -152,7 +155,11 @@ async function main(): Promise<void> {
   mkdirSync(out, { recursive: true });
   writeFileSync(
     `${out}dashboard-idle-${new Date().toISOString().replace(/[:.]/g, '-')}.json`,
-    JSON.stringify({ runs: RUNS, idleSeconds: IDLE_S, nodeOptions: NODE_OPTIONS, load, readings, summary }, null, 1),
+    JSON.stringify(
+      { runs: RUNS, idleSeconds: IDLE_S, nodeOptions: NODE_OPTIONS, nodeArgs: NODE_ARGS, load, readings, summary },
+      null,
+      1,
+    ),
   );
 }
 

@@ -92,7 +92,7 @@ export interface ControlPlane {
 }
 
 export async function startControlPlane(
-  opts: { env?: Record<string, string>; nodeArgs?: string[] } = {},
+  opts: { env?: Record<string, string>; nodeArgs?: string[]; compiled?: boolean } = {},
 ): Promise<ControlPlane> {
   const pg: TestPostgres = startTestPostgres();
   const dir = mkdtempSync(join(tmpdir(), 'keepwatch-bench-cp-'));
@@ -107,6 +107,7 @@ export async function startControlPlane(
     admin: ADMIN,
     ...(opts.nodeArgs ? { nodeArgs: opts.nodeArgs } : {}),
     ...(opts.env ? { env: opts.env } : {}),
+    ...(opts.compiled ? { compiled: true } : {}),
   });
   const log = () => {
     try {

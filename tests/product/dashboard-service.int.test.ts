@@ -244,7 +244,12 @@ describe('keepwatch-dashboard, the compiled server', () => {
     it("runs node on dist/server.mjs itself as the unit's main process, as a user of its own", async () => {
       const pid = await mainPid();
       const argv = (await inside(['cat', `/proc/${pid}/cmdline`])).split('\0').filter(Boolean);
-      expect(argv).toEqual(['/usr/bin/node', '/opt/keepwatch/apps/web/dist/server.mjs', 'serve']);
+      expect(argv).toEqual([
+        '/usr/bin/node',
+        '--heap-growing-percent=20',
+        '/opt/keepwatch/apps/web/dist/server.mjs',
+        'serve',
+      ]);
       const uid = /^Uid:\s+(\d+)/m.exec(await inside(['cat', `/proc/${pid}/status`]))?.[1];
       expect(Number(uid)).toBeGreaterThan(0);
     });

@@ -15,10 +15,13 @@ export function spawnDashboardServer(opts: {
   admin: { username: string; password: string };
   nodeArgs?: string[];
   env?: Record<string, string>;
+  /** The compiled server (`dist/server.mjs serve`, what the unit runs) instead of server.ts under tsx. */
+  compiled?: boolean;
 }): ChildProcess {
   const fd = openSync(opts.logPath, 'a');
   try {
-    return spawn(process.execPath, [...(opts.nodeArgs ?? []), '--import', 'tsx', 'server.ts'], {
+    const program = opts.compiled ? ['dist/server.mjs', 'serve'] : ['--import', 'tsx', 'server.ts'];
+    return spawn(process.execPath, [...(opts.nodeArgs ?? []), ...program], {
       cwd: fileURLToPath(new URL('../../../apps/web/', import.meta.url)),
       env: {
         ...process.env,
