@@ -1,8 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import type { Page } from 'playwright-core';
 import { axeViolations, fieldError, signIn } from '../support/browser.js';
 import { ADMIN } from '../support/dashboard.js';
@@ -13,6 +14,9 @@ import { edgeBrowserSuite, edgeSpec, VIEWER } from '../support/edge-dashboard.js
  * sees its names and days left (marked under 21 days), a refused upload marks the field at fault,
  * a delete asks first, and a viewer sees the list without the upload form.
  */
+
+/** Screenshots go to tests/.cache/screenshots/ (docs/screenshots are copied from there). */
+const SHOTS = fileURLToPath(new URL('../.cache/screenshots/', import.meta.url));
 
 type Pair = { cert: string; key: string };
 let dir: string;
@@ -87,6 +91,8 @@ describe('the Certificates page', () => {
     expect(await soonBadge.textContent()).toMatch(/^(9|10) days left$/);
     expect(await soonBadge.getAttribute('class')).toContain('amber');
     expect(await wwwRow.getByText(/days left/).getAttribute('class')).not.toContain('amber');
+    mkdirSync(SHOTS, { recursive: true });
+    await page.screenshot({ path: join(SHOTS, 'certificates.png'), fullPage: true });
     // The list answers carry no key (the API test checks the answers themselves); nor does the page.
     expect(await page.content()).not.toContain('PRIVATE KEY');
   });
