@@ -15,6 +15,23 @@ import { CHANGE_QUERIES, SpecChange } from './spec-change';
 type NginxPreview = RouterOutputs['pools']['preview'];
 type Created = { version: number; revision: number | null };
 
+/** What the cluster page gives each "New …" form. */
+export interface CreateFormProps {
+  clusterId: string;
+  onDone: (text: string) => void;
+  onCancel: () => void;
+}
+
+/** The problem's field messages whose path starts with `prefix`, as one line (for a multi-value field). */
+export function under(problem: Refusal | null, prefix: string): string | undefined {
+  return (
+    Object.entries(problem?.kind === 'fields' ? problem.fields : {})
+      .filter(([k]) => k.startsWith(prefix))
+      .map(([k, m]) => `${k}: ${m}`)
+      .join('; ') || undefined
+  );
+}
+
 /** The keys of a draft whose values are text. */
 type TextKey<D> = { [K in keyof D]: D[K] extends string ? K : never }[keyof D] & string;
 
@@ -45,6 +62,8 @@ export function useCreate<D extends object, T extends { name: string }>(o: {
     onChange: (v: string) => set({ [k]: v } as Partial<D>),
     error: fieldError(k),
   });
+  /** For a field of several values: its errors are those of the paths under `prefix` (`vips.0.address`). */
+  const bindList = (k: TextKey<D>, prefix: string = k) => ({ ...bind(k), error: under(problem, prefix) });
   async function run(step: () => Promise<void>) {
     setBusy(true);
     setProblem(null);
@@ -71,7 +90,7 @@ export function useCreate<D extends object, T extends { name: string }>(o: {
         `Created ${o.what} ${review.obj.name}${r.revision !== null ? ` — config revision ${r.revision} created; nodes apply it next` : ''}.`,
       );
     });
-  return { uid, draft, set, bind, fieldError, busy, problem, review, setReview, startReview, save, ...o };
+  return { uid, draft, set, bind, bindList, fieldError, busy, problem, review, setReview, startReview, save, ...o };
 }
 
 /** The form around a create's fields: its refusal, the review of the change, and its buttons. */

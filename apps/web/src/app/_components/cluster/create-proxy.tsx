@@ -3,7 +3,7 @@
 import { api, type RouterOutputs } from '~/trpc/client';
 import { lines, parseListen, parseLocation, parseServer } from '../../_lib/object-drafts';
 import { METHODS, type MethodType } from '../../_lib/pool-draft';
-import { CreateShell, useCreate } from './create-form';
+import { CreateShell, useCreate, type CreateFormProps } from './create-form';
 import { SelectField, TextField } from './form';
 
 type Pool = RouterOutputs['pools']['list'][number]['pool'];
@@ -19,15 +19,7 @@ interface PoolDraft {
   servers: string;
 }
 
-export function NewPoolForm({
-  clusterId,
-  onDone,
-  onCancel,
-}: {
-  clusterId: string;
-  onDone: (text: string) => void;
-  onCancel: () => void;
-}) {
+export function NewPoolForm({ clusterId, onDone, onCancel }: CreateFormProps) {
   const c = useCreate<PoolDraft, Pool>({
     what: 'pool',
     field: 'pool',
@@ -44,11 +36,7 @@ export function NewPoolForm({
         <TextField {...c.bind('name')} label="Name" mono className="w-40" />
         <SelectField {...c.bind('method')} label="Balancing method" options={METHOD_OPTIONS} />
         <TextField
-          {...c.bind('servers')}
-          error={Object.entries(c.problem?.kind === 'fields' ? c.problem.fields : {})
-            .filter(([k]) => k.startsWith('servers'))
-            .map(([k, m]) => `${k}: ${m}`)
-            .join('; ')}
+          {...c.bindList('servers')}
           label="Servers"
           hint="one per line: address:port [weight]"
           multiline
@@ -67,17 +55,7 @@ interface ServerDraft {
   locations: string;
 }
 
-export function NewVirtualServerForm({
-  clusterId,
-  pools,
-  onDone,
-  onCancel,
-}: {
-  clusterId: string;
-  pools: string[];
-  onDone: (text: string) => void;
-  onCancel: () => void;
-}) {
+export function NewVirtualServerForm({ clusterId, pools, onDone, onCancel }: CreateFormProps & { pools: string[] }) {
   const c = useCreate<ServerDraft, VirtualServer>({
     what: 'virtual server',
     field: 'virtualServer',
@@ -93,18 +71,12 @@ export function NewVirtualServerForm({
     create: (virtualServer) => api.virtualServers.create.mutate({ clusterId, virtualServer }),
     onDone,
   });
-  const listed = (prefix: string) =>
-    Object.entries(c.problem?.kind === 'fields' ? c.problem.fields : {})
-      .filter(([k]) => k.startsWith(prefix))
-      .map(([k, m]) => `${k}: ${m}`)
-      .join('; ') || undefined;
   return (
     <CreateShell c={c} onCancel={onCancel}>
       <div className="flex flex-wrap gap-3">
         <TextField {...c.bind('name')} label="Name" mono className="w-40" />
         <TextField
-          {...c.bind('listen')}
-          error={listed('listen')}
+          {...c.bindList('listen')}
           label="Listen"
           hint="one per line: port or address:port"
           multiline
@@ -112,16 +84,14 @@ export function NewVirtualServerForm({
           className="w-48"
         />
         <TextField
-          {...c.bind('serverNames')}
-          error={listed('serverNames')}
+          {...c.bindList('serverNames')}
           label="Server names"
           hint="separated by spaces; empty = any"
           mono
           className="w-56"
         />
         <TextField
-          {...c.bind('locations')}
-          error={listed('locations')}
+          {...c.bindList('locations')}
           label="Locations"
           hint={`one per line: path pool (pools: ${pools.join(', ') || 'none yet'})`}
           multiline

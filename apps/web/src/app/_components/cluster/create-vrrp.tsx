@@ -2,21 +2,11 @@
 /** The "New VRRP instance" and "New health check" forms. */
 import { api, type RouterOutputs } from '~/trpc/client';
 import { lines, members, parseVip } from '../../_lib/object-drafts';
-import { CreateShell, useCreate } from './create-form';
+import { CreateShell, under, useCreate, type CreateFormProps } from './create-form';
 import { SelectField, TextField, num } from './form';
 
 type Instance = RouterOutputs['instances']['list'][number]['instance'];
 type Check = RouterOutputs['checks']['list'][number]['check'];
-
-/** The problem's field messages whose path starts with `prefix`, as one line (for a multi-value field). */
-function under(problem: { kind: string; fields?: Record<string, string> } | null, prefix: string): string | undefined {
-  return (
-    Object.entries(problem?.kind === 'fields' ? (problem.fields ?? {}) : {})
-      .filter(([k]) => k.startsWith(prefix))
-      .map(([k, m]) => `${k}: ${m}`)
-      .join('; ') || undefined
-  );
-}
 
 interface InstanceDraft {
   name: string;
@@ -37,12 +27,9 @@ export function NewInstanceForm({
   nodes,
   onDone,
   onCancel,
-}: {
-  clusterId: string;
+}: CreateFormProps & {
   /** The cluster's nodes: name and first interface. */
   nodes: { name: string; interface: string | undefined }[];
-  onDone: (text: string) => void;
-  onCancel: () => void;
 }) {
   const c = useCreate<InstanceDraft, Instance>({
     what: 'VRRP instance',
@@ -110,8 +97,7 @@ export function NewInstanceForm({
           />
         ))}
         <TextField
-          {...c.bind('vips')}
-          error={under(c.problem, 'vips')}
+          {...c.bindList('vips')}
           label="VIPs"
           hint="one per line: address[/prefix] [dev interface]"
           multiline
@@ -119,8 +105,7 @@ export function NewInstanceForm({
           className="w-64"
         />
         <TextField
-          {...c.bind('trackChecks')}
-          error={under(c.problem, 'trackChecks')}
+          {...c.bindList('trackChecks')}
           label="Tracked checks"
           hint="check names, separated by spaces"
           mono
@@ -184,15 +169,7 @@ function toCheck(d: CheckDraft): Check {
   }
 }
 
-export function NewCheckForm({
-  clusterId,
-  onDone,
-  onCancel,
-}: {
-  clusterId: string;
-  onDone: (text: string) => void;
-  onCancel: () => void;
-}) {
+export function NewCheckForm({ clusterId, onDone, onCancel }: CreateFormProps) {
   const c = useCreate<CheckDraft, Check>({
     what: 'health check',
     field: 'check',
@@ -242,8 +219,7 @@ export function NewCheckForm({
       )}
       {kind === 'script' && (
         <TextField
-          {...c.bind('argv')}
-          error={under(c.problem, 'command')}
+          {...c.bindList('argv', 'command')}
           label="Command (one argument per line)"
           multiline
           mono

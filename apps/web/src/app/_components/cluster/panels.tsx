@@ -1,6 +1,6 @@
 'use client';
 /** The cluster page's smaller panels; each reads what it shows through the cluster scope's queries. */
-import { useState } from 'react';
+import { useState, type ReactNode } from 'react';
 import { PoolCard } from '../pool-editor';
 import { Banner, Button, Loading, mutedClass, Section } from '../ui';
 import { ChecksPanel } from './checks-panel';
@@ -66,33 +66,21 @@ export function LivePanel({ now }: { now: number }) {
 export function PoolsPanel({ canEdit }: { canEdit: boolean }) {
   const { clusterId } = useClusterScope();
   const pools = usePools();
-  const [creating, setCreating] = useState(false);
-  const [notice, setNotice] = useState('');
+  const c = useCreating();
   return (
     <Section
       title="Upstream pools"
       id="pools"
-      actions={canEdit && !creating && <NewButton what="pool" onClick={() => (setCreating(true), setNotice(''))} />}
+      actions={canEdit && !c.creating && <NewButton what="pool" onClick={c.open} />}
     >
-      {notice && (
-        <Banner tone="ok" role="status">
-          {notice}
-        </Banner>
-      )}
-      {creating && (
-        <div className="mb-3">
-          <NewPoolForm
-            clusterId={clusterId}
-            onDone={(text) => (setCreating(false), setNotice(text))}
-            onCancel={() => setCreating(false)}
-          />
-        </div>
-      )}
+      <CreateSlot c={c}>
+        <NewPoolForm clusterId={clusterId} onDone={c.done} onCancel={c.cancel} />
+      </CreateSlot>
       {pools.isPending && <Loading what="pools" />}
       {pools.data?.length === 0 && <p className={`text-sm ${mutedClass}`}>No pools.</p>}
       <div className="grid gap-3 lg:grid-cols-2">
         {pools.data?.map((p) => (
-          <PoolCard key={p.id} row={p} canEdit={canEdit} clusterId={clusterId} onDeleted={setNotice} />
+          <PoolCard key={p.id} row={p} canEdit={canEdit} clusterId={clusterId} onDeleted={c.setNotice} />
         ))}
       </div>
     </Section>
@@ -102,30 +90,16 @@ export function PoolsPanel({ canEdit }: { canEdit: boolean }) {
 export function HealthChecksPanel({ canEdit }: { canEdit: boolean }) {
   const { clusterId } = useClusterScope();
   const checks = useChecks();
-  const [creating, setCreating] = useState(false);
-  const [notice, setNotice] = useState('');
+  const c = useCreating();
   return (
     <Section
       title="Health checks"
       id="checks"
-      actions={
-        canEdit && !creating && <NewButton what="health check" onClick={() => (setCreating(true), setNotice(''))} />
-      }
+      actions={canEdit && !c.creating && <NewButton what="health check" onClick={c.open} />}
     >
-      {notice && (
-        <Banner tone="ok" role="status">
-          {notice}
-        </Banner>
-      )}
-      {creating && (
-        <div className="mb-3">
-          <NewCheckForm
-            clusterId={clusterId}
-            onDone={(text) => (setCreating(false), setNotice(text))}
-            onCancel={() => setCreating(false)}
-          />
-        </div>
-      )}
+      <CreateSlot c={c}>
+        <NewCheckForm clusterId={clusterId} onDone={c.done} onCancel={c.cancel} />
+      </CreateSlot>
       {checks.isPending && <Loading what="health checks" />}
       {checks.isError && <Banner tone="error">Health checks unavailable: {checks.error.message}</Banner>}
       {checks.data?.length === 0 && <p className={`text-sm ${mutedClass}`}>No health checks.</p>}
@@ -140,5 +114,33 @@ export function NewButton({ what, onClick }: { what: string; onClick: () => void
     <Button className="ml-auto" onClick={onClick}>
       New {what}
     </Button>
+  );
+}
+
+/** A panel's "New …" form: whether it is open, and the notice of the last create (or delete) there. */
+export function useCreating() {
+  const [creating, setCreating] = useState(false);
+  const [notice, setNotice] = useState('');
+  return {
+    creating,
+    notice,
+    setNotice,
+    open: () => (setCreating(true), setNotice('')),
+    done: (text: string) => (setCreating(false), setNotice(text)),
+    cancel: () => setCreating(false),
+  };
+}
+
+/** The panel's notice, then its "New …" form while that is open. */
+export function CreateSlot({ c, children }: { c: ReturnType<typeof useCreating>; children: ReactNode }) {
+  return (
+    <>
+      {c.notice && (
+        <Banner tone="ok" role="status">
+          {c.notice}
+        </Banner>
+      )}
+      {c.creating && <div className="mb-3">{children}</div>}
+    </>
   );
 }

@@ -1,10 +1,10 @@
 'use client';
 /** The cluster's virtual servers (nginx server blocks): listen sockets, names, locations; admins create and delete them. */
-import { useState } from 'react';
 import { api } from '~/trpc/client';
 import { DataTable } from '../table';
-import { Banner, Button, Loading, mutedClass, Section } from '../ui';
+import { Banner, Loading, mutedClass, Section } from '../ui';
 import { NewVirtualServerForm } from './create-proxy';
+import { CreateSlot, NewButton, useCreating } from './panels';
 import { useClusterScope, usePools, useVirtualServers } from './scope';
 import { DeleteAction } from './spec-change';
 
@@ -15,35 +15,22 @@ export function VirtualServersPanel({ canEdit }: { canEdit: boolean }) {
   const { clusterId } = useClusterScope();
   const servers = useVirtualServers();
   const pools = usePools();
-  const [creating, setCreating] = useState(false);
-  const [notice, setNotice] = useState('');
+  const c = useCreating();
   return (
     <Section
       title="Virtual servers"
       id="virtual-servers"
-      actions={
-        canEdit &&
-        !creating && (
-          <Button className="ml-auto" onClick={() => (setCreating(true), setNotice(''))}>
-            New virtual server
-          </Button>
-        )
-      }
+      actions={canEdit && !c.creating && <NewButton what="virtual server" onClick={c.open} />}
     >
       <div className="space-y-2">
-        {notice && (
-          <Banner tone="ok" role="status">
-            {notice}
-          </Banner>
-        )}
-        {creating && (
+        <CreateSlot c={c}>
           <NewVirtualServerForm
             clusterId={clusterId}
             pools={(pools.data ?? []).map((p) => p.pool.name)}
-            onDone={(text) => (setCreating(false), setNotice(text))}
-            onCancel={() => setCreating(false)}
+            onDone={c.done}
+            onCancel={c.cancel}
           />
-        )}
+        </CreateSlot>
         {servers.isPending && <Loading what="virtual servers" />}
         {servers.isError && <Banner tone="error">Virtual servers unavailable: {servers.error.message}</Banner>}
         {servers.data?.length === 0 && <p className={`text-sm ${mutedClass}`}>No virtual servers.</p>}
@@ -73,7 +60,7 @@ export function VirtualServersPanel({ canEdit }: { canEdit: boolean }) {
                         list="virtualServers.list"
                         remove={() => api.virtualServers.delete.mutate({ id: r.id, version: r.version })}
                         nginx={() => api.virtualServers.previewDelete.query({ clusterId, id: r.id })}
-                        onDeleted={setNotice}
+                        onDeleted={c.setNotice}
                       />
                     </td>
                   )}
