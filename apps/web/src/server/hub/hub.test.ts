@@ -1,8 +1,7 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { helloMessage } from '@keepwatch/shared';
-import { createApiWithCluster, type Api } from '../testing/api';
-import { serveHub, type HubServer } from '../testing/hub-server';
-import { ProtocolAgent } from '../testing/protocol-agent';
+import type { Api } from '../testing/api';
+import { enrollAgent, hubSuite, ProtocolAgent } from '../testing/protocol-agent';
 import { checkResult, heartbeat, transition } from '../../../test/fixtures';
 import { MAX_UNAUTHENTICATED_SOCKETS, PRE_AUTH_MAX_FRAME_BYTES, type AgentHub } from './hub';
 import { nodeStatus } from '../services/node-status';
@@ -16,29 +15,14 @@ async function closedWithin(a: { closed: number | null }, ms: number): Promise<n
 describe('agent hub', () => {
   let api: Api;
   let hub: AgentHub;
-  let server: HubServer | undefined;
   let url: string;
   let clusterId: string;
   let nodeIds: Record<string, string>;
-
-  beforeAll(async () => {
-    ({ api, clusterId, nodeIds } = await createApiWithCluster());
-    server = await serveHub({ db: api.db.prisma, heartbeatIntervalMs: 200, missedHeartbeats: 2, rolloutPollMs: 100 });
-    ({ hub, url } = server);
-  });
-  afterAll(async () => {
-    await server?.close();
-    await api?.close();
-  });
+  const suite = hubSuite({ missedHeartbeats: 2 });
+  beforeAll(() => void ({ api, hub, url, clusterId, nodeIds } = suite));
 
   const token = async (node: string) => (await api.admin.nodes.issueEnrollToken({ id: nodeIds[node]! })).token;
-  const enroll = async (node: string): Promise<string> => {
-    const a = await ProtocolAgent.connect(url);
-    a.send({ v: 1, type: 'enroll', node, token: await token(node), agentVersion: '0.1.0' });
-    const { credential } = await a.next('enrolled');
-    a.close();
-    return credential;
-  };
+  const enroll = (node: string) => enrollAgent(api, url, { nodeId: nodeIds[node]!, node, agentVersion: '0.1.0' });
   const hello = async (node: string, credential: string, appliedRevision: number | null = null) => {
     const a = await ProtocolAgent.connect(url);
     a.send(helloMessage({ node, credential, agentVersion: '0.1.0', appliedRevision, lastSeq: null }));

@@ -6,9 +6,8 @@ import {
   renderNginxConfig,
   type ClusterSpec,
 } from '@keepwatch/shared';
-import { createApiWithCluster, type Api } from '../testing/api';
-import { serveHub, type HubServer } from '../testing/hub-server';
-import { ProtocolAgent } from '../testing/protocol-agent';
+import type { Api } from '../testing/api';
+import { enrollAgent, hubSuite, ProtocolAgent } from '../testing/protocol-agent';
 import { heartbeat } from '../../../test/fixtures';
 import { HAND_EDIT_REPLACED_ACTION } from './nginx-drift';
 import type { AgentHub } from './hub';
@@ -23,29 +22,20 @@ const HASH = 'ef'.repeat(32);
 describe('hub: nginx draining workers and drift', () => {
   let api: Api;
   let hub: AgentHub;
-  let server: HubServer | undefined;
   let url: string;
   let clusterId: string;
   let nodeIds: Record<string, string>;
   const credentials: Record<string, string> = {};
   const agents: ProtocolAgent[] = [];
+  const suite = hubSuite();
 
   beforeAll(async () => {
-    ({ api, clusterId, nodeIds } = await createApiWithCluster());
-    server = await serveHub({ db: api.db.prisma, heartbeatIntervalMs: 200, missedHeartbeats: 5, rolloutPollMs: 100 });
-    ({ hub, url } = server);
-    for (const node of ['LVS_1', 'LVS_2']) {
-      const { token } = await api.admin.nodes.issueEnrollToken({ id: nodeIds[node]! });
-      const a = await ProtocolAgent.connect(url);
-      a.send({ v: 1, type: 'enroll', node, token, agentVersion: '0.2.0' });
-      credentials[node] = (await a.next('enrolled')).credential;
-      a.close();
-    }
+    ({ api, hub, url, clusterId, nodeIds } = suite);
+    for (const node of ['LVS_1', 'LVS_2'])
+      credentials[node] = await enrollAgent(api, url, { nodeId: nodeIds[node]!, node, agentVersion: '0.2.0' });
   });
-  afterAll(async () => {
+  afterAll(() => {
     for (const a of agents) a.close();
-    await server?.close();
-    await api?.close();
   });
 
   const hello = async (node: string, capabilities: string[], appliedRevision: number | null = 1) => {

@@ -3,6 +3,7 @@ import { WebSocket } from 'ws';
 import type { HubMessage } from '@keepwatch/shared';
 import { afterAll, beforeAll } from 'vitest';
 import { createApiWithCluster, type Api } from './api';
+import type { AgentHub } from '../hub/hub';
 import { serveHub, type HubServer } from './hub-server';
 
 /**
@@ -69,6 +70,20 @@ export class ProtocolAgent {
   }
 }
 
+/** Enrolls `node` with a one-time token from the API, on a socket of its own; resolves with the node's credential. */
+export async function enrollAgent(
+  api: Api,
+  url: string,
+  o: { nodeId: string; node: string; agentVersion: string },
+): Promise<string> {
+  const { token } = await api.admin.nodes.issueEnrollToken({ id: o.nodeId });
+  const e = await ProtocolAgent.connect(url);
+  e.send({ v: 1, type: 'enroll', node: o.node, token, agentVersion: o.agentVersion });
+  const enrolled = await e.until('enrolled', (f) => f.type === 'enrolled');
+  e.ws.close();
+  return (enrolled as Extract<HubMessage, { type: 'enrolled' }>).credential;
+}
+
 /**
  * Enrolls `node` with a one-time token from the API, then says hello on a new socket as an agent of
  * release `agentVersion` running `appliedRevision`; resolves once welcomed.
@@ -78,13 +93,8 @@ export async function connectAgent(
   url: string,
   o: { nodeId: string; node: string; agentVersion: string; appliedRevision: number | null },
 ): Promise<ProtocolAgent> {
-  const { token } = await api.admin.nodes.issueEnrollToken({ id: o.nodeId });
-  const e = await ProtocolAgent.connect(url);
-  e.send({ v: 1, type: 'enroll', node: o.node, token, agentVersion: o.agentVersion });
-  const enrolled = await e.until('enrolled', (f) => f.type === 'enrolled');
-  e.ws.close();
+  const credential = await enrollAgent(api, url, o);
   const a = await ProtocolAgent.connect(url);
-  const credential = (enrolled as Extract<HubMessage, { type: 'enrolled' }>).credential;
   a.send({
     v: 1,
     type: 'hello',
@@ -103,6 +113,10 @@ export async function connectAgent(
 export interface HubSuite {
   api: Api;
   clusterId: string;
+  nodeIds: Record<string, string>;
+  hub: AgentHub;
+  /** The agent endpoint: ws://127.0.0.1:<port>/agent. */
+  url: string;
   /** Enrolls `node` and says hello as an agent of release `agentVersion` running `appliedRevision`. */
   connect(node: string, agentVersion: string, appliedRevision: number | null): Promise<ProtocolAgent>;
 }
@@ -111,14 +125,13 @@ export interface HubSuite {
  * Gives the surrounding describe the reference cluster and a hub on it (fast heartbeats and rollout
  * polling); its agents, the hub and the database are closed after the last test.
  */
-export function hubSuite(): HubSuite {
+export function hubSuite(o: { missedHeartbeats?: number } = {}): HubSuite {
   const agents: ProtocolAgent[] = [];
   let server: HubServer | undefined;
-  let nodeIds: Record<string, string> = {};
   const suite = {
     connect: async (node: string, agentVersion: string, appliedRevision: number | null) => {
-      const a = await connectAgent(suite.api, server!.url, {
-        nodeId: nodeIds[node]!,
+      const a = await connectAgent(suite.api, suite.url, {
+        nodeId: suite.nodeIds[node]!,
         node,
         agentVersion,
         appliedRevision,
@@ -128,13 +141,14 @@ export function hubSuite(): HubSuite {
     },
   } as HubSuite;
   beforeAll(async () => {
-    ({ api: suite.api, clusterId: suite.clusterId, nodeIds } = await createApiWithCluster());
+    ({ api: suite.api, clusterId: suite.clusterId, nodeIds: suite.nodeIds } = await createApiWithCluster());
     server = await serveHub({
       db: suite.api.db.prisma,
       heartbeatIntervalMs: 200,
-      missedHeartbeats: 5,
+      missedHeartbeats: o.missedHeartbeats ?? 5,
       rolloutPollMs: 100,
     });
+    ({ hub: suite.hub, url: suite.url } = server);
   });
   afterAll(async () => {
     for (const a of agents) a.ws.close();
