@@ -3,9 +3,8 @@
  * An admin uploads a certificate: a name and three PEM texts. The server checks them (key matches,
  * chain order, dates) and names the refused field; the key is never shown again after upload.
  */
-import { useRef, useState, type FormEvent } from 'react';
-import { api, apiProblem } from '~/trpc/client';
-import { useToast } from '../../_components/toast';
+import { api } from '~/trpc/client';
+import { useAdminForm } from '../../_components/admin-form';
 import { Button, ErrorAlert, FormInput, FormTextarea } from '../../_components/ui';
 
 type FieldName = 'name' | 'certificate' | 'key' | 'chain';
@@ -18,20 +17,11 @@ const formField = (path: string): FieldName | null => {
 };
 
 export function UploadCertificate({ clusterId, onUploaded }: { clusterId: string; onUploaded: () => void }) {
-  const toast = useToast();
-  const form = useRef<HTMLFormElement>(null);
-  const [busy, setBusy] = useState(false);
-  const [errors, setErrors] = useState<Partial<Record<FieldName, string>>>({});
-  const [formError, setFormError] = useState<string | null>(null);
-
-  async function submit(e: FormEvent<HTMLFormElement>) {
-    e.preventDefault();
-    const f = new FormData(e.currentTarget);
-    const text = (k: FieldName) => String(f.get(k) ?? '');
-    const name = text('name').trim();
-    setBusy(true);
-    setFormError(null);
-    try {
+  const { form, busy, formError, bind, onSubmit } = useAdminForm<FieldName>({
+    idPrefix: 'cert',
+    send: async (f) => {
+      const text = (k: FieldName) => String(f.get(k) ?? '');
+      const name = text('name').trim();
       await api.certificates.upload.mutate({
         clusterId,
         name,
@@ -39,30 +29,24 @@ export function UploadCertificate({ clusterId, onUploaded }: { clusterId: string
         key: text('key'),
         ...(text('chain').trim() ? { chain: text('chain') } : {}),
       });
-      setErrors({});
-      form.current?.reset();
-      toast.ok(`Certificate ${name} uploaded`);
-      onUploaded();
-    } catch (err) {
-      const p = apiProblem(err);
+      return `Certificate ${name} uploaded`;
+    },
+    fieldErrors: (fields) => {
       const fe: Partial<Record<FieldName, string>> = {};
-      for (const [path, message] of Object.entries(p.fields)) {
+      for (const [path, message] of Object.entries(fields)) {
         const k = formField(path);
         // A chain certificate's place stays in the message ("certificate 1 of the chain").
         if (k) fe[k] ??= k === 'chain' && path !== 'chain' ? `certificate ${path.split('.')[1]}: ${message}` : message;
       }
-      setErrors(fe);
-      setFormError(Object.keys(fe).length > 0 ? 'Not uploaded: fix the marked fields.' : p.message);
-    } finally {
-      setBusy(false);
-    }
-  }
-
-  const bind = (name: FieldName) => ({ id: `cert-${name}`, name, error: errors[name] });
+      return fe;
+    },
+    refused: 'Not uploaded',
+    onSent: onUploaded,
+  });
   const pem = 'font-mono text-xs';
 
   return (
-    <form ref={form} onSubmit={(e) => void submit(e)} aria-labelledby="upload-certificate" className="space-y-3">
+    <form ref={form} onSubmit={onSubmit} aria-labelledby="upload-certificate" className="space-y-3">
       <h3 id="upload-certificate" className="text-sm font-semibold">
         Upload a certificate
       </h3>
