@@ -1,5 +1,4 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -7,6 +6,7 @@ import { fileURLToPath } from 'node:url';
 import type { Page } from 'playwright-core';
 import { axeViolations, fieldError, signIn } from '../support/browser.js';
 import { ADMIN } from '../support/dashboard.js';
+import { selfSigned } from '../support/self-signed.js';
 import { edgeBrowserSuite, edgeSpec, VIEWER } from '../support/edge-dashboard.js';
 
 /**
@@ -21,34 +21,10 @@ const SHOTS = fileURLToPath(new URL('../.cache/screenshots/', import.meta.url));
 type Pair = { cert: string; key: string };
 let dir: string;
 
-/** A self-signed P-256 certificate for `name`, valid `days` days from now, made by openssl. */
-function selfSigned(name: string, days: number): Pair {
-  const cert = join(dir, `${name}.pem`);
-  const key = join(dir, `${name}.key`);
-  execFileSync(
-    'openssl',
-    [
-      'req',
-      '-x509',
-      '-newkey',
-      'ec',
-      '-pkeyopt',
-      'ec_paramgen_curve:P-256',
-      '-nodes',
-      '-keyout',
-      key,
-      '-out',
-      cert,
-      '-days',
-      String(days),
-      '-subj',
-      `/CN=${name}`,
-      '-addext',
-      `subjectAltName=DNS:${name}`,
-    ],
-    { stdio: ['ignore', 'pipe', 'pipe'] },
-  );
-  return { cert: readFileSync(cert, 'utf8'), key: readFileSync(key, 'utf8') };
+/** A self-signed P-256 certificate for `name`, valid `days` days from now, as PEM text. */
+function selfSignedPair(name: string, days: number): Pair {
+  const f = selfSigned(dir, name, { cn: name, san: `DNS:${name}`, days });
+  return { cert: readFileSync(f.cert, 'utf8'), key: readFileSync(f.key, 'utf8') };
 }
 
 describe('the Certificates page', () => {
@@ -59,8 +35,8 @@ describe('the Certificates page', () => {
 
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'kw-certs-'));
-    www = selfSigned('www.example.test', 200);
-    soon = selfSigned('soon.example.test', 10);
+    www = selfSignedPair('www.example.test', 200);
+    soon = selfSignedPair('soon.example.test', 10);
     page = await edge.admin.newPage();
     await page.goto(`${edge.base}/certificates`);
     await page.getByRole('heading', { name: 'Certificates' }).waitFor();

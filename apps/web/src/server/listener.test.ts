@@ -1,6 +1,5 @@
 import { afterAll, describe, expect, it } from 'vitest';
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { request } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -9,30 +8,14 @@ import type { TLSSocket } from 'node:tls';
 import { certificatePin, pemPin } from '@keepwatch/shared/tls';
 import { loadEnv } from '../env';
 import { createListener } from './listener';
+import { makeTestPki } from './services/certificates/test-pki';
 
 const dir = mkdtempSync(join(tmpdir(), 'kw-listener-'));
 const [cert, key] = [join(dir, 'dash.crt'), join(dir, 'dash.key')];
-execFileSync(
-  'openssl',
-  [
-    'req',
-    '-x509',
-    '-newkey',
-    'ec',
-    '-pkeyopt',
-    'ec_paramgen_curve:P-256',
-    '-nodes',
-    '-days',
-    '1',
-    '-subj',
-    '/CN=127.0.0.1',
-    '-keyout',
-    key,
-    '-out',
-    cert,
-  ],
-  { stdio: 'ignore' },
-);
+// Any key pair serves: the client below does not verify the chain, it compares the pin.
+const pki = makeTestPki();
+writeFileSync(cert, pki.leafPem);
+writeFileSync(key, pki.leafKey);
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 describe('the dashboard listener', () => {
