@@ -95,7 +95,8 @@ export function ChecksPanel({ rows, canEdit }: { rows: CheckRow[]; canEdit: bool
   );
 }
 
-interface Draft {
+/** A check's fields as the forms edit them (text; a kind's fields stay empty for the others). */
+export interface CheckFieldsDraft {
   intervalMs: string;
   timeoutMs: string;
   weight: string;
@@ -109,6 +110,8 @@ interface Draft {
   argv: string;
   pidFile: string;
 }
+
+type Draft = CheckFieldsDraft;
 
 const toDraft = (c: Check): Draft => ({
   intervalMs: String(c.intervalMs),

@@ -2,6 +2,7 @@
 /** The "New VRRP instance" and "New health check" forms. */
 import { api, type RouterOutputs } from '~/trpc/client';
 import { lines, members, parseVip } from '../../_lib/object-drafts';
+import type { CheckFieldsDraft } from './checks-panel';
 import { CreateShell, under, useCreate, type CreateFormProps } from './create-form';
 import { SelectField, TextField, num } from './form';
 
@@ -124,19 +125,10 @@ const KINDS = {
   nginx: 'nginx supervision',
 } as const satisfies Record<Check['kind'], string>;
 
-interface CheckDraft {
+/** A new check has no timeout of its own and starts as not failed. */
+interface CheckDraft extends Omit<CheckFieldsDraft, 'timeoutMs' | 'initFail'> {
   name: string;
   kind: Check['kind'];
-  intervalMs: string;
-  weight: string;
-  rise: string;
-  fall: string;
-  address: string;
-  port: string;
-  path: string;
-  expectStatus: string;
-  argv: string;
-  pidFile: string;
 }
 
 function toCheck(d: CheckDraft): Check {
