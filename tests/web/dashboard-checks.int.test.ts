@@ -2,11 +2,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { Browser, Page } from 'playwright-core';
-import { REF, waitFor, referenceSpec, startEnrolledAgents, type LabAgent } from '@keepwatch/lab';
-import { axeViolations, launchChromiumBeside, signIn } from '../support/browser.js';
-import { startDashboardLab, type DashboardLab } from '../support/dashboard-lab.js';
-import { ADMIN } from '../support/dashboard.js';
+import type { Page } from 'playwright-core';
+import { REF, waitFor, referenceSpec } from '@keepwatch/lab';
+import { startBrowserLab, type BrowserLab } from '../support/browser-lab.js';
+import { axeViolations } from '../support/browser.js';
+import type { DashboardLab } from '../support/dashboard-lab.js';
 
 /**
  * The health checks on the cluster page follow the agents' rise/fall counting live: real agents in
@@ -18,55 +18,45 @@ const INTERVAL_MS = 3000;
 const SHOTS = fileURLToPath(new URL('../.cache/screenshots/', import.meta.url));
 
 describe('health check counters on the cluster page', () => {
+  let lab: BrowserLab | undefined;
   let env: DashboardLab | undefined;
-  let browser: Browser | undefined;
   let page: Page;
   let flag = '';
   let clusterId = '';
-  const agents: LabAgent[] = [];
 
   beforeAll(async () => {
-    browser = await launchChromiumBeside(async () => {
-      env = await startDashboardLab();
-      const { lab, bridge } = env;
-      const api = env.api;
-      flag = join(lab.dir, 'check-flag-lb1');
-      const ref = referenceSpec();
-      const spec = {
-        ...ref,
-        checks: [
-          ...(ref.checks ?? []),
-          // Fails where lb1's address is configured (the filesystem is shared, the network namespace is not) while the flag exists.
-          {
-            kind: 'script' as const,
-            name: 'check_flag',
-            intervalMs: INTERVAL_MS,
-            rise: 3,
-            fall: 2,
-            command: { shell: `test ! -e ${flag} || ! ip -4 -o addr show | grep -qwF ${REF.lb1}` },
-          },
-        ],
-        vrrpInstances: (ref.vrrpInstances ?? []).map((i) => ({
-          ...i,
-          trackChecks: [...(i.trackChecks ?? []), { check: 'check_flag' }],
-        })),
-      };
-      const started = await startEnrolledAgents(lab, api, { spec, hubSocket: bridge.path, metrics: false });
-      clusterId = started.clusterId;
-      agents.push(started.agent.lb1, started.agent.lb2);
-    });
-    page = await signIn(
-      await browser.newContext({ viewport: { width: 1280, height: 900 } }),
-      env!.dashboard.base,
-      ADMIN,
+    lab = await startBrowserLab(
+      (l) => {
+        flag = join(l.dir, 'check-flag-lb1');
+        const ref = referenceSpec();
+        return {
+          ...ref,
+          checks: [
+            ...(ref.checks ?? []),
+            // Fails where lb1's address is configured (the filesystem is shared, the network namespace is not) while the flag exists.
+            {
+              kind: 'script' as const,
+              name: 'check_flag',
+              intervalMs: INTERVAL_MS,
+              rise: 3,
+              fall: 2,
+              command: { shell: `test ! -e ${flag} || ! ip -4 -o addr show | grep -qwF ${REF.lb1}` },
+            },
+          ],
+          vrrpInstances: (ref.vrrpInstances ?? []).map((i) => ({
+            ...i,
+            trackChecks: [...(i.trackChecks ?? []), { check: 'check_flag' }],
+          })),
+        };
+      },
+      { metrics: false },
     );
+    ({ env, page, clusterId } = lab);
   }, 120_000);
 
   afterAll(async () => {
     if (flag) rmSync(flag, { force: true });
-    await browser?.close();
-    for (const a of agents) await a.stop().catch(() => undefined);
-    await env?.stop();
+    await lab?.stop();
   });
 
   /** Waits until the page shows the check on the node in `phase` with `progress`, both at once. */
@@ -94,7 +84,7 @@ describe('health check counters on the cluster page', () => {
         .textContent()
         .catch(() => null);
       throw new Error(
-        `${node} ${check}: wanted ${phase} "${progress}", the page shows: ${row}\n${agents.map((a) => `--- ${a.host}\n${a.log().slice(-1200)}`).join('\n')}`,
+        `${node} ${check}: wanted ${phase} "${progress}", the page shows: ${row}\n${[lab!.agent.lb1, lab!.agent.lb2].map((a) => `--- ${a.host}\n${a.log().slice(-1200)}`).join('\n')}`,
         { cause: e },
       );
     });
