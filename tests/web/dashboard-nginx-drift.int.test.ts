@@ -2,11 +2,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { appendFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { Browser, Page } from 'playwright-core';
-import { REF, waitFor, referenceSpec, startEnrolledAgents, type LabAgent, type LabNginx } from '@keepwatch/lab';
-import { launchChromiumBeside, signIn } from '../support/browser.js';
-import { startDashboardLab, type DashboardLab } from '../support/dashboard-lab.js';
-import { ADMIN } from '../support/dashboard.js';
+import type { Page } from 'playwright-core';
+import { REF, waitFor, referenceSpec, type LabAgent, type LabNginx } from '@keepwatch/lab';
+import { startBrowserLab, type BrowserLab } from '../support/browser-lab.js';
+import type { DashboardLab } from '../support/dashboard-lab.js';
 
 /**
  * Safe reloads and drift, end to end (issue #17 item 5): real agents and nginx in the reference lab,
@@ -39,36 +38,21 @@ const poll = setInterval(() => {
 const SHOTS = fileURLToPath(new URL('../.cache/screenshots/', import.meta.url));
 
 describe('nginx drift and draining workers on the cluster page', () => {
+  let lab: BrowserLab | undefined;
   let env: DashboardLab | undefined;
-  let browser: Browser | undefined;
   let page: Page;
   let clusterId = '';
   let nginx: Record<'lb1' | 'lb2', LabNginx>;
   let agent: Record<'lb1' | 'lb2', LabAgent>;
-  const agents: LabAgent[] = [];
 
   beforeAll(async () => {
-    browser = await launchChromiumBeside(async () => {
-      env = await startDashboardLab();
-      const started = await startEnrolledAgents(env.lab, env.api, {
-        spec: referenceSpec(),
-        hubSocket: env.bridge.path,
-      });
-      ({ clusterId, nginx, agent } = started);
-      agents.push(started.agent.lb1, started.agent.lb2);
-    });
-    page = await signIn(
-      await browser.newContext({ viewport: { width: 1280, height: 900 } }),
-      env!.dashboard.base,
-      ADMIN,
-    );
+    lab = await startBrowserLab(() => referenceSpec());
+    ({ env, page, clusterId, nginx, agent } = lab);
   }, 120_000);
 
   afterAll(async () => {
-    if (env) writeFileSync(join(env.lab.dir, 'slow-release'), '');
-    await browser?.close();
-    for (const a of agents) await a.stop().catch(() => undefined);
-    await env?.stop();
+    if (lab) writeFileSync(join(lab.env.lab.dir, 'slow-release'), '');
+    await lab?.stop();
   });
 
   type HandEditRecord = { action: string; before: { node: string }; after: { diff: string; handEditDiff: string } };
