@@ -1,10 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { AGENT_BIN, Lab, LabAgent, waitFor, type Spawned } from '@keepwatch/lab';
 import { pemPin } from '@keepwatch/shared/tls';
+import { selfSigned } from '../support/self-signed.js';
 
 const SERVER = fileURLToPath(new URL('../support/tls-ws-server.mjs', import.meta.url));
 const DASH = '198.51.100.50';
@@ -24,32 +24,8 @@ describe('control channel: wss:// with a pinned dashboard key', () => {
   let agent: LabAgent | null = null;
 
   const makeCert = (name: string) => {
-    const dir = lab.host('dash').dir;
-    const [cert, key] = [join(dir, `${name}.crt`), join(dir, `${name}.key`)];
-    execFileSync(
-      'openssl',
-      [
-        'req',
-        '-x509',
-        '-newkey',
-        'ec',
-        '-pkeyopt',
-        'ec_paramgen_curve:P-256',
-        '-nodes',
-        '-days',
-        '1',
-        '-subj',
-        `/CN=${name}.example`,
-        '-addext',
-        `subjectAltName=IP:${DASH}`,
-        '-keyout',
-        key,
-        '-out',
-        cert,
-      ],
-      { stdio: 'ignore' },
-    );
-    return { cert, key, pin: pemPin(readFileSync(cert, 'utf8')) };
+    const f = selfSigned(lab.host('dash').dir, name, { cn: `${name}.example`, san: `IP:${DASH}`, days: 1 });
+    return { ...f, pin: pemPin(readFileSync(f.cert, 'utf8')) };
   };
 
   /** Serves wss on the dash host with `which` certificate; resolves with its record file. */
@@ -149,7 +125,11 @@ describe('control channel: wss:// with a pinned dashboard key', () => {
       timeoutMs: 20_000,
       what: 'the hello frame on the new key',
     });
-    expect(JSON.parse(hello.text!)).toMatchObject({ type: 'hello', node: 'lb1', capabilities: ['pin-rotation'] });
+    expect(JSON.parse(hello.text!)).toMatchObject({
+      type: 'hello',
+      node: 'lb1',
+      capabilities: ['pin-rotation', 'nginx-status'],
+    });
     await stopAll();
   });
 
