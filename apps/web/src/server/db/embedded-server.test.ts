@@ -1,6 +1,7 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { spawn } from 'node:child_process';
-import { appendFileSync, chownSync, existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { buildSync } from 'esbuild';
+import { appendFileSync, chmodSync, chownSync, existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -11,10 +12,14 @@ import { CLUSTER_DIR, PASSWORD_FILE, chooseServer, startEmbeddedServer } from '.
 const postmasterPid = (dataDir: string) =>
   Number(readFileSync(join(dataDir, CLUSTER_DIR, 'postmaster.pid'), 'utf8').split('\n')[0]);
 
-/** The stand-in dashboard (`argv` before node, e.g. setpriv), once it printed its server's URL. */
-async function standIn(dataDir: string, before: string[] = []) {
-  const fixture = new URL('./__fixtures__/hold-embedded-server.ts', import.meta.url).pathname;
-  const [cmd, ...args] = [...before, process.execPath, '--import', 'tsx', fixture, dataDir];
+const FIXTURE = new URL('./__fixtures__/hold-embedded-server.ts', import.meta.url).pathname;
+
+/**
+ * The stand-in dashboard (`before` node: e.g. setpriv; `script`: the fixture under tsx, or a
+ * bundle of it), once it printed its server's URL.
+ */
+async function standIn(dataDir: string, before: string[] = [], script = ['--import', 'tsx', FIXTURE]) {
+  const [cmd, ...args] = [...before, process.execPath, ...script, dataDir];
   const child = spawn(cmd as string, args, { stdio: ['ignore', 'pipe', 'inherit'] });
   const first = await new Promise<string>((done, fail) => {
     createInterface({ input: child.stdout }).once('line', done);
@@ -89,13 +94,22 @@ describe('the embedded database server', () => {
     // A folder of its own: the suite's temp folder is root's, 0700.
     const home = mkdtempSync(join(tmpdir(), 'keepwatch-embedded-nobody-'));
     chownSync(home, 65534, 65534);
-    const child = await standIn(join(home, 'data'), [
-      'setpriv',
-      '--reuid=65534',
-      '--regid=65534',
-      '--clear-groups',
-      '--',
-    ]);
+    // The checkout may sit below a folder that user cannot enter (CI clones into `mktemp -d`):
+    // the stand-in runs as one bundled file from the user's own folder.
+    const bundle = join(home, 'stand-in.mjs');
+    buildSync({
+      entryPoints: [FIXTURE],
+      outfile: bundle,
+      bundle: true,
+      platform: 'node',
+      format: 'esm',
+      external: ['pg-native'],
+      banner: { js: "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);" },
+      logLevel: 'silent',
+    });
+    chmodSync(bundle, 0o644);
+    const asNobody = ['setpriv', '--reuid=65534', '--regid=65534', '--clear-groups', '--'];
+    const child = await standIn(join(home, 'data'), asNobody, [bundle]);
     try {
       const pid = postmasterPid(join(home, 'data'));
       expect(/^Uid:\s+(\d+)/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1]).toBe('65534');
