@@ -22,7 +22,7 @@ export const lines = (s: string): string[] =>
 
 /** "198.51.100.100:80" or "[2001:db8::1]:80" → address and port text; null without a colon. */
 function hostPort(s: string): { address: string; port: string } | null {
-  const m = /^\[(.+)\]:(.*)$/.exec(s) ?? /^([^:]+):(.*)$/.exec(s);
+  const m = /^\[([^\]]+)\]:(.*)$/.exec(s) ?? /^([^:]+):(.*)$/.exec(s);
   return m ? { address: m[1] ?? '', port: m[2] ?? '' } : null;
 }
 

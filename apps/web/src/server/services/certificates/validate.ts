@@ -64,14 +64,31 @@ export type ValidCertificate = {
 
 type PemBlock = { label: string; text: string; encryptedHeader: boolean };
 
-const PEM_BLOCK = /-----BEGIN ([A-Z0-9 ]+)-----\r?\n([\s\S]*?)-----END \1-----/g;
+const PEM_BEGIN = /^-----BEGIN ([A-Z0-9 ]+)-----$/;
 
+/** The PEM blocks of a text, line by line (a single regex over the whole text can backtrack badly). */
 function pemBlocks(text: string): PemBlock[] {
-  return [...text.matchAll(PEM_BLOCK)].map((m) => ({
-    label: m[1] as string,
-    text: m[0],
-    encryptedHeader: /^Proc-Type:\s*4,ENCRYPTED/m.test(m[2] as string),
-  }));
+  const blocks: PemBlock[] = [];
+  let open: { label: string; lines: string[] } | undefined;
+  for (const raw of text.split('\n')) {
+    const line = raw.trim(); // CRLF and pasted indentation
+    if (!open) {
+      const label = PEM_BEGIN.exec(line)?.[1];
+      if (label !== undefined) open = { label, lines: [line] };
+      continue;
+    }
+    open.lines.push(line);
+    if (line === `-----END ${open.label}-----`) {
+      const body = open.lines.slice(1, -1);
+      blocks.push({
+        label: open.label,
+        text: `${open.lines.join('\n')}\n`,
+        encryptedHeader: body.some((l) => /^Proc-Type:\s*4,ENCRYPTED/.test(l)),
+      });
+      open = undefined;
+    }
+  }
+  return blocks;
 }
 
 function parseCertificate(block: PemBlock, field: string): X509Certificate {
