@@ -32,10 +32,12 @@ const WATCHDOG = [
   // A trapped signal ends the first wait early: wait again for the server's own exit.
   'if kill -0 $server 2>/dev/null; then wait $server; status=$?; fi',
   'kill $watcher 2>/dev/null',
+  // Root: the mount point goes with the server, also when the dashboard was killed and cannot.
+  'if [ -n "${mnt:-}" ]; then umount -- "$mnt" && rmdir -- "$mnt"; fi',
   'exit $status',
 ].join('\n');
 // Root: `$1` the cluster folder, `$2` where the server's user sees it (a private bind mount).
-const BIND = 'mount --bind -- "$1" "$2" || exit 97; shift 2; ';
+const BIND = 'mount --bind -- "$1" "$2" || exit 97; mnt=$2; shift 2; ';
 
 export function runner(clusterDir: string): Runner {
   if (userInfo().uid !== 0) {

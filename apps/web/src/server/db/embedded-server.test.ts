@@ -80,11 +80,20 @@ describe('the embedded database server', () => {
       });
       expect(JSON.parse(first)).toHaveProperty('url');
       const pid = postmasterPid(dataDir);
+      // As root the server sees its cluster through a mount point in /tmp (the watchdog's argument).
+      const watchdog = readFileSync(`/proc/${child.pid}/task/${child.pid}/children`, 'utf8').trim().split(' ')[0];
+      const mnt = readFileSync(`/proc/${watchdog}/cmdline`, 'utf8')
+        .split('\0')
+        .find((a) => a.startsWith('/tmp/keepwatch-pg-'));
+      expect(mnt).toBeDefined();
       child.kill('SIGKILL');
       // The next start waits for the old server's shutdown instead of failing on its lock file.
       const again = await startEmbeddedServer({ dataDir });
       await again.stop();
       expect(await gone(pid, 1000)).toBe(true);
+      // The killed dashboard's watchdog took its mount point away.
+      for (let i = 0; i < 50 && existsSync(mnt!); i++) await new Promise((r) => setTimeout(r, 100));
+      expect(existsSync(mnt!)).toBe(false);
     } finally {
       child.kill('SIGKILL');
     }
