@@ -33,7 +33,8 @@ const WATCHDOG = [
   'if kill -0 $server 2>/dev/null; then wait $server; status=$?; fi',
   'kill $watcher 2>/dev/null',
   // Root: the mount point goes with the server, also when the dashboard was killed and cannot.
-  'if [ -n "${mnt:-}" ]; then umount -- "$mnt" && rmdir -- "$mnt"; fi',
+  // Lazily: a killed postmaster's children may still be leaving the folder.
+  'if [ -n "${mnt:-}" ]; then umount -l -- "$mnt" && rmdir -- "$mnt"; fi',
   'exit $status',
 ].join('\n');
 // Root: `$1` the cluster folder, `$2` where the server's user sees it (a private bind mount).
