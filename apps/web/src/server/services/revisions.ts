@@ -43,6 +43,8 @@ function serverSpec(s: Prisma.UpstreamServerModel) {
 /** A location row (with its pool's name) as the spec's virtual server location. */
 function locationSpec(l: Prisma.LocationModel & { pool: { name: string } }) {
   return defined({
+    // The fields without a column of their own (rows.ts optionsOf); the columns below win.
+    ...(l.options as Record<string, unknown>),
     path: l.path,
     pool: l.pool.name,
     proxyConnectTimeoutMs: l.proxyConnectTimeoutMs,
@@ -135,6 +137,7 @@ export async function loadCluster(db: Db | Tx, clusterId: string): Promise<Loade
       }),
     ),
     virtualServers: cluster.virtualServers.map((v) => ({
+      ...(v.options as Record<string, unknown>),
       name: v.name,
       listen: v.listen as never,
       serverNames: v.serverNames,

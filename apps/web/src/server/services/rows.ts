@@ -194,6 +194,33 @@ export async function replacePool(tx: Tx, id: string, pool: UpstreamPool) {
   await insertRows(tx, 'UpstreamServer', SERVER_COLUMNS, serverRows(id, pool));
 }
 
+/**
+ * The spec fields of a virtual server or location that have no column of their own (TLS, the
+ * proxy-host options: issue #17), for its `options` column: everything but the named columns.
+ * The spec schema validated them; loadCluster spreads them back.
+ */
+function optionsOf<T extends object>(obj: T, columns: readonly (keyof T)[]): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(obj).filter(([k, v]) => !columns.includes(k as keyof T) && v !== undefined));
+}
+const VS_COLUMNS = ['name', 'listen', 'serverNames', 'locations'] as const;
+const LOCATION_COLUMNS = [
+  'path',
+  'pool',
+  'proxyConnectTimeoutMs',
+  'proxyReadTimeoutMs',
+  'proxySendTimeoutMs',
+  'headers',
+] as const;
+
+function virtualServerData(vs: VirtualServer) {
+  return {
+    name: vs.name,
+    listen: vs.listen as never,
+    serverNames: vs.serverNames,
+    options: optionsOf(vs, VS_COLUMNS) as never,
+  };
+}
+
 async function locationRows(tx: Tx, clusterId: string, vsId: string, vs: VirtualServer, field: string) {
   const names = vs.locations.map((l) => l.pool);
   const pools = await tx.upstreamPool.findMany({
@@ -210,12 +237,13 @@ async function locationRows(tx: Tx, clusterId: string, vsId: string, vs: Virtual
     proxyReadTimeoutMs: nullable(l.proxyReadTimeoutMs),
     proxySendTimeoutMs: nullable(l.proxySendTimeoutMs),
     headers: l.headers,
+    options: optionsOf(l, LOCATION_COLUMNS) as never,
   }));
 }
 
 export async function insertVirtualServer(tx: Tx, clusterId: string, vs: VirtualServer, field = 'virtualServer') {
   const row = await tx.virtualServer.create({
-    data: { clusterId, name: vs.name, listen: vs.listen as never, serverNames: vs.serverNames },
+    data: { clusterId, ...virtualServerData(vs) },
   });
   await tx.location.createMany({ data: await locationRows(tx, clusterId, row.id, vs, field) });
   return row;
@@ -232,7 +260,7 @@ export async function replaceVirtualServer(
   await tx.location.deleteMany({ where: { virtualServerId: id } });
   await tx.virtualServer.update({
     where: { id },
-    data: { name: vs.name, listen: vs.listen as never, serverNames: vs.serverNames },
+    data: virtualServerData(vs),
   });
   await tx.location.createMany({ data: rows });
 }
