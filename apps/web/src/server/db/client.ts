@@ -9,7 +9,9 @@ import { join, resolve } from 'node:path';
 import pg from 'pg';
 import { PrismaPg } from '@prisma/adapter-pg';
 import { PrismaClient, Prisma } from './generated/client';
-import { migrate, type MigrateResult, type MigrationFile, type SqlSession } from './migrate';
+import { migrate, pgSession, type MigrateResult, type MigrationFile } from './migrate';
+
+export { pgSession } from './migrate';
 import { CLUSTER_DIR, PASSWORD_FILE, startEmbeddedServer } from './embedded-server';
 import { importPglite, pgliteImportPending, setPgliteFilesAside } from './pglite-import';
 
@@ -37,18 +39,6 @@ export interface OpenDatabaseOptions {
   poolMax?: number;
   migrations?: MigrationFile[];
   log?: (msg: string, fields?: Record<string, unknown>) => void;
-}
-
-/** A `SqlSession` on one pg client (one server session, so the advisory lock holds). */
-export function pgSession(client: pg.ClientBase): SqlSession {
-  return {
-    async query(sql, params) {
-      return (await client.query(sql, params as unknown[] | undefined)).rows;
-    },
-    async exec(sql) {
-      await client.query(sql);
-    },
-  };
 }
 
 /** Applies the migrations on a dedicated connection to `url`. */

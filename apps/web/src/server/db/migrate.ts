@@ -10,6 +10,7 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import type { ClientBase } from 'pg';
 import { REPO_DIR } from '../layout';
 
 /** The migrations committed with this version of the dashboard (found from source or from the compiled server). */
@@ -130,4 +131,16 @@ export async function migrate(
   } finally {
     await session.query(`SELECT pg_advisory_unlock(${MIGRATION_LOCK_KEY})::text AS unlocked`);
   }
+}
+
+/** A `SqlSession` on one pg client (one server session, so the advisory lock holds). */
+export function pgSession(client: Pick<ClientBase, 'query'>): SqlSession {
+  return {
+    async query(sql, params) {
+      return (await client.query(sql, params as unknown[] | undefined)).rows;
+    },
+    async exec(sql) {
+      await client.query(sql);
+    },
+  };
 }

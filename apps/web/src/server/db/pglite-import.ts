@@ -9,7 +9,7 @@ import { existsSync, mkdirSync, readdirSync, renameSync, writeFileSync } from 'n
 import { join } from 'node:path';
 import pg from 'pg';
 import { PGlite } from '@electric-sql/pglite';
-import { migrate, readMigrations, type MigrationFile, type SqlSession } from './migrate';
+import { migrate, pgSession, readMigrations, type MigrationFile } from './migrate';
 
 /** Written once the copy is complete (the commit point: before it, a start copies again from scratch). */
 export const IMPORTED_MARKER = 'pglite-imported.json';
@@ -80,10 +80,7 @@ export async function importPglite(
         `the PGlite database in ${dataDir} was written by a newer dashboard (migrations ${unknown.join(', ')}): start that version, or set DATABASE_URL`,
       );
     }
-    const session: SqlSession = {
-      query: async (sql, params) => (await client.query(sql, params as unknown[] | undefined)).rows,
-      exec: async (sql) => void (await client.query(sql)),
-    };
+    const session = pgSession(client);
     await migrate(session, { migrations: known.filter((m) => applied.includes(m.name)) });
     const tables = (
       await lite.query<{ t: string }>(
