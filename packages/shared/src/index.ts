@@ -5,6 +5,7 @@ export * from './spec/vrrp-instance.js';
 export * from './spec/checks.js';
 export * from './spec/node-checks.js';
 export * from './spec/proxy.js';
+export * from './spec/tls.js';
 export * from './spec/agent-config.js';
 export * from './spec/format-error.js';
 export {

@@ -11,6 +11,7 @@ import { VrrpInstanceSchema } from './vrrp-instance.js';
 import { HealthCheckSchema } from './checks.js';
 import { UpstreamPoolSchema, VirtualServerSchema } from './proxy.js';
 import { checkInstances, checkPoolsAndServers, unique, uniqueField, type Issue } from './cluster-rules.js';
+import { checkTls } from './tls-rules.js';
 
 /** A load-balancer host. `name` is what the agent matches against its own configured node name. */
 export const NodeSchema = z.strictObject({
@@ -55,6 +56,7 @@ export const ClusterSpecSchema = ClusterSpecObjectSchema.superRefine((spec, ctx)
   );
   checkInstances(spec, issue);
   checkPoolsAndServers(spec, issue);
+  checkTls(spec, issue);
 });
 /** The cluster spec, as parsed (defaults applied). */
 export type ClusterSpec = z.infer<typeof ClusterSpecSchema>;

@@ -10,6 +10,7 @@ import {
   PortSchema,
   ServerNameSchema,
 } from './grammar.js';
+import { TlsSchema } from './tls.js';
 
 /** nginx upstream balancing method (`least_conn`, `ip_hash`, `hash KEY [consistent]`, `random`). */
 export const BalanceMethodSchema = z.discriminatedUnion('type', [
@@ -67,6 +68,8 @@ export const ListenSchema = z.strictObject({
   address: IpAddressSchema.optional(),
   port: PortSchema,
   defaultServer: z.boolean().default(false),
+  /** Terminate TLS on this socket (`listen … ssl`); the virtual server needs `tls`. */
+  ssl: z.boolean().default(false),
 });
 /** A `listen` socket. */
 export type Listen = z.infer<typeof ListenSchema>;
@@ -100,6 +103,8 @@ export const VirtualServerSchema = z.strictObject({
   listen: z.array(ListenSchema).min(1).max(32),
   serverNames: z.array(ServerNameSchema).max(64).default([]),
   locations: z.array(LocationSchema).min(1).max(256),
+  /** TLS on the `ssl` listens (spec/tls.ts). */
+  tls: TlsSchema.optional(),
 });
 /** A virtual server. */
 export type VirtualServer = z.infer<typeof VirtualServerSchema>;
