@@ -44,7 +44,7 @@ describe('certificates', () => {
       names: ['www.example.test', 'example.test', '192.0.2.10', '2001:db8::10'],
       notAfter: created.notAfter,
     });
-    expect(list[0]!.notAfter.getTime()).toBeGreaterThan(Date.now());
+    expect(list[0]!.notAfter!.getTime()).toBeGreaterThan(Date.now());
     for (const answer of [created, list[0]]) expect(JSON.stringify(answer)).not.toMatch(/PRIVATE KEY|sealedKey/);
   });
 

@@ -1,6 +1,11 @@
 import type { TRPCRouterRecord } from '@trpc/server';
 import { z } from 'zod';
-import { deleteCertificate, listCertificates, uploadCertificate } from '../services/certificates/store';
+import {
+  deleteCertificate,
+  listCertificates,
+  replaceCertificate,
+  uploadCertificate,
+} from '../services/certificates/store';
 import { CertificateNameSchema, CertificateUploadSchema } from '../services/certificates/validate';
 import { viewerProcedure } from '../trpc';
 import { IdSchema, adminMutation } from './util';
@@ -13,6 +18,10 @@ export const certificatesRouter = {
   upload: adminMutation(
     CertificateUploadSchema.extend({ clusterId: IdSchema, name: CertificateNameSchema }),
     (tx, actor, input) => uploadCertificate(tx, actor, input),
+  ),
+  /** New content under an existing name (a renewed certificate from elsewhere): a revision takes it to the nodes. */
+  replace: adminMutation(CertificateUploadSchema.extend({ id: IdSchema }), (tx, actor, input) =>
+    replaceCertificate(tx, actor, input),
   ),
   delete: adminMutation(z.strictObject({ id: IdSchema }), deleteCertificate),
 } satisfies TRPCRouterRecord;

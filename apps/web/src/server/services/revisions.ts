@@ -14,6 +14,7 @@ import {
 } from '@keepwatch/shared';
 import type { Prisma } from '../db/client';
 import { AppError, notFound } from '../errors';
+import { assertSpecCertificates } from './certificates/usage';
 import { canonicalJson } from './canonical-json';
 import { insertRows } from './rows';
 import { openInstanceSecrets, openSpecSecrets, sealSpecSecrets, specSecretKey } from './spec-secrets';
@@ -193,6 +194,7 @@ export async function commitRevision(
     });
   }
   const spec: ClusterSpec = parsed.data;
+  await assertSpecCertificates(tx, clusterId, spec);
   const specHash = createHash('sha256').update(canonicalJson(spec)).digest('hex');
   const cluster = await tx.cluster.update({
     where: { id: clusterId },

@@ -91,7 +91,10 @@ function CertificatesView() {
             actions={admin ? 'Actions' : false}
           >
             {certs.data.map((c) => {
-              const s = expiryStatus(c.notAfter, now);
+              // An ACME certificate has no dates until its first order succeeds.
+              const s = c.notAfter
+                ? expiryStatus(c.notAfter, now)
+                : { tone: c.lastError ? 'fault' : 'unknown', label: c.lastError ? 'order failed' : 'not issued yet' };
               return (
                 <tr key={c.id} className="border-b border-slate-100 align-top last:border-0 dark:border-slate-800">
                   <th scope="row" className="py-1.5 pr-3 font-medium" title={`SHA-256 ${c.fingerprintSha256}`}>
@@ -99,8 +102,8 @@ function CertificatesView() {
                   </th>
                   <td className="py-1.5 pr-3 break-all">{c.names.join(', ')}</td>
                   <td className={`py-1.5 pr-3 ${mutedClass}`}>{c.issuer}</td>
-                  <td className="py-1.5 pr-3 whitespace-nowrap" title={c.notAfter.toISOString()}>
-                    {c.notAfter.toISOString().slice(0, 10)}
+                  <td className="py-1.5 pr-3 whitespace-nowrap" title={c.notAfter?.toISOString()}>
+                    {c.notAfter?.toISOString().slice(0, 10) ?? '—'}
                   </td>
                   <td className="py-1.5 pr-3 whitespace-nowrap">
                     <Badge tone={s.tone}>{s.label}</Badge>

@@ -10,19 +10,25 @@ import { writeAudit } from '../audit';
 import { SEALED_PREFIX, specSecretKey } from '../spec-secrets';
 import { openSecret, sealSecret } from '../ssh/secret-box';
 import type { Actor, Db, Tx } from '../types';
-import { validateCertificate, type CertificateUpload } from './validate';
+import { commitRevision } from '../revisions';
+import { virtualServersUsing } from './usage';
+import { validateCertificate, type CertificateUpload, type ValidCertificate } from './validate';
 
 /** What the API shows of a certificate: everything but the key. */
 export const certificateView = {
   id: true,
   clusterId: true,
   name: true,
+  source: true,
   names: true,
   subject: true,
   issuer: true,
   notBefore: true,
   notAfter: true,
   fingerprintSha256: true,
+  lastError: true,
+  lastAttemptAt: true,
+  nextAttemptAt: true,
   createdAt: true,
   updatedAt: true,
 } as const;
@@ -75,15 +81,7 @@ export async function uploadCertificate(
       id,
       clusterId: input.clusterId,
       name: input.name,
-      certificatePem: v.certificatePem,
-      chainPem: v.chainPem,
-      sealedKey: sealCertificateKey(opts.secretKey ?? specSecretKey(), v.keyPem, input.clusterId, id),
-      names: v.names,
-      subject: v.subject,
-      issuer: v.issuer,
-      notBefore: v.notBefore,
-      notAfter: v.notAfter,
-      fingerprintSha256: v.fingerprintSha256,
+      ...issuedColumns(v, opts.secretKey ?? specSecretKey(), input.clusterId, id),
     },
     select: certificateView,
   });
@@ -96,9 +94,86 @@ export async function uploadCertificate(
   return c;
 }
 
+/** The columns of an issued (uploaded or ACME-issued) certificate, its key sealed for row `id`. */
+export function issuedColumns(v: ValidCertificate, secretKey: Buffer, clusterId: string, id: string) {
+  return {
+    certificatePem: v.certificatePem,
+    chainPem: v.chainPem,
+    sealedKey: sealCertificateKey(secretKey, v.keyPem, clusterId, id),
+    names: v.names,
+    subject: v.subject,
+    issuer: v.issuer,
+    notBefore: v.notBefore,
+    notAfter: v.notAfter,
+    fingerprintSha256: v.fingerprintSha256,
+  };
+}
+
+/**
+ * Puts new content (an upload, or an ACME renewal: `v`) under an existing certificate's name and
+ * commits a revision ("certificate X renewed") when a virtual server uses it, so the rollout
+ * (backup first, hitless reload) takes it to every node. Audited without the key.
+ */
+export async function storeRenewedCertificate(
+  tx: Tx,
+  actor: Actor,
+  row: { id: string; clusterId: string; name: string },
+  v: ValidCertificate,
+  opts: { secretKey?: Buffer; action?: string } = {},
+) {
+  const before = await tx.certificate.findUniqueOrThrow({ where: { id: row.id }, select: certificateView });
+  const c = await tx.certificate.update({
+    where: { id: row.id },
+    data: {
+      ...issuedColumns(v, opts.secretKey ?? specSecretKey(), row.clusterId, row.id),
+      lastError: null,
+      failures: 0,
+      nextAttemptAt: null,
+    },
+    select: certificateView,
+  });
+  await writeAudit(tx, actor, {
+    action: opts.action ?? 'certificate.replace',
+    targetType: 'certificate',
+    targetId: c.id,
+    before: auditFields(before),
+    after: auditFields(c),
+  });
+  const users = await virtualServersUsing(tx, row.clusterId, row.name);
+  const revision =
+    users.length > 0 ? await commitRevision(tx, actor, row.clusterId, `certificate ${row.name} renewed`) : null;
+  return { ...c, revision: revision?.number ?? null };
+}
+
+export async function replaceCertificate(
+  tx: Tx,
+  actor: Actor,
+  input: CertificateUpload & { id: string },
+  opts: { secretKey?: Buffer; now?: Date } = {},
+) {
+  const row = await tx.certificate.findUnique({
+    where: { id: input.id },
+    select: { id: true, clusterId: true, name: true, source: true },
+  });
+  if (!row) throw notFound('certificate', 'id');
+  if (row.source === 'acme')
+    throw new AppError('BAD_REQUEST', {
+      field: 'id',
+      message: `certificate "${row.name}" is issued by ACME and renewed by the dashboard: use "renew now" instead of an upload`,
+    });
+  const v = validateCertificate(input, opts.now ?? new Date());
+  return storeRenewedCertificate(tx, actor, row, v, opts);
+}
+
 export async function deleteCertificate(tx: Tx, actor: Actor, input: { id: string }) {
   const c = await tx.certificate.findUnique({ where: { id: input.id }, select: certificateView });
   if (!c) throw notFound('certificate');
+  const users = await virtualServersUsing(tx, c.clusterId, c.name);
+  if (users.length > 0)
+    throw new AppError('CONFLICT', {
+      field: 'id',
+      message: `certificate "${c.name}" is used by virtual server${users.length > 1 ? 's' : ''} ${users.map((u) => `"${u}"`).join(', ')}: change ${users.length > 1 ? 'their' : 'its'} TLS certificate first`,
+    });
   await tx.certificate.delete({ where: { id: c.id } });
   await writeAudit(tx, actor, {
     action: 'certificate.delete',
@@ -114,22 +189,26 @@ function auditFields(c: {
   clusterId: string;
   name: string;
   names: string[];
-  notAfter: Date;
+  source: string;
+  notAfter: Date | null;
   fingerprintSha256: string;
 }) {
   return {
     clusterId: c.clusterId,
     name: c.name,
+    source: c.source,
     names: c.names,
-    notAfter: c.notAfter.toISOString(),
+    notAfter: c.notAfter?.toISOString() ?? null,
     fingerprintSha256: c.fingerprintSha256,
   };
 }
 
-/** Every certificate's expiry, for the metrics scrape. */
+/** Every issued certificate's expiry, for the metrics scrape. */
 export async function certificateExpiries(db: Db) {
-  return db.certificate.findMany({
+  const rows = await db.certificate.findMany({
+    where: { notAfter: { not: null } },
     select: { name: true, notAfter: true, cluster: { select: { name: true } } },
     orderBy: [{ clusterId: 'asc' }, { name: 'asc' }],
   });
+  return rows.flatMap((r) => (r.notAfter ? [{ ...r, notAfter: r.notAfter }] : []));
 }
