@@ -17,6 +17,9 @@ export {
   DEF_WORKER_SHUTDOWN_TIMEOUT_MS,
 } from './nginx/render.js';
 export type { NginxMainOptions } from './nginx/render.js';
+export * from './nginx/build-info.js';
+export { nginxFeatureIssues } from './nginx/features.js';
+export type { NginxFeatureIssue, NginxFeatureSpec, SpecPath } from './nginx/features.js';
 export { importNginxConfig } from './nginx/import.js';
 export type { ImportNginxResult } from './nginx/import.js';
 export { parseKeepalived, splitScriptCommand } from './keepalived/parse.js';

@@ -1,6 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { encodeFrame, parseAgentFrame, parseHubFrame } from './frame.js';
-import { MAX_HAND_EDIT_JSON_BYTES, NGINX_STATUS_CAPABILITY, welcomeCapabilities } from './nginx-status.js';
+import {
+  MAX_HAND_EDIT_JSON_BYTES,
+  NGINX_BUILD_CAPABILITY,
+  NGINX_STATUS_CAPABILITY,
+  welcomeCapabilities,
+} from './nginx-status.js';
 import { PIN_ROTATION_CAPABILITY, type ApplyResultMessage } from './messages.js';
 import { sampleHeartbeat } from '../testing/index.js';
 
@@ -80,5 +85,25 @@ describe('nginx status fields of the protocol (issue #17 item 5)', () => {
     };
     expect(parseHubFrame(JSON.stringify(welcome)).ok).toBe(true);
     expect(parseHubFrame(JSON.stringify({ ...welcome, capabilities: [NGINX_STATUS_CAPABILITY] })).ok).toBe(true);
+  });
+
+  it('takes a heartbeat carrying the nginx build (issue #17 item 4)', () => {
+    const build = { version: '1.22.1', modules: ['http_ssl_module', 'http_v2_module'], openssl: '3.0.19' };
+    const hb = sampleHeartbeat({ nginx: { running: true, pid: 77, build } });
+    const r = parseAgentFrame(encodeFrame(hb));
+    expect(r.ok && r.message).toEqual(hb);
+  });
+
+  it('refuses a build whose version is not major.minor.patch', () => {
+    const hb = sampleHeartbeat({ nginx: { running: true, pid: 77, build: { version: '1.22', modules: [] } } });
+    expect(parseAgentFrame(JSON.stringify(hb)).ok).toBe(false);
+  });
+
+  it('answers nginx-build in welcome only to an agent that announced it', () => {
+    expect(welcomeCapabilities([NGINX_STATUS_CAPABILITY, NGINX_BUILD_CAPABILITY])).toEqual([
+      NGINX_STATUS_CAPABILITY,
+      NGINX_BUILD_CAPABILITY,
+    ]);
+    expect(welcomeCapabilities([NGINX_STATUS_CAPABILITY])).toEqual([NGINX_STATUS_CAPABILITY]);
   });
 });

@@ -7,11 +7,18 @@
  */
 import { z } from 'zod';
 import { text } from './text.js';
+import { NginxBuildInfoSchema } from '../nginx/build-info.js';
 
 /** The capability of the optional nginx fields (hello → welcome). */
 export const NGINX_STATUS_CAPABILITY = 'nginx-status';
+/**
+ * The capability of `nginx.build` in heartbeats (issue #17 item 4): the version and modules of the
+ * node's nginx. Sent in a session's first heartbeat and again when it changes, not in every one
+ * (1000 agents heartbeating each second); the hub keeps it for the session.
+ */
+export const NGINX_BUILD_CAPABILITY = 'nginx-build';
 /** Capabilities the hub answers in `welcome` when the agent announced them. */
-const HUB_CAPABILITIES: readonly string[] = [NGINX_STATUS_CAPABILITY];
+const HUB_CAPABILITIES: readonly string[] = [NGINX_STATUS_CAPABILITY, NGINX_BUILD_CAPABILITY];
 
 /** The `capabilities` of a `welcome` answering a hello with `announced`: those both sides have (undefined when none). */
 export function welcomeCapabilities(announced: readonly string[]): string[] | undefined {
@@ -41,6 +48,8 @@ export const NginxStatusSchema = z.strictObject({
   drifted: z.boolean().optional(),
   /** SHA-256 of the rendered file on disk while `drifted`; null when the file is missing. */
   onDiskSha256: Sha256Schema.nullable().optional(),
+  /** The nginx binary's version and modules (`nginx -V`; only to hubs with `nginx-build`). */
+  build: NginxBuildInfoSchema.optional(),
 });
 /** nginx in a heartbeat. */
 export type NginxStatus = z.infer<typeof NginxStatusSchema>;
