@@ -5,6 +5,7 @@ export * from './spec/vrrp-instance.js';
 export * from './spec/checks.js';
 export * from './spec/node-checks.js';
 export * from './spec/proxy.js';
+export * from './spec/proxy-host.js';
 export * from './spec/tls.js';
 export * from './spec/agent-config.js';
 export * from './spec/format-error.js';
@@ -17,6 +18,8 @@ export {
   DEF_WORKER_SHUTDOWN_TIMEOUT_MS,
 } from './nginx/render.js';
 export type { NginxMainOptions } from './nginx/render.js';
+export type { NginxRenderOptions } from './nginx/render.js';
+export { htpasswdPath, renderHtpasswd, nginxSize } from './nginx/render-proxy-host.js';
 export * from './nginx/build-info.js';
 export { nginxFeatureIssues } from './nginx/features.js';
 export type { NginxFeatureIssue, NginxFeatureSpec, SpecPath } from './nginx/features.js';

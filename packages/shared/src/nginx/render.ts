@@ -17,6 +17,16 @@ import type {
   VirtualServer,
 } from '../spec/proxy.js';
 import { bareToken, quoted, variable } from './quote.js';
+import {
+  renderRedirectLocations,
+  renderServerProxyHostLines,
+  renderUpgradeMaps,
+  renderWebsocketLines,
+  type ProxyHostRenderOptions,
+} from './render-proxy-host.js';
+
+/** Options of {@link renderNginxConfig}: where the agent keeps files the config names. */
+export type NginxRenderOptions = ProxyHostRenderOptions;
 
 const INDENT = '    ';
 
@@ -86,7 +96,8 @@ function headerValue(h: ProxyHeader): string {
 function renderLocation(loc: Location, pools: ReadonlyMap<string, UpstreamPool>): string[] {
   const body: string[] = [`proxy_pass http://${bareToken(loc.pool, 'pool name')};`];
   const pool = pools.get(loc.pool);
-  if (pool?.keepalive !== undefined) {
+  body.push(...renderWebsocketLines(loc, pool));
+  if (pool?.keepalive !== undefined && !loc.websocket) {
     // nginx: upstream keepalive needs HTTP/1.1 and an empty Connection header towards the pool.
     body.push('proxy_http_version 1.1;');
     if (!loc.headers.some((h) => h.name.toLowerCase() === 'connection')) body.push('proxy_set_header Connection "";');
@@ -99,12 +110,18 @@ function renderLocation(loc: Location, pools: ReadonlyMap<string, UpstreamPool>)
   return [`location ${bareToken(loc.path, 'location')} {`, ...body.map((l) => INDENT + l), '}'];
 }
 
-function renderServer(vs: VirtualServer, pools: ReadonlyMap<string, UpstreamPool>): string[] {
+function renderServer(
+  vs: VirtualServer,
+  pools: ReadonlyMap<string, UpstreamPool>,
+  opts: NginxRenderOptions,
+): string[] {
   const body: string[] = [`# virtual server ${bareToken(vs.name, 'virtual server name')}`];
   for (const l of vs.listen) body.push(listenLine(l));
   if (vs.serverNames.length > 0)
     body.push(`server_name ${vs.serverNames.map((n) => bareToken(n, 'server name')).join(' ')};`);
+  body.push(...renderServerProxyHostLines(vs, opts));
   for (const loc of vs.locations) body.push(...renderLocation(loc, pools));
+  body.push(...renderRedirectLocations(vs));
   return ['server {', ...body.map((l) => INDENT + l), '}'];
 }
 
@@ -114,10 +131,11 @@ function renderServer(vs: VirtualServer, pools: ReadonlyMap<string, UpstreamPool
  *
  * @param spec - a spec that passed {@link ClusterSpecSchema} (the renderer does not re-validate).
  * @param nodeName - the node the config is for; it must be in `spec.nodes`.
+ * @param opts - where the agent keeps the files the config names (see {@link NginxRenderOptions}).
  * @returns the config text, ending with a newline. Same inputs, same bytes.
  * @throws Error when the node is not in the spec, or a value is unsafe (a validation bug).
  */
-export function renderNginxConfig(spec: ClusterSpec, nodeName: string): string {
+export function renderNginxConfig(spec: ClusterSpec, nodeName: string, opts: NginxRenderOptions = {}): string {
   if (!spec.nodes.some((n) => n.name === nodeName)) {
     throw new Error(`node ${JSON.stringify(nodeName)} is not in cluster ${JSON.stringify(spec.name)}`);
   }
@@ -127,8 +145,9 @@ export function renderNginxConfig(spec: ClusterSpec, nodeName: string): string {
       `# Rendered by Keepwatch for node ${bareToken(nodeName, 'node name')} of cluster ${bareToken(spec.name, 'cluster name')}.`,
       '# Do not edit: the agent overwrites this file.',
     ],
+    ...renderUpgradeMaps(spec),
     ...spec.pools.map(renderUpstream),
-    ...spec.virtualServers.map((vs) => renderServer(vs, pools)),
+    ...spec.virtualServers.map((vs) => renderServer(vs, pools, opts)),
   ];
   return blocks.map((b) => b.join('\n')).join('\n\n') + '\n';
 }

@@ -11,6 +11,7 @@ import { VrrpInstanceSchema } from './vrrp-instance.js';
 import { HealthCheckSchema } from './checks.js';
 import { UpstreamPoolSchema, VirtualServerSchema } from './proxy.js';
 import { checkInstances, checkPoolsAndServers, unique, uniqueField, type Issue } from './cluster-rules.js';
+import { checkProxyHosts } from './proxy-host-rules.js';
 import { checkTls } from './tls-rules.js';
 
 /** A load-balancer host. `name` is what the agent matches against its own configured node name. */
@@ -56,6 +57,7 @@ export const ClusterSpecSchema = ClusterSpecObjectSchema.superRefine((spec, ctx)
   );
   checkInstances(spec, issue);
   checkPoolsAndServers(spec, issue);
+  checkProxyHosts(spec, issue);
   checkTls(spec, issue);
 });
 /** The cluster spec, as parsed (defaults applied). */

@@ -10,6 +10,7 @@ import {
   PortSchema,
   ServerNameSchema,
 } from './grammar.js';
+import { locationProxyHostFields, virtualServerProxyHostFields } from './proxy-host.js';
 import { TlsSchema } from './tls.js';
 
 /** nginx upstream balancing method (`least_conn`, `ip_hash`, `hash KEY [consistent]`, `random`). */
@@ -93,6 +94,7 @@ export const LocationSchema = z.strictObject({
   /** `proxy_send_timeout`. */
   proxySendTimeoutMs: proxyTimeoutMs(86_400_000),
   headers: z.array(ProxyHeaderSchema).max(64).default([]),
+  ...locationProxyHostFields,
 });
 /** A prefix location. */
 export type Location = z.infer<typeof LocationSchema>;
@@ -102,7 +104,9 @@ export const VirtualServerSchema = z.strictObject({
   name: NameSchema,
   listen: z.array(ListenSchema).min(1).max(32),
   serverNames: z.array(ServerNameSchema).max(64).default([]),
-  locations: z.array(LocationSchema).min(1).max(256),
+  /** At least one location or redirect (proxy-host-rules.ts): a server of redirects only is a host redirect. */
+  locations: z.array(LocationSchema).max(256),
+  ...virtualServerProxyHostFields,
   /** TLS on the `ssl` listens (spec/tls.ts). */
   tls: TlsSchema.optional(),
 });
