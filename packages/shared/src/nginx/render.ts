@@ -24,9 +24,10 @@ import {
   renderWebsocketLines,
   type ProxyHostRenderOptions,
 } from './render-proxy-host.js';
+import { serverBlocks, tlsContext, type TlsContext, type TlsRenderOptions } from './render-tls.js';
 
 /** Options of {@link renderNginxConfig}: where the agent keeps files the config names. */
-export type NginxRenderOptions = ProxyHostRenderOptions;
+export type NginxRenderOptions = ProxyHostRenderOptions & TlsRenderOptions;
 
 const INDENT = '    ';
 
@@ -81,9 +82,9 @@ function renderUpstream(pool: UpstreamPool): string[] {
   return lines;
 }
 
-function listenLine(l: Listen): string {
+function listenLine(l: Listen, params: readonly string[] = []): string {
   const where = l.address === undefined ? String(l.port) : hostPort(l.address, l.port);
-  return `listen ${where}${l.defaultServer ? ' default_server' : ''};`;
+  return `listen ${[where, ...(l.defaultServer ? ['default_server'] : []), ...params].join(' ')};`;
 }
 
 function headerValue(h: ProxyHeader): string {
@@ -114,15 +115,19 @@ function renderServer(
   vs: VirtualServer,
   pools: ReadonlyMap<string, UpstreamPool>,
   opts: NginxRenderOptions,
-): string[] {
-  const body: string[] = [`# virtual server ${bareToken(vs.name, 'virtual server name')}`];
-  for (const l of vs.listen) body.push(listenLine(l));
-  if (vs.serverNames.length > 0)
-    body.push(`server_name ${vs.serverNames.map((n) => bareToken(n, 'server name')).join(' ')};`);
-  body.push(...renderServerProxyHostLines(vs, opts));
-  for (const loc of vs.locations) body.push(...renderLocation(loc, pools));
-  body.push(...renderRedirectLocations(vs));
-  return ['server {', ...body.map((l) => INDENT + l), '}'];
+  tls: TlsContext,
+): string[][] {
+  const names =
+    vs.serverNames.length > 0
+      ? [`server_name ${vs.serverNames.map((n) => bareToken(n, 'server name')).join(' ')};`]
+      : [];
+  const body = [
+    ...renderServerProxyHostLines(vs, opts),
+    ...vs.locations.flatMap((loc) => renderLocation(loc, pools)),
+    ...renderRedirectLocations(vs),
+  ];
+  // TLS splits a server into its plain and its ssl block (render-tls.ts).
+  return serverBlocks(vs, { listen: listenLine, names, body }, tls);
 }
 
 /**
@@ -140,6 +145,7 @@ export function renderNginxConfig(spec: ClusterSpec, nodeName: string, opts: Ngi
     throw new Error(`node ${JSON.stringify(nodeName)} is not in cluster ${JSON.stringify(spec.name)}`);
   }
   const pools = new Map(spec.pools.map((p) => [p.name, p]));
+  const tls = tlsContext(spec, nodeName, opts);
   const blocks: string[][] = [
     [
       `# Rendered by Keepwatch for node ${bareToken(nodeName, 'node name')} of cluster ${bareToken(spec.name, 'cluster name')}.`,
@@ -147,7 +153,7 @@ export function renderNginxConfig(spec: ClusterSpec, nodeName: string, opts: Ngi
     ],
     ...renderUpgradeMaps(spec),
     ...spec.pools.map(renderUpstream),
-    ...spec.virtualServers.map((vs) => renderServer(vs, pools, opts)),
+    ...spec.virtualServers.flatMap((vs) => renderServer(vs, pools, opts, tls)),
   ];
   return blocks.map((b) => b.join('\n')).join('\n\n') + '\n';
 }
