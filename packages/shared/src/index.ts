@@ -46,6 +46,8 @@ export { renderKeepalivedConfig } from './keepalived/render.js';
 export type { KeepalivedExport, KeepalivedExportOmission } from './keepalived/render.js';
 export * from './protocol/messages.js';
 export * from './protocol/nginx-status.js';
+export * from './protocol/tls-material.js';
+export type { TlsRenderOptions } from './nginx/render-tls.js';
 export {
   parseAgentFrame,
   parseHubFrame,

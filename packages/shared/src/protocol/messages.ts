@@ -18,6 +18,7 @@ import { VrrpStateSchema } from '../spec/vrrp-instance.js';
 import { NameSchema } from '../spec/grammar.js';
 import { TlsPinSchema } from '../spec/agent-config.js';
 import { CapabilitySchema, HandEditReplacedSchema, NginxStatusSchema } from './nginx-status.js';
+import { TLS_CAPABILITY, TlsMaterialSchema } from './tls-material.js';
 import { text } from './text.js';
 
 /** The protocol version this package speaks. */
@@ -239,12 +240,20 @@ export const PinsMessageSchema = z.strictObject({
   pins: z.array(TlsPinSchema).min(1).max(8),
 });
 
+export { TLS_CAPABILITY };
+
 /** Hub → agent: a new revision of the cluster spec to apply. */
 export const ConfigPushMessageSchema = z.strictObject({
   v,
   type: z.literal('config-push'),
   revision,
   spec: ClusterSpecSchema,
+  /**
+   * The certificates the spec's virtual servers use and the ACME thumbprint (protocol/tls-material.ts);
+   * only to agents whose hello lists {@link TLS_CAPABILITY}. A renewal is a new revision with the
+   * same spec and new material: the agent applies it although the rendered config is the same.
+   */
+  tls: TlsMaterialSchema.optional(),
 });
 
 /** Hub → agent: events up to and including `seq` are stored; drop them from the outbox. */
