@@ -19,6 +19,7 @@ import type { HealthScheduler, CheckResult } from './health/scheduler.js';
 import { checkResultEvent, isNews, type ReportedCheck } from './health/report.js';
 import type { NginxApplier } from './nginx/apply.js';
 import { applyNginxSpec } from './nginx/spec-apply.js';
+import type { NginxBuildProbe } from './nginx/build-info.js';
 import { pidAlive, readPidFile } from './health/kinds/process.js';
 import type { ApplyOutcome, ControlClient, ControlHandlers } from './control/client.js';
 import { nextAdminState, runCommand, type AdminStateFile, type CommandOutcome } from './control/commands.js';
@@ -35,6 +36,8 @@ export type AgentModules = Omit<LiveInstanceDeps, 'onTransition'> & {
   buildCheck(check: HealthCheck): Check;
   linkWatch: LinkWatch;
   nginx: NginxApplier;
+  /** `nginx -V` of the configured binary: reported in heartbeats, the version rendered for. */
+  nginxBuild: NginxBuildProbe;
   metricsServer: MetricsServer;
   /** Null when the agent runs standalone from its config file. */
   control: ControlClient | null;
@@ -102,6 +105,8 @@ export class Agent {
 
   async start(): Promise<void> {
     const { cfg, log } = this.m;
+    // Before the first heartbeat, which reports it.
+    await this.m.nginxBuild.load();
     const last = this.m.revisionFile?.read() ?? null;
     const spec = last?.spec ?? cfg.spec ?? null;
     if (last) {
@@ -135,7 +140,9 @@ export class Agent {
   }
 
   /** nginx for `spec` through the one apply path (nginx/spec-apply.ts). */
-  private applyNginx(spec: ClusterSpec) {
+  private async applyNginx(spec: ClusterSpec) {
+    // The version to render for; read once (and again until a run succeeds: nginx installed later).
+    await this.m.nginxBuild.load();
     return applyNginxSpec(this.m.nginx, spec, this.m.cfg.node, this.m.metrics, this.m.log);
   }
 
@@ -276,7 +283,13 @@ export class Agent {
     const maintenance = this.runners.length
       ? this.runners.some((r) => r.current().maintenance)
       : this.m.adminFile.current.maintenance;
-    const nginx = { running, pid: running ? pid : null, ...this.m.nginx.status(running ? pid : null) };
+    const build = this.m.nginxBuild.current;
+    const nginx = {
+      running,
+      pid: running ? pid : null,
+      ...this.m.nginx.status(running ? pid : null),
+      ...(build ? { build } : {}),
+    };
     return { maintenance, nginx, instances };
   }
 

@@ -29,6 +29,7 @@ import { scriptLauncher } from './health/kinds/script-launch.js';
 import { LinkWatch } from './vrrp/link-watch.js';
 import { NginxApplier } from './nginx/apply.js';
 import { realNginxExec } from './nginx/exec.js';
+import { NginxBuildProbe } from './nginx/build-info.js';
 import { ControlClient, type ControlHandlers } from './control/client.js';
 import { AdminStateFile } from './control/commands.js';
 import { RevisionFile } from './state/revision.js';
@@ -176,6 +177,7 @@ function compose(cfg: AgentConfig, net: NativeNet, log: Logger, warm: WarmReplay
       writtenStatePath: join(cfg.stateDir, 'nginx-written.json'),
       ...(n.mainContextPath ? { mainContextPath: n.mainContextPath } : {}),
     }),
+    nginxBuild: new NginxBuildProbe(n.binary, log),
     metricsServer: new MetricsServer(cfg.metrics, metrics),
     control,
     revisionFile: cfg.controlPlane ? new RevisionFile(cfg.stateDir, log) : null,

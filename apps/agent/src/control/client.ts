@@ -2,6 +2,7 @@ import { WebSocket, type RawData } from 'ws';
 import {
   encodeFrame,
   MAX_FRAME_BYTES,
+  NGINX_BUILD_CAPABILITY,
   NGINX_STATUS_CAPABILITY,
   PIN_ROTATION_CAPABILITY,
   parseHubFrame,
@@ -22,7 +23,7 @@ import type { CommandOutcome } from './commands.js';
 import type { TLSSocket } from 'node:tls';
 import { peerPin, pinProblem, takeAnnouncedPins, tlsClientOptions, trustedPins } from './tls.js';
 import { credentialFile, readCredential, writeCredential } from './credential.js';
-import { forHub, type ApplyOutcome } from './compat.js';
+import { BuildReport, forHub, type ApplyOutcome } from './compat.js';
 
 export type { ApplyOutcome };
 
@@ -79,6 +80,7 @@ export class ControlClient {
   private connectedPin: string | null = null;
   /** The capabilities of the hub's welcome: optional fields go only to a hub that takes them (compat.ts). */
   private hubCapabilities: readonly string[] = [];
+  private readonly buildReport = new BuildReport();
 
   private readCredential(): string | null {
     const c = readCredential(this.opts.stateDir, this.opts.node);
@@ -188,7 +190,7 @@ export class ControlClient {
         node: this.opts.node,
         credential,
         agentVersion: AGENT_VERSION,
-        capabilities: [PIN_ROTATION_CAPABILITY, NGINX_STATUS_CAPABILITY],
+        capabilities: [PIN_ROTATION_CAPABILITY, NGINX_STATUS_CAPABILITY, NGINX_BUILD_CAPABILITY],
         appliedRevision: this.opts.handlers.appliedRevision(),
         lastSeq: this.outbox.lastSeq,
       }),
@@ -219,6 +221,7 @@ export class ControlClient {
       case 'welcome': {
         this.session = true;
         this.hubCapabilities = m.capabilities ?? [];
+        this.buildReport.reset();
         this.retry.reset();
         this.opts.log.info({ serverVersion: m.serverVersion, ackedSeq: m.ackedSeq }, 'control plane session');
         if (m.ackedSeq !== null) this.outbox.ack(m.ackedSeq);
@@ -314,13 +317,15 @@ export class ControlClient {
       this.opts.log.warn({ err }, 'heartbeat not built');
       return;
     }
-    this.send({
-      v: PROTOCOL_VERSION,
-      type: 'heartbeat',
-      at: this.now(),
-      appliedRevision: this.opts.handlers.appliedRevision(),
-      ...live,
-    });
+    this.send(
+      this.buildReport.fit({
+        v: PROTOCOL_VERSION,
+        type: 'heartbeat',
+        at: this.now(),
+        appliedRevision: this.opts.handlers.appliedRevision(),
+        ...live,
+      }),
+    );
   }
 
   /** Closes the socket and writes the outbox to disk (STYLE §G36). */

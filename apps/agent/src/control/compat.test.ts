@@ -1,6 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { NGINX_STATUS_CAPABILITY, parseAgentFrame, type AgentMessage } from '@keepwatch/shared';
-import { forHub } from './compat.js';
+import {
+  NGINX_BUILD_CAPABILITY,
+  NGINX_STATUS_CAPABILITY,
+  parseAgentFrame,
+  type AgentMessage,
+  type HeartbeatMessage,
+} from '@keepwatch/shared';
+import { BuildReport, forHub } from './compat.js';
 
 const HASH = 'cd'.repeat(32);
 
@@ -47,5 +53,33 @@ describe('forHub', () => {
     const m = forHub(applied, ['pin-rotation']);
     expect(m).toEqual({ v: 1, type: 'apply-result', seq: 1, at: 1000, revision: 3, outcome: 'applied' });
     expect(olderHubTakes(m)).toBe(true);
+  });
+});
+
+describe('nginx.build (issue #17 item 4)', () => {
+  const build = { version: '1.22.1', modules: ['http_ssl_module'] };
+  const withBuild: HeartbeatMessage = { ...(heartbeat as HeartbeatMessage), nginx: { running: true, pid: 42, build } };
+
+  it('sends the build to a hub that listed nginx-build', () => {
+    expect(forHub(withBuild, [NGINX_STATUS_CAPABILITY, NGINX_BUILD_CAPABILITY])).toEqual(withBuild);
+  });
+
+  it('leaves the build out for a hub with nginx-status but not nginx-build', () => {
+    const m = forHub(withBuild, [NGINX_STATUS_CAPABILITY]);
+    expect(m).toEqual({ ...withBuild, nginx: { running: true, pid: 42 } });
+  });
+
+  it('leaves the build out for a hub with neither', () => {
+    expect(olderHubTakes(forHub(withBuild, []))).toBe(true);
+  });
+
+  it('puts the build in the first heartbeat of a session and when it changes only', () => {
+    const report = new BuildReport();
+    expect(report.fit(withBuild).nginx.build).toEqual(build);
+    expect(report.fit(withBuild).nginx).toEqual({ running: true, pid: 42 });
+    const upgraded = { ...withBuild, nginx: { ...withBuild.nginx, build: { ...build, version: '1.22.2' } } };
+    expect(report.fit(upgraded).nginx.build?.version).toBe('1.22.2');
+    report.reset();
+    expect(report.fit(upgraded).nginx.build?.version).toBe('1.22.2');
   });
 });

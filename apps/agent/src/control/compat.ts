@@ -4,10 +4,12 @@
  * capability go only to a hub whose `welcome` listed it (issue #17 item 5: `nginx-status`).
  */
 import {
+  NGINX_BUILD_CAPABILITY,
   NGINX_STATUS_CAPABILITY,
   type AgentMessage,
   type ApplyResultMessage,
   type HandEditReplaced,
+  type HeartbeatMessage,
 } from '@keepwatch/shared';
 
 /** How applying a pushed revision went, as the apply-result reports it. */
@@ -23,6 +25,10 @@ export type ApplyOutcome =
 
 /** `m` without the fields the hub did not say it takes (`hubCapabilities`: its welcome's list). */
 export function forHub(m: AgentMessage, hubCapabilities: readonly string[]): AgentMessage {
+  if (m.type === 'heartbeat' && m.nginx.build && !hubCapabilities.includes(NGINX_BUILD_CAPABILITY)) {
+    const { build: _dropped, ...nginx } = m.nginx;
+    m = { ...m, nginx };
+  }
   if (hubCapabilities.includes(NGINX_STATUS_CAPABILITY)) return m;
   if (m.type === 'heartbeat') {
     const { running, pid } = m.nginx;
@@ -33,4 +39,30 @@ export function forHub(m: AgentMessage, hubCapabilities: readonly string[]): Age
     return older;
   }
   return m;
+}
+
+/**
+ * `nginx.build` goes in a session's first heartbeat and again only when it changed (it is the
+ * same for the agent's whole life, mostly): the hub keeps it for the session (issue #17 item 4).
+ */
+export class BuildReport {
+  private sent: string | null = null;
+
+  /** A new session: the next heartbeat carries the build again. */
+  reset(): void {
+    this.sent = null;
+  }
+
+  /** `hb` with its `nginx.build` only when this session has not had it yet. */
+  fit(hb: HeartbeatMessage): HeartbeatMessage {
+    const build = hb.nginx.build;
+    if (!build) return hb;
+    const key = JSON.stringify(build);
+    if (key !== this.sent) {
+      this.sent = key;
+      return hb;
+    }
+    const { build: _sent, ...nginx } = hb.nginx;
+    return { ...hb, nginx };
+  }
 }
