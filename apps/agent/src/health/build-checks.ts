@@ -3,6 +3,7 @@ import type { Check } from './check.js';
 import { httpCheck } from './kinds/http.js';
 import { nginxSupervision, type PidWatcher } from './kinds/nginx.js';
 import { processCheck } from './kinds/process.js';
+import { proxyCheck } from './kinds/proxy.js';
 import { lookupUser, runScript } from './kinds/script.js';
 import { tcpCheck } from './kinds/tcp.js';
 import type { ScriptLauncher } from './kinds/script-launch.js';
@@ -50,5 +51,9 @@ export function buildCheck(check: HealthCheck, cfg: AgentConfig, host: CheckHost
       return { ...common, probe: (signal) => tcpCheck(check.address, check.port, signal) };
     case 'process':
       return { ...common, probe: () => Promise.resolve(processCheck(check.pidFile)) };
+    case 'proxy': {
+      const { address, port, host, path, expectStatus } = check;
+      return { ...common, probe: (signal) => proxyCheck({ address, port, host, path }, expectStatus, signal) };
+    }
   }
 }

@@ -37,6 +37,11 @@ const checkCommon = {
   user: z.strictObject({ user: UnixNameSchema, group: UnixNameSchema.optional() }).optional(),
 };
 
+/** The status classes a proxy check may expect; 5xx is what nginx answers when it cannot proxy. */
+export const PROXY_STATUS_CLASSES = ['2xx', '3xx', '4xx'] as const;
+/** A status class a proxy check may expect. */
+export type ProxyStatusClass = (typeof PROXY_STATUS_CLASSES)[number];
+
 /** The command of a script check: an argv executed directly, or a shell line run by `/bin/sh -c`. */
 export const ScriptCommandSchema = z.union([
   z.strictObject({ argv: ArgvSchema }),
@@ -64,6 +69,24 @@ export const HealthCheckSchema = z.discriminatedUnion('kind', [
   }),
   /** TCP connect; healthy when the connection is established within the timeout. */
   z.strictObject({ kind: z.literal('tcp'), ...checkCommon, address: IpAddressSchema, port: PortSchema }),
+  /**
+   * End to end through this node's own nginx: an HTTP GET to nginx's listen socket with the Host
+   * of a virtual server; healthy when the answer's status class is expected. nginx's own 502/504
+   * (no backend answered) never is, so a node whose nginx runs but cannot proxy fails it — and,
+   * when an instance tracks it, gives up the VIP. Plain HTTP listens only.
+   */
+  z.strictObject({
+    kind: z.literal('proxy'),
+    ...checkCommon,
+    /** Where nginx listens: 127.0.0.1 reaches a listen on all addresses (a VIP-bound listen needs the VIP, held by one node only). */
+    address: IpAddressSchema.default('127.0.0.1'),
+    port: PortSchema.default(80),
+    /** The Host header: a server name of the virtual server the request goes through. */
+    host: ServerNameSchema.refine((h) => !h.startsWith('*'), { message: 'must be a host name, not a wildcard' }),
+    path: LocationPrefixSchema.default('/'),
+    /** The status classes that count as the backend's answer. */
+    expectStatus: z.array(z.enum(PROXY_STATUS_CLASSES)).min(1).max(PROXY_STATUS_CLASSES.length).default(['2xx', '3xx']),
+  }),
   /** Process alive: the pid in `pidFile` names a live (not zombie) process. */
   z.strictObject({ kind: z.literal('process'), ...checkCommon, pidFile: AbsolutePathSchema }),
 ]);

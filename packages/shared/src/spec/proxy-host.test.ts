@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ClusterSpecSchema, type ClusterSpecInput } from './cluster.js';
 import { AccessSourceSchema, PasswordHashSchema, RedirectTargetSchema } from './proxy-host.js';
+import { HealthCheckSchema } from './checks.js';
 
 type VsInput = NonNullable<ClusterSpecInput['virtualServers']>[number];
 
@@ -183,5 +184,24 @@ describe('proxy-host spec', () => {
       `${SHA512}\n`,
       '$2a$10$abcdefghijklmnopqrstuuOQiyCxlgf/oeuTqixKmWdcYUh4Hjl0a',
     ])('refuses %j', (h) => expect(PasswordHashSchema.safeParse(h).success).toBe(false));
+  });
+
+  describe('proxy check', () => {
+    it('goes to nginx on 127.0.0.1:80 and expects 2xx or 3xx unless told otherwise', () => {
+      expect(HealthCheckSchema.parse({ kind: 'proxy', name: 'through', host: 'app.example.com' })).toMatchObject({
+        address: '127.0.0.1',
+        port: 80,
+        path: '/',
+        expectStatus: ['2xx', '3xx'],
+      });
+    });
+
+    it.each([
+      { host: '*.example.com' },
+      { host: 'a.example', expectStatus: ['5xx'] },
+      { host: 'a.example', expectStatus: [] },
+    ])('refuses %j', (c) =>
+      expect(HealthCheckSchema.safeParse({ kind: 'proxy', name: 'through', ...c }).success).toBe(false),
+    );
   });
 });

@@ -6,6 +6,7 @@
  */
 import { useState } from 'react';
 import { api, type RouterOutputs } from '~/trpc/client';
+import type { ProxyStatusClass } from '@keepwatch/shared';
 import { Banner, Button } from '../ui';
 import { DataTable } from '../table';
 import { CheckField, EditorActions, TextField, num, useEditor } from './form';
@@ -24,6 +25,8 @@ function target(c: Check): string {
       return 'argv' in c.command ? c.command.argv.join(' ') : c.command.shell;
     case 'process':
       return `pid file ${c.pidFile}`;
+    case 'proxy':
+      return `GET http://${c.host}${c.path} through nginx at ${c.address.includes(':') ? `[${c.address}]` : c.address}:${c.port} → ${c.expectStatus.join('/')}`;
     case 'nginx':
       return 'nginx supervision (restart if not running)';
   }
@@ -107,6 +110,8 @@ export interface CheckFieldsDraft {
   port: string;
   path: string;
   expectStatus: string;
+  /** Proxy checks: the virtual server's host name. */
+  host: string;
   argv: string;
   pidFile: string;
 }
@@ -120,13 +125,43 @@ const toDraft = (c: Check): Draft => ({
   rise: String(c.rise),
   fall: String(c.fall),
   initFail: c.initFail,
-  address: c.kind === 'http' || c.kind === 'tcp' ? c.address : '',
-  port: c.kind === 'http' || c.kind === 'tcp' ? String(c.port) : '',
-  path: c.kind === 'http' ? c.path : '',
-  expectStatus: c.kind === 'http' ? String(c.expectStatus) : '',
+  address: c.kind === 'http' || c.kind === 'tcp' || c.kind === 'proxy' ? c.address : '',
+  port: c.kind === 'http' || c.kind === 'tcp' || c.kind === 'proxy' ? String(c.port) : '',
+  path: c.kind === 'http' || c.kind === 'proxy' ? c.path : '',
+  expectStatus: c.kind === 'http' ? String(c.expectStatus) : c.kind === 'proxy' ? c.expectStatus.join(' ') : '',
+  host: c.kind === 'proxy' ? c.host : '',
   argv: c.kind === 'script' ? ('argv' in c.command ? c.command.argv.join('\n') : c.command.shell) : '',
   pidFile: c.kind === 'process' ? c.pidFile : '',
 });
+
+/** A proxy check's own fields from the draft: host, path and the expected classes (space-separated). */
+export function proxyFields(d: Pick<Draft, 'host' | 'path' | 'expectStatus'>) {
+  const classes = d.expectStatus.split(/\s+/).filter((w) => w !== '');
+  // A bare number is the HTTP check's default left in a new check's draft: the schema's default then.
+  const given = classes.length > 0 && !/^[0-9]+$/.test(d.expectStatus.trim());
+  const expectStatus = (given ? classes : ['2xx', '3xx']) as ProxyStatusClass[];
+  return { host: d.host.trim(), path: d.path, expectStatus };
+}
+
+/** A proxy check's host, path and expected classes (the address and port are the shared fields). */
+export function ProxyCheckFields({
+  bind,
+}: {
+  bind: (k: 'host' | 'path' | 'expectStatus') => {
+    id: string;
+    value: string;
+    onChange: (v: string) => void;
+    error?: string | undefined;
+  };
+}) {
+  return (
+    <>
+      <TextField {...bind('host')} label="Host (virtual server)" mono className="w-48" />
+      <TextField {...bind('path')} label="Path" mono className="w-40" />
+      <TextField {...bind('expectStatus')} label="Expected classes" hint="e.g. 2xx 3xx" className="w-28" />
+    </>
+  );
+}
 
 function toCheck(base: Check, d: Draft): Check {
   const common = {
@@ -147,6 +182,7 @@ function toCheck(base: Check, d: Draft): Check {
       expectStatus: num(d.expectStatus),
     });
   if (out.kind === 'tcp') Object.assign(out, { address: d.address.trim(), port: num(d.port) });
+  if (out.kind === 'proxy') Object.assign(out, proxyFields(d));
   if (out.kind === 'process') out.pidFile = d.pidFile;
   if (out.kind === 'script')
     out.command = 'argv' in out.command ? { argv: d.argv.split('\n').filter((w) => w !== '') } : { shell: d.argv };
@@ -203,10 +239,11 @@ function CheckEditor({ row, onDone }: { row: CheckRow; onDone: (text: string) =>
           onChange={(v) => set({ initFail: v })}
         />
       </div>
-      {(c.kind === 'http' || c.kind === 'tcp') && (
+      {(c.kind === 'http' || c.kind === 'tcp' || c.kind === 'proxy') && (
         <div className="flex flex-wrap gap-3">
           <TextField {...bind('address')} label="Address" mono className="w-44" />
           <TextField {...bind('port')} label="Port" inputMode="numeric" className="w-20" />
+          {c.kind === 'proxy' && <ProxyCheckFields bind={bind} />}
           {c.kind === 'http' && (
             <>
               <TextField {...bind('path')} label="Path" mono className="w-40" />

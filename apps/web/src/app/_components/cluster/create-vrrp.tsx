@@ -2,7 +2,7 @@
 /** The "New VRRP instance" and "New health check" forms. */
 import { api, type RouterOutputs } from '~/trpc/client';
 import { lines, members, parseVip } from '../../_lib/object-drafts';
-import type { CheckFieldsDraft } from './checks-panel';
+import { ProxyCheckFields, proxyFields, type CheckFieldsDraft } from './checks-panel';
 import { CreateShell, under, useCreate, type CreateFormProps } from './create-form';
 import { SelectField, TextField, num } from './form';
 
@@ -123,6 +123,7 @@ const KINDS = {
   script: 'Script (argv)',
   process: 'Process (pid file)',
   nginx: 'nginx supervision',
+  proxy: 'Through nginx (proxy)',
 } as const satisfies Record<Check['kind'], string>;
 
 /** A new check has no timeout of its own and starts as not failed. */
@@ -158,6 +159,14 @@ function toCheck(d: CheckDraft): Check {
       return { ...common, kind: 'process', pidFile: d.pidFile.trim() };
     case 'nginx':
       return { ...common, kind: 'nginx' };
+    case 'proxy':
+      return {
+        ...common,
+        kind: 'proxy',
+        address: d.address.trim() || '127.0.0.1',
+        port: num(d.port),
+        ...proxyFields(d),
+      };
   }
 }
 
@@ -177,6 +186,7 @@ export function NewCheckForm({ clusterId, onDone, onCancel }: CreateFormProps) {
       port: '80',
       path: '/',
       expectStatus: '200',
+      host: '',
       argv: '',
       pidFile: '',
     }),
@@ -201,10 +211,11 @@ export function NewCheckForm({ clusterId, onDone, onCancel }: CreateFormProps) {
         <TextField {...c.bind('rise')} label="Rise" inputMode="numeric" className="w-16" />
         <TextField {...c.bind('fall')} label="Fall" inputMode="numeric" className="w-16" />
       </div>
-      {(kind === 'tcp' || kind === 'http') && (
+      {(kind === 'tcp' || kind === 'http' || kind === 'proxy') && (
         <div className="flex flex-wrap gap-3">
           <TextField {...c.bind('address')} label="Address" mono className="w-44" />
           <TextField {...c.bind('port')} label="Port" inputMode="numeric" className="w-20" />
+          {kind === 'proxy' && <ProxyCheckFields bind={c.bind} />}
           {kind === 'http' && <TextField {...c.bind('path')} label="Path" mono className="w-40" />}
           {kind === 'http' && <TextField {...c.bind('expectStatus')} label="Expected status" className="w-20" />}
         </div>
