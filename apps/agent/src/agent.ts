@@ -36,7 +36,6 @@ export type AgentModules = Omit<LiveInstanceDeps, 'onTransition'> & {
   buildCheck(check: HealthCheck): Check;
   linkWatch: LinkWatch;
   nginx: NginxApplier;
-  /** `nginx -V` of the configured binary: reported in heartbeats, the version rendered for. */
   nginxBuild: NginxBuildProbe;
   metricsServer: MetricsServer;
   /** Null when the agent runs standalone from its config file. */
@@ -105,8 +104,6 @@ export class Agent {
 
   async start(): Promise<void> {
     const { cfg, log } = this.m;
-    // Before the first heartbeat, which reports it.
-    await this.m.nginxBuild.load();
     const last = this.m.revisionFile?.read() ?? null;
     const spec = last?.spec ?? cfg.spec ?? null;
     if (last) {
@@ -141,8 +138,7 @@ export class Agent {
 
   /** nginx for `spec` through the one apply path (nginx/spec-apply.ts). */
   private async applyNginx(spec: ClusterSpec) {
-    // The version to render for; read once (and again until a run succeeds: nginx installed later).
-    await this.m.nginxBuild.load();
+    await this.m.nginxBuild.load(); // the version to render for (nginx/build-info.ts)
     return applyNginxSpec(this.m.nginx, spec, this.m.cfg.node, this.m.metrics, this.m.log);
   }
 
@@ -283,13 +279,7 @@ export class Agent {
     const maintenance = this.runners.length
       ? this.runners.some((r) => r.current().maintenance)
       : this.m.adminFile.current.maintenance;
-    const build = this.m.nginxBuild.current;
-    const nginx = {
-      running,
-      pid: running ? pid : null,
-      ...this.m.nginx.status(running ? pid : null),
-      ...(build ? { build } : {}),
-    };
+    const nginx = { running, pid: running ? pid : null, ...this.m.nginx.status(running ? pid : null) };
     return { maintenance, nginx, instances };
   }
 

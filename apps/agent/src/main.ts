@@ -151,8 +151,10 @@ function compose(cfg: AgentConfig, net: NativeNet, log: Logger, warm: WarmReplay
     heartbeat: () => agent.controlHandlers.heartbeat(),
     command: (c) => agent.controlHandlers.command(c),
   };
+  const nginxBuild = new NginxBuildProbe(n.binary, log);
   const control = cfg.controlPlane
     ? new ControlClient({
+        nginxBuild,
         controlPlane: cfg.controlPlane,
         node: cfg.node,
         stateDir: cfg.stateDir,
@@ -177,7 +179,7 @@ function compose(cfg: AgentConfig, net: NativeNet, log: Logger, warm: WarmReplay
       writtenStatePath: join(cfg.stateDir, 'nginx-written.json'),
       ...(n.mainContextPath ? { mainContextPath: n.mainContextPath } : {}),
     }),
-    nginxBuild: new NginxBuildProbe(n.binary, log),
+    nginxBuild,
     metricsServer: new MetricsServer(cfg.metrics, metrics),
     control,
     revisionFile: cfg.controlPlane ? new RevisionFile(cfg.stateDir, log) : null,

@@ -24,6 +24,7 @@ import type { TLSSocket } from 'node:tls';
 import { peerPin, pinProblem, takeAnnouncedPins, tlsClientOptions, trustedPins } from './tls.js';
 import { credentialFile, readCredential, writeCredential } from './credential.js';
 import { BuildReport, forHub, type ApplyOutcome } from './compat.js';
+import type { NginxBuildProbe } from '../nginx/build-info.js';
 
 export type { ApplyOutcome };
 
@@ -51,6 +52,8 @@ export interface ControlClientOptions {
   rng: () => number;
   /** Wall clock in epoch ms (event timestamps). */
   now?: () => number;
+  /** `nginx -V` of the host's nginx (nginx/build-info.ts), for heartbeats' `nginx.build`. */
+  nginxBuild?: Pick<NginxBuildProbe, 'load' | 'current'>;
 }
 
 /**
@@ -98,6 +101,7 @@ export class ControlClient {
   start(): void {
     this.stopped = false;
     this.outbox.load();
+    void this.opts.nginxBuild?.load();
     this.connect();
   }
 
@@ -317,15 +321,9 @@ export class ControlClient {
       this.opts.log.warn({ err }, 'heartbeat not built');
       return;
     }
-    this.send(
-      this.buildReport.fit({
-        v: PROTOCOL_VERSION,
-        type: 'heartbeat',
-        at: this.now(),
-        appliedRevision: this.opts.handlers.appliedRevision(),
-        ...live,
-      }),
-    );
+    const hb = { v: PROTOCOL_VERSION, type: 'heartbeat', at: this.now(), ...live } as const;
+    const appliedRevision = this.opts.handlers.appliedRevision();
+    this.send(this.buildReport.fit({ ...hb, appliedRevision }, this.opts.nginxBuild?.current));
   }
 
   /** Closes the socket and writes the outbox to disk (STYLE §G36). */

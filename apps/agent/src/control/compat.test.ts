@@ -75,11 +75,13 @@ describe('nginx.build (issue #17 item 4)', () => {
 
   it('puts the build in the first heartbeat of a session and when it changes only', () => {
     const report = new BuildReport();
-    expect(report.fit(withBuild).nginx.build).toEqual(build);
-    expect(report.fit(withBuild).nginx).toEqual({ running: true, pid: 42 });
-    const upgraded = { ...withBuild, nginx: { ...withBuild.nginx, build: { ...build, version: '1.22.2' } } };
-    expect(report.fit(upgraded).nginx.build?.version).toBe('1.22.2');
+    const plain: HeartbeatMessage = { ...withBuild, nginx: { running: true, pid: 42 } };
+    expect(report.fit(plain, null)).toEqual(plain);
+    expect(report.fit(plain, build)).toEqual(withBuild);
+    expect(report.fit(plain, build)).toEqual(plain);
+    const upgraded = { ...build, version: '1.22.2' };
+    expect(report.fit(plain, upgraded).nginx.build).toEqual(upgraded);
     report.reset();
-    expect(report.fit(upgraded).nginx.build?.version).toBe('1.22.2');
+    expect(report.fit(plain, upgraded).nginx.build).toEqual(upgraded);
   });
 });

@@ -10,6 +10,7 @@ import {
   type ApplyResultMessage,
   type HandEditReplaced,
   type HeartbeatMessage,
+  type NginxBuildInfo,
 } from '@keepwatch/shared';
 
 /** How applying a pushed revision went, as the apply-result reports it. */
@@ -53,16 +54,12 @@ export class BuildReport {
     this.sent = null;
   }
 
-  /** `hb` with its `nginx.build` only when this session has not had it yet. */
-  fit(hb: HeartbeatMessage): HeartbeatMessage {
-    const build = hb.nginx.build;
+  /** `hb` with `build` as its `nginx.build` when this session has not had that yet. */
+  fit(hb: HeartbeatMessage, build: NginxBuildInfo | null | undefined): HeartbeatMessage {
     if (!build) return hb;
     const key = JSON.stringify(build);
-    if (key !== this.sent) {
-      this.sent = key;
-      return hb;
-    }
-    const { build: _sent, ...nginx } = hb.nginx;
-    return { ...hb, nginx };
+    if (key === this.sent) return hb;
+    this.sent = key;
+    return { ...hb, nginx: { ...hb.nginx, build } };
   }
 }
