@@ -69,6 +69,11 @@ export const EnvSchema = z
         message: 'must be at most 8 key pins (sha256/ and the base64 of 32 bytes) separated by commas',
       },
     ),
+    /**
+     * CA certificates (PEM) trusted for the ACME directory besides the system's: a private CA, or
+     * pebble's test CA in the lab. There is no switch to turn verification off.
+     */
+    KEEPWATCH_ACME_CA_FILE: z.string().min(1).optional(),
     /** Bearer token a Prometheus scraper sends for /metrics; unset: /metrics answers direct connections from this host only. */
     KEEPWATCH_METRICS_TOKEN: z.string().min(16).optional(),
     /** Mark the session cookie `Secure` (set it when the dashboard is served over HTTPS). */

@@ -3,6 +3,7 @@
  * migrations), creates the first admin when the environment asks for one, and builds the HTTP
  * handler for `/api/trpc/*` and `/metrics`. server.ts puts it in front of Next.js on one port.
  */
+import { readFileSync } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createHTTPHandler } from '@trpc/server/adapters/standalone';
 import type { Env } from '../env';
@@ -16,6 +17,8 @@ import { NewPasswordSchema } from './auth/password';
 import { createFirstAdmin } from './services/auth';
 import { sealStoredSecrets, specSecretKey } from './services/spec-secrets';
 import { certificateExpiries } from './services/certificates/store';
+import { trustAcmeCa } from './services/certificates/acme/client';
+import { AcmeRenewer } from './services/certificates/acme/renewer';
 import { appRouter } from './root';
 import { AgentHub } from './hub/hub';
 import { createEventBus, type EventBus } from './bus';
@@ -151,6 +154,10 @@ export async function createControlPlane(
     agentPins: env.KEEPWATCH_AGENT_PINS,
   });
   hub.start();
+  if (env.KEEPWATCH_ACME_CA_FILE) trustAcmeCa(readFileSync(env.KEEPWATCH_ACME_CA_FILE, 'utf8'));
+  // ACME certificates are ordered when due and renewed well before expiry (issue #17 item 2).
+  const renewer = new AcmeRenewer({ db: db.prisma, log: log.child({ component: 'acme' }), secretKey: specSecretKey() });
+  renewer.start();
   bus.subscribe((e) => {
     if (e.type === 'failover') void hub.reconcileCluster(e.clusterId);
     // A committed mutation may have made a revision: push it without waiting for the poll.
@@ -167,6 +174,7 @@ export async function createControlPlane(
     bus,
     handle,
     close: async () => {
+      await renewer.stop();
       await hub.close();
       await bus.close();
       await db.close();

@@ -284,6 +284,7 @@ export class AgentHub {
     s.node = node;
     this.commands.newSession(node.id);
     s.appliedRevision = m.appliedRevision;
+    s.capabilities = m.capabilities;
     s.ackedSeq = this.acked.get(node.id) ?? null;
     this.offline.delete(node.id);
     // Online at once for every instance (not at the next batch), with what the agent told.

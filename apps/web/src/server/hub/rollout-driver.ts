@@ -4,7 +4,7 @@
  * connected agents the plan names. Revisions are immutable, so specs are cached by number and a
  * sweep over many converged clusters costs one query.
  */
-import { nodeChecks, PROTOCOL_VERSION } from '@keepwatch/shared';
+import { nodeChecks, PROTOCOL_VERSION, TLS_CAPABILITY } from '@keepwatch/shared';
 import type { Logger } from '../logger';
 import type { Metrics } from '../metrics';
 import {
@@ -14,6 +14,9 @@ import {
   rolloutOutcome,
   type NewestRevision,
 } from '../services/rollout-reads';
+import { loadTlsPush, type TlsPush } from '../services/certificates/push';
+import { storeApplyResult } from '../services/agent-events';
+import { specSecretKey } from '../services/spec-secrets';
 import type { Db } from '../services/types';
 import { planRollout, type RolloutNode } from './rollout';
 import { send, type Session, type Sessions } from './session';
@@ -44,8 +47,12 @@ export class RolloutDriver {
   private rolling = false;
   /** A sweep was asked for while one ran: run again (this wide) when it ends, so no trigger is lost. */
   private again: SweepScope | null = null;
-  /** The newest revision of each cluster with a connected agent (the number is re-read each sweep). */
-  private readonly revisions = new Map<string, NewestRevision>();
+  /**
+   * The newest revision of each cluster with a connected agent (the number is re-read each sweep),
+   * with the certificates and ACME thumbprint its push carries (read with it: a renewed certificate
+   * commits a new revision).
+   */
+  private readonly revisions = new Map<string, PushedRevision>();
   /** The revision number each cluster was last stepped at by a sweep. */
   private readonly stepped = new Map<string, number>();
   /** When each node was last pushed a revision, for the apply-latency histogram. */
@@ -116,7 +123,7 @@ export class RolloutDriver {
       failed: failed.has(s.node.id) && s.pushedRevision === rev.number,
     }));
     const plan = planRollout(rev.number, nodes, { aborted });
-    for (const s of sessions) if (plan.push.includes(s.node.id)) this.push(s, rev);
+    for (const s of sessions) if (plan.push.includes(s.node.id)) await this.push(s, rev);
   }
 
   /** A node that runs nothing yet gets the newest revision at once, unless its rollout was aborted. */
@@ -125,7 +132,7 @@ export class RolloutDriver {
     const rev = await this.latest(s.node.clusterId, 'fresh');
     if (!rev) return;
     if ((await rolloutOutcome(this.opts.db, s.node.clusterId, rev.number)).aborted) return;
-    this.push(s, rev);
+    await this.push(s, rev);
   }
 
   /** Counts an apply result; one for the revision this instance pushed also has a latency. */
@@ -143,26 +150,60 @@ export class RolloutDriver {
    * The cluster's newest revision: from the cache, unless `fresh` (its number read again) or
    * given its number (just read); read when not cached yet.
    */
-  private async latest(clusterId: string, fresh?: 'fresh' | number): Promise<NewestRevision | null> {
+  private async latest(clusterId: string, fresh?: 'fresh' | number): Promise<PushedRevision | null> {
     const cached = this.revisions.get(clusterId);
     if (cached && fresh === undefined) return cached;
     const number =
       typeof fresh === 'number' ? (fresh > 0 ? fresh : null) : await revisionNumber(this.opts.db, clusterId);
     if (number === null) return null;
     if (cached?.number === number) return cached;
-    const latest = await revisionSpec(this.opts.db, clusterId, number);
-    if (latest) this.revisions.set(clusterId, latest);
+    const spec = await revisionSpec(this.opts.db, clusterId, number);
+    if (!spec) return null;
+    const latest = { ...spec, tls: await loadTlsPush(this.opts.db, clusterId, spec.spec, specSecretKey()) };
+    this.revisions.set(clusterId, latest);
     return latest;
   }
 
-  private push(s: Session, rev: NewestRevision): void {
+  private async push(s: Session, rev: PushedRevision): Promise<void> {
     s.pushedRevision = rev.number;
+    if (rev.tls && s.node && !s.capabilities.includes(TLS_CAPABILITY)) {
+      // An agent from before TLS would drop the certificates and serve a config it cannot load:
+      // its deployment fails here instead, naming the node (it is retried when the agent reconnects).
+      const message = `node "${s.node.name}" runs an agent without TLS support (no "${TLS_CAPABILITY}" capability in its hello), and revision ${rev.number} uses certificates or ACME: upgrade the agent on ${s.node.name}`;
+      this.opts.log.warn({ node: s.node.name, revision: rev.number }, 'revision not pushed: agent lacks tls');
+      await storeApplyResult(this.opts.db, s.node, {
+        v: PROTOCOL_VERSION,
+        type: 'apply-result',
+        seq: 0,
+        revision: rev.number,
+        outcome: 'failed',
+        stage: 'validate',
+        message,
+        nginxOutput: '',
+        runningRevision: s.appliedRevision,
+        at: this.opts.now(),
+      });
+      return;
+    }
     if (s.node) this.pushedAt.set(s.node.id, { revision: rev.number, at: this.opts.now() });
     this.opts.metrics?.revisionsPushed.inc();
-    this.opts.log.info({ node: s.node?.name, revision: rev.number }, 'revision pushed');
-    send(s, { v: PROTOCOL_VERSION, type: 'config-push', revision: rev.number, spec: rev.spec });
+    // Names and fingerprints only: the keys never reach the log.
+    this.opts.log.info(
+      { node: s.node?.name, revision: rev.number, certificates: rev.tls?.certificates.map((c) => c.name) },
+      'revision pushed',
+    );
+    send(s, {
+      v: PROTOCOL_VERSION,
+      type: 'config-push',
+      revision: rev.number,
+      spec: rev.spec,
+      ...(rev.tls ? { tls: rev.tls } : {}),
+    });
   }
 }
+
+/** A revision as the driver pushes it: the spec and its `tls` part (push.ts). */
+type PushedRevision = NewestRevision & { tls: TlsPush | undefined };
 
 /** Runs `step` over `items`, at most `limit` at once; every step ends before it returns, then the first error is thrown. */
 async function eachConcurrently<T>(

@@ -26,6 +26,8 @@ export interface Session {
   checks: Map<string, CheckResultMessage>;
   pushedRevision: number | null;
   ackedSeq: number | null;
+  /** The optional features the agent's hello announced (e.g. `tls`: it takes certificates in a push). */
+  capabilities: readonly string[];
 }
 
 /** What the hub knows live about a node; `ageMs` is how old the last word from the agent is. */
@@ -55,6 +57,7 @@ export function newSession(ws: WebSocket, now: number): Session {
     checks: new Map(),
     pushedRevision: null,
     ackedSeq: null,
+    capabilities: [],
   };
 }
 

@@ -5,18 +5,13 @@
  * Read when the hub loads a revision; a replaced or renewed certificate commits a new revision,
  * so what a revision pushes is what the cluster held when it was loaded.
  */
-import type { ClusterSpec } from '@keepwatch/shared';
+import type { ClusterSpec, TlsMaterial } from '@keepwatch/shared';
 import type { Db } from '../types';
 import { openCertificateKey } from './store';
 import { specCertificateNames } from './usage';
 
-/** The hello capability of agents that write certificates from a push (the contract's TLS_CAPABILITY). */
-export const TLS_CAPABILITY = 'tls';
-
-export interface TlsPush {
-  certificates: { name: string; fingerprintSha256: string; certificatePem: string; keyPem: string }[];
-  acmeThumbprint?: string;
-}
+/** A config push's `tls` (protocol/tls-material.ts). */
+export type TlsPush = TlsMaterial;
 
 /** Stored fingerprints are colon-separated upper-case hex; the push carries 64 lower-case hex digits. */
 export function pushFingerprint(stored: string): string {
