@@ -64,7 +64,18 @@ async function onStored(ctx: EventContext, s: Session, node: SessionNode, m: Sto
   if (m.type === 'apply-result' || m.type === 'check-result') await ctx.rollout.cluster(node.clusterId);
 }
 
-async function onHeartbeat(ctx: EventContext, s: Session, node: SessionNode, m: HeartbeatMessage): Promise<void> {
+/**
+ * The agent sends `nginx.build` in a session's first heartbeat and when it changes (capability
+ * `nginx-build`), not in each one: the later ones keep the session's, so the stored live state
+ * always has it.
+ */
+function keepNginxBuild(prev: HeartbeatMessage | null, m: HeartbeatMessage): HeartbeatMessage {
+  const build = prev?.nginx.build;
+  return m.nginx.build || !build ? m : { ...m, nginx: { ...m.nginx, build } };
+}
+
+async function onHeartbeat(ctx: EventContext, s: Session, node: SessionNode, sent: HeartbeatMessage): Promise<void> {
+  const m = keepNginxBuild(s.heartbeat, sent);
   // The first heartbeat of a session (a new or reconnected agent) and every heartbeat of a
   // cluster not yet as desired: plan failover commands again.
   const plan = s.heartbeat === null || ctx.commands.unconverged.has(node.clusterId);

@@ -16,6 +16,7 @@ import {
 } from '@keepwatch/shared';
 import { AppError, notFound } from '../errors';
 import { loadClusterSpec } from './revisions';
+import { refuseMissingNginxFeatures } from './nginx-build';
 import type { Db } from './types';
 
 export interface NodeConfigDiff {
@@ -113,6 +114,7 @@ export async function previewChange(
     replacing = row.name;
   } else if (input.obj === null) throw notFound(area.what);
   const draft = specWith(await loadClusterSpec(db, input.clusterId), input.area, replacing, input.obj);
+  await refuseMissingNginxFeatures(db, input.clusterId, draft);
   const running = await db.deployment.findMany({
     where: { status: 'applied', revision: { clusterId: input.clusterId } },
     orderBy: { revision: { number: 'desc' } },

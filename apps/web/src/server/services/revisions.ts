@@ -15,6 +15,7 @@ import {
 import type { Prisma } from '../db/client';
 import { AppError, notFound } from '../errors';
 import { assertSpecCertificates } from './certificates/usage';
+import { refuseMissingNginxFeatures } from './nginx-build';
 import { canonicalJson } from './canonical-json';
 import { insertRows } from './rows';
 import { openInstanceSecrets, openSpecSecrets, sealSpecSecrets, specSecretKey } from './spec-secrets';
@@ -187,14 +188,14 @@ export async function commitRevision(
   if (input.nodes.length === 0) return null;
   const parsed = ClusterSpecSchema.safeParse(input);
   if (!parsed.success) {
-    const lines = formatZodIssues(parsed.error.issues);
     throw new AppError('BAD_REQUEST', {
       field: `spec.${parsed.error.issues[0]?.path.map(String).join('.') ?? ''}`,
-      message: `the change would leave the cluster's spec invalid: ${lines.join('; ')}`,
+      message: `the change would leave the cluster's spec invalid: ${formatZodIssues(parsed.error.issues).join('; ')}`,
     });
   }
   const spec: ClusterSpec = parsed.data;
   await assertSpecCertificates(tx, clusterId, spec);
+  await refuseMissingNginxFeatures(tx, clusterId, spec);
   const specHash = createHash('sha256').update(canonicalJson(spec)).digest('hex');
   const cluster = await tx.cluster.update({
     where: { id: clusterId },

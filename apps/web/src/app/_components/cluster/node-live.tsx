@@ -146,6 +146,16 @@ function NodeCard({
               {hb.nginx.pid ? (
                 <span className="text-xs text-slate-600 dark:text-slate-300">pid {hb.nginx.pid}</span>
               ) : null}{' '}
+              {hb.nginx.build ? (
+                <span
+                  className="text-xs text-slate-600 dark:text-slate-300"
+                  data-testid={`live-nginx-version-${n.name}`}
+                  title={`modules: ${hb.nginx.build.modules.join(', ')}`}
+                >
+                  nginx {hb.nginx.build.version}
+                  {hb.nginx.build.openssl ? `, OpenSSL ${hb.nginx.build.openssl}` : ''}
+                </span>
+              ) : null}{' '}
               <NginxExtras n={n.name} nginx={hb.nginx} stale={stale} />· runs revision {hb.appliedRevision ?? 'none'}{' '}
               <span className="text-xs text-slate-600 dark:text-slate-300">
                 (heartbeat {ageText(hb.at, now)}
