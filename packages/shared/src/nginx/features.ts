@@ -29,7 +29,7 @@ export interface NginxFeatureSpec {
     name: string;
     listen: readonly { ssl?: boolean | undefined }[];
     locations: readonly { path: string; websocket?: boolean | undefined }[];
-    tls?: { http2?: boolean | undefined; redirectHttp?: boolean | undefined; hsts?: unknown } | undefined;
+    tls?: { http2?: boolean | undefined; redirectHttp?: boolean | undefined } | undefined;
     redirects?: readonly { code?: number | undefined }[] | undefined;
     access?: { rules?: readonly unknown[] | undefined; basicAuth?: unknown } | undefined;
   }[];
@@ -89,8 +89,10 @@ function tlsNeeds(vs: NginxFeatureSpec['virtualServers'][number], at: SpecPath):
   if (ssl >= 0) {
     needs.push({
       path: [...at, 'listen', ssl, 'ssl'],
-      what: 'TLS',
+      // `ssl_protocols TLSv1.2 TLSv1.3`: nginx takes TLSv1.3 from 1.13.0 (render-tls.ts refuses older).
+      what: 'TLS as rendered (TLSv1.3)',
       module: 'http_ssl_module',
+      since: '1.13.0',
       instead: `turn TLS off for ${server}`,
     });
   }
@@ -101,23 +103,18 @@ function tlsNeeds(vs: NginxFeatureSpec['virtualServers'][number], at: SpecPath):
       path: [...at, 'tls', 'http2'],
       what: 'HTTP/2',
       module: 'http_v2_module',
-      since: '1.9.5',
       instead: `turn HTTP/2 off for ${server}`,
     });
   }
+  // Versions before 1.13.0 are refused for TLS as a whole, so neither `return 308` (1.13.0) nor
+  // HSTS's `add_header … always` (1.7.5) needs its own version check.
   if (tls.redirectHttp === true) {
-    // `return 308`: nginx took the 308 code only from 1.13.0; `return` is the rewrite module's.
     needs.push({
       path: [...at, 'tls', 'redirectHttp'],
-      what: 'the HTTP to HTTPS redirect (308)',
+      what: 'the HTTP to HTTPS redirect',
       module: 'http_rewrite_module',
-      since: '1.13.0',
       instead: `turn the HTTPS redirect off for ${server}`,
     });
-  }
-  if (tls.hsts !== undefined) {
-    // `add_header … always` (so error responses carry HSTS too) appeared in 1.7.5.
-    needs.push({ path: [...at, 'tls', 'hsts'], what: 'HSTS', since: '1.7.5', instead: `turn HSTS off for ${server}` });
   }
   return needs;
 }
