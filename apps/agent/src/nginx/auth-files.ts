@@ -2,6 +2,7 @@ import { chmodSync, mkdirSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { htpasswdPath, renderHtpasswd, type ClusterSpec } from '@keepwatch/shared';
 import { readOptional, writeAtomic } from '../state/files.js';
+import type { Logger } from '../log.js';
 
 /** What a staged write changed, and how to put the files back as they were (nginx/apply.ts ApplyFiles). */
 export type StagedAuth = { changed: boolean; restore(): void };
@@ -92,4 +93,16 @@ export function bothStaged<T extends StagedAuth>(a: T | undefined, b: StagedAuth
       a.restore();
     },
   };
+}
+
+/** Stages the htpasswd files of `spec`, with a warning when nginx's workers could not reach them. */
+export function stageAuth(auth: AuthFiles, spec: ClusterSpec, log: Logger): StagedAuth {
+  const staged = auth.stage(spec);
+  const blocked = spec.virtualServers.some((vs) => vs.access?.basicAuth) ? auth.unsearchableParent() : null;
+  if (blocked)
+    log.warn(
+      { folder: blocked, authDir: auth.dir },
+      "nginx's workers cannot reach the htpasswd files: make the folder searchable by others (o+x)",
+    );
+  return staged;
 }
