@@ -44,6 +44,7 @@ declare -A NEED=(
   [/usr/bin/pkg-config]=pkg-config
   [/usr/include/openssl/ssl.h]=libssl-dev
   [/usr/lib/python3/dist-packages/scapy/__init__.py]=python3-scapy  # adverts built outside the codec
+  [/usr/bin/pebble]=pebble          # the ACME test CA (with pebble-challtestsrv) of the ACME lab test
 )
 
 installed() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q 'install ok installed'; }
