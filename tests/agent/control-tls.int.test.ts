@@ -128,7 +128,7 @@ describe('control channel: wss:// with a pinned dashboard key', () => {
     expect(JSON.parse(hello.text!)).toMatchObject({
       type: 'hello',
       node: 'lb1',
-      capabilities: ['pin-rotation', 'nginx-status', 'nginx-build'],
+      capabilities: ['pin-rotation', 'nginx-status', 'nginx-build', 'tls'],
     });
     await stopAll();
   });

@@ -6,6 +6,7 @@ import type {
   HandEditReplaced,
   HealthCheck,
   InstanceStatus,
+  TlsMaterial,
 } from '@keepwatch/shared';
 import type { MetricsServer } from './metrics-server.js';
 import type { InstanceRunner } from './vrrp/runner.js';
@@ -19,6 +20,7 @@ import type { HealthScheduler, CheckResult } from './health/scheduler.js';
 import { checkResultEvent, isNews, type ReportedCheck } from './health/report.js';
 import type { NginxApplier } from './nginx/apply.js';
 import { applyNginxSpec } from './nginx/spec-apply.js';
+import type { TlsFiles } from './nginx/tls-files.js';
 import type { NginxBuildProbe } from './nginx/build-info.js';
 import { pidAlive, readPidFile } from './health/kinds/process.js';
 import type { ApplyOutcome, ControlClient, ControlHandlers } from './control/client.js';
@@ -36,6 +38,7 @@ export type AgentModules = Omit<LiveInstanceDeps, 'onTransition'> & {
   buildCheck(check: HealthCheck): Check;
   linkWatch: LinkWatch;
   nginx: NginxApplier;
+  tlsFiles: TlsFiles;
   nginxBuild: NginxBuildProbe;
   metricsServer: MetricsServer;
   /** Null when the agent runs standalone from its config file. */
@@ -113,7 +116,7 @@ export class Agent {
     let replaced: HandEditReplaced | undefined;
     if (spec) {
       const resuming = await this.prepareVips(spec);
-      const nginx = await this.applyNginx(spec);
+      const nginx = await applyNginxSpec(this.m, spec, last?.tls);
       if (nginx.ok) replaced = nginx.replaced;
       await this.startVrrp(spec, resuming);
     } else log.warn('no spec yet: waiting for the control plane');
@@ -134,12 +137,6 @@ export class Agent {
       log.warn(
         'no script policy in the config: the dashboard can make this agent run any command as root — add "scripts": {} (the defaults) to bound it',
       );
-  }
-
-  /** nginx for `spec` through the one apply path (nginx/spec-apply.ts). */
-  private async applyNginx(spec: ClusterSpec) {
-    await this.m.nginxBuild.load(); // the version to render for (nginx/build-info.ts)
-    return applyNginxSpec(this.m.nginx, spec, this.m.cfg.node, this.m.metrics, this.m.log);
   }
 
   /**
@@ -210,7 +207,7 @@ export class Agent {
    * unchanged instances and checks are not touched, settings change in place, and only an
    * instance whose interface, VRID, version or family changed is stopped and started.
    */
-  private async applyRevision(revision: number, spec: ClusterSpec): Promise<ApplyOutcome> {
+  private async applyRevision(revision: number, spec: ClusterSpec, tls?: TlsMaterial): Promise<ApplyOutcome> {
     const failed = (stage: Extract<ApplyOutcome, { outcome: 'failed' }>['stage'], message: string, output = '') =>
       ({
         outcome: 'failed',
@@ -226,7 +223,7 @@ export class Agent {
     const refused = scriptPolicyViolations(spec.checks, this.m.cfg, hostLookups());
     if (refused.length) return failed('validate', `refused by this host's script policy: ${refused.join('; ')}`);
     if (this.stopping) return failed('vrrp', 'the agent is stopping');
-    const nginx = await this.applyNginx(spec);
+    const nginx = await applyNginxSpec(this.m, spec, tls);
     if (!nginx.ok) return failed(nginx.stage, nginx.message, nginx.output);
     if (this.stopping) return failed('vrrp', 'the agent is stopping');
     try {
@@ -242,14 +239,14 @@ export class Agent {
     }
     this.appliedRevision = revision;
     this.reportedChecks.clear();
-    this.m.revisionFile?.write({ revision, spec });
+    this.m.revisionFile?.write({ revision, spec, ...(tls ? { tls } : {}) });
     this.m.log.info({ revision }, 'revision applied');
     return { outcome: 'applied', ...(nginx.replaced ? { handEditReplaced: nginx.replaced } : {}) };
   }
 
   /** What the control client calls (handed to it by main.ts). */
   readonly controlHandlers: ControlHandlers = {
-    applyRevision: (revision: number, spec: ClusterSpec) => this.applyRevision(revision, spec),
+    applyRevision: (revision, spec, tls) => this.applyRevision(revision, spec, tls),
     appliedRevision: () => this.appliedRevision,
     heartbeat: () => this.heartbeat(),
     command: (c: Command) => this.command(c),

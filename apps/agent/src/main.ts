@@ -28,6 +28,7 @@ import { watchPidExit } from './process/pid-watch.js';
 import { scriptLauncher } from './health/kinds/script-launch.js';
 import { LinkWatch } from './vrrp/link-watch.js';
 import { NginxApplier } from './nginx/apply.js';
+import { TlsFiles } from './nginx/tls-files.js';
 import { realNginxExec } from './nginx/exec.js';
 import { NginxBuildProbe } from './nginx/build-info.js';
 import { ControlClient, type ControlHandlers } from './control/client.js';
@@ -146,7 +147,7 @@ function compose(cfg: AgentConfig, net: NativeNet, log: Logger, warm: WarmReplay
   const checkHost = { watchPid, launch: scriptLauncher(net) };
   // The scheduler and the control client call back into the agent, which is built last.
   const handlers: ControlHandlers = {
-    applyRevision: (revision, spec) => agent.controlHandlers.applyRevision(revision, spec),
+    applyRevision: (revision, spec, tls) => agent.controlHandlers.applyRevision(revision, spec, tls),
     appliedRevision: () => agent.controlHandlers.appliedRevision(),
     heartbeat: () => agent.controlHandlers.heartbeat(),
     command: (c) => agent.controlHandlers.command(c),
@@ -180,6 +181,7 @@ function compose(cfg: AgentConfig, net: NativeNet, log: Logger, warm: WarmReplay
       ...(n.mainContextPath ? { mainContextPath: n.mainContextPath } : {}),
     }),
     nginxBuild,
+    tlsFiles: new TlsFiles(join(cfg.stateDir, 'tls')),
     metricsServer: new MetricsServer(cfg.metrics, metrics),
     control,
     revisionFile: cfg.controlPlane ? new RevisionFile(cfg.stateDir, log) : null,

@@ -7,6 +7,7 @@ import {
   PIN_ROTATION_CAPABILITY,
   parseHubFrame,
   PROTOCOL_VERSION,
+  TLS_CAPABILITY,
   helloMessage,
   type AgentMessage,
   type ClusterSpec,
@@ -14,6 +15,7 @@ import {
   type ControlPlane,
   type HeartbeatMessage,
   type HubMessage,
+  type TlsMaterial,
 } from '@keepwatch/shared';
 import type { Logger } from '../log.js';
 import { DEF_HEARTBEAT_INTERVAL_MS } from '../config/defaults.js';
@@ -32,8 +34,8 @@ export const AGENT_VERSION = '0.2.0';
 
 /** What the client needs from the agent (passed in by the Agent). */
 export interface ControlHandlers {
-  /** Applies a revision the hub pushed; called one at a time. */
-  applyRevision(revision: number, spec: ClusterSpec): Promise<ApplyOutcome>;
+  /** Applies a revision the hub pushed (with its certificates, `tls`); called one at a time. */
+  applyRevision(revision: number, spec: ClusterSpec, tls?: TlsMaterial): Promise<ApplyOutcome>;
   /** The revision running now, or null. */
   appliedRevision(): number | null;
   /** The live part of a heartbeat. */
@@ -194,7 +196,7 @@ export class ControlClient {
         node: this.opts.node,
         credential,
         agentVersion: AGENT_VERSION,
-        capabilities: [PIN_ROTATION_CAPABILITY, NGINX_STATUS_CAPABILITY, NGINX_BUILD_CAPABILITY],
+        capabilities: [PIN_ROTATION_CAPABILITY, NGINX_STATUS_CAPABILITY, NGINX_BUILD_CAPABILITY, TLS_CAPABILITY],
         appliedRevision: this.opts.handlers.appliedRevision(),
         lastSeq: this.outbox.lastSeq,
       }),
@@ -251,7 +253,7 @@ export class ControlClient {
         this.applying = this.applying.then(async () => {
           let result: ApplyOutcome;
           try {
-            result = await this.opts.handlers.applyRevision(m.revision, m.spec);
+            result = await this.opts.handlers.applyRevision(m.revision, m.spec, m.tls);
           } catch (err) {
             result = {
               outcome: 'failed',

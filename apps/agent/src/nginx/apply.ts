@@ -29,6 +29,14 @@ export type NginxApplierOptions = {
   writtenStatePath?: string;
 };
 
+/** Files the rendered config names that an apply wrote beside it (certificates: nginx/tls-files.ts). */
+export type ApplyFiles = {
+  /** They differ from before: test and reload even when the rendered text is the same (a renewal). */
+  changed: boolean;
+  /** Puts them back as they were; called with the config's own rollback, before any reload of it. */
+  restore(): void;
+};
+
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
 /**
@@ -47,6 +55,8 @@ export class NginxApplier {
   private lastGoodMain: { path: string; text: string | null } | null = null;
   /** The rendered file as the agent last wrote it, against the file on disk (drift). */
   private readonly drift: RenderedFileDrift;
+  /** The files of the apply in progress, restored with the config. */
+  private files: ApplyFiles | null = null;
 
   constructor(
     private readonly exec: NginxExec,
@@ -80,10 +90,16 @@ export class NginxApplier {
    * @param rendered - the http-level config for `confPath`.
    * @param mainContext - the main-context part (renderNginxMainContext); written only where
    *   `mainContextPath` is set.
+   * @param files - files written for this config (certificates), restored with it on failure.
    */
-  apply(rendered: string, mainContext?: string): Promise<ApplyResult> {
-    // A heartbeat during the apply sees the drift of before it, not the candidate file.
-    return this.drift.during(() => this.applyFiles(rendered, mainContext));
+  async apply(rendered: string, mainContext?: string, files?: ApplyFiles): Promise<ApplyResult> {
+    this.files = files ?? null;
+    try {
+      // A heartbeat during the apply sees the drift of before it, not the candidate file.
+      return await this.drift.during(() => this.applyFiles(rendered, mainContext));
+    } finally {
+      this.files = null;
+    }
   }
 
   private async applyFiles(rendered: string, mainContext?: string): Promise<ApplyResult> {
@@ -93,7 +109,7 @@ export class NginxApplier {
     const main = mainContext !== undefined && mainPath !== undefined ? { path: mainPath, text: mainContext } : null;
     this.lastGoodMain = main && { path: main.path, text: readOptional(main.path) };
     const mainChanged = main !== null && main.text !== this.lastGoodMain?.text;
-    if (rendered === this.lastGood && !mainChanged) {
+    if (rendered === this.lastGood && !mainChanged && !this.files?.changed) {
       this.drift.wrote(rendered);
       return { status: 'unchanged' };
     }
@@ -162,6 +178,7 @@ export class NginxApplier {
   }
 
   private restore(): void {
+    this.files?.restore();
     if (this.lastGood !== null) writeAtomic(this.opts.confPath, this.lastGood);
     else rmSync(this.opts.confPath, { force: true }); // there was none: leave none, not a bad one
     const main = this.lastGoodMain;

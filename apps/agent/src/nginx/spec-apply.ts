@@ -1,7 +1,27 @@
-import { renderNginxConfig, renderNginxMainContext, type ClusterSpec, type HandEditReplaced } from '@keepwatch/shared';
+import {
+  missingCertificates,
+  renderNginxConfig,
+  renderNginxMainContext,
+  type ClusterSpec,
+  type HandEditReplaced,
+  type TlsMaterial,
+} from '@keepwatch/shared';
 import type { Logger } from '../log.js';
 import type { AgentMetrics } from '../metrics.js';
 import type { NginxApplier } from './apply.js';
+import type { StagedTls, TlsFiles } from './tls-files.js';
+
+/** What an apply uses of the agent's modules. */
+export type NginxApplyDeps = {
+  nginx: NginxApplier;
+  /** Where pushed certificates are written (`<stateDir>/tls`). */
+  tlsFiles: TlsFiles;
+  /** `nginx -V` (nginx/build-info.ts): the version to render for; absent = the 1.22 rules. */
+  nginxBuild: { load(): Promise<unknown>; readonly current: { version: string } | null };
+  cfg: { node: string };
+  metrics: AgentMetrics;
+  log: Logger;
+};
 
 /**
  * How applying a spec's nginx part went; a failure carries what the apply-result reports, a
@@ -9,33 +29,62 @@ import type { NginxApplier } from './apply.js';
  */
 export type NginxOutcome =
   | { ok: true; replaced?: HandEditReplaced }
-  | { ok: false; stage: 'render' | 'test' | 'reload' | 'verify'; message: string; output: string };
+  | { ok: false; stage: 'validate' | 'render' | 'test' | 'reload' | 'verify'; message: string; output: string };
 
 /**
  * The one nginx apply path (at start and for each pushed revision): render this node's config →
  * NginxApplier (write, `nginx -t`, reload, verify, roll back) → metrics and log. A VRRP-only spec
- * (adopting the agent next to a hand-managed nginx) leaves nginx alone. Never throws: nginx
- * trouble never stops VRRP.
+ * (adopting the agent next to a hand-managed nginx) leaves nginx alone. With `tls`, the pushed
+ * certificates are written first and restored with the config when the apply fails (a key that
+ * does not match fails `nginx -t`: the old files keep serving), and files of certificates no
+ * longer pushed go after a success. Never throws: nginx trouble never stops VRRP.
  */
 export async function applyNginxSpec(
-  applier: NginxApplier,
+  m: NginxApplyDeps,
   spec: ClusterSpec,
-  node: string,
-  metrics: AgentMetrics,
-  log: Logger,
+  /** The push's `tls` (absent: none was pushed, e.g. a standalone spec). */
+  material?: TlsMaterial,
 ): Promise<NginxOutcome> {
   if (spec.pools.length === 0 && spec.virtualServers.length === 0) return { ok: true };
+  const { nginx: applier, tlsFiles: files, metrics, log } = m;
+  const missing = missingCertificates(spec, material);
+  if (missing.length > 0) {
+    const message = `certificate ${missing.map((n) => `"${n}"`).join(', ')} not pushed with the revision`;
+    return { ok: false, stage: 'validate', message, output: '' };
+  }
   let rendered: string;
   let mainContext: string;
   try {
-    rendered = renderNginxConfig(spec, node);
+    await m.nginxBuild.load(); // once (and again until it succeeds: nginx installed later)
+    const nginxVersion = m.nginxBuild.current?.version;
+    rendered = renderNginxConfig(spec, m.cfg.node, {
+      tlsDir: files.dir,
+      ...(material?.acmeThumbprint ? { acmeThumbprint: material.acmeThumbprint } : {}),
+      ...(nginxVersion ? { nginxVersion } : {}),
+    });
     mainContext = renderNginxMainContext(spec);
   } catch (e) {
     log.error({ err: e }, 'nginx config not rendered');
     return { ok: false, stage: 'render', message: (e as Error).message, output: '' };
   }
+  let staged: StagedTls | undefined;
   try {
-    const r = await applier.apply(rendered, mainContext);
+    staged = files.stage(material?.certificates ?? []);
+  } catch (e) {
+    log.error({ err: e }, 'certificate files not written');
+    return {
+      ok: false,
+      stage: 'render',
+      message: `certificate files not written: ${(e as Error).message}`,
+      output: '',
+    };
+  }
+  try {
+    const r = await applier.apply(rendered, mainContext, staged);
+    if (r.status !== 'failed') {
+      const removed = files.prune(material?.certificates.map((c) => c.name) ?? []);
+      if (removed.length) log.info({ removed }, 'certificate files no longer used removed');
+    }
     metrics.nginxReloads.inc({ result: r.status });
     if (r.status === 'applied' && r.replaced) {
       log.warn(
@@ -57,6 +106,7 @@ export async function applyNginxSpec(
       output: r.output,
     };
   } catch (e) {
+    staged?.restore();
     metrics.nginxReloads.inc({ result: 'failed' });
     log.error({ err: e }, 'nginx config not applied');
     return { ok: false, stage: 'reload', message: (e as Error).message, output: '' };

@@ -1,10 +1,14 @@
 import { join } from 'node:path';
-import { ClusterSpecSchema, type ClusterSpec } from '@keepwatch/shared';
+import { ClusterSpecSchema, TlsMaterialSchema, type ClusterSpec, type TlsMaterial } from '@keepwatch/shared';
 import type { Logger } from '../log.js';
 import { readOptional, writePrivate } from './files.js';
 
-/** The last revision applied from the control plane. */
-export type AppliedRevision = { revision: number; spec: ClusterSpec };
+/**
+ * The last revision applied from the control plane, with its certificates and keys (`tls`): the
+ * agent renders them again at start, before the hub answers — so the file is 0600 like the
+ * credential beside it.
+ */
+export type AppliedRevision = { revision: number; spec: ClusterSpec; tls?: TlsMaterial };
 
 /** `stateDir/revision.json`: the last applied revision, run again at start until the hub answers. */
 export class RevisionFile {
@@ -22,10 +26,17 @@ export class RevisionFile {
     const text = readOptional(this.path);
     if (text === null) return null;
     try {
-      const raw = JSON.parse(text) as { revision?: unknown; spec?: unknown };
+      const raw = JSON.parse(text) as { revision?: unknown; spec?: unknown; tls?: unknown };
       const spec = ClusterSpecSchema.safeParse(raw.spec);
-      if (typeof raw.revision === 'number' && Number.isSafeInteger(raw.revision) && raw.revision > 0 && spec.success)
-        return { revision: raw.revision, spec: spec.data };
+      const tls = TlsMaterialSchema.optional().safeParse(raw.tls);
+      if (
+        typeof raw.revision === 'number' &&
+        Number.isSafeInteger(raw.revision) &&
+        raw.revision > 0 &&
+        spec.success &&
+        tls.success
+      )
+        return { revision: raw.revision, spec: spec.data, ...(tls.data ? { tls: tls.data } : {}) };
     } catch {
       // reported below
     }
