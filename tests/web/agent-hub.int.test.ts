@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { spawnSync } from 'node:child_process';
 import { statSync } from 'node:fs';
 import { join } from 'node:path';
 import {
@@ -66,6 +67,22 @@ describe('agents under the dashboard', () => {
     const stateDir = join(lab.host('lb1').dir, 'agent-state');
     expect(statSync(join(stateDir, 'credential.json')).mode & 0o777).toBe(0o600);
     expect(statSync(join(stateDir, 'revision.json')).isFile()).toBe(true);
+    // Each agent reported its nginx (issue #17 item 4): the version `nginx -v` prints here.
+    const here = /nginx\/(\d+\.\d+\.\d+)/.exec(spawnSync('/usr/sbin/nginx', ['-v'], { encoding: 'utf8' }).stderr)?.[1];
+    type LiveNginx = { nodes: { name: string; heartbeat: { nginx: { build?: { version: string } } } | null }[] };
+    const versions = async () =>
+      (await api.query<LiveNginx>('clusters.live', { clusterId: cluster.id })).nodes
+        .map((n) => [n.name, n.heartbeat?.nginx.build?.version])
+        .sort();
+    await waitFor(async () => ((await versions()).every(([, v]) => v !== undefined) ? true : undefined), {
+      timeoutMs: 10_000,
+      intervalMs: 200,
+      what: 'both nodes report their nginx version',
+    });
+    expect(await versions()).toEqual([
+      ['lb1', here],
+      ['lb2', here],
+    ]);
     await lab.waitForHolders(REF.vip, ['lb1'], 10_000);
     await waitServed(lab);
     const bodies = await throughVip(lab, 4);
