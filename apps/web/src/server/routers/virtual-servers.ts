@@ -1,20 +1,21 @@
 import type { TRPCRouterRecord } from '@trpc/server';
 import { z } from 'zod';
-import { VirtualServerSchema } from '@keepwatch/shared';
 import { virtualServers } from '../services/areas';
+import { VirtualServerInputSchema } from '../services/basic-auth';
 import { previewChange, previewVirtualServer } from '../services/config-preview';
 import { adminProcedure } from '../trpc';
 import { areaProcedures } from './area';
 import { IdSchema } from './util';
 
+/** Basic-auth users may come with a password instead of a hash: it is hashed here (services/basic-auth.ts). */
 export const virtualServersRouter = {
-  ...areaProcedures('virtualServer', VirtualServerSchema, virtualServers),
+  ...areaProcedures('virtualServer', VirtualServerInputSchema, virtualServers),
   /**
    * The nginx config a draft of the virtual server (replacing `id`, or new) would roll out, per
    * node, as a diff against the revision the node runs. Stores nothing.
    */
   preview: adminProcedure
-    .input(z.strictObject({ clusterId: IdSchema, id: IdSchema.optional(), virtualServer: VirtualServerSchema }))
+    .input(z.strictObject({ clusterId: IdSchema, id: IdSchema.optional(), virtualServer: VirtualServerInputSchema }))
     .query(({ ctx, input }) => previewVirtualServer(ctx.db, input)),
   /** The same for deleting virtual server `id`. */
   previewDelete: adminProcedure
