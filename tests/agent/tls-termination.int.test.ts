@@ -1,0 +1,278 @@
+import { X509Certificate } from 'node:crypto';
+import { existsSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { WebSocketServer, type WebSocket } from 'ws';
+import {
+  REF,
+  referenceLab,
+  referenceSpec,
+  startReferenceAgents,
+  waitFor,
+  type Lab,
+  type LabAgent,
+  type Spawned,
+} from '@keepwatch/lab';
+import { ClusterSpecSchema, type ClusterSpecInput, type TlsMaterial } from '@keepwatch/shared';
+import { selfSigned } from '../support/self-signed.js';
+
+const NAME = 'www.example.test';
+const TOKEN = 'kwe_0123456789abcdefghijklmnopqrstuv';
+
+/** HTTPS GETs through the VIP on a new connection each (HTTP/2 offered), one JSON line per request. */
+const PROBE = `
+import { connect } from 'node:http2';
+import { appendFileSync, readFileSync } from 'node:fs';
+const [vip, name, caFiles, out, rateHz] = process.argv.slice(2);
+const ca = caFiles.split(',').map((f) => readFileSync(f));
+let seq = 0, stop = false;
+process.on('SIGTERM', () => { stop = true; });
+const one = (n) => new Promise((done) => {
+  const sentAt = Date.now(), rec = (o) => { appendFileSync(out, JSON.stringify({ seq: n, sentAt, ...o }) + '\\n'); done(); };
+  const s = connect('https://' + vip, { ca, servername: name, ALPNProtocols: ['h2', 'http/1.1'] });
+  const t = setTimeout(() => { s.destroy(); rec({ ok: false, error: 'timeout' }); }, 2000);
+  s.on('error', (e) => { clearTimeout(t); rec({ ok: false, error: e.message }); });
+  s.on('connect', () => {
+    const fp = s.socket.getPeerCertificate().fingerprint256, alpn = s.alpnProtocol;
+    const r = s.request({ ':path': '/', ':authority': name });
+    let body = '';
+    r.on('response', (h) => { r.on('data', (d) => (body += d)); r.on('end', () => {
+      clearTimeout(t); s.close(); rec({ ok: h[':status'] === 200, status: h[':status'], alpn, fp, body: body.trim() });
+    }); });
+    r.on('error', (e) => { clearTimeout(t); s.destroy(); rec({ ok: false, error: e.message }); });
+    r.end();
+  });
+});
+while (!stop) { const n = seq++; void one(n); await new Promise((r) => setTimeout(r, 1000 / Number(rateHz))); }
+await new Promise((r) => setTimeout(r, 2500));
+`;
+
+type ProbeRecord = { seq: number; ok: boolean; alpn?: string; fp?: string; body?: string; error?: string };
+type Sent = { type: string; node?: string; seq?: number; revision?: number; outcome?: string; [k: string]: unknown };
+
+/**
+ * Issue #17 item 1 in the lab: TLS terminated on both LBs' nginx by keepwatch-agent, the
+ * certificate pushed with the revision by a stand-in hub (the protocol's config-push with `tls`).
+ * HTTPS through the VIP (SNI www.example.test, HTTP/2) keeps working, with 0 failed requests,
+ * while the VIP moves to lb2 and while a renewal (same name, new key: same spec, new files) is
+ * pushed — and the served certificate becomes the new one.
+ */
+describe('TLS termination through the VIP', () => {
+  let lab: Lab;
+  let agents: Record<'lb1' | 'lb2', LabAgent> | undefined;
+  let wss: WebSocketServer | undefined;
+  let server: Server | undefined;
+  const sessions = new Map<string, WebSocket>();
+  const received: Sent[] = [];
+  let certs: { a: { cert: string; key: string }; b: { cert: string; key: string } };
+
+  const spec: ClusterSpecInput = {
+    ...referenceSpec(),
+    virtualServers: [
+      {
+        name: 'www',
+        listen: [{ port: 80 }, { port: 443, ssl: true }],
+        serverNames: [NAME],
+        locations: [{ path: '/', pool: 'webs' }],
+        tls: { certificate: 'www', redirectHttp: true },
+      },
+    ],
+  };
+  const material = (f: { cert: string; key: string }): TlsMaterial => {
+    const certificatePem = readFileSync(f.cert, 'utf8');
+    return {
+      certificates: [
+        {
+          name: 'www',
+          fingerprintSha256: fingerprint(certificatePem).replaceAll(':', '').toLowerCase(),
+          certificatePem,
+          keyPem: readFileSync(f.key, 'utf8'),
+        },
+      ],
+    };
+  };
+  const fingerprint = (pem: string) => new X509Certificate(pem).fingerprint256;
+
+  let revision = 0;
+  /** Pushes the next revision to both agents and waits until both applied it. */
+  const push = async (tls: TlsMaterial) => {
+    revision += 1;
+    const m = { v: 1, type: 'config-push', revision, spec: ClusterSpecSchema.parse(spec), tls };
+    for (const ws of sessions.values()) ws.send(JSON.stringify(m));
+    const n = revision;
+    await waitFor(
+      () => {
+        const r = received.filter((x) => x.type === 'apply-result' && x.revision === n);
+        const failed = r.find((x) => x.outcome !== 'applied');
+        if (failed) throw new Error(`revision ${n} failed: ${JSON.stringify(failed)}`);
+        return r.length === 2 || undefined;
+      },
+      { timeoutMs: 20_000, intervalMs: 50, what: `revision ${n} applied on lb1 and lb2` },
+    );
+  };
+
+  const startProbe = (name: string) => {
+    const script = lab.writeFile('client', 'https-probe.mjs', PROBE);
+    const out = join(lab.host('client').dir, `${name}.jsonl`);
+    const proc: Spawned = lab.spawn(
+      'client',
+      process.execPath,
+      [script, REF.vip, NAME, `${certs.a.cert},${certs.b.cert}`, out, '20'],
+      { logFile: join(lab.host('client').dir, `${name}.log`), what: 'https probe' },
+    );
+    const records = () =>
+      existsSync(out)
+        ? readFileSync(out, 'utf8')
+            .split('\n')
+            .filter(Boolean)
+            .map((l) => JSON.parse(l) as ProbeRecord)
+            .sort((x, y) => x.seq - y.seq)
+        : [];
+    return {
+      records,
+      stop: async () => {
+        await lab.stop(proc.pid, { sig: 'SIGTERM', graceMs: 6000 });
+        return records();
+      },
+    };
+  };
+
+  beforeAll(async () => {
+    lab = await referenceLab();
+    const dir = lab.host('client').dir;
+    const o = { cn: NAME, san: `DNS:${NAME}`, days: 2 };
+    certs = { a: selfSigned(dir, 'www-a', o), b: selfSigned(dir, 'www-b', o) };
+    // The hub stand-in: enroll → enrolled, hello → welcome and the current revision, events acked.
+    const socket = lab.unixSocketPath('hub');
+    rmSync(socket, { force: true });
+    server = createServer();
+    wss = new WebSocketServer({ server, path: '/agent' });
+    wss.on('connection', (ws) => {
+      ws.on('message', (data) => {
+        const m = JSON.parse(String(data)) as Sent;
+        received.push(m);
+        const send = (x: object) => ws.send(JSON.stringify({ v: 1, ...x }));
+        if (m.type === 'enroll')
+          send({ type: 'enrolled', node: m.node, credential: `cred-${String(m.node)}-0123456789abcdef` });
+        if (m.type === 'hello') {
+          sessions.set(String(m.node), ws);
+          send({ type: 'welcome', node: m.node, serverVersion: '0.0.0', heartbeatIntervalMs: 1000, ackedSeq: null });
+        }
+        if (typeof m.seq === 'number' && m.type !== 'hello') send({ type: 'ack', seq: m.seq });
+      });
+    });
+    await new Promise<void>((r) => server!.listen(socket, r));
+    const started = await startReferenceAgents(lab, spec, {
+      metrics: false,
+      configure: (_lb, { spec: _standalone, ...cfg }) => ({
+        ...cfg,
+        controlPlane: { url: `ws+unix://${socket}:/agent`, enrollToken: TOKEN },
+      }),
+    });
+    agents = started.agent;
+    await waitFor(() => sessions.size === 2 || undefined, { timeoutMs: 10_000, what: 'both agents to say hello' });
+    await push(material(certs.a));
+    await lab.waitForHolders(REF.vip, ['lb1'], 10_000);
+  }, 90_000);
+
+  afterAll(async () => {
+    for (const a of Object.values(agents ?? {})) await a.stop().catch(() => undefined);
+    for (const ws of sessions.values()) ws.terminate();
+    wss?.close();
+    await new Promise((r) => (server ? server.close(r) : r(undefined)));
+    await lab?.teardown();
+  });
+
+  it('agents announce tls, and write the key 0600 and the certificate 0644 under their state folder', () => {
+    const hellos = received.filter((m) => m.type === 'hello');
+    for (const h of hellos) expect(h.capabilities).toContain('tls');
+    for (const lb of ['lb1', 'lb2']) {
+      const tls = join(lab.host(lb).dir, 'agent-state', 'tls');
+      expect(statSync(join(tls, 'www.key')).mode & 0o777).toBe(0o600);
+      expect(statSync(join(tls, 'www.pem')).mode & 0o777).toBe(0o644);
+    }
+  });
+
+  it('serves HTTPS through the VIP with 0 failed requests while the VIP moves to lb2 and a renewal is pushed; HTTP/2; the new certificate afterwards', async () => {
+    const [fpA, fpB] = [certs.a, certs.b].map((c) => fingerprint(readFileSync(c.cert, 'utf8')));
+    const probe = startProbe('move-and-renew');
+    let records: ProbeRecord[];
+    try {
+      await waitFor(() => probe.records().length >= 5 || undefined, { timeoutMs: 5000, what: 'first HTTPS answers' });
+      // Make-before-break move (the promote command), as the dashboard's "Move VIP" sends it.
+      sessions.get('lb2')!.send(
+        JSON.stringify({
+          v: 1,
+          type: 'command',
+          id: 'move-1',
+          at: Date.now(),
+          command: { kind: 'promote', instance: 'VI_1' },
+        }),
+      );
+      await lab.waitForHolders(REF.vip, ['lb2'], 10_000);
+      const beforeRenewal = probe.records().length;
+      await push(material(certs.b));
+      await waitFor(
+        () =>
+          probe
+            .records()
+            .slice(beforeRenewal)
+            .some((r) => r.fp === fpB) || undefined,
+        {
+          timeoutMs: 5000,
+          what: 'the renewed certificate served',
+        },
+      );
+      await new Promise((r) => setTimeout(r, 500));
+    } finally {
+      records = await probe.stop();
+    }
+    const failed = records.filter((r) => !r.ok);
+    expect(failed, JSON.stringify(failed.slice(0, 5))).toEqual([]);
+    expect(records.length).toBeGreaterThan(20);
+    expect(new Set(records.map((r) => r.alpn))).toEqual(new Set(['h2']));
+    expect(records[0]!.fp).toBe(fpA);
+    expect(records.at(-1)!.fp).toBe(fpB);
+    // Once the renewal is served, never the old certificate again.
+    const firstB = records.findIndex((r) => r.fp === fpB);
+    expect(records.slice(firstB).filter((r) => r.fp !== fpB)).toEqual([]);
+    expect(new Set(records.map((r) => r.body))).toEqual(new Set(['web1', 'web2']));
+  });
+
+  it('answers plain HTTP with a 308 to HTTPS', async () => {
+    const r = await lab.exec('client', 'curl', [
+      '-sS',
+      '-o',
+      '/dev/null',
+      '-w',
+      '%{http_code} %{redirect_url}',
+      `http://${REF.vip}/x`,
+      '-H',
+      `Host: ${NAME}`,
+    ]);
+    expect(r.stdout).toBe(`308 https://${NAME}/x`);
+  });
+
+  it('refuses a push whose key does not match its certificate: nginx -t fails on both nodes, and the files in use stay', async () => {
+    const bad = material(certs.b);
+    bad.certificates[0]!.keyPem = readFileSync(certs.a.key, 'utf8');
+    revision += 1;
+    const n = revision;
+    for (const ws of sessions.values())
+      ws.send(
+        JSON.stringify({ v: 1, type: 'config-push', revision: n, spec: ClusterSpecSchema.parse(spec), tls: bad }),
+      );
+    const results = await waitFor(
+      () => {
+        const r = received.filter((x) => x.type === 'apply-result' && x.revision === n);
+        return r.length === 2 ? r : undefined;
+      },
+      { timeoutMs: 20_000, intervalMs: 50, what: `revision ${n} answered by both` },
+    );
+    for (const r of results) expect(r).toMatchObject({ outcome: 'failed', stage: 'test', runningRevision: n - 1 });
+    expect(String(results[0]!.nginxOutput)).toMatch(/key values mismatch/);
+    const key = readFileSync(join(lab.host('lb2').dir, 'agent-state', 'tls', 'www.key'), 'utf8');
+    expect(key).toBe(readFileSync(certs.b.key, 'utf8'));
+  });
+});
