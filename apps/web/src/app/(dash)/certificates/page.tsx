@@ -1,7 +1,8 @@
 'use client';
 /**
- * A cluster's TLS certificates: their names and expiry (a warning from 21 days before), uploaded
- * and deleted by admins. The keys never come back from the server.
+ * A cluster's TLS certificates: their names and expiry (a warning from 21 days before), uploaded,
+ * replaced and deleted by admins, or requested from an ACME CA and renewed by the dashboard (the
+ * last order's error shown with the CA's words). The keys never come back from the server.
  */
 import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { useSearchParams } from 'next/navigation';
@@ -24,6 +25,7 @@ import {
   useNow,
 } from '../../_components/ui';
 import { expiryStatus } from '../../_lib/certificate-expiry';
+import { AcmePanel } from './acme-panel';
 import { UploadCertificate } from './upload-certificate';
 
 type Certificate = RouterOutputs['certificates']['list'][number];
@@ -52,8 +54,24 @@ function CertificatesView() {
     enabled: clusterId !== '',
   });
   const [deleting, setDeleting] = useState<Certificate | null>(null);
+  const [replacing, setReplacing] = useState<Certificate | null>(null);
+  const [renewing, setRenewing] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
   const refresh = () => void qc.invalidateQueries({ queryKey: ['certificates.list', clusterId] });
+
+  async function renew(c: Certificate) {
+    setRenewing(c.id);
+    try {
+      const r = await api.certificates.renewNow.mutate({ id: c.id });
+      if (r.lastError) toast.error(`${c.name} not renewed: ${r.lastError}`);
+      else toast.ok(`Certificate ${c.name} renewed`);
+    } catch (e) {
+      toast.error(`${c.name} not renewed: ${apiProblem(e).message}`);
+    } finally {
+      setRenewing(null);
+      refresh();
+    }
+  }
 
   async function remove(c: Certificate) {
     setBusy(true);
@@ -87,7 +105,7 @@ function CertificatesView() {
           <DataTable
             className="w-full min-w-[40rem] text-left text-sm"
             label="Certificates"
-            columns={['Name', 'For', 'Issuer', 'Expires', 'Days left']}
+            columns={['Name', 'For', 'Source', 'Issuer', 'Expires', 'Days left']}
             actions={admin ? 'Actions' : false}
           >
             {certs.data.map((c) => {
@@ -101,7 +119,16 @@ function CertificatesView() {
                     {c.name}
                   </th>
                   <td className="py-1.5 pr-3 break-all">{c.names.join(', ')}</td>
-                  <td className={`py-1.5 pr-3 ${mutedClass}`}>{c.issuer}</td>
+                  <td className="py-1.5 pr-3">{c.source === 'acme' ? 'ACME' : 'upload'}</td>
+                  <td className={`py-1.5 pr-3 ${mutedClass}`}>
+                    {c.issuer}
+                    {c.lastError && (
+                      <p className="text-xs text-red-700 dark:text-red-300" data-testid={`acme-error-${c.name}`}>
+                        Last order failed{c.lastAttemptAt ? ` ${c.lastAttemptAt.toISOString().slice(0, 16)}Z` : ''}:{' '}
+                        {c.lastError}
+                      </p>
+                    )}
+                  </td>
                   <td className="py-1.5 pr-3 whitespace-nowrap" title={c.notAfter?.toISOString()}>
                     {c.notAfter?.toISOString().slice(0, 10) ?? '—'}
                   </td>
@@ -110,7 +137,20 @@ function CertificatesView() {
                   </td>
                   {admin && (
                     <td className="py-1.5">
-                      <div className="flex justify-end">
+                      <div className="flex justify-end gap-2">
+                        {c.source === 'acme' ? (
+                          <Button
+                            onClick={() => void renew(c)}
+                            disabled={renewing !== null}
+                            aria-label={`Renew certificate ${c.name} now`}
+                          >
+                            {renewing === c.id ? 'Renewing…' : 'Renew now'}
+                          </Button>
+                        ) : (
+                          <Button onClick={() => setReplacing(c)} aria-label={`Replace certificate ${c.name}`}>
+                            Replace
+                          </Button>
+                        )}
                         <Button
                           tone="danger"
                           onClick={() => setDeleting(c)}
@@ -126,7 +166,19 @@ function CertificatesView() {
             })}
           </DataTable>
         )}
+        {admin && replacing && (
+          <UploadCertificate
+            key={replacing.id}
+            clusterId={clusterId}
+            replacing={replacing}
+            onUploaded={() => {
+              setReplacing(null);
+              refresh();
+            }}
+          />
+        )}
         {admin && clusterId !== '' && <UploadCertificate clusterId={clusterId} onUploaded={refresh} />}
+        {clusterId !== '' && <AcmePanel key={clusterId} clusterId={clusterId} admin={admin} onChanged={refresh} />}
       </div>
       <ConfirmDialog
         open={deleting !== null}

@@ -16,19 +16,34 @@ const formField = (path: string): FieldName | null => {
   return FIELDS.includes(head) ? head : null;
 };
 
-export function UploadCertificate({ clusterId, onUploaded }: { clusterId: string; onUploaded: () => void }) {
+/**
+ * The upload form; with `replacing`, new content for that certificate under its name (a renewed
+ * certificate from elsewhere): a new revision takes it to the nodes.
+ */
+export function UploadCertificate({
+  clusterId,
+  onUploaded,
+  replacing,
+}: {
+  clusterId: string;
+  onUploaded: () => void;
+  replacing?: { id: string; name: string };
+}) {
   const { form, busy, formError, bind, onSubmit } = useAdminForm<FieldName>({
-    idPrefix: 'cert',
+    idPrefix: replacing ? 'replace' : 'cert',
     send: async (f) => {
       const text = (k: FieldName) => String(f.get(k) ?? '');
-      const name = text('name').trim();
-      await api.certificates.upload.mutate({
-        clusterId,
-        name,
+      const pems = {
         certificate: text('certificate'),
         key: text('key'),
         ...(text('chain').trim() ? { chain: text('chain') } : {}),
-      });
+      };
+      if (replacing) {
+        const r = await api.certificates.replace.mutate({ id: replacing.id, ...pems });
+        return `Certificate ${replacing.name} replaced${r.revision ? ` — config revision ${r.revision} created` : ''}`;
+      }
+      const name = text('name').trim();
+      await api.certificates.upload.mutate({ clusterId, name, ...pems });
       return `Certificate ${name} uploaded`;
     },
     fieldErrors: (fields) => {
@@ -40,25 +55,28 @@ export function UploadCertificate({ clusterId, onUploaded }: { clusterId: string
       }
       return fe;
     },
-    refused: 'Not uploaded',
+    refused: replacing ? 'Not replaced' : 'Not uploaded',
     onSent: onUploaded,
   });
   const pem = 'font-mono text-xs';
+  const heading = replacing ? 'replace' : 'upload';
 
   return (
-    <form ref={form} onSubmit={onSubmit} aria-labelledby="upload-certificate" className="space-y-3">
-      <h3 id="upload-certificate" className="text-sm font-semibold">
-        Upload a certificate
+    <form ref={form} onSubmit={onSubmit} aria-labelledby={`${heading}-certificate`} className="space-y-3">
+      <h3 id={`${heading}-certificate`} className="text-sm font-semibold">
+        {replacing ? `Replace certificate ${replacing.name}` : 'Upload a certificate'}
       </h3>
       <ErrorAlert message={formError} />
-      <FormInput
-        {...bind('name')}
-        label="Name"
-        hint="Lowercase letters, digits, . _ -"
-        required
-        autoComplete="off"
-        className="w-64"
-      />
+      {!replacing && (
+        <FormInput
+          {...bind('name')}
+          label="Name"
+          hint="Lowercase letters, digits, . _ -"
+          required
+          autoComplete="off"
+          className="w-64"
+        />
+      )}
       <div className="grid items-start gap-3 lg:grid-cols-3">
         <FormTextarea
           {...bind('certificate')}
@@ -86,7 +104,7 @@ export function UploadCertificate({ clusterId, onUploaded }: { clusterId: string
         />
       </div>
       <Button type="submit" tone="primary" disabled={busy}>
-        {busy ? 'Uploading…' : 'Upload certificate'}
+        {busy ? 'Uploading…' : replacing ? 'Replace certificate' : 'Upload certificate'}
       </Button>
     </form>
   );

@@ -1,10 +1,11 @@
 'use client';
 /** The "New pool" and "New virtual server" forms (upstream pools and nginx server blocks). */
 import { api, type RouterOutputs } from '~/trpc/client';
-import { lines, parseListen, parseLocation, parseServer } from '../../_lib/object-drafts';
+import { lines, parseLocation, parseServer } from '../../_lib/object-drafts';
 import { METHODS, type MethodType } from '../../_lib/pool-draft';
 import { CreateShell, useCreate, type CreateFormProps } from './create-form';
 import { SelectField, TextField } from './form';
+import { buildTls, initTls, parseListenLine, VsTlsFields, type TlsDraft } from './vs-tls-fields';
 
 type Pool = RouterOutputs['pools']['list'][number]['pool'];
 type VirtualServer = RouterOutputs['virtualServers']['list'][number]['virtualServer'];
@@ -53,6 +54,7 @@ interface ServerDraft {
   listen: string;
   serverNames: string;
   locations: string;
+  tls: TlsDraft;
 }
 
 export function NewVirtualServerForm({ clusterId, pools, onDone, onCancel }: CreateFormProps & { pools: string[] }) {
@@ -60,12 +62,19 @@ export function NewVirtualServerForm({ clusterId, pools, onDone, onCancel }: Cre
     what: 'virtual server',
     field: 'virtualServer',
     list: 'virtualServers.list',
-    init: () => ({ name: '', listen: '80', serverNames: '', locations: pools[0] ? `/ ${pools[0]}` : '' }),
+    init: () => ({
+      name: '',
+      listen: '80',
+      serverNames: '',
+      locations: pools[0] ? `/ ${pools[0]}` : '',
+      tls: initTls(),
+    }),
     build: (d) => ({
       name: d.name.trim(),
-      listen: lines(d.listen).map(parseListen),
+      listen: lines(d.listen).map(parseListenLine),
       serverNames: d.serverNames.split(/\s+/).filter(Boolean),
       locations: lines(d.locations).map(parseLocation),
+      ...buildTls(d.tls),
     }),
     nginx: (virtualServer) => api.virtualServers.preview.query({ clusterId, virtualServer }),
     create: (virtualServer) => api.virtualServers.create.mutate({ clusterId, virtualServer }),
@@ -78,7 +87,7 @@ export function NewVirtualServerForm({ clusterId, pools, onDone, onCancel }: Cre
         <TextField
           {...c.bindList('listen')}
           label="Listen"
-          hint="one per line: port or address:port"
+          hint="one per line: port or address:port, + ssl for TLS"
           multiline
           mono
           className="w-48"
@@ -99,6 +108,13 @@ export function NewVirtualServerForm({ clusterId, pools, onDone, onCancel }: Cre
           className="w-64"
         />
       </div>
+      <VsTlsFields
+        clusterId={clusterId}
+        uid={c.uid}
+        tls={c.draft.tls}
+        onChange={(tls) => c.set({ tls })}
+        error={(path) => c.fieldError(path)}
+      />
     </CreateShell>
   );
 }
