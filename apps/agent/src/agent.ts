@@ -21,6 +21,7 @@ import { checkResultEvent, isNews, type ReportedCheck } from './health/report.js
 import type { NginxApplier } from './nginx/apply.js';
 import { applyNginxSpec } from './nginx/spec-apply.js';
 import type { TlsFiles } from './nginx/tls-files.js';
+import type { AuthFiles } from './nginx/auth-files.js';
 import type { NginxBuildProbe } from './nginx/build-info.js';
 import { pidAlive, readPidFile } from './health/kinds/process.js';
 import type { ApplyOutcome, ControlClient, ControlHandlers } from './control/client.js';
@@ -39,6 +40,7 @@ export type AgentModules = Omit<LiveInstanceDeps, 'onTransition'> & {
   linkWatch: LinkWatch;
   nginx: NginxApplier;
   tlsFiles: TlsFiles;
+  authFiles?: AuthFiles;
   nginxBuild: NginxBuildProbe;
   metricsServer: MetricsServer;
   /** Null when the agent runs standalone from its config file. */

@@ -29,6 +29,7 @@ import { scriptLauncher } from './health/kinds/script-launch.js';
 import { LinkWatch } from './vrrp/link-watch.js';
 import { NginxApplier } from './nginx/apply.js';
 import { TlsFiles } from './nginx/tls-files.js';
+import { AuthFiles } from './nginx/auth-files.js';
 import { realNginxExec } from './nginx/exec.js';
 import { NginxBuildProbe } from './nginx/build-info.js';
 import { ControlClient, type ControlHandlers } from './control/client.js';
@@ -182,6 +183,7 @@ function compose(cfg: AgentConfig, net: NativeNet, log: Logger, warm: WarmReplay
     }),
     nginxBuild,
     tlsFiles: new TlsFiles(join(cfg.stateDir, 'tls')),
+    authFiles: new AuthFiles(join(cfg.stateDir, 'nginx-auth')),
     metricsServer: new MetricsServer(cfg.metrics, metrics),
     control,
     revisionFile: cfg.controlPlane ? new RevisionFile(cfg.stateDir, log) : null,

@@ -10,12 +10,15 @@ import type { Logger } from '../log.js';
 import type { AgentMetrics } from '../metrics.js';
 import type { NginxApplier } from './apply.js';
 import type { StagedTls, TlsFiles } from './tls-files.js';
+import { bothStaged, stageAuth, type AuthFiles } from './auth-files.js';
 
 /** What an apply uses of the agent's modules. */
 export type NginxApplyDeps = {
   nginx: NginxApplier;
   /** Where pushed certificates are written (`<stateDir>/tls`). */
   tlsFiles: TlsFiles;
+  /** Where basic-auth htpasswd files are written (`<stateDir>/nginx-auth`; nginx/auth-files.ts). */
+  authFiles?: AuthFiles;
   /** `nginx -V` (nginx/build-info.ts): the version to render for; absent = the 1.22 rules. */
   nginxBuild: { load(): Promise<unknown>; readonly current: { version: string } | null };
   cfg: { node: string };
@@ -61,6 +64,7 @@ export async function applyNginxSpec(
       tlsDir: files.dir,
       ...(material?.acmeThumbprint ? { acmeThumbprint: material.acmeThumbprint } : {}),
       ...(nginxVersion ? { nginxVersion } : {}),
+      ...(m.authFiles ? { authDir: m.authFiles.dir } : {}),
     });
     mainContext = renderNginxMainContext(spec);
   } catch (e) {
@@ -79,11 +83,22 @@ export async function applyNginxSpec(
       output: '',
     };
   }
+  if (m.authFiles) {
+    try {
+      staged = bothStaged(staged, stageAuth(m.authFiles, spec, log));
+    } catch (e) {
+      staged?.restore();
+      log.error({ err: e }, 'htpasswd files not written');
+      return { ok: false, stage: 'render', message: `htpasswd files not written: ${(e as Error).message}`, output: '' };
+    }
+  }
   try {
     const r = await applier.apply(rendered, mainContext, staged);
     if (r.status !== 'failed') {
       const removed = files.prune(material?.certificates.map((c) => c.name) ?? []);
       if (removed.length) log.info({ removed }, 'certificate files no longer used removed');
+      const gone = m.authFiles?.prune(spec) ?? [];
+      if (gone.length) log.info({ removed: gone }, 'htpasswd files no longer used removed');
     }
     metrics.nginxReloads.inc({ result: r.status });
     if (r.status === 'applied' && r.replaced) {
