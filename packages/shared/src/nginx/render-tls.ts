@@ -66,6 +66,13 @@ function parseVersion(v: string, node: string): Version {
   return [Number(m[1]), Number(m[2]), Number(m[3])];
 }
 
+/** `dir` without trailing slashes (a loop: a `/\/+$/` pattern backtracks polynomially). */
+function withoutTrailingSlashes(dir: string): string {
+  let end = dir.length;
+  while (end > 1 && dir[end - 1] === '/') end--;
+  return dir.slice(0, end);
+}
+
 const atLeast = (v: Version, min: Version) =>
   v[0] !== min[0] ? v[0] > min[0] : v[1] !== min[1] ? v[1] > min[1] : v[2] >= min[2];
 
@@ -89,7 +96,7 @@ export function tlsContext(spec: ClusterSpec, node: string, o: TlsRenderOptions)
       `node ${node} runs nginx ${o.nginxVersion}, older than 1.13.0: it cannot serve TLS as rendered (TLSv1.3, return 308)`,
     );
   return {
-    tlsDir: o.tlsDir === undefined ? null : bareToken(o.tlsDir.replace(/\/+$/, ''), 'tlsDir'),
+    tlsDir: o.tlsDir === undefined ? null : bareToken(withoutTrailingSlashes(o.tlsDir), 'tlsDir'),
     acmeThumbprint: o.acmeThumbprint ?? null,
     http2Directive: atLeast(version, HTTP2_DIRECTIVE_SINCE),
   };
