@@ -41,13 +41,37 @@ export async function nginxFeatureProblems(db: Db | Tx, clusterId: string, spec:
     });
 }
 
+/** An issue by its message: it names the node, the feature and the object, and stays the same when indexes shift. */
+const issueKey = (i: NginxFeatureIssue) => i.message;
+
+/** The issues of the cluster's newest revision: already there, so not the change's doing. */
+async function standingIssues(db: Db | Tx, clusterId: string): Promise<Set<string>> {
+  const newest = await db.configRevision.findFirst({
+    where: { clusterId },
+    orderBy: { number: 'desc' },
+    select: { spec: true },
+  });
+  if (!newest) return new Set();
+  try {
+    const issues = await nginxFeatureProblems(db, clusterId, newest.spec as ClusterSpec);
+    return new Set(issues.map(issueKey));
+  } catch {
+    return new Set(); // a stored spec of a shape this build cannot read: every issue counts
+  }
+}
+
 /**
- * Throws BAD_REQUEST when the spec needs a module or version of nginx that a node lacks: the
- * field is the first such spec path (`spec.virtualServers.0.tls.http2`), the message every issue,
- * each naming its node.
+ * Throws BAD_REQUEST when the change's spec needs a module or version of nginx that a node lacks:
+ * the field is the first such spec path (`spec.virtualServers.0.tls.http2`), the message every
+ * issue, each naming its node. Issues the newest revision has already (a node that reported its
+ * nginx only after that revision was made) do not refuse the change: an unrelated edit, or a
+ * certificate renewal, must not wait for them; that node's `nginx -t` shows them at apply.
  */
 export async function refuseMissingNginxFeatures(db: Db | Tx, clusterId: string, spec: ClusterSpec): Promise<void> {
-  const issues = await nginxFeatureProblems(db, clusterId, spec);
+  const all = await nginxFeatureProblems(db, clusterId, spec);
+  if (all.length === 0) return;
+  const standing = await standingIssues(db, clusterId);
+  const issues = all.filter((i) => !standing.has(issueKey(i)));
   const first = issues[0];
   if (!first) return;
   throw new AppError('BAD_REQUEST', {
