@@ -3,9 +3,11 @@
 import { api, type RouterOutputs } from '~/trpc/client';
 import { lines, parseLocation, parseServer } from '../../_lib/object-drafts';
 import { METHODS, type MethodType } from '../../_lib/pool-draft';
-import { CreateShell, useCreate, type CreateFormProps } from './create-form';
+import { CreateShell, under, useCreate, type CreateFormProps } from './create-form';
 import { SelectField, TextField } from './form';
 import { buildTls, initTls, parseListenLine, VsTlsFields, type TlsDraft } from './vs-tls-fields';
+import { buildProxyHost, initProxyHost, type ProxyHostDraft } from '../../_lib/proxy-host-draft';
+import { VsProxyHostFields } from './vs-proxy-host-fields';
 
 type Pool = RouterOutputs['pools']['list'][number]['pool'];
 type VirtualServer = RouterOutputs['virtualServers']['list'][number]['virtualServer'];
@@ -55,6 +57,7 @@ interface ServerDraft {
   serverNames: string;
   locations: string;
   tls: TlsDraft;
+  proxyHost: ProxyHostDraft;
 }
 
 export function NewVirtualServerForm({ clusterId, pools, onDone, onCancel }: CreateFormProps & { pools: string[] }) {
@@ -68,12 +71,13 @@ export function NewVirtualServerForm({ clusterId, pools, onDone, onCancel }: Cre
       serverNames: '',
       locations: pools[0] ? `/ ${pools[0]}` : '',
       tls: initTls(),
+      proxyHost: initProxyHost(),
     }),
     build: (d) => ({
       name: d.name.trim(),
       listen: lines(d.listen).map(parseListenLine),
       serverNames: d.serverNames.split(/\s+/).filter(Boolean),
-      locations: lines(d.locations).map(parseLocation),
+      ...buildProxyHost(d.proxyHost, lines(d.locations).map(parseLocation)),
       ...buildTls(d.tls),
     }),
     nginx: (virtualServer) => api.virtualServers.preview.query({ clusterId, virtualServer }),
@@ -114,6 +118,12 @@ export function NewVirtualServerForm({ clusterId, pools, onDone, onCancel }: Cre
         tls={c.draft.tls}
         onChange={(tls) => c.set({ tls })}
         error={(path) => c.fieldError(path)}
+      />
+      <VsProxyHostFields
+        uid={c.uid}
+        draft={c.draft.proxyHost}
+        onChange={(proxyHost) => c.set({ proxyHost })}
+        error={(prefix) => under(c.problem, prefix)}
       />
     </CreateShell>
   );
