@@ -19,7 +19,7 @@ export {
 } from './nginx/render.js';
 export type { NginxMainOptions } from './nginx/render.js';
 export type { NginxRenderOptions } from './nginx/render.js';
-export { htpasswdPath, renderHtpasswd, nginxSize } from './nginx/render-proxy-host.js';
+export { DEF_AUTH_DIR, htpasswdPath, renderHtpasswd, nginxSize } from './nginx/render-proxy-host.js';
 export * from './nginx/build-info.js';
 export { nginxFeatureIssues } from './nginx/features.js';
 export type { NginxFeatureIssue, NginxFeatureSpec, SpecPath } from './nginx/features.js';

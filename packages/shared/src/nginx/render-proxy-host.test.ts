@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { ClusterSpecSchema, type ClusterSpecInput } from '../spec/cluster.js';
 import { nginxTest } from '../../test/nginx-t.js';
 import { renderNginxConfig } from './render.js';
-import { htpasswdPath, nginxSize, renderHtpasswd } from './render-proxy-host.js';
+import { DEF_AUTH_DIR, htpasswdPath, nginxSize, renderHtpasswd } from './render-proxy-host.js';
 
 /** Hashes of "Hello world!" (Drepper's SHA-crypt test vectors) and of "secret" (bcrypt cost 5). */
 const SHA512_HASH =
@@ -11,7 +11,7 @@ const SHA512_ROUNDS_HASH =
   '$6$rounds=10000$saltstringsaltst$OW1/O6BYHV6BcXZu8QVeXbDWra3Oeqh0sbHbbMCVNSnCM/UrjmM0Dp8vOuZeHBy/YTBmSK6H9qs/y3RnOaw5v.';
 const BCRYPT_HASH = '$2b$05$abcdefghijklmnopqrstuuOQiyCxlgf/oeuTqixKmWdcYUh4Hjl0a';
 
-const AUTH_DIR = '/var/lib/keepwatch/nginx-auth';
+const AUTH_DIR = '/srv/keepwatch/nginx-auth';
 
 function base(virtualServers: ClusterSpecInput['virtualServers']): ClusterSpecInput {
   return {
@@ -184,9 +184,9 @@ describe('proxy-host rendering', () => {
     for (const c of cases.filter((x) => x.name !== 'websocket')) expect(c.text).not.toMatch(/map /);
   });
 
-  it('refuses basic auth without a folder for the htpasswd files', () => {
+  it("names the default state dir's htpasswd folder when no authDir is given (the dashboard's previews)", () => {
     const spec = ClusterSpecSchema.parse(CASES.access!.input);
-    expect(() => renderNginxConfig(spec, 'lb1')).toThrow(/has basic auth but no authDir/);
+    expect(renderNginxConfig(spec, 'lb1')).toContain(`auth_basic_user_file ${DEF_AUTH_DIR}/admin.htpasswd;`);
     expect(() => renderNginxConfig(spec, 'lb1', { authDir: 'relative' })).toThrow(/authDir must be absolute/);
   });
 

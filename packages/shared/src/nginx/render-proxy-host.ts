@@ -14,12 +14,18 @@ const INDENT = '    ';
 /** Options of the proxy-host parts. */
 export type ProxyHostRenderOptions = {
   /**
-   * Where the agent writes each virtual server's htpasswd file ({@link htpasswdPath}); needed
-   * when a virtual server has basic auth. nginx's workers read it on each request, so it must be
-   * readable by nginx's worker user.
+   * Where the agent writes each virtual server's htpasswd file ({@link htpasswdPath}); default
+   * {@link DEF_AUTH_DIR}. nginx's workers read it on each request, so it must be readable by
+   * nginx's worker user.
    */
   authDir?: string;
 };
+
+/**
+ * The htpasswd folder of an agent with the default state dir (`/var/lib/keepwatch`): what the
+ * dashboard renders for previews and exports, which do not know a node's configured state dir.
+ */
+export const DEF_AUTH_DIR = '/var/lib/keepwatch/nginx-auth';
 
 /**
  * The `Connection` value for a WebSocket location: `upgrade` when the client asked for one, else
@@ -111,11 +117,10 @@ function accessLines(vs: VirtualServer, access: AccessList, opts: ProxyHostRende
   // The list ends in `deny all` unless it says what happens to everyone else itself.
   if (rules.length > 0 && rules[rules.length - 1]?.source !== 'all') lines.push('deny all;');
   if (access.basicAuth) {
-    if (opts.authDir === undefined)
-      throw new Error(`virtual server ${JSON.stringify(vs.name)} has basic auth but no authDir was given`);
-    if (!opts.authDir.startsWith('/')) throw new Error(`authDir must be absolute: ${JSON.stringify(opts.authDir)}`);
+    const dir = opts.authDir ?? DEF_AUTH_DIR;
+    if (!dir.startsWith('/')) throw new Error(`authDir must be absolute: ${JSON.stringify(dir)}`);
     lines.push(`auth_basic ${quoted(access.basicAuth.realm, 'basic auth realm')};`);
-    lines.push(`auth_basic_user_file ${bareToken(htpasswdPath(opts.authDir, vs.name), 'htpasswd path')};`);
+    lines.push(`auth_basic_user_file ${bareToken(htpasswdPath(dir, vs.name), 'htpasswd path')};`);
   }
   return lines;
 }
