@@ -20,8 +20,13 @@ describe('the create forms’ lines', () => {
   });
 
   it('reads a listen line as a port alone or an address and port', () => {
-    expect(parseListen('8080')).toEqual({ port: 8080, defaultServer: false });
-    expect(parseListen('198.51.100.100:80')).toEqual({ address: '198.51.100.100', port: 80, defaultServer: false });
+    expect(parseListen('8080')).toEqual({ port: 8080, defaultServer: false, ssl: false });
+    expect(parseListen('198.51.100.100:80')).toEqual({
+      address: '198.51.100.100',
+      port: 80,
+      defaultServer: false,
+      ssl: false,
+    });
   });
 
   it('reads a location line as a path and a pool', () => {
