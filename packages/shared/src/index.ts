@@ -47,6 +47,7 @@ export type { KeepalivedExport, KeepalivedExportOmission } from './keepalived/re
 export * from './protocol/messages.js';
 export * from './protocol/nginx-status.js';
 export * from './protocol/tls-material.js';
+export { DEF_TLS_DIR } from './nginx/render-tls.js';
 export type { TlsRenderOptions } from './nginx/render-tls.js';
 export {
   parseAgentFrame,

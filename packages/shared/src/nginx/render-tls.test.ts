@@ -4,6 +4,7 @@ import { nginxTest } from '../../test/nginx-t.js';
 import { tlsDirWith } from '../../test/tls-dir.js';
 import { ClusterSpecSchema, type ClusterSpecInput } from '../spec/cluster.js';
 import { renderNginxConfig, type NginxRenderOptions } from './render.js';
+import { DEF_TLS_DIR } from './render-tls.js';
 
 const TLS_DIR = '/var/lib/keepwatch/tls';
 /** An RFC 7638 thumbprint's shape (43 base64url characters). */
@@ -126,8 +127,10 @@ describe('renderNginxConfig with TLS', () => {
     expect(ssl).not.toContain('acme-challenge');
   });
 
-  it('throws for a tls server rendered without tlsDir (a caller bug)', () => {
-    expect(() => renderNginxConfig(spec(site({ certificate: 'c' })), 'lb1')).toThrow(/has tls but no tlsDir/);
+  it("names the default state dir's tls folder without tlsDir (the dashboard's preview and export)", () => {
+    const text = renderNginxConfig(spec(site({ certificate: 'c' })), 'lb1');
+    expect(lines(text)).toContain(`ssl_certificate ${DEF_TLS_DIR}/c.pem;`);
+    expect(DEF_TLS_DIR).toBe('/var/lib/keepwatch/tls');
   });
 
   it.each(['too-short', `${THUMBPRINT.slice(1)}=`, `${THUMBPRINT.slice(1)}"`, `${THUMBPRINT};`])(

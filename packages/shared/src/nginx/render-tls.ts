@@ -12,7 +12,11 @@ import { bareToken } from './quote.js';
 
 /** Options of the TLS part of {@link renderNginxConfig}. */
 export type TlsRenderOptions = {
-  /** Absolute folder where the agent writes `<certificate>.pem` (leaf + chain) and `<certificate>.key`. */
+  /**
+   * Absolute folder where the agent writes `<certificate>.pem` (leaf + chain) and `<certificate>.key`
+   * (the agent passes its own); absent = {@link DEF_TLS_DIR}, for the dashboard's preview, export
+   * and drift record, which render without a node's state dir.
+   */
   tlsDir?: string;
   /** RFC 8555 8.1 account key thumbprint (base64url, 43 characters): plain listens answer http-01 with it. */
   acmeThumbprint?: string;
@@ -20,9 +24,12 @@ export type TlsRenderOptions = {
   nginxVersion?: string;
 };
 
+/** The default agent state dir's certificate folder (AgentConfig `stateDir` + `/tls`). */
+export const DEF_TLS_DIR = '/var/lib/keepwatch/tls';
+
 /** The checked options the server blocks are rendered with. */
 export type TlsContext = {
-  tlsDir: string | null;
+  tlsDir: string;
   acmeThumbprint: string | null;
   /** nginx ≥ 1.25.1: `http2 on;` in the server; before it, the `listen … http2` parameter. */
   http2Directive: boolean;
@@ -79,8 +86,8 @@ const atLeast = (v: Version, min: Version) =>
 /**
  * Checks the TLS options against the spec for one node.
  *
- * @throws Error for a malformed thumbprint or version, a relative `tlsDir`, a TLS server without
- *   `tlsDir` (a caller bug), or a node whose nginx is too old for TLS — the message names the node.
+ * @throws Error for a malformed thumbprint or version, a relative `tlsDir`, or a node whose nginx
+ *   is too old for TLS — the message names the node.
  */
 export function tlsContext(spec: ClusterSpec, node: string, o: TlsRenderOptions): TlsContext {
   const version = parseVersion(o.nginxVersion ?? '1.22.1', node);
@@ -88,15 +95,12 @@ export function tlsContext(spec: ClusterSpec, node: string, o: TlsRenderOptions)
     throw new Error('acmeThumbprint must be 43 base64url characters (RFC 8555 8.1, RFC 7638)');
   if (o.tlsDir !== undefined && !o.tlsDir.startsWith('/'))
     throw new Error(`tlsDir must be absolute: ${JSON.stringify(o.tlsDir)}`);
-  const tls = spec.virtualServers.filter((vs) => vs.tls);
-  if (tls.length > 0 && o.tlsDir === undefined)
-    throw new Error(`virtual server ${tls[0]!.name} has tls but no tlsDir was given to render its certificate paths`);
-  if (tls.length > 0 && !atLeast(version, TLS_OLDEST))
+  if (spec.virtualServers.some((vs) => vs.tls) && !atLeast(version, TLS_OLDEST))
     throw new Error(
       `node ${node} runs nginx ${o.nginxVersion}, older than 1.13.0: it cannot serve TLS as rendered (TLSv1.3, return 308)`,
     );
   return {
-    tlsDir: o.tlsDir === undefined ? null : bareToken(withoutTrailingSlashes(o.tlsDir), 'tlsDir'),
+    tlsDir: bareToken(withoutTrailingSlashes(o.tlsDir ?? DEF_TLS_DIR), 'tlsDir'),
     acmeThumbprint: o.acmeThumbprint ?? null,
     http2Directive: atLeast(version, HTTP2_DIRECTIVE_SINCE),
   };
