@@ -75,6 +75,8 @@ describe('nginx drift and draining workers on the cluster page', () => {
   it("shows a hand edit of lb1's rendered nginx file as drifted on its card and among the problems", async () => {
     await page.goto(`${env!.dashboard.base}/clusters/${clusterId}`);
     await shows('live-lb1', /nginx:\s*running/i, 30_000);
+    // The version its agent reported (issue #17 item 4): nginx -V of the nginx here.
+    await shows('live-nginx-version-lb1', /^nginx \d+\.\d+\.\d+, OpenSSL \d/);
     expect(await page.getByTestId('live-drift-lb1').count()).toBe(0);
     appendFileSync(nginx.lb1.sitePath, '# tuned by hand on lb1\n');
     await shows('live-drift-lb1', /drifted/i);
