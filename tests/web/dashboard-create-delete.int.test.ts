@@ -77,16 +77,27 @@ describe('creating and deleting config objects on the cluster page', () => {
       Listen: '8080',
       'Server names': 'api.example.net',
       Locations: '/api webs',
+      Redirects: '= / 308 /api/',
+      'Access rules': 'allow 203.0.113.0/24',
+      'Basic-auth users': 'alice correct-horse',
     });
     const diff = form.getByRole('region', { name: 'Changes of the new virtual server' }).getByTestId('spec-diff');
     expect(await diff.textContent()).toContain('+ virtualServer.locations.0.path: /api');
     const nginx = form.getByRole('region', { name: 'Changes of the new virtual server' }).getByTestId('config-diff');
     expect(await nginx.first().textContent()).toMatch(/listen 8080;.*server_name api\.example\.net;/s);
+    // The proxy-host options (issue #17 item 3), rendered with the default state dir's htpasswd folder.
+    expect(await nginx.first().textContent()).toMatch(
+      /allow 203\.0\.113\.0\/24;.*deny all;.*auth_basic_user_file \/var\/lib\/keepwatch\/nginx-auth\/api-site\.htpasswd;.*return 308 "\/api\/";/s,
+    );
     await form.getByRole('button', { name: 'Create virtual server' }).click();
     await page.getByText(/Created virtual server api-site — config revision \d+/).waitFor();
     await page.getByRole('rowheader', { name: 'api-site' }).waitFor();
 
     const dialog = await confirmDelete('virtual server api-site', '- virtualServer.serverNames.0: api.example.net');
+    // The server stored a sha512-crypt hash of the password, never the password.
+    const stored = await dialog.getByTestId('spec-diff').textContent();
+    expect(stored).toMatch(/virtualServer\.access\.basicAuth\.users\.0\.passwordHash: \$6\$/);
+    expect(stored).not.toContain('correct-horse');
     await dialog.getByRole('button', { name: 'Delete virtual server' }).click();
     await page.getByText(/Deleted virtual server api-site/).waitFor();
     await page.getByRole('rowheader', { name: 'api-site' }).waitFor({ state: 'detached' });
