@@ -27,6 +27,7 @@ export const certificateView = {
   notAfter: true,
   fingerprintSha256: true,
   lastError: true,
+  failures: true,
   lastAttemptAt: true,
   nextAttemptAt: true,
   createdAt: true,

@@ -5,7 +5,7 @@ import { specSecretKey } from '../../spec-secrets';
 import type { Actor } from '../../types';
 import { makeTestPki, type TestPki } from '../test-pki';
 import { createAcmeAccount, openAcmeAccount } from './account';
-import { orderCertificate, requestAcmeCertificate, type OrderFn } from './order';
+import { ORDER_ATTEMPTS, orderCertificate, requestAcmeCertificate, type OrderFn } from './order';
 import { AcmeRenewer } from './renewer';
 
 /**
@@ -54,13 +54,34 @@ describe('ACME certificates', () => {
     expect(r.notAfter).not.toBeNull();
   });
 
-  it('a failed order keeps the certificate and stores the CA error with the next attempt after a backoff', async () => {
+  it('a failed order is tried again at once, then keeps the certificate and stores the CA error with a backoff', async () => {
     const c = await db().certificate.findFirstOrThrow({ where: { name: 'site' } });
     const now = new Date();
-    const r = await orderCertificate(db(), actor, c.id, { secretKey: key(), now: () => now, order: refused });
+    let tries = 0;
+    const counted: OrderFn = (a) => (tries++, refused(a));
+    const r = await orderCertificate(db(), actor, c.id, {
+      secretKey: key(),
+      now: () => now,
+      order: counted,
+      retryPauseMs: 0,
+    });
+    expect(tries).toBe(ORDER_ATTEMPTS);
     expect(r.lastError).toMatch(/Connection refused/);
     expect(r.fingerprintSha256).toBe(c.fingerprintSha256);
     expect(r.nextAttemptAt!.getTime() - now.getTime()).toBe(60_000);
+  });
+
+  it('an order that fails once (the VIP moving during validation) is issued by the next attempt', async () => {
+    const c = await db().certificate.findFirstOrThrow({ where: { name: 'site' } });
+    let tries = 0;
+    const flaky: OrderFn = (a) => (tries++ === 0 ? refused(a) : issued(a));
+    const r = await orderCertificate(db(), actor, c.id, {
+      secretKey: key(),
+      now: () => new Date(),
+      order: flaky,
+      retryPauseMs: 0,
+    });
+    expect([tries, r.lastError, r.failures]).toEqual([2, null, 0]);
   });
 
   it('the renewal timer orders a certificate whose renewal time has come, and not before', async () => {

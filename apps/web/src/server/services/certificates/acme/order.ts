@@ -85,6 +85,28 @@ export interface OrderDeps {
   secretKey: Buffer;
   now: () => Date;
   order?: OrderFn;
+  /** The pause between the attempts of one order (default ORDER_RETRY_PAUSE_MS). */
+  retryPauseMs?: number;
+}
+
+/**
+ * Orders tried at once before a failure is stored: a CA validates http-01 once per order (RFC 8555
+ * 8.2: a failed challenge invalidates the authorization), and a VIP moving at that moment can leave
+ * its request hanging on the node that gave the VIP up; the next order reaches the new holder.
+ */
+export const ORDER_ATTEMPTS = 3;
+export const ORDER_RETRY_PAUSE_MS = 2000;
+
+/** `order`, tried up to ORDER_ATTEMPTS times; the last error is thrown. */
+async function orderWithRetries(order: OrderFn, a: Parameters<OrderFn>[0], pauseMs: number) {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await order(a);
+    } catch (e) {
+      if (attempt >= ORDER_ATTEMPTS) throw e;
+      await new Promise((r) => setTimeout(r, pauseMs));
+    }
+  }
 }
 
 /**
@@ -107,7 +129,11 @@ export async function orderCertificate(db: Db, actor: Actor, id: string, deps: O
   try {
     const account = await openAcmeAccount(db, row.clusterId, deps.secretKey);
     if (!account) throw new Error('this cluster has no ACME account (it was removed): create it again');
-    const issued = await (deps.order ?? orderFromCa)({ ...account, names: row.names });
+    const issued = await orderWithRetries(
+      deps.order ?? orderFromCa,
+      { ...account, names: row.names },
+      deps.retryPauseMs ?? ORDER_RETRY_PAUSE_MS,
+    );
     const { certificatePem, chainPem } = splitIssued(issued.pem);
     const v = validateCertificate({ certificate: certificatePem, chain: chainPem, key: issued.keyPem }, deps.now());
     return await db.$transaction(
