@@ -1,6 +1,6 @@
 /** The four config areas built on config-area.ts: VRRP instances, health checks, pools, virtual servers. */
 import type { HealthCheck, UpstreamPool, VirtualServer, VrrpInstance } from '@keepwatch/shared';
-import { redactInstanceSecrets } from '../auth/redact';
+import { redactInstanceSecrets, redactVirtualServerSecrets } from '../auth/redact';
 import { AppError } from '../errors';
 import { configArea, rowAccess } from './config-area';
 import { areaRows } from './rows';
@@ -44,6 +44,8 @@ export const pools = configArea<UpstreamPool, 'pool'>({
   },
 });
 
-export const virtualServers = configArea<VirtualServer, 'virtualServer'>(
-  area('virtual server', 'virtualServer', 'virtualServers'),
-);
+export const virtualServers = configArea<VirtualServer, 'virtualServer'>({
+  ...area('virtual server', 'virtualServer', 'virtualServers'),
+  // The audit log keeps that a user's password changed, not its hash.
+  redact: (o) => (o ? redactVirtualServerSecrets(o as VirtualServer) : o),
+});

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { PasswordHashSchema } from '@keepwatch/shared';
 import { encrypt, verify } from 'unixcrypt';
+import { apiWithClusterForSuite } from '../testing/api';
 import { VirtualServerInputSchema, hashBasicAuthPassword } from './basic-auth';
 
 const vs = (users: unknown[]) => ({
@@ -56,5 +57,37 @@ describe('basic-auth passwords', () => {
       listen: [{ port: 80, defaultServer: false, ssl: false }],
       locations: [{ path: '/', pool: 'app', headers: [] }],
     });
+  });
+});
+
+describe('basic-auth users through the API', () => {
+  const suite = apiWithClusterForSuite();
+
+  it('stores a hash of the password, shows it to admins only, and audits neither', async () => {
+    const { api, clusterId } = suite;
+    const pool = (await api.admin.pools.list({ clusterId }))[0]!.pool.name;
+    await api.admin.virtualServers.create({
+      clusterId,
+      virtualServer: {
+        name: 'private',
+        listen: [{ port: 8081 }],
+        locations: [{ path: '/', pool }],
+        access: { basicAuth: { users: [{ name: 'alice', password: 'alice password' }] } },
+      },
+    });
+    const mine = (
+      list: { virtualServer: { name: string; access?: { basicAuth?: { users: { passwordHash: string }[] } } } }[],
+    ) => list.find((v) => v.virtualServer.name === 'private')?.virtualServer.access?.basicAuth?.users[0]?.passwordHash;
+    const hash = mine(await api.admin.virtualServers.list({ clusterId }));
+    expect(verify('alice password', hash ?? '')).toBe(true);
+    expect(mine(await api.viewer.virtualServers.list({ clusterId }))).toBe('(redacted)');
+    const rec = await api.db.prisma.auditLog.findFirstOrThrow({
+      where: { action: 'virtualServer.create' },
+      orderBy: { seq: 'desc' },
+    });
+    const shown = JSON.stringify(rec.after);
+    expect(shown).toContain('(redacted)');
+    expect(shown).not.toContain(hash);
+    expect(shown).not.toContain('alice password');
   });
 });
