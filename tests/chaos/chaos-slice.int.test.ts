@@ -3,18 +3,25 @@ import { FAULT_KINDS, runChaos, type ChaosReport } from '@keepwatch/lab';
 
 /**
  * Issue #14 item 5, the suite's slice of the chaos soak (bench/chaos.bench.ts runs it for 30
- * minutes): seed 1171 plays one fault of every kind over 110 s on a 3-node cluster enrolled in a
+ * minutes): seed 161739 plays one fault of every kind over 84 s on a 3-node cluster enrolled in a
  * real dashboard on PostgreSQL, while the client watches the wire, the VIP and the dashboard. The
  * bounds carry a 1 s margin for a loaded 2-core box; a failure names the seed and the time from the
- * soak's start, and `npm run bench -- chaos --seed 1171 --minutes 2 --margin 1000` replays it.
+ * soak's start, and `npm run bench -- chaos --seed 161739 --minutes 1.4 --margin 1000` replays it.
+ *
+ * Why this seed: of the seeds whose schedule has every fault kind, a priority edit and a VIP edit,
+ * it is among the shortest (13 faults in 84 s; seed 1171, used before, needed 110 s for 17), and
+ * six of its faults hit the master lb1 (partition, agent kill, kill and restart, nginx kill, nginx
+ * unstartable) or promote a backup, where 1171's hit it twice. 1171's partition of the master,
+ * which found two bugs (unit-tested since), is here too (t=12 s); it has no health-check edit
+ * (1171 had a check-interval one). `--seed 1171 --minutes 2` still replays 1171.
  */
-const SEED = 1171;
+const SEED = 161739;
 
-describe('chaos soak slice (seed 1171, 110 s)', () => {
+describe('chaos soak slice (seed 161739, 84 s)', () => {
   let report: ChaosReport;
 
   beforeAll(async () => {
-    report = await runChaos({ seed: SEED, durationMs: 110_000, loadMarginMs: 1000 });
+    report = await runChaos({ seed: SEED, durationMs: 84_000, loadMarginMs: 1000 });
   }, 240_000);
 
   const violations = (invariant: string) =>
