@@ -11,6 +11,7 @@ import {
   type Lab,
   type Spawned,
 } from '@keepwatch/lab';
+import { WS_ECHO_BACKEND } from '../support/ws-echo.js';
 
 /**
  * The proxy-host options end to end (issue #17 item 3): agents on both LBs render them into real
@@ -21,16 +22,6 @@ import {
  */
 const DENIED = '198.51.100.13';
 const BACKEND_PORT = 9000;
-
-/** The backend: HTTP answers its name; a WebSocket echoes `name:message` (the `ws` package). */
-const BACKEND = `
-const http = require('node:http');
-const { WebSocketServer } = require('ws');
-const [name, port] = process.argv.slice(1);
-const server = http.createServer((req, res) => res.end(name + '\\n'));
-new WebSocketServer({ server }).on('connection', (ws) => ws.on('message', (m) => ws.send(name + ':' + m)));
-server.listen(Number(port), '127.0.0.1');
-`;
 
 /** A WebSocket client: sends each argument in turn through ws://VIP/ (Host app.example), prints the answers. */
 const WS_CLIENT = `
@@ -62,7 +53,7 @@ describe('proxy-host options through the VIP', () => {
     await lab.exec('client', 'ip', ['addr', 'add', `${DENIED}/24`, 'dev', lab.host('client').iface]);
     const hash = (await lab.exec('client', 'openssl', ['passwd', '-6', '-salt', 'labsalt', 'secret'])).stdout.trim();
     for (const lb of ['lb1', 'lb2'] as const) {
-      backends[lb] = lab.spawn(lb, process.execPath, ['-e', BACKEND, lb, String(BACKEND_PORT)], {
+      backends[lb] = lab.spawn(lb, process.execPath, ['-e', WS_ECHO_BACKEND, lb, String(BACKEND_PORT)], {
         logFile: join(lab.host(lb).dir, 'backend.log'),
         what: 'ws backend',
       });

@@ -16,9 +16,11 @@ import {
 } from '@keepwatch/lab';
 import { ClusterSpecSchema, type ClusterSpecInput, type TlsMaterial } from '@keepwatch/shared';
 import { selfSigned } from '../support/self-signed.js';
+import { WS_ECHO_BACKEND, WS_HOLDING_CLIENT } from '../support/ws-echo.js';
 
 const NAME = 'www.example.test';
 const TOKEN = 'kwe_0123456789abcdefghijklmnopqrstuv';
+const WS_PORT = 9000;
 
 /** HTTPS GETs through the VIP on a new connection each (HTTP/2 offered), one JSON line per request. */
 const PROBE = `
@@ -67,14 +69,20 @@ describe('TLS termination through the VIP', () => {
   const received: Sent[] = [];
   let certs: { a: { cert: string; key: string }; b: { cert: string; key: string } };
 
+  const reference = referenceSpec();
   const spec: ClusterSpecInput = {
-    ...referenceSpec(),
+    ...reference,
+    // Each LB's own WebSocket echo backend on its loopback, behind /ws.
+    pools: [...(reference.pools ?? []), { name: 'ws', servers: [{ address: '127.0.0.1', port: WS_PORT }] }],
     virtualServers: [
       {
         name: 'www',
         listen: [{ port: 80 }, { port: 443, ssl: true }],
         serverNames: [NAME],
-        locations: [{ path: '/', pool: 'webs' }],
+        locations: [
+          { path: '/', pool: 'webs' },
+          { path: '/ws', pool: 'ws', websocket: true },
+        ],
         tls: { certificate: 'www', redirectHttp: true },
       },
     ],
@@ -163,6 +171,11 @@ describe('TLS termination through the VIP', () => {
       });
     });
     await new Promise<void>((r) => server!.listen(socket, r));
+    for (const lb of ['lb1', 'lb2'])
+      lab.spawn(lb, process.execPath, ['-e', WS_ECHO_BACKEND, lb, String(WS_PORT)], {
+        logFile: join(lab.host(lb).dir, 'ws-backend.log'),
+        what: 'ws backend',
+      });
     const started = await startReferenceAgents(lab, spec, {
       metrics: false,
       configure: (_lb, { spec: _standalone, ...cfg }) => ({
@@ -274,5 +287,41 @@ describe('TLS termination through the VIP', () => {
     expect(String(results[0]!.nginxOutput)).toMatch(/key values mismatch/);
     const key = readFileSync(join(lab.host('lb2').dir, 'agent-state', 'tls', 'www.key'), 'utf8');
     expect(key).toBe(readFileSync(certs.b.key, 'utf8'));
+  });
+
+  it('keeps a WebSocket through the VIP usable while a pushed revision reloads nginx on its node', async () => {
+    const flag = join(lab.host('client').dir, 'ws-after');
+    rmSync(flag, { force: true });
+    const out = join(lab.host('client').dir, 'ws-client.log');
+    const client = lab.spawn(
+      'client',
+      process.execPath,
+      ['-e', WS_HOLDING_CLIENT, `wss://${REF.vip}/ws`, NAME, `${certs.a.cert},${certs.b.cert}`, flag],
+      { logFile: out, what: 'wss client' },
+    );
+    try {
+      await waitFor(() => (readFileSync(out, 'utf8').includes(':before') ? true : undefined), {
+        timeoutMs: 5000,
+        what: 'the WebSocket answered through the VIP',
+      });
+      await push(material(certs.a)); // a new revision: nginx -t and a reload on both nodes
+      lab.writeFile('client', 'ws-after', '');
+      const line = await waitFor(
+        () =>
+          readFileSync(out, 'utf8')
+            .split('\n')
+            .find((l) => l.startsWith('{')),
+        {
+          timeoutMs: 10_000,
+          what: 'the WebSocket client to finish',
+        },
+      );
+      const r = JSON.parse(line) as { got: string[]; closedEarly: number | null };
+      expect(r.closedEarly).toBeNull();
+      const node = r.got[0]!.split(':')[0];
+      expect(r.got).toEqual([`${node}:before`, `${node}:after`]);
+    } finally {
+      await lab.stop(client.pid);
+    }
   });
 });
