@@ -10,9 +10,10 @@ import { selfSigned } from '../support/self-signed.js';
 import { edgeBrowserSuite, edgeSpec, VIEWER } from '../support/edge-dashboard.js';
 
 /**
- * The Certificates page in Chromium (issue #17 item 1): an admin uploads a certificate and key and
+ * The Certificates page in Chromium (issue #17 items 1-2): an admin uploads a certificate and key and
  * sees its names and days left (marked under 21 days), a refused upload marks the field at fault,
- * a delete asks first, and a viewer sees the list without the upload form.
+ * a replacement keeps the name, an ACME account whose CA cannot be reached is refused with the
+ * reason, a delete asks first, and a viewer sees the list without the upload form.
  */
 
 /** Screenshots go to tests/.cache/screenshots/ (docs/screenshots are copied from there). */
@@ -79,6 +80,28 @@ describe('the Certificates page', () => {
     await form.getByText('Not uploaded: fix the marked fields.').waitFor();
     expect(await fieldError(keyField)).toMatch(/does not match the certificate/);
     expect(await page.getByRole('table', { name: 'Certificates' }).getByRole('row').count()).toBe(3);
+  });
+
+  it('an admin replaces an uploaded certificate under its name, and sees why an unreachable ACME CA was refused', async () => {
+    await page.getByRole('button', { name: 'Replace certificate www' }).click();
+    const form = page.getByRole('form', { name: 'Replace certificate www' });
+    const renewed = selfSignedPair('www.example.test', 300);
+    await form.getByLabel('Certificate (PEM)').fill(renewed.cert);
+    await form.getByLabel('Private key (PEM)').fill(renewed.key);
+    await form.getByRole('button', { name: 'Replace certificate' }).click();
+    await page.getByText(/^Certificate www replaced/).waitFor();
+    const wwwRow = page.getByRole('table', { name: 'Certificates' }).getByRole('row', { name: /www\.example\.test/ });
+    await wwwRow.getByText(/^(299|300) days left$/).waitFor();
+    // Nothing answers on port 9: the account is not created, and the refusal names the CA's URL field.
+    const acme = page.getByRole('form', { name: 'Create the ACME account' });
+    await acme.getByLabel('CA directory URL').fill('https://127.0.0.1:9/directory');
+    await acme.getByLabel('Contact e-mail').fill('ops@example.test');
+    await acme.getByRole('button', { name: 'Create ACME account' }).click();
+    await acme.getByText('Not created: fix the marked fields.').waitFor();
+    expect(await fieldError(acme.getByLabel('CA directory URL'))).toMatch(
+      /the CA refused or could not be reached: .*ECONNREFUSED/,
+    );
+    await page.screenshot({ path: join(SHOTS, 'certificates-acme.png'), fullPage: true });
   });
 
   it('has no serious or critical axe violation with a refused field marked, nor in the delete dialog', async () => {

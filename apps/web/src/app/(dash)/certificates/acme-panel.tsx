@@ -67,24 +67,21 @@ function AccountForm({ clusterId, onCreated }: { clusterId: string; onCreated: (
     onSent: onCreated,
   });
   return (
-    <form
-      ref={form}
-      onSubmit={onSubmit}
-      aria-label="Create the ACME account"
-      className="flex flex-wrap items-end gap-3"
-    >
+    <form ref={form} onSubmit={onSubmit} aria-label="Create the ACME account" className="space-y-2">
       <ErrorAlert message={formError} />
-      <FormInput
-        {...bind('directoryUrl')}
-        label="CA directory URL"
-        hint="e.g. https://acme-v02.api.letsencrypt.org/directory"
-        required
-        className="w-96"
-      />
-      <FormInput {...bind('email')} label="Contact e-mail" type="email" required className="w-64" />
-      <Button type="submit" tone="primary" disabled={busy}>
-        {busy ? 'Registering…' : 'Create ACME account'}
-      </Button>
+      <div className="flex flex-wrap items-end gap-3">
+        <FormInput
+          {...bind('directoryUrl')}
+          label="CA directory URL"
+          hint="e.g. https://acme-v02.api.letsencrypt.org/directory"
+          required
+          className="w-96"
+        />
+        <FormInput {...bind('email')} label="Contact e-mail" type="email" required className="w-64" />
+        <Button type="submit" tone="primary" disabled={busy}>
+          {busy ? 'Registering…' : 'Create ACME account'}
+        </Button>
+      </div>
     </form>
   );
 }
@@ -115,25 +112,22 @@ function RequestForm({ clusterId, onRequested }: { clusterId: string; onRequeste
     onSent: onRequested,
   });
   return (
-    <form
-      ref={form}
-      onSubmit={onSubmit}
-      aria-label="Request an ACME certificate"
-      className="flex flex-wrap items-end gap-3"
-    >
+    <form ref={form} onSubmit={onSubmit} aria-label="Request an ACME certificate" className="space-y-2">
       <ErrorAlert message={formError} />
-      <FormInput {...bind('name')} label="Certificate name" required autoComplete="off" className="w-48" />
-      <FormInput
-        {...bind('names')}
-        label="DNS names"
-        hint="Separated by commas or spaces; each must resolve to the VIP"
-        required
-        autoComplete="off"
-        className="w-96"
-      />
-      <Button type="submit" tone="primary" disabled={busy}>
-        {busy ? 'Ordering…' : 'Request certificate'}
-      </Button>
+      <div className="flex flex-wrap items-end gap-3">
+        <FormInput {...bind('name')} label="Certificate name" required autoComplete="off" className="w-48" />
+        <FormInput
+          {...bind('names')}
+          label="DNS names"
+          hint="Separated by commas or spaces; each must resolve to the VIP"
+          required
+          autoComplete="off"
+          className="w-96"
+        />
+        <Button type="submit" tone="primary" disabled={busy}>
+          {busy ? 'Ordering…' : 'Request certificate'}
+        </Button>
+      </div>
     </form>
   );
 }

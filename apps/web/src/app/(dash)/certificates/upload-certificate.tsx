@@ -59,11 +59,12 @@ export function UploadCertificate({
     onSent: onUploaded,
   });
   const pem = 'font-mono text-xs';
-  const heading = replacing ? 'replace' : 'upload';
+  // Not `replace-certificate`: that is the certificate field's id in the replace form.
+  const headingId = replacing ? 'replace-certificate-title' : 'upload-certificate';
 
   return (
-    <form ref={form} onSubmit={onSubmit} aria-labelledby={`${heading}-certificate`} className="space-y-3">
-      <h3 id={`${heading}-certificate`} className="text-sm font-semibold">
+    <form ref={form} onSubmit={onSubmit} aria-labelledby={headingId} className="space-y-3">
+      <h3 id={headingId} className="text-sm font-semibold">
         {replacing ? `Replace certificate ${replacing.name}` : 'Upload a certificate'}
       </h3>
       <ErrorAlert message={formError} />

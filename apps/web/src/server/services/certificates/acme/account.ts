@@ -12,7 +12,7 @@ import { commitRevision } from '../../revisions';
 import { SEALED_PREFIX } from '../../spec-secrets';
 import { openSecret, sealSecret } from '../../ssh/secret-box';
 import type { Actor, Db, Tx } from '../../types';
-import { accountThumbprint, acmeClient, acmeProblem, newKeyPem } from './client';
+import { accountThumbprint, acmeClient, acmeProblem, checkDirectory, newKeyPem } from './client';
 
 export const AcmeAccountInputSchema = z.strictObject({
   clusterId: z.uuid({ message: 'must be an id (UUID)' }),
@@ -61,6 +61,7 @@ export async function openAcmeAccount(db: Db | Tx, clusterId: string, secretKey:
 export type RegisterAccount = (a: { directoryUrl: string; email: string; accountKeyPem: string }) => Promise<string>;
 
 export const registerWithCa: RegisterAccount = async (a) => {
+  await checkDirectory(a.directoryUrl);
   const client = acmeClient(a);
   // RFC 8555 7.3: the dashboard's admin agrees to the CA's terms by creating the account.
   await client.createAccount({ termsOfServiceAgreed: true, contact: [`mailto:${a.email}`] });

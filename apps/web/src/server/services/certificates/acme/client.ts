@@ -4,7 +4,7 @@
  * error text for the row and the page.
  */
 import { createHash, createPublicKey } from 'node:crypto';
-import { Agent } from 'node:https';
+import { Agent, get } from 'node:https';
 import { rootCertificates } from 'node:tls';
 import * as acme from 'acme-client';
 
@@ -13,7 +13,31 @@ import * as acme from 'acme-client';
  * KEEPWATCH_ACME_CA_FILE, for a directory served under a private CA (pebble's test CA in the lab).
  */
 export function trustAcmeCa(pem: string): void {
-  acme.axios.defaults.httpsAgent = new Agent({ ca: [...rootCertificates, pem], keepAlive: false });
+  caAgent = new Agent({ ca: [...rootCertificates, pem], keepAlive: false });
+  acme.axios.defaults.httpsAgent = caAgent;
+}
+let caAgent: Agent | undefined;
+
+// acme-client retries a failed request 5 times, 5 to 25 s apart (75 s: an admin's request would
+// hang that long), and a network error ends in a TypeError of its own: 3 tries, 1-3 s apart, and
+// a 30 s limit per request; checkDirectory() gives the network error's own words first.
+// acmeSettings is acme-client's own member of its axios instance's defaults (src/axios.js), untyped.
+const settings = (acme.axios.defaults as unknown as { acmeSettings: Record<string, number> }).acmeSettings;
+settings.retryMaxAttempts = 3;
+settings.retryDefaultDelay = 1;
+acme.axios.defaults.timeout = 30_000;
+
+/** Fetches the CA's directory once (10 s at most): rejects with the network or TLS error, or the HTTP status. */
+export function checkDirectory(directoryUrl: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const req = get(directoryUrl, { agent: caAgent ?? false, timeout: 10_000 }, (res) => {
+      res.resume();
+      if (res.statusCode === 200) resolve();
+      else reject(new Error(`the directory answered HTTP ${res.statusCode ?? '?'}`));
+    });
+    req.on('timeout', () => req.destroy(new Error('no answer within 10 s')));
+    req.on('error', reject);
+  });
 }
 
 /** How often and how long acme-client polls an order or challenge (ms); bounded: ~1 min at most. */
@@ -67,6 +91,9 @@ export function splitIssued(pem: string): { certificatePem: string; chainPem: st
  * `detail` (RFC 8555 6.7, RFC 7807) in the error's message; network errors keep theirs. Cut to 2000.
  */
 export function acmeProblem(e: unknown): string {
+  // acme-client's retry interceptor ends a request that got no answer in a TypeError of its own.
+  if (e instanceof TypeError && /reading '(config|status)'/.test(e.message))
+    return 'the CA could not be reached (no answer after 3 tries)';
   const m = e instanceof Error ? e.message : String(e);
   return (m.trim() || 'the ACME order failed without a message').slice(0, 2000);
 }
