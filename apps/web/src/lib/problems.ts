@@ -64,10 +64,19 @@ export interface OverviewCluster {
   instances: OverviewInstance[];
   nodes: OverviewNode[];
   deployments: OverviewDeployment[];
+  /** ACME certificates whose last order failed, with the CA's words (issue #17 item 2). */
+  certificateErrors?: { name: string; error: string }[];
 }
 
 export type ProblemKind =
-  'split-brain' | 'failed-deploy' | 'old-revision' | 'offline' | 'no-holder' | 'maintenance' | 'drifted';
+  | 'split-brain'
+  | 'failed-deploy'
+  | 'old-revision'
+  | 'offline'
+  | 'no-holder'
+  | 'maintenance'
+  | 'drifted'
+  | 'certificate';
 export type ProblemSeverity = 'critical' | 'warning' | 'info';
 
 export interface Problem {
@@ -220,5 +229,11 @@ export function overviewProblems(c: OverviewCluster, now: number): Problem[] {
     if (n.maintenance)
       out.push({ kind: 'maintenance', severity: 'info', node: n.name, message: `${n.name} is in maintenance` });
   }
+  for (const e of c.certificateErrors ?? [])
+    out.push({
+      kind: 'certificate',
+      severity: 'warning',
+      message: `certificate ${e.name}: the last ACME order failed (retried later): ${e.error}`,
+    });
   return out.sort((a, b) => SEVERITY_ORDER[a.severity] - SEVERITY_ORDER[b.severity]);
 }

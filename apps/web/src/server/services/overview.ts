@@ -48,6 +48,11 @@ export async function getOverview(db: Db, opts: OverviewReadOptions = {}): Promi
         id: true,
         name: true,
         revision: true,
+        certificates: {
+          where: { lastError: { not: null } },
+          orderBy: { name: 'asc' },
+          select: { name: true, lastError: true },
+        },
         vrrpInstances: {
           orderBy: { vrid: 'asc' },
           select: {
@@ -84,6 +89,7 @@ export async function getOverview(db: Db, opts: OverviewReadOptions = {}): Promi
         name: c.name,
         revision: newest?.number ?? 0,
         revisionAt: newest ? newest.createdAt.getTime() : null,
+        certificateErrors: c.certificates.map((x) => ({ name: x.name, error: x.lastError ?? '' })),
         instances: c.vrrpInstances.map((i) => ({
           name: i.name,
           vrid: i.vrid,

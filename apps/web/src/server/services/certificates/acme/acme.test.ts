@@ -71,6 +71,12 @@ describe('ACME certificates', () => {
     expect(r.nextAttemptAt!.getTime() - now.getTime()).toBe(60_000);
   });
 
+  it("a failed order is among the cluster's problems, with the CA's words", async () => {
+    const o = await s.api.viewer.clusters.overview({ clusterId: s.clusterId });
+    const p = o.clusters[0]!.problems.find((x) => x.kind === 'certificate');
+    expect(p?.message).toMatch(/^certificate site: the last ACME order failed .*Connection refused/);
+  });
+
   it('an order that fails once (the VIP moving during validation) is issued by the next attempt', async () => {
     const c = await db().certificate.findFirstOrThrow({ where: { name: 'site' } });
     let tries = 0;
