@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { get } from 'node:https';
 import { createServer, connect, type Server } from 'node:net';
 import { join } from 'node:path';
 import { REF, referenceSpec, waitFor, waitRevisionApplied, type Lab, type LabAgent } from '@keepwatch/lab';
@@ -105,6 +106,22 @@ describe('ACME with pebble through the VIP', () => {
       u.on('error', () => c.destroy());
     });
     await new Promise<void>((r) => relay!.listen(0, '127.0.0.1', r));
+    const ca = readFileSync(tls.cert);
+    await waitFor(
+      () =>
+        new Promise<true | undefined>((resolve) =>
+          get(
+            directoryUrl(),
+            { ca, timeout: 1000 },
+            (res) => (res.resume(), resolve(res.statusCode === 200 || undefined)),
+          )
+            .on('error', () => resolve(undefined))
+            .on('timeout', function (this: { destroy(): void }) {
+              this.destroy();
+            }),
+        ),
+      { timeoutMs: 15_000, intervalMs: 100, what: "pebble's directory through the relay" },
+    );
   }, 90_000);
 
   afterAll(async () => {
