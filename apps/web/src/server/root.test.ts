@@ -82,6 +82,11 @@ const MATRIX: Record<string, Needs> = {
   'certificates.list': 'viewer',
   'certificates.upload': 'admin',
   'certificates.delete': 'admin',
+  'certificates.replace': 'admin',
+  'certificates.acmeAccount': 'viewer',
+  'certificates.createAcmeAccount': 'admin',
+  'certificates.requestAcme': 'admin',
+  'certificates.renewNow': 'admin',
 };
 
 const RANK: Record<Needs, number> = { public: 0, viewer: 1, operator: 2, admin: 3 };
