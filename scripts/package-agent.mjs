@@ -89,6 +89,8 @@ const result = await build({
   platform: 'node',
   target: 'node20',
   format: 'esm',
+  // The same bundle from whichever folder this runs (see sea.mjs).
+  absWorkingDir: root,
   // CommonJS dependencies (pino, prom-client, ws) call require() for Node built-ins; an ESM
   // bundle has none, so give it one. The shebang of main.ts is dropped by esbuild's banner.
   banner: {

@@ -29,6 +29,7 @@ import {
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { newerThanFloor } from './elf.mjs';
+import { ROOT } from './layout.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const toolchain = join(here, 'toolchain');
@@ -88,6 +89,10 @@ async function bundle(entry, outfile) {
     platform: 'node',
     target: 'node24',
     format: 'cjs',
+    // Paths in the bundle's comments are relative to the working folder: fixed to the repository's
+    // root, so the bundle (and the fingerprint below) is the same whichever folder runs the build
+    // (npm run package:agent runs at the root, the turbo task `package` in apps/agent).
+    absWorkingDir: ROOT,
     // import.meta is ESM-only; the one use (native.ts's createRequire for the node-gyp build) is
     // not taken inside the executable, but it gets a real value rather than undefined.
     define: { 'import.meta.url': '__kwImportMetaUrl' },
