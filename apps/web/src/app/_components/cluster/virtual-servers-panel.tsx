@@ -20,7 +20,8 @@ export function VirtualServersPanel({ canEdit }: { canEdit: boolean }) {
     <Section
       title="Virtual servers"
       id="virtual-servers"
-      actions={canEdit && !c.creating && <NewButton what="virtual server" onClick={c.open} />}
+      // Offered once the pools are read: the form's first location names the first pool.
+      actions={canEdit && !c.creating && pools.data && <NewButton what="virtual server" onClick={c.open} />}
     >
       <div className="space-y-2">
         <CreateSlot c={c}>
