@@ -3,11 +3,9 @@
 // scripts/setup.sh), then runs build, typecheck, lint and the unit tests of every package through
 // turbo, then the integration tests (real nginx, keepalived, PostgreSQL, Chromium in network
 // namespaces) alone, so timing-sensitive failover tests do not share the two cores with the rest.
-// The first turbo run also builds the agent's packages (apps/agent's `package` task: the tarball,
-// the single executable, the .deb and .rpm), which five integration test files check through
-// `npm run package:agent`: on a fresh clone that first build (the Node runtime fetched, 120 MiB
-// compressed twice) took a minute of the one-at-a-time phase; beside the unit tests it overlaps
-// their waits, and the tests' own run of the command finds it up to date.
+// The agent's packages are built by the first integration file that needs them, not beside the
+// unit tests: on two cores that build (120 MiB compressed twice) doubled the web unit tests' time
+// (a turbo phase of 393 s against ~200), more than the minute it costs the one-at-a-time phase.
 // It ends with one line summed from every runner's real results: `N passed, N failed, N skipped`.
 // A build, typecheck or lint task that fails, or a test run that fails without a failed test
 // (a crash, a global-teardown leak check), counts as one failure each.
@@ -83,7 +81,6 @@ for (const [label, args] of [
       'lint',
       'lint:format',
       'test',
-      'package',
       '--continue',
       '--summarize',
       '--output-logs=new-only',
