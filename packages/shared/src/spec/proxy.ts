@@ -69,8 +69,11 @@ export const ListenSchema = z.strictObject({
   address: IpAddressSchema.optional(),
   port: PortSchema,
   defaultServer: z.boolean().default(false),
-  /** Terminate TLS on this socket (`listen … ssl`); the virtual server needs `tls`. */
-  ssl: z.boolean().default(false),
+  /**
+   * Terminate TLS on this socket (`listen … ssl`); the virtual server needs `tls`. Absent = plain,
+   * without a default: a spec without TLS must parse to what agents from before TLS accept.
+   */
+  ssl: z.boolean().optional(),
 });
 /** A `listen` socket. */
 export type Listen = z.infer<typeof ListenSchema>;

@@ -21,15 +21,16 @@ export function checkTls(spec: z.infer<typeof ClusterSpecObjectSchema>, issue: I
     vs.listen.forEach((l, j) => {
       if (l.ssl && !tls) issue(at('listen', j, 'ssl'), 'an ssl listen needs tls (the certificate to serve)');
       const key = socketKey(l);
-      const http2 = l.ssl && (tls?.http2 ?? false);
+      const ssl = l.ssl === true;
+      const http2 = ssl && (tls?.http2 ?? false);
       const first = sockets.get(key);
       if (!first) {
-        sockets.set(key, { vs: vs.name, ssl: l.ssl, http2 });
+        sockets.set(key, { vs: vs.name, ssl, http2 });
         return;
       }
       if (first.vs === vs.name) return; // a duplicate listen: cluster-rules reports it
       // nginx: `ssl` applies to the whole socket, so a plain server there would need a certificate.
-      if (first.ssl !== l.ssl)
+      if (first.ssl !== ssl)
         issue(
           at('listen', j, 'ssl'),
           `${key} is ${first.ssl ? '' : 'not '}ssl in virtual server "${first.vs}": every server on a socket must agree`,

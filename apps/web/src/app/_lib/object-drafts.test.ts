@@ -20,12 +20,11 @@ describe('the create forms’ lines', () => {
   });
 
   it('reads a listen line as a port alone or an address and port', () => {
-    expect(parseListen('8080')).toEqual({ port: 8080, defaultServer: false, ssl: false });
+    expect(parseListen('8080')).toEqual({ port: 8080, defaultServer: false });
     expect(parseListen('198.51.100.100:80')).toEqual({
       address: '198.51.100.100',
       port: 80,
       defaultServer: false,
-      ssl: false,
     });
   });
 

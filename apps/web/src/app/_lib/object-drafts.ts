@@ -44,8 +44,8 @@ export function parseServer(line: string): Pool['servers'][number] {
 export function parseListen(line: string): VirtualServer['listen'][number] {
   const hp = hostPort(line);
   return hp
-    ? { address: hp.address, port: num(hp.port), defaultServer: false, ssl: false }
-    : { port: num(line), defaultServer: false, ssl: false };
+    ? { address: hp.address, port: num(hp.port), defaultServer: false }
+    : { port: num(line), defaultServer: false };
 }
 
 /** "/api webs" → a location proxying to pool webs. */
