@@ -196,7 +196,7 @@ export class RolloutDriver {
       v: PROTOCOL_VERSION,
       type: 'config-push',
       revision: rev.number,
-      spec: s.capabilities.includes(TLS_CAPABILITY) ? rev.spec : withoutSslFalse(rev.spec),
+      spec: rev.spec,
       ...(rev.tls ? { tls: rev.tls } : {}),
     });
   }
@@ -224,18 +224,4 @@ async function eachConcurrently<T>(
   };
   await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
   if (errors.length > 0) throw errors[0];
-}
-
-/**
- * The spec for an agent from before TLS: its strict schema refuses the listens' `ssl` field, which
- * the spec schema now defaults to false — a spec without TLS is the same spec without it.
- */
-function withoutSslFalse<T extends { virtualServers: { listen: { ssl?: boolean }[] }[] }>(spec: T): T {
-  return {
-    ...spec,
-    virtualServers: spec.virtualServers.map((vs) => ({
-      ...vs,
-      listen: vs.listen.map(({ ssl, ...l }) => (ssl ? { ...l, ssl } : l)),
-    })),
-  };
 }
