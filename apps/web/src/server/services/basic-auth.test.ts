@@ -54,7 +54,7 @@ describe('basic-auth passwords', () => {
     expect(VirtualServerInputSchema.parse(plain)).toEqual({
       ...plain,
       serverNames: [],
-      listen: [{ port: 80, defaultServer: false, ssl: false }],
+      listen: [{ port: 80, defaultServer: false }],
       locations: [{ path: '/', pool: 'app', headers: [] }],
     });
   });
