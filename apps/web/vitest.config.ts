@@ -7,6 +7,9 @@ export default defineConfig({
     testTimeout: 30_000,
     hookTimeout: 60_000,
     pool: 'forks',
+    // Vitest's default on two cores is one file at a time; these files mostly wait on PostgreSQL
+    // (each has its own database), so two at a time end the CI's unit phase sooner.
+    maxWorkers: 2,
     // The key that seals stored secrets (spec-secrets.ts, secret-box.ts) comes from here in tests,
     // so no test writes a key file into the checkout. Tests that need a key file make their own.
     env: { KEEPWATCH_SECRET_KEY: '6b6565707761746368207465737420736563726574206b657920303030303031' },

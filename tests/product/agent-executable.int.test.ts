@@ -36,7 +36,7 @@ describe('agent executable', () => {
     empty = join(work(), 'empty');
     writeFileSync(empty, '', { mode: 0o644 });
     masked = await nodeBinaries();
-  }, 300_000);
+  }, 600_000);
 
   afterAll(() => stopAgentAndLab(lab, agent));
 

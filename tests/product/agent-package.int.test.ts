@@ -26,7 +26,7 @@ describe('agent package', () => {
   beforeAll(async () => {
     tarball = await packageAgent();
     prefix = join(work(), 'prefix');
-  }, 300_000);
+  }, 600_000);
 
   afterAll(() => stopAgentAndLab(lab, agent));
 

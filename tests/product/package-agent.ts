@@ -1,17 +1,22 @@
 import { execFile } from 'node:child_process';
+import { mkdirSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { expect } from 'vitest';
 import { isAlive, REF, throughVip, waitAgentStarted, waitServed, type Lab, type Spawned } from '@keepwatch/lab';
 import { REPO } from '../support/repo.js';
 
 /**
  * `npm run package:agent`, as a user runs it (turbo builds the agent first); resolves with the
- * tarball's path (the script's last line). A failure carries the script's own output.
+ * tarball's path (the script's last line). A failure carries the script's own output. Files run
+ * two at a time, so the build holds a lock (`flock`): the second waits and finds it up to date.
  */
-export function packageAgent(timeoutMs = 240_000): Promise<string> {
+export function packageAgent(timeoutMs = 600_000): Promise<string> {
+  const lock = join(REPO, 'node_modules', '.cache', 'keepwatch-package-agent.lock');
+  mkdirSync(dirname(lock), { recursive: true });
   return new Promise((resolve, reject) => {
     execFile(
-      'npm',
-      ['run', '--silent', 'package:agent'],
+      'flock',
+      [lock, 'npm', 'run', '--silent', 'package:agent'],
       { cwd: REPO, timeout: timeoutMs, maxBuffer: 8 << 20 },
       (err, stdout, stderr) => {
         if (err)

@@ -101,7 +101,7 @@ describe('node bootstrap over SSH', () => {
     forward = await forwardToLabHost(lab, 'lb1', 22);
 
     nodeId = (await importCluster(api, SPEC)).nodeIds.lb1!;
-  }, 300_000);
+  }, 600_000);
 
   afterAll(async () => {
     // The supervisor (and through it the agent) by the pid in its pid file; the lab's teardown

@@ -11,7 +11,7 @@ import { dirname, join } from 'node:path';
 import { assetPath } from './assets.js';
 import { cgroupPids, labCgroupPath, removeCgroup } from './cgroup.js';
 import { run, type ExecResult } from './exec.js';
-import type { Lab } from './lab.js';
+import { LAB_NICE, type Lab } from './lab.js';
 import { recordCgroup } from './marker.js';
 import { waitFor } from './poll.js';
 import { isAlive, signal } from './proc.js';
@@ -101,7 +101,7 @@ export async function bootSystemd(lab: Lab, opts: SystemdOptions): Promise<Syste
   const fd = openSync(join(dir, 'launcher.log'), 'a');
   let child;
   try {
-    child = spawn('/bin/sh', ['-c', `echo $$ > ${cgroup}/cgroup.procs && exec script -qfec "${inner}" ${consoleLog}`], {
+    child = spawn('/bin/sh', ['-c', `echo $$ > ${cgroup}/cgroup.procs && exec nice -n ${LAB_NICE} script -qfec "${inner}" ${consoleLog}`], {
       detached: true,
       stdio: ['ignore', fd, fd],
     });
