@@ -101,10 +101,14 @@ export async function bootSystemd(lab: Lab, opts: SystemdOptions): Promise<Syste
   const fd = openSync(join(dir, 'launcher.log'), 'a');
   let child;
   try {
-    child = spawn('/bin/sh', ['-c', `echo $$ > ${cgroup}/cgroup.procs && exec nice -n ${LAB_NICE} script -qfec "${inner}" ${consoleLog}`], {
-      detached: true,
-      stdio: ['ignore', fd, fd],
-    });
+    child = spawn(
+      '/bin/sh',
+      ['-c', `echo $$ > ${cgroup}/cgroup.procs && exec nice -n ${LAB_NICE} script -qfec "${inner}" ${consoleLog}`],
+      {
+        detached: true,
+        stdio: ['ignore', fd, fd],
+      },
+    );
   } finally {
     closeSync(fd);
   }
