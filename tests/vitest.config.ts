@@ -1,4 +1,5 @@
 import { defineConfig } from 'vitest/config';
+import LongFirstSequencer from './sequencer.js';
 
 // Integration tests share the machine's two cores: two files at a time (each lab is its own set of
 // namespaces, ports are the kernel's free ones, and builds that write the checkout take a lock),
@@ -16,5 +17,6 @@ export default defineConfig({
     hookTimeout: 60_000,
     globalSetup: ['./global-setup.ts'],
     pool: 'forks',
+    sequence: { sequencer: LongFirstSequencer },
   },
 });

@@ -8,5 +8,8 @@ export default defineConfig({
     // Property tests run hundreds of cases; on a shared 2-core machine under turbo's parallel
     // tasks a pure one can take several seconds. Bounded, but not at the 5 s default.
     testTimeout: 60_000,
+    // The files share one process (no module mocks here; fake timers are restored after each
+    // test): on CI's two cores, importing the modules anew for every file cost more than the tests.
+    isolate: false,
   },
 });

@@ -25,8 +25,9 @@ export function transitions(agents: Record<string, LabAgent>, instance: string):
 /**
  * Runs `edit` (one dashboard change, one new revision) under a probe through `vip` at `rateHz`,
  * sampling the VIP's holders every 50 ms, until both nodes applied it and `settleMs` more. Returns
- * the probe's records, the samples (each the holders sorted, comma-joined; '' for none) and how
- * many samples were taken when the revision was applied.
+ * the probe's records, the samples (each the holders sorted, comma-joined; '' for none), when
+ * each sample was complete and when the edit was sent (sampling slows under load: compare times,
+ * not sample counts).
  */
 export async function underProbe(
   lab: Lab,
@@ -37,26 +38,27 @@ export async function underProbe(
 ) {
   const probe = await startProbe(lab, 'client', `http://${o.vip}/`, { rateHz: o.rateHz, maxDurationMs: 30_000 });
   const holders: string[] = [];
+  const sampledAt: number[] = [];
   let sampling = true;
   const sampler = (async () => {
     for (let i = 0; sampling && i < 600; i++) {
       holders.push((await lab.holders(o.vip)).sort().join(','));
+      sampledAt.push(Date.now());
       await new Promise((r) => setTimeout(r, 50));
     }
   })();
-  let appliedAt: number;
+  const editedAt = Date.now();
   try {
     await edit();
     cluster.revision += 1;
     await waitRevisionApplied(api, cluster.id, cluster.revision);
-    appliedAt = holders.length;
     await new Promise((r) => setTimeout(r, o.settleMs));
   } finally {
     sampling = false;
     await sampler;
     await probe.stop().catch(() => undefined);
   }
-  return { records: probe.records(), holders, appliedAt };
+  return { records: probe.records(), holders, sampledAt, editedAt };
 }
 
 type Row<K extends string, T> = { id: string; version: number } & Record<K, T>;
