@@ -2,7 +2,8 @@
 // `npm test`: the whole suite on a fresh clone. Installs what is missing (Debian packages through
 // scripts/setup.sh), then runs build, typecheck, lint and the unit tests of every package through
 // turbo, then the integration tests (real nginx, keepalived, PostgreSQL, Chromium in network
-// namespaces) alone, so timing-sensitive failover tests do not share the two cores with the rest.
+// namespaces) after them, two files at a time among themselves (tests/vitest.config.ts: what a lab
+// host runs is niced first, so VRRP timing does not suffer from the file beside it).
 // The agent's packages are built by the first integration file that needs them, not beside the
 // unit tests: on two cores that build (120 MiB compressed twice) doubled the web unit tests' time
 // (a turbo phase of 393 s against ~200), more than the minute it costs the one-at-a-time phase.
