@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { REF, referenceSpec, summariseProbe, waitFor, type LabAgent } from '@keepwatch/lab';
+import { REF, endedBySwitch, inFlightAt, referenceSpec, summariseProbe, waitFor, type LabAgent } from '@keepwatch/lab';
 import { enrollReferenceCluster, startDashboardLab, type DashboardLab } from '../support/dashboard-lab.js';
 import { editInstance, transitions, underProbe, type EditedCluster } from '../support/hitless.js';
 import { captureFromNow, captureWire } from '../support/vrrp-capture.js';
@@ -11,7 +11,7 @@ import { captureFromNow, captureWire } from '../support/vrrp-capture.js';
  * Issue #14 item 2, and item 1's rules that had unit tests only: edits pushed from the dashboard
  * while a probe runs through the VIP. An edit that asks the master to move moves it once,
  * make-before-break (the new master adds the VIP before the old one removes it, by their logs on
- * one clock; 0 failed requests); a v2 password or interval change moves nothing and no advert
+ * one clock; no failed request but the one in flight at the switch); a v2 password or interval change moves nothing and no advert
  * is dropped for it; the other rules move nothing. One lab: VI_1 (VRRPv3, 0.1 s) and VI_V2
  * (VRRPv2, 1 s, the shortest v2 interval, with a password), both on lb1 and lb2.
  */
@@ -105,10 +105,10 @@ describe('hitless moves on keepwatch-agent', () => {
    * Runs `edit` (one dashboard change, one new revision) under a 10 req/s probe through `vip`,
    * sampling the VIP's holders every 50 ms, until both nodes applied it and `settleMs` more.
    *
-   * 10 and not 20 req/s: a request whose handshake reached the old master just before the new
-   * master's GARP is reset by the new master whatever VRRP does (seen once: ECONNRESET 1.4 ms in);
-   * its odds are rate × request time per move, and a gap that is not make-before-break (a
-   * Master_Down_Interval, ≥ 300 ms) is still seen several times over at 10 req/s.
+   * 10 and not 20 req/s: a request in flight on the old master at the new master's GARP is cut
+   * whatever VRRP does (seen: a reset 1.4 ms in; a timeout when the old master had the request and
+   * removed the VIP before answering); its odds are rate × request time per move, and a gap that is
+   * not make-before-break (a Master_Down_Interval, ≥ 300 ms) is still seen several times over.
    */
   const watchEdit = async (
     edit: () => Promise<unknown>,
@@ -151,7 +151,6 @@ describe('hitless moves on keepwatch-agent', () => {
 
   /** One move from `from` to `to`, both holding for a moment allowed, never nobody: 0 failed. */
   const expectOneMove = (seen: Seen, from: string, to: string, fromTransitions = 1) => {
-    expect(seen.summary.failed, JSON.stringify(seen.summary)).toBe(0);
     expect(seen.summary.total).toBeGreaterThan(5);
     // A sample reads the hosts one after the other, so it can miss a holder that came and went
     // during it: the proof of make-before-break is the agents' own log below, not a sample.
@@ -161,7 +160,16 @@ describe('hitless moves on keepwatch-agent', () => {
     // Make-before-break, by the agents' own clocks (one host): `to` added the VIP before `from` removed it.
     const last = (lb: string, msg: string) =>
       Date.parse(String(agents[lb]!.lines().findLast((l) => l.msg === msg && l.instance === 'VI_1')?.time));
-    expect(last(to, 'vips added')).toBeLessThanOrEqual(last(from, 'vips removed'));
+    const added = last(to, 'vips added');
+    expect(added).toBeLessThanOrEqual(last(from, 'vips removed'));
+    // No request failed but the one a switch cuts whatever VRRP does: in flight when `to` took the
+    // VIP (its GARP follows the log line), ended by a reset or a timeout (`endedBySwitch`).
+    const cut = seen.summary.failures.filter((r) => endedBySwitch(r) && inFlightAt(r, added));
+    expect(cut.length, JSON.stringify(seen.summary)).toBeLessThanOrEqual(1);
+    expect(
+      seen.summary.failures.filter((r) => !cut.includes(r)),
+      JSON.stringify(seen.summary),
+    ).toEqual([]);
   };
 
   type Instance = (typeof spec.vrrpInstances)[number];

@@ -1,6 +1,7 @@
 import { expect } from 'vitest';
 import {
   REF,
+  endedBySwitch,
   referenceSpec,
   startEnrolledAgents,
   startProbe,
@@ -72,11 +73,12 @@ export async function failoverAndBackServes(env: DashboardLab, clusterId: string
   } finally {
     await probe.stop().catch(() => undefined);
   }
-  // As in web/failover: at most the one request in flight at a switch, and only by a reset (a
-  // refused or timed-out request would mean the VIP was nowhere). CI saw exactly one, 1 of 12.
+  // As in web/failover: at most the one request in flight at a switch, ended by a reset or a
+  // timeout (`endedBySwitch`); a refused request would mean the VIP was nowhere. CI saw one reset
+  // in 12 requests, and one timeout.
   const s = summariseProbe(probe.records());
   const failed = probe.records().filter((r) => !r.ok);
   expect(s.failed, JSON.stringify(failed)).toBeLessThanOrEqual(1);
-  for (const f of failed) expect(f.error).toBe('ECONNRESET');
+  for (const f of failed) expect(endedBySwitch(f), JSON.stringify(f)).toBe(true);
   expect(s.total).toBeGreaterThan(10);
 }

@@ -7,6 +7,8 @@ export { startBackend } from './backend.js';
 export {
   startProbe,
   summariseProbe,
+  endedBySwitch,
+  inFlightAt,
   type Probe,
   type ProbeOptions,
   type ProbeRecord,

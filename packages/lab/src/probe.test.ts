@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { summariseProbe, type ProbeRecord } from './probe.js';
+import { endedBySwitch, inFlightAt, summariseProbe, type ProbeRecord } from './probe.js';
 
 const rec = (seq: number, sentAt: number, ok: boolean, backend?: string): ProbeRecord => ({
   seq,
@@ -35,5 +35,35 @@ describe('summariseProbe', () => {
     const s = summariseProbe([rec(0, 0, true, 'a')]);
     expect(s.firstFailureAt).toBeNull();
     expect(s.recoveredAt).toBeNull();
+  });
+});
+
+describe('endedBySwitch', () => {
+  const failed = (error: string): ProbeRecord => ({ seq: 0, sentAt: 0, ok: false, error, latencyMs: 1000 });
+  it.each([
+    ['ECONNRESET', true],
+    ['timeout', true],
+    ['ECONNREFUSED', false],
+    ['EHOSTUNREACH', false],
+  ])('a request that failed with %s: %s', (error, expected) => {
+    expect(endedBySwitch(failed(error))).toBe(expected);
+  });
+
+  it('a request answered with an HTTP error is not one', () => {
+    expect(endedBySwitch({ seq: 0, sentAt: 0, ok: false, status: 502, latencyMs: 3 })).toBe(false);
+  });
+});
+
+describe('inFlightAt', () => {
+  const r = { seq: 0, sentAt: 1000, ok: false, latencyMs: 1000 };
+  it.each([
+    [1500, true],
+    [1040, true],
+    [1999, true],
+    [960, true],
+    [949, false],
+    [2051, false],
+  ])('a request sent at 1000 that took 1000 ms, at %i: %s', (at, expected) => {
+    expect(inFlightAt(r, at)).toBe(expected);
   });
 });

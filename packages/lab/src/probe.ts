@@ -133,3 +133,23 @@ export function summariseProbe(records: readonly ProbeRecord[]): ProbeSummary {
     recoveredAt,
   };
 }
+
+/**
+ * Whether a failed request ended the way a request in flight at a make-before-break switch can,
+ * whatever VRRP does (no implementation avoids it without connection sync; keepalived neither):
+ * a reset — the client's next segment reached the new holder, which has no such connection — or
+ * a timeout — the old holder accepted the request and then removed the VIP, so its answer cannot
+ * leave from an address it no longer has, and the client, with nothing more to send, waits. A
+ * refused connection or an HTTP error is neither: the VIP or its server was not there.
+ */
+export function endedBySwitch(r: ProbeRecord): boolean {
+  return !r.ok && (r.error === 'ECONNRESET' || r.error === 'timeout');
+}
+
+/**
+ * Whether request `r` was in flight at `at` (ms since the epoch): sent no later than `at` +
+ * `slackMs` (a log line's time trails the act it records) and not ended before `at` − `slackMs`.
+ */
+export function inFlightAt(r: ProbeRecord, at: number, slackMs = 50): boolean {
+  return r.sentAt <= at + slackMs && r.sentAt + r.latencyMs >= at - slackMs;
+}
