@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { execFile } from 'node:child_process';
-import { mkdirSync, readFileSync, readdirSync, readlinkSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, readdirSync, readlinkSync, realpathSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { type Lab, REF, waitAgentStarted, waitFor, type Spawned, startSingleLbLab } from '@keepwatch/lab';
@@ -131,11 +131,23 @@ echo checked`;
       ],
       { logFile, what: 'strace of keepwatch-agent', env: { ...BARE_ENV, TMPDIR: tmp } },
     );
+    // strace's child once it runs the agent: strace first forks short-lived children of its own
+    // to probe ptrace (one picked at random exited at once, under load, "before logging").
+    const runsAgent = (pid: number) => {
+      try {
+        return readlinkSync(`/proc/${pid}/exe`) === realpathSync(exe);
+      } catch {
+        return false;
+      }
+    };
     const traced = await waitFor(
-      () => {
-        const kids = readFileSync(`/proc/${tracer.pid}/task/${tracer.pid}/children`, 'utf8').trim();
-        return kids ? Number(kids.split(/\s+/)[0]) : undefined;
-      },
+      () =>
+        readFileSync(`/proc/${tracer.pid}/task/${tracer.pid}/children`, 'utf8')
+          .trim()
+          .split(/\s+/)
+          .filter(Boolean)
+          .map(Number)
+          .find(runsAgent),
       { timeoutMs: 10_000, what: 'the traced agent' },
     );
     lab!.track(traced, 'lb1:traced keepwatch-agent');
