@@ -1,5 +1,5 @@
 import { afterAll, describe, expect, it } from 'vitest';
-import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
@@ -31,8 +31,18 @@ async function withClient<T>(url: string, use: (c: pg.Client) => Promise<T>): Pr
 const actor = { kind: 'system' as const, name: 'test', sourceAddress: null };
 const PASSWORD = 'a long enough password';
 
+const empty = mkdtempSync(join(tmpdir(), 'keepwatch-pglite-empty-'));
+let emptyMade: Promise<void> | undefined;
+/** An empty PGlite cluster at `dataDir`: made once and copied (PGlite's initdb is ~5 s of CPU). */
+async function emptyPglite(dataDir: string) {
+  emptyMade ??= PGlite.create(empty).then((lite) => lite.close());
+  await emptyMade;
+  cpSync(empty, dataDir, { recursive: true });
+}
+
 /** A data folder as an earlier version left it: PGlite's files, `migrations` of ours applied. */
 async function pgliteFolder(dataDir: string, fill: (lite: PGlite) => Promise<void>, migrations?: number) {
+  await emptyPglite(dataDir);
   const lite = await PGlite.create(dataDir);
   const session: SqlSession = {
     query: async (sql, params) => (await lite.query(sql, params)).rows as never[],
@@ -58,7 +68,10 @@ async function fillLikeADashboard(lite: PGlite) {
 
 describe('an embedded data folder of an earlier version (PGlite)', () => {
   const dir = mkdtempSync(join(tmpdir(), 'keepwatch-pglite-import-'));
-  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  afterAll(() => {
+    rmSync(dir, { recursive: true, force: true });
+    rmSync(empty, { recursive: true, force: true });
+  });
 
   it('is copied into the embedded server: users, clusters, revisions and the audit chain, which goes on', async () => {
     const dataDir = join(dir, 'full');
