@@ -50,7 +50,8 @@ describe('endedBySwitch', () => {
   });
 
   it('a request answered with an HTTP error is not one', () => {
-    expect(endedBySwitch({ seq: 0, sentAt: 0, ok: false, status: 502, latencyMs: 3 })).toBe(false);
+    const answered: ProbeRecord = { seq: 0, sentAt: 0, ok: false, status: 502, latencyMs: 3 };
+    expect(endedBySwitch(answered)).toBe(false);
   });
 });
 

@@ -142,7 +142,7 @@ export function summariseProbe(records: readonly ProbeRecord[]): ProbeSummary {
  * leave from an address it no longer has, and the client, with nothing more to send, waits. A
  * refused connection or an HTTP error is neither: the VIP or its server was not there.
  */
-export function endedBySwitch(r: ProbeRecord): boolean {
+export function endedBySwitch(r: Pick<ProbeRecord, 'ok' | 'error'>): boolean {
   return !r.ok && (r.error === 'ECONNRESET' || r.error === 'timeout');
 }
 
