@@ -13,7 +13,18 @@ const INJECT = fileURLToPath(new URL('../support/inject.mjs', import.meta.url));
  * no transition happens. Each would win mastership if it were accepted (priority 254 or 255). The
  * VRRPv2 multicast cases, built by scapy and compared with keepalived, are in crafted-packets.
  */
-const spec: ClusterSpecInput = referenceSpec({ name: 'hostile', version: 3, unicast: true, check: null, pools: false });
+const ADVERT_INTERVAL_MS = 1000;
+// 1 s adverts, not the functional tests' 0.1 s: nothing here waits for a Master_Down_Interval (an
+// accepted impostor would make lb1 a backup at once), and at 0.1 s a fresh-clone run beside another
+// file saw lb2 miss lb1's adverts for the 350 ms it allows and take the VIP too.
+const spec: ClusterSpecInput = referenceSpec({
+  name: 'hostile',
+  version: 3,
+  unicast: true,
+  check: null,
+  pools: false,
+  advertIntervalMs: ADVERT_INTERVAL_MS,
+});
 
 describe('hostile packets, VRRPv3 unicast', () => {
   let lab: Lab;
@@ -34,7 +45,7 @@ describe('hostile packets, VRRPv3 unicast', () => {
     version: 3,
     vrid: 51,
     priority: 254,
-    advertIntervalMs: 100,
+    advertIntervalMs: ADVERT_INTERVAL_MS,
     addresses: [REF.vip],
     ...over,
   });
@@ -83,7 +94,7 @@ describe('hostile packets, VRRPv3 unicast', () => {
       after = await dropped(reason);
     }
     expect(after - before).toBe(3);
-    await new Promise((r) => setTimeout(r, 400)); // longer than a master-down interval would take to matter
+    await new Promise((r) => setTimeout(r, 400)); // an accepted impostor makes lb1 a backup at once
     expect(await lab.holders(REF.vip)).toEqual(['lb1']);
     expect(transitions()).toBe(transitionsBefore);
   });
