@@ -11,9 +11,10 @@ import { captureFromNow, captureWire } from '../support/vrrp-capture.js';
  * Issue #14 item 2, and item 1's rules that had unit tests only: edits pushed from the dashboard
  * while a probe runs through the VIP. An edit that asks the master to move moves it once,
  * make-before-break (the new master adds the VIP before the old one removes it, by their logs on
- * one clock; no failed request but the one in flight at the switch); a v2 password or interval change moves nothing and no advert
- * is dropped for it; the other rules move nothing. One lab: VI_1 (VRRPv3, 0.1 s) and VI_V2
- * (VRRPv2, 1 s, the shortest v2 interval, with a password), both on lb1 and lb2.
+ * one clock; no failed request but the one in flight at the switch); a v2 password or interval
+ * change moves nothing and no advert is dropped for it; the other rules move nothing. One lab:
+ * VI_1 (VRRPv3, 0.1 s) and VI_V2 (VRRPv2, 1 s, the shortest v2 interval, with a password), both
+ * on lb1 and lb2.
  */
 describe('hitless moves on keepwatch-agent', () => {
   let env: DashboardLab | undefined;
@@ -149,7 +150,10 @@ describe('hitless moves on keepwatch-agent', () => {
     expect(seen.after).toEqual(seen.before);
   };
 
-  /** One move from `from` to `to`, both holding for a moment allowed, never nobody: 0 failed. */
+  /**
+   * One move from `from` to `to`, both holding for a moment allowed, never nobody; no failed
+   * request but the one in flight at the switch.
+   */
   const expectOneMove = (seen: Seen, from: string, to: string, fromTransitions = 1) => {
     expect(seen.summary.total).toBeGreaterThan(5);
     // A sample reads the hosts one after the other, so it can miss a holder that came and went
