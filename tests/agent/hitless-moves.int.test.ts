@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { REF, endedBySwitch, inFlightAt, referenceSpec, summariseProbe, waitFor, type LabAgent } from '@keepwatch/lab';
 import { enrollReferenceCluster, startDashboardLab, type DashboardLab } from '../support/dashboard-lab.js';
-import { editInstance, transitions, underProbe, type EditedCluster } from '../support/hitless.js';
+import { arpBursts, editInstance, runs, transitions, underProbe, type EditedCluster } from '../support/hitless.js';
 import { captureFromNow, captureWire } from '../support/vrrp-capture.js';
 
 /**
@@ -92,16 +92,6 @@ describe('hitless moves on keepwatch-agent', () => {
       .filter((l) => /reason="(auth-failed|interval-mismatch)"/.test(l) && !l.endsWith(' 0'));
   };
 
-  /** Bursts of ARP announcements of `address` (lines less than 150 ms apart are one burst). */
-  const arpBursts = (lines: readonly string[], address: string) => {
-    const times = lines
-      .filter((l) => l.includes(address))
-      .map((l) => /^(\d\d):(\d\d):(\d\d\.\d+)/.exec(l))
-      .filter((m) => m !== null)
-      .map((m) => (Number(m[1]) * 60 + Number(m[2])) * 60_000 + Number(m[3]) * 1000);
-    return times.filter((t, i) => i === 0 || t - times[i - 1]! > 150).length;
-  };
-
   /**
    * Runs `edit` (one dashboard change, one new revision) under a 10 req/s probe through `vip`,
    * sampling the VIP's holders every 50 ms, until both nodes applied it and `settleMs` more.
@@ -136,9 +126,6 @@ describe('hitless moves on keepwatch-agent', () => {
     return { summary, holders, sampledAt, editedAt, adverts, arp, before, after: transitions(agents, instance) };
   };
   type Seen = Awaited<ReturnType<typeof watchEdit>>;
-
-  /** The holders in order, each run of equal samples once ('' is a sample without a holder). */
-  const runs = (holders: readonly string[]) => holders.filter((h, i) => i === 0 || h !== holders[i - 1]);
 
   const expectNothingMoved = (seen: Seen, holder: string, address: string) => {
     expect(seen.summary.failed, JSON.stringify(seen.summary)).toBe(0);

@@ -17,53 +17,13 @@ import {
 } from '@keepwatch/lab';
 import { ClusterSpecSchema, type ClusterSpecInput, type TlsMaterial } from '@keepwatch/shared';
 import { selfSigned } from '../support/self-signed.js';
+import { H2_PROBE, type H2ProbeRecord as ProbeRecord } from '../support/h2-probe.js';
 import { WS_ECHO_BACKEND, WS_HOLDING_CLIENT } from '../support/ws-echo.js';
 
 const NAME = 'www.example.test';
 const TOKEN = 'kwe_0123456789abcdefghijklmnopqrstuv';
 const WS_PORT = 9000;
 
-/** HTTPS GETs through the VIP on a new connection each (HTTP/2 offered), one JSON line per request. */
-const PROBE = `
-import { connect } from 'node:http2';
-import { appendFileSync, readFileSync } from 'node:fs';
-const [vip, name, caFiles, out, rateHz] = process.argv.slice(2);
-const ca = caFiles.split(',').map((f) => readFileSync(f));
-let seq = 0, stop = false;
-process.on('SIGTERM', () => { stop = true; });
-const one = (n) => new Promise((done) => {
-  // One record per request: a reset can reach both the session's and the stream's error handlers.
-  let recorded = false;
-  const sentAt = Date.now(), rec = (o) => { if (recorded) return; recorded = true; appendFileSync(out, JSON.stringify({ seq: n, sentAt, ...o }) + '\\n'); done(); };
-  const s = connect('https://' + vip, { ca, servername: name, ALPNProtocols: ['h2', 'http/1.1'] });
-  const t = setTimeout(() => { s.destroy(); rec({ ok: false, error: 'timeout' }); }, 2000);
-  s.on('error', (e) => { clearTimeout(t); rec({ ok: false, error: e.code ?? e.message }); });
-  s.on('connect', () => {
-    const fp = s.socket.getPeerCertificate().fingerprint256, alpn = s.alpnProtocol, connectedAt = Date.now();
-    const r = s.request({ ':path': '/', ':authority': name });
-    let body = '';
-    r.on('response', (h) => { r.on('data', (d) => (body += d)); r.on('end', () => {
-      clearTimeout(t); s.close(); rec({ ok: h[':status'] === 200, status: h[':status'], alpn, fp, connectedAt, body: body.trim() });
-    }); });
-    r.on('error', (e) => { clearTimeout(t); s.destroy(); rec({ ok: false, error: e.code ?? e.message }); });
-    r.end();
-  });
-});
-while (!stop) { const n = seq++; void one(n); await new Promise((r) => setTimeout(r, 1000 / Number(rateHz))); }
-await new Promise((r) => setTimeout(r, 2500));
-`;
-
-type ProbeRecord = {
-  seq: number;
-  sentAt: number;
-  /** When the TLS handshake completed. */
-  connectedAt?: number;
-  ok: boolean;
-  alpn?: string;
-  fp?: string;
-  body?: string;
-  error?: string;
-};
 type Sent = { type: string; node?: string; seq?: number; revision?: number; outcome?: string; [k: string]: unknown };
 
 /**
@@ -135,7 +95,7 @@ describe('TLS termination through the VIP', () => {
   };
 
   const startProbe = (name: string) => {
-    const script = lab.writeFile('client', 'https-probe.mjs', PROBE);
+    const script = lab.writeFile('client', 'https-probe.mjs', H2_PROBE);
     const out = join(lab.host('client').dir, `${name}.jsonl`);
     const proc: Spawned = lab.spawn(
       'client',

@@ -91,3 +91,16 @@ export async function editCheck<C extends { name: string }>(
   const row = rows.find((r) => r.check.name === name)!;
   await api.mutate('checks.update', { id: row.id, version: row.version, check: change(row.check) });
 }
+
+/** The holders in order, each run of equal samples once ('' is a sample without a holder). */
+export const runs = (holders: readonly string[]) => holders.filter((h, i) => i === 0 || h !== holders[i - 1]);
+
+/** Bursts of ARP announcements of `address` (lines less than 150 ms apart are one burst). */
+export function arpBursts(lines: readonly string[], address: string): number {
+  const times = lines
+    .filter((l) => l.includes(address))
+    .map((l) => /^(\d\d):(\d\d):(\d\d\.\d+)/.exec(l))
+    .filter((m) => m !== null)
+    .map((m) => (Number(m[1]) * 60 + Number(m[2])) * 60_000 + Number(m[3]) * 1000);
+  return times.filter((t, i) => i === 0 || t - times[i - 1]! > 150).length;
+}

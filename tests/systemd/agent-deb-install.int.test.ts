@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -9,30 +9,13 @@ import { packageAgent } from '../product/package-agent.js';
 import { importCluster, lb1AndClientLab, startDashboardLab, type DashboardLab } from '../support/dashboard-lab.js';
 import type { TrpcHttp } from '../support/trpc-http.js';
 import { powerOff } from '../support/systemd-box.js';
+import { hostUntouched, NOT_OURS, WATCHED } from '../support/package-footprint.js';
 import { capturedAdverts, captureVrrp } from '../support/vrrp-capture.js';
 import { AGENT_VERSION as VERSION, REPO } from '../support/repo.js';
 import { workFolder } from '../support/work-folder.js';
 
 const exec = promisify(execFile);
 const UNIT = 'keepwatch-agent.service';
-/** Where the package's own files may leave traces, compared before install and after purge. */
-const WATCHED = [
-  '/etc',
-  '/lib/systemd',
-  '/usr/bin',
-  '/usr/lib/systemd',
-  '/usr/share/doc',
-  '/usr/share/man',
-  '/var/lib',
-];
-/**
- * Paths that change whenever any package is installed, not ours: dpkg's and apt's own records
- * and caches (and rpm's database), the man-db cache, and the backup copies the user tools write
- * of the user databases.
- */
-const NOT_OURS =
-  /^\/var\/lib\/(dpkg|apt|rpm|systemd\/catalog)(\/|$)|^\/var\/lib\/man-db\/|^\/etc\/(passwd|group|shadow|gshadow)-$/;
-
 /** One LB, VRRP only (no pools: nginx is left alone), VRRPv3 at 1 s so a warm restart fits. */
 const SPEC: ClusterSpecInput = {
   name: 'deblab',
@@ -72,10 +55,7 @@ describe('the agent .deb under systemd', () => {
   let api: TrpcHttp;
   let nodeId = '';
   let capture = '';
-  let debV1 = '';
-  let debV2 = '';
-  let rpmV1 = '';
-  let rpmV2 = '';
+  let [debV1, debV2, rpmV1, rpmV2] = ['', '', '', ''];
   let filesBefore: string[] = [];
   let packageFiles: string[] = [];
 
@@ -94,16 +74,6 @@ describe('the agent .deb under systemd', () => {
       .split('\n')
       .filter((l) => l.startsWith('{'))
       .map((l) => JSON.parse(l) as Record<string, unknown>);
-  const hostUntouched = async () => {
-    expect(existsSync('/usr/bin/keepwatch-agent')).toBe(false);
-    expect(existsSync('/lib/systemd/system/keepwatch-agent.service')).toBe(false);
-    const dpkg = await exec('dpkg-query', ['-W', '-f', '${Status}', 'keepwatch-agent']).then(
-      (r) => r.stdout,
-      () => 'not known',
-    );
-    expect(dpkg).not.toContain('installed');
-    expect(readFileSync('/etc/passwd', 'utf8')).not.toContain('keepwatch-script');
-  };
 
   /**
    * The README's enrollment after the install: `keepwatch-agent enroll` with a fresh one-time
